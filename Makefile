@@ -1,0 +1,129 @@
+# godo - forensic recorder for Docker hosts. See README.md.
+#   make            build listener/godo and filter/filter
+#   make test       install what is missing, build, run every test (also
+#                   under ASan+UBSan); needs root, as godo does
+#   make asan       ASan+UBSan build in build/asan, and the tests under it
+#   make deps       scripts/deps.sh: Debian packages and the local store
+#   make run        deps, build, local store, godo in the foreground
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make fmt / fmt-check, make valgrind, make clean
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+MODE ?= release
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+
+PKGS := libmongoc-1.0 libbson-1.0 audit auparse
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla
+CFLAGS_release := -O2 -g
+CFLAGS_asan := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+CC ?= cc
+CFLAGS += -std=c11 -D_GNU_SOURCE -DGODO_VERSION='"$(VERSION)"' $(WARN) \
+	$(CFLAGS_$(MODE)) -Icommon -Ilistener -Ifilter $(PKG_CFLAGS)
+LDFLAGS += $(if $(filter asan,$(MODE)),-fsanitize=address$(,)undefined)
+, := ,
+LDLIBS += $(PKG_LIBS)
+
+B := build/$(MODE)
+COMMON_SRC := $(wildcard common/*.c)
+LISTENER_SRC := $(filter-out listener/main.c,$(wildcard listener/*.c))
+FILTER_SRC := $(filter-out filter/main.c,$(wildcard filter/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+INTEG_SRC := $(wildcard tests/integration/test_*.c)
+
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+LIBCOMMON := $(B)/libcommon.a
+LIBLISTENER := $(B)/liblistener.a
+LIBFILTER := $(B)/libfilter.a
+GODO := $(B)/bin/godo
+FILTER := $(B)/bin/filter
+TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(UNIT_SRC) $(INTEG_SRC))
+
+.PHONY: all test asan deps run install clean fmt fmt-check valgrind \
+	check-tools bench
+all: listener/godo filter/filter $(TESTS)
+
+ifeq ($(MODE),release)
+listener/godo: $(GODO)
+	cp $< $@
+filter/filter: $(FILTER)
+	cp $< $@
+endif
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBCOMMON): $(call obj,$(COMMON_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+$(LIBLISTENER): $(call obj,$(LISTENER_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+$(LIBFILTER): $(call obj,$(FILTER_SRC))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(GODO): $(call obj,listener/main.c) $(LIBLISTENER) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(FILTER): $(call obj,filter/main.c) $(LIBFILTER) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+.SECONDARY:
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+deps:
+	bash scripts/deps.sh
+
+# The README's test command. deps is idempotent and takes seconds when
+# everything is there.
+test: deps
+	$(MAKE) all
+	$(MAKE) MODE=asan build-asan
+	bash tests/run.sh
+
+asan: deps
+	$(MAKE) MODE=asan build-asan
+	GODO_BIN_DIR=build/asan/bin GODO_TEST_DIR=build/asan/tests bash tests/run.sh
+
+.PHONY: build-asan
+build-asan: $(GODO) $(FILTER) $(TESTS)
+
+run: deps all
+	bash scripts/store.sh start
+	./listener/godo -mongo=127.0.0.1:27017
+
+valgrind: all
+	GODO_VALGRIND=1 bash tests/run.sh unit
+
+bench: all
+	$(MAKE) -C bench
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 listener/godo $(DESTDIR)$(PREFIX)/sbin/godo
+	install -m 0755 filter/filter $(DESTDIR)$(PREFIX)/bin/godo-filter
+	if [ -f scripts/godo.service ]; then \
+		install -d $(DESTDIR)/lib/systemd/system; \
+		install -m 0644 scripts/godo.service $(DESTDIR)/lib/systemd/system/; \
+	fi
+
+SRC_ALL = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*')
+fmt:
+	clang-format -i $(SRC_ALL)
+fmt-check:
+	clang-format --dry-run -Werror $(SRC_ALL)
+
+clean:
+	rm -rf build listener/godo filter/filter tests/helpers/bin

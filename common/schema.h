@@ -1,0 +1,86 @@
+/* schema.h - collection and field names of godo's documents, once, and the
+ * caps that keep every document bounded. docs/schema.md is the prose. */
+#ifndef GODO_SCHEMA_H
+#define GODO_SCHEMA_H
+
+#define DEFAULT_MONGO "127.0.0.1:27017"
+#define DEFAULT_RAW_DB "test"
+#define DEFAULT_OUT_DB "cooked"
+
+/* raw collections */
+#define COLL_PIDS "pids"   /* one document per task incarnation */
+#define COLL_FDS "fds"     /* files open at the last flush */
+#define COLL_FILES "files" /* closed files, renames, unlinks */
+#define COLL_GAPS "gaps"   /* intervals where events may be missing */
+#define COLL_RUNS "runs"   /* one document per godo start */
+
+/* every document */
+#define F_ID "_id"
+#define F_HOST "host"
+#define F_BOOT "boot_id"
+
+/* pids */
+#define F_PID "pid"
+#define F_TGID "tgid"
+#define F_THREAD "thread"
+#define F_PPID "ppid"
+#define F_PARENT_TGID "parent_tgid"
+#define F_PARENT_ID "parent_id" /* _id of the fork-time parent process */
+#define F_START_TICKS "start_ticks"
+#define F_START_TS "start_timestamp"
+#define F_START_NS "start_ns"
+#define F_STAR "star"
+#define F_COMM "comm"
+#define F_EXE "exe"
+#define F_CWD "cwd"
+#define F_ARGS "args"
+#define F_ARGS_TRUNC "args_truncated"
+#define F_EXECVE "execve"
+#define F_EXECVE_COUNT "execve_count"
+#define F_EXEC_TS "timestamp"
+#define F_EXEC_NS "ns"
+#define F_EXIT_TS "exit_timestamp"
+#define F_EXIT_NS "exit_ns"
+#define F_EXIT_STATUS "exit_status"
+#define F_EXIT_CODE "exit_code"
+#define F_EXIT_SIGNAL "exit_signal"
+#define F_DOCKER_ID "docker_id"
+#define F_ROOTFS "rootfs"
+#define F_SETNS "setns"
+#define F_SOURCE "source"
+
+/* fds and files */
+#define F_PROC_ID "proc_id" /* _id of the owning process (tgid leader) */
+#define F_TASK_ID "task_id" /* _id of the task (thread) that opened it */
+#define F_OP "op"           /* "open", "rename", "unlink" */
+#define F_FILENAME "filename"
+#define F_NEW_FILENAME "new_filename"
+#define F_FD "fd"
+#define F_FLAGS "flags"
+#define F_OPEN_TS "open_timestamp"
+#define F_OPEN_NS "open_ns"
+#define F_CLOSE_TS "close_timestamp"
+#define F_CLOSE_NS "close_ns"
+#define F_CLOSE_BY "closed_by" /* "close", "exit", "reuse", "shutdown" */
+#define F_OP_TS "timestamp"
+#define F_OP_NS "ns"
+#define F_WRITTEN "written" /* first WRITTEN_MAX write times */
+#define F_WRITE_COUNT "write_count"
+#define F_WRITE_BYTES "write_bytes"
+#define F_FIRST_WRITE "first_write_ns"
+#define F_LAST_WRITE "last_write_ns"
+
+/* gaps */
+#define F_GAP_FROM "from"
+#define F_GAP_TO "to"
+#define F_GAP_SOURCE "source" /* "audit", "connector", "restart", "spool" */
+#define F_GAP_COUNT "count"
+
+/* caps: no document may pass 16 MiB, no array grows without bound */
+#define ARGS_MAX_BYTES (32 * 1024) /* one exec's argv, all args together */
+#define ARGS_MAX_COUNT 1024
+#define PATH_MAX_BYTES 4096
+#define EXECVE_MAX 16  /* execve entries kept per task; execve_count counts */
+#define WRITTEN_MAX 16 /* write times kept per file; write_count counts */
+
+#endif

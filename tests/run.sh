@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# run.sh [unit|integration|e2e ...] - runs godo's test suite and ends with
+# the line "N passed, N failed". Starts the local store (port 27117, data in
+# build/test-store) and dockerd through the project's scripts, and puts the
+# kernel audit state back when done.
+#   GODO_BIN_DIR   where godo and filter are (default: listener/, filter/)
+#   GODO_TEST_DIR  where the compiled tests are (default build/release/tests)
+#   GODO_VALGRIND  run the C tests under valgrind --leak-check=full
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+phases=("$@")
+[ ${#phases[@]} -gt 0 ] || phases=(unit integration e2e)
+TEST_DIR=${GODO_TEST_DIR:-build/release/tests}
+export GODO_STORE_PORT=${GODO_STORE_PORT:-27117}
+export GODO_STORE_DIR=${GODO_STORE_DIR:-$top/build/test-store}
+export GODO_TEST_URI="mongodb://127.0.0.1:$GODO_STORE_PORT"
+export GODO_BIN_DIR=${GODO_BIN_DIR:-}
+if [ -z "$GODO_BIN_DIR" ]; then
+	export GODO_GODO="$top/listener/godo" GODO_FILTER="$top/filter/filter"
+else
+	export GODO_GODO="$top/$GODO_BIN_DIR/godo" GODO_FILTER="$top/$GODO_BIN_DIR/filter"
+fi
+export GODO_TOP=$top
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+PY=/usr/bin/python3 # Debian's, the one with pymongo
+
+passed=0
+failed=0
+failures=()
+
+audit_save() {
+	saved_enabled=$(auditctl -s 2>/dev/null | awk '$1=="enabled"{print $2}')
+	saved_rules=$(auditctl -l 2>/dev/null)
+}
+audit_check() {
+	local now
+	now=$(auditctl -l 2>/dev/null)
+	if [ "$now" != "$saved_rules" ]; then
+		echo "run.sh: audit rules changed by the tests; restoring" >&2
+		auditctl -l | grep -q 'key=godo' && auditctl -D -k godo >/dev/null 2>&1
+		failed=$((failed + 1))
+		failures+=("audit rules left behind")
+	fi
+	if [ -n "$saved_enabled" ]; then
+		auditctl -e "$saved_enabled" >/dev/null 2>&1 || true
+	fi
+}
+
+# A cmocka program: count its tests from its summary lines.
+run_cmocka() {
+	local t=$1 out p f rc
+	if [ -n "${GODO_VALGRIND:-}" ]; then
+		out=$(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+			--error-exitcode=99 "$t" 2>&1)
+	else
+		out=$("$t" 2>&1)
+	fi
+	rc=$?
+	echo "$out" | grep -E '^\[ *(RUN|OK|FAILED|PASSED|SKIPPED) *\]|^\[  ERROR|Failure|ERROR|error:' | sed 's/^/  /'
+	p=$(echo "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	f=$(echo "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+	p=${p:-0}
+	f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "$out" | tail -20 | sed 's/^/  | /'
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("$(basename "$t")")
+}
+
+# A script test prints "PASS name" / "FAIL name" lines.
+run_script() {
+	local t=$1 out p f rc
+	out=$("$@" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/  /'
+	p=$(echo "$out" | grep -c '^PASS ')
+	f=$(echo "$out" | grep -c '^FAIL ')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$f" -eq 0 ] || failures+=("$(basename "$t")")
+}
+
+store_up() {
+	[ -n "${store_started:-}" ] && return 0
+	rm -rf "$GODO_STORE_DIR"
+	bash scripts/store.sh start || { echo "run.sh: store did not start" >&2; exit 1; }
+	store_started=1
+}
+
+cleanup() {
+	[ -n "${store_started:-}" ] && bash scripts/store.sh stop >/dev/null
+	audit_check
+}
+
+audit_save
+trap cleanup EXIT
+
+for phase in "${phases[@]}"; do
+	case "$phase" in
+	unit)
+		echo "== unit"
+		for t in "$TEST_DIR"/unit/test_*; do
+			[ -x "$t" ] || continue
+			echo "-- $(basename "$t")"
+			run_cmocka "$t"
+		done
+		;;
+	integration)
+		echo "== integration"
+		store_up
+		for t in "$TEST_DIR"/integration/test_*; do
+			[ -x "$t" ] || continue
+			echo "-- $(basename "$t")"
+			run_cmocka "$t"
+		done
+		for t in tests/integration/*.py; do
+			[ -f "$t" ] || continue
+			echo "-- $(basename "$t")"
+			run_script "$t" $PY "$t"
+		done
+		;;
+	e2e)
+		echo "== e2e"
+		store_up
+		bash scripts/docker-env.sh start || { failed=$((failed + 1)); failures+=("docker-env"); continue; }
+		for t in tests/e2e/*.py; do
+			[ -f "$t" ] || continue
+			echo "-- $(basename "$t")"
+			run_script "$t" $PY "$t"
+		done
+		;;
+	*)
+		echo "run.sh: unknown phase $phase" >&2
+		exit 2
+		;;
+	esac
+done
+
+cleanup
+trap - EXIT
+store_started=
+[ ${#failures[@]} -eq 0 ] || echo "failed: ${failures[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,147 @@
+/* test_common.c - util, esc and flags. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "esc.h"
+#include "flags.h"
+#include "util.h"
+
+static void
+test_parse_u64_strict(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(util_parse_u64(STR_LIT("12345"), 10, 0, 99999, &v), 0);
+	assert_int_equal(v, 12345);
+	assert_int_equal(util_parse_u64(STR_LIT("ffffff9c"), 16, 0,
+			     UINT64_MAX, &v),
+	    0);
+	assert_int_equal(v, 0xffffff9c);
+	assert_int_equal(util_parse_u64(STR_LIT("12a"), 10, 0, 999, &v), -1);
+	assert_int_equal(util_parse_u64(STR_LIT(""), 10, 0, 999, &v), -1);
+	assert_int_equal(util_parse_u64(STR_LIT("1000"), 10, 0, 999, &v), -1);
+	assert_int_equal(util_parse_u64(STR_LIT("99999999999999999999"), 10,
+			     0, UINT64_MAX, &v),
+	    -1);
+}
+
+static void
+test_parse_i64_negative(void **state)
+{
+	int64_t v;
+
+	(void)state;
+	assert_int_equal(util_parse_i64(STR_LIT("-2"), INT64_MIN, 0, &v), 0);
+	assert_int_equal(v, -2);
+	assert_int_equal(util_parse_i64(STR_LIT("-"), INT64_MIN, 0, &v), -1);
+}
+
+static void
+test_time_roundtrip(void **state)
+{
+	char buf[40];
+	int64_t ns;
+
+	(void)state;
+	assert_int_equal(
+	    util_parse_time("2026-11-25T19:40:30.123456789Z", 0, &ns), 0);
+	util_fmt_rfc3339(ns, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-25T19:40:30.123456789Z");
+	assert_int_equal(util_parse_time("2026-11-25T20:40:30+01:00", 0, &ns),
+	    0);
+	util_fmt_rfc3339(ns, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-25T19:40:30.000000000Z");
+	assert_int_equal(util_parse_time("2h", 10000000000000LL, &ns), 0);
+	assert_int_equal(ns, 10000000000000LL - 7200000000000LL);
+	assert_int_equal(util_parse_time("yesterday", 0, &ns), -1);
+	assert_int_equal(util_parse_time("2026-13-01T00:00:00Z", 0, &ns), -1);
+}
+
+static void
+test_esc_clean(void **state)
+{
+	(void)state;
+	assert_true(esc_is_clean("caf\xc3\xa9", 5));
+	assert_false(esc_is_clean("a\xff", 2));
+	assert_false(esc_is_clean("a\0b", 3));
+	assert_false(esc_is_clean("\xc0\x80", 2)); /* overlong NUL */
+	assert_false(esc_is_clean("\xed\xa0\x80", 3)); /* surrogate */
+}
+
+static void
+test_esc_json_surrogateescape(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b);
+	esc_json(&b, "a\"b\\\n\xff<\xc3\xa9", 9);
+	assert_string_equal(b.data, "a\\\"b\\\\\\n\\udcff\\u003c\xc3\xa9");
+	buf_free(&b);
+}
+
+static void
+test_esc_tty_no_newline(void **state)
+{
+	struct buf b;
+	char out[16];
+
+	(void)state;
+	buf_init(&b);
+	esc_tty(&b, "x\ny\\\xfe", 5);
+	assert_string_equal(b.data, "x\\x0ay\\\\\\xfe");
+	buf_free(&b);
+	esc_log("0123456789abcdefghij", 20, out, sizeof(out));
+	assert_string_equal(out, "0123456789ab...");
+}
+
+static void
+test_flags_styles(void **state)
+{
+	const char *mongo = "x", *db = "test";
+	bool force = false;
+	uint64_t backlog = 0;
+	int v = 0;
+	struct flag tab[] = {
+	    {"mongo", FLAG_STR, &mongo, "store", NULL},
+	    {"db", FLAG_STR, &db, "db", NULL},
+	    {"force", FLAG_BOOL, &force, "force", NULL},
+	    {"backlog", FLAG_U64, &backlog, "bytes", NULL},
+	    {"verbose", FLAG_INT, &v, "level", "v"},
+	};
+	char *argv[] = {"godo", "-mongo=h:1", "--db", "raw", "-force",
+	    "--backlog=8M", "-v", "2", "rest", NULL};
+	char *bad[] = {"godo", "-nope", NULL};
+	char *help[] = {"godo", "--help", NULL};
+
+	(void)state;
+	assert_int_equal(flags_parse(tab, 5, 9, argv), 8);
+	assert_string_equal(mongo, "h:1");
+	assert_string_equal(db, "raw");
+	assert_true(force);
+	assert_int_equal(backlog, 8 * 1024 * 1024);
+	assert_int_equal(v, 2);
+	assert_int_equal(flags_parse(tab, 5, 2, bad), -1);
+	assert_int_equal(flags_parse(tab, 5, 2, help), FLAGS_HELP);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_parse_u64_strict),
+	    cmocka_unit_test(test_parse_i64_negative),
+	    cmocka_unit_test(test_time_roundtrip),
+	    cmocka_unit_test(test_esc_clean),
+	    cmocka_unit_test(test_esc_json_surrogateescape),
+	    cmocka_unit_test(test_esc_tty_no_newline),
+	    cmocka_unit_test(test_flags_styles),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
