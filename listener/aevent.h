@@ -1,0 +1,83 @@
+/* aevent.h - one reassembled audit event, decoded into what godo needs.
+ * Produced by aevent_decode() from the records reasm groups by serial;
+ * consumed by the core (proctab, fdtab, docmap). All strings are decoded
+ * bytes (hex fields turned back into bytes, quotes stripped) and borrowed
+ * from the decoder's scratch space: valid only until the next decode. */
+#ifndef GODO_AEVENT_H
+#define GODO_AEVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util.h"
+
+enum aev_kind {
+	AEV_OTHER,   /* a syscall godo does not model, or no SYSCALL record */
+	AEV_EXECVE,  /* execve, execveat */
+	AEV_CLONE,   /* clone, clone3, fork, vfork: exit = child pid/tid */
+	AEV_EXIT,    /* exit_group, exit: a0 = status */
+	AEV_OPEN,    /* open, openat, openat2, creat */
+	AEV_WRITE,   /* write, pwrite64, writev, pwritev, pwritev2 */
+	AEV_CLOSE,   /* close */
+	AEV_RENAME,  /* rename, renameat, renameat2 */
+	AEV_UNLINK,  /* unlink, unlinkat (not AT_REMOVEDIR) */
+	AEV_TRUNCATE, /* truncate, ftruncate */
+	AEV_PIVOT_ROOT,
+	AEV_SETNS,
+	AEV_UNSHARE,
+};
+
+/* PATH record nametype */
+enum aev_nametype {
+	NT_NORMAL,
+	NT_PARENT,
+	NT_CREATE,
+	NT_DELETE,
+	NT_UNKNOWN,
+};
+
+#define AEV_MAX_PATHS 8
+#define AEV_AT_FDCWD (-100)
+
+struct aev_path {
+	struct str name; /* decoded; n == 0 and has_name false for (null) */
+	bool has_name;
+	enum aev_nametype nametype;
+	uint64_t inode;
+	uint32_t dev_major, dev_minor;
+	uint32_t mode; /* 0 when absent */
+};
+
+struct aevent {
+	uint64_t serial;
+	int64_t time_ns; /* audit(SEC.MSEC) as ns since the epoch */
+	bool partial;    /* aged out or evicted without EOE */
+	enum aev_kind kind;
+	bool has_syscall; /* a SYSCALL record was present */
+	uint32_t arch;    /* AUDIT_ARCH_X86_64 / AUDIT_ARCH_I386 */
+	int syscall;      /* number in arch's table */
+	bool success;     /* "success=yes"; false when absent */
+	bool has_exit;    /* exit= present (absent for exit_group) */
+	int64_t exit;     /* return value: fd, bytes, child pid, -errno */
+	uint64_t a[4];    /* raw a0..a3 */
+	int32_t pid, ppid;
+	struct str comm, exe, key; /* key "godo"; n == 0 when (null) */
+	struct str cwd;            /* CWD record; n == 0 when none */
+	struct aev_path path[AEV_MAX_PATHS];
+	unsigned int npath; /* PATH records kept (items with a real name) */
+
+	/* AEV_OPEN: the open flags (a1 for open, a2 for openat, oflag of the
+	 * OPENAT2 record, O_CREAT|O_WRONLY|O_TRUNC for creat); dirfd is
+	 * AEV_AT_FDCWD for open/creat, else the low 32 bits of a0 as int. */
+	uint64_t open_flags;
+	int dirfd;  /* also for renameat/unlinkat (olddirfd) */
+	int dirfd2; /* renameat*: newdirfd (a2) */
+
+	/* AEV_EXECVE: argv from the EXECVE records (chunks joined);
+	 * PROCTITLE only when there was no EXECVE record. */
+	unsigned int argc;
+	struct str argv[1024]; /* ARGS_MAX_COUNT */
+	bool args_truncated;   /* more than fits ARGS_MAX_* */
+};
+
+#endif
