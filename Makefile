@@ -29,7 +29,7 @@ LDFLAGS += $(if $(filter asan,$(MODE)),-fsanitize=address$(,)undefined)
 , := ,
 LDLIBS += $(PKG_LIBS)
 
-B := build/$(MODE)
+B ?= build/$(MODE)
 COMMON_SRC := $(wildcard common/*.c)
 LISTENER_SRC := $(filter-out listener/main.c,$(wildcard listener/*.c))
 FILTER_SRC := $(filter-out filter/main.c,$(wildcard filter/*.c))
