@@ -15,6 +15,10 @@ struct cn_event {
 	uint32_t exit_code;   /* EXIT: wait status */
 	uint32_t exit_signal; /* EXIT */
 	char comm[17];        /* COMM, NUL-terminated */
+	uint32_t raw_what;    /* proc_event.what as sent */
+	uint32_t cpu;         /* the sending CPU */
+	uint32_t seq, ack;    /* cn_msg seq/ack (ACK: ack = ours + 1) */
+	uint32_t err;         /* ACK: error */
 };
 
 #endif

@@ -1,9 +1,493 @@
-/* main.c - godo: flags, setup in order, the loop, teardown in reverse. */
+/* main.c - godo: flags, setup in order, the loop, teardown in reverse.
+ * The only caller of fatal(). One thread, one epoll set: the audit event
+ * socket, the audit control socket (status replies), the proc connector, a
+ * signalfd and a timerfd. */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "aevent.h"
+#include "core.h"
+#include "docmap.h"
+#include "flags.h"
+#include "log.h"
+#include "procfs.h"
+#include "reasm.h"
+#include "record.h"
+#include "rules.h"
+#include "schema.h"
+#include "src_audit.h"
+#include "src_conn.h"
+#include "store.h"
+#include "util.h"
+
+#define CONN_BUDGET 4096
+#define AUDIT_BUDGET 1024
+#define FLUSH_MS 200
+#define GODO_REASM_SLOTS 1024
+#define GODO_REASM_SLOT_BYTES (64 * 1024)
+#define GODO_REASM_AGE_MS 2000
+
+struct opts {
+	const char *mongo, *db, *diag, *host, *exclude_exe;
+	uint64_t backlog;
+	int verbose, stats_s, wait_time;
+	uint64_t proc_cap, fd_cap;
+	bool rules, version, force, all;
+};
+
+struct godo {
+	struct opts o;
+	struct store *store;
+	struct docmap dm;
+	struct core *core;
+	struct asrc *asrc;
+	struct conn *conn;
+	struct rules *rules;
+	struct reasm *reasm;
+	struct aevent_dec *dec;
+	struct aevent *ev;
+	FILE *diag;
+	char diagbuf[16 + 8970 + 64];
+	int ep, sigfd, timerfd;
+	uint64_t now_ms, last_flush_ms, last_status_ms, last_stats_ms;
+	int64_t last_status_ns;
+	uint64_t lost_total, stat_records, stat_events;
+	bool stop;
+	char host[256], boot_id[PROCFS_BOOT_ID_LEN + 1];
+	int64_t start_ns;
+};
+
+static void
+usage(const struct flag *tab, int n, FILE *out)
+{
+	flags_usage(out, "godo [flags]  (as root)", tab, n);
+}
+
+static void
+on_cn(const struct cn_event *ev, void *arg)
+{
+	struct godo *g = arg;
+
+	core_conn_event(g->core, ev);
+}
+
+static void
+drain_conn(void *arg)
+{
+	struct godo *g = arg;
+
+	(void)conn_read(g->conn, on_cn, g, CONN_BUDGET);
+}
+
+static void
+on_event(const struct reasm_event *rev, void *arg)
+{
+	struct godo *g = arg;
+
+	g->stat_events++;
+	if (aevent_decode(g->dec, rev, g->ev) == 0)
+		core_audit_event(g->core, g->ev);
+}
+
+static void
+on_record(uint16_t type, const char *payload, size_t len, void *arg)
+{
+	struct godo *g = arg;
+	ssize_t n;
+
+	g->stat_records++;
+	if (g->diag != NULL) {
+		n = record_format_line(type, payload, len, g->diagbuf,
+		    sizeof(g->diagbuf));
+		if (n > 0 && fwrite(g->diagbuf, 1, (size_t)n, g->diag) !=
+				 (size_t)n)
+			log_warn("diag: write");
+	}
+	reasm_add(g->reasm, type, payload, len, g->now_ms);
+}
+
+static void
+open_diag(struct godo *g)
+{
+	if (g->diag != NULL)
+		fclose(g->diag);
+	g->diag = NULL;
+	if (g->o.diag == NULL)
+		return;
+	g->diag = fopen(g->o.diag, "a");
+	if (g->diag == NULL)
+		log_warn("cannot open diag file %s", g->o.diag);
+}
+
+static void
+flush_store(struct godo *g)
+{
+	if (store_pending(g->store) > 0)
+		(void)store_flush(g->store);
+	if (g->diag != NULL)
+		fflush(g->diag);
+	g->last_flush_ms = g->now_ms;
+}
+
+static void
+stats_line(struct godo *g)
+{
+	const struct asrc_counters *ac = asrc_counters(g->asrc);
+	const struct conn_counters *cc = conn_counters(g->conn);
+	struct store_stats ss;
+	struct proctab_stats ps;
+	struct fdtab_stats fs;
+	uint64_t dt = g->now_ms - g->last_stats_ms;
+
+	store_get_stats(g->store, &ss);
+	proctab_get_stats(core_proctab(g->core), &ps);
+	fdtab_get_stats(core_fdtab(g->core), &fs);
+	log_info("stats: events/s %" PRIu64 " records/s %" PRIu64
+		 " lost %" PRIu64 " backlog %u (max %u) conn overruns %" PRIu64
+		 " pending %zu store ops %" PRIu64 " failed %" PRIu64
+		 " flush %" PRIu64 "us (max %" PRIu64 "us) tasks %u/%u "
+		 "files %u/%u",
+	    dt ? g->stat_events * 1000 / dt : 0,
+	    dt ? g->stat_records * 1000 / dt : 0, g->lost_total, ac->backlog,
+	    ac->backlog_max, cc->overruns, store_pending(g->store), ss.ops,
+	    ss.failed_ops, ss.last_flush_us, ss.max_flush_us, ps.size, ps.cap,
+	    fs.size, fs.cap);
+	g->stat_events = g->stat_records = 0;
+	g->last_stats_ms = g->now_ms;
+}
+
+static void
+poll_status(struct godo *g)
+{
+	int64_t lost = asrc_status_read(g->asrc);
+	int64_t now = util_wall_ns();
+
+	if (lost > 0) {
+		g->lost_total += (uint64_t)lost;
+		log_warnx("kernel audit lost %" PRId64 " records", lost);
+		docmap_gap(&g->dm, "audit", g->last_status_ns, now,
+		    (uint64_t)lost);
+	}
+}
+
+static void
+periodic(struct godo *g)
+{
+	reasm_tick(g->reasm, g->now_ms);
+	core_tick(g->core, g->now_ms);
+	if (conn_resync_take(g->conn)) {
+		int64_t now = util_wall_ns();
+
+		log_warnx("proc connector overrun: resynchronising from /proc");
+		docmap_gap(&g->dm, "connector", now - 1000000000LL, now, 1);
+		core_snapshot(g->core);
+	}
+	if (g->now_ms - g->last_status_ms >= 1000) {
+		g->last_status_ns = util_wall_ns();
+		asrc_request_status(g->asrc);
+		g->last_status_ms = g->now_ms;
+	}
+	if (g->o.stats_s > 0 &&
+	    g->now_ms - g->last_stats_ms >= (uint64_t)g->o.stats_s * 1000)
+		stats_line(g);
+	if (store_pending(g->store) >= STORE_BATCH_MAX ||
+	    (store_pending(g->store) > 0 &&
+		g->now_ms - g->last_flush_ms >= FLUSH_MS))
+		flush_store(g);
+}
+
+static void
+on_signal(struct godo *g)
+{
+	struct signalfd_siginfo si;
+
+	while (read(g->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGINT:
+		case SIGTERM:
+			g->stop = true;
+			break;
+		case SIGHUP:
+			open_diag(g);
+			break;
+		case SIGUSR1:
+			stats_line(g);
+			break;
+		}
+	}
+}
+
+static int
+add_fd(int ep, int fd)
+{
+	struct epoll_event e = {.events = EPOLLIN, .data.fd = fd};
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
+}
+
+static void
+loop(struct godo *g)
+{
+	struct epoll_event evs[8];
+	int afd = asrc_fd(g->asrc), cfd = conn_fd(g->conn);
+	int ctl = asrc_ctl_fd(g->asrc);
+	uint64_t tick;
+
+	while (!g->stop) {
+		int i, n = epoll_wait(g->ep, evs, 8, 100);
+
+		if (n < 0 && errno != EINTR)
+			fatal("epoll_wait");
+		g->now_ms = util_now_ms();
+		for (i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+
+			if (fd == cfd) {
+				drain_conn(g);
+			} else if (fd == afd) {
+				/* The connector first: a child's FORK must be
+				 * seen before its audit events. */
+				drain_conn(g);
+				(void)asrc_read(g->asrc, on_record, g,
+				    AUDIT_BUDGET);
+			} else if (fd == ctl) {
+				poll_status(g);
+			} else if (fd == g->sigfd) {
+				on_signal(g);
+			} else if (fd == g->timerfd) {
+				if (read(g->timerfd, &tick, sizeof(tick)) < 0 &&
+				    errno != EAGAIN)
+					log_warn("timerfd");
+			}
+		}
+		periodic(g);
+	}
+}
+
+static void
+setup_fds(struct godo *g)
+{
+	sigset_t set;
+	struct itimerspec it = {{0, 100000000}, {0, 100000000}};
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		fatal("sigprocmask");
+	g->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	g->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	g->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (g->sigfd < 0 || g->timerfd < 0 || g->ep < 0)
+		fatal("signalfd/timerfd/epoll");
+	if (timerfd_settime(g->timerfd, 0, &it, NULL) != 0)
+		fatal("timerfd_settime");
+	if (add_fd(g->ep, asrc_fd(g->asrc)) || add_fd(g->ep, conn_fd(g->conn)) ||
+	    add_fd(g->ep, asrc_ctl_fd(g->asrc)) || add_fd(g->ep, g->sigfd) ||
+	    add_fd(g->ep, g->timerfd))
+		fatal("epoll_ctl");
+}
+
+static void
+setup_audit(struct godo *g)
+{
+	struct asrc_opts ao;
+	struct rules_opts ro = {getpid(), g->o.exclude_exe};
+	int failed = 0, purged;
+
+	memset(&ao, 0, sizeof(ao));
+	ao.rcvbuf = g->o.backlog;
+	ao.force = g->o.force;
+	if (g->o.wait_time >= 0) {
+		ao.set_wait_time = true;
+		ao.backlog_wait_time = (uint32_t)g->o.wait_time;
+	}
+	g->asrc = asrc_open(&ao);
+	if (g->asrc == NULL) {
+		if (errno == EEXIST)
+			fatalx("another audit daemon is registered (auditd?); "
+			       "stop it or run godo -force");
+		if (errno == EPERM)
+			fatalx("audit is locked (enabled=2) or not permitted");
+		fatal("kernel audit unavailable");
+	}
+	purged = rules_purge(asrc_ctl_fd(g->asrc), RULES_KEY);
+	if (purged > 0)
+		log_info("removed %d stale godo rules", purged);
+	g->rules = rules_install(asrc_ctl_fd(g->asrc), &ro, &failed);
+	if (g->rules == NULL) {
+		asrc_close(g->asrc);
+		fatalx("could not install audit rules");
+	}
+	if (failed > 0)
+		log_warnx("%d audit rules could not be installed", failed);
+}
+
+static void
+teardown(struct godo *g)
+{
+	g->now_ms = util_now_ms();
+	/* Drain what the kernel already queued, then finish partial
+	 * events. */
+	drain_conn(g);
+	while (asrc_read(g->asrc, on_record, g, AUDIT_BUDGET) > 0)
+		drain_conn(g);
+	reasm_flush(g->reasm);
+	core_shutdown(g->core);
+	docmap_run(&g->dm, getpid(), g->start_ns, util_wall_ns());
+	flush_store(g);
+	if (rules_remove(asrc_ctl_fd(g->asrc), g->rules) < 0)
+		log_warnx("some godo rules could not be removed");
+	asrc_close(g->asrc);
+	conn_close(g->conn);
+	reasm_free(g->reasm);
+	aevent_dec_free(g->dec);
+	free(g->ev);
+	core_free(g->core);
+	docmap_fini(&g->dm);
+	store_close(g->store);
+	if (g->diag != NULL)
+		fclose(g->diag);
+	close(g->ep);
+	close(g->sigfd);
+	close(g->timerfd);
+}
 
 int
-main(void)
+main(int argc, char **argv)
 {
-	puts("godo " GODO_VERSION);
+	static struct godo g;
+	struct core_opts co;
+	char err[512];
+	int rc;
+	struct flag tab[] = {
+	    {"mongo", FLAG_STR, &g.o.mongo,
+		"store: host:port or a mongodb:// URI", NULL},
+	    {"db", FLAG_STR, &g.o.db, "database for raw documents", NULL},
+	    {"diag", FLAG_STR, &g.o.diag,
+		"append every raw audit record, as text, to this file "
+		"(SIGHUP reopens it)",
+		NULL},
+	    {"backlog", FLAG_U64, &g.o.backlog,
+		"audit netlink receive buffer in bytes (K/M/G suffixes)", NULL},
+	    {"wait-time", FLAG_INT, &g.o.wait_time,
+		"kernel backlog_wait_time in jiffies (-1: leave as is; 0: "
+		"never make audited tasks wait, lose and count instead)",
+		NULL},
+	    {"rules", FLAG_BOOL, &g.o.rules,
+		"print the audit rules godo installs (auditctl syntax) and "
+		"exit",
+		NULL},
+	    {"all", FLAG_BOOL, &g.o.all,
+		"record every process on the host, not only the Docker tree",
+		NULL},
+	    {"host", FLAG_STR, &g.o.host,
+		"host name stored in every document (default: hostname)", NULL},
+	    {"exclude-exe", FLAG_STR, &g.o.exclude_exe,
+		"do not audit this executable (e.g. a local mongod)", NULL},
+	    {"force", FLAG_BOOL, &g.o.force,
+		"take the audit daemon role from a registered daemon", NULL},
+	    {"proc-cap", FLAG_U64, &g.o.proc_cap, "task table capacity", NULL},
+	    {"fd-cap", FLAG_U64, &g.o.fd_cap, "open file table capacity", NULL},
+	    {"stats", FLAG_INT, &g.o.stats_s,
+		"seconds between stats lines (0: none; SIGUSR1: now)", NULL},
+	    {"verbose", FLAG_INT, &g.o.verbose,
+		"log level: 0 errors, 1 warnings, 2 info, 3 debug", "v"},
+	    {"version", FLAG_BOOL, &g.o.version, "print the version and exit",
+		NULL},
+	};
+	int ntab = (int)(sizeof(tab) / sizeof(tab[0]));
+
+	g.o.mongo = DEFAULT_MONGO;
+	g.o.db = DEFAULT_RAW_DB;
+	g.o.backlog = 1024ull * 1024 * 1024;
+	g.o.wait_time = 60000;
+	g.o.verbose = 2;
+	g.o.stats_s = 10;
+	g.o.proc_cap = 65536;
+	g.o.fd_cap = 262144;
+	rc = flags_parse(tab, ntab, argc, argv);
+	if (rc == FLAGS_HELP) {
+		usage(tab, ntab, stdout);
+		return 0;
+	}
+	if (rc < 0)
+		return 2;
+	if (rc < argc) {
+		fprintf(stderr, "godo: unexpected argument %s (see -h)\n",
+		    argv[rc]);
+		return 2;
+	}
+	log_init("godo", g.o.verbose);
+	if (g.o.version) {
+		printf("godo %s\n", GODO_VERSION);
+		return 0;
+	}
+	if (g.o.rules) {
+		struct rules_opts ro = {0, g.o.exclude_exe};
+
+		return rules_print(stdout, &ro) < 0 ? 1 : 0;
+	}
+	if (g.o.proc_cap < 1024 || g.o.proc_cap > (1u << 24) ||
+	    g.o.fd_cap < 1024 || g.o.fd_cap > (1u << 24))
+		fatalx("-proc-cap and -fd-cap must be between 1024 and 16M");
+	if (geteuid() != 0)
+		fatalx("must run as root (kernel audit and the proc connector "
+		       "need CAP_AUDIT_CONTROL and CAP_NET_ADMIN)");
+	if (procfs_boot_id(g.boot_id) != 0)
+		fatal("cannot read /proc/sys/kernel/random/boot_id");
+	if (g.o.host != NULL)
+		util_strlcpy(g.host, g.o.host, sizeof(g.host));
+	else if (gethostname(g.host, sizeof(g.host) - 1) != 0)
+		util_strlcpy(g.host, "unknown", sizeof(g.host));
+	g.start_ns = util_wall_ns();
+
+	g.store = store_open(g.o.mongo, g.o.db, err, sizeof(err));
+	if (g.store == NULL)
+		fatalx("%s", err);
+	store_ensure_indexes(g.store);
+	docmap_init(&g.dm, g.store, g.host, g.boot_id);
+	g.conn = conn_open(CONN_RCVBUF);
+	if (g.conn == NULL)
+		fatal("proc connector unavailable");
+	setup_audit(&g);
+
+	memset(&co, 0, sizeof(co));
+	co.all = g.o.all;
+	co.proc_cap = (uint32_t)g.o.proc_cap;
+	co.fd_cap = (uint32_t)g.o.fd_cap;
+	co.grace_ms = 5000;
+	g.core = core_new(&g.dm, &co, g.boot_id);
+	g.dec = aevent_dec_new();
+	g.ev = calloc(1, sizeof(*g.ev));
+	g.reasm = reasm_new(GODO_REASM_SLOTS, GODO_REASM_SLOT_BYTES, GODO_REASM_AGE_MS,
+	    on_event, &g);
+	if (g.core == NULL || g.dec == NULL || g.ev == NULL || g.reasm == NULL)
+		fatalx("out of memory");
+	core_set_drain(g.core, drain_conn, &g);
+	open_diag(&g);
+	setup_fds(&g);
+	docmap_run(&g.dm, getpid(), g.start_ns, 0);
+	if (core_snapshot(g.core) != 0)
+		log_warn("snapshot of /proc failed");
+	(void)conn_resync_take(g.conn); /* the snapshot just did that */
+	g.now_ms = g.last_flush_ms = g.last_stats_ms = util_now_ms();
+	flush_store(&g);
+	log_info("recording to %s db %s as host %s (%d rules)%s", g.o.mongo,
+	    g.o.db, g.host, rules_count(g.rules),
+	    g.o.all ? ", every process" : "");
+	loop(&g);
+	log_info("stopping");
+	teardown(&g);
 	return 0;
 }

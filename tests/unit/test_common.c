@@ -8,6 +8,7 @@
 
 #include "esc.h"
 #include "flags.h"
+#include "path.h"
 #include "util.h"
 
 static void
@@ -130,6 +131,25 @@ test_flags_styles(void **state)
 	assert_int_equal(flags_parse(tab, 5, 2, help), FLAGS_HELP);
 }
 
+static void
+test_path_resolve_cleans(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(path_resolve("/t/wd", 5, "a.txt", 5, out, 64), 9);
+	assert_string_equal(out, "/t/wd/a.txt");
+	path_resolve("/x", 2, "/1/2/./../3//4/", 15, out, 64);
+	assert_string_equal(out, "/1/3/4");
+	path_resolve("/a/b", 4, "../../../c", 10, out, 64);
+	assert_string_equal(out, "/c");
+	path_resolve(NULL, 0, "rel/./x", 7, out, 64);
+	assert_string_equal(out, "/rel/x");
+	path_resolve("/", 1, ".", 1, out, 64);
+	assert_string_equal(out, "/");
+	assert_int_equal(path_resolve("/", 1, "0123456789", 10, out, 8), -1);
+}
+
 int
 main(void)
 {
@@ -141,6 +161,7 @@ main(void)
 	    cmocka_unit_test(test_esc_json_surrogateescape),
 	    cmocka_unit_test(test_esc_tty_no_newline),
 	    cmocka_unit_test(test_flags_styles),
+	    cmocka_unit_test(test_path_resolve_cleans),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,750 @@
+/* aevent.c - see aevent.h. Turns the records of one reassembled event
+ * (reasm.h) into struct aevent: SYSCALL numbers and arguments, CWD, named
+ * PATH items, argv from EXECVE (chunked long arguments joined) or from
+ * PROCTITLE, open flags and dirfds per syscall. Field formats are those of
+ * kernel-interfaces.md 1.5-1.7. Every value comes from untrusted tasks:
+ * numbers are parsed strictly, strings decoded into a fixed scratch area
+ * with caps, and an unparsable field is skipped, never fatal. */
+#include "aevent.h"
+
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reasm.h"
+#include "record.h"
+#include "schema.h"
+
+#define ARCH_X86_64 0xc000003eu /* AUDIT_ARCH_X86_64 */
+#define ARCH_I386 0x40000003u   /* AUDIT_ARCH_I386 */
+
+#define T_SYSCALL 1300
+#define T_PATH 1302
+#define T_CWD 1307
+#define T_EXECVE 1309
+#define T_PROCTITLE 1327
+#define T_OPENAT2 1337
+
+#define PROCTITLE_MAX 128 /* [K] kernel/auditsc.c MAX_PROCTITLE_AUDIT_LEN */
+#define AT_REMOVEDIR_FLAG 0x200
+#define ARGV_CAP (sizeof(((struct aevent *)0)->argv) / sizeof(struct str))
+/* comm, exe, key, cwd, and the kept PATH names */
+#define STR_BYTES ((AEV_MAX_PATHS + 4) * PATH_MAX_BYTES)
+
+struct aevent_dec {
+	char args[ARGS_MAX_BYTES]; /* argv bytes, contiguous per argument */
+	size_t args_used;
+	char strs[STR_BYTES];
+	size_t strs_used;
+};
+
+/* Syscalls godo models. Per-arch number -> syscall; numbers from
+ * `ausyscall x86_64|i386 NAME --exact` (libaudit 3.0.9 tables). */
+enum sc {
+	SC_NONE,
+	SC_EXECVE,
+	SC_EXECVEAT,
+	SC_CLONE,
+	SC_EXIT,
+	SC_OPEN,
+	SC_OPENAT,
+	SC_OPENAT2,
+	SC_CREAT,
+	SC_WRITE,
+	SC_CLOSE,
+	SC_RENAME,
+	SC_RENAMEAT,
+	SC_UNLINK,
+	SC_UNLINKAT,
+	SC_TRUNCATE,
+	SC_PIVOT_ROOT,
+	SC_SETNS,
+	SC_UNSHARE,
+};
+
+static enum sc
+sc_x86_64(int nr)
+{
+	switch (nr) {
+	case 59:
+		return SC_EXECVE;
+	case 322:
+		return SC_EXECVEAT;
+	case 56:  /* clone */
+	case 57:  /* fork */
+	case 58:  /* vfork */
+	case 435: /* clone3 */
+		return SC_CLONE;
+	case 60:  /* exit */
+	case 231: /* exit_group */
+		return SC_EXIT;
+	case 2:
+		return SC_OPEN;
+	case 257:
+		return SC_OPENAT;
+	case 437:
+		return SC_OPENAT2;
+	case 85:
+		return SC_CREAT;
+	case 1:   /* write */
+	case 18:  /* pwrite64 */
+	case 20:  /* writev */
+	case 296: /* pwritev */
+	case 328: /* pwritev2 */
+		return SC_WRITE;
+	case 3:
+		return SC_CLOSE;
+	case 82:
+		return SC_RENAME;
+	case 264: /* renameat */
+	case 316: /* renameat2 */
+		return SC_RENAMEAT;
+	case 87:
+		return SC_UNLINK;
+	case 263:
+		return SC_UNLINKAT;
+	case 76: /* truncate */
+	case 77: /* ftruncate */
+		return SC_TRUNCATE;
+	case 155:
+		return SC_PIVOT_ROOT;
+	case 308:
+		return SC_SETNS;
+	case 272:
+		return SC_UNSHARE;
+	default:
+		return SC_NONE;
+	}
+}
+
+static enum sc
+sc_i386(int nr)
+{
+	switch (nr) {
+	case 11:
+		return SC_EXECVE;
+	case 358:
+		return SC_EXECVEAT;
+	case 2:   /* fork */
+	case 120: /* clone */
+	case 190: /* vfork */
+	case 435: /* clone3 */
+		return SC_CLONE;
+	case 1:   /* exit */
+	case 252: /* exit_group */
+		return SC_EXIT;
+	case 5:
+		return SC_OPEN;
+	case 295:
+		return SC_OPENAT;
+	case 437:
+		return SC_OPENAT2;
+	case 8:
+		return SC_CREAT;
+	case 4:   /* write */
+	case 181: /* pwrite64 */
+	case 146: /* writev */
+	case 334: /* pwritev */
+	case 379: /* pwritev2 */
+		return SC_WRITE;
+	case 6:
+		return SC_CLOSE;
+	case 38:
+		return SC_RENAME;
+	case 302: /* renameat */
+	case 353: /* renameat2 */
+		return SC_RENAMEAT;
+	case 10:
+		return SC_UNLINK;
+	case 301:
+		return SC_UNLINKAT;
+	case 92:  /* truncate */
+	case 93:  /* ftruncate */
+	case 193: /* truncate64 */
+	case 194: /* ftruncate64 */
+		return SC_TRUNCATE;
+	case 217:
+		return SC_PIVOT_ROOT;
+	case 346:
+		return SC_SETNS;
+	case 310:
+		return SC_UNSHARE;
+	default:
+		return SC_NONE;
+	}
+}
+
+static const enum aev_kind sc_kind[] = {
+    [SC_NONE] = AEV_OTHER,
+    [SC_EXECVE] = AEV_EXECVE,
+    [SC_EXECVEAT] = AEV_EXECVE,
+    [SC_CLONE] = AEV_CLONE,
+    [SC_EXIT] = AEV_EXIT,
+    [SC_OPEN] = AEV_OPEN,
+    [SC_OPENAT] = AEV_OPEN,
+    [SC_OPENAT2] = AEV_OPEN,
+    [SC_CREAT] = AEV_OPEN,
+    [SC_WRITE] = AEV_WRITE,
+    [SC_CLOSE] = AEV_CLOSE,
+    [SC_RENAME] = AEV_RENAME,
+    [SC_RENAMEAT] = AEV_RENAME,
+    [SC_UNLINK] = AEV_UNLINK,
+    [SC_UNLINKAT] = AEV_UNLINK,
+    [SC_TRUNCATE] = AEV_TRUNCATE,
+    [SC_PIVOT_ROOT] = AEV_PIVOT_ROOT,
+    [SC_SETNS] = AEV_SETNS,
+    [SC_UNSHARE] = AEV_UNSHARE,
+};
+
+struct aevent_dec *
+aevent_dec_new(void)
+{
+	return calloc(1, sizeof(struct aevent_dec));
+}
+
+void
+aevent_dec_free(struct aevent_dec *d)
+{
+	free(d);
+}
+
+static int
+parse_octal(struct str s, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (s.n == 0 || s.n > 22)
+		return -1;
+	for (i = 0; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '7')
+			return -1;
+		v = v * 8 + (uint64_t)(s.p[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static bool
+is_hex_digit(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+/* Decodes value v (quoted, (null)/(none), or hex) to at most max bytes at
+ * dst. Returns the bytes written, -1 for "no value". A value that is
+ * neither quoted nor valid hex is copied raw; anything longer than max is
+ * cut and *trunc set. */
+static ssize_t
+decode_into(struct str v, char *dst, size_t max, bool *trunc)
+{
+	size_t n, i;
+	struct str h;
+
+	if (v.n > 0 && v.p[0] == '"') {
+		n = v.n - 1;
+		if (n > 0 && v.p[v.n - 1] == '"')
+			n--;
+		if (n > max) {
+			n = max;
+			*trunc = true;
+		}
+		memcpy(dst, v.p + 1, n);
+		return (ssize_t)n;
+	}
+	if (str_eq(v, "(null)") || str_eq(v, "(none)"))
+		return -1;
+	if (v.n % 2 == 0) {
+		for (i = 0; i < v.n && is_hex_digit(v.p[i]); i++)
+			;
+		if (i == v.n) {
+			h = v;
+			if (h.n / 2 > max) {
+				h.n = max * 2;
+				*trunc = true;
+			}
+			return record_hex_decode(h, dst, max);
+		}
+	}
+	n = v.n > max ? max : v.n;
+	if (n < v.n)
+		*trunc = true;
+	memcpy(dst, v.p, n);
+	return (ssize_t)n;
+}
+
+/* A string into the strings area, at most max bytes. false: no value. */
+static bool
+dec_str(struct aevent_dec *d, struct str v, size_t max, struct str *out,
+        bool *trunc)
+{
+	size_t room = sizeof(d->strs) - d->strs_used;
+	ssize_t n;
+	bool cut = false;
+
+	if (max > room)
+		max = room;
+	n = decode_into(v, d->strs + d->strs_used, max, &cut);
+	if (cut && trunc != NULL)
+		*trunc = true;
+	out->p = d->strs + d->strs_used;
+	out->n = 0;
+	if (n < 0)
+		return false;
+	out->n = (size_t)n;
+	d->strs_used += (size_t)n;
+	return true;
+}
+
+static bool
+parse_hex_u64(struct str s, uint64_t *out)
+{
+	return util_parse_u64(s, 16, 0, UINT64_MAX, out) == 0;
+}
+
+static bool
+parse_dec_i32(struct str s, int32_t *out)
+{
+	int64_t v;
+
+	if (util_parse_i64(s, INT32_MIN, INT32_MAX, &v) != 0)
+		return false;
+	*out = (int32_t)v;
+	return true;
+}
+
+static void
+do_syscall(struct aevent_dec *d, const struct record *rec, struct aevent *e)
+{
+	struct record_iter it;
+	struct str k, v;
+	uint64_t u;
+	int64_t i;
+
+	record_iter_init(&it, rec);
+	while (record_iter_next(&it, &k, &v)) {
+		switch (k.p[0]) {
+		case 'a':
+			if (k.n == 2 && k.p[1] >= '0' && k.p[1] <= '3') {
+				if (parse_hex_u64(v, &u))
+					e->a[k.p[1] - '0'] = u;
+			} else if (str_eq(k, "arch")) {
+				if (util_parse_u64(v, 16, 0, UINT32_MAX, &u) ==
+				    0)
+					e->arch = (uint32_t)u;
+			}
+			break;
+		case 's':
+			if (str_eq(k, "syscall")) {
+				if (util_parse_i64(v, 0, INT32_MAX, &i) == 0)
+					e->syscall = (int)i;
+			} else if (str_eq(k, "success")) {
+				e->success = str_eq(v, "yes");
+			}
+			break;
+		case 'e':
+			if (str_eq(k, "exit")) {
+				if (util_parse_i64(v, INT64_MIN, INT64_MAX,
+				                   &i) == 0) {
+					e->exit = i;
+					e->has_exit = true;
+				}
+			} else if (str_eq(k, "exe")) {
+				dec_str(d, v, PATH_MAX_BYTES, &e->exe, NULL);
+			}
+			break;
+		case 'p':
+			if (str_eq(k, "pid"))
+				parse_dec_i32(v, &e->pid);
+			else if (str_eq(k, "ppid"))
+				parse_dec_i32(v, &e->ppid);
+			break;
+		case 'c':
+			if (str_eq(k, "comm"))
+				dec_str(d, v, 64, &e->comm, NULL);
+			break;
+		case 'k':
+			if (str_eq(k, "key"))
+				dec_str(d, v, 1024, &e->key, NULL);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static enum aev_nametype
+nametype_of(struct str v)
+{
+	if (str_eq(v, "NORMAL"))
+		return NT_NORMAL;
+	if (str_eq(v, "PARENT"))
+		return NT_PARENT;
+	if (str_eq(v, "CREATE"))
+		return NT_CREATE;
+	if (str_eq(v, "DELETE"))
+		return NT_DELETE;
+	return NT_UNKNOWN;
+}
+
+static void
+do_path(struct aevent_dec *d, const struct record *rec, struct aevent *e)
+{
+	struct record_iter it;
+	struct str k, v, name = {NULL, 0};
+	struct aev_path p;
+	const char *colon;
+	uint64_t u;
+
+	memset(&p, 0, sizeof(p));
+	p.nametype = NT_UNKNOWN;
+	record_iter_init(&it, rec);
+	while (record_iter_next(&it, &k, &v)) {
+		if (str_eq(k, "name")) {
+			name = v;
+		} else if (str_eq(k, "inode")) {
+			if (util_parse_u64(v, 10, 0, UINT64_MAX, &u) == 0)
+				p.inode = u;
+		} else if (str_eq(k, "dev")) {
+			colon = memchr(v.p, ':', v.n);
+			if (colon != NULL) {
+				struct str ma = {v.p, (size_t)(colon - v.p)};
+				struct str mi = {colon + 1, v.n - ma.n - 1};
+				uint64_t a, b;
+
+				if (util_parse_u64(ma, 16, 0, UINT32_MAX, &a) ==
+				        0 &&
+				    util_parse_u64(mi, 16, 0, UINT32_MAX, &b) ==
+				        0) {
+					p.dev_major = (uint32_t)a;
+					p.dev_minor = (uint32_t)b;
+				}
+			}
+		} else if (str_eq(k, "mode")) {
+			if (parse_octal(v, &u) == 0 && u <= UINT32_MAX)
+				p.mode = (uint32_t)u;
+		} else if (str_eq(k, "nametype")) {
+			p.nametype = nametype_of(v);
+		}
+	}
+	/* Items without a name are overlayfs' internal lookups (4.5). */
+	if (name.p == NULL || str_eq(name, "(null)") || str_eq(name, "(none)"))
+		return;
+	if (e->npath >= AEV_MAX_PATHS) {
+		e->paths_truncated = true;
+		return;
+	}
+	p.has_name =
+	    dec_str(d, name, PATH_MAX_BYTES, &p.name, &e->paths_truncated);
+	if (!p.has_name)
+		return;
+	e->path[e->npath++] = p;
+}
+
+/* EXECVE argument assembly across records. */
+struct argv_state {
+	bool seen; /* an EXECVE record was present */
+	bool have_argc;
+	uint64_t argc; /* as the kernel said */
+	uint64_t next; /* index of the next argument expected */
+	bool chunking; /* inside aN_len / aN[i] */
+	uint64_t chunk_next;
+	uint64_t enc_len; /* aN_len: hex length of the whole argument */
+	uint64_t enc_got;
+};
+
+/* Starts argument argv[e->argc] at the current end of the args area. */
+static bool
+arg_begin(struct aevent_dec *d, struct aevent *e)
+{
+	if (e->argc >= ARGV_CAP) {
+		e->args_truncated = true;
+		return false;
+	}
+	e->argv[e->argc].p = d->args + d->args_used;
+	e->argv[e->argc].n = 0;
+	e->argc++;
+	return true;
+}
+
+/* Appends decoded v to the last argument (just begun with arg_begin). */
+static void
+arg_append(struct aevent_dec *d, struct aevent *e, struct str v)
+{
+	size_t room = sizeof(d->args) - d->args_used;
+	bool cut = false;
+	ssize_t n;
+
+	n = decode_into(v, d->args + d->args_used, room, &cut);
+	if (cut)
+		e->args_truncated = true;
+	if (n <= 0)
+		return;
+	e->argv[e->argc - 1].n += (size_t)n;
+	d->args_used += (size_t)n;
+}
+
+static void
+chunk_end(struct argv_state *as, struct aevent *e)
+{
+	if (!as->chunking)
+		return;
+	if (as->enc_got != as->enc_len)
+		e->args_truncated = true; /* a chunk record is missing */
+	as->chunking = false;
+	as->next++;
+}
+
+enum argkey { AK_NONE, AK_ARG, AK_LEN, AK_CHUNK };
+
+/* "aN", "aN_len", "aN[i]". */
+static enum argkey
+arg_key(struct str k, uint64_t *idx, uint64_t *chunk)
+{
+	size_t i = 1, j;
+	struct str num;
+
+	if (k.n < 2 || k.p[0] != 'a')
+		return AK_NONE;
+	while (i < k.n && k.p[i] >= '0' && k.p[i] <= '9')
+		i++;
+	num.p = k.p + 1;
+	num.n = i - 1;
+	if (num.n == 0 || num.n > 9 ||
+	    util_parse_u64(num, 10, 0, UINT64_MAX, idx) != 0)
+		return AK_NONE;
+	if (i == k.n)
+		return AK_ARG;
+	if (k.n - i == 4 && memcmp(k.p + i, "_len", 4) == 0)
+		return AK_LEN;
+	if (k.p[i] != '[' || k.p[k.n - 1] != ']')
+		return AK_NONE;
+	j = i + 1;
+	num.p = k.p + j;
+	num.n = k.n - 1 - j;
+	if (num.n == 0 || num.n > 9 ||
+	    util_parse_u64(num, 10, 0, UINT64_MAX, chunk) != 0)
+		return AK_NONE;
+	return AK_CHUNK;
+}
+
+static void
+do_execve(struct aevent_dec *d, const struct record *rec, struct aevent *e,
+          struct argv_state *as)
+{
+	struct record_iter it;
+	struct str k, v;
+	uint64_t idx, chunk, u;
+
+	as->seen = true;
+	record_iter_init(&it, rec);
+	while (record_iter_next(&it, &k, &v)) {
+		if (str_eq(k, "argc")) {
+			if (util_parse_u64(v, 10, 0, UINT32_MAX, &u) == 0) {
+				as->argc = u;
+				as->have_argc = true;
+			}
+			continue;
+		}
+		switch (arg_key(k, &idx, &chunk)) {
+		case AK_ARG:
+			chunk_end(as, e);
+			if (idx != as->next) {
+				e->args_truncated = true;
+				break;
+			}
+			as->next++;
+			if (arg_begin(d, e))
+				arg_append(d, e, v);
+			break;
+		case AK_LEN:
+			chunk_end(as, e);
+			if (idx != as->next ||
+			    util_parse_u64(v, 10, 0, UINT32_MAX, &u) != 0) {
+				e->args_truncated = true;
+				break;
+			}
+			as->chunking = true;
+			as->chunk_next = 0;
+			as->enc_len = u;
+			as->enc_got = 0;
+			if (!arg_begin(d, e))
+				as->enc_len = UINT64_MAX; /* never matches */
+			break;
+		case AK_CHUNK:
+			if (!as->chunking || idx != as->next ||
+			    chunk != as->chunk_next) {
+				e->args_truncated = true;
+				break;
+			}
+			as->chunk_next++;
+			/* quoted chunks count their text, hex ones hex */
+			as->enc_got += v.n > 1 && v.p[0] == '"' ? v.n - 2 : v.n;
+			if (as->enc_len != UINT64_MAX)
+				arg_append(d, e, v);
+			if (as->enc_got >= as->enc_len)
+				chunk_end(as, e);
+			break;
+		case AK_NONE:
+			break;
+		}
+	}
+}
+
+/* argv from PROCTITLE: the first bytes of /proc/PID/cmdline, NUL between
+ * arguments (1.7). */
+static void
+do_proctitle(struct aevent_dec *d, const struct record *rec, struct aevent *e)
+{
+	char *p, *end, *nul;
+	struct str v;
+	bool cut = false;
+	ssize_t n;
+
+	if (!record_find(rec, "proctitle", &v))
+		return;
+	p = d->args + d->args_used;
+	n = decode_into(v, p, sizeof(d->args) - d->args_used, &cut);
+	if (n <= 0)
+		return;
+	d->args_used += (size_t)n;
+	e->args_from_proctitle = true;
+	if (cut || n >= PROCTITLE_MAX)
+		e->args_truncated = true;
+	end = p + n;
+	while (p < end) {
+		nul = memchr(p, '\0', (size_t)(end - p));
+		if (!arg_begin(d, e))
+			return;
+		e->argv[e->argc - 1].p = p;
+		e->argv[e->argc - 1].n =
+		    (size_t)((nul != NULL ? nul : end) - p);
+		p = nul != NULL ? nul + 1 : end;
+	}
+}
+
+static int
+low32(uint64_t a)
+{
+	return (int)(int32_t)(uint32_t)a;
+}
+
+/* kind, open flags and dirfds from the syscall and its arguments. */
+static void
+classify(struct aevent *e, const struct record *openat2)
+{
+	enum sc sc = SC_NONE;
+	struct str v;
+	uint64_t u;
+
+	if (!e->has_syscall)
+		return;
+	if (e->arch == ARCH_X86_64)
+		sc = sc_x86_64(e->syscall);
+	else if (e->arch == ARCH_I386)
+		sc = sc_i386(e->syscall);
+	e->kind = sc_kind[sc];
+	switch (sc) {
+	case SC_OPEN:
+		e->open_flags = e->a[1];
+		break;
+	case SC_OPENAT:
+		e->open_flags = e->a[2];
+		e->dirfd = low32(e->a[0]);
+		break;
+	case SC_OPENAT2:
+		/* a2 is a pointer to struct open_how: flags only in OPENAT2 */
+		if (openat2 != NULL && record_find(openat2, "oflag", &v) &&
+		    parse_octal(v, &u) == 0)
+			e->open_flags = u;
+		e->dirfd = low32(e->a[0]);
+		break;
+	case SC_CREAT:
+		e->open_flags = O_CREAT | O_WRONLY | O_TRUNC;
+		break;
+	case SC_EXECVEAT:
+	case SC_UNLINKAT:
+		e->dirfd = low32(e->a[0]);
+		if (sc == SC_UNLINKAT && (e->a[2] & AT_REMOVEDIR_FLAG) != 0)
+			e->kind = AEV_OTHER; /* rmdir */
+		break;
+	case SC_RENAMEAT:
+		e->dirfd = low32(e->a[0]);
+		e->dirfd2 = low32(e->a[2]);
+		break;
+	default:
+		break;
+	}
+}
+
+int
+aevent_decode(struct aevent_dec *d, const struct reasm_event *ev,
+              struct aevent *e)
+{
+	const struct record *openat2 = NULL, *proctitle = NULL;
+	struct argv_state as;
+	unsigned int i;
+
+	memset(e, 0, offsetof(struct aevent, argv));
+	e->args_truncated = false;
+	e->args_from_proctitle = false;
+	e->paths_truncated = false;
+	e->dirfd = AEV_AT_FDCWD;
+	e->dirfd2 = AEV_AT_FDCWD;
+	e->kind = AEV_OTHER;
+	e->serial = ev->serial;
+	e->partial = ev->partial || ev->truncated;
+	d->args_used = 0;
+	d->strs_used = 0;
+	if (ev->nrec == 0 || ev->rec == NULL)
+		return -1;
+	e->time_ns = (int64_t)ev->rec[0].sec * 1000000000 +
+	             (int64_t)ev->rec[0].msec * 1000000;
+	memset(&as, 0, sizeof(as));
+	for (i = 0; i < ev->nrec; i++) {
+		const struct record *rec = &ev->rec[i];
+
+		switch (rec->type) {
+		case T_SYSCALL:
+			if (e->has_syscall)
+				break;
+			e->has_syscall = true;
+			do_syscall(d, rec, e);
+			break;
+		case T_EXECVE:
+			do_execve(d, rec, e, &as);
+			break;
+		case T_CWD: {
+			struct str v;
+
+			if (e->cwd.n == 0 && record_find(rec, "cwd", &v))
+				dec_str(d, v, PATH_MAX_BYTES, &e->cwd, NULL);
+			break;
+		}
+		case T_PATH:
+			do_path(d, rec, e);
+			break;
+		case T_PROCTITLE:
+			if (proctitle == NULL)
+				proctitle = rec;
+			break;
+		case T_OPENAT2:
+			if (openat2 == NULL)
+				openat2 = rec;
+			break;
+		default:
+			break;
+		}
+	}
+	if (as.seen) {
+		chunk_end(&as, e);
+		if (!as.have_argc || as.next != as.argc)
+			e->args_truncated = true;
+	} else if (proctitle != NULL) {
+		do_proctitle(d, proctitle, e);
+	}
+	classify(e, openat2);
+	return 0;
+}

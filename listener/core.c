@@ -1,0 +1,941 @@
+/* core.c - see core.h. Fed by main.c's loop (connector messages, decoded
+ * audit events, ticks); feeds docmap. */
+#include "core.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "path.h"
+#include "procfs.h"
+#include "schema.h"
+
+#define WRITE_INTENT (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)
+#define LATE_EVENT_NS (2000000000LL) /* audit lags the connector */
+
+struct core {
+	struct docmap *dm;
+	struct core_opts o;
+	struct proctab *pt;
+	struct fdtab *ft;
+	char boot_id[40];
+	long hz;
+	int64_t off_real_mono; /* REALTIME - MONOTONIC, ns */
+	int64_t off_boot_mono; /* BOOTTIME - MONOTONIC, ns */
+	int64_t off_real_boot; /* REALTIME - BOOTTIME, ns */
+	uint64_t last_clock_ms, last_fdflush_ms, last_sweep_ms, now_ms;
+	core_drain_fn *drain;
+	void *drain_arg;
+	struct core_stats st;
+	char pathbuf[PATH_MAX_BYTES + 1], pathbuf2[PATH_MAX_BYTES + 1];
+	char args[ARGS_MAX_BYTES];
+	struct str argv[ARGS_MAX_COUNT];
+};
+
+static int64_t
+clock_of(clockid_t id)
+{
+	struct timespec ts;
+
+	if (clock_gettime(id, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Sample MONOTONIC around the other clocks and take the midpoint. */
+static void
+clock_sync(struct core *c)
+{
+	int64_t m0 = clock_of(CLOCK_MONOTONIC);
+	int64_t r = clock_of(CLOCK_REALTIME);
+	int64_t b = clock_of(CLOCK_BOOTTIME);
+	int64_t m1 = clock_of(CLOCK_MONOTONIC);
+	int64_t m = m0 + (m1 - m0) / 2;
+
+	c->off_real_mono = r - m;
+	c->off_boot_mono = b - m;
+	c->off_real_boot = r - b;
+}
+
+struct core *
+core_new(struct docmap *dm, const struct core_opts *o, const char *boot_id)
+{
+	struct core *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	c->dm = dm;
+	c->o = *o;
+	c->pt = proctab_new(o->proc_cap);
+	c->ft = fdtab_new(o->fd_cap);
+	if (c->pt == NULL || c->ft == NULL) {
+		core_free(c);
+		return NULL;
+	}
+	util_strlcpy(c->boot_id, boot_id, sizeof(c->boot_id));
+	c->hz = sysconf(_SC_CLK_TCK);
+	if (c->hz <= 0)
+		c->hz = 100;
+	clock_sync(c);
+	return c;
+}
+
+void
+core_set_drain(struct core *c, core_drain_fn *fn, void *arg)
+{
+	c->drain = fn;
+	c->drain_arg = arg;
+}
+
+void
+core_free(struct core *c)
+{
+	if (c == NULL)
+		return;
+	proctab_free(c->pt);
+	fdtab_free(c->ft);
+	free(c);
+}
+
+struct proctab *
+core_proctab(struct core *c)
+{
+	return c->pt;
+}
+
+struct fdtab *
+core_fdtab(struct core *c)
+{
+	return c->ft;
+}
+
+void
+core_get_stats(const struct core *c, struct core_stats *out)
+{
+	*out = c->st;
+}
+
+static bool
+recorded(const struct core *c, const struct task *k)
+{
+	return k->in_tree || c->o.all;
+}
+
+static void
+set_id(struct core *c, struct task *k)
+{
+	snprintf(k->id, sizeof(k->id), "%s:%d:%" PRIu64, c->boot_id, k->pid,
+	    k->start_ticks);
+}
+
+static int64_t
+ticks_to_wall(const struct core *c, uint64_t ticks)
+{
+	return c->off_real_boot + (int64_t)ticks * (1000000000LL / c->hz);
+}
+
+static bool
+is_star_name(const char *p, size_t n)
+{
+	const char *base = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] == '/')
+			base = p + i + 1;
+	n -= (size_t)(base - p);
+	return (n == 7 && memcmp(base, "dockerd", 7) == 0) ||
+	       (n == 10 && memcmp(base, "containerd", 10) == 0);
+}
+
+/* Writes the document of a task that just became recorded. */
+static void
+emit_task(struct core *c, struct task *k, const char *source)
+{
+	if (docmap_task(c->dm, k, source) == 0)
+		k->emitted = true;
+}
+
+static void
+close_file(struct core *c, struct fdent *e, const struct task *proc,
+    int64_t ns, const char *by)
+{
+	if (!e->dir && recorded(c, proc)) {
+		docmap_fd_close(c->dm, e, proc, ns, by);
+		c->st.files_closed++;
+	}
+	fdtab_del(c->ft, e);
+}
+
+static void
+close_all(struct core *c, struct task *proc, int64_t ns, const char *by)
+{
+	while (proc->fds != NULL)
+		close_file(c, proc->fds, proc, ns, by);
+	proc->fds_closed = true;
+}
+
+/* The previous incarnation of a pid leaves the table. */
+static void
+retire(struct core *c, struct task *k)
+{
+	if (k->fds != NULL)
+		close_all(c, k, k->exited ? k->exit_ns : util_wall_ns(),
+		    k->exited ? "exit" : "reuse");
+	proctab_del(c->pt, k);
+}
+
+static long overlay_root(int32_t pid, char *out, size_t outsz);
+
+/* On entering a container (its cgroup seen for the first time) the task
+ * also records the container's root on the host, while it still lives. */
+static void
+read_docker_id(struct core *c, struct task *k)
+{
+	char id[65];
+	long n;
+
+	if (procfs_read_cgroup(k->tgid, id) != 1 ||
+	    strcmp(id, k->docker_id) == 0)
+		return;
+	memcpy(k->docker_id, id, sizeof(id));
+	if (!k->emitted)
+		return;
+	docmap_docker(c->dm, k);
+	n = overlay_root(k->tgid, c->pathbuf, sizeof(c->pathbuf));
+	if (n > 0)
+		docmap_rootfs(c->dm, k, (struct str){c->pathbuf, (size_t)n});
+}
+
+/* A task known only from /proc (older than godo, or its FORK was lost). */
+static struct task *
+task_from_proc(struct core *c, int32_t tgid, int32_t tid, const char *source)
+{
+	struct procfs_stat st;
+	struct task *k, *old, *parent;
+
+	if (procfs_read_stat(tgid, tid, &st) != 0)
+		return NULL;
+	old = proctab_get(c->pt, tid);
+	if (old != NULL)
+		retire(c, old);
+	k = proctab_add(c->pt, tid);
+	if (k == NULL)
+		return NULL;
+	k->tgid = tgid;
+	k->thread = tid != tgid;
+	k->start_ticks = st.starttime;
+	k->start_ns = ticks_to_wall(c, st.starttime);
+	set_id(c, k);
+	if (k->thread) {
+		struct task *proc = proctab_get(c->pt, tgid);
+
+		k->ppid = k->ptgid = proc ? proc->ptgid : 0;
+	} else {
+		k->ppid = k->ptgid = st.ppid;
+	}
+	parent = proctab_get(c->pt, k->ptgid);
+	if (parent != NULL && !parent->thread) {
+		util_strlcpy(k->parent_id, parent->id, sizeof(k->parent_id));
+		k->in_tree = parent->in_tree;
+		memcpy(k->docker_id, parent->docker_id, sizeof(k->docker_id));
+	}
+	if (k->thread) {
+		struct task *proc = proctab_get(c->pt, tgid);
+
+		if (proc != NULL) {
+			k->in_tree = proc->in_tree;
+			memcpy(k->docker_id, proc->docker_id,
+			    sizeof(k->docker_id));
+		}
+	}
+	if (source != NULL && recorded(c, k))
+		emit_task(c, k, source);
+	return k;
+}
+
+/* The process (leader task) an audit event belongs to. */
+static struct task *
+proc_for_audit(struct core *c, int32_t pid, int64_t ns)
+{
+	struct task *k = proctab_get(c->pt, pid);
+
+	if (k != NULL && !(k->exited && ns > k->exit_ns + LATE_EVENT_NS))
+		return k;
+	if (c->drain != NULL) {
+		c->drain(c->drain_arg);
+		k = proctab_get(c->pt, pid);
+		if (k != NULL &&
+		    !(k->exited && ns > k->exit_ns + LATE_EVENT_NS))
+			return k;
+	}
+	k = task_from_proc(c, pid, pid, "audit");
+	if (k == NULL)
+		c->st.unattributed++;
+	return k;
+}
+
+static void
+on_fork(struct core *c, const struct cn_event *ev)
+{
+	struct task *k, *old, *parent, *proc = NULL;
+	struct procfs_stat st;
+	uint64_t ticks;
+
+	old = proctab_get(c->pt, ev->pid);
+	if (old != NULL)
+		retire(c, old);
+	k = proctab_add(c->pt, ev->pid);
+	if (k == NULL)
+		return;
+	k->tgid = ev->tgid;
+	k->thread = ev->pid != ev->tgid;
+	k->ppid = ev->ppid;
+	k->ptgid = ev->ptgid;
+	ticks = (uint64_t)((int64_t)ev->ts_ns + c->off_boot_mono) /
+		(uint64_t)(1000000000LL / c->hz);
+	/* The connector's time is taken just after the kernel's start time:
+	 * a tick boundary may fall between. /proc settles it while the task
+	 * lives. */
+	if (procfs_read_stat(ev->tgid, ev->pid, &st) == 0 &&
+	    st.starttime + 1 >= ticks && st.starttime <= ticks + 1)
+		ticks = st.starttime;
+	k->start_ticks = ticks;
+	k->start_ns = (int64_t)ev->ts_ns + c->off_real_mono;
+	set_id(c, k);
+	parent = proctab_get(c->pt, ev->ptgid);
+	if (parent != NULL) {
+		util_strlcpy(k->parent_id, parent->id, sizeof(k->parent_id));
+		k->in_tree = parent->in_tree;
+		memcpy(k->docker_id, parent->docker_id, sizeof(k->docker_id));
+	}
+	if (k->thread && (proc = proctab_get(c->pt, ev->tgid)) != NULL) {
+		k->in_tree = proc->in_tree;
+		memcpy(k->docker_id, proc->docker_id, sizeof(k->docker_id));
+	}
+	if (recorded(c, k))
+		emit_task(c, k, "fork");
+}
+
+static void
+on_exec(struct core *c, const struct cn_event *ev)
+{
+	struct task *k = proctab_get(c->pt, ev->pid);
+
+	if (k == NULL || k->exited)
+		k = task_from_proc(c, ev->tgid, ev->pid, "exec");
+	if (k == NULL || !recorded(c, k))
+		return;
+	/* A container's first process is moved into its cgroup before it
+	 * execs the container command: read the cgroup now, not at fork. */
+	read_docker_id(c, k);
+}
+
+static void
+on_task_exit(struct core *c, const struct cn_event *ev)
+{
+	struct task *k = proctab_get(c->pt, ev->pid);
+
+	if (k == NULL || k->tgid != ev->tgid || k->exited)
+		return;
+	k->exited = true;
+	k->exit_ns = (int64_t)ev->ts_ns + c->off_real_mono;
+	k->exit_mono_ms = c->now_ms ? c->now_ms : util_now_ms();
+	if (k->emitted)
+		docmap_exit(c->dm, k, ev->exit_code);
+}
+
+void
+core_conn_event(struct core *c, const struct cn_event *ev)
+{
+	c->st.cn_events++;
+	switch (ev->what) {
+	case CN_FORK:
+		on_fork(c, ev);
+		break;
+	case CN_EXEC:
+		on_exec(c, ev);
+		break;
+	case CN_EXIT:
+		on_task_exit(c, ev);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+fill_exec(struct exec_info *x, const struct aevent *ev)
+{
+	memset(x, 0, sizeof(*x));
+	x->ns = ev->time_ns;
+	x->argv = ev->argv;
+	x->argc = ev->argc;
+	x->truncated = ev->args_truncated;
+	x->exe = ev->exe;
+	x->cwd = ev->cwd;
+	x->comm = ev->comm;
+}
+
+static void
+on_execve(struct core *c, struct task *k, const struct aevent *ev)
+{
+	struct exec_info x;
+
+	if (!ev->success)
+		return;
+	if (!k->star && is_star_name(ev->exe.p, ev->exe.n) && ev->argc > 0 &&
+	    is_star_name(ev->argv[0].p, ev->argv[0].n)) {
+		k->star = k->in_tree = true;
+		c->st.stars++;
+		if (k->emitted)
+			docmap_star(c->dm, k);
+		else
+			emit_task(c, k, "exec");
+	}
+	if (!recorded(c, k))
+		return;
+	if (!k->emitted)
+		emit_task(c, k, "exec");
+	k->nexec++;
+	fill_exec(&x, ev);
+	docmap_exec(c->dm, k, &x);
+}
+
+/* The directory a relative name in an *at() call is resolved against. */
+static struct str
+base_dir(struct core *c, const struct task *k, const struct aevent *ev,
+    int dirfd)
+{
+	struct fdent *d;
+	ssize_t n;
+	char lnk[64];
+
+	if (dirfd == AEV_AT_FDCWD)
+		return ev->cwd;
+	d = fdtab_get(c->ft, k->tgid, dirfd);
+	if (d != NULL)
+		return (struct str){d->path, d->pathlen};
+	/* Not seen opening it (older than godo): the link, if still there. */
+	snprintf(lnk, sizeof(lnk), "/proc/%d/fd/%d", k->tgid, dirfd);
+	n = readlink(lnk, c->pathbuf2, sizeof(c->pathbuf2) - 1);
+	if (n > 0 && c->pathbuf2[0] == '/')
+		return (struct str){c->pathbuf2, (size_t)n};
+	return ev->cwd;
+}
+
+/* The path of the first item of the wanted type (or any non-PARENT one
+ * when want < 0), resolved and cleaned into out. Length or -1. */
+static long
+event_path(struct core *c, const struct task *k, const struct aevent *ev,
+    int want, int dirfd, char *out)
+{
+	unsigned int i;
+
+	for (i = 0; i < ev->npath; i++) {
+		const struct aev_path *p = &ev->path[i];
+		struct str base;
+
+		if (!p->has_name || p->nametype == NT_PARENT)
+			continue;
+		if (want >= 0 && (int)p->nametype != want)
+			continue;
+		base = (p->name.n > 0 && p->name.p[0] == '/')
+			   ? (struct str){NULL, 0}
+			   : base_dir(c, k, ev, dirfd);
+		return path_resolve(base.p, base.n, p->name.p, p->name.n, out,
+		    PATH_MAX_BYTES + 1);
+	}
+	return -1;
+}
+
+static void
+on_open(struct core *c, struct task *k, const struct aevent *ev)
+{
+	struct fdent *e;
+	bool dir;
+	long n;
+	int fd;
+
+	if (!ev->success || ev->exit < 0 || ev->exit > INT32_MAX)
+		return;
+	fd = (int)ev->exit;
+	dir = (ev->open_flags & WRITE_INTENT) == 0;
+	n = event_path(c, k, ev, -1, ev->dirfd, c->pathbuf);
+	e = fdtab_get(c->ft, k->tgid, fd);
+	if (e != NULL) /* its close was not seen */
+		close_file(c, e, k, ev->time_ns, "reuse");
+	if (n < 0)
+		return;
+	e = fdtab_add(c->ft, k->tgid, fd, c->pathbuf, (size_t)n, &k->fds);
+	if (e == NULL)
+		return;
+	e->dir = dir;
+	if (dir)
+		return;
+	snprintf(e->id, sizeof(e->id), "%s:%d:%" PRIu64, k->id, fd,
+	    ev->serial);
+	e->flags = ev->open_flags;
+	e->open_ns = ev->time_ns;
+	e->dirty = true;
+}
+
+static void
+count_write(struct fdent *e, int64_t ns, uint64_t bytes)
+{
+	if (e->wcount == 0)
+		e->first_w = ns;
+	e->last_w = ns;
+	e->wcount++;
+	e->wbytes += bytes;
+	if (e->nwritten < WRITTEN_MAX)
+		e->written[e->nwritten++] = ns;
+	e->dirty = true;
+}
+
+static void
+on_write(struct core *c, struct task *k, const struct aevent *ev)
+{
+	struct fdent *e;
+
+	if (!ev->success || ev->exit < 0)
+		return;
+	e = fdtab_get(c->ft, k->tgid, (int32_t)(uint32_t)ev->a[0]);
+	if (e != NULL && !e->dir)
+		count_write(e, ev->time_ns, (uint64_t)ev->exit);
+}
+
+static void
+on_close(struct core *c, struct task *k, const struct aevent *ev)
+{
+	struct fdent *e = fdtab_get(c->ft, k->tgid, (int32_t)(uint32_t)ev->a[0]);
+
+	if (e != NULL)
+		close_file(c, e, k, ev->time_ns, "close");
+}
+
+static void
+on_rename(struct core *c, struct task *k, const struct aevent *ev)
+{
+	long n1, n2;
+
+	n1 = event_path(c, k, ev, NT_DELETE, ev->dirfd, c->pathbuf);
+	if (n1 < 0)
+		return;
+	/* pathbuf2 may be used by base_dir: resolve the new name into a
+	 * buffer of its own. */
+	{
+		char newp[PATH_MAX_BYTES + 1];
+
+		n2 = event_path(c, k, ev, NT_CREATE, ev->dirfd2, newp);
+		if (n2 < 0)
+			return;
+		docmap_op(c->dm, k, "rename", ev->serial, ev->time_ns,
+		    c->pathbuf, (size_t)n1, newp, (size_t)n2);
+	}
+	c->st.ops++;
+}
+
+static void
+on_unlink(struct core *c, struct task *k, const struct aevent *ev)
+{
+	long n = event_path(c, k, ev, NT_DELETE, ev->dirfd, c->pathbuf);
+
+	if (n < 0)
+		return;
+	docmap_op(c->dm, k, "unlink", ev->serial, ev->time_ns, c->pathbuf,
+	    (size_t)n, NULL, 0);
+	c->st.ops++;
+}
+
+static void
+on_truncate(struct core *c, struct task *k, const struct aevent *ev)
+{
+	struct fdent *e;
+	long n;
+
+	if (!ev->success)
+		return;
+	if (ev->npath == 0) { /* ftruncate(fd): a change to an open file */
+		e = fdtab_get(c->ft, k->tgid, (int32_t)(uint32_t)ev->a[0]);
+		if (e != NULL && !e->dir)
+			count_write(e, ev->time_ns, 0);
+		return;
+	}
+	n = event_path(c, k, ev, -1, AEV_AT_FDCWD, c->pathbuf);
+	if (n >= 0)
+		docmap_op(c->dm, k, "truncate", ev->serial, ev->time_ns,
+		    c->pathbuf, (size_t)n, NULL, 0);
+}
+
+/* The host path of the root mount of pid, from its mountinfo: for overlay
+ * (Docker's overlay2) the "merged" directory beside the upperdir. */
+static long
+overlay_root(int32_t pid, char *out, size_t outsz)
+{
+	char path[64], buf[16384];
+	const char *line, *end, *best = NULL;
+	size_t bestlen = 0;
+	ssize_t n;
+	bool trunc;
+
+	snprintf(path, sizeof(path), "/proc/%d/mountinfo", pid);
+	n = procfs_read_file(path, buf, sizeof(buf), &trunc);
+	if (n <= 0)
+		return -1;
+	for (line = buf; line < buf + n; line = end + 1) {
+		const char *f = line, *up;
+		int field;
+
+		end = memchr(line, '\n', (size_t)(buf + n - line));
+		if (end == NULL)
+			end = buf + n;
+		/* field 5 is the mount point */
+		for (field = 1; field < 5 && f < end; field++) {
+			f = memchr(f, ' ', (size_t)(end - f));
+			if (f == NULL)
+				break;
+			f++;
+		}
+		if (f == NULL || f + 2 > end || f[0] != '/' || f[1] != ' ')
+			continue;
+		up = memmem(line, (size_t)(end - line), "upperdir=", 9);
+		if (up == NULL)
+			continue;
+		up += 9;
+		best = up;
+		bestlen = 0;
+		while (up + bestlen < end && up[bestlen] != ',' &&
+		    up[bestlen] != ' ')
+			bestlen++;
+	}
+	if (best == NULL || bestlen < 5 ||
+	    memcmp(best + bestlen - 5, "/diff", 5) != 0 ||
+	    bestlen - 5 + 8 >= outsz)
+		return -1;
+	memcpy(out, best, bestlen - 5);
+	memcpy(out + bestlen - 5, "/merged", 8);
+	return (long)(bestlen - 5 + 7);
+}
+
+static void
+on_pivot_root(struct core *c, struct task *k, const struct aevent *ev)
+{
+	long n;
+
+	/* The event's CWD is read after the pivot ("/"): the container's
+	 * root on the host comes from the new root mount instead. */
+	if (!ev->success)
+		return;
+	if (k->docker_id[0] == '\0')
+		read_docker_id(c, k);
+	n = overlay_root(k->tgid, c->pathbuf, sizeof(c->pathbuf));
+	if (n > 0)
+		docmap_rootfs(c->dm, k, (struct str){c->pathbuf, (size_t)n});
+}
+
+void
+core_audit_event(struct core *c, const struct aevent *ev)
+{
+	struct task *k;
+
+	c->st.audit_events++;
+	if (!ev->has_syscall || ev->kind == AEV_OTHER || ev->kind == AEV_CLONE)
+		return;
+	k = proc_for_audit(c, ev->pid, ev->time_ns);
+	if (k == NULL)
+		return;
+	if (ev->kind == AEV_EXECVE) {
+		on_execve(c, k, ev);
+		return;
+	}
+	if (!recorded(c, k))
+		return;
+	if (!k->emitted)
+		emit_task(c, k, "audit");
+	switch (ev->kind) {
+	case AEV_OPEN:
+		on_open(c, k, ev);
+		break;
+	case AEV_WRITE:
+		on_write(c, k, ev);
+		break;
+	case AEV_CLOSE:
+		on_close(c, k, ev);
+		break;
+	case AEV_RENAME:
+		if (ev->success)
+			on_rename(c, k, ev);
+		break;
+	case AEV_UNLINK:
+		if (ev->success)
+			on_unlink(c, k, ev);
+		break;
+	case AEV_TRUNCATE:
+		on_truncate(c, k, ev);
+		break;
+	case AEV_EXIT:
+		/* exit_group ends every thread: what is still open is closed
+		 * by the kernel now. */
+		close_all(c, k, ev->time_ns, "exit");
+		break;
+	case AEV_PIVOT_ROOT:
+		on_pivot_root(c, k, ev);
+		break;
+	case AEV_SETNS:
+		if (ev->success)
+			docmap_setns(c->dm, k);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+flush_fd(struct fdent *e, void *arg)
+{
+	struct core *c = arg;
+	struct task *proc;
+
+	if (e->dir || !e->dirty)
+		return;
+	proc = proctab_get(c->pt, e->tgid);
+	if (proc == NULL || !recorded(c, proc))
+		return;
+	if (docmap_fd_open(c->dm, e, proc) == 0)
+		e->in_fds = true;
+	e->dirty = false;
+}
+
+static void
+sweep_task(struct task *k, void *arg)
+{
+	struct core *c = arg;
+
+	if (!k->exited || k->exit_mono_ms + c->o.grace_ms > c->now_ms)
+		return;
+	/* exit_group's audit event was lost or never came (a thread
+	 * exit): the process's exit closed its files. */
+	if (k->fds != NULL)
+		close_all(c, k, k->exit_ns, "exit");
+	proctab_del(c->pt, k);
+}
+
+void
+core_tick(struct core *c, uint64_t now_ms)
+{
+	c->now_ms = now_ms;
+	if (now_ms - c->last_fdflush_ms >= 200) {
+		fdtab_foreach(c->ft, flush_fd, c);
+		c->last_fdflush_ms = now_ms;
+	}
+	if (now_ms - c->last_sweep_ms >= 1000) {
+		proctab_foreach(c->pt, sweep_task, c);
+		c->last_sweep_ms = now_ms;
+	}
+	if (now_ms - c->last_clock_ms >= 60000) {
+		clock_sync(c); /* follows steps of the wall clock */
+		c->last_clock_ms = now_ms;
+	}
+}
+
+void
+core_shutdown(struct core *c)
+{
+	fdtab_foreach(c->ft, flush_fd, c);
+}
+
+/* ---- the startup snapshot ---- */
+
+static int
+snap_one(pid_t pid, pid_t tid, void *arg)
+{
+	struct core *c = arg;
+
+	if (proctab_get(c->pt, tid) == NULL)
+		(void)task_from_proc(c, pid, tid, NULL);
+	return 0;
+}
+
+static void
+snap_star(struct task *k, void *arg)
+{
+	struct core *c = arg;
+	char exe[PATH_MAX_BYTES];
+	struct procfs_stat st;
+	ssize_t n;
+	bool del;
+
+	if (k->thread)
+		return;
+
+	n = procfs_readlink(k->tgid, "exe", exe, sizeof(exe), &del);
+	if (n > 0 && is_star_name(exe, (size_t)n) &&
+	    procfs_read_stat(k->tgid, k->pid, &st) == 0 &&
+	    is_star_name(st.comm, strlen(st.comm))) {
+		k->star = k->in_tree = true;
+		c->st.stars++;
+	}
+}
+
+static bool
+is_shim(const struct core *c, const struct task *k)
+{
+	struct procfs_stat st;
+
+	(void)c;
+	return procfs_read_stat(k->tgid, k->pid, &st) == 0 &&
+	       strncmp(st.comm, "containerd-shim", 15) == 0;
+}
+
+struct snap_ctx {
+	struct core *c;
+	const struct task *containerd;
+};
+
+static void
+snap_find_containerd(struct task *k, void *arg)
+{
+	struct snap_ctx *s = arg;
+	struct procfs_stat st;
+
+	if (k->star && procfs_read_stat(k->tgid, k->pid, &st) == 0 &&
+	    strcmp(st.comm, "containerd") == 0 &&
+	    (s->containerd == NULL ||
+		k->start_ticks < s->containerd->start_ticks))
+		s->containerd = k;
+}
+
+/* Parent links from ppid, membership by walking up to a star. Shims that
+ * were reparented to init before godo started are hung under containerd,
+ * which forked them. */
+static void
+snap_link(struct task *k, void *arg)
+{
+	struct snap_ctx *s = arg;
+	struct core *c = s->c;
+	const struct task *p = k;
+	int depth;
+
+	if (k->thread)
+		return;
+	if (k->parent_id[0] == '\0') {
+		struct task *parent = proctab_get(c->pt, k->ptgid);
+
+		if (parent != NULL)
+			util_strlcpy(k->parent_id, parent->id,
+			    sizeof(k->parent_id));
+	}
+	if (k->ptgid == 1 && s->containerd != NULL && is_shim(c, k)) {
+		util_strlcpy(k->parent_id, s->containerd->id,
+		    sizeof(k->parent_id));
+		k->in_tree = true;
+		return;
+	}
+	for (depth = 0; p != NULL && depth < 256; depth++) {
+		if (p->star || (p != k && p->in_tree)) {
+			k->in_tree = true;
+			return;
+		}
+		if (p->ptgid <= 1)
+			break;
+		p = proctab_get(c->pt, p->ptgid);
+	}
+}
+
+static void
+snap_link_shim_children(struct task *k, void *arg)
+{
+	struct snap_ctx *s = arg;
+	const struct task *p = k;
+	int depth;
+
+	if (k->thread || k->in_tree)
+		return;
+	/* descendants of a hung shim */
+	for (depth = 0; p != NULL && depth < 256; depth++) {
+		if (p != k && p->in_tree) {
+			k->in_tree = true;
+			return;
+		}
+		if (p->ptgid <= 1)
+			break;
+		p = proctab_get(s->c->pt, p->ptgid);
+	}
+}
+
+static void
+snap_emit(struct task *k, void *arg)
+{
+	struct core *c = arg;
+	struct exec_info x;
+	struct procfs_stat st;
+	char cwd[PATH_MAX_BYTES], exe[PATH_MAX_BYTES];
+	ssize_t n, ncwd, nexe;
+	unsigned int argc = 0;
+	size_t i, start = 0;
+	bool trunc = false, del;
+
+	if (k->thread) {
+		struct task *proc = proctab_get(c->pt, k->tgid);
+
+		if (proc != NULL) {
+			k->in_tree = proc->in_tree;
+			memcpy(k->docker_id, proc->docker_id,
+			    sizeof(k->docker_id));
+		}
+	} else if (recorded(c, k)) {
+		char id[65];
+
+		if (procfs_read_cgroup(k->tgid, id) == 1)
+			memcpy(k->docker_id, id, sizeof(id));
+	}
+	if (!recorded(c, k))
+		return;
+	emit_task(c, k, "snapshot");
+	memset(&x, 0, sizeof(x));
+	x.ns = k->start_ns;
+	n = procfs_read_cmdline(k->tgid, c->args, sizeof(c->args), &trunc);
+	for (i = 0; n > 0 && i < (size_t)n && argc < ARGS_MAX_COUNT; i++) {
+		if (c->args[i] == '\0') {
+			c->argv[argc++] = (struct str){c->args + start,
+			    i - start};
+			start = i + 1;
+		}
+	}
+	if (n > 0 && start < (size_t)n && argc < ARGS_MAX_COUNT)
+		c->argv[argc++] = (struct str){c->args + start,
+		    (size_t)n - start};
+	x.argv = c->argv;
+	x.argc = argc;
+	x.truncated = trunc;
+	ncwd = procfs_readlink(k->tgid, "cwd", cwd, sizeof(cwd), &del);
+	nexe = procfs_readlink(k->tgid, "exe", exe, sizeof(exe), &del);
+	if (ncwd > 0)
+		x.cwd = (struct str){cwd, (size_t)ncwd};
+	if (nexe > 0)
+		x.exe = (struct str){exe, (size_t)nexe};
+	if (procfs_read_stat(k->tgid, k->pid, &st) == 0)
+		x.comm = (struct str){st.comm, strnlen(st.comm, sizeof(st.comm))};
+	docmap_task_info(c->dm, k, &x);
+}
+
+int
+core_snapshot(struct core *c)
+{
+	struct snap_ctx s = {c, NULL};
+
+	if (procfs_scan_tasks(snap_one, c) < 0)
+		return -1;
+	proctab_foreach(c->pt, snap_star, c);
+	proctab_foreach(c->pt, snap_find_containerd, &s);
+	proctab_foreach(c->pt, snap_link, &s);
+	proctab_foreach(c->pt, snap_link_shim_children, &s);
+	proctab_foreach(c->pt, snap_emit, c);
+	return 0;
+}

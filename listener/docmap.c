@@ -1,0 +1,363 @@
+/* docmap.c - see docmap.h. */
+#include "docmap.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "esc.h"
+#include "log.h"
+#include "schema.h"
+
+void
+docmap_init(struct docmap *dm, struct store *s, const char *host,
+    const char *boot_id)
+{
+	dm->store = s;
+	dm->host = host;
+	dm->boot_id = boot_id;
+	bson_init(&dm->sel);
+	bson_init(&dm->upd);
+}
+
+void
+docmap_fini(struct docmap *dm)
+{
+	bson_destroy(&dm->sel);
+	bson_destroy(&dm->upd);
+}
+
+void
+docmap_append_bytes(bson_t *b, const char *key, const char *p, size_t n)
+{
+	if (esc_is_clean(p, n))
+		bson_append_utf8(b, key, -1, p, (int)n);
+	else
+		bson_append_binary(b, key, -1, BSON_SUBTYPE_BINARY,
+		    (const uint8_t *)p, (uint32_t)n);
+}
+
+static void
+append_date(bson_t *b, const char *key, int64_t ns)
+{
+	bson_append_date_time(b, key, -1, ns / 1000000);
+}
+
+static void
+begin(struct docmap *dm, const char *id)
+{
+	bson_reinit(&dm->sel);
+	bson_reinit(&dm->upd);
+	BSON_APPEND_UTF8(&dm->sel, F_ID, id);
+}
+
+/* Identity fields every document of a task gets, whoever creates it. */
+static void
+insert_identity(struct docmap *dm, bson_t *soi)
+{
+	BSON_APPEND_UTF8(soi, F_HOST, dm->host);
+	BSON_APPEND_UTF8(soi, F_BOOT, dm->boot_id);
+}
+
+int
+docmap_task(struct docmap *dm, const struct task *k, const char *source)
+{
+	bson_t soi, set;
+
+	begin(dm, k->id);
+	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$setOnInsert", &soi);
+	insert_identity(dm, &soi);
+	BSON_APPEND_UTF8(&soi, F_SOURCE, source);
+	bson_append_document_end(&dm->upd, &soi);
+	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
+	BSON_APPEND_INT32(&set, F_PID, k->pid);
+	BSON_APPEND_INT32(&set, F_TGID, k->tgid);
+	BSON_APPEND_BOOL(&set, F_THREAD, k->thread);
+	BSON_APPEND_INT32(&set, F_PPID, k->ppid);
+	BSON_APPEND_INT32(&set, F_PARENT_TGID, k->ptgid);
+	if (k->parent_id[0] != '\0')
+		BSON_APPEND_UTF8(&set, F_PARENT_ID, k->parent_id);
+	BSON_APPEND_INT64(&set, F_START_TICKS, (int64_t)k->start_ticks);
+	append_date(&set, F_START_TS, k->start_ns);
+	BSON_APPEND_INT64(&set, F_START_NS, k->start_ns);
+	if (k->star)
+		BSON_APPEND_BOOL(&set, F_STAR, true);
+	if (k->docker_id[0] != '\0')
+		BSON_APPEND_UTF8(&set, F_DOCKER_ID, k->docker_id);
+	bson_append_document_end(&dm->upd, &set);
+	return store_upsert(dm->store, SC_PIDS, &dm->sel, &dm->upd);
+}
+
+static void
+append_args(bson_t *b, const char *key, const struct exec_info *x)
+{
+	bson_t arr;
+	unsigned int i;
+	char idx[16];
+
+	BSON_APPEND_ARRAY_BEGIN(b, key, &arr);
+	for (i = 0; i < x->argc; i++) {
+		snprintf(idx, sizeof(idx), "%u", i);
+		docmap_append_bytes(&arr, idx, x->argv[i].p, x->argv[i].n);
+	}
+	bson_append_array_end(b, &arr);
+}
+
+static void
+append_info(bson_t *set, const struct exec_info *x)
+{
+	append_args(set, F_ARGS, x);
+	if (x->truncated)
+		BSON_APPEND_BOOL(set, F_ARGS_TRUNC, true);
+	if (x->exe.n > 0)
+		docmap_append_bytes(set, F_EXE, x->exe.p, x->exe.n);
+	if (x->cwd.n > 0)
+		docmap_append_bytes(set, F_CWD, x->cwd.p, x->cwd.n);
+	if (x->comm.n > 0)
+		docmap_append_bytes(set, F_COMM, x->comm.p, x->comm.n);
+}
+
+int
+docmap_task_info(struct docmap *dm, const struct task *k,
+    const struct exec_info *x)
+{
+	bson_t set;
+
+	begin(dm, k->id);
+	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
+	append_info(&set, x);
+	bson_append_document_end(&dm->upd, &set);
+	return store_upsert(dm->store, SC_PIDS, &dm->sel, &dm->upd);
+}
+
+int
+docmap_exec(struct docmap *dm, const struct task *k,
+    const struct exec_info *x)
+{
+	bson_t set, add, ent, max;
+
+	begin(dm, k->id);
+	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
+	append_info(&set, x);
+	bson_append_document_end(&dm->upd, &set);
+	if (k->nexec <= EXECVE_MAX) {
+		/* $addToSet: a replayed exec is the same element. */
+		BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$addToSet", &add);
+		BSON_APPEND_DOCUMENT_BEGIN(&add, F_EXECVE, &ent);
+		append_date(&ent, F_EXEC_TS, x->ns);
+		BSON_APPEND_INT64(&ent, F_EXEC_NS, x->ns);
+		append_args(&ent, F_ARGS, x);
+		if (x->exe.n > 0)
+			docmap_append_bytes(&ent, F_EXE, x->exe.p, x->exe.n);
+		if (x->cwd.n > 0)
+			docmap_append_bytes(&ent, F_CWD, x->cwd.p, x->cwd.n);
+		bson_append_document_end(&add, &ent);
+		bson_append_document_end(&dm->upd, &add);
+	}
+	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$max", &max);
+	BSON_APPEND_INT32(&max, F_EXECVE_COUNT, (int32_t)k->nexec);
+	bson_append_document_end(&dm->upd, &max);
+	return store_upsert(dm->store, SC_PIDS, &dm->sel, &dm->upd);
+}
+
+int
+docmap_exit(struct docmap *dm, const struct task *k, uint32_t status)
+{
+	bson_t set;
+
+	begin(dm, k->id);
+	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
+	append_date(&set, F_EXIT_TS, k->exit_ns);
+	BSON_APPEND_INT64(&set, F_EXIT_NS, k->exit_ns);
+	BSON_APPEND_INT32(&set, F_EXIT_STATUS, (int32_t)status);
+	if ((status & 0x7f) == 0)
+		BSON_APPEND_INT32(&set, F_EXIT_CODE,
+		    (int32_t)((status >> 8) & 0xff));
+	else
+		BSON_APPEND_INT32(&set, F_EXIT_SIGNAL, (int32_t)(status & 0x7f));
+	bson_append_document_end(&dm->upd, &set);
+	return store_upsert(dm->store, SC_PIDS, &dm->sel, &dm->upd);
+}
+
+static int
+set_one(struct docmap *dm, const struct task *k, const char *key,
+    const char *p, size_t n, bool flag)
+{
+	bson_t set;
+
+	begin(dm, k->id);
+	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
+	if (p != NULL)
+		docmap_append_bytes(&set, key, p, n);
+	else
+		BSON_APPEND_BOOL(&set, key, flag);
+	bson_append_document_end(&dm->upd, &set);
+	return store_upsert(dm->store, SC_PIDS, &dm->sel, &dm->upd);
+}
+
+int
+docmap_docker(struct docmap *dm, const struct task *k)
+{
+	return set_one(dm, k, F_DOCKER_ID, k->docker_id, strlen(k->docker_id),
+	    false);
+}
+
+int
+docmap_rootfs(struct docmap *dm, const struct task *k, struct str rootfs)
+{
+	return set_one(dm, k, F_ROOTFS, rootfs.p, rootfs.n, false);
+}
+
+int
+docmap_setns(struct docmap *dm, const struct task *k)
+{
+	return set_one(dm, k, F_SETNS, NULL, 0, true);
+}
+
+int
+docmap_star(struct docmap *dm, const struct task *k)
+{
+	return set_one(dm, k, F_STAR, NULL, 0, true);
+}
+
+static void
+append_file(struct docmap *dm, bson_t *set, const struct fdent *e,
+    const struct task *proc)
+{
+	bson_t arr;
+	unsigned int i;
+	char idx[16];
+
+	BSON_APPEND_UTF8(set, F_HOST, dm->host);
+	BSON_APPEND_UTF8(set, F_BOOT, dm->boot_id);
+	BSON_APPEND_UTF8(set, F_OP, "open");
+	BSON_APPEND_UTF8(set, F_PROC_ID, proc->id);
+	BSON_APPEND_INT32(set, F_PID, proc->pid);
+	BSON_APPEND_INT32(set, F_TGID, proc->tgid);
+	if (proc->docker_id[0] != '\0')
+		BSON_APPEND_UTF8(set, F_DOCKER_ID, proc->docker_id);
+	docmap_append_bytes(set, F_FILENAME, e->path, e->pathlen);
+	BSON_APPEND_INT32(set, F_FD, e->fd);
+	BSON_APPEND_INT32(set, F_FLAGS, (int32_t)e->flags);
+	append_date(set, F_OPEN_TS, e->open_ns);
+	BSON_APPEND_INT64(set, F_OPEN_NS, e->open_ns);
+	BSON_APPEND_INT64(set, F_WRITE_COUNT, (int64_t)e->wcount);
+	BSON_APPEND_INT64(set, F_WRITE_BYTES, (int64_t)e->wbytes);
+	if (e->wcount > 0) {
+		BSON_APPEND_INT64(set, F_FIRST_WRITE, e->first_w);
+		BSON_APPEND_INT64(set, F_LAST_WRITE, e->last_w);
+	}
+	BSON_APPEND_ARRAY_BEGIN(set, F_WRITTEN, &arr);
+	for (i = 0; i < e->nwritten; i++) {
+		snprintf(idx, sizeof(idx), "%u", i);
+		append_date(&arr, idx, e->written[i]);
+	}
+	bson_append_array_end(set, &arr);
+}
+
+int
+docmap_fd_open(struct docmap *dm, const struct fdent *e,
+    const struct task *proc)
+{
+	bson_t set;
+
+	/* The whole state with $set: later flushes only grow the counters,
+	 * and a replay writes the same values. */
+	begin(dm, e->id);
+	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
+	append_file(dm, &set, e, proc);
+	bson_append_document_end(&dm->upd, &set);
+	return store_upsert(dm->store, SC_FDS, &dm->sel, &dm->upd);
+}
+
+int
+docmap_fd_close(struct docmap *dm, const struct fdent *e,
+    const struct task *proc, int64_t close_ns, const char *by)
+{
+	bson_t set;
+	int rc;
+
+	begin(dm, e->id);
+	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
+	append_file(dm, &set, e, proc);
+	append_date(&set, F_CLOSE_TS, close_ns);
+	BSON_APPEND_INT64(&set, F_CLOSE_NS, close_ns);
+	BSON_APPEND_UTF8(&set, F_CLOSE_BY, by);
+	bson_append_document_end(&dm->upd, &set);
+	rc = store_upsert(dm->store, SC_FILES, &dm->sel, &dm->upd);
+	if (e->in_fds && store_delete(dm->store, SC_FDS, &dm->sel) != 0)
+		rc = -1;
+	return rc;
+}
+
+int
+docmap_op(struct docmap *dm, const struct task *proc, const char *op,
+    uint64_t serial, int64_t ns, const char *path, size_t pathlen,
+    const char *newpath, size_t newlen)
+{
+	char id[TASK_ID_MAX + 48];
+	bson_t set;
+
+	snprintf(id, sizeof(id), "%s:%s:%" PRIu64, proc->id, op, serial);
+	begin(dm, id);
+	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
+	BSON_APPEND_UTF8(&set, F_HOST, dm->host);
+	BSON_APPEND_UTF8(&set, F_BOOT, dm->boot_id);
+	BSON_APPEND_UTF8(&set, F_OP, op);
+	BSON_APPEND_UTF8(&set, F_PROC_ID, proc->id);
+	BSON_APPEND_INT32(&set, F_PID, proc->pid);
+	BSON_APPEND_INT32(&set, F_TGID, proc->tgid);
+	if (proc->docker_id[0] != '\0')
+		BSON_APPEND_UTF8(&set, F_DOCKER_ID, proc->docker_id);
+	docmap_append_bytes(&set, F_FILENAME, path, pathlen);
+	if (newpath != NULL)
+		docmap_append_bytes(&set, F_NEW_FILENAME, newpath, newlen);
+	append_date(&set, F_OP_TS, ns);
+	BSON_APPEND_INT64(&set, F_OP_NS, ns);
+	bson_append_document_end(&dm->upd, &set);
+	return store_upsert(dm->store, SC_FILES, &dm->sel, &dm->upd);
+}
+
+int
+docmap_gap(struct docmap *dm, const char *source, int64_t from_ns,
+    int64_t to_ns, uint64_t count)
+{
+	char id[160];
+	bson_t set;
+
+	snprintf(id, sizeof(id), "%s:%s:%s:%" PRId64, dm->host, dm->boot_id,
+	    source, from_ns);
+	begin(dm, id);
+	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
+	BSON_APPEND_UTF8(&set, F_HOST, dm->host);
+	BSON_APPEND_UTF8(&set, F_BOOT, dm->boot_id);
+	BSON_APPEND_UTF8(&set, F_GAP_SOURCE, source);
+	append_date(&set, F_GAP_FROM, from_ns);
+	append_date(&set, F_GAP_TO, to_ns);
+	BSON_APPEND_INT64(&set, "from_ns", from_ns);
+	BSON_APPEND_INT64(&set, "to_ns", to_ns);
+	BSON_APPEND_INT64(&set, F_GAP_COUNT, (int64_t)count);
+	bson_append_document_end(&dm->upd, &set);
+	return store_upsert(dm->store, SC_GAPS, &dm->sel, &dm->upd);
+}
+
+int
+docmap_run(struct docmap *dm, int pid, int64_t start_ns, int64_t stop_ns)
+{
+	char id[160];
+	bson_t set;
+
+	snprintf(id, sizeof(id), "%s:%s:%d:%" PRId64, dm->host, dm->boot_id,
+	    pid, start_ns);
+	begin(dm, id);
+	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
+	BSON_APPEND_UTF8(&set, F_HOST, dm->host);
+	BSON_APPEND_UTF8(&set, F_BOOT, dm->boot_id);
+	BSON_APPEND_INT32(&set, F_PID, pid);
+	BSON_APPEND_UTF8(&set, "version", GODO_VERSION);
+	append_date(&set, F_START_TS, start_ns);
+	if (stop_ns != 0)
+		append_date(&set, "stop_timestamp", stop_ns);
+	bson_append_document_end(&dm->upd, &set);
+	return store_upsert(dm->store, SC_RUNS, &dm->sel, &dm->upd);
+}

@@ -1,0 +1,68 @@
+/* docmap.h - godo's events and table changes as store updates. One function
+ * per document change; each is an idempotent, order-independent upsert
+ * ($setOnInsert for identity, $set for final values, $max for counters,
+ * $addToSet for exec entries), so replays and races give the same result.
+ * Field names come from schema.h only. */
+#ifndef GODO_DOCMAP_H
+#define GODO_DOCMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fdtab.h"
+#include "proctab.h"
+#include "store.h"
+#include "util.h"
+
+struct docmap {
+	struct store *store;
+	const char *host;
+	const char *boot_id;
+	bson_t sel, upd; /* reused: no allocation once warm */
+};
+
+struct exec_info {
+	int64_t ns;
+	const struct str *argv;
+	unsigned int argc;
+	bool truncated;
+	struct str exe, cwd, comm;
+};
+
+void docmap_init(struct docmap *dm, struct store *s, const char *host,
+    const char *boot_id);
+void docmap_fini(struct docmap *dm);
+/* Appends bytes as a BSON string when valid UTF-8 without NUL, else as
+ * binary subtype 0 (lossless). */
+void docmap_append_bytes(bson_t *b, const char *key, const char *p,
+    size_t n);
+
+/* Creates (or completes) the task's document: identity, parents, start,
+ * star, docker id. source: "fork", "snapshot", "exec", "audit". */
+int docmap_task(struct docmap *dm, const struct task *k, const char *source);
+/* Args/cwd/exe known without an exec event (snapshot). */
+int docmap_task_info(struct docmap *dm, const struct task *k,
+    const struct exec_info *x);
+int docmap_exec(struct docmap *dm, const struct task *k,
+    const struct exec_info *x);
+int docmap_exit(struct docmap *dm, const struct task *k, uint32_t status);
+int docmap_docker(struct docmap *dm, const struct task *k);
+int docmap_rootfs(struct docmap *dm, const struct task *k, struct str rootfs);
+int docmap_setns(struct docmap *dm, const struct task *k);
+int docmap_star(struct docmap *dm, const struct task *k);
+/* The file's current state into fds (while open). */
+int docmap_fd_open(struct docmap *dm, const struct fdent *e,
+    const struct task *proc);
+/* The file into files, closed at close_ns; removes its fds document. */
+int docmap_fd_close(struct docmap *dm, const struct fdent *e,
+    const struct task *proc, int64_t close_ns, const char *by);
+/* A rename ("rename", path, newpath) or unlink ("unlink", path) or a path
+ * truncate ("truncate", path); serial makes the _id. */
+int docmap_op(struct docmap *dm, const struct task *proc, const char *op,
+    uint64_t serial, int64_t ns, const char *path, size_t pathlen,
+    const char *newpath, size_t newlen);
+int docmap_gap(struct docmap *dm, const char *source, int64_t from_ns,
+    int64_t to_ns, uint64_t count);
+int docmap_run(struct docmap *dm, int pid, int64_t start_ns, int64_t stop_ns);
+
+#endif

@@ -1,0 +1,56 @@
+/* proctab.h - the tasks godo knows, keyed by pid (task id), one current
+ * incarnation per pid. An incarnation's identity is (pid, start ticks):
+ * task.id = "<boot_id>:<pid>:<start_ticks>" is the _id of its document.
+ * Fixed capacity; exited tasks are kept for a grace period so late audit
+ * events still find them, then swept. */
+#ifndef GODO_PROCTAB_H
+#define GODO_PROCTAB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TASK_ID_MAX 80
+
+struct fdent;
+
+struct task {
+	int32_t pid, tgid, ppid, ptgid;
+	uint64_t start_ticks;
+	int64_t start_ns;
+	char id[TASK_ID_MAX];
+	char parent_id[TASK_ID_MAX]; /* "" when unknown */
+	char docker_id[65];          /* "" when none */
+	bool thread;
+	bool in_tree;   /* dockerd/containerd or a descendant: recorded */
+	bool star;      /* dockerd or containerd itself */
+	bool emitted;   /* its pids document was created */
+	bool exited;
+	bool fds_closed; /* its open files were closed at exit */
+	int64_t exit_ns;
+	uint64_t exit_mono_ms; /* when godo learnt of the exit */
+	uint32_t nexec;
+	struct fdent *fds; /* open files of this process (leaders only) */
+	int32_t next;      /* bucket chain, index into the pool */
+	bool used;
+};
+
+struct proctab_stats {
+	uint32_t size, high, cap;
+	uint64_t evicted;
+};
+
+struct proctab;
+
+struct proctab *proctab_new(uint32_t cap);
+void proctab_free(struct proctab *t);
+struct task *proctab_get(struct proctab *t, int32_t pid);
+/* A fresh zeroed task for pid. The caller must have removed the previous
+ * incarnation (proctab_del). NULL when full and nothing can be evicted. */
+struct task *proctab_add(struct proctab *t, int32_t pid);
+void proctab_del(struct proctab *t, struct task *k);
+/* Calls fn on every task; fn may delete the task it is given. */
+typedef void proctab_fn(struct task *k, void *arg);
+void proctab_foreach(struct proctab *t, proctab_fn *fn, void *arg);
+void proctab_get_stats(const struct proctab *t, struct proctab_stats *out);
+
+#endif

@@ -1,0 +1,295 @@
+/* reasm.c - see reasm.h. Open events live in slots; a chained hash on the
+ * serial finds them (serials of concurrent events are close together and
+ * arrive out of order, so "the last serial" is not enough); a doubly linked
+ * list in order of last touch gives both the age-out order and the victim
+ * when the table is full. Everything is an index into arrays allocated in
+ * reasm_new(). */
+#include "reasm.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NIL UINT32_MAX
+#define REC_MIN 16
+#define REC_MAX 256
+
+struct slot {
+	uint64_t serial;
+	uint64_t last_ms;    /* now_ms of the last record */
+	uint32_t hnext;      /* hash chain */
+	uint32_t prev, next; /* touch order when open; free list when not */
+	uint32_t nrec;
+	size_t used; /* bytes of data[] in use */
+	bool open;
+	bool truncated;
+	struct record *rec; /* rec_max entries */
+	char *data;         /* slot_bytes */
+};
+
+struct reasm {
+	struct slot *slot;
+	unsigned int nslots;
+	uint32_t *bucket;
+	uint32_t bucket_mask;
+	uint32_t head, tail; /* least / most recently touched open slot */
+	uint32_t free_head;
+	size_t slot_bytes;
+	unsigned int rec_max;
+	uint64_t age_ms;
+	reasm_emit_fn *emit;
+	void *arg;
+	struct reasm_stats st;
+	struct record *recs;
+	char *data;
+};
+
+static uint32_t
+hash_serial(const struct reasm *r, uint64_t serial)
+{
+	/* Fibonacci hashing: consecutive serials spread over the buckets. */
+	return (uint32_t)((serial * 0x9e3779b97f4a7c15ull) >> 32) &
+	       r->bucket_mask;
+}
+
+struct reasm *
+reasm_new(unsigned int slots, size_t slot_bytes, uint64_t age_ms,
+          reasm_emit_fn *emit, void *arg)
+{
+	struct reasm *r;
+	unsigned int i, nb;
+	size_t rec_max;
+
+	if (slots < 1 || slots > (1u << 20) || slot_bytes < 1024 ||
+	    slot_bytes > (64u << 20) || emit == NULL)
+		return NULL;
+	rec_max = slot_bytes / 256;
+	if (rec_max < REC_MIN)
+		rec_max = REC_MIN;
+	if (rec_max > REC_MAX)
+		rec_max = REC_MAX;
+	for (nb = 16; nb < 2 * slots; nb *= 2)
+		;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return NULL;
+	r->slot = calloc(slots, sizeof(*r->slot));
+	r->bucket = malloc(nb * sizeof(*r->bucket));
+	r->recs = calloc((size_t)slots * rec_max, sizeof(*r->recs));
+	if (slot_bytes <= SIZE_MAX / slots)
+		r->data = malloc((size_t)slots * slot_bytes);
+	if (r->slot == NULL || r->bucket == NULL || r->recs == NULL ||
+	    r->data == NULL) {
+		reasm_free(r);
+		return NULL;
+	}
+	r->nslots = slots;
+	r->bucket_mask = nb - 1;
+	r->slot_bytes = slot_bytes;
+	r->rec_max = (unsigned int)rec_max;
+	r->age_ms = age_ms;
+	r->emit = emit;
+	r->arg = arg;
+	r->head = r->tail = NIL;
+	for (i = 0; i < nb; i++)
+		r->bucket[i] = NIL;
+	for (i = 0; i < slots; i++) {
+		r->slot[i].rec = r->recs + (size_t)i * rec_max;
+		r->slot[i].data = r->data + (size_t)i * slot_bytes;
+		r->slot[i].next = i + 1 < slots ? i + 1 : NIL;
+		r->slot[i].hnext = NIL;
+	}
+	r->free_head = 0;
+	return r;
+}
+
+void
+reasm_free(struct reasm *r)
+{
+	if (r == NULL)
+		return;
+	free(r->data);
+	free(r->recs);
+	free(r->bucket);
+	free(r->slot);
+	free(r);
+}
+
+static uint32_t
+lookup(const struct reasm *r, uint64_t serial)
+{
+	uint32_t i = r->bucket[hash_serial(r, serial)];
+
+	while (i != NIL && r->slot[i].serial != serial)
+		i = r->slot[i].hnext;
+	return i;
+}
+
+static void
+list_unlink(struct reasm *r, uint32_t i)
+{
+	struct slot *s = &r->slot[i];
+
+	if (s->prev != NIL)
+		r->slot[s->prev].next = s->next;
+	else
+		r->head = s->next;
+	if (s->next != NIL)
+		r->slot[s->next].prev = s->prev;
+	else
+		r->tail = s->prev;
+	s->prev = s->next = NIL;
+}
+
+static void
+list_append(struct reasm *r, uint32_t i)
+{
+	struct slot *s = &r->slot[i];
+
+	s->prev = r->tail;
+	s->next = NIL;
+	if (r->tail != NIL)
+		r->slot[r->tail].next = i;
+	else
+		r->head = i;
+	r->tail = i;
+}
+
+static void
+hash_remove(struct reasm *r, uint32_t i)
+{
+	uint32_t *pp = &r->bucket[hash_serial(r, r->slot[i].serial)];
+
+	while (*pp != NIL && *pp != i)
+		pp = &r->slot[*pp].hnext;
+	if (*pp == i)
+		*pp = r->slot[i].hnext;
+	r->slot[i].hnext = NIL;
+}
+
+/* Emits slot i and returns it to the free list. */
+static void
+finish(struct reasm *r, uint32_t i, bool partial)
+{
+	struct slot *s = &r->slot[i];
+	struct reasm_event ev;
+
+	ev.serial = s->serial;
+	ev.rec = s->rec;
+	ev.nrec = s->nrec;
+	ev.partial = partial;
+	ev.truncated = s->truncated;
+	r->st.events++;
+	if (partial)
+		r->st.partial++;
+	r->emit(&ev, r->arg);
+	hash_remove(r, i);
+	list_unlink(r, i);
+	s->open = false;
+	s->nrec = 0;
+	s->used = 0;
+	s->truncated = false;
+	s->next = r->free_head;
+	r->free_head = i;
+	r->st.open--;
+}
+
+static uint32_t
+open_slot(struct reasm *r, uint64_t serial)
+{
+	uint32_t i, b;
+
+	if (r->free_head == NIL) {
+		r->st.evicted++;
+		finish(r, r->head, true);
+	}
+	i = r->free_head;
+	r->free_head = r->slot[i].next;
+	r->slot[i].serial = serial;
+	r->slot[i].open = true;
+	b = hash_serial(r, serial);
+	r->slot[i].hnext = r->bucket[b];
+	r->bucket[b] = i;
+	list_append(r, i);
+	if (++r->st.open > r->st.open_max)
+		r->st.open_max = r->st.open;
+	return i;
+}
+
+int
+reasm_add(struct reasm *r, uint16_t type, const char *payload, size_t len,
+          uint64_t now_ms)
+{
+	struct record rec;
+	struct slot *s;
+	uint32_t i;
+	char *dst;
+
+	if (type == RECORD_REPLACE)
+		return 0;
+	if (record_parse(&rec, type, payload, len) != 0) {
+		r->st.bad++;
+		return -1;
+	}
+	r->st.records++;
+	if (type < 1300 || type > 1399) {
+		struct reasm_event ev = {rec.serial, &rec, 1, false, false};
+
+		r->st.events++;
+		r->emit(&ev, r->arg);
+		return 0;
+	}
+	i = lookup(r, rec.serial);
+	if (type == RECORD_EOE) {
+		if (i == NIL)
+			r->st.orphan_eoe++;
+		else
+			finish(r, i, false);
+		return 0;
+	}
+	if (i == NIL)
+		i = open_slot(r, rec.serial);
+	else if (r->tail != i) {
+		list_unlink(r, i);
+		list_append(r, i);
+	}
+	s = &r->slot[i];
+	s->last_ms = now_ms;
+	if (len > r->slot_bytes - s->used || s->nrec >= r->rec_max) {
+		s->truncated = true;
+		r->st.oversize++;
+		return -1;
+	}
+	dst = s->data + s->used;
+	memcpy(dst, payload, len);
+	/* Same parse, rebased onto the copy. */
+	rec.body.p = dst + (rec.body.p - payload);
+	rec.payload.p = dst;
+	s->rec[s->nrec++] = rec;
+	s->used += len;
+	return 0;
+}
+
+void
+reasm_tick(struct reasm *r, uint64_t now_ms)
+{
+	while (r->head != NIL) {
+		const struct slot *s = &r->slot[r->head];
+
+		if (now_ms < s->last_ms || now_ms - s->last_ms < r->age_ms)
+			break;
+		finish(r, r->head, true);
+	}
+}
+
+void
+reasm_flush(struct reasm *r)
+{
+	while (r->head != NIL)
+		finish(r, r->head, true);
+}
+
+void
+reasm_stats(const struct reasm *r, struct reasm_stats *st)
+{
+	*st = r->st;
+}

@@ -1,0 +1,76 @@
+/* reasm.h - audit records in, whole events out, keyed by serial number.
+ * Fed by src_audit with each record as received (netlink type + payload);
+ * feeds aevent_decode() through a callback. Records of different events
+ * interleave (kernel-interfaces.md 1.4), so open events sit in a fixed table
+ * of slots found by a small hash on the serial. An event is complete at EOE
+ * (1320); record types outside 1300-1399 are events of their own, emitted at
+ * once; AUDIT_REPLACE (1329, binary) is dropped. An event whose EOE never
+ * comes is emitted as partial once no record arrived for age_ms, or when
+ * the table is full and it is the least recently touched one. All memory is
+ * taken in reasm_new(); reasm_add() copies the record in (the netlink buffer
+ * is reused) and never allocates. Time is whatever the caller passes as
+ * now_ms (monotonic ms): nothing here reads a clock. */
+#ifndef GODO_REASM_H
+#define GODO_REASM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+#define REASM_SLOTS 256
+#define REASM_SLOT_BYTES (64 * 1024)
+#define REASM_AGE_MS 2000
+
+struct reasm; /* opaque */
+
+/* Borrowed by the callback: rec[] and the bytes it points to are valid
+ * only until the callback returns. rec[] is in arrival order, without the
+ * EOE record. */
+struct reasm_event {
+	uint64_t serial;
+	const struct record *rec;
+	unsigned int nrec;
+	bool partial;   /* aged out, evicted or flushed: no EOE seen */
+	bool truncated; /* records were dropped: the event outgrew its slot */
+};
+
+/* Called for every finished event. It must not call back into the same
+ * reasm (reasm_add, reasm_tick, reasm_flush, reasm_free). */
+typedef void reasm_emit_fn(const struct reasm_event *ev, void *arg);
+
+struct reasm_stats {
+	uint64_t records;  /* accepted by reasm_add */
+	uint64_t events;   /* emitted, complete or not */
+	uint64_t partial;  /* emitted without EOE (aged out, evicted, flush) */
+	uint64_t evicted;  /* of those, pushed out by a full table */
+	uint64_t oversize; /* records dropped: no room left in the slot */
+	uint64_t bad;      /* records dropped: no audit(...) header */
+	uint64_t orphan_eoe;   /* EOE for an event not (or no longer) open */
+	unsigned int open;     /* events open now */
+	unsigned int open_max; /* high-water mark of open */
+};
+
+/* slots: open events at most (>= 1); slot_bytes: record bytes per event
+ * (>= 1024); age_ms: idle time after which an open event is emitted as
+ * partial. NULL when out of memory or a parameter is out of range. */
+struct reasm *reasm_new(unsigned int slots, size_t slot_bytes, uint64_t age_ms,
+                        reasm_emit_fn *emit, void *arg);
+/* Adds one record (payload[0..len), not NUL-terminated; copied). May call
+ * emit: for a stand-alone record, at EOE, or to evict the least recently
+ * touched event when the table is full. Returns 0 when the record was taken
+ * or deliberately ignored (1329), -1 when it was dropped: no parsable
+ * header (counted as bad) or no room in its slot (counted as oversize, the
+ * event is marked truncated). */
+int reasm_add(struct reasm *r, uint16_t type, const char *payload, size_t len,
+              uint64_t now_ms);
+/* Emits as partial every event idle for at least age_ms at now_ms. */
+void reasm_tick(struct reasm *r, uint64_t now_ms);
+/* Emits every open event as partial (shutdown). */
+void reasm_flush(struct reasm *r);
+void reasm_stats(const struct reasm *r, struct reasm_stats *st);
+/* Frees without emitting; call reasm_flush() first to keep the events. */
+void reasm_free(struct reasm *r);
+
+#endif

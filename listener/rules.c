@@ -1,0 +1,511 @@
+/* rules.c - godo's audit rule table and its life cycle in the kernel. The
+ * table feeds rules_print (auditctl text) and rules_install (libaudit rule
+ * structs on the control socket); both walk the same lists, so the text the
+ * benchmark gives auditd is exactly what godo installs. Rule building
+ * follows docs kernel-interfaces.md 1.9: libaudit edits the pair string in
+ * place, looks syscall names up in the table of the last arch= (the
+ * undeclared global _audit_elf) and refuses key= unless the undeclared
+ * _audit_syscalladded is set. */
+#include "rules.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+
+#include <libaudit.h>
+
+#include "log.h"
+
+/* Exported by libaudit.so.1, not declared in libaudit.h ([A]
+ * lib/libaudit.c). */
+extern int _audit_syscalladded;
+extern unsigned int _audit_elf;
+
+#define GROUP_SYSCALLS 10
+#define RULES_MAX 32
+#define PAIR_MAX 256
+#define PAIRS_MAX 8
+
+struct rule_group {
+	const char *sc[GROUP_SYSCALLS]; /* NULL-terminated */
+	const char *field;              /* filter pair, or NULL */
+};
+
+/* Names that an arch lacks are skipped: pwrite is x86_64's name for
+ * pwrite64 (i386 says pwrite64); truncate64/ftruncate64 exist only on
+ * i386. O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_DIRECTORY|O_PATH = 0x210243:
+ * directory opens are kept to resolve dirfds. */
+static const struct rule_group groups[] = {
+    {{"execve", "execveat", NULL}, NULL},
+    {{"clone", "fork", "vfork", "clone3", NULL}, NULL},
+    {{"exit_group", "exit", NULL}, NULL},
+    {{"open", NULL}, "a1&0x210243"},
+    {{"openat", NULL}, "a2&0x210243"},
+    {{"creat", "openat2", NULL}, NULL},
+    {{"write", "pwrite", "pwrite64", "writev", "pwritev", "pwritev2", NULL},
+	"success=1"},
+    {{"close", NULL}, "success=1"},
+    {{"rename", "renameat", "renameat2", "unlink", "unlinkat", "truncate",
+	 "ftruncate", "truncate64", "ftruncate64", NULL},
+	"success=1"},
+    {{"pivot_root", "setns", "unshare", NULL}, NULL},
+};
+#define NGROUPS (sizeof(groups) / sizeof(groups[0]))
+
+static const char *const arches[] = {"b64", "b32"};
+#define NARCHES (sizeof(arches) / sizeof(arches[0]))
+
+struct rules {
+	struct audit_rule_data *r[RULES_MAX];
+	int n;
+};
+
+/* The syscall names of group g that exist for arch; returns how many. */
+static int
+group_syscalls(const struct rule_group *g, const char *arch,
+    const char **out, int max)
+{
+	int mach, i, n = 0;
+
+	mach = audit_determine_machine(arch);
+	if (mach < 0)
+		return -1;
+	for (i = 0; g->sc[i] != NULL && n < max; i++) {
+		if (audit_name_to_syscall(g->sc[i], mach) < 0) {
+			log_debug("rules: no syscall %s for arch=%s, skipped",
+			    g->sc[i], arch);
+			continue;
+		}
+		out[n++] = g->sc[i];
+	}
+	return n;
+}
+
+/* The filter pairs after the syscalls, in rule order. Strings live in
+ * store (PAIRS_MAX * PAIR_MAX). Returns the count, -1 when too long. */
+static int
+group_pairs(const struct rule_group *g, const struct rules_opts *o,
+    char store[][PAIR_MAX])
+{
+	int n = 0, len;
+
+	if (g->field != NULL) {
+		len = snprintf(store[n], PAIR_MAX, "%s", g->field);
+		if (len < 0 || len >= PAIR_MAX)
+			return -1;
+		n++;
+	}
+	if (o->pid > 0) {
+		len = snprintf(store[n], PAIR_MAX, "pid!=%ld", (long)o->pid);
+		if (len < 0 || len >= PAIR_MAX)
+			return -1;
+		n++;
+	}
+	if (o->exclude_exe != NULL && o->exclude_exe[0] != '\0') {
+		if (strpbrk(o->exclude_exe, " \t\n\r") != NULL) {
+			errno = EINVAL;
+			return -1;
+		}
+		len = snprintf(store[n], PAIR_MAX, "exe!=%s", o->exclude_exe);
+		if (len < 0 || len >= PAIR_MAX)
+			return -1;
+		n++;
+	}
+	len = snprintf(store[n], PAIR_MAX, "key=%s", RULES_KEY);
+	if (len < 0 || len >= PAIR_MAX)
+		return -1;
+	return n + 1;
+}
+
+int
+rules_print(FILE *out, const struct rules_opts *o)
+{
+	char pairs[PAIRS_MAX][PAIR_MAX];
+	const char *sc[GROUP_SYSCALLS];
+	size_t a, g;
+	int i, nsc, np, lines = 0;
+
+	for (a = 0; a < NARCHES; a++) {
+		for (g = 0; g < NGROUPS; g++) {
+			nsc = group_syscalls(&groups[g], arches[a], sc,
+			    GROUP_SYSCALLS);
+			if (nsc <= 0)
+				continue;
+			np = group_pairs(&groups[g], o, pairs);
+			if (np < 0) {
+				log_warnx("%s: rule fields too long or bad",
+				    __func__);
+				return -1;
+			}
+			if (fprintf(out, "-a always,exit -F arch=%s -S ",
+				arches[a]) < 0)
+				return -1;
+			for (i = 0; i < nsc; i++)
+				if (fprintf(out, "%s%s", i ? "," : "",
+					sc[i]) < 0)
+					return -1;
+			for (i = 0; i < np; i++)
+				if (fprintf(out, " -F %s", pairs[i]) < 0)
+					return -1;
+			if (fputc('\n', out) == EOF)
+				return -1;
+			lines++;
+		}
+	}
+	return lines;
+}
+
+/* One rule struct as in docs 1.9: arch=, syscalls, then the other pairs. */
+static struct audit_rule_data *
+rule_build(const char *arch, const char *const *sc, int nsc,
+    char pairs[][PAIR_MAX], int np)
+{
+	struct audit_rule_data *r;
+	char buf[PAIR_MAX]; /* fieldpair writes NULs into its argument */
+	int i, rc;
+
+	r = audit_rule_create_data();
+	if (r == NULL)
+		return NULL;
+	_audit_elf = 0;
+	_audit_syscalladded = 0;
+	snprintf(buf, sizeof(buf), "arch=%s", arch);
+	rc = audit_rule_fieldpair_data(&r, buf, AUDIT_FILTER_EXIT);
+	if (rc < 0) {
+		log_warnx("rules: arch=%s refused (%d)", arch, rc);
+		goto bad;
+	}
+	for (i = 0; i < nsc; i++) {
+		rc = audit_rule_syscallbyname_data(r, sc[i]);
+		if (rc != 0) {
+			log_warnx("rules: syscall %s arch=%s refused (%d)",
+			    sc[i], arch, rc);
+			goto bad;
+		}
+	}
+	_audit_syscalladded = 1;
+	for (i = 0; i < np; i++) {
+		memcpy(buf, pairs[i], sizeof(buf)); /* same size, terminated */
+		rc = audit_rule_fieldpair_data(&r, buf, AUDIT_FILTER_EXIT);
+		if (rc < 0) {
+			log_warnx("rules: field %s refused (%d)", pairs[i], rc);
+			goto bad;
+		}
+	}
+	_audit_syscalladded = 0;
+	return r;
+bad:
+	_audit_syscalladded = 0;
+	audit_rule_free_data(r);
+	return NULL;
+}
+
+/* Throws away replies left on the control socket (a late ACK, a status
+ * reply) so libaudit's peeking check_ack() sees only its own answer. */
+static void
+ctl_drain(int ctl)
+{
+	char buf[MAX_AUDIT_MESSAGE_LENGTH + NLMSG_HDRLEN];
+	int i;
+
+	for (i = 0; i < 256; i++)
+		if (recv(ctl, buf, sizeof(buf), MSG_DONTWAIT) < 0)
+			break;
+}
+
+struct rules *
+rules_install(int ctl, const struct rules_opts *o, int *failed)
+{
+	char pairs[PAIRS_MAX][PAIR_MAX];
+	const char *sc[GROUP_SYSCALLS];
+	struct audit_rule_data *r;
+	struct rules *rs;
+	size_t a, g;
+	int nsc, np, rc, nfail = 0;
+
+	rs = calloc(1, sizeof(*rs));
+	if (rs == NULL) {
+		log_warn("%s: calloc", __func__);
+		return NULL;
+	}
+	ctl_drain(ctl);
+	for (a = 0; a < NARCHES; a++) {
+		for (g = 0; g < NGROUPS; g++) {
+			nsc = group_syscalls(&groups[g], arches[a], sc,
+			    GROUP_SYSCALLS);
+			if (nsc <= 0)
+				continue;
+			np = group_pairs(&groups[g], o, pairs);
+			if (np < 0) {
+				log_warnx("%s: rule fields too long or bad",
+				    __func__);
+				nfail++;
+				continue;
+			}
+			r = rule_build(arches[a], sc, nsc, pairs, np);
+			if (r == NULL) {
+				nfail++;
+				continue;
+			}
+			rc = audit_add_rule_data(ctl, r, AUDIT_FILTER_EXIT,
+			    AUDIT_ALWAYS);
+			if (rc <= 0) {
+				errno = rc < 0 ? -rc : EIO;
+				log_warn("%s: arch=%s %s...: add rule",
+				    __func__, arches[a], sc[0]);
+				audit_rule_free_data(r);
+				nfail++;
+				continue;
+			}
+			if (rs->n == RULES_MAX) { /* table outgrew the cap */
+				audit_delete_rule_data(ctl, r,
+				    AUDIT_FILTER_EXIT, AUDIT_ALWAYS);
+				audit_rule_free_data(r);
+				nfail++;
+				continue;
+			}
+			rs->r[rs->n++] = r;
+		}
+	}
+	if (failed != NULL)
+		*failed = nfail;
+	if (rs->n == 0) {
+		free(rs);
+		return NULL;
+	}
+	log_debug("rules: %d installed, %d failed", rs->n, nfail);
+	return rs;
+}
+
+int
+rules_count(const struct rules *rs)
+{
+	return rs == NULL ? 0 : rs->n;
+}
+
+int
+rules_remove(int ctl, struct rules *rs)
+{
+	int i, rc, removed = 0, bad = 0;
+
+	if (rs == NULL)
+		return 0;
+	ctl_drain(ctl);
+	for (i = 0; i < rs->n; i++) {
+		rc = audit_delete_rule_data(ctl, rs->r[i], AUDIT_FILTER_EXIT,
+		    AUDIT_ALWAYS);
+		if (rc > 0 || rc == -ENOENT) {
+			removed++;
+		} else {
+			errno = rc < 0 ? -rc : EIO;
+			log_warn("%s: delete rule %d", __func__, i);
+			bad++;
+		}
+	}
+	rules_free(rs);
+	return bad ? -1 : removed;
+}
+
+void
+rules_free(struct rules *rs)
+{
+	int i;
+
+	if (rs == NULL)
+		return;
+	for (i = 0; i < rs->n; i++)
+		audit_rule_free_data(rs->r[i]);
+	free(rs);
+}
+
+static bool
+field_is_string(uint32_t f)
+{
+	switch (f) {
+	case AUDIT_WATCH:
+	case AUDIT_DIR:
+	case AUDIT_FILTERKEY:
+	case AUDIT_EXE:
+		return true;
+	default:
+		return f >= AUDIT_SUBJ_USER && f <= AUDIT_OBJ_LEV_HIGH;
+	}
+}
+
+/* True when the listed rule r (len bytes, validated here) has key. */
+static bool
+rule_has_key(const struct audit_rule_data *r, size_t len, const char *key)
+{
+	size_t off = 0, klen = strlen(key);
+	uint32_t i;
+
+	if (len < sizeof(*r) || r->buflen > len - sizeof(*r) ||
+	    r->field_count > AUDIT_MAX_FIELDS)
+		return false;
+	for (i = 0; i < r->field_count; i++) {
+		if (!field_is_string(r->fields[i]))
+			continue;
+		if (r->values[i] > r->buflen - off)
+			return false;
+		if (r->fields[i] == AUDIT_FILTERKEY && r->values[i] == klen &&
+		    memcmp(r->buf + off, key, klen) == 0)
+			return true;
+		off += r->values[i];
+	}
+	return false;
+}
+
+/* AUDIT_LIST_RULES without NLM_F_ACK: no ACK to race the replies. */
+static int
+list_request(int ctl)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	struct nlmsghdr nh = {
+	    .nlmsg_len = NLMSG_LENGTH(0),
+	    .nlmsg_type = AUDIT_LIST_RULES,
+	    .nlmsg_flags = NLM_F_REQUEST,
+	    .nlmsg_seq = 1,
+	};
+
+	if (sendto(ctl, &nh, nh.nlmsg_len, 0, (struct sockaddr *)&sa,
+		sizeof(sa)) < 0) {
+		log_warn("%s: sendto", __func__);
+		return -1;
+	}
+	return 0;
+}
+
+/* Lists the rules; copies of those with key go to *out (malloc'd array of
+ * malloc'd rules). Returns the count, -1 on error. */
+static int
+list_keyed(int ctl, const char *key, struct audit_rule_data ***out)
+{
+	union {
+		struct nlmsghdr nh;
+		char b[MAX_AUDIT_MESSAGE_LENGTH + NLMSG_HDRLEN];
+	} u;
+	struct audit_rule_data **v = NULL, **nv, *r;
+	struct sockaddr_nl sa;
+	socklen_t salen;
+	struct pollfd pfd = {.fd = ctl, .events = POLLIN};
+	struct nlmsghdr *nh;
+	ssize_t n;
+	size_t len;
+	int count = 0, cap = 0, rc;
+
+	ctl_drain(ctl);
+	if (list_request(ctl) < 0)
+		return -1;
+	for (;;) {
+		rc = poll(&pfd, 1, 2000);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0) {
+			if (rc == 0)
+				errno = ETIMEDOUT;
+			log_warn("%s: waiting for the rule list", __func__);
+			goto bad;
+		}
+		salen = sizeof(sa);
+		n = recvfrom(ctl, &u, sizeof(u), MSG_DONTWAIT,
+		    (struct sockaddr *)&sa, &salen);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			log_warn("%s: recv", __func__);
+			goto bad;
+		}
+		if (sa.nl_pid != 0)
+			continue;
+		len = (size_t)n;
+		for (nh = &u.nh; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+			if (nh->nlmsg_type == NLMSG_DONE) {
+				*out = v;
+				return count;
+			}
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr *e = NLMSG_DATA(nh);
+
+				if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) ||
+				    e->error == 0)
+					continue;
+				errno = -e->error;
+				log_warn("%s: list rules", __func__);
+				goto bad;
+			}
+			if (nh->nlmsg_type != AUDIT_LIST_RULES)
+				continue;
+			r = NLMSG_DATA(nh);
+			if (!rule_has_key(r, NLMSG_PAYLOAD(nh, 0), key))
+				continue;
+			if (count == cap) {
+				cap = cap ? cap * 2 : 16;
+				nv = realloc(v, (size_t)cap * sizeof(*v));
+				if (nv == NULL) {
+					log_warn("%s: realloc", __func__);
+					goto bad;
+				}
+				v = nv;
+			}
+			v[count] = malloc(sizeof(*r) + r->buflen);
+			if (v[count] == NULL) {
+				log_warn("%s: malloc", __func__);
+				goto bad;
+			}
+			memcpy(v[count], r, sizeof(*r) + r->buflen);
+			count++;
+		}
+	}
+bad:
+	while (count > 0)
+		free(v[--count]);
+	free(v);
+	return -1;
+}
+
+int
+rules_count_keyed(int ctl, const char *key)
+{
+	struct audit_rule_data **v = NULL;
+	int n, i;
+
+	n = list_keyed(ctl, key, &v);
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return n;
+}
+
+int
+rules_purge(int ctl, const char *key)
+{
+	struct audit_rule_data **v = NULL;
+	int n, i, rc, deleted = 0, bad = 0;
+
+	n = list_keyed(ctl, key, &v);
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		rc = audit_delete_rule_data(ctl, v[i], v[i]->flags,
+		    v[i]->action);
+		if (rc > 0 || rc == -ENOENT) {
+			deleted++;
+		} else {
+			errno = rc < 0 ? -rc : EIO;
+			log_warn("%s: delete stale rule", __func__);
+			bad++;
+		}
+		free(v[i]);
+	}
+	free(v);
+	if (deleted > 0)
+		log_info("rules: purged %d stale rules with key %s", deleted,
+		    key);
+	return bad ? -1 : deleted;
+}

@@ -1,0 +1,585 @@
+/* src_audit.c - audit netlink for godo: registration as the audit daemon,
+ * kernel settings saved and restored, records read with a budget into one
+ * receive buffer per source and handed to a callback (main feeds them to
+ * the record tokenizer and reasm), and the kernel status polled for the lost
+ * counter. Traps followed here (docs kernel-interfaces.md): unicast records
+ * carry nlmsg_len = payload length, so the payload is recv bytes - 16 (1.2);
+ * audit_set_pid(WAIT_YES) eats a record, so WAIT_NO (5.1); libaudit's
+ * check_ack peeks, so rules/status/settings go over a separate control
+ * socket and the event socket only sends AUDIT_SET pid (5.1). Status
+ * requests are sent raw without NLM_F_ACK so that no ACK has to be waited
+ * for in the loop. */
+#include "src_audit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
+
+#include <libaudit.h>
+
+#include "log.h"
+
+struct asrc {
+	int ctl, ev;
+	bool registered;
+	bool set_enabled, set_backlog, set_wait; /* what to restore */
+	bool warned_enobufs;
+	struct asrc_status prev; /* the kernel state found at open */
+	struct asrc_counters c;
+	uint32_t seq;
+	union {
+		struct nlmsghdr nh; /* alignment */
+		char b[ASRC_BUF_SIZE];
+	} buf;
+};
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* struct audit_status from a reply payload; the kernel's struct may be
+ * longer or shorter than the installed header's (feature_bitmap and later
+ * fields are optional here). */
+static int
+status_decode(const void *p, size_t n, struct asrc_status *st)
+{
+	struct audit_status as;
+
+	if (n < offsetof(struct audit_status, backlog) + sizeof(as.backlog))
+		return -1;
+	memset(&as, 0, sizeof(as));
+	memcpy(&as, p, n < sizeof(as) ? n : sizeof(as));
+	st->enabled = as.enabled;
+	st->failure = as.failure;
+	st->pid = as.pid;
+	st->rate_limit = as.rate_limit;
+	st->backlog_limit = as.backlog_limit;
+	st->lost = as.lost;
+	st->backlog = as.backlog;
+	st->backlog_wait_time =
+	    n >= offsetof(struct audit_status, backlog_wait_time) +
+		    sizeof(as.backlog_wait_time)
+		? as.backlog_wait_time
+		: 0;
+	return 0;
+}
+
+/* AUDIT_GET without NLM_F_ACK: only the status reply comes back. */
+static int
+status_send(int fd, uint32_t seq)
+{
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	struct nlmsghdr nh = {
+	    .nlmsg_len = NLMSG_LENGTH(0),
+	    .nlmsg_type = AUDIT_GET,
+	    .nlmsg_flags = NLM_F_REQUEST,
+	    .nlmsg_seq = seq,
+	};
+
+	if (sendto(fd, &nh, nh.nlmsg_len, MSG_DONTWAIT, (struct sockaddr *)&sa,
+		sizeof(sa)) < 0) {
+		log_warn("audit: send AUDIT_GET");
+		return -1;
+	}
+	return 0;
+}
+
+int
+asrc_query_status(int fd, struct asrc_status *st, int timeout_ms)
+{
+	union {
+		struct nlmsghdr nh;
+		char b[ASRC_BUF_SIZE];
+	} u;
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	struct sockaddr_nl sa;
+	socklen_t salen;
+	ssize_t n;
+	int rc;
+
+	if (status_send(fd, 0x60d0) < 0)
+		return -1;
+	for (;;) {
+		rc = poll(&pfd, 1, timeout_ms);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0) {
+			if (rc == 0)
+				errno = ETIMEDOUT;
+			log_warn("audit: waiting for the status");
+			return -1;
+		}
+		salen = sizeof(sa);
+		n = recvfrom(fd, &u, sizeof(u), MSG_DONTWAIT,
+		    (struct sockaddr *)&sa, &salen);
+		if (n < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			log_warn("audit: recv status");
+			return -1;
+		}
+		if (sa.nl_pid != 0 || (size_t)n < NLMSG_HDRLEN)
+			continue;
+		if (u.nh.nlmsg_type == NLMSG_ERROR) {
+			struct nlmsgerr e;
+
+			if ((size_t)n < NLMSG_HDRLEN + sizeof(e))
+				continue;
+			memcpy(&e, u.b + NLMSG_HDRLEN, sizeof(e));
+			if (e.error != 0 && e.msg.nlmsg_type == AUDIT_GET) {
+				errno = -e.error;
+				log_warn("audit: AUDIT_GET");
+				return -1;
+			}
+			continue;
+		}
+		if (u.nh.nlmsg_type != AUDIT_GET)
+			continue;
+		if (status_decode(u.b + NLMSG_HDRLEN, (size_t)n - NLMSG_HDRLEN,
+			st) < 0)
+			continue;
+		return 0;
+	}
+}
+
+/* Folds a status into the counters; returns the lost growth. */
+static uint32_t
+status_account(struct asrc *s, const struct asrc_status *st)
+{
+	uint32_t d;
+
+	/* lost only grows unless someone resets it (auditctl --reset-lost);
+	 * after a reset everything counted since is new. */
+	d = st->lost >= s->c.lost_kernel ? st->lost - s->c.lost_kernel
+					 : st->lost;
+	s->c.lost += d;
+	s->c.lost_kernel = st->lost;
+	s->c.backlog = st->backlog;
+	if (st->backlog > s->c.backlog_max)
+		s->c.backlog_max = st->backlog;
+	s->c.status_polls++;
+	if (d > 0)
+		log_warnx("audit: kernel lost %u records (total %u)", d,
+		    st->lost);
+	return d;
+}
+
+static void
+ctl_drain(int ctl)
+{
+	char b[ASRC_BUF_SIZE];
+	int i;
+
+	for (i = 0; i < 256; i++)
+		if (recv(ctl, b, sizeof(b), MSG_DONTWAIT) < 0)
+			break;
+}
+
+/* Puts back what asrc_open changed; used by asrc_close and on failure. */
+static void
+restore(struct asrc *s)
+{
+	int rc;
+
+	ctl_drain(s->ctl);
+	if (s->set_wait) {
+		rc = audit_set_backlog_wait_time(s->ctl,
+		    s->prev.backlog_wait_time);
+		if (rc <= 0)
+			log_warnx("audit: restore backlog_wait_time %u: %s",
+			    s->prev.backlog_wait_time, strerror(-rc));
+		s->set_wait = false;
+	}
+	if (s->set_backlog) {
+		rc = audit_set_backlog_limit(s->ctl, s->prev.backlog_limit);
+		if (rc <= 0)
+			log_warnx("audit: restore backlog_limit %u: %s",
+			    s->prev.backlog_limit, strerror(-rc));
+		s->set_backlog = false;
+	}
+	/* Disable before unregistering, so no record is printk'd between. */
+	if (s->set_enabled) {
+		rc = audit_set_enabled(s->ctl, s->prev.enabled);
+		if (rc <= 0)
+			log_warnx("audit: restore enabled=%u: %s",
+			    s->prev.enabled, strerror(-rc));
+		s->set_enabled = false;
+	}
+	if (s->registered) {
+		/* Any socket of the registered process may unregister. */
+		rc = audit_set_pid(s->ctl, 0, WAIT_NO);
+		if (rc <= 0)
+			log_warnx("audit: unregister: %s", strerror(-rc));
+		s->registered = false;
+	}
+}
+
+/* AUDIT_SET pid from the event socket. Another registrant: a dead one is
+ * noticed by the kernel when its AUDIT_REPLACE probe fails, so retry; a
+ * live one is refused unless force, then it gets SIGTERM (SIGKILL after
+ * 2 s) and we retry for up to 4 s. */
+static int
+do_register(struct asrc *s, bool force)
+{
+	struct asrc_status st;
+	uint32_t other = 0;
+	bool signalled = false, killed = false;
+	int rc, tries;
+
+	for (tries = 0; tries < 60; tries++) {
+		rc = audit_set_pid(s->ev, (uint32_t)getpid(), WAIT_NO);
+		if (rc > 0) {
+			s->registered = true;
+			return 0;
+		}
+		if (rc != -EEXIST) {
+			errno = -rc;
+			log_warn("audit: register as audit daemon");
+			return -1;
+		}
+		if (asrc_query_status(s->ctl, &st, 2000) < 0)
+			return -1;
+		other = st.pid;
+		if (other != 0 && kill((pid_t)other, 0) == 0 && !force &&
+		    tries >= 2) {
+			log_warnx("audit: another audit daemon (pid %u) is "
+				  "registered; stop it (e.g. systemctl stop "
+				  "auditd) or use -force",
+			    other);
+			errno = EEXIST;
+			return -1;
+		}
+		if (other != 0 && force && !signalled &&
+		    kill((pid_t)other, 0) == 0) {
+			log_warnx("audit: taking over from audit daemon pid "
+				  "%u (SIGTERM)",
+			    other);
+			if (kill((pid_t)other, SIGTERM) < 0)
+				log_warn("audit: kill %u", other);
+			signalled = true;
+		} else if (signalled && !killed && tries >= 20 && other != 0) {
+			log_warnx("audit: pid %u still registered, SIGKILL",
+			    other);
+			kill((pid_t)other, SIGKILL);
+			killed = true;
+		}
+		if (!force && tries >= 10)
+			break;
+		sleep_ms(100);
+	}
+	log_warnx("audit: audit daemon pid %u stays registered", other);
+	errno = EEXIST;
+	return -1;
+}
+
+static int
+apply_settings(struct asrc *s, const struct asrc_opts *o)
+{
+	uint32_t limit = o->backlog_limit ? o->backlog_limit
+					  : ASRC_BACKLOG_LIMIT;
+	int rc;
+
+	ctl_drain(s->ctl);
+	if (s->prev.enabled != 1) {
+		rc = audit_set_enabled(s->ctl, 1);
+		if (rc <= 0) {
+			errno = rc < 0 ? -rc : EIO;
+			log_warn("audit: enable");
+			return -1;
+		}
+		s->set_enabled = true;
+	}
+	if (s->prev.backlog_limit != limit) {
+		rc = audit_set_backlog_limit(s->ctl, limit);
+		if (rc <= 0) {
+			errno = rc < 0 ? -rc : EIO;
+			log_warn("audit: backlog_limit %u", limit);
+			return -1;
+		}
+		s->set_backlog = true;
+	}
+	if (o->set_wait_time &&
+	    s->prev.backlog_wait_time != o->backlog_wait_time) {
+		rc = audit_set_backlog_wait_time(s->ctl, o->backlog_wait_time);
+		if (rc <= 0) {
+			errno = rc < 0 ? -rc : EIO;
+			log_warn("audit: backlog_wait_time %u",
+			    o->backlog_wait_time);
+			return -1;
+		}
+		s->set_wait = true;
+	}
+	return 0;
+}
+
+static void
+event_socket_setup(struct asrc *s, const struct asrc_opts *o)
+{
+	uint64_t want = o->rcvbuf ? o->rcvbuf : ASRC_RCVBUF;
+	int v = want > INT32_MAX / 2 ? INT32_MAX / 2 : (int)want;
+	int fl;
+
+	/* A failure only costs burst capacity: warn and go on. */
+	if (setsockopt(s->ev, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0)
+		log_warn("audit: SO_RCVBUFFORCE %d", v);
+	fl = fcntl(s->ev, F_GETFL);
+	if (fl < 0 || fcntl(s->ev, F_SETFL, fl | O_NONBLOCK) < 0)
+		log_warn("audit: O_NONBLOCK");
+}
+
+struct asrc *
+asrc_open(const struct asrc_opts *o)
+{
+	static const struct asrc_opts defaults;
+	struct asrc *s;
+	int e;
+
+	if (o == NULL)
+		o = &defaults;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		log_warn("%s: calloc", __func__);
+		return NULL;
+	}
+	s->ctl = s->ev = -1;
+	s->ctl = audit_open();
+	if (s->ctl < 0) {
+		log_warn("audit: open control socket");
+		goto bad;
+	}
+	s->ev = audit_open();
+	if (s->ev < 0) {
+		log_warn("audit: open event socket");
+		goto bad;
+	}
+	if (asrc_query_status(s->ctl, &s->prev, 2000) < 0)
+		goto bad;
+	if (s->prev.enabled == 2) {
+		log_warnx("audit: configuration is locked (enabled=2) until "
+			  "reboot");
+		errno = EPERM;
+		goto bad;
+	}
+	s->c.lost_kernel = s->prev.lost;
+	if (do_register(s, o->force) < 0)
+		goto bad;
+	if (apply_settings(s, o) < 0)
+		goto bad;
+	event_socket_setup(s, o);
+	log_debug("audit: registered pid %ld; was enabled=%u pid=%u "
+		  "backlog_limit=%u wait=%u lost=%u",
+	    (long)getpid(), s->prev.enabled, s->prev.pid,
+	    s->prev.backlog_limit, s->prev.backlog_wait_time, s->prev.lost);
+	return s;
+bad:
+	e = errno;
+	if (s->ctl >= 0)
+		restore(s);
+	if (s->ev >= 0)
+		close(s->ev);
+	if (s->ctl >= 0)
+		close(s->ctl);
+	free(s);
+	errno = e;
+	return NULL;
+}
+
+int
+asrc_fd(const struct asrc *s)
+{
+	return s->ev;
+}
+
+int
+asrc_ctl_fd(const struct asrc *s)
+{
+	return s->ctl;
+}
+
+const struct asrc_counters *
+asrc_counters(const struct asrc *s)
+{
+	return &s->c;
+}
+
+/* A non-record message on either socket. */
+static void
+other_message(struct asrc *s, const struct nlmsghdr *nh, const char *p,
+    size_t n, uint32_t *lost)
+{
+	struct asrc_status st;
+	struct nlmsgerr e;
+
+	switch (nh->nlmsg_type) {
+	case NLMSG_ERROR:
+		if (n < sizeof(e)) {
+			s->c.malformed++;
+			return;
+		}
+		memcpy(&e, p, sizeof(e));
+		if (e.error == 0) {
+			s->c.acks++;
+		} else {
+			s->c.nl_errors++;
+			log_warnx("audit: kernel error %d for request type %u",
+			    e.error, e.msg.nlmsg_type);
+		}
+		return;
+	case AUDIT_GET:
+		s->c.replies++;
+		if (status_decode(p, n, &st) < 0) {
+			s->c.malformed++;
+			return;
+		}
+		*lost += status_account(s, &st);
+		return;
+	default:
+		s->c.replies++;
+		return;
+	}
+}
+
+ssize_t
+asrc_read(struct asrc *s, asrc_record_fn *fn, void *arg, unsigned int budget)
+{
+	struct sockaddr_nl sa;
+	socklen_t salen;
+	const struct nlmsghdr *nh = &s->buf.nh;
+	const char *p;
+	ssize_t n, handled = 0;
+	size_t len;
+	unsigned int i;
+	uint32_t lost = 0;
+
+	for (i = 0; i < budget; i++) {
+		salen = sizeof(sa);
+		n = recvfrom(s->ev, s->buf.b, sizeof(s->buf.b),
+		    MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&sa, &salen);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				s->c.enobufs++;
+				if (!s->warned_enobufs)
+					log_warnx("audit: receive buffer "
+						  "overrun (ENOBUFS)");
+				s->warned_enobufs = true;
+				continue;
+			}
+			log_warn("audit: recv");
+			return -1;
+		}
+		if ((size_t)n > sizeof(s->buf.b)) {
+			s->c.oversize++;
+			continue;
+		}
+		if (salen < sizeof(sa) || sa.nl_pid != 0) {
+			s->c.bad_sender++;
+			continue;
+		}
+		if ((size_t)n < NLMSG_HDRLEN ||
+		    nh->nlmsg_len > (uint32_t)n) {
+			s->c.malformed++;
+			continue;
+		}
+		/* Unicast records: nlmsg_len is the payload length (docs
+		 * 1.2); take the length from recv for every message. */
+		p = s->buf.b + NLMSG_HDRLEN;
+		len = (size_t)n - NLMSG_HDRLEN;
+		if (nh->nlmsg_type < AUDIT_FIRST_USER_MSG) {
+			other_message(s, nh, p, len, &lost);
+			continue;
+		}
+		if (nh->nlmsg_type == AUDIT_REPLACE) {
+			/* binary payload: a requester's pid */
+			s->c.replace++;
+			continue;
+		}
+		while (len > 0 && p[len - 1] == '\0')
+			len--;
+		s->c.records++;
+		handled++;
+		fn(nh->nlmsg_type, p, len, arg);
+	}
+	return handled;
+}
+
+int
+asrc_request_status(struct asrc *s)
+{
+	return status_send(s->ctl, ++s->seq);
+}
+
+int64_t
+asrc_status_read(struct asrc *s)
+{
+	struct sockaddr_nl sa;
+	socklen_t salen;
+	ssize_t n;
+	uint32_t lost = 0;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		salen = sizeof(sa);
+		n = recvfrom(s->ctl, s->buf.b, sizeof(s->buf.b),
+		    MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&sa, &salen);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == EINTR)
+				continue;
+			log_warn("audit: recv on control socket");
+			return -1;
+		}
+		if ((size_t)n > sizeof(s->buf.b)) {
+			s->c.oversize++;
+			continue;
+		}
+		if (sa.nl_pid != 0) {
+			s->c.bad_sender++;
+			continue;
+		}
+		if ((size_t)n < NLMSG_HDRLEN ||
+		    s->buf.nh.nlmsg_len > (uint32_t)n) {
+			s->c.malformed++;
+			continue;
+		}
+		other_message(s, &s->buf.nh, s->buf.b + NLMSG_HDRLEN,
+		    (size_t)n - NLMSG_HDRLEN, &lost);
+	}
+	return lost;
+}
+
+int
+asrc_status(struct asrc *s, struct asrc_status *st)
+{
+	if (asrc_query_status(s->ctl, st, 2000) < 0)
+		return -1;
+	status_account(s, st);
+	return 0;
+}
+
+void
+asrc_close(struct asrc *s)
+{
+	if (s == NULL)
+		return;
+	restore(s);
+	close(s->ev);
+	close(s->ctl);
+	free(s);
+}

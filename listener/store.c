@@ -1,0 +1,267 @@
+/* store.c - see store.h. The only file of the listener that talks to
+ * libmongoc. */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <mongoc/mongoc.h>
+
+#include "log.h"
+#include "schema.h"
+#include "util.h"
+
+static const char *const coll_names[SC_NCOLL] = {
+    COLL_PIDS, COLL_FDS, COLL_FILES, COLL_GAPS, COLL_RUNS};
+
+struct store {
+	mongoc_client_t *client;
+	mongoc_collection_t *coll[SC_NCOLL];
+	mongoc_bulk_operation_t *bulk[SC_NCOLL];
+	size_t nops[SC_NCOLL];
+	size_t pending;
+	bson_t upsert_opts;
+	struct store_stats st;
+};
+
+static void
+driver_log(mongoc_log_level_t level, const char *domain, const char *msg,
+    void *arg)
+{
+	(void)arg;
+	if (level <= MONGOC_LOG_LEVEL_WARNING)
+		log_warnx("mongoc %s: %s", domain, msg);
+	else if (level <= MONGOC_LOG_LEVEL_INFO)
+		log_debug("mongoc %s: %s", domain, msg);
+}
+
+static mongoc_uri_t *
+make_uri(const char *target, char *err, size_t errlen)
+{
+	char buf[1024];
+	bson_error_t e;
+	mongoc_uri_t *uri;
+
+	if (strncmp(target, "mongodb://", 10) == 0 ||
+	    strncmp(target, "mongodb+srv://", 14) == 0)
+		snprintf(buf, sizeof(buf), "%s", target);
+	else
+		snprintf(buf, sizeof(buf), "mongodb://%s/", target);
+	uri = mongoc_uri_new_with_error(buf, &e);
+	if (uri == NULL) {
+		snprintf(err, errlen, "bad -mongo value: %s", e.message);
+		return NULL;
+	}
+	/* Short defaults unless the URI says otherwise: a dead store must
+	 * not hold the loop (libmongoc waits 10 s / 5 min by default). */
+	if (!mongoc_uri_has_option(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS))
+		mongoc_uri_set_option_as_int32(uri,
+		    MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 2000);
+	if (!mongoc_uri_has_option(uri, MONGOC_URI_CONNECTTIMEOUTMS))
+		mongoc_uri_set_option_as_int32(uri,
+		    MONGOC_URI_CONNECTTIMEOUTMS, 2000);
+	if (!mongoc_uri_has_option(uri, MONGOC_URI_SOCKETTIMEOUTMS))
+		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS,
+		    10000);
+	return uri;
+}
+
+struct store *
+store_open(const char *target, const char *db, char *err, size_t errlen)
+{
+	struct store *s;
+	mongoc_uri_t *uri;
+	bson_t ping = BSON_INITIALIZER, reply;
+	bson_error_t e;
+	int i;
+	bool ok;
+
+	mongoc_init();
+	mongoc_log_set_handler(driver_log, NULL);
+	uri = make_uri(target, err, errlen);
+	if (uri == NULL)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		mongoc_uri_destroy(uri);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->client = mongoc_client_new_from_uri(uri);
+	mongoc_uri_destroy(uri);
+	if (s->client == NULL) {
+		snprintf(err, errlen, "cannot create a client for %s", target);
+		free(s);
+		return NULL;
+	}
+	mongoc_client_set_appname(s->client, "godo");
+	BSON_APPEND_INT32(&ping, "ping", 1);
+	ok = mongoc_client_command_simple(s->client, "admin", &ping, NULL,
+	    &reply, &e);
+	bson_destroy(&ping);
+	bson_destroy(&reply);
+	if (!ok) {
+		snprintf(err, errlen, "store %s unreachable: %s", target,
+		    e.message);
+		mongoc_client_destroy(s->client);
+		free(s);
+		return NULL;
+	}
+	for (i = 0; i < SC_NCOLL; i++)
+		s->coll[i] =
+		    mongoc_client_get_collection(s->client, db, coll_names[i]);
+	bson_init(&s->upsert_opts);
+	BSON_APPEND_BOOL(&s->upsert_opts, "upsert", true);
+	return s;
+}
+
+static mongoc_bulk_operation_t *
+bulk_for(struct store *s, enum store_coll c)
+{
+	if (s->bulk[c] == NULL) {
+		bson_t opts = BSON_INITIALIZER;
+
+		/* Unordered: every update is keyed and idempotent, so one
+		 * failure must not stop the others. */
+		BSON_APPEND_BOOL(&opts, "ordered", false);
+		s->bulk[c] =
+		    mongoc_collection_create_bulk_operation_with_opts(
+			s->coll[c], &opts);
+		bson_destroy(&opts);
+	}
+	return s->bulk[c];
+}
+
+int
+store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
+    const bson_t *upd)
+{
+	bson_error_t e;
+
+	if (!mongoc_bulk_operation_update_one_with_opts(bulk_for(s, c), sel,
+		upd, &s->upsert_opts, &e)) {
+		log_warnx("%s: %s (domain %u, code %u)", __func__, e.message,
+		    e.domain, e.code);
+		return -1;
+	}
+	s->nops[c]++;
+	s->pending++;
+	s->st.ops++;
+	return 0;
+}
+
+int
+store_delete(struct store *s, enum store_coll c, const bson_t *sel)
+{
+	bson_error_t e;
+
+	if (!mongoc_bulk_operation_remove_many_with_opts(bulk_for(s, c), sel,
+		NULL, &e)) {
+		log_warnx("%s: %s (domain %u, code %u)", __func__, e.message,
+		    e.domain, e.code);
+		return -1;
+	}
+	s->nops[c]++;
+	s->pending++;
+	s->st.ops++;
+	return 0;
+}
+
+size_t
+store_pending(const struct store *s)
+{
+	return s->pending;
+}
+
+int
+store_flush(struct store *s)
+{
+	uint64_t t0 = util_mono_ns(), us;
+	int i, rc = 0;
+
+	for (i = 0; i < SC_NCOLL; i++) {
+		bson_t reply;
+		bson_error_t e;
+
+		if (s->bulk[i] == NULL)
+			continue;
+		if (s->nops[i] > 0 &&
+		    !mongoc_bulk_operation_execute(s->bulk[i], &reply, &e)) {
+			log_warnx("store: bulk write to %s failed: %s "
+				  "(domain %u, code %u)",
+			    coll_names[i], e.message, e.domain, e.code);
+			s->st.failed_ops += s->nops[i];
+			rc = -1;
+		} else if (s->nops[i] > 0) {
+			s->st.flushes++;
+		}
+		if (s->nops[i] > 0)
+			bson_destroy(&reply);
+		mongoc_bulk_operation_destroy(s->bulk[i]);
+		s->bulk[i] = NULL;
+		s->nops[i] = 0;
+	}
+	s->pending = 0;
+	us = (util_mono_ns() - t0) / 1000;
+	s->st.last_flush_us = us;
+	if (us > s->st.max_flush_us)
+		s->st.max_flush_us = us;
+	return rc;
+}
+
+static void
+index_one(struct store *s, enum store_coll c, const char *name,
+    const char *k1, const char *k2)
+{
+	bson_t cmd = BSON_INITIALIZER, arr, idx, key;
+	bson_error_t e;
+
+	BSON_APPEND_UTF8(&cmd, "createIndexes", coll_names[c]);
+	BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &arr);
+	BSON_APPEND_DOCUMENT_BEGIN(&arr, "0", &idx);
+	BSON_APPEND_DOCUMENT_BEGIN(&idx, "key", &key);
+	BSON_APPEND_INT32(&key, k1, 1);
+	BSON_APPEND_INT32(&key, k2, 1);
+	bson_append_document_end(&idx, &key);
+	BSON_APPEND_UTF8(&idx, "name", name);
+	bson_append_document_end(&arr, &idx);
+	bson_append_array_end(&cmd, &arr);
+	if (!mongoc_collection_write_command_with_opts(s->coll[c], &cmd, NULL,
+		NULL, &e))
+		log_warnx("store: createIndexes %s on %s: %s", name,
+		    coll_names[c], e.message);
+	bson_destroy(&cmd);
+}
+
+void
+store_ensure_indexes(struct store *s)
+{
+	index_one(s, SC_PIDS, "host_tgid", F_HOST, F_TGID);
+	index_one(s, SC_FDS, "host_proc", F_HOST, F_PROC_ID);
+	index_one(s, SC_FILES, "host_proc", F_HOST, F_PROC_ID);
+}
+
+void
+store_get_stats(const struct store *s, struct store_stats *out)
+{
+	*out = s->st;
+}
+
+void
+store_close(struct store *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < SC_NCOLL; i++) {
+		if (s->bulk[i] != NULL)
+			mongoc_bulk_operation_destroy(s->bulk[i]);
+		mongoc_collection_destroy(s->coll[i]);
+	}
+	bson_destroy(&s->upsert_opts);
+	mongoc_client_destroy(s->client);
+	free(s);
+	mongoc_cleanup();
+}

@@ -1,0 +1,47 @@
+/* store.h - godo's MongoDB writer. Updates are queued in one unordered bulk
+ * per collection and sent by store_flush() (the loop calls it every 200 ms
+ * or when STORE_BATCH_MAX operations are pending): never one round trip per
+ * event, never a read before a write. Timeouts are short so a dead store
+ * cannot hold the loop for long. */
+#ifndef GODO_STORE_H
+#define GODO_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bson/bson.h>
+
+enum store_coll { SC_PIDS, SC_FDS, SC_FILES, SC_GAPS, SC_RUNS, SC_NCOLL };
+
+#define STORE_BATCH_MAX 2000
+
+struct store_stats {
+	uint64_t ops;        /* operations queued */
+	uint64_t flushes;    /* bulk executions that succeeded */
+	uint64_t failed_ops; /* operations in failed bulks */
+	uint64_t last_flush_us;
+	uint64_t max_flush_us;
+};
+
+struct store;
+
+/* target: "host:port" or a mongodb:// URI (credentials, TLS, replicaSet
+ * pass through). Pings the server; NULL with err filled on failure. */
+struct store *store_open(const char *target, const char *db, char *err,
+    size_t errlen);
+/* Queue an upsert {sel} -> {upd} (update operators only). Copies both. */
+int store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
+    const bson_t *upd);
+/* Queue a delete of the documents matching sel. */
+int store_delete(struct store *s, enum store_coll c, const bson_t *sel);
+size_t store_pending(const struct store *s);
+/* Send what is queued. 0 when all went through, -1 when a bulk failed (the
+ * failure is logged and counted; those operations are dropped). */
+int store_flush(struct store *s);
+/* Create the indexes godo relies on; failures are logged, not fatal. */
+void store_ensure_indexes(struct store *s);
+void store_get_stats(const struct store *s, struct store_stats *out);
+void store_close(struct store *s);
+
+#endif

@@ -1,0 +1,506 @@
+/* test_kernel.c - src_audit, rules and src_conn against the real kernel:
+ * registration as the audit daemon, godo's rules producing the expected
+ * records, exact restoration of the audit state, purge of stale rules,
+ * refusal (and forced takeover) when another daemon is registered, and the
+ * proc connector's FORK/EXEC/EXIT. Needs root; skips otherwise. The audit
+ * state is shared: run under `flock /tmp/godo-audit.lock`. Every test's
+ * teardown puts the state back even when an assertion failed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include <libaudit.h>
+
+#include "log.h"
+#include "rules.h"
+#include "src_audit.h"
+#include "src_conn.h"
+#include "util.h"
+
+#define MAX_KIDS 4
+
+struct fix {
+	struct asrc *src;
+	struct rules *rules;
+	struct conn *conn;
+	int ctl; /* a plain control socket (not registered) */
+	pid_t kids[MAX_KIDS];
+	int nkids;
+	char dir[64];
+};
+
+/* The audit state before the suite. */
+static struct asrc_status before;
+static int before_keyed = -1;
+static bool have_root;
+
+static int
+suite_setup(void **state)
+{
+	int ctl;
+
+	(void)state;
+	log_init("test_kernel", LOG_LVL_WARN);
+	have_root = geteuid() == 0;
+	if (!have_root)
+		return 0;
+	ctl = audit_open();
+	if (ctl < 0)
+		return -1;
+	if (asrc_query_status(ctl, &before, 2000) < 0) {
+		audit_close(ctl);
+		return -1;
+	}
+	before_keyed = rules_count_keyed(ctl, RULES_KEY);
+	audit_close(ctl);
+	return before_keyed < 0 ? -1 : 0;
+}
+
+static int
+setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	f->ctl = -1;
+	*state = f;
+	return 0;
+}
+
+/* Puts everything back, whatever the test reached. */
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+	struct asrc_status now;
+	int i, ctl;
+
+	if (f->rules != NULL)
+		rules_remove(asrc_ctl_fd(f->src), f->rules);
+	asrc_close(f->src);
+	conn_close(f->conn);
+	for (i = 0; i < f->nkids; i++) {
+		kill(f->kids[i], SIGKILL);
+		waitpid(f->kids[i], NULL, 0);
+	}
+	if (have_root) {
+		ctl = f->ctl >= 0 ? f->ctl : audit_open();
+		if (ctl >= 0) {
+			/* our own leftovers only: none were there before */
+			if (before_keyed == 0)
+				rules_purge(ctl, RULES_KEY);
+			if (asrc_query_status(ctl, &now, 2000) == 0 &&
+			    now.enabled != before.enabled &&
+			    before.enabled != 2)
+				audit_set_enabled(ctl, before.enabled);
+			audit_close(ctl);
+		}
+	}
+	if (f->dir[0] != '\0') {
+		char p[128];
+
+		snprintf(p, sizeof(p), "%s/out.txt", f->dir);
+		unlink(p);
+		rmdir(f->dir);
+	}
+	free(f);
+	return 0;
+}
+
+#define NEED_ROOT()                                                            \
+	do {                                                                   \
+		if (!have_root) {                                              \
+			print_message("not root: skipped\n");                  \
+			skip();                                                \
+		}                                                              \
+	} while (0)
+
+static uint64_t
+deadline_ms(unsigned int ms)
+{
+	return util_now_ms() + ms;
+}
+
+/* ---- (1) register, rules, records, exact restore ---- */
+
+struct seen {
+	pid_t child;
+	bool execve_arg;   /* EXECVE with the hex-encoded argument */
+	bool openat_keyed; /* SYSCALL openat by the child, key="godo" */
+	unsigned long records;
+};
+
+static bool
+has(const char *p, size_t n, const char *needle)
+{
+	return memmem(p, n, needle, strlen(needle)) != NULL;
+}
+
+static void
+on_record(uint16_t type, const char *p, size_t n, void *arg)
+{
+	struct seen *s = arg;
+	char pid[32];
+
+	s->records++;
+	if (type == AUDIT_EXECVE && has(p, n, "a0=\"echo\"") &&
+	    has(p, n, " a1=6172672077697468207370616365"))
+		s->execve_arg = true; /* "arg with space", hex (docs 1.7) */
+	snprintf(pid, sizeof(pid), " pid=%ld ", (long)s->child);
+	if (type == AUDIT_SYSCALL && has(p, n, " syscall=257 ") &&
+	    has(p, n, pid) && has(p, n, "key=\"godo\""))
+		s->openat_keyed = true;
+}
+
+static void
+test_kernel_audit_records_and_restore(void **state)
+{
+	struct fix *f = *state;
+	struct asrc_opts o = {.backlog_limit = 8192};
+	struct rules_opts ro = {.pid = getpid()};
+	struct asrc_status st;
+	struct seen seen = {0};
+	struct pollfd pfd;
+	uint64_t end;
+	int failed = -1, fd, ctl, dn;
+	pid_t c;
+
+	NEED_ROOT();
+	snprintf(f->dir, sizeof(f->dir), "/tmp/godo-kt.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+
+	f->src = asrc_open(&o);
+	assert_non_null(f->src);
+	assert_int_equal(asrc_status(f->src, &st), 0);
+	assert_int_equal(st.enabled, 1);
+	assert_int_equal(st.pid, (uint32_t)getpid());
+	assert_int_equal(st.backlog_limit, 8192);
+
+	assert_true(rules_purge(asrc_ctl_fd(f->src), RULES_KEY) >= 0);
+	f->rules = rules_install(asrc_ctl_fd(f->src), &ro, &failed);
+	assert_non_null(f->rules);
+	assert_int_equal(failed, 0);
+	assert_int_equal(rules_count(f->rules), 20);
+	assert_int_equal(rules_count_keyed(asrc_ctl_fd(f->src), RULES_KEY),
+	    20);
+
+	c = fork();
+	assert_true(c >= 0);
+	if (c == 0) {
+		if (chdir(f->dir) < 0)
+			_exit(10);
+		fd = open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || write(fd, "x", 1) != 1)
+			_exit(11);
+		close(fd);
+		dn = open("/dev/null", O_WRONLY);
+		if (dn < 0 || dup2(dn, 1) < 0)
+			_exit(12);
+		execl("/bin/echo", "echo", "arg with space", (char *)NULL);
+		_exit(13);
+	}
+	f->kids[f->nkids++] = c;
+	seen.child = c;
+
+	pfd.fd = asrc_fd(f->src);
+	pfd.events = POLLIN;
+	end = deadline_ms(10000);
+	while (!(seen.execve_arg && seen.openat_keyed) &&
+	       util_now_ms() < end) {
+		if (poll(&pfd, 1, 200) < 0 && errno != EINTR)
+			fail_msg("poll: %s", strerror(errno));
+		assert_true(asrc_read(f->src, on_record, &seen, 256) >= 0);
+	}
+	assert_true(seen.execve_arg);
+	assert_true(seen.openat_keyed);
+	assert_int_equal(asrc_counters(f->src)->bad_sender, 0);
+	assert_int_equal(asrc_counters(f->src)->malformed, 0);
+
+	/* status polling on the control socket */
+	assert_int_equal(asrc_request_status(f->src), 0);
+	pfd.fd = asrc_ctl_fd(f->src);
+	assert_int_equal(poll(&pfd, 1, 2000), 1);
+	assert_true(asrc_status_read(f->src) >= 0);
+	assert_true(asrc_counters(f->src)->status_polls >= 2);
+
+	assert_int_equal(rules_remove(asrc_ctl_fd(f->src), f->rules), 20);
+	f->rules = NULL;
+	asrc_close(f->src);
+	f->src = NULL;
+
+	ctl = audit_open();
+	assert_true(ctl >= 0);
+	f->ctl = ctl;
+	assert_int_equal(asrc_query_status(ctl, &st, 2000), 0);
+	assert_int_equal(st.enabled, before.enabled);
+	assert_int_equal(st.pid, before.pid);
+	assert_int_equal(st.backlog_limit, before.backlog_limit);
+	assert_int_equal(st.backlog_wait_time, before.backlog_wait_time);
+	assert_int_equal(rules_count_keyed(ctl, RULES_KEY), before_keyed);
+}
+
+/* ---- (2) stale rules of a crashed run ---- */
+
+static void
+test_kernel_purge_stale_rules(void **state)
+{
+	struct fix *f = *state;
+	struct rules_opts ro = {.pid = 31337};
+	struct rules *rs;
+	int failed = -1;
+
+	NEED_ROOT();
+	if (before_keyed != 0)
+		skip(); /* someone else's godo rules: not ours to purge */
+	f->ctl = audit_open();
+	assert_true(f->ctl >= 0);
+	rs = rules_install(f->ctl, &ro, &failed);
+	assert_non_null(rs);
+	assert_int_equal(failed, 0);
+	rules_free(rs); /* "crash": the kernel keeps them */
+	assert_int_equal(rules_count_keyed(f->ctl, RULES_KEY), 20);
+	assert_int_equal(rules_purge(f->ctl, RULES_KEY), 20);
+	assert_int_equal(rules_count_keyed(f->ctl, RULES_KEY), 0);
+	assert_int_equal(rules_purge(f->ctl, RULES_KEY), 0);
+}
+
+/* ---- (3) another audit daemon ---- */
+
+/* A child that registers as the audit daemon, reports the result on
+ * res[1], and unregisters when go[0] gets a byte (or dies of a signal). */
+static pid_t
+rival_start(int *res_fd, int *go_fd)
+{
+	int res[2], go[2], rc, fd;
+	char b;
+	pid_t c;
+
+	if (pipe(res) < 0 || pipe(go) < 0)
+		return -1;
+	c = fork();
+	if (c == 0) {
+		close(res[0]);
+		close(go[1]);
+		fd = audit_open();
+		rc = fd < 0 ? -errno : audit_set_pid(fd, getpid(), WAIT_NO);
+		if (write(res[1], &rc, sizeof(rc)) != sizeof(rc))
+			_exit(1);
+		if (read(go[0], &b, 1) < 0)
+			_exit(1);
+		audit_set_pid(fd, 0, WAIT_NO);
+		_exit(0);
+	}
+	close(res[1]);
+	close(go[0]);
+	*res_fd = res[0];
+	*go_fd = go[1];
+	return c;
+}
+
+static void
+test_kernel_other_daemon_refused(void **state)
+{
+	struct fix *f = *state;
+	struct asrc_opts o = {0};
+	struct asrc_status st;
+	int rc = 0, res, go, status;
+	pid_t c;
+
+	NEED_ROOT();
+	c = rival_start(&res, &go);
+	assert_true(c > 0);
+	f->kids[f->nkids++] = c;
+	assert_int_equal(read(res, &rc, sizeof(rc)), sizeof(rc));
+	assert_true(rc > 0);
+
+	errno = 0;
+	f->src = asrc_open(&o);
+	assert_null(f->src);
+	assert_int_equal(errno, EEXIST);
+
+	f->ctl = audit_open();
+	assert_true(f->ctl >= 0);
+	assert_int_equal(asrc_query_status(f->ctl, &st, 2000), 0);
+	assert_int_equal(st.pid, (uint32_t)c); /* untouched */
+	assert_int_equal(st.enabled, before.enabled);
+
+	assert_int_equal(write(go, "x", 1), 1); /* rival unregisters */
+	assert_int_equal(waitpid(c, &status, 0), c);
+	f->nkids--;
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(res);
+	close(go);
+	assert_int_equal(asrc_query_status(f->ctl, &st, 2000), 0);
+	assert_int_equal(st.pid, 0);
+}
+
+static void
+test_kernel_other_daemon_forced(void **state)
+{
+	struct fix *f = *state;
+	struct asrc_opts o = {.force = true};
+	struct asrc_status st;
+	int rc = 0, res, go, status;
+	pid_t c;
+
+	NEED_ROOT();
+	c = rival_start(&res, &go);
+	assert_true(c > 0);
+	f->kids[f->nkids++] = c;
+	assert_int_equal(read(res, &rc, sizeof(rc)), sizeof(rc));
+	assert_true(rc > 0);
+
+	f->src = asrc_open(&o); /* SIGTERMs the rival, takes over */
+	assert_non_null(f->src);
+	assert_int_equal(waitpid(c, &status, 0), c);
+	f->nkids--;
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	assert_int_equal(asrc_status(f->src, &st), 0);
+	assert_int_equal(st.pid, (uint32_t)getpid());
+	asrc_close(f->src);
+	f->src = NULL;
+	close(res);
+	close(go);
+
+	f->ctl = audit_open();
+	assert_true(f->ctl >= 0);
+	assert_int_equal(asrc_query_status(f->ctl, &st, 2000), 0);
+	assert_int_equal(st.pid, 0);
+	assert_int_equal(st.enabled, before.enabled);
+}
+
+/* ---- (4) proc connector ---- */
+
+struct cseen {
+	pid_t a, b;
+	bool thread_fork, a_exit3, b_exec, b_exit9, a_fork;
+	int32_t thread_tid;
+};
+
+static void
+on_event(const struct cn_event *ev, void *arg)
+{
+	struct cseen *s = arg;
+
+	switch (ev->what) {
+	case CN_FORK:
+		if (ev->pid == s->a && ev->tgid == s->a)
+			s->a_fork = true;
+		if (ev->tgid == s->a && ev->pid != ev->tgid) {
+			s->thread_fork = true;
+			s->thread_tid = ev->pid;
+		}
+		break;
+	case CN_EXEC:
+		if (ev->pid == s->b && ev->tgid == s->b)
+			s->b_exec = true;
+		break;
+	case CN_EXIT:
+		if (ev->pid == s->a && ev->tgid == s->a && ev->exit_code == 768)
+			s->a_exit3 = true;
+		if (ev->pid == s->b && ev->exit_code == 9)
+			s->b_exit9 = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void *
+idle_thread(void *arg)
+{
+	(void)arg;
+	return NULL;
+}
+
+static void
+pump(struct conn *c, struct cseen *s, bool *until, unsigned int ms)
+{
+	struct pollfd pfd = {.fd = conn_fd(c), .events = POLLIN};
+	uint64_t end = deadline_ms(ms);
+
+	while (!*until && util_now_ms() < end) {
+		poll(&pfd, 1, 100);
+		assert_true(conn_read(c, on_event, s, 256) >= 0);
+	}
+}
+
+static void
+test_kernel_connector_fork_exec_exit(void **state)
+{
+	struct fix *f = *state;
+	struct cseen s = {0};
+	pthread_t t;
+	pid_t c;
+
+	NEED_ROOT();
+	f->conn = conn_open(0);
+	assert_non_null(f->conn);
+	assert_true(conn_filtered(f->conn)); /* Linux 6.18 */
+	assert_true(conn_resync_take(f->conn));
+	assert_false(conn_resync_take(f->conn));
+
+	c = fork();
+	assert_true(c >= 0);
+	if (c == 0) {
+		if (pthread_create(&t, NULL, idle_thread, NULL) != 0)
+			_exit(1);
+		pthread_join(t, NULL);
+		_exit(3);
+	}
+	s.a = c;
+	f->kids[f->nkids++] = c;
+	c = fork();
+	assert_true(c >= 0);
+	if (c == 0) {
+		execl("/bin/sleep", "sleep", "30", (char *)NULL);
+		_exit(1);
+	}
+	s.b = c;
+	f->kids[f->nkids++] = c;
+
+	pump(f->conn, &s, &s.b_exec, 5000);
+	assert_true(s.b_exec);
+	assert_int_equal(kill(s.b, SIGKILL), 0);
+	pump(f->conn, &s, &s.b_exit9, 5000);
+	pump(f->conn, &s, &s.a_exit3, 5000);
+	assert_true(s.a_fork);
+	assert_true(s.thread_fork);
+	assert_true(s.thread_tid != s.a);
+	assert_true(s.a_exit3);
+	assert_true(s.b_exit9);
+	assert_int_equal(conn_counters(f->conn)->malformed, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+		test_kernel_audit_records_and_restore, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kernel_purge_stale_rules,
+		setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kernel_other_daemon_refused,
+		setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kernel_other_daemon_forced,
+		setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_kernel_connector_fork_exec_exit, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, suite_setup, NULL);
+}

@@ -1,0 +1,642 @@
+/* test_aevent.c - decoding reassembled events into struct aevent, over
+ * audit text captured from the kernel (tests/data/audit/). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aevent.h"
+#include "reasm.h"
+#include "record.h"
+#include "schema.h"
+
+#define X86_64 0xc000003eu
+#define I386 0x40000003u
+
+struct ctx {
+	struct aevent_dec *d;
+	struct aevent *e;
+	uint64_t want;
+	int found; /* events decoded with serial want */
+	int rc;
+	unsigned int events;
+};
+
+static void
+emit_decode(const struct reasm_event *ev, void *arg)
+{
+	struct ctx *c = arg;
+
+	c->events++;
+	if (ev->serial != c->want || c->found > 0)
+		return;
+	c->found++;
+	c->rc = aevent_decode(c->d, ev, c->e);
+}
+
+static int
+setup(void **state)
+{
+	struct ctx *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return -1;
+	c->d = aevent_dec_new();
+	c->e = malloc(sizeof(*c->e));
+	if (c->d == NULL || c->e == NULL)
+		return -1;
+	*state = c;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct ctx *c = *state;
+
+	aevent_dec_free(c->d);
+	free(c->e);
+	free(c);
+	return 0;
+}
+
+static char *
+fixture_read(const char *name, size_t *len)
+{
+	const char *top = getenv("GODO_TOP");
+	char path[4096];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s%stests/data/audit/%s",
+	         top != NULL ? top : "", top != NULL ? "/" : "", name);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Feeds a buffer of log lines to r; lines for which drop() says so are
+ * left out. */
+static void
+feed_buf(struct reasm *r, char *buf, size_t len,
+         bool (*drop)(uint16_t, struct str))
+{
+	char *line, *nl;
+	struct str pl;
+	uint16_t type;
+
+	for (line = buf; line < buf + len; line = nl + 1) {
+		nl = memchr(line, '\n', len - (size_t)(line - buf));
+		if (nl == NULL)
+			nl = buf + len;
+		if (record_parse_line(line, (size_t)(nl - line), &type, &pl) !=
+		    0)
+			continue;
+		if (drop != NULL && drop(type, pl))
+			continue;
+		(void)reasm_add(r, type, pl.p, pl.n, 0);
+	}
+}
+
+/* Decodes event `serial` of fixture `name` into c->e (flushing, so events
+ * without EOE come out too). The reasm is gone afterwards: c->e must not
+ * point into it. */
+static const struct aevent *
+load_skip(struct ctx *c, const char *name, uint64_t serial,
+          bool (*drop)(uint16_t, struct str))
+{
+	struct reasm *r;
+	size_t len;
+	char *buf;
+
+	c->want = serial;
+	c->found = 0;
+	c->rc = -2;
+	c->events = 0;
+	r = reasm_new(REASM_SLOTS, REASM_SLOT_BYTES, REASM_AGE_MS, emit_decode,
+	              c);
+	assert_non_null(r);
+	buf = fixture_read(name, &len);
+	feed_buf(r, buf, len, drop);
+	reasm_flush(r);
+	reasm_free(r);
+	memset(buf, 'X', len);
+	free(buf);
+	assert_int_equal(c->found, 1);
+	assert_int_equal(c->rc, 0);
+	return c->e;
+}
+
+static const struct aevent *
+load(struct ctx *c, const char *name, uint64_t serial)
+{
+	return load_skip(c, name, serial, NULL);
+}
+
+static void
+assert_str(struct str s, const char *want)
+{
+	size_t n = strlen(want);
+
+	assert_int_equal(s.n, n);
+	assert_memory_equal(s.p, want, n);
+}
+
+static void
+assert_path(const struct aev_path *p, const char *name, size_t n,
+            enum aev_nametype nt)
+{
+	assert_true(p->has_name);
+	assert_int_equal(p->name.n, n);
+	assert_memory_equal(p->name.p, name, n);
+	assert_int_equal(p->nametype, nt);
+}
+
+/* /bin/true with a 9,999-byte argument: a1_len=19998 and three chunk
+ * records, joined and hex-decoded. */
+static void
+test_aevent_execve_long_arg_joined(void **state)
+{
+	const struct aevent *e = load(*state, "execve_long_arg.log", 242);
+	size_t i;
+
+	assert_int_equal(e->kind, AEV_EXECVE);
+	assert_true(e->has_syscall);
+	assert_int_equal(e->arch, X86_64);
+	assert_int_equal(e->syscall, 59);
+	assert_true(e->success);
+	assert_true(e->has_exit);
+	assert_int_equal(e->exit, 0);
+	assert_int_equal(e->argc, 2);
+	assert_false(e->args_truncated);
+	assert_false(e->args_from_proctitle);
+	assert_str(e->argv[0], "/bin/true");
+	assert_int_equal(e->argv[1].n, 9999);
+	for (i = 0; i < 9999; i++)
+		if (e->argv[1].p[i] != 'a')
+			fail_msg("byte %zu is %d", i, e->argv[1].p[i]);
+	assert_str(e->comm, "true");
+	assert_str(e->exe, "/usr/bin/true");
+	assert_str(e->key, "hcap");
+	assert_int_equal(e->npath, 2);
+	assert_path(&e->path[0], "/bin/true", 9, NT_NORMAL);
+	assert_false(e->partial);
+}
+
+static bool
+skip_chunk1(uint16_t type, struct str pl)
+{
+	return type == 1309 && memmem(pl.p, pl.n, " a1[1]=", 7) != NULL;
+}
+
+/* The middle chunk record lost: the argument is short and flagged. */
+static void
+test_aevent_execve_missing_chunk_flagged(void **state)
+{
+	const struct aevent *e =
+	    load_skip(*state, "execve_long_arg.log", 242, skip_chunk1);
+
+	assert_int_equal(e->argc, 2);
+	assert_true(e->args_truncated);
+	assert_true(e->argv[1].n < 9999);
+}
+
+/* /bin/echo "arg with space" "" 'q"x': hex args and an empty one. */
+static void
+test_aevent_execve_hex_and_empty_args(void **state)
+{
+	const struct aevent *e = load(*state, "execve_args.log", 287);
+
+	assert_int_equal(e->kind, AEV_EXECVE);
+	assert_int_equal(e->argc, 4);
+	assert_str(e->argv[0], "/bin/echo");
+	assert_str(e->argv[1], "arg with space");
+	assert_str(e->argv[2], "");
+	assert_str(e->argv[3], "q\"x");
+	assert_false(e->args_truncated);
+}
+
+/* openat(dirfd 5, "b.txt", O_WRONLY|O_CREAT|O_TRUNC): a0 is the dirfd;
+ * the PARENT name is the cwd, its inode that of the dirfd's directory. */
+static void
+test_aevent_openat_dirfd(void **state)
+{
+	const struct aevent *e = load(*state, "fs_ops.log", 341);
+
+	assert_int_equal(e->kind, AEV_OPEN);
+	assert_int_equal(e->syscall, 257);
+	assert_int_equal(e->dirfd, 5);
+	assert_int_equal(e->open_flags, O_WRONLY | O_CREAT | O_TRUNC);
+	assert_int_equal(e->exit, 6);
+	assert_str(e->cwd, "/tmp/hcap/w");
+	assert_int_equal(e->npath, 2);
+	assert_path(&e->path[0], "/tmp/hcap/w", 11, NT_PARENT);
+	assert_int_equal(e->path[0].inode, 9978710);
+	assert_path(&e->path[1], "b.txt", 5, NT_CREATE);
+	assert_int_equal(e->path[1].inode, 9978711);
+	assert_int_equal(e->path[1].dev_major, 0xfe);
+	assert_int_equal(e->path[1].dev_minor, 0);
+	assert_int_equal(e->path[1].mode, 0100644);
+	assert_int_equal(e->pid, 9266);
+	assert_int_equal(e->ppid, 9255);
+	assert_str(e->comm, "wl");
+	assert_str(e->exe, "/tmp/hcap/wl");
+	assert_int_equal(e->time_ns, 1795636100498000000LL);
+	assert_int_equal(e->serial, 341);
+}
+
+/* creat: flags implied; openat2: flags from the OPENAT2 record (octal);
+ * AT_FDCWD printed as ffffff9c. */
+static void
+test_aevent_creat_and_openat2_flags(void **state)
+{
+	const struct aevent *e = load(*state, "fs_ops.log", 344);
+
+	assert_int_equal(e->kind, AEV_OPEN);
+	assert_int_equal(e->syscall, 85);
+	assert_int_equal(e->open_flags, O_CREAT | O_WRONLY | O_TRUNC);
+	assert_int_equal(e->dirfd, AEV_AT_FDCWD);
+	assert_path(&e->path[1], "c.txt", 5, NT_CREATE);
+	e = load(*state, "fs_ops.log", 346);
+	assert_int_equal(e->kind, AEV_OPEN);
+	assert_int_equal(e->syscall, 437);
+	assert_int_equal(e->open_flags, O_WRONLY | O_CREAT); /* oflag=0101 */
+	assert_int_equal(e->dirfd, AEV_AT_FDCWD);
+	assert_path(&e->path[1], "o2.txt", 6, NT_CREATE);
+}
+
+/* Names the kernel hex-encoded come back as the exact bytes. */
+static void
+test_aevent_hex_names_decoded(void **state)
+{
+	static const struct {
+		uint64_t serial;
+		const char *name;
+		size_t n;
+		enum aev_kind kind;
+	} c[] = {
+	    {358, "has space.txt", 13, AEV_OPEN},
+	    {360, "has space.txt", 13, AEV_UNLINK},
+	    {369, "quo\"te.txt", 10, AEV_OPEN},
+	    {380, "caf\xff.txt", 8, AEV_OPEN},
+	    {386, "new\nline.txt", 12, AEV_OPEN},
+	};
+	const struct aevent *e;
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		e = load(*state, "fs_ops.log", c[i].serial);
+		assert_int_equal(e->kind, c[i].kind);
+		assert_int_equal(e->npath, 2);
+		assert_path(&e->path[1], c[i].name, c[i].n,
+		            c[i].kind == AEV_OPEN ? NT_CREATE : NT_DELETE);
+		assert_int_equal(e->dirfd, AEV_AT_FDCWD);
+	}
+}
+
+/* renameat(5, "b.txt", 5, "b2.txt"): PARENT, PARENT, DELETE, CREATE. */
+static void
+test_aevent_rename_four_items(void **state)
+{
+	const struct aevent *e = load(*state, "fs_ops.log", 351);
+
+	assert_int_equal(e->kind, AEV_RENAME);
+	assert_int_equal(e->syscall, 264);
+	assert_int_equal(e->dirfd, 5);
+	assert_int_equal(e->dirfd2, 5);
+	assert_int_equal(e->npath, 4);
+	assert_path(&e->path[0], "/tmp/hcap/w", 11, NT_PARENT);
+	assert_path(&e->path[1], "/tmp/hcap/w", 11, NT_PARENT);
+	assert_path(&e->path[2], "b.txt", 5, NT_DELETE);
+	assert_path(&e->path[3], "b2.txt", 6, NT_CREATE);
+	assert_int_equal(e->path[2].inode, e->path[3].inode);
+	e = load(*state, "fs_ops.log", 352); /* rename(2) */
+	assert_int_equal(e->kind, AEV_RENAME);
+	assert_int_equal(e->dirfd, AEV_AT_FDCWD);
+	assert_int_equal(e->dirfd2, AEV_AT_FDCWD);
+	assert_path(&e->path[2], "c.txt", 5, NT_DELETE);
+	assert_path(&e->path[3], "c2.txt", 6, NT_CREATE);
+}
+
+/* unlinkat(5, ...) is an unlink; unlinkat(AT_FDCWD, "gone", AT_REMOVEDIR)
+ * an rmdir: not modelled. */
+static void
+test_aevent_unlinkat_removedir_is_other(void **state)
+{
+	const struct aevent *e = load(*state, "fs_ops.log", 353);
+
+	assert_int_equal(e->kind, AEV_UNLINK);
+	assert_int_equal(e->dirfd, 5);
+	assert_path(&e->path[1], "b2.txt", 6, NT_DELETE);
+	e = load(*state, "fs_ops.log", 355);
+	assert_int_equal(e->syscall, 263);
+	assert_int_equal(e->kind, AEV_OTHER);
+	assert_int_equal(e->dirfd, AEV_AT_FDCWD);
+}
+
+/* exit_group has neither success= nor exit=; argv falls back to
+ * PROCTITLE (no EXECVE record) and is flagged as such. */
+static void
+test_aevent_exit_group_without_success_exit(void **state)
+{
+	const struct aevent *e = load(*state, "fs_ops.log", 395);
+
+	assert_int_equal(e->kind, AEV_EXIT);
+	assert_int_equal(e->syscall, 231);
+	assert_false(e->success);
+	assert_false(e->has_exit);
+	assert_int_equal(e->a[0], 0);
+	assert_int_equal(e->a[1], 0xe7);
+	assert_int_equal(e->npath, 0);
+	assert_int_equal(e->cwd.n, 0);
+	assert_true(e->args_from_proctitle);
+	/* stale: the title cached in the bash that forked wl (1.7) */
+	assert_int_equal(e->argc, 2);
+	assert_str(e->argv[0], "/bin/bash");
+	assert_str(e->argv[1], "/tmp/hcap/w.sh");
+}
+
+/* A 32-bit program: arch 40000003 and i386 numbers (5 open, 4 write,
+ * 6 close, 10 unlink, 252 exit_group); its execve is logged as x86_64. */
+static void
+test_aevent_i386_arch_event(void **state)
+{
+	const struct aevent *e = load(*state, "i386.log", 409);
+
+	assert_int_equal(e->arch, I386);
+	assert_int_equal(e->syscall, 5);
+	assert_int_equal(e->kind, AEV_OPEN);
+	assert_int_equal(e->open_flags, O_WRONLY | O_CREAT | O_TRUNC);
+	assert_int_equal(e->dirfd, AEV_AT_FDCWD);
+	assert_int_equal(e->exit, 5);
+	assert_path(&e->path[1], "/tmp/hcap/w/i386.txt", 20, NT_CREATE);
+	e = load(*state, "i386.log", 413);
+	assert_int_equal(e->kind, AEV_WRITE);
+	assert_int_equal(e->a[0], 5);
+	assert_int_equal(e->exit, 3);
+	e = load(*state, "i386.log", 415);
+	assert_int_equal(e->kind, AEV_CLOSE);
+	e = load(*state, "i386.log", 417);
+	assert_int_equal(e->kind, AEV_UNLINK);
+	assert_path(&e->path[1], "/tmp/hcap/w/i386.txt", 20, NT_DELETE);
+	e = load(*state, "i386.log", 419);
+	assert_int_equal(e->kind, AEV_EXIT);
+	assert_false(e->has_exit);
+	e = load(*state, "i386.log", 401);
+	assert_int_equal(e->arch, X86_64);
+	assert_int_equal(e->kind, AEV_EXECVE);
+	assert_str(e->argv[0], "/tmp/hcap/x32");
+}
+
+/* A create in a container on overlay2: 4 items, two of them (null) on the
+ * upper file system; the rename has 7 items, 3 of them (null). */
+static void
+test_aevent_overlay_create_null_paths_skipped(void **state)
+{
+	const struct aevent *e = load(*state, "docker_overlay.log", 1150);
+
+	assert_int_equal(e->kind, AEV_OPEN);
+	assert_int_equal(e->npath, 2);
+	assert_path(&e->path[0], "/", 1, NT_PARENT);
+	assert_path(&e->path[1], "/x", 2, NT_CREATE);
+	assert_int_equal(e->path[1].dev_major, 0);
+	assert_int_equal(e->path[1].dev_minor, 0x27);
+	assert_false(e->paths_truncated);
+	assert_str(e->exe, "/bin/busybox");
+	assert_str(e->cwd, "/");
+	e = load(*state, "docker_overlay.log", 1156);
+	assert_int_equal(e->kind, AEV_RENAME);
+	assert_int_equal(e->npath, 4);
+	assert_path(&e->path[2], "/x", 2, NT_DELETE);
+	assert_int_equal(e->path[2].dev_major, 0xfe);
+	assert_path(&e->path[3], "/y", 2, NT_CREATE);
+	e = load(*state, "docker_overlay.log", 1149);
+	assert_int_equal(e->kind, AEV_EXECVE);
+	assert_int_equal(e->argc, 3);
+	assert_str(e->argv[2], "echo x > /x; mv /x /y; rm /y");
+}
+
+static bool
+skip_eoe_341(uint16_t type, struct str pl)
+{
+	(void)pl;
+	return type == RECORD_EOE;
+}
+
+/* An event without EOE is decoded all the same, marked partial. */
+static void
+test_aevent_partial_event_decoded(void **state)
+{
+	const struct aevent *e =
+	    load_skip(*state, "missing_eoe.log", 341, skip_eoe_341);
+
+	assert_true(e->partial);
+	assert_int_equal(e->kind, AEV_OPEN);
+	assert_int_equal(e->dirfd, 5);
+	assert_int_equal(e->npath, 2);
+}
+
+/* A stand-alone record: no SYSCALL, kind OTHER, time from its header. */
+static void
+test_aevent_standalone_record_is_other(void **state)
+{
+	const struct aevent *e = load(*state, "interleaved.log", 516);
+
+	assert_false(e->has_syscall);
+	assert_int_equal(e->kind, AEV_OTHER);
+	assert_int_equal(e->time_ns, 1795636100670000000LL);
+	assert_int_equal(e->argc, 0);
+}
+
+/* Hostile EXECVE contents: more than ARGS_MAX_COUNT args, more than
+ * ARGS_MAX_BYTES, out-of-order chunks. Built from the real event's SYSCALL
+ * record with synthetic EXECVE records. */
+static void
+test_aevent_args_caps_enforced(void **state)
+{
+	struct ctx *c = *state;
+	static char p[100000];
+	static const char hdr[] = "audit(1795636100.490:242): ";
+	struct record rec[8];
+	struct reasm_event ev = {242, rec, 0, false, false};
+	size_t n, i;
+
+	/* 2000 one-byte args */
+	n = (size_t)snprintf(p, sizeof(p), "%sargc=2000", hdr);
+	for (i = 0; i < 2000; i++)
+		n += (size_t)snprintf(p + n, sizeof(p) - n, " a%zu=\"x\"", i);
+	assert_int_equal(record_parse(&rec[0], 1309, p, n), 0);
+	ev.nrec = 1;
+	assert_int_equal(aevent_decode(c->d, &ev, c->e), 0);
+	assert_int_equal(c->e->argc, ARGS_MAX_COUNT);
+	assert_true(c->e->args_truncated);
+	assert_str(c->e->argv[1023], "x");
+
+	/* one 20000-byte hex chunked arg, then a second: 40000 > 32 KiB */
+	n = (size_t)snprintf(p, sizeof(p), "%sargc=2 a0_len=40000 a0[0]=", hdr);
+	for (i = 0; i < 20000; i++)
+		p[n++] = i % 2 ? '1' : '6';
+	n += (size_t)snprintf(p + n, sizeof(p) - n, " a0[1]=");
+	for (i = 0; i < 20000; i++)
+		p[n++] = i % 2 ? '2' : '6';
+	assert_true(n < sizeof(p) - 100);
+	n += (size_t)snprintf(p + n, sizeof(p) - n, " a1_len=4 a1[0]=6868");
+	assert_int_equal(record_parse(&rec[0], 1309, p, n), 0);
+	assert_int_equal(aevent_decode(c->d, &ev, c->e), 0);
+	assert_int_equal(c->e->argc, 2);
+	assert_int_equal(c->e->argv[0].n, 20000);
+	assert_int_equal(c->e->argv[0].p[9999], 'a');
+	assert_int_equal(c->e->argv[0].p[10000], 'b');
+	assert_false(c->e->args_truncated);
+	assert_str(c->e->argv[1], "hh");
+
+	n = (size_t)snprintf(p, sizeof(p), "%sargc=2 a0_len=80000 a0[0]=", hdr);
+	for (i = 0; i < 40000; i++)
+		p[n++] = 'a';
+	n += (size_t)snprintf(p + n, sizeof(p) - n, " a0[1]=");
+	for (i = 0; i < 40000 && n < sizeof(p) - 64; i++)
+		p[n++] = 'b';
+	assert_int_equal(record_parse(&rec[0], 1309, p, n), 0);
+	assert_int_equal(aevent_decode(c->d, &ev, c->e), 0);
+	assert_true(c->e->args_truncated);
+	assert_true(c->e->argv[0].n <= ARGS_MAX_BYTES);
+
+	/* chunks out of order, a chunk of another arg, odd hex */
+	n = (size_t)snprintf(
+	    p, sizeof(p),
+	    "%sargc=3 a0=\"ok\" a1_len=4 a1[1]=6162 a1[0]=6364 a5[0]=61 "
+	    "a2=616 a3=zz",
+	    hdr);
+	assert_int_equal(record_parse(&rec[0], 1309, p, n), 0);
+	assert_int_equal(aevent_decode(c->d, &ev, c->e), 0);
+	assert_true(c->e->args_truncated);
+	assert_str(c->e->argv[0], "ok");
+	assert_int_equal(c->e->argc, 4);
+	assert_str(c->e->argv[1], "cd");
+	assert_str(c->e->argv[2], "616"); /* not hex: kept raw */
+	assert_str(c->e->argv[3], "zz");
+}
+
+/* Mutations of every fixture record (cuts, byte flips, swapped types),
+ * decoded through reasm: no crash, no read outside the records (ASan),
+ * every string inside the decoder's scratch. */
+struct fuzz {
+	struct aevent_dec *d;
+	struct aevent *e;
+	unsigned int n;
+};
+
+static void
+fuzz_emit(const struct reasm_event *ev, void *arg)
+{
+	struct fuzz *f = arg;
+	unsigned int i;
+
+	f->n++;
+	if (aevent_decode(f->d, ev, f->e) != 0)
+		return;
+	assert_true(f->e->argc <= ARGS_MAX_COUNT);
+	assert_true(f->e->npath <= AEV_MAX_PATHS);
+	for (i = 0; i < f->e->argc; i++)
+		assert_true(f->e->argv[i].n <= ARGS_MAX_BYTES);
+	for (i = 0; i < f->e->npath; i++)
+		assert_true(f->e->path[i].name.n <= PATH_MAX_BYTES);
+}
+
+static void
+test_aevent_garbage_does_not_crash(void **state)
+{
+	static const char *const files[] = {
+	    "docker_overlay.log", "execve_args.log", "execve_long_arg.log",
+	    "fs_ops.log",         "i386.log",        "interleaved.log"};
+	struct ctx *c = *state;
+	struct fuzz fz = {c->d, c->e, 0};
+	struct reasm *r = reasm_new(16, 32768, 10, fuzz_emit, &fz);
+	char *buf, *line, *nl, *copy;
+	uint32_t seed = 777;
+	uint64_t now = 0;
+	size_t f, len, n, k;
+	uint16_t type;
+	struct str pl;
+	int round;
+
+	assert_non_null(r);
+	for (round = 0; round < 4; round++) {
+		for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+			buf = fixture_read(files[f], &len);
+			for (line = buf; line < buf + len; line = nl + 1) {
+				nl = memchr(line, '\n',
+				            len - (size_t)(line - buf));
+				if (nl == NULL)
+					nl = buf + len;
+				if (record_parse_line(line, (size_t)(nl - line),
+				                      &type, &pl) != 0)
+					continue;
+				seed = seed * 1103515245 + 12345;
+				n = pl.n;
+				if (seed & 4)
+					n = (seed >> 8) % (pl.n + 1);
+				copy = malloc(n + 1);
+				assert_non_null(copy);
+				memcpy(copy, pl.p, n);
+				for (k = 0; n > 0 && k < (seed & 3); k++) {
+					seed = seed * 1103515245 + 12345;
+					copy[(seed >> 8) % n] =
+					    " =\"()0aA:[]_\xff"[(seed >> 20) %
+					                        14];
+				}
+				if ((seed & 0x30) == 0x30)
+					type = (uint16_t)(1300 +
+					                  (seed >> 24) % 40);
+				(void)reasm_add(r, type, copy, n, now++);
+				free(copy);
+			}
+			free(buf);
+			reasm_tick(r, now + 100);
+		}
+	}
+	reasm_flush(r);
+	reasm_free(r);
+	assert_true(fz.n > 500);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_aevent_execve_long_arg_joined),
+	    cmocka_unit_test(test_aevent_execve_missing_chunk_flagged),
+	    cmocka_unit_test(test_aevent_execve_hex_and_empty_args),
+	    cmocka_unit_test(test_aevent_openat_dirfd),
+	    cmocka_unit_test(test_aevent_creat_and_openat2_flags),
+	    cmocka_unit_test(test_aevent_hex_names_decoded),
+	    cmocka_unit_test(test_aevent_rename_four_items),
+	    cmocka_unit_test(test_aevent_unlinkat_removedir_is_other),
+	    cmocka_unit_test(test_aevent_exit_group_without_success_exit),
+	    cmocka_unit_test(test_aevent_i386_arch_event),
+	    cmocka_unit_test(test_aevent_overlay_create_null_paths_skipped),
+	    cmocka_unit_test(test_aevent_partial_event_decoded),
+	    cmocka_unit_test(test_aevent_standalone_record_is_other),
+	    cmocka_unit_test(test_aevent_args_caps_enforced),
+	    cmocka_unit_test(test_aevent_garbage_does_not_crash),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,510 @@
+/* test_reasm.c - reassembly by serial over captured audit streams
+ * (tests/data/audit/): interleaving, missing EOE, stand-alone types, a full
+ * table, oversize records, garbage. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reasm.h"
+#include "record.h"
+
+#define MAXEV 4096
+
+struct seen {
+	uint64_t serial;
+	unsigned int nrec;
+	bool partial, truncated;
+	bool same_serial; /* every record carries the event's serial */
+	uint16_t first_type;
+	size_t bytes;
+};
+
+struct sink {
+	struct seen ev[MAXEV];
+	unsigned int n;
+};
+
+static void
+sink_emit(const struct reasm_event *ev, void *arg)
+{
+	struct sink *s = arg;
+	struct seen *e;
+	unsigned int i;
+
+	assert_true(s->n < MAXEV);
+	e = &s->ev[s->n++];
+	memset(e, 0, sizeof(*e));
+	e->serial = ev->serial;
+	e->nrec = ev->nrec;
+	e->partial = ev->partial;
+	e->truncated = ev->truncated;
+	e->same_serial = true;
+	e->first_type = ev->nrec > 0 ? ev->rec[0].type : 0;
+	for (i = 0; i < ev->nrec; i++) {
+		if (ev->rec[i].serial != ev->serial)
+			e->same_serial = false;
+		assert_int_not_equal(ev->rec[i].type, RECORD_EOE);
+		e->bytes += ev->rec[i].payload.n;
+	}
+}
+
+static const struct seen *
+sink_find(const struct sink *s, uint64_t serial)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->ev[i].serial == serial)
+			return &s->ev[i];
+	return NULL;
+}
+
+static char *
+fixture_read(const char *name, size_t *len)
+{
+	const char *top = getenv("GODO_TOP");
+	char path[4096];
+	FILE *f;
+	char *buf;
+	long n;
+
+	snprintf(path, sizeof(path), "%s%stests/data/audit/%s",
+	         top != NULL ? top : "", top != NULL ? "/" : "", name);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* Per-serial record counts of a fixture (EOE excluded), to check against. */
+struct tally {
+	uint64_t serial[MAXEV];
+	unsigned int nrec[MAXEV];
+	unsigned int n;
+	bool interleaved; /* some serial's records are not contiguous */
+};
+
+/* Feeds every record line of a fixture to r at now_ms; tallies when t is
+ * given. Returns the number of records fed. */
+static unsigned int
+feed(struct reasm *r, const char *name, uint64_t now_ms, struct tally *t)
+{
+	size_t len, i;
+	char *buf = fixture_read(name, &len), *line, *nl;
+	unsigned int n = 0;
+	uint64_t prev = UINT64_MAX;
+	struct record rec;
+	struct str pl;
+	uint16_t type;
+
+	if (t != NULL)
+		memset(t, 0, sizeof(*t));
+	for (line = buf; line < buf + len; line = nl + 1) {
+		nl = memchr(line, '\n', len - (size_t)(line - buf));
+		if (nl == NULL)
+			nl = buf + len;
+		if (record_parse_line(line, (size_t)(nl - line), &type, &pl) !=
+		    0)
+			continue;
+		assert_int_equal(reasm_add(r, type, pl.p, pl.n, now_ms), 0);
+		n++;
+		if (t == NULL)
+			continue;
+		assert_int_equal(record_parse(&rec, type, pl.p, pl.n), 0);
+		for (i = 0; i < t->n && t->serial[i] != rec.serial; i++)
+			;
+		if (i == t->n) {
+			assert_true(t->n < MAXEV);
+			t->serial[t->n++] = rec.serial;
+		} else if (rec.serial != prev) {
+			t->interleaved = true;
+		}
+		if (type != RECORD_EOE)
+			t->nrec[i]++;
+		prev = rec.serial;
+	}
+	/* reasm copied everything: scribble over the input */
+	memset(buf, 'X', len);
+	free(buf);
+	return n;
+}
+
+static struct sink *
+sink_new(void)
+{
+	struct sink *s = calloc(1, sizeof(*s));
+
+	assert_non_null(s);
+	return s;
+}
+
+/* A real docker run slice: records of different serials interleave; every
+ * event comes out whole, once, in one piece, none partial. */
+static void
+test_reasm_interleaved_serials_complete(void **state)
+{
+	struct sink *s = sink_new();
+	struct tally *t = calloc(1, sizeof(*t));
+	struct reasm *r;
+	struct reasm_stats st;
+	unsigned int i;
+	const struct seen *e;
+
+	(void)state;
+	assert_non_null(t);
+	r = reasm_new(REASM_SLOTS, REASM_SLOT_BYTES, REASM_AGE_MS, sink_emit,
+	              s);
+	assert_non_null(r);
+	feed(r, "interleaved.log", 1000, t);
+	assert_true(t->interleaved);
+	assert_int_equal(s->n, t->n);
+	for (i = 0; i < t->n; i++) {
+		e = sink_find(s, t->serial[i]);
+		assert_non_null(e);
+		assert_false(e->partial);
+		assert_false(e->truncated);
+		assert_true(e->same_serial);
+		assert_int_equal(e->nrec, t->nrec[i]);
+	}
+	reasm_stats(r, &st);
+	assert_int_equal(st.events, t->n);
+	assert_int_equal(st.partial, 0);
+	assert_int_equal(st.open, 0);
+	assert_true(st.open_max >= 2);
+	reasm_free(r);
+	free(t);
+	free(s);
+}
+
+/* Serial 341 lost its EOE: 342 completes, 341 waits until it was idle for
+ * age_ms, then comes out partial with all its records. */
+static void
+test_reasm_no_eoe_ages_out(void **state)
+{
+	struct sink *s = sink_new();
+	struct reasm *r;
+	struct reasm_stats st;
+	const struct seen *e;
+
+	(void)state;
+	r = reasm_new(16, 64 * 1024, 2000, sink_emit, s);
+	assert_non_null(r);
+	feed(r, "missing_eoe.log", 5000, NULL);
+	assert_int_equal(s->n, 1);
+	assert_int_equal(s->ev[0].serial, 342);
+	assert_false(s->ev[0].partial);
+	reasm_tick(r, 5000 + 1999);
+	assert_int_equal(s->n, 1);
+	reasm_tick(r, 4000); /* a clock going back changes nothing */
+	assert_int_equal(s->n, 1);
+	reasm_tick(r, 5000 + 2000);
+	assert_int_equal(s->n, 2);
+	e = &s->ev[1];
+	assert_int_equal(e->serial, 341);
+	assert_true(e->partial);
+	assert_int_equal(e->nrec, 5); /* SYSCALL CWD PATH PATH PROCTITLE */
+	assert_int_equal(e->first_type, 1300);
+	reasm_stats(r, &st);
+	assert_int_equal(st.partial, 1);
+	assert_int_equal(st.evicted, 0);
+	assert_int_equal(st.open, 0);
+	reasm_free(r);
+	free(s);
+}
+
+/* The last record refreshes the age: an event still receiving records is
+ * not aged out. */
+static void
+test_reasm_age_counts_from_last_record(void **state)
+{
+	static const char a[] = "audit(1.000:7): cwd=\"/\"";
+	static const char b[] = "audit(1.000:7): item=0 name=\"/\"";
+	struct sink *s = sink_new();
+	struct reasm *r = reasm_new(4, 4096, 100, sink_emit, s);
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(reasm_add(r, 1307, a, sizeof(a) - 1, 0), 0);
+	assert_int_equal(reasm_add(r, 1302, b, sizeof(b) - 1, 90), 0);
+	reasm_tick(r, 150);
+	assert_int_equal(s->n, 0);
+	reasm_tick(r, 190);
+	assert_int_equal(s->n, 1);
+	assert_int_equal(s->ev[0].nrec, 2);
+	reasm_free(r);
+	free(s);
+}
+
+/* Types outside 1300-1399 are events by themselves; 1329 is dropped. */
+static void
+test_reasm_standalone_and_replace(void **state)
+{
+	static const char anom[] = "audit(1795636100.670:516): dev=veth6ce98fb "
+	                           "prom=256 old_prom=0 auid=4294967295";
+	static const char repl[] = "\x39\x30\x00\x00";
+	struct sink *s = sink_new();
+	struct reasm *r = reasm_new(4, 4096, 2000, sink_emit, s);
+	struct reasm_stats st;
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(reasm_add(r, 1700, anom, sizeof(anom) - 1, 0), 0);
+	assert_int_equal(s->n, 1);
+	assert_int_equal(s->ev[0].serial, 516);
+	assert_int_equal(s->ev[0].nrec, 1);
+	assert_false(s->ev[0].partial);
+	assert_int_equal(reasm_add(r, RECORD_REPLACE, repl, 4, 0), 0);
+	assert_int_equal(s->n, 1);
+	reasm_stats(r, &st);
+	assert_int_equal(st.events, 1);
+	assert_int_equal(st.open, 0);
+	assert_int_equal(st.bad, 0);
+	reasm_free(r);
+	free(s);
+}
+
+/* Two slots, three open events: the least recently touched is emitted as
+ * partial and counted as evicted. */
+static void
+test_reasm_full_table_evicts_oldest(void **state)
+{
+	char p[64];
+	struct sink *s = sink_new();
+	struct reasm *r = reasm_new(2, 4096, 2000, sink_emit, s);
+	struct reasm_stats st;
+	uint64_t serial;
+	int n;
+
+	(void)state;
+	assert_non_null(r);
+	for (serial = 10; serial < 13; serial++) {
+		n = snprintf(p, sizeof(p), "audit(1.000:%llu): cwd=\"/\"",
+		             (unsigned long long)serial);
+		assert_int_equal(reasm_add(r, 1307, p, (size_t)n, serial), 0);
+	}
+	/* 12 evicted 10; now touch 11 so that 12 is the oldest */
+	n = snprintf(p, sizeof(p), "audit(1.000:11): item=0 name=\"/\"");
+	assert_int_equal(reasm_add(r, 1302, p, (size_t)n, 20), 0);
+	assert_int_equal(s->n, 1);
+	assert_int_equal(s->ev[0].serial, 10);
+	assert_true(s->ev[0].partial);
+	n = snprintf(p, sizeof(p), "audit(1.000:13): cwd=\"/\"");
+	assert_int_equal(reasm_add(r, 1307, p, (size_t)n, 21), 0);
+	assert_int_equal(s->n, 2);
+	assert_int_equal(s->ev[1].serial, 12); /* 11 was touched later */
+	reasm_stats(r, &st);
+	assert_int_equal(st.evicted, 2);
+	assert_int_equal(st.partial, 2);
+	assert_int_equal(st.open, 2);
+	reasm_flush(r);
+	assert_int_equal(s->n, 4);
+	assert_int_equal(s->ev[2].serial, 11);
+	assert_int_equal(s->ev[2].nrec, 2);
+	assert_int_equal(s->ev[3].serial, 13);
+	reasm_free(r);
+	free(s);
+}
+
+/* A slot too small for the 7.5 KB EXECVE chunk records: they are dropped
+ * and counted, the event still completes at EOE, marked truncated. */
+static void
+test_reasm_oversize_records_counted(void **state)
+{
+	struct sink *s = sink_new();
+	struct reasm *r = reasm_new(4, 4096, 2000, sink_emit, s);
+	struct reasm_stats st;
+	size_t len;
+	char *buf = fixture_read("execve_long_arg.log", &len), *line, *nl;
+	struct str pl;
+	uint16_t type;
+	int rc, fails = 0;
+
+	(void)state;
+	assert_non_null(r);
+	for (line = buf; line < buf + len; line = nl + 1) {
+		nl = memchr(line, '\n', len - (size_t)(line - buf));
+		if (nl == NULL)
+			nl = buf + len;
+		if (record_parse_line(line, (size_t)(nl - line), &type, &pl) !=
+		    0)
+			continue;
+		rc = reasm_add(r, type, pl.p, pl.n, 0);
+		if (rc != 0)
+			fails++;
+	}
+	free(buf);
+	assert_int_equal(fails, 3);
+	assert_int_equal(s->n, 1);
+	assert_true(s->ev[0].truncated);
+	assert_false(s->ev[0].partial);
+	assert_true(s->ev[0].bytes <= 4096);
+	reasm_stats(r, &st);
+	assert_int_equal(st.oversize, 3);
+	reasm_free(r);
+	free(s);
+}
+
+/* The full-size table holds the >7500-byte EXECVE chunks whole. */
+static void
+test_reasm_long_execve_kept_whole(void **state)
+{
+	struct sink *s = sink_new();
+	struct reasm *r = reasm_new(REASM_SLOTS, REASM_SLOT_BYTES, REASM_AGE_MS,
+	                            sink_emit, s);
+	struct tally t;
+
+	(void)state;
+	assert_non_null(r);
+	feed(r, "execve_long_arg.log", 0, &t);
+	assert_int_equal(s->n, 1);
+	assert_int_equal(s->ev[0].serial, 242);
+	assert_int_equal(s->ev[0].nrec, t.nrec[0]);
+	assert_true(s->ev[0].bytes > 20000);
+	assert_false(s->ev[0].truncated);
+	reasm_free(r);
+	free(s);
+}
+
+static void
+test_reasm_orphan_eoe_and_bad_header_counted(void **state)
+{
+	static const char eoe[] = "audit(1.000:99): ";
+	static const char junk[] = "garbage";
+	struct sink *s = sink_new();
+	struct reasm *r = reasm_new(4, 4096, 2000, sink_emit, s);
+	struct reasm_stats st;
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(reasm_add(r, RECORD_EOE, eoe, sizeof(eoe) - 1, 0), 0);
+	assert_int_equal(reasm_add(r, 1300, junk, sizeof(junk) - 1, 0), -1);
+	assert_int_equal(reasm_add(r, 1700, junk, sizeof(junk) - 1, 0), -1);
+	assert_int_equal(reasm_add(r, 1300, NULL, 0, 0), -1);
+	assert_int_equal(s->n, 0);
+	reasm_stats(r, &st);
+	assert_int_equal(st.orphan_eoe, 1);
+	assert_int_equal(st.bad, 3);
+	assert_int_equal(st.records, 1);
+	reasm_free(r);
+	free(s);
+	assert_null(reasm_new(0, 4096, 1, sink_emit, NULL));
+	assert_null(reasm_new(1, 10, 1, sink_emit, NULL));
+	assert_null(reasm_new(1, 4096, 1, NULL, NULL));
+}
+
+/* Every fixture concatenated, the stream fed with the clock advancing:
+ * whatever lacks EOE (one event) ages out, the rest completes. */
+static void
+test_reasm_all_fixtures_one_stream(void **state)
+{
+	static const char *const files[] = {
+	    "docker_overlay.log", "execve_args.log", "execve_long_arg.log",
+	    "fs_ops.log",         "i386.log",        "missing_eoe.log"};
+	struct sink *s = sink_new();
+	struct reasm *r =
+	    reasm_new(8, REASM_SLOT_BYTES, REASM_AGE_MS, sink_emit, s);
+	struct reasm_stats st;
+	unsigned int i, partial = 0;
+	size_t f;
+
+	(void)state;
+	assert_non_null(r);
+	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		feed(r, files[f], 1000 * f, NULL);
+		reasm_tick(r, 1000 * f);
+	}
+	reasm_tick(r, 100000);
+	for (i = 0; i < s->n; i++)
+		if (s->ev[i].partial) {
+			partial++;
+			assert_int_equal(s->ev[i].serial, 341);
+		}
+	assert_int_equal(partial, 1);
+	reasm_stats(r, &st);
+	assert_int_equal(st.events, s->n);
+	assert_int_equal(st.open, 0);
+	assert_int_equal(st.evicted, 0);
+	reasm_free(r);
+	free(s);
+}
+
+/* Mutated real records (byte flips, cuts, swapped types) never crash and
+ * never emit a record that is not theirs. */
+static void
+test_reasm_garbage_does_not_crash(void **state)
+{
+	struct sink *s = sink_new();
+	struct reasm *r = reasm_new(8, 8192, 50, sink_emit, s);
+	size_t len, n;
+	char *buf = fixture_read("interleaved.log", &len), *line, *nl, *copy;
+	uint32_t seed = 12345;
+	uint16_t type;
+	struct str pl;
+	uint64_t now = 0;
+	int round;
+
+	(void)state;
+	assert_non_null(r);
+	for (round = 0; round < 6; round++) {
+		for (line = buf; line < buf + len; line = nl + 1) {
+			nl = memchr(line, '\n', len - (size_t)(line - buf));
+			if (nl == NULL)
+				nl = buf + len;
+			if (record_parse_line(line, (size_t)(nl - line), &type,
+			                      &pl) != 0)
+				continue;
+			seed = seed * 1103515245 + 12345;
+			n = pl.n == 0 ? 0 : (seed >> 8) % (pl.n + 1);
+			copy = malloc(n + 1);
+			assert_non_null(copy);
+			memcpy(copy, pl.p, n);
+			if (n > 0 && (seed & 1))
+				copy[(seed >> 4) % n] = (char)(seed >> 16);
+			if (seed & 2)
+				type = (uint16_t)(1290 + (seed >> 20) % 40);
+			(void)reasm_add(r, type, copy, n, now++);
+			free(copy);
+			if (s->n > MAXEV - 64)
+				s->n = 0;
+		}
+		reasm_tick(r, now + 1000);
+	}
+	reasm_flush(r);
+	reasm_free(r);
+	free(buf);
+	free(s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_reasm_interleaved_serials_complete),
+	    cmocka_unit_test(test_reasm_no_eoe_ages_out),
+	    cmocka_unit_test(test_reasm_age_counts_from_last_record),
+	    cmocka_unit_test(test_reasm_standalone_and_replace),
+	    cmocka_unit_test(test_reasm_full_table_evicts_oldest),
+	    cmocka_unit_test(test_reasm_oversize_records_counted),
+	    cmocka_unit_test(test_reasm_long_execve_kept_whole),
+	    cmocka_unit_test(test_reasm_orphan_eoe_and_bad_header_counted),
+	    cmocka_unit_test(test_reasm_all_fixtures_one_stream),
+	    cmocka_unit_test(test_reasm_garbage_does_not_crash),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,177 @@
+/* test_rules.c - the auditctl text of godo's rule set (godo -rules, and
+ * what the benchmark gives auditd): both arches, the per-arch syscall
+ * names, every group, the pid/exe exclusions and the key. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules.h"
+
+static char *
+print_rules(const struct rules_opts *o, int *lines)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	*lines = rules_print(f, o);
+	assert_int_equal(fclose(f), 0);
+	return text;
+}
+
+/* The line for arch whose -S list starts with first, or NULL. */
+static const char *
+find_line(const char *text, const char *arch, const char *first, char *out,
+    size_t cap)
+{
+	char want[128];
+	const char *p, *e;
+
+	snprintf(want, sizeof(want), "-a always,exit -F arch=%s -S %s", arch,
+	    first);
+	for (p = text; p != NULL && *p != '\0'; p = e ? e + 1 : NULL) {
+		e = strchr(p, '\n');
+		if (strncmp(p, want, strlen(want)) == 0 &&
+		    (p[strlen(want)] == ',' || p[strlen(want)] == ' ')) {
+			size_t n = e ? (size_t)(e - p) : strlen(p);
+
+			assert_true(n < cap);
+			memcpy(out, p, n);
+			out[n] = '\0';
+			return out;
+		}
+	}
+	return NULL;
+}
+
+static void
+test_rules_text_both_arches(void **state)
+{
+	struct rules_opts o = {.pid = 4242, .exclude_exe = "/usr/bin/mongod"};
+	char line[512];
+	const char *p;
+	char *text;
+	int n, count = 0;
+
+	(void)state;
+	text = print_rules(&o, &n);
+	assert_int_equal(n, 20); /* 10 groups x b64, b32 */
+	for (p = text; (p = strchr(p, '\n')) != NULL; p++)
+		count++;
+	assert_int_equal(count, 20);
+	assert_null(strstr(text, "  "));
+
+	/* every line: pid exclusion, exe exclusion, key last */
+	for (p = text; *p != '\0';) {
+		const char *e = strchr(p, '\n');
+
+		assert_non_null(e);
+		assert_true(strncmp(p, "-a always,exit -F arch=b", 24) == 0);
+		assert_non_null(memmem(p, (size_t)(e - p), " -F pid!=4242 ", 14));
+		assert_non_null(memmem(p, (size_t)(e - p),
+		    " -F exe!=/usr/bin/mongod ", 25));
+		assert_true((size_t)(e - p) > 12 &&
+			    memcmp(e - 12, " -F key=godo", 12) == 0);
+		p = e + 1;
+	}
+
+	assert_non_null(find_line(text, "b64", "execve,execveat", line,
+	    sizeof(line)));
+	assert_non_null(find_line(text, "b32", "execve,execveat", line,
+	    sizeof(line)));
+	assert_non_null(find_line(text, "b64", "clone,fork,vfork,clone3", line,
+	    sizeof(line)));
+	assert_non_null(find_line(text, "b64", "exit_group,exit", line,
+	    sizeof(line)));
+	assert_non_null(find_line(text, "b32", "exit_group,exit", line,
+	    sizeof(line)));
+	assert_non_null(find_line(text, "b64", "open", line, sizeof(line)));
+	assert_non_null(strstr(line, " -S open -F a1&0x210243 "));
+	assert_non_null(find_line(text, "b32", "openat", line, sizeof(line)));
+	assert_non_null(strstr(line, " -S openat -F a2&0x210243 "));
+	assert_non_null(find_line(text, "b64", "creat,openat2", line,
+	    sizeof(line)));
+	assert_null(strstr(line, "success"));
+	assert_non_null(find_line(text, "b64", "close", line, sizeof(line)));
+	assert_non_null(strstr(line, " -S close -F success=1 "));
+	assert_non_null(find_line(text, "b64", "pivot_root,setns,unshare",
+	    line, sizeof(line)));
+	assert_non_null(find_line(text, "b32", "pivot_root,setns,unshare",
+	    line, sizeof(line)));
+	free(text);
+}
+
+static void
+test_rules_pwrite_naming(void **state)
+{
+	struct rules_opts o = {.pid = 1};
+	char line[512];
+	char *text;
+	int n;
+
+	(void)state;
+	text = print_rules(&o, &n);
+	/* x86_64 says pwrite, i386 pwrite64 (docs 1.9) */
+	assert_non_null(find_line(text, "b64", "write", line, sizeof(line)));
+	assert_non_null(strstr(line,
+	    " -S write,pwrite,writev,pwritev,pwritev2 -F success=1 "));
+	assert_non_null(find_line(text, "b32", "write", line, sizeof(line)));
+	assert_non_null(strstr(line,
+	    " -S write,pwrite64,writev,pwritev,pwritev2 -F success=1 "));
+	/* truncate64/ftruncate64 exist only on i386 */
+	assert_non_null(find_line(text, "b64", "rename", line, sizeof(line)));
+	assert_non_null(strstr(line, " -S rename,renameat,renameat2,unlink,"
+				     "unlinkat,truncate,ftruncate -F "
+				     "success=1 "));
+	assert_non_null(find_line(text, "b32", "rename", line, sizeof(line)));
+	assert_non_null(strstr(line, ",truncate,ftruncate,truncate64,"
+				     "ftruncate64 -F success=1 "));
+	free(text);
+}
+
+static void
+test_rules_no_pid_no_exe(void **state)
+{
+	struct rules_opts o = {0};
+	char *text;
+	int n;
+
+	(void)state;
+	text = print_rules(&o, &n);
+	assert_int_equal(n, 20);
+	assert_null(strstr(text, "pid!="));
+	assert_null(strstr(text, "exe!="));
+	free(text);
+}
+
+static void
+test_rules_exe_with_space_refused(void **state)
+{
+	struct rules_opts o = {.pid = 1, .exclude_exe = "/opt/my db/mongod"};
+	char *text;
+	int n;
+
+	(void)state;
+	text = print_rules(&o, &n);
+	assert_int_equal(n, -1);
+	free(text);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_rules_text_both_arches),
+	    cmocka_unit_test(test_rules_pwrite_naming),
+	    cmocka_unit_test(test_rules_no_pid_no_exe),
+	    cmocka_unit_test(test_rules_exe_with_space_refused),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
