@@ -254,7 +254,7 @@ decode_into(struct str v, char *dst, size_t max, bool *trunc)
 		memcpy(dst, v.p + 1, n);
 		return (ssize_t)n;
 	}
-	if (str_eq(v, "(null)") || str_eq(v, "(none)"))
+	if (STR_IS(v, "(null)") || STR_IS(v, "(none)"))
 		return -1;
 	if (v.n % 2 == 0) {
 		for (i = 0; i < v.n && is_hex_digit(v.p[i]); i++)
@@ -301,7 +301,28 @@ dec_str(struct aevent_dec *d, struct str v, size_t max, struct str *out,
 static bool
 parse_hex_u64(struct str s, uint64_t *out)
 {
-	return util_parse_u64(s, 16, 0, UINT64_MAX, out) == 0;
+	return record_u64(s, 16, out) == 0;
+}
+
+/* Decimal with an optional '-', within [min, max]. */
+static bool
+parse_dec_i64(struct str s, int64_t min, int64_t max, int64_t *out)
+{
+	bool neg = s.n > 0 && s.p[0] == '-';
+	uint64_t u;
+	int64_t v;
+
+	if (neg) {
+		s.p++;
+		s.n--;
+	}
+	if (record_u64(s, 10, &u) != 0 || u > (uint64_t)INT64_MAX + neg)
+		return false;
+	v = neg ? (int64_t)(0 - u) : (int64_t)u;
+	if (v < min || v > max)
+		return false;
+	*out = v;
+	return true;
 }
 
 static bool
@@ -309,7 +330,7 @@ parse_dec_i32(struct str s, int32_t *out)
 {
 	int64_t v;
 
-	if (util_parse_i64(s, INT32_MIN, INT32_MAX, &v) != 0)
+	if (!parse_dec_i64(s, INT32_MIN, INT32_MAX, &v))
 		return false;
 	*out = (int32_t)v;
 	return true;
@@ -330,43 +351,42 @@ do_syscall(struct aevent_dec *d, const struct record *rec, struct aevent *e)
 			if (k.n == 2 && k.p[1] >= '0' && k.p[1] <= '3') {
 				if (parse_hex_u64(v, &u))
 					e->a[k.p[1] - '0'] = u;
-			} else if (str_eq(k, "arch")) {
-				if (util_parse_u64(v, 16, 0, UINT32_MAX, &u) ==
-				    0)
+			} else if (STR_IS(k, "arch")) {
+				if (parse_hex_u64(v, &u) && u <= UINT32_MAX)
 					e->arch = (uint32_t)u;
 			}
 			break;
 		case 's':
-			if (str_eq(k, "syscall")) {
-				if (util_parse_i64(v, 0, INT32_MAX, &i) == 0)
+			if (STR_IS(k, "syscall")) {
+				if (parse_dec_i64(v, 0, INT32_MAX, &i))
 					e->syscall = (int)i;
-			} else if (str_eq(k, "success")) {
-				e->success = str_eq(v, "yes");
+			} else if (STR_IS(k, "success")) {
+				e->success = STR_IS(v, "yes");
 			}
 			break;
 		case 'e':
-			if (str_eq(k, "exit")) {
-				if (util_parse_i64(v, INT64_MIN, INT64_MAX,
-				                   &i) == 0) {
+			if (STR_IS(k, "exit")) {
+				if (parse_dec_i64(v, INT64_MIN, INT64_MAX,
+				                  &i)) {
 					e->exit = i;
 					e->has_exit = true;
 				}
-			} else if (str_eq(k, "exe")) {
+			} else if (STR_IS(k, "exe")) {
 				dec_str(d, v, PATH_MAX_BYTES, &e->exe, NULL);
 			}
 			break;
 		case 'p':
-			if (str_eq(k, "pid"))
+			if (STR_IS(k, "pid"))
 				parse_dec_i32(v, &e->pid);
-			else if (str_eq(k, "ppid"))
+			else if (STR_IS(k, "ppid"))
 				parse_dec_i32(v, &e->ppid);
 			break;
 		case 'c':
-			if (str_eq(k, "comm"))
+			if (STR_IS(k, "comm"))
 				dec_str(d, v, 64, &e->comm, NULL);
 			break;
 		case 'k':
-			if (str_eq(k, "key"))
+			if (STR_IS(k, "key"))
 				dec_str(d, v, 1024, &e->key, NULL);
 			break;
 		default:
@@ -378,13 +398,13 @@ do_syscall(struct aevent_dec *d, const struct record *rec, struct aevent *e)
 static enum aev_nametype
 nametype_of(struct str v)
 {
-	if (str_eq(v, "NORMAL"))
+	if (STR_IS(v, "NORMAL"))
 		return NT_NORMAL;
-	if (str_eq(v, "PARENT"))
+	if (STR_IS(v, "PARENT"))
 		return NT_PARENT;
-	if (str_eq(v, "CREATE"))
+	if (STR_IS(v, "CREATE"))
 		return NT_CREATE;
-	if (str_eq(v, "DELETE"))
+	if (STR_IS(v, "DELETE"))
 		return NT_DELETE;
 	return NT_UNKNOWN;
 }
@@ -402,35 +422,34 @@ do_path(struct aevent_dec *d, const struct record *rec, struct aevent *e)
 	p.nametype = NT_UNKNOWN;
 	record_iter_init(&it, rec);
 	while (record_iter_next(&it, &k, &v)) {
-		if (str_eq(k, "name")) {
+		if (STR_IS(k, "name")) {
 			name = v;
-		} else if (str_eq(k, "inode")) {
-			if (util_parse_u64(v, 10, 0, UINT64_MAX, &u) == 0)
+		} else if (STR_IS(k, "inode")) {
+			if (record_u64(v, 10, &u) == 0)
 				p.inode = u;
-		} else if (str_eq(k, "dev")) {
+		} else if (STR_IS(k, "dev")) {
 			colon = memchr(v.p, ':', v.n);
 			if (colon != NULL) {
 				struct str ma = {v.p, (size_t)(colon - v.p)};
 				struct str mi = {colon + 1, v.n - ma.n - 1};
 				uint64_t a, b;
 
-				if (util_parse_u64(ma, 16, 0, UINT32_MAX, &a) ==
-				        0 &&
-				    util_parse_u64(mi, 16, 0, UINT32_MAX, &b) ==
-				        0) {
+				if (record_u64(ma, 16, &a) == 0 &&
+				    record_u64(mi, 16, &b) == 0 &&
+				    a <= UINT32_MAX && b <= UINT32_MAX) {
 					p.dev_major = (uint32_t)a;
 					p.dev_minor = (uint32_t)b;
 				}
 			}
-		} else if (str_eq(k, "mode")) {
+		} else if (STR_IS(k, "mode")) {
 			if (parse_octal(v, &u) == 0 && u <= UINT32_MAX)
 				p.mode = (uint32_t)u;
-		} else if (str_eq(k, "nametype")) {
+		} else if (STR_IS(k, "nametype")) {
 			p.nametype = nametype_of(v);
 		}
 	}
 	/* Items without a name are overlayfs' internal lookups (4.5). */
-	if (name.p == NULL || str_eq(name, "(null)") || str_eq(name, "(none)"))
+	if (name.p == NULL || STR_IS(name, "(null)") || STR_IS(name, "(none)"))
 		return;
 	if (e->npath >= AEV_MAX_PATHS) {
 		e->paths_truncated = true;
@@ -541,7 +560,7 @@ do_execve(struct aevent_dec *d, const struct record *rec, struct aevent *e,
 	as->seen = true;
 	record_iter_init(&it, rec);
 	while (record_iter_next(&it, &k, &v)) {
-		if (str_eq(k, "argc")) {
+		if (STR_IS(k, "argc")) {
 			if (util_parse_u64(v, 10, 0, UINT32_MAX, &u) == 0) {
 				as->argc = u;
 				as->have_argc = true;

@@ -78,10 +78,11 @@ struct aevent {
 	unsigned int argc;
 	struct str argv[1024]; /* ARGS_MAX_COUNT */
 	bool args_truncated;   /* more than fits ARGS_MAX_*, or chunks lost */
-	bool args_from_proctitle; /* argv split from PROCTITLE (128 bytes at
-				   * most, cached per task: may be stale) */
-	bool paths_truncated; /* more than AEV_MAX_PATHS named items, or a name
-			       * longer than PATH_MAX_BYTES */
+	/* argv split from PROCTITLE: 128 bytes at most, cached per task,
+	 * may be stale (kernel-interfaces.md 1.7) */
+	bool args_from_proctitle;
+	/* more than AEV_MAX_PATHS named items, or a name over PATH_MAX_BYTES */
+	bool paths_truncated;
 };
 
 struct reasm_event;
@@ -93,9 +94,11 @@ void aevent_dec_free(struct aevent_dec *d);
 /* Decodes ev into *out without allocating; the strings in *out point into
  * d's scratch space and stay valid until the next aevent_decode() with d.
  * argv[argc..] are not cleared. Never fails on bad field values: they are
- * skipped (or kept raw) and the rest is decoded. Returns 0, or -1 when ev
- * holds no record (then *out is only zeroed, with serial and partial). */
+ * skipped (or kept raw) and the rest is decoded. out->partial is also set
+ * when reasm had to drop records of the event (reasm_event.truncated).
+ * Returns 0, or -1 when ev holds no record (then *out is only zeroed, with
+ * serial and partial). */
 int aevent_decode(struct aevent_dec *d, const struct reasm_event *ev,
-    struct aevent *out);
+                  struct aevent *out);
 
 #endif

@@ -9,9 +9,9 @@ enum cn_what { CN_OTHER, CN_FORK, CN_EXEC, CN_EXIT, CN_COMM, CN_ACK };
 
 struct cn_event {
 	enum cn_what what;
-	uint64_t ts_ns; /* the message's timestamp_ns: CLOCK_MONOTONIC */
-	int32_t pid, tgid;   /* FORK: the child; others: the task */
-	int32_t ppid, ptgid; /* FORK: parent_pid/parent_tgid; EXIT: parent */
+	uint64_t ts_ns;       /* the message's timestamp_ns: CLOCK_MONOTONIC */
+	int32_t pid, tgid;    /* FORK: the child; others: the task */
+	int32_t ppid, ptgid;  /* FORK: parent_pid/parent_tgid; EXIT: parent */
 	uint32_t exit_code;   /* EXIT: wait status */
 	uint32_t exit_signal; /* EXIT */
 	char comm[17];        /* COMM, NUL-terminated */

@@ -17,6 +17,7 @@
 #include "core.h"
 #include "docmap.h"
 #include "flags.h"
+#include "localstore.h"
 #include "log.h"
 #include "procfs.h"
 #include "reasm.h"
@@ -62,6 +63,7 @@ struct godo {
 	uint64_t lost_total, stat_records, stat_events;
 	bool stop;
 	char host[256], boot_id[PROCFS_BOOT_ID_LEN + 1];
+	char store_exe[4096];
 	int64_t start_ns;
 };
 
@@ -457,6 +459,11 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	store_ensure_indexes(g.store);
 	docmap_init(&g.dm, g.store, g.host, g.boot_id);
+	if (g.o.exclude_exe == NULL &&
+	    localstore_exe(g.o.mongo, g.store_exe, sizeof(g.store_exe)) == 1) {
+		g.o.exclude_exe = g.store_exe;
+		log_info("not auditing the local store %s", g.store_exe);
+	}
 	g.conn = conn_open(CONN_RCVBUF);
 	if (g.conn == NULL)
 		fatal("proc connector unavailable");

@@ -27,7 +27,7 @@ proc_path(char *buf, size_t cap, pid_t pid, pid_t tid, const char *what)
 
 	if (tid > 0)
 		n = snprintf(buf, cap, "/proc/%ld/task/%ld/%s", (long)pid,
-		    (long)tid, what);
+		             (long)tid, what);
 	else
 		n = snprintf(buf, cap, "/proc/%ld/%s", (long)pid, what);
 	if (n < 0 || (size_t)n >= cap) {
@@ -267,7 +267,7 @@ is_hex64(const char *p, size_t n)
 		return false;
 	for (i = 0; i < PROCFS_DOCKER_ID_LEN; i++)
 		if (!((p[i] >= '0' && p[i] <= '9') ||
-			(p[i] >= 'a' && p[i] <= 'f')))
+		      (p[i] >= 'a' && p[i] <= 'f')))
 			return false;
 	return true;
 }
@@ -287,9 +287,9 @@ path_docker_id(const char *p, size_t n, char *id)
 			const char *h = p + i + sizeof(d1) - 1;
 			size_t hn = rest - (sizeof(d1) - 1);
 
-			if (is_hex64(h, hn) && (hn == PROCFS_DOCKER_ID_LEN ||
-						   h[PROCFS_DOCKER_ID_LEN] ==
-						       '/')) {
+			if (is_hex64(h, hn) &&
+			    (hn == PROCFS_DOCKER_ID_LEN ||
+			     h[PROCFS_DOCKER_ID_LEN] == '/')) {
 				memcpy(id, h, PROCFS_DOCKER_ID_LEN);
 				return true;
 			}
@@ -299,9 +299,8 @@ path_docker_id(const char *p, size_t n, char *id)
 			const char *h = p + i + sizeof(d2) - 1;
 			size_t hn = rest - (sizeof(d2) - 1);
 
-			if (is_hex64(h, hn) &&
-			    memcmp(h + PROCFS_DOCKER_ID_LEN, ".scope", 6) ==
-				0) {
+			if (is_hex64(h, hn) && memcmp(h + PROCFS_DOCKER_ID_LEN,
+			                              ".scope", 6) == 0) {
 				memcpy(id, h, PROCFS_DOCKER_ID_LEN);
 				return true;
 			}
@@ -312,7 +311,7 @@ path_docker_id(const char *p, size_t n, char *id)
 
 int
 procfs_parse_cgroup(const char *buf, size_t n,
-    char id[PROCFS_DOCKER_ID_LEN + 1])
+                    char id[PROCFS_DOCKER_ID_LEN + 1])
 {
 	const char *line, *nl, *c1, *c2;
 	size_t i = 0, len;
@@ -358,7 +357,7 @@ procfs_read_cgroup(pid_t pid, char id[PROCFS_DOCKER_ID_LEN + 1])
 
 size_t
 procfs_split_cmdline(const char *buf, size_t n, struct str *argv, size_t max,
-    bool *more)
+                     bool *more)
 {
 	size_t i = 0, argc = 0;
 	const char *z;
@@ -404,7 +403,7 @@ procfs_strip_deleted(const char *buf, size_t n, bool *deleted)
 
 ssize_t
 procfs_readlink(pid_t pid, const char *what, char *buf, size_t cap,
-    bool *deleted)
+                bool *deleted)
 {
 	char path[PATH_BUF];
 	ssize_t r;
@@ -431,7 +430,7 @@ procfs_readlink(pid_t pid, const char *what, char *buf, size_t cap,
 
 int
 procfs_parse_boot_id(const char *buf, size_t n,
-    char out[PROCFS_BOOT_ID_LEN + 1])
+                     char out[PROCFS_BOOT_ID_LEN + 1])
 {
 	size_t i;
 	char c;
@@ -446,7 +445,7 @@ procfs_parse_boot_id(const char *buf, size_t n,
 			if (c != '-')
 				return -1;
 		} else if (!((c >= '0' && c <= '9') ||
-			       (c >= 'a' && c <= 'f'))) {
+		             (c >= 'a' && c <= 'f'))) {
 			return -1;
 		}
 	}
@@ -462,7 +461,7 @@ procfs_boot_id(char out[PROCFS_BOOT_ID_LEN + 1])
 	ssize_t n;
 
 	n = procfs_read_file("/proc/sys/kernel/random/boot_id", buf,
-	    sizeof(buf), NULL);
+	                     sizeof(buf), NULL);
 	if (n < 0) {
 		log_warn("procfs: boot_id");
 		return -1;

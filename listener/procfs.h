@@ -37,7 +37,7 @@ struct procfs_status {
  * Returns bytes read, -1 on error (errno; ENOENT/ESRCH when the task is
  * gone). *truncated (may be NULL) tells the file had more. */
 ssize_t procfs_read_file(const char *path, char *buf, size_t cap,
-    bool *truncated);
+                         bool *truncated);
 
 /* /proc/PID/stat text: comm between the first '(' and the LAST ')', the
  * rest split after that ')'. 0 or -1 (malformed). */
@@ -54,7 +54,7 @@ int procfs_read_status(pid_t pid, struct procfs_status *st);
  * ".../docker/<id>" (v1 and v2 cgroupfs driver) or ".../docker-<id>.scope"
  * (systemd driver). id gets 64 chars + NUL. 1 found, 0 none, -1 error. */
 int procfs_parse_cgroup(const char *buf, size_t n,
-    char id[PROCFS_DOCKER_ID_LEN + 1]);
+                        char id[PROCFS_DOCKER_ID_LEN + 1]);
 int procfs_read_cgroup(pid_t pid, char id[PROCFS_DOCKER_ID_LEN + 1]);
 
 /* Splits NUL-separated cmdline bytes into at most max slices into buf.
@@ -62,12 +62,11 @@ int procfs_read_cgroup(pid_t pid, char id[PROCFS_DOCKER_ID_LEN + 1]);
  * argv) still yields the last argument. Returns argc; *more is set when
  * arguments did not fit in max. */
 size_t procfs_split_cmdline(const char *buf, size_t n, struct str *argv,
-    size_t max, bool *more);
+                            size_t max, bool *more);
 /* Reads /proc/PID/cmdline into buf (cap bytes, not NUL-terminated beyond
  * what the kernel wrote); *truncated when the cmdline was longer. Returns
  * the byte count, -1 on error. A kernel thread gives 0. */
-ssize_t procfs_read_cmdline(pid_t pid, char *buf, size_t cap,
-    bool *truncated);
+ssize_t procfs_read_cmdline(pid_t pid, char *buf, size_t cap, bool *truncated);
 
 /* Strips a trailing " (deleted)" from a link target of n bytes, sets
  * *deleted; returns the new length. */
@@ -75,11 +74,11 @@ size_t procfs_strip_deleted(const char *buf, size_t n, bool *deleted);
 /* readlink /proc/PID/<what> ("cwd", "exe", "root") into buf, NUL-terminated;
  * returns the length, -1 on error; ENAMETOOLONG when it did not fit. */
 ssize_t procfs_readlink(pid_t pid, const char *what, char *buf, size_t cap,
-    bool *deleted);
+                        bool *deleted);
 
 /* The boot id (36 chars + NUL), checked to be a UUID. 0 or -1. */
 int procfs_parse_boot_id(const char *buf, size_t n,
-    char out[PROCFS_BOOT_ID_LEN + 1]);
+                         char out[PROCFS_BOOT_ID_LEN + 1]);
 int procfs_boot_id(char out[PROCFS_BOOT_ID_LEN + 1]);
 
 /* REALTIME - MONOTONIC and REALTIME - BOOTTIME in ns: the other clock is

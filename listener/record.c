@@ -31,6 +31,35 @@ take_digits(const char **p, const char *end)
 }
 
 int
+record_u64(struct str s, int base, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+	int d;
+
+	if (s.n == 0 || (base == 10 && s.n > 19) || (base == 16 && s.n > 16))
+		return -1;
+	if (base == 10) {
+		for (i = 0; i < s.n; i++) {
+			if (s.p[i] < '0' || s.p[i] > '9')
+				return -1;
+			v = v * 10 + (uint64_t)(s.p[i] - '0');
+		}
+	} else if (base == 16) {
+		for (i = 0; i < s.n; i++) {
+			d = hexval[(unsigned char)s.p[i]];
+			if (d == 0)
+				return -1;
+			v = v * 16 + (uint64_t)(d - 1);
+		}
+	} else {
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
 record_parse(struct record *rec, uint16_t type, const char *payload, size_t len)
 {
 	const char *p, *end;
@@ -62,10 +91,11 @@ record_parse(struct record *rec, uint16_t type, const char *payload, size_t len)
 	p += 2;
 	if (p < end && *p == ' ')
 		p++;
-	/* 10^10 s is year 2286: keeps sec * 1e9 inside int64_t. */
-	if (util_parse_u64(sec, 10, 0, 9999999999ull, &rec->sec) != 0 ||
-	    util_parse_u64(msec, 10, 0, 999, &v) != 0 ||
-	    util_parse_u64(serial, 10, 0, UINT64_MAX, &rec->serial) != 0) {
+	/* 10^10 s is year 2286: keeps sec * 1e9 inside int64_t. Serials
+	 * above 19 digits are refused too. */
+	if (sec.n > 10 || msec.n > 3 || record_u64(sec, 10, &rec->sec) != 0 ||
+	    record_u64(msec, 10, &v) != 0 ||
+	    record_u64(serial, 10, &rec->serial) != 0) {
 		rec->sec = 0;
 		rec->serial = 0;
 		return -1;
@@ -127,10 +157,11 @@ record_find(const struct record *rec, const char *key, struct str *val)
 {
 	struct record_iter it;
 	struct str k;
+	size_t kn = strlen(key);
 
 	record_iter_init(&it, rec);
 	while (record_iter_next(&it, &k, val))
-		if (str_eq(k, key))
+		if (k.n == kn && memcmp(k.p, key, kn) == 0)
 			return true;
 	val->p = NULL;
 	val->n = 0;
@@ -172,7 +203,7 @@ record_value(struct str v, char *buf, size_t cap, struct str *out)
 		out->n = v.n - 2;
 		return 1;
 	}
-	if (str_eq(v, "(null)") || str_eq(v, "(none)"))
+	if (STR_IS(v, "(null)") || STR_IS(v, "(none)"))
 		return 0;
 	n = record_hex_decode(v, buf, cap);
 	if (n < 0)

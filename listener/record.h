@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "util.h"
@@ -35,6 +36,16 @@ struct record {
  * except for type and payload). */
 int record_parse(struct record *rec, uint16_t type, const char *payload,
                  size_t len);
+
+/* Strict whole-slice number: base 10 (at most 19 digits) or 16 (at most 16
+ * digits, either case), so it cannot overflow. 0 on success, -1 on an empty
+ * slice, a bad digit or too many digits. util_parse_u64 without the
+ * per-digit division: this is on the per-field path. */
+int record_u64(struct str s, int base, uint64_t *out);
+
+/* s equals the string literal lit (length known at compile time). */
+#define STR_IS(s, lit)                                                         \
+	((s).n == sizeof(lit) - 1 && memcmp((s).p, (lit), sizeof(lit) - 1) == 0)
 
 /* Field iteration over rec->body without allocation:
  *	struct record_iter it;

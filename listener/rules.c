@@ -49,11 +49,11 @@ static const struct rule_group groups[] = {
     {{"openat", NULL}, "a2&0x210243"},
     {{"creat", "openat2", NULL}, NULL},
     {{"write", "pwrite", "pwrite64", "writev", "pwritev", "pwritev2", NULL},
-	"success=1"},
+     "success=1"},
     {{"close", NULL}, "success=1"},
     {{"rename", "renameat", "renameat2", "unlink", "unlinkat", "truncate",
-	 "ftruncate", "truncate64", "ftruncate64", NULL},
-	"success=1"},
+      "ftruncate", "truncate64", "ftruncate64", NULL},
+     "success=1"},
     {{"pivot_root", "setns", "unshare", NULL}, NULL},
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
@@ -68,8 +68,8 @@ struct rules {
 
 /* The syscall names of group g that exist for arch; returns how many. */
 static int
-group_syscalls(const struct rule_group *g, const char *arch,
-    const char **out, int max)
+group_syscalls(const struct rule_group *g, const char *arch, const char **out,
+               int max)
 {
 	int mach, i, n = 0;
 
@@ -79,7 +79,7 @@ group_syscalls(const struct rule_group *g, const char *arch,
 	for (i = 0; g->sc[i] != NULL && n < max; i++) {
 		if (audit_name_to_syscall(g->sc[i], mach) < 0) {
 			log_debug("rules: no syscall %s for arch=%s, skipped",
-			    g->sc[i], arch);
+			          g->sc[i], arch);
 			continue;
 		}
 		out[n++] = g->sc[i];
@@ -91,7 +91,7 @@ group_syscalls(const struct rule_group *g, const char *arch,
  * store (PAIRS_MAX * PAIR_MAX). Returns the count, -1 when too long. */
 static int
 group_pairs(const struct rule_group *g, const struct rules_opts *o,
-    char store[][PAIR_MAX])
+            char store[][PAIR_MAX])
 {
 	int n = 0, len;
 
@@ -134,21 +134,21 @@ rules_print(FILE *out, const struct rules_opts *o)
 	for (a = 0; a < NARCHES; a++) {
 		for (g = 0; g < NGROUPS; g++) {
 			nsc = group_syscalls(&groups[g], arches[a], sc,
-			    GROUP_SYSCALLS);
+			                     GROUP_SYSCALLS);
 			if (nsc <= 0)
 				continue;
 			np = group_pairs(&groups[g], o, pairs);
 			if (np < 0) {
 				log_warnx("%s: rule fields too long or bad",
-				    __func__);
+				          __func__);
 				return -1;
 			}
 			if (fprintf(out, "-a always,exit -F arch=%s -S ",
-				arches[a]) < 0)
+			            arches[a]) < 0)
 				return -1;
 			for (i = 0; i < nsc; i++)
-				if (fprintf(out, "%s%s", i ? "," : "",
-					sc[i]) < 0)
+				if (fprintf(out, "%s%s", i ? "," : "", sc[i]) <
+				    0)
 					return -1;
 			for (i = 0; i < np; i++)
 				if (fprintf(out, " -F %s", pairs[i]) < 0)
@@ -164,7 +164,7 @@ rules_print(FILE *out, const struct rules_opts *o)
 /* One rule struct as in docs 1.9: arch=, syscalls, then the other pairs. */
 static struct audit_rule_data *
 rule_build(const char *arch, const char *const *sc, int nsc,
-    char pairs[][PAIR_MAX], int np)
+           char pairs[][PAIR_MAX], int np)
 {
 	struct audit_rule_data *r;
 	char buf[PAIR_MAX]; /* fieldpair writes NULs into its argument */
@@ -185,7 +185,7 @@ rule_build(const char *arch, const char *const *sc, int nsc,
 		rc = audit_rule_syscallbyname_data(r, sc[i]);
 		if (rc != 0) {
 			log_warnx("rules: syscall %s arch=%s refused (%d)",
-			    sc[i], arch, rc);
+			          sc[i], arch, rc);
 			goto bad;
 		}
 	}
@@ -238,13 +238,13 @@ rules_install(int ctl, const struct rules_opts *o, int *failed)
 	for (a = 0; a < NARCHES; a++) {
 		for (g = 0; g < NGROUPS; g++) {
 			nsc = group_syscalls(&groups[g], arches[a], sc,
-			    GROUP_SYSCALLS);
+			                     GROUP_SYSCALLS);
 			if (nsc <= 0)
 				continue;
 			np = group_pairs(&groups[g], o, pairs);
 			if (np < 0) {
 				log_warnx("%s: rule fields too long or bad",
-				    __func__);
+				          __func__);
 				nfail++;
 				continue;
 			}
@@ -254,18 +254,18 @@ rules_install(int ctl, const struct rules_opts *o, int *failed)
 				continue;
 			}
 			rc = audit_add_rule_data(ctl, r, AUDIT_FILTER_EXIT,
-			    AUDIT_ALWAYS);
+			                         AUDIT_ALWAYS);
 			if (rc <= 0) {
 				errno = rc < 0 ? -rc : EIO;
 				log_warn("%s: arch=%s %s...: add rule",
-				    __func__, arches[a], sc[0]);
+				         __func__, arches[a], sc[0]);
 				audit_rule_free_data(r);
 				nfail++;
 				continue;
 			}
 			if (rs->n == RULES_MAX) { /* table outgrew the cap */
-				audit_delete_rule_data(ctl, r,
-				    AUDIT_FILTER_EXIT, AUDIT_ALWAYS);
+				audit_delete_rule_data(
+				    ctl, r, AUDIT_FILTER_EXIT, AUDIT_ALWAYS);
 				audit_rule_free_data(r);
 				nfail++;
 				continue;
@@ -299,7 +299,7 @@ rules_remove(int ctl, struct rules *rs)
 	ctl_drain(ctl);
 	for (i = 0; i < rs->n; i++) {
 		rc = audit_delete_rule_data(ctl, rs->r[i], AUDIT_FILTER_EXIT,
-		    AUDIT_ALWAYS);
+		                            AUDIT_ALWAYS);
 		if (rc > 0 || rc == -ENOENT) {
 			removed++;
 		} else {
@@ -374,7 +374,7 @@ list_request(int ctl)
 	};
 
 	if (sendto(ctl, &nh, nh.nlmsg_len, 0, (struct sockaddr *)&sa,
-		sizeof(sa)) < 0) {
+	           sizeof(sa)) < 0) {
 		log_warn("%s: sendto", __func__);
 		return -1;
 	}
@@ -414,7 +414,7 @@ list_keyed(int ctl, const char *key, struct audit_rule_data ***out)
 		}
 		salen = sizeof(sa);
 		n = recvfrom(ctl, &u, sizeof(u), MSG_DONTWAIT,
-		    (struct sockaddr *)&sa, &salen);
+		             (struct sockaddr *)&sa, &salen);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -493,7 +493,7 @@ rules_purge(int ctl, const char *key)
 		return -1;
 	for (i = 0; i < n; i++) {
 		rc = audit_delete_rule_data(ctl, v[i], v[i]->flags,
-		    v[i]->action);
+		                            v[i]->action);
 		if (rc > 0 || rc == -ENOENT) {
 			deleted++;
 		} else {
@@ -506,6 +506,6 @@ rules_purge(int ctl, const char *key)
 	free(v);
 	if (deleted > 0)
 		log_info("rules: purged %d stale rules with key %s", deleted,
-		    key);
+		         key);
 	return bad ? -1 : deleted;
 }

@@ -70,9 +70,9 @@ status_decode(const void *p, size_t n, struct asrc_status *st)
 	st->backlog = as.backlog;
 	st->backlog_wait_time =
 	    n >= offsetof(struct audit_status, backlog_wait_time) +
-		    sizeof(as.backlog_wait_time)
-		? as.backlog_wait_time
-		: 0;
+	                sizeof(as.backlog_wait_time)
+	        ? as.backlog_wait_time
+	        : 0;
 	return 0;
 }
 
@@ -89,7 +89,7 @@ status_send(int fd, uint32_t seq)
 	};
 
 	if (sendto(fd, &nh, nh.nlmsg_len, MSG_DONTWAIT, (struct sockaddr *)&sa,
-		sizeof(sa)) < 0) {
+	           sizeof(sa)) < 0) {
 		log_warn("audit: send AUDIT_GET");
 		return -1;
 	}
@@ -123,7 +123,7 @@ asrc_query_status(int fd, struct asrc_status *st, int timeout_ms)
 		}
 		salen = sizeof(sa);
 		n = recvfrom(fd, &u, sizeof(u), MSG_DONTWAIT,
-		    (struct sockaddr *)&sa, &salen);
+		             (struct sockaddr *)&sa, &salen);
 		if (n < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -148,7 +148,7 @@ asrc_query_status(int fd, struct asrc_status *st, int timeout_ms)
 		if (u.nh.nlmsg_type != AUDIT_GET)
 			continue;
 		if (status_decode(u.b + NLMSG_HDRLEN, (size_t)n - NLMSG_HDRLEN,
-			st) < 0)
+		                  st) < 0)
 			continue;
 		return 0;
 	}
@@ -163,7 +163,7 @@ status_account(struct asrc *s, const struct asrc_status *st)
 	/* lost only grows unless someone resets it (auditctl --reset-lost);
 	 * after a reset everything counted since is new. */
 	d = st->lost >= s->c.lost_kernel ? st->lost - s->c.lost_kernel
-					 : st->lost;
+	                                 : st->lost;
 	s->c.lost += d;
 	s->c.lost_kernel = st->lost;
 	s->c.backlog = st->backlog;
@@ -172,7 +172,7 @@ status_account(struct asrc *s, const struct asrc_status *st)
 	s->c.status_polls++;
 	if (d > 0)
 		log_warnx("audit: kernel lost %u records (total %u)", d,
-		    st->lost);
+		          st->lost);
 	return d;
 }
 
@@ -196,17 +196,17 @@ restore(struct asrc *s)
 	ctl_drain(s->ctl);
 	if (s->set_wait) {
 		rc = audit_set_backlog_wait_time(s->ctl,
-		    s->prev.backlog_wait_time);
+		                                 s->prev.backlog_wait_time);
 		if (rc <= 0)
 			log_warnx("audit: restore backlog_wait_time %u: %s",
-			    s->prev.backlog_wait_time, strerror(-rc));
+			          s->prev.backlog_wait_time, strerror(-rc));
 		s->set_wait = false;
 	}
 	if (s->set_backlog) {
 		rc = audit_set_backlog_limit(s->ctl, s->prev.backlog_limit);
 		if (rc <= 0)
 			log_warnx("audit: restore backlog_limit %u: %s",
-			    s->prev.backlog_limit, strerror(-rc));
+			          s->prev.backlog_limit, strerror(-rc));
 		s->set_backlog = false;
 	}
 	/* Disable before unregistering, so no record is printk'd between. */
@@ -214,7 +214,7 @@ restore(struct asrc *s)
 		rc = audit_set_enabled(s->ctl, s->prev.enabled);
 		if (rc <= 0)
 			log_warnx("audit: restore enabled=%u: %s",
-			    s->prev.enabled, strerror(-rc));
+			          s->prev.enabled, strerror(-rc));
 		s->set_enabled = false;
 	}
 	if (s->registered) {
@@ -255,23 +255,23 @@ do_register(struct asrc *s, bool force)
 		if (other != 0 && kill((pid_t)other, 0) == 0 && !force &&
 		    tries >= 2) {
 			log_warnx("audit: another audit daemon (pid %u) is "
-				  "registered; stop it (e.g. systemctl stop "
-				  "auditd) or use -force",
-			    other);
+			          "registered; stop it (e.g. systemctl stop "
+			          "auditd) or use -force",
+			          other);
 			errno = EEXIST;
 			return -1;
 		}
 		if (other != 0 && force && !signalled &&
 		    kill((pid_t)other, 0) == 0) {
 			log_warnx("audit: taking over from audit daemon pid "
-				  "%u (SIGTERM)",
-			    other);
+			          "%u (SIGTERM)",
+			          other);
 			if (kill((pid_t)other, SIGTERM) < 0)
 				log_warn("audit: kill %u", other);
 			signalled = true;
 		} else if (signalled && !killed && tries >= 20 && other != 0) {
 			log_warnx("audit: pid %u still registered, SIGKILL",
-			    other);
+			          other);
 			kill((pid_t)other, SIGKILL);
 			killed = true;
 		}
@@ -287,8 +287,8 @@ do_register(struct asrc *s, bool force)
 static int
 apply_settings(struct asrc *s, const struct asrc_opts *o)
 {
-	uint32_t limit = o->backlog_limit ? o->backlog_limit
-					  : ASRC_BACKLOG_LIMIT;
+	uint32_t limit =
+	    o->backlog_limit ? o->backlog_limit : ASRC_BACKLOG_LIMIT;
 	int rc;
 
 	ctl_drain(s->ctl);
@@ -316,7 +316,7 @@ apply_settings(struct asrc *s, const struct asrc_opts *o)
 		if (rc <= 0) {
 			errno = rc < 0 ? -rc : EIO;
 			log_warn("audit: backlog_wait_time %u",
-			    o->backlog_wait_time);
+			         o->backlog_wait_time);
 			return -1;
 		}
 		s->set_wait = true;
@@ -368,7 +368,7 @@ asrc_open(const struct asrc_opts *o)
 		goto bad;
 	if (s->prev.enabled == 2) {
 		log_warnx("audit: configuration is locked (enabled=2) until "
-			  "reboot");
+		          "reboot");
 		errno = EPERM;
 		goto bad;
 	}
@@ -379,9 +379,10 @@ asrc_open(const struct asrc_opts *o)
 		goto bad;
 	event_socket_setup(s, o);
 	log_debug("audit: registered pid %ld; was enabled=%u pid=%u "
-		  "backlog_limit=%u wait=%u lost=%u",
-	    (long)getpid(), s->prev.enabled, s->prev.pid,
-	    s->prev.backlog_limit, s->prev.backlog_wait_time, s->prev.lost);
+	          "backlog_limit=%u wait=%u lost=%u",
+	          (long)getpid(), s->prev.enabled, s->prev.pid,
+	          s->prev.backlog_limit, s->prev.backlog_wait_time,
+	          s->prev.lost);
 	return s;
 bad:
 	e = errno;
@@ -417,7 +418,7 @@ asrc_counters(const struct asrc *s)
 /* A non-record message on either socket. */
 static void
 other_message(struct asrc *s, const struct nlmsghdr *nh, const char *p,
-    size_t n, uint32_t *lost)
+              size_t n, uint32_t *lost)
 {
 	struct asrc_status st;
 	struct nlmsgerr e;
@@ -434,7 +435,7 @@ other_message(struct asrc *s, const struct nlmsghdr *nh, const char *p,
 		} else {
 			s->c.nl_errors++;
 			log_warnx("audit: kernel error %d for request type %u",
-			    e.error, e.msg.nlmsg_type);
+			          e.error, e.msg.nlmsg_type);
 		}
 		return;
 	case AUDIT_GET:
@@ -466,7 +467,8 @@ asrc_read(struct asrc *s, asrc_record_fn *fn, void *arg, unsigned int budget)
 	for (i = 0; i < budget; i++) {
 		salen = sizeof(sa);
 		n = recvfrom(s->ev, s->buf.b, sizeof(s->buf.b),
-		    MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&sa, &salen);
+		             MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&sa,
+		             &salen);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
@@ -476,7 +478,7 @@ asrc_read(struct asrc *s, asrc_record_fn *fn, void *arg, unsigned int budget)
 				s->c.enobufs++;
 				if (!s->warned_enobufs)
 					log_warnx("audit: receive buffer "
-						  "overrun (ENOBUFS)");
+					          "overrun (ENOBUFS)");
 				s->warned_enobufs = true;
 				continue;
 			}
@@ -491,8 +493,7 @@ asrc_read(struct asrc *s, asrc_record_fn *fn, void *arg, unsigned int budget)
 			s->c.bad_sender++;
 			continue;
 		}
-		if ((size_t)n < NLMSG_HDRLEN ||
-		    nh->nlmsg_len > (uint32_t)n) {
+		if ((size_t)n < NLMSG_HDRLEN || nh->nlmsg_len > (uint32_t)n) {
 			s->c.malformed++;
 			continue;
 		}
@@ -536,7 +537,8 @@ asrc_status_read(struct asrc *s)
 	for (i = 0; i < 64; i++) {
 		salen = sizeof(sa);
 		n = recvfrom(s->ctl, s->buf.b, sizeof(s->buf.b),
-		    MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&sa, &salen);
+		             MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&sa,
+		             &salen);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
@@ -559,7 +561,7 @@ asrc_status_read(struct asrc *s)
 			continue;
 		}
 		other_message(s, &s->buf.nh, s->buf.b + NLMSG_HDRLEN,
-		    (size_t)n - NLMSG_HDRLEN, &lost);
+		              (size_t)n - NLMSG_HDRLEN, &lost);
 	}
 	return lost;
 }

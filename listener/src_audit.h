@@ -52,7 +52,7 @@ struct asrc;
 /* Called once per record; payload is not NUL-terminated and is valid only
  * until the callback returns. */
 typedef void asrc_record_fn(uint16_t type, const char *payload, size_t len,
-    void *arg);
+                            void *arg);
 
 /* Opens both sockets, refuses a locked audit (enabled == 2, errno EPERM),
  * registers this process (EEXIST when another live daemon is registered
@@ -68,7 +68,7 @@ int asrc_ctl_fd(const struct asrc *s); /* control socket (status replies) */
  * record. Returns records handled (0 when nothing was queued, EAGAIN), or -1
  * on a socket error other than EAGAIN/EINTR/ENOBUFS (counted). */
 ssize_t asrc_read(struct asrc *s, asrc_record_fn *fn, void *arg,
-    unsigned int budget);
+                  unsigned int budget);
 
 /* Sends AUDIT_GET on the control socket without waiting; the reply is
  * handled by asrc_status_read() when the control socket is readable. */

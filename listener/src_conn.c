@@ -81,7 +81,8 @@ conn_decode(const void *buf, size_t len, struct cn_event *ev)
 	nlen = rd32(p, 0);
 	if (nlen < OFF_EV || nlen > len)
 		return -1;
-	if (rd32(p, OFF_CN) != CN_IDX_PROC || rd32(p, OFF_CN + 4) != CN_VAL_PROC)
+	if (rd32(p, OFF_CN) != CN_IDX_PROC ||
+	    rd32(p, OFF_CN + 4) != CN_VAL_PROC)
 		return -1;
 	memcpy(&len16, p + OFF_CN_LEN, sizeof(len16));
 	cnlen = len16;
@@ -165,7 +166,7 @@ send_op(struct conn *c, uint32_t op, bool wide, uint32_t mask)
 	union {
 		struct nlmsghdr nh;
 		char b[NLMSG_SPACE(sizeof(struct cn_msg) +
-				   sizeof(struct godo_proc_input))];
+		                   sizeof(struct godo_proc_input))];
 	} u;
 	struct godo_proc_input in = {op, mask};
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
@@ -184,7 +185,7 @@ send_op(struct conn *c, uint32_t op, bool wide, uint32_t mask)
 	cm->len = (uint16_t)plen;
 	memcpy(cm->data, &in, plen);
 	if (sendto(c->fd, &u, u.nh.nlmsg_len, 0, (struct sockaddr *)&sa,
-		sizeof(sa)) < 0) {
+	           sizeof(sa)) < 0) {
 		log_warn("conn: send subscription op %u", op);
 		return -1;
 	}
@@ -215,7 +216,7 @@ wait_ack(struct conn *c, int ms)
 		if (clock_gettime(CLOCK_MONOTONIC, &t) < 0)
 			return -1;
 		left = ms - ((t.tv_sec - t0.tv_sec) * 1000 +
-				(t.tv_nsec - t0.tv_nsec) / 1000000);
+		             (t.tv_nsec - t0.tv_nsec) / 1000000);
 		if (left <= 0)
 			return 0;
 		rc = poll(&pfd, 1, (int)left);
@@ -229,7 +230,7 @@ wait_ack(struct conn *c, int ms)
 			return 0;
 		salen = sizeof(sa);
 		n = recvfrom(c->fd, c->buf.b, sizeof(c->buf.b), MSG_DONTWAIT,
-		    (struct sockaddr *)&sa, &salen);
+		             (struct sockaddr *)&sa, &salen);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR ||
 			    errno == ENOBUFS)
@@ -248,8 +249,8 @@ wait_ack(struct conn *c, int ms)
 				c->c.acks++;
 				if (ev.err != 0)
 					log_warnx("conn: subscription "
-						  "error %u",
-					    ev.err);
+					          "error %u",
+					          ev.err);
 				return ev.err == 0 ? 1 : -1;
 			}
 		}
@@ -276,7 +277,7 @@ subscribe(struct conn *c)
 		return 0;
 	}
 	log_info("conn: kernel ignored the 8-byte subscription; 4-byte "
-		 "PROC_CN_MCAST_LISTEN");
+	         "PROC_CN_MCAST_LISTEN");
 	c->nonce++;
 	if (send_op(c, OP_LISTEN, false, 0) < 0)
 		return -1;
@@ -301,8 +302,8 @@ conn_open(size_t rcvbuf)
 		log_warn("%s: calloc", __func__);
 		return NULL;
 	}
-	c->fd = socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
-	    NETLINK_CONNECTOR);
+	c->fd =
+	    socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
 	if (c->fd < 0) {
 		log_warn("conn: socket");
 		goto bad;
@@ -378,7 +379,7 @@ conn_read(struct conn *c, conn_event_fn *fn, void *arg, unsigned int budget)
 	for (i = 0; i < budget; i++) {
 		salen = sizeof(sa);
 		n = recvfrom(c->fd, c->buf.b, sizeof(c->buf.b), MSG_DONTWAIT,
-		    (struct sockaddr *)&sa, &salen);
+		             (struct sockaddr *)&sa, &salen);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;

@@ -44,7 +44,7 @@ bool conn_filtered(const struct conn *c);
  * passed). Returns events handled (0 when nothing is queued), -1 on a socket
  * error other than EAGAIN/EINTR/ENOBUFS. */
 ssize_t conn_read(struct conn *c, conn_event_fn *fn, void *arg,
-    unsigned int budget);
+                  unsigned int budget);
 
 /* Returns whether a resync is needed (overrun since the last call, or the
  * start) and clears the flag. */

@@ -30,6 +30,9 @@ driver_log(mongoc_log_level_t level, const char *domain, const char *msg,
     void *arg)
 {
 	(void)arg;
+	/* FerretDB has no sessions: the driver's goodbye is refused. */
+	if (strstr(msg, "endSessions") != NULL)
+		level = MONGOC_LOG_LEVEL_DEBUG;
 	if (level <= MONGOC_LOG_LEVEL_WARNING)
 		log_warnx("mongoc %s: %s", domain, msg);
 	else if (level <= MONGOC_LOG_LEVEL_INFO)

@@ -24,15 +24,15 @@ static const char stat_hostile[] =
 
 /* /proc/PID/cgroup of `sleep 2` in `docker run --rm godo-bb:latest` */
 static const char cgroup_v1_docker[] = "9:name=systemd:/docker/" CID "\n"
-				       "8:pids:/docker/" CID "\n"
-				       "7:blkio:/docker/" CID "\n"
-				       "6:freezer:/docker/" CID "\n"
-				       "5:devices:/docker/" CID "\n"
-				       "4:memory:/docker/" CID "\n"
-				       "3:cpuset:/docker/" CID "\n"
-				       "2:cpuacct:/docker/" CID "\n"
-				       "1:cpu:/docker/" CID "\n"
-				       "0::/docker/" CID "\n";
+                                       "8:pids:/docker/" CID "\n"
+                                       "7:blkio:/docker/" CID "\n"
+                                       "6:freezer:/docker/" CID "\n"
+                                       "5:devices:/docker/" CID "\n"
+                                       "4:memory:/docker/" CID "\n"
+                                       "3:cpuset:/docker/" CID "\n"
+                                       "2:cpuacct:/docker/" CID "\n"
+                                       "1:cpu:/docker/" CID "\n"
+                                       "0::/docker/" CID "\n";
 
 /* /proc/self/cgroup of a host shell here */
 static const char cgroup_host[] =
@@ -42,15 +42,15 @@ static const char cgroup_host[] =
 
 /* /proc/PID/status lines of the same container process */
 static const char status_container[] = "Name:\tsleep\n"
-				       "Umask:\t0022\n"
-				       "State:\tS (sleeping)\n"
-				       "Tgid:\t4934\n"
-				       "Ngid:\t0\n"
-				       "Pid:\t4934\n"
-				       "PPid:\t4913\n"
-				       "TracerPid:\t0\n"
-				       "NSpid:\t4934\t1\n"
-				       "NSpgid:\t4934\t1\n";
+                                       "Umask:\t0022\n"
+                                       "State:\tS (sleeping)\n"
+                                       "Tgid:\t4934\n"
+                                       "Ngid:\t0\n"
+                                       "Pid:\t4934\n"
+                                       "PPid:\t4913\n"
+                                       "TracerPid:\t0\n"
+                                       "NSpid:\t4934\t1\n"
+                                       "NSpgid:\t4934\t1\n";
 
 static void
 test_procfs_stat_hostile_comm(void **state)
@@ -88,8 +88,7 @@ test_procfs_stat_malformed(void **state)
 	/* an overlong comm is truncated, not overflowed */
 	memset(big, 'c', sizeof(big));
 	memcpy(big, "7 (", 3);
-	memcpy(big + 200, ") R 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 99 1",
-	    47);
+	memcpy(big + 200, ") R 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 99 1", 47);
 	assert_int_equal(procfs_parse_stat(big, 247, &st), 0);
 	assert_true(st.comm_truncated);
 	assert_int_equal(strlen(st.comm), PROCFS_COMM_MAX - 1);
@@ -103,8 +102,8 @@ test_procfs_status_nspid(void **state)
 
 	(void)state;
 	assert_int_equal(procfs_parse_status(status_container,
-			     sizeof(status_container) - 1, &st),
-	    0);
+	                                     sizeof(status_container) - 1, &st),
+	                 0);
 	assert_int_equal(st.tgid, 4934);
 	assert_int_equal(st.ppid, 4913);
 	assert_int_equal(st.nnspid, 2);
@@ -120,8 +119,8 @@ test_procfs_cgroup_v1_docker(void **state)
 
 	(void)state;
 	assert_int_equal(procfs_parse_cgroup(cgroup_v1_docker,
-			     sizeof(cgroup_v1_docker) - 1, id),
-	    1);
+	                                     sizeof(cgroup_v1_docker) - 1, id),
+	                 1);
 	assert_string_equal(id, CID);
 }
 
@@ -130,9 +129,9 @@ test_procfs_cgroup_v2_and_systemd(void **state)
 {
 	static const char v2[] = "0::/docker/" CID "\n";
 	static const char v2sd[] = "0::/system.slice/docker-" CID ".scope\n";
-	static const char v1sd[] = "4:memory:/system.slice/docker-" CID
-				   ".scope\n1:cpu:/system.slice/docker-" CID
-				   ".scope";
+	static const char v1sd[] =
+	    "4:memory:/system.slice/docker-" CID
+	    ".scope\n1:cpu:/system.slice/docker-" CID ".scope";
 	char id[PROCFS_DOCKER_ID_LEN + 1];
 
 	(void)state;
@@ -149,8 +148,8 @@ test_procfs_cgroup_none_and_bad(void **state)
 {
 	static const char short_id[] = "0::/docker/1bd9f71288bd\n";
 	static const char upper[] = "0::/docker/"
-				    "1BD9F71288BD5637173C7454BD20C43375E01276AD"
-				    "E2A33530C0875D24F1AA8B\n";
+	                            "1BD9F71288BD5637173C7454BD20C43375E01276AD"
+	                            "E2A33530C0875D24F1AA8B\n";
 	static const char no_scope[] = "0::/system.slice/docker-" CID "\n";
 	static const char longer[] = "0::/docker/" CID "ff\n";
 	char id[PROCFS_DOCKER_ID_LEN + 1];
@@ -162,12 +161,11 @@ test_procfs_cgroup_none_and_bad(void **state)
 	assert_int_equal(procfs_parse_cgroup("", 0, id), 0);
 	assert_int_equal(
 	    procfs_parse_cgroup(short_id, sizeof(short_id) - 1, id), 0);
-	assert_int_equal(procfs_parse_cgroup(upper, sizeof(upper) - 1, id),
-	    0);
+	assert_int_equal(procfs_parse_cgroup(upper, sizeof(upper) - 1, id), 0);
 	assert_int_equal(
 	    procfs_parse_cgroup(no_scope, sizeof(no_scope) - 1, id), 0);
 	assert_int_equal(procfs_parse_cgroup(longer, sizeof(longer) - 1, id),
-	    0);
+	                 0);
 	assert_int_equal(procfs_parse_cgroup("garbage\n", 8, id), -1);
 	/* the id may not be read past n */
 	assert_int_equal(procfs_parse_cgroup(cgroup_v1_docker, 40, id), 0);
@@ -184,7 +182,7 @@ test_procfs_cmdline_split(void **state)
 
 	(void)state;
 	assert_int_equal(procfs_split_cmdline(cl, sizeof(cl) - 1, av, 3, &more),
-	    2);
+	                 2);
 	assert_false(more);
 	assert_true(av[0].n == 5 && memcmp(av[0].p, "sleep", 5) == 0);
 	assert_true(av[1].n == 1 && av[1].p[0] == '2');
@@ -212,13 +210,13 @@ test_procfs_deleted_and_boot_id(void **state)
 	assert_int_equal(procfs_strip_deleted("/tmp/x", 6, &del), 6);
 	assert_false(del);
 	assert_int_equal(procfs_parse_boot_id(
-			     "0e1ac5e4-4a0e-4f1b-9a52-8d7c4b1f9d2e\n", 37, out),
-	    0);
+	                     "0e1ac5e4-4a0e-4f1b-9a52-8d7c4b1f9d2e\n", 37, out),
+	                 0);
 	assert_string_equal(out, "0e1ac5e4-4a0e-4f1b-9a52-8d7c4b1f9d2e");
 	assert_int_equal(procfs_parse_boot_id("nope\n", 5, out), -1);
 	assert_int_equal(procfs_parse_boot_id(
-			     "0e1ac5e4x4a0e-4f1b-9a52-8d7c4b1f9d2e", 36, out),
-	    -1);
+	                     "0e1ac5e4x4a0e-4f1b-9a52-8d7c4b1f9d2e", 36, out),
+	                 -1);
 }
 
 static int

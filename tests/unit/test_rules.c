@@ -28,13 +28,13 @@ print_rules(const struct rules_opts *o, int *lines)
 /* The line for arch whose -S list starts with first, or NULL. */
 static const char *
 find_line(const char *text, const char *arch, const char *first, char *out,
-    size_t cap)
+          size_t cap)
 {
 	char want[128];
 	const char *p, *e;
 
 	snprintf(want, sizeof(want), "-a always,exit -F arch=%s -S %s", arch,
-	    first);
+	         first);
 	for (p = text; p != NULL && *p != '\0'; p = e ? e + 1 : NULL) {
 		e = strchr(p, '\n');
 		if (strncmp(p, want, strlen(want)) == 0 &&
@@ -73,37 +73,38 @@ test_rules_text_both_arches(void **state)
 
 		assert_non_null(e);
 		assert_true(strncmp(p, "-a always,exit -F arch=b", 24) == 0);
-		assert_non_null(memmem(p, (size_t)(e - p), " -F pid!=4242 ", 14));
+		assert_non_null(
+		    memmem(p, (size_t)(e - p), " -F pid!=4242 ", 14));
 		assert_non_null(memmem(p, (size_t)(e - p),
-		    " -F exe!=/usr/bin/mongod ", 25));
+		                       " -F exe!=/usr/bin/mongod ", 25));
 		assert_true((size_t)(e - p) > 12 &&
-			    memcmp(e - 12, " -F key=godo", 12) == 0);
+		            memcmp(e - 12, " -F key=godo", 12) == 0);
 		p = e + 1;
 	}
 
-	assert_non_null(find_line(text, "b64", "execve,execveat", line,
-	    sizeof(line)));
-	assert_non_null(find_line(text, "b32", "execve,execveat", line,
-	    sizeof(line)));
+	assert_non_null(
+	    find_line(text, "b64", "execve,execveat", line, sizeof(line)));
+	assert_non_null(
+	    find_line(text, "b32", "execve,execveat", line, sizeof(line)));
 	assert_non_null(find_line(text, "b64", "clone,fork,vfork,clone3", line,
-	    sizeof(line)));
-	assert_non_null(find_line(text, "b64", "exit_group,exit", line,
-	    sizeof(line)));
-	assert_non_null(find_line(text, "b32", "exit_group,exit", line,
-	    sizeof(line)));
+	                          sizeof(line)));
+	assert_non_null(
+	    find_line(text, "b64", "exit_group,exit", line, sizeof(line)));
+	assert_non_null(
+	    find_line(text, "b32", "exit_group,exit", line, sizeof(line)));
 	assert_non_null(find_line(text, "b64", "open", line, sizeof(line)));
 	assert_non_null(strstr(line, " -S open -F a1&0x210243 "));
 	assert_non_null(find_line(text, "b32", "openat", line, sizeof(line)));
 	assert_non_null(strstr(line, " -S openat -F a2&0x210243 "));
-	assert_non_null(find_line(text, "b64", "creat,openat2", line,
-	    sizeof(line)));
+	assert_non_null(
+	    find_line(text, "b64", "creat,openat2", line, sizeof(line)));
 	assert_null(strstr(line, "success"));
 	assert_non_null(find_line(text, "b64", "close", line, sizeof(line)));
 	assert_non_null(strstr(line, " -S close -F success=1 "));
-	assert_non_null(find_line(text, "b64", "pivot_root,setns,unshare",
-	    line, sizeof(line)));
-	assert_non_null(find_line(text, "b32", "pivot_root,setns,unshare",
-	    line, sizeof(line)));
+	assert_non_null(find_line(text, "b64", "pivot_root,setns,unshare", line,
+	                          sizeof(line)));
+	assert_non_null(find_line(text, "b32", "pivot_root,setns,unshare", line,
+	                          sizeof(line)));
 	free(text);
 }
 
@@ -119,19 +120,19 @@ test_rules_pwrite_naming(void **state)
 	text = print_rules(&o, &n);
 	/* x86_64 says pwrite, i386 pwrite64 (docs 1.9) */
 	assert_non_null(find_line(text, "b64", "write", line, sizeof(line)));
-	assert_non_null(strstr(line,
-	    " -S write,pwrite,writev,pwritev,pwritev2 -F success=1 "));
+	assert_non_null(strstr(
+	    line, " -S write,pwrite,writev,pwritev,pwritev2 -F success=1 "));
 	assert_non_null(find_line(text, "b32", "write", line, sizeof(line)));
-	assert_non_null(strstr(line,
-	    " -S write,pwrite64,writev,pwritev,pwritev2 -F success=1 "));
+	assert_non_null(strstr(
+	    line, " -S write,pwrite64,writev,pwritev,pwritev2 -F success=1 "));
 	/* truncate64/ftruncate64 exist only on i386 */
 	assert_non_null(find_line(text, "b64", "rename", line, sizeof(line)));
 	assert_non_null(strstr(line, " -S rename,renameat,renameat2,unlink,"
-				     "unlinkat,truncate,ftruncate -F "
-				     "success=1 "));
+	                             "unlinkat,truncate,ftruncate -F "
+	                             "success=1 "));
 	assert_non_null(find_line(text, "b32", "rename", line, sizeof(line)));
 	assert_non_null(strstr(line, ",truncate,ftruncate,truncate64,"
-				     "ftruncate64 -F success=1 "));
+	                             "ftruncate64 -F success=1 "));
 	free(text);
 }
 

@@ -1,0 +1,234 @@
+/* history.c - see history.h. Docker metadata is read only for ids that
+ * are exactly 64 lowercase hex digits (no path tricks from a recorded
+ * docker_id), capped in size. */
+#include "history.h"
+
+#include <bson/bson.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "esc.h"
+#include "log.h"
+
+#define HISTORY_META_MAX (4 * 1024 * 1024) /* config.v2.json cap */
+
+static bool
+is_cid(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return i == 64;
+}
+
+static char *
+read_small(const char *path, size_t max, size_t *len)
+{
+	char *data;
+	size_t n = 0;
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	data = fx_calloc(max + 1, 1);
+	while (n < max && (r = read(fd, data + n, max - n)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			free(data);
+			close(fd);
+			return NULL;
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	if (n == max) { /* too big to be a config */
+		free(data);
+		return NULL;
+	}
+	*len = n;
+	return data;
+}
+
+static void
+meta_string(const bson_t *doc, const char *dotted, struct bytes *out)
+{
+	bson_iter_t it, d;
+	const char *s;
+	uint32_t len;
+
+	if (!bson_iter_init(&it, doc) ||
+	    !bson_iter_find_descendant(&it, dotted, &d) ||
+	    !BSON_ITER_HOLDS_UTF8(&d))
+		return;
+	s = bson_iter_utf8(&d, &len);
+	fbytes_set(out, s, len);
+}
+
+static void
+read_meta(struct container *c, const char *root)
+{
+	char path[4096];
+	bson_error_t err;
+	bson_t doc;
+	size_t len;
+	char *data;
+
+	if (!is_cid(c->id))
+		return;
+	snprintf(path, sizeof(path), "%s/containers/%s/config.v2.json", root,
+	         c->id);
+	data = read_small(path, HISTORY_META_MAX, &len);
+	if (data == NULL)
+		return;
+	if (!bson_init_from_json(&doc, data, (ssize_t)len, &err)) {
+		log_debug("%s: %s", path, err.message);
+		free(data);
+		return;
+	}
+	meta_string(&doc, "Name", &c->name);
+	meta_string(&doc, "Config.Image", &c->image);
+	bson_destroy(&doc);
+	free(data);
+}
+
+static const char *
+docker_id_of(const struct proc *p)
+{
+	size_t i;
+
+	if (p->lead.docker_id != NULL)
+		return p->lead.docker_id;
+	for (i = 0; i < p->nthreads; i++)
+		if (p->threads[i].docker_id != NULL)
+			return p->threads[i].docker_id;
+	return NULL;
+}
+
+void
+history_containers(struct model *m, const struct opts *o)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < m->nprocs; i++) {
+		struct proc *p = m->procs[i];
+		const char *id = docker_id_of(p);
+
+		if (id == NULL)
+			continue;
+		model_container(m, p->lead.host, id);
+	}
+	model_sort_containers(m);
+	for (i = 0; i < m->nprocs; i++) {
+		struct proc *p = m->procs[i];
+		const char *id = docker_id_of(p);
+
+		if (id == NULL)
+			continue;
+		p->ct = model_container(m, p->lead.host, id);
+		if (p->keep)
+			p->ct->keep = true;
+	}
+	/* map docker_id -> rootfs from the process that did pivot_root;
+	 * the earliest such process wins (the init, not a later exec) */
+	for (i = 0; i < m->nprocs; i++) {
+		struct proc *p = m->procs[i];
+
+		if (p->ct == NULL || !p->lead.rootfs.set ||
+		    p->lead.rootfs.n == 0)
+			continue;
+		if (!p->ct->rootfs.set)
+			fbytes_copy(&p->ct->rootfs, &p->lead.rootfs);
+	}
+	if (o->docker_root == NULL || stat(o->docker_root, &st) != 0)
+		return;
+	for (i = 0; i < m->ncts; i++)
+		if (m->cts[i].keep)
+			read_meta(&m->cts[i], o->docker_root);
+}
+
+/* a + b as bytes (NULs kept), malloc'd and terminated */
+static char *
+join2(const char *a, size_t an, const char *b, size_t bn)
+{
+	char *p = fx_calloc(an + bn + 1, 1);
+
+	memcpy(p, a, an);
+	memcpy(p + an, b, bn);
+	return p;
+}
+
+void
+history_host_path(const struct bytes *rootfs, const struct bytes *path,
+                  struct bytes *out)
+{
+	struct stat st;
+	char *merged, *base, *diff;
+	size_t rn = rootfs->n;
+
+	/* rootfs "/x/merged/" and path "/a" join as "/x/merged/a" */
+	while (rn > 1 && rootfs->p[rn - 1] == '/')
+		rn--;
+	merged = join2(rootfs->p, rn, path->p, path->n);
+	/* merged/ is mounted only while the container runs (kernel
+	 * interfaces §4.5); diff/ stays until docker rm */
+	if (memchr(merged, '\0', rn + path->n) == NULL && rn > 7 &&
+	    memcmp(rootfs->p + rn - 7, "/merged", 7) == 0 &&
+	    stat(rootfs->p, &st) != 0) {
+		base = join2(rootfs->p, rn - 7, "/diff", 5);
+		diff = join2(base, rn - 2, path->p, path->n);
+		free(base);
+		if (lstat(diff, &st) == 0) {
+			fbytes_free(out);
+			out->p = diff;
+			out->n = rn - 2 + path->n;
+			out->set = true;
+			free(merged);
+			return;
+		}
+		free(diff);
+	}
+	fbytes_free(out);
+	out->p = merged;
+	out->n = rn + path->n;
+	out->set = true;
+}
+
+void
+history_paths(struct model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nprocs; i++)
+		if (m->procs[i]->keep && m->procs[i]->ct != NULL)
+			m->procs[i]->ct->nprocs++;
+	for (i = 0; i < m->nfiles; i++) {
+		struct file *f = &m->files[i];
+		struct container *c = f->owner->ct;
+
+		if (c == NULL) {
+			/* a host process sees host paths */
+			fbytes_copy(&f->host_path, &f->path);
+			fbytes_copy(&f->new_host_path, &f->new_path);
+			continue;
+		}
+		c->nfiles++;
+		if (!c->rootfs.set || f->path.n == 0 || f->path.p[0] != '/')
+			continue;
+		history_host_path(&c->rootfs, &f->path, &f->host_path);
+		if (f->new_path.set && f->new_path.n > 0 &&
+		    f->new_path.p[0] == '/')
+			history_host_path(&c->rootfs, &f->new_path,
+			                  &f->new_host_path);
+	}
+}

@@ -1,0 +1,945 @@
+/* load.c - see load.h. The only reader of the raw database. Every string
+ * field may be a BSON string or BSON binary (subtype 0) holding bytes that
+ * are not valid UTF-8 (docs/schema.md, Strings): both are read as bytes. */
+#include "load.h"
+
+#include <mongoc/mongoc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "esc.h"
+#include "log.h"
+#include "schema.h"
+
+#define LOAD_IN_CHUNK 500    /* values per $in query */
+#define LOAD_MAX_LEVELS 4096 /* tree depth bound */
+#define LOAD_TIMEOUT_MS 3000
+
+struct loader {
+	const struct opts *o;
+	mongoc_uri_t *uri;
+	mongoc_client_t *client;
+	mongoc_database_t *db;
+	char where[256];
+	size_t level; /* BFS level being expanded */
+};
+
+static void
+driver_log_cb(mongoc_log_level_t level, const char *domain, const char *message,
+              void *arg)
+{
+	char esc[512];
+
+	(void)arg;
+	if (level <= MONGOC_LOG_LEVEL_WARNING)
+		log_debug("driver %s: %s", domain,
+		          esc_log(message, strlen(message), esc, sizeof(esc)));
+}
+
+static void
+store_err(const struct loader *l, const char *what, const bson_error_t *e)
+{
+	model_error("%s at %s: %s (domain %u, code %u)", what, l->where,
+	            e->message, e->domain, e->code);
+}
+
+struct loader *
+load_open(const struct opts *o)
+{
+	struct loader *l = fx_calloc(1, sizeof(*l));
+	bson_error_t err;
+	bson_t *ping;
+	char uri[1024];
+	bool ok;
+
+	l->o = o;
+	mongoc_log_set_handler(driver_log_cb, NULL);
+	if (strncmp(o->mongo, "mongodb://", 10) == 0 ||
+	    strncmp(o->mongo, "mongodb+srv://", 14) == 0)
+		snprintf(uri, sizeof(uri), "%s", o->mongo);
+	else
+		snprintf(uri, sizeof(uri), "mongodb://%s/", o->mongo);
+	esc_log(o->mongo, strlen(o->mongo), l->where, sizeof(l->where));
+	l->uri = mongoc_uri_new_with_error(uri, &err);
+	if (l->uri == NULL) {
+		model_error("bad -mongo %s: %s", l->where, err.message);
+		goto fail;
+	}
+	if (!mongoc_uri_has_option(l->uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS))
+		mongoc_uri_set_option_as_int32(
+		    l->uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS,
+		    LOAD_TIMEOUT_MS);
+	if (!mongoc_uri_has_option(l->uri, MONGOC_URI_CONNECTTIMEOUTMS))
+		mongoc_uri_set_option_as_int32(
+		    l->uri, MONGOC_URI_CONNECTTIMEOUTMS, LOAD_TIMEOUT_MS);
+	if (!mongoc_uri_has_option(l->uri, MONGOC_URI_SOCKETTIMEOUTMS))
+		mongoc_uri_set_option_as_int32(
+		    l->uri, MONGOC_URI_SOCKETTIMEOUTMS, 120000);
+	l->client = mongoc_client_new_from_uri_with_error(l->uri, &err);
+	if (l->client == NULL) {
+		model_error("bad -mongo %s: %s", l->where, err.message);
+		goto fail;
+	}
+	mongoc_client_set_error_api(l->client, MONGOC_ERROR_API_VERSION_2);
+	mongoc_client_set_appname(l->client, "godo-filter");
+	ping = BCON_NEW("ping", BCON_INT32(1));
+	ok = mongoc_client_command_simple(l->client, "admin", ping, NULL, NULL,
+	                                  &err);
+	bson_destroy(ping);
+	if (!ok) {
+		model_error("cannot reach the store at %s: %s", l->where,
+		            err.message);
+		goto fail;
+	}
+	l->db = mongoc_client_get_database(l->client, o->db);
+	return l;
+fail:
+	load_close(l);
+	return NULL;
+}
+
+void
+load_close(struct loader *l)
+{
+	if (l == NULL)
+		return;
+	if (l->db)
+		mongoc_database_destroy(l->db);
+	if (l->client)
+		mongoc_client_destroy(l->client);
+	if (l->uri)
+		mongoc_uri_destroy(l->uri);
+	free(l);
+}
+
+void *
+load_client(struct loader *l)
+{
+	return l->client;
+}
+
+/* ---- field readers ---- */
+
+static bool
+get_bytes(const bson_iter_t *it, struct bytes *b)
+{
+	const uint8_t *data;
+	const char *s;
+	bson_subtype_t sub;
+	uint32_t len;
+
+	switch (bson_iter_type(it)) {
+	case BSON_TYPE_UTF8:
+		s = bson_iter_utf8(it, &len);
+		fbytes_set(b, s, len);
+		return true;
+	case BSON_TYPE_BINARY:
+		bson_iter_binary(it, &sub, &len, &data);
+		fbytes_set(b, (const char *)data, len);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A C string field (ids, host, docker_id): bytes up to the first NUL. */
+static char *
+get_cstr(const bson_iter_t *it)
+{
+	struct bytes b = {0};
+	char *s;
+
+	if (!get_bytes(it, &b))
+		return NULL;
+	s = fx_strdup(b.p);
+	fbytes_free(&b);
+	return s;
+}
+
+static bool
+get_i64(const bson_iter_t *it, int64_t *v)
+{
+	switch (bson_iter_type(it)) {
+	case BSON_TYPE_INT32:
+	case BSON_TYPE_INT64:
+	case BSON_TYPE_DOUBLE:
+	case BSON_TYPE_BOOL:
+		*v = bson_iter_as_int64(it);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool
+get_i32(const bson_iter_t *it, int32_t *v)
+{
+	int64_t x;
+
+	if (!get_i64(it, &x) || x < INT32_MIN || x > INT32_MAX)
+		return false;
+	*v = (int32_t)x;
+	return true;
+}
+
+static bool
+get_date_ns(const bson_iter_t *it, int64_t *ns)
+{
+	if (bson_iter_type(it) == BSON_TYPE_DATE_TIME) {
+		*ns = bson_iter_date_time(it) * 1000000LL;
+		return true;
+	}
+	return get_i64(it, ns);
+}
+
+static void
+get_argv(const bson_iter_t *it, struct argv *a)
+{
+	bson_iter_t sub;
+	size_t n = 0;
+
+	fargv_free(a);
+	if (!BSON_ITER_HOLDS_ARRAY(it) || !bson_iter_recurse(it, &sub))
+		return;
+	while (bson_iter_next(&sub) && n < ARGS_MAX_COUNT) {
+		a->v = fx_reallocarray(a->v, n + 1, sizeof(*a->v));
+		memset(&a->v[n], 0, sizeof(a->v[n]));
+		if (!get_bytes(&sub, &a->v[n]))
+			fbytes_set(&a->v[n], "", 0);
+		n++;
+	}
+	a->n = n;
+}
+
+static void
+get_execs(const bson_iter_t *it, struct task *t)
+{
+	bson_iter_t arr, doc;
+
+	if (!BSON_ITER_HOLDS_ARRAY(it) || !bson_iter_recurse(it, &arr))
+		return;
+	while (bson_iter_next(&arr) && t->nexec < EXECVE_MAX * 4) {
+		struct exec e;
+		int64_t ms = NS_NONE, ns = NS_NONE;
+
+		if (!BSON_ITER_HOLDS_DOCUMENT(&arr) ||
+		    !bson_iter_recurse(&arr, &doc))
+			continue;
+		memset(&e, 0, sizeof(e));
+		while (bson_iter_next(&doc)) {
+			const char *k = bson_iter_key(&doc);
+
+			if (strcmp(k, F_EXEC_NS) == 0)
+				get_i64(&doc, &ns);
+			else if (strcmp(k, F_EXEC_TS) == 0)
+				get_date_ns(&doc, &ms);
+			else if (strcmp(k, F_ARGS) == 0)
+				get_argv(&doc, &e.args);
+			else if (strcmp(k, F_EXE) == 0)
+				get_bytes(&doc, &e.exe);
+			else if (strcmp(k, F_CWD) == 0)
+				get_bytes(&doc, &e.cwd);
+		}
+		e.ns = ns != NS_NONE ? ns : ms;
+		t->execs =
+		    fx_reallocarray(t->execs, t->nexec + 1, sizeof(*t->execs));
+		t->execs[t->nexec++] = e;
+	}
+}
+
+/* Fills t from a pids document. -1 when it has no usable _id/pid. */
+static int
+task_from_bson(const bson_t *doc, struct task *t)
+{
+	bson_iter_t it;
+	int64_t start_ms = NS_NONE, exit_ms = NS_NONE, v;
+	bool has_pid = false, has_tgid = false, has_thread = false;
+
+	memset(t, 0, sizeof(*t));
+	if (!bson_iter_init(&it, doc))
+		return -1;
+	while (bson_iter_next(&it)) {
+		const char *k = bson_iter_key(&it);
+
+		if (strcmp(k, F_ID) == 0)
+			t->id = get_cstr(&it);
+		else if (strcmp(k, F_HOST) == 0)
+			t->host = get_cstr(&it);
+		else if (strcmp(k, F_BOOT) == 0)
+			t->boot = get_cstr(&it);
+		else if (strcmp(k, F_PID) == 0)
+			has_pid = get_i32(&it, &t->pid);
+		else if (strcmp(k, F_TGID) == 0)
+			has_tgid = get_i32(&it, &t->tgid);
+		else if (strcmp(k, F_THREAD) == 0) {
+			has_thread = true;
+			t->thread = bson_iter_as_bool(&it);
+		} else if (strcmp(k, F_PPID) == 0)
+			t->has_ppid = get_i32(&it, &t->ppid);
+		else if (strcmp(k, F_PARENT_TGID) == 0)
+			t->has_ptgid = get_i32(&it, &t->parent_tgid);
+		else if (strcmp(k, F_PARENT_ID) == 0)
+			t->parent_id = get_cstr(&it);
+		else if (strcmp(k, F_START_TICKS) == 0)
+			t->has_ticks = get_i64(&it, &t->start_ticks);
+		else if (strcmp(k, F_START_NS) == 0)
+			t->has_start = get_i64(&it, &t->start_ns);
+		else if (strcmp(k, F_START_TS) == 0)
+			get_date_ns(&it, &start_ms);
+		else if (strcmp(k, F_STAR) == 0)
+			t->star = bson_iter_as_bool(&it);
+		else if (strcmp(k, F_COMM) == 0)
+			get_bytes(&it, &t->comm);
+		else if (strcmp(k, F_EXE) == 0)
+			get_bytes(&it, &t->exe);
+		else if (strcmp(k, F_CWD) == 0)
+			get_bytes(&it, &t->cwd);
+		else if (strcmp(k, F_ARGS) == 0)
+			get_argv(&it, &t->args);
+		else if (strcmp(k, F_ARGS_TRUNC) == 0)
+			t->args_trunc = bson_iter_as_bool(&it);
+		else if (strcmp(k, F_EXECVE) == 0)
+			get_execs(&it, t);
+		else if (strcmp(k, F_EXECVE_COUNT) == 0)
+			get_i32(&it, &t->execve_count);
+		else if (strcmp(k, F_EXIT_NS) == 0)
+			t->has_exit = get_i64(&it, &t->exit_ns);
+		else if (strcmp(k, F_EXIT_TS) == 0)
+			get_date_ns(&it, &exit_ms);
+		else if (strcmp(k, F_EXIT_STATUS) == 0)
+			t->has_status = get_i32(&it, &t->exit_status);
+		else if (strcmp(k, F_EXIT_CODE) == 0)
+			t->has_code = get_i32(&it, &t->exit_code);
+		else if (strcmp(k, F_EXIT_SIGNAL) == 0)
+			t->has_signal = get_i32(&it, &t->exit_signal);
+		else if (strcmp(k, F_DOCKER_ID) == 0)
+			t->docker_id = get_cstr(&it);
+		else if (strcmp(k, F_ROOTFS) == 0)
+			get_bytes(&it, &t->rootfs);
+		else if (strcmp(k, F_SETNS) == 0)
+			t->setns = bson_iter_as_bool(&it);
+		else if (strcmp(k, F_SOURCE) == 0)
+			get_bytes(&it, &t->source);
+	}
+	if (t->id == NULL || !has_pid) {
+		model_task_free(t);
+		return -1;
+	}
+	if (!has_tgid)
+		t->tgid = t->pid;
+	if (!has_thread)
+		t->thread = t->pid != t->tgid;
+	if (!t->has_start && start_ms != NS_NONE) {
+		t->start_ns = start_ms;
+		t->has_start = true;
+	}
+	if (!t->has_exit && exit_ms != NS_NONE) {
+		t->exit_ns = exit_ms;
+		t->has_exit = true;
+	}
+	/* a wait status says how it ended when code/signal are missing */
+	if (t->has_status && !t->has_code && !t->has_signal) {
+		v = t->exit_status;
+		if ((v & 0x7f) == 0) {
+			t->exit_code = (int32_t)((v >> 8) & 0xff);
+			t->has_code = true;
+		} else if ((v & 0x7f) != 0x7f) {
+			t->exit_signal = (int32_t)(v & 0x7f);
+			t->has_signal = true;
+		}
+	}
+	if (t->docker_id != NULL && t->docker_id[0] == '\0') {
+		free(t->docker_id);
+		t->docker_id = NULL;
+	}
+	return 0;
+}
+
+/* ---- queries ---- */
+
+static void
+add_host(const struct loader *l, bson_t *q)
+{
+	if (l->o->host != NULL)
+		BSON_APPEND_UTF8(q, F_HOST, l->o->host);
+}
+
+static void
+add_until(const struct loader *l, bson_t *q, const char *field)
+{
+	bson_t c;
+
+	if (l->o->until == INT64_MAX)
+		return;
+	BSON_APPEND_DOCUMENT_BEGIN(q, field, &c);
+	BSON_APPEND_INT64(&c, "$lte", l->o->until + MATCH_TOL_NS);
+	bson_append_document_end(q, &c);
+}
+
+static bson_t *
+pids_opts(bool thread_only)
+{
+	static const char *full[] = {
+	    F_ID,        F_HOST,     F_BOOT,        F_PID,       F_TGID,
+	    F_THREAD,    F_PPID,     F_PARENT_TGID, F_PARENT_ID, F_START_TICKS,
+	    F_START_TS,  F_START_NS, F_STAR,        F_COMM,      F_EXE,
+	    F_CWD,       F_ARGS,     F_ARGS_TRUNC,  F_EXECVE,    F_EXECVE_COUNT,
+	    F_EXIT_TS,   F_EXIT_NS,  F_EXIT_STATUS, F_EXIT_CODE, F_EXIT_SIGNAL,
+	    F_DOCKER_ID, F_ROOTFS,   F_SETNS,       F_SOURCE};
+	static const char *thr[] = {
+	    F_ID,        F_HOST,        F_BOOT,     F_PID,
+	    F_TGID,      F_THREAD,      F_PPID,     F_PARENT_TGID,
+	    F_PARENT_ID, F_START_TICKS, F_START_TS, F_START_NS,
+	    F_COMM,      F_EXIT_TS,     F_EXIT_NS,  F_EXIT_STATUS,
+	    F_EXIT_CODE, F_EXIT_SIGNAL, F_DOCKER_ID};
+	const char **f = thread_only ? thr : full;
+	size_t n = thread_only ? sizeof(thr) / sizeof(thr[0])
+	                       : sizeof(full) / sizeof(full[0]);
+	bson_t *o = bson_new(), p;
+	size_t i;
+
+	BSON_APPEND_DOCUMENT_BEGIN(o, "projection", &p);
+	for (i = 0; i < n; i++)
+		BSON_APPEND_INT32(&p, f[i], 1);
+	bson_append_document_end(o, &p);
+	return o;
+}
+
+typedef int doc_fn(struct loader *l, struct model *m, const bson_t *doc,
+                   void *arg);
+
+/* Runs find(q, opts) on coll and calls fn per document; stops at the
+ * first -1 from fn. -1 after one error line. */
+static int
+each_doc(struct loader *l, struct model *m, const char *coll, const bson_t *q,
+         const bson_t *opts, doc_fn *fn, void *arg)
+{
+	mongoc_collection_t *c = mongoc_database_get_collection(l->db, coll);
+	mongoc_cursor_t *cur;
+	const bson_t *doc;
+	bson_error_t err;
+	int rc = 0;
+
+	cur = mongoc_collection_find_with_opts(c, q, opts, NULL);
+	while (rc == 0 && mongoc_cursor_next(cur, &doc))
+		rc = fn(l, m, doc, arg);
+	if (rc == 0 && mongoc_cursor_error(cur, &err)) {
+		store_err(l, coll, &err);
+		rc = -1;
+	}
+	mongoc_cursor_destroy(cur);
+	mongoc_collection_destroy(c);
+	return rc;
+}
+
+static int
+count_one(struct loader *l, struct model *m, const bson_t *doc, void *arg)
+{
+	(void)l;
+	(void)m;
+	(void)doc;
+	(*(int *)arg)++;
+	return 0;
+}
+
+int
+load_check_empty(struct loader *l)
+{
+	bson_t q = BSON_INITIALIZER;
+	bson_t *opts = BCON_NEW("limit", BCON_INT64(1), "projection", "{", F_ID,
+	                        BCON_INT32(1), "}");
+	int n = 0, rc;
+
+	add_host(l, &q);
+	rc = each_doc(l, NULL, COLL_PIDS, &q, opts, count_one, &n);
+	bson_destroy(&q);
+	bson_destroy(opts);
+	if (rc != 0)
+		return -1;
+	if (n == 0) {
+		char h[128];
+
+		if (l->o->host != NULL)
+			model_error("database %s has no godo documents for "
+			            "host %s",
+			            l->o->db,
+			            esc_log(l->o->host, strlen(l->o->host), h,
+			                    sizeof(h)));
+		else
+			model_error("database %s has no godo documents (empty "
+			            "or not a godo database)",
+			            l->o->db);
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+is_ancestor(const struct proc *a, const struct proc *p)
+{
+	size_t depth = 0;
+
+	for (; p != NULL && depth < LOAD_MAX_LEVELS * 4; p = p->parent, depth++)
+		if (p == a)
+			return true;
+	return false;
+}
+
+static int
+too_many(const struct loader *l)
+{
+	model_error("more than %llu processes under the Docker roots; narrow "
+	            "with -since/-until/-host or raise -max-procs",
+	            (unsigned long long)l->o->max_procs);
+	return -1;
+}
+
+/* A process document reached from parent (NULL for a star). Merges a
+ * known task, links an unparented one, adds a new one. */
+static int
+add_task(struct loader *l, struct model *m, struct task *t, struct proc *parent)
+{
+	struct proc *p;
+
+	if (t->thread || t->pid != t->tgid) {
+		model_task_free(t);
+		return 0;
+	}
+	if (parent == NULL && t->star && t->has_start &&
+	    l->o->until != INT64_MAX && t->start_ns > l->o->until) {
+		model_task_free(t);
+		return 0;
+	}
+	p = model_find_id(m, t->id);
+	if (p == NULL) {
+		for (p = model_find_tgid(m, t->host, t->boot, t->tgid); p;
+		     p = p->next_same)
+			if (model_same_task(&p->lead, t))
+				break;
+		if (p != NULL) {
+			/* same task under a second id: merge, and expand
+			 * again so children naming the new id are found */
+			char *id = fx_strdup(t->id);
+
+			model_merge_task(&p->lead, t);
+			model_add_alias(m, p, id);
+			free(id);
+			p->frontier = true;
+		}
+	} else {
+		model_task_free(t);
+	}
+	if (p != NULL) {
+		if (parent != NULL && p->parent == NULL && p != parent &&
+		    !is_ancestor(p, parent))
+			model_link(parent, p);
+		return 0;
+	}
+	p = model_add_proc(m, t);
+	if (p == NULL) {
+		model_task_free(t);
+		return too_many(l);
+	}
+	p->frontier = true;
+	p->star = p->lead.star;
+	if (parent != NULL)
+		model_link(parent, p);
+	return 0;
+}
+
+static int
+star_doc(struct loader *l, struct model *m, const bson_t *doc, void *arg)
+{
+	struct task t;
+
+	(void)arg;
+	if (task_from_bson(doc, &t) != 0)
+		return 0;
+	return add_task(l, m, &t, NULL);
+}
+
+static int
+child_by_id(struct loader *l, struct model *m, const bson_t *doc, void *arg)
+{
+	struct task t;
+	struct proc *parent;
+
+	(void)arg;
+	if (task_from_bson(doc, &t) != 0)
+		return 0;
+	parent = model_find_id(m, t.parent_id);
+	if (parent == NULL) {
+		model_task_free(&t);
+		return 0;
+	}
+	return add_task(l, m, &t, parent);
+}
+
+static int
+child_by_tgid(struct loader *l, struct model *m, const bson_t *doc, void *arg)
+{
+	struct task t;
+	struct proc *parent;
+
+	(void)arg;
+	if (task_from_bson(doc, &t) != 0)
+		return 0;
+	/* no parent_id: the process with parent_tgid alive at the fork */
+	parent = t.has_ptgid
+	             ? model_match_time(m, t.host, t.boot, t.parent_tgid,
+	                                t.has_start ? t.start_ns : NS_NONE)
+	             : NULL;
+	if (parent == NULL || parent == model_find_id(m, t.id)) {
+		model_task_free(&t);
+		return 0;
+	}
+	return add_task(l, m, &t, parent);
+}
+
+static int
+thread_doc(struct loader *l, struct model *m, const bson_t *doc, void *arg)
+{
+	struct task t;
+	struct proc *p;
+	size_t i;
+
+	(void)l;
+	(void)arg;
+	if (task_from_bson(doc, &t) != 0)
+		return 0;
+	if (t.pid == t.tgid) {
+		model_task_free(&t);
+		return 0;
+	}
+	/* the incarnation of tgid alive when the thread started: PID reuse
+	 * never joins a thread to the wrong process */
+	p = model_match_time(m, t.host, t.boot, t.tgid,
+	                     t.has_start ? t.start_ns : NS_NONE);
+	if (p == NULL) {
+		m->orphan_threads++;
+		model_task_free(&t);
+		return 0;
+	}
+	for (i = 0; i < p->nthreads; i++)
+		if (model_same_task(&p->threads[i], &t)) {
+			model_merge_task(&p->threads[i], &t);
+			return 0;
+		}
+	p->threads =
+	    fx_reallocarray(p->threads, p->nthreads + 1, sizeof(*p->threads));
+	p->threads[p->nthreads++] = t;
+	return 0;
+}
+
+/* find({field: {$in: vals[i..j)}, host, start_ns <= until}) per chunk */
+static int
+query_in(struct loader *l, struct model *m, const char *field, char **svals,
+         const int32_t *ivals, size_t n, bool no_parent_id, bool threads,
+         doc_fn *fn)
+{
+	bson_t *opts = pids_opts(threads);
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < n; i += LOAD_IN_CHUNK) {
+		bson_t q = BSON_INITIALIZER, c, a;
+		char key[24];
+
+		add_host(l, &q);
+		BSON_APPEND_DOCUMENT_BEGIN(&q, field, &c);
+		BSON_APPEND_ARRAY_BEGIN(&c, "$in", &a);
+		for (j = i; j < n && j < i + LOAD_IN_CHUNK; j++) {
+			snprintf(key, sizeof(key), "%zu", j - i);
+			if (svals)
+				BSON_APPEND_UTF8(&a, key, svals[j]);
+			else
+				BSON_APPEND_INT32(&a, key, ivals[j]);
+		}
+		bson_append_array_end(&c, &a);
+		bson_append_document_end(&q, &c);
+		if (no_parent_id) {
+			BSON_APPEND_DOCUMENT_BEGIN(&q, F_PARENT_ID, &c);
+			BSON_APPEND_BOOL(&c, "$exists", false);
+			bson_append_document_end(&q, &c);
+		}
+		add_until(l, &q, F_START_NS);
+		rc = each_doc(l, m, COLL_PIDS, &q, opts, fn, NULL);
+		bson_destroy(&q);
+	}
+	bson_destroy(opts);
+	return rc;
+}
+
+static int
+i32_cmp(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* distinct tgids of procs[0..n) */
+static size_t
+tgids_of(struct proc **procs, size_t n, int32_t **out)
+{
+	int32_t *v = fx_calloc(n, sizeof(*v));
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		v[i] = procs[i]->lead.tgid;
+	model_sort(v, n, sizeof(*v), i32_cmp);
+	for (i = 0; i < n; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	*out = v;
+	return k;
+}
+
+int
+load_tree(struct loader *l, struct model *m)
+{
+	bson_t q = BSON_INITIALIZER, *opts = pids_opts(false);
+	struct proc **front = NULL;
+	char **ids = NULL;
+	int32_t *tg = NULL;
+	size_t level, nf, ni, nt, i, j;
+	int rc;
+
+	add_host(l, &q);
+	BSON_APPEND_BOOL(&q, F_STAR, true);
+	rc = each_doc(l, m, COLL_PIDS, &q, opts, star_doc, NULL);
+	bson_destroy(&q);
+	bson_destroy(opts);
+	for (level = 0; rc == 0 && level < LOAD_MAX_LEVELS; level++) {
+		nf = ni = 0;
+		front = fx_reallocarray(front, m->nprocs, sizeof(*front));
+		for (i = 0; i < m->nprocs; i++)
+			if (m->procs[i]->frontier) {
+				m->procs[i]->frontier = false;
+				front[nf++] = m->procs[i];
+				ni += 1 + m->procs[i]->lead.nalias;
+			}
+		if (nf == 0)
+			break;
+		ids = fx_reallocarray(ids, ni, sizeof(*ids));
+		for (i = ni = 0; i < nf; i++) {
+			ids[ni++] = front[i]->lead.id;
+			for (j = 0; j < front[i]->lead.nalias; j++)
+				ids[ni++] = front[i]->lead.alias[j];
+		}
+		rc = query_in(l, m, F_PARENT_ID, ids, NULL, ni, false, false,
+		              child_by_id);
+		if (rc != 0)
+			break;
+		nt = tgids_of(front, nf, &tg);
+		rc = query_in(l, m, F_PARENT_TGID, NULL, tg, nt, true, false,
+		              child_by_tgid);
+		free(tg);
+		tg = NULL;
+	}
+	free(front);
+	free(ids);
+	if (rc == 0 && level == LOAD_MAX_LEVELS)
+		log_warnx("tree deeper than %d levels; cut there",
+		          LOAD_MAX_LEVELS);
+	if (rc != 0 || m->nprocs == 0)
+		return rc;
+	nt = tgids_of(m->procs, m->nprocs, &tg);
+	rc = query_in(l, m, F_TGID, NULL, tg, nt, false, true, thread_doc);
+	free(tg);
+	if (m->orphan_threads > 0)
+		log_debug("%zu threads without their process",
+		          m->orphan_threads);
+	return rc;
+}
+
+/* ---- files ---- */
+
+static int
+file_doc(struct loader *l, struct model *m, const bson_t *doc, void *arg)
+{
+	bool from_fds = arg != NULL;
+	struct file *f;
+	struct proc *owner = NULL;
+	bson_iter_t it;
+	char *id = NULL, *proc_id = NULL;
+	struct bytes op = {0};
+	int64_t ms;
+
+	(void)l;
+	if (!bson_iter_init(&it, doc))
+		return 0;
+	while (bson_iter_next(&it)) {
+		const char *k = bson_iter_key(&it);
+
+		if (strcmp(k, F_ID) == 0 && id == NULL)
+			id = get_cstr(&it);
+		else if (strcmp(k, F_PROC_ID) == 0 && proc_id == NULL)
+			proc_id = get_cstr(&it);
+	}
+	if (id != NULL && proc_id != NULL)
+		owner = model_find_id(m, proc_id);
+	free(proc_id);
+	if (owner == NULL || !owner->keep || fmap_get(m->fileid, id) != NULL) {
+		free(id);
+		return 0;
+	}
+	fmap_put(m->fileid, id, owner);
+	f = model_add_file(m);
+	f->id = id;
+	f->owner = owner;
+	f->from_fds = from_fds;
+	bson_iter_init(&it, doc);
+	while (bson_iter_next(&it)) {
+		const char *k = bson_iter_key(&it);
+
+		ms = NS_NONE;
+		if (strcmp(k, F_OP) == 0)
+			get_bytes(&it, &op);
+		else if (strcmp(k, F_FILENAME) == 0)
+			get_bytes(&it, &f->raw_path);
+		else if (strcmp(k, F_NEW_FILENAME) == 0)
+			get_bytes(&it, &f->new_path);
+		else if (strcmp(k, F_FD) == 0)
+			get_i32(&it, &f->fd);
+		else if (strcmp(k, F_FLAGS) == 0)
+			get_i32(&it, &f->flags);
+		else if (strcmp(k, F_OPEN_NS) == 0)
+			get_i64(&it, &f->open_ns);
+		else if (strcmp(k, F_OPEN_TS) == 0 && f->open_ns == NS_NONE &&
+		         get_date_ns(&it, &ms))
+			f->open_ns = ms;
+		else if (strcmp(k, F_CLOSE_NS) == 0)
+			f->has_close = get_i64(&it, &f->close_ns);
+		else if (strcmp(k, F_CLOSE_TS) == 0 && !f->has_close &&
+		         get_date_ns(&it, &ms)) {
+			f->close_ns = ms;
+			f->has_close = true;
+		} else if (strcmp(k, F_CLOSE_BY) == 0)
+			get_bytes(&it, &f->closed_by);
+		else if (strcmp(k, F_OP_NS) == 0)
+			get_i64(&it, &f->ns);
+		else if (strcmp(k, F_OP_TS) == 0 && f->ns == NS_NONE &&
+		         get_date_ns(&it, &ms))
+			f->ns = ms;
+		else if (strcmp(k, F_WRITE_COUNT) == 0)
+			get_i64(&it, &f->writes);
+		else if (strcmp(k, F_WRITE_BYTES) == 0)
+			get_i64(&it, &f->write_bytes);
+	}
+	if (op.set && op.n == 6 && memcmp(op.p, "rename", 6) == 0)
+		f->op = FOP_RENAME;
+	else if (op.set && op.n == 6 && memcmp(op.p, "unlink", 6) == 0)
+		f->op = FOP_UNLINK;
+	else
+		f->op = FOP_OPEN;
+	fbytes_free(&op);
+	if (!f->raw_path.set)
+		fbytes_set(&f->raw_path, "", 0);
+	return 0;
+}
+
+int
+load_files(struct loader *l, struct model *m)
+{
+	static const char *colls[] = {COLL_FILES, COLL_FDS};
+	bson_t *opts =
+	    BCON_NEW("projection", "{", F_WRITTEN, BCON_INT32(0), "}");
+	char **ids = NULL;
+	size_t ni = 0, i, j, c;
+	int rc = 0;
+
+	for (i = 0; i < m->nprocs; i++) {
+		struct proc *p = m->procs[i];
+
+		if (!p->keep)
+			continue;
+		ids =
+		    fx_reallocarray(ids, ni + 1 + p->lead.nalias, sizeof(*ids));
+		ids[ni++] = p->lead.id;
+		for (j = 0; j < p->lead.nalias; j++)
+			ids[ni++] = p->lead.alias[j];
+	}
+	/* files first: a document in both (moved at close) is the closed
+	 * one */
+	for (c = 0; rc == 0 && c < 2; c++) {
+		for (i = 0; rc == 0 && i < ni; i += LOAD_IN_CHUNK) {
+			bson_t q = BSON_INITIALIZER, d, a;
+			char key[24];
+
+			add_host(l, &q);
+			BSON_APPEND_DOCUMENT_BEGIN(&q, F_PROC_ID, &d);
+			BSON_APPEND_ARRAY_BEGIN(&d, "$in", &a);
+			for (j = i; j < ni && j < i + LOAD_IN_CHUNK; j++) {
+				snprintf(key, sizeof(key), "%zu", j - i);
+				BSON_APPEND_UTF8(&a, key, ids[j]);
+			}
+			bson_append_array_end(&d, &a);
+			bson_append_document_end(&q, &d);
+			rc = each_doc(l, m, colls[c], &q, opts, file_doc,
+			              c == 1 ? (void *)1 : NULL);
+			bson_destroy(&q);
+		}
+	}
+	free(ids);
+	bson_destroy(opts);
+	return rc;
+}
+
+/* ---- gaps ---- */
+
+static int
+gap_doc(struct loader *l, struct model *m, const bson_t *doc, void *arg)
+{
+	struct gap g;
+	bson_iter_t it;
+
+	(void)arg;
+	memset(&g, 0, sizeof(g));
+	g.from_ns = g.to_ns = NS_NONE;
+	if (!bson_iter_init(&it, doc))
+		return 0;
+	while (bson_iter_next(&it)) {
+		const char *k = bson_iter_key(&it);
+
+		if (strcmp(k, F_HOST) == 0 && g.host == NULL)
+			g.host = get_cstr(&it);
+		else if (strcmp(k, F_BOOT) == 0 && g.boot == NULL)
+			g.boot = get_cstr(&it);
+		else if (strcmp(k, F_GAP_SOURCE) == 0)
+			get_bytes(&it, &g.source);
+		else if (strcmp(k, F_GAP_FROM) == 0)
+			get_date_ns(&it, &g.from_ns);
+		else if (strcmp(k, F_GAP_TO) == 0)
+			get_date_ns(&it, &g.to_ns);
+		else if (strcmp(k, F_GAP_COUNT) == 0)
+			get_i64(&it, &g.count);
+	}
+	if ((g.from_ns != NS_NONE && g.from_ns > l->o->until) ||
+	    (g.to_ns != NS_NONE && g.to_ns < l->o->since)) {
+		free(g.host);
+		free(g.boot);
+		fbytes_free(&g.source);
+		return 0;
+	}
+	*model_add_gap(m) = g;
+	return 0;
+}
+
+int
+load_gaps(struct loader *l, struct model *m)
+{
+	bson_t q = BSON_INITIALIZER;
+	bson_t *opts = BCON_NEW(
+	    "projection", "{", F_HOST, BCON_INT32(1), F_BOOT, BCON_INT32(1),
+	    F_GAP_SOURCE, BCON_INT32(1), F_GAP_FROM, BCON_INT32(1), F_GAP_TO,
+	    BCON_INT32(1), F_GAP_COUNT, BCON_INT32(1), "}");
+	int rc;
+
+	add_host(l, &q);
+	rc = each_doc(l, m, COLL_GAPS, &q, opts, gap_doc, NULL);
+	bson_destroy(&q);
+	bson_destroy(opts);
+	return rc;
+}

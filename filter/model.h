@@ -1,0 +1,185 @@
+/* model.h - the filter's in-memory model: tasks merged into processes, the
+ * Docker tree over them, their files, containers and gaps. load.c fills it,
+ * repair.c, tree.c and history.c fix and annotate it, save.c and the
+ * renderers read it. Everything here is owned by struct model and freed by
+ * model_free(). Strings from the store are untrusted bytes (struct bytes),
+ * escaped only at output. */
+#ifndef GODO_MODEL_H
+#define GODO_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Owned bytes, NUL-terminated for convenience but may hold NULs; set is
+ * false when the field was absent. */
+struct bytes {
+	char *p;
+	size_t n;
+	bool set;
+};
+
+struct argv {
+	struct bytes *v;
+	size_t n;
+};
+
+struct exec {
+	int64_t ns;
+	struct argv args;
+	struct bytes exe, cwd;
+};
+
+/* One pids document (documents of the same task merged). */
+struct task {
+	char *id, *host, *boot;
+	int32_t pid, tgid, ppid, parent_tgid;
+	char *parent_id;
+	int64_t start_ticks, start_ns, exit_ns;
+	int32_t exit_code, exit_signal, exit_status, execve_count;
+	bool has_ppid, has_ptgid, has_ticks, has_start, has_exit, has_code,
+	    has_signal, has_status;
+	bool thread, star, setns, args_trunc;
+	bool exit_filled;  /* repair: exit taken from the process */
+	bool parent_fixed; /* repair: thread parent set to its process's */
+	struct bytes comm, exe, cwd, rootfs, source;
+	char *docker_id;
+	struct argv args;
+	struct exec *execs;
+	size_t nexec;
+	char **alias; /* ids of other documents merged into this one */
+	size_t nalias;
+};
+
+struct container;
+
+/* A process: its leader task and its threads. */
+struct proc {
+	struct task lead;
+	struct task *threads;
+	size_t nthreads;
+	struct proc *parent;
+	struct proc **kids;
+	size_t nkids, capkids;
+	struct proc *next_same; /* chain of the same host/boot/tgid */
+	struct container *ct;
+	size_t order;        /* position after sorting */
+	bool star, frontier; /* loaded as a star; to be expanded */
+	bool keep;           /* survives window/container selection */
+	bool outside;        /* kept only to connect the tree */
+};
+
+enum file_op { FOP_OPEN, FOP_RENAME, FOP_UNLINK };
+
+struct file {
+	char *id;
+	struct proc *owner;
+	enum file_op op;
+	struct bytes path, new_path, raw_path, closed_by;
+	struct bytes host_path, new_host_path;
+	int32_t fd, flags;
+	int64_t open_ns, close_ns, ns, writes, write_bytes;
+	bool has_close, close_filled, from_fds;
+};
+
+struct container {
+	char *id, *host;
+	struct bytes name, image, rootfs;
+	size_t nprocs, nfiles;
+	bool keep;
+};
+
+struct gap {
+	char *host, *boot;
+	struct bytes source;
+	int64_t from_ns, to_ns, count;
+};
+
+struct fmap; /* string -> pointer */
+
+struct model {
+	struct proc **procs;
+	size_t nprocs, capprocs, max_procs;
+	struct fmap *byid;   /* task id and aliases -> proc */
+	struct fmap *bytg;   /* host/boot/tgid -> first proc of a chain */
+	struct fmap *fileid; /* file _id -> 1 (dedupe fds vs files) */
+	struct fmap *ctid;   /* host/id -> index + 1 into cts */
+	struct proc **roots;
+	size_t nroots;
+	struct file *files;
+	size_t nfiles, capfiles;
+	struct container *cts;
+	size_t ncts, capcts;
+	struct gap *gaps;
+	size_t ngaps, capgaps;
+	size_t orphan_threads; /* threads whose process was not found */
+};
+
+#define NS_NONE INT64_MIN
+/* tolerance when matching times from different clocks (10 ms tick) */
+#define MATCH_TOL_NS (20LL * 1000000LL)
+
+struct model *model_new(size_t max_procs);
+void model_free(struct model *m);
+
+/* Takes ownership of *t (zeroed after). Returns the new process, or NULL
+ * when -max-procs would be exceeded. */
+struct proc *model_add_proc(struct model *m, struct task *t);
+struct proc *model_find_id(struct model *m, const char *id);
+/* First process of the host/boot/tgid chain. */
+struct proc *model_find_tgid(struct model *m, const char *host,
+                             const char *boot, int32_t tgid);
+/* The process with that host/boot/tgid alive at ns (the latest started). */
+struct proc *model_match_time(struct model *m, const char *host,
+                              const char *boot, int32_t tgid, int64_t ns);
+/* Merges other (same task identity) into t; frees other. */
+void model_merge_task(struct task *t, struct task *other);
+/* True when a and b are documents of the same task: host, boot, pid equal
+ * and start ticks within one tick. */
+bool model_same_task(const struct task *a, const struct task *b);
+void model_add_alias(struct model *m, struct proc *p, const char *id);
+void model_link(struct proc *parent, struct proc *kid);
+struct file *model_add_file(struct model *m);
+struct container *model_container(struct model *m, const char *host,
+                                  const char *id);
+/* Sorts cts by id then host. Container pointers taken before are
+ * invalid afterwards. */
+void model_sort_containers(struct model *m);
+struct gap *model_add_gap(struct model *m);
+void model_task_free(struct task *t);
+
+/* process start / exit in ns, NS_NONE when unknown */
+int64_t model_start(const struct proc *p);
+int64_t model_exit(const struct proc *p);
+/* sort comparator: start then id */
+int model_proc_cmp(const void *a, const void *b);
+
+/* bytes */
+void fbytes_set(struct bytes *b, const char *p, size_t n);
+void fbytes_free(struct bytes *b);
+void fbytes_copy(struct bytes *dst, const struct bytes *src);
+void fargv_free(struct argv *a);
+void fargv_copy(struct argv *dst, const struct argv *src);
+
+/* hmap */
+struct fmap *fmap_new(void);
+void fmap_free(struct fmap *h);
+void *fmap_get(const struct fmap *h, const char *key);
+/* Replaces an existing value. -1 on allocation failure. */
+int fmap_put(struct fmap *h, const char *key, void *val);
+size_t fmap_len(const struct fmap *h);
+
+/* One error line on stderr: "filter: error: ..." (the CLI's failures;
+ * log.h has warnings only, and fatal() exits). */
+void model_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* qsort that accepts an empty (NULL) array. */
+void model_sort(void *base, size_t n, size_t size,
+                int (*cmp)(const void *, const void *));
+
+/* allocation that fails the CLI (the filter may die on OOM) */
+void *fx_calloc(size_t n, size_t size);
+void *fx_reallocarray(void *p, size_t n, size_t size);
+char *fx_strdup(const char *s);
+
+#endif

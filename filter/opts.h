@@ -1,0 +1,17 @@
+/* opts.h - the filter's settings, filled from flags in main.c and read by
+ * every stage. Strings are borrowed from argv. */
+#ifndef GODO_OPTS_H
+#define GODO_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct opts {
+	const char *mongo, *db, *out, *format, *output, *since_s, *until_s;
+	const char *container, *host, *docker_root;
+	int64_t since, until; /* ns; INT64_MIN / INT64_MAX when open */
+	uint64_t max_procs;
+	bool no_save, verbose, version;
+};
+
+#endif

@@ -1,0 +1,22 @@
+/* render.h - one interface for the output formats. Each renderer writes
+ * the kept part of the model (after tree_sort) to out and returns 0, or -1
+ * when writing failed. Strings from the store are escaped here and only
+ * here: tty escaping for text, surrogateescape JSON for json. */
+#ifndef GODO_RENDER_H
+#define GODO_RENDER_H
+
+#include <stdio.h>
+
+#include "model.h"
+#include "opts.h"
+
+int render_json(FILE *out, const struct model *m, const struct opts *o);
+int render_text(FILE *out, const struct model *m, const struct opts *o);
+
+/* helpers shared by the renderers and save.c */
+/* The rootfs applied to p: its container's, else its own; NULL. */
+const struct bytes *render_rootfs(const struct proc *p);
+/* files sorted for output (opens by open time, ops by time, then id) */
+void render_sort_files(struct model *m);
+
+#endif

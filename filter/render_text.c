@@ -1,0 +1,359 @@
+/* render_text.c - the operator's view: the daemons' tree, then per
+ * container its process tree (box drawing) and its changed files, renames
+ * and unlinks. Every recorded string goes through esc_tty: a file name
+ * with a newline or an escape sequence cannot forge lines or move the
+ * cursor. */
+#include "render.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "esc.h"
+#include "util.h"
+
+#define ARGS_SHOWN 400 /* bytes of args shown per line */
+#define DEPTH_SHOWN 512
+#define PATH_MAX_SHOWN 4096
+
+struct tw {
+	FILE *out;
+	struct buf b, pre;
+	const struct model *m;
+	bool err;
+};
+
+static void
+tw_flush(struct tw *w)
+{
+	if (w->b.oom)
+		w->err = true;
+	if (w->b.len > 0 && fwrite(w->b.data, 1, w->b.len, w->out) != w->b.len)
+		w->err = true;
+	buf_reset(&w->b);
+}
+
+static void
+t_time(struct buf *b, int64_t ns)
+{
+	char t[40];
+
+	if (ns == NS_NONE) {
+		buf_adds(b, "?");
+		return;
+	}
+	util_fmt_rfc3339(ns, t, sizeof(t));
+	buf_adds(b, t);
+}
+
+static void
+t_bytes(struct buf *b, const struct bytes *s, size_t max)
+{
+	if (s == NULL || !s->set) {
+		buf_adds(b, "-");
+		return;
+	}
+	esc_tty(b, s->p, s->n < max ? s->n : max);
+	if (s->n > max)
+		buf_adds(b, "...");
+}
+
+static void
+t_args(struct buf *b, const struct proc *p)
+{
+	const struct argv *a = &p->lead.args;
+	size_t i, used = 0;
+
+	if (a->n == 0) {
+		buf_addc(b, '[');
+		t_bytes(b, &p->lead.comm, 64);
+		buf_addc(b, ']');
+		return;
+	}
+	for (i = 0; i < a->n; i++) {
+		size_t room = used < ARGS_SHOWN ? ARGS_SHOWN - used : 0;
+		bool quote =
+		    a->v[i].n == 0 || memchr(a->v[i].p, ' ', a->v[i].n) != NULL;
+
+		if (room == 0) {
+			buf_adds(b, " ...");
+			break;
+		}
+		if (i)
+			buf_addc(b, ' ');
+		if (quote)
+			buf_addc(b, '\'');
+		t_bytes(b, &a->v[i], room);
+		if (quote)
+			buf_addc(b, '\'');
+		used += a->v[i].n + 1;
+	}
+	if (p->lead.args_trunc)
+		buf_adds(b, " [args truncated]");
+}
+
+static void
+t_proc_line(struct tw *w, const struct proc *p)
+{
+	const struct task *t = &p->lead;
+
+	buf_printf(&w->b, "%d ", (int)t->tgid);
+	t_args(&w->b, p);
+	buf_adds(&w->b, "  ");
+	t_time(&w->b, model_start(p));
+	if (!t->has_exit)
+		buf_adds(&w->b, "  running");
+	else if (t->has_signal)
+		buf_printf(&w->b, "  killed by SIG%s (%d)",
+		           sigabbrev_np(t->exit_signal)
+		               ? sigabbrev_np(t->exit_signal)
+		               : "?",
+		           (int)t->exit_signal);
+	else if (t->has_code)
+		buf_printf(&w->b, "  exit %d", (int)t->exit_code);
+	else
+		buf_adds(&w->b, "  exited");
+	if (t->has_exit) {
+		buf_adds(&w->b, " at ");
+		t_time(&w->b, t->exit_ns);
+	}
+	if (p->nthreads > 0)
+		buf_printf(&w->b, "  +%zu thread%s", p->nthreads,
+		           p->nthreads > 1 ? "s" : "");
+	if (t->setns)
+		buf_adds(&w->b, "  [docker exec]");
+	if (p->outside)
+		buf_adds(&w->b, "  (outside the window)");
+	buf_addc(&w->b, '\n');
+}
+
+static void
+t_ct_marker(struct tw *w, const struct container *c)
+{
+	buf_printf(&w->b, "[container %.12s", c->id);
+	if (c->name.set) {
+		buf_addc(&w->b, ' ');
+		t_bytes(&w->b, &c->name, 128);
+	}
+	buf_printf(&w->b, ": %zu process%s, below]\n", c->nprocs,
+	           c->nprocs == 1 ? "" : "es");
+}
+
+/* Prints p's kept children that belong to ct (NULL: host processes);
+ * children of another container become one marker line each. */
+static void
+t_kids(struct tw *w, const struct proc *p, const struct container *ct,
+       size_t depth)
+{
+	const struct container *last = NULL;
+	size_t i, j, n = 0, plen = w->pre.len;
+	const struct proc **v;
+
+	v = fx_calloc(p->nkids, sizeof(*v));
+	for (i = 0; i < p->nkids; i++) {
+		const struct proc *k = p->kids[i];
+
+		if (!k->keep)
+			continue;
+		if (k->ct != ct) {
+			/* one marker per container per parent */
+			for (j = 0; j < n; j++)
+				if (v[j]->ct == k->ct && k->ct != ct)
+					break;
+			if (j < n || k->ct == last)
+				continue;
+			last = k->ct;
+		}
+		v[n++] = k;
+	}
+	for (i = 0; i < n; i++) {
+		bool lastkid = i + 1 == n;
+
+		buf_add(&w->b, w->pre.data ? w->pre.data : "", w->pre.len);
+		buf_adds(&w->b, lastkid ? "└─ " : "├─ ");
+		if (v[i]->ct != ct) {
+			t_ct_marker(w, v[i]->ct);
+			continue;
+		}
+		t_proc_line(w, v[i]);
+		if (w->b.len > 65536)
+			tw_flush(w);
+		if (depth >= DEPTH_SHOWN) {
+			if (v[i]->nkids > 0) {
+				buf_add(&w->b, w->pre.data, w->pre.len);
+				buf_adds(&w->b, "   ... (deeper levels cut)\n");
+			}
+			continue;
+		}
+		buf_adds(&w->pre, lastkid ? "   " : "│  ");
+		t_kids(w, v[i], ct, depth + 1);
+		w->pre.len = plen;
+		w->pre.data[plen] = '\0';
+	}
+	free(v);
+}
+
+static void
+t_files(struct tw *w, const struct container *ct)
+{
+	const struct model *m = w->m;
+	size_t i, n = 0;
+
+	for (i = 0; i < m->nfiles; i++) {
+		const struct file *f = &m->files[i];
+
+		if (f->op != FOP_OPEN || f->owner->ct != ct)
+			continue;
+		if (n++ == 0)
+			buf_adds(&w->b, "  changed files:\n");
+		buf_adds(&w->b, "    ");
+		t_bytes(&w->b, &f->path, PATH_MAX_SHOWN);
+		buf_printf(&w->b, "  pid %d  open ", (int)f->owner->lead.tgid);
+		t_time(&w->b, f->open_ns);
+		buf_adds(&w->b, "  close ");
+		if (f->has_close) {
+			t_time(&w->b, f->close_ns);
+			if (f->close_filled)
+				buf_adds(&w->b, " (process exit)");
+		} else {
+			buf_adds(&w->b, "still open");
+		}
+		buf_printf(&w->b, "  writes %lld\n", (long long)f->writes);
+		if (ct != NULL && f->host_path.set) {
+			buf_adds(&w->b, "      host ");
+			t_bytes(&w->b, &f->host_path, PATH_MAX_SHOWN);
+			buf_addc(&w->b, '\n');
+		}
+		if (w->b.len > 65536)
+			tw_flush(w);
+	}
+	for (i = n = 0; i < m->nfiles; i++) {
+		const struct file *f = &m->files[i];
+
+		if (f->op == FOP_OPEN || f->owner->ct != ct)
+			continue;
+		if (n++ == 0)
+			buf_adds(&w->b, "  renames and unlinks:\n");
+		buf_adds(&w->b,
+		         f->op == FOP_RENAME ? "    rename " : "    unlink ");
+		t_bytes(&w->b, &f->path, PATH_MAX_SHOWN);
+		if (f->op == FOP_RENAME) {
+			buf_adds(&w->b, " -> ");
+			t_bytes(&w->b, &f->new_path, PATH_MAX_SHOWN);
+		}
+		buf_printf(&w->b, "  pid %d  at ", (int)f->owner->lead.tgid);
+		t_time(&w->b, f->ns);
+		buf_addc(&w->b, '\n');
+	}
+}
+
+int
+render_text(FILE *out, const struct model *m, const struct opts *o)
+{
+	struct tw w;
+	size_t i, j, nk = 0;
+
+	memset(&w, 0, sizeof(w));
+	w.out = out;
+	w.m = m;
+	buf_init(&w.b);
+	buf_init(&w.pre);
+	buf_adds(&w.pre, "");
+	for (i = 0; i < m->nprocs; i++)
+		nk += m->procs[i]->keep;
+	buf_printf(&w.b, "godo filter: %zu processes", nk);
+	if (o->host) {
+		buf_adds(&w.b, ", host ");
+		esc_tty(&w.b, o->host, strlen(o->host));
+	}
+	if (o->since != INT64_MIN) {
+		buf_adds(&w.b, ", since ");
+		t_time(&w.b, o->since);
+	}
+	if (o->until != INT64_MAX) {
+		buf_adds(&w.b, ", until ");
+		t_time(&w.b, o->until);
+	}
+	buf_addc(&w.b, '\n');
+	for (i = 0; i < m->ngaps; i++) {
+		const struct gap *g = &m->gaps[i];
+
+		buf_adds(&w.b, "warning: events may be missing (");
+		t_bytes(&w.b, &g->source, 32);
+		buf_adds(&w.b, ") from ");
+		t_time(&w.b, g->from_ns);
+		buf_adds(&w.b, " to ");
+		t_time(&w.b, g->to_ns);
+		buf_printf(&w.b, ", count %lld\n", (long long)g->count);
+	}
+	if (m->nroots == 0)
+		buf_adds(&w.b, "no dockerd or containerd in the window\n");
+	for (i = 0; i < m->nroots; i++) {
+		const struct proc *r = m->roots[i];
+
+		buf_adds(&w.b, "\n== Docker daemons");
+		if (r->lead.host) {
+			buf_adds(&w.b, " on ");
+			esc_tty(&w.b, r->lead.host, strlen(r->lead.host));
+		}
+		buf_addc(&w.b, '\n');
+		if (r->ct != NULL) {
+			t_ct_marker(&w, r->ct);
+			continue;
+		}
+		t_proc_line(&w, r);
+		t_kids(&w, r, NULL, 0);
+		tw_flush(&w);
+	}
+	for (i = 0; i < m->ncts; i++) {
+		const struct container *c = &m->cts[i];
+
+		if (!c->keep || c->nprocs == 0)
+			continue;
+		buf_printf(&w.b, "\n== container %s", c->id);
+		if (c->name.set) {
+			buf_adds(&w.b, " name ");
+			t_bytes(&w.b, &c->name, 256);
+		}
+		if (c->image.set) {
+			buf_adds(&w.b, " image ");
+			t_bytes(&w.b, &c->image, 256);
+		}
+		buf_addc(&w.b, '\n');
+		if (c->rootfs.set) {
+			buf_adds(&w.b, "  rootfs ");
+			t_bytes(&w.b, &c->rootfs, PATH_MAX_SHOWN);
+			buf_addc(&w.b, '\n');
+		}
+		/* the container's forest: its processes whose parent is
+		 * outside it (init, and each docker exec) */
+		for (j = 0; j < m->nprocs; j++) {
+			const struct proc *p = m->procs[j];
+
+			if (!p->keep || p->ct != c ||
+			    (p->parent != NULL && p->parent->ct == c))
+				continue;
+			buf_adds(&w.b, "  ");
+			t_proc_line(&w, p);
+			buf_reset(&w.pre);
+			buf_adds(&w.pre, "  ");
+			t_kids(&w, p, c, 0);
+		}
+		t_files(&w, c);
+		tw_flush(&w);
+	}
+	/* files of host processes (daemons) last */
+	for (i = 0; i < m->nfiles; i++)
+		if (m->files[i].owner->ct == NULL)
+			break;
+	if (i < m->nfiles) {
+		buf_adds(&w.b, "\n== files of the Docker daemons\n");
+		t_files(&w, NULL);
+	}
+	tw_flush(&w);
+	buf_free(&w.b);
+	buf_free(&w.pre);
+	if (fflush(out) != 0)
+		w.err = true;
+	return w.err ? -1 : 0;
+}

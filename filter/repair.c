@@ -1,0 +1,148 @@
+/* repair.c - see repair.h. */
+#include "repair.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "pathx.h"
+
+static int
+task_cmp(const void *a, const void *b)
+{
+	const struct task *x = a, *y = b;
+	int64_t s = x->has_start ? x->start_ns : NS_NONE;
+	int64_t t = y->has_start ? y->start_ns : NS_NONE;
+
+	if (s != t)
+		return s < t ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+void
+repair_threads(struct model *m)
+{
+	size_t i, j;
+
+	for (i = 0; i < m->nprocs; i++) {
+		struct proc *p = m->procs[i];
+		int32_t ptgid =
+		    p->parent ? p->parent->lead.tgid : p->lead.parent_tgid;
+		bool known = p->parent != NULL || p->lead.has_ptgid;
+
+		model_sort(p->threads, p->nthreads, sizeof(*p->threads),
+		           task_cmp);
+		for (j = 0; j < p->nthreads; j++) {
+			struct task *t = &p->threads[j];
+
+			/* a thread made after its parent died carries the
+			 * reaper as parent (seeds/003 #3): take the
+			 * process's own */
+			if (known &&
+			    (!t->has_ptgid || t->parent_tgid != ptgid)) {
+				t->parent_tgid = ptgid;
+				t->ppid = ptgid;
+				t->has_ptgid = t->has_ppid = true;
+				t->parent_fixed = true;
+			}
+			free(t->parent_id);
+			t->parent_id =
+			    p->parent ? fx_strdup(p->parent->lead.id) : NULL;
+			/* the process ended while the thread ran */
+			if (!t->has_exit && p->lead.has_exit) {
+				t->exit_ns = p->lead.exit_ns;
+				t->has_exit = true;
+				t->exit_filled = true;
+			}
+		}
+	}
+}
+
+const struct bytes *
+repair_cwd_at(const struct proc *p, int64_t ns)
+{
+	const struct bytes *cwd = NULL;
+	size_t i;
+
+	for (i = 0; i < p->lead.nexec; i++) {
+		const struct exec *e = &p->lead.execs[i];
+
+		if (ns != NS_NONE && e->ns > ns)
+			break;
+		if (e->cwd.set && e->cwd.n > 0)
+			cwd = &e->cwd;
+	}
+	if (cwd == NULL && p->lead.cwd.set && p->lead.cwd.n > 0)
+		cwd = &p->lead.cwd;
+	return cwd;
+}
+
+static void
+clean(const struct proc *p, int64_t ns, const struct bytes *in,
+      struct bytes *out)
+{
+	const struct bytes *cwd = repair_cwd_at(p, ns);
+	char *res;
+	size_t n;
+
+	n = pathx_resolve(cwd ? cwd->p : NULL, cwd ? cwd->n : 0, in->p, in->n,
+	                  &res);
+	fbytes_free(out);
+	out->p = res;
+	out->n = n;
+	out->set = true;
+}
+
+static bool
+in_window(const struct file *f, const struct opts *o)
+{
+	if (f->op != FOP_OPEN)
+		return f->ns == NS_NONE ||
+		       (f->ns >= o->since && f->ns <= o->until);
+	if (f->open_ns != NS_NONE && f->open_ns > o->until)
+		return false;
+	if (f->has_close && f->close_ns < o->since)
+		return false;
+	return true;
+}
+
+void
+repair_files(struct model *m, const struct opts *o)
+{
+	size_t i, w = 0;
+
+	for (i = 0; i < m->nfiles; i++) {
+		struct file *f = &m->files[i];
+		int64_t at = f->op == FOP_OPEN ? f->open_ns : f->ns;
+
+		clean(f->owner, at, &f->raw_path, &f->path);
+		if (f->new_path.set) {
+			struct bytes raw = f->new_path;
+
+			memset(&f->new_path, 0, sizeof(f->new_path));
+			clean(f->owner, at, &raw, &f->new_path);
+			fbytes_free(&raw);
+		}
+		if (f->op == FOP_OPEN && !f->has_close &&
+		    f->owner->lead.has_exit) {
+			f->close_ns = f->owner->lead.exit_ns;
+			f->has_close = true;
+			f->close_filled = true;
+			if (!f->closed_by.set)
+				fbytes_set(&f->closed_by, "exit", 4);
+		}
+		if (!in_window(f, o)) {
+			free(f->id);
+			fbytes_free(&f->path);
+			fbytes_free(&f->new_path);
+			fbytes_free(&f->raw_path);
+			fbytes_free(&f->closed_by);
+			continue;
+		}
+		if (w != i)
+			m->files[w] = *f;
+		w++;
+	}
+	m->nfiles = w;
+}

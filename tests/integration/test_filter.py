@@ -1,0 +1,735 @@
+#!/usr/bin/python3
+"""test_filter.py - the filter against fixture documents shaped as
+docs/schema.md. Each case fills a fresh raw database, runs the filter (JSON
+unless told), and checks the output field by field.
+
+Env: GODO_TEST_URI (store), GODO_FILTER (binary), GODO_TOP (repo).
+Prints "PASS name" / "FAIL name: why" per case; exits non-zero on a failure.
+"""
+import datetime
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+
+import bson
+import pymongo
+
+URI = os.environ.get("GODO_TEST_URI", "mongodb://127.0.0.1:27117")
+FILTER = os.environ.get("GODO_FILTER", "filter/filter")
+TOP = os.environ.get("GODO_TOP", ".")
+
+T0 = 1795600800 * 10**9  # 2026-11-25T10:00:00Z
+HZ = 100
+BOOT_T0 = T0 - 1000 * 10**9  # the boot was 1000 s before T0
+CID1 = "a1" * 32
+CID2 = "b2" * 32
+RUN = "%d" % os.getpid()
+
+client = pymongo.MongoClient(URI, serverSelectionTimeoutMS=3000)
+failed = 0
+dbs = []
+
+
+def ns(sec):
+    return T0 + int(sec * 10**9)
+
+
+def date(n):
+    return datetime.datetime.fromtimestamp(n // 10**6 / 1000.0,
+                                           tz=datetime.timezone.utc)
+
+
+def rfc(n):
+    s, frac = divmod(n, 10**9)
+    t = datetime.datetime.fromtimestamp(s, tz=datetime.timezone.utc)
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + ".%09dZ" % frac
+
+
+class Fixture:
+    """Builds pids/fds/files/gaps documents for one host."""
+
+    def __init__(self, host="h1", boot="boot-1"):
+        self.host, self.boot = host, boot
+        self.pids, self.fds, self.files, self.gaps = [], [], [], []
+        self.serial = 1000
+
+    def task(self, pid, start, tgid=None, parent=None, parent_id=True,
+             ppid=None, exit=None, code=None, signal=None, star=False,
+             args=None, comm=None, docker=None, rootfs=None, cwd="/",
+             execs=None, ticks_off=0, setns=None):
+        tgid = pid if tgid is None else tgid
+        st = ns(start)
+        ticks = (st - BOOT_T0) // (10**9 // HZ) + ticks_off
+        d = {
+            "_id": "%s:%d:%d" % (self.boot, pid, ticks),
+            "host": self.host, "boot_id": self.boot,
+            "pid": pid, "tgid": tgid, "thread": pid != tgid,
+            "start_ticks": ticks, "start_ns": st,
+            "start_timestamp": date(st), "source": "fork",
+        }
+        if parent is not None:
+            d["ppid"] = d["parent_tgid"] = parent["tgid"]
+            if parent_id is True:
+                d["parent_id"] = parent["_id"]
+        if ppid is not None:  # what a late reader saw (reparented)
+            d["ppid"] = d["parent_tgid"] = ppid
+        if star:
+            d["star"] = True
+        if comm is not None or args:
+            d["comm"] = comm if comm is not None else args[0]
+        if args is not None:
+            d["args"] = args
+            d["execve"] = execs if execs is not None else [
+                {"timestamp": date(st), "ns": st, "args": args,
+                 "cwd": cwd}]
+            d["execve_count"] = len(d["execve"])
+        if cwd is not None:
+            d["cwd"] = cwd
+        if exit is not None:
+            en = ns(exit)
+            d["exit_ns"], d["exit_timestamp"] = en, date(en)
+            if signal is not None:
+                d["exit_signal"], d["exit_status"] = signal, signal
+            else:
+                d["exit_code"] = code or 0
+                d["exit_status"] = (code or 0) << 8
+        if docker:
+            d["docker_id"] = docker
+        if rootfs:
+            d["rootfs"] = rootfs
+        if setns:
+            d["setns"] = True
+        self.pids.append(d)
+        return d
+
+    def thread(self, proc, tid, start, exit=None, ppid=None):
+        t = self.task(tid, start, tgid=proc["pid"], exit=exit, cwd=None)
+        t["comm"] = proc.get("comm", "x")
+        if ppid is not None:
+            t["ppid"] = t["parent_tgid"] = ppid
+        return t
+
+    def file(self, proc, path, open_s, close_s=None, writes=1, fd=3,
+             flags=0o1101, coll=None):
+        self.serial += 1
+        on = ns(open_s)
+        d = {
+            "_id": "%s:%d:%d" % (proc["_id"], fd, self.serial),
+            "host": self.host, "boot_id": self.boot, "op": "open",
+            "proc_id": proc["_id"], "pid": proc["pid"],
+            "tgid": proc["tgid"], "filename": path, "fd": fd,
+            "flags": flags, "open_ns": on, "open_timestamp": date(on),
+            "write_count": writes, "write_bytes": writes * 10,
+        }
+        if proc.get("docker_id"):
+            d["docker_id"] = proc["docker_id"]
+        if close_s is not None:
+            cn = ns(close_s)
+            d["close_ns"], d["close_timestamp"] = cn, date(cn)
+            d["closed_by"] = "close"
+        (coll if coll is not None else
+         (self.files if close_s is not None else self.fds)).append(d)
+        return d
+
+    def op(self, proc, op, path, at, new=None):
+        self.serial += 1
+        n = ns(at)
+        d = {
+            "_id": "%s:op:%d" % (proc["_id"], self.serial),
+            "host": self.host, "boot_id": self.boot, "op": op,
+            "proc_id": proc["_id"], "pid": proc["pid"],
+            "tgid": proc["tgid"], "filename": path, "ns": n,
+            "timestamp": date(n),
+        }
+        if new is not None:
+            d["new_filename"] = new
+        self.files.append(d)
+        return d
+
+    def docker(self, rootfs="/var/lib/docker/overlay2/m1/merged",
+               cid=CID1, base=0):
+        """dockerd -> containerd -> shim -> shim(reparented) -> runc ->
+        container init -> sleep; returns the named processes."""
+        p = {}
+        p["init1"] = self.task(1, base - 500, args=["/sbin/init"])
+        p["dockerd"] = self.task(100, base - 100, parent=p["init1"],
+                                 star=True, args=["/usr/bin/dockerd"])
+        p["containerd"] = self.task(110, base - 99, parent=p["dockerd"],
+                                    star=True, args=["containerd"])
+        p["shim0"] = self.task(300, base + 1, parent=p["containerd"],
+                               exit=base + 1.5, args=[
+                                   "containerd-shim-runc-v2", "start"])
+        # the shim double-forks: by the time it is seen its ppid is 1,
+        # but parent_id keeps the fork-time parent
+        p["shim"] = self.task(301, base + 1.2, parent=p["shim0"], ppid=1,
+                              args=["containerd-shim-runc-v2", "-id",
+                                    cid])
+        p["runc"] = self.task(400, base + 2, parent=p["shim"],
+                              exit=base + 3, args=["runc", "create"])
+        p["cinit"] = self.task(410, base + 2.5, parent=p["runc"],
+                               args=["sh", "-c", "sleep 600"],
+                               docker=cid, rootfs=rootfs, cwd="/app")
+        p["sleep"] = self.task(420, base + 4, parent=p["cinit"],
+                               exit=base + 50, code=0,
+                               args=["sleep", "600"], docker=cid,
+                               cwd="/app")
+        return p
+
+    def insert(self, db):
+        for name in ("pids", "fds", "files", "gaps"):
+            docs = getattr(self, name)
+            if docs:
+                db[name].insert_many(docs)
+
+
+def fresh_db(name):
+    n = "ft_%s_%s" % (RUN, name)
+    client.drop_database(n)
+    client.drop_database(n + "_out")
+    dbs.append(n)
+    return client[n]
+
+
+def run_filter(db, *args, fmt="json", expect_ok=True):
+    cmd = [FILTER, "-mongo=" + URI, "-db=" + db.name,
+           "-out=" + db.name + "_out", "-format=" + fmt] + list(args)
+    r = subprocess.run(cmd, capture_output=True, timeout=60)
+    if expect_ok:
+        if r.returncode != 0:
+            raise AssertionError("filter exit %d: %s" % (
+                r.returncode, r.stderr.decode(errors="replace").strip()))
+        if fmt == "json":
+            return json.loads(r.stdout.decode("utf-8", "surrogatepass")
+                              if False else r.stdout)
+        return r.stdout.decode("utf-8", "replace")
+    return r
+
+
+def procs_by_id(out):
+    return {p["id"]: p for p in out["processes"]}
+
+
+def check(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def eq(got, want, what):
+    if got != want:
+        raise AssertionError("%s: got %r, want %r" % (what, got, want))
+
+
+# ---- cases ----
+
+def case_tree_and_threads_parent_fix():
+    db = fresh_db("thrparent")
+    f = Fixture()
+    p = f.docker()
+    # thread of the container init made after runc died: the raw stream
+    # says its parent is 1
+    th = f.thread(p["cinit"], 415, 10, ppid=1)
+    f.insert(db)
+    out = run_filter(db)
+    byid = procs_by_id(out)
+    eq(out["roots"], [p["dockerd"]["_id"]], "roots")
+    ci = byid[p["cinit"]["_id"]]
+    eq(ci["threads"], [415], "threads")
+    t = ci["tasks"][0]
+    eq(t["id"], th["_id"], "task id")
+    eq(t["parent"], p["runc"]["_id"], "thread parent")
+    eq(t["ppid"], 400, "thread ppid")
+    eq(t["parent_fixed"], True, "parent_fixed")
+    eq(ci["parent"], p["runc"]["_id"], "process parent")
+    eq(byid[p["containerd"]["_id"]]["parent"], p["dockerd"]["_id"],
+       "containerd under dockerd")
+    check(p["containerd"]["_id"] not in out["roots"],
+          "containerd below dockerd is not a root")
+    eq(byid[p["dockerd"]["_id"]]["children"], [p["containerd"]["_id"]],
+       "dockerd children")
+
+
+def case_orphan_reparenting():
+    db = fresh_db("orphan")
+    f = Fixture()
+    p = f.docker()
+    # a daemon in the container double-forks: 430 forks 440 and exits;
+    # 440 is reparented (ppid 1) but its fork-time parent_id is 430
+    d1 = f.task(430, 10, parent=p["cinit"], exit=10.5, docker=CID1,
+                args=["daemon"])
+    d2 = f.task(440, 10.2, parent=d1, ppid=1, docker=CID1,
+                args=["daemon", "-bg"])
+    # no parent_id at all: parent_tgid + time finds the parent
+    d3 = f.task(450, 11, parent=p["cinit"], parent_id=False, docker=CID1,
+                args=["worker"])
+    f.insert(db)
+    out = run_filter(db)
+    byid = procs_by_id(out)
+    eq(byid[p["shim"]["_id"]]["parent"], p["shim0"]["_id"],
+       "shim reparented to 1 keeps fork-time parent")
+    eq(byid[d2["_id"]]["parent"], d1["_id"], "double-forked daemon parent")
+    eq(byid[d2["_id"]]["container"], CID1, "daemon container")
+    eq(byid[d3["_id"]]["parent"], p["cinit"]["_id"],
+       "parent by parent_tgid+time")
+    eq(byid[d1["_id"]]["children"], [d2["_id"]], "intermediate children")
+
+
+def case_pid_reuse():
+    db = fresh_db("pidreuse")
+    f = Fixture()
+    p = f.docker()
+    bash = f.task(500, -50, parent=p["init1"], args=["bash"])
+    # pid 420 (the sleep, exited at 50) is reused at 60 by a host process
+    reuse = f.task(420, 60, parent=bash, args=["vim"], exit=90)
+    thr_old = f.thread(p["sleep"], 421, 5)
+    thr_new = f.thread(reuse, 422, 61)
+    # pid 430 lives twice inside the container
+    a = f.task(430, 10, parent=p["cinit"], exit=12, docker=CID1,
+               args=["one"])
+    b = f.task(430, 20, parent=p["cinit"], exit=22, docker=CID1,
+               args=["two"])
+    # a child of the old 430 without parent_id must not go to the new one
+    c = f.task(435, 21, parent=b, parent_id=False, docker=CID1,
+               args=["kid"])
+    f.insert(db)
+    out = run_filter(db)
+    byid = procs_by_id(out)
+    check(reuse["_id"] not in byid, "host process reusing pid 420 shown")
+    eq(byid[p["sleep"]["_id"]]["threads"], [421], "old 420 threads")
+    check(thr_new["_id"] not in json.dumps(out), "new thread leaked")
+    eq(byid[p["sleep"]["_id"]]["args"], ["sleep", "600"], "no merge")
+    check(a["_id"] in byid and b["_id"] in byid, "both 430s kept")
+    eq(byid[a["_id"]]["args"], ["one"], "first 430")
+    eq(byid[b["_id"]]["args"], ["two"], "second 430")
+    eq(byid[c["_id"]]["parent"], b["_id"], "child of the right 430")
+    eq(len([x for x in out["processes"] if x["tgid"] == 430]), 2,
+       "two incarnations")
+    del thr_old
+
+
+def case_same_task_two_ids_merge():
+    db = fresh_db("merge")
+    f = Fixture()
+    p = f.docker()
+    # the connector's tick is one off /proc's: same task, second id
+    dup = f.task(410, 2.5, parent=p["runc"], ticks_off=1, docker=CID1,
+                 exit=70, code=3)
+    dup.pop("args", None)
+    kid = f.task(460, 30, parent=dup, docker=CID1, args=["late"])
+    f.insert(db)
+    out = run_filter(db)
+    byid = procs_by_id(out)
+    check(dup["_id"] not in byid, "duplicate kept as its own process")
+    ci = byid[p["cinit"]["_id"]]
+    eq(ci["exit_code"], 3, "merged exit code")
+    eq(ci["exit"], rfc(ns(70)), "merged exit")
+    eq(byid[kid["_id"]]["parent"], p["cinit"]["_id"], "kid of alias")
+
+
+def case_thread_exit_filled():
+    db = fresh_db("threxit")
+    f = Fixture()
+    p = f.docker()
+    w = f.task(470, 10, parent=p["cinit"], exit=40, signal=9,
+               docker=CID1, args=["worker"])
+    f.thread(w, 471, 11)              # exit never seen
+    f.thread(w, 472, 12, exit=20)     # exit seen
+    f.insert(db)
+    out = run_filter(db)
+    pr = procs_by_id(out)[w["_id"]]
+    eq(pr["exit_signal"], 9, "exit_signal")
+    eq(pr["exit_code"], None, "exit_code when killed")
+    t = {x["tid"]: x for x in pr["tasks"]}
+    eq(t[471]["exit"], rfc(ns(40)), "filled thread exit")
+    eq(t[471]["exit_filled"], True, "exit_filled")
+    eq(t[472]["exit"], rfc(ns(20)), "own thread exit")
+    eq(t[472]["exit_filled"], False, "own exit not filled")
+
+
+def case_unclosed_file():
+    db = fresh_db("unclosed")
+    f = Fixture()
+    p = f.docker()
+    w = f.task(470, 10, parent=p["cinit"], exit=40, docker=CID1,
+               args=["w"])
+    f.file(w, "/data/log", 11)                  # never closed (fds)
+    f.file(w, "/data/done", 12, close_s=13, writes=4)
+    f.file(p["cinit"], "/data/open", 14)        # owner still running
+    f.insert(db)
+    out = run_filter(db)
+    byp = {x["path"]: x for x in out["files"]}
+    eq(byp["/data/log"]["close"], rfc(ns(40)), "close from owner exit")
+    eq(byp["/data/log"]["close_filled"], True, "close_filled")
+    eq(byp["/data/log"]["closed_by"], "exit", "closed_by")
+    eq(byp["/data/done"]["close"], rfc(ns(13)), "real close")
+    eq(byp["/data/done"]["writes"], 4, "writes")
+    eq(byp["/data/done"]["close_filled"], False, "not filled")
+    eq(byp["/data/open"]["close"], None, "still open")
+    eq(byp["/data/log"]["process"], w["_id"], "owner id")
+    eq(byp["/data/log"]["pid"], 470, "owner pid")
+
+
+def case_paths():
+    db = fresh_db("paths")
+    f = Fixture()
+    p = f.docker()
+    ci = p["cinit"]
+    f.file(ci, "/etc/./foo//bar/../baz", 10, 11)
+    f.file(ci, "data/x.txt", 12, 13)            # cwd /app
+    f.file(ci, "../up/./y", 14, 15)
+    f.file(ci, "/../../etc/passwd", 16, 17)
+    f.op(ci, "rename", "tmp/a", 18, new="/app//b/../c")
+    f.op(ci, "unlink", "/app/./gone", 19)
+    f.insert(db)
+    out = run_filter(db)
+    paths = [x["path"] for x in out["files"]]
+    eq(paths, ["/etc/foo/baz", "/app/data/x.txt", "/up/y", "/etc/passwd"],
+       "cleaned paths (in open order)")
+    eq(out["files"][1]["raw_path"], "data/x.txt", "raw path kept")
+    ops = out["ops"]
+    eq([(o["op"], o["path"], o["new_path"]) for o in ops],
+       [("rename", "/app/tmp/a", "/app/c"), ("unlink", "/app/gone", None)],
+       "ops")
+
+
+def case_rootfs_host_path():
+    db = fresh_db("rootfs")
+    tmp = tempfile.mkdtemp(prefix="godo-ft-")
+    try:
+        # container 2's merged dir is gone (stopped); diff/ remains
+        os.makedirs(os.path.join(tmp, "m2", "diff", "srv"))
+        with open(os.path.join(tmp, "m2", "diff", "srv", "y"), "w") as fh:
+            fh.write("x")
+        f = Fixture()
+        p = f.docker(rootfs="/var/lib/docker/overlay2/m1/merged")
+        sh = p["sleep"]
+        f.file(sh, "/x", 10, 11)
+        # a second container under the same shim, merged gone
+        c2 = f.task(610, 5, parent=p["shim"], docker=CID2,
+                    rootfs=os.path.join(tmp, "m2", "merged"),
+                    args=["nginx"])
+        c2k = f.task(611, 6, parent=c2, docker=CID2, args=["nginx:w"])
+        f.file(c2k, "/srv/y", 10, 11)
+        f.file(c2k, "/srv/none", 12, 13)
+        # a host process (dockerd) writes host paths
+        f.file(p["dockerd"], "/var/lib/docker/x.json", 10, 11)
+        f.insert(db)
+        out = run_filter(db)
+        byid = procs_by_id(out)
+        for k in ("cinit", "sleep"):
+            eq(byid[p[k]["_id"]]["rootfs"],
+               "/var/lib/docker/overlay2/m1/merged", "rootfs of " + k)
+            eq(byid[p[k]["_id"]]["container"], CID1, "container of " + k)
+        eq(byid[c2k["_id"]]["rootfs"], os.path.join(tmp, "m2", "merged"),
+           "rootfs applied to the child")
+        eq(byid[p["shim"]["_id"]]["container"], None, "shim is no container")
+        byp = {x["path"]: x for x in out["files"]}
+        eq(byp["/x"]["host_path"], "/var/lib/docker/overlay2/m1/merged/x",
+           "merged host path")
+        eq(byp["/srv/y"]["host_path"],
+           os.path.join(tmp, "m2", "diff", "srv", "y"), "diff host path")
+        eq(byp["/srv/none"]["host_path"],
+           os.path.join(tmp, "m2", "merged", "srv", "none"),
+           "merged when nothing in diff")
+        eq(byp["/var/lib/docker/x.json"]["host_path"],
+           "/var/lib/docker/x.json", "host process path")
+        eq(byp["/var/lib/docker/x.json"]["container"], None, "host file")
+        cts = {c["id"]: c for c in out["containers"]}
+        eq(sorted(cts), sorted([CID1, CID2]), "containers")
+        eq(cts[CID1]["processes"], 2, "container 1 processes")
+        eq(cts[CID2]["files"], 2, "container 2 files")
+    finally:
+        shutil.rmtree(tmp)
+
+
+def case_window():
+    db = fresh_db("window")
+    f = Fixture()
+    p = f.docker()
+    early = f.task(480, 5, parent=p["cinit"], exit=6, docker=CID1,
+                   args=["early"])
+    late = f.task(490, 3600, parent=p["cinit"], exit=3700, docker=CID1,
+                  args=["late"])
+    f.file(early, "/early", 5.1, 5.2)
+    f.file(late, "/late", 3601, 3602)
+    f.gaps.append({"host": "h1", "boot_id": "boot-1", "source": "audit",
+                   "from": date(ns(3000)), "to": date(ns(3001)),
+                   "count": 7})
+    f.gaps.append({"host": "h1", "boot_id": "boot-1", "source": "restart",
+                   "from": date(ns(1)), "to": date(ns(2)), "count": 0})
+    f.insert(db)
+    out = run_filter(db, "-since=" + rfc(ns(1800)),
+                     "-until=" + rfc(ns(7200)))
+    byid = procs_by_id(out)
+    check(late["_id"] in byid, "late process kept")
+    check(early["_id"] not in byid, "early process dropped")
+    check(p["sleep"]["_id"] not in byid, "sleep (exited at 50) dropped")
+    check(p["dockerd"]["_id"] in byid, "dockerd (running) kept")
+    eq(byid[p["shim0"]["_id"]]["outside_window"], True,
+       "shim0 kept only to connect the tree")
+    eq([x["path"] for x in out["files"]], ["/late"], "files in window")
+    eq([g["source"] for g in out["gaps"]], ["audit"], "gaps in window")
+    eq(out["gaps"][0]["count"], 7, "gap count")
+    # -until before the container started: only daemons remain
+    out = run_filter(db, "-until=" + rfc(ns(0)))
+    byid = procs_by_id(out)
+    check(p["cinit"]["_id"] not in byid, "-until drops later processes")
+    check(p["containerd"]["_id"] in byid, "-until keeps containerd")
+    # relative times parse
+    run_filter(db, "-since=2h")
+
+
+def case_container_selection():
+    db = fresh_db("select")
+    tmp = tempfile.mkdtemp(prefix="godo-ft-")
+    try:
+        os.makedirs(os.path.join(tmp, "containers", CID2))
+        with open(os.path.join(tmp, "containers", CID2,
+                               "config.v2.json"), "w") as fh:
+            json.dump({"ID": CID2, "Name": "/web",
+                       "Config": {"Image": "nginx:1.25"},
+                       "Image": "sha256:abc"}, fh)
+        f = Fixture()
+        p = f.docker()
+        c2 = f.task(610, 5, parent=p["shim"], docker=CID2,
+                    rootfs="/x/m2/merged", args=["nginx"])
+        f.file(c2, "/c2file", 6, 7)
+        f.file(p["sleep"], "/c1file", 6, 7)
+        f.insert(db)
+        out = run_filter(db, "-container=" + CID1[:6],
+                         "-docker-root=" + tmp)
+        byid = procs_by_id(out)
+        check(p["sleep"]["_id"] in byid, "container 1 process kept")
+        check(c2["_id"] not in byid, "container 2 process dropped")
+        check(p["shim"]["_id"] in byid, "ancestors kept")
+        eq(byid[p["shim"]["_id"]]["children"], [p["runc"]["_id"]],
+           "shim children limited to the selection")
+        eq([x["path"] for x in out["files"]], ["/c1file"], "files")
+        eq([c["id"] for c in out["containers"]], [CID1], "containers")
+        out = run_filter(db, "-container=web", "-docker-root=" + tmp)
+        byid = procs_by_id(out)
+        check(c2["_id"] in byid and p["sleep"]["_id"] not in byid,
+              "selection by name")
+        eq(byid[c2["_id"]]["container_name"], "/web", "container_name")
+        eq(byid[c2["_id"]]["image"], "nginx:1.25", "image")
+        r = run_filter(db, "-container=ffff", expect_ok=False)
+        check(r.returncode != 0, "unknown container accepted")
+    finally:
+        shutil.rmtree(tmp)
+
+
+def case_multi_host():
+    db = fresh_db("multihost")
+    f1 = Fixture("h1", "boot-1")
+    p1 = f1.docker()
+    f2 = Fixture("h2", "boot-2")
+    p2 = f2.docker(cid=CID2)
+    f1.file(p1["sleep"], "/h1file", 6, 7)
+    f2.file(p2["sleep"], "/h2file", 6, 7)
+    f1.insert(db)
+    f2.insert(db)
+    out = run_filter(db, "-host=h2")
+    eq(out["host"], "h2", "host")
+    eq(out["roots"], [p2["dockerd"]["_id"]], "roots of h2")
+    check(all(x["host"] == "h2" for x in out["processes"]), "h2 only")
+    eq([x["path"] for x in out["files"]], ["/h2file"], "h2 files")
+    out = run_filter(db)
+    eq(sorted(out["roots"]), sorted([p1["dockerd"]["_id"],
+                                     p2["dockerd"]["_id"]]), "both roots")
+    eq(len(out["containers"]), 2, "both containers")
+    r = run_filter(db, "-host=h3", expect_ok=False)
+    check(r.returncode != 0, "unknown host accepted")
+
+
+def case_non_docker_excluded():
+    db = fresh_db("nondocker")
+    f = Fixture()
+    p = f.docker()
+    bash = f.task(500, 1, parent=p["init1"], args=["bash"])
+    vim = f.task(501, 2, parent=bash, args=["vim", "/etc/x"])
+    f.file(vim, "/etc/x", 3, 4)
+    # a separately started containerd (own service) is a root of its own
+    cd2 = f.task(700, 1, parent=p["init1"], star=True,
+                 args=["containerd", "--config", "/etc/c2.toml"])
+    f.task(701, 2, parent=cd2, args=["shim"])
+    f.insert(db)
+    out = run_filter(db)
+    byid = procs_by_id(out)
+    for d in (p["init1"], bash, vim):
+        check(d["_id"] not in byid, "non-Docker %d shown" % d["pid"])
+    eq(out["files"], [], "non-Docker files")
+    eq(sorted(out["roots"]), sorted([p["dockerd"]["_id"], cd2["_id"]]),
+       "roots")
+    eq(byid[p["dockerd"]["_id"]]["parent"], None, "root parent null")
+    # deterministic: start then id
+    starts = [(x["start"], x["id"]) for x in out["processes"]]
+    eq(starts, sorted(starts), "process order")
+
+
+def case_non_utf8():
+    db = fresh_db("nonutf8")
+    f = Fixture()
+    p = f.docker()
+    arg = b"\xff\xfeevil\n\x1b[31m"
+    path = b"/tmp/\xe9t\xe9"
+    w = f.task(470, 10, parent=p["cinit"], docker=CID1,
+               args=["prog", bson.Binary(arg, 0)])
+    w["comm"] = "prog"
+    f.file(w, bson.Binary(path, 0), 11, 12)
+    f.insert(db)
+    out = run_filter(db)
+    pr = procs_by_id(out)[w["_id"]]
+    eq(pr["args"][1].encode("utf-8", "surrogateescape"), arg,
+       "binary arg round trip")
+    eq(pr["execs"][0]["args"][1].encode("utf-8", "surrogateescape"), arg,
+       "exec arg round trip")
+    fl = [x for x in out["files"] if x["pid"] == 470][0]
+    eq(fl["path"].encode("utf-8", "surrogateescape"), path,
+       "binary path round trip")
+    check(fl["host_path"].encode("utf-8", "surrogateescape").endswith(path),
+          "binary host path")
+    txt = run_filter(db, fmt="text")
+    check("\x1b" not in txt, "escape sequence reached the terminal")
+    check("\\xff" in txt, "invalid byte not shown as \\xff")
+    # the cooked copy keeps the bytes as binary
+    cooked = client[db.name + "_out"]
+    doc = cooked.processes.find_one({"_id": w["_id"]})
+    eq(bytes(doc["args"][1]), arg, "cooked binary arg")
+
+
+def case_text_format():
+    db = fresh_db("text")
+    f = Fixture()
+    p = f.docker()
+    f.file(p["sleep"], "/var/log/app.log", 6, 7, writes=9)
+    f.op(p["sleep"], "unlink", "/tmp/t", 8)
+    f.task(430, 10, parent=p["cinit"], exit=11, signal=9, docker=CID1,
+           args=["killed"])
+    f.insert(db)
+    txt = run_filter(db, fmt="text")
+    check("container " + CID1 in txt, "container id missing:\n" + txt)
+    check("└─ " in txt and "├─ " in txt, "no tree drawing:\n" + txt)
+    check("410 sh -c 'sleep 600'" in txt, "init line:\n" + txt)
+    check("/var/log/app.log" in txt and "writes 9" in txt, "files:\n" + txt)
+    check("unlink /tmp/t" in txt, "unlink:\n" + txt)
+    check("SIGKILL" in txt or "KILL" in txt, "signal:\n" + txt)
+    check("100 /usr/bin/dockerd" in txt, "dockerd line:\n" + txt)
+    out = os.path.join(tempfile.gettempdir(), "godo-ft-%s.txt" % RUN)
+    run_filter(db, "-o", out, fmt="text")
+    with open(out, encoding="utf-8", errors="replace") as fh:
+        eq(fh.read(), txt, "-o FILE")
+    os.unlink(out)
+
+
+def case_out_database():
+    db = fresh_db("outdb")
+    f = Fixture()
+    p = f.docker()
+    f.file(p["sleep"], "/a", 6, 7)
+    f.op(p["sleep"], "rename", "/a", 8, new="/b")
+    f.insert(db)
+    cooked = client[db.name + "_out"]
+    cooked.processes.insert_one({"_id": "stale"})
+    out = run_filter(db)
+    eq(cooked.processes.count_documents({}), len(out["processes"]),
+       "processes saved (stale replaced)")
+    eq(cooked.files.count_documents({}), 2, "files saved")
+    d = cooked.processes.find_one({"_id": p["sleep"]["_id"]})
+    eq(d["docker_id"], CID1, "saved container")
+    eq(d["parent"], p["cinit"]["_id"], "saved parent")
+    fd = cooked.files.find_one({"op": "rename"})
+    eq(fd["new_filename"], "/b", "saved rename")
+    # the raw database is untouched
+    eq(db.pids.count_documents({}), len(f.pids), "raw pids untouched")
+
+
+def case_errors():
+    r = subprocess.run([FILTER, "-mongo=127.0.0.1:1", "-format=json"],
+                       capture_output=True, timeout=30)
+    check(r.returncode != 0, "unreachable store: exit 0")
+    lines = r.stderr.decode().strip().splitlines()
+    eq(len(lines), 1, "unreachable store: one line (%r)" % lines)
+    check("127.0.0.1:1" in lines[0], "store address in the message")
+    db = fresh_db("errors")
+    r = run_filter(db, "-since=yesterday", expect_ok=False)
+    check(r.returncode != 0, "bad -since accepted")
+    eq(len(r.stderr.decode().strip().splitlines()), 1, "bad -since lines")
+    r = run_filter(db, "-until=2026-13-45T00:00:00Z", expect_ok=False)
+    check(r.returncode != 0, "bad -until accepted")
+    r = run_filter(db, expect_ok=False)  # empty database
+    check(r.returncode != 0, "empty database: exit 0")
+    eq(len(r.stderr.decode().strip().splitlines()), 1,
+       "empty database: one line")
+    r = run_filter(db, "-format=html5", expect_ok=False)
+    check(r.returncode != 0, "bad -format accepted")
+    f = Fixture()
+    f.docker()
+    f.insert(db)
+    r = run_filter(db, "-max-procs=3", expect_ok=False)
+    check(r.returncode != 0 and b"max-procs" in r.stderr,
+          "-max-procs cap: %r" % r.stderr)
+    r = subprocess.run([FILTER, "--version"], capture_output=True)
+    check(r.returncode == 0 and r.stdout.startswith(b"filter "),
+          "--version")
+    r = subprocess.run([FILTER, "--help"], capture_output=True)
+    check(r.returncode == 0 and b"-container" in r.stdout, "--help")
+    r = subprocess.run([FILTER, "-db", db.name, "-out", db.name,
+                        "-mongo", URI], capture_output=True)
+    check(r.returncode != 0, "-out equal to -db accepted")
+
+
+CASES = [
+    ("tree_and_thread_parent_fix", case_tree_and_threads_parent_fix),
+    ("orphan_reparenting", case_orphan_reparenting),
+    ("pid_reuse", case_pid_reuse),
+    ("same_task_two_ids_merge", case_same_task_two_ids_merge),
+    ("thread_exit_filled", case_thread_exit_filled),
+    ("unclosed_file_gets_owner_exit", case_unclosed_file),
+    ("path_cleaning_and_relative", case_paths),
+    ("rootfs_and_host_path", case_rootfs_host_path),
+    ("time_window", case_window),
+    ("container_selection", case_container_selection),
+    ("multi_host", case_multi_host),
+    ("non_docker_excluded", case_non_docker_excluded),
+    ("non_utf8_surrogateescape", case_non_utf8),
+    ("text_format", case_text_format),
+    ("out_database", case_out_database),
+    ("errors", case_errors),
+]
+
+
+def main():
+    global failed
+    try:
+        client.admin.command("ping")
+    except Exception as e:  # noqa: BLE001
+        print("FAIL filter_store: %s" % e)
+        return 1
+    if not os.access(FILTER, os.X_OK):
+        print("FAIL filter_binary: %s not executable" % FILTER)
+        return 1
+    only = sys.argv[1:]
+    for name, fn in CASES:
+        if only and name not in only:
+            continue
+        try:
+            fn()
+            print("PASS filter_%s" % name)
+        except Exception as e:  # noqa: BLE001
+            failed += 1
+            why = str(e).replace("\n", " | ")[:2000]
+            print("FAIL filter_%s: %s" % (name, why))
+            if os.environ.get("GODO_TEST_VERBOSE"):
+                traceback.print_exc()
+        sys.stdout.flush()
+    for n in dbs:
+        client.drop_database(n)
+        client.drop_database(n + "_out")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""godo on the real kernel, proc connector and local store: a known host
+workload (recorded with -all) must come back as exactly these documents."""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from godotest import Godo, check, client, fresh_db, finish, audit_state, TOP  # noqa: E402
+
+MTWRITER = os.path.join(TOP, "tests", "helpers", "bin", "mtwriter")
+
+
+def main():
+    before = audit_state()
+    db = fresh_db("listener")
+    work = tempfile.mkdtemp(prefix="godo-listener-")
+    g = Godo(db, "-all").start()
+    # exec chain: three images in one process
+    chain = subprocess.Popen(["/bin/sh", "-c", "exec /bin/sh -c 'exec /bin/echo chain-end'"],
+                             stdout=subprocess.DEVNULL)
+    chain.wait()
+    # non-zero exit and death by signal
+    ex3 = subprocess.Popen(["/bin/sh", "-c", "exit 3"])
+    ex3.wait()
+    killed = subprocess.Popen(["/bin/sh", "-c", "kill -9 $$"])
+    killed.wait()
+    # multi-threaded writer: 4 threads x 10 writes
+    mt = subprocess.Popen([MTWRITER, work, "4", "10"])
+    mt.wait()
+    # double fork: the daemon outlives its parent, then creates a file
+    daemon_file = os.path.join(work, "daemon.txt")
+    dbl = subprocess.Popen(["/bin/sh", "-c", "( /bin/sh -c 'sleep 0.3; /bin/touch %s' & ) ; exit 0" % daemon_file])
+    dbl.wait()
+    # create / rename / unlink through relative names in a cwd
+    ops = subprocess.Popen(["/bin/sh", "-c", "touch one.txt && mv one.txt two.txt && rm two.txt"], cwd=work)
+    ops.wait()
+    time.sleep(0.8)
+    rc = g.stop()
+    check("listener_exit_status", rc == 0, "godo exited %d: %s" % (rc, g.text()[-2000:]))
+    check("listener_audit_state_restored", audit_state() == before, "before %s after %s" % (before, audit_state()))
+
+    d = client()[db]
+    def proc(pid):
+        return d.pids.find_one({"pid": pid, "tgid": pid})
+
+    p = proc(chain.pid)
+    check("exec_chain_doc", p is not None, "no pids document for pid %d" % chain.pid)
+    if p:
+        execs = sorted(p.get("execve", []), key=lambda e: e["ns"])
+        args = [e["args"] for e in execs]
+        check("exec_chain_args", args[-3:] == [["/bin/sh", "-c", "exec /bin/sh -c 'exec /bin/echo chain-end'"],
+                                               ["/bin/sh", "-c", "exec /bin/echo chain-end"],
+                                               ["/bin/echo", "chain-end"]], "execve args %r" % args)
+        check("exec_chain_last_args", p.get("args") == ["/bin/echo", "chain-end"], "args %r" % p.get("args"))
+        check("exec_chain_parent", p.get("parent_tgid") == os.getpid(), "parent_tgid %r" % p.get("parent_tgid"))
+        check("exec_chain_exit", p.get("exit_code") == 0 and "exit_ns" in p, "exit %r" % p.get("exit_code"))
+        check("exec_chain_id", p["_id"].endswith(":%d:%d" % (chain.pid, p["start_ticks"])), p["_id"])
+    p = proc(ex3.pid)
+    check("exit_code_3", p is not None and p.get("exit_code") == 3 and "exit_signal" not in p, "doc %r" % p)
+    p = proc(killed.pid)
+    check("killed_by_sigkill", p is not None and p.get("exit_signal") == 9 and "exit_code" not in p, "doc %r" % p)
+
+    p = proc(mt.pid)
+    threads = list(d.pids.find({"tgid": mt.pid, "thread": True}))
+    check("mt_threads", p is not None and len(threads) == 4, "process %r, %d threads" % (p is not None, len(threads)))
+    check("mt_thread_parent", all(t.get("parent_tgid") == os.getpid() for t in threads),
+          "thread parents %r" % [t.get("parent_tgid") for t in threads])
+    files = {f["filename"]: f for f in d.files.find({"tgid": mt.pid, "op": "open"})}
+    for i in range(4):
+        f = files.get(os.path.join(work, "t%d.txt" % i))
+        check("mt_file_%d" % i, f is not None and f.get("write_count") == 10 and f.get("closed_by") == "close"
+              and f.get("write_bytes", 0) > 0 and len(f.get("written", [])) == 10, "file doc %r" % f)
+
+    daemon = d.files.find_one({"filename": daemon_file})
+    check("double_fork_file", daemon is not None, "no file doc for %s" % daemon_file)
+    if daemon:
+        dp = d.pids.find_one({"_id": daemon["proc_id"]})
+        chain_ids = []
+        cur = dp
+        while cur is not None and len(chain_ids) < 10:
+            chain_ids.append(cur.get("tgid"))
+            cur = d.pids.find_one({"_id": cur.get("parent_id")}) if cur.get("parent_id") else None
+        check("double_fork_lineage", dbl.pid in chain_ids,
+              "fork-time ancestry %r does not reach %d" % (chain_ids, dbl.pid))
+
+    ops_docs = list(d.files.find({"op": {"$in": ["rename", "unlink"]}, "filename": {"$regex": "^" + work}}))
+    ren = [o for o in ops_docs if o["op"] == "rename"]
+    unl = [o for o in ops_docs if o["op"] == "unlink"]
+    check("rename_doc", len(ren) == 1 and ren[0]["filename"] == os.path.join(work, "one.txt")
+          and ren[0]["new_filename"] == os.path.join(work, "two.txt"), "renames %r" % ren)
+    check("unlink_doc", len(unl) == 1 and unl[0]["filename"] == os.path.join(work, "two.txt"), "unlinks %r" % unl)
+    created = d.files.find_one({"filename": os.path.join(work, "one.txt"), "op": "open"})
+    check("create_doc", created is not None and created.get("closed_by") == "close", "open doc %r" % created)
+    client().drop_database(db)
+    finish()
+
+
+main()
