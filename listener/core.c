@@ -29,6 +29,7 @@ struct core {
 	int64_t off_boot_mono; /* BOOTTIME - MONOTONIC, ns */
 	int64_t off_real_boot; /* REALTIME - BOOTTIME, ns */
 	uint64_t last_clock_ms, last_fdflush_ms, last_sweep_ms, now_ms;
+	int64_t fd_horizon_ns; /* files opened before this go to fds */
 	core_drain_fn *drain;
 	void *drain_arg;
 	struct core_stats st;
@@ -62,6 +63,20 @@ clock_sync(struct core *c)
 	c->off_real_boot = r - b;
 }
 
+static void write_task(struct core *c, struct task *k);
+
+/* A slot is reused or freed: nothing recorded may be lost with it. */
+static void
+release_task(struct task *k, void *arg)
+{
+	struct core *c = arg;
+
+	if (k->pending)
+		write_task(c, k);
+	docmap_doc_free(k->doc);
+	k->doc = NULL;
+}
+
 struct core *
 core_new(struct docmap *dm, const struct core_opts *o, const char *boot_id)
 {
@@ -71,7 +86,7 @@ core_new(struct docmap *dm, const struct core_opts *o, const char *boot_id)
 		return NULL;
 	c->dm = dm;
 	c->o = *o;
-	c->pt = proctab_new(o->proc_cap);
+	c->pt = proctab_new(o->proc_cap, release_task, c);
 	c->ft = fdtab_new(o->fd_cap);
 	if (c->pt == NULL || c->ft == NULL) {
 		core_free(c);
@@ -153,12 +168,36 @@ is_star_name(const char *p, size_t n)
 	       (n == 10 && memcmp(base, "containerd", 10) == 0);
 }
 
-/* Writes the document of a task that just became recorded. */
+/* A task became recorded. Its document is written once, as an insert, when
+ * it has exited or lived a second (core_tick): most tasks live shorter
+ * than that, and so cost one write. Changes after that are updates. */
 static void
 emit_task(struct core *c, struct task *k, const char *source)
 {
-	if (docmap_task(c->dm, k, source) == 0)
-		k->emitted = true;
+	if (k->written || k->pending)
+		return;
+	k->pending = true;
+	k->source = source;
+	k->rec_ms = c->now_ms ? c->now_ms : util_now_ms();
+}
+
+static void
+write_task(struct core *c, struct task *k)
+{
+	if (docmap_task_write(c->dm, k, k->doc) == 0) {
+		k->written = true;
+		docmap_doc_free(k->doc);
+		k->doc = NULL;
+	}
+	k->pending = false;
+}
+
+static struct task_doc *
+task_doc(struct task *k)
+{
+	if (k->doc == NULL)
+		k->doc = docmap_doc_new();
+	return k->doc;
 }
 
 static void
@@ -192,6 +231,22 @@ retire(struct core *c, struct task *k)
 
 static long overlay_root(int32_t pid, char *out, size_t outsz);
 
+static void
+set_rootfs(struct core *c, struct task *k, const char *p, size_t n)
+{
+	struct task_doc *d;
+
+	if (k->written) {
+		docmap_rootfs(c->dm, k, (struct str){p, n});
+		return;
+	}
+	d = task_doc(k);
+	if (d == NULL)
+		return;
+	free(d->rootfs);
+	d->rootfs = strndup(p, n);
+}
+
 /* On entering a container (its cgroup seen for the first time) the task
  * also records the container's root on the host, while it still lives. */
 static void
@@ -204,12 +259,11 @@ read_docker_id(struct core *c, struct task *k)
 	    strcmp(id, k->docker_id) == 0)
 		return;
 	memcpy(k->docker_id, id, sizeof(id));
-	if (!k->emitted)
-		return;
-	docmap_docker(c->dm, k);
+	if (k->written)
+		docmap_docker(c->dm, k);
 	n = overlay_root(k->tgid, c->pathbuf, sizeof(c->pathbuf));
 	if (n > 0)
-		docmap_rootfs(c->dm, k, (struct str){c->pathbuf, (size_t)n});
+		set_rootfs(c, k, c->pathbuf, (size_t)n);
 }
 
 /* A task known only from /proc (older than godo, or its FORK was lost). */
@@ -346,7 +400,8 @@ on_task_exit(struct core *c, const struct cn_event *ev)
 	k->exited = true;
 	k->exit_ns = (int64_t)ev->ts_ns + c->off_real_mono;
 	k->exit_mono_ms = c->now_ms ? c->now_ms : util_now_ms();
-	if (k->emitted)
+	k->exit_status = ev->exit_code;
+	if (k->written)
 		docmap_exit(c->dm, k, ev->exit_code);
 }
 
@@ -393,18 +448,18 @@ on_execve(struct core *c, struct task *k, const struct aevent *ev)
 	    is_star_name(ev->argv[0].p, ev->argv[0].n)) {
 		k->star = k->in_tree = true;
 		c->st.stars++;
-		if (k->emitted)
+		if (k->written)
 			docmap_star(c->dm, k);
-		else
-			emit_task(c, k, "exec");
 	}
 	if (!recorded(c, k))
 		return;
-	if (!k->emitted)
-		emit_task(c, k, "exec");
+	emit_task(c, k, "exec");
 	k->nexec++;
 	fill_exec(&x, ev);
-	docmap_exec(c->dm, k, &x);
+	if (k->written)
+		docmap_exec(c->dm, k, &x);
+	else if (task_doc(k) != NULL)
+		docmap_doc_exec(k->doc, &x);
 }
 
 /* The directory a relative name in an *at() call is resolved against. */
@@ -636,7 +691,7 @@ on_pivot_root(struct core *c, struct task *k, const struct aevent *ev)
 		read_docker_id(c, k);
 	n = overlay_root(k->tgid, c->pathbuf, sizeof(c->pathbuf));
 	if (n > 0)
-		docmap_rootfs(c->dm, k, (struct str){c->pathbuf, (size_t)n});
+		set_rootfs(c, k, c->pathbuf, (size_t)n);
 }
 
 void
@@ -656,8 +711,7 @@ core_audit_event(struct core *c, const struct aevent *ev)
 	}
 	if (!recorded(c, k))
 		return;
-	if (!k->emitted)
-		emit_task(c, k, "audit");
+	emit_task(c, k, "audit");
 	switch (ev->kind) {
 	case AEV_OPEN:
 		on_open(c, k, ev);
@@ -688,8 +742,12 @@ core_audit_event(struct core *c, const struct aevent *ev)
 		on_pivot_root(c, k, ev);
 		break;
 	case AEV_SETNS:
-		if (ev->success)
+		if (!ev->success)
+			break;
+		if (k->written)
 			docmap_setns(c->dm, k);
+		else if (task_doc(k) != NULL)
+			k->doc->setns = true;
 		break;
 	default:
 		break;
@@ -702,7 +760,7 @@ flush_fd(struct fdent *e, void *arg)
 	struct core *c = arg;
 	struct task *proc;
 
-	if (e->dir || !e->dirty)
+	if (e->dir || !e->dirty || e->open_ns > c->fd_horizon_ns)
 		return;
 	proc = proctab_get(c->pt, e->tgid);
 	if (proc == NULL || !recorded(c, proc))
@@ -717,6 +775,10 @@ sweep_task(struct task *k, void *arg)
 {
 	struct core *c = arg;
 
+	if (k->pending &&
+	    (k->exited ? k->exit_mono_ms + 1000 <= c->now_ms
+		       : k->rec_ms + 1000 <= c->now_ms))
+		write_task(c, k);
 	if (!k->exited || k->exit_mono_ms + c->o.grace_ms > c->now_ms)
 		return;
 	/* exit_group's audit event was lost or never came (a thread
@@ -731,6 +793,9 @@ core_tick(struct core *c, uint64_t now_ms)
 {
 	c->now_ms = now_ms;
 	if (now_ms - c->last_fdflush_ms >= 200) {
+		/* A file open for less than a second is written once, at
+		 * close, into files. */
+		c->fd_horizon_ns = util_wall_ns() - 1000000000LL;
 		fdtab_foreach(c->ft, flush_fd, c);
 		c->last_fdflush_ms = now_ms;
 	}
@@ -744,10 +809,19 @@ core_tick(struct core *c, uint64_t now_ms)
 	}
 }
 
+static void
+write_pending(struct task *k, void *arg)
+{
+	if (k->pending)
+		write_task(arg, k);
+}
+
 void
 core_shutdown(struct core *c)
 {
+	c->fd_horizon_ns = INT64_MAX;
 	fdtab_foreach(c->ft, flush_fd, c);
+	proctab_foreach(c->pt, write_pending, c);
 }
 
 /* ---- the startup snapshot ---- */
@@ -895,9 +969,10 @@ snap_emit(struct task *k, void *arg)
 		if (procfs_read_cgroup(k->tgid, id) == 1)
 			memcpy(k->docker_id, id, sizeof(id));
 	}
-	if (!recorded(c, k))
+	if (!recorded(c, k) || k->written || k->pending)
 		return;
 	emit_task(c, k, "snapshot");
+	k->rec_ms = 0; /* old already: written at the next tick */
 	memset(&x, 0, sizeof(x));
 	x.ns = k->start_ns;
 	n = procfs_read_cmdline(k->tgid, c->args, sizeof(c->args), &trunc);
@@ -922,7 +997,8 @@ snap_emit(struct task *k, void *arg)
 		x.exe = (struct str){exe, (size_t)nexe};
 	if (procfs_read_stat(k->tgid, k->pid, &st) == 0)
 		x.comm = (struct str){st.comm, strnlen(st.comm, sizeof(st.comm))};
-	docmap_task_info(c->dm, k, &x);
+	if (task_doc(k) != NULL)
+		docmap_doc_info(k->doc, &x);
 }
 
 int

@@ -2,6 +2,7 @@
 #include "docmap.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,6 +58,132 @@ insert_identity(struct docmap *dm, bson_t *soi)
 {
 	BSON_APPEND_UTF8(soi, F_HOST, dm->host);
 	BSON_APPEND_UTF8(soi, F_BOOT, dm->boot_id);
+}
+
+struct task_doc *
+docmap_doc_new(void)
+{
+	struct task_doc *d = calloc(1, sizeof(*d));
+
+	if (d == NULL)
+		return NULL;
+	bson_init(&d->execs);
+	bson_init(&d->last);
+	return d;
+}
+
+void
+docmap_doc_free(struct task_doc *d)
+{
+	if (d == NULL)
+		return;
+	bson_destroy(&d->execs);
+	bson_destroy(&d->last);
+	free(d->rootfs);
+	free(d);
+}
+
+static void append_args(bson_t *b, const char *key, const struct exec_info *x);
+static void append_info(bson_t *set, const struct exec_info *x);
+static void append_exec_entry(bson_t *arr, const char *idx,
+    const struct exec_info *x);
+
+void
+docmap_doc_exec(struct task_doc *d, const struct exec_info *x)
+{
+	char idx[16];
+
+	if (d->nexecs < EXECVE_MAX) {
+		snprintf(idx, sizeof(idx), "%u", d->nexecs);
+		append_exec_entry(&d->execs, idx, x);
+	}
+	d->nexecs++;
+	docmap_doc_info(d, x);
+}
+
+void
+docmap_doc_info(struct task_doc *d, const struct exec_info *x)
+{
+	bson_reinit(&d->last);
+	append_info(&d->last, x);
+}
+
+/* Fields of struct task every pids document has. */
+static void
+task_fields(bson_t *b, const struct task *k)
+{
+	BSON_APPEND_INT32(b, F_PID, k->pid);
+	BSON_APPEND_INT32(b, F_TGID, k->tgid);
+	BSON_APPEND_BOOL(b, F_THREAD, k->thread);
+	BSON_APPEND_INT32(b, F_PPID, k->ppid);
+	BSON_APPEND_INT32(b, F_PARENT_TGID, k->ptgid);
+	if (k->parent_id[0] != '\0')
+		BSON_APPEND_UTF8(b, F_PARENT_ID, k->parent_id);
+	BSON_APPEND_INT64(b, F_START_TICKS, (int64_t)k->start_ticks);
+	append_date(b, F_START_TS, k->start_ns);
+	BSON_APPEND_INT64(b, F_START_NS, k->start_ns);
+	if (k->star)
+		BSON_APPEND_BOOL(b, F_STAR, true);
+	if (k->docker_id[0] != '\0')
+		BSON_APPEND_UTF8(b, F_DOCKER_ID, k->docker_id);
+}
+
+static void exit_fields(bson_t *b, const struct task *k, uint32_t status);
+
+static void
+state_fields(bson_t *b, const struct task *k, const struct task_doc *d)
+{
+	task_fields(b, k);
+	if (d != NULL) {
+		bson_concat(b, &d->last);
+		if (d->rootfs != NULL)
+			BSON_APPEND_UTF8(b, F_ROOTFS, d->rootfs);
+		if (d->setns)
+			BSON_APPEND_BOOL(b, F_SETNS, true);
+	}
+	if (k->exited)
+		exit_fields(b, k, k->exit_status);
+}
+
+int
+docmap_task_write(struct docmap *dm, const struct task *k,
+    const struct task_doc *d)
+{
+	bson_t doc = BSON_INITIALIZER, fb = BSON_INITIALIZER, sub, each;
+	int rc;
+
+	BSON_APPEND_UTF8(&doc, F_ID, k->id);
+	BSON_APPEND_UTF8(&doc, F_HOST, dm->host);
+	BSON_APPEND_UTF8(&doc, F_BOOT, dm->boot_id);
+	BSON_APPEND_UTF8(&doc, F_SOURCE, k->source ? k->source : "audit");
+	state_fields(&doc, k, d);
+	if (d != NULL && d->nexecs > 0) {
+		BSON_APPEND_ARRAY(&doc, F_EXECVE, &d->execs);
+		BSON_APPEND_INT32(&doc, F_EXECVE_COUNT, (int32_t)d->nexecs);
+	}
+	/* The same state as an upsert, for an _id that exists already. */
+	BSON_APPEND_DOCUMENT_BEGIN(&fb, "$setOnInsert", &sub);
+	BSON_APPEND_UTF8(&sub, F_HOST, dm->host);
+	BSON_APPEND_UTF8(&sub, F_BOOT, dm->boot_id);
+	BSON_APPEND_UTF8(&sub, F_SOURCE, k->source ? k->source : "audit");
+	bson_append_document_end(&fb, &sub);
+	BSON_APPEND_DOCUMENT_BEGIN(&fb, "$set", &sub);
+	state_fields(&sub, k, d);
+	bson_append_document_end(&fb, &sub);
+	if (d != NULL && d->nexecs > 0) {
+		BSON_APPEND_DOCUMENT_BEGIN(&fb, "$addToSet", &sub);
+		BSON_APPEND_DOCUMENT_BEGIN(&sub, F_EXECVE, &each);
+		BSON_APPEND_ARRAY(&each, "$each", &d->execs);
+		bson_append_document_end(&sub, &each);
+		bson_append_document_end(&fb, &sub);
+		BSON_APPEND_DOCUMENT_BEGIN(&fb, "$max", &sub);
+		BSON_APPEND_INT32(&sub, F_EXECVE_COUNT, (int32_t)d->nexecs);
+		bson_append_document_end(&fb, &sub);
+	}
+	rc = store_insert(dm->store, SC_PIDS, &doc, &fb);
+	bson_destroy(&doc);
+	bson_destroy(&fb);
+	return rc;
 }
 
 int
@@ -117,6 +244,22 @@ append_info(bson_t *set, const struct exec_info *x)
 		docmap_append_bytes(set, F_COMM, x->comm.p, x->comm.n);
 }
 
+static void
+append_exec_entry(bson_t *arr, const char *idx, const struct exec_info *x)
+{
+	bson_t ent;
+
+	BSON_APPEND_DOCUMENT_BEGIN(arr, idx, &ent);
+	append_date(&ent, F_EXEC_TS, x->ns);
+	BSON_APPEND_INT64(&ent, F_EXEC_NS, x->ns);
+	append_args(&ent, F_ARGS, x);
+	if (x->exe.n > 0)
+		docmap_append_bytes(&ent, F_EXE, x->exe.p, x->exe.n);
+	if (x->cwd.n > 0)
+		docmap_append_bytes(&ent, F_CWD, x->cwd.p, x->cwd.n);
+	bson_append_document_end(arr, &ent);
+}
+
 int
 docmap_task_info(struct docmap *dm, const struct task *k,
     const struct exec_info *x)
@@ -134,7 +277,7 @@ int
 docmap_exec(struct docmap *dm, const struct task *k,
     const struct exec_info *x)
 {
-	bson_t set, add, ent, max;
+	bson_t set, add, max;
 
 	begin(dm, k->id);
 	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
@@ -143,21 +286,25 @@ docmap_exec(struct docmap *dm, const struct task *k,
 	if (k->nexec <= EXECVE_MAX) {
 		/* $addToSet: a replayed exec is the same element. */
 		BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$addToSet", &add);
-		BSON_APPEND_DOCUMENT_BEGIN(&add, F_EXECVE, &ent);
-		append_date(&ent, F_EXEC_TS, x->ns);
-		BSON_APPEND_INT64(&ent, F_EXEC_NS, x->ns);
-		append_args(&ent, F_ARGS, x);
-		if (x->exe.n > 0)
-			docmap_append_bytes(&ent, F_EXE, x->exe.p, x->exe.n);
-		if (x->cwd.n > 0)
-			docmap_append_bytes(&ent, F_CWD, x->cwd.p, x->cwd.n);
-		bson_append_document_end(&add, &ent);
+		append_exec_entry(&add, F_EXECVE, x);
 		bson_append_document_end(&dm->upd, &add);
 	}
 	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$max", &max);
 	BSON_APPEND_INT32(&max, F_EXECVE_COUNT, (int32_t)k->nexec);
 	bson_append_document_end(&dm->upd, &max);
 	return store_upsert(dm->store, SC_PIDS, &dm->sel, &dm->upd);
+}
+
+static void
+exit_fields(bson_t *b, const struct task *k, uint32_t status)
+{
+	append_date(b, F_EXIT_TS, k->exit_ns);
+	BSON_APPEND_INT64(b, F_EXIT_NS, k->exit_ns);
+	BSON_APPEND_INT32(b, F_EXIT_STATUS, (int32_t)status);
+	if ((status & 0x7f) == 0)
+		BSON_APPEND_INT32(b, F_EXIT_CODE, (int32_t)((status >> 8) & 0xff));
+	else
+		BSON_APPEND_INT32(b, F_EXIT_SIGNAL, (int32_t)(status & 0x7f));
 }
 
 int
@@ -167,14 +314,7 @@ docmap_exit(struct docmap *dm, const struct task *k, uint32_t status)
 
 	begin(dm, k->id);
 	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
-	append_date(&set, F_EXIT_TS, k->exit_ns);
-	BSON_APPEND_INT64(&set, F_EXIT_NS, k->exit_ns);
-	BSON_APPEND_INT32(&set, F_EXIT_STATUS, (int32_t)status);
-	if ((status & 0x7f) == 0)
-		BSON_APPEND_INT32(&set, F_EXIT_CODE,
-		    (int32_t)((status >> 8) & 0xff));
-	else
-		BSON_APPEND_INT32(&set, F_EXIT_SIGNAL, (int32_t)(status & 0x7f));
+	exit_fields(&set, k, status);
 	bson_append_document_end(&dm->upd, &set);
 	return store_upsert(dm->store, SC_PIDS, &dm->sel, &dm->upd);
 }
@@ -255,14 +395,40 @@ append_file(struct docmap *dm, bson_t *set, const struct fdent *e,
 	bson_append_array_end(set, &arr);
 }
 
+/* doc (which starts with _id) as an insert whose fallback $sets the same
+ * fields; the insert is the common case and cheap on every store. */
+static int
+insert_set(struct docmap *dm, enum store_coll c, const char *id,
+    const bson_t *fields)
+{
+	bson_t doc = BSON_INITIALIZER, fb = BSON_INITIALIZER;
+	int rc;
+
+	BSON_APPEND_UTF8(&doc, F_ID, id);
+	bson_concat(&doc, fields);
+	BSON_APPEND_DOCUMENT(&fb, "$set", fields);
+	rc = store_insert(dm->store, c, &doc, &fb);
+	bson_destroy(&doc);
+	bson_destroy(&fb);
+	return rc;
+}
+
 int
 docmap_fd_open(struct docmap *dm, const struct fdent *e,
     const struct task *proc)
 {
 	bson_t set;
+	int rc;
 
-	/* The whole state with $set: later flushes only grow the counters,
-	 * and a replay writes the same values. */
+	/* The whole state: later flushes only grow the counters, and a
+	 * replay writes the same values. */
+	if (!e->in_fds) {
+		bson_init(&set);
+		append_file(dm, &set, e, proc);
+		rc = insert_set(dm, SC_FDS, e->id, &set);
+		bson_destroy(&set);
+		return rc;
+	}
 	begin(dm, e->id);
 	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
 	append_file(dm, &set, e, proc);
@@ -274,19 +440,20 @@ int
 docmap_fd_close(struct docmap *dm, const struct fdent *e,
     const struct task *proc, int64_t close_ns, const char *by)
 {
-	bson_t set;
+	bson_t set = BSON_INITIALIZER;
 	int rc;
 
-	begin(dm, e->id);
-	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
 	append_file(dm, &set, e, proc);
 	append_date(&set, F_CLOSE_TS, close_ns);
 	BSON_APPEND_INT64(&set, F_CLOSE_NS, close_ns);
 	BSON_APPEND_UTF8(&set, F_CLOSE_BY, by);
-	bson_append_document_end(&dm->upd, &set);
-	rc = store_upsert(dm->store, SC_FILES, &dm->sel, &dm->upd);
-	if (e->in_fds && store_delete(dm->store, SC_FDS, &dm->sel) != 0)
-		rc = -1;
+	rc = insert_set(dm, SC_FILES, e->id, &set);
+	bson_destroy(&set);
+	if (e->in_fds) {
+		begin(dm, e->id);
+		if (store_delete(dm->store, SC_FDS, &dm->sel) != 0)
+			rc = -1;
+	}
 	return rc;
 }
 
@@ -298,9 +465,10 @@ docmap_op(struct docmap *dm, const struct task *proc, const char *op,
 	char id[TASK_ID_MAX + 48];
 	bson_t set;
 
+	int rc;
+
 	snprintf(id, sizeof(id), "%s:%s:%" PRIu64, proc->id, op, serial);
-	begin(dm, id);
-	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
+	bson_init(&set);
 	BSON_APPEND_UTF8(&set, F_HOST, dm->host);
 	BSON_APPEND_UTF8(&set, F_BOOT, dm->boot_id);
 	BSON_APPEND_UTF8(&set, F_OP, op);
@@ -314,8 +482,9 @@ docmap_op(struct docmap *dm, const struct task *proc, const char *op,
 		docmap_append_bytes(&set, F_NEW_FILENAME, newpath, newlen);
 	append_date(&set, F_OP_TS, ns);
 	BSON_APPEND_INT64(&set, F_OP_NS, ns);
-	bson_append_document_end(&dm->upd, &set);
-	return store_upsert(dm->store, SC_FILES, &dm->sel, &dm->upd);
+	rc = insert_set(dm, SC_FILES, id, &set);
+	bson_destroy(&set);
+	return rc;
 }
 
 int

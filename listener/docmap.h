@@ -29,6 +29,26 @@ struct exec_info {
 	struct str exe, cwd, comm;
 };
 
+/* What a task's document will hold beyond struct task, kept in memory until
+ * the document is first written (as one insert). */
+struct task_doc {
+	bson_t execs;  /* array body: "0": {timestamp, ns, args, exe, cwd} */
+	bson_t last;   /* args, args_truncated, exe, cwd, comm */
+	char *rootfs;  /* owned */
+	bool setns;
+	unsigned int nexecs;
+};
+
+struct task_doc *docmap_doc_new(void);
+void docmap_doc_free(struct task_doc *d);
+/* An exec: one more execve entry (up to EXECVE_MAX), and the last args. */
+void docmap_doc_exec(struct task_doc *d, const struct exec_info *x);
+/* Args, exe, cwd, comm known without an exec (the snapshot). */
+void docmap_doc_info(struct task_doc *d, const struct exec_info *x);
+/* The task's whole document as an insert (an upsert if it exists). */
+int docmap_task_write(struct docmap *dm, const struct task *k,
+    const struct task_doc *d);
+
 void docmap_init(struct docmap *dm, struct store *s, const char *host,
     const char *boot_id);
 void docmap_fini(struct docmap *dm);

@@ -11,6 +11,8 @@ struct proctab {
 	uint32_t cap, nbucket, size, high;
 	int32_t free_head;
 	uint64_t evicted;
+	proctab_release_fn *release;
+	void *arg;
 };
 
 static uint32_t
@@ -20,13 +22,15 @@ hash_pid(const struct proctab *t, int32_t pid)
 }
 
 struct proctab *
-proctab_new(uint32_t cap)
+proctab_new(uint32_t cap, proctab_release_fn *release, void *arg)
 {
 	struct proctab *t = calloc(1, sizeof(*t));
 	uint32_t i;
 
 	if (t == NULL)
 		return NULL;
+	t->release = release;
+	t->arg = arg;
 	t->cap = cap;
 	t->nbucket = 1;
 	while (t->nbucket < cap)
@@ -48,8 +52,13 @@ proctab_new(uint32_t cap)
 void
 proctab_free(struct proctab *t)
 {
+	uint32_t i;
+
 	if (t == NULL)
 		return;
+	for (i = 0; t->pool != NULL && i < t->cap; i++)
+		if (t->pool[i].used && t->release != NULL)
+			t->release(&t->pool[i], t->arg);
 	free(t->pool);
 	free(t->bucket);
 	free(t);
@@ -78,6 +87,8 @@ proctab_del(struct proctab *t, struct task *k)
 		pp = &t->pool[*pp].next;
 	if (*pp == idx)
 		*pp = k->next;
+	if (t->release != NULL)
+		t->release(k, t->arg);
 	memset(k, 0, sizeof(*k));
 	k->next = t->free_head;
 	t->free_head = idx;

@@ -12,6 +12,7 @@
 #define TASK_ID_MAX 80
 
 struct fdent;
+struct task_doc;
 
 struct task {
 	int32_t pid, tgid, ppid, ptgid;
@@ -23,7 +24,12 @@ struct task {
 	bool thread;
 	bool in_tree;   /* dockerd/containerd or a descendant: recorded */
 	bool star;      /* dockerd or containerd itself */
-	bool emitted;   /* its pids document was created */
+	bool pending;   /* recorded, its pids document not yet written */
+	bool written;   /* its pids document exists: changes are updates */
+	const char *source; /* what made it recorded: "fork", "exec", ... */
+	uint64_t rec_ms;    /* when it became pending (monotonic ms) */
+	uint32_t exit_status;
+	struct task_doc *doc; /* what the document will hold, until written */
 	bool exited;
 	bool fds_closed; /* its open files were closed at exit */
 	int64_t exit_ns;
@@ -41,7 +47,11 @@ struct proctab_stats {
 
 struct proctab;
 
-struct proctab *proctab_new(uint32_t cap);
+/* Called before a task's slot is reused or freed (eviction included). */
+typedef void proctab_release_fn(struct task *k, void *arg);
+
+struct proctab *proctab_new(uint32_t cap, proctab_release_fn *release,
+    void *arg);
 void proctab_free(struct proctab *t);
 struct task *proctab_get(struct proctab *t, int32_t pid);
 /* A fresh zeroed task for pid. The caller must have removed the previous
