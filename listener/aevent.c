@@ -61,6 +61,7 @@ enum sc {
 	SC_PIVOT_ROOT,
 	SC_SETNS,
 	SC_UNSHARE,
+	SC_DUP,
 };
 
 static enum sc
@@ -113,6 +114,10 @@ sc_x86_64(int nr)
 		return SC_SETNS;
 	case 272:
 		return SC_UNSHARE;
+	case 32:  /* dup */
+	case 33:  /* dup2 */
+	case 292: /* dup3 */
+		return SC_DUP;
 	default:
 		return SC_NONE;
 	}
@@ -170,6 +175,10 @@ sc_i386(int nr)
 		return SC_SETNS;
 	case 310:
 		return SC_UNSHARE;
+	case 41:  /* dup */
+	case 63:  /* dup2 */
+	case 330: /* dup3 */
+		return SC_DUP;
 	default:
 		return SC_NONE;
 	}
@@ -195,6 +204,7 @@ static const enum aev_kind sc_kind[] = {
     [SC_PIVOT_ROOT] = AEV_PIVOT_ROOT,
     [SC_SETNS] = AEV_SETNS,
     [SC_UNSHARE] = AEV_UNSHARE,
+    [SC_DUP] = AEV_DUP,
 };
 
 struct aevent_dec *

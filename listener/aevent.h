@@ -25,6 +25,7 @@ enum aev_kind {
 	AEV_PIVOT_ROOT,
 	AEV_SETNS,
 	AEV_UNSHARE,
+	AEV_DUP, /* dup, dup2, dup3: a0 = old fd, exit = new fd */
 };
 
 /* PATH record nametype */

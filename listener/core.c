@@ -200,22 +200,81 @@ task_doc(struct task *k)
 	return k->doc;
 }
 
+/* One descriptor goes; its session ends with the last descriptor. */
 static void
-close_file(struct core *c, struct fdent *e, const struct task *proc,
+drop_fd(struct core *c, struct fdent *e, const struct task *proc,
     int64_t ns, const char *by)
 {
-	if (!e->dir && recorded(c, proc)) {
-		docmap_fd_close(c->dm, e, proc, ns, by);
-		c->st.files_closed++;
+	struct fsess *ss = e->sess;
+
+	if (ss != NULL && --ss->refs == 0) {
+		if (recorded(c, proc)) {
+			docmap_fd_close(c->dm, ss, proc, ns, by);
+			c->st.files_closed++;
+		}
+		free(ss->path);
+		free(ss);
 	}
 	fdtab_del(c->ft, e);
 }
 
 static void
+close_file(struct core *c, struct fdent *e, const struct task *proc,
+    int64_t ns, const char *by)
+{
+	/* A shadowed predecessor whose close never came: the number was
+	 * reused, so it was closed before. */
+	if (e->prev != NULL) {
+		struct fdent *p = e->prev;
+
+		e->prev = NULL;
+		drop_fd(c, p, proc, ns, "reuse");
+	}
+	drop_fd(c, e, proc, ns, by);
+}
+
+/* The entry an event on fd with this serial belongs to: events of other
+ * threads may arrive after a later open of the same number. */
+static struct fdent *
+route_fd(struct core *c, const struct task *k, int32_t fd, uint64_t serial)
+{
+	struct fdent *e = fdtab_get(c->ft, k->tgid, fd);
+
+	if (e == NULL || serial >= e->serial)
+		return e;
+	return e->prev;
+}
+
+/* The close of the entry route_fd() found. */
+static void
+close_routed(struct core *c, struct task *k, int32_t fd, uint64_t serial,
+    int64_t ns, const char *by)
+{
+	struct fdent *cur = fdtab_get(c->ft, k->tgid, fd);
+
+	if (cur == NULL)
+		return;
+	if (serial >= cur->serial) {
+		close_file(c, cur, k, ns, by);
+	} else if (cur->prev != NULL) {
+		struct fdent *p = cur->prev;
+
+		cur->prev = NULL;
+		drop_fd(c, p, k, ns, by);
+	}
+}
+
+/* Frees what the process chain holds: its open descriptors. */
+static void
 close_all(struct core *c, struct task *proc, int64_t ns, const char *by)
 {
+	struct fdent *e;
+
+	/* Unhook shadows first so every entry is dropped exactly once. */
+	for (e = proc->fds; e != NULL; e = e->pnext)
+		e->prev = NULL;
 	while (proc->fds != NULL)
-		close_file(c, proc->fds, proc, ns, by);
+		drop_fd(c, proc->fds, proc, ns, by);
 	proc->fds_closed = true;
 }
 
@@ -509,39 +568,84 @@ event_path(struct core *c, const struct task *k, const struct aevent *ev,
 	return -1;
 }
 
+static struct fsess *
+new_sess(const struct task *k, int32_t fd, const struct aevent *ev,
+    const char *path, size_t n)
+{
+	struct fsess *ss = calloc(1, sizeof(*ss));
+
+	if (ss == NULL)
+		return NULL;
+	ss->path = malloc(n + 1);
+	if (ss->path == NULL) {
+		free(ss);
+		return NULL;
+	}
+	memcpy(ss->path, path, n);
+	ss->path[n] = '\0';
+	ss->pathlen = n;
+	snprintf(ss->id, sizeof(ss->id), "%s:%d:%" PRIu64, k->id, fd,
+	    ev->serial);
+	ss->fd = fd;
+	ss->flags = ev->open_flags;
+	ss->open_ns = ev->time_ns;
+	ss->refs = 1;
+	ss->dirty = true;
+	return ss;
+}
+
+/* A new holder of fd number fd: the old one is shadowed (its late events
+ * still find it), and an older shadow is dropped. */
+static struct fdent *
+replace_fd(struct core *c, struct task *k, int32_t fd, const char *path,
+    size_t n, uint64_t serial, int64_t ns)
+{
+	struct fdent *old = fdtab_get(c->ft, k->tgid, fd), *e;
+
+	if (old != NULL) {
+		if (old->prev != NULL) {
+			struct fdent *p = old->prev;
+
+			old->prev = NULL;
+			drop_fd(c, p, k, ns, "reuse");
+		}
+		fdtab_shadow(c->ft, old);
+	}
+	e = fdtab_add(c->ft, k->tgid, fd, path, n, &k->fds);
+	if (e == NULL) {
+		if (old != NULL)
+			drop_fd(c, old, k, ns, "reuse");
+		return NULL;
+	}
+	e->serial = serial;
+	e->prev = old;
+	return e;
+}
+
 static void
 on_open(struct core *c, struct task *k, const struct aevent *ev)
 {
 	struct fdent *e;
-	bool dir;
 	long n;
 	int fd;
 
 	if (!ev->success || ev->exit < 0 || ev->exit > INT32_MAX)
 		return;
 	fd = (int)ev->exit;
-	dir = (ev->open_flags & WRITE_INTENT) == 0;
 	n = event_path(c, k, ev, -1, ev->dirfd, c->pathbuf);
-	e = fdtab_get(c->ft, k->tgid, fd);
-	if (e != NULL) /* its close was not seen */
-		close_file(c, e, k, ev->time_ns, "reuse");
 	if (n < 0)
 		return;
-	e = fdtab_add(c->ft, k->tgid, fd, c->pathbuf, (size_t)n, &k->fds);
+	e = replace_fd(c, k, fd, c->pathbuf, (size_t)n, ev->serial,
+	    ev->time_ns);
 	if (e == NULL)
 		return;
-	e->dir = dir;
-	if (dir)
-		return;
-	snprintf(e->id, sizeof(e->id), "%s:%d:%" PRIu64, k->id, fd,
-	    ev->serial);
-	e->flags = ev->open_flags;
-	e->open_ns = ev->time_ns;
-	e->dirty = true;
+	e->dir = (ev->open_flags & WRITE_INTENT) == 0;
+	if (!e->dir)
+		e->sess = new_sess(k, fd, ev, c->pathbuf, (size_t)n);
 }
 
 static void
-count_write(struct fdent *e, int64_t ns, uint64_t bytes)
+count_write(struct fsess *e, int64_t ns, uint64_t bytes)
 {
 	if (e->wcount == 0)
 		e->first_w = ns;
@@ -560,18 +664,47 @@ on_write(struct core *c, struct task *k, const struct aevent *ev)
 
 	if (!ev->success || ev->exit < 0)
 		return;
-	e = fdtab_get(c->ft, k->tgid, (int32_t)(uint32_t)ev->a[0]);
-	if (e != NULL && !e->dir)
-		count_write(e, ev->time_ns, (uint64_t)ev->exit);
+	e = route_fd(c, k, (int32_t)(uint32_t)ev->a[0], ev->serial);
+	if (e != NULL && e->sess != NULL)
+		count_write(e->sess, ev->time_ns, (uint64_t)ev->exit);
+}
+
+/* dup2(old, new): new now refers to old's file (and whatever new was is
+ * closed). The copy is a file session of its own, opened now. */
+/* dup2(old, new): new now refers to old's open file, the same session
+ * (and whatever new was is closed). */
+static void
+on_dup(struct core *c, struct task *k, const struct aevent *ev)
+{
+	struct fdent *src, *dst;
+	int32_t oldfd = (int32_t)(uint32_t)ev->a[0];
+	int32_t newfd;
+
+	if (!ev->success || ev->exit < 0 || ev->exit > INT32_MAX)
+		return;
+	newfd = (int32_t)ev->exit;
+	if (newfd == oldfd)
+		return;
+	src = route_fd(c, k, oldfd, ev->serial);
+	if (src == NULL) {
+		close_routed(c, k, newfd, ev->serial, ev->time_ns, "close");
+		return;
+	}
+	dst = replace_fd(c, k, newfd, src->path, src->pathlen, ev->serial,
+	    ev->time_ns);
+	if (dst == NULL)
+		return;
+	dst->dir = src->dir;
+	dst->sess = src->sess;
+	if (dst->sess != NULL)
+		dst->sess->refs++;
 }
 
 static void
 on_close(struct core *c, struct task *k, const struct aevent *ev)
 {
-	struct fdent *e = fdtab_get(c->ft, k->tgid, (int32_t)(uint32_t)ev->a[0]);
-
-	if (e != NULL)
-		close_file(c, e, k, ev->time_ns, "close");
+	close_routed(c, k, (int32_t)(uint32_t)ev->a[0], ev->serial,
+	    ev->time_ns, "close");
 }
 
 static void
@@ -617,9 +750,9 @@ on_truncate(struct core *c, struct task *k, const struct aevent *ev)
 	if (!ev->success)
 		return;
 	if (ev->npath == 0) { /* ftruncate(fd): a change to an open file */
-		e = fdtab_get(c->ft, k->tgid, (int32_t)(uint32_t)ev->a[0]);
-		if (e != NULL && !e->dir)
-			count_write(e, ev->time_ns, 0);
+		e = route_fd(c, k, (int32_t)(uint32_t)ev->a[0], ev->serial);
+		if (e != NULL && e->sess != NULL)
+			count_write(e->sess, ev->time_ns, 0);
 		return;
 	}
 	n = event_path(c, k, ev, -1, AEV_AT_FDCWD, c->pathbuf);
@@ -722,6 +855,9 @@ core_audit_event(struct core *c, const struct aevent *ev)
 	case AEV_CLOSE:
 		on_close(c, k, ev);
 		break;
+	case AEV_DUP:
+		on_dup(c, k, ev);
+		break;
 	case AEV_RENAME:
 		if (ev->success)
 			on_rename(c, k, ev);
@@ -734,9 +870,9 @@ core_audit_event(struct core *c, const struct aevent *ev)
 		on_truncate(c, k, ev);
 		break;
 	case AEV_EXIT:
-		/* exit_group ends every thread: what is still open is closed
-		 * by the kernel now. */
-		close_all(c, k, ev->time_ns, "exit");
+		/* exit_group ends every thread and closes what is open, but
+		 * other threads' last events may still be on their way: the
+		 * files are closed when the exit is swept (core_tick). */
 		break;
 	case AEV_PIVOT_ROOT:
 		on_pivot_root(c, k, ev);
@@ -760,14 +896,16 @@ flush_fd(struct fdent *e, void *arg)
 	struct core *c = arg;
 	struct task *proc;
 
-	if (e->dir || !e->dirty || e->open_ns > c->fd_horizon_ns)
+	struct fsess *ss = e->sess;
+
+	if (ss == NULL || !ss->dirty || ss->open_ns > c->fd_horizon_ns)
 		return;
 	proc = proctab_get(c->pt, e->tgid);
 	if (proc == NULL || !recorded(c, proc))
 		return;
-	if (docmap_fd_open(c->dm, e, proc) == 0)
-		e->in_fds = true;
-	e->dirty = false;
+	if (docmap_fd_open(c->dm, ss, proc) == 0)
+		ss->in_fds = true;
+	ss->dirty = false;
 }
 
 static void
@@ -816,9 +954,17 @@ write_pending(struct task *k, void *arg)
 		write_task(arg, k);
 }
 
+static void
+close_exited(struct task *k, void *arg)
+{
+	if (k->exited && k->fds != NULL)
+		close_all(arg, k, k->exit_ns, "exit");
+}
+
 void
 core_shutdown(struct core *c)
 {
+	proctab_foreach(c->pt, close_exited, c);
 	c->fd_horizon_ns = INT64_MAX;
 	fdtab_foreach(c->ft, flush_fd, c);
 	proctab_foreach(c->pt, write_pending, c);

@@ -361,7 +361,7 @@ docmap_star(struct docmap *dm, const struct task *k)
 }
 
 static void
-append_file(struct docmap *dm, bson_t *set, const struct fdent *e,
+append_file(struct docmap *dm, bson_t *set, const struct fsess *e,
     const struct task *proc)
 {
 	bson_t arr;
@@ -414,7 +414,7 @@ insert_set(struct docmap *dm, enum store_coll c, const char *id,
 }
 
 int
-docmap_fd_open(struct docmap *dm, const struct fdent *e,
+docmap_fd_open(struct docmap *dm, const struct fsess *e,
     const struct task *proc)
 {
 	bson_t set;
@@ -437,7 +437,7 @@ docmap_fd_open(struct docmap *dm, const struct fdent *e,
 }
 
 int
-docmap_fd_close(struct docmap *dm, const struct fdent *e,
+docmap_fd_close(struct docmap *dm, const struct fsess *e,
     const struct task *proc, int64_t close_ns, const char *by)
 {
 	bson_t set = BSON_INITIALIZER;

@@ -71,10 +71,10 @@ int docmap_rootfs(struct docmap *dm, const struct task *k, struct str rootfs);
 int docmap_setns(struct docmap *dm, const struct task *k);
 int docmap_star(struct docmap *dm, const struct task *k);
 /* The file's current state into fds (while open). */
-int docmap_fd_open(struct docmap *dm, const struct fdent *e,
+int docmap_fd_open(struct docmap *dm, const struct fsess *e,
     const struct task *proc);
 /* The file into files, closed at close_ns; removes its fds document. */
-int docmap_fd_close(struct docmap *dm, const struct fdent *e,
+int docmap_fd_close(struct docmap *dm, const struct fsess *e,
     const struct task *proc, int64_t close_ns, const char *by);
 /* A rename ("rename", path, newpath) or unlink ("unlink", path) or a path
  * truncate ("truncate", path); serial makes the _id. */

@@ -20,6 +20,15 @@ hash_fd(int32_t tgid, int32_t fd)
 	       (FDTAB_BUCKETS - 1);
 }
 
+static void
+free_sess(struct fsess *s)
+{
+	if (s != NULL && --s->refs == 0) {
+		free(s->path);
+		free(s);
+	}
+}
+
 struct fdtab *
 fdtab_new(uint32_t cap)
 {
@@ -42,6 +51,12 @@ fdtab_free(struct fdtab *t)
 
 		for (; e != NULL; e = n) {
 			n = e->hnext;
+			if (e->prev != NULL) {
+				free_sess(e->prev->sess);
+				free(e->prev->path);
+				free(e->prev);
+			}
+			free_sess(e->sess);
 			free(e->path);
 			free(e);
 		}
@@ -97,8 +112,8 @@ fdtab_add(struct fdtab *t, int32_t tgid, int32_t fd, const char *path,
 	return e;
 }
 
-void
-fdtab_del(struct fdtab *t, struct fdent *e)
+static void
+unhash(struct fdtab *t, struct fdent *e)
 {
 	struct fdent **pp = &t->bucket[hash_fd(e->tgid, e->fd)];
 
@@ -106,6 +121,21 @@ fdtab_del(struct fdtab *t, struct fdent *e)
 		pp = &(*pp)->hnext;
 	if (*pp == e)
 		*pp = e->hnext;
+	e->hnext = NULL;
+}
+
+void
+fdtab_shadow(struct fdtab *t, struct fdent *e)
+{
+	unhash(t, e);
+	e->shadow = true;
+}
+
+void
+fdtab_del(struct fdtab *t, struct fdent *e)
+{
+	if (!e->shadow)
+		unhash(t, e);
 	*e->pprev = e->pnext;
 	if (e->pnext != NULL)
 		e->pnext->pprev = e->pprev;

@@ -1,6 +1,9 @@
 /* mtwriter.c - test helper, built static for the busybox image: starts
  * NTHREADS threads; thread i opens DIR/t<i>.txt, writes WRITES lines,
- * closes it. Usage: mtwriter DIR NTHREADS WRITES */
+ * closes it. All threads hold their file open together (barriers), so no
+ * descriptor number is reused while another thread writes: audit names
+ * the process, not the thread, of each write (see docs/schema.md).
+ * Usage: mtwriter DIR NTHREADS WRITES */
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -10,6 +13,7 @@
 
 static const char *dir;
 static int writes;
+static pthread_barrier_t opened, written;
 
 static void *
 run(void *arg)
@@ -23,6 +27,7 @@ run(void *arg)
 		perror(path);
 		exit(1);
 	}
+	pthread_barrier_wait(&opened);
 	for (i = 0; i < writes; i++) {
 		int len = snprintf(line, sizeof(line), "thread %d line %d\n",
 		    n, i);
@@ -32,6 +37,7 @@ run(void *arg)
 			exit(1);
 		}
 	}
+	pthread_barrier_wait(&written);
 	if (close(fd) != 0)
 		exit(1);
 	return NULL;
@@ -50,6 +56,9 @@ main(int argc, char **argv)
 	writes = atoi(argv[3]);
 	if (n < 1 || n > 64 || writes < 0)
 		return 2;
+	if (pthread_barrier_init(&opened, NULL, (unsigned)n) != 0 ||
+	    pthread_barrier_init(&written, NULL, (unsigned)n) != 0)
+		return 1;
 	for (i = 0; i < n; i++)
 		if (pthread_create(&th[i], NULL, run, (void *)(long)i) != 0)
 			return 1;

@@ -207,8 +207,8 @@ test_kernel_audit_records_and_restore(void **state)
 	f->rules = rules_install(asrc_ctl_fd(f->src), &ro, &failed);
 	assert_non_null(f->rules);
 	assert_int_equal(failed, 0);
-	assert_int_equal(rules_count(f->rules), 20);
-	assert_int_equal(rules_count_keyed(asrc_ctl_fd(f->src), RULES_KEY), 20);
+	assert_int_equal(rules_count(f->rules), 22);
+	assert_int_equal(rules_count_keyed(asrc_ctl_fd(f->src), RULES_KEY), 22);
 
 	c = fork();
 	assert_true(c >= 0);

@@ -61,10 +61,10 @@ test_rules_text_both_arches(void **state)
 
 	(void)state;
 	text = print_rules(&o, &n);
-	assert_int_equal(n, 20); /* 10 groups x b64, b32 */
+	assert_int_equal(n, 22); /* 11 groups x b64, b32 */
 	for (p = text; (p = strchr(p, '\n')) != NULL; p++)
 		count++;
-	assert_int_equal(count, 20);
+	assert_int_equal(count, 22);
 	assert_null(strstr(text, "  "));
 
 	/* every line: pid exclusion, exe exclusion, key last */
@@ -105,6 +105,9 @@ test_rules_text_both_arches(void **state)
 	                          sizeof(line)));
 	assert_non_null(find_line(text, "b32", "pivot_root,setns,unshare", line,
 	                          sizeof(line)));
+	assert_non_null(find_line(text, "b64", "dup,dup2,dup3", line,
+	                          sizeof(line)));
+	assert_non_null(strstr(line, " -F success=1 "));
 	free(text);
 }
 
@@ -145,7 +148,7 @@ test_rules_no_pid_no_exe(void **state)
 
 	(void)state;
 	text = print_rules(&o, &n);
-	assert_int_equal(n, 20);
+	assert_int_equal(n, 22);
 	assert_null(strstr(text, "pid!="));
 	assert_null(strstr(text, "exe!="));
 	free(text);

@@ -1,0 +1,198 @@
+"""End to end on real containers: godo records while scenarios run with
+docker run / docker exec on the minimal image, then filter -format=json
+must show each process under the right container under the Docker daemons,
+with its exec args, exit, and every file it changed (path as the container
+sees it and where it lives on the host), and nothing from outside Docker."""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from godotest import (Godo, IMAGE, audit_state, check, client, docker,  # noqa: E402
+                      finish, fresh_db, run_filter)
+
+NAMES = ["godo-e2e-bg", "godo-e2e-exec", "godo-e2e-a", "godo-e2e-b"]
+
+
+def cleanup():
+    for n in NAMES:
+        docker("rm", "-f", n, check_rc=False)
+
+
+def run_rm(*cmd):
+    """docker run --rm; returns (full container id, exit code)."""
+    d = tempfile.mkdtemp(prefix="godo-cid-")
+    cid_file = os.path.join(d, "cid")
+    p = docker("run", "--rm", "--cidfile", cid_file, IMAGE, *cmd, check_rc=False)
+    with open(cid_file) as f:
+        return f.read().strip(), p.returncode
+
+
+def by_container(out, cid):
+    return [p for p in out["processes"] if p.get("container") == cid]
+
+
+def exec_args(p):
+    return [e.get("args") for e in p.get("execs", [])]
+
+
+def find_exec(procs, args):
+    return [p for p in procs if args in exec_args(p) or p.get("args") == args]
+
+
+def chain_to_root(out, p):
+    ids = {q["id"]: q for q in out["processes"]}
+    roots = set(out["roots"])
+    seen = []
+    cur = p
+    while cur is not None and len(seen) < 64:
+        seen.append(cur)
+        if cur["id"] in roots:
+            return seen
+        cur = ids.get(cur.get("parent"))
+    return None
+
+
+def files_of(out, cid):
+    return [f for f in out["files"] if f.get("container") == cid]
+
+
+def main():
+    before = audit_state()
+    cleanup()
+    db = fresh_db("e2e")
+    g = Godo(db).start()
+    try:
+        # a process outside Docker, which must not appear
+        subprocess.run(["/bin/sh", "-c", "echo host-only-marker > /dev/null"], check=True)
+        # nested exec chain
+        chain_cid, _ = run_rm("sh", "-c", "sh -c 'exec /bin/echo nested-end'; true")
+        # non-zero exit, death by signal
+        exit_cid, exit_rc = run_rm("sh", "-c", "sh -c 'exit 7'; exit 5")
+        kill_cid, _ = run_rm("sh", "-c", "sh -c 'kill -9 $$'; true")
+        # multi-threaded writer
+        mt_cid, mt_rc = run_rm("mtwriter", "/tmp", "3", "5")
+        # hostile names: a space, a newline, a byte that is not UTF-8
+        names_cid, _ = run_rm("sh", "-c", "echo a > '/tmp/has space.txt'; "
+                              "echo b > \"$(printf '/tmp/nl\\nx.txt')\"; "
+                              "echo c > \"$(printf '/tmp/bad\\377.txt')\"")
+        # created, written, renamed, deleted
+        ops_cid, _ = run_rm("sh", "-c", "echo one > /tmp/c1.txt; mv /tmp/c1.txt /tmp/c2.txt; rm /tmp/c2.txt")
+        # background process that double-forks, outlives its parent, writes
+        bg_cid = docker("run", "-d", "--name", "godo-e2e-bg", IMAGE, "sh", "-c",
+                        "(sh -c 'sleep 0.5; echo late > /tmp/bg.txt' &) ; sleep 3").stdout.decode().strip()
+        # docker exec into a running container (enters by setns)
+        ex_cid = docker("run", "-d", "--name", "godo-e2e-exec", IMAGE, "sleep", "30").stdout.decode().strip()
+        time.sleep(0.5)
+        docker("exec", "godo-e2e-exec", "sh", "-c", "echo from-exec > /tmp/exec.txt")
+        ex_rootfs_merged = docker("inspect", "-f", "{{.GraphDriver.Data.MergedDir}}", "godo-e2e-exec").stdout.decode().strip()
+        # two containers at once writing the same path
+        a_cid = docker("run", "-d", "--name", "godo-e2e-a", IMAGE, "sh", "-c",
+                       "for i in 1 2 3; do echo A$i >> /tmp/same.txt; sleep 0.2; done").stdout.decode().strip()
+        b_cid = docker("run", "-d", "--name", "godo-e2e-b", IMAGE, "sh", "-c",
+                       "for i in 1 2 3 4; do echo B$i >> /tmp/same.txt; sleep 0.2; done").stdout.decode().strip()
+        docker("wait", "godo-e2e-a", "godo-e2e-b", "godo-e2e-bg")
+        time.sleep(0.5)
+    finally:
+        rc = g.stop()
+    check("godo_stopped_cleanly", rc == 0, "rc %d: %s" % (rc, g.text()[-1500:]))
+    check("audit_state_restored", audit_state() == before, "before %r after %r" % (before, audit_state()))
+    out = run_filter(db)
+    check("roots_are_docker_daemons", len(out["roots"]) >= 1 and all(
+        any(p["id"] == r and p.get("star") for p in out["processes"]) for r in out["roots"]), "roots %r" % out["roots"])
+
+    # nothing from outside Docker
+    check("no_host_processes", not any("host-only-marker" in " ".join(p.get("args") or []) for p in out["processes"]),
+          "a host process leaked into the tree")
+    unrooted = [p["id"] for p in out["processes"] if chain_to_root(out, p) is None]
+    check("every_process_under_daemons", not unrooted, "not under a root: %r" % unrooted[:5])
+
+    # nested exec chain
+    procs = by_container(out, chain_cid)
+    end = find_exec(procs, ["/bin/echo", "nested-end"])
+    check("chain_in_container", len(end) == 1, "processes of %s: %r" % (chain_cid[:12], [p.get("args") for p in procs]))
+    if end:
+        check("chain_execs", exec_args(end[0])[-2:] == [["sh", "-c", "exec /bin/echo nested-end"], ["/bin/echo", "nested-end"]],
+              "execs %r" % exec_args(end[0]))
+        chain = chain_to_root(out, end[0])
+        outer = find_exec(procs, ["sh", "-c", "sh -c 'exec /bin/echo nested-end'; true"])
+        check("chain_parent", chain is not None and outer and end[0]["parent"] == outer[0]["id"],
+              "parent %r outer %r" % (end[0].get("parent"), [o["id"] for o in outer]))
+        check("chain_exit", end[0].get("exit_code") == 0, "exit_code %r" % end[0].get("exit_code"))
+
+    # exits
+    procs = by_container(out, exit_cid)
+    seven = find_exec(procs, ["sh", "-c", "exit 7"])
+    outer = find_exec(procs, ["sh", "-c", "sh -c 'exit 7'; exit 5"])
+    check("exit_code_7", len(seven) == 1 and seven[0].get("exit_code") == 7, "got %r" % [p.get("exit_code") for p in seven])
+    check("exit_code_5", exit_rc == 5 and len(outer) == 1 and outer[0].get("exit_code") == 5,
+          "rc %d, got %r" % (exit_rc, [p.get("exit_code") for p in outer]))
+    procs = by_container(out, kill_cid)
+    killed = find_exec(procs, ["sh", "-c", "kill -9 $$"])
+    check("killed_sigkill", len(killed) == 1 and killed[0].get("exit_signal") == 9 and killed[0].get("exit_code") is None,
+          "got %r" % [(p.get("exit_code"), p.get("exit_signal")) for p in killed])
+
+    # threads
+    procs = by_container(out, mt_cid)
+    mt = find_exec(procs, ["mtwriter", "/tmp", "3", "5"])
+    check("mt_process", mt_rc == 0 and len(mt) == 1 and len(mt[0].get("threads", [])) >= 3,
+          "mtwriter procs %r" % [(p.get("args"), p.get("threads")) for p in mt])
+    fl = files_of(out, mt_cid)
+    for i in range(3):
+        f = [x for x in fl if x["path"] == "/tmp/t%d.txt" % i]
+        check("mt_file_%d" % i, len(f) == 1 and f[0]["writes"] == 5 and mt and f[0]["process"] == mt[0]["id"],
+              "files %r" % [(x["path"], x["writes"]) for x in f])
+
+    # hostile names come back byte-exact
+    paths = {f["path"].encode("utf-8", "surrogateescape"): f for f in files_of(out, names_cid)}
+    for raw in (b"/tmp/has space.txt", b"/tmp/nl\nx.txt", b"/tmp/bad\xff.txt"):
+        f = paths.get(raw)
+        check("hostile_name_%r" % raw, f is not None and f["writes"] >= 1,
+              "paths %r" % list(paths))
+
+    # create, rename, delete
+    fl = files_of(out, ops_cid)
+    ops = [o for o in out["ops"] if o.get("container") == ops_cid]
+    c1 = [f for f in fl if f["path"] == "/tmp/c1.txt" and f["writes"] >= 1]
+    check("ops_created_written", len(c1) == 1, "files %r" % [(f["path"], f["writes"]) for f in fl])
+    check("ops_renamed", any(o["op"] == "rename" and o["path"] == "/tmp/c1.txt" and o["new_path"] == "/tmp/c2.txt" for o in ops),
+          "ops %r" % ops)
+    check("ops_deleted", any(o["op"] == "unlink" and o["path"] == "/tmp/c2.txt" for o in ops), "ops %r" % ops)
+
+    # double fork in the background
+    fl = [f for f in files_of(out, bg_cid) if f["path"] == "/tmp/bg.txt"]
+    check("bg_file", len(fl) == 1 and fl[0]["writes"] >= 1, "files %r" % fl)
+    if fl:
+        procs = {p["id"]: p for p in out["processes"]}
+        writer = procs.get(fl[0]["process"])
+        check("bg_writer_in_tree", writer is not None and chain_to_root(out, writer) is not None
+              and writer.get("container") == bg_cid, "writer %r" % writer)
+
+    # docker exec
+    fl = [f for f in files_of(out, ex_cid) if f["path"] == "/tmp/exec.txt"]
+    check("exec_file", len(fl) == 1 and fl[0]["writes"] >= 1, "files %r" % files_of(out, ex_cid))
+    if fl:
+        check("exec_host_path", fl[0].get("host_path") == ex_rootfs_merged + "/tmp/exec.txt",
+              "host_path %r, merged %r" % (fl[0].get("host_path"), ex_rootfs_merged))
+        writer = [p for p in out["processes"] if p["id"] == fl[0]["process"]]
+        check("exec_process_in_container", writer and writer[0].get("container") == ex_cid
+              and chain_to_root(out, writer[0]) is not None, "writer %r" % writer)
+        check("exec_container_name", any(c["id"] == ex_cid and c.get("name") in ("godo-e2e-exec", "/godo-e2e-exec")
+                                         for c in out["containers"]), "containers %r" % out["containers"])
+
+    # two containers at once do not mix
+    fa = [f for f in files_of(out, a_cid) if f["path"] == "/tmp/same.txt"]
+    fb = [f for f in files_of(out, b_cid) if f["path"] == "/tmp/same.txt"]
+    check("two_containers_a", len(fa) == 3 and all(f["writes"] == 1 for f in fa), "a %r" % [(f["writes"]) for f in fa])
+    check("two_containers_b", len(fb) == 4 and all(f["writes"] == 1 for f in fb), "b %r" % [(f["writes"]) for f in fb])
+    check("two_containers_host_paths", fa and fb and fa[0].get("host_path") != fb[0].get("host_path")
+          and all(f.get("host_path") for f in fa + fb), "a %r b %r" % (fa[:1], fb[:1]))
+    cleanup()
+    client().drop_database(db)
+    client().drop_database(db + "_cooked")
+    finish()
+
+
+main()
