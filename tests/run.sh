@@ -76,6 +76,7 @@ run_cmocka() {
 # A script test prints "PASS name" / "FAIL name" lines.
 run_script() {
 	local t=$1 out p f rc
+	shift
 	out=$("$@" 2>&1)
 	rc=$?
 	echo "$out" | sed 's/^/  /'

@@ -248,8 +248,13 @@ test_kernel_audit_records_and_restore(void **state)
 	assert_true(asrc_status_read(f->src) >= 0);
 	assert_true(asrc_counters(f->src)->status_polls >= 2);
 
-	assert_int_equal(rules_remove(asrc_ctl_fd(f->src), f->rules), 20);
-	f->rules = NULL;
+	{
+		int nr = rules_count(f->rules);
+		int removed = rules_remove(asrc_ctl_fd(f->src), f->rules);
+
+		f->rules = NULL; /* freed by rules_remove either way */
+		assert_int_equal(removed, nr);
+	}
 	asrc_close(f->src);
 	f->src = NULL;
 
@@ -272,7 +277,7 @@ test_kernel_purge_stale_rules(void **state)
 	struct fix *f = *state;
 	struct rules_opts ro = {.pid = 31337};
 	struct rules *rs;
-	int failed = -1;
+	int failed = -1, n;
 
 	NEED_ROOT();
 	if (before_keyed != 0)
@@ -282,9 +287,11 @@ test_kernel_purge_stale_rules(void **state)
 	rs = rules_install(f->ctl, &ro, &failed);
 	assert_non_null(rs);
 	assert_int_equal(failed, 0);
+	n = rules_count(rs);
 	rules_free(rs); /* "crash": the kernel keeps them */
-	assert_int_equal(rules_count_keyed(f->ctl, RULES_KEY), 20);
-	assert_int_equal(rules_purge(f->ctl, RULES_KEY), 20);
+	assert_true(n >= 20);
+	assert_int_equal(rules_count_keyed(f->ctl, RULES_KEY), n);
+	assert_int_equal(rules_purge(f->ctl, RULES_KEY), n);
 	assert_int_equal(rules_count_keyed(f->ctl, RULES_KEY), 0);
 	assert_int_equal(rules_purge(f->ctl, RULES_KEY), 0);
 }
