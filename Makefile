@@ -46,7 +46,12 @@ TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(UNIT_SRC) $(INTEG_SRC))
 
 .PHONY: all test asan deps run install clean fmt fmt-check valgrind \
 	check-tools bench
-all: listener/godo filter/filter $(TESTS)
+all: listener/godo filter/filter $(TESTS) helpers
+
+# static helpers for the tests (also copied into the test image)
+.PHONY: helpers
+helpers:
+	$(MAKE) -s -C tests/helpers
 
 ifeq ($(MODE),release)
 listener/godo: $(GODO)

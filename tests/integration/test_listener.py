@@ -18,27 +18,29 @@ def main():
     db = fresh_db("listener")
     work = tempfile.mkdtemp(prefix="godo-listener-")
     g = Godo(db, "-all").start()
-    # exec chain: three images in one process
-    chain = subprocess.Popen(["/bin/sh", "-c", "exec /bin/sh -c 'exec /bin/echo chain-end'"],
-                             stdout=subprocess.DEVNULL)
-    chain.wait()
-    # non-zero exit and death by signal
-    ex3 = subprocess.Popen(["/bin/sh", "-c", "exit 3"])
-    ex3.wait()
-    killed = subprocess.Popen(["/bin/sh", "-c", "kill -9 $$"])
-    killed.wait()
-    # multi-threaded writer: 4 threads x 10 writes
-    mt = subprocess.Popen([MTWRITER, work, "4", "10"])
-    mt.wait()
-    # double fork: the daemon outlives its parent, then creates a file
-    daemon_file = os.path.join(work, "daemon.txt")
-    dbl = subprocess.Popen(["/bin/sh", "-c", "( /bin/sh -c 'sleep 0.3; /bin/touch %s' & ) ; exit 0" % daemon_file])
-    dbl.wait()
-    # create / rename / unlink through relative names in a cwd
-    ops = subprocess.Popen(["/bin/sh", "-c", "touch one.txt && mv one.txt two.txt && rm two.txt"], cwd=work)
-    ops.wait()
-    time.sleep(0.8)
-    rc = g.stop()
+    try:
+        # exec chain: three images in one process
+        chain = subprocess.Popen(["/bin/sh", "-c", "exec /bin/sh -c 'exec /bin/echo chain-end'"],
+                                 stdout=subprocess.DEVNULL)
+        chain.wait()
+        # non-zero exit and death by signal
+        ex3 = subprocess.Popen(["/bin/sh", "-c", "exit 3"])
+        ex3.wait()
+        killed = subprocess.Popen(["/bin/sh", "-c", "kill -9 $$"])
+        killed.wait()
+        # multi-threaded writer: 4 threads x 10 writes
+        mt = subprocess.Popen([MTWRITER, work, "4", "10"])
+        mt.wait()
+        # double fork: the daemon outlives its parent, then creates a file
+        daemon_file = os.path.join(work, "daemon.txt")
+        dbl = subprocess.Popen(["/bin/sh", "-c", "( /bin/sh -c 'sleep 0.3; /bin/touch %s' & ) ; exit 0" % daemon_file])
+        dbl.wait()
+        # create / rename / unlink through relative names in a cwd
+        ops = subprocess.Popen(["/bin/sh", "-c", "touch one.txt && mv one.txt two.txt && rm two.txt"], cwd=work)
+        ops.wait()
+        time.sleep(0.8)
+    finally:
+        rc = g.stop()
     check("listener_exit_status", rc == 0, "godo exited %d: %s" % (rc, g.text()[-2000:]))
     check("listener_audit_state_restored", audit_state() == before, "before %s after %s" % (before, audit_state()))
 

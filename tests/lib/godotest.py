@@ -1,6 +1,7 @@
 """Shared helpers for godo's integration and e2e tests (Debian's python3 with
 pymongo). Tests print one line per check, "PASS name" or "FAIL name: why",
 which tests/run.sh counts."""
+import atexit
 import fcntl
 import json
 import os
@@ -64,6 +65,7 @@ class Godo:
         host = URI.split("://", 1)[1].rstrip("/")
         self.proc = subprocess.Popen([GODO, "-mongo=" + host, "-db=" + self.db, "-stats=0"] + self.extra,
                                      stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        atexit.register(self.kill)  # a failing test must not leave godo registered
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
