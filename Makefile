@@ -96,7 +96,12 @@ deps:
 test: deps
 	$(MAKE) all
 	$(MAKE) MODE=asan build-asan
+	$(MAKE) fmt-check
 	bash tests/run.sh
+	@echo "== the same suite under ASan+UBSan"
+	GODO_BIN_DIR=build/asan/bin GODO_TEST_DIR=build/asan/tests bash tests/run.sh
+	@echo "== unit tests under valgrind"
+	GODO_VALGRIND=1 bash tests/run.sh unit
 
 asan: deps
 	$(MAKE) MODE=asan build-asan

@@ -164,7 +164,7 @@ esc_json(struct buf *b, const char *p, size_t n)
 			buf_adds(b, "\\t");
 			i++;
 		} else if (c < 0x20 || c == 0x7f || c == '<' || c == '>' ||
-		    c == '&') {
+		           c == '&') {
 			/* <, >, & escaped so the JSON can sit inside HTML. */
 			buf_printf(b, "\\u%04x", c);
 			i++;

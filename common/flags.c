@@ -102,7 +102,7 @@ flags_parse(const struct flag *tab, int n, int argc, char **argv)
 		f = find(tab, n, name, len);
 		if (f == NULL) {
 			fprintf(stderr, "unknown flag: -%.*s (see -h)\n",
-			    (int)len, name);
+			        (int)len, name);
 			return -1;
 		}
 		if (eq != NULL) {
@@ -113,7 +113,7 @@ flags_parse(const struct flag *tab, int n, int argc, char **argv)
 		} else {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "flag -%s needs a value\n",
-				    f->name);
+				        f->name);
 				return -1;
 			}
 			if (set_value(f, argv[++i]) != 0)
@@ -122,7 +122,7 @@ flags_parse(const struct flag *tab, int n, int argc, char **argv)
 		continue;
 	bad:
 		fprintf(stderr, "bad value for flag -%s: %s\n", f->name,
-		    eq ? eq + 1 : argv[i]);
+		        eq ? eq + 1 : argv[i]);
 		return -1;
 	}
 	return argc;
@@ -133,9 +133,10 @@ flags_usage(FILE *out, const char *synopsis, const struct flag *tab, int n)
 {
 	int i;
 
-	fprintf(out, "usage: %s\n\nflags (-name=value, -name value, "
-		     "--name value):\n",
-	    synopsis);
+	fprintf(out,
+	        "usage: %s\n\nflags (-name=value, -name value, "
+	        "--name value):\n",
+	        synopsis);
 	for (i = 0; i < n; i++) {
 		char def[64] = "";
 
@@ -143,23 +144,23 @@ flags_usage(FILE *out, const char *synopsis, const struct flag *tab, int n)
 		case FLAG_STR:
 			if (*(const char **)tab[i].dst != NULL)
 				snprintf(def, sizeof(def), " (default %s)",
-				    *(const char **)tab[i].dst);
+				         *(const char **)tab[i].dst);
 			break;
 		case FLAG_INT:
 			snprintf(def, sizeof(def), " (default %d)",
-			    *(int *)tab[i].dst);
+			         *(int *)tab[i].dst);
 			break;
 		case FLAG_U64:
 			snprintf(def, sizeof(def), " (default %" PRIu64 ")",
-			    *(uint64_t *)tab[i].dst);
+			         *(uint64_t *)tab[i].dst);
 			break;
 		case FLAG_BOOL:
 			break;
 		}
 		fprintf(out, "  -%s%s%s%s\n      %s%s\n", tab[i].name,
-		    tab[i].type == FLAG_BOOL ? "" : "=VALUE",
-		    tab[i].alias ? ", -" : "", tab[i].alias ? tab[i].alias : "",
-		    tab[i].help, def);
+		        tab[i].type == FLAG_BOOL ? "" : "=VALUE",
+		        tab[i].alias ? ", -" : "",
+		        tab[i].alias ? tab[i].alias : "", tab[i].help, def);
 	}
 	fprintf(out, "  -h, --help\n      print this help\n");
 }

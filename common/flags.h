@@ -25,6 +25,6 @@ struct flag {
 #define FLAGS_HELP (-2)
 int flags_parse(const struct flag *tab, int n, int argc, char **argv);
 void flags_usage(FILE *out, const char *synopsis, const struct flag *tab,
-    int n);
+                 int n);
 
 #endif

@@ -33,7 +33,7 @@ vlog(int level, const char *tag, int err, const char *fmt, va_list ap)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (err)
 		fprintf(stderr, "%s: %s: %s: %s\n", log_prog, tag, msg,
-		    strerror(err));
+		        strerror(err));
 	else
 		fprintf(stderr, "%s: %s: %s\n", log_prog, tag, msg);
 }

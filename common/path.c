@@ -44,7 +44,7 @@ push_path(char *out, size_t outsz, size_t *len, const char *p, size_t n)
 
 long
 path_resolve(const char *base, size_t baselen, const char *p, size_t plen,
-    char *out, size_t outsz)
+             char *out, size_t outsz)
 {
 	size_t len = 1;
 

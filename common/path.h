@@ -9,7 +9,7 @@
 /* Joins base (used only when p is relative; may be NULL) and p, cleans the
  * result into out (NUL-terminated). Returns its length, or -1 when it does
  * not fit in outsz. */
-long path_resolve(const char *base, size_t baselen, const char *p,
-    size_t plen, char *out, size_t outsz);
+long path_resolve(const char *base, size_t baselen, const char *p, size_t plen,
+                  char *out, size_t outsz);
 
 #endif

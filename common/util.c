@@ -66,7 +66,7 @@ digit_val(char c)
 
 int
 util_parse_u64(struct str s, int base, uint64_t min, uint64_t max,
-    uint64_t *out)
+               uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -141,8 +141,8 @@ util_fmt_rfc3339(int64_t ns, char *buf, size_t size)
 		return;
 	}
 	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, frac);
+	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	         tm.tm_min, tm.tm_sec, frac);
 }
 
 static int
@@ -180,8 +180,7 @@ util_parse_time(const char *s, int64_t now_ns, int64_t *out_ns)
 	int64_t frac = 0, scale = 100000000, off = 0;
 	time_t sec;
 
-	if (s[0] != '\0' && strchr(s, 'T') == NULL &&
-	    strchr(s, 't') == NULL)
+	if (s[0] != '\0' && strchr(s, 'T') == NULL && strchr(s, 't') == NULL)
 		return parse_relative(s, now_ns, out_ns);
 	memset(&tm, 0, sizeof(tm));
 	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);

@@ -12,15 +12,15 @@
 #include "util.h"
 
 enum aev_kind {
-	AEV_OTHER,   /* a syscall godo does not model, or no SYSCALL record */
-	AEV_EXECVE,  /* execve, execveat */
-	AEV_CLONE,   /* clone, clone3, fork, vfork: exit = child pid/tid */
-	AEV_EXIT,    /* exit_group, exit: a0 = status */
-	AEV_OPEN,    /* open, openat, openat2, creat */
-	AEV_WRITE,   /* write, pwrite64, writev, pwritev, pwritev2 */
-	AEV_CLOSE,   /* close */
-	AEV_RENAME,  /* rename, renameat, renameat2 */
-	AEV_UNLINK,  /* unlink, unlinkat (not AT_REMOVEDIR) */
+	AEV_OTHER,    /* a syscall godo does not model, or no SYSCALL record */
+	AEV_EXECVE,   /* execve, execveat */
+	AEV_CLONE,    /* clone, clone3, fork, vfork: exit = child pid/tid */
+	AEV_EXIT,     /* exit_group, exit: a0 = status */
+	AEV_OPEN,     /* open, openat, openat2, creat */
+	AEV_WRITE,    /* write, pwrite64, writev, pwritev, pwritev2 */
+	AEV_CLOSE,    /* close */
+	AEV_RENAME,   /* rename, renameat, renameat2 */
+	AEV_UNLINK,   /* unlink, unlinkat (not AT_REMOVEDIR) */
 	AEV_TRUNCATE, /* truncate, ftruncate */
 	AEV_PIVOT_ROOT,
 	AEV_SETNS,

@@ -145,7 +145,7 @@ static void
 set_id(struct core *c, struct task *k)
 {
 	snprintf(k->id, sizeof(k->id), "%s:%d:%" PRIu64, c->boot_id, k->pid,
-	    k->start_ticks);
+	         k->start_ticks);
 }
 
 static int64_t
@@ -202,8 +202,8 @@ task_doc(struct task *k)
 
 /* One descriptor goes; its session ends with the last descriptor. */
 static void
-drop_fd(struct core *c, struct fdent *e, const struct task *proc,
-    int64_t ns, const char *by)
+drop_fd(struct core *c, struct fdent *e, const struct task *proc, int64_t ns,
+        const char *by)
 {
 	struct fsess *ss = e->sess;
 
@@ -219,8 +219,8 @@ drop_fd(struct core *c, struct fdent *e, const struct task *proc,
 }
 
 static void
-close_file(struct core *c, struct fdent *e, const struct task *proc,
-    int64_t ns, const char *by)
+close_file(struct core *c, struct fdent *e, const struct task *proc, int64_t ns,
+           const char *by)
 {
 	/* A shadowed predecessor whose close never came: the number was
 	 * reused, so it was closed before. */
@@ -248,7 +248,7 @@ route_fd(struct core *c, const struct task *k, int32_t fd, uint64_t serial)
 /* The close of the entry route_fd() found. */
 static void
 close_routed(struct core *c, struct task *k, int32_t fd, uint64_t serial,
-    int64_t ns, const char *by)
+             int64_t ns, const char *by)
 {
 	struct fdent *cur = fdtab_get(c->ft, k->tgid, fd);
 
@@ -284,7 +284,7 @@ retire(struct core *c, struct task *k)
 {
 	if (k->fds != NULL)
 		close_all(c, k, k->exited ? k->exit_ns : util_wall_ns(),
-		    k->exited ? "exit" : "reuse");
+		          k->exited ? "exit" : "reuse");
 	proctab_del(c->pt, k);
 }
 
@@ -364,7 +364,7 @@ task_from_proc(struct core *c, int32_t tgid, int32_t tid, const char *source)
 		if (proc != NULL) {
 			k->in_tree = proc->in_tree;
 			memcpy(k->docker_id, proc->docker_id,
-			    sizeof(k->docker_id));
+			       sizeof(k->docker_id));
 		}
 	}
 	if (source != NULL && recorded(c, k))
@@ -411,7 +411,7 @@ on_fork(struct core *c, const struct cn_event *ev)
 	k->ppid = ev->ppid;
 	k->ptgid = ev->ptgid;
 	ticks = (uint64_t)((int64_t)ev->ts_ns + c->off_boot_mono) /
-		(uint64_t)(1000000000LL / c->hz);
+	        (uint64_t)(1000000000LL / c->hz);
 	/* The connector's time is taken just after the kernel's start time:
 	 * a tick boundary may fall between. /proc settles it while the task
 	 * lives. */
@@ -524,7 +524,7 @@ on_execve(struct core *c, struct task *k, const struct aevent *ev)
 /* The directory a relative name in an *at() call is resolved against. */
 static struct str
 base_dir(struct core *c, const struct task *k, const struct aevent *ev,
-    int dirfd)
+         int dirfd)
 {
 	struct fdent *d;
 	ssize_t n;
@@ -547,7 +547,7 @@ base_dir(struct core *c, const struct task *k, const struct aevent *ev,
  * when want < 0), resolved and cleaned into out. Length or -1. */
 static long
 event_path(struct core *c, const struct task *k, const struct aevent *ev,
-    int want, int dirfd, char *out)
+           int want, int dirfd, char *out)
 {
 	unsigned int i;
 
@@ -560,17 +560,17 @@ event_path(struct core *c, const struct task *k, const struct aevent *ev,
 		if (want >= 0 && (int)p->nametype != want)
 			continue;
 		base = (p->name.n > 0 && p->name.p[0] == '/')
-			   ? (struct str){NULL, 0}
-			   : base_dir(c, k, ev, dirfd);
+		           ? (struct str){NULL, 0}
+		           : base_dir(c, k, ev, dirfd);
 		return path_resolve(base.p, base.n, p->name.p, p->name.n, out,
-		    PATH_MAX_BYTES + 1);
+		                    PATH_MAX_BYTES + 1);
 	}
 	return -1;
 }
 
 static struct fsess *
 new_sess(const struct task *k, int32_t fd, const struct aevent *ev,
-    const char *path, size_t n)
+         const char *path, size_t n)
 {
 	struct fsess *ss = calloc(1, sizeof(*ss));
 
@@ -585,7 +585,7 @@ new_sess(const struct task *k, int32_t fd, const struct aevent *ev,
 	ss->path[n] = '\0';
 	ss->pathlen = n;
 	snprintf(ss->id, sizeof(ss->id), "%s:%d:%" PRIu64, k->id, fd,
-	    ev->serial);
+	         ev->serial);
 	ss->fd = fd;
 	ss->flags = ev->open_flags;
 	ss->open_ns = ev->time_ns;
@@ -598,7 +598,7 @@ new_sess(const struct task *k, int32_t fd, const struct aevent *ev,
  * still find it), and an older shadow is dropped. */
 static struct fdent *
 replace_fd(struct core *c, struct task *k, int32_t fd, const char *path,
-    size_t n, uint64_t serial, int64_t ns)
+           size_t n, uint64_t serial, int64_t ns)
 {
 	struct fdent *old = fdtab_get(c->ft, k->tgid, fd), *e;
 
@@ -636,7 +636,7 @@ on_open(struct core *c, struct task *k, const struct aevent *ev)
 	if (n < 0)
 		return;
 	e = replace_fd(c, k, fd, c->pathbuf, (size_t)n, ev->serial,
-	    ev->time_ns);
+	               ev->time_ns);
 	if (e == NULL)
 		return;
 	e->dir = (ev->open_flags & WRITE_INTENT) == 0;
@@ -691,7 +691,7 @@ on_dup(struct core *c, struct task *k, const struct aevent *ev)
 		return;
 	}
 	dst = replace_fd(c, k, newfd, src->path, src->pathlen, ev->serial,
-	    ev->time_ns);
+	                 ev->time_ns);
 	if (dst == NULL)
 		return;
 	dst->dir = src->dir;
@@ -703,8 +703,8 @@ on_dup(struct core *c, struct task *k, const struct aevent *ev)
 static void
 on_close(struct core *c, struct task *k, const struct aevent *ev)
 {
-	close_routed(c, k, (int32_t)(uint32_t)ev->a[0], ev->serial,
-	    ev->time_ns, "close");
+	close_routed(c, k, (int32_t)(uint32_t)ev->a[0], ev->serial, ev->time_ns,
+	             "close");
 }
 
 static void
@@ -724,7 +724,7 @@ on_rename(struct core *c, struct task *k, const struct aevent *ev)
 		if (n2 < 0)
 			return;
 		docmap_op(c->dm, k, "rename", ev->serial, ev->time_ns,
-		    c->pathbuf, (size_t)n1, newp, (size_t)n2);
+		          c->pathbuf, (size_t)n1, newp, (size_t)n2);
 	}
 	c->st.ops++;
 }
@@ -737,7 +737,7 @@ on_unlink(struct core *c, struct task *k, const struct aevent *ev)
 	if (n < 0)
 		return;
 	docmap_op(c->dm, k, "unlink", ev->serial, ev->time_ns, c->pathbuf,
-	    (size_t)n, NULL, 0);
+	          (size_t)n, NULL, 0);
 	c->st.ops++;
 }
 
@@ -758,7 +758,7 @@ on_truncate(struct core *c, struct task *k, const struct aevent *ev)
 	n = event_path(c, k, ev, -1, AEV_AT_FDCWD, c->pathbuf);
 	if (n >= 0)
 		docmap_op(c->dm, k, "truncate", ev->serial, ev->time_ns,
-		    c->pathbuf, (size_t)n, NULL, 0);
+		          c->pathbuf, (size_t)n, NULL, 0);
 }
 
 /* The host path of the root mount of pid, from its mountinfo: for overlay
@@ -799,7 +799,7 @@ overlay_root(int32_t pid, char *out, size_t outsz)
 		best = up;
 		bestlen = 0;
 		while (up + bestlen < end && up[bestlen] != ',' &&
-		    up[bestlen] != ' ')
+		       up[bestlen] != ' ')
 			bestlen++;
 	}
 	if (best == NULL || bestlen < 5 ||
@@ -913,9 +913,8 @@ sweep_task(struct task *k, void *arg)
 {
 	struct core *c = arg;
 
-	if (k->pending &&
-	    (k->exited ? k->exit_mono_ms + 1000 <= c->now_ms
-		       : k->rec_ms + 1000 <= c->now_ms))
+	if (k->pending && (k->exited ? k->exit_mono_ms + 1000 <= c->now_ms
+	                             : k->rec_ms + 1000 <= c->now_ms))
 		write_task(c, k);
 	if (!k->exited || k->exit_mono_ms + c->o.grace_ms > c->now_ms)
 		return;
@@ -1027,7 +1026,7 @@ snap_find_containerd(struct task *k, void *arg)
 	if (k->star && procfs_read_stat(k->tgid, k->pid, &st) == 0 &&
 	    strcmp(st.comm, "containerd") == 0 &&
 	    (s->containerd == NULL ||
-		k->start_ticks < s->containerd->start_ticks))
+	     k->start_ticks < s->containerd->start_ticks))
 		s->containerd = k;
 }
 
@@ -1049,11 +1048,11 @@ snap_link(struct task *k, void *arg)
 
 		if (parent != NULL)
 			util_strlcpy(k->parent_id, parent->id,
-			    sizeof(k->parent_id));
+			             sizeof(k->parent_id));
 	}
 	if (k->ptgid == 1 && s->containerd != NULL && is_shim(c, k)) {
 		util_strlcpy(k->parent_id, s->containerd->id,
-		    sizeof(k->parent_id));
+		             sizeof(k->parent_id));
 		k->in_tree = true;
 		return;
 	}
@@ -1107,7 +1106,7 @@ snap_emit(struct task *k, void *arg)
 		if (proc != NULL) {
 			k->in_tree = proc->in_tree;
 			memcpy(k->docker_id, proc->docker_id,
-			    sizeof(k->docker_id));
+			       sizeof(k->docker_id));
 		}
 	} else if (recorded(c, k)) {
 		char id[65];
@@ -1124,14 +1123,14 @@ snap_emit(struct task *k, void *arg)
 	n = procfs_read_cmdline(k->tgid, c->args, sizeof(c->args), &trunc);
 	for (i = 0; n > 0 && i < (size_t)n && argc < ARGS_MAX_COUNT; i++) {
 		if (c->args[i] == '\0') {
-			c->argv[argc++] = (struct str){c->args + start,
-			    i - start};
+			c->argv[argc++] =
+			    (struct str){c->args + start, i - start};
 			start = i + 1;
 		}
 	}
 	if (n > 0 && start < (size_t)n && argc < ARGS_MAX_COUNT)
-		c->argv[argc++] = (struct str){c->args + start,
-		    (size_t)n - start};
+		c->argv[argc++] =
+		    (struct str){c->args + start, (size_t)n - start};
 	x.argv = c->argv;
 	x.argc = argc;
 	x.truncated = trunc;
@@ -1142,7 +1141,8 @@ snap_emit(struct task *k, void *arg)
 	if (nexe > 0)
 		x.exe = (struct str){exe, (size_t)nexe};
 	if (procfs_read_stat(k->tgid, k->pid, &st) == 0)
-		x.comm = (struct str){st.comm, strnlen(st.comm, sizeof(st.comm))};
+		x.comm =
+		    (struct str){st.comm, strnlen(st.comm, sizeof(st.comm))};
 	if (task_doc(k) != NULL)
 		docmap_doc_info(k->doc, &x);
 }

@@ -36,7 +36,7 @@ typedef void core_drain_fn(void *arg);
 struct core;
 
 struct core *core_new(struct docmap *dm, const struct core_opts *o,
-    const char *boot_id);
+                      const char *boot_id);
 void core_set_drain(struct core *c, core_drain_fn *fn, void *arg);
 void core_free(struct core *c);
 /* Scan /proc: every task with its parent, start, args, cwd, exe, container;

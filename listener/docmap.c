@@ -12,7 +12,7 @@
 
 void
 docmap_init(struct docmap *dm, struct store *s, const char *host,
-    const char *boot_id)
+            const char *boot_id)
 {
 	dm->store = s;
 	dm->host = host;
@@ -35,7 +35,7 @@ docmap_append_bytes(bson_t *b, const char *key, const char *p, size_t n)
 		bson_append_utf8(b, key, -1, p, (int)n);
 	else
 		bson_append_binary(b, key, -1, BSON_SUBTYPE_BINARY,
-		    (const uint8_t *)p, (uint32_t)n);
+		                   (const uint8_t *)p, (uint32_t)n);
 }
 
 static void
@@ -67,8 +67,8 @@ docmap_doc_new(void)
 
 	if (d == NULL)
 		return NULL;
-	bson_init(&d->execs);
-	bson_init(&d->last);
+	d->execs = bson_new();
+	d->last = bson_new();
 	return d;
 }
 
@@ -77,8 +77,8 @@ docmap_doc_free(struct task_doc *d)
 {
 	if (d == NULL)
 		return;
-	bson_destroy(&d->execs);
-	bson_destroy(&d->last);
+	bson_destroy(d->execs);
+	bson_destroy(d->last);
 	free(d->rootfs);
 	free(d);
 }
@@ -86,7 +86,7 @@ docmap_doc_free(struct task_doc *d)
 static void append_args(bson_t *b, const char *key, const struct exec_info *x);
 static void append_info(bson_t *set, const struct exec_info *x);
 static void append_exec_entry(bson_t *arr, const char *idx,
-    const struct exec_info *x);
+                              const struct exec_info *x);
 
 void
 docmap_doc_exec(struct task_doc *d, const struct exec_info *x)
@@ -95,7 +95,7 @@ docmap_doc_exec(struct task_doc *d, const struct exec_info *x)
 
 	if (d->nexecs < EXECVE_MAX) {
 		snprintf(idx, sizeof(idx), "%u", d->nexecs);
-		append_exec_entry(&d->execs, idx, x);
+		append_exec_entry(d->execs, idx, x);
 	}
 	d->nexecs++;
 	docmap_doc_info(d, x);
@@ -104,8 +104,8 @@ docmap_doc_exec(struct task_doc *d, const struct exec_info *x)
 void
 docmap_doc_info(struct task_doc *d, const struct exec_info *x)
 {
-	bson_reinit(&d->last);
-	append_info(&d->last, x);
+	bson_reinit(d->last);
+	append_info(d->last, x);
 }
 
 /* Fields of struct task every pids document has. */
@@ -135,7 +135,7 @@ state_fields(bson_t *b, const struct task *k, const struct task_doc *d)
 {
 	task_fields(b, k);
 	if (d != NULL) {
-		bson_concat(b, &d->last);
+		bson_concat(b, d->last);
 		if (d->rootfs != NULL)
 			BSON_APPEND_UTF8(b, F_ROOTFS, d->rootfs);
 		if (d->setns)
@@ -147,7 +147,7 @@ state_fields(bson_t *b, const struct task *k, const struct task_doc *d)
 
 int
 docmap_task_write(struct docmap *dm, const struct task *k,
-    const struct task_doc *d)
+                  const struct task_doc *d)
 {
 	bson_t doc = BSON_INITIALIZER, fb = BSON_INITIALIZER, sub, each;
 	int rc;
@@ -158,7 +158,7 @@ docmap_task_write(struct docmap *dm, const struct task *k,
 	BSON_APPEND_UTF8(&doc, F_SOURCE, k->source ? k->source : "audit");
 	state_fields(&doc, k, d);
 	if (d != NULL && d->nexecs > 0) {
-		BSON_APPEND_ARRAY(&doc, F_EXECVE, &d->execs);
+		BSON_APPEND_ARRAY(&doc, F_EXECVE, d->execs);
 		BSON_APPEND_INT32(&doc, F_EXECVE_COUNT, (int32_t)d->nexecs);
 	}
 	/* The same state as an upsert, for an _id that exists already. */
@@ -173,7 +173,7 @@ docmap_task_write(struct docmap *dm, const struct task *k,
 	if (d != NULL && d->nexecs > 0) {
 		BSON_APPEND_DOCUMENT_BEGIN(&fb, "$addToSet", &sub);
 		BSON_APPEND_DOCUMENT_BEGIN(&sub, F_EXECVE, &each);
-		BSON_APPEND_ARRAY(&each, "$each", &d->execs);
+		BSON_APPEND_ARRAY(&each, "$each", d->execs);
 		bson_append_document_end(&sub, &each);
 		bson_append_document_end(&fb, &sub);
 		BSON_APPEND_DOCUMENT_BEGIN(&fb, "$max", &sub);
@@ -262,7 +262,7 @@ append_exec_entry(bson_t *arr, const char *idx, const struct exec_info *x)
 
 int
 docmap_task_info(struct docmap *dm, const struct task *k,
-    const struct exec_info *x)
+                 const struct exec_info *x)
 {
 	bson_t set;
 
@@ -274,8 +274,7 @@ docmap_task_info(struct docmap *dm, const struct task *k,
 }
 
 int
-docmap_exec(struct docmap *dm, const struct task *k,
-    const struct exec_info *x)
+docmap_exec(struct docmap *dm, const struct task *k, const struct exec_info *x)
 {
 	bson_t set, add, max;
 
@@ -302,7 +301,8 @@ exit_fields(bson_t *b, const struct task *k, uint32_t status)
 	BSON_APPEND_INT64(b, F_EXIT_NS, k->exit_ns);
 	BSON_APPEND_INT32(b, F_EXIT_STATUS, (int32_t)status);
 	if ((status & 0x7f) == 0)
-		BSON_APPEND_INT32(b, F_EXIT_CODE, (int32_t)((status >> 8) & 0xff));
+		BSON_APPEND_INT32(b, F_EXIT_CODE,
+		                  (int32_t)((status >> 8) & 0xff));
 	else
 		BSON_APPEND_INT32(b, F_EXIT_SIGNAL, (int32_t)(status & 0x7f));
 }
@@ -320,8 +320,8 @@ docmap_exit(struct docmap *dm, const struct task *k, uint32_t status)
 }
 
 static int
-set_one(struct docmap *dm, const struct task *k, const char *key,
-    const char *p, size_t n, bool flag)
+set_one(struct docmap *dm, const struct task *k, const char *key, const char *p,
+        size_t n, bool flag)
 {
 	bson_t set;
 
@@ -339,7 +339,7 @@ int
 docmap_docker(struct docmap *dm, const struct task *k)
 {
 	return set_one(dm, k, F_DOCKER_ID, k->docker_id, strlen(k->docker_id),
-	    false);
+	               false);
 }
 
 int
@@ -362,7 +362,7 @@ docmap_star(struct docmap *dm, const struct task *k)
 
 static void
 append_file(struct docmap *dm, bson_t *set, const struct fsess *e,
-    const struct task *proc)
+            const struct task *proc)
 {
 	bson_t arr;
 	unsigned int i;
@@ -399,7 +399,7 @@ append_file(struct docmap *dm, bson_t *set, const struct fsess *e,
  * fields; the insert is the common case and cheap on every store. */
 static int
 insert_set(struct docmap *dm, enum store_coll c, const char *id,
-    const bson_t *fields)
+           const bson_t *fields)
 {
 	bson_t doc = BSON_INITIALIZER, fb = BSON_INITIALIZER;
 	int rc;
@@ -415,7 +415,7 @@ insert_set(struct docmap *dm, enum store_coll c, const char *id,
 
 int
 docmap_fd_open(struct docmap *dm, const struct fsess *e,
-    const struct task *proc)
+               const struct task *proc)
 {
 	bson_t set;
 	int rc;
@@ -438,7 +438,7 @@ docmap_fd_open(struct docmap *dm, const struct fsess *e,
 
 int
 docmap_fd_close(struct docmap *dm, const struct fsess *e,
-    const struct task *proc, int64_t close_ns, const char *by)
+                const struct task *proc, int64_t close_ns, const char *by)
 {
 	bson_t set = BSON_INITIALIZER;
 	int rc;
@@ -459,8 +459,8 @@ docmap_fd_close(struct docmap *dm, const struct fsess *e,
 
 int
 docmap_op(struct docmap *dm, const struct task *proc, const char *op,
-    uint64_t serial, int64_t ns, const char *path, size_t pathlen,
-    const char *newpath, size_t newlen)
+          uint64_t serial, int64_t ns, const char *path, size_t pathlen,
+          const char *newpath, size_t newlen)
 {
 	char id[TASK_ID_MAX + 48];
 	bson_t set;
@@ -489,13 +489,13 @@ docmap_op(struct docmap *dm, const struct task *proc, const char *op,
 
 int
 docmap_gap(struct docmap *dm, const char *source, int64_t from_ns,
-    int64_t to_ns, uint64_t count)
+           int64_t to_ns, uint64_t count)
 {
 	char id[160];
 	bson_t set;
 
 	snprintf(id, sizeof(id), "%s:%s:%s:%" PRId64, dm->host, dm->boot_id,
-	    source, from_ns);
+	         source, from_ns);
 	begin(dm, id);
 	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
 	BSON_APPEND_UTF8(&set, F_HOST, dm->host);
@@ -517,7 +517,7 @@ docmap_run(struct docmap *dm, int pid, int64_t start_ns, int64_t stop_ns)
 	bson_t set;
 
 	snprintf(id, sizeof(id), "%s:%s:%d:%" PRId64, dm->host, dm->boot_id,
-	    pid, start_ns);
+	         pid, start_ns);
 	begin(dm, id);
 	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
 	BSON_APPEND_UTF8(&set, F_HOST, dm->host);

@@ -32,8 +32,9 @@ struct exec_info {
 /* What a task's document will hold beyond struct task, kept in memory until
  * the document is first written (as one insert). */
 struct task_doc {
-	bson_t execs;  /* array body: "0": {timestamp, ns, args, exe, cwd} */
-	bson_t last;   /* args, args_truncated, exe, cwd, comm */
+	/* bson_t wants 128-byte alignment: heap ones come from bson_new() */
+	bson_t *execs; /* array body: "0": {timestamp, ns, args, exe, cwd} */
+	bson_t *last;  /* args, args_truncated, exe, cwd, comm */
 	char *rootfs;  /* owned */
 	bool setns;
 	unsigned int nexecs;
@@ -47,24 +48,23 @@ void docmap_doc_exec(struct task_doc *d, const struct exec_info *x);
 void docmap_doc_info(struct task_doc *d, const struct exec_info *x);
 /* The task's whole document as an insert (an upsert if it exists). */
 int docmap_task_write(struct docmap *dm, const struct task *k,
-    const struct task_doc *d);
+                      const struct task_doc *d);
 
 void docmap_init(struct docmap *dm, struct store *s, const char *host,
-    const char *boot_id);
+                 const char *boot_id);
 void docmap_fini(struct docmap *dm);
 /* Appends bytes as a BSON string when valid UTF-8 without NUL, else as
  * binary subtype 0 (lossless). */
-void docmap_append_bytes(bson_t *b, const char *key, const char *p,
-    size_t n);
+void docmap_append_bytes(bson_t *b, const char *key, const char *p, size_t n);
 
 /* Creates (or completes) the task's document: identity, parents, start,
  * star, docker id. source: "fork", "snapshot", "exec", "audit". */
 int docmap_task(struct docmap *dm, const struct task *k, const char *source);
 /* Args/cwd/exe known without an exec event (snapshot). */
 int docmap_task_info(struct docmap *dm, const struct task *k,
-    const struct exec_info *x);
+                     const struct exec_info *x);
 int docmap_exec(struct docmap *dm, const struct task *k,
-    const struct exec_info *x);
+                const struct exec_info *x);
 int docmap_exit(struct docmap *dm, const struct task *k, uint32_t status);
 int docmap_docker(struct docmap *dm, const struct task *k);
 int docmap_rootfs(struct docmap *dm, const struct task *k, struct str rootfs);
@@ -72,17 +72,17 @@ int docmap_setns(struct docmap *dm, const struct task *k);
 int docmap_star(struct docmap *dm, const struct task *k);
 /* The file's current state into fds (while open). */
 int docmap_fd_open(struct docmap *dm, const struct fsess *e,
-    const struct task *proc);
+                   const struct task *proc);
 /* The file into files, closed at close_ns; removes its fds document. */
 int docmap_fd_close(struct docmap *dm, const struct fsess *e,
-    const struct task *proc, int64_t close_ns, const char *by);
+                    const struct task *proc, int64_t close_ns, const char *by);
 /* A rename ("rename", path, newpath) or unlink ("unlink", path) or a path
  * truncate ("truncate", path); serial makes the _id. */
 int docmap_op(struct docmap *dm, const struct task *proc, const char *op,
-    uint64_t serial, int64_t ns, const char *path, size_t pathlen,
-    const char *newpath, size_t newlen);
+              uint64_t serial, int64_t ns, const char *path, size_t pathlen,
+              const char *newpath, size_t newlen);
 int docmap_gap(struct docmap *dm, const char *source, int64_t from_ns,
-    int64_t to_ns, uint64_t count);
+               int64_t to_ns, uint64_t count);
 int docmap_run(struct docmap *dm, int pid, int64_t start_ns, int64_t stop_ns);
 
 #endif

@@ -77,7 +77,7 @@ fdtab_get(struct fdtab *t, int32_t tgid, int32_t fd)
 
 struct fdent *
 fdtab_add(struct fdtab *t, int32_t tgid, int32_t fd, const char *path,
-    size_t pathlen, struct fdent **proc_head)
+          size_t pathlen, struct fdent **proc_head)
 {
 	struct fdent *e;
 	uint32_t h;

@@ -35,13 +35,13 @@ struct fdent {
 	int32_t tgid, fd;
 	bool dir;    /* a directory (or O_PATH) open: only its path matters */
 	bool shadow; /* replaced by a newer open of the same number whose
-		      * events may overtake this one's (other threads) */
+	              * events may overtake this one's (other threads) */
 	char *path;  /* owned */
 	size_t pathlen;
-	uint64_t serial;    /* audit serial of the open (or dup) */
-	struct fsess *sess; /* NULL for directories */
-	struct fdent *prev; /* the shadowed previous holder of this number */
-	struct fdent *hnext;          /* hash chain */
+	uint64_t serial;     /* audit serial of the open (or dup) */
+	struct fsess *sess;  /* NULL for directories */
+	struct fdent *prev;  /* the shadowed previous holder of this number */
+	struct fdent *hnext; /* hash chain */
 	struct fdent *pnext, **pprev; /* per-process chain */
 };
 
@@ -58,7 +58,8 @@ struct fdent *fdtab_get(struct fdtab *t, int32_t tgid, int32_t fd);
 /* New entry linked into *proc_head; path copied. NULL when full. The
  * caller fills sess. */
 struct fdent *fdtab_add(struct fdtab *t, int32_t tgid, int32_t fd,
-    const char *path, size_t pathlen, struct fdent **proc_head);
+                        const char *path, size_t pathlen,
+                        struct fdent **proc_head);
 /* Unlinks e (hash and process chain) and frees it; its session is the
  * caller's. */
 void fdtab_del(struct fdtab *t, struct fdent *e);

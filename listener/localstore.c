@@ -69,7 +69,7 @@ listen_inode(const char *file, unsigned port)
 		char *colon;
 
 		if (sscanf(line, "%*d: %127s %127s %x %*s %*s %*s %*s %*s %lu",
-			local, rem, &st, &ino) != 4)
+		           local, rem, &st, &ino) != 4)
 			continue;
 		colon = strrchr(local, ':');
 		if (colon == NULL || st != 0x0a)
@@ -107,7 +107,8 @@ owner_exe(unsigned long inode, char *exe, size_t size)
 			char fdp[96];
 			ssize_t n;
 
-			snprintf(fdp, sizeof(fdp), "%s/%.16s", path, fe->d_name);
+			snprintf(fdp, sizeof(fdp), "%s/%.16s", path,
+			         fe->d_name);
 			n = readlink(fdp, lnk, sizeof(lnk) - 1);
 			if (n <= 0)
 				continue;
@@ -115,7 +116,7 @@ owner_exe(unsigned long inode, char *exe, size_t size)
 			if (strcmp(lnk, want) != 0)
 				continue;
 			snprintf(fdp, sizeof(fdp), "/proc/%.16s/exe",
-			    pe->d_name);
+			         pe->d_name);
 			n = readlink(fdp, exe, size - 1);
 			if (n > 0) {
 				exe[n] = '\0';

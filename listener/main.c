@@ -108,9 +108,9 @@ on_record(uint16_t type, const char *payload, size_t len, void *arg)
 	g->stat_records++;
 	if (g->diag != NULL) {
 		n = record_format_line(type, payload, len, g->diagbuf,
-		    sizeof(g->diagbuf));
-		if (n > 0 && fwrite(g->diagbuf, 1, (size_t)n, g->diag) !=
-				 (size_t)n)
+		                       sizeof(g->diagbuf));
+		if (n > 0 &&
+		    fwrite(g->diagbuf, 1, (size_t)n, g->diag) != (size_t)n)
 			log_warn("diag: write");
 	}
 	reasm_add(g->reasm, type, payload, len, g->now_ms);
@@ -153,15 +153,16 @@ stats_line(struct godo *g)
 	proctab_get_stats(core_proctab(g->core), &ps);
 	fdtab_get_stats(core_fdtab(g->core), &fs);
 	log_info("stats: events/s %" PRIu64 " records/s %" PRIu64
-		 " lost %" PRIu64 " backlog %u (max %u) conn overruns %" PRIu64
-		 " pending %zu store ops %" PRIu64 " failed %" PRIu64
-		 " flush %" PRIu64 "us (max %" PRIu64 "us) tasks %u/%u "
-		 "files %u/%u",
-	    dt ? g->stat_events * 1000 / dt : 0,
-	    dt ? g->stat_records * 1000 / dt : 0, g->lost_total, ac->backlog,
-	    ac->backlog_max, cc->overruns, store_pending(g->store), ss.ops,
-	    ss.failed_ops, ss.last_flush_us, ss.max_flush_us, ps.size, ps.cap,
-	    fs.size, fs.cap);
+	         " lost %" PRIu64 " backlog %u (max %u) conn overruns %" PRIu64
+	         " pending %zu store ops %" PRIu64 " failed %" PRIu64
+	         " flush %" PRIu64 "us (max %" PRIu64 "us) tasks %u/%u "
+	         "files %u/%u",
+	         dt ? g->stat_events * 1000 / dt : 0,
+	         dt ? g->stat_records * 1000 / dt : 0, g->lost_total,
+	         ac->backlog, ac->backlog_max, cc->overruns,
+	         store_pending(g->store), ss.ops, ss.failed_ops,
+	         ss.last_flush_us, ss.max_flush_us, ps.size, ps.cap, fs.size,
+	         fs.cap);
 	g->stat_events = g->stat_records = 0;
 	g->last_stats_ms = g->now_ms;
 }
@@ -176,7 +177,7 @@ poll_status(struct godo *g)
 		g->lost_total += (uint64_t)lost;
 		log_warnx("kernel audit lost %" PRId64 " records", lost);
 		docmap_gap(&g->dm, "audit", g->last_status_ns, now,
-		    (uint64_t)lost);
+		           (uint64_t)lost);
 	}
 }
 
@@ -202,7 +203,7 @@ periodic(struct godo *g)
 		stats_line(g);
 	if (store_pending(g->store) >= STORE_BATCH_MAX ||
 	    (store_pending(g->store) > 0 &&
-		g->now_ms - g->last_flush_ms >= FLUSH_MS))
+	     g->now_ms - g->last_flush_ms >= FLUSH_MS))
 		flush_store(g);
 }
 
@@ -259,7 +260,7 @@ loop(struct godo *g)
 				 * seen before its audit events. */
 				drain_conn(g);
 				(void)asrc_read(g->asrc, on_record, g,
-				    AUDIT_BUDGET);
+				                AUDIT_BUDGET);
 			} else if (fd == ctl) {
 				poll_status(g);
 			} else if (fd == g->sigfd) {
@@ -288,13 +289,15 @@ setup_fds(struct godo *g)
 	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
 		fatal("sigprocmask");
 	g->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	g->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	g->timerfd =
+	    timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	g->ep = epoll_create1(EPOLL_CLOEXEC);
 	if (g->sigfd < 0 || g->timerfd < 0 || g->ep < 0)
 		fatal("signalfd/timerfd/epoll");
 	if (timerfd_settime(g->timerfd, 0, &it, NULL) != 0)
 		fatal("timerfd_settime");
-	if (add_fd(g->ep, asrc_fd(g->asrc)) || add_fd(g->ep, conn_fd(g->conn)) ||
+	if (add_fd(g->ep, asrc_fd(g->asrc)) ||
+	    add_fd(g->ep, conn_fd(g->conn)) ||
 	    add_fd(g->ep, asrc_ctl_fd(g->asrc)) || add_fd(g->ep, g->sigfd) ||
 	    add_fd(g->ep, g->timerfd))
 		fatal("epoll_ctl");
@@ -374,39 +377,39 @@ main(int argc, char **argv)
 	int rc;
 	struct flag tab[] = {
 	    {"mongo", FLAG_STR, &g.o.mongo,
-		"store: host:port or a mongodb:// URI", NULL},
+	     "store: host:port or a mongodb:// URI", NULL},
 	    {"db", FLAG_STR, &g.o.db, "database for raw documents", NULL},
 	    {"diag", FLAG_STR, &g.o.diag,
-		"append every raw audit record, as text, to this file "
-		"(SIGHUP reopens it)",
-		NULL},
+	     "append every raw audit record, as text, to this file "
+	     "(SIGHUP reopens it)",
+	     NULL},
 	    {"backlog", FLAG_U64, &g.o.backlog,
-		"audit netlink receive buffer in bytes (K/M/G suffixes)", NULL},
+	     "audit netlink receive buffer in bytes (K/M/G suffixes)", NULL},
 	    {"wait-time", FLAG_INT, &g.o.wait_time,
-		"kernel backlog_wait_time in jiffies (-1: leave as is; 0: "
-		"never make audited tasks wait, lose and count instead)",
-		NULL},
+	     "kernel backlog_wait_time in jiffies (-1: leave as is; 0: "
+	     "never make audited tasks wait, lose and count instead)",
+	     NULL},
 	    {"rules", FLAG_BOOL, &g.o.rules,
-		"print the audit rules godo installs (auditctl syntax) and "
-		"exit",
-		NULL},
+	     "print the audit rules godo installs (auditctl syntax) and "
+	     "exit",
+	     NULL},
 	    {"all", FLAG_BOOL, &g.o.all,
-		"record every process on the host, not only the Docker tree",
-		NULL},
+	     "record every process on the host, not only the Docker tree",
+	     NULL},
 	    {"host", FLAG_STR, &g.o.host,
-		"host name stored in every document (default: hostname)", NULL},
+	     "host name stored in every document (default: hostname)", NULL},
 	    {"exclude-exe", FLAG_STR, &g.o.exclude_exe,
-		"do not audit this executable (e.g. a local mongod)", NULL},
+	     "do not audit this executable (e.g. a local mongod)", NULL},
 	    {"force", FLAG_BOOL, &g.o.force,
-		"take the audit daemon role from a registered daemon", NULL},
+	     "take the audit daemon role from a registered daemon", NULL},
 	    {"proc-cap", FLAG_U64, &g.o.proc_cap, "task table capacity", NULL},
 	    {"fd-cap", FLAG_U64, &g.o.fd_cap, "open file table capacity", NULL},
 	    {"stats", FLAG_INT, &g.o.stats_s,
-		"seconds between stats lines (0: none; SIGUSR1: now)", NULL},
+	     "seconds between stats lines (0: none; SIGUSR1: now)", NULL},
 	    {"verbose", FLAG_INT, &g.o.verbose,
-		"log level: 0 errors, 1 warnings, 2 info, 3 debug", "v"},
+	     "log level: 0 errors, 1 warnings, 2 info, 3 debug", "v"},
 	    {"version", FLAG_BOOL, &g.o.version, "print the version and exit",
-		NULL},
+	     NULL},
 	};
 	int ntab = (int)(sizeof(tab) / sizeof(tab[0]));
 
@@ -427,7 +430,7 @@ main(int argc, char **argv)
 		return 2;
 	if (rc < argc) {
 		fprintf(stderr, "godo: unexpected argument %s (see -h)\n",
-		    argv[rc]);
+		        argv[rc]);
 		return 2;
 	}
 	log_init("godo", g.o.verbose);
@@ -477,8 +480,8 @@ main(int argc, char **argv)
 	g.core = core_new(&g.dm, &co, g.boot_id);
 	g.dec = aevent_dec_new();
 	g.ev = calloc(1, sizeof(*g.ev));
-	g.reasm = reasm_new(GODO_REASM_SLOTS, GODO_REASM_SLOT_BYTES, GODO_REASM_AGE_MS,
-	    on_event, &g);
+	g.reasm = reasm_new(GODO_REASM_SLOTS, GODO_REASM_SLOT_BYTES,
+	                    GODO_REASM_AGE_MS, on_event, &g);
 	if (g.core == NULL || g.dec == NULL || g.ev == NULL || g.reasm == NULL)
 		fatalx("out of memory");
 	core_set_drain(g.core, drain_conn, &g);
@@ -491,8 +494,8 @@ main(int argc, char **argv)
 	g.now_ms = g.last_flush_ms = g.last_stats_ms = util_now_ms();
 	flush_store(&g);
 	log_info("recording to %s db %s as host %s (%d rules)%s", g.o.mongo,
-	    g.o.db, g.host, rules_count(g.rules),
-	    g.o.all ? ", every process" : "");
+	         g.o.db, g.host, rules_count(g.rules),
+	         g.o.all ? ", every process" : "");
 	loop(&g);
 	log_info("stopping");
 	teardown(&g);

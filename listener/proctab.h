@@ -22,10 +22,10 @@ struct task {
 	char parent_id[TASK_ID_MAX]; /* "" when unknown */
 	char docker_id[65];          /* "" when none */
 	bool thread;
-	bool in_tree;   /* dockerd/containerd or a descendant: recorded */
-	bool star;      /* dockerd or containerd itself */
-	bool pending;   /* recorded, its pids document not yet written */
-	bool written;   /* its pids document exists: changes are updates */
+	bool in_tree;       /* dockerd/containerd or a descendant: recorded */
+	bool star;          /* dockerd or containerd itself */
+	bool pending;       /* recorded, its pids document not yet written */
+	bool written;       /* its pids document exists: changes are updates */
 	const char *source; /* what made it recorded: "fork", "exec", ... */
 	uint64_t rec_ms;    /* when it became pending (monotonic ms) */
 	uint32_t exit_status;
@@ -51,7 +51,7 @@ struct proctab;
 typedef void proctab_release_fn(struct task *k, void *arg);
 
 struct proctab *proctab_new(uint32_t cap, proctab_release_fn *release,
-    void *arg);
+                            void *arg);
 void proctab_free(struct proctab *t);
 struct task *proctab_get(struct proctab *t, int32_t pid);
 /* A fresh zeroed task for pid. The caller must have removed the previous

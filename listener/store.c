@@ -30,13 +30,13 @@ struct store {
 	mongoc_bulk_operation_t *bulk[SC_NCOLL];
 	size_t nops[SC_NCOLL];
 	size_t pending;
-	bson_t upsert_opts;
+	bson_t *upsert_opts; /* heap: bson_t wants 128-byte alignment */
 	struct store_stats st;
 };
 
 static void
 driver_log(mongoc_log_level_t level, const char *domain, const char *msg,
-    void *arg)
+           void *arg)
 {
 	(void)arg;
 	/* FerretDB has no sessions: the driver's goodbye is refused. */
@@ -68,14 +68,14 @@ make_uri(const char *target, char *err, size_t errlen)
 	/* Short defaults unless the URI says otherwise: a dead store must
 	 * not hold the loop (libmongoc waits 10 s / 5 min by default). */
 	if (!mongoc_uri_has_option(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS))
-		mongoc_uri_set_option_as_int32(uri,
-		    MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 2000);
+		mongoc_uri_set_option_as_int32(
+		    uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 2000);
 	if (!mongoc_uri_has_option(uri, MONGOC_URI_CONNECTTIMEOUTMS))
-		mongoc_uri_set_option_as_int32(uri,
-		    MONGOC_URI_CONNECTTIMEOUTMS, 2000);
+		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS,
+		                               2000);
 	if (!mongoc_uri_has_option(uri, MONGOC_URI_SOCKETTIMEOUTMS))
 		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS,
-		    10000);
+		                               10000);
 	return uri;
 }
 
@@ -110,12 +110,12 @@ store_open(const char *target, const char *db, char *err, size_t errlen)
 	mongoc_client_set_appname(s->client, "godo");
 	BSON_APPEND_INT32(&ping, "ping", 1);
 	ok = mongoc_client_command_simple(s->client, "admin", &ping, NULL,
-	    &reply, &e);
+	                                  &reply, &e);
 	bson_destroy(&ping);
 	bson_destroy(&reply);
 	if (!ok) {
 		snprintf(err, errlen, "store %s unreachable: %s", target,
-		    e.message);
+		         e.message);
 		mongoc_client_destroy(s->client);
 		free(s);
 		return NULL;
@@ -123,8 +123,7 @@ store_open(const char *target, const char *db, char *err, size_t errlen)
 	for (i = 0; i < SC_NCOLL; i++)
 		s->coll[i] =
 		    mongoc_client_get_collection(s->client, db, coll_names[i]);
-	bson_init(&s->upsert_opts);
-	BSON_APPEND_BOOL(&s->upsert_opts, "upsert", true);
+	s->upsert_opts = BCON_NEW("upsert", BCON_BOOL(true));
 	return s;
 }
 
@@ -137,9 +136,8 @@ bulk_for(struct store *s, enum store_coll c)
 		/* Unordered: every update is keyed and idempotent, so one
 		 * failure must not stop the others. */
 		BSON_APPEND_BOOL(&opts, "ordered", false);
-		s->bulk[c] =
-		    mongoc_collection_create_bulk_operation_with_opts(
-			s->coll[c], &opts);
+		s->bulk[c] = mongoc_collection_create_bulk_operation_with_opts(
+		    s->coll[c], &opts);
 		bson_destroy(&opts);
 	}
 	return s->bulk[c];
@@ -147,14 +145,14 @@ bulk_for(struct store *s, enum store_coll c)
 
 int
 store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
-    const bson_t *upd)
+             const bson_t *upd)
 {
 	bson_error_t e;
 
-	if (!mongoc_bulk_operation_update_one_with_opts(bulk_for(s, c), sel,
-		upd, &s->upsert_opts, &e)) {
+	if (!mongoc_bulk_operation_update_one_with_opts(
+	        bulk_for(s, c), sel, upd, s->upsert_opts, &e)) {
 		log_warnx("%s: %s (domain %u, code %u)", __func__, e.message,
-		    e.domain, e.code);
+		          e.domain, e.code);
 		return -1;
 	}
 	s->nops[c]++;
@@ -165,7 +163,7 @@ store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
 
 int
 store_insert(struct store *s, enum store_coll c, const bson_t *doc,
-    const bson_t *fallback)
+             const bson_t *fallback)
 {
 	bson_error_t e;
 	bson_iter_t it;
@@ -183,9 +181,9 @@ store_insert(struct store *s, enum store_coll c, const bson_t *doc,
 	if (!bson_iter_init_find(&it, doc, F_ID))
 		return -1;
 	if (!mongoc_bulk_operation_insert_with_opts(bulk_for(s, c), doc, NULL,
-		&e)) {
+	                                            &e)) {
 		log_warnx("%s: %s (domain %u, code %u)", __func__, e.message,
-		    e.domain, e.code);
+		          e.domain, e.code);
 		return -1;
 	}
 	f = &s->fb[c][s->nfb[c]++];
@@ -205,9 +203,9 @@ store_delete(struct store *s, enum store_coll c, const bson_t *sel)
 	bson_error_t e;
 
 	if (!mongoc_bulk_operation_remove_many_with_opts(bulk_for(s, c), sel,
-		NULL, &e)) {
+	                                                 NULL, &e)) {
 		log_warnx("%s: %s (domain %u, code %u)", __func__, e.message,
-		    e.domain, e.code);
+		          e.domain, e.code);
 		return -1;
 	}
 	s->nops[c]++;
@@ -279,8 +277,8 @@ redo_duplicates(struct store *s, int c, const bson_t *reply)
 			    s->coll[c], &opts);
 			bson_destroy(&opts);
 		}
-		if (mongoc_bulk_operation_update_one_with_opts(b, f->sel,
-			f->upd, &s->upsert_opts, NULL))
+		if (mongoc_bulk_operation_update_one_with_opts(
+		        b, f->sel, f->upd, s->upsert_opts, NULL))
 			redo++;
 		else
 			failed++;
@@ -290,8 +288,9 @@ redo_duplicates(struct store *s, int c, const bson_t *reply)
 		bson_error_t e;
 
 		if (redo > 0 && !mongoc_bulk_operation_execute(b, &r2, &e)) {
-			log_warnx("store: upserts after duplicate inserts in %s "
-				  "failed: %s",
+			log_warnx(
+			    "store: upserts after duplicate inserts in %s "
+			    "failed: %s",
 			    coll_names[c], e.message);
 			failed += redo;
 		}
@@ -333,9 +332,9 @@ store_flush(struct store *s)
 
 			if (failed > 0) {
 				log_warnx("store: bulk write to %s: %zu of %zu "
-					  "failed: %s (domain %u, code %u)",
-				    coll_names[i], failed, s->nops[i],
-				    e.message, e.domain, e.code);
+				          "failed: %s (domain %u, code %u)",
+				          coll_names[i], failed, s->nops[i],
+				          e.message, e.domain, e.code);
 				s->st.failed_ops += failed;
 				rc = -1;
 			} else {
@@ -360,8 +359,8 @@ store_flush(struct store *s)
 }
 
 static void
-index_one(struct store *s, enum store_coll c, const char *name,
-    const char *k1, const char *k2)
+index_one(struct store *s, enum store_coll c, const char *name, const char *k1,
+          const char *k2)
 {
 	bson_t cmd = BSON_INITIALIZER, arr, idx, key;
 	bson_error_t e;
@@ -377,9 +376,9 @@ index_one(struct store *s, enum store_coll c, const char *name,
 	bson_append_document_end(&arr, &idx);
 	bson_append_array_end(&cmd, &arr);
 	if (!mongoc_collection_write_command_with_opts(s->coll[c], &cmd, NULL,
-		NULL, &e))
+	                                               NULL, &e))
 		log_warnx("store: createIndexes %s on %s: %s", name,
-		    coll_names[c], e.message);
+		          coll_names[c], e.message);
 	bson_destroy(&cmd);
 }
 
@@ -411,7 +410,7 @@ store_close(struct store *s)
 		free(s->fb[i]);
 		mongoc_collection_destroy(s->coll[i]);
 	}
-	bson_destroy(&s->upsert_opts);
+	bson_destroy(s->upsert_opts);
 	mongoc_client_destroy(s->client);
 	free(s);
 	mongoc_cleanup();

@@ -17,9 +17,9 @@ enum store_coll { SC_PIDS, SC_FDS, SC_FILES, SC_GAPS, SC_RUNS, SC_NCOLL };
 #define STORE_BATCH_MAX 2000
 
 struct store_stats {
-	uint64_t ops;        /* operations queued */
-	uint64_t flushes;    /* bulk executions that succeeded */
-	uint64_t failed_ops; /* operations in failed bulks */
+	uint64_t ops;         /* operations queued */
+	uint64_t flushes;     /* bulk executions that succeeded */
+	uint64_t failed_ops;  /* operations in failed bulks */
 	uint64_t dup_inserts; /* inserts found existing, redone as upserts */
 	uint64_t last_flush_us;
 	uint64_t max_flush_us;
@@ -30,17 +30,17 @@ struct store;
 /* target: "host:port" or a mongodb:// URI (credentials, TLS, replicaSet
  * pass through). Pings the server; NULL with err filled on failure. */
 struct store *store_open(const char *target, const char *db, char *err,
-    size_t errlen);
+                         size_t errlen);
 /* Queue an upsert {sel} -> {upd} (update operators only). Copies both. */
 int store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
-    const bson_t *upd);
+                 const bson_t *upd);
 /* Queue an insert of doc (with its _id). Inserts cost O(1) on every
  * store, where FerretDB's SQLite updates scan the collection: godo inserts
  * a document when it first writes it. If the _id exists already (a replay,
  * a restart), the insert is turned into the upsert {_id} -> fallback at
  * flush, so the result is the same. Copies both. */
 int store_insert(struct store *s, enum store_coll c, const bson_t *doc,
-    const bson_t *fallback);
+                 const bson_t *fallback);
 /* Queue a delete of the documents matching sel. */
 int store_delete(struct store *s, enum store_coll c, const bson_t *sel);
 size_t store_pending(const struct store *s);

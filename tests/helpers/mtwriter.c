@@ -29,8 +29,8 @@ run(void *arg)
 	}
 	pthread_barrier_wait(&opened);
 	for (i = 0; i < writes; i++) {
-		int len = snprintf(line, sizeof(line), "thread %d line %d\n",
-		    n, i);
+		int len =
+		    snprintf(line, sizeof(line), "thread %d line %d\n", n, i);
 
 		if (write(fd, line, (size_t)len) != len) {
 			perror("write");

@@ -19,16 +19,15 @@ test_parse_u64_strict(void **state)
 	(void)state;
 	assert_int_equal(util_parse_u64(STR_LIT("12345"), 10, 0, 99999, &v), 0);
 	assert_int_equal(v, 12345);
-	assert_int_equal(util_parse_u64(STR_LIT("ffffff9c"), 16, 0,
-			     UINT64_MAX, &v),
-	    0);
+	assert_int_equal(
+	    util_parse_u64(STR_LIT("ffffff9c"), 16, 0, UINT64_MAX, &v), 0);
 	assert_int_equal(v, 0xffffff9c);
 	assert_int_equal(util_parse_u64(STR_LIT("12a"), 10, 0, 999, &v), -1);
 	assert_int_equal(util_parse_u64(STR_LIT(""), 10, 0, 999, &v), -1);
 	assert_int_equal(util_parse_u64(STR_LIT("1000"), 10, 0, 999, &v), -1);
-	assert_int_equal(util_parse_u64(STR_LIT("99999999999999999999"), 10,
-			     0, UINT64_MAX, &v),
-	    -1);
+	assert_int_equal(util_parse_u64(STR_LIT("99999999999999999999"), 10, 0,
+	                                UINT64_MAX, &v),
+	                 -1);
 }
 
 static void
@@ -54,7 +53,7 @@ test_time_roundtrip(void **state)
 	util_fmt_rfc3339(ns, buf, sizeof(buf));
 	assert_string_equal(buf, "2026-11-25T19:40:30.123456789Z");
 	assert_int_equal(util_parse_time("2026-11-25T20:40:30+01:00", 0, &ns),
-	    0);
+	                 0);
 	util_fmt_rfc3339(ns, buf, sizeof(buf));
 	assert_string_equal(buf, "2026-11-25T19:40:30.000000000Z");
 	assert_int_equal(util_parse_time("2h", 10000000000000LL, &ns), 0);
@@ -70,7 +69,7 @@ test_esc_clean(void **state)
 	assert_true(esc_is_clean("caf\xc3\xa9", 5));
 	assert_false(esc_is_clean("a\xff", 2));
 	assert_false(esc_is_clean("a\0b", 3));
-	assert_false(esc_is_clean("\xc0\x80", 2)); /* overlong NUL */
+	assert_false(esc_is_clean("\xc0\x80", 2));     /* overlong NUL */
 	assert_false(esc_is_clean("\xed\xa0\x80", 3)); /* surrogate */
 }
 
@@ -115,8 +114,8 @@ test_flags_styles(void **state)
 	    {"backlog", FLAG_U64, &backlog, "bytes", NULL},
 	    {"verbose", FLAG_INT, &v, "level", "v"},
 	};
-	char *argv[] = {"godo", "-mongo=h:1", "--db", "raw", "-force",
-	    "--backlog=8M", "-v", "2", "rest", NULL};
+	char *argv[] = {"godo",         "-mongo=h:1", "--db", "raw",  "-force",
+	                "--backlog=8M", "-v",         "2",    "rest", NULL};
 	char *bad[] = {"godo", "-nope", NULL};
 	char *help[] = {"godo", "--help", NULL};
 

@@ -105,8 +105,8 @@ test_rules_text_both_arches(void **state)
 	                          sizeof(line)));
 	assert_non_null(find_line(text, "b32", "pivot_root,setns,unshare", line,
 	                          sizeof(line)));
-	assert_non_null(find_line(text, "b64", "dup,dup2,dup3", line,
-	                          sizeof(line)));
+	assert_non_null(
+	    find_line(text, "b64", "dup,dup2,dup3", line, sizeof(line)));
 	assert_non_null(strstr(line, " -F success=1 "));
 	free(text);
 }
