@@ -181,9 +181,13 @@ emit_task(struct core *c, struct task *k, const char *source)
 	k->rec_ms = c->now_ms ? c->now_ms : util_now_ms();
 }
 
+static void resolve_gone(struct core *c, struct task *k);
+
 static void
 write_task(struct core *c, struct task *k)
 {
+	if (k->cg_gone && k->docker_id[0] == '\0')
+		resolve_gone(c, k);
 	if (docmap_task_write(c->dm, k, k->doc) == 0) {
 		k->written = true;
 		docmap_doc_free(k->doc);
@@ -313,9 +317,11 @@ read_docker_id(struct core *c, struct task *k)
 {
 	char id[65];
 	long n;
+	int rc = procfs_read_cgroup(k->tgid, id);
 
-	if (procfs_read_cgroup(k->tgid, id) != 1 ||
-	    strcmp(id, k->docker_id) == 0)
+	if (rc < 0 && k->docker_id[0] == '\0')
+		k->cg_gone = true; /* resolved from its runc when written */
+	if (rc != 1 || strcmp(id, k->docker_id) == 0)
 		return;
 	memcpy(k->docker_id, id, sizeof(id));
 	if (k->written)
@@ -496,6 +502,76 @@ fill_exec(struct exec_info *x, const struct aevent *ev)
 	x->comm = ev->comm;
 }
 
+static bool
+is_runtime_name(const char *p, size_t n)
+{
+	const char *base = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] == '/')
+			base = p + i + 1;
+	n -= (size_t)(base - p);
+	return (n == 4 && memcmp(base, "runc", 4) == 0) ||
+	       (n >= 15 && memcmp(base, "containerd-shim", 15) == 0);
+}
+
+static bool
+is_hex64(struct str s)
+{
+	size_t i;
+
+	if (s.n != 64)
+		return false;
+	for (i = 0; i < 64; i++)
+		if (!((s.p[i] >= '0' && s.p[i] <= '9') ||
+		      (s.p[i] >= 'a' && s.p[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* runc create/exec and the shim name the container they work for: a
+ * process they start that exits before its cgroup is read inherits it. */
+static void
+note_runtime(struct task *k, const struct aevent *ev)
+{
+	unsigned int i;
+
+	if (!is_runtime_name(ev->exe.p, ev->exe.n))
+		return;
+	for (i = 0; i < ev->argc; i++)
+		if (is_hex64(ev->argv[i])) {
+			memcpy(k->hint_id, ev->argv[i].p, 64);
+			k->hint_id[64] = '\0';
+		}
+}
+
+/* The container of a task that left before its cgroup was read: its
+ * parent's, or the one its runc was started for. */
+static void
+resolve_gone(struct core *c, struct task *k)
+{
+	const struct task *p = k;
+	int depth;
+
+	for (depth = 0; depth < 4; depth++) {
+		const struct task *parent = proctab_get(c->pt, p->ptgid);
+
+		if (parent == NULL || parent->thread ||
+		    strcmp(parent->id, p->parent_id) != 0)
+			return;
+		if (parent->docker_id[0] != '\0' ||
+		    parent->hint_id[0] != '\0') {
+			memcpy(k->docker_id,
+			       parent->docker_id[0] ? parent->docker_id
+			                            : parent->hint_id,
+			       sizeof(k->docker_id));
+			return;
+		}
+		p = parent;
+	}
+}
+
 static void
 on_execve(struct core *c, struct task *k, const struct aevent *ev)
 {
@@ -512,6 +588,7 @@ on_execve(struct core *c, struct task *k, const struct aevent *ev)
 	}
 	if (!recorded(c, k))
 		return;
+	note_runtime(k, ev);
 	emit_task(c, k, "exec");
 	k->nexec++;
 	fill_exec(&x, ev);

@@ -21,6 +21,8 @@ struct task {
 	char id[TASK_ID_MAX];
 	char parent_id[TASK_ID_MAX]; /* "" when unknown */
 	char docker_id[65];          /* "" when none */
+	char hint_id[65]; /* a container runc or a shim was started for */
+	bool cg_gone;     /* exited before its cgroup could be read */
 	bool thread;
 	bool in_tree;       /* dockerd/containerd or a descendant: recorded */
 	bool star;          /* dockerd or containerd itself */
