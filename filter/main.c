@@ -53,9 +53,11 @@ parse_window(struct opts *o)
 static int
 check_opts(struct opts *o)
 {
-	if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0) {
-		fprintf(stderr,
-		        "filter: error: bad -format: want text or json\n");
+	if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0 &&
+	    strcmp(o->format, "html") != 0) {
+		fprintf(
+		    stderr,
+		    "filter: error: bad -format: want text, json or html\n");
 		return -1;
 	}
 	if (o->db[0] == '\0' || o->out[0] == '\0') {
@@ -87,7 +89,7 @@ run(const struct opts *o)
 	struct loader *l;
 	struct model *m = NULL;
 	FILE *out = stdout;
-	int rc = 1;
+	int rc = 1, wrc;
 
 	l = load_open(o);
 	if (l == NULL)
@@ -120,8 +122,13 @@ run(const struct opts *o)
 			goto done;
 		}
 	}
-	if ((strcmp(o->format, "json") == 0 ? render_json(out, m, o)
-	                                    : render_text(out, m, o)) != 0)
+	if (strcmp(o->format, "json") == 0)
+		wrc = render_json(out, m, o);
+	else if (strcmp(o->format, "html") == 0)
+		wrc = render_html(out, m, o);
+	else
+		wrc = render_text(out, m, o);
+	if (wrc != 0)
 		model_error("writing the output: %s", strerror(errno));
 	else
 		rc = 0;
@@ -150,7 +157,7 @@ main(int argc, char **argv)
 	     NULL},
 	    {"no-save", FLAG_BOOL, &o.no_save,
 	     "do not write the cleaned database", NULL},
-	    {"format", FLAG_STR, &o.format, "output format: text or json",
+	    {"format", FLAG_STR, &o.format, "output format: text, json or html",
 	     NULL},
 	    {"o", FLAG_STR, &o.output,
 	     "write the output to FILE (- for stdout)", "output"},

@@ -1,7 +1,8 @@
 /* render.h - one interface for the output formats. Each renderer writes
  * the kept part of the model (after tree_sort) to out and returns 0, or -1
  * when writing failed. Strings from the store are escaped here and only
- * here: tty escaping for text, surrogateescape JSON for json. */
+ * here: tty escaping for text, surrogateescape JSON for json, and for html
+ * the same JSON inside a script element, drawn with textContent only. */
 #ifndef GODO_RENDER_H
 #define GODO_RENDER_H
 
@@ -12,6 +13,8 @@
 
 int render_json(FILE *out, const struct model *m, const struct opts *o);
 int render_text(FILE *out, const struct model *m, const struct opts *o);
+/* One self-contained page (inline CSS/JS, no network) over render_json. */
+int render_html(FILE *out, const struct model *m, const struct opts *o);
 
 /* helpers shared by the renderers and save.c */
 /* The rootfs applied to p: its container's, else its own; NULL. */

@@ -511,7 +511,8 @@ docmap_gap(struct docmap *dm, const char *source, int64_t from_ns,
 }
 
 int
-docmap_run(struct docmap *dm, int pid, int64_t start_ns, int64_t stop_ns)
+docmap_run(struct docmap *dm, int pid, int64_t start_ns, int64_t stop_ns,
+           int64_t seen_ns)
 {
 	char id[160];
 	bson_t set;
@@ -527,6 +528,8 @@ docmap_run(struct docmap *dm, int pid, int64_t start_ns, int64_t stop_ns)
 	append_date(&set, F_START_TS, start_ns);
 	if (stop_ns != 0)
 		append_date(&set, "stop_timestamp", stop_ns);
+	BSON_APPEND_INT64(&set, "start_ns", start_ns);
+	BSON_APPEND_INT64(&set, "last_seen_ns", seen_ns);
 	bson_append_document_end(&dm->upd, &set);
 	return store_upsert(dm->store, SC_RUNS, &dm->sel, &dm->upd);
 }

@@ -83,6 +83,9 @@ int docmap_op(struct docmap *dm, const struct task *proc, const char *op,
               const char *newpath, size_t newlen);
 int docmap_gap(struct docmap *dm, const char *source, int64_t from_ns,
                int64_t to_ns, uint64_t count);
-int docmap_run(struct docmap *dm, int pid, int64_t start_ns, int64_t stop_ns);
+/* The run's document: start, and the stop (0 while running) and the last
+ * heartbeat. */
+int docmap_run(struct docmap *dm, int pid, int64_t start_ns, int64_t stop_ns,
+               int64_t seen_ns);
 
 #endif

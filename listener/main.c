@@ -4,12 +4,14 @@
  * signalfd and a timerfd. */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -37,9 +39,10 @@
 #define GODO_REASM_AGE_MS 2000
 
 struct opts {
-	const char *mongo, *db, *diag, *host, *exclude_exe;
-	uint64_t backlog;
+	const char *mongo, *db, *diag, *host, *exclude_exe, *state_dir;
+	uint64_t backlog, spool_max;
 	int verbose, stats_s, wait_time;
+	uint64_t backlog_limit;
 	uint64_t proc_cap, fd_cap;
 	bool rules, version, force, all;
 };
@@ -61,6 +64,8 @@ struct godo {
 	uint64_t now_ms, last_flush_ms, last_status_ms, last_stats_ms;
 	int64_t last_status_ns;
 	uint64_t lost_total, stat_records, stat_events;
+	uint64_t last_beat_ms, lost_ops, loss_count;
+	int64_t loss_from_ns;
 	bool stop;
 	char host[256], boot_id[PROCFS_BOOT_ID_LEN + 1];
 	char store_exe[4096];
@@ -129,11 +134,33 @@ open_diag(struct godo *g)
 		log_warn("cannot open diag file %s", g->o.diag);
 }
 
+/* Operations the full spool could not keep become a gap once the store
+ * answers again. */
+static void
+note_losses(struct godo *g)
+{
+	struct store_stats ss;
+	int64_t now = util_wall_ns();
+
+	store_get_stats(g->store, &ss);
+	if (ss.lost_ops > g->lost_ops) {
+		if (g->loss_from_ns == 0)
+			g->loss_from_ns = now;
+		g->loss_count += ss.lost_ops - g->lost_ops;
+		g->lost_ops = ss.lost_ops;
+	}
+	if (g->loss_count > 0 && !ss.down) {
+		docmap_gap(&g->dm, "spool", g->loss_from_ns, now,
+		           g->loss_count);
+		g->loss_count = 0;
+		g->loss_from_ns = 0;
+	}
+}
+
 static void
 flush_store(struct godo *g)
 {
-	if (store_pending(g->store) > 0)
-		(void)store_flush(g->store);
+	(void)store_flush(g->store, g->now_ms);
 	if (g->diag != NULL)
 		fflush(g->diag);
 	g->last_flush_ms = g->now_ms;
@@ -202,9 +229,15 @@ periodic(struct godo *g)
 	    g->now_ms - g->last_stats_ms >= (uint64_t)g->o.stats_s * 1000)
 		stats_line(g);
 	if (store_pending(g->store) >= STORE_BATCH_MAX ||
-	    (store_pending(g->store) > 0 &&
-	     g->now_ms - g->last_flush_ms >= FLUSH_MS))
+	    g->now_ms - g->last_flush_ms >= FLUSH_MS)
 		flush_store(g);
+	note_losses(g);
+	if (g->now_ms - g->last_beat_ms >= 10000) {
+		/* a heartbeat: after a crash, the next run knows until
+		 * when this one was recording */
+		docmap_run(&g->dm, getpid(), g->start_ns, 0, util_wall_ns());
+		g->last_beat_ms = g->now_ms;
+	}
 }
 
 static void
@@ -303,6 +336,34 @@ setup_fds(struct godo *g)
 		fatal("epoll_ctl");
 }
 
+/* Nothing was recorded on this host between the previous run's last
+ * heartbeat (or clean stop) and now. */
+static void
+restart_gap(struct godo *g)
+{
+	int64_t last_ns = 0;
+
+	if (store_last_run(g->store, g->host, &last_ns) == 1 && last_ns > 0 &&
+	    last_ns < g->start_ns) {
+		docmap_gap(&g->dm, "restart", last_ns, g->start_ns, 0);
+		log_info("not recording since the previous run: gap of %" PRId64
+		         " s",
+		         (g->start_ns - last_ns) / 1000000000);
+	}
+}
+
+static void
+setup_spool(struct godo *g)
+{
+	char path[4096];
+
+	if (mkdir(g->o.state_dir, 0700) != 0 && errno != EEXIST)
+		fatal("cannot create state directory %s", g->o.state_dir);
+	snprintf(path, sizeof(path), "%s/spool.bson", g->o.state_dir);
+	if (store_set_spool(g->store, path, g->o.spool_max) != 0)
+		fatalx("out of memory");
+}
+
 static void
 setup_audit(struct godo *g)
 {
@@ -312,6 +373,7 @@ setup_audit(struct godo *g)
 
 	memset(&ao, 0, sizeof(ao));
 	ao.rcvbuf = g->o.backlog;
+	ao.backlog_limit = (uint32_t)g->o.backlog_limit;
 	ao.force = g->o.force;
 	if (g->o.wait_time >= 0) {
 		ao.set_wait_time = true;
@@ -344,12 +406,26 @@ teardown(struct godo *g)
 	g->now_ms = util_now_ms();
 	/* Drain what the kernel already queued, then finish partial
 	 * events. */
-	drain_conn(g);
-	while (asrc_read(g->asrc, on_record, g, AUDIT_BUDGET) > 0)
-		drain_conn(g);
+	{
+		/* The kernel may still hold records of the last moments:
+		 * read until the socket stays quiet for 200 ms (at most
+		 * 3 s). */
+		uint64_t end = g->now_ms + 3000, quiet = g->now_ms + 200;
+		struct pollfd pfd = {.fd = asrc_fd(g->asrc), .events = POLLIN};
+
+		while (g->now_ms < end && g->now_ms < quiet) {
+			drain_conn(g);
+			if (asrc_read(g->asrc, on_record, g, AUDIT_BUDGET) > 0)
+				quiet = g->now_ms + 200;
+			else if (poll(&pfd, 1, 50) < 0 && errno != EINTR)
+				break;
+			g->now_ms = util_now_ms();
+		}
+	}
 	reasm_flush(g->reasm);
 	core_shutdown(g->core);
-	docmap_run(&g->dm, getpid(), g->start_ns, util_wall_ns());
+	docmap_run(&g->dm, getpid(), g->start_ns, util_wall_ns(),
+	           util_wall_ns());
 	flush_store(g);
 	if (rules_remove(asrc_ctl_fd(g->asrc), g->rules) < 0)
 		log_warnx("some godo rules could not be removed");
@@ -385,6 +461,10 @@ main(int argc, char **argv)
 	     NULL},
 	    {"backlog", FLAG_U64, &g.o.backlog,
 	     "audit netlink receive buffer in bytes (K/M/G suffixes)", NULL},
+	    {"backlog-limit", FLAG_U64, &g.o.backlog_limit,
+	     "kernel audit backlog_limit (records queued before audited "
+	     "tasks wait or records are lost)",
+	     NULL},
 	    {"wait-time", FLAG_INT, &g.o.wait_time,
 	     "kernel backlog_wait_time in jiffies (-1: leave as is; 0: "
 	     "never make audited tasks wait, lose and count instead)",
@@ -400,6 +480,13 @@ main(int argc, char **argv)
 	     "host name stored in every document (default: hostname)", NULL},
 	    {"exclude-exe", FLAG_STR, &g.o.exclude_exe,
 	     "do not audit this executable (e.g. a local mongod)", NULL},
+	    {"state-dir", FLAG_STR, &g.o.state_dir,
+	     "directory for the spool kept while the store is unreachable",
+	     NULL},
+	    {"spool-max", FLAG_U64, &g.o.spool_max,
+	     "most bytes spooled (K/M/G); beyond, operations are counted as "
+	     "lost and a gap is recorded",
+	     NULL},
 	    {"force", FLAG_BOOL, &g.o.force,
 	     "take the audit daemon role from a registered daemon", NULL},
 	    {"proc-cap", FLAG_U64, &g.o.proc_cap, "task table capacity", NULL},
@@ -417,8 +504,11 @@ main(int argc, char **argv)
 	g.o.db = DEFAULT_RAW_DB;
 	g.o.backlog = 1024ull * 1024 * 1024;
 	g.o.wait_time = 60000;
+	g.o.backlog_limit = 8192;
 	g.o.verbose = 2;
 	g.o.stats_s = 10;
+	g.o.state_dir = "/var/lib/godo";
+	g.o.spool_max = 1024ull * 1024 * 1024;
 	g.o.proc_cap = 65536;
 	g.o.fd_cap = 262144;
 	rc = flags_parse(tab, ntab, argc, argv);
@@ -461,6 +551,7 @@ main(int argc, char **argv)
 	if (g.store == NULL)
 		fatalx("%s", err);
 	store_ensure_indexes(g.store);
+	setup_spool(&g);
 	docmap_init(&g.dm, g.store, g.host, g.boot_id);
 	if (g.o.exclude_exe == NULL &&
 	    localstore_exe(g.o.mongo, g.store_exe, sizeof(g.store_exe)) == 1) {
@@ -487,7 +578,8 @@ main(int argc, char **argv)
 	core_set_drain(g.core, drain_conn, &g);
 	open_diag(&g);
 	setup_fds(&g);
-	docmap_run(&g.dm, getpid(), g.start_ns, 0);
+	restart_gap(&g);
+	docmap_run(&g.dm, getpid(), g.start_ns, 0, g.start_ns);
 	if (core_snapshot(g.core) != 0)
 		log_warn("snapshot of /proc failed");
 	(void)conn_resync_take(g.conn); /* the snapshot just did that */

@@ -91,10 +91,11 @@ record_parse(struct record *rec, uint16_t type, const char *payload, size_t len)
 	p += 2;
 	if (p < end && *p == ' ')
 		p++;
-	/* 10^10 s is year 2286: keeps sec * 1e9 inside int64_t. Serials
-	 * above 19 digits are refused too. */
+	/* sec * 1e9 + msec * 1e6 must fit int64_t (aevent's time_ns): at
+	 * most RECORD_SEC_MAX, in 2262. Serials above 19 digits are refused
+	 * too. */
 	if (sec.n > 10 || msec.n > 3 || record_u64(sec, 10, &rec->sec) != 0 ||
-	    record_u64(msec, 10, &v) != 0 ||
+	    rec->sec > RECORD_SEC_MAX || record_u64(msec, 10, &v) != 0 ||
 	    record_u64(serial, 10, &rec->serial) != 0) {
 		rec->sec = 0;
 		rec->serial = 0;

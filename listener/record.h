@@ -19,6 +19,8 @@
 #define RECORD_EOE 1320             /* AUDIT_EOE: end of a multi-record event */
 #define RECORD_REPLACE 1329         /* AUDIT_REPLACE: binary payload, ignore */
 #define RECORD_LINE_MAX (8970 + 64) /* MAX_AUDIT_MESSAGE_LENGTH + "type=" */
+/* Largest audit(SEC...) accepted: SEC * 1e9 + 999e6 still fits int64_t. */
+#define RECORD_SEC_MAX ((uint64_t)(INT64_MAX - 999999999) / 1000000000u)
 
 /* A parsed record. All pointers borrow the payload given to
  * record_parse(): valid as long as those bytes are. */

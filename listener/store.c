@@ -2,9 +2,17 @@
  * libmongoc. */
 #include "store.h"
 
+#include <errno.h>
+#include <inttypes.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <mongoc/mongoc.h>
 
@@ -31,6 +39,16 @@ struct store {
 	size_t nops[SC_NCOLL];
 	size_t pending;
 	bson_t *upsert_opts; /* heap: bson_t wants 128-byte alignment */
+	/* the queued operations again, as envelopes, for the spool */
+	uint8_t *env;
+	size_t envlen, envcap;
+	bool replaying; /* re-queueing the spool: no envelopes */
+	char *spool_path;
+	uint64_t spool_max;
+	bool spool_pending; /* the spool holds operations to replay */
+	uint64_t next_probe_ms;
+	char probe_host[256];
+	uint16_t probe_port;
 	struct store_stats st;
 };
 
@@ -101,6 +119,16 @@ store_open(const char *target, const char *db, char *err, size_t errlen)
 		return NULL;
 	}
 	s->client = mongoc_client_new_from_uri(uri);
+	{
+		const mongoc_host_list_t *h = mongoc_uri_get_hosts(uri);
+
+		/* one plain host: probed with a TCP connect while down */
+		if (h != NULL && h->next == NULL && h->family != AF_UNIX) {
+			util_strlcpy(s->probe_host, h->host,
+			             sizeof(s->probe_host));
+			s->probe_port = h->port;
+		}
+	}
 	mongoc_uri_destroy(uri);
 	if (s->client == NULL) {
 		snprintf(err, errlen, "cannot create a client for %s", target);
@@ -125,6 +153,44 @@ store_open(const char *target, const char *db, char *err, size_t errlen)
 		    mongoc_client_get_collection(s->client, db, coll_names[i]);
 	s->upsert_opts = BCON_NEW("upsert", BCON_BOOL(true));
 	return s;
+}
+
+enum env_type { ENV_UPSERT, ENV_INSERT, ENV_DELETE };
+
+/* {c, t, a, b}: collection, type, then sel+upd (upsert), doc+fallback
+ * (insert) or sel (delete). */
+static void
+env_add(struct store *s, enum store_coll c, enum env_type t, const bson_t *a,
+        const bson_t *b)
+{
+	bson_t e = BSON_INITIALIZER;
+	size_t need;
+
+	if (s->replaying || s->spool_path == NULL)
+		return;
+	BSON_APPEND_INT32(&e, "c", (int32_t)c);
+	BSON_APPEND_INT32(&e, "t", (int32_t)t);
+	BSON_APPEND_DOCUMENT(&e, "a", a);
+	if (b != NULL)
+		BSON_APPEND_DOCUMENT(&e, "b", b);
+	need = s->envlen + e.len;
+	if (need > s->envcap) {
+		size_t cap = s->envcap ? s->envcap : 65536;
+		uint8_t *n;
+
+		while (cap < need)
+			cap *= 2;
+		n = realloc(s->env, cap);
+		if (n == NULL) {
+			bson_destroy(&e);
+			return;
+		}
+		s->env = n;
+		s->envcap = cap;
+	}
+	memcpy(s->env + s->envlen, bson_get_data(&e), e.len);
+	s->envlen += e.len;
+	bson_destroy(&e);
 }
 
 static mongoc_bulk_operation_t *
@@ -158,6 +224,7 @@ store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
 	s->nops[c]++;
 	s->pending++;
 	s->st.ops++;
+	env_add(s, c, ENV_UPSERT, sel, upd);
 	return 0;
 }
 
@@ -194,6 +261,7 @@ store_insert(struct store *s, enum store_coll c, const bson_t *doc,
 	s->nops[c]++;
 	s->pending++;
 	s->st.ops++;
+	env_add(s, c, ENV_INSERT, doc, fallback);
 	return 0;
 }
 
@@ -211,6 +279,7 @@ store_delete(struct store *s, enum store_coll c, const bson_t *sel)
 	s->nops[c]++;
 	s->pending++;
 	s->st.ops++;
+	env_add(s, c, ENV_DELETE, sel, NULL);
 	return 0;
 }
 
@@ -314,48 +383,291 @@ clear_fb(struct store *s, int c)
 	s->nfb[c] = 0;
 }
 
-int
-store_flush(struct store *s)
+static bool
+transport_error(const bson_error_t *e)
 {
-	uint64_t t0 = util_mono_ns(), us;
-	int i, rc = 0;
+	return e->domain == MONGOC_ERROR_STREAM ||
+	       e->domain == MONGOC_ERROR_SERVER_SELECTION ||
+	       e->domain == MONGOC_ERROR_PROTOCOL;
+}
+
+static void
+drop_bulks(struct store *s)
+{
+	int i;
+
+	for (i = 0; i < SC_NCOLL; i++) {
+		if (s->bulk[i] != NULL)
+			mongoc_bulk_operation_destroy(s->bulk[i]);
+		s->bulk[i] = NULL;
+		s->nops[i] = 0;
+		clear_fb(s, i);
+	}
+	s->pending = 0;
+}
+
+/* Executes the queued bulks. 1: the store could not be reached. */
+static int
+execute(struct store *s, int *rc)
+{
+	int i;
 
 	for (i = 0; i < SC_NCOLL; i++) {
 		bson_t reply;
 		bson_error_t e;
 
-		if (s->bulk[i] == NULL)
+		if (s->bulk[i] == NULL || s->nops[i] == 0)
 			continue;
-		if (s->nops[i] > 0 &&
-		    !mongoc_bulk_operation_execute(s->bulk[i], &reply, &e)) {
-			size_t failed = redo_duplicates(s, i, &reply);
+		if (!mongoc_bulk_operation_execute(s->bulk[i], &reply, &e)) {
+			size_t failed;
 
+			if (transport_error(&e)) {
+				bson_destroy(&reply);
+				log_warnx("store: unreachable (%s): spooling",
+				          e.message);
+				return 1;
+			}
+			failed = redo_duplicates(s, i, &reply);
 			if (failed > 0) {
 				log_warnx("store: bulk write to %s: %zu of %zu "
 				          "failed: %s (domain %u, code %u)",
 				          coll_names[i], failed, s->nops[i],
 				          e.message, e.domain, e.code);
 				s->st.failed_ops += failed;
-				rc = -1;
+				*rc = -1;
 			} else {
 				s->st.flushes++;
 			}
-		} else if (s->nops[i] > 0) {
+		} else {
 			s->st.flushes++;
 		}
-		if (s->nops[i] > 0)
-			bson_destroy(&reply);
+		bson_destroy(&reply);
 		mongoc_bulk_operation_destroy(s->bulk[i]);
 		s->bulk[i] = NULL;
 		s->nops[i] = 0;
 		clear_fb(s, i);
 	}
 	s->pending = 0;
+	return 0;
+}
+
+static void
+spool_write(struct store *s)
+{
+	int fd;
+	size_t off = 0;
+	uint64_t n = s->pending;
+
+	if (s->envlen == 0)
+		return;
+	if (s->st.spool_bytes + s->envlen > s->spool_max) {
+		s->st.lost_ops += n;
+		log_warnx("store: spool full (%" PRIu64 " bytes): %" PRIu64
+		          " operations lost",
+		          s->st.spool_bytes, n);
+		s->envlen = 0;
+		return;
+	}
+	fd = open(s->spool_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	          0600);
+	if (fd < 0) {
+		log_warn("store: spool %s", s->spool_path);
+		s->st.lost_ops += n;
+		s->envlen = 0;
+		return;
+	}
+	while (off < s->envlen) {
+		ssize_t w = write(fd, s->env + off, s->envlen - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			log_warn("store: spool write");
+			s->st.lost_ops += n;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (fdatasync(fd) != 0)
+		log_warn("store: spool fdatasync");
+	close(fd);
+	s->st.spool_bytes += off;
+	s->st.spooled_ops += n;
+	s->spool_pending = true;
+	s->envlen = 0;
+}
+
+/* A TCP connect with a short deadline: is anything listening? */
+static bool
+probe(struct store *s)
+{
+	struct addrinfo hints, *ai = NULL, *p;
+	char port[8];
+	bool ok = false;
+
+	if (s->probe_host[0] == '\0')
+		return true; /* no single host to probe: let the driver try */
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	snprintf(port, sizeof(port), "%u", s->probe_port);
+	if (getaddrinfo(s->probe_host, port, &hints, &ai) != 0)
+		return false;
+	for (p = ai; p != NULL && !ok; p = p->ai_next) {
+		int fd =
+		    socket(p->ai_family,
+		           p->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		struct pollfd pfd;
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (fd < 0)
+			continue;
+		if (connect(fd, p->ai_addr, p->ai_addrlen) == 0) {
+			ok = true;
+		} else if (errno == EINPROGRESS) {
+			pfd.fd = fd;
+			pfd.events = POLLOUT;
+			if (poll(&pfd, 1, 200) == 1 &&
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) ==
+			        0 &&
+			    err == 0)
+				ok = true;
+		}
+		close(fd);
+	}
+	freeaddrinfo(ai);
+	return ok;
+}
+
+/* Re-queues the spool's envelopes and sends them, in chunks, in order.
+ * 0 when the spool is empty again. */
+static int
+replay(struct store *s)
+{
+	bson_reader_t *r;
+	const bson_t *env;
+	bool eof = false;
+	int rc = 0;
+	uint64_t n = 0;
+
+	r = bson_reader_new_from_file(s->spool_path, NULL);
+	if (r == NULL) {
+		s->spool_pending = false;
+		s->st.spool_bytes = 0;
+		return 0;
+	}
+	s->replaying = true;
+	while ((env = bson_reader_read(r, &eof)) != NULL) {
+		bson_iter_t it;
+		int32_t c = -1, t = -1;
+		bson_t a, b;
+		bool has_a = false, has_b = false;
+
+		if (bson_iter_init(&it, env)) {
+			while (bson_iter_next(&it)) {
+				const char *k = bson_iter_key(&it);
+				const uint8_t *data;
+				uint32_t len;
+
+				if (strcmp(k, "c") == 0)
+					c = bson_iter_int32(&it);
+				else if (strcmp(k, "t") == 0)
+					t = bson_iter_int32(&it);
+				else if (BSON_ITER_HOLDS_DOCUMENT(&it)) {
+					bson_iter_document(&it, &len, &data);
+					if (strcmp(k, "a") == 0)
+						has_a = bson_init_static(
+						    &a, data, len);
+					else if (strcmp(k, "b") == 0)
+						has_b = bson_init_static(
+						    &b, data, len);
+				}
+			}
+		}
+		if (c < 0 || c >= SC_NCOLL || !has_a)
+			continue;
+		if (t == ENV_UPSERT && has_b)
+			store_upsert(s, (enum store_coll)c, &a, &b);
+		else if (t == ENV_INSERT && has_b)
+			store_insert(s, (enum store_coll)c, &a, &b);
+		else if (t == ENV_DELETE)
+			store_delete(s, (enum store_coll)c, &a);
+		n++;
+		if (s->pending >= STORE_BATCH_MAX && execute(s, &rc) != 0)
+			break;
+	}
+	if (env == NULL && s->pending > 0 && execute(s, &rc) != 0)
+		env = (const bson_t *)1; /* failed at the end */
+	s->replaying = false;
+	bson_reader_destroy(r);
+	if (env != NULL) { /* the store went away again: keep the file */
+		drop_bulks(s);
+		return -1;
+	}
+	if (truncate(s->spool_path, 0) != 0)
+		log_warn("store: truncate spool");
+	log_info("store: replayed %" PRIu64 " spooled operations", n);
+	s->st.replayed_ops += n;
+	s->st.spool_bytes = 0;
+	s->spool_pending = false;
+	(void)rc;
+	return 0;
+}
+
+int
+store_flush(struct store *s, uint64_t now_ms)
+{
+	uint64_t t0 = util_mono_ns(), us;
+	int rc = 0;
+
+	if (s->st.down || s->spool_pending) {
+		if (now_ms < s->next_probe_ms || !probe(s) || replay(s) != 0) {
+			if (now_ms >= s->next_probe_ms)
+				s->next_probe_ms = now_ms + 2000;
+			spool_write(s);
+			drop_bulks(s);
+			return -1;
+		}
+		if (s->st.down)
+			log_info("store: reachable again");
+		s->st.down = 0;
+	}
+	if (execute(s, &rc) != 0) {
+		if (!s->st.down)
+			s->st.outages++;
+		s->st.down = 1;
+		s->next_probe_ms = now_ms + 2000;
+		spool_write(s);
+		drop_bulks(s);
+		rc = -1;
+	}
+	s->envlen = 0;
 	us = (util_mono_ns() - t0) / 1000;
 	s->st.last_flush_us = us;
 	if (us > s->st.max_flush_us)
 		s->st.max_flush_us = us;
 	return rc;
+}
+
+int
+store_set_spool(struct store *s, const char *path, uint64_t max_bytes)
+{
+	struct stat st;
+
+	free(s->spool_path);
+	s->spool_path = strdup(path);
+	if (s->spool_path == NULL)
+		return -1;
+	s->spool_max = max_bytes;
+	if (stat(path, &st) == 0 && st.st_size > 0) {
+		s->spool_pending = true;
+		s->st.spool_bytes = (uint64_t)st.st_size;
+		log_info("store: %lld bytes spooled by an earlier run will be "
+		         "replayed",
+		         (long long)st.st_size);
+	}
+	return 0;
 }
 
 static void
@@ -390,6 +702,35 @@ store_ensure_indexes(struct store *s)
 	index_one(s, SC_FILES, "host_proc", F_HOST, F_PROC_ID);
 }
 
+int
+store_last_run(struct store *s, const char *host, int64_t *last_ns)
+{
+	bson_t *filter = BCON_NEW(F_HOST, BCON_UTF8(host));
+	bson_t *opts = BCON_NEW("sort", "{", "last_seen_ns", BCON_INT32(-1),
+	                        "}", "limit", BCON_INT64(1));
+	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(
+	    s->coll[SC_RUNS], filter, opts, NULL);
+	const bson_t *doc;
+	bson_error_t e;
+	bson_iter_t it;
+	int rc = 0;
+
+	if (mongoc_cursor_next(cur, &doc) &&
+	    bson_iter_init_find(&it, doc, "last_seen_ns") &&
+	    BSON_ITER_HOLDS_INT64(&it)) {
+		*last_ns = bson_iter_int64(&it);
+		rc = 1;
+	}
+	if (mongoc_cursor_error(cur, &e)) {
+		log_warnx("store: reading runs: %s", e.message);
+		rc = -1;
+	}
+	mongoc_cursor_destroy(cur);
+	bson_destroy(filter);
+	bson_destroy(opts);
+	return rc;
+}
+
 void
 store_get_stats(const struct store *s, struct store_stats *out)
 {
@@ -410,6 +751,8 @@ store_close(struct store *s)
 		free(s->fb[i]);
 		mongoc_collection_destroy(s->coll[i]);
 	}
+	free(s->env);
+	free(s->spool_path);
 	bson_destroy(s->upsert_opts);
 	mongoc_client_destroy(s->client);
 	free(s);

@@ -21,6 +21,13 @@ struct store_stats {
 	uint64_t flushes;     /* bulk executions that succeeded */
 	uint64_t failed_ops;  /* operations in failed bulks */
 	uint64_t dup_inserts; /* inserts found existing, redone as upserts */
+	uint64_t
+	    spooled_ops; /* written to the spool while the store was down */
+	uint64_t replayed_ops;
+	uint64_t lost_ops;    /* the spool was full */
+	uint64_t spool_bytes; /* in the spool now */
+	uint64_t outages;
+	int down; /* the store is unreachable now */
 	uint64_t last_flush_us;
 	uint64_t max_flush_us;
 };
@@ -44,11 +51,21 @@ int store_insert(struct store *s, enum store_coll c, const bson_t *doc,
 /* Queue a delete of the documents matching sel. */
 int store_delete(struct store *s, enum store_coll c, const bson_t *sel);
 size_t store_pending(const struct store *s);
-/* Send what is queued. 0 when all went through, -1 when a bulk failed (the
- * failure is logged and counted; those operations are dropped). */
-int store_flush(struct store *s);
+/* Keep operations in path (append-only BSON envelopes) while the store
+ * cannot be reached, at most max_bytes (then they are counted as lost). A
+ * spool left by an earlier run is replayed at the first flush. */
+int store_set_spool(struct store *s, const char *path, uint64_t max_bytes);
+/* Send what is queued. 0 when all went through; -1 when a bulk failed (the
+ * failure is logged and counted) or the store is down: then everything
+ * queued goes to the spool, the store is probed at most every few seconds
+ * with a short TCP connect (the loop never waits on a dead store), and the
+ * spool is replayed in order, before anything new, when it answers. */
+int store_flush(struct store *s, uint64_t now_ms);
 /* Create the indexes godo relies on; failures are logged, not fatal. */
 void store_ensure_indexes(struct store *s);
+/* The latest last_seen_ns of host's runs (a read, at start only). 1 found,
+ * 0 none, -1 error. */
+int store_last_run(struct store *s, const char *host, int64_t *last_ns);
 void store_get_stats(const struct store *s, struct store_stats *out);
 void store_close(struct store *s);
 

@@ -10,7 +10,7 @@ die() { echo "deps: $*" >&2; exit 1; }
 
 PKGS=(build-essential pkg-config libaudit-dev libauparse-dev libmongoc-dev
       libbson-dev libcmocka-dev docker.io busybox-static clang clang-format
-      valgrind python3-pymongo auditd)
+      libclang-rt-14-dev valgrind python3-pymongo auditd chromium)
 CACHE=${GODO_CACHE:-/var/cache/godo}
 FERRET_VERSION=v1.24.2
 FERRET_BIN="$CACHE/ferretdb-$FERRET_VERSION"

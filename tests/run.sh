@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh [unit|integration|e2e ...] - runs godo's test suite and ends with
+# run.sh [unit|fuzz|integration|e2e ...] - runs godo's test suite and ends with
 # the line "N passed, N failed". Starts the local store (port 27117, data in
 # build/test-store) and dockerd through the project's scripts, and puts the
 # kernel audit state back when done.
@@ -11,7 +11,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 phases=("$@")
-[ ${#phases[@]} -gt 0 ] || phases=(unit integration e2e)
+[ ${#phases[@]} -gt 0 ] || phases=(unit fuzz integration e2e)
 TEST_DIR=${GODO_TEST_DIR:-build/release/tests}
 export GODO_STORE_PORT=${GODO_STORE_PORT:-27117}
 export GODO_STORE_DIR=${GODO_STORE_DIR:-$top/build/test-store}
@@ -114,6 +114,10 @@ for phase in "${phases[@]}"; do
 			echo "-- $(basename "$t")"
 			run_cmocka "$t"
 		done
+		;;
+	fuzz)
+		echo "== fuzz"
+		run_script tests/fuzz/smoke.sh bash tests/fuzz/smoke.sh
 		;;
 	integration)
 		echo "== integration"

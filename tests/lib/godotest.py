@@ -57,13 +57,13 @@ class Godo:
         self.log_path = "/tmp/godo-test-%s.log" % db
         self.proc = None
         self.lock = None
+        self.uri_host = URI.split("://", 1)[1].rstrip("/")
 
     def start(self, timeout=20):
         self.lock = open(AUDIT_LOCK, "w")
         fcntl.flock(self.lock, fcntl.LOCK_EX)
         self.log = open(self.log_path, "w")
-        host = URI.split("://", 1)[1].rstrip("/")
-        self.proc = subprocess.Popen([GODO, "-mongo=" + host, "-db=" + self.db, "-stats=0"] + self.extra,
+        self.proc = subprocess.Popen([GODO, "-mongo=" + self.uri_host, "-db=" + self.db, "-stats=0"] + self.extra,
                                      stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         atexit.register(self.kill)  # a failing test must not leave godo registered
         deadline = time.time() + timeout

@@ -534,6 +534,49 @@ test_aevent_args_caps_enforced(void **state)
 	assert_str(c->e->argv[3], "zz");
 }
 
+/* Found by tests/fuzz/fuzz_audit: a SYSCALL record stamped past 2262 made
+ * time_ns overflow (UBSan, signed multiply). Through reasm such a record
+ * is now refused as bad; the latest accepted time decodes exactly. */
+struct time_ctx {
+	struct aevent_dec *d;
+	struct aevent *e;
+	unsigned int n;
+};
+
+static void
+time_emit(const struct reasm_event *ev, void *arg)
+{
+	struct time_ctx *t = arg;
+
+	t->n++;
+	assert_int_equal(aevent_decode(t->d, ev, t->e), 0);
+}
+
+static void
+test_aevent_time_past_int64_ns_refused(void **state)
+{
+	static const char late[] = "audit(9756316100.510:502): arch=c000003e "
+	                           "syscall=56 success=yes exit=9279";
+	static const char last[] = "audit(9223372035.999:503): arch=c000003e "
+	                           "syscall=56 success=yes exit=9279";
+	struct ctx *c = *state;
+	struct time_ctx t = {c->d, c->e, 0};
+	struct reasm *r = reasm_new(4, 4096, 10, time_emit, &t);
+	struct reasm_stats st;
+
+	assert_non_null(r);
+	assert_int_equal(reasm_add(r, 1300, late, sizeof(late) - 1, 0), -1);
+	assert_int_equal(reasm_add(r, 1300, last, sizeof(last) - 1, 0), 0);
+	reasm_flush(r);
+	reasm_stats(r, &st);
+	reasm_free(r);
+	assert_int_equal(st.bad, 1);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(c->e->serial, 503);
+	assert_int_equal(c->e->time_ns, INT64_C(9223372035999000000));
+	assert_int_equal(c->e->kind, AEV_CLONE);
+}
+
 /* Mutations of every fixture record (cuts, byte flips, swapped types),
  * decoded through reasm: no crash, no read outside the records (ASan),
  * every string inside the decoder's scratch. */
@@ -636,6 +679,7 @@ main(void)
 	    cmocka_unit_test(test_aevent_standalone_record_is_other),
 	    cmocka_unit_test(test_aevent_args_caps_enforced),
 	    cmocka_unit_test(test_aevent_garbage_does_not_crash),
+	    cmocka_unit_test(test_aevent_time_past_int64_ns_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

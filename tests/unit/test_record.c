@@ -360,6 +360,30 @@ test_record_bad_headers_rejected(void **state)
 	assert_int_equal(r.body.n, 0);
 }
 
+/* Found by tests/fuzz/fuzz_audit: a 10-digit time past 2262 parsed, and
+ * aevent's sec * 1e9 overflowed int64_t (UBSan). The last second whose
+ * time in ns fits is accepted, the next one is not. */
+static void
+test_record_time_past_int64_ns_rejected(void **state)
+{
+	static const char ok[] = "audit(9223372035.999:7): a=1";
+	static const char *const bad[] = {"audit(9223372036.000:7): a=1",
+	                                  "audit(9756316100.510:502): a=1",
+	                                  "audit(9999999999.999:7): a=1"};
+	struct record r;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(record_parse(&r, 1300, ok, sizeof(ok) - 1), 0);
+	assert_int_equal(r.sec, RECORD_SEC_MAX);
+	assert_int_equal(r.msec, 999);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(record_parse(&r, 1300, bad[i], strlen(bad[i])),
+		                 -1);
+		assert_int_equal(r.sec, 0);
+	}
+}
+
 /* Every prefix of every real record: the header either parses or not,
  * iteration stays inside the bytes (ASan checks the exact-size copy). */
 static void
@@ -410,6 +434,7 @@ main(void)
 	    cmocka_unit_test(test_record_line_unknown_type_and_escapes),
 	    cmocka_unit_test(test_record_bad_headers_rejected),
 	    cmocka_unit_test(test_record_truncated_records_stay_in_bounds),
+	    cmocka_unit_test(test_record_time_past_int64_ns_rejected),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

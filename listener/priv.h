@@ -1,0 +1,36 @@
+/* priv.h - after setup, keep only the capabilities godo uses at runtime.
+ * godo starts as root with every capability because setup needs them:
+ * registering as the audit daemon and installing rules (CAP_AUDIT_CONTROL),
+ * subscribing to the proc connector and SO_RCVBUFFORCE (CAP_NET_ADMIN).
+ * Once the sockets are open and the rules are in, a bug reachable from a
+ * hostile container's strings should not hold the rest of root's power. */
+#ifndef GODO_PRIV_H
+#define GODO_PRIV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The capabilities priv_drop keeps, bit n for capability n:
+ *   CAP_AUDIT_CONTROL   AUDIT_GET status polls (lost counter), removing
+ *                       godo's rules, restoring the audit settings and
+ *                       unregistering at exit;
+ *   CAP_SYS_PTRACE      /proc/PID/exe, cwd, root and fd/N links of tasks
+ *                       whose capabilities are not a subset of godo's
+ *                       (dockerd, containerd, runc, any root process) or
+ *                       that are not dumpable (setuid, other users);
+ *   CAP_DAC_READ_SEARCH /proc/PID/fd of other users' tasks (mode 0500).
+ * Dropped at runtime: CAP_NET_ADMIN (setup only; the proc connector's
+ * PROC_CN_MCAST_IGNORE at exit then gets EPERM, which only leaves the
+ * kernel's listener count one too high), CAP_AUDIT_READ (godo reads as the
+ * registered audit daemon, not from the multicast group), all others. */
+uint64_t priv_keep_mask(void);
+
+/* Clears the ambient set, drops every capability outside priv_keep_mask()
+ * from the bounding set (needs CAP_SETPCAP, dropped last), sets effective
+ * and permitted to priv_keep_mask() & permitted, inheritable to 0, and
+ * sets no_new_privs. Every step is tried; returns 0 when all succeeded,
+ * else -1 with the first failure in err (errlen bytes, may be 0). The
+ * process keeps uid 0 either way. */
+int priv_drop(char *err, size_t errlen);
+
+#endif
