@@ -5,7 +5,8 @@
 #   make asan       ASan+UBSan build in build/asan, and the tests under it
 #   make deps       scripts/deps.sh: Debian packages and the local store
 #   make run        deps, build, local store, godo in the foreground
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (make uninstall undoes it;
+#                   /etc/default/godo is kept)
 #   make fmt / fmt-check, make valgrind, make clean
 
 PREFIX ?= /usr/local
@@ -44,8 +45,8 @@ GODO := $(B)/bin/godo
 FILTER := $(B)/bin/filter
 TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(UNIT_SRC) $(INTEG_SRC))
 
-.PHONY: all test asan deps run install clean fmt fmt-check valgrind \
-	check-tools bench
+.PHONY: all test asan deps run install uninstall clean fmt fmt-check \
+	valgrind check-tools bench
 all: listener/godo filter/filter $(TESTS) helpers
 
 # static helpers for the tests (also copied into the test image)
@@ -120,14 +121,38 @@ valgrind: all
 bench: all
 	$(MAKE) -C bench
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+# godo, godo-filter (filter/filter under a name that cannot clash), their
+# man pages, the systemd unit (ExecStart follows PREFIX) and
+# /etc/default/godo, which is never overwritten: it holds the host's
+# options. uninstall leaves /etc/default/godo for the same reason.
+UNITDIR ?= /lib/systemd/system
+SYSCONFDIR ?= /etc
+MANDIR ?= $(PREFIX)/share/man
+install: listener/godo filter/filter
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/default
 	install -m 0755 listener/godo $(DESTDIR)$(PREFIX)/sbin/godo
 	install -m 0755 filter/filter $(DESTDIR)$(PREFIX)/bin/godo-filter
-	if [ -f scripts/godo.service ]; then \
-		install -d $(DESTDIR)/lib/systemd/system; \
-		install -m 0644 scripts/godo.service $(DESTDIR)/lib/systemd/system/; \
-	fi
+	install -m 0644 man/godo.8 $(DESTDIR)$(MANDIR)/man8/godo.8
+	install -m 0644 man/filter.1 $(DESTDIR)$(MANDIR)/man1/godo-filter.1
+	sed -e 's|/usr/local/sbin/godo|$(PREFIX)/sbin/godo|' \
+	    -e 's|/etc/default/godo|$(SYSCONFDIR)/default/godo|' \
+		scripts/godo.service >$(DESTDIR)$(UNITDIR)/godo.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/godo.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/default/godo ] || \
+		install -m 0600 scripts/godo.default \
+		    $(DESTDIR)$(SYSCONFDIR)/default/godo
+	@[ -n "$(DESTDIR)" ] || ! command -v systemctl >/dev/null || \
+		systemctl daemon-reload 2>/dev/null || true
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/godo $(DESTDIR)$(PREFIX)/bin/godo-filter \
+		$(DESTDIR)$(MANDIR)/man8/godo.8 \
+		$(DESTDIR)$(MANDIR)/man1/godo-filter.1 \
+		$(DESTDIR)$(UNITDIR)/godo.service
+	@[ -n "$(DESTDIR)" ] || ! command -v systemctl >/dev/null || \
+		systemctl daemon-reload 2>/dev/null || true
 
 SRC_ALL = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*')
 fmt:

@@ -180,7 +180,13 @@ docmap_task_write(struct docmap *dm, const struct task *k,
 		BSON_APPEND_INT32(&sub, F_EXECVE_COUNT, (int32_t)d->nexecs);
 		bson_append_document_end(&fb, &sub);
 	}
-	rc = store_insert(dm->store, SC_PIDS, &doc, &fb);
+	/* A snapshot of a task an earlier run recorded adds nothing to its
+	 * document: keep it (an upsert per task would also cost a
+	 * collection scan each on FerretDB). */
+	rc = store_insert(
+	    dm->store, SC_PIDS, &doc,
+	    k->source != NULL && strcmp(k->source, "snapshot") == 0 ? NULL
+	                                                            : &fb);
 	bson_destroy(&doc);
 	bson_destroy(&fb);
 	return rc;

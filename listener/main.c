@@ -21,6 +21,7 @@
 #include "flags.h"
 #include "localstore.h"
 #include "log.h"
+#include "priv.h"
 #include "procfs.h"
 #include "reasm.h"
 #include "record.h"
@@ -562,6 +563,9 @@ main(int argc, char **argv)
 	if (g.conn == NULL)
 		fatal("proc connector unavailable");
 	setup_audit(&g);
+	/* Sockets open, registered, rules in: keep what the loop needs. */
+	if (priv_drop(err, sizeof(err)) != 0)
+		log_warnx("%s", err);
 
 	memset(&co, 0, sizeof(co));
 	co.all = g.o.all;

@@ -257,7 +257,7 @@ store_insert(struct store *s, enum store_coll c, const bson_t *doc,
 	f->index = (uint32_t)s->nops[c];
 	f->sel = bson_new();
 	bson_append_iter(f->sel, F_ID, -1, &it);
-	f->upd = bson_copy(fallback);
+	f->upd = fallback != NULL ? bson_copy(fallback) : NULL;
 	s->nops[c]++;
 	s->pending++;
 	s->st.ops++;
@@ -338,6 +338,10 @@ redo_duplicates(struct store *s, int c, const bson_t *reply)
 			failed++;
 			continue;
 		}
+		if (f->upd == NULL) { /* it exists: nothing to add */
+			s->st.dup_inserts++;
+			continue;
+		}
 		if (b == NULL) {
 			bson_t opts = BSON_INITIALIZER;
 
@@ -378,7 +382,8 @@ clear_fb(struct store *s, int c)
 
 	for (i = 0; i < s->nfb[c]; i++) {
 		bson_destroy(s->fb[c][i].sel);
-		bson_destroy(s->fb[c][i].upd);
+		if (s->fb[c][i].upd != NULL)
+			bson_destroy(s->fb[c][i].upd);
 	}
 	s->nfb[c] = 0;
 }
@@ -589,8 +594,9 @@ replay(struct store *s)
 			continue;
 		if (t == ENV_UPSERT && has_b)
 			store_upsert(s, (enum store_coll)c, &a, &b);
-		else if (t == ENV_INSERT && has_b)
-			store_insert(s, (enum store_coll)c, &a, &b);
+		else if (t == ENV_INSERT)
+			store_insert(s, (enum store_coll)c, &a,
+			             has_b ? &b : NULL);
 		else if (t == ENV_DELETE)
 			store_delete(s, (enum store_coll)c, &a);
 		n++;

@@ -45,7 +45,8 @@ int store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
  * store, where FerretDB's SQLite updates scan the collection: godo inserts
  * a document when it first writes it. If the _id exists already (a replay,
  * a restart), the insert is turned into the upsert {_id} -> fallback at
- * flush, so the result is the same. Copies both. */
+ * flush, so the result is the same; with fallback NULL the existing
+ * document is kept as it is. Copies both. */
 int store_insert(struct store *s, enum store_coll c, const bson_t *doc,
                  const bson_t *fallback);
 /* Queue a delete of the documents matching sel. */

@@ -14,7 +14,14 @@ from godotest import IMAGE, Godo, TOP, audit_state, check, docker, finish, run_f
 
 import pymongo  # noqa: E402
 
-PORT = 27118
+def free_port():
+    import socket
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
+PORT = free_port()  # a store of its own, which the test stops and starts
 
 
 def store(cmd, data_dir):
@@ -66,7 +73,8 @@ def outage(state):
     check("outage_logged", "spooling" in g.text() and "replayed" in g.text(), g.text()[-1500:])
     check("outage_no_spool_loss", d.gaps.count_documents({"source": "spool"}) == 0,
           "gaps %r" % list(d.gaps.find({}, {"_id": 0})))
-    check("outage_spool_empty", os.path.getsize(os.path.join(state, "spool.bson")) == 0, "spool not emptied")
+    spool = os.path.join(state, "spool.bson")
+    check("outage_spool_empty", os.path.exists(spool) and os.path.getsize(spool) == 0, "spool missing or not emptied")
 
 
 def crash(state):
@@ -121,6 +129,11 @@ def main():
     top_state = tempfile.mkdtemp(prefix="godo-faults-")
     state_store = os.path.join(top_state, "store")
     store("start", state_store)
+    import atexit
+    atexit.register(lambda: subprocess.run(
+        ["bash", os.path.join(TOP, "scripts", "store.sh"), "stop"],
+        env=dict(os.environ, GODO_STORE_PORT=str(PORT), GODO_STORE_DIR=state_store),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     try:
         for name, fn in (("outage", outage), ("crash", crash), ("lost", lost)):
             st = os.path.join(top_state, name)
