@@ -30,6 +30,10 @@ struct core {
 	int64_t off_real_boot; /* REALTIME - BOOTTIME, ns */
 	uint64_t last_clock_ms, last_fdflush_ms, last_sweep_ms, now_ms;
 	int64_t fd_horizon_ns; /* files opened before this go to fds */
+	/* Stream clocks: the time of the latest connector message and audit
+	 * event handled. Age rules use them, not the wall clock, so a godo
+	 * that lags behind the kernel does not write everything early. */
+	int64_t cn_ns, audit_ns;
 	core_drain_fn *drain;
 	void *drain_arg;
 	struct core_stats st;
@@ -474,6 +478,8 @@ void
 core_conn_event(struct core *c, const struct cn_event *ev)
 {
 	c->st.cn_events++;
+	if ((int64_t)ev->ts_ns + c->off_real_mono > c->cn_ns)
+		c->cn_ns = (int64_t)ev->ts_ns + c->off_real_mono;
 	switch (ev->what) {
 	case CN_FORK:
 		on_fork(c, ev);
@@ -910,6 +916,8 @@ core_audit_event(struct core *c, const struct aevent *ev)
 	struct task *k;
 
 	c->st.audit_events++;
+	if (ev->time_ns > c->audit_ns)
+		c->audit_ns = ev->time_ns;
 	if (!ev->has_syscall || ev->kind == AEV_OTHER || ev->kind == AEV_CLONE)
 		return;
 	k = proc_for_audit(c, ev->pid, ev->time_ns);
@@ -990,8 +998,10 @@ sweep_task(struct task *k, void *arg)
 {
 	struct core *c = arg;
 
-	if (k->pending && (k->exited ? k->exit_mono_ms + 1000 <= c->now_ms
-	                             : k->rec_ms + 1000 <= c->now_ms))
+	if (k->pending &&
+	    (k->exited
+	         ? k->exit_mono_ms + 1000 <= c->now_ms
+	         : (k->rec_ms == 0 || k->start_ns + 1000000000LL <= c->cn_ns)))
 		write_task(c, k);
 	if (!k->exited || k->exit_mono_ms + c->o.grace_ms > c->now_ms)
 		return;
@@ -1009,7 +1019,7 @@ core_tick(struct core *c, uint64_t now_ms)
 	if (now_ms - c->last_fdflush_ms >= 200) {
 		/* A file open for less than a second is written once, at
 		 * close, into files. */
-		c->fd_horizon_ns = util_wall_ns() - 1000000000LL;
+		c->fd_horizon_ns = c->audit_ns - 1000000000LL;
 		fdtab_foreach(c->ft, flush_fd, c);
 		c->last_fdflush_ms = now_ms;
 	}

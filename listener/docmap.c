@@ -149,7 +149,7 @@ int
 docmap_task_write(struct docmap *dm, const struct task *k,
                   const struct task_doc *d)
 {
-	bson_t doc = BSON_INITIALIZER, fb = BSON_INITIALIZER, sub, each;
+	bson_t doc = BSON_INITIALIZER;
 	int rc;
 
 	BSON_APPEND_UTF8(&doc, F_ID, k->id);
@@ -161,34 +161,8 @@ docmap_task_write(struct docmap *dm, const struct task *k,
 		BSON_APPEND_ARRAY(&doc, F_EXECVE, d->execs);
 		BSON_APPEND_INT32(&doc, F_EXECVE_COUNT, (int32_t)d->nexecs);
 	}
-	/* The same state as an upsert, for an _id that exists already. */
-	BSON_APPEND_DOCUMENT_BEGIN(&fb, "$setOnInsert", &sub);
-	BSON_APPEND_UTF8(&sub, F_HOST, dm->host);
-	BSON_APPEND_UTF8(&sub, F_BOOT, dm->boot_id);
-	BSON_APPEND_UTF8(&sub, F_SOURCE, k->source ? k->source : "audit");
-	bson_append_document_end(&fb, &sub);
-	BSON_APPEND_DOCUMENT_BEGIN(&fb, "$set", &sub);
-	state_fields(&sub, k, d);
-	bson_append_document_end(&fb, &sub);
-	if (d != NULL && d->nexecs > 0) {
-		BSON_APPEND_DOCUMENT_BEGIN(&fb, "$addToSet", &sub);
-		BSON_APPEND_DOCUMENT_BEGIN(&sub, F_EXECVE, &each);
-		BSON_APPEND_ARRAY(&each, "$each", d->execs);
-		bson_append_document_end(&sub, &each);
-		bson_append_document_end(&fb, &sub);
-		BSON_APPEND_DOCUMENT_BEGIN(&fb, "$max", &sub);
-		BSON_APPEND_INT32(&sub, F_EXECVE_COUNT, (int32_t)d->nexecs);
-		bson_append_document_end(&fb, &sub);
-	}
-	/* A snapshot of a task an earlier run recorded adds nothing to its
-	 * document: keep it (an upsert per task would also cost a
-	 * collection scan each on FerretDB). */
-	rc = store_insert(
-	    dm->store, SC_PIDS, &doc,
-	    k->source != NULL && strcmp(k->source, "snapshot") == 0 ? NULL
-	                                                            : &fb);
+	rc = store_insert(dm->store, SC_PIDS, &doc);
 	bson_destroy(&doc);
-	bson_destroy(&fb);
 	return rc;
 }
 
@@ -401,21 +375,18 @@ append_file(struct docmap *dm, bson_t *set, const struct fsess *e,
 	bson_append_array_end(set, &arr);
 }
 
-/* doc (which starts with _id) as an insert whose fallback $sets the same
- * fields; the insert is the common case and cheap on every store. */
+/* {_id: id, fields...} as an insert: cheap on every store. */
 static int
 insert_set(struct docmap *dm, enum store_coll c, const char *id,
            const bson_t *fields)
 {
-	bson_t doc = BSON_INITIALIZER, fb = BSON_INITIALIZER;
+	bson_t doc = BSON_INITIALIZER;
 	int rc;
 
 	BSON_APPEND_UTF8(&doc, F_ID, id);
 	bson_concat(&doc, fields);
-	BSON_APPEND_DOCUMENT(&fb, "$set", fields);
-	rc = store_insert(dm->store, c, &doc, &fb);
+	rc = store_insert(dm->store, c, &doc);
 	bson_destroy(&doc);
-	bson_destroy(&fb);
 	return rc;
 }
 

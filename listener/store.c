@@ -229,8 +229,7 @@ store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
 }
 
 int
-store_insert(struct store *s, enum store_coll c, const bson_t *doc,
-             const bson_t *fallback)
+store_insert(struct store *s, enum store_coll c, const bson_t *doc)
 {
 	bson_error_t e;
 	bson_iter_t it;
@@ -257,11 +256,11 @@ store_insert(struct store *s, enum store_coll c, const bson_t *doc,
 	f->index = (uint32_t)s->nops[c];
 	f->sel = bson_new();
 	bson_append_iter(f->sel, F_ID, -1, &it);
-	f->upd = fallback != NULL ? bson_copy(fallback) : NULL;
+	f->upd = NULL; /* an existing document is kept as it is */
 	s->nops[c]++;
 	s->pending++;
 	s->st.ops++;
-	env_add(s, c, ENV_INSERT, doc, fallback);
+	env_add(s, c, ENV_INSERT, doc, NULL);
 	return 0;
 }
 
@@ -595,8 +594,7 @@ replay(struct store *s)
 		if (t == ENV_UPSERT && has_b)
 			store_upsert(s, (enum store_coll)c, &a, &b);
 		else if (t == ENV_INSERT)
-			store_insert(s, (enum store_coll)c, &a,
-			             has_b ? &b : NULL);
+			store_insert(s, (enum store_coll)c, &a);
 		else if (t == ENV_DELETE)
 			store_delete(s, (enum store_coll)c, &a);
 		n++;

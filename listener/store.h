@@ -41,14 +41,13 @@ struct store *store_open(const char *target, const char *db, char *err,
 /* Queue an upsert {sel} -> {upd} (update operators only). Copies both. */
 int store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
                  const bson_t *upd);
-/* Queue an insert of doc (with its _id). Inserts cost O(1) on every
- * store, where FerretDB's SQLite updates scan the collection: godo inserts
- * a document when it first writes it. If the _id exists already (a replay,
- * a restart), the insert is turned into the upsert {_id} -> fallback at
- * flush, so the result is the same; with fallback NULL the existing
- * document is kept as it is. Copies both. */
-int store_insert(struct store *s, enum store_coll c, const bson_t *doc,
-                 const bson_t *fallback);
+/* Queue an insert of doc (with its _id). godo inserts a document when it
+ * first writes it, with the whole state it has; an insert costs O(1) on
+ * every store, where FerretDB's SQLite updates scan the collection. An
+ * insert refused because the _id exists (a replay of the same write, or a
+ * document an earlier run wrote for the same task) keeps the stored
+ * document and is counted in dup_inserts. Copies doc. */
+int store_insert(struct store *s, enum store_coll c, const bson_t *doc);
 /* Queue a delete of the documents matching sel. */
 int store_delete(struct store *s, enum store_coll c, const bson_t *sel);
 size_t store_pending(const struct store *s);

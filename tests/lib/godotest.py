@@ -38,7 +38,7 @@ def finish():
 
 
 def client():
-    return pymongo.MongoClient(URI, serverSelectionTimeoutMS=3000)
+    return pymongo.MongoClient(URI, serverSelectionTimeoutMS=3000, socketTimeoutMS=60000)
 
 
 def fresh_db(prefix):
