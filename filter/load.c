@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "esc.h"
 #include "log.h"
@@ -22,8 +24,36 @@ struct loader {
 	mongoc_client_t *client;
 	mongoc_database_t *db;
 	char where[256];
-	size_t level; /* BFS level being expanded */
+	size_t level;      /* BFS level being expanded */
+	bool progress;     /* stderr is a terminal: show how far reading got */
+	uint64_t ndocs;    /* documents read so far */
+	uint64_t shown_ms; /* when progress was last shown */
 };
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* At most 5 times a second, on one line rewritten in place. */
+static void
+show_progress(struct loader *l, const char *coll, bool force)
+{
+	uint64_t now;
+
+	if (!l->progress)
+		return;
+	now = mono_ms();
+	if (!force && now - l->shown_ms < 200)
+		return;
+	l->shown_ms = now;
+	fprintf(stderr, "\rfilter: read %llu documents (%s)\033[K",
+	        (unsigned long long)l->ndocs, coll);
+}
 
 static void
 driver_log_cb(mongoc_log_level_t level, const char *domain, const char *message,
@@ -54,6 +84,7 @@ load_open(const struct opts *o)
 	bool ok;
 
 	l->o = o;
+	l->progress = isatty(STDERR_FILENO) == 1;
 	mongoc_log_set_handler(driver_log_cb, NULL);
 	if (strncmp(o->mongo, "mongodb://", 10) == 0 ||
 	    strncmp(o->mongo, "mongodb+srv://", 14) == 0)
@@ -104,6 +135,10 @@ load_close(struct loader *l)
 {
 	if (l == NULL)
 		return;
+	if (l->progress && l->shown_ms != 0) {
+		show_progress(l, "done", true);
+		fputc('\n', stderr);
+	}
 	if (l->db)
 		mongoc_database_destroy(l->db);
 	if (l->client)
@@ -422,8 +457,11 @@ each_doc(struct loader *l, struct model *m, const char *coll, const bson_t *q,
 	int rc = 0;
 
 	cur = mongoc_collection_find_with_opts(c, q, opts, NULL);
-	while (rc == 0 && mongoc_cursor_next(cur, &doc))
+	while (rc == 0 && mongoc_cursor_next(cur, &doc)) {
 		rc = fn(l, m, doc, arg);
+		l->ndocs++;
+		show_progress(l, coll, false);
+	}
 	if (rc == 0 && mongoc_cursor_error(cur, &err)) {
 		store_err(l, coll, &err);
 		rc = -1;

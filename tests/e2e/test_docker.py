@@ -189,6 +189,15 @@ def main():
     check("two_containers_b", len(fb) == 4 and all(f["writes"] == 1 for f in fb), "b %r" % [(f["writes"]) for f in fb])
     check("two_containers_host_paths", fa and fb and fa[0].get("host_path") != fb[0].get("host_path")
           and all(f.get("host_path") for f in fa + fb), "a %r b %r" % (fa[:1], fb[:1]))
+    # progress on stderr when it is a terminal (script(1) gives filter a pty)
+    from godotest import FILTER, URI
+    host = URI.split("://", 1)[1].rstrip("/")
+    cmd = "%s -mongo=%s -db=%s -no-save -format=json -o /dev/null" % (FILTER, host, db)
+    tty = subprocess.run(["script", "-qec", cmd, "/dev/null"], stdout=subprocess.PIPE, timeout=120)
+    check("filter_progress_on_tty", b"filter: read " in tty.stdout and b"documents" in tty.stdout,
+          "tty output %r" % tty.stdout[-300:])
+    plain = subprocess.run(cmd.split(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    check("filter_no_progress_off_tty", b"filter: read" not in plain.stderr, "stderr %r" % plain.stderr[-300:])
     cleanup()
     client().drop_database(db)
     client().drop_database(db + "_cooked")
