@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "aevent.h"
 #include "reasm.h"
 #include "record.h"
@@ -63,33 +64,6 @@ teardown(void **state)
 	free(c->fixture);
 	free(c);
 	return 0;
-}
-
-static char *
-fixture_read(const char *name, size_t *len)
-{
-	const char *top = getenv("GODO_TOP");
-	char path[4096];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s%stests/data/audit/%s",
-	         top != NULL ? top : "", top != NULL ? "/" : "", name);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("cannot open %s", path);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	assert_int_equal(fseek(f, 0, SEEK_SET), 0);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
 }
 
 static void
