@@ -158,8 +158,9 @@ ticks_to_wall(const struct core *c, uint64_t ticks)
 	return c->off_real_boot + (int64_t)ticks * (1000000000LL / c->hz);
 }
 
-static bool
-is_star_name(const char *p, size_t n)
+/* The last path element of p[0..n). */
+static struct str
+base_name(const char *p, size_t n)
 {
 	const char *base = p;
 	size_t i;
@@ -167,9 +168,15 @@ is_star_name(const char *p, size_t n)
 	for (i = 0; i < n; i++)
 		if (p[i] == '/')
 			base = p + i + 1;
-	n -= (size_t)(base - p);
-	return (n == 7 && memcmp(base, "dockerd", 7) == 0) ||
-	       (n == 10 && memcmp(base, "containerd", 10) == 0);
+	return (struct str){base, n - (size_t)(base - p)};
+}
+
+static bool
+is_star_name(const char *p, size_t n)
+{
+	struct str b = base_name(p, n);
+
+	return str_eq(b, "dockerd") || str_eq(b, "containerd");
 }
 
 /* A task became recorded. Its document is written once, as an insert, when
@@ -511,15 +518,9 @@ fill_exec(struct exec_info *x, const struct aevent *ev)
 static bool
 is_runtime_name(const char *p, size_t n)
 {
-	const char *base = p;
-	size_t i;
+	struct str b = base_name(p, n);
 
-	for (i = 0; i < n; i++)
-		if (p[i] == '/')
-			base = p + i + 1;
-	n -= (size_t)(base - p);
-	return (n == 4 && memcmp(base, "runc", 4) == 0) ||
-	       (n >= 15 && memcmp(base, "containerd-shim", 15) == 0);
+	return str_eq(b, "runc") || str_has_prefix(b, "containerd-shim");
 }
 
 static bool

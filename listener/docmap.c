@@ -52,14 +52,6 @@ begin(struct docmap *dm, const char *id)
 	BSON_APPEND_UTF8(&dm->sel, F_ID, id);
 }
 
-/* Identity fields every document of a task gets, whoever creates it. */
-static void
-insert_identity(struct docmap *dm, bson_t *soi)
-{
-	BSON_APPEND_UTF8(soi, F_HOST, dm->host);
-	BSON_APPEND_UTF8(soi, F_BOOT, dm->boot_id);
-}
-
 struct task_doc *
 docmap_doc_new(void)
 {
@@ -166,35 +158,6 @@ docmap_task_write(struct docmap *dm, const struct task *k,
 	return rc;
 }
 
-int
-docmap_task(struct docmap *dm, const struct task *k, const char *source)
-{
-	bson_t soi, set;
-
-	begin(dm, k->id);
-	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$setOnInsert", &soi);
-	insert_identity(dm, &soi);
-	BSON_APPEND_UTF8(&soi, F_SOURCE, source);
-	bson_append_document_end(&dm->upd, &soi);
-	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
-	BSON_APPEND_INT32(&set, F_PID, k->pid);
-	BSON_APPEND_INT32(&set, F_TGID, k->tgid);
-	BSON_APPEND_BOOL(&set, F_THREAD, k->thread);
-	BSON_APPEND_INT32(&set, F_PPID, k->ppid);
-	BSON_APPEND_INT32(&set, F_PARENT_TGID, k->ptgid);
-	if (k->parent_id[0] != '\0')
-		BSON_APPEND_UTF8(&set, F_PARENT_ID, k->parent_id);
-	BSON_APPEND_INT64(&set, F_START_TICKS, (int64_t)k->start_ticks);
-	append_date(&set, F_START_TS, k->start_ns);
-	BSON_APPEND_INT64(&set, F_START_NS, k->start_ns);
-	if (k->star)
-		BSON_APPEND_BOOL(&set, F_STAR, true);
-	if (k->docker_id[0] != '\0')
-		BSON_APPEND_UTF8(&set, F_DOCKER_ID, k->docker_id);
-	bson_append_document_end(&dm->upd, &set);
-	return store_upsert(dm->store, SC_PIDS, &dm->sel, &dm->upd);
-}
-
 static void
 append_args(bson_t *b, const char *key, const struct exec_info *x)
 {
@@ -238,19 +201,6 @@ append_exec_entry(bson_t *arr, const char *idx, const struct exec_info *x)
 	if (x->cwd.n > 0)
 		docmap_append_bytes(&ent, F_CWD, x->cwd.p, x->cwd.n);
 	bson_append_document_end(arr, &ent);
-}
-
-int
-docmap_task_info(struct docmap *dm, const struct task *k,
-                 const struct exec_info *x)
-{
-	bson_t set;
-
-	begin(dm, k->id);
-	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
-	append_info(&set, x);
-	bson_append_document_end(&dm->upd, &set);
-	return store_upsert(dm->store, SC_PIDS, &dm->sel, &dm->upd);
 }
 
 int

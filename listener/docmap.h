@@ -57,12 +57,6 @@ void docmap_fini(struct docmap *dm);
  * binary subtype 0 (lossless). */
 void docmap_append_bytes(bson_t *b, const char *key, const char *p, size_t n);
 
-/* Creates (or completes) the task's document: identity, parents, start,
- * star, docker id. source: "fork", "snapshot", "exec", "audit". */
-int docmap_task(struct docmap *dm, const struct task *k, const char *source);
-/* Args/cwd/exe known without an exec event (snapshot). */
-int docmap_task_info(struct docmap *dm, const struct task *k,
-                     const struct exec_info *x);
 int docmap_exec(struct docmap *dm, const struct task *k,
                 const struct exec_info *x);
 int docmap_exit(struct docmap *dm, const struct task *k, uint32_t status);

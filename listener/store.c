@@ -23,17 +23,8 @@
 static const char *const coll_names[SC_NCOLL] = {
     COLL_PIDS, COLL_FDS, COLL_FILES, COLL_GAPS, COLL_RUNS};
 
-/* An insert whose _id may exist already: its op index in the bulk and the
- * update that replaces it then. */
-struct fallback {
-	uint32_t index;
-	bson_t *sel, *upd;
-};
-
 struct store {
 	mongoc_client_t *client;
-	struct fallback *fb[SC_NCOLL];
-	size_t nfb[SC_NCOLL], capfb[SC_NCOLL];
 	mongoc_collection_t *coll[SC_NCOLL];
 	mongoc_bulk_operation_t *bulk[SC_NCOLL];
 	size_t nops[SC_NCOLL];
@@ -157,7 +148,7 @@ store_open(const char *target, const char *db, char *err, size_t errlen)
 
 enum env_type { ENV_UPSERT, ENV_INSERT, ENV_DELETE };
 
-/* {c, t, a, b}: collection, type, then sel+upd (upsert), doc+fallback
+/* {c, t, a, b}: collection, type, then sel+upd (upsert), doc
  * (insert) or sel (delete). */
 static void
 env_add(struct store *s, enum store_coll c, enum env_type t, const bson_t *a,
@@ -209,6 +200,9 @@ bulk_for(struct store *s, enum store_coll c)
 	return s->bulk[c];
 }
 
+static void queued(struct store *s, enum store_coll c, enum env_type t,
+                   const bson_t *a, const bson_t *b);
+
 int
 store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
              const bson_t *upd)
@@ -221,46 +215,33 @@ store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
 		          e.domain, e.code);
 		return -1;
 	}
+	queued(s, c, ENV_UPSERT, sel, upd);
+	return 0;
+}
+
+/* Counts a queued operation and keeps its envelope for the spool. */
+static void
+queued(struct store *s, enum store_coll c, enum env_type t, const bson_t *a,
+       const bson_t *b)
+{
 	s->nops[c]++;
 	s->pending++;
 	s->st.ops++;
-	env_add(s, c, ENV_UPSERT, sel, upd);
-	return 0;
+	env_add(s, c, t, a, b);
 }
 
 int
 store_insert(struct store *s, enum store_coll c, const bson_t *doc)
 {
 	bson_error_t e;
-	bson_iter_t it;
-	struct fallback *f;
 
-	if (s->nfb[c] == s->capfb[c]) {
-		size_t cap = s->capfb[c] ? s->capfb[c] * 2 : 256;
-		struct fallback *n = realloc(s->fb[c], cap * sizeof(*n));
-
-		if (n == NULL)
-			return -1;
-		s->fb[c] = n;
-		s->capfb[c] = cap;
-	}
-	if (!bson_iter_init_find(&it, doc, F_ID))
-		return -1;
 	if (!mongoc_bulk_operation_insert_with_opts(bulk_for(s, c), doc, NULL,
 	                                            &e)) {
 		log_warnx("%s: %s (domain %u, code %u)", __func__, e.message,
 		          e.domain, e.code);
 		return -1;
 	}
-	f = &s->fb[c][s->nfb[c]++];
-	f->index = (uint32_t)s->nops[c];
-	f->sel = bson_new();
-	bson_append_iter(f->sel, F_ID, -1, &it);
-	f->upd = NULL; /* an existing document is kept as it is */
-	s->nops[c]++;
-	s->pending++;
-	s->st.ops++;
-	env_add(s, c, ENV_INSERT, doc, NULL);
+	queued(s, c, ENV_INSERT, doc, NULL);
 	return 0;
 }
 
@@ -275,10 +256,7 @@ store_delete(struct store *s, enum store_coll c, const bson_t *sel)
 		          e.domain, e.code);
 		return -1;
 	}
-	s->nops[c]++;
-	s->pending++;
-	s->st.ops++;
-	env_add(s, c, ENV_DELETE, sel, NULL);
+	queued(s, c, ENV_DELETE, sel, NULL);
 	return 0;
 }
 
@@ -288,103 +266,28 @@ store_pending(const struct store *s)
 	return s->pending;
 }
 
-static struct fallback *
-find_fb(struct store *s, int c, uint32_t index)
-{
-	size_t lo = 0, hi = s->nfb[c];
-
-	while (lo < hi) { /* indices are added in increasing order */
-		size_t mid = (lo + hi) / 2;
-
-		if (s->fb[c][mid].index < index)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < s->nfb[c] && s->fb[c][lo].index == index)
-		return &s->fb[c][lo];
-	return NULL;
-}
-
-/* After a failed bulk: inserts refused as duplicates become upserts (in a
- * new bulk, sent at once); anything else is a real failure. Returns the
- * number of operations that really failed. */
+/* After a bulk with write errors: how many really failed. An insert refused
+ * as a duplicate key (only inserts can be: updates and deletes go by _id)
+ * means the document is stored already, and it is kept as it is. */
 static size_t
-redo_duplicates(struct store *s, int c, const bson_t *reply)
+count_failures(struct store *s, int c, const bson_t *reply)
 {
 	bson_iter_t it, arr, one;
-	size_t failed = 0, redo = 0;
-	mongoc_bulk_operation_t *b = NULL;
+	size_t failed = 0;
 
 	if (!bson_iter_init_find(&it, reply, "writeErrors") ||
 	    !BSON_ITER_HOLDS_ARRAY(&it) || !bson_iter_recurse(&it, &arr))
 		return s->nops[c];
 	while (bson_iter_next(&arr)) {
-		int32_t code = 0, index = -1;
-		struct fallback *f;
-
-		if (!BSON_ITER_HOLDS_DOCUMENT(&arr) ||
-		    !bson_iter_recurse(&arr, &one))
-			continue;
-		while (bson_iter_next(&one)) {
-			if (strcmp(bson_iter_key(&one), "code") == 0)
-				code = bson_iter_as_int64(&one);
-			else if (strcmp(bson_iter_key(&one), "index") == 0)
-				index = (int32_t)bson_iter_as_int64(&one);
-		}
-		f = index >= 0 ? find_fb(s, c, (uint32_t)index) : NULL;
-		if (code != 11000 || f == NULL) {
-			failed++;
-			continue;
-		}
-		if (f->upd == NULL) { /* it exists: nothing to add */
+		if (BSON_ITER_HOLDS_DOCUMENT(&arr) &&
+		    bson_iter_recurse(&arr, &one) &&
+		    bson_iter_find(&one, "code") &&
+		    bson_iter_as_int64(&one) == 11000)
 			s->st.dup_inserts++;
-			continue;
-		}
-		if (b == NULL) {
-			bson_t opts = BSON_INITIALIZER;
-
-			BSON_APPEND_BOOL(&opts, "ordered", false);
-			b = mongoc_collection_create_bulk_operation_with_opts(
-			    s->coll[c], &opts);
-			bson_destroy(&opts);
-		}
-		if (mongoc_bulk_operation_update_one_with_opts(
-		        b, f->sel, f->upd, s->upsert_opts, NULL))
-			redo++;
 		else
 			failed++;
 	}
-	if (b != NULL) {
-		bson_t r2;
-		bson_error_t e;
-
-		if (redo > 0 && !mongoc_bulk_operation_execute(b, &r2, &e)) {
-			log_warnx(
-			    "store: upserts after duplicate inserts in %s "
-			    "failed: %s",
-			    coll_names[c], e.message);
-			failed += redo;
-		}
-		if (redo > 0)
-			bson_destroy(&r2);
-		mongoc_bulk_operation_destroy(b);
-		s->st.dup_inserts += redo;
-	}
 	return failed;
-}
-
-static void
-clear_fb(struct store *s, int c)
-{
-	size_t i;
-
-	for (i = 0; i < s->nfb[c]; i++) {
-		bson_destroy(s->fb[c][i].sel);
-		if (s->fb[c][i].upd != NULL)
-			bson_destroy(s->fb[c][i].upd);
-	}
-	s->nfb[c] = 0;
 }
 
 static bool
@@ -405,7 +308,6 @@ drop_bulks(struct store *s)
 			mongoc_bulk_operation_destroy(s->bulk[i]);
 		s->bulk[i] = NULL;
 		s->nops[i] = 0;
-		clear_fb(s, i);
 	}
 	s->pending = 0;
 }
@@ -431,7 +333,7 @@ execute(struct store *s, int *rc)
 				          e.message);
 				return 1;
 			}
-			failed = redo_duplicates(s, i, &reply);
+			failed = count_failures(s, i, &reply);
 			if (failed > 0) {
 				log_warnx("store: bulk write to %s: %zu of %zu "
 				          "failed: %s (domain %u, code %u)",
@@ -449,7 +351,6 @@ execute(struct store *s, int *rc)
 		mongoc_bulk_operation_destroy(s->bulk[i]);
 		s->bulk[i] = NULL;
 		s->nops[i] = 0;
-		clear_fb(s, i);
 	}
 	s->pending = 0;
 	return 0;
@@ -751,8 +652,6 @@ store_close(struct store *s)
 	for (i = 0; i < SC_NCOLL; i++) {
 		if (s->bulk[i] != NULL)
 			mongoc_bulk_operation_destroy(s->bulk[i]);
-		clear_fb(s, i);
-		free(s->fb[i]);
 		mongoc_collection_destroy(s->coll[i]);
 	}
 	free(s->env);
