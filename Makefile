@@ -1,8 +1,11 @@
 # godo - forensic recorder for Docker hosts. See README.md.
 #   make            build listener/godo and filter/filter
-#   make test       install what is missing, build, run every test (also
-#                   under ASan+UBSan); needs root, as godo does
+#   make test       install what is missing, build, run every test, then
+#                   the suite under ASan+UBSan, then unit, integration and
+#                   e2e under valgrind; needs root, as godo does
 #   make asan       ASan+UBSan build in build/asan, and the tests under it
+#   make valgrind   unit, integration and e2e with the C tests, godo and
+#                   filter under valgrind (release build; tests/run.sh)
 #   make deps       scripts/deps.sh: Debian packages and the local store
 #   make run        deps, build, local store, godo in the foreground
 #   make install    PREFIX=/usr/local DESTDIR= (make uninstall undoes it;
@@ -47,7 +50,7 @@ TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(UNIT_SRC) $(INTEG_SRC))
 
 .PHONY: all test asan deps run install uninstall clean fmt fmt-check \
 	valgrind check-tools bench
-all: listener/godo filter/filter $(TESTS) helpers
+all: $(GODO) $(FILTER) listener/godo filter/filter $(TESTS) helpers
 
 # static helpers for the tests (also copied into the test image)
 .PHONY: helpers
@@ -94,19 +97,27 @@ deps:
 
 # The README's test command. deps is idempotent and takes seconds when
 # everything is there.
+# B=DIR (relative to the top) keeps every build of the run apart from
+# others': release in DIR, ASan in DIR-asan.
+ASAN_B := $(if $(filter build/$(MODE),$(B)),build/asan,$(B)-asan)
+RUN_RELEASE := GODO_BIN_DIR=$(B)/bin GODO_TEST_DIR=$(B)/tests bash tests/run.sh
+RUN_ASAN := GODO_BIN_DIR=$(ASAN_B)/bin GODO_TEST_DIR=$(ASAN_B)/tests bash tests/run.sh
+# valgrind wants the release build (-O2 -g), not the ASan one
+RUN_VALGRIND := GODO_VALGRIND=1 $(RUN_RELEASE) unit integration e2e
+
 test: deps
 	$(MAKE) all
-	$(MAKE) MODE=asan build-asan
+	$(MAKE) MODE=asan B=$(ASAN_B) build-asan
 	$(MAKE) fmt-check
-	bash tests/run.sh
+	$(RUN_RELEASE)
 	@echo "== the same suite under ASan+UBSan"
-	GODO_BIN_DIR=build/asan/bin GODO_TEST_DIR=build/asan/tests bash tests/run.sh
-	@echo "== unit tests under valgrind"
-	GODO_VALGRIND=1 bash tests/run.sh unit
+	$(RUN_ASAN)
+	@echo "== unit, integration and e2e under valgrind"
+	$(RUN_VALGRIND)
 
 asan: deps
-	$(MAKE) MODE=asan build-asan
-	GODO_BIN_DIR=build/asan/bin GODO_TEST_DIR=build/asan/tests bash tests/run.sh
+	$(MAKE) MODE=asan B=$(ASAN_B) build-asan
+	$(RUN_ASAN)
 
 .PHONY: build-asan
 build-asan: $(GODO) $(FILTER) $(TESTS)
@@ -116,7 +127,7 @@ run: deps all
 	./listener/godo -mongo=127.0.0.1:27017
 
 valgrind: all
-	GODO_VALGRIND=1 bash tests/run.sh unit
+	$(RUN_VALGRIND)
 
 bench: all
 	$(MAKE) -C bench
@@ -154,7 +165,8 @@ uninstall:
 	@[ -n "$(DESTDIR)" ] || ! command -v systemctl >/dev/null || \
 		systemctl daemon-reload 2>/dev/null || true
 
-SRC_ALL = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*')
+# tracked files that exist (one deleted in the work tree is not an error)
+SRC_ALL = $(wildcard $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*'))
 fmt:
 	clang-format -i $(SRC_ALL)
 fmt-check:

@@ -64,6 +64,13 @@
 #define F_CLOSE_BY "closed_by" /* "close", "exit", "reuse", "shutdown" */
 #define F_OP_TS "timestamp"
 #define F_OP_NS "ns"
+/* an unlink or rename right after the close, joined to the file's
+ * document (docs/schema.md) */
+#define F_THEN_OP "then_op"
+#define F_THEN_TS "then_timestamp"
+#define F_THEN_NS "then_ns"
+#define F_THEN_PROC_ID "then_proc_id"
+#define F_THEN_PID "then_pid"
 #define F_WRITTEN "written" /* first WRITTEN_MAX write times */
 #define F_WRITE_COUNT "write_count"
 #define F_WRITE_BYTES "write_bytes"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 bool
@@ -123,6 +124,64 @@ util_strlcpy(char *dst, const char *src, size_t size)
 		dst[c] = '\0';
 	}
 	return n;
+}
+
+/* appends s[0..n) to out, which holds *len bytes; cut at size - 1 */
+static void
+redact_put(char *out, size_t size, size_t *len, const char *s, size_t n)
+{
+	if (*len + 1 >= size)
+		return;
+	if (n > size - 1 - *len)
+		n = size - 1 - *len;
+	memcpy(out + *len, s, n);
+	*len += n;
+	out[*len] = '\0';
+}
+
+void
+util_uri_redact(const char *uri, char *out, size_t size)
+{
+	const char *hosts = strstr(uri, "://"), *q, *at = NULL, *p;
+	size_t len = 0;
+
+	if (size == 0)
+		return;
+	out[0] = '\0';
+	if (strncmp(uri, "mongodb://", 10) != 0 &&
+	    strncmp(uri, "mongodb+srv://", 14) != 0) {
+		util_strlcpy(out, uri, size);
+		return;
+	}
+	hosts += 3;
+	q = hosts + strcspn(hosts, "?");
+	for (p = hosts; p < q; p++) /* user info ends at the last '@' */
+		if (*p == '@')
+			at = p;
+	p = at != NULL ? memchr(hosts, ':', (size_t)(at - hosts)) : NULL;
+	if (p != NULL) {
+		redact_put(out, size, &len, uri, (size_t)(p + 1 - uri));
+		redact_put(out, size, &len, "***", 3);
+		redact_put(out, size, &len, at, (size_t)(q - at));
+	} else {
+		redact_put(out, size, &len, uri, (size_t)(q - uri));
+	}
+	while (*q != '\0') { /* '?' or '&', then name=value */
+		const char *opt = q + 1, *eq, *end;
+		bool secret = false;
+
+		end = opt + strcspn(opt, "&");
+		eq = memchr(opt, '=', (size_t)(end - opt));
+		for (p = opt; eq != NULL && p + 8 <= eq && !secret; p++)
+			secret = strncasecmp(p, "password", 8) == 0;
+		if (secret) {
+			redact_put(out, size, &len, q, (size_t)(eq + 1 - q));
+			redact_put(out, size, &len, "***", 3);
+		} else {
+			redact_put(out, size, &len, q, (size_t)(end - q));
+		}
+		q = end;
+	}
 }
 
 void

@@ -31,6 +31,10 @@ int util_parse_i64(struct str s, int64_t min, int64_t max, int64_t *out);
 
 /* Copies at most size-1 bytes and always terminates; returns strlen(src). */
 size_t util_strlcpy(char *dst, const char *src, size_t size);
+/* A store address for a log line: in a mongodb:// or mongodb+srv:// URI,
+ * the user's password and the value of every option whose name contains
+ * "password" become "***". Cut to size - 1 bytes. */
+void util_uri_redact(const char *uri, char *out, size_t size);
 
 /* Formats ns since the epoch as RFC 3339 UTC with nanoseconds,
  * "2026-11-25T19:40:30.123456789Z"; buf needs 32 bytes. */

@@ -105,7 +105,7 @@ run(const struct opts *o)
 	tree_build(m, o);
 	repair_threads(m);
 	history_containers(m, o);
-	if (tree_select(m, o) != 0)
+	if (tree_select(m, o) != 0 || load_fill(l, m) != 0)
 		goto done;
 	tree_sort(m);
 	if (load_files(l, m) != 0 || load_gaps(l, m) != 0)

@@ -226,6 +226,21 @@ fargv_copy(struct argv *dst, const struct argv *src)
 /* ---- tasks ---- */
 
 void
+model_execs_free(struct task *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nexec; i++) {
+		fargv_free(&t->execs[i].args);
+		fbytes_free(&t->execs[i].exe);
+		fbytes_free(&t->execs[i].cwd);
+	}
+	free(t->execs);
+	t->execs = NULL;
+	t->nexec = 0;
+}
+
+void
 model_task_free(struct task *t)
 {
 	size_t i;
@@ -241,12 +256,7 @@ model_task_free(struct task *t)
 	fbytes_free(&t->rootfs);
 	fbytes_free(&t->source);
 	fargv_free(&t->args);
-	for (i = 0; i < t->nexec; i++) {
-		fargv_free(&t->execs[i].args);
-		fbytes_free(&t->execs[i].exe);
-		fbytes_free(&t->execs[i].cwd);
-	}
-	free(t->execs);
+	model_execs_free(t);
 	for (i = 0; i < t->nalias; i++)
 		free(t->alias[i]);
 	free(t->alias);
@@ -299,6 +309,38 @@ exec_cmp(const void *a, const void *b)
 	return (x->ns > y->ns) - (x->ns < y->ns);
 }
 
+/* Insertion sort by time, stable: execs sharing a time keep the order of
+ * their document (qsort may swap them). The lists are short (EXECVE_MAX
+ * per document). */
+static void
+execs_sort_stable(struct exec *v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct exec x = v[i];
+
+		for (j = i; j > 0 && exec_cmp(&v[j - 1], &x) > 0; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+static bool
+argv_eq(const struct argv *a, const struct argv *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (a->v[i].n != b->v[i].n ||
+		    (a->v[i].n > 0 &&
+		     memcmp(a->v[i].p, b->v[i].p, a->v[i].n) != 0))
+			return false;
+	return true;
+}
+
 void
 model_merge_task(struct task *t, struct task *o)
 {
@@ -345,10 +387,12 @@ model_merge_task(struct task *t, struct task *o)
 	t->args_trunc |= o->args_trunc;
 	if (o->execve_count > t->execve_count)
 		t->execve_count = o->execve_count;
-	/* execs: union by time; the later document's args win */
+	/* execs: union by time and args (audit times are a 4 ms tick: two
+	 * execs of one task can share one) */
 	for (i = 0; i < o->nexec; i++) {
 		for (j = 0; j < t->nexec; j++)
-			if (t->execs[j].ns == o->execs[i].ns)
+			if (t->execs[j].ns == o->execs[i].ns &&
+			    argv_eq(&t->execs[j].args, &o->execs[i].args))
 				break;
 		if (j < t->nexec)
 			continue;
@@ -357,7 +401,7 @@ model_merge_task(struct task *t, struct task *o)
 		t->execs[t->nexec++] = o->execs[i];
 		memset(&o->execs[i], 0, sizeof(o->execs[i]));
 	}
-	model_sort(t->execs, t->nexec, sizeof(*t->execs), exec_cmp);
+	execs_sort_stable(t->execs, t->nexec);
 	if (t->args.n == 0 && o->args.n > 0) {
 		t->args = o->args;
 		o->args.v = NULL;

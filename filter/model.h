@@ -147,6 +147,8 @@ struct container *model_container(struct model *m, const char *host,
 void model_sort_containers(struct model *m);
 struct gap *model_add_gap(struct model *m);
 void model_task_free(struct task *t);
+/* Frees t's execs and leaves it with none. */
+void model_execs_free(struct task *t);
 
 /* process start / exit in ns, NS_NONE when unknown */
 int64_t model_start(const struct proc *p);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pathx.h"
+#include "path.h"
 
 static int
 task_cmp(const void *a, const void *b)
@@ -78,20 +78,37 @@ repair_cwd_at(const struct proc *p, int64_t ns)
 	return cwd;
 }
 
+void
+repair_path(const struct bytes *cwd, const struct bytes *in, struct bytes *out)
+{
+	size_t cwdn = cwd != NULL ? cwd->n : 0;
+	size_t cap = cwdn + in->n + 3; /* "/" cwd "/" in NUL: the longest */
+	char *res;
+	long n;
+
+	fbytes_free(out);
+	/* a relative name with no cwd: where it was is unknown */
+	if ((in->n == 0 || in->p[0] != '/') && cwdn == 0) {
+		fbytes_set(out, in->p, in->n);
+		return;
+	}
+	res = fx_calloc(cap, 1);
+	n = path_resolve(cwdn ? cwd->p : NULL, cwdn, in->p, in->n, res, cap);
+	if (n < 0) { /* cannot happen with cap; keep the recorded bytes */
+		free(res);
+		fbytes_set(out, in->p, in->n);
+		return;
+	}
+	out->p = res;
+	out->n = (size_t)n;
+	out->set = true;
+}
+
 static void
 clean(const struct proc *p, int64_t ns, const struct bytes *in,
       struct bytes *out)
 {
-	const struct bytes *cwd = repair_cwd_at(p, ns);
-	char *res;
-	size_t n;
-
-	n = pathx_resolve(cwd ? cwd->p : NULL, cwd ? cwd->n : 0, in->p, in->n,
-	                  &res);
-	fbytes_free(out);
-	out->p = res;
-	out->n = n;
-	out->set = true;
+	repair_path(repair_cwd_at(p, ns), in, out);
 }
 
 static bool

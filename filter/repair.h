@@ -16,5 +16,9 @@ void repair_files(struct model *m, const struct opts *o);
 /* The cwd in effect at ns: the last exec at or before ns that recorded
  * one, else the process's cwd. NULL when unknown. */
 const struct bytes *repair_cwd_at(const struct proc *p, int64_t ns);
+/* in resolved against cwd (may be NULL) and cleaned (common/path.h) into
+ * out; a relative name without a cwd is kept as recorded. */
+void repair_path(const struct bytes *cwd, const struct bytes *in,
+                 struct bytes *out);
 
 #endif

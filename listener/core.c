@@ -724,8 +724,10 @@ on_open(struct core *c, struct task *k, const struct aevent *ev)
 	if (e == NULL)
 		return;
 	e->dir = (ev->open_flags & WRITE_INTENT) == 0;
-	if (!e->dir)
+	if (!e->dir) {
+		docmap_path_reused(c->dm, c->pathbuf, (size_t)n);
 		e->sess = new_sess(k, fd, ev, c->pathbuf, (size_t)n);
+	}
 }
 
 static void
@@ -736,7 +738,10 @@ count_write(struct fsess *e, int64_t ns, uint64_t bytes)
 	e->last_w = ns;
 	e->wcount++;
 	e->wbytes += bytes;
-	if (e->nwritten < WRITTEN_MAX)
+	/* dates have millisecond resolution: one entry per millisecond */
+	if (e->nwritten < WRITTEN_MAX &&
+	    (e->nwritten == 0 ||
+	     e->written[e->nwritten - 1] / 1000000 != ns / 1000000))
 		e->written[e->nwritten++] = ns;
 	e->dirty = true;
 }
@@ -809,6 +814,7 @@ on_rename(struct core *c, struct task *k, const struct aevent *ev)
 			return;
 		docmap_op(c->dm, k, "rename", ev->serial, ev->time_ns,
 		          c->pathbuf, (size_t)n1, newp, (size_t)n2);
+		docmap_path_reused(c->dm, newp, (size_t)n2);
 	}
 	c->st.ops++;
 }
@@ -994,15 +1000,21 @@ flush_fd(struct fdent *e, void *arg)
 	ss->dirty = false;
 }
 
+/* A running task's document is first written when it is this old (stream
+ * time). Later changes to a written document are updates, and an update
+ * scans the whole collection on FerretDB's SQLite handler (its _id index
+ * is not used): most tasks end before ten seconds and cost one insert. */
+#define CORE_WRITE_AGE_NS (10 * 1000000000LL)
+
 static void
 sweep_task(struct task *k, void *arg)
 {
 	struct core *c = arg;
 
 	if (k->pending &&
-	    (k->exited
-	         ? k->exit_mono_ms + 1000 <= c->now_ms
-	         : (k->rec_ms == 0 || k->start_ns + 1000000000LL <= c->cn_ns)))
+	    (k->exited ? k->exit_mono_ms + 1000 <= c->now_ms
+	               : (k->rec_ms == 0 ||
+	                  k->start_ns + CORE_WRITE_AGE_NS <= c->cn_ns)))
 		write_task(c, k);
 	if (!k->exited || k->exit_mono_ms + c->o.grace_ms > c->now_ms)
 		return;
@@ -1022,6 +1034,7 @@ core_tick(struct core *c, uint64_t now_ms)
 		 * close, into files. */
 		c->fd_horizon_ns = c->audit_ns - 1000000000LL;
 		fdtab_foreach(c->ft, flush_fd, c);
+		docmap_release(c->dm, c->audit_ns, now_ms);
 		c->last_fdflush_ms = now_ms;
 	}
 	if (now_ms - c->last_sweep_ms >= 1000) {
@@ -1054,6 +1067,7 @@ core_shutdown(struct core *c)
 	proctab_foreach(c->pt, close_exited, c);
 	c->fd_horizon_ns = INT64_MAX;
 	fdtab_foreach(c->ft, flush_fd, c);
+	docmap_release(c->dm, INT64_MAX, UINT64_MAX);
 	proctab_foreach(c->pt, write_pending, c);
 }
 

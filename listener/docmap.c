@@ -19,11 +19,18 @@ docmap_init(struct docmap *dm, struct store *s, const char *host,
 	dm->boot_id = boot_id;
 	bson_init(&dm->sel);
 	bson_init(&dm->upd);
+	/* without the ring every document is written at once */
+	dm->held = calloc(DOCMAP_HOLD_MAX, sizeof(*dm->held));
+	dm->head = dm->nheld = 0;
+	dm->merged = 0;
 }
 
 void
 docmap_fini(struct docmap *dm)
 {
+	docmap_release(dm, INT64_MAX, UINT64_MAX);
+	free(dm->held);
+	dm->held = NULL;
 	bson_destroy(&dm->sel);
 	bson_destroy(&dm->upd);
 }
@@ -106,7 +113,8 @@ task_fields(bson_t *b, const struct task *k)
 {
 	BSON_APPEND_INT32(b, F_PID, k->pid);
 	BSON_APPEND_INT32(b, F_TGID, k->tgid);
-	BSON_APPEND_BOOL(b, F_THREAD, k->thread);
+	if (k->thread) /* absent on processes: every field costs the store */
+		BSON_APPEND_BOOL(b, F_THREAD, true);
 	BSON_APPEND_INT32(b, F_PPID, k->ppid);
 	BSON_APPEND_INT32(b, F_PARENT_TGID, k->ptgid);
 	if (k->parent_id[0] != '\0')
@@ -340,6 +348,164 @@ insert_set(struct docmap *dm, enum store_coll c, const char *id,
 	return rc;
 }
 
+/* ---- closed files held back for a following unlink or rename ---- */
+
+static uint32_t
+path_hash(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	while (n-- > 0)
+		h = (h ^ (uint8_t)*p++) * 16777619u;
+	return h;
+}
+
+static struct held_file *
+held_at(struct docmap *dm, unsigned int i)
+{
+	return &dm->held[(dm->head + i) % DOCMAP_HOLD_MAX];
+}
+
+static int
+write_held(struct docmap *dm, struct held_file *h)
+{
+	int rc;
+
+	if (h->doc == NULL)
+		return 0;
+	rc = store_insert(dm->store, SC_FILES, h->doc);
+
+	bson_destroy(h->doc);
+	h->doc = NULL;
+	free(h->path);
+	h->path = NULL;
+	return rc;
+}
+
+/* Drops empty slots at the head. */
+static void
+trim_head(struct docmap *dm)
+{
+	while (dm->nheld > 0 && held_at(dm, 0)->doc == NULL) {
+		dm->head = (dm->head + 1) % DOCMAP_HOLD_MAX;
+		dm->nheld--;
+	}
+}
+
+/* 0: the document is held (and will be written); -1: write it now. */
+static int
+hold(struct docmap *dm, const struct fsess *e, const struct task *proc,
+     int64_t close_ns, const bson_t *fields)
+{
+	struct held_file *h;
+
+	if (dm->held == NULL)
+		return -1;
+	if (dm->nheld == DOCMAP_HOLD_MAX) { /* full: the oldest goes now */
+		(void)write_held(dm, held_at(dm, 0));
+		trim_head(dm);
+	}
+	h = held_at(dm, dm->nheld);
+	h->path = malloc(e->pathlen + 1);
+	h->doc = bson_new();
+	if (h->path == NULL || h->doc == NULL) {
+		free(h->path);
+		h->path = NULL;
+		if (h->doc != NULL)
+			bson_destroy(h->doc);
+		h->doc = NULL;
+		return -1;
+	}
+	memcpy(h->path, e->path, e->pathlen);
+	h->path[e->pathlen] = '\0';
+	h->pathlen = e->pathlen;
+	h->hash = path_hash(e->path, e->pathlen);
+	snprintf(h->docker_id, sizeof(h->docker_id), "%s", proc->docker_id);
+	h->close_ns = close_ns;
+	h->born_ms = util_now_ms();
+	BSON_APPEND_UTF8(h->doc, F_ID, e->id);
+	bson_concat(h->doc, fields);
+	dm->nheld++;
+	return 0;
+}
+
+/* The newest held document of this path in this container, or NULL. */
+static struct held_file *
+find_held(struct docmap *dm, const char *path, size_t pathlen,
+          const char *docker_id)
+{
+	uint32_t hash = path_hash(path, pathlen);
+	unsigned int i;
+
+	for (i = dm->nheld; i-- > 0;) {
+		struct held_file *h = held_at(dm, i);
+
+		if (h->doc != NULL && h->hash == hash &&
+		    h->pathlen == pathlen &&
+		    memcmp(h->path, path, pathlen) == 0 &&
+		    (docker_id == NULL || strcmp(h->docker_id, docker_id) == 0))
+			return h;
+	}
+	return NULL;
+}
+
+/* An unlink or rename of a held file's path: into its document. */
+static int
+merge_op(struct docmap *dm, const struct task *proc, const char *op, int64_t ns,
+         const char *path, size_t pathlen, const char *newpath, size_t newlen)
+{
+	struct held_file *h;
+	int rc;
+
+	if (dm->held == NULL)
+		return -1;
+	h = find_held(dm, path, pathlen, proc->docker_id);
+	if (h == NULL || ns < h->close_ns)
+		return -1;
+	BSON_APPEND_UTF8(h->doc, F_THEN_OP, op);
+	append_date(h->doc, F_THEN_TS, ns);
+	BSON_APPEND_INT64(h->doc, F_THEN_NS, ns);
+	BSON_APPEND_UTF8(h->doc, F_THEN_PROC_ID, proc->id);
+	BSON_APPEND_INT32(h->doc, F_THEN_PID, proc->pid);
+	if (newpath != NULL)
+		docmap_append_bytes(h->doc, F_NEW_FILENAME, newpath, newlen);
+	rc = write_held(dm, h);
+	trim_head(dm);
+	dm->merged++;
+	return rc;
+}
+
+void
+docmap_path_reused(struct docmap *dm, const char *path, size_t pathlen)
+{
+	struct held_file *h;
+
+	if (dm->held == NULL)
+		return;
+	while ((h = find_held(dm, path, pathlen, NULL)) != NULL)
+		(void)write_held(dm, h);
+	trim_head(dm);
+}
+
+void
+docmap_release(struct docmap *dm, int64_t stream_ns, uint64_t now_ms)
+{
+	if (dm->held == NULL)
+		return;
+	while (dm->nheld > 0) {
+		struct held_file *h = held_at(dm, 0);
+
+		if (h->doc != NULL &&
+		    h->close_ns > stream_ns - DOCMAP_HOLD_NS &&
+		    now_ms < h->born_ms + DOCMAP_HOLD_WALL_MS)
+			break;
+		if (h->doc != NULL)
+			(void)write_held(dm, h);
+		dm->head = (dm->head + 1) % DOCMAP_HOLD_MAX;
+		dm->nheld--;
+	}
+}
+
 int
 docmap_fd_open(struct docmap *dm, const struct fsess *e,
                const struct task *proc)
@@ -374,7 +540,12 @@ docmap_fd_close(struct docmap *dm, const struct fsess *e,
 	append_date(&set, F_CLOSE_TS, close_ns);
 	BSON_APPEND_INT64(&set, F_CLOSE_NS, close_ns);
 	BSON_APPEND_UTF8(&set, F_CLOSE_BY, by);
-	rc = insert_set(dm, SC_FILES, e->id, &set);
+	/* a file with an fds document is written at once: its fds
+	 * document goes now */
+	if (!e->in_fds && hold(dm, e, proc, close_ns, &set) == 0)
+		rc = 0;
+	else
+		rc = insert_set(dm, SC_FILES, e->id, &set);
 	bson_destroy(&set);
 	if (e->in_fds) {
 		begin(dm, e->id);
@@ -394,6 +565,9 @@ docmap_op(struct docmap *dm, const struct task *proc, const char *op,
 
 	int rc;
 
+	if (strcmp(op, "truncate") != 0 &&
+	    merge_op(dm, proc, op, ns, path, pathlen, newpath, newlen) == 0)
+		return 0;
 	snprintf(id, sizeof(id), "%s:%s:%" PRIu64, proc->id, op, serial);
 	bson_init(&set);
 	BSON_APPEND_UTF8(&set, F_HOST, dm->host);

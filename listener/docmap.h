@@ -14,11 +14,32 @@
 #include "store.h"
 #include "util.h"
 
+/* A closed file's document held back for DOCMAP_HOLD_NS (stream time): a
+ * temporary file is usually unlinked or renamed right after its close, and
+ * that operation then joins the file's document (then_* fields) instead of
+ * costing a document of its own. */
+#define DOCMAP_HOLD_MAX 1024
+#define DOCMAP_HOLD_NS 500000000LL
+#define DOCMAP_HOLD_WALL_MS 2000 /* also written when the stream is idle */
+
+struct held_file {
+	bson_t *doc; /* NULL: slot empty (written or merged) */
+	char *path;  /* owned */
+	size_t pathlen;
+	uint32_t hash;
+	char docker_id[65];
+	int64_t close_ns;
+	uint64_t born_ms; /* monotonic */
+};
+
 struct docmap {
 	struct store *store;
 	const char *host;
 	const char *boot_id;
-	bson_t sel, upd; /* reused: no allocation once warm */
+	bson_t sel, upd;        /* reused: no allocation once warm */
+	struct held_file *held; /* ring, oldest at head; NULL: no holding */
+	unsigned int head, nheld;
+	uint64_t merged; /* operations that joined a held document */
 };
 
 struct exec_info {
@@ -75,6 +96,13 @@ int docmap_fd_close(struct docmap *dm, const struct fsess *e,
 int docmap_op(struct docmap *dm, const struct task *proc, const char *op,
               uint64_t serial, int64_t ns, const char *path, size_t pathlen,
               const char *newpath, size_t newlen);
+/* path was opened for writing again or is a rename's target: held
+ * documents of that path take no more operations (they may concern
+ * another file now) and are written. */
+void docmap_path_reused(struct docmap *dm, const char *path, size_t pathlen);
+/* Writes held documents closed before stream_ns - DOCMAP_HOLD_NS or held
+ * for DOCMAP_HOLD_WALL_MS (INT64_MAX, UINT64_MAX: all of them). */
+void docmap_release(struct docmap *dm, int64_t stream_ns, uint64_t now_ms);
 int docmap_gap(struct docmap *dm, const char *source, int64_t from_ns,
                int64_t to_ns, uint64_t count);
 /* The run's document: start, and the stop (0 while running) and the last

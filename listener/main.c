@@ -42,7 +42,7 @@
 struct opts {
 	const char *mongo, *db, *diag, *host, *exclude_exe, *state_dir;
 	uint64_t backlog, spool_max;
-	int verbose, stats_s, wait_time;
+	int verbose, stats_s, wait_time, batch_wait_us;
 	uint64_t backlog_limit;
 	uint64_t proc_cap, fd_cap;
 	bool rules, version, force, all;
@@ -182,15 +182,16 @@ stats_line(struct godo *g)
 	fdtab_get_stats(core_fdtab(g->core), &fs);
 	log_info("stats: events/s %" PRIu64 " records/s %" PRIu64
 	         " lost %" PRIu64 " backlog %u (max %u) conn overruns %" PRIu64
-	         " pending %zu store ops %" PRIu64 " failed %" PRIu64
-	         " flush %" PRIu64 "us (max %" PRIu64 "us) tasks %u/%u "
+	         " pending %zu store ops %" PRIu64 " upserts %" PRIu64
+	         " deletes %" PRIu64 " failed %" PRIu64 " flush %" PRIu64
+	         "us (max %" PRIu64 "us) tasks %u/%u "
 	         "files %u/%u",
 	         dt ? g->stat_events * 1000 / dt : 0,
 	         dt ? g->stat_records * 1000 / dt : 0, g->lost_total,
 	         ac->backlog, ac->backlog_max, cc->overruns,
-	         store_pending(g->store), ss.ops, ss.failed_ops,
-	         ss.last_flush_us, ss.max_flush_us, ps.size, ps.cap, fs.size,
-	         fs.cap);
+	         store_pending(g->store), ss.ops, ss.upserts, ss.deletes,
+	         ss.failed_ops, ss.last_flush_us, ss.max_flush_us, ps.size,
+	         ps.cap, fs.size, fs.cap);
 	g->stat_events = g->stat_records = 0;
 	g->last_stats_ms = g->now_ms;
 }
@@ -270,6 +271,17 @@ add_fd(int ep, int fd)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
 }
 
+/* Under load, records arrive one by one and each would wake the loop: a
+ * short nap lets them gather so one recvmmsg takes many. The kernel
+ * queues them meanwhile (receive buffer, backlog). */
+static void
+nap_us(int us)
+{
+	struct timespec ts = {us / 1000000, (long)(us % 1000000) * 1000};
+
+	(void)nanosleep(&ts, NULL);
+}
+
 static void
 loop(struct godo *g)
 {
@@ -279,6 +291,7 @@ loop(struct godo *g)
 	uint64_t tick;
 
 	while (!g->stop) {
+		bool busy = false;
 		int i, n = epoll_wait(g->ep, evs, 8, 100);
 
 		if (n < 0 && errno != EINTR)
@@ -293,8 +306,9 @@ loop(struct godo *g)
 				/* The connector first: a child's FORK must be
 				 * seen before its audit events. */
 				drain_conn(g);
-				(void)asrc_read(g->asrc, on_record, g,
-				                AUDIT_BUDGET);
+				if (asrc_read(g->asrc, on_record, g,
+				              AUDIT_BUDGET) > 0)
+					busy = true;
 			} else if (fd == ctl) {
 				poll_status(g);
 			} else if (fd == g->sigfd) {
@@ -306,6 +320,8 @@ loop(struct godo *g)
 			}
 		}
 		periodic(g);
+		if (busy && g->o.batch_wait_us > 0)
+			nap_us(g->o.batch_wait_us);
 	}
 }
 
@@ -490,6 +506,10 @@ main(int argc, char **argv)
 	     NULL},
 	    {"force", FLAG_BOOL, &g.o.force,
 	     "take the audit daemon role from a registered daemon", NULL},
+	    {"batch-wait", FLAG_INT, &g.o.batch_wait_us,
+	     "microseconds to let records gather after a busy read (fewer "
+	     "wake-ups under load; 0: read at once)",
+	     NULL},
 	    {"proc-cap", FLAG_U64, &g.o.proc_cap, "task table capacity", NULL},
 	    {"fd-cap", FLAG_U64, &g.o.fd_cap, "open file table capacity", NULL},
 	    {"stats", FLAG_INT, &g.o.stats_s,
@@ -511,6 +531,7 @@ main(int argc, char **argv)
 	g.o.state_dir = "/var/lib/godo";
 	g.o.spool_max = 1024ull * 1024 * 1024;
 	g.o.proc_cap = 65536;
+	g.o.batch_wait_us = 2000;
 	g.o.fd_cap = 262144;
 	rc = flags_parse(tab, ntab, argc, argv);
 	if (rc == FLAGS_HELP) {
@@ -537,6 +558,8 @@ main(int argc, char **argv)
 	if (g.o.proc_cap < 1024 || g.o.proc_cap > (1u << 24) ||
 	    g.o.fd_cap < 1024 || g.o.fd_cap > (1u << 24))
 		fatalx("-proc-cap and -fd-cap must be between 1024 and 16M");
+	if (g.o.batch_wait_us < 0 || g.o.batch_wait_us > 100000)
+		fatalx("-batch-wait must be between 0 and 100000 microseconds");
 	if (geteuid() != 0)
 		fatalx("must run as root (kernel audit and the proc connector "
 		       "need CAP_AUDIT_CONTROL and CAP_NET_ADMIN)");
@@ -589,8 +612,9 @@ main(int argc, char **argv)
 	(void)conn_resync_take(g.conn); /* the snapshot just did that */
 	g.now_ms = g.last_flush_ms = g.last_stats_ms = util_now_ms();
 	flush_store(&g);
-	log_info("recording to %s db %s as host %s (%d rules)%s", g.o.mongo,
-	         g.o.db, g.host, rules_count(g.rules),
+	util_uri_redact(g.o.mongo, err, sizeof(err)); /* no password in logs */
+	log_info("recording to %s db %s as host %s (%d rules)%s", err, g.o.db,
+	         g.host, rules_count(g.rules),
 	         g.o.all ? ", every process" : "");
 	loop(&g);
 	log_info("stopping");

@@ -37,7 +37,10 @@ struct asrc {
 	union {
 		struct nlmsghdr nh; /* alignment */
 		char b[ASRC_BUF_SIZE];
-	} buf;
+	} buf, mbuf[ASRC_BATCH];
+	struct mmsghdr mh[ASRC_BATCH];
+	struct iovec iov[ASRC_BATCH];
+	struct sockaddr_nl msa[ASRC_BATCH];
 };
 
 static void
@@ -452,23 +455,70 @@ other_message(struct asrc *s, const struct nlmsghdr *nh, const char *p,
 	}
 }
 
+/* One received message: dropped with a count unless it is a record. */
+static bool
+event_message(struct asrc *s, const char *b, size_t n, bool trunc,
+              const struct sockaddr_nl *sa, socklen_t salen, asrc_record_fn *fn,
+              void *arg, uint32_t *lost)
+{
+	const struct nlmsghdr *nh = (const struct nlmsghdr *)(const void *)b;
+	const char *p;
+	size_t len;
+
+	if (trunc || n > ASRC_BUF_SIZE) {
+		s->c.oversize++;
+		return false;
+	}
+	if (salen < sizeof(*sa) || sa->nl_pid != 0) {
+		s->c.bad_sender++;
+		return false;
+	}
+	if (n < NLMSG_HDRLEN || nh->nlmsg_len > (uint32_t)n) {
+		s->c.malformed++;
+		return false;
+	}
+	/* Unicast records: nlmsg_len is the payload length (docs 1.2);
+	 * take the length from recv for every message. */
+	p = b + NLMSG_HDRLEN;
+	len = n - NLMSG_HDRLEN;
+	if (nh->nlmsg_type < AUDIT_FIRST_USER_MSG) {
+		other_message(s, nh, p, len, lost);
+		return false;
+	}
+	if (nh->nlmsg_type == AUDIT_REPLACE) {
+		/* binary payload: a requester's pid */
+		s->c.replace++;
+		return false;
+	}
+	while (len > 0 && p[len - 1] == '\0')
+		len--;
+	s->c.records++;
+	fn(nh->nlmsg_type, p, len, arg);
+	return true;
+}
+
+/* Messages come ASRC_BATCH to a recvmmsg: one system call for many
+ * records instead of one each. */
 ssize_t
 asrc_read(struct asrc *s, asrc_record_fn *fn, void *arg, unsigned int budget)
 {
-	struct sockaddr_nl sa;
-	socklen_t salen;
-	const struct nlmsghdr *nh = &s->buf.nh;
-	const char *p;
-	ssize_t n, handled = 0;
-	size_t len;
-	unsigned int i;
+	ssize_t handled = 0;
+	unsigned int done = 0;
 	uint32_t lost = 0;
+	int i, n;
 
-	for (i = 0; i < budget; i++) {
-		salen = sizeof(sa);
-		n = recvfrom(s->ev, s->buf.b, sizeof(s->buf.b),
-		             MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&sa,
-		             &salen);
+	while (done < budget) {
+		for (i = 0; i < ASRC_BATCH; i++) {
+			s->iov[i].iov_base = s->mbuf[i].b;
+			s->iov[i].iov_len = sizeof(s->mbuf[i].b);
+			memset(&s->mh[i].msg_hdr, 0, sizeof(s->mh[i].msg_hdr));
+			s->mh[i].msg_hdr.msg_name = &s->msa[i];
+			s->mh[i].msg_hdr.msg_namelen = sizeof(s->msa[i]);
+			s->mh[i].msg_hdr.msg_iov = &s->iov[i];
+			s->mh[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(s->ev, s->mh, ASRC_BATCH, MSG_DONTWAIT | MSG_TRUNC,
+		             NULL);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
@@ -485,36 +535,16 @@ asrc_read(struct asrc *s, asrc_record_fn *fn, void *arg, unsigned int budget)
 			log_warn("audit: recv");
 			return -1;
 		}
-		if ((size_t)n > sizeof(s->buf.b)) {
-			s->c.oversize++;
-			continue;
-		}
-		if (salen < sizeof(sa) || sa.nl_pid != 0) {
-			s->c.bad_sender++;
-			continue;
-		}
-		if ((size_t)n < NLMSG_HDRLEN || nh->nlmsg_len > (uint32_t)n) {
-			s->c.malformed++;
-			continue;
-		}
-		/* Unicast records: nlmsg_len is the payload length (docs
-		 * 1.2); take the length from recv for every message. */
-		p = s->buf.b + NLMSG_HDRLEN;
-		len = (size_t)n - NLMSG_HDRLEN;
-		if (nh->nlmsg_type < AUDIT_FIRST_USER_MSG) {
-			other_message(s, nh, p, len, &lost);
-			continue;
-		}
-		if (nh->nlmsg_type == AUDIT_REPLACE) {
-			/* binary payload: a requester's pid */
-			s->c.replace++;
-			continue;
-		}
-		while (len > 0 && p[len - 1] == '\0')
-			len--;
-		s->c.records++;
-		handled++;
-		fn(nh->nlmsg_type, p, len, arg);
+		for (i = 0; i < n; i++)
+			if (event_message(
+			        s, s->mbuf[i].b, s->mh[i].msg_len,
+			        (s->mh[i].msg_hdr.msg_flags & MSG_TRUNC) != 0,
+			        &s->msa[i], s->mh[i].msg_hdr.msg_namelen, fn,
+			        arg, &lost))
+				handled++;
+		done += (unsigned int)n;
+		if (n < ASRC_BATCH)
+			break;
 	}
 	return handled;
 }

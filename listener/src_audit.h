@@ -15,6 +15,7 @@
 #define ASRC_BACKLOG_LIMIT 8192u
 #define ASRC_RCVBUF (1024ull * 1024 * 1024) /* -backlog=BYTES default */
 #define ASRC_BUF_SIZE (16 + 8970) /* nlmsghdr + MAX_AUDIT_MESSAGE_LENGTH */
+#define ASRC_BATCH 32             /* messages per recvmmsg */
 
 struct asrc_opts {
 	uint32_t backlog_limit;     /* 0: ASRC_BACKLOG_LIMIT */

@@ -45,6 +45,8 @@ struct godo_proc_input { /* struct proc_input, Linux >= 6.6 */
 	uint32_t event_type;
 };
 
+#define CONN_BATCH 64
+
 struct conn {
 	int fd;
 	bool filtered;
@@ -55,6 +57,13 @@ struct conn {
 		struct nlmsghdr nh;
 		char b[8192];
 	} buf;
+	union {
+		struct nlmsghdr nh; /* alignment */
+		char b[1024];       /* one proc event: ~100 bytes */
+	} mbuf[CONN_BATCH];
+	struct mmsghdr mh[CONN_BATCH];
+	struct iovec iov[CONN_BATCH];
+	struct sockaddr_nl msa[CONN_BATCH];
 };
 
 static uint32_t
@@ -365,21 +374,51 @@ conn_resync_take(struct conn *c)
 	return r;
 }
 
+/* The messages of one datagram. */
+static ssize_t
+conn_datagram(struct conn *c, const char *b, size_t len, conn_event_fn *fn,
+              void *arg)
+{
+	const struct nlmsghdr *nh = (const struct nlmsghdr *)(const void *)b;
+	struct cn_event ev;
+	ssize_t handled = 0;
+
+	for (; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
+		if (conn_decode(nh, nh->nlmsg_len, &ev) < 0) {
+			c->c.malformed++;
+			continue;
+		}
+		if (ev.what == CN_ACK) {
+			c->c.acks++;
+			continue;
+		}
+		c->c.events++;
+		handled++;
+		fn(&ev, arg);
+	}
+	return handled;
+}
+
+/* CONN_BATCH datagrams per recvmmsg: one system call for a burst of
+ * fork/exec/exit events. */
 ssize_t
 conn_read(struct conn *c, conn_event_fn *fn, void *arg, unsigned int budget)
 {
-	struct sockaddr_nl sa;
-	socklen_t salen;
-	struct cn_event ev;
-	struct nlmsghdr *nh;
-	ssize_t n, handled = 0;
-	size_t len;
-	unsigned int i;
+	ssize_t handled = 0;
+	unsigned int done = 0;
+	int i, n;
 
-	for (i = 0; i < budget; i++) {
-		salen = sizeof(sa);
-		n = recvfrom(c->fd, c->buf.b, sizeof(c->buf.b), MSG_DONTWAIT,
-		             (struct sockaddr *)&sa, &salen);
+	while (done < budget) {
+		for (i = 0; i < CONN_BATCH; i++) {
+			c->iov[i].iov_base = c->mbuf[i].b;
+			c->iov[i].iov_len = sizeof(c->mbuf[i].b);
+			memset(&c->mh[i].msg_hdr, 0, sizeof(c->mh[i].msg_hdr));
+			c->mh[i].msg_hdr.msg_name = &c->msa[i];
+			c->mh[i].msg_hdr.msg_namelen = sizeof(c->msa[i]);
+			c->mh[i].msg_hdr.msg_iov = &c->iov[i];
+			c->mh[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(c->fd, c->mh, CONN_BATCH, MSG_DONTWAIT, NULL);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
@@ -394,25 +433,18 @@ conn_read(struct conn *c, conn_event_fn *fn, void *arg, unsigned int budget)
 			log_warn("conn: recv");
 			return -1;
 		}
-		if (salen < sizeof(sa) || sa.nl_pid != 0) {
-			c->c.bad_sender++;
-			continue;
-		}
-		len = (size_t)n;
-		for (nh = &c->buf.nh; NLMSG_OK(nh, len);
-		     nh = NLMSG_NEXT(nh, len)) {
-			if (conn_decode(nh, nh->nlmsg_len, &ev) < 0) {
-				c->c.malformed++;
+		for (i = 0; i < n; i++) {
+			if (c->mh[i].msg_hdr.msg_namelen < sizeof(c->msa[i]) ||
+			    c->msa[i].nl_pid != 0) {
+				c->c.bad_sender++;
 				continue;
 			}
-			if (ev.what == CN_ACK) {
-				c->c.acks++;
-				continue;
-			}
-			c->c.events++;
-			handled++;
-			fn(&ev, arg);
+			handled += conn_datagram(c, c->mbuf[i].b,
+			                         c->mh[i].msg_len, fn, arg);
 		}
+		done += (unsigned int)n;
+		if (n < CONN_BATCH)
+			break;
 	}
 	return handled;
 }

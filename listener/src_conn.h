@@ -13,7 +13,7 @@
 
 #include "conn.h"
 
-#define CONN_RCVBUF (8u * 1024 * 1024)
+#define CONN_RCVBUF (256u * 1024 * 1024) /* minutes of a fork storm */
 
 struct conn_counters {
 	uint64_t events;     /* decoded and handed to the callback */

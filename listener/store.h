@@ -18,6 +18,8 @@ enum store_coll { SC_PIDS, SC_FDS, SC_FILES, SC_GAPS, SC_RUNS, SC_NCOLL };
 
 struct store_stats {
 	uint64_t ops;         /* operations queued */
+	uint64_t upserts;     /* of them: updates (scans on FerretDB) */
+	uint64_t deletes;     /* of them: deletes (scans on FerretDB) */
 	uint64_t flushes;     /* bulk executions that succeeded */
 	uint64_t failed_ops;  /* operations in failed bulks */
 	uint64_t dup_inserts; /* inserts found existing, redone as upserts */

@@ -5,7 +5,13 @@
 # kernel audit state back when done.
 #   GODO_BIN_DIR   where godo and filter are (default: listener/, filter/)
 #   GODO_TEST_DIR  where the compiled tests are (default build/release/tests)
-#   GODO_VALGRIND  run the C tests under valgrind --leak-check=full
+#   GODO_VALGRIND  valgrind mode: the C tests, and every godo and filter the
+#                  script tests start, run under valgrind's memcheck (see
+#                  VG_OPTS); an error or a definite/indirect leak in any of
+#                  them is a failure. Use a release build (not ASan).
+#   GODO_VALGRIND_DIR  valgrind logs, one per process (build/valgrind)
+#   GODO_TIME_FACTOR   how much slower godo is; the tests' waits that depend
+#                  on godo's speed scale by it (valgrind mode: 10)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +32,19 @@ export GODO_TOP=$top
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 PY=/usr/bin/python3 # Debian's, the one with pymongo
+
+# memcheck: definite and indirect leaks are errors; "possible" and "still
+# reachable" are not (a library's process-wide tables, kept until exit;
+# godo and filter leave none: mongoc_cleanup()). No suppressions file:
+# nothing needed one.
+VG_OPTS=(--leak-check=full --errors-for-leak-kinds=definite,indirect
+	--show-leak-kinds=definite,indirect --error-exitcode=99 --num-callers=30)
+if [ -n "${GODO_VALGRIND:-}" ]; then
+	export GODO_TIME_FACTOR=${GODO_TIME_FACTOR:-10}
+	VG_DIR=${GODO_VALGRIND_DIR:-$top/build/valgrind}
+	rm -rf "$VG_DIR"
+	mkdir -p "$VG_DIR"
+fi
 
 passed=0
 failed=0
@@ -53,8 +72,7 @@ audit_check() {
 run_cmocka() {
 	local t=$1 out p f rc
 	if [ -n "${GODO_VALGRIND:-}" ]; then
-		out=$(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
-			--error-exitcode=99 "$t" 2>&1)
+		out=$(valgrind -q "${VG_OPTS[@]}" "$t" 2>&1)
 	else
 		out=$("$t" 2>&1)
 	fi
@@ -73,12 +91,56 @@ run_cmocka() {
 	[ "$f" -eq 0 ] || failures+=("$(basename "$t")")
 }
 
+# Valgrind mode: the logs of every godo and filter a script started. A
+# log must end with "ERROR SUMMARY: 0 errors" (the process exited, leaks
+# were checked, none counted); a log with no summary is a process killed
+# by a signal, a failure unless the test SIGKILLed it on purpose (its pid
+# in killed). Prints one PASS/FAIL valgrind_NAME line.
+vg_check() {
+	local d=$1 name=$2 log pid n=0 bad=0 killed=0 why=()
+	for log in "$d"/*.log; do
+		[ -f "$log" ] || continue
+		n=$((n + 1))
+		pid=$(basename "$log" .log)
+		if grep -q 'ERROR SUMMARY: 0 errors' "$log"; then
+			continue
+		elif grep -q 'ERROR SUMMARY:' "$log"; then
+			bad=$((bad + 1))
+			why+=("$(basename "$log"): $(grep -m1 'ERROR SUMMARY' "$log" | sed 's/^==[0-9]*== //')")
+			echo "  valgrind: $log:"
+			grep -v -e '^==[0-9]*== *$' "$log" | sed -n '1,80p' | sed 's/^/  | /'
+		elif grep -qx "$pid" "$d/killed" 2>/dev/null; then
+			killed=$((killed + 1))
+		else
+			bad=$((bad + 1))
+			why+=("$(basename "$log"): no summary (killed by a signal?): $(grep -m1 'Command:' "$log" | sed 's/^==[0-9]*== //')")
+		fi
+	done
+	if [ "$bad" -eq 0 ]; then
+		echo "PASS valgrind_$name ($n processes checked, $killed SIGKILLed by the test)"
+	else
+		echo "FAIL valgrind_$name: ${why[*]}"
+	fi
+}
+
 # A script test prints "PASS name" / "FAIL name" lines.
 run_script() {
-	local t=$1 out p f rc
+	local t=$1 out p f rc name d
 	shift
-	out=$("$@" 2>&1)
-	rc=$?
+	if [ -n "${GODO_VALGRIND:-}" ] && [[ $t == *.py ]]; then
+		name=$(basename "$t" .py)
+		d=$VG_DIR/$name
+		mkdir -p "$d"
+		export GODO_WRAP="valgrind ${VG_OPTS[*]} --log-file=$d/%p.log"
+		export GODO_VG_KILLED=$d/killed
+		out=$("$@" 2>&1)
+		rc=$?
+		out+=$'\n'$(vg_check "$d" "$name")
+		unset GODO_WRAP GODO_VG_KILLED
+	else
+		out=$("$@" 2>&1)
+		rc=$?
+	fi
 	echo "$out" | sed 's/^/  /'
 	p=$(echo "$out" | grep -c '^PASS ')
 	f=$(echo "$out" | grep -c '^FAIL ')

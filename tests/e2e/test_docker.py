@@ -4,6 +4,7 @@ must show each process under the right container under the Docker daemons,
 with its exec args, exit, and every file it changed (path as the container
 sees it and where it lives on the host), and nothing from outside Docker."""
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -11,7 +12,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from godotest import (Godo, IMAGE, audit_state, check, client, docker,  # noqa: E402
-                      finish, fresh_db, run_filter)
+                      finish, fresh_db, hold_audit_lock, run_filter)
 
 NAMES = ["godo-e2e-bg", "godo-e2e-exec", "godo-e2e-a", "godo-e2e-b"]
 
@@ -60,6 +61,7 @@ def files_of(out, cid):
 
 
 def main():
+    hold_audit_lock()  # before and after are this test's alone
     before = audit_state()
     cleanup()
     db = fresh_db("e2e")
@@ -190,13 +192,14 @@ def main():
     check("two_containers_host_paths", fa and fb and fa[0].get("host_path") != fb[0].get("host_path")
           and all(f.get("host_path") for f in fa + fb), "a %r b %r" % (fa[:1], fb[:1]))
     # progress on stderr when it is a terminal (script(1) gives filter a pty)
-    from godotest import FILTER, URI
+    from godotest import FILTER, SLOW, URI, wrap
     host = URI.split("://", 1)[1].rstrip("/")
-    cmd = "%s -mongo=%s -db=%s -no-save -format=json -o /dev/null" % (FILTER, host, db)
-    tty = subprocess.run(["script", "-qec", cmd, "/dev/null"], stdout=subprocess.PIPE, timeout=120)
+    argv = wrap([FILTER, "-mongo=" + host, "-db=" + db, "-no-save", "-format=json", "-o", "/dev/null"])
+    cmd = " ".join(shlex.quote(a) for a in argv)
+    tty = subprocess.run(["script", "-qec", cmd, "/dev/null"], stdout=subprocess.PIPE, timeout=120 * SLOW)
     check("filter_progress_on_tty", b"filter: read " in tty.stdout and b"documents" in tty.stdout,
           "tty output %r" % tty.stdout[-300:])
-    plain = subprocess.run(cmd.split(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    plain = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120 * SLOW)
     check("filter_no_progress_off_tty", b"filter: read" not in plain.stderr, "stderr %r" % plain.stderr[-300:])
     cleanup()
     client().drop_database(db)

@@ -10,7 +10,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import IMAGE, Godo, TOP, audit_state, check, docker, finish, run_filter  # noqa: E402
+from godotest import IMAGE, SLOW, Godo, TOP, audit_state, check, docker, finish, hold_audit_lock, run_filter  # noqa: E402
 
 import pymongo  # noqa: E402
 
@@ -55,7 +55,7 @@ def outage(state):
         store("start", state_store)
         check("outage_loop_kept_running", g.proc.poll() is None, "godo exited during the outage")
         docker("wait", cid, timeout=300)
-        deadline = time.time() + 60
+        deadline = time.time() + 60 * SLOW
         while time.time() < deadline:
             got = db_of("outage").files.count_documents({"docker_id": cid, "op": "open"})
             if got >= n:
@@ -81,9 +81,7 @@ def crash(state):
     enabled_before = audit_state()[0] or "0"
     g = godo_on("crash", "-all", "-state-dir=" + state).start()
     time.sleep(11)  # one heartbeat
-    g.proc.send_signal(signal.SIGKILL)
-    g.proc.wait()
-    g._release()
+    g.sigkill()
     left = subprocess.run(["auditctl", "-l"], stdout=subprocess.PIPE, text=True).stdout.count("key=godo")
     check("crash_left_rules", left > 0, "a SIGKILLed godo should leave its rules (%d)" % left)
     time.sleep(2)
@@ -130,6 +128,7 @@ def lost(state):
 
 def main():
     global state_store
+    hold_audit_lock()  # before and after are this test's alone
     before = audit_state()
     top_state = tempfile.mkdtemp(prefix="godo-faults-")
     state_store = os.path.join(top_state, "store")

@@ -15,8 +15,8 @@ import tempfile
 from html.parser import HTMLParser
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import (FILTER, IMAGE, TOP, URI, Godo, check, client, docker,  # noqa: E402
-                      finish, fresh_db, run_filter)
+from godotest import (FILTER, IMAGE, SLOW, TOP, URI, Godo, check, client, docker,  # noqa: E402
+                      finish, fresh_db, run_filter, wrap)
 
 CHROMIUM = os.environ.get("GODO_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = os.path.join(TOP, "build", "artifacts")
@@ -139,8 +139,8 @@ def main():
     os.makedirs(ARTIFACTS, exist_ok=True)
     report = os.path.join(ARTIFACTS, "report.html")
     host = URI.split("://", 1)[1].rstrip("/")
-    p = subprocess.run([FILTER, "-mongo=" + host, "-db=" + db, "-out=" + db + "_cooked", "-format=html",
-                        "-o", report], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    p = subprocess.run(wrap([FILTER, "-mongo=" + host, "-db=" + db, "-out=" + db + "_cooked", "-format=html",
+                             "-o", report]), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300 * SLOW)
     if not check("filter_html_ok", p.returncode == 0 and os.path.getsize(report) > 0,
                  "rc %d: %s" % (p.returncode, p.stderr.decode(errors="replace"))):
         finish()

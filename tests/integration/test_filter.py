@@ -3,12 +3,14 @@
 docs/schema.md. Each case fills a fresh raw database, runs the filter (JSON
 unless told), and checks the output field by field.
 
-Env: GODO_TEST_URI (store), GODO_FILTER (binary), GODO_TOP (repo).
+Env: GODO_TEST_URI (store), GODO_FILTER (binary), GODO_TOP (repo),
+GODO_WRAP and GODO_TIME_FACTOR (tests/run.sh's valgrind mode).
 Prints "PASS name" / "FAIL name: why" per case; exits non-zero on a failure.
 """
 import datetime
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -21,6 +23,8 @@ import pymongo
 URI = os.environ.get("GODO_TEST_URI", "mongodb://127.0.0.1:27117")
 FILTER = os.environ.get("GODO_FILTER", "filter/filter")
 TOP = os.environ.get("GODO_TOP", ".")
+WRAP = shlex.split(os.environ.get("GODO_WRAP", ""))  # valgrind in front
+SLOW = max(1.0, float(os.environ.get("GODO_TIME_FACTOR", "1") or 1))
 
 T0 = 1795600800 * 10**9  # 2026-11-25T10:00:00Z
 HZ = 100
@@ -195,9 +199,9 @@ def fresh_db(name):
 
 
 def run_filter(db, *args, fmt="json", expect_ok=True):
-    cmd = [FILTER, "-mongo=" + URI, "-db=" + db.name,
-           "-out=" + db.name + "_out", "-format=" + fmt] + list(args)
-    r = subprocess.run(cmd, capture_output=True, timeout=60)
+    cmd = WRAP + [FILTER, "-mongo=" + URI, "-db=" + db.name,
+                  "-out=" + db.name + "_out", "-format=" + fmt] + list(args)
+    r = subprocess.run(cmd, capture_output=True, timeout=60 * SLOW)
     if expect_ok:
         if r.returncode != 0:
             raise AssertionError("filter exit %d: %s" % (
@@ -393,6 +397,49 @@ def case_paths():
     eq([(o["op"], o["path"], o["new_path"]) for o in ops],
        [("rename", "/app/tmp/a", "/app/c"), ("unlink", "/app/gone", None)],
        "ops")
+
+
+def case_execs_same_tick():
+    # audit times come from a 4 ms tick: a task that execs twice at once
+    # has two entries with one time; both stay, in their recorded order
+    db = fresh_db("sametick")
+    f = Fixture()
+    p = f.docker()
+    t = ns(7)
+    execs = [{"timestamp": date(t), "ns": t, "args": ["sh", "-c", "exec /bin/echo end"], "cwd": "/"},
+             {"timestamp": date(t), "ns": t, "args": ["/bin/echo", "end"], "cwd": "/"}]
+    e = f.task(450, 6.999, parent=p["cinit"], exit=7.01, docker=CID1,
+               args=["/bin/echo", "end"], execs=execs)
+    f.insert(db)
+    out = run_filter(db)
+    got = [q for q in out["processes"] if q["id"] == e["_id"]]
+    eq([x["args"] for x in got[0]["execs"]] if got else None,
+       [["sh", "-c", "exec /bin/echo end"], ["/bin/echo", "end"]], "execs in one tick")
+
+
+def case_joined_ops():
+    # the listener joins an unlink or rename right after a close to the
+    # closed file's document (then_*): filter shows it as an op of the
+    # process that did it
+    db = fresh_db("joined")
+    f = Fixture()
+    p = f.docker()
+    a = f.file(p["sleep"], "tmp/x", 6, 7)                 # cwd /app
+    a.update({"then_op": "unlink", "then_ns": ns(7.5), "then_timestamp": date(ns(7.5)),
+              "then_proc_id": p["cinit"]["_id"], "then_pid": p["cinit"]["pid"]})
+    b = f.file(p["sleep"], "/app/y.tmp", 8, 9)
+    b.update({"then_op": "rename", "then_ns": ns(9.1), "then_timestamp": date(ns(9.1)),
+              "then_proc_id": p["sleep"]["_id"], "then_pid": p["sleep"]["pid"],
+              "new_filename": "/app/./y"})
+    f.insert(db)
+    out = run_filter(db)
+    eq(sorted(x["path"] for x in out["files"]), ["/app/tmp/x", "/app/y.tmp"], "files")
+    ops = sorted(out["ops"], key=lambda o: o["time"])
+    eq([(o["op"], o["path"], o["new_path"], o["pid"], o["process"]) for o in ops],
+       [("unlink", "/app/tmp/x", None, p["cinit"]["pid"], p["cinit"]["_id"]),
+        ("rename", "/app/y.tmp", "/app/y", p["sleep"]["pid"], p["sleep"]["_id"])],
+       "joined ops")
+    eq(len({o["id"] for o in ops}), 2, "distinct op ids")
 
 
 def case_rootfs_host_path():
@@ -647,8 +694,8 @@ def case_out_database():
 
 
 def case_errors():
-    r = subprocess.run([FILTER, "-mongo=127.0.0.1:1", "-format=json"],
-                       capture_output=True, timeout=30)
+    r = subprocess.run(WRAP + [FILTER, "-mongo=127.0.0.1:1", "-format=json"],
+                       capture_output=True, timeout=30 * SLOW)
     check(r.returncode != 0, "unreachable store: exit 0")
     lines = r.stderr.decode().strip().splitlines()
     eq(len(lines), 1, "unreachable store: one line (%r)" % lines)
@@ -671,13 +718,13 @@ def case_errors():
     r = run_filter(db, "-max-procs=3", expect_ok=False)
     check(r.returncode != 0 and b"max-procs" in r.stderr,
           "-max-procs cap: %r" % r.stderr)
-    r = subprocess.run([FILTER, "--version"], capture_output=True)
+    r = subprocess.run(WRAP + [FILTER, "--version"], capture_output=True)
     check(r.returncode == 0 and r.stdout.startswith(b"filter "),
           "--version")
-    r = subprocess.run([FILTER, "--help"], capture_output=True)
+    r = subprocess.run(WRAP + [FILTER, "--help"], capture_output=True)
     check(r.returncode == 0 and b"-container" in r.stdout, "--help")
-    r = subprocess.run([FILTER, "-db", db.name, "-out", db.name,
-                        "-mongo", URI], capture_output=True)
+    r = subprocess.run(WRAP + [FILTER, "-db", db.name, "-out", db.name,
+                               "-mongo", URI], capture_output=True)
     check(r.returncode != 0, "-out equal to -db accepted")
 
 
@@ -689,6 +736,8 @@ CASES = [
     ("thread_exit_filled", case_thread_exit_filled),
     ("unclosed_file_gets_owner_exit", case_unclosed_file),
     ("path_cleaning_and_relative", case_paths),
+    ("joined_ops", case_joined_ops),
+    ("execs_same_tick", case_execs_same_tick),
     ("rootfs_and_host_path", case_rootfs_host_path),
     ("time_window", case_window),
     ("container_selection", case_container_selection),

@@ -3,8 +3,9 @@
  * records, exact restoration of the audit state, purge of stale rules,
  * refusal (and forced takeover) when another daemon is registered, and the
  * proc connector's FORK/EXEC/EXIT. Needs root; skips otherwise. The audit
- * state is shared: run under `flock /tmp/godo-audit.lock`. Every test's
- * teardown puts the state back even when an assertion failed. */
+ * state is shared: main holds /tmp/godo-audit.lock, as every test that
+ * registers as the audit daemon does. Every test's teardown puts the state
+ * back even when an assertion failed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/file.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -519,6 +521,15 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_kernel_connector_fork_exec_exit, setup, teardown),
 	};
+	int lock =
+	    open("/tmp/godo-audit.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	int rc;
 
-	return cmocka_run_group_tests(tests, suite_setup, NULL);
+	if (lock < 0 || flock(lock, LOCK_EX) != 0) {
+		perror("/tmp/godo-audit.lock");
+		return 1;
+	}
+	rc = cmocka_run_group_tests(tests, suite_setup, NULL);
+	close(lock);
+	return rc;
 }

@@ -6,13 +6,16 @@ and `make uninstall` takes it back, the installed unit passes
 `systemd-analyze verify` and keeps its hardening, and `--version` prints
 the VERSION file for both binaries, built and installed.
 
-Env: GODO_GODO, GODO_FILTER (binaries), GODO_TOP (repo).
+Env: GODO_GODO, GODO_FILTER (binaries), GODO_TOP (repo), GODO_WRAP
+(tests/run.sh's valgrind mode: put in front of the built binaries' -h and
+--version; not of the installed copies).
 Prints "PASS name" / "FAIL name: why" per check; exits non-zero on a
 failure. Needs no store and no root (make install goes to a temporary
 DESTDIR).
 """
 import os
 import re
+import shlex
 import shutil
 import stat
 import subprocess
@@ -22,6 +25,7 @@ import tempfile
 TOP = os.environ.get("GODO_TOP", os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 GODO = os.environ.get("GODO_GODO", os.path.join(TOP, "listener", "godo"))
 FILTER = os.environ.get("GODO_FILTER", os.path.join(TOP, "filter", "filter"))
+WRAP = shlex.split(os.environ.get("GODO_WRAP", ""))
 
 failures = 0
 
@@ -55,7 +59,7 @@ FLAG_NAME = re.compile(r"--?([A-Za-z][A-Za-z0-9-]*)")
 
 
 def help_flags(binary):
-    r = run([binary, "-h"])
+    r = run(WRAP + [binary, "-h"])
     names = set()
     for line in r.stdout.splitlines():
         m = HELP_FLAG.match(line)
@@ -111,8 +115,8 @@ def check_man_pages():
                   r.stderr.strip()[:300])
 
 
-def check_version(name, binary, want):
-    r = run([binary, "--version"])
+def check_version(name, binary, want, wrapped=False):
+    r = run((WRAP if wrapped else []) + [binary, "--version"])
     check(name, r.returncode == 0 and r.stdout.strip() == "%s %s" % (want, VERSION),
           "%s --version: status %d, %r (want %r)" % (binary, r.returncode, r.stdout.strip(),
                                                   "%s %s" % (want, VERSION)))
@@ -245,8 +249,8 @@ def check_verify(tmp):
 
 def main():
     check_man_pages()
-    check_version("ops_godo_version", GODO, "godo")
-    check_version("ops_filter_version", FILTER, "filter")
+    check_version("ops_godo_version", GODO, "godo", wrapped=True)
+    check_version("ops_filter_version", FILTER, "filter", wrapped=True)
     tmp = tempfile.mkdtemp(prefix="godo-ops-")
     try:
         unit = check_install(tmp)

@@ -5,9 +5,12 @@ import atexit
 import fcntl
 import json
 import os
+import shlex
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pymongo
@@ -19,6 +22,12 @@ FILTER = os.environ.get("GODO_FILTER", os.path.join(TOP, "filter", "filter"))
 DOCKER = "/usr/bin/docker"
 IMAGE = os.environ.get("GODO_IMAGE", "godo-bb:latest")
 AUDIT_LOCK = "/tmp/godo-audit.lock"
+# tests/run.sh's valgrind mode: a command put in front of every godo and
+# filter the tests start (valgrind ... --log-file=...), and a factor for the
+# waits that depend on how fast godo is (valgrind makes it 20-50x slower).
+WRAP = shlex.split(os.environ.get("GODO_WRAP", ""))
+SLOW = max(1.0, float(os.environ.get("GODO_TIME_FACTOR", "1") or 1))
+VG_KILLED = os.environ.get("GODO_VG_KILLED", "")  # pids a test SIGKILLs on purpose
 
 failures = 0
 
@@ -35,6 +44,62 @@ def check(name, cond, why=""):
 
 def finish():
     sys.exit(1 if failures else 0)
+
+
+def wrap(cmd):
+    """cmd (a list) as the tests start it: behind GODO_WRAP if set."""
+    return WRAP + list(cmd)
+
+
+def skip_if_wrapped(name, why):
+    """For a check that means nothing under valgrind: a PASS line that says
+    so, and True."""
+    if WRAP:
+        print("PASS %s_skipped_under_valgrind (%s)" % (name, why), flush=True)
+        return True
+    return False
+
+
+def cpu_ticks(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+_lock = None
+_lock_depth = 0
+
+
+def lock_audit():
+    """Takes the audit lock (one audit daemon per host), or counts one more
+    holder if this process has it: flock on a second open file would wait
+    for the first."""
+    global _lock, _lock_depth
+    if _lock_depth == 0:
+        _lock = open(AUDIT_LOCK, "w")
+        fcntl.flock(_lock, fcntl.LOCK_EX)
+    _lock_depth += 1
+
+
+def unlock_audit():
+    global _lock, _lock_depth
+    if _lock_depth == 0:
+        return
+    _lock_depth -= 1
+    if _lock_depth == 0:
+        fcntl.flock(_lock, fcntl.LOCK_UN)
+        _lock.close()
+        _lock = None
+
+
+def hold_audit_lock():
+    """For a test that compares the audit state before and after: the lock
+    from now until the process exits, so that no other suite's godo comes
+    and goes in between."""
+    lock_audit()
 
 
 def client():
@@ -54,19 +119,25 @@ class Godo:
     def __init__(self, db, *extra):
         self.db = db
         self.extra = list(extra)
+        if not any(a.startswith("-state-dir") for a in self.extra):
+            # not the shared /var/lib/godo: a spool left there by another
+            # run would be replayed into this test's database
+            state = tempfile.mkdtemp(prefix="godo-test-state-")
+            atexit.register(shutil.rmtree, state, True)
+            self.extra.append("-state-dir=" + state)
         self.log_path = "/tmp/godo-test-%s.log" % db
         self.proc = None
-        self.lock = None
+        self.locked = False
         self.uri_host = URI.split("://", 1)[1].rstrip("/")
 
     def start(self, timeout=20):
-        self.lock = open(AUDIT_LOCK, "w")
-        fcntl.flock(self.lock, fcntl.LOCK_EX)
+        lock_audit()
+        self.locked = True
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([GODO, "-mongo=" + self.uri_host, "-db=" + self.db, "-stats=0"] + self.extra,
+        self.proc = subprocess.Popen(wrap([GODO, "-mongo=" + self.uri_host, "-db=" + self.db, "-stats=0"] + self.extra),
                                      stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         atexit.register(self.kill)  # a failing test must not leave godo registered
-        deadline = time.time() + timeout
+        deadline = time.time() + timeout * SLOW
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 self._release()
@@ -78,17 +149,16 @@ class Godo:
         raise RuntimeError("godo did not start: " + self.text())
 
     def _release(self):
-        if self.lock is not None:
-            fcntl.flock(self.lock, fcntl.LOCK_UN)
-            self.lock.close()
-            self.lock = None
+        if self.locked:
+            unlock_audit()
+            self.locked = False
 
     def kill(self):
         """SIGINT, then SIGKILL: never leave a godo behind a failed test."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
             try:
-                self.proc.wait(30)
+                self.proc.wait(30 * SLOW)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -101,11 +171,38 @@ class Godo:
         except OSError:
             return ""
 
-    def stop(self, settle=1.0, timeout=60):
-        time.sleep(settle)  # let the kernel's audit queue reach godo
-        self.proc.send_signal(signal.SIGINT)
+    def sigkill(self):
+        """SIGKILL on purpose: under valgrind the log of this pid has no
+        summary, which tests/run.sh must not count as a failure."""
+        if VG_KILLED:
+            with open(VG_KILLED, "a") as f:
+                f.write("%d\n" % self.proc.pid)
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        self._release()
+
+    def settle(self, settle):
+        """Let the kernel's audit queue reach godo: settle seconds; a slowed
+        godo (GODO_TIME_FACTOR > 1) also until it has been idle (under 4%
+        of a CPU) for half a second, at most settle * factor more."""
+        time.sleep(settle)
+        if SLOW <= 1 or self.proc.poll() is not None:
+            return
+        hz = os.sysconf("SC_CLK_TCK")
+        deadline = time.time() + settle * SLOW
+        last = cpu_ticks(self.proc.pid)
+        while last is not None and time.time() < deadline:
+            time.sleep(0.5)
+            now = cpu_ticks(self.proc.pid)
+            if now is None or now - last <= 0.02 * hz:
+                break
+            last = now
+
+    def stop(self, settle=1.0, timeout=60, sig=signal.SIGINT):
+        self.settle(settle)
+        self.proc.send_signal(sig)
         try:
-            rc = self.proc.wait(timeout)
+            rc = self.proc.wait(timeout * SLOW)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             rc = self.proc.wait()
@@ -116,8 +213,8 @@ class Godo:
 
 def run_filter(db, *args, out=None):
     host = URI.split("://", 1)[1].rstrip("/")
-    cmd = [FILTER, "-mongo=" + host, "-db=" + db, "-out=" + (out or db + "_cooked"), "-format=json"] + list(args)
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    cmd = wrap([FILTER, "-mongo=" + host, "-db=" + db, "-out=" + (out or db + "_cooked"), "-format=json"] + list(args))
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300 * SLOW)
     if p.returncode != 0:
         raise RuntimeError("filter failed (%d): %s" % (p.returncode, p.stderr.decode(errors="replace")))
     return json.loads(p.stdout.decode("utf-8", "surrogateescape"))

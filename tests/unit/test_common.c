@@ -31,6 +31,40 @@ test_parse_u64_strict(void **state)
 }
 
 static void
+test_uri_redact(void **state)
+{
+	static const char *const cases[][2] = {
+	    {"127.0.0.1:27017", "127.0.0.1:27017"},
+	    {"mongodb://db1:27017/", "mongodb://db1:27017/"},
+	    {"mongodb://godo@db1/?authMechanism=MONGODB-X509",
+	     "mongodb://godo@db1/?authMechanism=MONGODB-X509"},
+	    {"mongodb://godo:s3cret@db1:27017,db2:27017/"
+	     "?replicaSet=rs0&tls=true",
+	     "mongodb://godo:***@db1:27017,db2:27017/?replicaSet=rs0&tls=true"},
+	    {"mongodb+srv://u:p%40ss@cluster.example/raw",
+	     "mongodb+srv://u:***@cluster.example/raw"},
+	    {"mongodb://u:a@b@h/", "mongodb://u:***@h/"},
+	    {"mongodb://h/?tls=true&tlsCertificateKeyFilePassword=pw&x=1",
+	     "mongodb://h/?tls=true&tlsCertificateKeyFilePassword=***&x=1"},
+	    {"mongodb://u:pw@h?TLSCERTIFICATEKEYFILEPASSWORD=pw",
+	     "mongodb://u:***@h?TLSCERTIFICATEKEYFILEPASSWORD=***"},
+	    {"mongodb://h/?password", "mongodb://h/?password"},
+	};
+	char out[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		util_uri_redact(cases[i][0], out, sizeof(out));
+		assert_string_equal(out, cases[i][1]);
+	}
+	util_uri_redact("mongodb://godo:s3cret@db1:27017/", out, 15);
+	assert_string_equal(out, "mongodb://godo");
+	util_uri_redact("mongodb://godo:s3cret@db1:27017/", out, 18);
+	assert_string_equal(out, "mongodb://godo:**");
+}
+
+static void
 test_parse_i64_negative(void **state)
 {
 	int64_t v;
@@ -155,6 +189,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parse_u64_strict),
 	    cmocka_unit_test(test_parse_i64_negative),
+	    cmocka_unit_test(test_uri_redact),
 	    cmocka_unit_test(test_time_roundtrip),
 	    cmocka_unit_test(test_esc_clean),
 	    cmocka_unit_test(test_esc_json_surrogateescape),

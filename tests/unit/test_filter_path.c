@@ -1,5 +1,5 @@
-/* test_filter_path.c - the filter's path cleaning and resolution
- * (filter/pathx.c) and its string map (filter/model.c). */
+/* test_filter_path.c - the filter's path repair (filter/repair.c over
+ * common/path.c) and its string map (filter/model.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,71 +10,64 @@
 #include <string.h>
 
 #include "model.h"
-#include "pathx.h"
+#include "repair.h"
 
+/* repair_path(cwd, in) as a C string; cwd NULL: none recorded */
 static void
-expect_clean(const char *in, const char *want)
+expect_path(const char *cwd, const char *in, const char *want)
 {
-	char out[256];
-	size_t n = pathx_clean(in, strlen(in), out);
+	struct bytes c = {(char *)cwd, cwd ? strlen(cwd) : 0, cwd != NULL};
+	struct bytes i = {(char *)in, strlen(in), true};
+	struct bytes out = {0};
 
-	assert_string_equal(out, want);
-	assert_int_equal(n, strlen(want));
+	repair_path(cwd ? &c : NULL, &i, &out);
+	assert_true(out.set);
+	assert_string_equal(out.p, want);
+	assert_int_equal(out.n, strlen(want));
+	fbytes_free(&out);
 }
 
 static void
-test_pathx_clean_like_go(void **state)
+test_path_absolute_cleaned(void **state)
 {
 	(void)state;
-	expect_clean("", ".");
-	expect_clean("/", "/");
-	expect_clean("//", "/");
-	expect_clean("/1/2/./../3", "/1/3");
-	expect_clean("/etc/./foo//bar/../baz", "/etc/foo/baz");
-	expect_clean("/../../etc/passwd", "/etc/passwd");
-	expect_clean("a/b/../../..", "..");
-	expect_clean("../../x", "../../x");
-	expect_clean("./", ".");
-	expect_clean("abc/", "abc");
-	expect_clean("/a/b/c/..", "/a/b");
-	expect_clean("/a/.", "/a");
-	expect_clean("/a/..b/.c", "/a/..b/.c");
-	expect_clean("/.", "/");
-	expect_clean(".", ".");
-	expect_clean("..", "..");
+	expect_path(NULL, "/", "/");
+	expect_path(NULL, "//", "/");
+	expect_path(NULL, "/1/2/./../3", "/1/3");
+	expect_path(NULL, "/etc/./foo//bar/../baz", "/etc/foo/baz");
+	expect_path(NULL, "/../../etc/passwd", "/etc/passwd");
+	expect_path(NULL, "/a/b/c/..", "/a/b");
+	expect_path(NULL, "/a/.", "/a");
+	expect_path(NULL, "/a/..b/.c", "/a/..b/.c");
+	expect_path(NULL, "/.", "/");
+	expect_path("/ignored", "/abs//p/", "/abs/p");
 }
 
 static void
-test_pathx_keeps_bytes(void **state)
+test_path_keeps_bytes(void **state)
 {
 	const char in[] = "/t/\xff\x00z/./q";
-	char out[32];
-	size_t n;
+	struct bytes i = {(char *)in, sizeof(in) - 1, true}, out = {0};
 
 	(void)state;
-	n = pathx_clean(in, sizeof(in) - 1, out);
-	assert_int_equal(n, 8);
-	assert_memory_equal(out, "/t/\xff\x00z/q", 8);
+	repair_path(NULL, &i, &out);
+	assert_int_equal(out.n, 8);
+	assert_memory_equal(out.p, "/t/\xff\x00z/q", 8);
+	fbytes_free(&out);
 }
 
 static void
-test_pathx_resolve_relative(void **state)
+test_path_relative(void **state)
 {
-	char *out;
-
 	(void)state;
-	pathx_resolve("/app", 4, "data/x.txt", 10, &out);
-	assert_string_equal(out, "/app/data/x.txt");
-	free(out);
-	pathx_resolve("/app/sub", 8, "../up/./y", 9, &out);
-	assert_string_equal(out, "/app/up/y");
-	free(out);
-	pathx_resolve("/app", 4, "/abs//p", 7, &out);
-	assert_string_equal(out, "/abs/p");
-	free(out);
-	pathx_resolve(NULL, 0, "rel/../r", 8, &out);
-	assert_string_equal(out, "r");
-	free(out);
+	expect_path("/app", "data/x.txt", "/app/data/x.txt");
+	expect_path("/app/sub", "../up/./y", "/app/up/y");
+	expect_path("/app/", "./a//b/", "/app/a/b");
+	expect_path("/app", "../../..", "/");
+	expect_path("/app", "", "/app");
+	/* no cwd recorded: kept as the process passed it */
+	expect_path(NULL, "rel/../r", "rel/../r");
+	expect_path("", "x", "x");
 }
 
 static void
@@ -125,9 +118,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_pathx_clean_like_go),
-	    cmocka_unit_test(test_pathx_keeps_bytes),
-	    cmocka_unit_test(test_pathx_resolve_relative),
+	    cmocka_unit_test(test_path_absolute_cleaned),
+	    cmocka_unit_test(test_path_keeps_bytes),
+	    cmocka_unit_test(test_path_relative),
 	    cmocka_unit_test(test_fmap_grows_and_replaces),
 	    cmocka_unit_test(test_same_task_one_tick),
 	};

@@ -1,0 +1,134 @@
+/*
+ * readfloor.c - the store's own floor for bench/filter_scale.sh: reads
+ * every document of the collections the filter reads (pids, files, fds,
+ * gaps) with a plain cursor each, with the filter's projections and the
+ * driver's default batch size, and discards them. Prints one line:
+ *
+ *   docs=612345 pids=... files=... fds=... gaps=... seconds=12.345
+ */
+#include <inttypes.h>
+#include <mongoc/mongoc.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "flags.h"
+#include "schema.h"
+
+static double
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* count of documents read, -1 on a store error */
+static int64_t
+read_all(mongoc_database_t *db, const char *coll, const bson_t *opts)
+{
+	mongoc_collection_t *c = mongoc_database_get_collection(db, coll);
+	bson_t q = BSON_INITIALIZER;
+	mongoc_cursor_t *cur;
+	const bson_t *doc;
+	bson_error_t err;
+	int64_t n = 0;
+
+	cur = mongoc_collection_find_with_opts(c, &q, opts, NULL);
+	while (mongoc_cursor_next(cur, &doc))
+		n++;
+	if (mongoc_cursor_error(cur, &err)) {
+		fprintf(stderr, "readfloor: %s: %s\n", coll, err.message);
+		n = -1;
+	}
+	mongoc_cursor_destroy(cur);
+	mongoc_collection_destroy(c);
+	bson_destroy(&q);
+	return n;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *mongo = "127.0.0.1:27017", *dbname = "scale";
+	bool all_fields = false;
+	struct flag tab[] = {
+	    {"mongo", FLAG_STR, &mongo, "store host:port or mongodb:// URI",
+	     NULL},
+	    {"db", FLAG_STR, &dbname, "raw database to read", NULL},
+	    {"all-fields", FLAG_BOOL, &all_fields,
+	     "no projection: whole documents", NULL},
+	};
+	int ntab = (int)(sizeof(tab) / sizeof(tab[0]));
+	/* the filter's projections (filter/load.c): pids by field list,
+	 * files and fds without the written array */
+	static const char *pid_fields[] = {
+	    F_ID,        F_HOST,     F_BOOT,        F_PID,       F_TGID,
+	    F_THREAD,    F_PPID,     F_PARENT_TGID, F_PARENT_ID, F_START_TICKS,
+	    F_START_TS,  F_START_NS, F_STAR,        F_COMM,      F_EXE,
+	    F_CWD,       F_ARGS,     F_ARGS_TRUNC,  F_EXECVE,    F_EXECVE_COUNT,
+	    F_EXIT_TS,   F_EXIT_NS,  F_EXIT_STATUS, F_EXIT_CODE, F_EXIT_SIGNAL,
+	    F_DOCKER_ID, F_ROOTFS,   F_SETNS,       F_SOURCE};
+	const char *colls[] = {COLL_PIDS, COLL_FILES, COLL_FDS, COLL_GAPS};
+	int64_t counts[4], total = 0;
+	bson_t *popts = bson_new(), *fopts, *none = bson_new(), p;
+	mongoc_client_t *client;
+	mongoc_database_t *db;
+	char uri[1024];
+	double t0;
+	size_t i;
+	int idx, rc = 1;
+
+	idx = flags_parse(tab, ntab, argc, argv);
+	if (idx == FLAGS_HELP) {
+		flags_usage(stdout, "readfloor [flags]", tab, ntab);
+		return 0;
+	}
+	if (idx < 0 || idx < argc)
+		return 2;
+	BSON_APPEND_DOCUMENT_BEGIN(popts, "projection", &p);
+	for (i = 0; i < sizeof(pid_fields) / sizeof(pid_fields[0]); i++)
+		BSON_APPEND_INT32(&p, pid_fields[i], 1);
+	bson_append_document_end(popts, &p);
+	fopts = BCON_NEW("projection", "{", F_WRITTEN, BCON_INT32(0), "}");
+	mongoc_init();
+	if (strncmp(mongo, "mongodb://", 10) == 0)
+		snprintf(uri, sizeof(uri), "%s", mongo);
+	else
+		snprintf(uri, sizeof(uri), "mongodb://%s/", mongo);
+	client = mongoc_client_new(uri);
+	if (client == NULL) {
+		fprintf(stderr, "readfloor: bad -mongo\n");
+		goto out;
+	}
+	mongoc_client_set_error_api(client, MONGOC_ERROR_API_VERSION_2);
+	db = mongoc_client_get_database(client, dbname);
+	t0 = mono_s();
+	for (i = 0; i < 4; i++) {
+		const bson_t *o = all_fields ? none
+		                  : i == 0   ? popts
+		                  : i < 3    ? fopts
+		                             : none;
+
+		counts[i] = read_all(db, colls[i], o);
+		if (counts[i] < 0)
+			break;
+		total += counts[i];
+	}
+	if (i == 4) {
+		printf("docs=%" PRId64 " pids=%" PRId64 " files=%" PRId64
+		       " fds=%" PRId64 " gaps=%" PRId64 " seconds=%.3f\n",
+		       total, counts[0], counts[1], counts[2], counts[3],
+		       mono_s() - t0);
+		rc = 0;
+	}
+	mongoc_database_destroy(db);
+	mongoc_client_destroy(client);
+out:
+	bson_destroy(popts);
+	bson_destroy(fopts);
+	bson_destroy(none);
+	mongoc_cleanup();
+	return rc;
+}
