@@ -568,7 +568,10 @@ start_godo() {
 	# -all: the workload runs on the host, not in a container; the store
 	# server is excluded from auditing as a deployment would.
 	# shellcheck disable=SC2086
+	# its own state dir: no spool of another run replayed into this one
+	mkdir -p "$d/state"
 	setsid "$GODO" -mongo="127.0.0.1:$STORE_PORT" -db=bench $GODO_ARGS \
+	    -state-dir="$d/state" \
 	    ${sexe:+-exclude-exe="$sexe"} >"$d/stderr" 2>&1 </dev/null &
 	REC_PIDS=$!
 	GODO_LOG=$d/stderr

@@ -49,7 +49,7 @@ rm -rf "$DIR"
 exec 9>/tmp/godo-audit.lock
 flock 9
 "$GODO" -mongo="127.0.0.1:$PORT" -db=sizing -all -stats=0 \
-	-exclude-exe="$STORE_BIN" 2>"$scratch/godo.log" &
+	-exclude-exe="$STORE_BIN" -state-dir="$scratch" 2>"$scratch/godo.log" &
 GPID=$!
 for _ in $(seq 1 50); do
 	auditctl -s | grep -qx "pid $GPID" && break

@@ -76,7 +76,9 @@ SPID=$(cat "$DIR/server.pid")
 exec 9>/tmp/godo-audit.lock
 flock 9
 # shellcheck disable=SC2086
+mkdir -p "$scratch/state" # its own spool: none of another run's replayed here
 "$GODO" -mongo="127.0.0.1:$PORT" -db=soak -stats=0 -exclude-exe="$STORE_BIN" \
+	-state-dir="$scratch/state" \
 	$GODO_ARGS 2>"$scratch/godo.log" &
 GPID=$!
 for _ in $(seq 1 50); do
