@@ -48,6 +48,7 @@
 #define F_ROOTFS "rootfs"
 #define F_SETNS "setns"
 #define F_SOURCE "source"
+#define F_FINAL_OF "final_of" /* a task's final document: the task's _id */
 
 /* fds and files */
 #define F_PROC_ID "proc_id" /* _id of the owning process (tgid leader) */

@@ -341,6 +341,31 @@ argv_eq(const struct argv *a, const struct argv *b)
 	return true;
 }
 
+static int64_t
+last_exec_ns(const struct task *t)
+{
+	int64_t m = INT64_MIN;
+	size_t i;
+
+	for (i = 0; i < t->nexec; i++)
+		if (t->execs[i].ns > m)
+			m = t->execs[i].ns;
+	return m;
+}
+
+/* dst takes src's value when src has one */
+static void
+swap_bytes(struct bytes *dst, struct bytes *src)
+{
+	struct bytes x;
+
+	if (!src->set)
+		return;
+	x = *dst;
+	*dst = *src;
+	*src = x;
+}
+
 void
 model_merge_task(struct task *t, struct task *o)
 {
@@ -354,6 +379,19 @@ model_merge_task(struct task *t, struct task *o)
 		for (i = 0; i < o->nalias; i++) {
 			t->alias[t->nalias++] = o->alias[i];
 			o->alias[i] = NULL;
+		}
+	}
+	/* the document with the later exec knows the task's current image (a
+	 * task's final document after an exec past its first write) */
+	if (last_exec_ns(o) > last_exec_ns(t)) {
+		swap_bytes(&t->comm, &o->comm);
+		swap_bytes(&t->exe, &o->exe);
+		swap_bytes(&t->cwd, &o->cwd);
+		if (o->args.n > 0) {
+			struct argv a = t->args;
+
+			t->args = o->args;
+			o->args = a;
 		}
 	}
 	take_str(&t->parent_id, &o->parent_id);

@@ -68,6 +68,7 @@ clock_sync(struct core *c)
 }
 
 static void write_task(struct core *c, struct task *k);
+static void write_final(struct core *c, struct task *k);
 
 /* A slot is reused or freed: nothing recorded may be lost with it. */
 static void
@@ -77,6 +78,7 @@ release_task(struct task *k, void *arg)
 
 	if (k->pending)
 		write_task(c, k);
+	write_final(c, k);
 	docmap_doc_free(k->doc);
 	k->doc = NULL;
 }
@@ -201,10 +203,34 @@ write_task(struct core *c, struct task *k)
 		resolve_gone(c, k);
 	if (docmap_task_write(c->dm, k, k->doc) == 0) {
 		k->written = true;
-		docmap_doc_free(k->doc);
-		k->doc = NULL;
+		/* insert-only: the final document repeats the whole state */
+		if (!docmap_insert_only(c->dm)) {
+			docmap_doc_free(k->doc);
+			k->doc = NULL;
+		}
 	}
 	k->pending = false;
+}
+
+/* A written task changed. On a store whose updates scan the collection
+ * (FerretDB) the change waits for the task's final document, an insert;
+ * elsewhere it is an update now (1). */
+static bool
+update_now(struct core *c, struct task *k)
+{
+	if (!docmap_insert_only(c->dm))
+		return true;
+	k->final_due = true;
+	return false;
+}
+
+static void
+write_final(struct core *c, struct task *k)
+{
+	if (!k->final_due)
+		return;
+	(void)docmap_task_final(c->dm, k, k->doc);
+	k->final_due = false;
 }
 
 static struct task_doc *
@@ -297,6 +323,7 @@ close_all(struct core *c, struct task *proc, int64_t ns, const char *by)
 static void
 retire(struct core *c, struct task *k)
 {
+	write_final(c, k);
 	if (k->fds != NULL)
 		close_all(c, k, k->exited ? k->exit_ns : util_wall_ns(),
 		          k->exited ? "exit" : "reuse");
@@ -310,7 +337,7 @@ set_rootfs(struct core *c, struct task *k, const char *p, size_t n)
 {
 	struct task_doc *d;
 
-	if (k->written) {
+	if (k->written && update_now(c, k)) {
 		docmap_rootfs(c->dm, k, (struct str){p, n});
 		return;
 	}
@@ -335,7 +362,7 @@ read_docker_id(struct core *c, struct task *k)
 	if (rc != 1 || strcmp(id, k->docker_id) == 0)
 		return;
 	memcpy(k->docker_id, id, sizeof(id));
-	if (k->written)
+	if (k->written && update_now(c, k))
 		docmap_docker(c->dm, k);
 	n = overlay_root(k->tgid, c->pathbuf, sizeof(c->pathbuf));
 	if (n > 0)
@@ -477,7 +504,7 @@ on_task_exit(struct core *c, const struct cn_event *ev)
 	k->exit_ns = (int64_t)ev->ts_ns + c->off_real_mono;
 	k->exit_mono_ms = c->now_ms ? c->now_ms : util_now_ms();
 	k->exit_status = ev->exit_code;
-	if (k->written)
+	if (k->written && update_now(c, k))
 		docmap_exit(c->dm, k, ev->exit_code);
 }
 
@@ -590,7 +617,7 @@ on_execve(struct core *c, struct task *k, const struct aevent *ev)
 	    is_star_name(ev->argv[0].p, ev->argv[0].n)) {
 		k->star = k->in_tree = true;
 		c->st.stars++;
-		if (k->written)
+		if (k->written && update_now(c, k))
 			docmap_star(c->dm, k);
 	}
 	if (!recorded(c, k))
@@ -599,7 +626,7 @@ on_execve(struct core *c, struct task *k, const struct aevent *ev)
 	emit_task(c, k, "exec");
 	k->nexec++;
 	fill_exec(&x, ev);
-	if (k->written)
+	if (k->written && update_now(c, k))
 		docmap_exec(c->dm, k, &x);
 	else if (task_doc(k) != NULL)
 		docmap_doc_exec(k->doc, &x);
@@ -972,7 +999,7 @@ core_audit_event(struct core *c, const struct aevent *ev)
 	case AEV_SETNS:
 		if (!ev->success)
 			break;
-		if (k->written)
+		if (k->written && update_now(c, k))
 			docmap_setns(c->dm, k);
 		else if (task_doc(k) != NULL)
 			k->doc->setns = true;
@@ -1016,12 +1043,15 @@ sweep_task(struct task *k, void *arg)
 	               : (k->rec_ms == 0 ||
 	                  k->start_ns + CORE_WRITE_AGE_NS <= c->cn_ns)))
 		write_task(c, k);
+	if (k->final_due && k->exited && k->exit_mono_ms + 1000 <= c->now_ms)
+		write_final(c, k);
 	if (!k->exited || k->exit_mono_ms + c->o.grace_ms > c->now_ms)
 		return;
 	/* exit_group's audit event was lost or never came (a thread
 	 * exit): the process's exit closed its files. */
 	if (k->fds != NULL)
 		close_all(c, k, k->exit_ns, "exit");
+	write_final(c, k);
 	proctab_del(c->pt, k);
 }
 
@@ -1052,6 +1082,7 @@ write_pending(struct task *k, void *arg)
 {
 	if (k->pending)
 		write_task(arg, k);
+	write_final(arg, k);
 }
 
 static void

@@ -145,14 +145,43 @@ state_fields(bson_t *b, const struct task *k, const struct task_doc *d)
 		exit_fields(b, k, k->exit_status);
 }
 
+bool
+docmap_insert_only(const struct docmap *dm)
+{
+	return store_updates_scan(dm->store);
+}
+
+static int task_insert(struct docmap *dm, const struct task *k,
+                       const struct task_doc *d, bool final);
+
 int
 docmap_task_write(struct docmap *dm, const struct task *k,
                   const struct task_doc *d)
 {
+	return task_insert(dm, k, d, false);
+}
+
+int
+docmap_task_final(struct docmap *dm, const struct task *k,
+                  const struct task_doc *d)
+{
+	return task_insert(dm, k, d, true);
+}
+
+static int
+task_insert(struct docmap *dm, const struct task *k, const struct task_doc *d,
+            bool final)
+{
 	bson_t doc = BSON_INITIALIZER;
+	char id[TASK_ID_MAX + 8];
 	int rc;
 
-	BSON_APPEND_UTF8(&doc, F_ID, k->id);
+	if (final) {
+		snprintf(id, sizeof(id), "%s:final", k->id);
+		BSON_APPEND_UTF8(&doc, F_ID, id);
+		BSON_APPEND_UTF8(&doc, F_FINAL_OF, k->id);
+	} else
+		BSON_APPEND_UTF8(&doc, F_ID, k->id);
 	BSON_APPEND_UTF8(&doc, F_HOST, dm->host);
 	BSON_APPEND_UTF8(&doc, F_BOOT, dm->boot_id);
 	BSON_APPEND_UTF8(&doc, F_SOURCE, k->source ? k->source : "audit");

@@ -71,6 +71,14 @@ void docmap_doc_info(struct task_doc *d, const struct exec_info *x);
 int docmap_task_write(struct docmap *dm, const struct task *k,
                       const struct task_doc *d);
 
+/* Insert-only mode (the store's updates scan): a task changed after its
+ * first write gets a second, final document instead of updates. */
+bool docmap_insert_only(const struct docmap *dm);
+/* That final document: the whole state, _id "<task _id>:final",
+ * final_of = the task's _id. */
+int docmap_task_final(struct docmap *dm, const struct task *k,
+                      const struct task_doc *d);
+
 void docmap_init(struct docmap *dm, struct store *s, const char *host,
                  const char *boot_id);
 void docmap_fini(struct docmap *dm);

@@ -28,6 +28,8 @@ struct task {
 	bool star;          /* dockerd or containerd itself */
 	bool pending;       /* recorded, its pids document not yet written */
 	bool written;       /* its pids document exists: changes are updates */
+	bool final_due;     /* insert-only store: changed since written, a final
+	                     * document is due (docmap_task_final) */
 	const char *source; /* what made it recorded: "fork", "exec", ... */
 	uint64_t rec_ms;    /* when it became pending (monotonic ms) */
 	uint32_t exit_status;

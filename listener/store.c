@@ -31,6 +31,7 @@ struct store {
 	size_t pending;
 	bson_t *upsert_opts; /* heap: bson_t wants 128-byte alignment */
 	bson_t *insert_opts;
+	bool scan_updates; /* FerretDB: updates and deletes scan */
 	/* the queued operations again, as envelopes, for the spool */
 	uint8_t *env;
 	size_t envlen, envcap;
@@ -236,6 +237,12 @@ queued(struct store *s, enum store_coll c, enum env_type t, const bson_t *a,
 	s->pending++;
 	s->st.ops++;
 	env_add(s, c, t, a, b);
+}
+
+bool
+store_updates_scan(const struct store *s)
+{
+	return s != NULL && s->scan_updates;
 }
 
 int
@@ -635,7 +642,8 @@ store_ensure_indexes(struct store *s)
 	/* FerretDB's SQLite handler answers every query but an _id lookup by
 	 * scanning: a secondary index would serve no query and cost every
 	 * insert (measured +15 % of its CPU per document). */
-	if (is_ferretdb(s)) {
+	s->scan_updates = is_ferretdb(s);
+	if (s->scan_updates) {
 		log_info("store: FerretDB: no secondary indexes (its SQLite "
 		         "handler does not use them)");
 		return;

@@ -49,6 +49,9 @@ int store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
  * insert refused because the _id exists (a replay of the same write, or a
  * document an earlier run wrote for the same task) keeps the stored
  * document and is counted in dup_inserts. Copies doc. */
+/* The store is FerretDB, whose updates and deletes scan the collection
+ * (known after store_ensure_indexes). */
+bool store_updates_scan(const struct store *s);
 int store_insert(struct store *s, enum store_coll c, const bson_t *doc);
 /* Queue a delete of the documents matching sel. */
 int store_delete(struct store *s, enum store_coll c, const bson_t *sel);

@@ -417,6 +417,35 @@ def case_execs_same_tick():
        [["sh", "-c", "exec /bin/echo end"], ["/bin/echo", "end"]], "execs in one tick")
 
 
+def case_final_document():
+    # on FerretDB a task changed after its first write gets a second, final
+    # document (final_of): filter shows one process with the final state
+    db = fresh_db("final")
+    f = Fixture()
+    p = f.docker()
+    first = f.task(460, 6, parent=p["cinit"], docker=CID1, args=["sh", "-c", "sleep 20; exec app"])
+    import copy
+    fin = copy.deepcopy(first)
+    fin["_id"] = first["_id"] + ":final"
+    fin["final_of"] = first["_id"]
+    t2 = ns(26)
+    fin["execve"].append({"timestamp": date(t2), "ns": t2, "args": ["app", "--run"], "cwd": "/"})
+    fin["execve_count"] = 2
+    fin["args"], fin["comm"] = ["app", "--run"], "app"
+    en = ns(30)
+    fin.update({"exit_ns": en, "exit_timestamp": date(en), "exit_code": 3, "exit_status": 3 << 8})
+    f.pids.append(fin)
+    f.insert(db)
+    out = run_filter(db)
+    got = [q for q in out["processes"] if q["pid"] == 460] if all("pid" in q for q in out["processes"]) else \
+        [q for q in out["processes"] if q["id"] in (first["_id"], fin["_id"])]
+    eq(len(got), 1, "one process for the task's two documents")
+    g = got[0]
+    eq(g.get("exit_code"), 3, "exit from the final document")
+    eq(g.get("args"), ["app", "--run"], "args of the last exec")
+    eq([x["args"] for x in g.get("execs", [])], [["sh", "-c", "sleep 20; exec app"], ["app", "--run"]], "execs")
+
+
 def case_joined_ops():
     # the listener joins an unlink or rename right after a close to the
     # closed file's document (then_*): filter shows it as an op of the
@@ -737,6 +766,7 @@ CASES = [
     ("unclosed_file_gets_owner_exit", case_unclosed_file),
     ("path_cleaning_and_relative", case_paths),
     ("joined_ops", case_joined_ops),
+    ("final_document", case_final_document),
     ("execs_same_tick", case_execs_same_tick),
     ("rootfs_and_host_path", case_rootfs_host_path),
     ("time_window", case_window),

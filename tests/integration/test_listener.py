@@ -20,6 +20,10 @@ def main():
     work = tempfile.mkdtemp(prefix="godo-listener-")
     g = Godo(db, "-all").start()
     try:
+        # outlives its first write (10 s), then execs and exits: on FerretDB
+        # those changes come as a final document, elsewhere as updates
+        late = subprocess.Popen(["/bin/sh", "-c", "sleep 14; exec /bin/sh -c 'exit 4'"])
+        late_t0 = time.time()
         # exec chain: three images in one process
         chain = subprocess.Popen(["/bin/sh", "-c", "exec /bin/sh -c 'exec /bin/echo chain-end'"],
                                  stdout=subprocess.DEVNULL)
@@ -39,7 +43,14 @@ def main():
         # create / rename / unlink through relative names in a cwd
         ops = subprocess.Popen(["/bin/sh", "-c", "touch one.txt && mv one.txt two.txt && rm two.txt"], cwd=work)
         ops.wait()
-        time.sleep(0.8)
+        # godo's clock is the event stream: forks past 10 s let it see the
+        # task's age (it is written at the next sweep, once a second)
+        time.sleep(max(0, late_t0 + 10.5 - time.time()))
+        for _ in range(6):
+            subprocess.run(["/bin/true"])
+            time.sleep(0.5)
+        late.wait()
+        time.sleep(1.8)  # its final document is due a second after the exit
     finally:
         rc = g.stop()
     check("listener_exit_status", rc == 0, "godo exited %d: %s" % (rc, g.text()[-2000:]))
@@ -109,6 +120,20 @@ def main():
     check("unlink_doc", len(unl) == 1 and unl[0]["filename"] == os.path.join(work, "two.txt"), "unlinks %r" % unl)
     created = d.files.find_one({"filename": os.path.join(work, "one.txt"), "op": "open"})
     check("create_doc", created is not None and created.get("closed_by") == "close", "open doc %r" % created)
+    docs = {x["_id"]: x for x in d.pids.find({"pid": late.pid, "tgid": late.pid})}
+    ferret = "ferretdbVersion" in client().admin.command("buildInfo")
+    final = [x for x in docs.values() if "final_of" in x]
+    if ferret:
+        first = [x for x in docs.values() if "final_of" not in x]
+        check("late_first_doc", len(first) == 1 and "exit_code" not in first[0],
+              "first documents %r" % first)
+        check("late_final_doc", len(final) == 1 and first and final[0]["final_of"] == first[0]["_id"]
+              and final[0]["_id"] == first[0]["_id"] + ":final" and final[0].get("exit_code") == 4
+              and final[0].get("args") == ["/bin/sh", "-c", "exit 4"] and final[0].get("execve_count") == 2,
+              "final documents %r" % final)
+    else:
+        check("late_updated", len(docs) == 1 and not final and list(docs.values())[0].get("exit_code") == 4,
+              "documents %r" % docs)
     # secondary indexes: on MongoDB; not on FerretDB, whose SQLite handler
     # would maintain them on every insert and use them for no query
     names = sorted(i["name"] for i in d.pids.list_indexes())
