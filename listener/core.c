@@ -323,7 +323,6 @@ close_all(struct core *c, struct task *proc, int64_t ns, const char *by)
 static void
 retire(struct core *c, struct task *k)
 {
-	write_final(c, k);
 	if (k->fds != NULL)
 		close_all(c, k, k->exited ? k->exit_ns : util_wall_ns(),
 		          k->exited ? "exit" : "reuse");
@@ -1051,8 +1050,7 @@ sweep_task(struct task *k, void *arg)
 	 * exit): the process's exit closed its files. */
 	if (k->fds != NULL)
 		close_all(c, k, k->exit_ns, "exit");
-	write_final(c, k);
-	proctab_del(c->pt, k);
+	proctab_del(c->pt, k); /* release_task writes a due final document */
 }
 
 void
