@@ -3,6 +3,8 @@
 #   make test       install what is missing, build, run every test, then
 #                   the suite under ASan+UBSan, then unit, integration and
 #                   e2e under valgrind; needs root, as godo does
+#   make check      the unit tests (logic, no root, no audit, no Docker, no
+#                   store): builds them and runs them as the calling user
 #   make asan       ASan+UBSan build in build/asan, and the tests under it
 #   make valgrind   unit, integration and e2e with the C tests, godo and
 #                   filter under valgrind (release build; tests/run.sh)
@@ -48,7 +50,7 @@ GODO := $(B)/bin/godo
 FILTER := $(B)/bin/filter
 TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(UNIT_SRC) $(INTEG_SRC))
 
-.PHONY: all test asan deps run install uninstall clean fmt fmt-check \
+.PHONY: all test check asan deps run install uninstall clean fmt fmt-check \
 	valgrind check-tools bench
 all: $(GODO) $(FILTER) listener/godo filter/filter $(TESTS) helpers
 
@@ -88,6 +90,30 @@ $(FILTER): $(call obj,filter/main.c) $(LIBFILTER) $(LIBCOMMON)
 $(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
+# Unit tests link only the objects of what they test and what those need
+# (UNIT_<name>, sources without .c), so each test proves a module boundary:
+# a module that reaches outside its list does not link. A unit test without
+# a list is an error.
+UNIT_test_aevent := listener/aevent listener/reasm listener/record
+UNIT_test_common := common/esc common/flags common/path common/util common/log
+UNIT_test_conn := listener/src_conn common/log
+UNIT_test_filter_path := filter/repair filter/model common/path common/esc \
+	common/util common/log
+UNIT_test_hostile := listener/aevent listener/reasm listener/record
+UNIT_test_procfs := listener/procfs common/log
+UNIT_test_reasm := listener/reasm listener/record
+UNIT_test_record := listener/record
+UNIT_test_rules := listener/rules common/log
+
+UNIT_NAMES := $(basename $(notdir $(UNIT_SRC)))
+define unit_rule
+$$(if $$(UNIT_$(1)),,$$(error Makefile: no UNIT_$(1) list for tests/unit/$(1).c))
+$(B)/tests/unit/$(1): $(B)/tests/unit/$(1).o $$(call obj,$$(addsuffix .c,$$(UNIT_$(1))))
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS) -lcmocka
+endef
+$(foreach t,$(UNIT_NAMES),$(eval $(call unit_rule,$(t))))
+UNIT_BINS := $(patsubst %,$(B)/tests/unit/%,$(UNIT_NAMES))
+
 .SECONDARY:
 
 -include $(shell find build -name '*.d' 2>/dev/null)
@@ -109,11 +135,20 @@ test: deps
 	$(MAKE) all
 	$(MAKE) MODE=asan B=$(ASAN_B) build-asan
 	$(MAKE) fmt-check
+	@echo "== make check: the unit tests as an unprivileged user"
+	$(MAKE) check
 	$(RUN_RELEASE)
 	@echo "== the same suite under ASan+UBSan"
 	$(RUN_ASAN)
 	@echo "== unit, integration and e2e under valgrind"
 	$(RUN_VALGRIND)
+
+# make check: the logic tests, for any user. Run as root (make test, CI)
+# the tests themselves run as nobody, to prove they need no privilege.
+CHECK_AS := $(if $(filter 0,$(shell id -u)),setpriv --reuid=nobody --regid=nogroup --clear-groups --reset-env,)
+check: $(UNIT_BINS)
+	$(CHECK_AS) env GODO_TOP=$(CURDIR) GODO_TEST_DIR=$(CURDIR)/$(B)/tests \
+		bash tests/run.sh unit
 
 asan: deps
 	$(MAKE) MODE=asan B=$(ASAN_B) build-asan
