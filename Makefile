@@ -94,16 +94,16 @@ $(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
 # (UNIT_<name>, sources without .c), so each test proves a module boundary:
 # a module that reaches outside its list does not link. A unit test without
 # a list is an error.
-UNIT_test_aevent := listener/aevent listener/reasm listener/record
+UNIT_test_sysevent := listener/sysevent listener/reasm listener/record common/util
 UNIT_test_common := common/esc common/flags common/path common/util common/log
-UNIT_test_conn := listener/src_conn common/log
+UNIT_test_procconn := listener/procconn common/log common/util
 UNIT_test_filter_path := filter/repair filter/model common/path common/esc \
 	common/util common/log
-UNIT_test_hostile := listener/aevent listener/reasm listener/record
-UNIT_test_procfs := listener/procfs common/log
-UNIT_test_reasm := listener/reasm listener/record
-UNIT_test_record := listener/record
-UNIT_test_rules := listener/rules common/log
+UNIT_test_hostile := listener/sysevent listener/reasm listener/record common/util
+UNIT_test_procfs := listener/procfs common/log common/util
+UNIT_test_reasm := listener/reasm listener/record common/util
+UNIT_test_record := listener/record common/util
+UNIT_test_rules := listener/rules common/log common/util
 
 UNIT_NAMES := $(basename $(notdir $(UNIT_SRC)))
 define unit_rule

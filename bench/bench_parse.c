@@ -1,14 +1,14 @@
 /* bench_parse.c - throughput of the audit text path: record_parse (inside
- * reasm_add), reassembly and aevent_decode, one core, over auditd log lines
+ * reasm_add), reassembly and sysevent_decode, one core, over auditd log lines
  * (default: tests/data/audit/interleaved.log, a real docker run slice).
  * Lines are split once up front; the timed loop feeds them again and again,
  * and counts malloc calls through -Wl,--wrap=malloc (must stay 0).
  * Build and run from the repo top:
  *   make B=build/bench build/bench/libcommon.a build/bench/listener/record.o \
- *     build/bench/listener/reasm.o build/bench/listener/aevent.o
+ *     build/bench/listener/reasm.o build/bench/listener/sysevent.o
  *   cc -O2 -std=c11 -D_GNU_SOURCE -Icommon -Ilistener -Wl,--wrap=malloc \
  *     -o build/bench/bench_parse bench/bench_parse.c \
- *     build/bench/listener/{record,reasm,aevent}.o build/bench/libcommon.a \
+ *     build/bench/listener/{record,reasm,sysevent}.o build/bench/libcommon.a \
  *     -laudit
  *   build/bench/bench_parse [FILE.log] [seconds] */
 #include <stdint.h>
@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "aevent.h"
+#include "sysevent.h"
 #include "reasm.h"
 #include "record.h"
 
@@ -40,8 +40,8 @@ struct line {
 };
 
 struct sink {
-	struct aevent_dec *d;
-	struct aevent *e;
+	struct sysevent_dec *d;
+	struct sysevent *e;
 	unsigned long events, paths, args;
 };
 
@@ -50,7 +50,7 @@ sink_emit(const struct reasm_event *ev, void *arg)
 {
 	struct sink *s = arg;
 
-	if (aevent_decode(s->d, ev, s->e) == 0) {
+	if (sysevent_decode(s->d, ev, s->e) == 0) {
 		s->paths += s->e->npath;
 		s->args += s->e->argc;
 	}
@@ -110,7 +110,7 @@ main(int argc, char **argv)
 		}
 		lines[nlines++] = (struct line){type, pl.p, pl.n};
 	}
-	s.d = aevent_dec_new();
+	s.d = sysevent_dec_new();
 	s.e = malloc(sizeof(*s.e));
 	r = reasm_new(REASM_SLOTS, REASM_SLOT_BYTES, REASM_AGE_MS, sink_emit,
 	              &s);
@@ -133,7 +133,7 @@ main(int argc, char **argv)
 	       (double)s.events / t, (double)recs / t,
 	       t * 1e6 / (double)s.events, mallocs - m0);
 	reasm_free(r);
-	aevent_dec_free(s.d);
+	sysevent_dec_free(s.d);
 	free(s.e);
 	free(lines);
 	free(buf);

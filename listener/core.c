@@ -437,7 +437,7 @@ proc_for_audit(struct core *c, int32_t pid, int64_t ns)
 }
 
 static void
-on_fork(struct core *c, const struct cn_event *ev)
+on_fork(struct core *c, const struct procconn_event *ev)
 {
 	struct task *k, *old, *parent, *proc = NULL;
 	struct procfs_stat st;
@@ -479,7 +479,7 @@ on_fork(struct core *c, const struct cn_event *ev)
 }
 
 static void
-on_exec(struct core *c, const struct cn_event *ev)
+on_exec(struct core *c, const struct procconn_event *ev)
 {
 	struct task *k = proctab_get(c->pt, ev->pid);
 
@@ -493,7 +493,7 @@ on_exec(struct core *c, const struct cn_event *ev)
 }
 
 static void
-on_task_exit(struct core *c, const struct cn_event *ev)
+on_task_exit(struct core *c, const struct procconn_event *ev)
 {
 	struct task *k = proctab_get(c->pt, ev->pid);
 
@@ -508,19 +508,19 @@ on_task_exit(struct core *c, const struct cn_event *ev)
 }
 
 void
-core_conn_event(struct core *c, const struct cn_event *ev)
+core_conn_event(struct core *c, const struct procconn_event *ev)
 {
 	c->st.cn_events++;
 	if ((int64_t)ev->ts_ns + c->off_real_mono > c->cn_ns)
 		c->cn_ns = (int64_t)ev->ts_ns + c->off_real_mono;
 	switch (ev->what) {
-	case CN_FORK:
+	case PROCCONN_FORK:
 		on_fork(c, ev);
 		break;
-	case CN_EXEC:
+	case PROCCONN_EXEC:
 		on_exec(c, ev);
 		break;
-	case CN_EXIT:
+	case PROCCONN_EXIT:
 		on_task_exit(c, ev);
 		break;
 	default:
@@ -529,7 +529,7 @@ core_conn_event(struct core *c, const struct cn_event *ev)
 }
 
 static void
-fill_exec(struct exec_info *x, const struct aevent *ev)
+fill_exec(struct exec_info *x, const struct sysevent *ev)
 {
 	memset(x, 0, sizeof(*x));
 	x->ns = ev->time_ns;
@@ -566,7 +566,7 @@ is_hex64(struct str s)
 /* runc create/exec and the shim name the container they work for: a
  * process they start that exits before its cgroup is read inherits it. */
 static void
-note_runtime(struct task *k, const struct aevent *ev)
+note_runtime(struct task *k, const struct sysevent *ev)
 {
 	unsigned int i;
 
@@ -606,7 +606,7 @@ resolve_gone(struct core *c, struct task *k)
 }
 
 static void
-on_execve(struct core *c, struct task *k, const struct aevent *ev)
+on_execve(struct core *c, struct task *k, const struct sysevent *ev)
 {
 	struct exec_info x;
 
@@ -633,14 +633,14 @@ on_execve(struct core *c, struct task *k, const struct aevent *ev)
 
 /* The directory a relative name in an *at() call is resolved against. */
 static struct str
-base_dir(struct core *c, const struct task *k, const struct aevent *ev,
+base_dir(struct core *c, const struct task *k, const struct sysevent *ev,
          int dirfd)
 {
 	struct fdent *d;
 	ssize_t n;
 	char lnk[64];
 
-	if (dirfd == AEV_AT_FDCWD)
+	if (dirfd == SYSEV_AT_FDCWD)
 		return ev->cwd;
 	d = fdtab_get(c->ft, k->tgid, dirfd);
 	if (d != NULL)
@@ -656,13 +656,13 @@ base_dir(struct core *c, const struct task *k, const struct aevent *ev,
 /* The path of the first item of the wanted type (or any non-PARENT one
  * when want < 0), resolved and cleaned into out. Length or -1. */
 static long
-event_path(struct core *c, const struct task *k, const struct aevent *ev,
+event_path(struct core *c, const struct task *k, const struct sysevent *ev,
            int want, int dirfd, char *out)
 {
 	unsigned int i;
 
 	for (i = 0; i < ev->npath; i++) {
-		const struct aev_path *p = &ev->path[i];
+		const struct sysev_path *p = &ev->path[i];
 		struct str base;
 
 		if (!p->has_name || p->nametype == NT_PARENT)
@@ -679,7 +679,7 @@ event_path(struct core *c, const struct task *k, const struct aevent *ev,
 }
 
 static struct fsess *
-new_sess(const struct task *k, int32_t fd, const struct aevent *ev,
+new_sess(const struct task *k, int32_t fd, const struct sysevent *ev,
          const char *path, size_t n)
 {
 	struct fsess *ss = calloc(1, sizeof(*ss));
@@ -733,7 +733,7 @@ replace_fd(struct core *c, struct task *k, int32_t fd, const char *path,
 }
 
 static void
-on_open(struct core *c, struct task *k, const struct aevent *ev)
+on_open(struct core *c, struct task *k, const struct sysevent *ev)
 {
 	struct fdent *e;
 	long n;
@@ -773,7 +773,7 @@ count_write(struct fsess *e, int64_t ns, uint64_t bytes)
 }
 
 static void
-on_write(struct core *c, struct task *k, const struct aevent *ev)
+on_write(struct core *c, struct task *k, const struct sysevent *ev)
 {
 	struct fdent *e;
 
@@ -789,7 +789,7 @@ on_write(struct core *c, struct task *k, const struct aevent *ev)
 /* dup2(old, new): new now refers to old's open file, the same session
  * (and whatever new was is closed). */
 static void
-on_dup(struct core *c, struct task *k, const struct aevent *ev)
+on_dup(struct core *c, struct task *k, const struct sysevent *ev)
 {
 	struct fdent *src, *dst;
 	int32_t oldfd = (int32_t)(uint32_t)ev->a[0];
@@ -816,14 +816,14 @@ on_dup(struct core *c, struct task *k, const struct aevent *ev)
 }
 
 static void
-on_close(struct core *c, struct task *k, const struct aevent *ev)
+on_close(struct core *c, struct task *k, const struct sysevent *ev)
 {
 	close_routed(c, k, (int32_t)(uint32_t)ev->a[0], ev->serial, ev->time_ns,
 	             "close");
 }
 
 static void
-on_rename(struct core *c, struct task *k, const struct aevent *ev)
+on_rename(struct core *c, struct task *k, const struct sysevent *ev)
 {
 	long n1, n2;
 
@@ -846,7 +846,7 @@ on_rename(struct core *c, struct task *k, const struct aevent *ev)
 }
 
 static void
-on_unlink(struct core *c, struct task *k, const struct aevent *ev)
+on_unlink(struct core *c, struct task *k, const struct sysevent *ev)
 {
 	long n = event_path(c, k, ev, NT_DELETE, ev->dirfd, c->pathbuf);
 
@@ -858,7 +858,7 @@ on_unlink(struct core *c, struct task *k, const struct aevent *ev)
 }
 
 static void
-on_truncate(struct core *c, struct task *k, const struct aevent *ev)
+on_truncate(struct core *c, struct task *k, const struct sysevent *ev)
 {
 	struct fdent *e;
 	long n;
@@ -871,7 +871,7 @@ on_truncate(struct core *c, struct task *k, const struct aevent *ev)
 			count_write(e->sess, ev->time_ns, 0);
 		return;
 	}
-	n = event_path(c, k, ev, -1, AEV_AT_FDCWD, c->pathbuf);
+	n = event_path(c, k, ev, -1, SYSEV_AT_FDCWD, c->pathbuf);
 	if (n >= 0)
 		docmap_op(c->dm, k, "truncate", ev->serial, ev->time_ns,
 		          c->pathbuf, (size_t)n, NULL, 0);
@@ -928,7 +928,7 @@ overlay_root(int32_t pid, char *out, size_t outsz)
 }
 
 static void
-on_pivot_root(struct core *c, struct task *k, const struct aevent *ev)
+on_pivot_root(struct core *c, struct task *k, const struct sysevent *ev)
 {
 	long n;
 
@@ -944,19 +944,20 @@ on_pivot_root(struct core *c, struct task *k, const struct aevent *ev)
 }
 
 void
-core_audit_event(struct core *c, const struct aevent *ev)
+core_audit_event(struct core *c, const struct sysevent *ev)
 {
 	struct task *k;
 
 	c->st.audit_events++;
 	if (ev->time_ns > c->audit_ns)
 		c->audit_ns = ev->time_ns;
-	if (!ev->has_syscall || ev->kind == AEV_OTHER || ev->kind == AEV_CLONE)
+	if (!ev->has_syscall || ev->kind == SYSEV_OTHER ||
+	    ev->kind == SYSEV_CLONE)
 		return;
 	k = proc_for_audit(c, ev->pid, ev->time_ns);
 	if (k == NULL)
 		return;
-	if (ev->kind == AEV_EXECVE) {
+	if (ev->kind == SYSEV_EXECVE) {
 		on_execve(c, k, ev);
 		return;
 	}
@@ -964,38 +965,38 @@ core_audit_event(struct core *c, const struct aevent *ev)
 		return;
 	emit_task(c, k, "audit");
 	switch (ev->kind) {
-	case AEV_OPEN:
+	case SYSEV_OPEN:
 		on_open(c, k, ev);
 		break;
-	case AEV_WRITE:
+	case SYSEV_WRITE:
 		on_write(c, k, ev);
 		break;
-	case AEV_CLOSE:
+	case SYSEV_CLOSE:
 		on_close(c, k, ev);
 		break;
-	case AEV_DUP:
+	case SYSEV_DUP:
 		on_dup(c, k, ev);
 		break;
-	case AEV_RENAME:
+	case SYSEV_RENAME:
 		if (ev->success)
 			on_rename(c, k, ev);
 		break;
-	case AEV_UNLINK:
+	case SYSEV_UNLINK:
 		if (ev->success)
 			on_unlink(c, k, ev);
 		break;
-	case AEV_TRUNCATE:
+	case SYSEV_TRUNCATE:
 		on_truncate(c, k, ev);
 		break;
-	case AEV_EXIT:
+	case SYSEV_EXIT:
 		/* exit_group ends every thread and closes what is open, but
 		 * other threads' last events may still be on their way: the
 		 * files are closed when the exit is swept (core_tick). */
 		break;
-	case AEV_PIVOT_ROOT:
+	case SYSEV_PIVOT_ROOT:
 		on_pivot_root(c, k, ev);
 		break;
-	case AEV_SETNS:
+	case SYSEV_SETNS:
 		if (!ev->success)
 			break;
 		if (k->written && update_now(c, k))

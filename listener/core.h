@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "aevent.h"
-#include "conn.h"
+#include "sysevent.h"
+#include "procconn.h"
 #include "docmap.h"
 #include "fdtab.h"
 #include "proctab.h"
@@ -42,8 +42,8 @@ void core_free(struct core *c);
 /* Scan /proc: every task with its parent, start, args, cwd, exe, container;
  * mark dockerd/containerd; write documents of the recorded ones. */
 int core_snapshot(struct core *c);
-void core_conn_event(struct core *c, const struct cn_event *ev);
-void core_audit_event(struct core *c, const struct aevent *ev);
+void core_conn_event(struct core *c, const struct procconn_event *ev);
+void core_audit_event(struct core *c, const struct sysevent *ev);
 /* Periodic work: write changed open files to fds, retire exited tasks. */
 void core_tick(struct core *c, uint64_t now_ms);
 /* At exit: the state of every open file into fds. */

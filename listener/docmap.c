@@ -190,7 +190,7 @@ task_insert(struct docmap *dm, const struct task *k, const struct task_doc *d,
 		BSON_APPEND_ARRAY(&doc, F_EXECVE, d->execs);
 		BSON_APPEND_INT32(&doc, F_EXECVE_COUNT, (int32_t)d->nexecs);
 	}
-	rc = store_insert(dm->store, SC_PIDS, &doc);
+	rc = store_insert(dm->store, STORE_PIDS, &doc);
 	bson_destroy(&doc);
 	return rc;
 }
@@ -258,7 +258,7 @@ docmap_exec(struct docmap *dm, const struct task *k, const struct exec_info *x)
 	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$max", &max);
 	BSON_APPEND_INT32(&max, F_EXECVE_COUNT, (int32_t)k->nexec);
 	bson_append_document_end(&dm->upd, &max);
-	return store_upsert(dm->store, SC_PIDS, &dm->sel, &dm->upd);
+	return store_upsert(dm->store, STORE_PIDS, &dm->sel, &dm->upd);
 }
 
 static void
@@ -283,7 +283,7 @@ docmap_exit(struct docmap *dm, const struct task *k, uint32_t status)
 	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
 	exit_fields(&set, k, status);
 	bson_append_document_end(&dm->upd, &set);
-	return store_upsert(dm->store, SC_PIDS, &dm->sel, &dm->upd);
+	return store_upsert(dm->store, STORE_PIDS, &dm->sel, &dm->upd);
 }
 
 static int
@@ -299,7 +299,7 @@ set_one(struct docmap *dm, const struct task *k, const char *key, const char *p,
 	else
 		BSON_APPEND_BOOL(&set, key, flag);
 	bson_append_document_end(&dm->upd, &set);
-	return store_upsert(dm->store, SC_PIDS, &dm->sel, &dm->upd);
+	return store_upsert(dm->store, STORE_PIDS, &dm->sel, &dm->upd);
 }
 
 int
@@ -402,7 +402,7 @@ write_held(struct docmap *dm, struct held_file *h)
 
 	if (h->doc == NULL)
 		return 0;
-	rc = store_insert(dm->store, SC_FILES, h->doc);
+	rc = store_insert(dm->store, STORE_FILES, h->doc);
 
 	bson_destroy(h->doc);
 	h->doc = NULL;
@@ -547,7 +547,7 @@ docmap_fd_open(struct docmap *dm, const struct fsess *e,
 	if (!e->in_fds) {
 		bson_init(&set);
 		append_file(dm, &set, e, proc);
-		rc = insert_set(dm, SC_FDS, e->id, &set);
+		rc = insert_set(dm, STORE_FDS, e->id, &set);
 		bson_destroy(&set);
 		return rc;
 	}
@@ -555,7 +555,7 @@ docmap_fd_open(struct docmap *dm, const struct fsess *e,
 	BSON_APPEND_DOCUMENT_BEGIN(&dm->upd, "$set", &set);
 	append_file(dm, &set, e, proc);
 	bson_append_document_end(&dm->upd, &set);
-	return store_upsert(dm->store, SC_FDS, &dm->sel, &dm->upd);
+	return store_upsert(dm->store, STORE_FDS, &dm->sel, &dm->upd);
 }
 
 int
@@ -574,11 +574,11 @@ docmap_fd_close(struct docmap *dm, const struct fsess *e,
 	if (!e->in_fds && hold(dm, e, proc, close_ns, &set) == 0)
 		rc = 0;
 	else
-		rc = insert_set(dm, SC_FILES, e->id, &set);
+		rc = insert_set(dm, STORE_FILES, e->id, &set);
 	bson_destroy(&set);
 	if (e->in_fds) {
 		begin(dm, e->id);
-		if (store_delete(dm->store, SC_FDS, &dm->sel) != 0)
+		if (store_delete(dm->store, STORE_FDS, &dm->sel) != 0)
 			rc = -1;
 	}
 	return rc;
@@ -612,7 +612,7 @@ docmap_op(struct docmap *dm, const struct task *proc, const char *op,
 		docmap_append_bytes(&set, F_NEW_FILENAME, newpath, newlen);
 	append_date(&set, F_OP_TS, ns);
 	BSON_APPEND_INT64(&set, F_OP_NS, ns);
-	rc = insert_set(dm, SC_FILES, id, &set);
+	rc = insert_set(dm, STORE_FILES, id, &set);
 	bson_destroy(&set);
 	return rc;
 }
@@ -637,7 +637,7 @@ docmap_gap(struct docmap *dm, const char *source, int64_t from_ns,
 	BSON_APPEND_INT64(&set, "to_ns", to_ns);
 	BSON_APPEND_INT64(&set, F_GAP_COUNT, (int64_t)count);
 	bson_append_document_end(&dm->upd, &set);
-	return store_upsert(dm->store, SC_GAPS, &dm->sel, &dm->upd);
+	return store_upsert(dm->store, STORE_GAPS, &dm->sel, &dm->upd);
 }
 
 int
@@ -661,5 +661,5 @@ docmap_run(struct docmap *dm, int pid, int64_t start_ns, int64_t stop_ns,
 	BSON_APPEND_INT64(&set, "start_ns", start_ns);
 	BSON_APPEND_INT64(&set, "last_seen_ns", seen_ns);
 	bson_append_document_end(&dm->upd, &set);
-	return store_upsert(dm->store, SC_RUNS, &dm->sel, &dm->upd);
+	return store_upsert(dm->store, STORE_RUNS, &dm->sel, &dm->upd);
 }

@@ -15,7 +15,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "aevent.h"
+#include "sysevent.h"
 #include "core.h"
 #include "docmap.h"
 #include "flags.h"
@@ -27,12 +27,12 @@
 #include "record.h"
 #include "rules.h"
 #include "schema.h"
-#include "src_audit.h"
-#include "src_conn.h"
+#include "auditsock.h"
+#include "procconn.h"
 #include "store.h"
 #include "util.h"
 
-#define CONN_BUDGET 4096
+#define PROCCONN_BUDGET 4096
 #define AUDIT_BUDGET 1024
 #define FLUSH_MS 200
 #define GODO_REASM_SLOTS 1024
@@ -53,12 +53,12 @@ struct godo {
 	struct store *store;
 	struct docmap dm;
 	struct core *core;
-	struct asrc *asrc;
-	struct conn *conn;
+	struct auditsock *asrc;
+	struct procconn *conn;
 	struct rules *rules;
 	struct reasm *reasm;
-	struct aevent_dec *dec;
-	struct aevent *ev;
+	struct sysevent_dec *dec;
+	struct sysevent *ev;
 	FILE *diag;
 	char diagbuf[16 + 8970 + 64];
 	int ep, sigfd, timerfd;
@@ -80,7 +80,7 @@ usage(const struct flag *tab, int n, FILE *out)
 }
 
 static void
-on_cn(const struct cn_event *ev, void *arg)
+on_cn(const struct procconn_event *ev, void *arg)
 {
 	struct godo *g = arg;
 
@@ -92,7 +92,7 @@ drain_conn(void *arg)
 {
 	struct godo *g = arg;
 
-	(void)conn_read(g->conn, on_cn, g, CONN_BUDGET);
+	(void)procconn_read(g->conn, on_cn, g, PROCCONN_BUDGET);
 }
 
 static void
@@ -101,7 +101,7 @@ on_event(const struct reasm_event *rev, void *arg)
 	struct godo *g = arg;
 
 	g->stat_events++;
-	if (aevent_decode(g->dec, rev, g->ev) == 0)
+	if (sysevent_decode(g->dec, rev, g->ev) == 0)
 		core_audit_event(g->core, g->ev);
 }
 
@@ -170,8 +170,8 @@ flush_store(struct godo *g)
 static void
 stats_line(struct godo *g)
 {
-	const struct asrc_counters *ac = asrc_counters(g->asrc);
-	const struct conn_counters *cc = conn_counters(g->conn);
+	const struct auditsock_counters *ac = auditsock_counters(g->asrc);
+	const struct procconn_counters *cc = procconn_counters(g->conn);
 	struct store_stats ss;
 	struct proctab_stats ps;
 	struct fdtab_stats fs;
@@ -199,7 +199,7 @@ stats_line(struct godo *g)
 static void
 poll_status(struct godo *g)
 {
-	int64_t lost = asrc_status_read(g->asrc);
+	int64_t lost = auditsock_status_read(g->asrc);
 	int64_t now = util_wall_ns();
 
 	if (lost > 0) {
@@ -215,7 +215,7 @@ periodic(struct godo *g)
 {
 	reasm_tick(g->reasm, g->now_ms);
 	core_tick(g->core, g->now_ms);
-	if (conn_resync_take(g->conn)) {
+	if (procconn_resync_take(g->conn)) {
 		int64_t now = util_wall_ns();
 
 		log_warnx("proc connector overrun: resynchronising from /proc");
@@ -224,7 +224,7 @@ periodic(struct godo *g)
 	}
 	if (g->now_ms - g->last_status_ms >= 1000) {
 		g->last_status_ns = util_wall_ns();
-		asrc_request_status(g->asrc);
+		auditsock_request_status(g->asrc);
 		g->last_status_ms = g->now_ms;
 	}
 	if (g->o.stats_s > 0 &&
@@ -286,8 +286,8 @@ static void
 loop(struct godo *g)
 {
 	struct epoll_event evs[8];
-	int afd = asrc_fd(g->asrc), cfd = conn_fd(g->conn);
-	int ctl = asrc_ctl_fd(g->asrc);
+	int afd = auditsock_fd(g->asrc), cfd = procconn_fd(g->conn);
+	int ctl = auditsock_ctl_fd(g->asrc);
 	uint64_t tick;
 
 	while (!g->stop) {
@@ -306,8 +306,8 @@ loop(struct godo *g)
 				/* The connector first: a child's FORK must be
 				 * seen before its audit events. */
 				drain_conn(g);
-				if (asrc_read(g->asrc, on_record, g,
-				              AUDIT_BUDGET) > 0)
+				if (auditsock_read(g->asrc, on_record, g,
+				                   AUDIT_BUDGET) > 0)
 					busy = true;
 			} else if (fd == ctl) {
 				poll_status(g);
@@ -346,10 +346,10 @@ setup_fds(struct godo *g)
 		fatal("signalfd/timerfd/epoll");
 	if (timerfd_settime(g->timerfd, 0, &it, NULL) != 0)
 		fatal("timerfd_settime");
-	if (add_fd(g->ep, asrc_fd(g->asrc)) ||
-	    add_fd(g->ep, conn_fd(g->conn)) ||
-	    add_fd(g->ep, asrc_ctl_fd(g->asrc)) || add_fd(g->ep, g->sigfd) ||
-	    add_fd(g->ep, g->timerfd))
+	if (add_fd(g->ep, auditsock_fd(g->asrc)) ||
+	    add_fd(g->ep, procconn_fd(g->conn)) ||
+	    add_fd(g->ep, auditsock_ctl_fd(g->asrc)) ||
+	    add_fd(g->ep, g->sigfd) || add_fd(g->ep, g->timerfd))
 		fatal("epoll_ctl");
 }
 
@@ -384,7 +384,7 @@ setup_spool(struct godo *g)
 static void
 setup_audit(struct godo *g)
 {
-	struct asrc_opts ao;
+	struct auditsock_opts ao;
 	struct rules_opts ro = {getpid(), g->o.exclude_exe};
 	int failed = 0, purged;
 
@@ -396,7 +396,7 @@ setup_audit(struct godo *g)
 		ao.set_wait_time = true;
 		ao.backlog_wait_time = (uint32_t)g->o.wait_time;
 	}
-	g->asrc = asrc_open(&ao);
+	g->asrc = auditsock_open(&ao);
 	if (g->asrc == NULL) {
 		if (errno == EEXIST)
 			fatalx("another audit daemon is registered (auditd?); "
@@ -405,12 +405,12 @@ setup_audit(struct godo *g)
 			fatalx("audit is locked (enabled=2) or not permitted");
 		fatal("kernel audit unavailable");
 	}
-	purged = rules_purge(asrc_ctl_fd(g->asrc), RULES_KEY);
+	purged = rules_purge(auditsock_ctl_fd(g->asrc), RULES_KEY);
 	if (purged > 0)
 		log_info("removed %d stale godo rules", purged);
-	g->rules = rules_install(asrc_ctl_fd(g->asrc), &ro, &failed);
+	g->rules = rules_install(auditsock_ctl_fd(g->asrc), &ro, &failed);
 	if (g->rules == NULL) {
-		asrc_close(g->asrc);
+		auditsock_close(g->asrc);
 		fatalx("could not install audit rules");
 	}
 	if (failed > 0)
@@ -428,11 +428,13 @@ teardown(struct godo *g)
 		 * read until the socket stays quiet for 200 ms (at most
 		 * 3 s). */
 		uint64_t end = g->now_ms + 3000, quiet = g->now_ms + 200;
-		struct pollfd pfd = {.fd = asrc_fd(g->asrc), .events = POLLIN};
+		struct pollfd pfd = {.fd = auditsock_fd(g->asrc),
+		                     .events = POLLIN};
 
 		while (g->now_ms < end && g->now_ms < quiet) {
 			drain_conn(g);
-			if (asrc_read(g->asrc, on_record, g, AUDIT_BUDGET) > 0)
+			if (auditsock_read(g->asrc, on_record, g,
+			                   AUDIT_BUDGET) > 0)
 				quiet = g->now_ms + 200;
 			else if (poll(&pfd, 1, 50) < 0 && errno != EINTR)
 				break;
@@ -444,12 +446,12 @@ teardown(struct godo *g)
 	docmap_run(&g->dm, getpid(), g->start_ns, util_wall_ns(),
 	           util_wall_ns());
 	flush_store(g);
-	if (rules_remove(asrc_ctl_fd(g->asrc), g->rules) < 0)
+	if (rules_remove(auditsock_ctl_fd(g->asrc), g->rules) < 0)
 		log_warnx("some godo rules could not be removed");
-	asrc_close(g->asrc);
-	conn_close(g->conn);
+	auditsock_close(g->asrc);
+	procconn_close(g->conn);
 	reasm_free(g->reasm);
-	aevent_dec_free(g->dec);
+	sysevent_dec_free(g->dec);
 	free(g->ev);
 	core_free(g->core);
 	docmap_fini(&g->dm);
@@ -582,7 +584,7 @@ main(int argc, char **argv)
 		g.o.exclude_exe = g.store_exe;
 		log_info("not auditing the local store %s", g.store_exe);
 	}
-	g.conn = conn_open(CONN_RCVBUF);
+	g.conn = procconn_open(PROCCONN_RCVBUF);
 	if (g.conn == NULL)
 		fatal("proc connector unavailable");
 	setup_audit(&g);
@@ -596,7 +598,7 @@ main(int argc, char **argv)
 	co.fd_cap = (uint32_t)g.o.fd_cap;
 	co.grace_ms = 5000;
 	g.core = core_new(&g.dm, &co, g.boot_id);
-	g.dec = aevent_dec_new();
+	g.dec = sysevent_dec_new();
 	g.ev = calloc(1, sizeof(*g.ev));
 	g.reasm = reasm_new(GODO_REASM_SLOTS, GODO_REASM_SLOT_BYTES,
 	                    GODO_REASM_AGE_MS, on_event, &g);
@@ -609,7 +611,7 @@ main(int argc, char **argv)
 	docmap_run(&g.dm, getpid(), g.start_ns, 0, g.start_ns);
 	if (core_snapshot(g.core) != 0)
 		log_warn("snapshot of /proc failed");
-	(void)conn_resync_take(g.conn); /* the snapshot just did that */
+	(void)procconn_resync_take(g.conn); /* the snapshot just did that */
 	g.now_ms = g.last_flush_ms = g.last_stats_ms = util_now_ms();
 	flush_store(&g);
 	util_uri_redact(g.o.mongo, err, sizeof(err)); /* no password in logs */

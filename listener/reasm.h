@@ -1,6 +1,6 @@
 /* reasm.h - audit records in, whole events out, keyed by serial number.
- * Fed by src_audit with each record as received (netlink type + payload);
- * feeds aevent_decode() through a callback. Records of different events
+ * Fed by auditsock with each record as received (netlink type + payload);
+ * feeds sysevent_decode() through a callback. Records of different events
  * interleave (kernel-interfaces.md 1.4), so open events sit in a fixed table
  * of slots found by a small hash on the serial. An event is complete at EOE
  * (1320); record types outside 1300-1399 are events of their own, emitted at

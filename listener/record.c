@@ -91,7 +91,7 @@ record_parse(struct record *rec, uint16_t type, const char *payload, size_t len)
 	p += 2;
 	if (p < end && *p == ' ')
 		p++;
-	/* sec * 1e9 + msec * 1e6 must fit int64_t (aevent's time_ns): at
+	/* sec * 1e9 + msec * 1e6 must fit int64_t (sysevent's time_ns): at
 	 * most RECORD_SEC_MAX, in 2262. Serials above 19 digits are refused
 	 * too. */
 	if (sec.n > 10 || msec.n > 3 || record_u64(sec, 10, &rec->sec) != 0 ||

@@ -1,7 +1,7 @@
 /* record.h - one kernel audit record: header, key=value fields, value
  * decoding, and the auditd log line format.
- * Fed by src_audit (netlink type + payload) and by tests (fixture lines);
- * feeds reasm (serial number) and aevent (fields). Nothing here allocates:
+ * Fed by auditsock (netlink type + payload) and by tests (fixture lines);
+ * feeds reasm (serial number) and sysevent (fields). Nothing here allocates:
  * every result is a slice of the caller's bytes or of a caller buffer, and
  * every scan is bounded by the given length (payloads are not
  * NUL-terminated and come from the kernel on behalf of untrusted tasks). */

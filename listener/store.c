@@ -20,14 +20,14 @@
 #include "schema.h"
 #include "util.h"
 
-static const char *const coll_names[SC_NCOLL] = {
+static const char *const coll_names[STORE_NCOLL] = {
     COLL_PIDS, COLL_FDS, COLL_FILES, COLL_GAPS, COLL_RUNS};
 
 struct store {
 	mongoc_client_t *client;
-	mongoc_collection_t *coll[SC_NCOLL];
-	mongoc_bulk_operation_t *bulk[SC_NCOLL];
-	size_t nops[SC_NCOLL];
+	mongoc_collection_t *coll[STORE_NCOLL];
+	mongoc_bulk_operation_t *bulk[STORE_NCOLL];
+	size_t nops[STORE_NCOLL];
 	size_t pending;
 	bson_t *upsert_opts; /* heap: bson_t wants 128-byte alignment */
 	bson_t *insert_opts;
@@ -143,7 +143,7 @@ store_open(const char *target, const char *db, char *err, size_t errlen)
 		free(s);
 		return NULL;
 	}
-	for (i = 0; i < SC_NCOLL; i++)
+	for (i = 0; i < STORE_NCOLL; i++)
 		s->coll[i] =
 		    mongoc_client_get_collection(s->client, db, coll_names[i]);
 	s->upsert_opts = BCON_NEW("upsert", BCON_BOOL(true));
@@ -323,7 +323,7 @@ drop_bulks(struct store *s)
 {
 	int i;
 
-	for (i = 0; i < SC_NCOLL; i++) {
+	for (i = 0; i < STORE_NCOLL; i++) {
 		if (s->bulk[i] != NULL)
 			mongoc_bulk_operation_destroy(s->bulk[i]);
 		s->bulk[i] = NULL;
@@ -338,7 +338,7 @@ execute(struct store *s, int *rc)
 {
 	int i;
 
-	for (i = 0; i < SC_NCOLL; i++) {
+	for (i = 0; i < STORE_NCOLL; i++) {
 		bson_t reply;
 		bson_error_t e;
 
@@ -510,7 +510,7 @@ replay(struct store *s)
 				}
 			}
 		}
-		if (c < 0 || c >= SC_NCOLL || !has_a)
+		if (c < 0 || c >= STORE_NCOLL || !has_a)
 			continue;
 		if (t == ENV_UPSERT && has_b)
 			store_upsert(s, (enum store_coll)c, &a, &b);
@@ -648,9 +648,9 @@ store_ensure_indexes(struct store *s)
 		         "handler does not use them)");
 		return;
 	}
-	index_one(s, SC_PIDS, "host_tgid", F_HOST, F_TGID);
-	index_one(s, SC_FDS, "host_proc", F_HOST, F_PROC_ID);
-	index_one(s, SC_FILES, "host_proc", F_HOST, F_PROC_ID);
+	index_one(s, STORE_PIDS, "host_tgid", F_HOST, F_TGID);
+	index_one(s, STORE_FDS, "host_proc", F_HOST, F_PROC_ID);
+	index_one(s, STORE_FILES, "host_proc", F_HOST, F_PROC_ID);
 }
 
 int
@@ -660,7 +660,7 @@ store_last_run(struct store *s, const char *host, int64_t *last_ns)
 	bson_t *opts = BCON_NEW("sort", "{", "last_seen_ns", BCON_INT32(-1),
 	                        "}", "limit", BCON_INT64(1));
 	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(
-	    s->coll[SC_RUNS], filter, opts, NULL);
+	    s->coll[STORE_RUNS], filter, opts, NULL);
 	const bson_t *doc;
 	bson_error_t e;
 	bson_iter_t it;
@@ -695,7 +695,7 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
-	for (i = 0; i < SC_NCOLL; i++) {
+	for (i = 0; i < STORE_NCOLL; i++) {
 		if (s->bulk[i] != NULL)
 			mongoc_bulk_operation_destroy(s->bulk[i]);
 		mongoc_collection_destroy(s->coll[i]);

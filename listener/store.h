@@ -12,7 +12,14 @@
 
 #include <bson/bson.h>
 
-enum store_coll { SC_PIDS, SC_FDS, SC_FILES, SC_GAPS, SC_RUNS, SC_NCOLL };
+enum store_coll {
+	STORE_PIDS,
+	STORE_FDS,
+	STORE_FILES,
+	STORE_GAPS,
+	STORE_RUNS,
+	STORE_NCOLL
+};
 
 #define STORE_BATCH_MAX 2000
 

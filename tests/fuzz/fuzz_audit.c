@@ -1,5 +1,5 @@
 /* fuzz_audit.c - libFuzzer target for the audit path: record tokenizer,
- * reassembly by serial and event decoding (record.c, reasm.c, aevent.c).
+ * reassembly by serial and event decoding (record.c, reasm.c, sysevent.c).
  * The input is a sequence of records separated by '\n'. A line that is an
  * auditd log line ("type=NAME msg=...") is taken as such; any other line
  * gives its type in its first two bytes (1300 + b0 % 100 when b1 is even,
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aevent.h"
+#include "sysevent.h"
 #include "reasm.h"
 #include "record.h"
 #include "schema.h"
@@ -32,8 +32,8 @@
 #define FUZZ_AGE_MS 2000
 
 struct fuzz {
-	struct aevent_dec *d;
-	struct aevent *e;
+	struct sysevent_dec *d;
+	struct sysevent *e;
 	struct reasm *r;
 };
 
@@ -49,13 +49,13 @@ emit(const struct reasm_event *ev, void *arg)
 	unsigned int i;
 
 	CHECK(ev->nrec > 0 || ev->partial);
-	if (aevent_decode(f->d, ev, f->e) != 0) {
+	if (sysevent_decode(f->d, ev, f->e) != 0) {
 		CHECK(ev->nrec == 0);
 		return;
 	}
 	CHECK(f->e->serial == ev->serial);
 	CHECK(f->e->argc <= ARGS_MAX_COUNT);
-	CHECK(f->e->npath <= AEV_MAX_PATHS);
+	CHECK(f->e->npath <= SYSEV_MAX_PATHS);
 	for (i = 0; i < f->e->argc; i++) {
 		if (!f->e->args_from_proctitle)
 			total += f->e->argv[i].n;
@@ -113,7 +113,7 @@ poke_record(uint16_t type, const char *p, size_t n)
 static int
 init(void)
 {
-	fz.d = aevent_dec_new();
+	fz.d = sysevent_dec_new();
 	fz.e = malloc(sizeof(*fz.e));
 	fz.r = reasm_new(FUZZ_SLOTS, FUZZ_SLOT_BYTES, FUZZ_AGE_MS, emit, &fz);
 	return fz.d != NULL && fz.e != NULL && fz.r != NULL ? 0 : -1;

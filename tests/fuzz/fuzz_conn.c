@@ -1,4 +1,4 @@
-/* fuzz_conn.c - libFuzzer target for conn_decode (src_conn.c): the input
+/* fuzz_conn.c - libFuzzer target for procconn_decode (procconn.c): the input
  * is one proc connector datagram as recv() would return it, copied to an
  * odd address too, since the decoder must not assume alignment. */
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src_conn.h"
+#include "procconn.h"
 
 #define CHECK(c)                                                               \
 	do {                                                                   \
@@ -23,13 +23,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cn_event ev, ev2;
+	struct procconn_event ev, ev2;
 	unsigned char *odd;
 	int rc, rc2;
 
-	rc = conn_decode(data, size, &ev);
+	rc = procconn_decode(data, size, &ev);
 	if (rc == 0) {
-		CHECK(ev.what <= CN_ACK);
+		CHECK(ev.what <= PROCCONN_ACK);
 		CHECK(memchr(ev.comm, '\0', sizeof(ev.comm)) != NULL);
 	} else {
 		CHECK(rc == -1);
@@ -38,7 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(odd != NULL);
 	if (size > 0)
 		memcpy(odd + 1, data, size);
-	rc2 = conn_decode(odd + 1, size, &ev2);
+	rc2 = procconn_decode(odd + 1, size, &ev2);
 	CHECK(rc2 == rc);
 	if (rc == 0)
 		CHECK(memcmp(&ev, &ev2, sizeof(ev)) == 0);

@@ -1,4 +1,4 @@
-/* test_kernel.c - src_audit, rules and src_conn against the real kernel:
+/* test_kernel.c - auditsock, rules and procconn against the real kernel:
  * registration as the audit daemon, godo's rules producing the expected
  * records, exact restoration of the audit state, purge of stale rules,
  * refusal (and forced takeover) when another daemon is registered, and the
@@ -28,16 +28,16 @@
 
 #include "log.h"
 #include "rules.h"
-#include "src_audit.h"
-#include "src_conn.h"
+#include "auditsock.h"
+#include "procconn.h"
 #include "util.h"
 
 #define MAX_KIDS 4
 
 struct fix {
-	struct asrc *src;
+	struct auditsock *src;
 	struct rules *rules;
-	struct conn *conn;
+	struct procconn *conn;
 	int ctl; /* a plain control socket (not registered) */
 	pid_t kids[MAX_KIDS];
 	int nkids;
@@ -45,7 +45,7 @@ struct fix {
 };
 
 /* The audit state before the suite. */
-static struct asrc_status before;
+static struct auditsock_status before;
 static int before_keyed = -1;
 static bool have_root;
 
@@ -62,7 +62,7 @@ suite_setup(void **state)
 	ctl = audit_open();
 	if (ctl < 0)
 		return -1;
-	if (asrc_query_status(ctl, &before, 2000) < 0) {
+	if (auditsock_query_status(ctl, &before, 2000) < 0) {
 		audit_close(ctl);
 		return -1;
 	}
@@ -88,13 +88,13 @@ static int
 teardown(void **state)
 {
 	struct fix *f = *state;
-	struct asrc_status now;
+	struct auditsock_status now;
 	int i, ctl;
 
 	if (f->rules != NULL)
-		rules_remove(asrc_ctl_fd(f->src), f->rules);
-	asrc_close(f->src);
-	conn_close(f->conn);
+		rules_remove(auditsock_ctl_fd(f->src), f->rules);
+	auditsock_close(f->src);
+	procconn_close(f->conn);
 	for (i = 0; i < f->nkids; i++) {
 		kill(f->kids[i], SIGKILL);
 		waitpid(f->kids[i], NULL, 0);
@@ -105,7 +105,7 @@ teardown(void **state)
 			/* our own leftovers only: none were there before */
 			if (before_keyed == 0)
 				rules_purge(ctl, RULES_KEY);
-			if (asrc_query_status(ctl, &now, 2000) == 0 &&
+			if (auditsock_query_status(ctl, &now, 2000) == 0 &&
 			    now.enabled != before.enabled &&
 			    before.enabled != 2)
 				audit_set_enabled(ctl, before.enabled);
@@ -185,9 +185,9 @@ static void
 test_kernel_audit_records_and_restore(void **state)
 {
 	struct fix *f = *state;
-	struct asrc_opts o = {.backlog_limit = 8192};
+	struct auditsock_opts o = {.backlog_limit = 8192};
 	struct rules_opts ro = {.pid = getpid()};
-	struct asrc_status st;
+	struct auditsock_status st;
 	struct seen seen = {0};
 	struct pollfd pfd;
 	uint64_t end;
@@ -198,19 +198,20 @@ test_kernel_audit_records_and_restore(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/godo-kt.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 
-	f->src = asrc_open(&o);
+	f->src = auditsock_open(&o);
 	assert_non_null(f->src);
-	assert_int_equal(asrc_status(f->src, &st), 0);
+	assert_int_equal(auditsock_status(f->src, &st), 0);
 	assert_int_equal(st.enabled, 1);
 	assert_int_equal(st.pid, (uint32_t)getpid());
 	assert_int_equal(st.backlog_limit, 8192);
 
-	assert_true(rules_purge(asrc_ctl_fd(f->src), RULES_KEY) >= 0);
-	f->rules = rules_install(asrc_ctl_fd(f->src), &ro, &failed);
+	assert_true(rules_purge(auditsock_ctl_fd(f->src), RULES_KEY) >= 0);
+	f->rules = rules_install(auditsock_ctl_fd(f->src), &ro, &failed);
 	assert_non_null(f->rules);
 	assert_int_equal(failed, 0);
 	assert_int_equal(rules_count(f->rules), 22);
-	assert_int_equal(rules_count_keyed(asrc_ctl_fd(f->src), RULES_KEY), 22);
+	assert_int_equal(rules_count_keyed(auditsock_ctl_fd(f->src), RULES_KEY),
+	                 22);
 
 	c = fork();
 	assert_true(c >= 0);
@@ -230,40 +231,40 @@ test_kernel_audit_records_and_restore(void **state)
 	f->kids[f->nkids++] = c;
 	seen.child = c;
 
-	pfd.fd = asrc_fd(f->src);
+	pfd.fd = auditsock_fd(f->src);
 	pfd.events = POLLIN;
 	end = deadline_ms(10000);
 	while (!(seen.execve_arg && seen.openat_keyed) && util_now_ms() < end) {
 		if (poll(&pfd, 1, 200) < 0 && errno != EINTR)
 			fail_msg("poll: %s", strerror(errno));
-		assert_true(asrc_read(f->src, on_record, &seen, 256) >= 0);
+		assert_true(auditsock_read(f->src, on_record, &seen, 256) >= 0);
 	}
 	assert_true(seen.execve_arg);
 	assert_true(seen.openat_keyed);
-	assert_int_equal(asrc_counters(f->src)->bad_sender, 0);
-	assert_int_equal(asrc_counters(f->src)->malformed, 0);
+	assert_int_equal(auditsock_counters(f->src)->bad_sender, 0);
+	assert_int_equal(auditsock_counters(f->src)->malformed, 0);
 
 	/* status polling on the control socket */
-	assert_int_equal(asrc_request_status(f->src), 0);
-	pfd.fd = asrc_ctl_fd(f->src);
+	assert_int_equal(auditsock_request_status(f->src), 0);
+	pfd.fd = auditsock_ctl_fd(f->src);
 	assert_int_equal(poll(&pfd, 1, 2000), 1);
-	assert_true(asrc_status_read(f->src) >= 0);
-	assert_true(asrc_counters(f->src)->status_polls >= 2);
+	assert_true(auditsock_status_read(f->src) >= 0);
+	assert_true(auditsock_counters(f->src)->status_polls >= 2);
 
 	{
 		int nr = rules_count(f->rules);
-		int removed = rules_remove(asrc_ctl_fd(f->src), f->rules);
+		int removed = rules_remove(auditsock_ctl_fd(f->src), f->rules);
 
 		f->rules = NULL; /* freed by rules_remove either way */
 		assert_int_equal(removed, nr);
 	}
-	asrc_close(f->src);
+	auditsock_close(f->src);
 	f->src = NULL;
 
 	ctl = audit_open();
 	assert_true(ctl >= 0);
 	f->ctl = ctl;
-	assert_int_equal(asrc_query_status(ctl, &st, 2000), 0);
+	assert_int_equal(auditsock_query_status(ctl, &st, 2000), 0);
 	assert_int_equal(st.enabled, before.enabled);
 	assert_int_equal(st.pid, before.pid);
 	assert_int_equal(st.backlog_limit, before.backlog_limit);
@@ -335,8 +336,8 @@ static void
 test_kernel_other_daemon_refused(void **state)
 {
 	struct fix *f = *state;
-	struct asrc_opts o = {0};
-	struct asrc_status st;
+	struct auditsock_opts o = {0};
+	struct auditsock_status st;
 	int rc = 0, res, go, status;
 	pid_t c;
 
@@ -348,13 +349,13 @@ test_kernel_other_daemon_refused(void **state)
 	assert_true(rc > 0);
 
 	errno = 0;
-	f->src = asrc_open(&o);
+	f->src = auditsock_open(&o);
 	assert_null(f->src);
 	assert_int_equal(errno, EEXIST);
 
 	f->ctl = audit_open();
 	assert_true(f->ctl >= 0);
-	assert_int_equal(asrc_query_status(f->ctl, &st, 2000), 0);
+	assert_int_equal(auditsock_query_status(f->ctl, &st, 2000), 0);
 	assert_int_equal(st.pid, (uint32_t)c); /* untouched */
 	assert_int_equal(st.enabled, before.enabled);
 
@@ -364,7 +365,7 @@ test_kernel_other_daemon_refused(void **state)
 	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	close(res);
 	close(go);
-	assert_int_equal(asrc_query_status(f->ctl, &st, 2000), 0);
+	assert_int_equal(auditsock_query_status(f->ctl, &st, 2000), 0);
 	assert_int_equal(st.pid, 0);
 }
 
@@ -372,8 +373,8 @@ static void
 test_kernel_other_daemon_forced(void **state)
 {
 	struct fix *f = *state;
-	struct asrc_opts o = {.force = true};
-	struct asrc_status st;
+	struct auditsock_opts o = {.force = true};
+	struct auditsock_status st;
 	int rc = 0, res, go, status;
 	pid_t c;
 
@@ -384,21 +385,21 @@ test_kernel_other_daemon_forced(void **state)
 	assert_int_equal(read(res, &rc, sizeof(rc)), sizeof(rc));
 	assert_true(rc > 0);
 
-	f->src = asrc_open(&o); /* SIGTERMs the rival, takes over */
+	f->src = auditsock_open(&o); /* SIGTERMs the rival, takes over */
 	assert_non_null(f->src);
 	assert_int_equal(waitpid(c, &status, 0), c);
 	f->nkids--;
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
-	assert_int_equal(asrc_status(f->src, &st), 0);
+	assert_int_equal(auditsock_status(f->src, &st), 0);
 	assert_int_equal(st.pid, (uint32_t)getpid());
-	asrc_close(f->src);
+	auditsock_close(f->src);
 	f->src = NULL;
 	close(res);
 	close(go);
 
 	f->ctl = audit_open();
 	assert_true(f->ctl >= 0);
-	assert_int_equal(asrc_query_status(f->ctl, &st, 2000), 0);
+	assert_int_equal(auditsock_query_status(f->ctl, &st, 2000), 0);
 	assert_int_equal(st.pid, 0);
 	assert_int_equal(st.enabled, before.enabled);
 }
@@ -412,12 +413,12 @@ struct cseen {
 };
 
 static void
-on_event(const struct cn_event *ev, void *arg)
+on_event(const struct procconn_event *ev, void *arg)
 {
 	struct cseen *s = arg;
 
 	switch (ev->what) {
-	case CN_FORK:
+	case PROCCONN_FORK:
 		if (ev->pid == s->a && ev->tgid == s->a)
 			s->a_fork = true;
 		if (ev->tgid == s->a && ev->pid != ev->tgid) {
@@ -425,11 +426,11 @@ on_event(const struct cn_event *ev, void *arg)
 			s->thread_tid = ev->pid;
 		}
 		break;
-	case CN_EXEC:
+	case PROCCONN_EXEC:
 		if (ev->pid == s->b && ev->tgid == s->b)
 			s->b_exec = true;
 		break;
-	case CN_EXIT:
+	case PROCCONN_EXIT:
 		if (ev->pid == s->a && ev->tgid == s->a && ev->exit_code == 768)
 			s->a_exit3 = true;
 		if (ev->pid == s->b && ev->exit_code == 9)
@@ -448,14 +449,14 @@ idle_thread(void *arg)
 }
 
 static void
-pump(struct conn *c, struct cseen *s, bool *until, unsigned int ms)
+pump(struct procconn *c, struct cseen *s, bool *until, unsigned int ms)
 {
-	struct pollfd pfd = {.fd = conn_fd(c), .events = POLLIN};
+	struct pollfd pfd = {.fd = procconn_fd(c), .events = POLLIN};
 	uint64_t end = deadline_ms(ms);
 
 	while (!*until && util_now_ms() < end) {
 		poll(&pfd, 1, 100);
-		assert_true(conn_read(c, on_event, s, 256) >= 0);
+		assert_true(procconn_read(c, on_event, s, 256) >= 0);
 	}
 }
 
@@ -468,11 +469,11 @@ test_kernel_connector_fork_exec_exit(void **state)
 	pid_t c;
 
 	NEED_ROOT();
-	f->conn = conn_open(0);
+	f->conn = procconn_open(0);
 	assert_non_null(f->conn);
-	assert_true(conn_filtered(f->conn)); /* Linux 6.18 */
-	assert_true(conn_resync_take(f->conn));
-	assert_false(conn_resync_take(f->conn));
+	assert_true(procconn_filtered(f->conn)); /* Linux 6.18 */
+	assert_true(procconn_resync_take(f->conn));
+	assert_false(procconn_resync_take(f->conn));
 
 	c = fork();
 	assert_true(c >= 0);
@@ -503,7 +504,7 @@ test_kernel_connector_fork_exec_exit(void **state)
 	assert_true(s.thread_tid != s.a);
 	assert_true(s.a_exit3);
 	assert_true(s.b_exit9);
-	assert_int_equal(conn_counters(f->conn)->malformed, 0);
+	assert_int_equal(procconn_counters(f->conn)->malformed, 0);
 }
 
 int

@@ -34,8 +34,8 @@
 #include "log.h"
 #include "priv.h"
 #include "rules.h"
-#include "src_audit.h"
-#include "src_conn.h"
+#include "auditsock.h"
+#include "procconn.h"
 
 #define AUDIT_LOCK "/tmp/godo-audit.lock"
 #define NOBODY 65534
@@ -293,21 +293,21 @@ child_proc_without(struct res *r, void *arg)
 static void
 child_audit(struct res *r, void *arg)
 {
-	struct asrc_opts ao;
-	struct asrc_status st;
-	struct asrc *src;
+	struct auditsock_opts ao;
+	struct auditsock_status st;
+	struct auditsock *src;
 	struct rules *rules;
-	struct conn *conn;
+	struct procconn *conn;
 	struct rules_opts ro = {getpid(), NULL};
 	int v = 1 << 20, ctl, failed = 0;
 
 	(void)arg;
 	memset(&ao, 0, sizeof(ao));
 	ao.rcvbuf = 1 << 20;
-	src = asrc_open(&ao);
+	src = auditsock_open(&ao);
 	if (src == NULL) {
 		r->skipped = 1;
-		snprintf(r->why, sizeof(r->why), "asrc_open: %s",
+		snprintf(r->why, sizeof(r->why), "auditsock_open: %s",
 		         strerror(errno));
 		return;
 	}
@@ -315,20 +315,20 @@ child_audit(struct res *r, void *arg)
 	r->rules_before = ctl >= 0 ? rules_count_keyed(ctl, RULES_KEY) : -1;
 	if (ctl >= 0)
 		audit_close(ctl);
-	conn = conn_open(0);
-	rules = rules_install(asrc_ctl_fd(src), &ro, &failed);
+	conn = procconn_open(0);
+	rules = rules_install(auditsock_ctl_fd(src), &ro, &failed);
 	r->nrules = rules_count(rules);
 	r->rc = priv_drop(r->err, sizeof(r->err));
 	/* What godo's loop and teardown do after the drop. */
-	r->e_status = asrc_status(src, &st) == 0 ? 0 : EPERM;
-	r->e_rcvbufforce = errno_of(setsockopt(asrc_fd(src), SOL_SOCKET,
+	r->e_status = auditsock_status(src, &st) == 0 ? 0 : EPERM;
+	r->e_rcvbufforce = errno_of(setsockopt(auditsock_fd(src), SOL_SOCKET,
 	                                       SO_RCVBUFFORCE, &v, sizeof(v)));
-	r->removed = rules_remove(asrc_ctl_fd(src), rules);
-	asrc_close(src);
-	conn_close(conn);
+	r->removed = rules_remove(auditsock_ctl_fd(src), rules);
+	auditsock_close(src);
+	procconn_close(conn);
 	ctl = audit_open();
 	r->rules_left = ctl >= 0 ? rules_count_keyed(ctl, RULES_KEY) : -1;
-	if (ctl >= 0 && asrc_query_status(ctl, &st, 2000) == 0)
+	if (ctl >= 0 && auditsock_query_status(ctl, &st, 2000) == 0)
 		r->pid_after = st.pid;
 	if (ctl >= 0)
 		audit_close(ctl);

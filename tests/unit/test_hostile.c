@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "aevent.h"
+#include "sysevent.h"
 #include "reasm.h"
 #include "record.h"
 #include "schema.h"
@@ -26,8 +26,8 @@
 #define BIG_ARG_BYTES (32 * 1024) /* 4 x 32 KiB = 128 KiB of argv */
 
 struct ctx {
-	struct aevent_dec *d;
-	struct aevent *e;
+	struct sysevent_dec *d;
+	struct sysevent *e;
 	char *text; /* the event being built, as auditd log lines */
 	size_t len;
 	char *fixture; /* the template fixture */
@@ -44,7 +44,7 @@ setup(void **state)
 
 	if (c == NULL)
 		return -1;
-	c->d = aevent_dec_new();
+	c->d = sysevent_dec_new();
 	c->e = malloc(sizeof(*c->e));
 	c->text = malloc(TEXT_MAX);
 	if (c->d == NULL || c->e == NULL || c->text == NULL)
@@ -58,7 +58,7 @@ teardown(void **state)
 {
 	struct ctx *c = *state;
 
-	aevent_dec_free(c->d);
+	sysevent_dec_free(c->d);
 	free(c->e);
 	free(c->text);
 	free(c->fixture);
@@ -191,11 +191,11 @@ emit_decode(const struct reasm_event *ev, void *arg)
 	if (ev->serial != c->want || c->found > 0)
 		return;
 	c->found++;
-	c->rc = aevent_decode(c->d, ev, c->e);
+	c->rc = sysevent_decode(c->d, ev, c->e);
 }
 
 /* Decodes c->text through reasm with godo's production sizes. */
-static const struct aevent *
+static const struct sysevent *
 decode_reasm(struct ctx *c)
 {
 	struct reasm *r = reasm_new(REASM_SLOTS, REASM_SLOT_BYTES, REASM_AGE_MS,
@@ -224,7 +224,7 @@ decode_reasm(struct ctx *c)
 
 /* Decodes c->text as one event without reasm's slot limit (records
  * borrow c->text). */
-static const struct aevent *
+static const struct sysevent *
 decode_direct(struct ctx *c)
 {
 	static struct record rec[REC_MAX];
@@ -246,7 +246,7 @@ decode_direct(struct ctx *c)
 		                 0);
 		ev.nrec++;
 	}
-	assert_int_equal(aevent_decode(c->d, &ev, c->e), 0);
+	assert_int_equal(sysevent_decode(c->d, &ev, c->e), 0);
 	return c->e;
 }
 
@@ -303,7 +303,7 @@ put_big_execve(struct ctx *c, const char *hdr)
 /* The kept argument bytes, joined in order, equal the first bytes of the
  * input's arguments joined; returns how many were kept. */
 static size_t
-assert_args_prefix(const struct aevent *e)
+assert_args_prefix(const struct sysevent *e)
 {
 	const char *in = &big_args[0][0]; /* the arguments are contiguous */
 	size_t a, kept = 0;
@@ -324,13 +324,13 @@ static void
 test_hostile_128k_args_capped_prefix_kept(void **state)
 {
 	struct ctx *c = *state;
-	const struct aevent *e;
+	const struct sysevent *e;
 	size_t kept;
 
 	big_args_fill();
 	build(c, "execve_long_arg.log", 242, "EXECVE", put_big_execve, NULL);
 	e = decode_direct(c);
-	assert_int_equal(e->kind, AEV_EXECVE);
+	assert_int_equal(e->kind, SYSEV_EXECVE);
 	assert_true(e->args_truncated);
 	assert_false(e->args_from_proctitle);
 	assert_true(e->argc >= 1 && e->argc <= BIG_ARGC);
@@ -352,13 +352,13 @@ static void
 test_hostile_128k_args_through_reasm(void **state)
 {
 	struct ctx *c = *state;
-	const struct aevent *e;
+	const struct sysevent *e;
 	size_t kept;
 
 	big_args_fill();
 	build(c, "execve_long_arg.log", 242, "EXECVE", put_big_execve, NULL);
 	e = decode_reasm(c);
-	assert_int_equal(e->kind, AEV_EXECVE);
+	assert_int_equal(e->kind, SYSEV_EXECVE);
 	assert_true(e->args_truncated);
 	assert_true(e->partial);
 	kept = assert_args_prefix(e);
@@ -387,13 +387,13 @@ hex_of(const char *p, size_t n)
 
 /* fs_ops.log 380 is openat(AT_FDCWD, "caf\xff.txt", O_CREAT...): its
  * created name, hex-encoded by the kernel, replaced by name[0..n). */
-static const struct aevent *
+static const struct sysevent *
 open_with_name(struct ctx *c, const char *name, size_t n)
 {
 	static const char old[] = "name=636166FF2E747874";
 	const char *hex = hex_of(name, n);
 	size_t vl = strlen(hex), ol = sizeof(old) - 1 - 5, tail;
-	const struct aevent *e;
+	const struct sysevent *e;
 	char *at;
 
 	build(c, "fs_ops.log", 380, NULL, NULL, NULL);
@@ -406,13 +406,13 @@ open_with_name(struct ctx *c, const char *name, size_t n)
 	memcpy(at, hex, vl);
 	c->len = c->len - ol + vl;
 	e = decode_reasm(c);
-	assert_int_equal(e->kind, AEV_OPEN);
+	assert_int_equal(e->kind, SYSEV_OPEN);
 	assert_int_equal(e->npath, 2);
 	return e;
 }
 
 static void
-assert_name(const struct aevent *e, const char *want, size_t n)
+assert_name(const struct sysevent *e, const char *want, size_t n)
 {
 	assert_true(e->path[1].has_name);
 	assert_int_equal(e->path[1].nametype, NT_CREATE);
@@ -441,7 +441,7 @@ test_hostile_names_exact_bytes(void **state)
 	     10}, /* RTL override, valid */
 	};
 	struct ctx *c = *state;
-	const struct aevent *e;
+	const struct sysevent *e;
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -458,7 +458,7 @@ test_hostile_path_max_bytes(void **state)
 {
 	static char name[PATH_MAX_BYTES + 1];
 	struct ctx *c = *state;
-	const struct aevent *e;
+	const struct sysevent *e;
 	size_t i;
 
 	name[0] = '/';
@@ -483,7 +483,7 @@ test_hostile_comm_exe_cwd_exact_bytes(void **state)
 	static char comm_hex[64], exe_hex[128];
 	static char *cwd_hex;
 	struct ctx *c = *state;
-	const struct aevent *e;
+	const struct sysevent *e;
 	size_t i;
 
 	for (i = 0; i < sizeof(cwd); i++)
@@ -509,7 +509,7 @@ test_hostile_comm_exe_cwd_exact_bytes(void **state)
 	assert_memory_equal(e->exe.p, exe, sizeof(exe) - 1);
 	assert_int_equal(e->cwd.n, sizeof(cwd));
 	assert_memory_equal(e->cwd.p, cwd, sizeof(cwd));
-	assert_int_equal(e->kind, AEV_OPEN);
+	assert_int_equal(e->kind, SYSEV_OPEN);
 	assert_name(e, "caf\xff.txt", 8);
 }
 
@@ -532,11 +532,11 @@ static void
 test_hostile_args_exact_bytes(void **state)
 {
 	struct ctx *c = *state;
-	const struct aevent *e;
+	const struct sysevent *e;
 
 	build(c, "execve_args.log", 287, "EXECVE", put_odd_execve, NULL);
 	e = decode_reasm(c);
-	assert_int_equal(e->kind, AEV_EXECVE);
+	assert_int_equal(e->kind, SYSEV_EXECVE);
 	assert_false(e->args_truncated);
 	assert_int_equal(e->argc, 4);
 	assert_int_equal(e->argv[0].n, 9);

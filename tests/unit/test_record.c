@@ -334,7 +334,7 @@ test_record_bad_headers_rejected(void **state)
 }
 
 /* Found by tests/fuzz/fuzz_audit: a 10-digit time past 2262 parsed, and
- * aevent's sec * 1e9 overflowed int64_t (UBSan). The last second whose
+ * sysevent's sec * 1e9 overflowed int64_t (UBSan). The last second whose
  * time in ns fits is accepted, the next one is not. */
 static void
 test_record_time_past_int64_ns_rejected(void **state)

@@ -1,8 +1,7 @@
-/* test_conn.c - conn_decode over real proc connector datagrams captured on
- * Linux 6.18 (76 bytes each: nlmsghdr | cn_msg | proc_event), from a
- * program that forked a child which started a thread and exited with 3, a
- * child killed by SIGKILL, and a child that set its comm and exec'd
- * /bin/true. */
+/* test_procconn.c - procconn_decode over real proc connector datagrams captured
+ * on Linux 6.18 (76 bytes each: nlmsghdr | cn_msg | proc_event), from a program
+ * that forked a child which started a thread and exited with 3, a child killed
+ * by SIGKILL, and a child that set its comm and exec'd /bin/true. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +9,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "src_conn.h"
+#include "procconn.h"
 
 /* fork_proc */
 static const unsigned char fork_proc[] = {
@@ -86,12 +85,12 @@ static const unsigned char exec[] = {
 static void
 test_conn_fork_process(void **state)
 {
-	struct cn_event ev;
+	struct procconn_event ev;
 
 	(void)state;
 	assert_int_equal(sizeof(fork_proc), 76);
-	assert_int_equal(conn_decode(fork_proc, sizeof(fork_proc), &ev), 0);
-	assert_int_equal(ev.what, CN_FORK);
+	assert_int_equal(procconn_decode(fork_proc, sizeof(fork_proc), &ev), 0);
+	assert_int_equal(ev.what, PROCCONN_FORK);
 	assert_int_equal(ev.raw_what, 0x1);
 	assert_int_equal(ev.ppid, 4744);
 	assert_int_equal(ev.ptgid, 4744);
@@ -103,11 +102,12 @@ test_conn_fork_process(void **state)
 static void
 test_conn_fork_thread_pid_ne_tgid(void **state)
 {
-	struct cn_event ev;
+	struct procconn_event ev;
 
 	(void)state;
-	assert_int_equal(conn_decode(fork_thread, sizeof(fork_thread), &ev), 0);
-	assert_int_equal(ev.what, CN_FORK);
+	assert_int_equal(procconn_decode(fork_thread, sizeof(fork_thread), &ev),
+	                 0);
+	assert_int_equal(ev.what, PROCCONN_FORK);
 	assert_int_equal(ev.pid, 4746);
 	assert_int_equal(ev.tgid, 4745);
 	assert_true(ev.pid != ev.tgid);
@@ -119,11 +119,11 @@ test_conn_fork_thread_pid_ne_tgid(void **state)
 static void
 test_conn_exit_codes(void **state)
 {
-	struct cn_event ev;
+	struct procconn_event ev;
 
 	(void)state;
-	assert_int_equal(conn_decode(exit_3, sizeof(exit_3), &ev), 0);
-	assert_int_equal(ev.what, CN_EXIT);
+	assert_int_equal(procconn_decode(exit_3, sizeof(exit_3), &ev), 0);
+	assert_int_equal(ev.what, PROCCONN_EXIT);
 	assert_int_equal(ev.pid, 4745);
 	assert_int_equal(ev.tgid, 4745);
 	assert_int_equal(ev.exit_code, 768); /* exit(3): wait status */
@@ -131,13 +131,14 @@ test_conn_exit_codes(void **state)
 	assert_int_equal(ev.ppid, 4744);
 	assert_int_equal(ev.ptgid, 4744);
 
-	assert_int_equal(conn_decode(exit_kill, sizeof(exit_kill), &ev), 0);
-	assert_int_equal(ev.what, CN_EXIT);
+	assert_int_equal(procconn_decode(exit_kill, sizeof(exit_kill), &ev), 0);
+	assert_int_equal(ev.what, PROCCONN_EXIT);
 	assert_int_equal(ev.pid, 4747);
 	assert_int_equal(ev.exit_code, 9); /* SIGKILL */
 
-	assert_int_equal(conn_decode(exit_thread, sizeof(exit_thread), &ev), 0);
-	assert_int_equal(ev.what, CN_EXIT);
+	assert_int_equal(procconn_decode(exit_thread, sizeof(exit_thread), &ev),
+	                 0);
+	assert_int_equal(ev.what, PROCCONN_EXIT);
 	assert_int_equal(ev.pid, 4746);
 	assert_int_equal(ev.tgid, 4745);
 	assert_int_equal(ev.exit_signal, 0xffffffffu);
@@ -147,16 +148,16 @@ test_conn_exit_codes(void **state)
 static void
 test_conn_exec_and_comm(void **state)
 {
-	struct cn_event ev;
+	struct procconn_event ev;
 
 	(void)state;
-	assert_int_equal(conn_decode(exec, sizeof(exec), &ev), 0);
-	assert_int_equal(ev.what, CN_EXEC);
+	assert_int_equal(procconn_decode(exec, sizeof(exec), &ev), 0);
+	assert_int_equal(ev.what, PROCCONN_EXEC);
 	assert_int_equal(ev.pid, 4748);
 	assert_int_equal(ev.tgid, 4748);
 
-	assert_int_equal(conn_decode(comm, sizeof(comm), &ev), 0);
-	assert_int_equal(ev.what, CN_COMM);
+	assert_int_equal(procconn_decode(comm, sizeof(comm), &ev), 0);
+	assert_int_equal(ev.what, PROCCONN_COMM);
 	assert_int_equal(ev.pid, 4748);
 	assert_string_equal(ev.comm, "kn) (x y");
 }
@@ -165,11 +166,11 @@ static void
 test_conn_unaligned_buffer(void **state)
 {
 	unsigned char buf[sizeof(exit_3) + 3];
-	struct cn_event ev;
+	struct procconn_event ev;
 
 	(void)state;
 	memcpy(buf + 3, exit_3, sizeof(exit_3));
-	assert_int_equal(conn_decode(buf + 3, sizeof(exit_3), &ev), 0);
+	assert_int_equal(procconn_decode(buf + 3, sizeof(exit_3), &ev), 0);
 	assert_int_equal(ev.exit_code, 768);
 	assert_true(ev.ts_ns != 0);
 }
@@ -178,12 +179,12 @@ static void
 test_conn_comm_without_nul(void **state)
 {
 	unsigned char buf[sizeof(comm)];
-	struct cn_event ev;
+	struct procconn_event ev;
 
 	(void)state;
 	memcpy(buf, comm, sizeof(buf));
 	memset(buf + 60, 'A', 16); /* a full 16-byte comm, no NUL */
-	assert_int_equal(conn_decode(buf, sizeof(buf), &ev), 0);
+	assert_int_equal(procconn_decode(buf, sizeof(buf), &ev), 0);
 	assert_int_equal(strlen(ev.comm), 16);
 }
 
@@ -191,36 +192,36 @@ static void
 test_conn_rejects_malformed(void **state)
 {
 	unsigned char buf[sizeof(fork_proc)];
-	struct cn_event ev;
+	struct procconn_event ev;
 	uint32_t v;
 	uint16_t l;
 
 	(void)state;
 	/* short datagram */
-	assert_int_equal(conn_decode(fork_proc, 30, &ev), -1);
+	assert_int_equal(procconn_decode(fork_proc, 30, &ev), -1);
 	/* nlmsg_len larger than what was received */
-	assert_int_equal(conn_decode(fork_proc, 60, &ev), -1);
+	assert_int_equal(procconn_decode(fork_proc, 60, &ev), -1);
 	/* not the proc connector */
 	memcpy(buf, fork_proc, sizeof(buf));
 	v = 2;
 	memcpy(buf + 16, &v, sizeof(v));
-	assert_int_equal(conn_decode(buf, sizeof(buf), &ev), -1);
+	assert_int_equal(procconn_decode(buf, sizeof(buf), &ev), -1);
 	/* cn_msg.len beyond the message */
 	memcpy(buf, fork_proc, sizeof(buf));
 	l = 200;
 	memcpy(buf + 32, &l, sizeof(l));
-	assert_int_equal(conn_decode(buf, sizeof(buf), &ev), -1);
+	assert_int_equal(procconn_decode(buf, sizeof(buf), &ev), -1);
 	/* EXIT claiming fewer data bytes than it needs */
 	memcpy(buf, exit_3, sizeof(buf));
 	l = 16 + 8;
 	memcpy(buf + 32, &l, sizeof(l));
-	assert_int_equal(conn_decode(buf, sizeof(buf), &ev), -1);
-	/* unknown what: decoded as CN_OTHER */
+	assert_int_equal(procconn_decode(buf, sizeof(buf), &ev), -1);
+	/* unknown what: decoded as PROCCONN_OTHER */
 	memcpy(buf, fork_proc, sizeof(buf));
 	v = 0x100; /* PTRACE */
 	memcpy(buf + 36, &v, sizeof(v));
-	assert_int_equal(conn_decode(buf, sizeof(buf), &ev), 0);
-	assert_int_equal(ev.what, CN_OTHER);
+	assert_int_equal(procconn_decode(buf, sizeof(buf), &ev), 0);
+	assert_int_equal(ev.what, PROCCONN_OTHER);
 }
 
 int

@@ -1,10 +1,10 @@
-/* src_conn.c - the proc connector (docs kernel-interfaces.md 2): one
+/* procconn.c - the proc connector (docs kernel-interfaces.md 2): one
  * NETLINK_CONNECTOR socket bound to CN_IDX_PROC, decoded into struct
- * cn_event for the process table. Messages are 76 bytes: nlmsghdr 16 |
+ * procconn_event for the process table. Messages are 76 bytes: nlmsghdr 16 |
  * cn_msg 20 | proc_event (what @36, cpu @40, timestamp_ns @44 unaligned,
  * event_data @52). Debian 12's headers predate the 8-byte proc_input
  * (Linux 6.6), so it is declared here. */
-#include "src_conn.h"
+#include "procconn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +27,7 @@
 #define W_EXEC 0x2u
 #define W_COMM 0x200u
 #define W_EXIT 0x80000000u
-#define CONN_MASK (W_FORK | W_EXEC | W_COMM | W_EXIT)
+#define PROCCONN_MASK (W_FORK | W_EXEC | W_COMM | W_EXIT)
 
 /* Offsets from the start of the netlink message. */
 #define OFF_CN 16u
@@ -45,14 +45,14 @@ struct godo_proc_input { /* struct proc_input, Linux >= 6.6 */
 	uint32_t event_type;
 };
 
-#define CONN_BATCH 64
+#define PROCCONN_BATCH 64
 
-struct conn {
+struct procconn {
 	int fd;
 	bool filtered;
 	bool resync;
 	uint32_t nonce;
-	struct conn_counters c;
+	struct procconn_counters c;
 	union {
 		struct nlmsghdr nh;
 		char b[8192];
@@ -60,10 +60,10 @@ struct conn {
 	union {
 		struct nlmsghdr nh; /* alignment */
 		char b[1024];       /* one proc event: ~100 bytes */
-	} mbuf[CONN_BATCH];
-	struct mmsghdr mh[CONN_BATCH];
-	struct iovec iov[CONN_BATCH];
-	struct sockaddr_nl msa[CONN_BATCH];
+	} mbuf[PROCCONN_BATCH];
+	struct mmsghdr mh[PROCCONN_BATCH];
+	struct iovec iov[PROCCONN_BATCH];
+	struct sockaddr_nl msa[PROCCONN_BATCH];
 };
 
 static uint32_t
@@ -76,7 +76,7 @@ rd32(const unsigned char *p, size_t off)
 }
 
 int
-conn_decode(const void *buf, size_t len, struct cn_event *ev)
+procconn_decode(const void *buf, size_t len, struct procconn_event *ev)
 {
 	const unsigned char *p = buf;
 	uint32_t nlen, what, cnlen;
@@ -121,7 +121,7 @@ conn_decode(const void *buf, size_t len, struct cn_event *ev)
 		need = 24;
 		break;
 	default:
-		ev->what = CN_OTHER;
+		ev->what = PROCCONN_OTHER;
 		need = 8; /* every other event starts with pid, tgid */
 		break;
 	}
@@ -129,30 +129,30 @@ conn_decode(const void *buf, size_t len, struct cn_event *ev)
 		return -1;
 	switch (what) {
 	case W_NONE:
-		ev->what = CN_ACK;
+		ev->what = PROCCONN_ACK;
 		ev->err = rd32(p, OFF_DATA);
 		break;
 	case W_FORK:
-		ev->what = CN_FORK;
+		ev->what = PROCCONN_FORK;
 		ev->ppid = (int32_t)rd32(p, OFF_DATA);
 		ev->ptgid = (int32_t)rd32(p, OFF_DATA + 4);
 		ev->pid = (int32_t)rd32(p, OFF_DATA + 8);
 		ev->tgid = (int32_t)rd32(p, OFF_DATA + 12);
 		break;
 	case W_EXEC:
-		ev->what = CN_EXEC;
+		ev->what = PROCCONN_EXEC;
 		ev->pid = (int32_t)rd32(p, OFF_DATA);
 		ev->tgid = (int32_t)rd32(p, OFF_DATA + 4);
 		break;
 	case W_COMM:
-		ev->what = CN_COMM;
+		ev->what = PROCCONN_COMM;
 		ev->pid = (int32_t)rd32(p, OFF_DATA);
 		ev->tgid = (int32_t)rd32(p, OFF_DATA + 4);
 		memcpy(ev->comm, p + OFF_DATA + 8, 16);
 		ev->comm[16] = '\0';
 		break;
 	case W_EXIT:
-		ev->what = CN_EXIT;
+		ev->what = PROCCONN_EXIT;
 		ev->pid = (int32_t)rd32(p, OFF_DATA);
 		ev->tgid = (int32_t)rd32(p, OFF_DATA + 4);
 		ev->exit_code = rd32(p, OFF_DATA + 8);
@@ -170,7 +170,7 @@ conn_decode(const void *buf, size_t len, struct cn_event *ev)
 
 /* Sends a control request: 4-byte op, or 8-byte proc_input when wide. */
 static int
-send_op(struct conn *c, uint32_t op, bool wide, uint32_t mask)
+send_op(struct procconn *c, uint32_t op, bool wide, uint32_t mask)
 {
 	union {
 		struct nlmsghdr nh;
@@ -206,13 +206,13 @@ send_op(struct conn *c, uint32_t op, bool wide, uint32_t mask)
  * Other events read meanwhile are dropped (resync starts set). Returns 1
  * on ACK, 0 on timeout, -1 on error. */
 static int
-wait_ack(struct conn *c, int ms)
+wait_ack(struct procconn *c, int ms)
 {
 	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
 	struct timespec t0, t;
 	struct sockaddr_nl sa;
 	socklen_t salen;
-	struct cn_event ev;
+	struct procconn_event ev;
 	struct nlmsghdr *nh;
 	ssize_t n;
 	size_t len;
@@ -252,9 +252,9 @@ wait_ack(struct conn *c, int ms)
 		len = (size_t)n;
 		for (nh = &c->buf.nh; NLMSG_OK(nh, len);
 		     nh = NLMSG_NEXT(nh, len)) {
-			if (conn_decode(nh, nh->nlmsg_len, &ev) < 0)
+			if (procconn_decode(nh, nh->nlmsg_len, &ev) < 0)
 				continue;
-			if (ev.what == CN_ACK && ev.ack == c->nonce + 1) {
+			if (ev.what == PROCCONN_ACK && ev.ack == c->nonce + 1) {
 				c->c.acks++;
 				if (ev.err != 0)
 					log_warnx("conn: subscription "
@@ -267,7 +267,7 @@ wait_ack(struct conn *c, int ms)
 }
 
 static int
-subscribe(struct conn *c)
+subscribe(struct procconn *c)
 {
 	int rc;
 
@@ -280,7 +280,7 @@ subscribe(struct conn *c)
 		return -1;
 	if (rc == 1) {
 		/* Narrow it; an update of an existing listener, no ACK. */
-		if (send_op(c, OP_LISTEN, true, CONN_MASK) < 0)
+		if (send_op(c, OP_LISTEN, true, PROCCONN_MASK) < 0)
 			return -1;
 		c->filtered = true;
 		return 0;
@@ -298,12 +298,12 @@ subscribe(struct conn *c)
 	return 0;
 }
 
-struct conn *
-conn_open(size_t rcvbuf)
+struct procconn *
+procconn_open(size_t rcvbuf)
 {
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	struct timespec ts;
-	struct conn *c;
+	struct procconn *c;
 	int v, fl, e;
 
 	c = calloc(1, sizeof(*c));
@@ -323,7 +323,7 @@ conn_open(size_t rcvbuf)
 		goto bad;
 	}
 	if (rcvbuf == 0)
-		rcvbuf = CONN_RCVBUF;
+		rcvbuf = PROCCONN_RCVBUF;
 	v = rcvbuf > INT32_MAX / 2 ? INT32_MAX / 2 : (int)rcvbuf;
 	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0)
 		log_warn("conn: SO_RCVBUFFORCE %d", v);
@@ -348,25 +348,25 @@ bad:
 }
 
 int
-conn_fd(const struct conn *c)
+procconn_fd(const struct procconn *c)
 {
 	return c->fd;
 }
 
 bool
-conn_filtered(const struct conn *c)
+procconn_filtered(const struct procconn *c)
 {
 	return c->filtered;
 }
 
-const struct conn_counters *
-conn_counters(const struct conn *c)
+const struct procconn_counters *
+procconn_counters(const struct procconn *c)
 {
 	return &c->c;
 }
 
 bool
-conn_resync_take(struct conn *c)
+procconn_resync_take(struct procconn *c)
 {
 	bool r = c->resync;
 
@@ -376,19 +376,19 @@ conn_resync_take(struct conn *c)
 
 /* The messages of one datagram. */
 static ssize_t
-conn_datagram(struct conn *c, const char *b, size_t len, conn_event_fn *fn,
-              void *arg)
+procconn_datagram(struct procconn *c, const char *b, size_t len,
+                  procconn_event_fn *fn, void *arg)
 {
 	const struct nlmsghdr *nh = (const struct nlmsghdr *)(const void *)b;
-	struct cn_event ev;
+	struct procconn_event ev;
 	ssize_t handled = 0;
 
 	for (; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
-		if (conn_decode(nh, nh->nlmsg_len, &ev) < 0) {
+		if (procconn_decode(nh, nh->nlmsg_len, &ev) < 0) {
 			c->c.malformed++;
 			continue;
 		}
-		if (ev.what == CN_ACK) {
+		if (ev.what == PROCCONN_ACK) {
 			c->c.acks++;
 			continue;
 		}
@@ -399,17 +399,18 @@ conn_datagram(struct conn *c, const char *b, size_t len, conn_event_fn *fn,
 	return handled;
 }
 
-/* CONN_BATCH datagrams per recvmmsg: one system call for a burst of
+/* PROCCONN_BATCH datagrams per recvmmsg: one system call for a burst of
  * fork/exec/exit events. */
 ssize_t
-conn_read(struct conn *c, conn_event_fn *fn, void *arg, unsigned int budget)
+procconn_read(struct procconn *c, procconn_event_fn *fn, void *arg,
+              unsigned int budget)
 {
 	ssize_t handled = 0;
 	unsigned int done = 0;
 	int i, n;
 
 	while (done < budget) {
-		for (i = 0; i < CONN_BATCH; i++) {
+		for (i = 0; i < PROCCONN_BATCH; i++) {
 			c->iov[i].iov_base = c->mbuf[i].b;
 			c->iov[i].iov_len = sizeof(c->mbuf[i].b);
 			memset(&c->mh[i].msg_hdr, 0, sizeof(c->mh[i].msg_hdr));
@@ -418,7 +419,7 @@ conn_read(struct conn *c, conn_event_fn *fn, void *arg, unsigned int budget)
 			c->mh[i].msg_hdr.msg_iov = &c->iov[i];
 			c->mh[i].msg_hdr.msg_iovlen = 1;
 		}
-		n = recvmmsg(c->fd, c->mh, CONN_BATCH, MSG_DONTWAIT, NULL);
+		n = recvmmsg(c->fd, c->mh, PROCCONN_BATCH, MSG_DONTWAIT, NULL);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
@@ -439,18 +440,18 @@ conn_read(struct conn *c, conn_event_fn *fn, void *arg, unsigned int budget)
 				c->c.bad_sender++;
 				continue;
 			}
-			handled += conn_datagram(c, c->mbuf[i].b,
-			                         c->mh[i].msg_len, fn, arg);
+			handled += procconn_datagram(c, c->mbuf[i].b,
+			                             c->mh[i].msg_len, fn, arg);
 		}
 		done += (unsigned int)n;
-		if (n < CONN_BATCH)
+		if (n < PROCCONN_BATCH)
 			break;
 	}
 	return handled;
 }
 
 void
-conn_close(struct conn *c)
+procconn_close(struct procconn *c)
 {
 	if (c == NULL)
 		return;

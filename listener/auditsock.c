@@ -1,4 +1,4 @@
-/* src_audit.c - audit netlink for godo: registration as the audit daemon,
+/* auditsock.c - audit netlink for godo: registration as the audit daemon,
  * kernel settings saved and restored, records read with a budget into one
  * receive buffer per source and handed to a callback (main feeds them to
  * the record tokenizer and reasm), and the kernel status polled for the lost
@@ -9,7 +9,7 @@
  * socket and the event socket only sends AUDIT_SET pid (5.1). Status
  * requests are sent raw without NLM_F_ACK so that no ACK has to be waited
  * for in the loop. */
-#include "src_audit.h"
+#include "auditsock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,21 +26,21 @@
 
 #include "log.h"
 
-struct asrc {
+struct auditsock {
 	int ctl, ev;
 	bool registered;
 	bool set_enabled, set_backlog, set_wait; /* what to restore */
 	bool warned_enobufs;
-	struct asrc_status prev; /* the kernel state found at open */
-	struct asrc_counters c;
+	struct auditsock_status prev; /* the kernel state found at open */
+	struct auditsock_counters c;
 	uint32_t seq;
 	union {
 		struct nlmsghdr nh; /* alignment */
-		char b[ASRC_BUF_SIZE];
-	} buf, mbuf[ASRC_BATCH];
-	struct mmsghdr mh[ASRC_BATCH];
-	struct iovec iov[ASRC_BATCH];
-	struct sockaddr_nl msa[ASRC_BATCH];
+		char b[AUDITSOCK_BUF_SIZE];
+	} buf, mbuf[AUDITSOCK_BATCH];
+	struct mmsghdr mh[AUDITSOCK_BATCH];
+	struct iovec iov[AUDITSOCK_BATCH];
+	struct sockaddr_nl msa[AUDITSOCK_BATCH];
 };
 
 static void
@@ -56,7 +56,7 @@ sleep_ms(long ms)
  * longer or shorter than the installed header's (feature_bitmap and later
  * fields are optional here). */
 static int
-status_decode(const void *p, size_t n, struct asrc_status *st)
+status_decode(const void *p, size_t n, struct auditsock_status *st)
 {
 	struct audit_status as;
 
@@ -100,11 +100,11 @@ status_send(int fd, uint32_t seq)
 }
 
 int
-asrc_query_status(int fd, struct asrc_status *st, int timeout_ms)
+auditsock_query_status(int fd, struct auditsock_status *st, int timeout_ms)
 {
 	union {
 		struct nlmsghdr nh;
-		char b[ASRC_BUF_SIZE];
+		char b[AUDITSOCK_BUF_SIZE];
 	} u;
 	struct pollfd pfd = {.fd = fd, .events = POLLIN};
 	struct sockaddr_nl sa;
@@ -159,7 +159,7 @@ asrc_query_status(int fd, struct asrc_status *st, int timeout_ms)
 
 /* Folds a status into the counters; returns the lost growth. */
 static uint32_t
-status_account(struct asrc *s, const struct asrc_status *st)
+status_account(struct auditsock *s, const struct auditsock_status *st)
 {
 	uint32_t d;
 
@@ -182,7 +182,7 @@ status_account(struct asrc *s, const struct asrc_status *st)
 static void
 ctl_drain(int ctl)
 {
-	char b[ASRC_BUF_SIZE];
+	char b[AUDITSOCK_BUF_SIZE];
 	int i;
 
 	for (i = 0; i < 256; i++)
@@ -190,9 +190,10 @@ ctl_drain(int ctl)
 			break;
 }
 
-/* Puts back what asrc_open changed; used by asrc_close and on failure. */
+/* Puts back what auditsock_open changed; used by auditsock_close and on
+ * failure. */
 static void
-restore(struct asrc *s)
+restore(struct auditsock *s)
 {
 	int rc;
 
@@ -234,9 +235,9 @@ restore(struct asrc *s)
  * live one is refused unless force, then it gets SIGTERM (SIGKILL after
  * 2 s) and we retry for up to 4 s. */
 static int
-do_register(struct asrc *s, bool force)
+do_register(struct auditsock *s, bool force)
 {
-	struct asrc_status st;
+	struct auditsock_status st;
 	uint32_t other = 0;
 	bool signalled = false, killed = false;
 	int rc, tries;
@@ -252,7 +253,7 @@ do_register(struct asrc *s, bool force)
 			log_warn("audit: register as audit daemon");
 			return -1;
 		}
-		if (asrc_query_status(s->ctl, &st, 2000) < 0)
+		if (auditsock_query_status(s->ctl, &st, 2000) < 0)
 			return -1;
 		other = st.pid;
 		if (other != 0 && kill((pid_t)other, 0) == 0 && !force &&
@@ -288,10 +289,10 @@ do_register(struct asrc *s, bool force)
 }
 
 static int
-apply_settings(struct asrc *s, const struct asrc_opts *o)
+apply_settings(struct auditsock *s, const struct auditsock_opts *o)
 {
 	uint32_t limit =
-	    o->backlog_limit ? o->backlog_limit : ASRC_BACKLOG_LIMIT;
+	    o->backlog_limit ? o->backlog_limit : AUDITSOCK_BACKLOG_LIMIT;
 	int rc;
 
 	ctl_drain(s->ctl);
@@ -328,9 +329,9 @@ apply_settings(struct asrc *s, const struct asrc_opts *o)
 }
 
 static void
-event_socket_setup(struct asrc *s, const struct asrc_opts *o)
+event_socket_setup(struct auditsock *s, const struct auditsock_opts *o)
 {
-	uint64_t want = o->rcvbuf ? o->rcvbuf : ASRC_RCVBUF;
+	uint64_t want = o->rcvbuf ? o->rcvbuf : AUDITSOCK_RCVBUF;
 	int v = want > INT32_MAX / 2 ? INT32_MAX / 2 : (int)want;
 	int fl;
 
@@ -342,11 +343,11 @@ event_socket_setup(struct asrc *s, const struct asrc_opts *o)
 		log_warn("audit: O_NONBLOCK");
 }
 
-struct asrc *
-asrc_open(const struct asrc_opts *o)
+struct auditsock *
+auditsock_open(const struct auditsock_opts *o)
 {
-	static const struct asrc_opts defaults;
-	struct asrc *s;
+	static const struct auditsock_opts defaults;
+	struct auditsock *s;
 	int e;
 
 	if (o == NULL)
@@ -367,7 +368,7 @@ asrc_open(const struct asrc_opts *o)
 		log_warn("audit: open event socket");
 		goto bad;
 	}
-	if (asrc_query_status(s->ctl, &s->prev, 2000) < 0)
+	if (auditsock_query_status(s->ctl, &s->prev, 2000) < 0)
 		goto bad;
 	if (s->prev.enabled == 2) {
 		log_warnx("audit: configuration is locked (enabled=2) until "
@@ -401,29 +402,29 @@ bad:
 }
 
 int
-asrc_fd(const struct asrc *s)
+auditsock_fd(const struct auditsock *s)
 {
 	return s->ev;
 }
 
 int
-asrc_ctl_fd(const struct asrc *s)
+auditsock_ctl_fd(const struct auditsock *s)
 {
 	return s->ctl;
 }
 
-const struct asrc_counters *
-asrc_counters(const struct asrc *s)
+const struct auditsock_counters *
+auditsock_counters(const struct auditsock *s)
 {
 	return &s->c;
 }
 
 /* A non-record message on either socket. */
 static void
-other_message(struct asrc *s, const struct nlmsghdr *nh, const char *p,
+other_message(struct auditsock *s, const struct nlmsghdr *nh, const char *p,
               size_t n, uint32_t *lost)
 {
-	struct asrc_status st;
+	struct auditsock_status st;
 	struct nlmsgerr e;
 
 	switch (nh->nlmsg_type) {
@@ -457,15 +458,15 @@ other_message(struct asrc *s, const struct nlmsghdr *nh, const char *p,
 
 /* One received message: dropped with a count unless it is a record. */
 static bool
-event_message(struct asrc *s, const char *b, size_t n, bool trunc,
-              const struct sockaddr_nl *sa, socklen_t salen, asrc_record_fn *fn,
-              void *arg, uint32_t *lost)
+event_message(struct auditsock *s, const char *b, size_t n, bool trunc,
+              const struct sockaddr_nl *sa, socklen_t salen,
+              auditsock_record_fn *fn, void *arg, uint32_t *lost)
 {
 	const struct nlmsghdr *nh = (const struct nlmsghdr *)(const void *)b;
 	const char *p;
 	size_t len;
 
-	if (trunc || n > ASRC_BUF_SIZE) {
+	if (trunc || n > AUDITSOCK_BUF_SIZE) {
 		s->c.oversize++;
 		return false;
 	}
@@ -497,10 +498,11 @@ event_message(struct asrc *s, const char *b, size_t n, bool trunc,
 	return true;
 }
 
-/* Messages come ASRC_BATCH to a recvmmsg: one system call for many
+/* Messages come AUDITSOCK_BATCH to a recvmmsg: one system call for many
  * records instead of one each. */
 ssize_t
-asrc_read(struct asrc *s, asrc_record_fn *fn, void *arg, unsigned int budget)
+auditsock_read(struct auditsock *s, auditsock_record_fn *fn, void *arg,
+               unsigned int budget)
 {
 	ssize_t handled = 0;
 	unsigned int done = 0;
@@ -508,7 +510,7 @@ asrc_read(struct asrc *s, asrc_record_fn *fn, void *arg, unsigned int budget)
 	int i, n;
 
 	while (done < budget) {
-		for (i = 0; i < ASRC_BATCH; i++) {
+		for (i = 0; i < AUDITSOCK_BATCH; i++) {
 			s->iov[i].iov_base = s->mbuf[i].b;
 			s->iov[i].iov_len = sizeof(s->mbuf[i].b);
 			memset(&s->mh[i].msg_hdr, 0, sizeof(s->mh[i].msg_hdr));
@@ -517,8 +519,8 @@ asrc_read(struct asrc *s, asrc_record_fn *fn, void *arg, unsigned int budget)
 			s->mh[i].msg_hdr.msg_iov = &s->iov[i];
 			s->mh[i].msg_hdr.msg_iovlen = 1;
 		}
-		n = recvmmsg(s->ev, s->mh, ASRC_BATCH, MSG_DONTWAIT | MSG_TRUNC,
-		             NULL);
+		n = recvmmsg(s->ev, s->mh, AUDITSOCK_BATCH,
+		             MSG_DONTWAIT | MSG_TRUNC, NULL);
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
@@ -543,20 +545,20 @@ asrc_read(struct asrc *s, asrc_record_fn *fn, void *arg, unsigned int budget)
 			        arg, &lost))
 				handled++;
 		done += (unsigned int)n;
-		if (n < ASRC_BATCH)
+		if (n < AUDITSOCK_BATCH)
 			break;
 	}
 	return handled;
 }
 
 int
-asrc_request_status(struct asrc *s)
+auditsock_request_status(struct auditsock *s)
 {
 	return status_send(s->ctl, ++s->seq);
 }
 
 int64_t
-asrc_status_read(struct asrc *s)
+auditsock_status_read(struct auditsock *s)
 {
 	struct sockaddr_nl sa;
 	socklen_t salen;
@@ -597,16 +599,16 @@ asrc_status_read(struct asrc *s)
 }
 
 int
-asrc_status(struct asrc *s, struct asrc_status *st)
+auditsock_status(struct auditsock *s, struct auditsock_status *st)
 {
-	if (asrc_query_status(s->ctl, st, 2000) < 0)
+	if (auditsock_query_status(s->ctl, st, 2000) < 0)
 		return -1;
 	status_account(s, st);
 	return 0;
 }
 
 void
-asrc_close(struct asrc *s)
+auditsock_close(struct auditsock *s)
 {
 	if (s == NULL)
 		return;

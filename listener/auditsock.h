@@ -1,37 +1,39 @@
-/* src_audit.h - the kernel audit netlink socket: godo registers as THE audit
+/* auditsock.h - the kernel audit netlink socket: godo registers as THE audit
  * daemon (unicast), sets enabled/backlog, reads records with a budget and
  * polls the kernel status for the lost counter. Two sockets (docs
  * kernel-interfaces.md 5.1): a control socket for status, settings and
  * rules, and the event socket that only ever sends AUDIT_SET pid and then
  * receives records. Nothing here calls fatal(). */
-#ifndef GODO_SRC_AUDIT_H
-#define GODO_SRC_AUDIT_H
+#ifndef GODO_AUDITSOCK_H
+#define GODO_AUDITSOCK_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
-#define ASRC_BACKLOG_LIMIT 8192u
-#define ASRC_RCVBUF (1024ull * 1024 * 1024) /* -backlog=BYTES default */
-#define ASRC_BUF_SIZE (16 + 8970) /* nlmsghdr + MAX_AUDIT_MESSAGE_LENGTH */
-#define ASRC_BATCH 32             /* messages per recvmmsg */
+#define AUDITSOCK_BACKLOG_LIMIT 8192u
+#define AUDITSOCK_RCVBUF (1024ull * 1024 * 1024) /* -backlog=BYTES default */
+#define AUDITSOCK_BUF_SIZE                                                     \
+	(16 + 8970)        /* nlmsghdr + MAX_AUDIT_MESSAGE_LENGTH              \
+	                    */
+#define AUDITSOCK_BATCH 32 /* messages per recvmmsg */
 
-struct asrc_opts {
-	uint32_t backlog_limit;     /* 0: ASRC_BACKLOG_LIMIT */
+struct auditsock_opts {
+	uint32_t backlog_limit;     /* 0: AUDITSOCK_BACKLOG_LIMIT */
 	bool set_wait_time;         /* set backlog_wait_time below */
 	uint32_t backlog_wait_time; /* jiffies; 0 = never block, lose */
-	uint64_t rcvbuf;            /* SO_RCVBUFFORCE bytes; 0: ASRC_RCVBUF */
-	bool force; /* another live daemon: SIGTERM it and take over */
+	uint64_t rcvbuf; /* SO_RCVBUFFORCE bytes; 0: AUDITSOCK_RCVBUF */
+	bool force;      /* another live daemon: SIGTERM it and take over */
 };
 
 /* The kernel's struct audit_status fields godo uses. */
-struct asrc_status {
+struct auditsock_status {
 	uint32_t enabled, failure, pid, rate_limit, backlog_limit, lost,
 	    backlog, backlog_wait_time;
 };
 
-struct asrc_counters {
+struct auditsock_counters {
 	uint64_t records;      /* handed to the callback */
 	uint64_t acks;         /* NLMSG_ERROR with error 0 */
 	uint64_t nl_errors;    /* NLMSG_ERROR with an errno */
@@ -39,7 +41,7 @@ struct asrc_counters {
 	uint64_t replace;      /* AUDIT_REPLACE: someone tried to take over */
 	uint64_t bad_sender;   /* nl_pid != 0: dropped */
 	uint64_t malformed;    /* short or inconsistent header: dropped */
-	uint64_t oversize;     /* larger than ASRC_BUF_SIZE: dropped */
+	uint64_t oversize;     /* larger than AUDITSOCK_BUF_SIZE: dropped */
 	uint64_t enobufs;      /* receive buffer overrun */
 	uint64_t status_polls; /* AUDIT_GET replies handled */
 	uint64_t lost;         /* kernel lost counter growth since open */
@@ -48,49 +50,50 @@ struct asrc_counters {
 	uint32_t backlog_max;  /* its high-water mark */
 };
 
-struct asrc;
+struct auditsock;
 
 /* Called once per record; payload is not NUL-terminated and is valid only
  * until the callback returns. */
-typedef void asrc_record_fn(uint16_t type, const char *payload, size_t len,
-                            void *arg);
+typedef void auditsock_record_fn(uint16_t type, const char *payload, size_t len,
+                                 void *arg);
 
 /* Opens both sockets, refuses a locked audit (enabled == 2, errno EPERM),
  * registers this process (EEXIST when another live daemon is registered
  * and !o->force), remembers the previous settings, sets enabled=1,
  * backlog_limit, backlog_wait_time (if asked), SO_RCVBUFFORCE, O_NONBLOCK.
  * NULL on failure with errno set and the kernel state put back. */
-struct asrc *asrc_open(const struct asrc_opts *o);
+struct auditsock *auditsock_open(const struct auditsock_opts *o);
 
-int asrc_fd(const struct asrc *s);     /* event socket, for epoll */
-int asrc_ctl_fd(const struct asrc *s); /* control socket (status replies) */
+int auditsock_fd(const struct auditsock *s); /* event socket, for epoll */
+int auditsock_ctl_fd(
+    const struct auditsock *s); /* control socket (status replies) */
 
 /* Reads up to budget datagrams from the event socket and calls fn for each
  * record. Returns records handled (0 when nothing was queued, EAGAIN), or -1
  * on a socket error other than EAGAIN/EINTR/ENOBUFS (counted). */
-ssize_t asrc_read(struct asrc *s, asrc_record_fn *fn, void *arg,
-                  unsigned int budget);
+ssize_t auditsock_read(struct auditsock *s, auditsock_record_fn *fn, void *arg,
+                       unsigned int budget);
 
 /* Sends AUDIT_GET on the control socket without waiting; the reply is
- * handled by asrc_status_read() when the control socket is readable. */
-int asrc_request_status(struct asrc *s);
+ * handled by auditsock_status_read() when the control socket is readable. */
+int auditsock_request_status(struct auditsock *s);
 
 /* Handles queued replies on the control socket. Returns the growth of the
  * kernel lost counter seen in them (>= 0; the counter is never reset), -1
  * on a socket error. */
-int64_t asrc_status_read(struct asrc *s);
+int64_t auditsock_status_read(struct auditsock *s);
 
 /* Synchronous status query on the control socket (timeout 2 s). */
-int asrc_status(struct asrc *s, struct asrc_status *st);
+int auditsock_status(struct auditsock *s, struct auditsock_status *st);
 
-const struct asrc_counters *asrc_counters(const struct asrc *s);
+const struct auditsock_counters *auditsock_counters(const struct auditsock *s);
 
 /* Unregisters (pid 0), restores enabled, backlog_limit and
  * backlog_wait_time where godo changed them, closes both sockets. Rules are
  * not touched (rules_remove first). NULL is ignored. */
-void asrc_close(struct asrc *s);
+void auditsock_close(struct auditsock *s);
 
 /* Raw helpers, also used by tests: status over any audit socket. */
-int asrc_query_status(int fd, struct asrc_status *st, int timeout_ms);
+int auditsock_query_status(int fd, struct auditsock_status *st, int timeout_ms);
 
 #endif

@@ -1,4 +1,4 @@
-/* test_aevent.c - decoding reassembled events into struct aevent, over
+/* test_sysevent.c - decoding reassembled events into struct sysevent, over
  * audit text captured from the kernel (tests/data/audit/). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "aevent.h"
+#include "sysevent.h"
 #include "reasm.h"
 #include "record.h"
 #include "schema.h"
@@ -20,8 +20,8 @@
 #define I386 0x40000003u
 
 struct ctx {
-	struct aevent_dec *d;
-	struct aevent *e;
+	struct sysevent_dec *d;
+	struct sysevent *e;
 	uint64_t want;
 	int found; /* events decoded with serial want */
 	int rc;
@@ -37,7 +37,7 @@ emit_decode(const struct reasm_event *ev, void *arg)
 	if (ev->serial != c->want || c->found > 0)
 		return;
 	c->found++;
-	c->rc = aevent_decode(c->d, ev, c->e);
+	c->rc = sysevent_decode(c->d, ev, c->e);
 }
 
 static int
@@ -47,7 +47,7 @@ setup(void **state)
 
 	if (c == NULL)
 		return -1;
-	c->d = aevent_dec_new();
+	c->d = sysevent_dec_new();
 	c->e = malloc(sizeof(*c->e));
 	if (c->d == NULL || c->e == NULL)
 		return -1;
@@ -60,7 +60,7 @@ teardown(void **state)
 {
 	struct ctx *c = *state;
 
-	aevent_dec_free(c->d);
+	sysevent_dec_free(c->d);
 	free(c->e);
 	free(c);
 	return 0;
@@ -92,7 +92,7 @@ feed_buf(struct reasm *r, char *buf, size_t len,
 /* Decodes event `serial` of fixture `name` into c->e (flushing, so events
  * without EOE come out too). The reasm is gone afterwards: c->e must not
  * point into it. */
-static const struct aevent *
+static const struct sysevent *
 load_skip(struct ctx *c, const char *name, uint64_t serial,
           bool (*drop)(uint16_t, struct str))
 {
@@ -118,7 +118,7 @@ load_skip(struct ctx *c, const char *name, uint64_t serial,
 	return c->e;
 }
 
-static const struct aevent *
+static const struct sysevent *
 load(struct ctx *c, const char *name, uint64_t serial)
 {
 	return load_skip(c, name, serial, NULL);
@@ -134,8 +134,8 @@ assert_str(struct str s, const char *want)
 }
 
 static void
-assert_path(const struct aev_path *p, const char *name, size_t n,
-            enum aev_nametype nt)
+assert_path(const struct sysev_path *p, const char *name, size_t n,
+            enum sysev_nametype nt)
 {
 	assert_true(p->has_name);
 	assert_int_equal(p->name.n, n);
@@ -146,12 +146,12 @@ assert_path(const struct aev_path *p, const char *name, size_t n,
 /* /bin/true with a 9,999-byte argument: a1_len=19998 and three chunk
  * records, joined and hex-decoded. */
 static void
-test_aevent_execve_long_arg_joined(void **state)
+test_sysevent_execve_long_arg_joined(void **state)
 {
-	const struct aevent *e = load(*state, "execve_long_arg.log", 242);
+	const struct sysevent *e = load(*state, "execve_long_arg.log", 242);
 	size_t i;
 
-	assert_int_equal(e->kind, AEV_EXECVE);
+	assert_int_equal(e->kind, SYSEV_EXECVE);
 	assert_true(e->has_syscall);
 	assert_int_equal(e->arch, X86_64);
 	assert_int_equal(e->syscall, 59);
@@ -182,9 +182,9 @@ skip_chunk1(uint16_t type, struct str pl)
 
 /* The middle chunk record lost: the argument is short and flagged. */
 static void
-test_aevent_execve_missing_chunk_flagged(void **state)
+test_sysevent_execve_missing_chunk_flagged(void **state)
 {
-	const struct aevent *e =
+	const struct sysevent *e =
 	    load_skip(*state, "execve_long_arg.log", 242, skip_chunk1);
 
 	assert_int_equal(e->argc, 2);
@@ -194,11 +194,11 @@ test_aevent_execve_missing_chunk_flagged(void **state)
 
 /* /bin/echo "arg with space" "" 'q"x': hex args and an empty one. */
 static void
-test_aevent_execve_hex_and_empty_args(void **state)
+test_sysevent_execve_hex_and_empty_args(void **state)
 {
-	const struct aevent *e = load(*state, "execve_args.log", 287);
+	const struct sysevent *e = load(*state, "execve_args.log", 287);
 
-	assert_int_equal(e->kind, AEV_EXECVE);
+	assert_int_equal(e->kind, SYSEV_EXECVE);
 	assert_int_equal(e->argc, 4);
 	assert_str(e->argv[0], "/bin/echo");
 	assert_str(e->argv[1], "arg with space");
@@ -210,11 +210,11 @@ test_aevent_execve_hex_and_empty_args(void **state)
 /* openat(dirfd 5, "b.txt", O_WRONLY|O_CREAT|O_TRUNC): a0 is the dirfd;
  * the PARENT name is the cwd, its inode that of the dirfd's directory. */
 static void
-test_aevent_openat_dirfd(void **state)
+test_sysevent_openat_dirfd(void **state)
 {
-	const struct aevent *e = load(*state, "fs_ops.log", 341);
+	const struct sysevent *e = load(*state, "fs_ops.log", 341);
 
-	assert_int_equal(e->kind, AEV_OPEN);
+	assert_int_equal(e->kind, SYSEV_OPEN);
 	assert_int_equal(e->syscall, 257);
 	assert_int_equal(e->dirfd, 5);
 	assert_int_equal(e->open_flags, O_WRONLY | O_CREAT | O_TRUNC);
@@ -239,40 +239,40 @@ test_aevent_openat_dirfd(void **state)
 /* creat: flags implied; openat2: flags from the OPENAT2 record (octal);
  * AT_FDCWD printed as ffffff9c. */
 static void
-test_aevent_creat_and_openat2_flags(void **state)
+test_sysevent_creat_and_openat2_flags(void **state)
 {
-	const struct aevent *e = load(*state, "fs_ops.log", 344);
+	const struct sysevent *e = load(*state, "fs_ops.log", 344);
 
-	assert_int_equal(e->kind, AEV_OPEN);
+	assert_int_equal(e->kind, SYSEV_OPEN);
 	assert_int_equal(e->syscall, 85);
 	assert_int_equal(e->open_flags, O_CREAT | O_WRONLY | O_TRUNC);
-	assert_int_equal(e->dirfd, AEV_AT_FDCWD);
+	assert_int_equal(e->dirfd, SYSEV_AT_FDCWD);
 	assert_path(&e->path[1], "c.txt", 5, NT_CREATE);
 	e = load(*state, "fs_ops.log", 346);
-	assert_int_equal(e->kind, AEV_OPEN);
+	assert_int_equal(e->kind, SYSEV_OPEN);
 	assert_int_equal(e->syscall, 437);
 	assert_int_equal(e->open_flags, O_WRONLY | O_CREAT); /* oflag=0101 */
-	assert_int_equal(e->dirfd, AEV_AT_FDCWD);
+	assert_int_equal(e->dirfd, SYSEV_AT_FDCWD);
 	assert_path(&e->path[1], "o2.txt", 6, NT_CREATE);
 }
 
 /* Names the kernel hex-encoded come back as the exact bytes. */
 static void
-test_aevent_hex_names_decoded(void **state)
+test_sysevent_hex_names_decoded(void **state)
 {
 	static const struct {
 		uint64_t serial;
 		const char *name;
 		size_t n;
-		enum aev_kind kind;
+		enum sysev_kind kind;
 	} c[] = {
-	    {358, "has space.txt", 13, AEV_OPEN},
-	    {360, "has space.txt", 13, AEV_UNLINK},
-	    {369, "quo\"te.txt", 10, AEV_OPEN},
-	    {380, "caf\xff.txt", 8, AEV_OPEN},
-	    {386, "new\nline.txt", 12, AEV_OPEN},
+	    {358, "has space.txt", 13, SYSEV_OPEN},
+	    {360, "has space.txt", 13, SYSEV_UNLINK},
+	    {369, "quo\"te.txt", 10, SYSEV_OPEN},
+	    {380, "caf\xff.txt", 8, SYSEV_OPEN},
+	    {386, "new\nline.txt", 12, SYSEV_OPEN},
 	};
-	const struct aevent *e;
+	const struct sysevent *e;
 	size_t i;
 
 	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
@@ -280,18 +280,18 @@ test_aevent_hex_names_decoded(void **state)
 		assert_int_equal(e->kind, c[i].kind);
 		assert_int_equal(e->npath, 2);
 		assert_path(&e->path[1], c[i].name, c[i].n,
-		            c[i].kind == AEV_OPEN ? NT_CREATE : NT_DELETE);
-		assert_int_equal(e->dirfd, AEV_AT_FDCWD);
+		            c[i].kind == SYSEV_OPEN ? NT_CREATE : NT_DELETE);
+		assert_int_equal(e->dirfd, SYSEV_AT_FDCWD);
 	}
 }
 
 /* renameat(5, "b.txt", 5, "b2.txt"): PARENT, PARENT, DELETE, CREATE. */
 static void
-test_aevent_rename_four_items(void **state)
+test_sysevent_rename_four_items(void **state)
 {
-	const struct aevent *e = load(*state, "fs_ops.log", 351);
+	const struct sysevent *e = load(*state, "fs_ops.log", 351);
 
-	assert_int_equal(e->kind, AEV_RENAME);
+	assert_int_equal(e->kind, SYSEV_RENAME);
 	assert_int_equal(e->syscall, 264);
 	assert_int_equal(e->dirfd, 5);
 	assert_int_equal(e->dirfd2, 5);
@@ -302,9 +302,9 @@ test_aevent_rename_four_items(void **state)
 	assert_path(&e->path[3], "b2.txt", 6, NT_CREATE);
 	assert_int_equal(e->path[2].inode, e->path[3].inode);
 	e = load(*state, "fs_ops.log", 352); /* rename(2) */
-	assert_int_equal(e->kind, AEV_RENAME);
-	assert_int_equal(e->dirfd, AEV_AT_FDCWD);
-	assert_int_equal(e->dirfd2, AEV_AT_FDCWD);
+	assert_int_equal(e->kind, SYSEV_RENAME);
+	assert_int_equal(e->dirfd, SYSEV_AT_FDCWD);
+	assert_int_equal(e->dirfd2, SYSEV_AT_FDCWD);
 	assert_path(&e->path[2], "c.txt", 5, NT_DELETE);
 	assert_path(&e->path[3], "c2.txt", 6, NT_CREATE);
 }
@@ -312,27 +312,27 @@ test_aevent_rename_four_items(void **state)
 /* unlinkat(5, ...) is an unlink; unlinkat(AT_FDCWD, "gone", AT_REMOVEDIR)
  * an rmdir: not modelled. */
 static void
-test_aevent_unlinkat_removedir_is_other(void **state)
+test_sysevent_unlinkat_removedir_is_other(void **state)
 {
-	const struct aevent *e = load(*state, "fs_ops.log", 353);
+	const struct sysevent *e = load(*state, "fs_ops.log", 353);
 
-	assert_int_equal(e->kind, AEV_UNLINK);
+	assert_int_equal(e->kind, SYSEV_UNLINK);
 	assert_int_equal(e->dirfd, 5);
 	assert_path(&e->path[1], "b2.txt", 6, NT_DELETE);
 	e = load(*state, "fs_ops.log", 355);
 	assert_int_equal(e->syscall, 263);
-	assert_int_equal(e->kind, AEV_OTHER);
-	assert_int_equal(e->dirfd, AEV_AT_FDCWD);
+	assert_int_equal(e->kind, SYSEV_OTHER);
+	assert_int_equal(e->dirfd, SYSEV_AT_FDCWD);
 }
 
 /* exit_group has neither success= nor exit=; argv falls back to
  * PROCTITLE (no EXECVE record) and is flagged as such. */
 static void
-test_aevent_exit_group_without_success_exit(void **state)
+test_sysevent_exit_group_without_success_exit(void **state)
 {
-	const struct aevent *e = load(*state, "fs_ops.log", 395);
+	const struct sysevent *e = load(*state, "fs_ops.log", 395);
 
-	assert_int_equal(e->kind, AEV_EXIT);
+	assert_int_equal(e->kind, SYSEV_EXIT);
 	assert_int_equal(e->syscall, 231);
 	assert_false(e->success);
 	assert_false(e->has_exit);
@@ -350,43 +350,43 @@ test_aevent_exit_group_without_success_exit(void **state)
 /* A 32-bit program: arch 40000003 and i386 numbers (5 open, 4 write,
  * 6 close, 10 unlink, 252 exit_group); its execve is logged as x86_64. */
 static void
-test_aevent_i386_arch_event(void **state)
+test_sysevent_i386_arch_event(void **state)
 {
-	const struct aevent *e = load(*state, "i386.log", 409);
+	const struct sysevent *e = load(*state, "i386.log", 409);
 
 	assert_int_equal(e->arch, I386);
 	assert_int_equal(e->syscall, 5);
-	assert_int_equal(e->kind, AEV_OPEN);
+	assert_int_equal(e->kind, SYSEV_OPEN);
 	assert_int_equal(e->open_flags, O_WRONLY | O_CREAT | O_TRUNC);
-	assert_int_equal(e->dirfd, AEV_AT_FDCWD);
+	assert_int_equal(e->dirfd, SYSEV_AT_FDCWD);
 	assert_int_equal(e->exit, 5);
 	assert_path(&e->path[1], "/tmp/hcap/w/i386.txt", 20, NT_CREATE);
 	e = load(*state, "i386.log", 413);
-	assert_int_equal(e->kind, AEV_WRITE);
+	assert_int_equal(e->kind, SYSEV_WRITE);
 	assert_int_equal(e->a[0], 5);
 	assert_int_equal(e->exit, 3);
 	e = load(*state, "i386.log", 415);
-	assert_int_equal(e->kind, AEV_CLOSE);
+	assert_int_equal(e->kind, SYSEV_CLOSE);
 	e = load(*state, "i386.log", 417);
-	assert_int_equal(e->kind, AEV_UNLINK);
+	assert_int_equal(e->kind, SYSEV_UNLINK);
 	assert_path(&e->path[1], "/tmp/hcap/w/i386.txt", 20, NT_DELETE);
 	e = load(*state, "i386.log", 419);
-	assert_int_equal(e->kind, AEV_EXIT);
+	assert_int_equal(e->kind, SYSEV_EXIT);
 	assert_false(e->has_exit);
 	e = load(*state, "i386.log", 401);
 	assert_int_equal(e->arch, X86_64);
-	assert_int_equal(e->kind, AEV_EXECVE);
+	assert_int_equal(e->kind, SYSEV_EXECVE);
 	assert_str(e->argv[0], "/tmp/hcap/x32");
 }
 
 /* A create in a container on overlay2: 4 items, two of them (null) on the
  * upper file system; the rename has 7 items, 3 of them (null). */
 static void
-test_aevent_overlay_create_null_paths_skipped(void **state)
+test_sysevent_overlay_create_null_paths_skipped(void **state)
 {
-	const struct aevent *e = load(*state, "docker_overlay.log", 1150);
+	const struct sysevent *e = load(*state, "docker_overlay.log", 1150);
 
-	assert_int_equal(e->kind, AEV_OPEN);
+	assert_int_equal(e->kind, SYSEV_OPEN);
 	assert_int_equal(e->npath, 2);
 	assert_path(&e->path[0], "/", 1, NT_PARENT);
 	assert_path(&e->path[1], "/x", 2, NT_CREATE);
@@ -396,13 +396,13 @@ test_aevent_overlay_create_null_paths_skipped(void **state)
 	assert_str(e->exe, "/bin/busybox");
 	assert_str(e->cwd, "/");
 	e = load(*state, "docker_overlay.log", 1156);
-	assert_int_equal(e->kind, AEV_RENAME);
+	assert_int_equal(e->kind, SYSEV_RENAME);
 	assert_int_equal(e->npath, 4);
 	assert_path(&e->path[2], "/x", 2, NT_DELETE);
 	assert_int_equal(e->path[2].dev_major, 0xfe);
 	assert_path(&e->path[3], "/y", 2, NT_CREATE);
 	e = load(*state, "docker_overlay.log", 1149);
-	assert_int_equal(e->kind, AEV_EXECVE);
+	assert_int_equal(e->kind, SYSEV_EXECVE);
 	assert_int_equal(e->argc, 3);
 	assert_str(e->argv[2], "echo x > /x; mv /x /y; rm /y");
 }
@@ -416,25 +416,25 @@ skip_eoe_341(uint16_t type, struct str pl)
 
 /* An event without EOE is decoded all the same, marked partial. */
 static void
-test_aevent_partial_event_decoded(void **state)
+test_sysevent_partial_event_decoded(void **state)
 {
-	const struct aevent *e =
+	const struct sysevent *e =
 	    load_skip(*state, "missing_eoe.log", 341, skip_eoe_341);
 
 	assert_true(e->partial);
-	assert_int_equal(e->kind, AEV_OPEN);
+	assert_int_equal(e->kind, SYSEV_OPEN);
 	assert_int_equal(e->dirfd, 5);
 	assert_int_equal(e->npath, 2);
 }
 
 /* A stand-alone record: no SYSCALL, kind OTHER, time from its header. */
 static void
-test_aevent_standalone_record_is_other(void **state)
+test_sysevent_standalone_record_is_other(void **state)
 {
-	const struct aevent *e = load(*state, "interleaved.log", 516);
+	const struct sysevent *e = load(*state, "interleaved.log", 516);
 
 	assert_false(e->has_syscall);
-	assert_int_equal(e->kind, AEV_OTHER);
+	assert_int_equal(e->kind, SYSEV_OTHER);
 	assert_int_equal(e->time_ns, 1795636100670000000LL);
 	assert_int_equal(e->argc, 0);
 }
@@ -443,7 +443,7 @@ test_aevent_standalone_record_is_other(void **state)
  * ARGS_MAX_BYTES, out-of-order chunks. Built from the real event's SYSCALL
  * record with synthetic EXECVE records. */
 static void
-test_aevent_args_caps_enforced(void **state)
+test_sysevent_args_caps_enforced(void **state)
 {
 	struct ctx *c = *state;
 	static char p[100000];
@@ -458,7 +458,7 @@ test_aevent_args_caps_enforced(void **state)
 		n += (size_t)snprintf(p + n, sizeof(p) - n, " a%zu=\"x\"", i);
 	assert_int_equal(record_parse(&rec[0], 1309, p, n), 0);
 	ev.nrec = 1;
-	assert_int_equal(aevent_decode(c->d, &ev, c->e), 0);
+	assert_int_equal(sysevent_decode(c->d, &ev, c->e), 0);
 	assert_int_equal(c->e->argc, ARGS_MAX_COUNT);
 	assert_true(c->e->args_truncated);
 	assert_str(c->e->argv[1023], "x");
@@ -473,7 +473,7 @@ test_aevent_args_caps_enforced(void **state)
 	assert_true(n < sizeof(p) - 100);
 	n += (size_t)snprintf(p + n, sizeof(p) - n, " a1_len=4 a1[0]=6868");
 	assert_int_equal(record_parse(&rec[0], 1309, p, n), 0);
-	assert_int_equal(aevent_decode(c->d, &ev, c->e), 0);
+	assert_int_equal(sysevent_decode(c->d, &ev, c->e), 0);
 	assert_int_equal(c->e->argc, 2);
 	assert_int_equal(c->e->argv[0].n, 20000);
 	assert_int_equal(c->e->argv[0].p[9999], 'a');
@@ -488,7 +488,7 @@ test_aevent_args_caps_enforced(void **state)
 	for (i = 0; i < 40000 && n < sizeof(p) - 64; i++)
 		p[n++] = 'b';
 	assert_int_equal(record_parse(&rec[0], 1309, p, n), 0);
-	assert_int_equal(aevent_decode(c->d, &ev, c->e), 0);
+	assert_int_equal(sysevent_decode(c->d, &ev, c->e), 0);
 	assert_true(c->e->args_truncated);
 	assert_true(c->e->argv[0].n <= ARGS_MAX_BYTES);
 
@@ -499,7 +499,7 @@ test_aevent_args_caps_enforced(void **state)
 	    "a2=616 a3=zz",
 	    hdr);
 	assert_int_equal(record_parse(&rec[0], 1309, p, n), 0);
-	assert_int_equal(aevent_decode(c->d, &ev, c->e), 0);
+	assert_int_equal(sysevent_decode(c->d, &ev, c->e), 0);
 	assert_true(c->e->args_truncated);
 	assert_str(c->e->argv[0], "ok");
 	assert_int_equal(c->e->argc, 4);
@@ -512,8 +512,8 @@ test_aevent_args_caps_enforced(void **state)
  * time_ns overflow (UBSan, signed multiply). Through reasm such a record
  * is now refused as bad; the latest accepted time decodes exactly. */
 struct time_ctx {
-	struct aevent_dec *d;
-	struct aevent *e;
+	struct sysevent_dec *d;
+	struct sysevent *e;
 	unsigned int n;
 };
 
@@ -523,11 +523,11 @@ time_emit(const struct reasm_event *ev, void *arg)
 	struct time_ctx *t = arg;
 
 	t->n++;
-	assert_int_equal(aevent_decode(t->d, ev, t->e), 0);
+	assert_int_equal(sysevent_decode(t->d, ev, t->e), 0);
 }
 
 static void
-test_aevent_time_past_int64_ns_refused(void **state)
+test_sysevent_time_past_int64_ns_refused(void **state)
 {
 	static const char late[] = "audit(9756316100.510:502): arch=c000003e "
 	                           "syscall=56 success=yes exit=9279";
@@ -548,15 +548,15 @@ test_aevent_time_past_int64_ns_refused(void **state)
 	assert_int_equal(t.n, 1);
 	assert_int_equal(c->e->serial, 503);
 	assert_int_equal(c->e->time_ns, INT64_C(9223372035999000000));
-	assert_int_equal(c->e->kind, AEV_CLONE);
+	assert_int_equal(c->e->kind, SYSEV_CLONE);
 }
 
 /* Mutations of every fixture record (cuts, byte flips, swapped types),
  * decoded through reasm: no crash, no read outside the records (ASan),
  * every string inside the decoder's scratch. */
 struct fuzz {
-	struct aevent_dec *d;
-	struct aevent *e;
+	struct sysevent_dec *d;
+	struct sysevent *e;
 	unsigned int n;
 };
 
@@ -567,10 +567,10 @@ fuzz_emit(const struct reasm_event *ev, void *arg)
 	unsigned int i;
 
 	f->n++;
-	if (aevent_decode(f->d, ev, f->e) != 0)
+	if (sysevent_decode(f->d, ev, f->e) != 0)
 		return;
 	assert_true(f->e->argc <= ARGS_MAX_COUNT);
-	assert_true(f->e->npath <= AEV_MAX_PATHS);
+	assert_true(f->e->npath <= SYSEV_MAX_PATHS);
 	for (i = 0; i < f->e->argc; i++)
 		assert_true(f->e->argv[i].n <= ARGS_MAX_BYTES);
 	for (i = 0; i < f->e->npath; i++)
@@ -578,7 +578,7 @@ fuzz_emit(const struct reasm_event *ev, void *arg)
 }
 
 static void
-test_aevent_garbage_does_not_crash(void **state)
+test_sysevent_garbage_does_not_crash(void **state)
 {
 	static const char *const files[] = {
 	    "docker_overlay.log", "execve_args.log", "execve_long_arg.log",
@@ -638,22 +638,22 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_aevent_execve_long_arg_joined),
-	    cmocka_unit_test(test_aevent_execve_missing_chunk_flagged),
-	    cmocka_unit_test(test_aevent_execve_hex_and_empty_args),
-	    cmocka_unit_test(test_aevent_openat_dirfd),
-	    cmocka_unit_test(test_aevent_creat_and_openat2_flags),
-	    cmocka_unit_test(test_aevent_hex_names_decoded),
-	    cmocka_unit_test(test_aevent_rename_four_items),
-	    cmocka_unit_test(test_aevent_unlinkat_removedir_is_other),
-	    cmocka_unit_test(test_aevent_exit_group_without_success_exit),
-	    cmocka_unit_test(test_aevent_i386_arch_event),
-	    cmocka_unit_test(test_aevent_overlay_create_null_paths_skipped),
-	    cmocka_unit_test(test_aevent_partial_event_decoded),
-	    cmocka_unit_test(test_aevent_standalone_record_is_other),
-	    cmocka_unit_test(test_aevent_args_caps_enforced),
-	    cmocka_unit_test(test_aevent_garbage_does_not_crash),
-	    cmocka_unit_test(test_aevent_time_past_int64_ns_refused),
+	    cmocka_unit_test(test_sysevent_execve_long_arg_joined),
+	    cmocka_unit_test(test_sysevent_execve_missing_chunk_flagged),
+	    cmocka_unit_test(test_sysevent_execve_hex_and_empty_args),
+	    cmocka_unit_test(test_sysevent_openat_dirfd),
+	    cmocka_unit_test(test_sysevent_creat_and_openat2_flags),
+	    cmocka_unit_test(test_sysevent_hex_names_decoded),
+	    cmocka_unit_test(test_sysevent_rename_four_items),
+	    cmocka_unit_test(test_sysevent_unlinkat_removedir_is_other),
+	    cmocka_unit_test(test_sysevent_exit_group_without_success_exit),
+	    cmocka_unit_test(test_sysevent_i386_arch_event),
+	    cmocka_unit_test(test_sysevent_overlay_create_null_paths_skipped),
+	    cmocka_unit_test(test_sysevent_partial_event_decoded),
+	    cmocka_unit_test(test_sysevent_standalone_record_is_other),
+	    cmocka_unit_test(test_sysevent_args_caps_enforced),
+	    cmocka_unit_test(test_sysevent_garbage_does_not_crash),
+	    cmocka_unit_test(test_sysevent_time_past_int64_ns_refused),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

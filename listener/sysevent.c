@@ -1,11 +1,11 @@
-/* aevent.c - see aevent.h. Turns the records of one reassembled event
- * (reasm.h) into struct aevent: SYSCALL numbers and arguments, CWD, named
+/* sysevent.c - see sysevent.h. Turns the records of one reassembled event
+ * (reasm.h) into struct sysevent: SYSCALL numbers and arguments, CWD, named
  * PATH items, argv from EXECVE (chunked long arguments joined) or from
  * PROCTITLE, open flags and dirfds per syscall. Field formats are those of
  * kernel-interfaces.md 1.5-1.7. Every value comes from untrusted tasks:
  * numbers are parsed strictly, strings decoded into a fixed scratch area
  * with caps, and an unparsable field is skipped, never fatal. */
-#include "aevent.h"
+#include "sysevent.h"
 
 #include <fcntl.h>
 #include <stddef.h>
@@ -28,11 +28,11 @@
 
 #define PROCTITLE_MAX 128 /* [K] kernel/auditsc.c MAX_PROCTITLE_AUDIT_LEN */
 #define AT_REMOVEDIR_FLAG 0x200
-#define ARGV_CAP (sizeof(((struct aevent *)0)->argv) / sizeof(struct str))
+#define ARGV_CAP (sizeof(((struct sysevent *)0)->argv) / sizeof(struct str))
 /* comm, exe, key, cwd, and the kept PATH names */
-#define STR_BYTES ((AEV_MAX_PATHS + 4) * PATH_MAX_BYTES)
+#define STR_BYTES ((SYSEV_MAX_PATHS + 4) * PATH_MAX_BYTES)
 
-struct aevent_dec {
+struct sysevent_dec {
 	char args[ARGS_MAX_BYTES]; /* argv bytes, contiguous per argument */
 	size_t args_used;
 	char strs[STR_BYTES];
@@ -184,37 +184,37 @@ sc_i386(int nr)
 	}
 }
 
-static const enum aev_kind sc_kind[] = {
-    [SC_NONE] = AEV_OTHER,
-    [SC_EXECVE] = AEV_EXECVE,
-    [SC_EXECVEAT] = AEV_EXECVE,
-    [SC_CLONE] = AEV_CLONE,
-    [SC_EXIT] = AEV_EXIT,
-    [SC_OPEN] = AEV_OPEN,
-    [SC_OPENAT] = AEV_OPEN,
-    [SC_OPENAT2] = AEV_OPEN,
-    [SC_CREAT] = AEV_OPEN,
-    [SC_WRITE] = AEV_WRITE,
-    [SC_CLOSE] = AEV_CLOSE,
-    [SC_RENAME] = AEV_RENAME,
-    [SC_RENAMEAT] = AEV_RENAME,
-    [SC_UNLINK] = AEV_UNLINK,
-    [SC_UNLINKAT] = AEV_UNLINK,
-    [SC_TRUNCATE] = AEV_TRUNCATE,
-    [SC_PIVOT_ROOT] = AEV_PIVOT_ROOT,
-    [SC_SETNS] = AEV_SETNS,
-    [SC_UNSHARE] = AEV_UNSHARE,
-    [SC_DUP] = AEV_DUP,
+static const enum sysev_kind sc_kind[] = {
+    [SC_NONE] = SYSEV_OTHER,
+    [SC_EXECVE] = SYSEV_EXECVE,
+    [SC_EXECVEAT] = SYSEV_EXECVE,
+    [SC_CLONE] = SYSEV_CLONE,
+    [SC_EXIT] = SYSEV_EXIT,
+    [SC_OPEN] = SYSEV_OPEN,
+    [SC_OPENAT] = SYSEV_OPEN,
+    [SC_OPENAT2] = SYSEV_OPEN,
+    [SC_CREAT] = SYSEV_OPEN,
+    [SC_WRITE] = SYSEV_WRITE,
+    [SC_CLOSE] = SYSEV_CLOSE,
+    [SC_RENAME] = SYSEV_RENAME,
+    [SC_RENAMEAT] = SYSEV_RENAME,
+    [SC_UNLINK] = SYSEV_UNLINK,
+    [SC_UNLINKAT] = SYSEV_UNLINK,
+    [SC_TRUNCATE] = SYSEV_TRUNCATE,
+    [SC_PIVOT_ROOT] = SYSEV_PIVOT_ROOT,
+    [SC_SETNS] = SYSEV_SETNS,
+    [SC_UNSHARE] = SYSEV_UNSHARE,
+    [SC_DUP] = SYSEV_DUP,
 };
 
-struct aevent_dec *
-aevent_dec_new(void)
+struct sysevent_dec *
+sysevent_dec_new(void)
 {
-	return calloc(1, sizeof(struct aevent_dec));
+	return calloc(1, sizeof(struct sysevent_dec));
 }
 
 void
-aevent_dec_free(struct aevent_dec *d)
+sysevent_dec_free(struct sysevent_dec *d)
 {
 	free(d);
 }
@@ -287,7 +287,7 @@ decode_into(struct str v, char *dst, size_t max, bool *trunc)
 
 /* A string into the strings area, at most max bytes. false: no value. */
 static bool
-dec_str(struct aevent_dec *d, struct str v, size_t max, struct str *out,
+dec_str(struct sysevent_dec *d, struct str v, size_t max, struct str *out,
         bool *trunc)
 {
 	size_t room = sizeof(d->strs) - d->strs_used;
@@ -347,7 +347,7 @@ parse_dec_i32(struct str s, int32_t *out)
 }
 
 static void
-do_syscall(struct aevent_dec *d, const struct record *rec, struct aevent *e)
+do_syscall(struct sysevent_dec *d, const struct record *rec, struct sysevent *e)
 {
 	struct record_iter it;
 	struct str k, v;
@@ -405,7 +405,7 @@ do_syscall(struct aevent_dec *d, const struct record *rec, struct aevent *e)
 	}
 }
 
-static enum aev_nametype
+static enum sysev_nametype
 nametype_of(struct str v)
 {
 	if (STR_IS(v, "NORMAL"))
@@ -420,11 +420,11 @@ nametype_of(struct str v)
 }
 
 static void
-do_path(struct aevent_dec *d, const struct record *rec, struct aevent *e)
+do_path(struct sysevent_dec *d, const struct record *rec, struct sysevent *e)
 {
 	struct record_iter it;
 	struct str k, v, name = {NULL, 0};
-	struct aev_path p;
+	struct sysev_path p;
 	const char *colon;
 	uint64_t u;
 
@@ -461,7 +461,7 @@ do_path(struct aevent_dec *d, const struct record *rec, struct aevent *e)
 	/* Items without a name are overlayfs' internal lookups (4.5). */
 	if (name.p == NULL || STR_IS(name, "(null)") || STR_IS(name, "(none)"))
 		return;
-	if (e->npath >= AEV_MAX_PATHS) {
+	if (e->npath >= SYSEV_MAX_PATHS) {
 		e->paths_truncated = true;
 		return;
 	}
@@ -486,7 +486,7 @@ struct argv_state {
 
 /* Starts argument argv[e->argc] at the current end of the args area. */
 static bool
-arg_begin(struct aevent_dec *d, struct aevent *e)
+arg_begin(struct sysevent_dec *d, struct sysevent *e)
 {
 	if (e->argc >= ARGV_CAP) {
 		e->args_truncated = true;
@@ -500,7 +500,7 @@ arg_begin(struct aevent_dec *d, struct aevent *e)
 
 /* Appends decoded v to the last argument (just begun with arg_begin). */
 static void
-arg_append(struct aevent_dec *d, struct aevent *e, struct str v)
+arg_append(struct sysevent_dec *d, struct sysevent *e, struct str v)
 {
 	size_t room = sizeof(d->args) - d->args_used;
 	bool cut = false;
@@ -516,7 +516,7 @@ arg_append(struct aevent_dec *d, struct aevent *e, struct str v)
 }
 
 static void
-chunk_end(struct argv_state *as, struct aevent *e)
+chunk_end(struct argv_state *as, struct sysevent *e)
 {
 	if (!as->chunking)
 		return;
@@ -560,7 +560,7 @@ arg_key(struct str k, uint64_t *idx, uint64_t *chunk)
 }
 
 static void
-do_execve(struct aevent_dec *d, const struct record *rec, struct aevent *e,
+do_execve(struct sysevent_dec *d, const struct record *rec, struct sysevent *e,
           struct argv_state *as)
 {
 	struct record_iter it;
@@ -625,7 +625,8 @@ do_execve(struct aevent_dec *d, const struct record *rec, struct aevent *e,
 /* argv from PROCTITLE: the first bytes of /proc/PID/cmdline, NUL between
  * arguments (1.7). */
 static void
-do_proctitle(struct aevent_dec *d, const struct record *rec, struct aevent *e)
+do_proctitle(struct sysevent_dec *d, const struct record *rec,
+             struct sysevent *e)
 {
 	char *p, *end, *nul;
 	struct str v;
@@ -662,7 +663,7 @@ low32(uint64_t a)
 
 /* kind, open flags and dirfds from the syscall and its arguments. */
 static void
-classify(struct aevent *e, const struct record *openat2)
+classify(struct sysevent *e, const struct record *openat2)
 {
 	enum sc sc = SC_NONE;
 	struct str v;
@@ -697,7 +698,7 @@ classify(struct aevent *e, const struct record *openat2)
 	case SC_UNLINKAT:
 		e->dirfd = low32(e->a[0]);
 		if (sc == SC_UNLINKAT && (e->a[2] & AT_REMOVEDIR_FLAG) != 0)
-			e->kind = AEV_OTHER; /* rmdir */
+			e->kind = SYSEV_OTHER; /* rmdir */
 		break;
 	case SC_RENAMEAT:
 		e->dirfd = low32(e->a[0]);
@@ -709,20 +710,20 @@ classify(struct aevent *e, const struct record *openat2)
 }
 
 int
-aevent_decode(struct aevent_dec *d, const struct reasm_event *ev,
-              struct aevent *e)
+sysevent_decode(struct sysevent_dec *d, const struct reasm_event *ev,
+                struct sysevent *e)
 {
 	const struct record *openat2 = NULL, *proctitle = NULL;
 	struct argv_state as;
 	unsigned int i;
 
-	memset(e, 0, offsetof(struct aevent, argv));
+	memset(e, 0, offsetof(struct sysevent, argv));
 	e->args_truncated = false;
 	e->args_from_proctitle = false;
 	e->paths_truncated = false;
-	e->dirfd = AEV_AT_FDCWD;
-	e->dirfd2 = AEV_AT_FDCWD;
-	e->kind = AEV_OTHER;
+	e->dirfd = SYSEV_AT_FDCWD;
+	e->dirfd2 = SYSEV_AT_FDCWD;
+	e->kind = SYSEV_OTHER;
 	e->serial = ev->serial;
 	e->partial = ev->partial || ev->truncated;
 	d->args_used = 0;

@@ -1,5 +1,5 @@
-/* aevent.h - one reassembled audit event, decoded into what godo needs.
- * Produced by aevent_decode() from the records reasm groups by serial;
+/* sysevent.h - one reassembled audit event, decoded into what godo needs.
+ * Produced by sysevent_decode() from the records reasm groups by serial;
  * consumed by the core (proctab, fdtab, docmap). All strings are decoded
  * bytes (hex fields turned back into bytes, quotes stripped) and borrowed
  * from the decoder's scratch space: valid only until the next decode. */
@@ -11,25 +11,25 @@
 
 #include "util.h"
 
-enum aev_kind {
-	AEV_OTHER,    /* a syscall godo does not model, or no SYSCALL record */
-	AEV_EXECVE,   /* execve, execveat */
-	AEV_CLONE,    /* clone, clone3, fork, vfork: exit = child pid/tid */
-	AEV_EXIT,     /* exit_group, exit: a0 = status */
-	AEV_OPEN,     /* open, openat, openat2, creat */
-	AEV_WRITE,    /* write, pwrite64, writev, pwritev, pwritev2 */
-	AEV_CLOSE,    /* close */
-	AEV_RENAME,   /* rename, renameat, renameat2 */
-	AEV_UNLINK,   /* unlink, unlinkat (not AT_REMOVEDIR) */
-	AEV_TRUNCATE, /* truncate, ftruncate */
-	AEV_PIVOT_ROOT,
-	AEV_SETNS,
-	AEV_UNSHARE,
-	AEV_DUP, /* dup, dup2, dup3: a0 = old fd, exit = new fd */
+enum sysev_kind {
+	SYSEV_OTHER,  /* a syscall godo does not model, or no SYSCALL record */
+	SYSEV_EXECVE, /* execve, execveat */
+	SYSEV_CLONE,  /* clone, clone3, fork, vfork: exit = child pid/tid */
+	SYSEV_EXIT,   /* exit_group, exit: a0 = status */
+	SYSEV_OPEN,   /* open, openat, openat2, creat */
+	SYSEV_WRITE,  /* write, pwrite64, writev, pwritev, pwritev2 */
+	SYSEV_CLOSE,  /* close */
+	SYSEV_RENAME, /* rename, renameat, renameat2 */
+	SYSEV_UNLINK, /* unlink, unlinkat (not AT_REMOVEDIR) */
+	SYSEV_TRUNCATE, /* truncate, ftruncate */
+	SYSEV_PIVOT_ROOT,
+	SYSEV_SETNS,
+	SYSEV_UNSHARE,
+	SYSEV_DUP, /* dup, dup2, dup3: a0 = old fd, exit = new fd */
 };
 
 /* PATH record nametype */
-enum aev_nametype {
+enum sysev_nametype {
 	NT_NORMAL,
 	NT_PARENT,
 	NT_CREATE,
@@ -37,23 +37,23 @@ enum aev_nametype {
 	NT_UNKNOWN,
 };
 
-#define AEV_MAX_PATHS 8
-#define AEV_AT_FDCWD (-100)
+#define SYSEV_MAX_PATHS 8
+#define SYSEV_AT_FDCWD (-100)
 
-struct aev_path {
+struct sysev_path {
 	struct str name; /* decoded; n == 0 and has_name false for (null) */
 	bool has_name;
-	enum aev_nametype nametype;
+	enum sysev_nametype nametype;
 	uint64_t inode;
 	uint32_t dev_major, dev_minor;
 	uint32_t mode; /* 0 when absent */
 };
 
-struct aevent {
+struct sysevent {
 	uint64_t serial;
 	int64_t time_ns; /* audit(SEC.MSEC) as ns since the epoch */
 	bool partial;    /* aged out or evicted without EOE */
-	enum aev_kind kind;
+	enum sysev_kind kind;
 	bool has_syscall; /* a SYSCALL record was present */
 	uint32_t arch;    /* AUDIT_ARCH_X86_64 / AUDIT_ARCH_I386 */
 	int syscall;      /* number in arch's table */
@@ -64,17 +64,17 @@ struct aevent {
 	int32_t pid, ppid;
 	struct str comm, exe, key; /* key "godo"; n == 0 when (null) */
 	struct str cwd;            /* CWD record; n == 0 when none */
-	struct aev_path path[AEV_MAX_PATHS];
+	struct sysev_path path[SYSEV_MAX_PATHS];
 	unsigned int npath; /* PATH records kept (items with a real name) */
 
-	/* AEV_OPEN: the open flags (a1 for open, a2 for openat, oflag of the
+	/* SYSEV_OPEN: the open flags (a1 for open, a2 for openat, oflag of the
 	 * OPENAT2 record, O_CREAT|O_WRONLY|O_TRUNC for creat); dirfd is
-	 * AEV_AT_FDCWD for open/creat, else the low 32 bits of a0 as int. */
+	 * SYSEV_AT_FDCWD for open/creat, else the low 32 bits of a0 as int. */
 	uint64_t open_flags;
 	int dirfd;  /* also for renameat/unlinkat (olddirfd) */
 	int dirfd2; /* renameat*: newdirfd (a2) */
 
-	/* AEV_EXECVE: argv from the EXECVE records (chunks joined);
+	/* SYSEV_EXECVE: argv from the EXECVE records (chunks joined);
 	 * PROCTITLE only when there was no EXECVE record. */
 	unsigned int argc;
 	struct str argv[1024]; /* ARGS_MAX_COUNT */
@@ -82,24 +82,25 @@ struct aevent {
 	/* argv split from PROCTITLE: 128 bytes at most, cached per task,
 	 * may be stale (kernel-interfaces.md 1.7) */
 	bool args_from_proctitle;
-	/* more than AEV_MAX_PATHS named items, or a name over PATH_MAX_BYTES */
+	/* more than SYSEV_MAX_PATHS named items, or a name over PATH_MAX_BYTES
+	 */
 	bool paths_truncated;
 };
 
 struct reasm_event;
-struct aevent_dec; /* opaque: the decoder's scratch space */
+struct sysevent_dec; /* opaque: the decoder's scratch space */
 
 /* One decoder per consumer, allocated once; NULL when out of memory. */
-struct aevent_dec *aevent_dec_new(void);
-void aevent_dec_free(struct aevent_dec *d);
+struct sysevent_dec *sysevent_dec_new(void);
+void sysevent_dec_free(struct sysevent_dec *d);
 /* Decodes ev into *out without allocating; the strings in *out point into
- * d's scratch space and stay valid until the next aevent_decode() with d.
+ * d's scratch space and stay valid until the next sysevent_decode() with d.
  * argv[argc..] are not cleared. Never fails on bad field values: they are
  * skipped (or kept raw) and the rest is decoded. out->partial is also set
  * when reasm had to drop records of the event (reasm_event.truncated).
  * Returns 0, or -1 when ev holds no record (then *out is only zeroed, with
  * serial and partial). */
-int aevent_decode(struct aevent_dec *d, const struct reasm_event *ev,
-                  struct aevent *out);
+int sysevent_decode(struct sysevent_dec *d, const struct reasm_event *ev,
+                    struct sysevent *out);
 
 #endif
