@@ -25,6 +25,10 @@
 #include <libaudit.h>
 
 #include "log.h"
+#include "nlrecv.h"
+
+#define CTL_READ_MAX 64 /* replies handled per auditsock_status_read */
+#define CTL_BATCH 4
 
 struct auditsock {
 	int ctl, ev;
@@ -34,13 +38,18 @@ struct auditsock {
 	struct auditsock_status prev; /* the kernel state found at open */
 	struct auditsock_counters c;
 	uint32_t seq;
-	union {
-		struct nlmsghdr nh; /* alignment */
-		char b[AUDITSOCK_BUF_SIZE];
-	} buf, mbuf[AUDITSOCK_BATCH];
-	struct mmsghdr mh[AUDITSOCK_BATCH];
-	struct iovec iov[AUDITSOCK_BATCH];
-	struct sockaddr_nl msa[AUDITSOCK_BATCH];
+	struct nlrecv *ev_rx;  /* AUDITSOCK_BATCH records per recvmmsg */
+	struct nlrecv *ctl_rx; /* status replies */
+};
+
+/* What one auditsock_read / auditsock_status_read call carries through the
+ * per-datagram callbacks. */
+struct read_pass {
+	struct auditsock *s;
+	auditsock_record_fn *fn; /* NULL on the control socket */
+	void *arg;
+	ssize_t records;
+	uint32_t lost;
 };
 
 static void
@@ -106,38 +115,20 @@ auditsock_query_status(int fd, struct auditsock_status *st, int timeout_ms)
 		struct nlmsghdr nh;
 		char b[AUDITSOCK_BUF_SIZE];
 	} u;
-	struct pollfd pfd = {.fd = fd, .events = POLLIN};
-	struct sockaddr_nl sa;
-	socklen_t salen;
+	struct nlmsgerr e;
 	ssize_t n;
-	int rc;
 
 	if (status_send(fd, 0x60d0) < 0)
 		return -1;
 	for (;;) {
-		rc = poll(&pfd, 1, timeout_ms);
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc <= 0) {
-			if (rc == 0)
-				errno = ETIMEDOUT;
-			log_warn("audit: waiting for the status");
+		n = nlrecv_wait(fd, &u, sizeof(u), timeout_ms, "audit");
+		if (n == 0)
+			log_warn("audit: no status within %d ms", timeout_ms);
+		if (n <= 0)
 			return -1;
-		}
-		salen = sizeof(sa);
-		n = recvfrom(fd, &u, sizeof(u), MSG_DONTWAIT,
-		             (struct sockaddr *)&sa, &salen);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			log_warn("audit: recv status");
-			return -1;
-		}
-		if (sa.nl_pid != 0 || (size_t)n < NLMSG_HDRLEN)
+		if ((size_t)n < NLMSG_HDRLEN)
 			continue;
 		if (u.nh.nlmsg_type == NLMSG_ERROR) {
-			struct nlmsgerr e;
-
 			if ((size_t)n < NLMSG_HDRLEN + sizeof(e))
 				continue;
 			memcpy(&e, u.b + NLMSG_HDRLEN, sizeof(e));
@@ -148,12 +139,10 @@ auditsock_query_status(int fd, struct auditsock_status *st, int timeout_ms)
 			}
 			continue;
 		}
-		if (u.nh.nlmsg_type != AUDIT_GET)
-			continue;
-		if (status_decode(u.b + NLMSG_HDRLEN, (size_t)n - NLMSG_HDRLEN,
-		                  st) < 0)
-			continue;
-		return 0;
+		if (u.nh.nlmsg_type == AUDIT_GET &&
+		    status_decode(u.b + NLMSG_HDRLEN, (size_t)n - NLMSG_HDRLEN,
+		                  st) == 0)
+			return 0;
 	}
 }
 
@@ -179,48 +168,43 @@ status_account(struct auditsock *s, const struct auditsock_status *st)
 	return d;
 }
 
-static void
-ctl_drain(int ctl)
-{
-	char b[AUDITSOCK_BUF_SIZE];
-	int i;
+/* libaudit's setters of one kernel setting share this signature. */
+typedef int setting_fn(int fd, uint32_t value);
 
-	for (i = 0; i < 256; i++)
-		if (recv(ctl, b, sizeof(b), MSG_DONTWAIT) < 0)
-			break;
+/* Sets name=value on the control socket; -1, logged, when refused. */
+static int
+setting_put(int ctl, setting_fn *set, const char *name, uint32_t value)
+{
+	int rc = set(ctl, value);
+
+	if (rc > 0)
+		return 0;
+	errno = rc < 0 ? -rc : EIO;
+	log_warn("audit: set %s=%u", name, value);
+	return -1;
 }
 
 /* Puts back what auditsock_open changed; used by auditsock_close and on
- * failure. */
+ * failure. Best effort: what cannot be put back is logged by setting_put,
+ * and the rest is still tried. */
 static void
 restore(struct auditsock *s)
 {
 	int rc;
 
-	ctl_drain(s->ctl);
-	if (s->set_wait) {
-		rc = audit_set_backlog_wait_time(s->ctl,
-		                                 s->prev.backlog_wait_time);
-		if (rc <= 0)
-			log_warnx("audit: restore backlog_wait_time %u: %s",
-			          s->prev.backlog_wait_time, strerror(-rc));
-		s->set_wait = false;
-	}
-	if (s->set_backlog) {
-		rc = audit_set_backlog_limit(s->ctl, s->prev.backlog_limit);
-		if (rc <= 0)
-			log_warnx("audit: restore backlog_limit %u: %s",
-			          s->prev.backlog_limit, strerror(-rc));
-		s->set_backlog = false;
-	}
+	(void)nlrecv_drain(s->ctl);
+	if (s->set_wait)
+		(void)setting_put(s->ctl, audit_set_backlog_wait_time,
+		                  "backlog_wait_time",
+		                  s->prev.backlog_wait_time);
+	if (s->set_backlog)
+		(void)setting_put(s->ctl, audit_set_backlog_limit,
+		                  "backlog_limit", s->prev.backlog_limit);
 	/* Disable before unregistering, so no record is printk'd between. */
-	if (s->set_enabled) {
-		rc = audit_set_enabled(s->ctl, s->prev.enabled);
-		if (rc <= 0)
-			log_warnx("audit: restore enabled=%u: %s",
-			          s->prev.enabled, strerror(-rc));
-		s->set_enabled = false;
-	}
+	if (s->set_enabled)
+		(void)setting_put(s->ctl, audit_set_enabled, "enabled",
+		                  s->prev.enabled);
+	s->set_wait = s->set_backlog = s->set_enabled = false;
 	if (s->registered) {
 		/* Any socket of the registered process may unregister. */
 		rc = audit_set_pid(s->ctl, 0, WAIT_NO);
@@ -293,36 +277,24 @@ apply_settings(struct auditsock *s, const struct auditsock_opts *o)
 {
 	uint32_t limit =
 	    o->backlog_limit ? o->backlog_limit : AUDITSOCK_BACKLOG_LIMIT;
-	int rc;
 
-	ctl_drain(s->ctl);
+	(void)nlrecv_drain(s->ctl);
 	if (s->prev.enabled != 1) {
-		rc = audit_set_enabled(s->ctl, 1);
-		if (rc <= 0) {
-			errno = rc < 0 ? -rc : EIO;
-			log_warn("audit: enable");
+		if (setting_put(s->ctl, audit_set_enabled, "enabled", 1) < 0)
 			return -1;
-		}
 		s->set_enabled = true;
 	}
 	if (s->prev.backlog_limit != limit) {
-		rc = audit_set_backlog_limit(s->ctl, limit);
-		if (rc <= 0) {
-			errno = rc < 0 ? -rc : EIO;
-			log_warn("audit: backlog_limit %u", limit);
+		if (setting_put(s->ctl, audit_set_backlog_limit,
+		                "backlog_limit", limit) < 0)
 			return -1;
-		}
 		s->set_backlog = true;
 	}
 	if (o->set_wait_time &&
 	    s->prev.backlog_wait_time != o->backlog_wait_time) {
-		rc = audit_set_backlog_wait_time(s->ctl, o->backlog_wait_time);
-		if (rc <= 0) {
-			errno = rc < 0 ? -rc : EIO;
-			log_warn("audit: backlog_wait_time %u",
-			         o->backlog_wait_time);
+		if (setting_put(s->ctl, audit_set_backlog_wait_time,
+		                "backlog_wait_time", o->backlog_wait_time) < 0)
 			return -1;
-		}
 		s->set_wait = true;
 	}
 	return 0;
@@ -358,6 +330,10 @@ auditsock_open(const struct auditsock_opts *o)
 		return NULL;
 	}
 	s->ctl = s->ev = -1;
+	s->ev_rx = nlrecv_new("audit", AUDITSOCK_BATCH, AUDITSOCK_BUF_SIZE);
+	s->ctl_rx = nlrecv_new("audit", CTL_BATCH, AUDITSOCK_BUF_SIZE);
+	if (s->ev_rx == NULL || s->ctl_rx == NULL)
+		goto bad;
 	s->ctl = audit_open();
 	if (s->ctl < 0) {
 		log_warn("audit: open control socket");
@@ -396,6 +372,8 @@ bad:
 		close(s->ev);
 	if (s->ctl >= 0)
 		close(s->ctl);
+	nlrecv_free(s->ev_rx);
+	nlrecv_free(s->ctl_rx);
 	free(s);
 	errno = e;
 	return NULL;
@@ -456,99 +434,98 @@ other_message(struct auditsock *s, const struct nlmsghdr *nh, const char *p,
 	}
 }
 
-/* One received message: dropped with a count unless it is a record. */
-static bool
-event_message(struct auditsock *s, const char *b, size_t n, bool trunc,
-              const struct sockaddr_nl *sa, socklen_t salen,
-              auditsock_record_fn *fn, void *arg, uint32_t *lost)
+/* The checks every datagram passes on both sockets: whole, from the
+ * kernel, a consistent header. NULL (counted) when it fails one. Unicast
+ * records carry nlmsg_len = payload length (docs 1.2), so the payload
+ * length is taken from the datagram: *len. */
+static const struct nlmsghdr *
+datagram_check(struct auditsock *s, const struct nlrecv_msg *m, size_t *len)
 {
-	const struct nlmsghdr *nh = (const struct nlmsghdr *)(const void *)b;
+	const struct nlmsghdr *nh = (const struct nlmsghdr *)(const void *)m->b;
+
+	if (m->truncated) {
+		s->c.oversize++;
+		return NULL;
+	}
+	if (!m->from_kernel) {
+		s->c.bad_sender++;
+		return NULL;
+	}
+	if (m->n < NLMSG_HDRLEN || nh->nlmsg_len > (uint32_t)m->n) {
+		s->c.malformed++;
+		return NULL;
+	}
+	*len = m->n - NLMSG_HDRLEN;
+	return nh;
+}
+
+/* A datagram on the event socket: a record goes to the callback; the rest
+ * is counted (and a status reply folded in) by other_message. */
+static void
+event_datagram(const struct nlrecv_msg *m, void *arg)
+{
+	struct read_pass *rp = arg;
+	struct auditsock *s = rp->s;
+	const struct nlmsghdr *nh;
 	const char *p;
 	size_t len;
 
-	if (trunc || n > AUDITSOCK_BUF_SIZE) {
-		s->c.oversize++;
-		return false;
-	}
-	if (salen < sizeof(*sa) || sa->nl_pid != 0) {
-		s->c.bad_sender++;
-		return false;
-	}
-	if (n < NLMSG_HDRLEN || nh->nlmsg_len > (uint32_t)n) {
-		s->c.malformed++;
-		return false;
-	}
-	/* Unicast records: nlmsg_len is the payload length (docs 1.2);
-	 * take the length from recv for every message. */
-	p = b + NLMSG_HDRLEN;
-	len = n - NLMSG_HDRLEN;
+	nh = datagram_check(s, m, &len);
+	if (nh == NULL)
+		return;
+	p = m->b + NLMSG_HDRLEN;
 	if (nh->nlmsg_type < AUDIT_FIRST_USER_MSG) {
-		other_message(s, nh, p, len, lost);
-		return false;
+		other_message(s, nh, p, len, &rp->lost);
+		return;
 	}
 	if (nh->nlmsg_type == AUDIT_REPLACE) {
 		/* binary payload: a requester's pid */
 		s->c.replace++;
-		return false;
+		return;
 	}
 	while (len > 0 && p[len - 1] == '\0')
 		len--;
 	s->c.records++;
-	fn(nh->nlmsg_type, p, len, arg);
-	return true;
+	rp->records++;
+	rp->fn(nh->nlmsg_type, p, len, rp->arg);
 }
 
-/* Messages come AUDITSOCK_BATCH to a recvmmsg: one system call for many
- * records instead of one each. */
+/* A datagram on the control socket: replies only. */
+static void
+ctl_datagram(const struct nlrecv_msg *m, void *arg)
+{
+	struct read_pass *rp = arg;
+	const struct nlmsghdr *nh;
+	size_t len;
+
+	nh = datagram_check(rp->s, m, &len);
+	if (nh != NULL)
+		other_message(rp->s, nh, m->b + NLMSG_HDRLEN, len, &rp->lost);
+}
+
+static void
+enobufs_note(struct auditsock *s, uint64_t overruns)
+{
+	if (overruns == 0)
+		return;
+	s->c.enobufs += overruns;
+	if (!s->warned_enobufs)
+		log_warnx("audit: receive buffer overrun (ENOBUFS)");
+	s->warned_enobufs = true;
+}
+
 ssize_t
 auditsock_read(struct auditsock *s, auditsock_record_fn *fn, void *arg,
                unsigned int budget)
 {
-	ssize_t handled = 0;
-	unsigned int done = 0;
-	uint32_t lost = 0;
-	int i, n;
+	struct read_pass rp = {s, fn, arg, 0, 0};
+	uint64_t overruns = 0;
+	ssize_t n;
 
-	while (done < budget) {
-		for (i = 0; i < AUDITSOCK_BATCH; i++) {
-			s->iov[i].iov_base = s->mbuf[i].b;
-			s->iov[i].iov_len = sizeof(s->mbuf[i].b);
-			memset(&s->mh[i].msg_hdr, 0, sizeof(s->mh[i].msg_hdr));
-			s->mh[i].msg_hdr.msg_name = &s->msa[i];
-			s->mh[i].msg_hdr.msg_namelen = sizeof(s->msa[i]);
-			s->mh[i].msg_hdr.msg_iov = &s->iov[i];
-			s->mh[i].msg_hdr.msg_iovlen = 1;
-		}
-		n = recvmmsg(s->ev, s->mh, AUDITSOCK_BATCH,
-		             MSG_DONTWAIT | MSG_TRUNC, NULL);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) {
-				s->c.enobufs++;
-				if (!s->warned_enobufs)
-					log_warnx("audit: receive buffer "
-					          "overrun (ENOBUFS)");
-				s->warned_enobufs = true;
-				continue;
-			}
-			log_warn("audit: recv");
-			return -1;
-		}
-		for (i = 0; i < n; i++)
-			if (event_message(
-			        s, s->mbuf[i].b, s->mh[i].msg_len,
-			        (s->mh[i].msg_hdr.msg_flags & MSG_TRUNC) != 0,
-			        &s->msa[i], s->mh[i].msg_hdr.msg_namelen, fn,
-			        arg, &lost))
-				handled++;
-		done += (unsigned int)n;
-		if (n < AUDITSOCK_BATCH)
-			break;
-	}
-	return handled;
+	n = nlrecv_read(s->ev_rx, s->ev, budget, event_datagram, &rp,
+	                &overruns);
+	enobufs_note(s, overruns);
+	return n < 0 ? -1 : rp.records;
 }
 
 int
@@ -560,42 +537,14 @@ auditsock_request_status(struct auditsock *s)
 int64_t
 auditsock_status_read(struct auditsock *s)
 {
-	struct sockaddr_nl sa;
-	socklen_t salen;
-	ssize_t n;
-	uint32_t lost = 0;
-	int i;
+	struct read_pass rp = {s, NULL, NULL, 0, 0};
+	uint64_t overruns = 0;
 
-	for (i = 0; i < 64; i++) {
-		salen = sizeof(sa);
-		n = recvfrom(s->ctl, s->buf.b, sizeof(s->buf.b),
-		             MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&sa,
-		             &salen);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (errno == EINTR)
-				continue;
-			log_warn("audit: recv on control socket");
-			return -1;
-		}
-		if ((size_t)n > sizeof(s->buf.b)) {
-			s->c.oversize++;
-			continue;
-		}
-		if (sa.nl_pid != 0) {
-			s->c.bad_sender++;
-			continue;
-		}
-		if ((size_t)n < NLMSG_HDRLEN ||
-		    s->buf.nh.nlmsg_len > (uint32_t)n) {
-			s->c.malformed++;
-			continue;
-		}
-		other_message(s, &s->buf.nh, s->buf.b + NLMSG_HDRLEN,
-		              (size_t)n - NLMSG_HDRLEN, &lost);
-	}
-	return lost;
+	if (nlrecv_read(s->ctl_rx, s->ctl, CTL_READ_MAX, ctl_datagram, &rp,
+	                &overruns) < 0)
+		return -1;
+	enobufs_note(s, overruns);
+	return rp.lost;
 }
 
 int
@@ -615,5 +564,7 @@ auditsock_close(struct auditsock *s)
 	restore(s);
 	close(s->ev);
 	close(s->ctl);
+	nlrecv_free(s->ev_rx);
+	nlrecv_free(s->ctl_rx);
 	free(s);
 }

@@ -18,6 +18,7 @@
 #include <linux/netlink.h>
 
 #include "log.h"
+#include "nlrecv.h"
 
 #define OP_LISTEN 1u /* PROC_CN_MCAST_LISTEN */
 #define OP_IGNORE 2u /* PROC_CN_MCAST_IGNORE */
@@ -46,24 +47,19 @@ struct godo_proc_input { /* struct proc_input, Linux >= 6.6 */
 };
 
 #define PROCCONN_BATCH 64
+#define PROCCONN_MSG_SIZE 1024 /* one proc event: ~100 bytes */
 
 struct procconn {
 	int fd;
-	bool filtered;
+	bool filtered; /* the kernel took the 8-byte subscription */
 	bool resync;
 	uint32_t nonce;
 	struct procconn_counters c;
 	union {
 		struct nlmsghdr nh;
 		char b[8192];
-	} buf;
-	union {
-		struct nlmsghdr nh; /* alignment */
-		char b[1024];       /* one proc event: ~100 bytes */
-	} mbuf[PROCCONN_BATCH];
-	struct mmsghdr mh[PROCCONN_BATCH];
-	struct iovec iov[PROCCONN_BATCH];
-	struct sockaddr_nl msa[PROCCONN_BATCH];
+	} buf;             /* the subscription handshake */
+	struct nlrecv *rx; /* PROCCONN_BATCH datagrams per recvmmsg */
 };
 
 static uint32_t
@@ -201,6 +197,21 @@ send_op(struct procconn *c, uint32_t op, bool wide, uint32_t mask)
 	return 0;
 }
 
+/* *left: milliseconds until t0 + ms on CLOCK_MONOTONIC (<= 0: passed). */
+static int
+ms_left(const struct timespec *t0, int ms, long *left)
+{
+	struct timespec t;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &t) < 0) {
+		log_warn("conn: clock_gettime");
+		return -1;
+	}
+	*left = ms - ((t.tv_sec - t0->tv_sec) * 1000 +
+	              (t.tv_nsec - t0->tv_nsec) / 1000000);
+	return 0;
+}
+
 /* Waits for the kernel's ACK to our request: ack = our ack + 1 (its seq
  * is the kernel's per-CPU counter, verified on 6.18).
  * Other events read meanwhile are dropped (resync starts set). Returns 1
@@ -208,47 +219,26 @@ send_op(struct procconn *c, uint32_t op, bool wide, uint32_t mask)
 static int
 wait_ack(struct procconn *c, int ms)
 {
-	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
-	struct timespec t0, t;
-	struct sockaddr_nl sa;
-	socklen_t salen;
 	struct procconn_event ev;
+	struct timespec t0;
 	struct nlmsghdr *nh;
 	ssize_t n;
 	size_t len;
 	long left;
-	int rc;
 
-	if (clock_gettime(CLOCK_MONOTONIC, &t0) < 0)
+	if (clock_gettime(CLOCK_MONOTONIC, &t0) < 0) {
+		log_warn("conn: clock_gettime");
 		return -1;
+	}
 	for (;;) {
-		if (clock_gettime(CLOCK_MONOTONIC, &t) < 0)
+		if (ms_left(&t0, ms, &left) < 0)
 			return -1;
-		left = ms - ((t.tv_sec - t0.tv_sec) * 1000 +
-		             (t.tv_nsec - t0.tv_nsec) / 1000000);
 		if (left <= 0)
 			return 0;
-		rc = poll(&pfd, 1, (int)left);
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc < 0) {
-			log_warn("conn: poll");
-			return -1;
-		}
-		if (rc == 0)
-			return 0;
-		salen = sizeof(sa);
-		n = recvfrom(c->fd, c->buf.b, sizeof(c->buf.b), MSG_DONTWAIT,
-		             (struct sockaddr *)&sa, &salen);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR ||
-			    errno == ENOBUFS)
-				continue;
-			log_warn("conn: recv");
-			return -1;
-		}
-		if (sa.nl_pid != 0)
-			continue;
+		n = nlrecv_wait(c->fd, c->buf.b, sizeof(c->buf.b), (int)left,
+		                "conn");
+		if (n <= 0)
+			return (int)n;
 		len = (size_t)n;
 		for (nh = &c->buf.nh; NLMSG_OK(nh, len);
 		     nh = NLMSG_NEXT(nh, len)) {
@@ -283,6 +273,8 @@ subscribe(struct procconn *c)
 		if (send_op(c, OP_LISTEN, true, PROCCONN_MASK) < 0)
 			return -1;
 		c->filtered = true;
+		log_debug("conn: filtered subscription (8-byte proc_input): "
+		          "fork, exec, exit and comm events only");
 		return 0;
 	}
 	log_info("conn: kernel ignored the 8-byte subscription; 4-byte "
@@ -311,6 +303,11 @@ procconn_open(size_t rcvbuf)
 		log_warn("%s: calloc", __func__);
 		return NULL;
 	}
+	c->rx = nlrecv_new("conn", PROCCONN_BATCH, PROCCONN_MSG_SIZE);
+	if (c->rx == NULL) {
+		free(c);
+		return NULL;
+	}
 	c->fd =
 	    socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
 	if (c->fd < 0) {
@@ -327,7 +324,10 @@ procconn_open(size_t rcvbuf)
 	v = rcvbuf > INT32_MAX / 2 ? INT32_MAX / 2 : (int)rcvbuf;
 	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0)
 		log_warn("conn: SO_RCVBUFFORCE %d", v);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* The nonce only tells our ACK from others': without a clock the
+	 * pid alone will do. */
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		ts.tv_nsec = 0;
 	c->nonce = (uint32_t)getpid() ^ (uint32_t)ts.tv_nsec;
 	if (subscribe(c) < 0)
 		goto bad;
@@ -342,6 +342,7 @@ bad:
 	e = errno;
 	if (c->fd >= 0)
 		close(c->fd);
+	nlrecv_free(c->rx);
 	free(c);
 	errno = e;
 	return NULL;
@@ -351,12 +352,6 @@ int
 procconn_fd(const struct procconn *c)
 {
 	return c->fd;
-}
-
-bool
-procconn_filtered(const struct procconn *c)
-{
-	return c->filtered;
 }
 
 const struct procconn_counters *
@@ -374,15 +369,28 @@ procconn_resync_take(struct procconn *c)
 	return r;
 }
 
-/* The messages of one datagram. */
-static ssize_t
-procconn_datagram(struct procconn *c, const char *b, size_t len,
-                  procconn_event_fn *fn, void *arg)
-{
-	const struct nlmsghdr *nh = (const struct nlmsghdr *)(const void *)b;
-	struct procconn_event ev;
-	ssize_t handled = 0;
+/* What one procconn_read call carries through the per-datagram callback. */
+struct read_pass {
+	struct procconn *c;
+	procconn_event_fn *fn;
+	void *arg;
+	ssize_t events;
+};
 
+/* The messages of one datagram: events to the callback, ACKs counted. */
+static void
+procconn_datagram(const struct nlrecv_msg *m, void *arg)
+{
+	struct read_pass *rp = arg;
+	struct procconn *c = rp->c;
+	const struct nlmsghdr *nh = (const struct nlmsghdr *)(const void *)m->b;
+	struct procconn_event ev;
+	size_t len = m->n;
+
+	if (!m->from_kernel) {
+		c->c.bad_sender++;
+		return;
+	}
 	for (; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
 		if (procconn_decode(nh, nh->nlmsg_len, &ev) < 0) {
 			c->c.malformed++;
@@ -393,61 +401,27 @@ procconn_datagram(struct procconn *c, const char *b, size_t len,
 			continue;
 		}
 		c->c.events++;
-		handled++;
-		fn(&ev, arg);
+		rp->events++;
+		rp->fn(&ev, rp->arg);
 	}
-	return handled;
 }
 
-/* PROCCONN_BATCH datagrams per recvmmsg: one system call for a burst of
- * fork/exec/exit events. */
 ssize_t
 procconn_read(struct procconn *c, procconn_event_fn *fn, void *arg,
               unsigned int budget)
 {
-	ssize_t handled = 0;
-	unsigned int done = 0;
-	int i, n;
+	struct read_pass rp = {c, fn, arg, 0};
+	uint64_t overruns = 0;
+	ssize_t n;
 
-	while (done < budget) {
-		for (i = 0; i < PROCCONN_BATCH; i++) {
-			c->iov[i].iov_base = c->mbuf[i].b;
-			c->iov[i].iov_len = sizeof(c->mbuf[i].b);
-			memset(&c->mh[i].msg_hdr, 0, sizeof(c->mh[i].msg_hdr));
-			c->mh[i].msg_hdr.msg_name = &c->msa[i];
-			c->mh[i].msg_hdr.msg_namelen = sizeof(c->msa[i]);
-			c->mh[i].msg_hdr.msg_iov = &c->iov[i];
-			c->mh[i].msg_hdr.msg_iovlen = 1;
-		}
-		n = recvmmsg(c->fd, c->mh, PROCCONN_BATCH, MSG_DONTWAIT, NULL);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) {
-				/* docs 2.3: an unknown number is gone */
-				c->c.overruns++;
-				c->resync = true;
-				continue;
-			}
-			log_warn("conn: recv");
-			return -1;
-		}
-		for (i = 0; i < n; i++) {
-			if (c->mh[i].msg_hdr.msg_namelen < sizeof(c->msa[i]) ||
-			    c->msa[i].nl_pid != 0) {
-				c->c.bad_sender++;
-				continue;
-			}
-			handled += procconn_datagram(c, c->mbuf[i].b,
-			                             c->mh[i].msg_len, fn, arg);
-		}
-		done += (unsigned int)n;
-		if (n < PROCCONN_BATCH)
-			break;
+	n = nlrecv_read(c->rx, c->fd, budget, procconn_datagram, &rp,
+	                &overruns);
+	if (overruns > 0) {
+		/* docs 2.3: an unknown number of events is gone */
+		c->c.overruns += overruns;
+		c->resync = true;
 	}
-	return handled;
+	return n < 0 ? -1 : rp.events;
 }
 
 void
@@ -458,5 +432,6 @@ procconn_close(struct procconn *c)
 	c->nonce++;
 	(void)send_op(c, OP_IGNORE, c->filtered, 0);
 	close(c->fd);
+	nlrecv_free(c->rx);
 	free(c);
 }

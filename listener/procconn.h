@@ -1,8 +1,10 @@
 /* procconn.h - the proc connector source: subscribe to FORK, EXEC, EXIT and
- * COMM of every task (host pids), read with a budget, decode into struct
- * procconn_event (conn.h), count overruns. After ENOBUFS an unknown number of
- * events is lost: the "resync needed" flag tells the caller to rescan /proc.
- * Nothing here calls fatal(). */
+ * COMM of every task (host pids), read with a budget (listener/nlrecv.h),
+ * decode into struct procconn_event, count overruns. After ENOBUFS an
+ * unknown number of events is lost: the "resync needed" flag tells the
+ * caller to rescan /proc. Errors are logged where they happen; nothing here
+ * calls fatal(). The handle owns its socket and buffers until
+ * procconn_close(). */
 #ifndef GODO_PROCCONN_H
 #define GODO_PROCCONN_H
 
@@ -52,14 +54,13 @@ typedef void procconn_event_fn(const struct procconn_event *ev, void *arg);
 /* Opens, binds CN_IDX_PROC, sets SO_RCVBUFFORCE (rcvbuf bytes; 0:
  * PROCCONN_RCVBUF), subscribes with the 8-byte proc_input event mask
  * FORK|EXEC|EXIT|COMM (Linux >= 6.6), falling back to the 4-byte
- * PROC_CN_MCAST_LISTEN when the kernel does not ACK the 8-byte form;
- * O_NONBLOCK. Events that arrived during the handshake were dropped, so the
- * resync flag starts set. NULL on failure, errno set. */
+ * PROC_CN_MCAST_LISTEN when the kernel does not ACK the 8-byte form (which
+ * form was taken is logged: debug for the filtered one, info for the
+ * fallback); O_NONBLOCK. Events that arrived during the handshake were dropped,
+ * so the resync flag starts set. NULL on failure, errno set. */
 struct procconn *procconn_open(size_t rcvbuf);
 
 int procconn_fd(const struct procconn *c);
-/* True when the kernel accepted the 8-byte filtered subscription. */
-bool procconn_filtered(const struct procconn *c);
 
 /* Reads up to budget datagrams, calls fn per event (ACKs are counted, not
  * passed). Returns events handled (0 when nothing is queued), -1 on a socket

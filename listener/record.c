@@ -190,6 +190,28 @@ record_hex_decode(struct str hex, char *buf, size_t cap)
 	return (ssize_t)n;
 }
 
+/* How the kernel printed an untrusted string (audit_log_n_untrustedstring):
+ * quoted text, no value, or hex; RAW is none of them (a hostile or foreign
+ * line). */
+enum value_form { VF_QUOTED, VF_NONE, VF_HEX, VF_RAW };
+
+static enum value_form
+value_form(struct str v)
+{
+	size_t i;
+
+	if (v.n > 0 && v.p[0] == '"')
+		return VF_QUOTED;
+	if (STR_IS(v, "(null)") || STR_IS(v, "(none)"))
+		return VF_NONE;
+	if (v.n % 2 != 0)
+		return VF_RAW;
+	for (i = 0; i < v.n; i++)
+		if (hexval[(unsigned char)v.p[i]] == 0)
+			return VF_RAW;
+	return VF_HEX;
+}
+
 int
 record_value(struct str v, char *buf, size_t cap, struct str *out)
 {
@@ -197,21 +219,64 @@ record_value(struct str v, char *buf, size_t cap, struct str *out)
 
 	out->p = v.p;
 	out->n = 0;
-	if (v.n > 0 && v.p[0] == '"') {
+	switch (value_form(v)) {
+	case VF_QUOTED:
 		if (v.n < 2 || v.p[v.n - 1] != '"')
 			return -1;
 		out->p = v.p + 1;
 		out->n = v.n - 2;
 		return 1;
-	}
-	if (STR_IS(v, "(null)") || STR_IS(v, "(none)"))
+	case VF_NONE:
 		return 0;
-	n = record_hex_decode(v, buf, cap);
-	if (n < 0)
+	case VF_HEX:
+		n = record_hex_decode(v, buf, cap);
+		if (n < 0)
+			return -1;
+		out->p = buf;
+		out->n = (size_t)n;
+		return 1;
+	case VF_RAW:
+	default:
 		return -1;
-	out->p = buf;
-	out->n = (size_t)n;
-	return 1;
+	}
+}
+
+/* Copies n bytes of src, at most cap of them; *cut when that was fewer. */
+static size_t
+copy_cut(char *dst, const char *src, size_t n, size_t cap, bool *cut)
+{
+	if (n > cap) {
+		n = cap;
+		*cut = true;
+	}
+	memcpy(dst, src, n);
+	return n;
+}
+
+ssize_t
+record_value_copy(struct str v, char *buf, size_t cap, bool *cut)
+{
+	struct str h = v;
+	size_t n;
+
+	switch (value_form(v)) {
+	case VF_QUOTED:
+		n = v.n - 1;
+		if (n > 0 && v.p[v.n - 1] == '"')
+			n--;
+		return (ssize_t)copy_cut(buf, v.p + 1, n, cap, cut);
+	case VF_NONE:
+		return -1;
+	case VF_HEX:
+		if (h.n / 2 > cap) {
+			h.n = cap * 2;
+			*cut = true;
+		}
+		return record_hex_decode(h, buf, cap);
+	case VF_RAW:
+	default:
+		return (ssize_t)copy_cut(buf, v.p, v.n, cap, cut);
+	}
 }
 
 ssize_t

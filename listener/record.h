@@ -74,6 +74,14 @@ bool record_find(const struct record *rec, const char *key, struct str *val);
  * 0 for no value (*out empty), -1 when v is malformed (odd length, not hex,
  * missing closing quote) or the decoded bytes do not fit cap. */
 int record_value(struct str v, char *buf, size_t cap, struct str *out);
+/* The same decoding for a decoder that must keep what it can (sysevent):
+ * the bytes always go to buf[0..cap) (quoted text copied too, so that
+ * pieces can be joined); a value longer than cap is cut to cap bytes and
+ * *cut set (never cleared here); a quoted value without its closing quote
+ * keeps the text after the opening one; a value that is neither quoted nor
+ * hex is copied as it is. Returns the bytes written, or -1 for "(null)" and
+ * "(none)" (no value). Never fails otherwise. */
+ssize_t record_value_copy(struct str v, char *buf, size_t cap, bool *cut);
 /* Hex to bytes. Returns the number of bytes written or -1 (odd length,
  * non-hex digit, does not fit cap). */
 ssize_t record_hex_decode(struct str hex, char *buf, size_t cap);

@@ -9,7 +9,6 @@
 #include "rules.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +20,8 @@
 #include <libaudit.h>
 
 #include "log.h"
+#include "nlrecv.h"
+#include "util.h"
 
 /* Exported by libaudit.so.1, not declared in libaudit.h ([A]
  * lib/libaudit.c). */
@@ -31,6 +32,7 @@ extern unsigned int _audit_elf;
 #define RULES_MAX 32
 #define PAIR_MAX 256
 #define PAIRS_MAX 8
+#define LIST_WAIT_MS 2000
 
 struct rule_group {
 	const char *sc[GROUP_SYSCALLS]; /* NULL-terminated */
@@ -66,6 +68,8 @@ static const char *const arches[] = {"b64", "b32"};
 struct rules {
 	struct audit_rule_data *r[RULES_MAX];
 	int n;
+	int ctl;    /* while rules_install runs */
+	int failed; /* rules that could not be installed */
 };
 
 /* The syscall names of group g that exist for arch; returns how many. */
@@ -125,81 +129,136 @@ group_pairs(const struct rule_group *g, const struct rules_opts *o,
 	return n + 1;
 }
 
-int
-rules_print(FILE *out, const struct rules_opts *o)
-{
-	char pairs[PAIRS_MAX][PAIR_MAX];
+/* One rule of the table, as both rules_print and rules_install see it. */
+struct rule_spec {
+	const char *arch;
 	const char *sc[GROUP_SYSCALLS];
+	int nsc;
+	char pairs[PAIRS_MAX][PAIR_MAX];
+	int np;
+};
+
+/* Called per rule; a negative return stops the walk and is returned. */
+typedef int rule_fn(const struct rule_spec *rule, void *arg);
+
+/* Walks the table in rule order: every arch, every group that has a
+ * syscall on it. A group whose pairs do not fit is logged and counted in
+ * *bad (it cannot be a rule). Returns the number of rules handed to fn, or
+ * fn's negative return. */
+static int
+rules_walk(const struct rules_opts *o, rule_fn *fn, void *arg, int *bad)
+{
+	struct rule_spec rule;
 	size_t a, g;
-	int i, nsc, np, lines = 0;
+	int rc, n = 0;
 
 	for (a = 0; a < NARCHES; a++) {
 		for (g = 0; g < NGROUPS; g++) {
-			nsc = group_syscalls(&groups[g], arches[a], sc,
-			                     GROUP_SYSCALLS);
-			if (nsc <= 0)
+			rule.arch = arches[a];
+			rule.nsc = group_syscalls(&groups[g], arches[a],
+			                          rule.sc, GROUP_SYSCALLS);
+			if (rule.nsc <= 0)
 				continue;
-			np = group_pairs(&groups[g], o, pairs);
-			if (np < 0) {
-				log_warnx("%s: rule fields too long or bad",
-				          __func__);
-				return -1;
+			rule.np = group_pairs(&groups[g], o, rule.pairs);
+			if (rule.np < 0) {
+				log_warnx("rules: fields of arch=%s %s... too "
+				          "long or bad",
+				          rule.arch, rule.sc[0]);
+				(*bad)++;
+				continue;
 			}
-			if (fprintf(out, "-a always,exit -F arch=%s -S ",
-			            arches[a]) < 0)
-				return -1;
-			for (i = 0; i < nsc; i++)
-				if (fprintf(out, "%s%s", i ? "," : "", sc[i]) <
-				    0)
-					return -1;
-			for (i = 0; i < np; i++)
-				if (fprintf(out, " -F %s", pairs[i]) < 0)
-					return -1;
-			if (fputc('\n', out) == EOF)
-				return -1;
-			lines++;
+			rc = fn(&rule, arg);
+			if (rc < 0)
+				return rc;
+			n++;
 		}
 	}
-	return lines;
+	return n;
 }
 
-/* One rule struct as in docs 1.9: arch=, syscalls, then the other pairs. */
+static int
+rule_print(const struct rule_spec *rule, void *arg)
+{
+	FILE *out = arg;
+	int i;
+
+	if (fprintf(out, "-a always,exit -F arch=%s -S ", rule->arch) < 0)
+		return -1;
+	for (i = 0; i < rule->nsc; i++)
+		if (fprintf(out, "%s%s", i ? "," : "", rule->sc[i]) < 0)
+			return -1;
+	for (i = 0; i < rule->np; i++)
+		if (fprintf(out, " -F %s", rule->pairs[i]) < 0)
+			return -1;
+	if (fputc('\n', out) == EOF)
+		return -1;
+	return 0;
+}
+
+int
+rules_print(FILE *out, const struct rules_opts *o)
+{
+	int bad = 0, lines;
+
+	lines = rules_walk(o, rule_print, out, &bad);
+	if (lines < 0) {
+		log_warn("rules: write");
+		return -1;
+	}
+	return bad ? -1 : lines;
+}
+
+/* Adds one "name=value" pair to r (libaudit writes NULs into its
+ * argument: a copy is handed over). -1, logged, when libaudit refuses it. */
+static int
+rule_add_pair(struct audit_rule_data **r, const char *pair)
+{
+	char buf[PAIR_MAX];
+	int rc;
+
+	if (util_strlcpy(buf, pair, sizeof(buf)) >= sizeof(buf)) {
+		log_warnx("rules: field %s too long", pair);
+		return -1;
+	}
+	rc = audit_rule_fieldpair_data(r, buf, AUDIT_FILTER_EXIT);
+	if (rc < 0) {
+		log_warnx("rules: field %s refused (%d)", pair, rc);
+		return -1;
+	}
+	return 0;
+}
+
+/* One rule struct as in docs 1.9: arch=, syscalls, then the other pairs.
+ * NULL, logged, when libaudit refuses a part or runs out of memory. */
 static struct audit_rule_data *
-rule_build(const char *arch, const char *const *sc, int nsc,
-           char pairs[][PAIR_MAX], int np)
+rule_build(const struct rule_spec *rule)
 {
 	struct audit_rule_data *r;
-	char buf[PAIR_MAX]; /* fieldpair writes NULs into its argument */
+	char arch[PAIR_MAX];
 	int i, rc;
 
 	r = audit_rule_create_data();
-	if (r == NULL)
+	if (r == NULL) {
+		log_warnx("rules: out of memory for a rule");
 		return NULL;
+	}
 	_audit_elf = 0;
 	_audit_syscalladded = 0;
-	snprintf(buf, sizeof(buf), "arch=%s", arch);
-	rc = audit_rule_fieldpair_data(&r, buf, AUDIT_FILTER_EXIT);
-	if (rc < 0) {
-		log_warnx("rules: arch=%s refused (%d)", arch, rc);
+	(void)snprintf(arch, sizeof(arch), "arch=%s", rule->arch);
+	if (rule_add_pair(&r, arch) < 0)
 		goto bad;
-	}
-	for (i = 0; i < nsc; i++) {
-		rc = audit_rule_syscallbyname_data(r, sc[i]);
+	for (i = 0; i < rule->nsc; i++) {
+		rc = audit_rule_syscallbyname_data(r, rule->sc[i]);
 		if (rc != 0) {
 			log_warnx("rules: syscall %s arch=%s refused (%d)",
-			          sc[i], arch, rc);
+			          rule->sc[i], rule->arch, rc);
 			goto bad;
 		}
 	}
 	_audit_syscalladded = 1;
-	for (i = 0; i < np; i++) {
-		memcpy(buf, pairs[i], sizeof(buf)); /* same size, terminated */
-		rc = audit_rule_fieldpair_data(&r, buf, AUDIT_FILTER_EXIT);
-		if (rc < 0) {
-			log_warnx("rules: field %s refused (%d)", pairs[i], rc);
+	for (i = 0; i < rule->np; i++)
+		if (rule_add_pair(&r, rule->pairs[i]) < 0)
 			goto bad;
-		}
-	}
 	_audit_syscalladded = 0;
 	return r;
 bad:
@@ -208,80 +267,65 @@ bad:
 	return NULL;
 }
 
-/* Throws away replies left on the control socket (a late ACK, a status
- * reply) so libaudit's peeking check_ack() sees only its own answer. */
-static void
-ctl_drain(int ctl)
+/* Builds and adds one rule, remembering it in rs. A rule that fails is
+ * logged and counted in rs->failed; the walk goes on. */
+static int
+rule_install(const struct rule_spec *rule, void *arg)
 {
-	char buf[MAX_AUDIT_MESSAGE_LENGTH + NLMSG_HDRLEN];
-	int i;
+	struct rules *rs = arg;
+	struct audit_rule_data *r;
+	int rc;
 
-	for (i = 0; i < 256; i++)
-		if (recv(ctl, buf, sizeof(buf), MSG_DONTWAIT) < 0)
-			break;
+	r = rule_build(rule);
+	if (r == NULL) {
+		rs->failed++;
+		return 0;
+	}
+	rc = audit_add_rule_data(rs->ctl, r, AUDIT_FILTER_EXIT, AUDIT_ALWAYS);
+	if (rc <= 0) {
+		errno = rc < 0 ? -rc : EIO;
+		log_warn("rules: arch=%s %s...: add rule", rule->arch,
+		         rule->sc[0]);
+		audit_rule_free_data(r);
+		rs->failed++;
+		return 0;
+	}
+	if (rs->n == RULES_MAX) { /* the table outgrew the cap */
+		log_warnx("rules: more than %d rules", RULES_MAX);
+		rc = audit_delete_rule_data(rs->ctl, r, AUDIT_FILTER_EXIT,
+		                            AUDIT_ALWAYS);
+		if (rc <= 0)
+			log_warnx("rules: delete the extra rule: %d", rc);
+		audit_rule_free_data(r);
+		rs->failed++;
+		return 0;
+	}
+	rs->r[rs->n++] = r;
+	return 0;
 }
 
 struct rules *
 rules_install(int ctl, const struct rules_opts *o, int *failed)
 {
-	char pairs[PAIRS_MAX][PAIR_MAX];
-	const char *sc[GROUP_SYSCALLS];
-	struct audit_rule_data *r;
 	struct rules *rs;
-	size_t a, g;
-	int nsc, np, rc, nfail = 0;
 
 	rs = calloc(1, sizeof(*rs));
 	if (rs == NULL) {
 		log_warn("%s: calloc", __func__);
 		return NULL;
 	}
-	ctl_drain(ctl);
-	for (a = 0; a < NARCHES; a++) {
-		for (g = 0; g < NGROUPS; g++) {
-			nsc = group_syscalls(&groups[g], arches[a], sc,
-			                     GROUP_SYSCALLS);
-			if (nsc <= 0)
-				continue;
-			np = group_pairs(&groups[g], o, pairs);
-			if (np < 0) {
-				log_warnx("%s: rule fields too long or bad",
-				          __func__);
-				nfail++;
-				continue;
-			}
-			r = rule_build(arches[a], sc, nsc, pairs, np);
-			if (r == NULL) {
-				nfail++;
-				continue;
-			}
-			rc = audit_add_rule_data(ctl, r, AUDIT_FILTER_EXIT,
-			                         AUDIT_ALWAYS);
-			if (rc <= 0) {
-				errno = rc < 0 ? -rc : EIO;
-				log_warn("%s: arch=%s %s...: add rule",
-				         __func__, arches[a], sc[0]);
-				audit_rule_free_data(r);
-				nfail++;
-				continue;
-			}
-			if (rs->n == RULES_MAX) { /* table outgrew the cap */
-				audit_delete_rule_data(
-				    ctl, r, AUDIT_FILTER_EXIT, AUDIT_ALWAYS);
-				audit_rule_free_data(r);
-				nfail++;
-				continue;
-			}
-			rs->r[rs->n++] = r;
-		}
-	}
+	rs->ctl = ctl;
+	(void)nlrecv_drain(ctl);
+	if (rules_walk(o, rule_install, rs, &rs->failed) < 0)
+		log_warnx("rules: install stopped early"); /* not reached */
 	if (failed != NULL)
-		*failed = nfail;
+		*failed = rs->failed;
 	if (rs->n == 0) {
+		log_warnx("rules: none could be installed");
 		free(rs);
 		return NULL;
 	}
-	log_debug("rules: %d installed, %d failed", rs->n, nfail);
+	log_debug("rules: %d installed, %d failed", rs->n, rs->failed);
 	return rs;
 }
 
@@ -298,7 +342,7 @@ rules_remove(int ctl, struct rules *rs)
 
 	if (rs == NULL)
 		return 0;
-	ctl_drain(ctl);
+	(void)nlrecv_drain(ctl);
 	for (i = 0; i < rs->n; i++) {
 		rc = audit_delete_rule_data(ctl, rs->r[i], AUDIT_FILTER_EXIT,
 		                            AUDIT_ALWAYS);
@@ -393,38 +437,21 @@ list_keyed(int ctl, const char *key, struct audit_rule_data ***out)
 		char b[MAX_AUDIT_MESSAGE_LENGTH + NLMSG_HDRLEN];
 	} u;
 	struct audit_rule_data **v = NULL, **nv, *r;
-	struct sockaddr_nl sa;
-	socklen_t salen;
-	struct pollfd pfd = {.fd = ctl, .events = POLLIN};
 	struct nlmsghdr *nh;
 	ssize_t n;
 	size_t len;
-	int count = 0, cap = 0, rc;
+	int count = 0, cap = 0;
 
-	ctl_drain(ctl);
+	(void)nlrecv_drain(ctl);
 	if (list_request(ctl) < 0)
 		return -1;
 	for (;;) {
-		rc = poll(&pfd, 1, 2000);
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc <= 0) {
-			if (rc == 0)
-				errno = ETIMEDOUT;
-			log_warn("%s: waiting for the rule list", __func__);
+		n = nlrecv_wait(ctl, &u, sizeof(u), LIST_WAIT_MS, "rules");
+		if (n == 0)
+			log_warn("rules: no rule list within %d ms",
+			         LIST_WAIT_MS);
+		if (n <= 0)
 			goto bad;
-		}
-		salen = sizeof(sa);
-		n = recvfrom(ctl, &u, sizeof(u), MSG_DONTWAIT,
-		             (struct sockaddr *)&sa, &salen);
-		if (n < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			log_warn("%s: recv", __func__);
-			goto bad;
-		}
-		if (sa.nl_pid != 0)
-			continue;
 		len = (size_t)n;
 		for (nh = &u.nh; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len)) {
 			if (nh->nlmsg_type == NLMSG_DONE) {

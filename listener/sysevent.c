@@ -64,124 +64,63 @@ enum sc {
 	SC_DUP,
 };
 
-static enum sc
-sc_x86_64(int nr)
-{
-	switch (nr) {
-	case 59:
-		return SC_EXECVE;
-	case 322:
-		return SC_EXECVEAT;
-	case 56:  /* clone */
-	case 57:  /* fork */
-	case 58:  /* vfork */
-	case 435: /* clone3 */
-		return SC_CLONE;
-	case 60:  /* exit */
-	case 231: /* exit_group */
-		return SC_EXIT;
-	case 2:
-		return SC_OPEN;
-	case 257:
-		return SC_OPENAT;
-	case 437:
-		return SC_OPENAT2;
-	case 85:
-		return SC_CREAT;
-	case 1:   /* write */
-	case 18:  /* pwrite64 */
-	case 20:  /* writev */
-	case 296: /* pwritev */
-	case 328: /* pwritev2 */
-		return SC_WRITE;
-	case 3:
-		return SC_CLOSE;
-	case 82:
-		return SC_RENAME;
-	case 264: /* renameat */
-	case 316: /* renameat2 */
-		return SC_RENAMEAT;
-	case 87:
-		return SC_UNLINK;
-	case 263:
-		return SC_UNLINKAT;
-	case 76: /* truncate */
-	case 77: /* ftruncate */
-		return SC_TRUNCATE;
-	case 155:
-		return SC_PIVOT_ROOT;
-	case 308:
-		return SC_SETNS;
-	case 272:
-		return SC_UNSHARE;
-	case 32:  /* dup */
-	case 33:  /* dup2 */
-	case 292: /* dup3 */
-		return SC_DUP;
-	default:
-		return SC_NONE;
-	}
-}
+/* Per-arch numbers of the syscalls godo models; NONE where the arch lacks
+ * one. A linear scan of 33 rows per event costs less than parsing it. */
+#define NONE (-1)
+static const struct sc_number {
+	enum sc sc;
+	int x86_64, i386;
+} sc_numbers[] = {
+    {SC_EXECVE, 59, 11},       /* execve */
+    {SC_EXECVEAT, 322, 358},   /* execveat */
+    {SC_CLONE, 56, 120},       /* clone */
+    {SC_CLONE, 57, 2},         /* fork */
+    {SC_CLONE, 58, 190},       /* vfork */
+    {SC_CLONE, 435, 435},      /* clone3 */
+    {SC_EXIT, 60, 1},          /* exit */
+    {SC_EXIT, 231, 252},       /* exit_group */
+    {SC_OPEN, 2, 5},           /* open */
+    {SC_OPENAT, 257, 295},     /* openat */
+    {SC_OPENAT2, 437, 437},    /* openat2 */
+    {SC_CREAT, 85, 8},         /* creat */
+    {SC_WRITE, 1, 4},          /* write */
+    {SC_WRITE, 18, 181},       /* pwrite64 */
+    {SC_WRITE, 20, 146},       /* writev */
+    {SC_WRITE, 296, 334},      /* pwritev */
+    {SC_WRITE, 328, 379},      /* pwritev2 */
+    {SC_CLOSE, 3, 6},          /* close */
+    {SC_RENAME, 82, 38},       /* rename */
+    {SC_RENAMEAT, 264, 302},   /* renameat */
+    {SC_RENAMEAT, 316, 353},   /* renameat2 */
+    {SC_UNLINK, 87, 10},       /* unlink */
+    {SC_UNLINKAT, 263, 301},   /* unlinkat */
+    {SC_TRUNCATE, 76, 92},     /* truncate */
+    {SC_TRUNCATE, 77, 93},     /* ftruncate */
+    {SC_TRUNCATE, NONE, 193},  /* truncate64 */
+    {SC_TRUNCATE, NONE, 194},  /* ftruncate64 */
+    {SC_PIVOT_ROOT, 155, 217}, /* pivot_root */
+    {SC_SETNS, 308, 346},      /* setns */
+    {SC_UNSHARE, 272, 310},    /* unshare */
+    {SC_DUP, 32, 41},          /* dup */
+    {SC_DUP, 33, 63},          /* dup2 */
+    {SC_DUP, 292, 330},        /* dup3 */
+};
+#undef NONE
 
+/* The syscall number nr of arch; SC_NONE for one godo does not model or an
+ * arch it does not know. */
 static enum sc
-sc_i386(int nr)
+sc_lookup(uint32_t arch, int nr)
 {
-	switch (nr) {
-	case 11:
-		return SC_EXECVE;
-	case 358:
-		return SC_EXECVEAT;
-	case 2:   /* fork */
-	case 120: /* clone */
-	case 190: /* vfork */
-	case 435: /* clone3 */
-		return SC_CLONE;
-	case 1:   /* exit */
-	case 252: /* exit_group */
-		return SC_EXIT;
-	case 5:
-		return SC_OPEN;
-	case 295:
-		return SC_OPENAT;
-	case 437:
-		return SC_OPENAT2;
-	case 8:
-		return SC_CREAT;
-	case 4:   /* write */
-	case 181: /* pwrite64 */
-	case 146: /* writev */
-	case 334: /* pwritev */
-	case 379: /* pwritev2 */
-		return SC_WRITE;
-	case 6:
-		return SC_CLOSE;
-	case 38:
-		return SC_RENAME;
-	case 302: /* renameat */
-	case 353: /* renameat2 */
-		return SC_RENAMEAT;
-	case 10:
-		return SC_UNLINK;
-	case 301:
-		return SC_UNLINKAT;
-	case 92:  /* truncate */
-	case 93:  /* ftruncate */
-	case 193: /* truncate64 */
-	case 194: /* ftruncate64 */
-		return SC_TRUNCATE;
-	case 217:
-		return SC_PIVOT_ROOT;
-	case 346:
-		return SC_SETNS;
-	case 310:
-		return SC_UNSHARE;
-	case 41:  /* dup */
-	case 63:  /* dup2 */
-	case 330: /* dup3 */
-		return SC_DUP;
-	default:
+	size_t i;
+
+	if (nr < 0 || (arch != ARCH_X86_64 && arch != ARCH_I386))
 		return SC_NONE;
-	}
+	for (i = 0; i < sizeof(sc_numbers) / sizeof(sc_numbers[0]); i++)
+		if ((arch == ARCH_X86_64 ? sc_numbers[i].x86_64
+		                         : sc_numbers[i].i386) == nr)
+			return sc_numbers[i].sc;
+	return SC_NONE;
 }
 
 static const enum sysev_kind sc_kind[] = {
@@ -236,55 +175,6 @@ parse_octal(struct str s, uint64_t *out)
 	return 0;
 }
 
-static bool
-is_hex_digit(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-	       (c >= 'A' && c <= 'F');
-}
-
-/* Decodes value v (quoted, (null)/(none), or hex) to at most max bytes at
- * dst. Returns the bytes written, -1 for "no value". A value that is
- * neither quoted nor valid hex is copied raw; anything longer than max is
- * cut and *trunc set. */
-static ssize_t
-decode_into(struct str v, char *dst, size_t max, bool *trunc)
-{
-	size_t n, i;
-	struct str h;
-
-	if (v.n > 0 && v.p[0] == '"') {
-		n = v.n - 1;
-		if (n > 0 && v.p[v.n - 1] == '"')
-			n--;
-		if (n > max) {
-			n = max;
-			*trunc = true;
-		}
-		memcpy(dst, v.p + 1, n);
-		return (ssize_t)n;
-	}
-	if (STR_IS(v, "(null)") || STR_IS(v, "(none)"))
-		return -1;
-	if (v.n % 2 == 0) {
-		for (i = 0; i < v.n && is_hex_digit(v.p[i]); i++)
-			;
-		if (i == v.n) {
-			h = v;
-			if (h.n / 2 > max) {
-				h.n = max * 2;
-				*trunc = true;
-			}
-			return record_hex_decode(h, dst, max);
-		}
-	}
-	n = v.n > max ? max : v.n;
-	if (n < v.n)
-		*trunc = true;
-	memcpy(dst, v.p, n);
-	return (ssize_t)n;
-}
-
 /* A string into the strings area, at most max bytes. false: no value. */
 static bool
 dec_str(struct sysevent_dec *d, struct str v, size_t max, struct str *out,
@@ -296,7 +186,7 @@ dec_str(struct sysevent_dec *d, struct str v, size_t max, struct str *out,
 
 	if (max > room)
 		max = room;
-	n = decode_into(v, d->strs + d->strs_used, max, &cut);
+	n = record_value_copy(v, d->strs + d->strs_used, max, &cut);
 	if (cut && trunc != NULL)
 		*trunc = true;
 	out->p = d->strs + d->strs_used;
@@ -314,33 +204,12 @@ parse_hex_u64(struct str s, uint64_t *out)
 	return record_u64(s, 16, out) == 0;
 }
 
-/* Decimal with an optional '-', within [min, max]. */
-static bool
-parse_dec_i64(struct str s, int64_t min, int64_t max, int64_t *out)
-{
-	bool neg = s.n > 0 && s.p[0] == '-';
-	uint64_t u;
-	int64_t v;
-
-	if (neg) {
-		s.p++;
-		s.n--;
-	}
-	if (record_u64(s, 10, &u) != 0 || u > (uint64_t)INT64_MAX + neg)
-		return false;
-	v = neg ? (int64_t)(0 - u) : (int64_t)u;
-	if (v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 static bool
 parse_dec_i32(struct str s, int32_t *out)
 {
 	int64_t v;
 
-	if (!parse_dec_i64(s, INT32_MIN, INT32_MAX, &v))
+	if (util_parse_i64(s, INT32_MIN, INT32_MAX, &v) != 0)
 		return false;
 	*out = (int32_t)v;
 	return true;
@@ -368,7 +237,7 @@ do_syscall(struct sysevent_dec *d, const struct record *rec, struct sysevent *e)
 			break;
 		case 's':
 			if (STR_IS(k, "syscall")) {
-				if (parse_dec_i64(v, 0, INT32_MAX, &i))
+				if (util_parse_i64(v, 0, INT32_MAX, &i) == 0)
 					e->syscall = (int)i;
 			} else if (STR_IS(k, "success")) {
 				e->success = STR_IS(v, "yes");
@@ -376,8 +245,8 @@ do_syscall(struct sysevent_dec *d, const struct record *rec, struct sysevent *e)
 			break;
 		case 'e':
 			if (STR_IS(k, "exit")) {
-				if (parse_dec_i64(v, INT64_MIN, INT64_MAX,
-				                  &i)) {
+				if (util_parse_i64(v, INT64_MIN, INT64_MAX,
+				                   &i) == 0) {
 					e->exit = i;
 					e->has_exit = true;
 				}
@@ -506,7 +375,7 @@ arg_append(struct sysevent_dec *d, struct sysevent *e, struct str v)
 	bool cut = false;
 	ssize_t n;
 
-	n = decode_into(v, d->args + d->args_used, room, &cut);
+	n = record_value_copy(v, d->args + d->args_used, room, &cut);
 	if (cut)
 		e->args_truncated = true;
 	if (n <= 0)
@@ -636,7 +505,7 @@ do_proctitle(struct sysevent_dec *d, const struct record *rec,
 	if (!record_find(rec, "proctitle", &v))
 		return;
 	p = d->args + d->args_used;
-	n = decode_into(v, p, sizeof(d->args) - d->args_used, &cut);
+	n = record_value_copy(v, p, sizeof(d->args) - d->args_used, &cut);
 	if (n <= 0)
 		return;
 	d->args_used += (size_t)n;
@@ -665,16 +534,13 @@ low32(uint64_t a)
 static void
 classify(struct sysevent *e, const struct record *openat2)
 {
-	enum sc sc = SC_NONE;
+	enum sc sc;
 	struct str v;
 	uint64_t u;
 
 	if (!e->has_syscall)
 		return;
-	if (e->arch == ARCH_X86_64)
-		sc = sc_x86_64(e->syscall);
-	else if (e->arch == ARCH_I386)
-		sc = sc_i386(e->syscall);
+	sc = sc_lookup(e->arch, e->syscall);
 	e->kind = sc_kind[sc];
 	switch (sc) {
 	case SC_OPEN:

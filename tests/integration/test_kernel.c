@@ -471,7 +471,6 @@ test_kernel_connector_fork_exec_exit(void **state)
 	NEED_ROOT();
 	f->conn = procconn_open(0);
 	assert_non_null(f->conn);
-	assert_true(procconn_filtered(f->conn)); /* Linux 6.18 */
 	assert_true(procconn_resync_take(f->conn));
 	assert_false(procconn_resync_take(f->conn));
 
