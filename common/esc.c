@@ -2,6 +2,7 @@
 #include "esc.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,8 +88,12 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	if (n < 0 || !buf_grow(b, (size_t)n))
 		return;
 	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	n = vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
+	if (n < 0) {
+		b->data[b->len] = '\0';
+		return;
+	}
 	b->len += (size_t)n;
 }
 
@@ -144,99 +149,92 @@ esc_is_clean(const char *p, size_t n)
 	return true;
 }
 
-void
-esc_json(struct buf *b, const char *p, size_t n)
+/* How a format writes one byte that is not part of a valid multi-byte
+ * UTF-8 sequence: ASCII (invalid false) or a stray byte >= 0x80. */
+typedef void esc_byte_fn(struct buf *b, unsigned char c, bool invalid);
+
+/* The walk both formats share: valid multi-byte UTF-8 is copied as it is,
+ * every other byte goes to one_byte. */
+static void
+esc_walk(struct buf *b, const char *p, size_t n, esc_byte_fn *one_byte)
 {
 	const unsigned char *u = (const unsigned char *)p;
 	size_t i = 0, l;
 
 	while (i < n) {
-		unsigned char c = u[i];
-
-		if (c == '"' || c == '\\') {
-			buf_addc(b, '\\');
-			buf_addc(b, (char)c);
-			i++;
-		} else if (c == '\n') {
-			buf_adds(b, "\\n");
-			i++;
-		} else if (c == '\t') {
-			buf_adds(b, "\\t");
-			i++;
-		} else if (c < 0x20 || c == 0x7f || c == '<' || c == '>' ||
-		           c == '&') {
-			/* <, >, & escaped so the JSON can sit inside HTML. */
-			buf_printf(b, "\\u%04x", c);
-			i++;
-		} else if (c < 0x80) {
-			buf_addc(b, (char)c);
-			i++;
-		} else if ((l = esc_utf8_len(u + i, n - i)) != 0) {
+		if (u[i] >= 0x80 && (l = esc_utf8_len(u + i, n - i)) != 0) {
 			buf_add(b, p + i, l);
 			i += l;
-		} else {
-			buf_printf(b, "\\udc%02x", c);
-			i++;
+			continue;
 		}
+		one_byte(b, u[i], u[i] >= 0x80);
+		i++;
 	}
+}
+
+static void
+json_byte(struct buf *b, unsigned char c, bool invalid)
+{
+	if (invalid)
+		buf_printf(b, "\\udc%02x", c); /* surrogateescape */
+	else if (c == '"' || c == '\\') {
+		buf_addc(b, '\\');
+		buf_addc(b, (char)c);
+	} else if (c == '\n')
+		buf_adds(b, "\\n");
+	else if (c == '\t')
+		buf_adds(b, "\\t");
+	else if (c < 0x20 || c == 0x7f || c == '<' || c == '>' || c == '&')
+		/* <, >, & escaped so the JSON can sit inside HTML. */
+		buf_printf(b, "\\u%04x", c);
+	else
+		buf_addc(b, (char)c);
+}
+
+static void
+tty_byte(struct buf *b, unsigned char c, bool invalid)
+{
+	if (c == '\\')
+		buf_adds(b, "\\\\");
+	else if (invalid || c < 0x20 || c == 0x7f)
+		buf_printf(b, "\\x%02x", c);
+	else
+		buf_addc(b, (char)c);
+}
+
+void
+esc_json(struct buf *b, const char *p, size_t n)
+{
+	esc_walk(b, p, n, json_byte);
 }
 
 void
 esc_tty(struct buf *b, const char *p, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)p;
-	size_t i = 0, l;
-
-	while (i < n) {
-		unsigned char c = u[i];
-
-		if (c == '\\') {
-			buf_adds(b, "\\\\");
-			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			buf_printf(b, "\\x%02x", c);
-			i++;
-		} else if (c < 0x80) {
-			buf_addc(b, (char)c);
-			i++;
-		} else if ((l = esc_utf8_len(u + i, n - i)) != 0) {
-			buf_add(b, p + i, l);
-			i += l;
-		} else {
-			buf_printf(b, "\\x%02x", c);
-			i++;
-		}
-	}
+	esc_walk(b, p, n, tty_byte);
 }
+
+/* The characters HTML text and attribute values must not hold as is. */
+static const char *const html_entity[256] = {
+    ['&'] = "&amp;",  ['<'] = "&lt;",   ['>'] = "&gt;",
+    ['"'] = "&quot;", ['\''] = "&#39;",
+};
 
 void
 esc_html(struct buf *b, const char *p, size_t n)
 {
+	const char *entity;
 	struct buf t;
 	size_t i;
 
 	buf_init(&t);
 	esc_tty(&t, p, n);
 	for (i = 0; i < t.len; i++) {
-		switch (t.data[i]) {
-		case '&':
-			buf_adds(b, "&amp;");
-			break;
-		case '<':
-			buf_adds(b, "&lt;");
-			break;
-		case '>':
-			buf_adds(b, "&gt;");
-			break;
-		case '"':
-			buf_adds(b, "&quot;");
-			break;
-		case '\'':
-			buf_adds(b, "&#39;");
-			break;
-		default:
+		entity = html_entity[(unsigned char)t.data[i]];
+		if (entity != NULL)
+			buf_adds(b, entity);
+		else
 			buf_addc(b, t.data[i]);
-		}
 	}
 	buf_free(&t);
 }

@@ -3,6 +3,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,8 @@ log_get_level(void)
 	return log_level;
 }
 
+/* Output errors are ignored on purpose: stderr is where an error would be
+ * reported. */
 static void
 vlog(int level, const char *tag, int err, const char *fmt, va_list ap)
 {
@@ -30,75 +33,33 @@ vlog(int level, const char *tag, int err, const char *fmt, va_list ap)
 
 	if (level > log_level)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (err)
-		fprintf(stderr, "%s: %s: %s: %s\n", log_prog, tag, msg,
-		        strerror(err));
+		(void)fprintf(stderr, "%s: %s: %s: %s\n", log_prog, tag, msg,
+		              strerror(err));
 	else
-		fprintf(stderr, "%s: %s: %s\n", log_prog, tag, msg);
+		(void)fprintf(stderr, "%s: %s: %s\n", log_prog, tag, msg);
 }
 
-void
-log_warn(const char *fmt, ...)
-{
-	int e = errno;
-	va_list ap;
+/* One body for every entry point: name logs at level with tag, adding
+ * strerror(errno) when with_errno; then (void)0 returns and exit(1) does
+ * not. errno is left as the caller had it. */
+#define LOG_ENTRY(name, level, tag, with_errno, then)                          \
+	void name(const char *fmt, ...)                                        \
+	{                                                                      \
+		int e = errno;                                                 \
+		va_list ap;                                                    \
+                                                                               \
+		va_start(ap, fmt);                                             \
+		vlog(level, tag, (with_errno) ? e : 0, fmt, ap);               \
+		va_end(ap);                                                    \
+		errno = e;                                                     \
+		then;                                                          \
+	}
 
-	va_start(ap, fmt);
-	vlog(LOG_LVL_WARN, "warning", e, fmt, ap);
-	va_end(ap);
-	errno = e;
-}
-
-void
-log_warnx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_LVL_WARN, "warning", 0, fmt, ap);
-	va_end(ap);
-}
-
-void
-log_info(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_LVL_INFO, "info", 0, fmt, ap);
-	va_end(ap);
-}
-
-void
-log_debug(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_LVL_DEBUG, "debug", 0, fmt, ap);
-	va_end(ap);
-}
-
-void
-fatal(const char *fmt, ...)
-{
-	int e = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_LVL_ERROR, "error", e, fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
-void
-fatalx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(LOG_LVL_ERROR, "error", 0, fmt, ap);
-	va_end(ap);
-	exit(1);
-}
+LOG_ENTRY(log_warn, LOG_LVL_WARN, "warning", true, (void)0)
+LOG_ENTRY(log_warnx, LOG_LVL_WARN, "warning", false, (void)0)
+LOG_ENTRY(log_info, LOG_LVL_INFO, "info", false, (void)0)
+LOG_ENTRY(log_debug, LOG_LVL_DEBUG, "debug", false, (void)0)
+LOG_ENTRY(fatal, LOG_LVL_ERROR, "error", true, exit(1))
+LOG_ENTRY(fatalx, LOG_LVL_ERROR, "error", false, exit(1))

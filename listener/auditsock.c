@@ -214,6 +214,26 @@ restore(struct auditsock *s)
 	}
 }
 
+/* Puts the kernel state back and frees s, however far auditsock_open got.
+ * A close error on a socket loses nothing: not checked. errno is kept
+ * for the caller. */
+static void
+destroy(struct auditsock *s)
+{
+	int e = errno;
+
+	if (s->ctl >= 0)
+		restore(s);
+	if (s->ev >= 0)
+		(void)close(s->ev);
+	if (s->ctl >= 0)
+		(void)close(s->ctl);
+	nlrecv_free(s->ev_rx);
+	nlrecv_free(s->ctl_rx);
+	free(s);
+	errno = e;
+}
+
 /* AUDIT_SET pid from the event socket. Another registrant: a dead one is
  * noticed by the kernel when its AUDIT_REPLACE probe fails, so retry; a
  * live one is refused unless force, then it gets SIGTERM (SIGKILL after
@@ -320,7 +340,6 @@ auditsock_open(const struct auditsock_opts *o)
 {
 	static const struct auditsock_opts defaults;
 	struct auditsock *s;
-	int e;
 
 	if (o == NULL)
 		o = &defaults;
@@ -365,17 +384,7 @@ auditsock_open(const struct auditsock_opts *o)
 	          s->prev.lost);
 	return s;
 bad:
-	e = errno;
-	if (s->ctl >= 0)
-		restore(s);
-	if (s->ev >= 0)
-		close(s->ev);
-	if (s->ctl >= 0)
-		close(s->ctl);
-	nlrecv_free(s->ev_rx);
-	nlrecv_free(s->ctl_rx);
-	free(s);
-	errno = e;
+	destroy(s);
 	return NULL;
 }
 
@@ -559,12 +568,6 @@ auditsock_status(struct auditsock *s, struct auditsock_status *st)
 void
 auditsock_close(struct auditsock *s)
 {
-	if (s == NULL)
-		return;
-	restore(s);
-	close(s->ev);
-	close(s->ctl);
-	nlrecv_free(s->ev_rx);
-	nlrecv_free(s->ctl_rx);
-	free(s);
+	if (s != NULL)
+		destroy(s);
 }

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdalign.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,48 +21,41 @@ struct nlrecv {
 	const char *what;
 	unsigned int batch;
 	size_t msg_size, stride;
-	char *data; /* batch * stride */
 	struct mmsghdr mh[NLRECV_BATCH_MAX];
 	struct iovec iov[NLRECV_BATCH_MAX];
 	struct sockaddr_nl from[NLRECV_BATCH_MAX];
+	max_align_t data[]; /* batch * stride bytes */
 };
 
 struct nlrecv *
 nlrecv_new(const char *what, unsigned int batch, size_t msg_size)
 {
-	const size_t align = alignof(max_align_t);
+	const size_t align = sizeof(max_align_t);
+	size_t stride = (msg_size + align - 1) / align * align;
 	struct nlrecv *r;
 
 	if (batch < 1 || batch > NLRECV_BATCH_MAX || msg_size < 1 ||
-	    msg_size > (1u << 20)) {
+	    msg_size > NLRECV_MSG_MAX) {
 		log_warnx("%s: receive batch %u x %zu bytes out of range", what,
 		          batch, msg_size);
 		return NULL;
 	}
-	r = calloc(1, sizeof(*r));
+	/* One block: the header, then the datagram buffers. */
+	r = calloc(1, sizeof(*r) + batch * stride);
 	if (r == NULL) {
-		log_warn("%s: receive batch", what);
+		log_warn("%s: receive buffers", what);
 		return NULL;
 	}
 	r->what = what;
 	r->batch = batch;
 	r->msg_size = msg_size;
-	r->stride = (msg_size + align - 1) / align * align;
-	r->data = calloc(batch, r->stride);
-	if (r->data == NULL) {
-		log_warn("%s: receive buffers", what);
-		free(r);
-		return NULL;
-	}
+	r->stride = stride;
 	return r;
 }
 
 void
 nlrecv_free(struct nlrecv *r)
 {
-	if (r == NULL)
-		return;
-	free(r->data);
 	free(r);
 }
 
@@ -75,7 +67,7 @@ batch_prepare(struct nlrecv *r)
 	unsigned int i;
 
 	for (i = 0; i < r->batch; i++) {
-		r->iov[i].iov_base = r->data + (size_t)i * r->stride;
+		r->iov[i].iov_base = (char *)r->data + (size_t)i * r->stride;
 		r->iov[i].iov_len = r->msg_size;
 		memset(&r->mh[i], 0, sizeof(r->mh[i]));
 		r->mh[i].msg_hdr.msg_name = &r->from[i];

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #define NLRECV_BATCH_MAX 64
+#define NLRECV_MSG_MAX (1u << 20) /* bytes per datagram buffer */
 
 /* One received datagram, borrowed by the callback: b[0..n) is valid only
  * until the callback returns (the buffer is reused by the next batch). b is
@@ -31,9 +32,9 @@ typedef void nlrecv_fn(const struct nlrecv_msg *m, void *arg);
 struct nlrecv; /* opaque: batch buffers, allocated once */
 
 /* A batch reader for batch datagrams (1..NLRECV_BATCH_MAX) of up to
- * msg_size bytes each. what names the source in log lines and must outlive
- * the reader (a string literal). NULL, logged, on a bad parameter or when
- * out of memory. */
+ * msg_size bytes (1..NLRECV_MSG_MAX) each. what names the source in log lines
+ * and must outlive the reader (a string literal). NULL, logged, on a bad
+ * parameter or when out of memory. */
 struct nlrecv *nlrecv_new(const char *what, unsigned int batch,
                           size_t msg_size);
 void nlrecv_free(struct nlrecv *r); /* NULL is ignored */

@@ -290,24 +290,37 @@ subscribe(struct procconn *c)
 	return 0;
 }
 
+/* Frees c, however far procconn_open got. A close error on a socket
+ * loses nothing: not checked. errno is kept for the caller. */
+static void
+destroy(struct procconn *c)
+{
+	int e = errno;
+
+	if (c->fd >= 0)
+		(void)close(c->fd);
+	nlrecv_free(c->rx);
+	free(c);
+	errno = e;
+}
+
 struct procconn *
 procconn_open(size_t rcvbuf)
 {
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	struct timespec ts;
 	struct procconn *c;
-	int v, fl, e;
+	int v, fl;
 
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		log_warn("%s: calloc", __func__);
 		return NULL;
 	}
+	c->fd = -1;
 	c->rx = nlrecv_new("conn", PROCCONN_BATCH, PROCCONN_MSG_SIZE);
-	if (c->rx == NULL) {
-		free(c);
-		return NULL;
-	}
+	if (c->rx == NULL)
+		goto bad;
 	c->fd =
 	    socket(PF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
 	if (c->fd < 0) {
@@ -339,34 +352,8 @@ procconn_open(size_t rcvbuf)
 	c->resync = true;
 	return c;
 bad:
-	e = errno;
-	if (c->fd >= 0)
-		close(c->fd);
-	nlrecv_free(c->rx);
-	free(c);
-	errno = e;
+	destroy(c);
 	return NULL;
-}
-
-int
-procconn_fd(const struct procconn *c)
-{
-	return c->fd;
-}
-
-const struct procconn_counters *
-procconn_counters(const struct procconn *c)
-{
-	return &c->c;
-}
-
-bool
-procconn_resync_take(struct procconn *c)
-{
-	bool r = c->resync;
-
-	c->resync = false;
-	return r;
 }
 
 /* What one procconn_read call carries through the per-datagram callback. */
@@ -424,14 +411,35 @@ procconn_read(struct procconn *c, procconn_event_fn *fn, void *arg,
 	return n < 0 ? -1 : rp.events;
 }
 
+const struct procconn_counters *
+procconn_counters(const struct procconn *c)
+{
+	return &c->c;
+}
+
+bool
+procconn_resync_take(struct procconn *c)
+{
+	bool r = c->resync;
+
+	c->resync = false;
+	return r;
+}
+
+int
+procconn_fd(const struct procconn *c)
+{
+	return c->fd;
+}
+
 void
 procconn_close(struct procconn *c)
 {
 	if (c == NULL)
 		return;
 	c->nonce++;
+	/* Best effort: without CAP_NET_ADMIN (priv.h) this fails, logged, and
+	 * only leaves the kernel's listener count one too high. */
 	(void)send_op(c, OP_IGNORE, c->filtered, 0);
-	close(c->fd);
-	nlrecv_free(c->rx);
-	free(c);
+	destroy(c);
 }
