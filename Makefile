@@ -94,6 +94,8 @@ $(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
 # (UNIT_<name>, sources without .c), so each test proves a module boundary:
 # a module that reaches outside its list does not link. A unit test without
 # a list is an error.
+# listener edges and common
+UNIT_test_nlrecv := listener/nlrecv common/log
 UNIT_test_sysevent := listener/sysevent listener/reasm listener/record common/util
 UNIT_test_common := common/esc common/flags common/path common/util common/log
 UNIT_test_procconn := listener/procconn listener/nlrecv common/log common/util

@@ -173,6 +173,79 @@ test_record_value_quoted_null_and_bad(void **state)
 	assert_memory_equal(buf, "\x00\xff\xab", 3);
 }
 
+/* record_value_copy: what sysevent keeps of each form, and where it cuts. */
+static void
+test_record_value_copy_quoted_cut(void **state)
+{
+	char buf[8];
+	bool cut = false;
+
+	(void)state;
+	assert_int_equal(record_value_copy(STR_LIT("\"/tmp/x\""), buf, 8, &cut),
+	                 6);
+	assert_memory_equal(buf, "/tmp/x", 6);
+	assert_false(cut);
+	assert_int_equal(
+	    record_value_copy(STR_LIT("\"/tmp/long/name\""), buf, 8, &cut), 8);
+	assert_memory_equal(buf, "/tmp/lon", 8);
+	assert_true(cut);
+	/* no closing quote (a value cut by the kernel): the text is kept */
+	cut = false;
+	assert_int_equal(record_value_copy(STR_LIT("\"open"), buf, 8, &cut), 4);
+	assert_memory_equal(buf, "open", 4);
+	assert_false(cut);
+	assert_int_equal(record_value_copy(STR_LIT("\""), buf, 8, &cut), 0);
+}
+
+static void
+test_record_value_copy_hex_cut_at_cap(void **state)
+{
+	char buf[4];
+	bool cut = false;
+
+	(void)state;
+	assert_int_equal(record_value_copy(STR_LIT("41420043"), buf, 4, &cut),
+	                 4);
+	assert_memory_equal(buf, "AB\0C", 4);
+	assert_false(cut);
+	/* 5 bytes into 4: the first 4, flagged */
+	assert_int_equal(record_value_copy(STR_LIT("6162636465"), buf, 4, &cut),
+	                 4);
+	assert_memory_equal(buf, "abcd", 4);
+	assert_true(cut);
+	cut = false;
+	assert_int_equal(record_value_copy(STR_LIT("6A6b"), buf, 4, &cut), 2);
+	assert_memory_equal(buf, "jk", 2);
+	assert_int_equal(record_value_copy(STR_LIT(""), buf, 4, &cut), 0);
+	assert_false(cut);
+}
+
+static void
+test_record_value_copy_none_and_raw(void **state)
+{
+	char buf[8];
+	bool cut = false;
+
+	(void)state;
+	assert_int_equal(record_value_copy(STR_LIT("(null)"), buf, 8, &cut),
+	                 -1);
+	assert_int_equal(record_value_copy(STR_LIT("(none)"), buf, 8, &cut),
+	                 -1);
+	/* neither quoted nor hex: kept as it is (odd length, non-hex) */
+	assert_int_equal(record_value_copy(STR_LIT("616"), buf, 8, &cut), 3);
+	assert_memory_equal(buf, "616", 3);
+	assert_int_equal(record_value_copy(STR_LIT("x86_64"), buf, 8, &cut), 6);
+	assert_memory_equal(buf, "x86_64", 6);
+	assert_false(cut);
+	assert_int_equal(record_value_copy(STR_LIT("rawvalue!"), buf, 8, &cut),
+	                 8);
+	assert_true(cut);
+	/* the strict form refuses what the lenient one keeps raw */
+	assert_int_equal(
+	    record_value(STR_LIT("x86_64"), buf, 8, &(struct str){NULL, 0}),
+	    -1);
+}
+
 /* EXECVE continuation records of a long argument start with a space and
  * carry only the chunk (kernel-interfaces.md 1.7). */
 static void
@@ -401,6 +474,9 @@ main(void)
 	    cmocka_unit_test(test_record_fields_iterate_in_order),
 	    cmocka_unit_test(test_record_value_decodes_hex_names),
 	    cmocka_unit_test(test_record_value_quoted_null_and_bad),
+	    cmocka_unit_test(test_record_value_copy_quoted_cut),
+	    cmocka_unit_test(test_record_value_copy_hex_cut_at_cap),
+	    cmocka_unit_test(test_record_value_copy_none_and_raw),
 	    cmocka_unit_test(test_record_execve_continuation_starts_with_space),
 	    cmocka_unit_test(test_record_iter_quoted_values_and_junk),
 	    cmocka_unit_test(test_record_line_roundtrip_all_fixtures),

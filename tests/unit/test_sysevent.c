@@ -634,6 +634,115 @@ test_sysevent_garbage_does_not_crash(void **state)
 	assert_true(fz.n > 500);
 }
 
+/* One SYSCALL record built here (no fixture) and decoded alone. */
+static void
+decode_line(struct ctx *c, const char *fields)
+{
+	char payload[512];
+	struct reasm_event ev = {42, NULL, 1, false, false};
+	struct record rec;
+	int n;
+
+	n = snprintf(payload, sizeof(payload), "audit(1700000000.123:42): %s",
+	             fields);
+	assert_true(n > 0 && (size_t)n < sizeof(payload));
+	assert_int_equal(record_parse(&rec, 1300, payload, (size_t)n), 0);
+	ev.rec = &rec;
+	assert_int_equal(sysevent_decode(c->d, &ev, c->e), 0);
+}
+
+static enum sysev_kind
+kind_of(struct ctx *c, uint32_t arch, int nr)
+{
+	char f[128];
+
+	snprintf(f, sizeof(f), "arch=%x syscall=%d success=yes exit=0", arch,
+	         nr);
+	decode_line(c, f);
+	assert_true(c->e->has_syscall);
+	return c->e->kind;
+}
+
+/* Every number of the syscall table, on both arches (ausyscall --exact),
+ * and numbers godo does not model. */
+static void
+test_sysevent_syscall_table_both_arches(void **state)
+{
+	static const struct {
+		int x86_64, i386;
+		enum sysev_kind kind;
+	} t[] = {
+	    {59, 11, SYSEV_EXECVE},   {322, 358, SYSEV_EXECVE},
+	    {56, 120, SYSEV_CLONE},   {57, 2, SYSEV_CLONE},
+	    {58, 190, SYSEV_CLONE},   {435, 435, SYSEV_CLONE},
+	    {60, 1, SYSEV_EXIT},      {231, 252, SYSEV_EXIT},
+	    {2, 5, SYSEV_OPEN},       {257, 295, SYSEV_OPEN},
+	    {437, 437, SYSEV_OPEN},   {85, 8, SYSEV_OPEN},
+	    {1, 4, SYSEV_WRITE},      {18, 181, SYSEV_WRITE},
+	    {20, 146, SYSEV_WRITE},   {296, 334, SYSEV_WRITE},
+	    {328, 379, SYSEV_WRITE},  {3, 6, SYSEV_CLOSE},
+	    {82, 38, SYSEV_RENAME},   {264, 302, SYSEV_RENAME},
+	    {316, 353, SYSEV_RENAME}, {87, 10, SYSEV_UNLINK},
+	    {263, 301, SYSEV_UNLINK}, {76, 92, SYSEV_TRUNCATE},
+	    {77, 93, SYSEV_TRUNCATE}, {155, 217, SYSEV_PIVOT_ROOT},
+	    {308, 346, SYSEV_SETNS},  {272, 310, SYSEV_UNSHARE},
+	    {32, 41, SYSEV_DUP},      {33, 63, SYSEV_DUP},
+	    {292, 330, SYSEV_DUP},    {0, 3, SYSEV_OTHER}, /* read */
+	    {9, 90, SYSEV_OTHER},                          /* mmap */
+	};
+	struct ctx *c = *state;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_int_equal(kind_of(c, X86_64, t[i].x86_64), t[i].kind);
+		assert_int_equal(kind_of(c, I386, t[i].i386), t[i].kind);
+	}
+	/* i386 only: truncate64, ftruncate64; the same numbers on x86_64
+	 * are other calls */
+	assert_int_equal(kind_of(c, I386, 193), SYSEV_TRUNCATE);
+	assert_int_equal(kind_of(c, I386, 194), SYSEV_TRUNCATE);
+	assert_int_equal(kind_of(c, X86_64, 193), SYSEV_OTHER);
+	assert_int_equal(kind_of(c, X86_64, 194), SYSEV_OTHER);
+}
+
+/* An arch godo does not know (aarch64) models nothing, not even with
+ * numbers that are execve on x86_64. */
+static void
+test_sysevent_unknown_arch_is_other(void **state)
+{
+	struct ctx *c = *state;
+
+	assert_int_equal(kind_of(c, 0xc00000b7u, 59), SYSEV_OTHER);
+	assert_int_equal(kind_of(c, 0xc00000b7u, 221), SYSEV_OTHER);
+	assert_int_equal(c->e->arch, 0xc00000b7u);
+}
+
+/* Numbers are parsed strictly and range-checked (util_parse_i64): a bad
+ * one is skipped, the rest decoded. */
+static void
+test_sysevent_numbers_strict(void **state)
+{
+	struct ctx *c = *state;
+
+	decode_line(c, "arch=c000003e syscall=59 success=no exit=-2 "
+	               "ppid=-1 pid=2147483647 comm=\"sh\"");
+	assert_true(c->e->has_exit);
+	assert_int_equal(c->e->exit, -2);
+	assert_int_equal(c->e->pid, INT32_MAX);
+	assert_int_equal(c->e->ppid, -1);
+	assert_false(c->e->success);
+	decode_line(c, "arch=c000003e syscall=-59 exit=3x pid=2147483648 "
+	               "ppid=12a");
+	assert_int_equal(c->e->syscall, 0); /* negative: skipped */
+	assert_false(c->e->has_exit);
+	assert_int_equal(c->e->pid, 0);
+	assert_int_equal(c->e->ppid, 0);
+	decode_line(c, "arch=c000003e syscall=1 exit=-9223372036854775808");
+	assert_true(c->e->has_exit);
+	assert_true(c->e->exit == INT64_MIN);
+	assert_int_equal(c->e->kind, SYSEV_WRITE);
+}
+
 int
 main(void)
 {
@@ -654,6 +763,9 @@ main(void)
 	    cmocka_unit_test(test_sysevent_args_caps_enforced),
 	    cmocka_unit_test(test_sysevent_garbage_does_not_crash),
 	    cmocka_unit_test(test_sysevent_time_past_int64_ns_refused),
+	    cmocka_unit_test(test_sysevent_syscall_table_both_arches),
+	    cmocka_unit_test(test_sysevent_unknown_arch_is_other),
+	    cmocka_unit_test(test_sysevent_numbers_strict),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
