@@ -6,7 +6,12 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+
 #include "esc.h"
+#include "log.h"
 #include "flags.h"
 #include "path.h"
 #include "util.h"
@@ -183,6 +188,232 @@ test_path_resolve_cleans(void **state)
 	assert_int_equal(path_resolve("/", 1, "0123456789", 10, out, 8), -1);
 }
 
+/* Runs fn with stderr sent to a temporary file; returns what it wrote. */
+static void
+capture_stderr(void (*fn)(void), char *out, size_t cap)
+{
+	FILE *tmp = tmpfile();
+	int saved;
+	size_t n;
+
+	assert_non_null(tmp);
+	assert_int_equal(fflush(stderr), 0);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(tmp), 2) >= 0);
+	fn();
+	assert_int_equal(fflush(stderr), 0);
+	assert_true(dup2(saved, 2) >= 0);
+	close(saved);
+	rewind(tmp);
+	n = fread(out, 1, cap - 1, tmp);
+	out[n] = '\0';
+	fclose(tmp);
+}
+
+static void
+log_some(void)
+{
+	errno = ENOENT;
+	log_warn("open %s", "x");
+	assert_int_equal(errno, ENOENT); /* kept for the caller */
+	errno = EPERM;
+	log_warnx("plain %d", 1);
+	assert_int_equal(errno, EPERM);
+	log_info("not at warn level");
+	log_debug("nor this");
+}
+
+static void
+test_log_lines_and_errno(void **state)
+{
+	char out[512];
+
+	(void)state;
+	log_init("t", LOG_LVL_WARN);
+	capture_stderr(log_some, out, sizeof(out));
+	assert_string_equal(out,
+	                    "t: warning: open x: No such file or directory\n"
+	                    "t: warning: plain 1\n");
+	assert_int_equal(log_get_level(), LOG_LVL_WARN);
+}
+
+static void
+log_verbose(void)
+{
+	log_info("i %s", "1");
+	log_debug("d %s", "2");
+}
+
+static void
+test_log_debug_level_prints_all(void **state)
+{
+	char out[256];
+
+	(void)state;
+	log_init("godo", LOG_LVL_DEBUG);
+	capture_stderr(log_verbose, out, sizeof(out));
+	assert_string_equal(out, "godo: info: i 1\ngodo: debug: d 2\n");
+	log_init("t", LOG_LVL_ERROR);
+	capture_stderr(log_verbose, out, sizeof(out));
+	assert_string_equal(out, "");
+}
+
+static void
+test_esc_html_entities(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b);
+	esc_html(&b, "<a href='x'>&\"\n", 15);
+	assert_string_equal(b.data,
+	                    "&lt;a href=&#39;x&#39;&gt;&amp;&quot;\\x0a");
+	buf_free(&b);
+}
+
+static void
+test_esc_json_controls_and_utf8(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b);
+	/* tab, ^A, DEL, > and &; a 4-byte sequence kept; a cut 3-byte one
+	 * becomes one surrogate per byte */
+	esc_json(&b, "\t\x01\x7f>&\xf0\x9f\x98\x80\xe2\x82", 11);
+	assert_string_equal(b.data, "\\t\\u0001\\u007f\\u003e\\u0026"
+	                            "\xf0\x9f\x98\x80\\udce2\\udc82");
+	buf_free(&b);
+}
+
+static void
+test_esc_tty_utf8_kept_invalid_hex(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b);
+	esc_tty(&b, "\xc3\xa9-\xc3-\x7f-\"", 8);
+	assert_string_equal(b.data, "\xc3\xa9-\\xc3-\\x7f-\"");
+	buf_free(&b);
+}
+
+static void
+test_esc_log_small_buffers(void **state)
+{
+	char out[8] = "zzzzzzz";
+
+	(void)state;
+	esc_log("abc", 3, out, 0); /* nothing written */
+	assert_string_equal(out, "zzzzzzz");
+	esc_log("abcdef", 6, out, 4); /* no room for "..." */
+	assert_string_equal(out, "");
+	esc_log("abcdefg", 7, out, 8); /* fits exactly */
+	assert_string_equal(out, "abcdefg");
+	esc_log("abcdefgh", 8, out, 8);
+	assert_string_equal(out, "abcd...");
+	assert_ptr_equal(esc_log("\n", 1, out, 8), out);
+	assert_string_equal(out, "\\x0a");
+}
+
+static void
+test_buf_grows_and_resets(void **state)
+{
+	struct buf b;
+	int i;
+
+	(void)state;
+	buf_init(&b);
+	for (i = 0; i < 100; i++)
+		buf_printf(&b, "%03d,", i);
+	assert_int_equal(b.len, 400);
+	assert_int_equal(strlen(b.data), 400);
+	assert_memory_equal(b.data + 396, "099,", 4);
+	assert_false(b.oom);
+	buf_reset(&b);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(b.data, "");
+	buf_add(&b, "ab", 2);
+	buf_addc(&b, 'c');
+	buf_adds(&b, "de");
+	assert_string_equal(b.data, "abcde");
+	buf_free(&b);
+	assert_null(b.data);
+	buf_reset(&b); /* an empty buf can be reset */
+}
+
+static void
+test_util_strlcpy_and_str(void **state)
+{
+	char small[4];
+
+	(void)state;
+	assert_int_equal(util_strlcpy(small, "abcdef", sizeof(small)), 6);
+	assert_string_equal(small, "abc");
+	assert_int_equal(util_strlcpy(small, "ab", sizeof(small)), 2);
+	assert_string_equal(small, "ab");
+	assert_int_equal(util_strlcpy(small, "xyz", 0), 3);
+	assert_string_equal(small, "ab");
+	assert_true(str_eq(STR_LIT("godo"), "godo"));
+	assert_false(str_eq(STR_LIT("godo"), "god"));
+	assert_false(str_eq(STR_LIT("god"), "godo"));
+	assert_true(str_has_prefix(STR_LIT("godo-x"), "godo"));
+	assert_false(str_has_prefix(STR_LIT("go"), "godo"));
+}
+
+static void
+test_parse_i64_bounds(void **state)
+{
+	int64_t v;
+
+	(void)state;
+	assert_int_equal(util_parse_i64(STR_LIT("-9223372036854775808"),
+	                                INT64_MIN, INT64_MAX, &v),
+	                 0);
+	assert_true(v == INT64_MIN);
+	assert_int_equal(util_parse_i64(STR_LIT("9223372036854775807"),
+	                                INT64_MIN, INT64_MAX, &v),
+	                 0);
+	assert_true(v == INT64_MAX);
+	assert_int_equal(util_parse_i64(STR_LIT("9223372036854775808"),
+	                                INT64_MIN, INT64_MAX, &v),
+	                 -1);
+	assert_int_equal(util_parse_i64(STR_LIT("-9223372036854775809"),
+	                                INT64_MIN, INT64_MAX, &v),
+	                 -1);
+	assert_int_equal(util_parse_i64(STR_LIT("+1"), 0, 9, &v), -1);
+	assert_int_equal(util_parse_i64(STR_LIT(" 1"), 0, 9, &v), -1);
+	assert_int_equal(util_parse_i64(STR_LIT("-1"), 0, 9, &v), -1);
+	assert_int_equal(util_parse_i64(STR_LIT("10"), 0, 9, &v), -1);
+	assert_int_equal(util_parse_i64(STR_LIT(""), 0, 9, &v), -1);
+}
+
+static void
+test_flags_bool_values_and_end(void **state)
+{
+	bool force = true;
+	int n = 0;
+	struct flag tab[] = {
+	    {"force", FLAG_BOOL, &force, "force", NULL},
+	    {"n", FLAG_INT, &n, "count", NULL},
+	};
+	char *off[] = {"godo", "-force=false", "--", "-n", NULL};
+	char *on[] = {"godo", "--force=1", "pos", NULL};
+	char *novalue[] = {"godo", "-n", NULL};
+	char *badbool[] = {"godo", "-force=maybe", NULL};
+
+	(void)state;
+	log_init("t", LOG_LVL_ERROR);
+	assert_int_equal(flags_parse(tab, 2, 4, off), 3); /* after "--" */
+	assert_false(force);
+	assert_int_equal(n, 0);
+	assert_int_equal(flags_parse(tab, 2, 3, on), 2);
+	assert_true(force);
+	assert_int_equal(flags_parse(tab, 2, 2, novalue), -1);
+	assert_int_equal(flags_parse(tab, 2, 2, badbool), -1);
+}
+
 int
 main(void)
 {
@@ -196,6 +427,16 @@ main(void)
 	    cmocka_unit_test(test_esc_tty_no_newline),
 	    cmocka_unit_test(test_flags_styles),
 	    cmocka_unit_test(test_path_resolve_cleans),
+	    cmocka_unit_test(test_log_lines_and_errno),
+	    cmocka_unit_test(test_log_debug_level_prints_all),
+	    cmocka_unit_test(test_esc_html_entities),
+	    cmocka_unit_test(test_esc_json_controls_and_utf8),
+	    cmocka_unit_test(test_esc_tty_utf8_kept_invalid_hex),
+	    cmocka_unit_test(test_esc_log_small_buffers),
+	    cmocka_unit_test(test_buf_grows_and_resets),
+	    cmocka_unit_test(test_util_strlcpy_and_str),
+	    cmocka_unit_test(test_parse_i64_bounds),
+	    cmocka_unit_test(test_flags_bool_values_and_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
