@@ -96,14 +96,16 @@ $(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
 # a list is an error.
 # listener edges and common
 UNIT_test_nlrecv := listener/nlrecv common/log
-UNIT_test_sysevent := listener/sysevent listener/reasm listener/record common/util
+UNIT_test_sysevent := listener/sysevent listener/reasm listener/record \
+	common/util common/log
 UNIT_test_common := common/esc common/flags common/path common/util common/log
 UNIT_test_procconn := listener/procconn listener/nlrecv common/log common/util
 UNIT_test_filter_path := filter/repair filter/model common/path common/esc \
 	common/util common/log
-UNIT_test_hostile := listener/sysevent listener/reasm listener/record common/util
+UNIT_test_hostile := listener/sysevent listener/reasm listener/record \
+	common/util common/log
 UNIT_test_procfs := listener/procfs common/log common/util
-UNIT_test_reasm := listener/reasm listener/record common/util
+UNIT_test_reasm := listener/reasm listener/record common/util common/log
 UNIT_test_record := listener/record common/util
 UNIT_test_rules := listener/rules listener/nlrecv common/log common/util
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 #define NIL UINT32_MAX
 #define REC_MIN 16
 #define REC_MAX 256
@@ -60,8 +62,11 @@ reasm_new(unsigned int slots, size_t slot_bytes, uint64_t age_ms,
 	size_t rec_max;
 
 	if (slots < 1 || slots > (1u << 20) || slot_bytes < 1024 ||
-	    slot_bytes > (64u << 20) || emit == NULL)
+	    slot_bytes > (64u << 20) || emit == NULL) {
+		log_warnx("reasm: %u slots of %zu bytes out of range", slots,
+		          slot_bytes);
 		return NULL;
+	}
 	rec_max = slot_bytes / 256;
 	if (rec_max < REC_MIN)
 		rec_max = REC_MIN;
@@ -70,8 +75,10 @@ reasm_new(unsigned int slots, size_t slot_bytes, uint64_t age_ms,
 	for (nb = 16; nb < 2 * slots; nb *= 2)
 		;
 	r = calloc(1, sizeof(*r));
-	if (r == NULL)
+	if (r == NULL) {
+		log_warn("reasm: calloc");
 		return NULL;
+	}
 	r->slot = calloc(slots, sizeof(*r->slot));
 	r->bucket = malloc(nb * sizeof(*r->bucket));
 	r->recs = calloc((size_t)slots * rec_max, sizeof(*r->recs));
@@ -79,6 +86,7 @@ reasm_new(unsigned int slots, size_t slot_bytes, uint64_t age_ms,
 		r->data = malloc((size_t)slots * slot_bytes);
 	if (r->slot == NULL || r->bucket == NULL || r->recs == NULL ||
 	    r->data == NULL) {
+		log_warnx("reasm: out of memory for %u slots", slots);
 		reasm_free(r);
 		return NULL;
 	}

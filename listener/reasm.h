@@ -54,7 +54,8 @@ struct reasm_stats {
 
 /* slots: open events at most (>= 1); slot_bytes: record bytes per event
  * (>= 1024); age_ms: idle time after which an open event is emitted as
- * partial. NULL when out of memory or a parameter is out of range. */
+ * partial. NULL, logged, when out of memory or a parameter is out of
+ * range. The caller owns the result (reasm_free). */
 struct reasm *reasm_new(unsigned int slots, size_t slot_bytes, uint64_t age_ms,
                         reasm_emit_fn *emit, void *arg);
 /* Adds one record (payload[0..len), not NUL-terminated; copied). May call

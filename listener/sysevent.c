@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "reasm.h"
 #include "record.h"
 #include "schema.h"
@@ -149,7 +150,11 @@ static const enum sysev_kind sc_kind[] = {
 struct sysevent_dec *
 sysevent_dec_new(void)
 {
-	return calloc(1, sizeof(struct sysevent_dec));
+	struct sysevent_dec *d = calloc(1, sizeof(*d));
+
+	if (d == NULL)
+		log_warn("sysevent: decoder scratch space");
+	return d;
 }
 
 void

@@ -3,8 +3,8 @@
  * consumed by the core (proctab, fdtab, docmap). All strings are decoded
  * bytes (hex fields turned back into bytes, quotes stripped) and borrowed
  * from the decoder's scratch space: valid only until the next decode. */
-#ifndef GODO_AEVENT_H
-#define GODO_AEVENT_H
+#ifndef GODO_SYSEVENT_H
+#define GODO_SYSEVENT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -90,7 +90,9 @@ struct sysevent {
 struct reasm_event;
 struct sysevent_dec; /* opaque: the decoder's scratch space */
 
-/* One decoder per consumer, allocated once; NULL when out of memory. */
+/* One decoder per consumer, allocated once (about 200 KiB of scratch);
+ * NULL, logged, when out of memory. Freed with sysevent_dec_free (NULL is
+ * ignored). */
 struct sysevent_dec *sysevent_dec_new(void);
 void sysevent_dec_free(struct sysevent_dec *d);
 /* Decodes ev into *out without allocating; the strings in *out point into

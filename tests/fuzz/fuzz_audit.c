@@ -82,7 +82,8 @@ poke_record(uint16_t type, const char *p, size_t n)
 	struct record_iter it;
 	struct str k, v, out, pl;
 	uint16_t t2;
-	ssize_t ln;
+	ssize_t ln, cn;
+	bool cut;
 	uint64_t u;
 
 	if (record_parse(&rec, type, p, n) == 0) {
@@ -94,6 +95,13 @@ poke_record(uint16_t type, const char *p, size_t n)
 			CHECK(v.p >= p && v.p + v.n <= p + n);
 			if (record_value(v, val, sizeof(val), &out) == 1)
 				CHECK(out.n <= v.n);
+			/* the lenient decoder sysevent runs: within the
+			 * cap given, never more than the value's bytes */
+			cut = false;
+			cn = record_value_copy(v, val, 16, &cut);
+			CHECK(cn >= -1 && cn <= 16 &&
+			      (size_t)(cn + 1) <= v.n + 1);
+			CHECK(!cut || cn == 16);
 			(void)record_u64(v, 10, &u);
 			(void)record_u64(v, 16, &u);
 		}

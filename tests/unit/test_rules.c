@@ -167,6 +167,38 @@ test_rules_exe_with_space_refused(void **state)
 	free(text);
 }
 
+/* A pair that does not fit a rule fails every group alike: no half rule
+ * set is printed. */
+static void
+test_rules_exe_too_long_prints_nothing(void **state)
+{
+	char exe[400];
+	struct rules_opts o = {.pid = 1, .exclude_exe = exe};
+	char *text;
+	int n;
+
+	(void)state;
+	memset(exe, 'x', sizeof(exe) - 1);
+	exe[0] = '/';
+	exe[sizeof(exe) - 1] = '\0';
+	text = print_rules(&o, &n);
+	assert_int_equal(n, -1);
+	assert_string_equal(text, "");
+	free(text);
+}
+
+static void
+test_rules_write_error_is_minus_one(void **state)
+{
+	struct rules_opts o = {.pid = 1};
+	FILE *ro = fopen("/dev/null", "r"); /* every write fails */
+
+	(void)state;
+	assert_non_null(ro);
+	assert_int_equal(rules_print(ro, &o), -1);
+	fclose(ro);
+}
+
 int
 main(void)
 {
@@ -175,6 +207,8 @@ main(void)
 	    cmocka_unit_test(test_rules_pwrite_naming),
 	    cmocka_unit_test(test_rules_no_pid_no_exe),
 	    cmocka_unit_test(test_rules_exe_with_space_refused),
+	    cmocka_unit_test(test_rules_exe_too_long_prints_nothing),
+	    cmocka_unit_test(test_rules_write_error_is_minus_one),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
