@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define PATH_BUF 512
+
 static int
 parse_target(const char *target, char *host, size_t hsz, unsigned *port)
 {
@@ -78,72 +80,103 @@ listen_inode(const char *file, unsigned port)
 		if (lport == port)
 			inode = ino;
 	}
-	fclose(f);
+	(void)fclose(f); /* read only: nothing to lose */
 	return inode;
 }
 
-static int
-owner_exe(unsigned long inode, char *exe, size_t size)
+/* path = root + "/" + rel, refusing a cut path. */
+static bool
+join(char *path, size_t size, const char *root, const char *rel)
 {
-	char want[64], path[64], lnk[64];
-	DIR *proc = opendir("/proc");
+	int n = snprintf(path, size, "%s/%s", root, rel);
+
+	return n > 0 && (size_t)n < size;
+}
+
+/* fd links of /proc/PID (dir, as opened) pointing at want: then PID's exe
+ * goes to exe. */
+static bool
+pid_owns(const char *pid_dir, const char *want, char *exe, size_t size)
+{
+	char fd_dir[PATH_BUF], link[PATH_BUF], target[64];
+	struct dirent *fe;
+	bool found = false;
+	DIR *fds;
+	ssize_t n;
+
+	if (!join(fd_dir, sizeof(fd_dir), pid_dir, "fd"))
+		return false;
+	fds = opendir(fd_dir);
+	if (fds == NULL)
+		return false; /* gone, or not ours to read */
+	while (!found && (fe = readdir(fds)) != NULL) {
+		if (!join(link, sizeof(link), fd_dir, fe->d_name))
+			continue;
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strcmp(target, want) != 0)
+			continue;
+		if (!join(link, sizeof(link), pid_dir, "exe"))
+			break;
+		n = readlink(link, exe, size - 1);
+		if (n > 0) {
+			exe[n] = '\0';
+			found = true;
+		}
+		break;
+	}
+	(void)closedir(fds);
+	return found;
+}
+
+/* The executable of the process holding socket inode, found by its fd
+ * links under proc_root. */
+static bool
+owner_exe(const char *proc_root, unsigned long inode, char *exe, size_t size)
+{
+	char want[64], pid_dir[PATH_BUF];
 	struct dirent *pe;
-	int found = 0;
+	bool found = false;
+	DIR *proc;
 
+	proc = opendir(proc_root);
 	if (proc == NULL)
-		return 0;
-	snprintf(want, sizeof(want), "socket:[%lu]", inode);
+		return false;
+	(void)snprintf(want, sizeof(want), "socket:[%lu]", inode);
 	while (!found && (pe = readdir(proc)) != NULL) {
-		DIR *fds;
-		struct dirent *fe;
-
 		if (pe->d_name[0] < '1' || pe->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%.16s/fd", pe->d_name);
-		fds = opendir(path);
-		if (fds == NULL)
-			continue;
-		while ((fe = readdir(fds)) != NULL) {
-			char fdp[96];
-			ssize_t n;
-
-			snprintf(fdp, sizeof(fdp), "%s/%.16s", path,
-			         fe->d_name);
-			n = readlink(fdp, lnk, sizeof(lnk) - 1);
-			if (n <= 0)
-				continue;
-			lnk[n] = '\0';
-			if (strcmp(lnk, want) != 0)
-				continue;
-			snprintf(fdp, sizeof(fdp), "/proc/%.16s/exe",
-			         pe->d_name);
-			n = readlink(fdp, exe, size - 1);
-			if (n > 0) {
-				exe[n] = '\0';
-				found = 1;
-			}
-			break;
-		}
-		closedir(fds);
+		if (join(pid_dir, sizeof(pid_dir), proc_root, pe->d_name))
+			found = pid_owns(pid_dir, want, exe, size);
 	}
-	closedir(proc);
+	(void)closedir(proc);
 	return found;
 }
 
 int
 localstore_exe(const char *target, char *exe, size_t size)
 {
-	char host[256];
-	unsigned port;
-	unsigned long inode;
+	return localstore_exe_at("/proc", target, exe, size);
+}
 
-	if (parse_target(target, host, sizeof(host), &port) != 0 ||
+int
+localstore_exe_at(const char *proc_root, const char *target, char *exe,
+                  size_t size)
+{
+	char host[256], tcp[PATH_BUF];
+	unsigned port;
+	unsigned long inode = 0;
+
+	if (size < 2 || parse_target(target, host, sizeof(host), &port) != 0 ||
 	    !is_loopback(host))
 		return 0;
-	inode = listen_inode("/proc/net/tcp", port);
-	if (inode == 0)
-		inode = listen_inode("/proc/net/tcp6", port);
+	if (join(tcp, sizeof(tcp), proc_root, "net/tcp"))
+		inode = listen_inode(tcp, port);
+	if (inode == 0 && join(tcp, sizeof(tcp), proc_root, "net/tcp6"))
+		inode = listen_inode(tcp, port);
 	if (inode == 0)
 		return 0;
-	return owner_exe(inode, exe, size);
+	return owner_exe(proc_root, inode, exe, size) ? 1 : 0;
 }
