@@ -110,15 +110,21 @@ reasm_new(unsigned int slots, size_t slot_bytes, uint64_t age_ms,
 	return r;
 }
 
+/* The four arrays of reasm_new, then the table; NULL is ignored. */
 void
 reasm_free(struct reasm *r)
 {
+	void *blocks[4];
+	size_t i;
+
 	if (r == NULL)
 		return;
-	free(r->data);
-	free(r->recs);
-	free(r->bucket);
-	free(r->slot);
+	blocks[0] = r->data;
+	blocks[1] = r->recs;
+	blocks[2] = r->bucket;
+	blocks[3] = r->slot;
+	for (i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
+		free(blocks[i]);
 	free(r);
 }
 
