@@ -3,7 +3,11 @@
  * polls the kernel status for the lost counter. Two sockets (docs
  * kernel-interfaces.md 5.1): a control socket for status, settings and
  * rules, and the event socket that only ever sends AUDIT_SET pid and then
- * receives records. Nothing here calls fatal(). */
+ * receives records; both are read through listener/nlrecv.h. The handle
+ * owns both sockets and its receive buffers until auditsock_close(), which
+ * also puts the kernel settings back. Errors are logged where they happen
+ * and returned as -1 (NULL for auditsock_open); datagrams that are not
+ * records are counted, not logged. Nothing here calls fatal(). */
 #ifndef GODO_AUDITSOCK_H
 #define GODO_AUDITSOCK_H
 

@@ -80,8 +80,10 @@ group_syscalls(const struct rule_group *g, const char *arch, const char **out,
 	int mach, i, n = 0;
 
 	mach = audit_determine_machine(arch);
-	if (mach < 0)
+	if (mach < 0) {
+		log_warnx("rules: libaudit does not know arch=%s", arch);
 		return -1;
+	}
 	for (i = 0; g->sc[i] != NULL && n < max; i++) {
 		if (audit_name_to_syscall(g->sc[i], mach) < 0) {
 			log_debug("rules: no syscall %s for arch=%s, skipped",

@@ -4,7 +4,10 @@
  * crashed run. Every rule: list exit, action always, arch= first, then the
  * syscalls, then the filter fields, pid!=<godo>, optionally exe!=<path>,
  * key=godo. Both arch=b64 and arch=b32; a syscall name that the arch lacks
- * is skipped (logged at debug level). No function here calls fatal(). */
+ * is skipped (logged at debug level). Failures are logged where they
+ * happen; the kernel is reached through libaudit on the caller's control
+ * socket (replies read with listener/nlrecv.h). No function here calls
+ * fatal(). */
 #ifndef GODO_RULES_H
 #define GODO_RULES_H
 

@@ -16,10 +16,10 @@
 
 /* sl local rem st tx:rx tr:when retrnsmt uid timeout inode */
 #define TCP_HEAD                                                               \
-	"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "   \
+	"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "  \
 	"retrnsmt   uid  timeout inode\n"
 #define TCP_LINE(local, st, inode)                                             \
-	"   0: " local " 00000000:0000 " st " 00000000:00000000 00:00000000 "   \
+	"   0: " local " 00000000:0000 " st " 00000000:00000000 00:00000000 "  \
 	"00000000   999        0 " inode " 1 0000000000000000 100 0 0 10 0\n"
 
 struct tree {
@@ -119,8 +119,9 @@ test_localstore_finds_listener(void **state)
 	assert_string_equal(exe, "/usr/bin/mongod");
 	/* a URI with credentials and no port: 27017 */
 	memset(exe, 0, sizeof(exe));
-	assert_int_equal(localstore_exe_at(t->root, "mongodb://u:p@localhost/db",
-	                                   exe, sizeof(exe)),
+	assert_int_equal(localstore_exe_at(t->root,
+	                                   "mongodb://u:p@localhost/db", exe,
+	                                   sizeof(exe)),
 	                 1);
 	assert_string_equal(exe, "/usr/bin/mongod");
 }
@@ -144,7 +145,8 @@ test_localstore_not_local_or_not_listening(void **state)
 	char exe[64] = "";
 
 	assert_int_equal(
-	    localstore_exe_at(t->root, "db.example:27017", exe, sizeof(exe)), 0);
+	    localstore_exe_at(t->root, "db.example:27017", exe, sizeof(exe)),
+	    0);
 	assert_int_equal(localstore_exe_at(t->root, "mongodb+srv://localhost/",
 	                                   exe, sizeof(exe)),
 	                 0);

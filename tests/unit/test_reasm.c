@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fixture.h"
+#include "log.h"
 #include "reasm.h"
 #include "record.h"
 
@@ -464,6 +465,99 @@ test_reasm_garbage_does_not_crash(void **state)
 	free(s);
 }
 
+/* A SYSCALL-range record of event serial, built here. */
+static void
+add_rec(struct reasm *r, uint16_t type, uint64_t serial, uint64_t now_ms)
+{
+	char p[96];
+	int n;
+
+	n = snprintf(p, sizeof(p), "audit(1700000000.001:%llu): x=1",
+	             (unsigned long long)serial);
+	assert_int_equal(reasm_add(r, type, p, (size_t)n, now_ms), 0);
+}
+
+static void
+test_reasm_new_refuses_bad_parameters(void **state)
+{
+	struct sink *s = sink_new();
+
+	(void)state;
+	log_init("test", LOG_LVL_ERROR); /* refusals are logged */
+	assert_null(reasm_new(0, 4096, 10, sink_emit, s));
+	assert_null(reasm_new(2, 1023, 10, sink_emit, s));
+	assert_null(reasm_new(2, 4096, 10, NULL, s));
+	assert_null(reasm_new((1u << 20) + 1, 4096, 10, sink_emit, s));
+	reasm_free(NULL);
+	free(s);
+}
+
+/* A record touches its event: the victim of a full table is the event
+ * touched least recently, not the one opened first. */
+static void
+test_reasm_eviction_follows_last_touch(void **state)
+{
+	struct sink *s = sink_new();
+	struct reasm *r = reasm_new(2, 4096, 1000, sink_emit, s);
+	struct reasm_stats st;
+
+	(void)state;
+	add_rec(r, 1300, 1, 0);
+	add_rec(r, 1300, 2, 1);
+	add_rec(r, 1302, 1, 2); /* 1 is now the most recent */
+	add_rec(r, 1300, 3, 3); /* table full: 2 goes */
+	assert_int_equal(s->n, 1);
+	assert_int_equal(s->ev[0].serial, 2);
+	assert_true(s->ev[0].partial);
+	reasm_stats(r, &st);
+	assert_int_equal(st.evicted, 1);
+	assert_int_equal(st.open, 2);
+	assert_int_equal(st.open_max, 2);
+	reasm_flush(r);
+	assert_int_equal(s->n, 3);
+	assert_int_equal(s->ev[1].serial, 1); /* flush: least recent first */
+	assert_int_equal(s->ev[1].nrec, 2);
+	assert_int_equal(s->ev[2].serial, 3);
+	reasm_free(r);
+	free(s);
+}
+
+/* Events complete in EOE order, whatever order their serials have; a
+ * record for a finished serial opens a new event. */
+static void
+test_reasm_eoe_order_not_serial_order(void **state)
+{
+	struct sink *s = sink_new();
+	struct reasm *r = reasm_new(8, 4096, 1000, sink_emit, s);
+	struct reasm_stats st;
+
+	(void)state;
+	add_rec(r, 1300, 9, 0);
+	add_rec(r, 1300, 7, 0);
+	add_rec(r, 1300, 8, 0);
+	add_rec(r, RECORD_EOE, 8, 0);
+	add_rec(r, RECORD_EOE, 9, 0);
+	add_rec(r, RECORD_EOE, 7, 0);
+	assert_int_equal(s->n, 3);
+	assert_int_equal(s->ev[0].serial, 8);
+	assert_int_equal(s->ev[1].serial, 9);
+	assert_int_equal(s->ev[2].serial, 7);
+	assert_false(s->ev[2].partial);
+	add_rec(r, 1302, 9, 1); /* late record: an event of its own */
+	reasm_tick(r, 1000);    /* idle 999 ms: stays */
+	assert_int_equal(s->n, 3);
+	reasm_tick(r, 1001);
+	assert_int_equal(s->n, 4);
+	assert_int_equal(s->ev[3].serial, 9);
+	assert_true(s->ev[3].partial);
+	reasm_stats(r, &st);
+	assert_int_equal(st.open, 0);
+	assert_int_equal(st.events, 4);
+	assert_int_equal(st.partial, 1);
+	reasm_free(r);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -478,6 +572,9 @@ main(void)
 	    cmocka_unit_test(test_reasm_orphan_eoe_and_bad_header_counted),
 	    cmocka_unit_test(test_reasm_all_fixtures_one_stream),
 	    cmocka_unit_test(test_reasm_garbage_does_not_crash),
+	    cmocka_unit_test(test_reasm_new_refuses_bad_parameters),
+	    cmocka_unit_test(test_reasm_eviction_follows_last_touch),
+	    cmocka_unit_test(test_reasm_eoe_order_not_serial_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
