@@ -101,8 +101,8 @@ flags_parse(const struct flag *tab, int n, int argc, char **argv)
 			return FLAGS_HELP;
 		f = find(tab, n, name, len);
 		if (f == NULL) {
-			fprintf(stderr, "unknown flag: -%.*s (see -h)\n",
-			        (int)len, name);
+			(void)fprintf(stderr, "unknown flag: -%.*s (see -h)\n",
+			              (int)len, name);
 			return -1;
 		}
 		if (eq != NULL) {
@@ -112,8 +112,9 @@ flags_parse(const struct flag *tab, int n, int argc, char **argv)
 			*(bool *)f->dst = true;
 		} else {
 			if (i + 1 >= argc) {
-				fprintf(stderr, "flag -%s needs a value\n",
-				        f->name);
+				(void)fprintf(stderr,
+				              "flag -%s needs a value\n",
+				              f->name);
 				return -1;
 			}
 			if (set_value(f, argv[++i]) != 0)
@@ -121,8 +122,8 @@ flags_parse(const struct flag *tab, int n, int argc, char **argv)
 		}
 		continue;
 	bad:
-		fprintf(stderr, "bad value for flag -%s: %s\n", f->name,
-		        eq ? eq + 1 : argv[i]);
+		(void)fprintf(stderr, "bad value for flag -%s: %s\n", f->name,
+		              eq ? eq + 1 : argv[i]);
 		return -1;
 	}
 	return argc;

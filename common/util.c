@@ -150,7 +150,7 @@ util_uri_redact(const char *uri, char *out, size_t size)
 	out[0] = '\0';
 	if (strncmp(uri, "mongodb://", 10) != 0 &&
 	    strncmp(uri, "mongodb+srv://", 14) != 0) {
-		util_strlcpy(out, uri, size);
+		(void)util_strlcpy(out, uri, size); /* cut to size */
 		return;
 	}
 	hosts += 3;
@@ -196,12 +196,12 @@ util_fmt_rfc3339(int64_t ns, char *buf, size_t size)
 		sec--;
 	}
 	if (gmtime_r(&sec, &tm) == NULL) {
-		snprintf(buf, size, "invalid");
+		(void)snprintf(buf, size, "invalid");
 		return;
 	}
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
-	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	         tm.tm_min, tm.tm_sec, frac);
+	(void)snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
+	               tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	               tm.tm_min, tm.tm_sec, frac);
 }
 
 static int

@@ -280,7 +280,8 @@ do_register(struct auditsock *s, bool force)
 		} else if (signalled && !killed && tries >= 20 && other != 0) {
 			log_warnx("audit: pid %u still registered, SIGKILL",
 			          other);
-			kill((pid_t)other, SIGKILL);
+			if (kill((pid_t)other, SIGKILL) < 0)
+				log_warn("audit: kill %u", other);
 			killed = true;
 		}
 		if (!force && tries >= 10)

@@ -76,11 +76,12 @@ fail(char *err, size_t errlen, int *rc, int e, const char *fmt, ...)
 
 	if (*rc == 0 && errlen > 0) {
 		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
+		(void)vsnprintf(err, errlen, fmt, ap); /* cut to errlen */
 		va_end(ap);
 		n = strlen(err);
 		if (e != 0 && n < errlen)
-			snprintf(err + n, errlen - n, ": %s", strerror(e));
+			(void)snprintf(err + n, errlen - n, ": %s",
+			               strerror(e));
 	}
 	*rc = -1;
 }

@@ -180,7 +180,8 @@ parse_octal(struct str s, uint64_t *out)
 	return 0;
 }
 
-/* A string into the strings area, at most max bytes. false: no value. */
+/* A string into the strings area, at most max bytes. false: no value
+ * (*out is then empty, which is what callers that ignore it want). */
 static bool
 dec_str(struct sysevent_dec *d, struct str v, size_t max, struct str *out,
         bool *trunc)
@@ -256,7 +257,8 @@ do_syscall(struct sysevent_dec *d, const struct record *rec, struct sysevent *e)
 					e->has_exit = true;
 				}
 			} else if (STR_IS(k, "exe")) {
-				dec_str(d, v, PATH_MAX_BYTES, &e->exe, NULL);
+				(void)dec_str(d, v, PATH_MAX_BYTES, &e->exe,
+				              NULL);
 			}
 			break;
 		case 'p':
@@ -267,11 +269,11 @@ do_syscall(struct sysevent_dec *d, const struct record *rec, struct sysevent *e)
 			break;
 		case 'c':
 			if (STR_IS(k, "comm"))
-				dec_str(d, v, 64, &e->comm, NULL);
+				(void)dec_str(d, v, 64, &e->comm, NULL);
 			break;
 		case 'k':
 			if (STR_IS(k, "key"))
-				dec_str(d, v, 1024, &e->key, NULL);
+				(void)dec_str(d, v, 1024, &e->key, NULL);
 			break;
 		default:
 			break;
@@ -621,7 +623,8 @@ sysevent_decode(struct sysevent_dec *d, const struct reasm_event *ev,
 			struct str v;
 
 			if (e->cwd.n == 0 && record_find(rec, "cwd", &v))
-				dec_str(d, v, PATH_MAX_BYTES, &e->cwd, NULL);
+				(void)dec_str(d, v, PATH_MAX_BYTES, &e->cwd,
+				              NULL);
 			break;
 		}
 		case T_PATH:
