@@ -125,10 +125,20 @@ bounding_wider(uint64_t keep)
 	return false;
 }
 
+void
+priv_plan_for(uint64_t eff, uint64_t prm, struct priv_plan *plan)
+{
+	plan->keep = PRIV_KEEP & prm;
+	plan->raise_setpcap =
+	    !(eff & CAPBIT(CAP_SETPCAP)) && (prm & CAPBIT(CAP_SETPCAP));
+	plan->can_narrow_bounding = ((eff | prm) & CAPBIT(CAP_SETPCAP)) != 0;
+}
+
 int
 priv_drop(char *err, size_t errlen)
 {
 	struct capsets cs, now;
+	struct priv_plan plan;
 	uint64_t keep;
 	int rc = 0, nnp;
 
@@ -138,7 +148,8 @@ priv_drop(char *err, size_t errlen)
 		fail(err, errlen, &rc, errno, "priv: capget");
 		return rc;
 	}
-	keep = PRIV_KEEP & cs.prm;
+	priv_plan_for(cs.eff, cs.prm, &plan);
+	keep = plan.keep;
 
 	/* Ambient capabilities would survive an execve of a plain file. EINVAL:
 	 * a kernel before 4.3 has none. */
@@ -148,8 +159,7 @@ priv_drop(char *err, size_t errlen)
 		     "priv: clear ambient capabilities");
 
 	if (bounding_wider(keep)) {
-		if (!(cs.eff & CAPBIT(CAP_SETPCAP)) &&
-		    (cs.prm & CAPBIT(CAP_SETPCAP))) {
+		if (plan.raise_setpcap) {
 			cs.eff |= CAPBIT(CAP_SETPCAP);
 			if (caps_set(&cs) != 0)
 				fail(err, errlen, &rc, errno,

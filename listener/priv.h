@@ -7,6 +7,7 @@
 #ifndef GODO_PRIV_H
 #define GODO_PRIV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,16 @@
  * kernel's listener count one too high), CAP_AUDIT_READ (godo reads as the
  * registered audit daemon, not from the multicast group), all others. */
 uint64_t priv_keep_mask(void);
+
+/* What priv_drop will do, computed from the effective and permitted sets
+ * it finds (bit n for capability n). Pure: no system call. */
+struct priv_plan {
+	uint64_t keep;            /* priv_keep_mask() & permitted: the result */
+	bool raise_setpcap;       /* CAP_SETPCAP permitted, not effective: raise
+	                           * it for the bounding set, then drop it */
+	bool can_narrow_bounding; /* CAP_SETPCAP effective or permitted */
+};
+void priv_plan_for(uint64_t eff, uint64_t prm, struct priv_plan *plan);
 
 /* Clears the ambient set, drops every capability outside priv_keep_mask()
  * from the bounding set (needs CAP_SETPCAP, dropped last), sets effective
