@@ -116,7 +116,7 @@ on_open(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	struct fdent *e;
 	long n;
 
-	if (!ev->success || ev->exit < 0 || ev->exit > INT32_MAX)
+	if (ev->exit < 0 || ev->exit > INT32_MAX)
 		return;
 	n = pathop_resolve(tr, k, ev, -1, ev->dirfd, tr->pathbuf);
 	if (n < 0)
@@ -144,7 +144,7 @@ on_write(struct tracker *tr, struct task *k, const struct sysevent *ev)
 {
 	struct fdent *e;
 
-	if (!ev->success || ev->exit < 0)
+	if (ev->exit < 0)
 		return;
 	e = fdtab_route(tr->ft, k->tgid, arg_fd(ev), ev->serial);
 	if (e != NULL && e->file != NULL)
@@ -156,17 +156,10 @@ on_write(struct tracker *tr, struct task *k, const struct sysevent *ev)
 static void
 on_dup(struct tracker *tr, struct task *k, const struct sysevent *ev)
 {
-	if (!ev->success || ev->exit < 0 || ev->exit > INT32_MAX)
+	if (ev->exit < 0 || ev->exit > INT32_MAX)
 		return;
 	fdtab_dup(tr->ft, k, arg_fd(ev), (int32_t)ev->exit, ev->serial,
 	          ev->time_ns);
-}
-
-static void
-on_setns(struct tracker *tr, struct task *k, const struct sysevent *ev)
-{
-	if (ev->success)
-		writeback_task_setns(tr->wb, k);
 }
 
 bool
@@ -178,51 +171,54 @@ core_audit_known(struct core *c, const struct sysevent *ev)
 	return lifecycle_known(&c->tr, ev->pid, ev->time_ns);
 }
 
-/* The events of a recorded task, by kind. */
+static void
+on_close(struct tracker *tr, struct task *k, const struct sysevent *ev)
+{
+	fdtab_close(tr->ft, k, arg_fd(ev), ev->serial, ev->time_ns, "close");
+}
+
+static void
+on_pivot_root(struct tracker *tr, struct task *k, const struct sysevent *ev)
+{
+	(void)ev;
+	container_pivot_root(tr, k);
+}
+
+static void
+on_setns(struct tracker *tr, struct task *k, const struct sysevent *ev)
+{
+	(void)ev;
+	writeback_task_setns(tr->wb, k);
+}
+
+typedef void handler_fn(struct tracker *tr, struct task *k,
+                        const struct sysevent *ev);
+
+/* exit_group (SYSEV_EXIT) ends every thread and closes what is open, but
+ * other threads' last events may still be on their way: the files are
+ * closed when the exit is swept. */
+static handler_fn *const handlers[] = {
+    [SYSEV_OPEN] = on_open,
+    [SYSEV_WRITE] = on_write,
+    [SYSEV_CLOSE] = on_close,
+    [SYSEV_DUP] = on_dup,
+    [SYSEV_RENAME] = pathop_rename,
+    [SYSEV_UNLINK] = pathop_unlink,
+    [SYSEV_TRUNCATE] = pathop_truncate,
+    [SYSEV_PIVOT_ROOT] = on_pivot_root,
+    [SYSEV_SETNS] = on_setns,
+};
+
+/* The events of a recorded task, by kind. A failed call changed nothing,
+ * but a failed close still released the descriptor. */
 static void
 dispatch(struct tracker *tr, struct task *k, const struct sysevent *ev)
 {
-	switch (ev->kind) {
-	case SYSEV_OPEN:
-		on_open(tr, k, ev);
-		break;
-	case SYSEV_WRITE:
-		on_write(tr, k, ev);
-		break;
-	case SYSEV_CLOSE:
-		fdtab_close(tr->ft, k, arg_fd(ev), ev->serial, ev->time_ns,
-		            "close");
-		break;
-	case SYSEV_DUP:
-		on_dup(tr, k, ev);
-		break;
-	case SYSEV_RENAME:
-		if (ev->success)
-			pathop_rename(tr, k, ev);
-		break;
-	case SYSEV_UNLINK:
-		if (ev->success)
-			pathop_unlink(tr, k, ev);
-		break;
-	case SYSEV_TRUNCATE:
-		if (ev->success)
-			pathop_truncate(tr, k, ev);
-		break;
-	case SYSEV_EXIT:
-		/* exit_group ends every thread and closes what is open, but
-		 * other threads' last events may still be on their way: the
-		 * files are closed when the exit is swept. */
-		break;
-	case SYSEV_PIVOT_ROOT:
-		if (ev->success)
-			container_pivot_root(tr, k);
-		break;
-	case SYSEV_SETNS:
-		on_setns(tr, k, ev);
-		break;
-	default:
-		break;
-	}
+	if (!ev->success && ev->kind != SYSEV_CLOSE)
+		return;
+	if ((size_t)ev->kind < sizeof(handlers) / sizeof(handlers[0]) &&
+	    handlers[ev->kind] != NULL)
+		handlers[ev->kind](tr, k, ev);
 }
 
 void

@@ -2,6 +2,7 @@
 #include "docbuild.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,13 +63,13 @@ docbuild_doc_new(void)
 {
 	struct task_doc *d = calloc(1, sizeof(*d));
 
-	if (d == NULL) {
-		log_warn("docbuild: calloc");
-		return NULL;
+	if (d != NULL) { /* bson_new() aborts rather than fail */
+		d->execs = bson_new();
+		d->last = bson_new();
+		return d;
 	}
-	d->execs = bson_new();
-	d->last = bson_new();
-	return d;
+	log_warn("docbuild: calloc");
+	return NULL;
 }
 
 void
@@ -367,23 +368,37 @@ docbuild_then(bson_t *doc, const struct task *proc, const char *op, int64_t ns,
 
 /* ---- gaps and runs ---- */
 
+/* {_id: <fmt...>} and {$set: {host, boot_id, ...}} left open in set */
+static void begin_set(bson_t *sel, bson_t *upd, bson_t *set,
+                      const struct docctx *cx, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+begin_set(bson_t *sel, bson_t *upd, bson_t *set, const struct docctx *cx,
+          const char *fmt, ...)
+{
+	char id[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(id, sizeof(id), fmt, ap);
+	va_end(ap);
+	docbuild_id(sel, id);
+	BSON_APPEND_DOCUMENT_BEGIN(upd, "$set", set);
+	append_origin(set, cx);
+}
+
 void
 docbuild_gap(bson_t *sel, bson_t *upd, const struct docctx *cx,
              const char *source, int64_t from_ns, int64_t to_ns, uint64_t count)
 {
-	char id[160];
 	bson_t set;
 
-	snprintf(id, sizeof(id), "%s:%s:%s:%" PRId64, cx->host, cx->boot_id,
-	         source, from_ns);
-	docbuild_id(sel, id);
-	BSON_APPEND_DOCUMENT_BEGIN(upd, "$set", &set);
-	append_origin(&set, cx);
+	begin_set(sel, upd, &set, cx, "%s:%s:%s:%" PRId64, cx->host,
+	          cx->boot_id, source, from_ns);
 	BSON_APPEND_UTF8(&set, F_GAP_SOURCE, source);
-	append_date(&set, F_GAP_FROM, from_ns);
-	append_date(&set, F_GAP_TO, to_ns);
-	BSON_APPEND_INT64(&set, F_GAP_FROM_NS, from_ns);
-	BSON_APPEND_INT64(&set, F_GAP_TO_NS, to_ns);
+	append_time(&set, F_GAP_FROM, F_GAP_FROM_NS, from_ns);
+	append_time(&set, F_GAP_TO, F_GAP_TO_NS, to_ns);
 	BSON_APPEND_INT64(&set, F_GAP_COUNT, (int64_t)count);
 	bson_append_document_end(upd, &set);
 }
@@ -392,20 +407,15 @@ void
 docbuild_run(bson_t *sel, bson_t *upd, const struct docctx *cx, int pid,
              int64_t start_ns, int64_t stop_ns, int64_t seen_ns)
 {
-	char id[160];
 	bson_t set;
 
-	snprintf(id, sizeof(id), "%s:%s:%d:%" PRId64, cx->host, cx->boot_id,
-	         pid, start_ns);
-	docbuild_id(sel, id);
-	BSON_APPEND_DOCUMENT_BEGIN(upd, "$set", &set);
-	append_origin(&set, cx);
+	begin_set(sel, upd, &set, cx, "%s:%s:%d:%" PRId64, cx->host,
+	          cx->boot_id, pid, start_ns);
 	BSON_APPEND_INT32(&set, F_PID, pid);
 	BSON_APPEND_UTF8(&set, F_VERSION, GODO_VERSION);
-	append_date(&set, F_START_TS, start_ns);
+	append_time(&set, F_START_TS, F_START_NS, start_ns);
 	if (stop_ns != 0)
 		append_date(&set, F_STOP_TS, stop_ns);
-	BSON_APPEND_INT64(&set, F_START_NS, start_ns);
 	BSON_APPEND_INT64(&set, F_LAST_SEEN_NS, seen_ns);
 	bson_append_document_end(upd, &set);
 }

@@ -49,14 +49,14 @@ fdtab_new(uint32_t cap, fdtab_closed_fn *closed, void *arg)
 {
 	struct fdtab *t = calloc(1, sizeof(*t));
 
-	if (t == NULL) {
-		log_warn("fdtab: calloc");
-		return NULL;
+	if (t != NULL) {
+		t->cap = cap;
+		t->closed = closed;
+		t->arg = arg;
+		return t;
 	}
-	t->cap = cap;
-	t->closed = closed;
-	t->arg = arg;
-	return t;
+	log_warn("fdtab: calloc");
+	return NULL;
 }
 
 void

@@ -212,16 +212,6 @@ close_exited(struct task *k, void *arg)
 		fdtab_close_all(tr->ft, k, k->exit_ns, "exit");
 }
 
-static void
-write_pending(struct task *k, void *arg)
-{
-	struct tracker *tr = arg;
-
-	if (k->wb.pending)
-		write_task(tr, k);
-	writeback_task_final(tr->wb, k);
-}
-
 void
 lifecycle_close_exited(struct tracker *tr)
 {
@@ -231,5 +221,5 @@ lifecycle_close_exited(struct tracker *tr)
 void
 lifecycle_write_all(struct tracker *tr)
 {
-	proctab_foreach(tr->pt, write_pending, tr);
+	proctab_foreach(tr->pt, tracker_release_task, tr);
 }

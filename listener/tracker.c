@@ -8,9 +8,8 @@
 #include "container.h"
 #include "log.h"
 
-/* A task slot is reused or freed: nothing recorded may be lost with it. */
-static void
-release_task(struct task *k, void *arg)
+void
+tracker_release_task(struct task *k, void *arg)
 {
 	struct tracker *tr = arg;
 
@@ -43,7 +42,7 @@ tracker_init(struct tracker *tr, struct writeback *wb,
 	tr->wb = wb;
 	tr->clk.hz = 100;
 	util_strlcpy(tr->boot_id, boot_id, sizeof(tr->boot_id));
-	tr->pt = proctab_new(o->proc_cap, release_task, tr);
+	tr->pt = proctab_new(o->proc_cap, tracker_release_task, tr);
 	tr->ft = fdtab_new(o->fd_cap, file_closed, tr);
 	if (tr->pt == NULL || tr->ft == NULL) {
 		tracker_fini(tr);

@@ -65,6 +65,10 @@ int tracker_init(struct tracker *tr, struct writeback *wb,
                  const struct tracker_opts *o, const char *boot_id);
 /* Frees the tables; what a released task holds is written first. */
 void tracker_fini(struct tracker *tr);
+/* A task's slot is reused or freed (the proctab hook; arg: the tracker),
+ * or godo stops: nothing recorded may be lost with it. What is pending or
+ * due is written (container settled first), its document freed. */
+void tracker_release_task(struct task *k, void *arg);
 /* Does godo record k (a Docker task, or -all)? */
 bool tracker_recorded(const struct tracker *tr, const struct task *k);
 /* k->id = "<boot_id>:<pid>:<start_ticks>". */

@@ -50,12 +50,19 @@ put(struct writeback *wb, enum store_coll c, const bson_t *doc)
 	tally(wb, store_insert(wb->store, c, doc));
 }
 
+/* Empties wb->sel and wb->upd for the next update. */
+static void
+reset(struct writeback *wb)
+{
+	bson_reinit(&wb->sel);
+	bson_reinit(&wb->upd);
+}
+
 /* Starts an update of document id in wb->sel, wb->upd. */
 static void
 begin(struct writeback *wb, const char *id)
 {
-	bson_reinit(&wb->sel);
-	bson_reinit(&wb->upd);
+	reset(wb);
 	docbuild_id(&wb->sel, id);
 }
 
@@ -453,8 +460,7 @@ void
 writeback_gap(struct writeback *wb, const char *source, int64_t from_ns,
               int64_t to_ns, uint64_t count)
 {
-	bson_reinit(&wb->sel);
-	bson_reinit(&wb->upd);
+	reset(wb);
 	docbuild_gap(&wb->sel, &wb->upd, &wb->cx, source, from_ns, to_ns,
 	             count);
 	upsert(wb, STORE_GAPS);
@@ -464,8 +470,7 @@ void
 writeback_run(struct writeback *wb, int pid, int64_t start_ns, int64_t stop_ns,
               int64_t seen_ns)
 {
-	bson_reinit(&wb->sel);
-	bson_reinit(&wb->upd);
+	reset(wb);
 	docbuild_run(&wb->sel, &wb->upd, &wb->cx, pid, start_ns, stop_ns,
 	             seen_ns);
 	upsert(wb, STORE_RUNS);
