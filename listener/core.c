@@ -129,8 +129,9 @@ on_open(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	if (e->dir)
 		return;
 	writeback_path_reused(tr->wb, (struct str){tr->pathbuf, (size_t)n});
+	/* out of memory (logged): the number stays known, as a path only */
 	if (fdtab_open_file(e, k, ev->open_flags, ev->time_ns) != 0)
-		return; /* logged; the descriptor stays known, its writes not */
+		e->dir = true;
 }
 
 static int32_t

@@ -17,9 +17,9 @@
 
 #include "sysevent.h"
 #include "core.h"
-#include "flags.h"
 #include "localstore.h"
 #include "log.h"
+#include "options.h"
 #include "priv.h"
 #include "procfs.h"
 #include "reasm.h"
@@ -42,17 +42,8 @@
 #define STATUS_MS 1000
 #define HEARTBEAT_MS 10000
 
-struct opts {
-	const char *mongo, *db, *diag, *host, *exclude_exe, *state_dir;
-	uint64_t backlog, spool_max;
-	int verbose, stats_s, wait_time, batch_wait_us;
-	uint64_t backlog_limit;
-	uint64_t proc_cap, fd_cap;
-	bool rules, version, force, all;
-};
-
 struct godo {
-	struct opts o;
+	struct options o;
 	struct store *store;
 	struct writeback wb;
 	struct core *core;
@@ -85,12 +76,6 @@ read_clock(struct godo *g)
 	g->now_ns = util_wall_ns();
 	if (g->core != NULL)
 		core_set_now(g->core, g->now_ms, g->now_ns);
-}
-
-static void
-usage(const struct flag *tab, int n, FILE *out)
-{
-	flags_usage(out, "godo [flags]  (as root)", tab, n);
 }
 
 static void
@@ -484,98 +469,18 @@ main(int argc, char **argv)
 	struct tracker_opts to;
 	char err[512];
 	int rc;
-	struct flag tab[] = {
-	    {"mongo", FLAG_STR, &g.o.mongo,
-	     "store: host:port or a mongodb:// URI", NULL},
-	    {"db", FLAG_STR, &g.o.db, "database for raw documents", NULL},
-	    {"diag", FLAG_STR, &g.o.diag,
-	     "append every raw audit record, as text, to this file "
-	     "(SIGHUP reopens it)",
-	     NULL},
-	    {"backlog", FLAG_U64, &g.o.backlog,
-	     "audit netlink receive buffer in bytes (K/M/G suffixes)", NULL},
-	    {"backlog-limit", FLAG_U64, &g.o.backlog_limit,
-	     "kernel audit backlog_limit (records queued before audited "
-	     "tasks wait or records are lost)",
-	     NULL},
-	    {"wait-time", FLAG_INT, &g.o.wait_time,
-	     "kernel backlog_wait_time in jiffies (-1: leave as is; 0: "
-	     "never make audited tasks wait, lose and count instead)",
-	     NULL},
-	    {"rules", FLAG_BOOL, &g.o.rules,
-	     "print the audit rules godo installs (auditctl syntax) and "
-	     "exit",
-	     NULL},
-	    {"all", FLAG_BOOL, &g.o.all,
-	     "record every process on the host, not only the Docker tree",
-	     NULL},
-	    {"host", FLAG_STR, &g.o.host,
-	     "host name stored in every document (default: hostname)", NULL},
-	    {"exclude-exe", FLAG_STR, &g.o.exclude_exe,
-	     "do not audit this executable (e.g. a local mongod)", NULL},
-	    {"state-dir", FLAG_STR, &g.o.state_dir,
-	     "directory for the spool kept while the store is unreachable",
-	     NULL},
-	    {"spool-max", FLAG_U64, &g.o.spool_max,
-	     "most bytes spooled (K/M/G); beyond, operations are counted as "
-	     "lost and a gap is recorded",
-	     NULL},
-	    {"force", FLAG_BOOL, &g.o.force,
-	     "take the audit daemon role from a registered daemon", NULL},
-	    {"batch-wait", FLAG_INT, &g.o.batch_wait_us,
-	     "microseconds to let records gather after a busy read (fewer "
-	     "wake-ups under load; 0: read at once)",
-	     NULL},
-	    {"proc-cap", FLAG_U64, &g.o.proc_cap, "task table capacity", NULL},
-	    {"fd-cap", FLAG_U64, &g.o.fd_cap, "open file table capacity", NULL},
-	    {"stats", FLAG_INT, &g.o.stats_s,
-	     "seconds between stats lines (0: none; SIGUSR1: now)", NULL},
-	    {"verbose", FLAG_INT, &g.o.verbose,
-	     "log level: 0 errors, 1 warnings, 2 info, 3 debug", "v"},
-	    {"version", FLAG_BOOL, &g.o.version, "print the version and exit",
-	     NULL},
-	};
-	int ntab = (int)(sizeof(tab) / sizeof(tab[0]));
 
-	g.o.mongo = DEFAULT_MONGO;
-	g.o.db = DEFAULT_RAW_DB;
-	g.o.backlog = 1024ull * 1024 * 1024;
-	g.o.wait_time = 60000;
-	g.o.backlog_limit = 8192;
-	g.o.verbose = 2;
-	g.o.stats_s = 10;
-	g.o.state_dir = "/var/lib/godo";
-	g.o.spool_max = 1024ull * 1024 * 1024;
-	g.o.proc_cap = 65536;
-	g.o.batch_wait_us = 2000;
-	g.o.fd_cap = 262144;
-	rc = flags_parse(tab, ntab, argc, argv);
-	if (rc == FLAGS_HELP) {
-		usage(tab, ntab, stdout);
-		return 0;
-	}
-	if (rc < 0)
-		return 2;
-	if (rc < argc) {
-		fprintf(stderr, "godo: unexpected argument %s (see -h)\n",
-		        argv[rc]);
-		return 2;
-	}
+	rc = options_parse(&g.o, argc, argv);
+	if (rc != OPTIONS_RUN)
+		return rc == OPTIONS_DONE ? 0 : 2;
 	log_init("godo", g.o.verbose);
-	if (g.o.version) {
-		printf("godo %s\n", GODO_VERSION);
-		return 0;
-	}
 	if (g.o.rules) {
 		struct rules_opts ro = {0, g.o.exclude_exe};
 
 		return rules_print(stdout, &ro) < 0 ? 1 : 0;
 	}
-	if (g.o.proc_cap < 1024 || g.o.proc_cap > (1u << 24) ||
-	    g.o.fd_cap < 1024 || g.o.fd_cap > (1u << 24))
-		fatalx("-proc-cap and -fd-cap must be between 1024 and 16M");
-	if (g.o.batch_wait_us < 0 || g.o.batch_wait_us > 100000)
-		fatalx("-batch-wait must be between 0 and 100000 microseconds");
+	if (options_check(&g.o, err, sizeof(err)) != 0)
+		fatalx("%s", err);
 	if (geteuid() != 0)
 		fatalx("must run as root (kernel audit and the proc connector "
 		       "need CAP_AUDIT_CONTROL and CAP_NET_ADMIN)");

@@ -57,7 +57,9 @@ struct proctab_stats {
 
 struct proctab;
 
-/* Called before a task's slot is reused or freed (eviction included). */
+/* Called before a task's slot is reused or freed (eviction included):
+ * the one way a task leaves, so the tracker writes what it holds there
+ * (tracker_release_task). */
 typedef void proctab_release_fn(struct task *k, void *arg);
 
 /* NULL when out of memory (logged). */

@@ -5,8 +5,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,6 +15,7 @@
 #include <mongoc/mongoc.h>
 
 #include "log.h"
+#include "netprobe.h"
 #include "schema.h"
 #include "util.h"
 
@@ -418,47 +417,13 @@ spool_write(struct store *s)
 	s->envlen = 0;
 }
 
-/* A TCP connect with a short deadline: is anything listening? */
+/* Is anything listening where the store should be? */
 static bool
-probe(struct store *s)
+probe(const struct store *s)
 {
-	struct addrinfo hints, *ai = NULL, *p;
-	char port[8];
-	bool ok = false;
-
 	if (s->probe_host[0] == '\0')
 		return true; /* no single host to probe: let the driver try */
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	snprintf(port, sizeof(port), "%u", s->probe_port);
-	if (getaddrinfo(s->probe_host, port, &hints, &ai) != 0)
-		return false;
-	for (p = ai; p != NULL && !ok; p = p->ai_next) {
-		int fd =
-		    socket(p->ai_family,
-		           p->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		struct pollfd pfd;
-		int err = 0;
-		socklen_t len = sizeof(err);
-
-		if (fd < 0)
-			continue;
-		if (connect(fd, p->ai_addr, p->ai_addrlen) == 0) {
-			ok = true;
-		} else if (errno == EINPROGRESS) {
-			pfd.fd = fd;
-			pfd.events = POLLOUT;
-			if (poll(&pfd, 1, 200) == 1 &&
-			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) ==
-			        0 &&
-			    err == 0)
-				ok = true;
-		}
-		close(fd);
-	}
-	freeaddrinfo(ai);
-	return ok;
+	return netprobe_tcp(s->probe_host, s->probe_port, 200);
 }
 
 /* One spooled operation queued again. -1: refused (logged) or a bad
