@@ -14,8 +14,7 @@
 
 struct fdtab {
 	struct fdent *bucket[FDTAB_BUCKETS];
-	uint32_t cap, size, high;
-	uint64_t dropped;
+	struct fdtab_stats st;
 	fdtab_closed_fn *closed;
 	void *arg;
 };
@@ -50,7 +49,7 @@ fdtab_new(uint32_t cap, fdtab_closed_fn *closed, void *arg)
 	struct fdtab *t = calloc(1, sizeof(*t));
 
 	if (t != NULL) {
-		t->cap = cap;
+		t->st.cap = cap;
 		t->closed = closed;
 		t->arg = arg;
 		return t;
@@ -59,23 +58,22 @@ fdtab_new(uint32_t cap, fdtab_closed_fn *closed, void *arg)
 	return NULL;
 }
 
+/* An entry in the hash and the shadow behind it. */
+static void
+free_chain(struct fdent *e, void *arg)
+{
+	(void)arg;
+	if (e->prev != NULL)
+		free_entry(e->prev);
+	free_entry(e);
+}
+
 void
 fdtab_free(struct fdtab *t)
 {
-	uint32_t i;
-
 	if (t == NULL)
 		return;
-	for (i = 0; i < FDTAB_BUCKETS; i++) {
-		struct fdent *e = t->bucket[i], *n;
-
-		for (; e != NULL; e = n) {
-			n = e->hnext;
-			if (e->prev != NULL)
-				free_entry(e->prev);
-			free_entry(e);
-		}
-	}
+	fdtab_foreach(t, free_chain, NULL);
 	free(t);
 }
 
@@ -108,8 +106,8 @@ add_entry(struct fdtab *t, struct task *proc, int32_t fd, const char *path,
 	struct fdent *e;
 	uint32_t h;
 
-	if (t->size >= t->cap) {
-		t->dropped++;
+	if (t->st.size >= t->st.cap) {
+		t->st.dropped++;
 		return NULL;
 	}
 	e = calloc(1, sizeof(*e));
@@ -131,8 +129,8 @@ add_entry(struct fdtab *t, struct task *proc, int32_t fd, const char *path,
 		proc->fds->pprev = &e->pnext;
 	e->pprev = &proc->fds;
 	proc->fds = e;
-	if (++t->size > t->high)
-		t->high = t->size;
+	if (++t->st.size > t->st.high)
+		t->st.high = t->st.size;
 	return e;
 }
 
@@ -167,7 +165,7 @@ drop(struct fdtab *t, struct fdent *e, const struct task *proc, int64_t ns,
 		e->pnext->pprev = e->pprev;
 	free(e->path);
 	free(e);
-	t->size--;
+	t->st.size--;
 }
 
 /* The shadowed predecessor of e goes: the number was reused, so it was
@@ -315,8 +313,5 @@ fdtab_foreach(struct fdtab *t, fdtab_fn *fn, void *arg)
 void
 fdtab_get_stats(const struct fdtab *t, struct fdtab_stats *out)
 {
-	out->size = t->size;
-	out->high = t->high;
-	out->cap = t->cap;
-	out->dropped = t->dropped;
+	*out = t->st;
 }
