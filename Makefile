@@ -110,6 +110,16 @@ UNIT_test_procfs := listener/procfs common/log common/util
 UNIT_test_reasm := listener/reasm listener/record common/util common/log
 UNIT_test_record := listener/record common/util
 UNIT_test_rules := listener/rules listener/nlrecv common/log common/util
+# listener logic
+UNIT_test_writeback := listener/writeback listener/docbuild \
+	tests/unit/fake_store common/esc common/log common/util
+UNIT_test_tables := listener/proctab listener/fdtab common/log
+UNIT_test_core := listener/core listener/tracker listener/lifecycle \
+	listener/container listener/pathop listener/snapshot \
+	listener/writeback listener/docbuild listener/proctab listener/fdtab \
+	listener/procfs tests/unit/fake_store common/path common/esc \
+	common/log common/util
+UNIT_test_options := listener/options common/flags common/log common/util
 
 UNIT_NAMES := $(basename $(notdir $(UNIT_SRC)))
 define unit_rule

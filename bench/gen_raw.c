@@ -1,7 +1,7 @@
 /*
  * gen_raw.c - writes a synthetic raw godo database for the filter scaling
  * bench (bench/filter_scale.sh): N processes shaped like a Docker host's,
- * with documents as listener/docmap.c writes them (docs/schema.md).
+ * with documents as listener/docbuild.c builds them (docs/schema.md).
  *
  *   dockerd, containerd (star)           source snapshot
  *   containerd -> containerd-shim-runc-v2 per container

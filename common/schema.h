@@ -83,6 +83,19 @@
 #define F_GAP_TO "to"
 #define F_GAP_SOURCE "source" /* "audit", "connector", "restart", "spool" */
 #define F_GAP_COUNT "count"
+#define F_GAP_FROM_NS "from_ns"
+#define F_GAP_TO_NS "to_ns"
+
+/* runs (also F_PID, F_START_TS, F_START_NS) */
+#define F_VERSION "version"
+#define F_STOP_TS "stop_timestamp"
+#define F_LAST_SEEN_NS "last_seen_ns"
+
+/* values of F_OP */
+#define OP_OPEN "open"
+#define OP_RENAME "rename"
+#define OP_UNLINK "unlink"
+#define OP_TRUNCATE "truncate"
 
 /* caps: no document may pass 16 MiB, no array grows without bound */
 #define ARGS_MAX_BYTES (32 * 1024) /* one exec's argv, all args together */

@@ -1,54 +1,44 @@
-/* core.h - the recorder's logic: connector and audit events in, task and
- * file table changes and store updates out. Owns the proctab and fdtab and
- * the rules for mapping an audit event (which names a tgid only) to a task
- * incarnation. Reads /proc only where a kernel message lacks what is needed
- * (start time confirmation, cgroup at exec, the startup snapshot). */
+/* core.h - the dispatcher of the listener's logic: connector events and
+ * decoded audit events in, each handed to the module of its concern
+ * (lifecycle: tasks; container: attribution; fdtab: open files; pathop:
+ * path operations; snapshot: /proc at start; writeback: what is written
+ * when). It never calls back into its caller and never reads a clock: the
+ * loop gives the time (core_set_now, once per iteration) and the clock
+ * offsets (core_set_clock). Owns the tracker (tables) it builds. */
 #ifndef GODO_CORE_H
 #define GODO_CORE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sysevent.h"
 #include "procconn.h"
-#include "docmap.h"
-#include "fdtab.h"
-#include "proctab.h"
-
-struct core_opts {
-	bool all;          /* record every process, not only the Docker tree */
-	uint32_t proc_cap; /* proctab capacity */
-	uint32_t fd_cap;   /* fdtab capacity */
-	uint32_t grace_ms; /* keep exited tasks this long for late events */
-};
-
-struct core_stats {
-	uint64_t cn_events, audit_events;
-	uint64_t unattributed; /* audit events for a pid godo could not find */
-	uint64_t stars;
-	uint64_t files_closed, ops;
-};
-
-/* Called when an audit event names a pid godo does not know: drain the
- * connector so a pending FORK is seen first. */
-typedef void core_drain_fn(void *arg);
+#include "sysevent.h"
+#include "tracker.h"
+#include "writeback.h"
 
 struct core;
 
-struct core *core_new(struct docmap *dm, const struct core_opts *o,
+/* wb must outlive the core. NULL when out of memory (logged). */
+struct core *core_new(struct writeback *wb, const struct tracker_opts *o,
                       const char *boot_id);
-void core_set_drain(struct core *c, core_drain_fn *fn, void *arg);
+/* Writes what released tasks hold, frees everything. */
 void core_free(struct core *c);
-/* Scan /proc: every task with its parent, start, args, cwd, exe, container;
- * mark dockerd/containerd; write documents of the recorded ones. */
+void core_set_clock(struct core *c, const struct tracker_clock *clk);
+/* now_ms: MONOTONIC ms; wall_ns: REALTIME ns, read at the same moment. */
+void core_set_now(struct core *c, uint64_t now_ms, int64_t wall_ns);
+/* Scan the proc root (snapshot.h). 0 or -1. */
 int core_snapshot(struct core *c);
 void core_conn_event(struct core *c, const struct procconn_event *ev);
+/* Does ev's pid belong to a task godo knows? When not, the caller reads
+ * the connector before core_audit_event: a FORK may be on its way. */
+bool core_audit_known(struct core *c, const struct sysevent *ev);
 void core_audit_event(struct core *c, const struct sysevent *ev);
-/* Periodic work: write changed open files to fds, retire exited tasks. */
-void core_tick(struct core *c, uint64_t now_ms);
-/* At exit: the state of every open file into fds. */
+/* Periodic work: open files into fds, held documents released, due task
+ * documents written, exited tasks retired. */
+void core_tick(struct core *c);
+/* At exit: the state of every open file into fds, everything written. */
 void core_shutdown(struct core *c);
-void core_get_stats(const struct core *c, struct core_stats *out);
+const struct tracker_stats *core_stats(const struct core *c);
 struct proctab *core_proctab(struct core *c);
 struct fdtab *core_fdtab(struct core *c);
 

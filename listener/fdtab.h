@@ -1,7 +1,14 @@
-/* fdtab.h - files godo's recorded processes hold open: written files (with
- * their writes aggregated in memory until close or flush) and directories
- * (so *at() calls can be resolved against a dirfd's path). Keyed by
- * (tgid, fd); each process also chains its entries for exit. */
+/* fdtab.h - the files godo's recorded processes hold open, and the rules
+ * of descriptor numbers: written files (their writes aggregated in memory
+ * until close or flush) and directories (so *at() calls can be resolved
+ * against a dirfd's path). Keyed by (tgid, fd); each process also chains
+ * its entries (task.fds) for its exit.
+ *
+ * Events of other threads may arrive after a later open of the same
+ * number: the audit serial routes them (fdtab_route). A dup()ed descriptor
+ * shares its open file; when the last descriptor of an open file goes, the
+ * closed callback gets it (to write its document), then fdtab frees it.
+ * Bounded by cap entries; the table never calls out otherwise. */
 #ifndef GODO_FDTAB_H
 #define GODO_FDTAB_H
 
@@ -13,9 +20,11 @@
 
 #define FDENT_ID_MAX 128
 
+struct task;
+
 /* An open file description opened for writing: what one open() started.
  * dup()ed descriptors share it; it ends when the last of them is closed. */
-struct fsess {
+struct openfile {
 	char id[FDENT_ID_MAX];
 	char *path; /* owned; cleaned absolute path as the process sees it */
 	size_t pathlen;
@@ -38,10 +47,10 @@ struct fdent {
 	              * events may overtake this one's (other threads) */
 	char *path;  /* owned */
 	size_t pathlen;
-	uint64_t serial;     /* audit serial of the open (or dup) */
-	struct fsess *sess;  /* NULL for directories */
-	struct fdent *prev;  /* the shadowed previous holder of this number */
-	struct fdent *hnext; /* hash chain */
+	uint64_t serial;       /* audit serial of the open (or dup) */
+	struct openfile *file; /* NULL for directories */
+	struct fdent *prev;    /* the shadowed previous holder of this number */
+	struct fdent *hnext;   /* hash chain */
 	struct fdent *pnext, **pprev; /* per-process chain */
 };
 
@@ -52,20 +61,42 @@ struct fdtab_stats {
 
 struct fdtab;
 
-struct fdtab *fdtab_new(uint32_t cap);
+/* The last descriptor of f went at ns ("close", "exit", "reuse", ...);
+ * proc is the process that held it. f is freed after the call. */
+typedef void fdtab_closed_fn(struct openfile *f, const struct task *proc,
+                             int64_t ns, const char *by, void *arg);
+
+/* NULL when out of memory (logged). */
+struct fdtab *fdtab_new(uint32_t cap, fdtab_closed_fn *closed, void *arg);
+/* Frees every entry without calling closed. */
 void fdtab_free(struct fdtab *t);
 struct fdent *fdtab_get(struct fdtab *t, int32_t tgid, int32_t fd);
-/* New entry linked into *proc_head; path copied. NULL when full. The
- * caller fills sess. */
-struct fdent *fdtab_add(struct fdtab *t, int32_t tgid, int32_t fd,
-                        const char *path, size_t pathlen,
-                        struct fdent **proc_head);
-/* Unlinks e (hash and process chain) and frees it; its session is the
- * caller's. */
-void fdtab_del(struct fdtab *t, struct fdent *e);
-/* Takes e out of the hash (lookups find its successor) but keeps it in
- * its process's chain; the successor's prev points at it. */
-void fdtab_shadow(struct fdtab *t, struct fdent *e);
+/* The entry an event on fd with this serial belongs to: the current holder,
+ * or the shadowed one when the event is older than the current open. */
+struct fdent *fdtab_route(struct fdtab *t, int32_t tgid, int32_t fd,
+                          uint64_t serial);
+/* proc's new holder of number fd (path copied): the old holder is
+ * shadowed, an older shadow is closed ("reuse"). NULL when the table is
+ * full (counted in dropped) or out of memory. */
+struct fdent *fdtab_open(struct fdtab *t, struct task *proc, int32_t fd,
+                         const char *path, size_t pathlen, uint64_t serial,
+                         int64_t ns);
+/* A new open file for e (opened for writing): its id is
+ * "<proc id>:<fd>:<serial>". -1 when out of memory (logged). */
+int fdtab_open_file(struct fdent *e, const struct task *proc, uint64_t flags,
+                    int64_t ns);
+/* dup2(oldfd, newfd): newfd now refers to oldfd's open file; a dup of a
+ * number godo does not know closes newfd. */
+void fdtab_dup(struct fdtab *t, struct task *proc, int32_t oldfd, int32_t newfd,
+               uint64_t serial, int64_t ns);
+/* The close of the entry fdtab_route() finds. */
+void fdtab_close(struct fdtab *t, struct task *proc, int32_t fd,
+                 uint64_t serial, int64_t ns, const char *by);
+/* Every descriptor of proc goes (its exit). */
+void fdtab_close_all(struct fdtab *t, struct task *proc, int64_t ns,
+                     const char *by);
+/* A write of bytes at ns (0 bytes: ftruncate). */
+void fdtab_count_write(struct openfile *f, int64_t ns, uint64_t bytes);
 typedef void fdtab_fn(struct fdent *e, void *arg);
 void fdtab_foreach(struct fdtab *t, fdtab_fn *fn, void *arg);
 void fdtab_get_stats(const struct fdtab *t, struct fdtab_stats *out);

@@ -17,10 +17,9 @@
 
 #include "sysevent.h"
 #include "core.h"
-#include "docmap.h"
-#include "flags.h"
 #include "localstore.h"
 #include "log.h"
+#include "options.h"
 #include "priv.h"
 #include "procfs.h"
 #include "reasm.h"
@@ -31,6 +30,7 @@
 #include "procconn.h"
 #include "store.h"
 #include "util.h"
+#include "writeback.h"
 
 #define PROCCONN_BUDGET 4096
 #define AUDIT_BUDGET 1024
@@ -38,20 +38,14 @@
 #define GODO_REASM_SLOTS 1024
 #define GODO_REASM_SLOT_BYTES (64 * 1024)
 #define GODO_REASM_AGE_MS 2000
-
-struct opts {
-	const char *mongo, *db, *diag, *host, *exclude_exe, *state_dir;
-	uint64_t backlog, spool_max;
-	int verbose, stats_s, wait_time, batch_wait_us;
-	uint64_t backlog_limit;
-	uint64_t proc_cap, fd_cap;
-	bool rules, version, force, all;
-};
+#define CLOCK_SYNC_MS 60000 /* follow steps of the wall clock */
+#define STATUS_MS 1000
+#define HEARTBEAT_MS 10000
 
 struct godo {
-	struct opts o;
+	struct options o;
 	struct store *store;
-	struct docmap dm;
+	struct writeback wb;
 	struct core *core;
 	struct auditsock *asrc;
 	struct procconn *conn;
@@ -62,21 +56,26 @@ struct godo {
 	FILE *diag;
 	char diagbuf[16 + 8970 + 64];
 	int ep, sigfd, timerfd;
-	uint64_t now_ms, last_flush_ms, last_status_ms, last_stats_ms;
+	uint64_t now_ms; /* the loop's clock, read once per iteration */
+	int64_t now_ns;  /* the wall clock at the same moment */
+	uint64_t last_flush_ms, last_status_ms, last_stats_ms;
+	uint64_t last_clock_ms, last_beat_ms;
 	int64_t last_status_ns;
 	uint64_t lost_total, stat_records, stat_events;
-	uint64_t last_beat_ms, lost_ops, loss_count;
-	int64_t loss_from_ns;
 	bool stop;
 	char host[256], boot_id[PROCFS_BOOT_ID_LEN + 1];
 	char store_exe[4096];
 	int64_t start_ns;
 };
 
+/* The loop's one clock read: the logic gets this time. */
 static void
-usage(const struct flag *tab, int n, FILE *out)
+read_clock(struct godo *g)
 {
-	flags_usage(out, "godo [flags]  (as root)", tab, n);
+	g->now_ms = util_now_ms();
+	g->now_ns = util_wall_ns();
+	if (g->core != NULL)
+		core_set_now(g->core, g->now_ms, g->now_ns);
 }
 
 static void
@@ -95,14 +94,19 @@ drain_conn(void *arg)
 	(void)procconn_read(g->conn, on_cn, g, PROCCONN_BUDGET);
 }
 
+/* An audit event of a pid godo does not know may come from a child whose
+ * FORK is still in the connector's queue: read that first. */
 static void
 on_event(const struct reasm_event *rev, void *arg)
 {
 	struct godo *g = arg;
 
 	g->stat_events++;
-	if (sysevent_decode(g->dec, rev, g->ev) == 0)
-		core_audit_event(g->core, g->ev);
+	if (sysevent_decode(g->dec, rev, g->ev) != 0)
+		return;
+	if (!core_audit_known(g->core, g->ev))
+		drain_conn(g);
+	core_audit_event(g->core, g->ev);
 }
 
 static void
@@ -135,33 +139,10 @@ open_diag(struct godo *g)
 		log_warn("cannot open diag file %s", g->o.diag);
 }
 
-/* Operations the full spool could not keep become a gap once the store
- * answers again. */
-static void
-note_losses(struct godo *g)
-{
-	struct store_stats ss;
-	int64_t now = util_wall_ns();
-
-	store_get_stats(g->store, &ss);
-	if (ss.lost_ops > g->lost_ops) {
-		if (g->loss_from_ns == 0)
-			g->loss_from_ns = now;
-		g->loss_count += ss.lost_ops - g->lost_ops;
-		g->lost_ops = ss.lost_ops;
-	}
-	if (g->loss_count > 0 && !ss.down) {
-		docmap_gap(&g->dm, "spool", g->loss_from_ns, now,
-		           g->loss_count);
-		g->loss_count = 0;
-		g->loss_from_ns = 0;
-	}
-}
-
 static void
 flush_store(struct godo *g)
 {
-	(void)store_flush(g->store, g->now_ms);
+	writeback_flush(&g->wb, g->now_ms, g->now_ns);
 	if (g->diag != NULL)
 		fflush(g->diag);
 	g->last_flush_ms = g->now_ms;
@@ -172,6 +153,7 @@ stats_line(struct godo *g)
 {
 	const struct auditsock_counters *ac = auditsock_counters(g->asrc);
 	const struct procconn_counters *cc = procconn_counters(g->conn);
+	const struct tracker_stats *ts = core_stats(g->core);
 	struct store_stats ss;
 	struct proctab_stats ps;
 	struct fdtab_stats fs;
@@ -185,13 +167,15 @@ stats_line(struct godo *g)
 	         " pending %zu store ops %" PRIu64 " upserts %" PRIu64
 	         " deletes %" PRIu64 " failed %" PRIu64 " flush %" PRIu64
 	         "us (max %" PRIu64 "us) tasks %u/%u "
-	         "files %u/%u",
+	         "files %u/%u unattributed %" PRIu64 " ops %" PRIu64
+	         " merged %" PRIu64 " refused %" PRIu64,
 	         dt ? g->stat_events * 1000 / dt : 0,
 	         dt ? g->stat_records * 1000 / dt : 0, g->lost_total,
 	         ac->backlog, ac->backlog_max, cc->overruns,
 	         store_pending(g->store), ss.ops, ss.upserts, ss.deletes,
 	         ss.failed_ops, ss.last_flush_us, ss.max_flush_us, ps.size,
-	         ps.cap, fs.size, fs.cap);
+	         ps.cap, fs.size, fs.cap, ts->unattributed, ts->ops,
+	         g->wb.st.merged, g->wb.st.failed);
 	g->stat_events = g->stat_records = 0;
 	g->last_stats_ms = g->now_ms;
 }
@@ -200,30 +184,46 @@ static void
 poll_status(struct godo *g)
 {
 	int64_t lost = auditsock_status_read(g->asrc);
-	int64_t now = util_wall_ns();
 
 	if (lost > 0) {
 		g->lost_total += (uint64_t)lost;
 		log_warnx("kernel audit lost %" PRId64 " records", lost);
-		docmap_gap(&g->dm, "audit", g->last_status_ns, now,
-		           (uint64_t)lost);
+		writeback_gap(&g->wb, "audit", g->last_status_ns, g->now_ns,
+		              (uint64_t)lost);
 	}
+}
+
+/* The kernel clocks' offsets, for the core's time conversions. -1 when
+ * the clocks cannot be read (logged; the previous offsets stay). */
+static int
+sync_clock(struct godo *g)
+{
+	struct tracker_clock clk;
+
+	g->last_clock_ms = g->now_ms;
+	if (procfs_clock_offsets(&clk.real_mono, &clk.real_boot) != 0)
+		return -1;
+	clk.hz = procfs_user_hz();
+	core_set_clock(g->core, &clk);
+	return 0;
 }
 
 static void
 periodic(struct godo *g)
 {
 	reasm_tick(g->reasm, g->now_ms);
-	core_tick(g->core, g->now_ms);
+	core_tick(g->core);
 	if (procconn_resync_take(g->conn)) {
-		int64_t now = util_wall_ns();
-
 		log_warnx("proc connector overrun: resynchronising from /proc");
-		docmap_gap(&g->dm, "connector", now - 1000000000LL, now, 1);
-		core_snapshot(g->core);
+		writeback_gap(&g->wb, "connector", g->now_ns - 1000000000LL,
+		              g->now_ns, 1);
+		if (core_snapshot(g->core) != 0)
+			log_warnx("resynchronising from /proc failed");
 	}
-	if (g->now_ms - g->last_status_ms >= 1000) {
-		g->last_status_ns = util_wall_ns();
+	if (g->now_ms - g->last_clock_ms >= CLOCK_SYNC_MS && sync_clock(g) != 0)
+		log_warnx("clock offsets not refreshed");
+	if (g->now_ms - g->last_status_ms >= STATUS_MS) {
+		g->last_status_ns = g->now_ns;
 		auditsock_request_status(g->asrc);
 		g->last_status_ms = g->now_ms;
 	}
@@ -233,11 +233,10 @@ periodic(struct godo *g)
 	if (store_pending(g->store) >= STORE_BATCH_MAX ||
 	    g->now_ms - g->last_flush_ms >= FLUSH_MS)
 		flush_store(g);
-	note_losses(g);
-	if (g->now_ms - g->last_beat_ms >= 10000) {
+	if (g->now_ms - g->last_beat_ms >= HEARTBEAT_MS) {
 		/* a heartbeat: after a crash, the next run knows until
 		 * when this one was recording */
-		docmap_run(&g->dm, getpid(), g->start_ns, 0, util_wall_ns());
+		writeback_run(&g->wb, getpid(), g->start_ns, 0, g->now_ns);
 		g->last_beat_ms = g->now_ms;
 	}
 }
@@ -296,7 +295,7 @@ loop(struct godo *g)
 
 		if (n < 0 && errno != EINTR)
 			fatal("epoll_wait");
-		g->now_ms = util_now_ms();
+		read_clock(g);
 		for (i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
 
@@ -362,7 +361,7 @@ restart_gap(struct godo *g)
 
 	if (store_last_run(g->store, g->host, &last_ns) == 1 && last_ns > 0 &&
 	    last_ns < g->start_ns) {
-		docmap_gap(&g->dm, "restart", last_ns, g->start_ns, 0);
+		writeback_gap(&g->wb, "restart", last_ns, g->start_ns, 0);
 		log_info("not recording since the previous run: gap of %" PRId64
 		         " s",
 		         (g->start_ns - last_ns) / 1000000000);
@@ -420,7 +419,7 @@ setup_audit(struct godo *g)
 static void
 teardown(struct godo *g)
 {
-	g->now_ms = util_now_ms();
+	read_clock(g);
 	/* Drain what the kernel already queued, then finish partial
 	 * events. */
 	{
@@ -438,13 +437,13 @@ teardown(struct godo *g)
 				quiet = g->now_ms + 200;
 			else if (poll(&pfd, 1, 50) < 0 && errno != EINTR)
 				break;
-			g->now_ms = util_now_ms();
+			read_clock(g);
 		}
 	}
 	reasm_flush(g->reasm);
 	core_shutdown(g->core);
-	docmap_run(&g->dm, getpid(), g->start_ns, util_wall_ns(),
-	           util_wall_ns());
+	read_clock(g);
+	writeback_run(&g->wb, getpid(), g->start_ns, g->now_ns, g->now_ns);
 	flush_store(g);
 	if (rules_remove(auditsock_ctl_fd(g->asrc), g->rules) < 0)
 		log_warnx("some godo rules could not be removed");
@@ -454,7 +453,7 @@ teardown(struct godo *g)
 	sysevent_dec_free(g->dec);
 	free(g->ev);
 	core_free(g->core);
-	docmap_fini(&g->dm);
+	writeback_fini(&g->wb);
 	store_close(g->store);
 	if (g->diag != NULL)
 		fclose(g->diag);
@@ -467,101 +466,21 @@ int
 main(int argc, char **argv)
 {
 	static struct godo g;
-	struct core_opts co;
+	struct tracker_opts to;
 	char err[512];
 	int rc;
-	struct flag tab[] = {
-	    {"mongo", FLAG_STR, &g.o.mongo,
-	     "store: host:port or a mongodb:// URI", NULL},
-	    {"db", FLAG_STR, &g.o.db, "database for raw documents", NULL},
-	    {"diag", FLAG_STR, &g.o.diag,
-	     "append every raw audit record, as text, to this file "
-	     "(SIGHUP reopens it)",
-	     NULL},
-	    {"backlog", FLAG_U64, &g.o.backlog,
-	     "audit netlink receive buffer in bytes (K/M/G suffixes)", NULL},
-	    {"backlog-limit", FLAG_U64, &g.o.backlog_limit,
-	     "kernel audit backlog_limit (records queued before audited "
-	     "tasks wait or records are lost)",
-	     NULL},
-	    {"wait-time", FLAG_INT, &g.o.wait_time,
-	     "kernel backlog_wait_time in jiffies (-1: leave as is; 0: "
-	     "never make audited tasks wait, lose and count instead)",
-	     NULL},
-	    {"rules", FLAG_BOOL, &g.o.rules,
-	     "print the audit rules godo installs (auditctl syntax) and "
-	     "exit",
-	     NULL},
-	    {"all", FLAG_BOOL, &g.o.all,
-	     "record every process on the host, not only the Docker tree",
-	     NULL},
-	    {"host", FLAG_STR, &g.o.host,
-	     "host name stored in every document (default: hostname)", NULL},
-	    {"exclude-exe", FLAG_STR, &g.o.exclude_exe,
-	     "do not audit this executable (e.g. a local mongod)", NULL},
-	    {"state-dir", FLAG_STR, &g.o.state_dir,
-	     "directory for the spool kept while the store is unreachable",
-	     NULL},
-	    {"spool-max", FLAG_U64, &g.o.spool_max,
-	     "most bytes spooled (K/M/G); beyond, operations are counted as "
-	     "lost and a gap is recorded",
-	     NULL},
-	    {"force", FLAG_BOOL, &g.o.force,
-	     "take the audit daemon role from a registered daemon", NULL},
-	    {"batch-wait", FLAG_INT, &g.o.batch_wait_us,
-	     "microseconds to let records gather after a busy read (fewer "
-	     "wake-ups under load; 0: read at once)",
-	     NULL},
-	    {"proc-cap", FLAG_U64, &g.o.proc_cap, "task table capacity", NULL},
-	    {"fd-cap", FLAG_U64, &g.o.fd_cap, "open file table capacity", NULL},
-	    {"stats", FLAG_INT, &g.o.stats_s,
-	     "seconds between stats lines (0: none; SIGUSR1: now)", NULL},
-	    {"verbose", FLAG_INT, &g.o.verbose,
-	     "log level: 0 errors, 1 warnings, 2 info, 3 debug", "v"},
-	    {"version", FLAG_BOOL, &g.o.version, "print the version and exit",
-	     NULL},
-	};
-	int ntab = (int)(sizeof(tab) / sizeof(tab[0]));
 
-	g.o.mongo = DEFAULT_MONGO;
-	g.o.db = DEFAULT_RAW_DB;
-	g.o.backlog = 1024ull * 1024 * 1024;
-	g.o.wait_time = 60000;
-	g.o.backlog_limit = 8192;
-	g.o.verbose = 2;
-	g.o.stats_s = 10;
-	g.o.state_dir = "/var/lib/godo";
-	g.o.spool_max = 1024ull * 1024 * 1024;
-	g.o.proc_cap = 65536;
-	g.o.batch_wait_us = 2000;
-	g.o.fd_cap = 262144;
-	rc = flags_parse(tab, ntab, argc, argv);
-	if (rc == FLAGS_HELP) {
-		usage(tab, ntab, stdout);
-		return 0;
-	}
-	if (rc < 0)
-		return 2;
-	if (rc < argc) {
-		fprintf(stderr, "godo: unexpected argument %s (see -h)\n",
-		        argv[rc]);
-		return 2;
-	}
+	rc = options_parse(&g.o, argc, argv);
+	if (rc != OPTIONS_RUN)
+		return rc == OPTIONS_DONE ? 0 : 2;
 	log_init("godo", g.o.verbose);
-	if (g.o.version) {
-		printf("godo %s\n", GODO_VERSION);
-		return 0;
-	}
 	if (g.o.rules) {
 		struct rules_opts ro = {0, g.o.exclude_exe};
 
 		return rules_print(stdout, &ro) < 0 ? 1 : 0;
 	}
-	if (g.o.proc_cap < 1024 || g.o.proc_cap > (1u << 24) ||
-	    g.o.fd_cap < 1024 || g.o.fd_cap > (1u << 24))
-		fatalx("-proc-cap and -fd-cap must be between 1024 and 16M");
-	if (g.o.batch_wait_us < 0 || g.o.batch_wait_us > 100000)
-		fatalx("-batch-wait must be between 0 and 100000 microseconds");
+	if (options_check(&g.o, err, sizeof(err)) != 0)
+		fatalx("%s", err);
 	if (geteuid() != 0)
 		fatalx("must run as root (kernel audit and the proc connector "
 		       "need CAP_AUDIT_CONTROL and CAP_NET_ADMIN)");
@@ -578,7 +497,8 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	store_ensure_indexes(g.store);
 	setup_spool(&g);
-	docmap_init(&g.dm, g.store, g.host, g.boot_id);
+	if (writeback_init(&g.wb, g.store, g.host, g.boot_id) != 0)
+		fatalx("out of memory");
 	if (g.o.exclude_exe == NULL &&
 	    localstore_exe(g.o.mongo, g.store_exe, sizeof(g.store_exe)) == 1) {
 		g.o.exclude_exe = g.store_exe;
@@ -592,27 +512,31 @@ main(int argc, char **argv)
 	if (priv_drop(err, sizeof(err)) != 0)
 		log_warnx("%s", err);
 
-	memset(&co, 0, sizeof(co));
-	co.all = g.o.all;
-	co.proc_cap = (uint32_t)g.o.proc_cap;
-	co.fd_cap = (uint32_t)g.o.fd_cap;
-	co.grace_ms = 5000;
-	g.core = core_new(&g.dm, &co, g.boot_id);
+	memset(&to, 0, sizeof(to));
+	to.all = g.o.all;
+	to.proc_cap = (uint32_t)g.o.proc_cap;
+	to.fd_cap = (uint32_t)g.o.fd_cap;
+	to.grace_ms = 5000;
+	to.proc_root = PROCFS_ROOT;
+	g.core = core_new(&g.wb, &to, g.boot_id);
 	g.dec = sysevent_dec_new();
 	g.ev = calloc(1, sizeof(*g.ev));
 	g.reasm = reasm_new(GODO_REASM_SLOTS, GODO_REASM_SLOT_BYTES,
 	                    GODO_REASM_AGE_MS, on_event, &g);
 	if (g.core == NULL || g.dec == NULL || g.ev == NULL || g.reasm == NULL)
 		fatalx("out of memory");
-	core_set_drain(g.core, drain_conn, &g);
+	read_clock(&g);
+	if (sync_clock(&g) != 0)
+		fatalx("cannot read the kernel clocks");
 	open_diag(&g);
 	setup_fds(&g);
 	restart_gap(&g);
-	docmap_run(&g.dm, getpid(), g.start_ns, 0, g.start_ns);
+	writeback_run(&g.wb, getpid(), g.start_ns, 0, g.start_ns);
 	if (core_snapshot(g.core) != 0)
 		log_warn("snapshot of /proc failed");
 	(void)procconn_resync_take(g.conn); /* the snapshot just did that */
-	g.now_ms = g.last_flush_ms = g.last_stats_ms = util_now_ms();
+	read_clock(&g);
+	g.last_flush_ms = g.last_stats_ms = g.now_ms;
 	flush_store(&g);
 	util_uri_redact(g.o.mongo, err, sizeof(err)); /* no password in logs */
 	log_info("recording to %s db %s as host %s (%d rules)%s", err, g.o.db,

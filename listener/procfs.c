@@ -15,21 +15,22 @@
 
 #include "log.h"
 
-#define PATH_BUF 64
-#define STAT_BUF 1024   /* comm is <= 16 bytes; the rest is numbers */
-#define STATUS_BUF 8192 /* ~1.5 KiB usually */
+#define PATH_BUF 4160 /* the root directory (<= 4096) and a task file */
+#define STAT_BUF 1024 /* comm is <= 16 bytes; the rest is numbers */
 #define CGROUP_BUF 8192
+#define MOUNTINFO_BUF 16384
 
 static int
-proc_path(char *buf, size_t cap, pid_t pid, pid_t tid, const char *what)
+proc_path(char *buf, size_t cap, const char *root, pid_t pid, pid_t tid,
+          const char *what)
 {
 	int n;
 
 	if (tid > 0)
-		n = snprintf(buf, cap, "/proc/%ld/task/%ld/%s", (long)pid,
+		n = snprintf(buf, cap, "%s/%ld/task/%ld/%s", root, (long)pid,
 		             (long)tid, what);
 	else
-		n = snprintf(buf, cap, "/proc/%ld/%s", (long)pid, what);
+		n = snprintf(buf, cap, "%s/%ld/%s", root, (long)pid, what);
 	if (n < 0 || (size_t)n >= cap) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -163,15 +164,24 @@ procfs_parse_stat(const char *buf, size_t n, struct procfs_stat *st)
 	return 0;
 }
 
-int
-procfs_read_stat(pid_t pid, pid_t tid, struct procfs_stat *st)
+/* Reads root/pid[/task/tid]/what into buf, NUL-terminated. */
+static ssize_t
+read_task_file(const char *root, pid_t pid, pid_t tid, const char *what,
+               char *buf, size_t cap)
 {
-	char path[PATH_BUF], buf[STAT_BUF];
-	ssize_t n;
+	char path[PATH_BUF];
 
-	if (proc_path(path, sizeof(path), pid, tid, "stat") < 0)
+	if (proc_path(path, sizeof(path), root, pid, tid, what) < 0)
 		return -1;
-	n = procfs_read_file(path, buf, sizeof(buf), NULL);
+	return procfs_read_file(path, buf, cap, NULL);
+}
+
+int
+procfs_read_stat(const char *root, pid_t pid, pid_t tid, struct procfs_stat *st)
+{
+	char buf[STAT_BUF];
+	ssize_t n = read_task_file(root, pid, tid, "stat", buf, sizeof(buf));
+
 	if (n < 0)
 		return -1;
 	if (procfs_parse_stat(buf, (size_t)n, st) < 0) {
@@ -236,24 +246,6 @@ procfs_parse_status(const char *buf, size_t n, struct procfs_status *st)
 		if (util_parse_i64(tok, 1, INT32_MAX, &x) < 0)
 			return -1;
 		st->nspid[st->nnspid++] = (int32_t)x;
-	}
-	return 0;
-}
-
-int
-procfs_read_status(pid_t pid, struct procfs_status *st)
-{
-	char path[PATH_BUF], buf[STATUS_BUF];
-	ssize_t n;
-
-	if (proc_path(path, sizeof(path), pid, 0, "status") < 0)
-		return -1;
-	n = procfs_read_file(path, buf, sizeof(buf), NULL);
-	if (n < 0)
-		return -1;
-	if (procfs_parse_status(buf, (size_t)n, st) < 0) {
-		errno = EINVAL;
-		return -1;
 	}
 	return 0;
 }
@@ -341,18 +333,81 @@ procfs_parse_cgroup(const char *buf, size_t n,
 }
 
 int
-procfs_read_cgroup(pid_t pid, char id[PROCFS_DOCKER_ID_LEN + 1])
+procfs_read_cgroup(const char *root, pid_t pid,
+                   char id[PROCFS_DOCKER_ID_LEN + 1])
 {
-	char path[PATH_BUF], buf[CGROUP_BUF];
+	char buf[CGROUP_BUF];
 	ssize_t n;
 
 	id[0] = '\0';
-	if (proc_path(path, sizeof(path), pid, 0, "cgroup") < 0)
-		return -1;
-	n = procfs_read_file(path, buf, sizeof(buf), NULL);
+	n = read_task_file(root, pid, 0, "cgroup", buf, sizeof(buf));
 	if (n < 0)
 		return -1;
 	return procfs_parse_cgroup(buf, (size_t)n, id);
+}
+
+/* Field 5 (the mount point) of a mountinfo line is exactly "/". */
+static bool
+is_root_mount(const char *line, const char *end)
+{
+	const char *f = line;
+	int field;
+
+	for (field = 1; field < 5; field++) {
+		f = memchr(f, ' ', (size_t)(end - f));
+		if (f == NULL)
+			return false;
+		f++;
+	}
+	return f + 2 <= end && f[0] == '/' && f[1] == ' ';
+}
+
+ssize_t
+procfs_parse_overlay_root(const char *buf, size_t n, char *out, size_t cap)
+{
+	static const char key[] = "upperdir=", diff[] = "/diff",
+	                  merged[] = "/merged";
+	const char *line, *end, *best = NULL, *bufend = buf + n;
+	size_t bestlen = 0, base;
+
+	for (line = buf; line < bufend; line = end + 1) {
+		const char *up;
+
+		end = memchr(line, '\n', (size_t)(bufend - line));
+		if (end == NULL)
+			end = bufend;
+		if (!is_root_mount(line, end))
+			continue;
+		up = memmem(line, (size_t)(end - line), key, sizeof(key) - 1);
+		if (up == NULL)
+			continue;
+		best = up + sizeof(key) - 1;
+		bestlen = 0;
+		while (best + bestlen < end && best[bestlen] != ',' &&
+		       best[bestlen] != ' ')
+			bestlen++;
+	}
+	if (best == NULL || bestlen < sizeof(diff) - 1 ||
+	    memcmp(best + bestlen - (sizeof(diff) - 1), diff,
+	           sizeof(diff) - 1) != 0)
+		return -1;
+	base = bestlen - (sizeof(diff) - 1);
+	if (base + sizeof(merged) > cap)
+		return -1;
+	memcpy(out, best, base);
+	memcpy(out + base, merged, sizeof(merged));
+	return (ssize_t)(base + sizeof(merged) - 1);
+}
+
+ssize_t
+procfs_read_overlay_root(const char *root, pid_t pid, char *out, size_t cap)
+{
+	char buf[MOUNTINFO_BUF];
+	ssize_t n = read_task_file(root, pid, 0, "mountinfo", buf, sizeof(buf));
+
+	if (n <= 0)
+		return -1;
+	return procfs_parse_overlay_root(buf, (size_t)n, out, cap);
 }
 
 size_t
@@ -378,11 +433,12 @@ procfs_split_cmdline(const char *buf, size_t n, struct str *argv, size_t max,
 }
 
 ssize_t
-procfs_read_cmdline(pid_t pid, char *buf, size_t cap, bool *truncated)
+procfs_read_cmdline(const char *root, pid_t pid, char *buf, size_t cap,
+                    bool *truncated)
 {
 	char path[PATH_BUF];
 
-	if (proc_path(path, sizeof(path), pid, 0, "cmdline") < 0)
+	if (proc_path(path, sizeof(path), root, pid, 0, "cmdline") < 0)
 		return -1;
 	return read_bounded(path, buf, cap, truncated);
 }
@@ -402,19 +458,19 @@ procfs_strip_deleted(const char *buf, size_t n, bool *deleted)
 }
 
 ssize_t
-procfs_readlink(pid_t pid, const char *what, char *buf, size_t cap,
-                bool *deleted)
+procfs_readlink(const char *root, pid_t pid, const char *what, char *buf,
+                size_t cap, bool *deleted)
 {
 	char path[PATH_BUF];
 	ssize_t r;
 	size_t n;
 
 	*deleted = false;
-	if (cap < 2 || strchr(what, '/') != NULL) {
+	if (cap < 2) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (proc_path(path, sizeof(path), pid, 0, what) < 0)
+	if (proc_path(path, sizeof(path), root, pid, 0, what) < 0)
 		return -1;
 	r = readlink(path, buf, cap);
 	if (r < 0)
@@ -533,7 +589,7 @@ dec_name(const char *s, pid_t *out)
 }
 
 ssize_t
-procfs_scan_tasks(procfs_task_fn *fn, void *arg)
+procfs_scan_tasks(const char *root, procfs_task_fn *fn, void *arg)
 {
 	char path[PATH_BUF];
 	struct dirent *de, *te;
@@ -542,15 +598,15 @@ procfs_scan_tasks(procfs_task_fn *fn, void *arg)
 	ssize_t visited = 0;
 	bool stop = false;
 
-	pd = opendir("/proc");
+	pd = opendir(root);
 	if (pd == NULL) {
-		log_warn("procfs: opendir /proc");
+		log_warn("procfs: opendir %s", root);
 		return -1;
 	}
 	while (!stop && (de = readdir(pd)) != NULL) {
 		if (!dec_name(de->d_name, &pid))
 			continue;
-		if (proc_path(path, sizeof(path), pid, 0, "task") < 0)
+		if (proc_path(path, sizeof(path), root, pid, 0, "task") < 0)
 			continue;
 		td = opendir(path);
 		if (td == NULL)

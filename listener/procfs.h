@@ -17,6 +17,7 @@
 #define PROCFS_NSPID_MAX 8
 #define PROCFS_DOCKER_ID_LEN 64
 #define PROCFS_BOOT_ID_LEN 36
+#define PROCFS_ROOT "/proc"
 
 struct procfs_stat {
 	int32_t pid;
@@ -42,20 +43,32 @@ ssize_t procfs_read_file(const char *path, char *buf, size_t cap,
 /* /proc/PID/stat text: comm between the first '(' and the LAST ')', the
  * rest split after that ')'. 0 or -1 (malformed). */
 int procfs_parse_stat(const char *buf, size_t n, struct procfs_stat *st);
-/* tid <= 0: /proc/pid/stat, else /proc/pid/task/tid/stat. */
-int procfs_read_stat(pid_t pid, pid_t tid, struct procfs_stat *st);
+/* The readers take the proc root ("/proc", or a directory a test filled
+ * with the same files). tid <= 0: root/pid/stat, else
+ * root/pid/task/tid/stat. */
+int procfs_read_stat(const char *root, pid_t pid, pid_t tid,
+                     struct procfs_stat *st);
 
 /* /proc/PID/status: Tgid, PPid, NSpid. 0, or -1 when Tgid or PPid is
- * missing or bad. */
+ * missing or bad. (Parser only: fuzzed; godo reads stat instead.) */
 int procfs_parse_status(const char *buf, size_t n, struct procfs_status *st);
-int procfs_read_status(pid_t pid, struct procfs_status *st);
 
 /* /proc/PID/cgroup: the 64-hex docker container id in any of the forms
  * ".../docker/<id>" (v1 and v2 cgroupfs driver) or ".../docker-<id>.scope"
  * (systemd driver). id gets 64 chars + NUL. 1 found, 0 none, -1 error. */
 int procfs_parse_cgroup(const char *buf, size_t n,
                         char id[PROCFS_DOCKER_ID_LEN + 1]);
-int procfs_read_cgroup(pid_t pid, char id[PROCFS_DOCKER_ID_LEN + 1]);
+int procfs_read_cgroup(const char *root, pid_t pid,
+                       char id[PROCFS_DOCKER_ID_LEN + 1]);
+
+/* /proc/PID/mountinfo: the host path of the root mount when it is an
+ * overlay (Docker's overlay2): its upperdir with "/diff" replaced by
+ * "/merged", NUL-terminated in out. Length, or -1 (no overlay root, or
+ * it does not fit in cap). */
+ssize_t procfs_parse_overlay_root(const char *buf, size_t n, char *out,
+                                  size_t cap);
+ssize_t procfs_read_overlay_root(const char *root, pid_t pid, char *out,
+                                 size_t cap);
 
 /* Splits NUL-separated cmdline bytes into at most max slices into buf.
  * A missing final NUL (a truncated read, or a process that rewrote its
@@ -66,15 +79,17 @@ size_t procfs_split_cmdline(const char *buf, size_t n, struct str *argv,
 /* Reads /proc/PID/cmdline into buf (cap bytes, not NUL-terminated beyond
  * what the kernel wrote); *truncated when the cmdline was longer. Returns
  * the byte count, -1 on error. A kernel thread gives 0. */
-ssize_t procfs_read_cmdline(pid_t pid, char *buf, size_t cap, bool *truncated);
+ssize_t procfs_read_cmdline(const char *root, pid_t pid, char *buf, size_t cap,
+                            bool *truncated);
 
 /* Strips a trailing " (deleted)" from a link target of n bytes, sets
  * *deleted; returns the new length. */
 size_t procfs_strip_deleted(const char *buf, size_t n, bool *deleted);
-/* readlink /proc/PID/<what> ("cwd", "exe", "root") into buf, NUL-terminated;
- * returns the length, -1 on error; ENAMETOOLONG when it did not fit. */
-ssize_t procfs_readlink(pid_t pid, const char *what, char *buf, size_t cap,
-                        bool *deleted);
+/* readlink root/PID/<what> ("cwd", "exe", "fd/3") into buf,
+ * NUL-terminated; returns the length, -1 on error; ENAMETOOLONG when it did
+ * not fit. */
+ssize_t procfs_readlink(const char *root, pid_t pid, const char *what,
+                        char *buf, size_t cap, bool *deleted);
 
 /* The boot id (36 chars + NUL), checked to be a UUID. 0 or -1. */
 int procfs_parse_boot_id(const char *buf, size_t n,
@@ -89,10 +104,10 @@ int procfs_clock_offsets(int64_t *real_minus_mono, int64_t *real_minus_boot);
 /* sysconf(_SC_CLK_TCK); 100 if that fails. */
 long procfs_user_hz(void);
 
-/* Calls fn(pid, tid, arg) for every task under /proc/[0-9]*\/task/[0-9]*.
+/* Calls fn(pid, tid, arg) for every task under root/[0-9]*\/task/[0-9]*.
  * fn returns 0 to go on, nonzero to stop. Tasks that vanish mid-scan are
  * skipped. Returns tasks visited, -1 when /proc cannot be opened. */
 typedef int procfs_task_fn(pid_t pid, pid_t tid, void *arg);
-ssize_t procfs_scan_tasks(procfs_task_fn *fn, void *arg);
+ssize_t procfs_scan_tasks(const char *root, procfs_task_fn *fn, void *arg);
 
 #endif

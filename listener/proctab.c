@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 struct proctab {
 	struct task *pool;
 	int32_t *bucket;
@@ -27,8 +29,10 @@ proctab_new(uint32_t cap, proctab_release_fn *release, void *arg)
 	struct proctab *t = calloc(1, sizeof(*t));
 	uint32_t i;
 
-	if (t == NULL)
+	if (t == NULL) {
+		log_warn("proctab: calloc");
 		return NULL;
+	}
 	t->release = release;
 	t->arg = arg;
 	t->cap = cap;
@@ -38,6 +42,7 @@ proctab_new(uint32_t cap, proctab_release_fn *release, void *arg)
 	t->pool = calloc(cap, sizeof(*t->pool));
 	t->bucket = malloc(t->nbucket * sizeof(*t->bucket));
 	if (t->pool == NULL || t->bucket == NULL) {
+		log_warn("proctab: %u tasks", cap);
 		proctab_free(t);
 		return NULL;
 	}

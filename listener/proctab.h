@@ -14,6 +14,18 @@
 struct fdent;
 struct task_doc;
 
+/* How far the task's document is: writeback.c's alone. */
+struct task_write {
+	bool pending;       /* recorded, its pids document not yet written */
+	bool written;       /* its pids document exists */
+	bool final_due;     /* insert-only store: changed since written, a final
+	                     * document is due */
+	const char *source; /* what made it recorded: "fork", "exec", ... */
+	uint64_t rec_ms;    /* when it became pending (monotonic ms; 0: at
+	                     * once, the snapshot) */
+	struct task_doc *doc; /* what the document will hold, until written */
+};
+
 struct task {
 	int32_t pid, tgid, ppid, ptgid;
 	uint64_t start_ticks;
@@ -24,21 +36,15 @@ struct task {
 	char hint_id[65]; /* a container runc or a shim was started for */
 	bool cg_gone;     /* exited before its cgroup could be read */
 	bool thread;
-	bool in_tree;       /* dockerd/containerd or a descendant: recorded */
-	bool star;          /* dockerd or containerd itself */
-	bool pending;       /* recorded, its pids document not yet written */
-	bool written;       /* its pids document exists: changes are updates */
-	bool final_due;     /* insert-only store: changed since written, a final
-	                     * document is due (docmap_task_final) */
-	const char *source; /* what made it recorded: "fork", "exec", ... */
-	uint64_t rec_ms;    /* when it became pending (monotonic ms) */
+	bool in_tree; /* dockerd/containerd or a descendant: recorded */
+	bool daemon;  /* dockerd or containerd itself (field "star") */
 	uint32_t exit_status;
-	struct task_doc *doc; /* what the document will hold, until written */
 	bool exited;
 	bool fds_closed; /* its open files were closed at exit */
 	int64_t exit_ns;
 	uint64_t exit_mono_ms; /* when godo learnt of the exit */
 	uint32_t nexec;
+	struct task_write wb;
 	struct fdent *fds; /* open files of this process (leaders only) */
 	int32_t next;      /* bucket chain, index into the pool */
 	bool used;
@@ -51,9 +57,12 @@ struct proctab_stats {
 
 struct proctab;
 
-/* Called before a task's slot is reused or freed (eviction included). */
+/* Called before a task's slot is reused or freed (eviction included):
+ * the one way a task leaves, so the tracker writes what it holds there
+ * (tracker_release_task). */
 typedef void proctab_release_fn(struct task *k, void *arg);
 
+/* NULL when out of memory (logged). */
 struct proctab *proctab_new(uint32_t cap, proctab_release_fn *release,
                             void *arg);
 void proctab_free(struct proctab *t);

@@ -5,8 +5,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,6 +15,7 @@
 #include <mongoc/mongoc.h>
 
 #include "log.h"
+#include "netprobe.h"
 #include "schema.h"
 #include "util.h"
 
@@ -147,7 +146,7 @@ store_open(const char *target, const char *db, char *err, size_t errlen)
 		s->coll[i] =
 		    mongoc_client_get_collection(s->client, db, coll_names[i]);
 	s->upsert_opts = BCON_NEW("upsert", BCON_BOOL(true));
-	/* docmap writes only its own keys and strings it has checked to be
+	/* docbuild writes only its own keys and strings it has checked to be
 	 * UTF-8 (else binary): libmongoc's validation pass would find
 	 * nothing */
 	s->insert_opts = BCON_NEW("validate", BCON_BOOL(false));
@@ -208,35 +207,40 @@ bulk_for(struct store *s, enum store_coll c)
 	return s->bulk[c];
 }
 
-static void queued(struct store *s, enum store_coll c, enum env_type t,
-                   const bson_t *a, const bson_t *b);
+static int queued(struct store *s, bool ok, const bson_error_t *e,
+                  const char *what, enum store_coll c, enum env_type t,
+                  const bson_t *a, const bson_t *b);
 
 int
 store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
              const bson_t *upd)
 {
 	bson_error_t e;
+	bool ok = mongoc_bulk_operation_update_one_with_opts(
+	    bulk_for(s, c), sel, upd, s->upsert_opts, &e);
 
-	if (!mongoc_bulk_operation_update_one_with_opts(
-	        bulk_for(s, c), sel, upd, s->upsert_opts, &e)) {
-		log_warnx("%s: %s (domain %u, code %u)", __func__, e.message,
-		          e.domain, e.code);
-		return -1;
-	}
-	s->st.upserts++;
-	queued(s, c, ENV_UPSERT, sel, upd);
-	return 0;
+	if (ok)
+		s->st.upserts++;
+	return queued(s, ok, &e, __func__, c, ENV_UPSERT, sel, upd);
 }
 
-/* Counts a queued operation and keeps its envelope for the spool. */
-static void
-queued(struct store *s, enum store_coll c, enum env_type t, const bson_t *a,
-       const bson_t *b)
+/* After the driver took (ok) or refused an operation: a refusal is logged
+ * (-1); a queued operation is counted and its envelope kept for the
+ * spool. */
+static int
+queued(struct store *s, bool ok, const bson_error_t *e, const char *what,
+       enum store_coll c, enum env_type t, const bson_t *a, const bson_t *b)
 {
+	if (!ok) {
+		log_warnx("%s: %s (domain %u, code %u)", what, e->message,
+		          e->domain, e->code);
+		return -1;
+	}
 	s->nops[c]++;
 	s->pending++;
 	s->st.ops++;
 	env_add(s, c, t, a, b);
+	return 0;
 }
 
 bool
@@ -249,31 +253,22 @@ int
 store_insert(struct store *s, enum store_coll c, const bson_t *doc)
 {
 	bson_error_t e;
+	bool ok = mongoc_bulk_operation_insert_with_opts(bulk_for(s, c), doc,
+	                                                 s->insert_opts, &e);
 
-	if (!mongoc_bulk_operation_insert_with_opts(bulk_for(s, c), doc,
-	                                            s->insert_opts, &e)) {
-		log_warnx("%s: %s (domain %u, code %u)", __func__, e.message,
-		          e.domain, e.code);
-		return -1;
-	}
-	queued(s, c, ENV_INSERT, doc, NULL);
-	return 0;
+	return queued(s, ok, &e, __func__, c, ENV_INSERT, doc, NULL);
 }
 
 int
 store_delete(struct store *s, enum store_coll c, const bson_t *sel)
 {
 	bson_error_t e;
+	bool ok = mongoc_bulk_operation_remove_many_with_opts(bulk_for(s, c),
+	                                                      sel, NULL, &e);
 
-	if (!mongoc_bulk_operation_remove_many_with_opts(bulk_for(s, c), sel,
-	                                                 NULL, &e)) {
-		log_warnx("%s: %s (domain %u, code %u)", __func__, e.message,
-		          e.domain, e.code);
-		return -1;
-	}
-	s->st.deletes++;
-	queued(s, c, ENV_DELETE, sel, NULL);
-	return 0;
+	if (ok)
+		s->st.deletes++;
+	return queued(s, ok, &e, __func__, c, ENV_DELETE, sel, NULL);
 }
 
 size_t
@@ -422,47 +417,29 @@ spool_write(struct store *s)
 	s->envlen = 0;
 }
 
-/* A TCP connect with a short deadline: is anything listening? */
+/* Is anything listening where the store should be? */
 static bool
-probe(struct store *s)
+probe(const struct store *s)
 {
-	struct addrinfo hints, *ai = NULL, *p;
-	char port[8];
-	bool ok = false;
-
 	if (s->probe_host[0] == '\0')
 		return true; /* no single host to probe: let the driver try */
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	snprintf(port, sizeof(port), "%u", s->probe_port);
-	if (getaddrinfo(s->probe_host, port, &hints, &ai) != 0)
-		return false;
-	for (p = ai; p != NULL && !ok; p = p->ai_next) {
-		int fd =
-		    socket(p->ai_family,
-		           p->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		struct pollfd pfd;
-		int err = 0;
-		socklen_t len = sizeof(err);
+	return netprobe_tcp(s->probe_host, s->probe_port, 200);
+}
 
-		if (fd < 0)
-			continue;
-		if (connect(fd, p->ai_addr, p->ai_addrlen) == 0) {
-			ok = true;
-		} else if (errno == EINPROGRESS) {
-			pfd.fd = fd;
-			pfd.events = POLLOUT;
-			if (poll(&pfd, 1, 200) == 1 &&
-			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) ==
-			        0 &&
-			    err == 0)
-				ok = true;
-		}
-		close(fd);
-	}
-	freeaddrinfo(ai);
-	return ok;
+/* One spooled operation queued again. -1: refused (logged) or a bad
+ * envelope. */
+static int
+requeue(struct store *s, enum store_coll c, int32_t t, const bson_t *a,
+        const bson_t *b)
+{
+	if (t == ENV_UPSERT && b != NULL)
+		return store_upsert(s, c, a, b);
+	if (t == ENV_INSERT)
+		return store_insert(s, c, a);
+	if (t == ENV_DELETE)
+		return store_delete(s, c, a);
+	log_warnx("store: spool: envelope of unknown type %d", t);
+	return -1;
 }
 
 /* Re-queues the spool's envelopes and sends them, in chunks, in order.
@@ -512,12 +489,9 @@ replay(struct store *s)
 		}
 		if (c < 0 || c >= STORE_NCOLL || !has_a)
 			continue;
-		if (t == ENV_UPSERT && has_b)
-			store_upsert(s, (enum store_coll)c, &a, &b);
-		else if (t == ENV_INSERT)
-			store_insert(s, (enum store_coll)c, &a);
-		else if (t == ENV_DELETE)
-			store_delete(s, (enum store_coll)c, &a);
+		if (requeue(s, (enum store_coll)c, t, &a, has_b ? &b : NULL) !=
+		    0)
+			s->st.failed_ops++; /* logged */
 		n++;
 		if (s->pending >= STORE_BATCH_MAX && execute(s, &rc) != 0)
 			break;
@@ -657,7 +631,7 @@ int
 store_last_run(struct store *s, const char *host, int64_t *last_ns)
 {
 	bson_t *filter = BCON_NEW(F_HOST, BCON_UTF8(host));
-	bson_t *opts = BCON_NEW("sort", "{", "last_seen_ns", BCON_INT32(-1),
+	bson_t *opts = BCON_NEW("sort", "{", F_LAST_SEEN_NS, BCON_INT32(-1),
 	                        "}", "limit", BCON_INT64(1));
 	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(
 	    s->coll[STORE_RUNS], filter, opts, NULL);
@@ -667,7 +641,7 @@ store_last_run(struct store *s, const char *host, int64_t *last_ns)
 	int rc = 0;
 
 	if (mongoc_cursor_next(cur, &doc) &&
-	    bson_iter_init_find(&it, doc, "last_seen_ns") &&
+	    bson_iter_init_find(&it, doc, F_LAST_SEEN_NS) &&
 	    BSON_ITER_HOLDS_INT64(&it)) {
 		*last_ns = bson_iter_int64(&it);
 		rc = 1;

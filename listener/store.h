@@ -1,8 +1,8 @@
-/* store.h - godo's MongoDB writer. Updates are queued in one unordered bulk
- * per collection and sent by store_flush() (the loop calls it every 200 ms
- * or when STORE_BATCH_MAX operations are pending): never one round trip per
- * event, never a read before a write. Timeouts are short so a dead store
- * cannot hold the loop for long. */
+/* store.h - godo's MongoDB writer (writeback.c decides what to write). Updates
+ * are queued in one unordered bulk per collection and sent by store_flush()
+ * (the loop calls it every 200 ms or when STORE_BATCH_MAX operations are
+ * pending): never one round trip per event, never a read before a write.
+ * Timeouts are short so a dead store cannot hold the loop for long. */
 #ifndef GODO_STORE_H
 #define GODO_STORE_H
 
@@ -50,15 +50,15 @@ struct store *store_open(const char *target, const char *db, char *err,
 /* Queue an upsert {sel} -> {upd} (update operators only). Copies both. */
 int store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
                  const bson_t *upd);
+/* The store is FerretDB, whose updates and deletes scan the collection
+ * (known after store_ensure_indexes). */
+bool store_updates_scan(const struct store *s);
 /* Queue an insert of doc (with its _id). godo inserts a document when it
  * first writes it, with the whole state it has; an insert costs O(1) on
  * every store, where FerretDB's SQLite updates scan the collection. An
  * insert refused because the _id exists (a replay of the same write, or a
  * document an earlier run wrote for the same task) keeps the stored
  * document and is counted in dup_inserts. Copies doc. */
-/* The store is FerretDB, whose updates and deletes scan the collection
- * (known after store_ensure_indexes). */
-bool store_updates_scan(const struct store *s);
 int store_insert(struct store *s, enum store_coll c, const bson_t *doc);
 /* Queue a delete of the documents matching sel. */
 int store_delete(struct store *s, enum store_coll c, const bson_t *sel);

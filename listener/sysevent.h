@@ -1,6 +1,6 @@
 /* sysevent.h - one reassembled audit event, decoded into what godo needs.
  * Produced by sysevent_decode() from the records reasm groups by serial;
- * consumed by the core (proctab, fdtab, docmap). All strings are decoded
+ * consumed by the core (dispatcher) and its modules (lifecycle, fdtab, pathop, writeback). All strings are decoded
  * bytes (hex fields turned back into bytes, quotes stripped) and borrowed
  * from the decoder's scratch space: valid only until the next decode. */
 #ifndef GODO_SYSEVENT_H

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fakeproc.h"
 #include "procfs.h"
 
 /* /proc/PID/stat of a process that did prctl(PR_SET_NAME, "a) (b c)\nd") */
@@ -233,7 +234,6 @@ static void
 test_procfs_readers_on_self(void **state)
 {
 	struct procfs_stat st;
-	struct procfs_status ss;
 	char buf[4096], id[PROCFS_DOCKER_ID_LEN + 1];
 	char boot[PROCFS_BOOT_ID_LEN + 1];
 	int64_t rm, rb;
@@ -242,31 +242,127 @@ test_procfs_readers_on_self(void **state)
 	int found = 0;
 
 	(void)state;
-	assert_int_equal(procfs_read_stat(getpid(), 0, &st), 0);
+	assert_int_equal(procfs_read_stat(PROCFS_ROOT, getpid(), 0, &st), 0);
 	assert_int_equal(st.pid, getpid());
 	assert_int_equal(st.ppid, getppid());
-	assert_int_equal(procfs_read_stat(getpid(), getpid(), &st), 0);
-	assert_int_equal(procfs_read_status(getpid(), &ss), 0);
-	assert_int_equal(ss.tgid, getpid());
-	assert_true(procfs_read_cgroup(getpid(), id) >= 0);
-	n = procfs_read_cmdline(getpid(), buf, sizeof(buf), &tr);
+	assert_int_equal(procfs_read_stat(PROCFS_ROOT, getpid(), getpid(), &st),
+	                 0);
+	assert_true(procfs_read_cgroup(PROCFS_ROOT, getpid(), id) >= 0);
+	n = procfs_read_cmdline(PROCFS_ROOT, getpid(), buf, sizeof(buf), &tr);
 	assert_true(n > 0);
 	assert_non_null(strstr(buf, "test_procfs"));
-	n = procfs_read_cmdline(getpid(), buf, 3, &tr);
+	n = procfs_read_cmdline(PROCFS_ROOT, getpid(), buf, 3, &tr);
 	assert_int_equal(n, 3);
 	assert_true(tr);
-	n = procfs_readlink(getpid(), "exe", buf, sizeof(buf), &del);
+	n = procfs_readlink(PROCFS_ROOT, getpid(), "exe", buf, sizeof(buf),
+	                    &del);
 	assert_true(n > 0);
 	assert_non_null(strstr(buf, "test_procfs"));
-	assert_int_equal(procfs_readlink(getpid(), "exe", buf, 4, &del), -1);
+	assert_int_equal(
+	    procfs_readlink(PROCFS_ROOT, getpid(), "exe", buf, 4, &del), -1);
 	assert_int_equal(procfs_boot_id(boot), 0);
 	assert_int_equal(procfs_clock_offsets(&rm, &rb), 0);
 	assert_true(rm > 1600000000LL * 1000000000LL);
 	assert_true(rb > 1600000000LL * 1000000000LL && rb <= rm + 1000000);
 	assert_true(procfs_user_hz() > 0);
-	assert_true(procfs_scan_tasks(find_self, &found) > 1);
+	assert_true(procfs_scan_tasks(PROCFS_ROOT, find_self, &found) > 1);
 	assert_int_equal(found, 1);
-	assert_int_equal(procfs_read_stat(0x7ffffff0, 0, &st), -1);
+	assert_int_equal(procfs_read_stat(PROCFS_ROOT, 0x7ffffff0, 0, &st), -1);
+}
+
+/* mountinfo of a container process: the root is an overlay */
+static const char mountinfo_overlay[] =
+    "1040 1039 0:88 / / rw,relatime master:1 - overlay overlay "
+    "rw,lowerdir=/var/lib/docker/overlay2/l/A:/var/lib/docker/overlay2/l/B,"
+    "upperdir=/var/lib/docker/overlay2/0a1b/diff,"
+    "workdir=/var/lib/docker/overlay2/0a1b/work\n"
+    "1041 1040 0:91 / /proc rw,nosuid - proc proc rw\n";
+
+static void
+test_procfs_overlay_root(void **state)
+{
+	static const char host[] = "22 1 8:1 / / rw - ext4 /dev/sda1 rw\n";
+	static const char not_root[] =
+	    "5 1 0:9 / /mnt rw - overlay o rw,upperdir=/x/diff,workdir=/w\n";
+	char out[128];
+
+	(void)state;
+	assert_int_equal(procfs_parse_overlay_root(
+	                     mountinfo_overlay, sizeof(mountinfo_overlay) - 1,
+	                     out, sizeof(out)),
+	                 strlen("/var/lib/docker/overlay2/0a1b/merged"));
+	assert_string_equal(out, "/var/lib/docker/overlay2/0a1b/merged");
+	assert_int_equal(
+	    procfs_parse_overlay_root(host, sizeof(host) - 1, out, sizeof(out)),
+	    -1);
+	assert_int_equal(procfs_parse_overlay_root(
+	                     not_root, sizeof(not_root) - 1, out, sizeof(out)),
+	                 -1);
+	/* does not fit: refused, not cut */
+	assert_int_equal(
+	    procfs_parse_overlay_root(mountinfo_overlay,
+	                              sizeof(mountinfo_overlay) - 1, out, 20),
+	    -1);
+	assert_int_equal(procfs_parse_overlay_root("", 0, out, sizeof(out)),
+	                 -1);
+}
+
+static int
+count_task(pid_t pid, pid_t tid, void *arg)
+{
+	int *n = arg;
+
+	(void)pid;
+	(void)tid;
+	(*n)++;
+	return 0;
+}
+
+/* The readers under a root the test filled. */
+static void
+test_procfs_readers_on_fake_root(void **state)
+{
+	struct fakeproc fp;
+	struct procfs_stat st;
+	char buf[256], id[PROCFS_DOCKER_ID_LEN + 1];
+	bool tr, del;
+	int n = 0;
+
+	(void)state;
+	fakeproc_new(&fp);
+	fakeproc_task(&fp, 40, 40, 7, 1234, "a) (b");
+	fakeproc_task(&fp, 40, 41, 7, 1240, "worker");
+	fakeproc_text(&fp, 40, "cgroup", cgroup_v1_docker,
+	              sizeof(cgroup_v1_docker) - 1);
+	fakeproc_text(&fp, 40, "cmdline", "x\0y", 3);
+	fakeproc_text(&fp, 40, "mountinfo", mountinfo_overlay,
+	              sizeof(mountinfo_overlay) - 1);
+	fakeproc_link(&fp, "40/exe", "/usr/bin/x (deleted)");
+	fakeproc_link(&fp, "40/fd/3", "/srv");
+	assert_int_equal(procfs_read_stat(fp.root, 40, 41, &st), 0);
+	assert_int_equal(st.starttime, 1240);
+	assert_int_equal(procfs_read_stat(fp.root, 40, 0, &st), 0);
+	assert_string_equal(st.comm, "a) (b");
+	assert_int_equal(st.ppid, 7);
+	assert_int_equal(procfs_read_cgroup(fp.root, 40, id), 1);
+	assert_string_equal(id, CID);
+	assert_int_equal(
+	    procfs_read_cmdline(fp.root, 40, buf, sizeof(buf), &tr), 3);
+	assert_false(tr);
+	assert_int_equal(
+	    procfs_readlink(fp.root, 40, "exe", buf, sizeof(buf), &del),
+	    strlen("/usr/bin/x"));
+	assert_true(del);
+	assert_int_equal(
+	    procfs_readlink(fp.root, 40, "fd/3", buf, sizeof(buf), &del), 4);
+	assert_string_equal(buf, "/srv");
+	assert_true(procfs_read_overlay_root(fp.root, 40, buf, sizeof(buf)) >
+	            0);
+	assert_int_equal(procfs_scan_tasks(fp.root, count_task, &n), 2);
+	assert_int_equal(n, 2);
+	assert_int_equal(procfs_read_stat(fp.root, 41, 0, &st), -1);
+	assert_int_equal(procfs_read_cgroup(fp.root, 41, id), -1);
+	fakeproc_free(&fp);
 }
 
 int
@@ -282,6 +378,8 @@ main(void)
 	    cmocka_unit_test(test_procfs_cmdline_split),
 	    cmocka_unit_test(test_procfs_deleted_and_boot_id),
 	    cmocka_unit_test(test_procfs_readers_on_self),
+	    cmocka_unit_test(test_procfs_overlay_root),
+	    cmocka_unit_test(test_procfs_readers_on_fake_root),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,154 @@
+/* container.c - see container.h. */
+#include "container.h"
+
+#include <string.h>
+
+#include "procfs.h"
+
+/* The last path element of p[0..n). */
+static struct str
+base_name(const char *p, size_t n)
+{
+	const char *base = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] == '/')
+			base = p + i + 1;
+	return (struct str){base, n - (size_t)(base - p)};
+}
+
+bool
+container_is_daemon_name(const char *p, size_t n)
+{
+	struct str b = base_name(p, n);
+
+	return str_eq(b, "dockerd") || str_eq(b, "containerd");
+}
+
+static bool
+is_runtime_name(const char *p, size_t n)
+{
+	struct str b = base_name(p, n);
+
+	return str_eq(b, "runc") || str_has_prefix(b, "containerd-shim");
+}
+
+static bool
+is_hex64(struct str s)
+{
+	size_t i;
+
+	if (s.n != 64)
+		return false;
+	for (i = 0; i < 64; i++)
+		if (!((s.p[i] >= '0' && s.p[i] <= '9') ||
+		      (s.p[i] >= 'a' && s.p[i] <= 'f')))
+			return false;
+	return true;
+}
+
+static void
+take_from(struct task *k, const struct task *from)
+{
+	k->in_tree = from->in_tree;
+	memcpy(k->docker_id, from->docker_id, sizeof(k->docker_id));
+}
+
+void
+container_inherit(struct tracker *tr, struct task *k)
+{
+	struct task *parent = proctab_get(tr->pt, k->ptgid), *proc;
+
+	if (parent != NULL && !parent->thread) {
+		util_strlcpy(k->parent_id, parent->id, sizeof(k->parent_id));
+		take_from(k, parent);
+	}
+	if (k->thread && (proc = proctab_get(tr->pt, k->tgid)) != NULL)
+		take_from(k, proc);
+}
+
+static void
+read_rootfs(struct tracker *tr, struct task *k)
+{
+	ssize_t n = procfs_read_overlay_root(tr->o.proc_root, k->tgid,
+	                                     tr->pathbuf, sizeof(tr->pathbuf));
+
+	if (n > 0)
+		writeback_task_rootfs(tr->wb, k, tr->pathbuf, (size_t)n);
+}
+
+void
+container_read(struct tracker *tr, struct task *k)
+{
+	char id[PROCFS_DOCKER_ID_LEN + 1];
+	int rc = procfs_read_cgroup(tr->o.proc_root, k->tgid, id);
+
+	if (rc < 0 && k->docker_id[0] == '\0')
+		k->cg_gone = true; /* settled from its runc when written */
+	if (rc != 1 || strcmp(id, k->docker_id) == 0)
+		return;
+	memcpy(k->docker_id, id, sizeof(id));
+	writeback_task_docker(tr->wb, k);
+	read_rootfs(tr, k);
+}
+
+void
+container_pivot_root(struct tracker *tr, struct task *k)
+{
+	/* The event's CWD is read after the pivot ("/"): the container's
+	 * root on the host comes from the new root mount instead. */
+	if (k->docker_id[0] == '\0')
+		container_read(tr, k);
+	read_rootfs(tr, k);
+}
+
+void
+container_execve(struct tracker *tr, struct task *k, const struct sysevent *ev)
+{
+	unsigned int i;
+
+	if (!k->daemon && container_is_daemon_name(ev->exe.p, ev->exe.n) &&
+	    ev->argc > 0 &&
+	    container_is_daemon_name(ev->argv[0].p, ev->argv[0].n)) {
+		k->daemon = k->in_tree = true;
+		tr->st.daemons++;
+		writeback_task_daemon(tr->wb, k);
+	}
+	/* runc create/exec and the shim name the container they work for: a
+	 * process they start that exits before its cgroup is read inherits
+	 * it. */
+	if (!tracker_recorded(tr, k) || !is_runtime_name(ev->exe.p, ev->exe.n))
+		return;
+	for (i = 0; i < ev->argc; i++)
+		if (is_hex64(ev->argv[i])) {
+			memcpy(k->hint_id, ev->argv[i].p, 64);
+			k->hint_id[64] = '\0';
+		}
+}
+
+void
+container_settle(struct tracker *tr, struct task *k)
+{
+	const struct task *p = k;
+	int depth;
+
+	if (!k->cg_gone || k->docker_id[0] != '\0')
+		return;
+	for (depth = 0; depth < 4; depth++) {
+		const struct task *parent = proctab_get(tr->pt, p->ptgid);
+
+		if (parent == NULL || parent->thread ||
+		    strcmp(parent->id, p->parent_id) != 0)
+			return;
+		if (parent->docker_id[0] != '\0' ||
+		    parent->hint_id[0] != '\0') {
+			memcpy(k->docker_id,
+			       parent->docker_id[0] ? parent->docker_id
+			                            : parent->hint_id,
+			       sizeof(k->docker_id));
+			return;
+		}
+		p = parent;
+	}
+}

@@ -1,0 +1,421 @@
+/* docbuild.c - see docbuild.h. */
+#include "docbuild.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "esc.h"
+#include "log.h"
+#include "schema.h"
+
+void
+docbuild_append_bytes(bson_t *b, const char *key, const char *p, size_t n)
+{
+	if (esc_is_clean(p, n))
+		bson_append_utf8(b, key, -1, p, (int)n);
+	else
+		bson_append_binary(b, key, -1, BSON_SUBTYPE_BINARY,
+		                   (const uint8_t *)p, (uint32_t)n);
+}
+
+static void
+append_date(bson_t *b, const char *key, int64_t ns)
+{
+	bson_append_date_time(b, key, -1, ns / 1000000);
+}
+
+/* key: a date (ms) and key_ns: the same time in ns */
+static void
+append_time(bson_t *b, const char *key, const char *key_ns, int64_t ns)
+{
+	append_date(b, key, ns);
+	BSON_APPEND_INT64(b, key_ns, ns);
+}
+
+/* The key of array element i. */
+static void
+idx_key(char idx[16], unsigned int i)
+{
+	snprintf(idx, 16, "%u", i);
+}
+
+void
+docbuild_id(bson_t *sel, const char *id)
+{
+	BSON_APPEND_UTF8(sel, F_ID, id);
+}
+
+/* host and boot id: every document has them */
+static void
+append_origin(bson_t *b, const struct docctx *cx)
+{
+	BSON_APPEND_UTF8(b, F_HOST, cx->host);
+	BSON_APPEND_UTF8(b, F_BOOT, cx->boot_id);
+}
+
+/* ---- a task's document before it is written ---- */
+
+struct task_doc *
+docbuild_doc_new(void)
+{
+	struct task_doc *d = calloc(1, sizeof(*d));
+
+	if (d != NULL) { /* bson_new() aborts rather than fail */
+		d->execs = bson_new();
+		d->last = bson_new();
+		return d;
+	}
+	log_warn("docbuild: calloc");
+	return NULL;
+}
+
+void
+docbuild_doc_free(struct task_doc *d)
+{
+	if (d == NULL)
+		return;
+	bson_destroy(d->execs);
+	bson_destroy(d->last);
+	free(d->rootfs);
+	free(d);
+}
+
+static void
+append_args(bson_t *b, const char *key, const struct exec_info *x)
+{
+	bson_t arr;
+	unsigned int i;
+	char idx[16];
+
+	BSON_APPEND_ARRAY_BEGIN(b, key, &arr);
+	for (i = 0; i < x->argc; i++) {
+		idx_key(idx, i);
+		docbuild_append_bytes(&arr, idx, x->argv[i].p, x->argv[i].n);
+	}
+	bson_append_array_end(b, &arr);
+}
+
+/* exe and cwd when known */
+static void
+append_where(bson_t *b, const struct exec_info *x)
+{
+	if (x->exe.n > 0)
+		docbuild_append_bytes(b, F_EXE, x->exe.p, x->exe.n);
+	if (x->cwd.n > 0)
+		docbuild_append_bytes(b, F_CWD, x->cwd.p, x->cwd.n);
+}
+
+static void
+append_info(bson_t *set, const struct exec_info *x)
+{
+	append_args(set, F_ARGS, x);
+	if (x->truncated)
+		BSON_APPEND_BOOL(set, F_ARGS_TRUNC, true);
+	append_where(set, x);
+	if (x->comm.n > 0)
+		docbuild_append_bytes(set, F_COMM, x->comm.p, x->comm.n);
+}
+
+static void
+append_exec_entry(bson_t *arr, const char *idx, const struct exec_info *x)
+{
+	bson_t ent;
+
+	BSON_APPEND_DOCUMENT_BEGIN(arr, idx, &ent);
+	append_time(&ent, F_EXEC_TS, F_EXEC_NS, x->ns);
+	append_args(&ent, F_ARGS, x);
+	append_where(&ent, x);
+	bson_append_document_end(arr, &ent);
+}
+
+void
+docbuild_doc_exec(struct task_doc *d, const struct exec_info *x)
+{
+	char idx[16];
+
+	if (d->nexecs < EXECVE_MAX) {
+		idx_key(idx, d->nexecs);
+		append_exec_entry(d->execs, idx, x);
+	}
+	d->nexecs++;
+	docbuild_doc_info(d, x);
+}
+
+void
+docbuild_doc_info(struct task_doc *d, const struct exec_info *x)
+{
+	bson_reinit(d->last);
+	append_info(d->last, x);
+}
+
+int
+docbuild_doc_rootfs(struct task_doc *d, const char *p, size_t n)
+{
+	char *r = strndup(p, n);
+
+	if (r == NULL) {
+		log_warn("docbuild: strndup");
+		return -1;
+	}
+	free(d->rootfs);
+	d->rootfs = r;
+	return 0;
+}
+
+/* ---- pids ---- */
+
+/* Fields of struct task every pids document has. */
+static void
+task_fields(bson_t *b, const struct task *k)
+{
+	BSON_APPEND_INT32(b, F_PID, k->pid);
+	BSON_APPEND_INT32(b, F_TGID, k->tgid);
+	if (k->thread) /* absent on processes: every field costs the store */
+		BSON_APPEND_BOOL(b, F_THREAD, true);
+	BSON_APPEND_INT32(b, F_PPID, k->ppid);
+	BSON_APPEND_INT32(b, F_PARENT_TGID, k->ptgid);
+	if (k->parent_id[0] != '\0')
+		BSON_APPEND_UTF8(b, F_PARENT_ID, k->parent_id);
+	BSON_APPEND_INT64(b, F_START_TICKS, (int64_t)k->start_ticks);
+	append_time(b, F_START_TS, F_START_NS, k->start_ns);
+	if (k->daemon)
+		BSON_APPEND_BOOL(b, F_STAR, true);
+	if (k->docker_id[0] != '\0')
+		BSON_APPEND_UTF8(b, F_DOCKER_ID, k->docker_id);
+}
+
+static void
+exit_fields(bson_t *b, const struct task *k)
+{
+	uint32_t status = k->exit_status;
+
+	append_time(b, F_EXIT_TS, F_EXIT_NS, k->exit_ns);
+	BSON_APPEND_INT32(b, F_EXIT_STATUS, (int32_t)status);
+	if ((status & 0x7f) == 0)
+		BSON_APPEND_INT32(b, F_EXIT_CODE,
+		                  (int32_t)((status >> 8) & 0xff));
+	else
+		BSON_APPEND_INT32(b, F_EXIT_SIGNAL, (int32_t)(status & 0x7f));
+}
+
+void
+docbuild_task(bson_t *doc, const struct docctx *cx, const struct task *k,
+              const struct task_doc *d, bool final)
+{
+	char id[TASK_ID_MAX + 8];
+
+	if (final) {
+		snprintf(id, sizeof(id), "%s:final", k->id);
+		BSON_APPEND_UTF8(doc, F_ID, id);
+		BSON_APPEND_UTF8(doc, F_FINAL_OF, k->id);
+	} else {
+		BSON_APPEND_UTF8(doc, F_ID, k->id);
+	}
+	append_origin(doc, cx);
+	BSON_APPEND_UTF8(doc, F_SOURCE, k->wb.source ? k->wb.source : "audit");
+	task_fields(doc, k);
+	if (d != NULL) {
+		bson_concat(doc, d->last);
+		if (d->rootfs != NULL)
+			BSON_APPEND_UTF8(doc, F_ROOTFS, d->rootfs);
+		if (d->setns)
+			BSON_APPEND_BOOL(doc, F_SETNS, true);
+	}
+	if (k->exited)
+		exit_fields(doc, k);
+	if (d != NULL && d->nexecs > 0) {
+		BSON_APPEND_ARRAY(doc, F_EXECVE, d->execs);
+		BSON_APPEND_INT32(doc, F_EXECVE_COUNT, (int32_t)d->nexecs);
+	}
+}
+
+void
+docbuild_exec_update(bson_t *upd, const struct task *k,
+                     const struct exec_info *x)
+{
+	bson_t set, add, max;
+
+	BSON_APPEND_DOCUMENT_BEGIN(upd, "$set", &set);
+	append_info(&set, x);
+	bson_append_document_end(upd, &set);
+	if (k->nexec <= EXECVE_MAX) {
+		/* $addToSet: a replayed exec is the same element. */
+		BSON_APPEND_DOCUMENT_BEGIN(upd, "$addToSet", &add);
+		append_exec_entry(&add, F_EXECVE, x);
+		bson_append_document_end(upd, &add);
+	}
+	BSON_APPEND_DOCUMENT_BEGIN(upd, "$max", &max);
+	BSON_APPEND_INT32(&max, F_EXECVE_COUNT, (int32_t)k->nexec);
+	bson_append_document_end(upd, &max);
+}
+
+void
+docbuild_exit_update(bson_t *upd, const struct task *k)
+{
+	bson_t set;
+
+	BSON_APPEND_DOCUMENT_BEGIN(upd, "$set", &set);
+	exit_fields(&set, k);
+	bson_append_document_end(upd, &set);
+}
+
+void
+docbuild_set_bytes(bson_t *upd, const char *key, const char *p, size_t n)
+{
+	bson_t set;
+
+	BSON_APPEND_DOCUMENT_BEGIN(upd, "$set", &set);
+	docbuild_append_bytes(&set, key, p, n);
+	bson_append_document_end(upd, &set);
+}
+
+void
+docbuild_set_true(bson_t *upd, const char *key)
+{
+	bson_t set;
+
+	BSON_APPEND_DOCUMENT_BEGIN(upd, "$set", &set);
+	BSON_APPEND_BOOL(&set, key, true);
+	bson_append_document_end(upd, &set);
+}
+
+/* ---- fds and files ---- */
+
+/* What a file or operation document says of the process. */
+static void
+append_proc(bson_t *b, const struct docctx *cx, const char *op,
+            const struct task *proc)
+{
+	append_origin(b, cx);
+	BSON_APPEND_UTF8(b, F_OP, op);
+	BSON_APPEND_UTF8(b, F_PROC_ID, proc->id);
+	BSON_APPEND_INT32(b, F_PID, proc->pid);
+	BSON_APPEND_INT32(b, F_TGID, proc->tgid);
+	if (proc->docker_id[0] != '\0')
+		BSON_APPEND_UTF8(b, F_DOCKER_ID, proc->docker_id);
+}
+
+void
+docbuild_file(bson_t *b, const struct docctx *cx, const struct openfile *f,
+              const struct task *proc)
+{
+	bson_t arr;
+	unsigned int i;
+	char idx[16];
+
+	append_proc(b, cx, OP_OPEN, proc);
+	docbuild_append_bytes(b, F_FILENAME, f->path, f->pathlen);
+	BSON_APPEND_INT32(b, F_FD, f->fd);
+	BSON_APPEND_INT32(b, F_FLAGS, (int32_t)f->flags);
+	append_time(b, F_OPEN_TS, F_OPEN_NS, f->open_ns);
+	BSON_APPEND_INT64(b, F_WRITE_COUNT, (int64_t)f->wcount);
+	BSON_APPEND_INT64(b, F_WRITE_BYTES, (int64_t)f->wbytes);
+	if (f->wcount > 0) {
+		BSON_APPEND_INT64(b, F_FIRST_WRITE, f->first_w);
+		BSON_APPEND_INT64(b, F_LAST_WRITE, f->last_w);
+	}
+	BSON_APPEND_ARRAY_BEGIN(b, F_WRITTEN, &arr);
+	for (i = 0; i < f->nwritten; i++) {
+		idx_key(idx, i);
+		append_date(&arr, idx, f->written[i]);
+	}
+	bson_append_array_end(b, &arr);
+}
+
+void
+docbuild_file_closed(bson_t *b, const struct docctx *cx,
+                     const struct openfile *f, const struct task *proc,
+                     int64_t close_ns, const char *by)
+{
+	docbuild_file(b, cx, f, proc);
+	append_time(b, F_CLOSE_TS, F_CLOSE_NS, close_ns);
+	BSON_APPEND_UTF8(b, F_CLOSE_BY, by);
+}
+
+void
+docbuild_op_id(char *id, size_t cap, const struct task *proc, const char *op,
+               uint64_t serial)
+{
+	snprintf(id, cap, "%s:%s:%" PRIu64, proc->id, op, serial);
+}
+
+void
+docbuild_op(bson_t *b, const struct docctx *cx, const struct task *proc,
+            const char *op, int64_t ns, struct str path, struct str newpath)
+{
+	append_proc(b, cx, op, proc);
+	docbuild_append_bytes(b, F_FILENAME, path.p, path.n);
+	if (newpath.p != NULL)
+		docbuild_append_bytes(b, F_NEW_FILENAME, newpath.p, newpath.n);
+	append_time(b, F_OP_TS, F_OP_NS, ns);
+}
+
+void
+docbuild_then(bson_t *doc, const struct task *proc, const char *op, int64_t ns,
+              struct str newpath)
+{
+	BSON_APPEND_UTF8(doc, F_THEN_OP, op);
+	append_time(doc, F_THEN_TS, F_THEN_NS, ns);
+	BSON_APPEND_UTF8(doc, F_THEN_PROC_ID, proc->id);
+	BSON_APPEND_INT32(doc, F_THEN_PID, proc->pid);
+	if (newpath.p != NULL)
+		docbuild_append_bytes(doc, F_NEW_FILENAME, newpath.p,
+		                      newpath.n);
+}
+
+/* ---- gaps and runs ---- */
+
+/* {_id: <fmt...>} and {$set: {host, boot_id, ...}} left open in set */
+static void begin_set(bson_t *sel, bson_t *upd, bson_t *set,
+                      const struct docctx *cx, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+begin_set(bson_t *sel, bson_t *upd, bson_t *set, const struct docctx *cx,
+          const char *fmt, ...)
+{
+	char id[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(id, sizeof(id), fmt, ap);
+	va_end(ap);
+	docbuild_id(sel, id);
+	BSON_APPEND_DOCUMENT_BEGIN(upd, "$set", set);
+	append_origin(set, cx);
+}
+
+void
+docbuild_gap(bson_t *sel, bson_t *upd, const struct docctx *cx,
+             const char *source, int64_t from_ns, int64_t to_ns, uint64_t count)
+{
+	bson_t set;
+
+	begin_set(sel, upd, &set, cx, "%s:%s:%s:%" PRId64, cx->host,
+	          cx->boot_id, source, from_ns);
+	BSON_APPEND_UTF8(&set, F_GAP_SOURCE, source);
+	append_time(&set, F_GAP_FROM, F_GAP_FROM_NS, from_ns);
+	append_time(&set, F_GAP_TO, F_GAP_TO_NS, to_ns);
+	BSON_APPEND_INT64(&set, F_GAP_COUNT, (int64_t)count);
+	bson_append_document_end(upd, &set);
+}
+
+void
+docbuild_run(bson_t *sel, bson_t *upd, const struct docctx *cx, int pid,
+             int64_t start_ns, int64_t stop_ns, int64_t seen_ns)
+{
+	bson_t set;
+
+	begin_set(sel, upd, &set, cx, "%s:%s:%d:%" PRId64, cx->host,
+	          cx->boot_id, pid, start_ns);
+	BSON_APPEND_INT32(&set, F_PID, pid);
+	BSON_APPEND_UTF8(&set, F_VERSION, GODO_VERSION);
+	append_time(&set, F_START_TS, F_START_NS, start_ns);
+	if (stop_ns != 0)
+		append_date(&set, F_STOP_TS, stop_ns);
+	BSON_APPEND_INT64(&set, F_LAST_SEEN_NS, seen_ns);
+	bson_append_document_end(upd, &set);
+}

@@ -1,0 +1,101 @@
+/* docbuild.h - godo's documents as BSON, built from explicit values: no
+ * store, no clock, no state beyond the task_doc a caller owns. Whole
+ * documents are inserts; changes to a written document are idempotent,
+ * order-independent update operators ($set for final values, $max for
+ * counters, $addToSet for exec entries), so replays and races give the
+ * same result. Field names come from schema.h only. writeback.c decides
+ * what is written when; the builders only shape it. Every builder appends
+ * to a bson_t the caller initialised and owns. */
+#ifndef GODO_DOCBUILD_H
+#define GODO_DOCBUILD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <bson/bson.h>
+
+#include "fdtab.h"
+#include "proctab.h"
+#include "util.h"
+
+/* What every document carries. */
+struct docctx {
+	const char *host;
+	const char *boot_id;
+};
+
+struct exec_info {
+	int64_t ns;
+	const struct str *argv;
+	unsigned int argc;
+	bool truncated;
+	struct str exe, cwd, comm;
+};
+
+/* What a task's document will hold beyond struct task, kept in memory until
+ * the document is first written (as one insert). */
+struct task_doc {
+	/* bson_t wants 128-byte alignment: heap ones come from bson_new() */
+	bson_t *execs; /* array body: "0": {timestamp, ns, args, exe, cwd} */
+	bson_t *last;  /* args, args_truncated, exe, cwd, comm */
+	char *rootfs;  /* owned */
+	bool setns;
+	unsigned int nexecs;
+};
+
+/* NULL when out of memory (logged). Free with docbuild_doc_free. */
+struct task_doc *docbuild_doc_new(void);
+void docbuild_doc_free(struct task_doc *d);
+/* An exec: one more execve entry (up to EXECVE_MAX), and the last args. */
+void docbuild_doc_exec(struct task_doc *d, const struct exec_info *x);
+/* Args, exe, cwd, comm known without an exec (the snapshot). */
+void docbuild_doc_info(struct task_doc *d, const struct exec_info *x);
+/* rootfs[0..n) replaces the document's rootfs. -1 when out of memory. */
+int docbuild_doc_rootfs(struct task_doc *d, const char *p, size_t n);
+
+/* Appends bytes as a BSON string when valid UTF-8 without NUL, else as
+ * binary subtype 0 (lossless). */
+void docbuild_append_bytes(bson_t *b, const char *key, const char *p, size_t n);
+/* {_id: id}: the selector of an update. */
+void docbuild_id(bson_t *sel, const char *id);
+
+/* The task's whole pids document (d may be NULL). final: the final
+ * document of an insert-only store, _id "<task _id>:final", final_of =
+ * the task's _id. */
+void docbuild_task(bson_t *doc, const struct docctx *cx, const struct task *k,
+                   const struct task_doc *d, bool final);
+/* Updates of a written pids document. */
+void docbuild_exec_update(bson_t *upd, const struct task *k,
+                          const struct exec_info *x);
+void docbuild_exit_update(bson_t *upd, const struct task *k);
+/* {$set: {key: bytes}} */
+void docbuild_set_bytes(bson_t *upd, const char *key, const char *p, size_t n);
+/* {$set: {key: true}} */
+void docbuild_set_true(bson_t *upd, const char *key);
+
+/* An open file's fields (no _id): for fds while open. */
+void docbuild_file(bson_t *b, const struct docctx *cx, const struct openfile *f,
+                   const struct task *proc);
+/* The same, closed at close_ns by "close", "exit", ...: for files. */
+void docbuild_file_closed(bson_t *b, const struct docctx *cx,
+                          const struct openfile *f, const struct task *proc,
+                          int64_t close_ns, const char *by);
+/* A rename (newpath set), unlink or truncate of path as a files document
+ * (no _id; its _id is docbuild_op_id's). */
+void docbuild_op(bson_t *b, const struct docctx *cx, const struct task *proc,
+                 const char *op, int64_t ns, struct str path,
+                 struct str newpath);
+void docbuild_op_id(char *id, size_t cap, const struct task *proc,
+                    const char *op, uint64_t serial);
+/* The same operation joined to a closed file's document (then_*). */
+void docbuild_then(bson_t *doc, const struct task *proc, const char *op,
+                   int64_t ns, struct str newpath);
+/* A gap's upsert: sel and upd. */
+void docbuild_gap(bson_t *sel, bson_t *upd, const struct docctx *cx,
+                  const char *source, int64_t from_ns, int64_t to_ns,
+                  uint64_t count);
+/* The run's upsert: start, stop (0 while running), last heartbeat. */
+void docbuild_run(bson_t *sel, bson_t *upd, const struct docctx *cx, int pid,
+                  int64_t start_ns, int64_t stop_ns, int64_t seen_ns);
+
+#endif

@@ -1,0 +1,43 @@
+/* lifecycle.h - task incarnations from birth to the table's sweep: the
+ * connector's fork, exec and exit; tasks known only from /proc (older than
+ * godo, or whose FORK was lost); the audit event -> task mapping (an audit
+ * event names a pid only); execve's record; and when a task's document is
+ * written or its slot retired. An incarnation is (pid, start ticks): a new
+ * task with a reused pid retires the previous one and gets a new _id. */
+#ifndef GODO_LIFECYCLE_H
+#define GODO_LIFECYCLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "procconn.h"
+#include "sysevent.h"
+#include "tracker.h"
+
+void lifecycle_fork(struct tracker *tr, const struct procconn_event *ev);
+void lifecycle_exec(struct tracker *tr, const struct procconn_event *ev);
+void lifecycle_exit(struct tracker *tr, const struct procconn_event *ev);
+/* A task from root/tgid/task/tid/stat; source (NULL: none) makes it
+ * recorded when it is in the tree. NULL when it is gone or the table is
+ * full. */
+struct task *lifecycle_from_proc(struct tracker *tr, int32_t tgid, int32_t tid,
+                                 const char *source);
+/* Is pid a live (or recently exited) task at stream time ns? When false,
+ * the caller may read the connector first: a FORK may be on its way. */
+bool lifecycle_known(struct tracker *tr, int32_t pid, int64_t ns);
+/* The process an audit event of pid at ns belongs to: the known one, else
+ * one read from /proc (counted as unattributed when gone too). */
+struct task *lifecycle_for_audit(struct tracker *tr, int32_t pid, int64_t ns);
+/* A successful execve seen by audit: daemons, runtime hints, the exec. */
+void lifecycle_execve(struct tracker *tr, struct task *k,
+                      const struct sysevent *ev);
+/* k has done something recorded (source: what). */
+void lifecycle_recorded(struct tracker *tr, struct task *k, const char *source);
+/* Periodic: write due documents, retire tasks exited grace_ms ago. */
+void lifecycle_sweep(struct tracker *tr);
+/* At exit: the files of exited tasks closed ("exit")... */
+void lifecycle_close_exited(struct tracker *tr);
+/* ...and, last, every pending or due document written. */
+void lifecycle_write_all(struct tracker *tr);
+
+#endif

@@ -1,0 +1,30 @@
+/* options.h - godo's command line: the flags, their defaults and their
+ * ranges. */
+#ifndef GODO_OPTIONS_H
+#define GODO_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct options {
+	const char *mongo, *db, *diag, *host, *exclude_exe, *state_dir;
+	uint64_t backlog, spool_max;
+	int verbose, stats_s, wait_time, batch_wait_us;
+	uint64_t backlog_limit;
+	uint64_t proc_cap, fd_cap;
+	bool rules, version, force, all;
+};
+
+enum options_result {
+	OPTIONS_RUN,  /* parsed: go on */
+	OPTIONS_DONE, /* -h or -version answered on stdout: exit 0 */
+	OPTIONS_BAD,  /* a bad flag or argument, said on stderr: exit 2 */
+};
+
+/* Defaults, then argv. Strings point into argv or static storage. */
+enum options_result options_parse(struct options *o, int argc, char **argv);
+/* Ranges the flag parser cannot check. -1 with the reason in err. */
+int options_check(const struct options *o, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,25 @@
+/* pathop.h - paths of audit events: a PATH item resolved against the cwd
+ * or a dirfd and cleaned, and the operations on paths that are not open
+ * files (rename, unlink, truncate by name), handed to the write-back. */
+#ifndef GODO_PATHOP_H
+#define GODO_PATHOP_H
+
+#include "sysevent.h"
+#include "tracker.h"
+
+/* The path of ev's first PATH item of nametype want (or any non-PARENT
+ * one when want < 0), resolved against dirfd (SYSEV_AT_FDCWD: the cwd)
+ * and cleaned into out (PATH_MAX_BYTES + 1). Length, or -1 when there is
+ * none or it does not fit. */
+long pathop_resolve(struct tracker *tr, const struct task *k,
+                    const struct sysevent *ev, int want, int dirfd, char *out);
+void pathop_rename(struct tracker *tr, struct task *k,
+                   const struct sysevent *ev);
+void pathop_unlink(struct tracker *tr, struct task *k,
+                   const struct sysevent *ev);
+/* truncate(path) is an operation; ftruncate(fd) a write to the open
+ * file. */
+void pathop_truncate(struct tracker *tr, struct task *k,
+                     const struct sysevent *ev);
+
+#endif

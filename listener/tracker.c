@@ -1,0 +1,102 @@
+/* tracker.c - see tracker.h. */
+#include "tracker.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "container.h"
+#include "log.h"
+
+void
+tracker_release_task(struct task *k, void *arg)
+{
+	struct tracker *tr = arg;
+
+	if (k->wb.pending)
+		container_settle(tr, k);
+	writeback_task_release(tr->wb, k);
+}
+
+/* The last descriptor of an open file went. */
+static void
+file_closed(struct openfile *f, const struct task *proc, int64_t ns,
+            const char *by, void *arg)
+{
+	struct tracker *tr = arg;
+
+	if (!tracker_recorded(tr, proc))
+		return;
+	writeback_file_closed(tr->wb, f, proc, ns, by, tr->now_ms);
+	tr->st.files_closed++;
+}
+
+int
+tracker_init(struct tracker *tr, struct writeback *wb,
+             const struct tracker_opts *o, const char *boot_id)
+{
+	memset(tr, 0, sizeof(*tr));
+	tr->o = *o;
+	if (tr->o.proc_root == NULL)
+		tr->o.proc_root = "/proc";
+	tr->wb = wb;
+	tr->clk.hz = 100;
+	util_strlcpy(tr->boot_id, boot_id, sizeof(tr->boot_id));
+	tr->pt = proctab_new(o->proc_cap, tracker_release_task, tr);
+	tr->ft = fdtab_new(o->fd_cap, file_closed, tr);
+	if (tr->pt == NULL || tr->ft == NULL) {
+		tracker_fini(tr);
+		return -1;
+	}
+	return 0;
+}
+
+void
+tracker_fini(struct tracker *tr)
+{
+	proctab_free(tr->pt);
+	fdtab_free(tr->ft);
+	tr->pt = NULL;
+	tr->ft = NULL;
+}
+
+bool
+tracker_recorded(const struct tracker *tr, const struct task *k)
+{
+	return k->in_tree || tr->o.all;
+}
+
+void
+tracker_set_id(const struct tracker *tr, struct task *k)
+{
+	snprintf(k->id, sizeof(k->id), "%s:%d:%" PRIu64, tr->boot_id, k->pid,
+	         k->start_ticks);
+}
+
+static int64_t
+ns_per_tick(const struct tracker *tr)
+{
+	return 1000000000LL / (tr->clk.hz > 0 ? tr->clk.hz : 100);
+}
+
+int64_t
+tracker_ticks_to_wall(const struct tracker *tr, uint64_t ticks)
+{
+	return tr->clk.real_boot + (int64_t)ticks * ns_per_tick(tr);
+}
+
+int64_t
+tracker_mono_to_wall(const struct tracker *tr, uint64_t mono_ns)
+{
+	return (int64_t)mono_ns + tr->clk.real_mono;
+}
+
+uint64_t
+tracker_mono_to_ticks(const struct tracker *tr, uint64_t mono_ns)
+{
+	/* BOOTTIME - MONOTONIC = (REALTIME - MONOTONIC) - (REALTIME -
+	 * BOOTTIME) */
+	int64_t boot = (int64_t)mono_ns + tr->clk.real_mono - tr->clk.real_boot;
+
+	return (uint64_t)boot / (uint64_t)ns_per_tick(tr);
+}

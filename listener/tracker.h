@@ -1,0 +1,82 @@
+/* tracker.h - what the listener's logic knows and shares, in one struct
+ * passed explicitly: the task table, the open-file table, the write-back
+ * module, the clocks the caller gave, counters and scratch buffers. The
+ * concern modules (lifecycle, container, pathop, snapshot) each take a
+ * struct tracker; core.c dispatches events to them. Nothing here reads a
+ * clock or /proc: times come from core_set_now/core_set_clock, /proc is
+ * opts.proc_root. */
+#ifndef GODO_TRACKER_H
+#define GODO_TRACKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fdtab.h"
+#include "proctab.h"
+#include "schema.h"
+#include "util.h"
+#include "writeback.h"
+
+struct tracker_opts {
+	bool all;              /* record every process, not only Docker's */
+	uint32_t proc_cap;     /* proctab capacity */
+	uint32_t fd_cap;       /* fdtab capacity */
+	uint32_t grace_ms;     /* keep exited tasks this long for late events */
+	const char *proc_root; /* "/proc", or a test's directory */
+};
+
+/* The kernel's clocks as offsets, measured by the caller. */
+struct tracker_clock {
+	int64_t real_mono; /* REALTIME - MONOTONIC, ns */
+	int64_t real_boot; /* REALTIME - BOOTTIME, ns */
+	long hz;           /* USER_HZ: /proc start times are in these ticks */
+};
+
+struct tracker_stats {
+	uint64_t cn_events, audit_events;
+	uint64_t unattributed; /* audit events for a pid godo could not find */
+	uint64_t daemons;      /* dockerd/containerd seen */
+	uint64_t files_closed, ops;
+};
+
+struct tracker {
+	struct tracker_opts o;
+	struct writeback *wb;
+	struct proctab *pt;
+	struct fdtab *ft;
+	char boot_id[40];
+	struct tracker_clock clk;
+	uint64_t now_ms; /* monotonic ms of the loop's iteration */
+	int64_t now_ns;  /* wall ns of the same instant */
+	/* Stream clocks: the time of the latest connector message and audit
+	 * event handled. Age rules use them, not the wall clock, so a godo
+	 * that lags behind the kernel does not write everything early. */
+	int64_t cn_ns, audit_ns;
+	struct tracker_stats st;
+	char pathbuf[PATH_MAX_BYTES + 1], pathbuf2[PATH_MAX_BYTES + 1];
+	char args[ARGS_MAX_BYTES];
+	struct str argv[ARGS_MAX_COUNT];
+};
+
+/* Builds the tables (their hooks write through wb). opts.proc_root and
+ * boot_id are copied or borrowed for tr's lifetime (proc_root borrowed).
+ * -1 when out of memory (logged). */
+int tracker_init(struct tracker *tr, struct writeback *wb,
+                 const struct tracker_opts *o, const char *boot_id);
+/* Frees the tables; what a released task holds is written first. */
+void tracker_fini(struct tracker *tr);
+/* A task's slot is reused or freed (the proctab hook; arg: the tracker),
+ * or godo stops: nothing recorded may be lost with it. What is pending or
+ * due is written (container settled first), its document freed. */
+void tracker_release_task(struct task *k, void *arg);
+/* Does godo record k (a Docker task, or -all)? */
+bool tracker_recorded(const struct tracker *tr, const struct task *k);
+/* k->id = "<boot_id>:<pid>:<start_ticks>". */
+void tracker_set_id(const struct tracker *tr, struct task *k);
+/* Start ticks (USER_HZ since boot) as wall ns. */
+int64_t tracker_ticks_to_wall(const struct tracker *tr, uint64_t ticks);
+/* A MONOTONIC ns time (the connector's) as wall ns and as boot ticks. */
+int64_t tracker_mono_to_wall(const struct tracker *tr, uint64_t mono_ns);
+uint64_t tracker_mono_to_ticks(const struct tracker *tr, uint64_t mono_ns);
+
+#endif

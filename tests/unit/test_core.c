@@ -1,0 +1,886 @@
+/* test_core.c - the listener's logic driven by event sequences, without
+ * root: connector events and decoded audit events built here, a fake
+ * /proc (fakeproc.h) and the fake store. Covers task incarnations (pid
+ * reuse, late events), exec args, exit codes, container attribution,
+ * open-file sessions (shadowing, dup routing, dirfds), path operations,
+ * the fds flush, the sweep, the snapshot and shutdown. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "fake_store.h"
+#include "fakeproc.h"
+#include "schema.h"
+
+#define SEC 1000000000LL
+#define MS 1000000LL
+#define T0 (1700000000LL * SEC) /* wall time at MONOTONIC 0 */
+#define BOOT "b"
+#define CID "1bd9f71288bd5637173c7454bd20c43375e01276ade2a33530c0875d24f1aa8b"
+#define DAEMON 100
+
+struct fx {
+	struct fakeproc fp;
+	struct store *s;
+	struct writeback wb;
+	struct core *c;
+	uint64_t now_ms;
+	uint64_t serial;
+};
+
+static struct sysevent ev; /* big: argv[1024] */
+
+static int
+setup_opts(void **state, bool all, bool scan)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct tracker_opts o = {all, 1024, 1024, 5000, NULL};
+	/* wall = MONOTONIC + T0, BOOTTIME = MONOTONIC: ticks = mono / 10 ms */
+	struct tracker_clock clk = {T0, T0, 100};
+
+	assert_non_null(f);
+	fakeproc_new(&f->fp);
+	o.proc_root = f->fp.root;
+	f->s = fake_store_new(scan);
+	assert_int_equal(writeback_init(&f->wb, f->s, "h", BOOT), 0);
+	f->c = core_new(&f->wb, &o, BOOT);
+	assert_non_null(f->c);
+	core_set_clock(f->c, &clk);
+	f->now_ms = 1;
+	core_set_now(f->c, 1, T0 + MS);
+	f->serial = 1000;
+	*state = f;
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	return setup_opts(state, false, false);
+}
+
+static int
+setup_all(void **state)
+{
+	return setup_opts(state, true, false);
+}
+
+static int
+setup_insert_only(void **state)
+{
+	return setup_opts(state, false, true);
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	core_free(f->c);
+	writeback_fini(&f->wb);
+	fake_store_free(f->s);
+	fakeproc_free(&f->fp);
+	free(f);
+	return 0;
+}
+
+/* The loop's clock reads ms (events at ms are handled now). */
+static void
+now(struct fx *f, uint64_t ms)
+{
+	if (ms < f->now_ms)
+		return;
+	f->now_ms = ms;
+	core_set_now(f->c, ms, T0 + (int64_t)ms * MS);
+}
+
+/* ... and the periodic work runs. */
+static void
+at(struct fx *f, uint64_t ms)
+{
+	now(f, ms);
+	core_tick(f->c);
+}
+
+static void
+conn(struct fx *f, enum procconn_what what, int32_t pid, int32_t tgid,
+     int32_t ptgid, uint64_t ms, uint32_t code)
+{
+	struct procconn_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.what = what;
+	e.ts_ns = ms * (uint64_t)MS;
+	e.pid = pid;
+	e.tgid = tgid;
+	e.ppid = e.ptgid = ptgid;
+	e.exit_code = code;
+	now(f, ms);
+	core_conn_event(f->c, &e);
+}
+
+/* A FORK at ms, its /proc entry (start ticks = ms / 10) made first. */
+static void
+fork_task(struct fx *f, int32_t pid, int32_t tgid, int32_t ptgid, uint64_t ms)
+{
+	fakeproc_task(&f->fp, tgid, pid, ptgid, ms / 10, "sh");
+	conn(f, PROCCONN_FORK, pid, tgid, ptgid, ms, 0);
+}
+
+static void
+exit_task(struct fx *f, int32_t pid, uint64_t ms, uint32_t status)
+{
+	conn(f, PROCCONN_EXIT, pid, pid, 1, ms, status);
+}
+
+static void
+sev(enum sysev_kind kind, int32_t pid, uint64_t serial, uint64_t ms)
+{
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.has_syscall = true;
+	ev.success = true;
+	ev.pid = pid;
+	ev.serial = serial;
+	ev.time_ns = T0 + (int64_t)ms * MS;
+	ev.cwd = STR_LIT("/work");
+	ev.dirfd = ev.dirfd2 = SYSEV_AT_FDCWD;
+}
+
+static void
+sev_path(unsigned int i, const char *name, enum sysev_nametype nt)
+{
+	ev.path[i].name = (struct str){name, strlen(name)};
+	ev.path[i].has_name = true;
+	ev.path[i].nametype = nt;
+	if (ev.npath <= i)
+		ev.npath = i + 1;
+}
+
+static void
+audit(struct fx *f)
+{
+	now(f, (uint64_t)((ev.time_ns - T0) / MS));
+	core_audit_event(f->c, &ev);
+}
+
+/* execve(exe, argv...) by pid at ms */
+static void
+do_execve(struct fx *f, int32_t pid, uint64_t ms, const char *exe,
+          const char *a0, const char *a1)
+{
+	sev(SYSEV_EXECVE, pid, ++f->serial, ms);
+	ev.exe = (struct str){exe, strlen(exe)};
+	ev.argv[0] = (struct str){a0, strlen(a0)};
+	ev.argc = 1;
+	if (a1 != NULL) {
+		ev.argv[1] = (struct str){a1, strlen(a1)};
+		ev.argc = 2;
+	}
+	ev.comm = ev.argv[0];
+	audit(f);
+}
+
+/* dockerd as pid DAEMON, known from /proc and its execve. */
+static void
+start_daemon(struct fx *f)
+{
+	fakeproc_task(&f->fp, DAEMON, DAEMON, 1, 1, "dockerd");
+	do_execve(f, DAEMON, 1, "/usr/bin/dockerd", "/usr/bin/dockerd", NULL);
+}
+
+static uint64_t
+open_file(struct fx *f, int32_t pid, uint64_t ms, const char *name, int64_t fd,
+          uint64_t flags)
+{
+	sev(SYSEV_OPEN, pid, ++f->serial, ms);
+	sev_path(0, name, NT_CREATE);
+	ev.exit = fd;
+	ev.open_flags = flags;
+	audit(f);
+	return f->serial;
+}
+
+static void
+fd_call(struct fx *f, enum sysev_kind kind, int32_t pid, uint64_t serial,
+        uint64_t ms, int64_t a0, int64_t ret)
+{
+	sev(kind, pid, serial, ms);
+	ev.a[0] = (uint64_t)a0;
+	ev.exit = ret;
+	audit(f);
+}
+
+static const bson_t *
+pids_doc(struct fx *f, int32_t pid, uint64_t ticks)
+{
+	char id[TASK_ID_MAX];
+	const struct fake_op *op;
+
+	snprintf(id, sizeof(id), BOOT ":%d:%llu", pid,
+	         (unsigned long long)ticks);
+	op = fake_store_find(f->s, STORE_PIDS, FAKE_INSERT, id);
+	return op != NULL ? op->a : NULL;
+}
+
+static const bson_t *
+file_doc(struct fx *f, const char *name)
+{
+	return fake_store_find_doc(f->s, STORE_FILES, F_FILENAME, name);
+}
+
+/* ---- tasks ---- */
+
+/* A child of dockerd is recorded and written 1 s after its exit, with its
+ * parent's _id. */
+static void
+test_core_child_of_daemon_recorded(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	exit_task(f, 200, 5500, 0);
+	at(f, 5500);
+	assert_null(pids_doc(f, 200, 500));
+	at(f, 6600);
+	d = pids_doc(f, 200, 500);
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_PARENT_ID), BOOT ":100:1");
+	assert_string_equal(fake_str(d, F_SOURCE), "fork");
+	assert_int_equal(fake_int(d, F_START_NS, 0), T0 + 5000 * MS);
+	assert_int_equal(fake_int(d, F_EXIT_CODE, -1), 0);
+	/* the daemon itself, with its mark */
+	assert_null(pids_doc(f, DAEMON, 1)); /* younger than 10 s */
+	core_shutdown(f->c);
+	assert_true(fake_int(pids_doc(f, DAEMON, 1), F_STAR, 0));
+}
+
+/* Outside the Docker tree nothing is written. */
+static void
+test_core_outside_tree_not_recorded(void **state)
+{
+	struct fx *f = *state;
+
+	fork_task(f, 300, 300, 1, 5000);
+	exit_task(f, 300, 5100, 0);
+	at(f, 7000);
+	core_shutdown(f->c);
+	assert_int_equal(fake_store_nops(f->s), 0);
+}
+
+/* -all: every task. */
+static void
+test_core_all_records_everything(void **state)
+{
+	struct fx *f = *state;
+
+	fork_task(f, 300, 300, 1, 5000);
+	core_shutdown(f->c);
+	assert_non_null(pids_doc(f, 300, 500));
+}
+
+/* A new task with a pid in use: the old incarnation retires, the new one
+ * has its own _id. */
+static void
+test_core_pid_reuse_new_id(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	exit_task(f, 200, 5100, 0);
+	fork_task(f, 200, 200, DAEMON, 8000);
+	assert_non_null(pids_doc(f, 200, 500)); /* released: written */
+	core_shutdown(f->c);
+	assert_non_null(pids_doc(f, 200, 800));
+	assert_false(fake_has(pids_doc(f, 200, 800), F_EXIT_NS));
+}
+
+/* An audit event that comes late (within 2 s of the exit) still belongs to
+ * the task that exited. */
+static void
+test_core_late_event_of_old_incarnation(void **state)
+{
+	struct fx *f = *state;
+	uint64_t s;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	s = open_file(f, 200, 5050, "/tmp/late", 3, O_WRONLY | O_CREAT);
+	exit_task(f, 200, 5100, 0);
+	fd_call(f, SYSEV_CLOSE, 200, s + 1, 6000, 3, 0);
+	core_shutdown(f->c);
+	d = file_doc(f, "/tmp/late");
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_PROC_ID), BOOT ":200:500");
+	assert_string_equal(fake_str(d, F_CLOSE_BY), "close");
+}
+
+/* Later than that, the pid is someone else: read from /proc, and the
+ * dispatcher says so first, so the loop can read the connector. */
+static void
+test_core_event_after_exit_window(void **state)
+{
+	struct fx *f = *state;
+	const struct tracker_stats *st = core_stats(f->c);
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	exit_task(f, 200, 5100, 0);
+	fakeproc_task(&f->fp, 200, 200, DAEMON, 700, "sh");
+	sev(SYSEV_WRITE, 200, ++f->serial, 8000);
+	assert_false(core_audit_known(f->c, &ev));
+	audit(f);
+	assert_int_equal(st->unattributed, 0);
+	sev(SYSEV_WRITE, 200, ++f->serial, 8001);
+	assert_true(core_audit_known(f->c, &ev));
+	core_shutdown(f->c);
+	assert_string_equal(fake_str(pids_doc(f, 200, 700), F_SOURCE), "audit");
+}
+
+/* A pid that is nowhere: the event is counted as unattributed. */
+static void
+test_core_unknown_pid_unattributed(void **state)
+{
+	struct fx *f = *state;
+
+	sev(SYSEV_OPEN, 999, 5, 10);
+	assert_false(core_audit_known(f->c, &ev));
+	audit(f);
+	assert_int_equal(core_stats(f->c)->unattributed, 1);
+	assert_int_equal(core_stats(f->c)->audit_events, 1);
+	/* events godo does not attribute at all */
+	sev(SYSEV_CLONE, 999, 6, 10);
+	assert_true(core_audit_known(f->c, &ev));
+}
+
+/* execve's arguments, exe and cwd into the document. */
+static void
+test_core_exec_args(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	do_execve(f, 200, 5001, "/bin/cat", "cat", "/etc/passwd");
+	core_shutdown(f->c);
+	d = pids_doc(f, 200, 500);
+	assert_string_equal(fake_str(d, "args.1"), "/etc/passwd");
+	assert_string_equal(fake_str(d, F_EXE), "/bin/cat");
+	assert_string_equal(fake_str(d, F_CWD), "/work");
+	assert_string_equal(fake_str(d, "execve.0.args.0"), "cat");
+	assert_int_equal(fake_int(d, F_EXECVE_COUNT, 0), 1);
+}
+
+/* The connector's exit status: code and signal. */
+static void
+test_core_exit_code(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	fork_task(f, 201, 201, DAEMON, 5000);
+	exit_task(f, 200, 5100, 2 << 8);
+	exit_task(f, 201, 5100, 15);
+	at(f, 7000);
+	assert_int_equal(fake_int(pids_doc(f, 200, 500), F_EXIT_CODE, -1), 2);
+	assert_int_equal(fake_int(pids_doc(f, 201, 500), F_EXIT_SIGNAL, -1),
+	                 15);
+}
+
+/* A thread takes its process's container and membership. */
+static void
+test_core_thread_inherits(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	fork_task(f, 201, 200, DAEMON, 5010);
+	core_shutdown(f->c);
+	assert_true(fake_int(pids_doc(f, 201, 501), F_THREAD, 0));
+	assert_int_equal(fake_int(pids_doc(f, 201, 501), F_TGID, 0), 200);
+}
+
+/* ---- containers ---- */
+
+static const char mountinfo[] =
+    "1 0 0:1 / /proc rw - proc proc rw\n"
+    "2 1 0:2 / / rw - overlay overlay rw,lowerdir=/l,"
+    "upperdir=/var/lib/docker/overlay2/abc/diff,workdir=/w\n";
+
+/* At exec the cgroup names the container; the rootfs is the overlay's
+ * merged directory. */
+static void
+test_core_container_from_cgroup(void **state)
+{
+	struct fx *f = *state;
+	const char cg[] = "0::/docker/" CID "\n";
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	fakeproc_text(&f->fp, 200, "cgroup", cg, sizeof(cg) - 1);
+	fakeproc_text(&f->fp, 200, "mountinfo", mountinfo,
+	              sizeof(mountinfo) - 1);
+	conn(f, PROCCONN_EXEC, 200, 200, 0, 5001, 0);
+	fork_task(f, 202, 202, 200, 5002); /* inherits at fork */
+	core_shutdown(f->c);
+	d = pids_doc(f, 200, 500);
+	assert_string_equal(fake_str(d, F_DOCKER_ID), CID);
+	assert_string_equal(fake_str(d, F_ROOTFS),
+	                    "/var/lib/docker/overlay2/abc/merged");
+	assert_string_equal(fake_str(pids_doc(f, 202, 500), F_DOCKER_ID), CID);
+}
+
+/* A process runc started that is gone before its cgroup could be read
+ * takes the container runc was started for. */
+static void
+test_core_container_from_runc_hint(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	do_execve(f, 200, 5001, "/usr/bin/runc", "runc", CID);
+	fork_task(f, 210, 210, 200, 5002);
+	fakeproc_gone(&f->fp, 210);
+	conn(f, PROCCONN_EXEC, 210, 210, 0, 5003, 0);
+	exit_task(f, 210, 5004, 0);
+	at(f, 7000);
+	assert_string_equal(fake_str(pids_doc(f, 210, 500), F_DOCKER_ID), CID);
+	assert_false(fake_has(pids_doc(f, 200, 500), F_DOCKER_ID));
+}
+
+/* setns and pivot_root of a task not yet written go into its document. */
+static void
+test_core_setns_and_pivot_root(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	fakeproc_text(&f->fp, 200, "mountinfo", mountinfo,
+	              sizeof(mountinfo) - 1);
+	sev(SYSEV_SETNS, 200, ++f->serial, 5001);
+	audit(f);
+	sev(SYSEV_PIVOT_ROOT, 200, ++f->serial, 5002);
+	audit(f);
+	core_shutdown(f->c);
+	d = pids_doc(f, 200, 500);
+	assert_true(fake_int(d, F_SETNS, 0));
+	assert_string_equal(fake_str(d, F_ROOTFS),
+	                    "/var/lib/docker/overlay2/abc/merged");
+}
+
+/* ---- open files ---- */
+
+/* open, two writes, close: one files document, path from the cwd. */
+static void
+test_core_open_write_close(void **state)
+{
+	struct fx *f = *state;
+	uint64_t s;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	s = open_file(f, 200, 5001, "out/a.txt", 4, O_WRONLY | O_CREAT);
+	fd_call(f, SYSEV_WRITE, 200, s + 1, 5002, 4, 10);
+	fd_call(f, SYSEV_WRITE, 200, s + 2, 5003, 4, 5);
+	fd_call(f, SYSEV_CLOSE, 200, s + 3, 5004, 4, 0);
+	at(f, 6000);
+	assert_null(file_doc(f, "/work/out/a.txt")); /* held */
+	at(f, 8000);
+	d = file_doc(f, "/work/out/a.txt");
+	assert_non_null(d);
+	assert_int_equal(fake_int(d, F_WRITE_COUNT, 0), 2);
+	assert_int_equal(fake_int(d, F_WRITE_BYTES, 0), 15);
+	assert_int_equal(fake_int(d, F_FD, 0), 4);
+	assert_string_equal(fake_str(d, F_CLOSE_BY), "close");
+	assert_int_equal(core_stats(f->c)->files_closed, 1);
+}
+
+/* A write that the audit serial places before a reopen of the same number
+ * counts for the earlier file. */
+static void
+test_core_fd_shadowing(void **state)
+{
+	struct fx *f = *state;
+	uint64_t s1, s2;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	s1 = open_file(f, 200, 5001, "/tmp/one", 3, O_WRONLY);
+	f->serial += 5;
+	s2 = open_file(f, 200, 5002, "/tmp/two", 3, O_WRONLY);
+	fd_call(f, SYSEV_WRITE, 200, s1 + 2, 5003, 3, 100);
+	fd_call(f, SYSEV_CLOSE, 200, s1 + 3, 5004, 3, 0);
+	fd_call(f, SYSEV_CLOSE, 200, s2 + 1, 5005, 3, 0);
+	core_shutdown(f->c);
+	assert_int_equal(fake_int(file_doc(f, "/tmp/one"), F_WRITE_BYTES, -1),
+	                 100);
+	assert_int_equal(fake_int(file_doc(f, "/tmp/two"), F_WRITE_BYTES, -1),
+	                 0);
+}
+
+/* dup2(3, 1), a write on 1, close 3: still open; close 1: written once
+ * with the write. */
+static void
+test_core_dup_routing(void **state)
+{
+	struct fx *f = *state;
+	uint64_t s;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	s = open_file(f, 200, 5001, "/var/log/app.log", 3, O_WRONLY | O_APPEND);
+	fd_call(f, SYSEV_DUP, 200, s + 1, 5002, 3, 1);
+	fd_call(f, SYSEV_WRITE, 200, s + 2, 5003, 1, 42);
+	fd_call(f, SYSEV_CLOSE, 200, s + 3, 5004, 3, 0);
+	at(f, 9000);
+	assert_null(file_doc(f, "/var/log/app.log"));
+	fd_call(f, SYSEV_CLOSE, 200, s + 4, 9001, 1, 0);
+	at(f, 12000);
+	assert_int_equal(
+	    fake_int(file_doc(f, "/var/log/app.log"), F_WRITE_BYTES, -1), 42);
+	assert_int_equal(fake_store_count(f->s, STORE_FILES, FAKE_INSERT), 1);
+}
+
+/* openat(dirfd, name): against the directory godo saw opened, else the
+ * process's fd link in /proc. */
+static void
+test_core_dirfd_resolution(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	(void)open_file(f, 200, 5001, "/srv/data", 7, O_RDONLY);
+	sev(SYSEV_OPEN, 200, ++f->serial, 5002);
+	sev_path(0, "x.log", NT_CREATE);
+	ev.dirfd = 7;
+	ev.exit = 8;
+	ev.open_flags = O_WRONLY | O_CREAT;
+	audit(f);
+	fakeproc_link(&f->fp, "200/fd/9", "/opt/old");
+	sev(SYSEV_OPEN, 200, ++f->serial, 5003);
+	sev_path(0, "y.log", NT_CREATE);
+	ev.dirfd = 9;
+	ev.exit = 10;
+	ev.open_flags = O_WRONLY;
+	audit(f);
+	core_shutdown(f->c);
+	assert_non_null(fake_store_find_doc(f->s, STORE_FDS, F_FILENAME,
+	                                    "/srv/data/x.log"));
+	assert_non_null(
+	    fake_store_find_doc(f->s, STORE_FDS, F_FILENAME, "/opt/old/y.log"));
+}
+
+/* A file open longer than a second is in fds at the next flush; its close
+ * writes files and deletes the fds document. */
+static void
+test_core_long_open_file_in_fds(void **state)
+{
+	struct fx *f = *state;
+	uint64_t s;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	s = open_file(f, 200, 5001, "/data/db", 5, O_RDWR);
+	at(f, 5300);
+	assert_int_equal(fake_store_count(f->s, STORE_FDS, FAKE_INSERT), 0);
+	fd_call(f, SYSEV_WRITE, 200, s + 1, 6500, 5, 1);
+	at(f, 6600);
+	assert_int_equal(fake_store_count(f->s, STORE_FDS, FAKE_INSERT), 1);
+	fd_call(f, SYSEV_CLOSE, 200, s + 2, 6700, 5, 0);
+	assert_int_equal(fake_store_count(f->s, STORE_FDS, FAKE_DELETE), 1);
+	assert_non_null(file_doc(f, "/data/db"));
+}
+
+/* The process exits without closing: its files close at the sweep after
+ * the grace period ("exit"). */
+static void
+test_core_exit_closes_files(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	(void)open_file(f, 200, 5001, "/tmp/left", 3, O_WRONLY);
+	exit_task(f, 200, 5002, 0);
+	at(f, 6000);
+	assert_null(file_doc(f, "/tmp/left"));
+	at(f, 11000);
+	assert_null(proctab_get(core_proctab(f->c), 200)); /* retired */
+	at(f, 13100);
+	assert_string_equal(fake_str(file_doc(f, "/tmp/left"), F_CLOSE_BY),
+	                    "exit");
+}
+
+/* ---- path operations ---- */
+
+/* A rename right after the close joins the file's document. */
+static void
+test_core_rename_joins_closed_file(void **state)
+{
+	struct fx *f = *state;
+	uint64_t s;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	s = open_file(f, 200, 5001, "/etc/.tmp", 3, O_WRONLY | O_CREAT);
+	fd_call(f, SYSEV_CLOSE, 200, s + 1, 5002, 3, 0);
+	sev(SYSEV_RENAME, 200, s + 2, 5003);
+	sev_path(0, "/etc/.tmp", NT_DELETE);
+	sev_path(1, "/etc/passwd", NT_CREATE);
+	audit(f);
+	core_shutdown(f->c);
+	d = file_doc(f, "/etc/.tmp");
+	assert_string_equal(fake_str(d, F_THEN_OP), "rename");
+	assert_string_equal(fake_str(d, F_NEW_FILENAME), "/etc/passwd");
+	assert_int_equal(fake_store_count(f->s, STORE_FILES, FAKE_INSERT), 1);
+	assert_int_equal(core_stats(f->c)->ops, 1);
+}
+
+/* An unlink of a path godo did not see written, and a failed one. */
+static void
+test_core_unlink_alone(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	sev(SYSEV_UNLINK, 200, ++f->serial, 5001);
+	sev_path(0, "gone.txt", NT_DELETE);
+	audit(f);
+	sev(SYSEV_UNLINK, 200, ++f->serial, 5002);
+	sev_path(0, "kept.txt", NT_DELETE);
+	ev.success = false;
+	audit(f);
+	d = file_doc(f, "/work/gone.txt");
+	assert_string_equal(fake_str(d, F_OP), "unlink");
+	assert_null(file_doc(f, "/work/kept.txt"));
+}
+
+/* truncate(path) is an operation; ftruncate(fd) a change of the file. */
+static void
+test_core_truncate(void **state)
+{
+	struct fx *f = *state;
+	uint64_t s;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	sev(SYSEV_TRUNCATE, 200, ++f->serial, 5001);
+	sev_path(0, "/var/t", NT_NORMAL);
+	audit(f);
+	s = open_file(f, 200, 5002, "/var/u", 3, O_WRONLY);
+	fd_call(f, SYSEV_TRUNCATE, 200, s + 1, 5003, 3, 0);
+	fd_call(f, SYSEV_CLOSE, 200, s + 2, 5004, 3, 0);
+	core_shutdown(f->c);
+	assert_string_equal(fake_str(file_doc(f, "/var/t"), F_OP), "truncate");
+	assert_int_equal(fake_int(file_doc(f, "/var/u"), F_WRITE_COUNT, 0), 1);
+}
+
+/* ---- write policy through the dispatcher ---- */
+
+/* A long-running task is written at 10 s of connector stream time. */
+static void
+test_core_task_written_at_age(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	at(f, 6000);
+	assert_null(pids_doc(f, 200, 500));
+	fork_task(f, 300, 300, 1, 15000); /* the stream moves on */
+	at(f, 16000);
+	assert_non_null(pids_doc(f, 200, 500));
+}
+
+/* Insert-only store: an exec after the first write makes a final
+ * document at the exit. */
+static void
+test_core_insert_only_final(void **state)
+{
+	struct fx *f = *state;
+	const struct fake_op *op;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	fork_task(f, 300, 300, 1, 15000);
+	at(f, 16000);
+	assert_non_null(pids_doc(f, 200, 500));
+	do_execve(f, 200, 16001, "/bin/sleep", "sleep", "1");
+	exit_task(f, 200, 16500, 0);
+	at(f, 18000);
+	op = fake_store_find(f->s, STORE_PIDS, FAKE_INSERT,
+	                     BOOT ":200:500:final");
+	assert_non_null(op);
+	assert_string_equal(fake_str(op->a, "args.0"), "sleep");
+	assert_int_equal(fake_store_count(f->s, STORE_PIDS, FAKE_UPSERT), 0);
+}
+
+/* Shutdown writes what is pending and open. */
+static void
+test_core_shutdown_writes_all(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	(void)open_file(f, 200, 5001, "/tmp/open", 3, O_WRONLY);
+	core_shutdown(f->c);
+	assert_non_null(pids_doc(f, 200, 500));
+	assert_non_null(pids_doc(f, DAEMON, 1));
+	assert_non_null(
+	    fake_store_find_doc(f->s, STORE_FDS, F_FILENAME, "/tmp/open"));
+}
+
+/* ---- the snapshot ---- */
+
+static void
+snap_task(struct fx *f, int pid, int ppid, const char *comm, const char *exe,
+          const char *cmdline, size_t n)
+{
+	char rel[32];
+
+	fakeproc_task(&f->fp, pid, pid, ppid, (unsigned long long)pid, comm);
+	snprintf(rel, sizeof(rel), "%d/exe", pid);
+	fakeproc_link(&f->fp, rel, exe);
+	snprintf(rel, sizeof(rel), "%d/cwd", pid);
+	fakeproc_link(&f->fp, rel, "/root");
+	fakeproc_text(&f->fp, pid, "cmdline", cmdline, n);
+	fakeproc_text(&f->fp, pid, "cgroup", "0::/\n", 5);
+}
+
+/* dockerd and its child are recorded with args, cwd, exe; a task outside
+ * the tree is not. */
+static void
+test_core_snapshot(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	snap_task(f, 100, 1, "dockerd", "/usr/bin/dockerd",
+	          "/usr/bin/dockerd\0-H\0fd://\0", 25);
+	snap_task(f, 150, 100, "sleep", "/bin/sleep",
+	          "sleep\0"
+	          "10\0",
+	          9);
+	snap_task(f, 300, 1, "cron", "/usr/sbin/cron", "cron\0", 5);
+	fakeproc_task(&f->fp, 150, 151, 100, 151, "sleep"); /* a thread */
+	assert_int_equal(core_snapshot(f->c), 0);
+	assert_int_equal(core_stats(f->c)->daemons, 1);
+	at(f, 2000);
+	d = pids_doc(f, 100, 100);
+	assert_true(fake_int(d, F_STAR, 0));
+	assert_string_equal(fake_str(d, "args.2"), "fd://");
+	assert_string_equal(fake_str(d, F_SOURCE), "snapshot");
+	d = pids_doc(f, 150, 150);
+	assert_string_equal(fake_str(d, "args.1"), "10");
+	assert_string_equal(fake_str(d, F_CWD), "/root");
+	assert_string_equal(fake_str(d, F_EXE), "/bin/sleep");
+	assert_string_equal(fake_str(d, F_COMM), "sleep");
+	assert_string_equal(fake_str(d, F_PARENT_ID), BOOT ":100:100");
+	assert_true(fake_int(pids_doc(f, 151, 151), F_THREAD, 0));
+	assert_null(pids_doc(f, 300, 300));
+}
+
+/* A shim reparented to init hangs under containerd; its children too. */
+static void
+test_core_snapshot_shim(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	snap_task(f, 110, 1, "containerd", "/usr/bin/containerd",
+	          "containerd\0", 11);
+	snap_task(f, 400, 1, "containerd-shim", "/usr/bin/containerd-shim",
+	          "shim\0", 5);
+	snap_task(f, 401, 400, "nginx", "/usr/sbin/nginx", "nginx\0", 6);
+	assert_int_equal(core_snapshot(f->c), 0);
+	core_shutdown(f->c);
+	d = pids_doc(f, 400, 400);
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_PARENT_ID), BOOT ":110:110");
+	assert_non_null(pids_doc(f, 401, 401));
+}
+
+/* A proc root that cannot be read fails the snapshot. */
+static void
+test_core_snapshot_no_root(void **state)
+{
+	struct tracker_opts o = {false, 1024, 1024, 5000,
+	                         "/nonexistent/godo-proc"};
+	struct store *s = fake_store_new(false);
+	struct writeback wb;
+	struct core *c;
+
+	(void)state;
+	assert_int_equal(writeback_init(&wb, s, "h", BOOT), 0);
+	c = core_new(&wb, &o, BOOT);
+	assert_non_null(c);
+	assert_int_equal(core_snapshot(c), -1);
+	core_free(c);
+	writeback_fini(&wb);
+	fake_store_free(s);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    T(test_core_child_of_daemon_recorded),
+	    T(test_core_outside_tree_not_recorded),
+	    cmocka_unit_test_setup_teardown(test_core_all_records_everything,
+	                                    setup_all, teardown),
+	    T(test_core_pid_reuse_new_id),
+	    T(test_core_late_event_of_old_incarnation),
+	    T(test_core_event_after_exit_window),
+	    T(test_core_unknown_pid_unattributed),
+	    T(test_core_exec_args),
+	    T(test_core_exit_code),
+	    T(test_core_thread_inherits),
+	    T(test_core_container_from_cgroup),
+	    T(test_core_container_from_runc_hint),
+	    T(test_core_setns_and_pivot_root),
+	    T(test_core_open_write_close),
+	    T(test_core_fd_shadowing),
+	    T(test_core_dup_routing),
+	    T(test_core_dirfd_resolution),
+	    T(test_core_long_open_file_in_fds),
+	    T(test_core_exit_closes_files),
+	    T(test_core_rename_joins_closed_file),
+	    T(test_core_unlink_alone),
+	    T(test_core_truncate),
+	    T(test_core_task_written_at_age),
+	    cmocka_unit_test_setup_teardown(test_core_insert_only_final,
+	                                    setup_insert_only, teardown),
+	    T(test_core_shutdown_writes_all),
+	    T(test_core_snapshot),
+	    T(test_core_snapshot_shim),
+	    cmocka_unit_test(test_core_snapshot_no_root),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

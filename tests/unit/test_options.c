@@ -1,0 +1,90 @@
+/* test_options.c - godo's command line: defaults, flags, ranges. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "options.h"
+
+static enum options_result
+parse(struct options *o, int argc, const char **argv)
+{
+	memset(o, 0, sizeof(*o));
+	return options_parse(o, argc, (char **)argv);
+}
+
+static void
+test_options_defaults(void **state)
+{
+	const char *argv[] = {"godo"};
+	struct options o;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(parse(&o, 1, argv), OPTIONS_RUN);
+	assert_string_equal(o.mongo, "127.0.0.1:27017");
+	assert_string_equal(o.state_dir, "/var/lib/godo");
+	assert_int_equal(o.proc_cap, 65536);
+	assert_int_equal(o.batch_wait_us, 2000);
+	assert_false(o.all);
+	assert_int_equal(options_check(&o, err, sizeof(err)), 0);
+}
+
+static void
+test_options_flags(void **state)
+{
+	const char *argv[] = {"godo",      "-all", "-mongo=h:1",
+	                      "-proc-cap", "2048", "-stats=0"};
+	struct options o;
+
+	(void)state;
+	assert_int_equal(parse(&o, 6, argv), OPTIONS_RUN);
+	assert_true(o.all);
+	assert_string_equal(o.mongo, "h:1");
+	assert_int_equal(o.proc_cap, 2048);
+	assert_int_equal(o.stats_s, 0);
+}
+
+static void
+test_options_ranges(void **state)
+{
+	const char *small[] = {"godo", "-fd-cap=5"};
+	const char *wait[] = {"godo", "-batch-wait=100001"};
+	struct options o;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(parse(&o, 2, small), OPTIONS_RUN);
+	assert_int_equal(options_check(&o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "-fd-cap"));
+	assert_int_equal(parse(&o, 2, wait), OPTIONS_RUN);
+	assert_int_equal(options_check(&o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "-batch-wait"));
+}
+
+static void
+test_options_bad_and_extra(void **state)
+{
+	const char *extra[] = {"godo", "stray"};
+	const char *bad[] = {"godo", "-no-such-flag"};
+	struct options o;
+
+	(void)state;
+	assert_int_equal(parse(&o, 2, extra), OPTIONS_BAD);
+	assert_int_equal(parse(&o, 2, bad), OPTIONS_BAD);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_options_defaults),
+	    cmocka_unit_test(test_options_flags),
+	    cmocka_unit_test(test_options_ranges),
+	    cmocka_unit_test(test_options_bad_and_extra),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

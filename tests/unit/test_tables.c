@@ -1,0 +1,390 @@
+/* test_tables.c - the task and open-file tables alone: bounds, eviction,
+ * the release hook, pid reuse, descriptor shadowing by audit serial, dup
+ * routing and the closed callback (once per open file, with who closed
+ * it). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fdtab.h"
+#include "proctab.h"
+
+#define MAXREL 64
+
+struct released {
+	int n;
+	int32_t pids[MAXREL];
+};
+
+static void
+on_release(struct task *k, void *arg)
+{
+	struct released *r = arg;
+
+	if (r->n < MAXREL)
+		r->pids[r->n] = k->pid;
+	r->n++;
+}
+
+static void
+test_proctab_add_get_del(void **state)
+{
+	struct released r = {0};
+	struct proctab *t = proctab_new(8, on_release, &r);
+	struct proctab_stats st;
+	struct task *k;
+
+	(void)state;
+	assert_non_null(t);
+	k = proctab_add(t, 100);
+	assert_non_null(k);
+	assert_int_equal(k->pid, 100);
+	assert_ptr_equal(proctab_get(t, 100), k);
+	assert_null(proctab_get(t, 101));
+	proctab_del(t, k);
+	assert_null(proctab_get(t, 100));
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.pids[0], 100);
+	proctab_get_stats(t, &st);
+	assert_int_equal(st.size, 0);
+	assert_int_equal(st.high, 1);
+	proctab_free(t);
+	assert_int_equal(r.n, 1);
+}
+
+/* Full: the exited task that exited first goes; live ones never. */
+static void
+test_proctab_evicts_oldest_exited(void **state)
+{
+	struct released r = {0};
+	struct proctab *t = proctab_new(4, on_release, &r);
+	struct proctab_stats st;
+	struct task *k;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		k = proctab_add(t, 10 + i);
+		assert_non_null(k);
+		if (i == 1 || i == 2) {
+			k->exited = true;
+			k->exit_mono_ms = (uint64_t)(100 - i); /* 12 first */
+		}
+	}
+	k = proctab_add(t, 20);
+	assert_non_null(k);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.pids[0], 12);
+	assert_null(proctab_get(t, 12));
+	assert_non_null(proctab_get(t, 11));
+	proctab_get_stats(t, &st);
+	assert_int_equal(st.evicted, 1);
+	proctab_free(t);
+	assert_int_equal(r.n, 5); /* free releases the rest */
+}
+
+static void
+test_proctab_full_of_live_tasks(void **state)
+{
+	struct proctab *t = proctab_new(2, NULL, NULL);
+	struct task *k;
+
+	(void)state;
+	assert_non_null(proctab_add(t, 1));
+	k = proctab_add(t, 2);
+	assert_non_null(k);
+	assert_null(proctab_add(t, 3));
+	/* an exited task holding open files is not evicted either */
+	k->exited = true;
+	k->fds = (struct fdent *)1;
+	assert_null(proctab_add(t, 3));
+	k->fds = NULL;
+	assert_non_null(proctab_add(t, 3));
+	proctab_free(t);
+}
+
+/* Many pids in few buckets: chains stay right through deletes. */
+static void
+test_proctab_chains(void **state)
+{
+	struct proctab *t = proctab_new(1024, NULL, NULL);
+	int32_t pid;
+
+	(void)state;
+	for (pid = 1; pid <= 1024; pid++)
+		assert_non_null(proctab_add(t, pid * 1024));
+	for (pid = 1; pid <= 1024; pid += 2)
+		proctab_del(t, proctab_get(t, pid * 1024));
+	for (pid = 1; pid <= 1024; pid++) {
+		struct task *k = proctab_get(t, pid * 1024);
+
+		if (pid % 2)
+			assert_null(k);
+		else
+			assert_int_equal(k->pid, pid * 1024);
+	}
+	proctab_free(t);
+}
+
+/* ---- fdtab ---- */
+
+struct closed {
+	int n;
+	char ids[16][FDENT_ID_MAX];
+	char by[16][16];
+	uint64_t wcount[16];
+};
+
+static void
+on_closed(struct openfile *f, const struct task *proc, int64_t ns,
+          const char *by, void *arg)
+{
+	struct closed *c = arg;
+
+	(void)proc;
+	(void)ns;
+	if (c->n < 16) {
+		snprintf(c->ids[c->n], sizeof(c->ids[0]), "%s", f->id);
+		snprintf(c->by[c->n], sizeof(c->by[0]), "%s", by);
+		c->wcount[c->n] = f->wcount;
+	}
+	c->n++;
+}
+
+static void
+proc_init(struct task *p, int32_t tgid)
+{
+	memset(p, 0, sizeof(*p));
+	p->pid = p->tgid = tgid;
+	snprintf(p->id, sizeof(p->id), "b:%d:1", tgid);
+}
+
+/* A file open for writing: an entry with its open file. */
+static struct fdent *
+open_w(struct fdtab *t, struct task *p, int32_t fd, const char *path,
+       uint64_t serial)
+{
+	struct fdent *e =
+	    fdtab_open(t, p, fd, path, strlen(path), serial, (int64_t)serial);
+
+	assert_non_null(e);
+	assert_int_equal(fdtab_open_file(e, p, 1, (int64_t)serial), 0);
+	return e;
+}
+
+static void
+test_fdtab_open_close(void **state)
+{
+	struct closed c = {0};
+	struct fdtab *t = fdtab_new(16, on_closed, &c);
+	struct task p;
+	struct fdent *e;
+
+	(void)state;
+	proc_init(&p, 50);
+	e = open_w(t, &p, 3, "/tmp/a", 10);
+	assert_string_equal(e->file->id, "b:50:1:3:10");
+	assert_ptr_equal(fdtab_get(t, 50, 3), e);
+	assert_ptr_equal(p.fds, e);
+	fdtab_close(t, &p, 3, 11, 11, "close");
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.by[0], "close");
+	assert_null(fdtab_get(t, 50, 3));
+	assert_null(p.fds);
+	fdtab_close(t, &p, 3, 12, 12, "close"); /* unknown: nothing */
+	assert_int_equal(c.n, 1);
+	fdtab_free(t);
+}
+
+/* A number reopened while events of the old holder are on their way (other
+ * threads): the serial routes them. */
+static void
+test_fdtab_shadow_routing(void **state)
+{
+	struct closed c = {0};
+	struct fdtab *t = fdtab_new(16, on_closed, &c);
+	struct task p;
+	struct fdent *old, *cur;
+
+	(void)state;
+	proc_init(&p, 51);
+	old = open_w(t, &p, 3, "/tmp/old", 10);
+	cur = open_w(t, &p, 3, "/tmp/new", 20);
+	assert_true(old->shadow);
+	assert_ptr_equal(cur->prev, old);
+	assert_ptr_equal(fdtab_route(t, 51, 3, 15), old);
+	assert_ptr_equal(fdtab_route(t, 51, 3, 25), cur);
+	assert_int_equal(c.n, 0);
+	/* the late close of the old one closes only it */
+	fdtab_close(t, &p, 3, 16, 16, "close");
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.ids[0], "b:51:1:3:10");
+	assert_null(cur->prev);
+	assert_ptr_equal(fdtab_get(t, 51, 3), cur);
+	fdtab_free(t);
+}
+
+/* A third open of the number: the oldest shadow was closed before
+ * ("reuse"); a newer close closes both what it shadows and itself. */
+static void
+test_fdtab_shadow_reuse(void **state)
+{
+	struct closed c = {0};
+	struct fdtab *t = fdtab_new(16, on_closed, &c);
+	struct task p;
+
+	(void)state;
+	proc_init(&p, 52);
+	(void)open_w(t, &p, 4, "/a", 10);
+	(void)open_w(t, &p, 4, "/b", 20);
+	(void)open_w(t, &p, 4, "/c", 30);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.ids[0], "b:52:1:4:10");
+	assert_string_equal(c.by[0], "reuse");
+	fdtab_close(t, &p, 4, 40, 40, "close");
+	assert_int_equal(c.n, 3);
+	assert_string_equal(c.by[1], "reuse");
+	assert_string_equal(c.by[2], "close");
+	assert_null(p.fds);
+	fdtab_free(t);
+}
+
+/* dup2(3, 5), a write on 5, close 3: the file is still open; close 5: one
+ * document with the write. */
+static void
+test_fdtab_dup_routing(void **state)
+{
+	struct closed c = {0};
+	struct fdtab *t = fdtab_new(16, on_closed, &c);
+	struct task p;
+	struct fdent *e, *d;
+
+	(void)state;
+	proc_init(&p, 53);
+	e = open_w(t, &p, 3, "/tmp/log", 10);
+	fdtab_dup(t, &p, 3, 5, 11, 11);
+	d = fdtab_get(t, 53, 5);
+	assert_non_null(d);
+	assert_ptr_equal(d->file, e->file);
+	assert_int_equal(e->file->refs, 2);
+	fdtab_count_write(fdtab_route(t, 53, 5, 12)->file, 12000000, 7);
+	fdtab_close(t, &p, 3, 13, 13, "close");
+	assert_int_equal(c.n, 0);
+	fdtab_close(t, &p, 5, 14, 14, "close");
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.wcount[0], 1);
+	fdtab_free(t);
+}
+
+/* dup2 of a number godo does not know onto an open one closes it; dup2
+ * onto itself does nothing. */
+static void
+test_fdtab_dup_unknown_and_self(void **state)
+{
+	struct closed c = {0};
+	struct fdtab *t = fdtab_new(16, on_closed, &c);
+	struct task p;
+
+	(void)state;
+	proc_init(&p, 54);
+	(void)open_w(t, &p, 6, "/tmp/x", 10);
+	fdtab_dup(t, &p, 6, 6, 11, 11);
+	assert_int_equal(c.n, 0);
+	fdtab_dup(t, &p, 9, 6, 12, 12);
+	assert_int_equal(c.n, 1);
+	assert_null(fdtab_get(t, 54, 6));
+	fdtab_free(t);
+}
+
+/* The process exits: every open file once, shadows included. */
+static void
+test_fdtab_close_all(void **state)
+{
+	struct closed c = {0};
+	struct fdtab *t = fdtab_new(16, on_closed, &c);
+	struct task p;
+
+	(void)state;
+	proc_init(&p, 55);
+	(void)open_w(t, &p, 3, "/a", 10);
+	(void)open_w(t, &p, 3, "/b", 20); /* shadows the first */
+	(void)open_w(t, &p, 4, "/c", 30);
+	fdtab_dup(t, &p, 4, 7, 31, 31);
+	fdtab_close_all(t, &p, 99, "exit");
+	assert_int_equal(c.n, 3);
+	assert_string_equal(c.by[0], "exit");
+	assert_true(p.fds_closed);
+	assert_null(p.fds);
+	fdtab_free(t);
+}
+
+/* Bounded: opens past cap are counted, not tracked; the old holder of the
+ * number then goes. */
+static void
+test_fdtab_cap(void **state)
+{
+	struct closed c = {0};
+	struct fdtab *t = fdtab_new(2, on_closed, &c);
+	struct fdtab_stats st;
+	struct task p;
+
+	(void)state;
+	proc_init(&p, 56);
+	(void)open_w(t, &p, 3, "/a", 10);
+	(void)open_w(t, &p, 4, "/b", 11);
+	assert_null(fdtab_open(t, &p, 5, "/c", 2, 12, 12));
+	assert_null(fdtab_open(t, &p, 3, "/d", 2, 13, 13));
+	assert_int_equal(c.n, 1); /* fd 3's file: its number was reused */
+	fdtab_get_stats(t, &st);
+	assert_int_equal(st.dropped, 2);
+	assert_int_equal(st.size, 1);
+	assert_int_equal(st.high, 2);
+	fdtab_free(t);
+}
+
+/* Write times: one per millisecond, at most WRITTEN_MAX; counters go on. */
+static void
+test_fdtab_count_write(void **state)
+{
+	struct openfile f;
+	int i;
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	fdtab_count_write(&f, 1000000, 3);
+	fdtab_count_write(&f, 1500000, 3); /* same ms */
+	assert_int_equal(f.nwritten, 1);
+	for (i = 2; i < 40; i++)
+		fdtab_count_write(&f, (int64_t)i * 1000000, 1);
+	assert_int_equal(f.nwritten, WRITTEN_MAX);
+	assert_int_equal(f.wcount, 40);
+	assert_int_equal(f.wbytes, 44);
+	assert_int_equal(f.first_w, 1000000);
+	assert_int_equal(f.last_w, 39000000);
+	assert_true(f.dirty);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_proctab_add_get_del),
+	    cmocka_unit_test(test_proctab_evicts_oldest_exited),
+	    cmocka_unit_test(test_proctab_full_of_live_tasks),
+	    cmocka_unit_test(test_proctab_chains),
+	    cmocka_unit_test(test_fdtab_open_close),
+	    cmocka_unit_test(test_fdtab_shadow_routing),
+	    cmocka_unit_test(test_fdtab_shadow_reuse),
+	    cmocka_unit_test(test_fdtab_dup_routing),
+	    cmocka_unit_test(test_fdtab_dup_unknown_and_self),
+	    cmocka_unit_test(test_fdtab_close_all),
+	    cmocka_unit_test(test_fdtab_cap),
+	    cmocka_unit_test(test_fdtab_count_write),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
