@@ -1,8 +1,9 @@
 /* sysevent.h - one reassembled audit event, decoded into what godo needs.
  * Produced by sysevent_decode() from the records reasm groups by serial;
- * consumed by the core (dispatcher) and its modules (lifecycle, fdtab, pathop, writeback). All strings are decoded
- * bytes (hex fields turned back into bytes, quotes stripped) and borrowed
- * from the decoder's scratch space: valid only until the next decode. */
+ * consumed by the dispatcher (core.c) and its modules (lifecycle, fdtab,
+ * pathop, writeback). All strings are decoded bytes (hex fields turned back
+ * into bytes, quotes stripped) and borrowed from the decoder's scratch
+ * space: valid only until the next decode. */
 #ifndef GODO_SYSEVENT_H
 #define GODO_SYSEVENT_H
 

@@ -17,9 +17,9 @@ static void
 test_priv_keep_mask_is_the_documented_three(void **state)
 {
 	(void)state;
-	assert_true(priv_keep_mask() == (BIT(CAP_AUDIT_CONTROL) |
-	                                 BIT(CAP_SYS_PTRACE) |
-	                                 BIT(CAP_DAC_READ_SEARCH)));
+	assert_true(priv_keep_mask() ==
+	            (BIT(CAP_AUDIT_CONTROL) | BIT(CAP_SYS_PTRACE) |
+	             BIT(CAP_DAC_READ_SEARCH)));
 	/* setup-only and never-needed ones are not kept */
 	assert_false(priv_keep_mask() & BIT(CAP_NET_ADMIN));
 	assert_false(priv_keep_mask() & BIT(CAP_AUDIT_READ));
