@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 
+#include "esc.h"
 #include "model.h"
 #include "opts.h"
 
@@ -16,10 +17,13 @@ int render_text(FILE *out, const struct model *m, const struct opts *o);
 /* One self-contained page (inline CSS/JS, no network) over render_json. */
 int render_html(FILE *out, const struct model *m, const struct opts *o);
 
-/* helpers shared by the renderers and save.c */
+/* helpers shared by the renderers and save.c (render_common.c) */
 /* The rootfs applied to p: its container's, else its own; NULL. */
 const struct bytes *render_rootfs(const struct proc *p);
 /* files sorted for output (opens by open time, ops by time, then id) */
 void render_sort_files(struct model *m);
+/* Writes b to out and empties it; *err is set when b ran out of memory
+ * or the write failed (and stays set). */
+void render_flush(FILE *out, struct buf *b, bool *err);
 
 #endif

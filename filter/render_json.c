@@ -21,11 +21,7 @@ struct jw {
 static void
 jw_flush(struct jw *w)
 {
-	if (w->b.oom)
-		w->err = true;
-	if (w->b.len > 0 && fwrite(w->b.data, 1, w->b.len, w->out) != w->b.len)
-		w->err = true;
-	buf_reset(&w->b);
+	render_flush(w->out, &w->b, &w->err);
 }
 
 static void
@@ -101,16 +97,6 @@ j_int_or_null(struct jw *w, bool has, int64_t v)
 		buf_printf(&w->b, "%lld", (long long)v);
 	else
 		buf_adds(&w->b, "null");
-}
-
-const struct bytes *
-render_rootfs(const struct proc *p)
-{
-	if (p->ct != NULL && p->ct->rootfs.set)
-		return &p->ct->rootfs;
-	if (p->lead.rootfs.set)
-		return &p->lead.rootfs;
-	return NULL;
 }
 
 static void
@@ -388,22 +374,4 @@ render_json(FILE *out, const struct model *m, const struct opts *o)
 	if (fflush(out) != 0)
 		w.err = true;
 	return w.err ? -1 : 0;
-}
-
-static int
-file_cmp(const void *a, const void *b)
-{
-	const struct file *x = a, *y = b;
-	int64_t s = x->op == FOP_OPEN ? x->open_ns : x->ns;
-	int64_t t = y->op == FOP_OPEN ? y->open_ns : y->ns;
-
-	if (s != t)
-		return s < t ? -1 : 1;
-	return strcmp(x->id, y->id);
-}
-
-void
-render_sort_files(struct model *m)
-{
-	model_sort(m->files, m->nfiles, sizeof(*m->files), file_cmp);
 }

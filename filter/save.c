@@ -4,8 +4,9 @@
 #include <mongoc/mongoc.h>
 #include <string.h>
 
+#include "cli.h"
+#include "dbconn.h"
 #include "esc.h"
-#include "log.h"
 #include "render.h"
 #include "schema.h"
 
@@ -81,8 +82,8 @@ saver_flush(struct saver *s)
 	s->bulk = NULL;
 	s->n = 0;
 	if (!ok) {
-		model_error("saving %s: %s (domain %u, code %u)", s->name,
-		            err.message, err.domain, err.code);
+		cli_error("saving %s: %s (domain %u, code %u)", s->name,
+		          err.message, err.domain, err.code);
 		return -1;
 	}
 	return 0;
@@ -97,7 +98,7 @@ saver_add(struct saver *s, const bson_t *doc)
 		s->bulk = mongoc_collection_create_bulk_operation_with_opts(
 		    s->coll, NULL);
 	if (!mongoc_bulk_operation_insert_with_opts(s->bulk, doc, NULL, &err)) {
-		model_error("saving %s: %s", s->name, err.message);
+		cli_error("saving %s: %s", s->name, err.message);
 		return -1;
 	}
 	if (++s->n >= SAVE_BATCH)
@@ -116,8 +117,8 @@ saver_open(struct saver *s, mongoc_database_t *db, const char *name)
 	/* replaced: a missing collection (code 26) is fine */
 	if (!mongoc_collection_drop_with_opts(s->coll, NULL, &err) &&
 	    err.code != 26 && strstr(err.message, "not found") == NULL) {
-		model_error("dropping %s: %s (domain %u, code %u)", name,
-		            err.message, err.domain, err.code);
+		cli_error("dropping %s: %s (domain %u, code %u)", name,
+		          err.message, err.domain, err.code);
 		return -1;
 	}
 	return 0;
@@ -242,14 +243,18 @@ file_doc(bson_t *d, const struct file *f, size_t order)
 }
 
 int
-save_run(void *client, const struct model *m, const struct opts *o)
+save_run(const struct model *m, const struct opts *o)
 {
-	mongoc_database_t *db = mongoc_client_get_database(client, o->out);
+	struct dbconn conn;
+	mongoc_database_t *db;
 	struct saver ps, fs;
 	bson_t doc;
 	size_t i;
 	int rc = -1;
 
+	if (dbconn_open(&conn, o->mongo) != 0)
+		return -1;
+	db = mongoc_client_get_database(conn.client, o->out);
 	memset(&fs, 0, sizeof(fs));
 	if (saver_open(&ps, db, OUT_PROCESSES) != 0 ||
 	    saver_open(&fs, db, OUT_FILES) != 0)
@@ -280,5 +285,6 @@ out:
 	saver_close(&ps);
 	saver_close(&fs);
 	mongoc_database_destroy(db);
+	dbconn_close(&conn);
 	return rc;
 }
