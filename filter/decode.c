@@ -1,6 +1,9 @@
-/* decode.c - see decode.h. */
+/* decode.c - see decode.h. Each document kind is a table of its fields
+ * (key, how it is read, where it goes), read in one pass over the
+ * document; a key not in the table is ignored. */
 #include "decode.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,157 +108,209 @@ get_argv(const bson_iter_t *it, struct argv *a)
 	a->n = n;
 }
 
+/* How a field is read, into the decoding struct at an offset. */
+enum fkind {
+	FK_CSTR,  /* char *, the first occurrence (ids, host, docker_id) */
+	FK_BYTES, /* struct bytes */
+	FK_I32,   /* int32_t; a has flag when given */
+	FK_I64,   /* int64_t */
+	FK_BOOL,  /* bool, any type as BSON truth; has: key present */
+	FK_DATE,  /* int64_t ns from a date or a number */
+	FK_TS,    /* as FK_DATE, only while still NS_NONE: the _ns twin wins */
+	FK_ARGV,  /* struct argv */
+	FK_EXECS, /* struct task's execs */
+};
+
+struct field {
+	const char *key;
+	enum fkind kind;
+	size_t off;
+	ptrdiff_t has; /* offset of a bool set to "read", or -1 */
+};
+
+#define FLD(key, kind, type, m)                                                \
+	{                                                                      \
+		key, kind, offsetof(type, m), -1                               \
+	}
+#define FLDH(key, kind, type, m, h)                                            \
+	{                                                                      \
+		key, kind, offsetof(type, m), (ptrdiff_t)offsetof(type, h)     \
+	}
+
+static void get_execs(const bson_iter_t *it, struct task *t);
+
+static bool
+read_field(const bson_iter_t *it, enum fkind kind, char *at)
+{
+	switch (kind) {
+	case FK_CSTR:
+		if (*(char **)at == NULL)
+			*(char **)at = get_cstr(it);
+		return *(char **)at != NULL;
+	case FK_BYTES:
+		return get_bytes(it, (struct bytes *)at);
+	case FK_I32:
+		return get_i32(it, (int32_t *)at);
+	case FK_I64:
+		return get_i64(it, (int64_t *)at);
+	case FK_BOOL:
+		*(bool *)at = bson_iter_as_bool(it);
+		return true;
+	case FK_TS:
+		return *(int64_t *)at == NS_NONE &&
+		       get_date_ns(it, (int64_t *)at);
+	case FK_DATE:
+		return get_date_ns(it, (int64_t *)at);
+	case FK_ARGV:
+		get_argv(it, (struct argv *)at);
+		return true;
+	case FK_EXECS:
+		get_execs(it, (struct task *)at);
+		return true;
+	}
+	return false;
+}
+
+/* Every field of doc found in tab[0..n) into base. */
+static void
+read_fields(const bson_t *doc, const struct field *tab, size_t n, void *base)
+{
+	bson_iter_t it;
+	size_t i;
+	bool ok;
+
+	if (!bson_iter_init(&it, doc))
+		return;
+	while (bson_iter_next(&it)) {
+		const char *k = bson_iter_key(&it);
+
+		for (i = 0; i < n && strcmp(tab[i].key, k) != 0; i++)
+			;
+		if (i == n)
+			continue;
+		ok = read_field(&it, tab[i].kind, (char *)base + tab[i].off);
+		if (tab[i].has >= 0)
+			*(bool *)((char *)base + tab[i].has) = ok;
+	}
+}
+
+#define NFIELDS(tab) (sizeof(tab) / sizeof((tab)[0]))
+
+/* an execve entry: its time is ns, else the date */
+struct exec_doc {
+	struct exec e;
+	int64_t ns, ms;
+};
+
+static const struct field exec_fields[] = {
+    FLD(F_EXEC_NS, FK_I64, struct exec_doc, ns),
+    FLD(F_EXEC_TS, FK_DATE, struct exec_doc, ms),
+    FLD(F_ARGS, FK_ARGV, struct exec_doc, e.args),
+    FLD(F_EXE, FK_BYTES, struct exec_doc, e.exe),
+    FLD(F_CWD, FK_BYTES, struct exec_doc, e.cwd),
+};
+
 static void
 get_execs(const bson_iter_t *it, struct task *t)
 {
-	bson_iter_t arr, doc;
+	bson_iter_t arr;
+	const uint8_t *data;
+	uint32_t len;
+	bson_t doc;
 
 	if (!BSON_ITER_HOLDS_ARRAY(it) || !bson_iter_recurse(it, &arr))
 		return;
 	while (bson_iter_next(&arr) && t->nexec < EXECVE_MAX * 4) {
-		struct exec e;
-		int64_t ms = NS_NONE, ns = NS_NONE;
+		struct exec_doc x = {{0}, NS_NONE, NS_NONE};
 
-		if (!BSON_ITER_HOLDS_DOCUMENT(&arr) ||
-		    !bson_iter_recurse(&arr, &doc))
+		if (!BSON_ITER_HOLDS_DOCUMENT(&arr))
 			continue;
-		memset(&e, 0, sizeof(e));
-		while (bson_iter_next(&doc)) {
-			const char *k = bson_iter_key(&doc);
-
-			if (strcmp(k, F_EXEC_NS) == 0)
-				get_i64(&doc, &ns);
-			else if (strcmp(k, F_EXEC_TS) == 0)
-				get_date_ns(&doc, &ms);
-			else if (strcmp(k, F_ARGS) == 0)
-				get_argv(&doc, &e.args);
-			else if (strcmp(k, F_EXE) == 0)
-				get_bytes(&doc, &e.exe);
-			else if (strcmp(k, F_CWD) == 0)
-				get_bytes(&doc, &e.cwd);
-		}
-		e.ns = ns != NS_NONE ? ns : ms;
+		bson_iter_document(&arr, &len, &data);
+		if (!bson_init_static(&doc, data, len))
+			continue;
+		read_fields(&doc, exec_fields, NFIELDS(exec_fields), &x);
+		x.e.ns = x.ns != NS_NONE ? x.ns : x.ms;
 		t->execs =
 		    mem_reallocarray(t->execs, t->nexec + 1, sizeof(*t->execs));
-		t->execs[t->nexec++] = e;
+		t->execs[t->nexec++] = x.e;
 	}
 }
 
-/* what a pids document said besides the task's own fields */
-struct task_seen {
-	bool pid, tgid, thread;
+/* a pids document: the task and what else it said */
+struct task_doc {
+	struct task t;
+	bool pid, tgid, thread;    /* present (and of a usable type) */
 	int64_t start_ms, exit_ms; /* the dates, as ns */
 };
 
-static void
-task_field(const bson_iter_t *it, const char *k, struct task *t,
-           struct task_seen *seen)
-{
-	if (strcmp(k, F_ID) == 0)
-		t->id = get_cstr(it);
-	else if (strcmp(k, F_HOST) == 0)
-		t->host = get_cstr(it);
-	else if (strcmp(k, F_BOOT) == 0)
-		t->boot = get_cstr(it);
-	else if (strcmp(k, F_PID) == 0)
-		seen->pid = get_i32(it, &t->pid);
-	else if (strcmp(k, F_TGID) == 0)
-		seen->tgid = get_i32(it, &t->tgid);
-	else if (strcmp(k, F_THREAD) == 0) {
-		seen->thread = true;
-		t->thread = bson_iter_as_bool(it);
-	} else if (strcmp(k, F_PPID) == 0)
-		t->has_ppid = get_i32(it, &t->ppid);
-	else if (strcmp(k, F_PARENT_TGID) == 0)
-		t->has_ptgid = get_i32(it, &t->parent_tgid);
-	else if (strcmp(k, F_PARENT_ID) == 0)
-		t->parent_id = get_cstr(it);
-	else if (strcmp(k, F_START_TICKS) == 0)
-		t->has_ticks = get_i64(it, &t->start_ticks);
-	else if (strcmp(k, F_START_NS) == 0)
-		t->has_start = get_i64(it, &t->start_ns);
-	else if (strcmp(k, F_START_TS) == 0)
-		get_date_ns(it, &seen->start_ms);
-	else if (strcmp(k, F_STAR) == 0)
-		t->star = bson_iter_as_bool(it);
-	else if (strcmp(k, F_COMM) == 0)
-		get_bytes(it, &t->comm);
-	else if (strcmp(k, F_EXE) == 0)
-		get_bytes(it, &t->exe);
-	else if (strcmp(k, F_CWD) == 0)
-		get_bytes(it, &t->cwd);
-	else if (strcmp(k, F_ARGS) == 0)
-		get_argv(it, &t->args);
-	else if (strcmp(k, F_ARGS_TRUNC) == 0)
-		t->args_trunc = bson_iter_as_bool(it);
-	else if (strcmp(k, F_EXECVE) == 0)
-		get_execs(it, t);
-	else if (strcmp(k, F_EXECVE_COUNT) == 0)
-		get_i32(it, &t->execve_count);
-	else if (strcmp(k, F_EXIT_NS) == 0)
-		t->has_exit = get_i64(it, &t->exit_ns);
-	else if (strcmp(k, F_EXIT_TS) == 0)
-		get_date_ns(it, &seen->exit_ms);
-	else if (strcmp(k, F_EXIT_STATUS) == 0)
-		t->has_status = get_i32(it, &t->exit_status);
-	else if (strcmp(k, F_EXIT_CODE) == 0)
-		t->has_code = get_i32(it, &t->exit_code);
-	else if (strcmp(k, F_EXIT_SIGNAL) == 0)
-		t->has_signal = get_i32(it, &t->exit_signal);
-	else if (strcmp(k, F_DOCKER_ID) == 0)
-		t->docker_id = get_cstr(it);
-	else if (strcmp(k, F_ROOTFS) == 0)
-		get_bytes(it, &t->rootfs);
-	else if (strcmp(k, F_SETNS) == 0)
-		t->setns = bson_iter_as_bool(it);
-	else if (strcmp(k, F_SOURCE) == 0)
-		get_bytes(it, &t->source);
-}
+#define TF(key, kind, m) FLD(key, kind, struct task_doc, m)
+#define TFH(key, kind, m, h) FLDH(key, kind, struct task_doc, m, h)
+
+static const struct field task_fields[] = {
+    TF(F_ID, FK_CSTR, t.id),
+    TF(F_HOST, FK_CSTR, t.host),
+    TF(F_BOOT, FK_CSTR, t.boot),
+    TFH(F_PID, FK_I32, t.pid, pid),
+    TFH(F_TGID, FK_I32, t.tgid, tgid),
+    TFH(F_THREAD, FK_BOOL, t.thread, thread),
+    TFH(F_PPID, FK_I32, t.ppid, t.has_ppid),
+    TFH(F_PARENT_TGID, FK_I32, t.parent_tgid, t.has_ptgid),
+    TF(F_PARENT_ID, FK_CSTR, t.parent_id),
+    TFH(F_START_TICKS, FK_I64, t.start_ticks, t.has_ticks),
+    TFH(F_START_NS, FK_I64, t.start_ns, t.has_start),
+    TF(F_START_TS, FK_DATE, start_ms),
+    TF(F_STAR, FK_BOOL, t.star),
+    TF(F_COMM, FK_BYTES, t.comm),
+    TF(F_EXE, FK_BYTES, t.exe),
+    TF(F_CWD, FK_BYTES, t.cwd),
+    TF(F_ARGS, FK_ARGV, t.args),
+    TF(F_ARGS_TRUNC, FK_BOOL, t.args_trunc),
+    TF(F_EXECVE, FK_EXECS, t),
+    TF(F_EXECVE_COUNT, FK_I32, t.execve_count),
+    TFH(F_EXIT_NS, FK_I64, t.exit_ns, t.has_exit),
+    TF(F_EXIT_TS, FK_DATE, exit_ms),
+    TFH(F_EXIT_STATUS, FK_I32, t.exit_status, t.has_status),
+    TFH(F_EXIT_CODE, FK_I32, t.exit_code, t.has_code),
+    TFH(F_EXIT_SIGNAL, FK_I32, t.exit_signal, t.has_signal),
+    TF(F_DOCKER_ID, FK_CSTR, t.docker_id),
+    TF(F_ROOTFS, FK_BYTES, t.rootfs),
+    TF(F_SETNS, FK_BOOL, t.setns),
+    TF(F_SOURCE, FK_BYTES, t.source),
+};
 
 /* a wait status says how it ended when code/signal are missing */
 static void
 exit_from_status(struct task *t)
 {
-	if (t->has_status && !t->has_code && !t->has_signal) {
-		int32_t v = t->exit_status;
+	int32_t v = t->exit_status;
 
-		if ((v & 0x7f) == 0) {
-			t->exit_code = (int32_t)((v >> 8) & 0xff);
-			t->has_code = true;
-		} else if ((v & 0x7f) != 0x7f) {
-			t->exit_signal = (int32_t)(v & 0x7f);
-			t->has_signal = true;
-		}
+	if (!t->has_status || t->has_code || t->has_signal)
+		return;
+	if ((v & 0x7f) == 0) {
+		t->exit_code = (int32_t)((v >> 8) & 0xff);
+		t->has_code = true;
+	} else if ((v & 0x7f) != 0x7f) {
+		t->exit_signal = (int32_t)(v & 0x7f);
+		t->has_signal = true;
 	}
 }
 
-int
-decode_task(const bson_t *doc, struct task *t)
+/* the defaults and the fields derived from others */
+static void
+task_complete(struct task_doc *d)
 {
-	struct task_seen seen = {false, false, false, NS_NONE, NS_NONE};
-	bson_iter_t it;
+	struct task *t = &d->t;
 
-	memset(t, 0, sizeof(*t));
-	if (!bson_iter_init(&it, doc))
-		return -1;
-	while (bson_iter_next(&it))
-		task_field(&it, bson_iter_key(&it), t, &seen);
-	if (t->id == NULL || !seen.pid) {
-		log_debug("a pids document without a usable _id or pid: "
-		          "skipped");
-		model_task_free(t);
-		return -1;
-	}
-	if (!seen.tgid)
+	if (!d->tgid)
 		t->tgid = t->pid;
-	if (!seen.thread)
+	if (!d->thread)
 		t->thread = t->pid != t->tgid;
-	if (!t->has_start && seen.start_ms != NS_NONE) {
-		t->start_ns = seen.start_ms;
+	if (!t->has_start && d->start_ms != NS_NONE) {
+		t->start_ns = d->start_ms;
 		t->has_start = true;
 	}
-	if (!t->has_exit && seen.exit_ms != NS_NONE) {
-		t->exit_ns = seen.exit_ms;
+	if (!t->has_exit && d->exit_ms != NS_NONE) {
+		t->exit_ns = d->exit_ms;
 		t->has_exit = true;
 	}
 	exit_from_status(t);
@@ -263,6 +318,25 @@ decode_task(const bson_t *doc, struct task *t)
 		free(t->docker_id);
 		t->docker_id = NULL;
 	}
+}
+
+int
+decode_task(const bson_t *doc, struct task *t)
+{
+	struct task_doc d;
+
+	memset(&d, 0, sizeof(d));
+	d.start_ms = d.exit_ms = NS_NONE;
+	read_fields(doc, task_fields, NFIELDS(task_fields), &d);
+	if (d.t.id == NULL || !d.pid) {
+		log_debug("a pids document without a usable _id or pid: "
+		          "skipped");
+		model_task_free(&d.t);
+		memset(t, 0, sizeof(*t));
+		return -1;
+	}
+	task_complete(&d);
+	*t = d.t;
 	return 0;
 }
 
@@ -300,74 +374,54 @@ op_of(const struct bytes *op)
 	return FOP_OPEN;
 }
 
-/* a *_ns field, or its *_timestamp twin when the ns one is absent */
-static void
-get_time(const bson_iter_t *it, const char *k, const char *nsk, const char *tsk,
-         int64_t *ns)
-{
-	int64_t ms;
+/* a files / fds document and its op names, as read */
+struct file_raw {
+	struct file_doc d;
+	struct bytes op, then_op;
+};
 
-	if (strcmp(k, nsk) == 0)
-		get_i64(it, ns);
-	else if (strcmp(k, tsk) == 0 && *ns == NS_NONE && get_date_ns(it, &ms))
-		*ns = ms;
-}
+#define FF(key, kind, m) FLD(key, kind, struct file_raw, m)
 
-static void
-file_field(const bson_iter_t *it, const char *k, struct file_doc *d,
-           struct bytes *op, struct bytes *then_op)
-{
-	struct file *f = &d->f;
-
-	if (strcmp(k, F_ID) == 0 && f->id == NULL)
-		f->id = get_cstr(it);
-	else if (strcmp(k, F_PROC_ID) == 0 && d->proc_id == NULL)
-		d->proc_id = get_cstr(it);
-	else if (strcmp(k, F_OP) == 0)
-		get_bytes(it, op);
-	else if (strcmp(k, F_FILENAME) == 0)
-		get_bytes(it, &f->raw_path);
-	else if (strcmp(k, F_NEW_FILENAME) == 0)
-		get_bytes(it, &d->new_path);
-	else if (strcmp(k, F_THEN_OP) == 0)
-		get_bytes(it, then_op);
-	else if (strcmp(k, F_THEN_PROC_ID) == 0 && d->then_proc == NULL)
-		d->then_proc = get_cstr(it);
-	else if (strcmp(k, F_FD) == 0)
-		get_i32(it, &f->fd);
-	else if (strcmp(k, F_FLAGS) == 0)
-		get_i32(it, &f->flags);
-	else if (strcmp(k, F_CLOSE_BY) == 0)
-		get_bytes(it, &f->closed_by);
-	else if (strcmp(k, F_WRITE_COUNT) == 0)
-		get_i64(it, &f->writes);
-	else if (strcmp(k, F_WRITE_BYTES) == 0)
-		get_i64(it, &f->write_bytes);
-	get_time(it, k, F_THEN_NS, F_THEN_TS, &d->then_ns);
-	get_time(it, k, F_OPEN_NS, F_OPEN_TS, &f->open_ns);
-	get_time(it, k, F_CLOSE_NS, F_CLOSE_TS, &f->close_ns);
-	get_time(it, k, F_OP_NS, F_OP_TS, &f->ns);
-}
+static const struct field file_fields[] = {
+    FF(F_ID, FK_CSTR, d.f.id),
+    FF(F_PROC_ID, FK_CSTR, d.proc_id),
+    FF(F_FD, FK_I32, d.f.fd),
+    FF(F_OP, FK_BYTES, op),
+    FF(F_FLAGS, FK_I32, d.f.flags),
+    FF(F_THEN_OP, FK_BYTES, then_op),
+    FF(F_FILENAME, FK_BYTES, d.f.raw_path),
+    FF(F_NEW_FILENAME, FK_BYTES, d.new_path),
+    FF(F_CLOSE_BY, FK_BYTES, d.f.closed_by),
+    FF(F_THEN_PROC_ID, FK_CSTR, d.then_proc),
+    FF(F_WRITE_COUNT, FK_I64, d.f.writes),
+    FF(F_THEN_NS, FK_I64, d.then_ns),
+    FF(F_WRITE_BYTES, FK_I64, d.f.write_bytes),
+    FF(F_THEN_TS, FK_TS, d.then_ns),
+    FF(F_OPEN_NS, FK_I64, d.f.open_ns),
+    FF(F_OPEN_TS, FK_TS, d.f.open_ns),
+    FF(F_CLOSE_NS, FK_I64, d.f.close_ns),
+    FF(F_CLOSE_TS, FK_TS, d.f.close_ns),
+    FF(F_OP_NS, FK_I64, d.f.ns),
+    FF(F_OP_TS, FK_TS, d.f.ns),
+};
 
 int
 decode_file(const bson_t *doc, struct file_doc *d)
 {
-	struct bytes op = {0}, then_op = {0};
-	bson_iter_t it;
+	struct file_raw r;
 
-	memset(d, 0, sizeof(*d));
-	d->f.open_ns = d->f.close_ns = d->f.ns = d->then_ns = NS_NONE;
-	if (bson_iter_init(&it, doc))
-		while (bson_iter_next(&it))
-			file_field(&it, bson_iter_key(&it), d, &op, &then_op);
-	d->f.has_close = d->f.close_ns != NS_NONE;
-	d->f.op = op_of(&op);
-	d->joined = then_op.set;
-	d->then_op = op_of(&then_op);
-	bytes_free(&op);
-	bytes_free(&then_op);
-	if (!d->f.raw_path.set)
-		bytes_set(&d->f.raw_path, "", 0);
+	memset(&r, 0, sizeof(r));
+	r.d.f.open_ns = r.d.f.close_ns = r.d.f.ns = r.d.then_ns = NS_NONE;
+	read_fields(doc, file_fields, NFIELDS(file_fields), &r);
+	r.d.f.has_close = r.d.f.close_ns != NS_NONE;
+	r.d.f.op = op_of(&r.op);
+	r.d.joined = r.then_op.set;
+	r.d.then_op = op_of(&r.then_op);
+	bytes_free(&r.op);
+	bytes_free(&r.then_op);
+	if (!r.d.f.raw_path.set)
+		bytes_set(&r.d.f.raw_path, "", 0);
+	*d = r.d;
 	if (d->f.id == NULL || d->proc_id == NULL) {
 		log_debug("a files document without a usable _id or "
 		          "process_id: skipped");
@@ -387,24 +441,19 @@ decode_file_free(struct file_doc *d)
 	memset(d, 0, sizeof(*d));
 }
 
+static const struct field gap_fields[] = {
+    FLD(F_HOST, FK_CSTR, struct gap, host),
+    FLD(F_BOOT, FK_CSTR, struct gap, boot),
+    FLD(F_GAP_SOURCE, FK_BYTES, struct gap, source),
+    FLD(F_GAP_FROM, FK_DATE, struct gap, from_ns),
+    FLD(F_GAP_TO, FK_DATE, struct gap, to_ns),
+    FLD(F_GAP_COUNT, FK_I64, struct gap, count),
+};
+
 void
 decode_gap(const bson_t *doc, struct gap *g)
 {
-	bson_iter_t it;
-
 	memset(g, 0, sizeof(*g));
 	g->from_ns = g->to_ns = NS_NONE;
-	/* a gap has few fields: looked up by name */
-	if (bson_iter_init_find(&it, doc, F_HOST))
-		g->host = get_cstr(&it);
-	if (bson_iter_init_find(&it, doc, F_BOOT))
-		g->boot = get_cstr(&it);
-	if (bson_iter_init_find(&it, doc, F_GAP_SOURCE))
-		get_bytes(&it, &g->source);
-	if (bson_iter_init_find(&it, doc, F_GAP_FROM))
-		get_date_ns(&it, &g->from_ns);
-	if (bson_iter_init_find(&it, doc, F_GAP_TO))
-		get_date_ns(&it, &g->to_ns);
-	if (bson_iter_init_find(&it, doc, F_GAP_COUNT))
-		get_i64(&it, &g->count);
+	read_fields(doc, gap_fields, NFIELDS(gap_fields), g);
 }
