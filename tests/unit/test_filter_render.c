@@ -118,25 +118,26 @@ test_render_text_no_container_child(void **state)
 	model_free(m);
 }
 
-/* A model by hand: a container process whose child has no container and
- * a grandchild back in the container (the crash of issue 17). */
+/* A model by hand: a container process whose children are a process of
+ * another container and one without container, with a grandchild back
+ * in the first container (issue 17: a NULL dereference in the text
+ * renderer, or the child omitted). */
 static void
 test_render_text_null_container_by_hand(void **state)
 {
 	struct opts o;
 	struct model *m = model_new(10);
 	struct task t;
-	struct proc *star, *c, *k, *g;
-	struct container *ct;
-	const char *ids[] = {"s", "c", "k", "g"};
-	struct proc *v[4];
+	struct container *ct, *ct2;
+	const char *ids[] = {"s", "c", "o", "k", "g"};
+	struct proc *v[5];
 	size_t i, n;
 	int rc;
 	char *s;
 
 	(void)state;
 	ff_opts(&o);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		memset(&t, 0, sizeof(t));
 		t.id = mem_strdup(ids[i]);
 		t.pid = t.tgid = (int32_t)(i + 1) * 10;
@@ -147,24 +148,25 @@ test_render_text_null_container_by_hand(void **state)
 		assert_non_null(v[i]);
 		v[i]->keep = true;
 	}
-	star = v[0];
-	c = v[1];
-	k = v[2];
-	g = v[3];
-	model_link(star, c);
-	model_link(c, k);
-	model_link(k, g);
+	model_link(v[0], v[1]);
+	model_link(v[1], v[2]);
+	model_link(v[1], v[3]);
+	model_link(v[3], v[4]);
 	ct = model_container(m, "h", FF_CID1);
+	ct2 = model_container(m, "h", "b2b2");
+	ct = model_container(m, "h", FF_CID1); /* cts moved */
 	ct->keep = true;
-	c->ct = g->ct = ct;
+	v[1]->ct = v[4]->ct = ct;
 	ct->nprocs = 2;
+	v[2]->ct = ct2;
 	tree_build(m, &o);
 	tree_sort(m);
 	s = ff_render(render_text, m, &o, &n, &rc);
 	assert_int_equal(rc, 0);
-	assert_non_null(strstr(s, "└─ 30 [k]  2026-11-25T10:00:02."));
+	assert_non_null(strstr(s, "├─ [container b2b2: 0 processes, below]\n"));
+	assert_non_null(strstr(s, "└─ 40 [k]  2026-11-25T10:00:03."));
 	assert_non_null(strstr(s, "running  [no container]\n"));
-	assert_non_null(strstr(s, "   └─ 40 [g]  "));
+	assert_non_null(strstr(s, "   └─ 50 [g]  "));
 	free(s);
 	model_free(m);
 }
