@@ -56,6 +56,14 @@ containers_match(const struct container *c, const char *want)
 	return nn == n && memcmp(name, want, n) == 0;
 }
 
+/* a file only read: a failed close loses nothing */
+static void
+close_quietly(int fd, const char *path)
+{
+	if (close(fd) != 0)
+		log_debug("close %s: %s", path, strerror(errno));
+}
+
 static char *
 read_small(const char *path, size_t max, size_t *len)
 {
@@ -72,12 +80,12 @@ read_small(const char *path, size_t max, size_t *len)
 			if (errno == EINTR)
 				continue;
 			free(data);
-			close(fd);
+			close_quietly(fd, path);
 			return NULL;
 		}
 		n += (size_t)r;
 	}
-	close(fd);
+	close_quietly(fd, path);
 	if (n == max) { /* too big to be a config */
 		free(data);
 		return NULL;

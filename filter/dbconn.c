@@ -82,8 +82,13 @@ dbconn_open(struct dbconn *c, const char *mongo)
 	c->client = mongoc_client_new_from_uri_with_error(c->uri, &err);
 	if (c->client == NULL)
 		goto bad;
-	mongoc_client_set_error_api(c->client, MONGOC_ERROR_API_VERSION_2);
-	mongoc_client_set_appname(c->client, "godo-filter");
+	if (!mongoc_client_set_error_api(c->client,
+	                                 MONGOC_ERROR_API_VERSION_2) ||
+	    !mongoc_client_set_appname(c->client, "godo-filter")) {
+		cli_error("cannot set up the store client for %s", c->where);
+		dbconn_close(c);
+		return -1;
+	}
 	if (ping(c) != 0) {
 		dbconn_close(c);
 		return -1;

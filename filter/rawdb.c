@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "dbconn.h"
 #include "esc.h"
+#include "log.h"
 #include "mem.h"
 #include "schema.h"
 #include "util.h"
@@ -70,11 +71,13 @@ rawdb_close(struct rawdb *db)
 	free(db);
 }
 
-static void
+static int
 add_host(const struct rawdb *db, bson_t *q)
 {
-	if (db->o->host != NULL)
-		BSON_APPEND_UTF8(q, F_HOST, db->o->host);
+	if (db->o->host == NULL || BSON_APPEND_UTF8(q, F_HOST, db->o->host))
+		return 0;
+	cli_error("building a store query");
+	return -1;
 }
 
 /* Runs find(q, opts) on coll and calls fn per document; stops at the
@@ -109,10 +112,10 @@ static int
 read_coll(struct rawdb *db, const char *coll, bson_t *q, bson_t *opts,
           rawdb_doc_fn *fn, void *arg)
 {
-	int rc;
+	int rc = add_host(db, q);
 
-	add_host(db, q);
-	rc = each_doc(db, coll, q, opts, fn, arg);
+	if (rc == 0)
+		rc = each_doc(db, coll, q, opts, fn, arg);
 	bson_destroy(q);
 	bson_destroy(opts);
 	return rc;
@@ -149,17 +152,18 @@ rawdb_check_empty(struct rawdb *db)
 	return -1;
 }
 
-/* {projection: {f[0]: 1, ...}} */
+/* {projection: {f[0]: 1, ...}}; a few short keys always fit */
 static bson_t *
 projection(const char *const *f, size_t n)
 {
 	bson_t *o = bson_new(), p;
+	bool ok = BSON_APPEND_DOCUMENT_BEGIN(o, "projection", &p);
 	size_t i;
 
-	BSON_APPEND_DOCUMENT_BEGIN(o, "projection", &p);
-	for (i = 0; i < n; i++)
-		BSON_APPEND_INT32(&p, f[i], 1);
-	bson_append_document_end(o, &p);
+	for (i = 0; ok && i < n; i++)
+		ok = BSON_APPEND_INT32(&p, f[i], 1);
+	if (!ok || !bson_append_document_end(o, &p))
+		fatalx("building a store query");
 	return o;
 }
 
@@ -192,14 +196,19 @@ rawdb_read_files(struct rawdb *db, const char *coll, char *const *ids, size_t n,
 		return 0;
 	}
 	if (n <= RAWDB_IN_MAX) {
-		BSON_APPEND_DOCUMENT_BEGIN(q, F_PROC_ID, &d);
-		BSON_APPEND_ARRAY_BEGIN(&d, "$in", &a);
-		for (j = 0; j < n; j++) {
+		bool ok = BSON_APPEND_DOCUMENT_BEGIN(q, F_PROC_ID, &d) &&
+		          BSON_APPEND_ARRAY_BEGIN(&d, "$in", &a);
+
+		for (j = 0; ok && j < n; j++) {
 			snprintf(key, sizeof(key), "%zu", j);
-			BSON_APPEND_UTF8(&a, key, ids[j]);
+			ok = BSON_APPEND_UTF8(&a, key, ids[j]);
 		}
-		bson_append_array_end(&d, &a);
-		bson_append_document_end(q, &d);
+		if (!ok || !bson_append_array_end(&d, &a) ||
+		    !bson_append_document_end(q, &d)) {
+			cli_error("building the files query");
+			bson_destroy(q);
+			return -1;
+		}
 	}
 	return read_coll(
 	    db, coll, q,
