@@ -56,17 +56,15 @@ out:
 /* The kept processes' files (files first: a document in both, moved at
  * close, is the closed one) and the gaps of the window. */
 static int
-read_files(struct rawdb *db, const struct discover *d)
+read_files(struct rawdb *db, struct discover *d)
 {
 	char **ids;
 	size_t n = discover_kept_ids(d->m, &ids);
 	int rc = -1;
 
-	if (rawdb_read_files(db, COLL_FILES, ids, n, discover_file,
-	                     (void *)d) == 0 &&
-	    rawdb_read_files(db, COLL_FDS, ids, n, discover_fd, (void *)d) ==
-	        0 &&
-	    rawdb_read_gaps(db, discover_gap, (void *)d) == 0)
+	if (rawdb_read_files(db, COLL_FILES, ids, n, discover_file, d) == 0 &&
+	    rawdb_read_files(db, COLL_FDS, ids, n, discover_fd, d) == 0 &&
+	    rawdb_read_gaps(db, discover_gap, d) == 0)
 		rc = 0;
 	free(ids);
 	return rc;
