@@ -105,7 +105,7 @@ FILTER_BASE := filter/model filter/mem filter/bytes filter/strmap filter/cli \
 FILTER_READ := filter/decode filter/pindex filter/discover filter/repair \
 	common/path $(FILTER_BASE)
 FILTER_MODEL := $(FILTER_READ) filter/tree filter/containers \
-	filter/render_common common/esc
+	filter/render_common filter/stages common/esc
 UNIT_test_filter_decode := filter/decode $(FILTER_BASE)
 UNIT_test_filter_discover := $(FILTER_READ)
 UNIT_test_filter_repair := filter/repair common/path $(FILTER_BASE)

@@ -208,16 +208,6 @@ tgids_of(struct proc **procs, size_t n, char ***out)
 	return k;
 }
 
-static void
-keys_free(char **keys, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(keys[i]);
-	free(keys);
-}
-
 /* the tgids of procs[0..n) matched over link */
 static int
 each_tgid_match(const struct discover *d, const struct pindex *ix,
@@ -228,7 +218,7 @@ each_tgid_match(const struct discover *d, const struct pindex *ix,
 	size_t nt = tgids_of(procs, n, &tg);
 	int rc = each_match(d, ix, link, tg, nt, fn);
 
-	keys_free(tg, nt);
+	mem_free_all(tg, nt);
 	return rc;
 }
 

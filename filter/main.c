@@ -1,9 +1,10 @@
 /* main.c - filter: reads godo's raw documents after an incident and shows,
- * per container, what ran and what was changed. Flags, then the stages in
- * the order run() calls them: read the raw pids into the index, discover
- * the Docker tree, repair threads, window the tree, identify containers,
- * select, read the kept processes' full documents, files and gaps, repair
- * files, order, save, render. The only caller of exit(). */
+ * per container, what ran and what was changed. Flags, then, in the order
+ * run() calls them: read the raw pids into the index; the tree stages
+ * (stages_tree: discover the Docker tree, repair threads, window, identify
+ * containers, select, fill in the kept processes); read their files and
+ * the gaps; the file stages (stages_files: repair, order, host paths);
+ * save; render. The only caller of exit(). */
 #include <errno.h>
 #include <mongoc/mongoc.h>
 #include <stdio.h>
@@ -11,7 +12,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "containers.h"
 #include "discover.h"
 #include "flags.h"
 #include "log.h"
@@ -20,35 +20,24 @@
 #include "pindex.h"
 #include "rawdb.h"
 #include "render.h"
-#include "repair.h"
 #include "save.h"
 #include "schema.h"
-#include "tree.h"
+#include "stages.h"
 #include "util.h"
 
 #define DEFAULT_MAX_PROCS 500000
 
-/* The tree's processes: one scan of pids into the index, the Docker tree
- * over it, windowed, identified, selected, then the kept ones filled in
- * from the index's copy of their documents. */
+/* The tree's processes: one scan of pids into the index, then the
+ * stages over it (stages.h). */
 static int
 read_tree(struct rawdb *db, const struct discover *d)
 {
 	struct pindex *ix = pindex_new(d->o->until);
 	int rc = -1;
 
-	if (ix == NULL || rawdb_read_pids(db, pindex_add, ix) != 0 ||
-	    discover_tree(d, ix) != 0)
-		goto out;
-	if (d->m->nprocs == 0)
-		log_warnx("no dockerd or containerd (star) process found%s",
-		          d->o->host ? " for that host" : "");
-	repair_threads(d->m);
-	tree_build(d->m, d->o);
-	containers_identify(d->m, d->o);
-	if (tree_select(d->m, d->o) == 0 && discover_fill(d, ix) == 0)
+	if (ix != NULL && rawdb_read_pids(db, pindex_add, ix) == 0 &&
+	    stages_tree(d, ix) == 0)
 		rc = 0;
-out:
 	pindex_free(ix);
 	return rc;
 }
@@ -110,16 +99,11 @@ run(const struct opts *o)
 	if (rawdb_check_empty(db) != 0)
 		goto done;
 	d.m = model_new((size_t)o->max_procs);
-	if (read_tree(db, &d) != 0)
-		goto done;
-	tree_sort(d.m);
-	if (read_files(db, &d) != 0)
+	if (read_tree(db, &d) != 0 || read_files(db, &d) != 0)
 		goto done;
 	rawdb_close(db); /* ends the progress line before the report */
 	db = NULL;
-	repair_files(d.m, o);
-	render_sort_files(d.m);
-	containers_paths(d.m);
+	stages_files(&d);
 	if (!o->no_save && save_run(d.m, o) != 0)
 		goto done;
 	if (render(d.m, o) == 0)

@@ -57,6 +57,18 @@ mem_push(void *v, size_t *n, size_t *cap, size_t size, size_t first)
 }
 
 void
+mem_free_all(char **v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
 mem_sort(void *base, size_t n, size_t size,
          int (*cmp)(const void *, const void *))
 {

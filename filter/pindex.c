@@ -189,9 +189,7 @@ pindex_free(struct pindex *ix)
 
 	if (ix == NULL)
 		return;
-	for (i = 0; i < ix->nblocks; i++)
-		free(ix->blocks[i]);
-	free(ix->blocks);
+	mem_free_all(ix->blocks, ix->nblocks);
 	free(ix->v);
 	free(ix->stars);
 	for (i = 0; i < PINDEX_NLINKS; i++)

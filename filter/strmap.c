@@ -39,13 +39,9 @@ strmap_new(void)
 void
 strmap_free(struct strmap *h)
 {
-	size_t i;
-
 	if (h == NULL)
 		return;
-	for (i = 0; i < h->cap; i++)
-		free(h->keys[i]);
-	free(h->keys);
+	mem_free_all(h->keys, h->cap);
 	free(h->vals);
 	free(h);
 }

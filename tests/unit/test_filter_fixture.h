@@ -33,21 +33,13 @@ ff_path(char *path, size_t size, const char *name)
 	         top ? "/" : "", name);
 }
 
-/* tests/data/filter/name, whole and NUL-terminated */
+/* the rest of f from its start, NUL-terminated; f is closed */
 static inline char *
-ff_read(const char *name, size_t *len)
+ff_slurp(FILE *f, size_t *len)
 {
-	char path[4096];
-	FILE *f;
 	char *buf;
 	long n;
 
-	ff_path(path, sizeof(path), name);
-	f = fopen(path, "rb");
-	if (f == NULL)
-		fail_msg("cannot open %s (GODO_UPDATE_GOLDEN=1 writes a "
-		         "golden file)",
-		         path);
 	assert_int_equal(fseek(f, 0, SEEK_END), 0);
 	n = ftell(f);
 	assert_true(n >= 0);
@@ -56,9 +48,25 @@ ff_read(const char *name, size_t *len)
 	assert_non_null(buf);
 	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
 	buf[n] = '\0';
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	*len = (size_t)n;
 	return buf;
+}
+
+/* tests/data/filter/name, whole and NUL-terminated */
+static inline char *
+ff_read(const char *name, size_t *len)
+{
+	char path[4096];
+	FILE *f;
+
+	ff_path(path, sizeof(path), name);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("cannot open %s (GODO_UPDATE_GOLDEN=1 writes a "
+		         "golden file)",
+		         path);
+	return ff_slurp(f, len);
 }
 
 /* One document from JSON (extended JSON: {"$binary": ...}, {"$date":
@@ -153,22 +161,11 @@ ff_render(int (*fn)(FILE *, const struct model *, const struct opts *),
           const struct model *m, const struct opts *o, size_t *len, int *rc)
 {
 	FILE *f = tmpfile();
-	char *buf;
-	long n;
 
 	assert_non_null(f);
 	*rc = fn(f, m, o);
 	assert_int_equal(fflush(f), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
+	return ff_slurp(f, len);
 }
 
 #endif
