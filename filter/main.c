@@ -59,6 +59,8 @@ read_files(struct rawdb *db, struct discover *d)
 	return rc;
 }
 
+/* The report in o->format to -o (stdout by default). -1 after one error
+ * line. */
 static int
 render(const struct model *m, const struct opts *o)
 {
@@ -78,8 +80,6 @@ render(const struct model *m, const struct opts *o)
 		rc = render_html(out, m, o);
 	else
 		rc = render_text(out, m, o);
-	if (rc != 0)
-		cli_error("writing the output: %s", strerror(errno));
 	if (out != stdout && fclose(out) != 0) {
 		cli_error("close %s: %s", o->output, strerror(errno));
 		rc = -1;

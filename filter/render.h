@@ -1,8 +1,9 @@
 /* render.h - one interface for the output formats. Each renderer writes
  * the kept part of the model (after tree_sort) to out and returns 0, or -1
- * when writing failed. Strings from the store are escaped here and only
- * here: tty escaping for text, surrogateescape JSON for json, and for html
- * the same JSON inside a script element, drawn with textContent only. */
+ * after one error line when writing failed. Strings from the store are escaped
+ * here and only here: tty escaping for text, surrogateescape JSON for json, and
+ * for html the same JSON inside a script element, drawn with textContent only.
+ */
 #ifndef GODO_RENDER_H
 #define GODO_RENDER_H
 
@@ -25,5 +26,8 @@ void render_sort_files(struct model *m);
 /* Writes b to out and empties it; *err is set when b ran out of memory
  * or the write failed (and stays set). */
 void render_flush(FILE *out, struct buf *b, bool *err);
+/* A renderer's last step: flushes out; 0, or -1 after one error line
+ * when that or anything before (err) failed. */
+int render_end(FILE *out, bool err);
 
 #endif

@@ -1,7 +1,10 @@
 /* render_common.c - what the renderers and save.c share (render.h). */
 #include "render.h"
 
+#include <errno.h>
 #include <string.h>
+
+#include "cli.h"
 
 const struct bytes *
 render_rootfs(const struct proc *p)
@@ -39,4 +42,15 @@ render_flush(FILE *out, struct buf *b, bool *err)
 	if (b->len > 0 && fwrite(b->data, 1, b->len, out) != b->len)
 		*err = true;
 	buf_reset(b);
+}
+
+int
+render_end(FILE *out, bool err)
+{
+	if (fflush(out) != 0)
+		err = true;
+	if (!err)
+		return 0;
+	cli_error("writing the output: %s", strerror(errno));
+	return -1;
 }

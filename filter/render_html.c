@@ -85,24 +85,22 @@ render_html(FILE *out, const struct model *m, const struct opts *o)
 {
 	cookie_io_functions_t io = {NULL, guard_write, NULL, NULL};
 	FILE *json;
-	int rc = 0;
+	int rc;
 
 	if (put_lines(out, render_page_head) != 0 || put_title(out, o) != 0 ||
 	    put_lines(out, render_page_css) != 0 ||
 	    put_lines(out, render_page_body) != 0)
-		return -1;
+		return render_end(out, true);
 	json = fopencookie(out, "w", io);
 	if (json == NULL)
-		return -1;
-	if (render_json(json, m, o) != 0)
-		rc = -1;
-	if (fclose(json) != 0)
-		rc = -1;
+		return render_end(out, true);
+	rc = render_json(json, m, o); /* logs its own failure */
+	if (fclose(json) != 0 && rc == 0)
+		return render_end(out, true);
 	if (rc != 0)
 		return -1;
-	if (fputs("</script>\n<script>\n", out) == EOF ||
-	    put_lines(out, render_page_js) != 0 ||
-	    fputs("</script>\n</body></html>\n", out) == EOF)
-		return -1;
-	return fflush(out) == 0 ? 0 : -1;
+	return render_end(out,
+	                  fputs("</script>\n<script>\n", out) == EOF ||
+	                      put_lines(out, render_page_js) != 0 ||
+	                      fputs("</script>\n</body></html>\n", out) == EOF);
 }

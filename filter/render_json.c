@@ -372,7 +372,5 @@ render_json(FILE *out, const struct model *m, const struct opts *o)
 	buf_adds(&w.b, "]}\n");
 	jw_flush(&w);
 	buf_free(&w.b);
-	if (fflush(out) != 0)
-		w.err = true;
-	return w.err ? -1 : 0;
+	return render_end(out, w.err);
 }

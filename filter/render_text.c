@@ -362,7 +362,5 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 	tw_flush(&w);
 	buf_free(&w.b);
 	buf_free(&w.pre);
-	if (fflush(out) != 0)
-		w.err = true;
-	return w.err ? -1 : 0;
+	return render_end(out, w.err);
 }

@@ -230,7 +230,7 @@ test_render_text_empty(void **state)
 	model_free(m);
 }
 
-/* a full disk is an error, not a short report */
+/* a full disk is an error (one line each), not a short report */
 static void
 test_render_write_error(void **state)
 {
@@ -243,6 +243,7 @@ test_render_write_error(void **state)
 		skip();
 	assert_int_equal(render_text(f, m, &o), -1);
 	assert_int_equal(render_json(f, m, &o), -1);
+	assert_int_equal(render_html(f, m, &o), -1);
 	fclose(f);
 	model_free(m);
 }
