@@ -102,10 +102,23 @@ UNIT_test_sysevent := listener/sysevent listener/reasm listener/record \
 	common/util common/log
 UNIT_test_common := common/esc common/flags common/path common/util common/log
 UNIT_test_procconn := listener/procconn listener/nlrecv common/log common/util
-UNIT_test_filter_path := filter/repair filter/model common/path common/esc \
-	common/util common/log
 UNIT_test_hostile := listener/sysevent listener/reasm listener/record \
 	common/util common/log
+UNIT_test_filter_path := filter/repair filter/model filter/mem filter/bytes \
+	filter/strmap common/path common/esc common/util common/log
+# filter stages
+FILTER_BASE := filter/model filter/mem filter/bytes filter/strmap filter/cli \
+	common/log common/util
+FILTER_READ := filter/decode filter/pindex filter/discover filter/repair \
+	common/path $(FILTER_BASE)
+FILTER_MODEL := $(FILTER_READ) filter/tree filter/containers \
+	filter/render_common filter/stages common/esc
+UNIT_test_filter_decode := filter/decode $(FILTER_BASE)
+UNIT_test_filter_discover := $(FILTER_READ)
+UNIT_test_filter_repair := filter/repair common/path $(FILTER_BASE)
+UNIT_test_filter_tree := $(FILTER_MODEL)
+UNIT_test_filter_render := filter/render_text filter/render_json \
+	filter/render_html filter/render_page $(FILTER_MODEL)
 UNIT_test_procfs := listener/procfs common/log common/util
 UNIT_test_reasm := listener/reasm listener/record common/util common/log
 UNIT_test_record := listener/record common/util

@@ -1,144 +1,116 @@
 /* main.c - filter: reads godo's raw documents after an incident and shows,
- * per container, what ran and what was changed. Flags, then load -> repair
- * -> tree -> history -> save -> render; the only caller of exit(). */
+ * per container, what ran and what was changed. Flags, then, in the order
+ * run() calls them: read the raw pids into the index; the tree stages
+ * (stages_tree: discover the Docker tree, repair threads, window, identify
+ * containers, select, fill in the kept processes); read their files and
+ * the gaps; the file stages (stages_files: repair, order, host paths);
+ * save; render. The only caller of exit(). */
 #include <errno.h>
 #include <mongoc/mongoc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
+#include "discover.h"
 #include "flags.h"
-#include "history.h"
-#include "load.h"
 #include "log.h"
 #include "model.h"
 #include "opts.h"
+#include "pindex.h"
+#include "rawdb.h"
 #include "render.h"
-#include "repair.h"
 #include "save.h"
 #include "schema.h"
-#include "tree.h"
+#include "stages.h"
 #include "util.h"
 
 #define DEFAULT_MAX_PROCS 500000
 
+/* The tree's processes: one scan of pids into the index, then the
+ * stages over it (stages.h). */
 static int
-parse_window(struct opts *o)
+read_tree(struct rawdb *db, const struct discover *d)
 {
-	int64_t now = util_wall_ns();
+	struct pindex *ix = pindex_new(d->o->until);
+	int rc = -1;
 
-	o->since = INT64_MIN;
-	o->until = INT64_MAX;
-	if (o->since_s != NULL &&
-	    util_parse_time(o->since_s, now, &o->since) != 0) {
-		fprintf(stderr,
-		        "filter: error: bad -since: want RFC 3339 "
-		        "(2026-11-25T19:40:30Z) or a duration like 2h\n");
-		return -1;
-	}
-	if (o->until_s != NULL &&
-	    util_parse_time(o->until_s, now, &o->until) != 0) {
-		fprintf(stderr,
-		        "filter: error: bad -until: want RFC 3339 "
-		        "(2026-11-25T19:40:30Z) or a duration like 2h\n");
-		return -1;
-	}
-	if (o->since > o->until) {
-		fprintf(stderr, "filter: error: -since is after -until\n");
-		return -1;
-	}
-	return 0;
+	if (ix != NULL && rawdb_read_pids(db, pindex_add, ix) == 0 &&
+	    stages_tree(d, ix) == 0)
+		rc = 0;
+	pindex_free(ix);
+	return rc;
 }
 
+/* The kept processes' files (files first: a document in both, moved at
+ * close, is the closed one) and the gaps of the window. */
 static int
-check_opts(struct opts *o)
+read_files(struct rawdb *db, struct discover *d)
 {
-	if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0 &&
-	    strcmp(o->format, "html") != 0) {
-		fprintf(
-		    stderr,
-		    "filter: error: bad -format: want text, json or html\n");
-		return -1;
-	}
-	if (o->db[0] == '\0' || o->out[0] == '\0') {
-		fprintf(stderr,
-		        "filter: error: -db and -out must not be empty\n");
-		return -1;
-	}
-	if (!o->no_save && strcmp(o->db, o->out) == 0) {
-		fprintf(stderr,
-		        "filter: error: -out must differ from -db: the raw "
-		        "database is never written\n");
-		return -1;
-	}
-	if (o->max_procs == 0) {
-		fprintf(stderr, "filter: error: -max-procs must be positive\n");
-		return -1;
-	}
-	if (o->container != NULL && o->container[0] == '\0')
-		o->container = NULL;
-	if (o->host != NULL && o->host[0] == '\0')
-		o->host = NULL;
-	return parse_window(o);
+	char **ids;
+	size_t n = discover_kept_ids(d->m, &ids);
+	int rc = -1;
+
+	if (rawdb_read_files(db, COLL_FILES, ids, n, discover_file, d) == 0 &&
+	    rawdb_read_files(db, COLL_FDS, ids, n, discover_fd, d) == 0 &&
+	    rawdb_read_gaps(db, discover_gap, d) == 0)
+		rc = 0;
+	free(ids);
+	return rc;
 }
 
-/* load -> repair -> tree -> history -> save -> render */
+/* The report in o->format to -o (stdout by default). -1 after one error
+ * line. */
 static int
-run(const struct opts *o)
+render(const struct model *m, const struct opts *o)
 {
-	struct loader *l;
-	struct model *m = NULL;
 	FILE *out = stdout;
-	int rc = 1, wrc;
+	int rc = 0;
 
-	l = load_open(o);
-	if (l == NULL)
-		return 1;
-	if (load_check_empty(l) != 0)
-		goto done;
-	m = model_new((size_t)o->max_procs);
-	if (load_tree(l, m) != 0)
-		goto done;
-	if (m->nprocs == 0)
-		log_warnx("no dockerd or containerd (star) process found%s",
-		          o->host ? " for that host" : "");
-	tree_build(m, o);
-	repair_threads(m);
-	history_containers(m, o);
-	if (tree_select(m, o) != 0 || load_fill(l, m) != 0)
-		goto done;
-	tree_sort(m);
-	if (load_files(l, m) != 0 || load_gaps(l, m) != 0)
-		goto done;
-	repair_files(m, o);
-	render_sort_files(m);
-	history_paths(m);
-	if (!o->no_save && save_run(load_client(l), m, o) != 0)
-		goto done;
 	if (o->output != NULL && strcmp(o->output, "-") != 0) {
 		out = fopen(o->output, "w");
 		if (out == NULL) {
-			model_error("open %s: %s", o->output, strerror(errno));
-			goto done;
+			cli_error("open %s: %s", o->output, strerror(errno));
+			return -1;
 		}
 	}
 	if (strcmp(o->format, "json") == 0)
-		wrc = render_json(out, m, o);
+		rc = render_json(out, m, o);
 	else if (strcmp(o->format, "html") == 0)
-		wrc = render_html(out, m, o);
+		rc = render_html(out, m, o);
 	else
-		wrc = render_text(out, m, o);
-	if (wrc != 0)
-		model_error("writing the output: %s", strerror(errno));
-	else
-		rc = 0;
+		rc = render_text(out, m, o);
 	if (out != stdout && fclose(out) != 0) {
-		model_error("close %s: %s", o->output, strerror(errno));
-		rc = 1;
+		cli_error("close %s: %s", o->output, strerror(errno));
+		rc = -1;
 	}
+	return rc;
+}
+
+static int
+run(const struct opts *o)
+{
+	struct discover d = {NULL, o};
+	struct rawdb *db = rawdb_open(o);
+	int rc = 1;
+
+	if (db == NULL)
+		return 1;
+	if (rawdb_check_empty(db) != 0)
+		goto done;
+	d.m = model_new((size_t)o->max_procs);
+	if (read_tree(db, &d) != 0 || read_files(db, &d) != 0)
+		goto done;
+	rawdb_close(db); /* ends the progress line before the report */
+	db = NULL;
+	stages_files(&d);
+	if (!o->no_save && save_run(d.m, o) != 0)
+		goto done;
+	if (render(d.m, o) == 0)
+		rc = 0;
 done:
-	model_free(m);
-	load_close(l);
+	model_free(d.m);
+	rawdb_close(db);
 	return rc;
 }
 
@@ -205,7 +177,7 @@ main(int argc, char **argv)
 	}
 	if (o.verbose)
 		log_init("filter", LOG_LVL_DEBUG);
-	if (check_opts(&o) != 0)
+	if (cli_check(&o, util_wall_ns()) != 0)
 		return 2;
 	mongoc_init();
 	rc = run(&o);

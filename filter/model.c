@@ -1,227 +1,12 @@
-/* model.c - ownership of the filter's model, the string map behind its
- * indexes, task merging. See model.h. */
+/* model.c - ownership of the filter's model and task merging. See
+ * model.h. */
 #include "model.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
-
-void *
-fx_calloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-
-	if (p == NULL)
-		fatalx("out of memory");
-	return p;
-}
-
-void *
-fx_reallocarray(void *p, size_t n, size_t size)
-{
-	void *q;
-
-	if (size != 0 && n > SIZE_MAX / size)
-		fatalx("out of memory");
-	q = realloc(p, n * size != 0 ? n * size : 1);
-	if (q == NULL)
-		fatalx("out of memory");
-	return q;
-}
-
-void
-model_sort(void *base, size_t n, size_t size,
-           int (*cmp)(const void *, const void *))
-{
-	if (n > 1)
-		qsort(base, n, size, cmp);
-}
-
-void
-model_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("filter: error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-char *
-fx_strdup(const char *s)
-{
-	char *p = strdup(s ? s : "");
-
-	if (p == NULL)
-		fatalx("out of memory");
-	return p;
-}
-
-/* ---- hmap: open addressing, FNV-1a, grown at 50% load ---- */
-
-struct fmap {
-	char **keys;
-	void **vals;
-	size_t cap, len;
-};
-
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-struct fmap *
-fmap_new(void)
-{
-	struct fmap *h = fx_calloc(1, sizeof(*h));
-
-	h->cap = 64;
-	h->keys = fx_calloc(h->cap, sizeof(*h->keys));
-	h->vals = fx_calloc(h->cap, sizeof(*h->vals));
-	return h;
-}
-
-void
-fmap_free(struct fmap *h)
-{
-	size_t i;
-
-	if (h == NULL)
-		return;
-	for (i = 0; i < h->cap; i++)
-		free(h->keys[i]);
-	free(h->keys);
-	free(h->vals);
-	free(h);
-}
-
-static size_t
-slot(const struct fmap *h, const char *key)
-{
-	size_t i = (size_t)hash_str(key) & (h->cap - 1);
-
-	while (h->keys[i] != NULL && strcmp(h->keys[i], key) != 0)
-		i = (i + 1) & (h->cap - 1);
-	return i;
-}
-
-void *
-fmap_get(const struct fmap *h, const char *key)
-{
-	size_t i = slot(h, key);
-
-	return h->keys[i] ? h->vals[i] : NULL;
-}
-
-static void
-grow(struct fmap *h)
-{
-	struct fmap n;
-	size_t i, j;
-
-	n.cap = h->cap * 2;
-	n.len = h->len;
-	n.keys = fx_calloc(n.cap, sizeof(*n.keys));
-	n.vals = fx_calloc(n.cap, sizeof(*n.vals));
-	for (i = 0; i < h->cap; i++) {
-		if (h->keys[i] == NULL)
-			continue;
-		j = slot(&n, h->keys[i]);
-		n.keys[j] = h->keys[i];
-		n.vals[j] = h->vals[i];
-	}
-	free(h->keys);
-	free(h->vals);
-	*h = n;
-}
-
-int
-fmap_put(struct fmap *h, const char *key, void *val)
-{
-	size_t i;
-
-	if ((h->len + 1) * 2 > h->cap)
-		grow(h);
-	i = slot(h, key);
-	if (h->keys[i] == NULL) {
-		h->keys[i] = fx_strdup(key);
-		h->len++;
-	}
-	h->vals[i] = val;
-	return 0;
-}
-
-size_t
-fmap_len(const struct fmap *h)
-{
-	return h->len;
-}
-
-/* ---- bytes ---- */
-
-void
-fbytes_set(struct bytes *b, const char *p, size_t n)
-{
-	free(b->p);
-	b->p = fx_calloc(n + 1, 1);
-	if (n > 0)
-		memcpy(b->p, p, n);
-	b->n = n;
-	b->set = true;
-}
-
-void
-fbytes_free(struct bytes *b)
-{
-	free(b->p);
-	memset(b, 0, sizeof(*b));
-}
-
-void
-fbytes_copy(struct bytes *dst, const struct bytes *src)
-{
-	if (!src->set) {
-		fbytes_free(dst);
-		return;
-	}
-	fbytes_set(dst, src->p, src->n);
-}
-
-void
-fargv_free(struct argv *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->n; i++)
-		fbytes_free(&a->v[i]);
-	free(a->v);
-	a->v = NULL;
-	a->n = 0;
-}
-
-void
-fargv_copy(struct argv *dst, const struct argv *src)
-{
-	size_t i;
-
-	fargv_free(dst);
-	dst->v = fx_calloc(src->n, sizeof(*dst->v));
-	dst->n = src->n;
-	for (i = 0; i < src->n; i++)
-		fbytes_copy(&dst->v[i], &src->v[i]);
-}
 
 /* ---- tasks ---- */
 
@@ -231,13 +16,26 @@ model_execs_free(struct task *t)
 	size_t i;
 
 	for (i = 0; i < t->nexec; i++) {
-		fargv_free(&t->execs[i].args);
-		fbytes_free(&t->execs[i].exe);
-		fbytes_free(&t->execs[i].cwd);
+		bytes_argv_free(&t->execs[i].args);
+		bytes_free(&t->execs[i].exe);
+		bytes_free(&t->execs[i].cwd);
 	}
 	free(t->execs);
 	t->execs = NULL;
 	t->nexec = 0;
+}
+
+void
+model_task_drop_image(struct task *t)
+{
+	bytes_free(&t->exe);
+	bytes_free(&t->cwd);
+	bytes_free(&t->rootfs);
+	bytes_free(&t->source);
+	bytes_argv_free(&t->args);
+	model_execs_free(t);
+	t->star = t->setns = t->args_trunc = false;
+	t->execve_count = 0;
 }
 
 void
@@ -250,13 +48,8 @@ model_task_free(struct task *t)
 	free(t->boot);
 	free(t->parent_id);
 	free(t->docker_id);
-	fbytes_free(&t->comm);
-	fbytes_free(&t->exe);
-	fbytes_free(&t->cwd);
-	fbytes_free(&t->rootfs);
-	fbytes_free(&t->source);
-	fargv_free(&t->args);
-	model_execs_free(t);
+	bytes_free(&t->comm);
+	model_task_drop_image(t);
 	for (i = 0; i < t->nalias; i++)
 		free(t->alias[i]);
 	free(t->alias);
@@ -281,15 +74,6 @@ model_same_task(const struct task *a, const struct task *b)
 	 * interfaces §3): the same task may carry two ids */
 	d = a->start_ticks - b->start_ticks;
 	return d >= -1 && d <= 1;
-}
-
-static void
-take_bytes(struct bytes *dst, struct bytes *src)
-{
-	if (!dst->set && src->set) {
-		*dst = *src;
-		memset(src, 0, sizeof(*src));
-	}
 }
 
 static void
@@ -326,21 +110,6 @@ execs_sort_stable(struct exec *v, size_t n)
 	}
 }
 
-static bool
-argv_eq(const struct argv *a, const struct argv *b)
-{
-	size_t i;
-
-	if (a->n != b->n)
-		return false;
-	for (i = 0; i < a->n; i++)
-		if (a->v[i].n != b->v[i].n ||
-		    (a->v[i].n > 0 &&
-		     memcmp(a->v[i].p, b->v[i].p, a->v[i].n) != 0))
-			return false;
-	return true;
-}
-
 static int64_t
 last_exec_ns(const struct task *t)
 {
@@ -372,8 +141,8 @@ model_merge_task(struct task *t, struct task *o)
 	size_t i, j;
 
 	if (strcmp(t->id, o->id) != 0) {
-		t->alias = fx_reallocarray(t->alias, t->nalias + 1 + o->nalias,
-		                           sizeof(*t->alias));
+		t->alias = mem_reallocarray(t->alias, t->nalias + 1 + o->nalias,
+		                            sizeof(*t->alias));
 		t->alias[t->nalias++] = o->id;
 		o->id = NULL;
 		for (i = 0; i < o->nalias; i++) {
@@ -396,11 +165,11 @@ model_merge_task(struct task *t, struct task *o)
 	}
 	take_str(&t->parent_id, &o->parent_id);
 	take_str(&t->docker_id, &o->docker_id);
-	take_bytes(&t->comm, &o->comm);
-	take_bytes(&t->exe, &o->exe);
-	take_bytes(&t->cwd, &o->cwd);
-	take_bytes(&t->rootfs, &o->rootfs);
-	take_bytes(&t->source, &o->source);
+	bytes_take(&t->comm, &o->comm);
+	bytes_take(&t->exe, &o->exe);
+	bytes_take(&t->cwd, &o->cwd);
+	bytes_take(&t->rootfs, &o->rootfs);
+	bytes_take(&t->source, &o->source);
 #define TAKE(f, h)                                                             \
 	if (!t->h && o->h) {                                                   \
 		t->f = o->f;                                                   \
@@ -430,12 +199,12 @@ model_merge_task(struct task *t, struct task *o)
 	for (i = 0; i < o->nexec; i++) {
 		for (j = 0; j < t->nexec; j++)
 			if (t->execs[j].ns == o->execs[i].ns &&
-			    argv_eq(&t->execs[j].args, &o->execs[i].args))
+			    bytes_argv_eq(&t->execs[j].args, &o->execs[i].args))
 				break;
 		if (j < t->nexec)
 			continue;
 		t->execs =
-		    fx_reallocarray(t->execs, t->nexec + 1, sizeof(*t->execs));
+		    mem_reallocarray(t->execs, t->nexec + 1, sizeof(*t->execs));
 		t->execs[t->nexec++] = o->execs[i];
 		memset(&o->execs[i], 0, sizeof(o->execs[i]));
 	}
@@ -453,13 +222,13 @@ model_merge_task(struct task *t, struct task *o)
 struct model *
 model_new(size_t max_procs)
 {
-	struct model *m = fx_calloc(1, sizeof(*m));
+	struct model *m = mem_calloc(1, sizeof(*m));
 
 	m->max_procs = max_procs;
-	m->byid = fmap_new();
-	m->bytg = fmap_new();
-	m->fileid = fmap_new();
-	m->ctid = fmap_new();
+	m->byid = strmap_new();
+	m->bytg = strmap_new();
+	m->fileid = strmap_new();
+	m->ctid = strmap_new();
 	return m;
 }
 
@@ -481,35 +250,31 @@ model_add_proc(struct model *m, struct task *t)
 
 	if (m->nprocs >= m->max_procs)
 		return NULL;
-	p = fx_calloc(1, sizeof(*p));
+	p = mem_calloc(1, sizeof(*p));
 	p->lead = *t;
 	memset(t, 0, sizeof(*t));
-	if (m->nprocs == m->capprocs) {
-		m->capprocs = m->capprocs ? m->capprocs * 2 : 256;
-		m->procs =
-		    fx_reallocarray(m->procs, m->capprocs, sizeof(*m->procs));
-	}
-	m->procs[m->nprocs++] = p;
-	fmap_put(m->byid, p->lead.id, p);
+	*(struct proc **)mem_push(&m->procs, &m->nprocs, &m->capprocs,
+	                          sizeof(*m->procs), 256) = p;
+	strmap_put(m->byid, p->lead.id, p);
 	for (i = 0; i < p->lead.nalias; i++)
-		fmap_put(m->byid, p->lead.alias[i], p);
+		strmap_put(m->byid, p->lead.alias[i], p);
 	tg_key(key, sizeof(key), p->lead.host, p->lead.boot, p->lead.tgid);
-	head = fmap_get(m->bytg, key);
+	head = strmap_get(m->bytg, key);
 	p->next_same = head;
-	fmap_put(m->bytg, key, p);
+	strmap_put(m->bytg, key, p);
 	return p;
 }
 
 void
 model_add_alias(struct model *m, struct proc *p, const char *id)
 {
-	fmap_put(m->byid, id, p);
+	strmap_put(m->byid, id, p);
 }
 
 struct proc *
 model_find_id(struct model *m, const char *id)
 {
-	return id ? fmap_get(m->byid, id) : NULL;
+	return id ? strmap_get(m->byid, id) : NULL;
 }
 
 struct proc *
@@ -519,7 +284,7 @@ model_find_tgid(struct model *m, const char *host, const char *boot,
 	char key[512];
 
 	tg_key(key, sizeof(key), host, boot, tgid);
-	return fmap_get(m->bytg, key);
+	return strmap_get(m->bytg, key);
 }
 
 struct proc *
@@ -550,26 +315,17 @@ void
 model_link(struct proc *parent, struct proc *kid)
 {
 	kid->parent = parent;
-	if (parent->nkids == parent->capkids) {
-		parent->capkids = parent->capkids ? parent->capkids * 2 : 4;
-		parent->kids = fx_reallocarray(parent->kids, parent->capkids,
-		                               sizeof(*parent->kids));
-	}
-	parent->kids[parent->nkids++] = kid;
+	*(struct proc **)mem_push(&parent->kids, &parent->nkids,
+	                          &parent->capkids, sizeof(*parent->kids), 4) =
+	    kid;
 }
 
 struct file *
 model_add_file(struct model *m)
 {
-	struct file *f;
+	struct file *f = mem_push(&m->files, &m->nfiles, &m->capfiles,
+	                          sizeof(*m->files), 256);
 
-	if (m->nfiles == m->capfiles) {
-		m->capfiles = m->capfiles ? m->capfiles * 2 : 256;
-		m->files =
-		    fx_reallocarray(m->files, m->capfiles, sizeof(*m->files));
-	}
-	f = &m->files[m->nfiles++];
-	memset(f, 0, sizeof(*f));
 	f->open_ns = f->close_ns = f->ns = NS_NONE;
 	return f;
 }
@@ -588,18 +344,13 @@ model_container(struct model *m, const char *host, const char *id)
 	uintptr_t idx;
 
 	ct_key(key, sizeof(key), host, id);
-	idx = (uintptr_t)fmap_get(m->ctid, key);
+	idx = (uintptr_t)strmap_get(m->ctid, key);
 	if (idx != 0)
 		return &m->cts[idx - 1];
-	if (m->ncts == m->capcts) {
-		m->capcts = m->capcts ? m->capcts * 2 : 16;
-		m->cts = fx_reallocarray(m->cts, m->capcts, sizeof(*m->cts));
-	}
-	c = &m->cts[m->ncts++];
-	memset(c, 0, sizeof(*c));
-	c->id = fx_strdup(id);
-	c->host = fx_strdup(host);
-	fmap_put(m->ctid, key, (void *)(uintptr_t)m->ncts);
+	c = mem_push(&m->cts, &m->ncts, &m->capcts, sizeof(*m->cts), 16);
+	c->id = mem_strdup(id);
+	c->host = mem_strdup(host);
+	strmap_put(m->ctid, key, (void *)(uintptr_t)m->ncts);
 	return c;
 }
 
@@ -618,40 +369,41 @@ model_sort_containers(struct model *m)
 	char key[512];
 	size_t i;
 
-	model_sort(m->cts, m->ncts, sizeof(*m->cts), ct_cmp);
-	fmap_free(m->ctid);
-	m->ctid = fmap_new();
+	mem_sort(m->cts, m->ncts, sizeof(*m->cts), ct_cmp);
+	strmap_free(m->ctid);
+	m->ctid = strmap_new();
 	for (i = 0; i < m->ncts; i++) {
 		ct_key(key, sizeof(key), m->cts[i].host, m->cts[i].id);
-		fmap_put(m->ctid, key, (void *)(uintptr_t)(i + 1));
+		strmap_put(m->ctid, key, (void *)(uintptr_t)(i + 1));
 	}
 }
 
 struct gap *
 model_add_gap(struct model *m)
 {
-	struct gap *g;
-
-	if (m->ngaps == m->capgaps) {
-		m->capgaps = m->capgaps ? m->capgaps * 2 : 16;
-		m->gaps =
-		    fx_reallocarray(m->gaps, m->capgaps, sizeof(*m->gaps));
-	}
-	g = &m->gaps[m->ngaps++];
-	memset(g, 0, sizeof(*g));
-	return g;
+	return mem_push(&m->gaps, &m->ngaps, &m->capgaps, sizeof(*m->gaps), 16);
 }
 
-static void
-file_free(struct file *f)
+void
+model_gap_free(struct gap *g)
+{
+	free(g->host);
+	free(g->boot);
+	bytes_free(&g->source);
+	memset(g, 0, sizeof(*g));
+}
+
+void
+model_file_free(struct file *f)
 {
 	free(f->id);
-	fbytes_free(&f->path);
-	fbytes_free(&f->new_path);
-	fbytes_free(&f->raw_path);
-	fbytes_free(&f->closed_by);
-	fbytes_free(&f->host_path);
-	fbytes_free(&f->new_host_path);
+	bytes_free(&f->path);
+	bytes_free(&f->new_path);
+	bytes_free(&f->raw_path);
+	bytes_free(&f->closed_by);
+	bytes_free(&f->host_path);
+	bytes_free(&f->new_host_path);
+	f->id = NULL;
 }
 
 void
@@ -674,26 +426,23 @@ model_free(struct model *m)
 	free(m->procs);
 	free(m->roots);
 	for (i = 0; i < m->nfiles; i++)
-		file_free(&m->files[i]);
+		model_file_free(&m->files[i]);
 	free(m->files);
 	for (i = 0; i < m->ncts; i++) {
 		free(m->cts[i].id);
 		free(m->cts[i].host);
-		fbytes_free(&m->cts[i].name);
-		fbytes_free(&m->cts[i].image);
-		fbytes_free(&m->cts[i].rootfs);
+		bytes_free(&m->cts[i].name);
+		bytes_free(&m->cts[i].image);
+		bytes_free(&m->cts[i].rootfs);
 	}
 	free(m->cts);
-	for (i = 0; i < m->ngaps; i++) {
-		free(m->gaps[i].host);
-		free(m->gaps[i].boot);
-		fbytes_free(&m->gaps[i].source);
-	}
+	for (i = 0; i < m->ngaps; i++)
+		model_gap_free(&m->gaps[i]);
 	free(m->gaps);
-	fmap_free(m->byid);
-	fmap_free(m->bytg);
-	fmap_free(m->fileid);
-	fmap_free(m->ctid);
+	strmap_free(m->byid);
+	strmap_free(m->bytg);
+	strmap_free(m->fileid);
+	strmap_free(m->ctid);
 	free(m);
 }
 

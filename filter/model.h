@@ -1,9 +1,9 @@
 /* model.h - the filter's in-memory model: tasks merged into processes, the
- * Docker tree over them, their files, containers and gaps. load.c fills it,
- * repair.c, tree.c and history.c fix and annotate it, save.c and the
- * renderers read it. Everything here is owned by struct model and freed by
- * model_free(). Strings from the store are untrusted bytes (struct bytes),
- * escaped only at output. */
+ * Docker tree over them, their files, containers and gaps. discover.c fills
+ * it (from pindex.c and decode.c), repair.c, tree.c and containers.c fix
+ * and annotate it, save.c and the renderers read it. Everything here is
+ * owned by struct model and freed by model_free(). Strings from the store
+ * are untrusted bytes (struct bytes), escaped only at output. */
 #ifndef GODO_MODEL_H
 #define GODO_MODEL_H
 
@@ -11,18 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Owned bytes, NUL-terminated for convenience but may hold NULs; set is
- * false when the field was absent. */
-struct bytes {
-	char *p;
-	size_t n;
-	bool set;
-};
-
-struct argv {
-	struct bytes *v;
-	size_t n;
-};
+#include "bytes.h"
+#include "mem.h"
+#include "strmap.h"
 
 struct exec {
 	int64_t ns;
@@ -95,15 +86,13 @@ struct gap {
 	int64_t from_ns, to_ns, count;
 };
 
-struct fmap; /* string -> pointer */
-
 struct model {
 	struct proc **procs;
 	size_t nprocs, capprocs, max_procs;
-	struct fmap *byid;   /* task id and aliases -> proc */
-	struct fmap *bytg;   /* host/boot/tgid -> first proc of a chain */
-	struct fmap *fileid; /* file _id -> 1 (dedupe fds vs files) */
-	struct fmap *ctid;   /* host/id -> index + 1 into cts */
+	struct strmap *byid;   /* task id and aliases -> proc */
+	struct strmap *bytg;   /* host/boot/tgid -> first proc of a chain */
+	struct strmap *fileid; /* file _id -> 1 (dedupe fds vs files) */
+	struct strmap *ctid;   /* host/id -> index + 1 into cts */
 	struct proc **roots;
 	size_t nroots;
 	struct file *files;
@@ -146,7 +135,14 @@ struct container *model_container(struct model *m, const char *host,
  * invalid afterwards. */
 void model_sort_containers(struct model *m);
 struct gap *model_add_gap(struct model *m);
+/* Free what a file / gap owns (the struct itself is the caller's). */
+void model_file_free(struct file *f);
+void model_gap_free(struct gap *g);
 void model_task_free(struct task *t);
+/* Frees what a task's image says (exe, cwd, rootfs, source, args, execs)
+ * and clears star/setns/args_trunc/execve_count: a thread's document
+ * keeps only its identity, links, times, comm, exit and docker_id. */
+void model_task_drop_image(struct task *t);
 /* Frees t's execs and leaves it with none. */
 void model_execs_free(struct task *t);
 
@@ -155,33 +151,5 @@ int64_t model_start(const struct proc *p);
 int64_t model_exit(const struct proc *p);
 /* sort comparator: start then id */
 int model_proc_cmp(const void *a, const void *b);
-
-/* bytes */
-void fbytes_set(struct bytes *b, const char *p, size_t n);
-void fbytes_free(struct bytes *b);
-void fbytes_copy(struct bytes *dst, const struct bytes *src);
-void fargv_free(struct argv *a);
-void fargv_copy(struct argv *dst, const struct argv *src);
-
-/* hmap */
-struct fmap *fmap_new(void);
-void fmap_free(struct fmap *h);
-void *fmap_get(const struct fmap *h, const char *key);
-/* Replaces an existing value. -1 on allocation failure. */
-int fmap_put(struct fmap *h, const char *key, void *val);
-size_t fmap_len(const struct fmap *h);
-
-/* One error line on stderr: "filter: error: ..." (the CLI's failures;
- * log.h has warnings only, and fatal() exits). */
-void model_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* qsort that accepts an empty (NULL) array. */
-void model_sort(void *base, size_t n, size_t size,
-                int (*cmp)(const void *, const void *));
-
-/* allocation that fails the CLI (the filter may die on OOM) */
-void *fx_calloc(size_t n, size_t size);
-void *fx_reallocarray(void *p, size_t n, size_t size);
-char *fx_strdup(const char *s);
 
 #endif

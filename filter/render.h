@@ -1,13 +1,15 @@
 /* render.h - one interface for the output formats. Each renderer writes
  * the kept part of the model (after tree_sort) to out and returns 0, or -1
- * when writing failed. Strings from the store are escaped here and only
- * here: tty escaping for text, surrogateescape JSON for json, and for html
- * the same JSON inside a script element, drawn with textContent only. */
+ * after one error line when writing failed. Strings from the store are escaped
+ * here and only here: tty escaping for text, surrogateescape JSON for json, and
+ * for html the same JSON inside a script element, drawn with textContent only.
+ */
 #ifndef GODO_RENDER_H
 #define GODO_RENDER_H
 
 #include <stdio.h>
 
+#include "esc.h"
 #include "model.h"
 #include "opts.h"
 
@@ -16,10 +18,16 @@ int render_text(FILE *out, const struct model *m, const struct opts *o);
 /* One self-contained page (inline CSS/JS, no network) over render_json. */
 int render_html(FILE *out, const struct model *m, const struct opts *o);
 
-/* helpers shared by the renderers and save.c */
+/* helpers shared by the renderers and save.c (render_common.c) */
 /* The rootfs applied to p: its container's, else its own; NULL. */
 const struct bytes *render_rootfs(const struct proc *p);
 /* files sorted for output (opens by open time, ops by time, then id) */
 void render_sort_files(struct model *m);
+/* Writes b to out and empties it; *err is set when b ran out of memory
+ * or the write failed (and stays set). */
+void render_flush(FILE *out, struct buf *b, bool *err);
+/* A renderer's last step: flushes out; 0, or -1 after one error line
+ * when that or anything before (err) failed. */
+int render_end(FILE *out, bool err);
 
 #endif

@@ -16,16 +16,13 @@ struct jw {
 	FILE *out;
 	struct buf b;
 	bool err;
+	bool first; /* no key yet in the object being written */
 };
 
 static void
 jw_flush(struct jw *w)
 {
-	if (w->b.oom)
-		w->err = true;
-	if (w->b.len > 0 && fwrite(w->b.data, 1, w->b.len, w->out) != w->b.len)
-		w->err = true;
-	buf_reset(&w->b);
+	render_flush(w->out, &w->b, &w->err);
 }
 
 static void
@@ -75,9 +72,25 @@ j_time(struct jw *w, int64_t ns)
 }
 
 static void
-j_key(struct jw *w, const char *k, bool first)
+j_open(struct jw *w)
 {
-	buf_printf(&w->b, "%s\"%s\":", first ? "" : ",", k);
+	buf_addc(&w->b, '{');
+	w->first = true;
+}
+
+static void
+j_close(struct jw *w)
+{
+	buf_addc(&w->b, '}');
+	w->first = false;
+}
+
+/* k (a literal of ours, never escaped) and its colon */
+static void
+j_key(struct jw *w, const char *k)
+{
+	buf_printf(&w->b, "%s\"%s\":", w->first ? "" : ",", k);
+	w->first = false;
 }
 
 static void
@@ -103,39 +116,72 @@ j_int_or_null(struct jw *w, bool has, int64_t v)
 		buf_adds(&w->b, "null");
 }
 
-const struct bytes *
-render_rootfs(const struct proc *p)
+/* key: value pairs */
+static void
+kv_cstr(struct jw *w, const char *k, const char *s)
 {
-	if (p->ct != NULL && p->ct->rootfs.set)
-		return &p->ct->rootfs;
-	if (p->lead.rootfs.set)
-		return &p->lead.rootfs;
-	return NULL;
+	j_key(w, k);
+	j_cstr(w, s);
 }
 
 static void
-j_task(struct jw *w, const struct task *t)
+kv_bytes(struct jw *w, const char *k, const struct bytes *b)
 {
-	buf_addc(&w->b, '{');
-	j_key(w, "id", true);
-	j_cstr(w, t->id);
-	j_key(w, "tid", false);
-	buf_printf(&w->b, "%d", (int)t->pid);
-	j_key(w, "comm", false);
-	j_bytes(w, &t->comm);
-	j_key(w, "start", false);
-	j_time(w, t->has_start ? t->start_ns : NS_NONE);
-	j_key(w, "exit", false);
-	j_time(w, t->has_exit ? t->exit_ns : NS_NONE);
-	j_key(w, "exit_filled", false);
-	buf_adds(&w->b, t->exit_filled ? "true" : "false");
-	j_key(w, "parent", false);
-	j_cstr(w, t->parent_id);
-	j_key(w, "ppid", false);
-	j_int_or_null(w, t->has_ptgid, t->parent_tgid);
-	j_key(w, "parent_fixed", false);
-	buf_adds(&w->b, t->parent_fixed ? "true" : "false");
-	buf_addc(&w->b, '}');
+	j_key(w, k);
+	j_bytes(w, b);
+}
+
+static void
+kv_time(struct jw *w, const char *k, int64_t ns)
+{
+	j_key(w, k);
+	j_time(w, ns);
+}
+
+static void
+kv_argv(struct jw *w, const char *k, const struct argv *a)
+{
+	j_key(w, k);
+	j_argv(w, a);
+}
+
+static void
+kv_opt(struct jw *w, const char *k, bool has, int64_t v)
+{
+	j_key(w, k);
+	j_int_or_null(w, has, v);
+}
+
+static void
+kv_int(struct jw *w, const char *k, int64_t v)
+{
+	kv_opt(w, k, true, v);
+}
+
+static void
+kv_bool(struct jw *w, const char *k, bool v)
+{
+	j_key(w, k);
+	buf_adds(&w->b, v ? "true" : "false");
+}
+
+/* a thread's task, after a comma when not the first */
+static void
+j_task(struct jw *w, const struct task *t, bool comma)
+{
+	if (comma)
+		buf_addc(&w->b, ',');
+	j_open(w);
+	kv_cstr(w, "id", t->id);
+	kv_int(w, "tid", t->pid);
+	kv_bytes(w, "comm", &t->comm);
+	kv_time(w, "start", t->has_start ? t->start_ns : NS_NONE);
+	kv_time(w, "exit", t->has_exit ? t->exit_ns : NS_NONE);
+	kv_bool(w, "exit_filled", t->exit_filled);
+	kv_cstr(w, "parent", t->parent_id);
+	kv_opt(w, "ppid", t->has_ptgid, t->parent_tgid);
+	kv_bool(w, "parent_fixed", t->parent_fixed);
+	j_close(w);
 }
 
 static void
@@ -144,23 +190,18 @@ j_proc(struct jw *w, const struct proc *p)
 	const struct task *t = &p->lead;
 	size_t i, n;
 
-	buf_addc(&w->b, '{');
-	j_key(w, "id", true);
-	j_cstr(w, t->id);
-	j_key(w, "host", false);
-	j_cstr(w, t->host);
-	j_key(w, "boot_id", false);
-	j_cstr(w, t->boot);
-	j_key(w, "tgid", false);
-	buf_printf(&w->b, "%d", (int)t->tgid);
-	j_key(w, "parent", false);
-	j_cstr(w, p->parent ? p->parent->lead.id : NULL);
-	j_key(w, "ppid", false);
+	j_open(w);
+	kv_cstr(w, "id", t->id);
+	kv_cstr(w, "host", t->host);
+	kv_cstr(w, "boot_id", t->boot);
+	kv_int(w, "tgid", t->tgid);
+	kv_cstr(w, "parent", p->parent ? p->parent->lead.id : NULL);
+	j_key(w, "ppid");
 	if (p->parent)
 		buf_printf(&w->b, "%d", (int)p->parent->lead.tgid);
 	else
 		j_int_or_null(w, t->has_ptgid, t->parent_tgid);
-	j_key(w, "children", false);
+	j_key(w, "children");
 	buf_addc(&w->b, '[');
 	for (i = n = 0; i < p->nkids; i++) {
 		if (!p->kids[i]->keep)
@@ -170,74 +211,53 @@ j_proc(struct jw *w, const struct proc *p)
 		j_cstr(w, p->kids[i]->lead.id);
 	}
 	buf_addc(&w->b, ']');
-	j_key(w, "threads", false);
+	j_key(w, "threads");
 	buf_addc(&w->b, '[');
 	for (i = 0; i < p->nthreads; i++)
 		buf_printf(&w->b, "%s%d", i ? "," : "", (int)p->threads[i].pid);
 	buf_addc(&w->b, ']');
-	j_key(w, "tasks", false);
+	j_key(w, "tasks");
 	buf_addc(&w->b, '[');
-	for (i = 0; i < p->nthreads; i++) {
-		if (i)
-			buf_addc(&w->b, ',');
-		j_task(w, &p->threads[i]);
-	}
+	for (i = 0; i < p->nthreads; i++)
+		j_task(w, &p->threads[i], i > 0);
 	buf_addc(&w->b, ']');
-	j_key(w, "comm", false);
-	j_bytes(w, &t->comm);
-	j_key(w, "exe", false);
-	j_bytes(w, &t->exe);
-	j_key(w, "args", false);
-	j_argv(w, &t->args);
-	j_key(w, "args_truncated", false);
-	buf_adds(&w->b, t->args_trunc ? "true" : "false");
-	j_key(w, "execs", false);
+	kv_bytes(w, "comm", &t->comm);
+	kv_bytes(w, "exe", &t->exe);
+	kv_argv(w, "args", &t->args);
+	kv_bool(w, "args_truncated", t->args_trunc);
+	j_key(w, "execs");
 	buf_addc(&w->b, '[');
 	for (i = 0; i < t->nexec; i++) {
 		const struct exec *e = &t->execs[i];
 
-		buf_adds(&w->b, i ? ",{" : "{");
-		j_key(w, "time", true);
-		j_time(w, e->ns);
-		j_key(w, "args", false);
-		j_argv(w, &e->args);
-		j_key(w, "exe", false);
-		j_bytes(w, &e->exe);
-		j_key(w, "cwd", false);
-		j_bytes(w, &e->cwd);
-		buf_addc(&w->b, '}');
+		if (i)
+			buf_addc(&w->b, ',');
+		j_open(w);
+		kv_time(w, "time", e->ns);
+		kv_argv(w, "args", &e->args);
+		kv_bytes(w, "exe", &e->exe);
+		kv_bytes(w, "cwd", &e->cwd);
+		j_close(w);
 	}
 	buf_addc(&w->b, ']');
-	j_key(w, "execve_count", false);
+	j_key(w, "execve_count");
 	buf_printf(&w->b, "%d",
 	           (int)(t->execve_count > (int32_t)t->nexec
 	                     ? t->execve_count
 	                     : (int32_t)t->nexec));
-	j_key(w, "cwd", false);
-	j_bytes(w, &t->cwd);
-	j_key(w, "container", false);
-	j_cstr(w, p->ct ? p->ct->id : NULL);
-	j_key(w, "container_name", false);
-	j_bytes(w, p->ct ? &p->ct->name : NULL);
-	j_key(w, "image", false);
-	j_bytes(w, p->ct ? &p->ct->image : NULL);
-	j_key(w, "rootfs", false);
-	j_bytes(w, render_rootfs(p));
-	j_key(w, "star", false);
-	buf_adds(&w->b, p->lead.star ? "true" : "false");
-	j_key(w, "setns", false);
-	buf_adds(&w->b, t->setns ? "true" : "false");
-	j_key(w, "start", false);
-	j_time(w, model_start(p));
-	j_key(w, "exit", false);
-	j_time(w, model_exit(p));
-	j_key(w, "exit_code", false);
-	j_int_or_null(w, t->has_code, t->exit_code);
-	j_key(w, "exit_signal", false);
-	j_int_or_null(w, t->has_signal, t->exit_signal);
-	j_key(w, "outside_window", false);
-	buf_adds(&w->b, p->outside ? "true" : "false");
-	buf_addc(&w->b, '}');
+	kv_bytes(w, "cwd", &t->cwd);
+	kv_cstr(w, "container", p->ct ? p->ct->id : NULL);
+	kv_bytes(w, "container_name", p->ct ? &p->ct->name : NULL);
+	kv_bytes(w, "image", p->ct ? &p->ct->image : NULL);
+	kv_bytes(w, "rootfs", render_rootfs(p));
+	kv_bool(w, "star", p->lead.star);
+	kv_bool(w, "setns", t->setns);
+	kv_time(w, "start", model_start(p));
+	kv_time(w, "exit", model_exit(p));
+	kv_opt(w, "exit_code", t->has_code, t->exit_code);
+	kv_opt(w, "exit_signal", t->has_signal, t->exit_signal);
+	kv_bool(w, "outside_window", p->outside);
+	j_close(w);
 }
 
 static void
@@ -245,62 +265,40 @@ j_file(struct jw *w, const struct file *f)
 {
 	const struct proc *p = f->owner;
 
-	buf_addc(&w->b, '{');
-	j_key(w, "id", true);
-	j_cstr(w, f->id);
-	j_key(w, "process", false);
-	j_cstr(w, p->lead.id);
-	j_key(w, "pid", false);
-	buf_printf(&w->b, "%d", (int)p->lead.tgid);
+	j_open(w);
+	kv_cstr(w, "id", f->id);
+	kv_cstr(w, "process", p->lead.id);
+	kv_int(w, "pid", p->lead.tgid);
+	if (f->op != FOP_OPEN)
+		kv_cstr(w, "op", f->op == FOP_RENAME ? "rename" : "unlink");
+	kv_bytes(w, "path", &f->path);
+	if (f->op != FOP_OPEN)
+		kv_bytes(w, "new_path", &f->new_path);
+	kv_bytes(w, "raw_path", &f->raw_path);
+	kv_cstr(w, "container", p->ct ? p->ct->id : NULL);
+	kv_bytes(w, "host_path", &f->host_path);
 	if (f->op != FOP_OPEN) {
-		j_key(w, "op", false);
-		j_cstr(w, f->op == FOP_RENAME ? "rename" : "unlink");
-	}
-	j_key(w, "path", false);
-	j_bytes(w, &f->path);
-	if (f->op != FOP_OPEN) {
-		j_key(w, "new_path", false);
-		j_bytes(w, &f->new_path);
-	}
-	j_key(w, "raw_path", false);
-	j_bytes(w, &f->raw_path);
-	j_key(w, "container", false);
-	j_cstr(w, p->ct ? p->ct->id : NULL);
-	j_key(w, "host_path", false);
-	j_bytes(w, &f->host_path);
-	if (f->op != FOP_OPEN) {
-		j_key(w, "new_host_path", false);
-		j_bytes(w, &f->new_host_path);
-		j_key(w, "time", false);
-		j_time(w, f->ns);
-		buf_addc(&w->b, '}');
+		kv_bytes(w, "new_host_path", &f->new_host_path);
+		kv_time(w, "time", f->ns);
+		j_close(w);
 		return;
 	}
-	j_key(w, "fd", false);
-	buf_printf(&w->b, "%d", (int)f->fd);
-	j_key(w, "flags", false);
-	buf_printf(&w->b, "%d", (int)f->flags);
-	j_key(w, "open", false);
-	j_time(w, f->open_ns);
-	j_key(w, "close", false);
-	j_time(w, f->has_close ? f->close_ns : NS_NONE);
-	j_key(w, "close_filled", false);
-	buf_adds(&w->b, f->close_filled ? "true" : "false");
-	j_key(w, "closed_by", false);
-	j_bytes(w, &f->closed_by);
-	j_key(w, "open_now", false);
-	buf_adds(&w->b, f->from_fds ? "true" : "false");
-	j_key(w, "writes", false);
-	buf_printf(&w->b, "%lld", (long long)f->writes);
-	j_key(w, "write_bytes", false);
-	buf_printf(&w->b, "%lld", (long long)f->write_bytes);
-	buf_addc(&w->b, '}');
+	kv_int(w, "fd", f->fd);
+	kv_int(w, "flags", f->flags);
+	kv_time(w, "open", f->open_ns);
+	kv_time(w, "close", f->has_close ? f->close_ns : NS_NONE);
+	kv_bool(w, "close_filled", f->close_filled);
+	kv_bytes(w, "closed_by", &f->closed_by);
+	kv_bool(w, "open_now", f->from_fds);
+	kv_int(w, "writes", f->writes);
+	kv_int(w, "write_bytes", f->write_bytes);
+	j_close(w);
 }
 
 int
 render_json(FILE *out, const struct model *m, const struct opts *o)
 {
-	struct jw w = {out, {0}, false};
+	struct jw w = {out, {0}, false, false};
 	size_t i, n;
 
 	buf_init(&w.b);
@@ -322,22 +320,16 @@ render_json(FILE *out, const struct model *m, const struct opts *o)
 
 		if (!c->keep || c->nprocs == 0)
 			continue;
-		buf_adds(&w.b, n++ ? ",\n{" : "\n{");
-		j_key(&w, "id", true);
-		j_cstr(&w, c->id);
-		j_key(&w, "host", false);
-		j_cstr(&w, c->host);
-		j_key(&w, "name", false);
-		j_bytes(&w, &c->name);
-		j_key(&w, "image", false);
-		j_bytes(&w, &c->image);
-		j_key(&w, "rootfs", false);
-		j_bytes(&w, &c->rootfs);
-		j_key(&w, "processes", false);
-		buf_printf(&w.b, "%zu", c->nprocs);
-		j_key(&w, "files", false);
-		buf_printf(&w.b, "%zu", c->nfiles);
-		buf_addc(&w.b, '}');
+		buf_adds(&w.b, n++ ? ",\n" : "\n");
+		j_open(&w);
+		kv_cstr(&w, "id", c->id);
+		kv_cstr(&w, "host", c->host);
+		kv_bytes(&w, "name", &c->name);
+		kv_bytes(&w, "image", &c->image);
+		kv_bytes(&w, "rootfs", &c->rootfs);
+		kv_int(&w, "processes", (int64_t)c->nprocs);
+		kv_int(&w, "files", (int64_t)c->nfiles);
+		j_close(&w);
 	}
 	buf_adds(&w.b, "],\n\"processes\":[");
 	for (i = n = 0; i < m->nprocs; i++) {
@@ -367,43 +359,18 @@ render_json(FILE *out, const struct model *m, const struct opts *o)
 	for (i = 0; i < m->ngaps; i++) {
 		const struct gap *g = &m->gaps[i];
 
-		buf_adds(&w.b, i ? ",\n{" : "\n{");
-		j_key(&w, "host", true);
-		j_cstr(&w, g->host);
-		j_key(&w, "boot_id", false);
-		j_cstr(&w, g->boot);
-		j_key(&w, "source", false);
-		j_bytes(&w, &g->source);
-		j_key(&w, "from", false);
-		j_time(&w, g->from_ns);
-		j_key(&w, "to", false);
-		j_time(&w, g->to_ns);
-		j_key(&w, "count", false);
-		buf_printf(&w.b, "%lld", (long long)g->count);
-		buf_addc(&w.b, '}');
+		buf_adds(&w.b, i ? ",\n" : "\n");
+		j_open(&w);
+		kv_cstr(&w, "host", g->host);
+		kv_cstr(&w, "boot_id", g->boot);
+		kv_bytes(&w, "source", &g->source);
+		kv_time(&w, "from", g->from_ns);
+		kv_time(&w, "to", g->to_ns);
+		kv_int(&w, "count", g->count);
+		j_close(&w);
 	}
 	buf_adds(&w.b, "]}\n");
 	jw_flush(&w);
 	buf_free(&w.b);
-	if (fflush(out) != 0)
-		w.err = true;
-	return w.err ? -1 : 0;
-}
-
-static int
-file_cmp(const void *a, const void *b)
-{
-	const struct file *x = a, *y = b;
-	int64_t s = x->op == FOP_OPEN ? x->open_ns : x->ns;
-	int64_t t = y->op == FOP_OPEN ? y->open_ns : y->ns;
-
-	if (s != t)
-		return s < t ? -1 : 1;
-	return strcmp(x->id, y->id);
-}
-
-void
-render_sort_files(struct model *m)
-{
-	model_sort(m->files, m->nfiles, sizeof(*m->files), file_cmp);
+	return render_end(out, w.err);
 }

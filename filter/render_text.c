@@ -26,11 +26,7 @@ struct tw {
 static void
 tw_flush(struct tw *w)
 {
-	if (w->b.oom)
-		w->err = true;
-	if (w->b.len > 0 && fwrite(w->b.data, 1, w->b.len, w->out) != w->b.len)
-		w->err = true;
-	buf_reset(&w->b);
+	render_flush(w->out, &w->b, &w->err);
 }
 
 static void
@@ -92,8 +88,9 @@ t_args(struct buf *b, const struct proc *p)
 		buf_adds(b, " [args truncated]");
 }
 
+/* One process; note (may be NULL) ends the line. */
 static void
-t_proc_line(struct tw *w, const struct proc *p)
+t_proc_line(struct tw *w, const struct proc *p, const char *note)
 {
 	const struct task *t = &p->lead;
 
@@ -124,6 +121,8 @@ t_proc_line(struct tw *w, const struct proc *p)
 		buf_adds(&w->b, "  [docker exec]");
 	if (p->outside)
 		buf_adds(&w->b, "  (outside the window)");
+	if (note != NULL)
+		buf_adds(&w->b, note);
 	buf_addc(&w->b, '\n');
 }
 
@@ -139,6 +138,15 @@ t_ct_marker(struct tw *w, const struct container *c)
 	           c->nprocs == 1 ? "" : "es");
 }
 
+/* A child shown in ct's tree: one of ct's processes, or, below a
+ * container's process, one without container (docker-in-docker, a task
+ * whose cgroup was not read): it is shown where it is, marked. */
+static bool
+t_inline(const struct proc *k, const struct container *ct)
+{
+	return k->ct == ct || (ct != NULL && k->ct == NULL);
+}
+
 /* Prints p's kept children that belong to ct (NULL: host processes);
  * children of another container become one marker line each. */
 static void
@@ -149,16 +157,16 @@ t_kids(struct tw *w, const struct proc *p, const struct container *ct,
 	size_t i, j, n = 0, plen = w->pre.len;
 	const struct proc **v;
 
-	v = fx_calloc(p->nkids, sizeof(*v));
+	v = mem_calloc(p->nkids, sizeof(*v));
 	for (i = 0; i < p->nkids; i++) {
 		const struct proc *k = p->kids[i];
 
 		if (!k->keep)
 			continue;
-		if (k->ct != ct) {
+		if (!t_inline(k, ct)) {
 			/* one marker per container per parent */
 			for (j = 0; j < n; j++)
-				if (v[j]->ct == k->ct && k->ct != ct)
+				if (v[j]->ct == k->ct)
 					break;
 			if (j < n || k->ct == last)
 				continue;
@@ -171,11 +179,12 @@ t_kids(struct tw *w, const struct proc *p, const struct container *ct,
 
 		buf_add(&w->b, w->pre.data ? w->pre.data : "", w->pre.len);
 		buf_adds(&w->b, lastkid ? "└─ " : "├─ ");
-		if (v[i]->ct != ct) {
+		if (!t_inline(v[i], ct)) {
 			t_ct_marker(w, v[i]->ct);
 			continue;
 		}
-		t_proc_line(w, v[i]);
+		t_proc_line(w, v[i],
+		            v[i]->ct != ct ? "  [no container]" : NULL);
 		if (w->b.len > 65536)
 			tw_flush(w);
 		if (depth >= DEPTH_SHOWN) {
@@ -301,7 +310,7 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 			t_ct_marker(&w, r->ct);
 			continue;
 		}
-		t_proc_line(&w, r);
+		t_proc_line(&w, r, NULL);
 		t_kids(&w, r, NULL, 0);
 		tw_flush(&w);
 	}
@@ -334,7 +343,7 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 			    (p->parent != NULL && p->parent->ct == c))
 				continue;
 			buf_adds(&w.b, "  ");
-			t_proc_line(&w, p);
+			t_proc_line(&w, p, NULL);
 			buf_reset(&w.pre);
 			buf_adds(&w.pre, "  ");
 			t_kids(&w, p, c, 0);
@@ -353,7 +362,5 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 	tw_flush(&w);
 	buf_free(&w.b);
 	buf_free(&w.pre);
-	if (fflush(out) != 0)
-		w.err = true;
-	return w.err ? -1 : 0;
+	return render_end(out, w.err);
 }

@@ -1,6 +1,7 @@
 /* repair.c - see repair.h. */
 #include "repair.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,8 +32,8 @@ repair_threads(struct model *m)
 		    p->parent ? p->parent->lead.tgid : p->lead.parent_tgid;
 		bool known = p->parent != NULL || p->lead.has_ptgid;
 
-		model_sort(p->threads, p->nthreads, sizeof(*p->threads),
-		           task_cmp);
+		mem_sort(p->threads, p->nthreads, sizeof(*p->threads),
+		         task_cmp);
 		for (j = 0; j < p->nthreads; j++) {
 			struct task *t = &p->threads[j];
 
@@ -48,7 +49,7 @@ repair_threads(struct model *m)
 			}
 			free(t->parent_id);
 			t->parent_id =
-			    p->parent ? fx_strdup(p->parent->lead.id) : NULL;
+			    p->parent ? mem_strdup(p->parent->lead.id) : NULL;
 			/* the process ended while the thread ran */
 			if (!t->has_exit && p->lead.has_exit) {
 				t->exit_ns = p->lead.exit_ns;
@@ -86,17 +87,17 @@ repair_path(const struct bytes *cwd, const struct bytes *in, struct bytes *out)
 	char *res;
 	long n;
 
-	fbytes_free(out);
+	bytes_free(out);
 	/* a relative name with no cwd: where it was is unknown */
 	if ((in->n == 0 || in->p[0] != '/') && cwdn == 0) {
-		fbytes_set(out, in->p, in->n);
+		bytes_set(out, in->p, in->n);
 		return;
 	}
-	res = fx_calloc(cap, 1);
+	res = mem_calloc(cap, 1);
 	n = path_resolve(cwdn ? cwd->p : NULL, cwdn, in->p, in->n, res, cap);
 	if (n < 0) { /* cannot happen with cap; keep the recorded bytes */
 		free(res);
-		fbytes_set(out, in->p, in->n);
+		bytes_set(out, in->p, in->n);
 		return;
 	}
 	out->p = res;
@@ -139,7 +140,7 @@ repair_files(struct model *m, const struct opts *o)
 
 			memset(&f->new_path, 0, sizeof(f->new_path));
 			clean(f->owner, at, &raw, &f->new_path);
-			fbytes_free(&raw);
+			bytes_free(&raw);
 		}
 		if (f->op == FOP_OPEN && !f->has_close &&
 		    f->owner->lead.has_exit) {
@@ -147,14 +148,10 @@ repair_files(struct model *m, const struct opts *o)
 			f->has_close = true;
 			f->close_filled = true;
 			if (!f->closed_by.set)
-				fbytes_set(&f->closed_by, "exit", 4);
+				bytes_set(&f->closed_by, "exit", 4);
 		}
 		if (!in_window(f, o)) {
-			free(f->id);
-			fbytes_free(&f->path);
-			fbytes_free(&f->new_path);
-			fbytes_free(&f->raw_path);
-			fbytes_free(&f->closed_by);
+			model_file_free(f);
 			continue;
 		}
 		if (w != i)
@@ -162,4 +159,34 @@ repair_files(struct model *m, const struct opts *o)
 		w++;
 	}
 	m->nfiles = w;
+}
+
+void
+repair_joined_op(struct model *m, const struct file *f, enum file_op op,
+                 int64_t ns, struct proc *by, const struct bytes *new_path)
+{
+	struct bytes raw = {0};
+	struct file *g;
+	char *id;
+	size_t n;
+
+	if (op == FOP_OPEN || by == NULL || !by->keep || f->id == NULL)
+		return;
+	n = strlen(f->id) + 8;
+	id = mem_calloc(n, 1);
+	snprintf(id, n, "%s:%s", f->id, op == FOP_RENAME ? "rename" : "unlink");
+	if (strmap_get(m->fileid, id) != NULL) {
+		free(id);
+		return;
+	}
+	bytes_copy(&raw, &f->raw_path); /* f moves when the array grows */
+	strmap_put(m->fileid, id, by);
+	g = model_add_file(m);
+	g->id = id;
+	g->owner = by;
+	g->op = op;
+	g->raw_path = raw;
+	g->ns = ns;
+	if (op == FOP_RENAME)
+		bytes_copy(&g->new_path, new_path);
 }

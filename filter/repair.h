@@ -1,17 +1,29 @@
 /* repair.h - fixes what the raw stream gets wrong (the original Go
  * filter's repairs, seeds/003): threads get their process's parent and,
- * when their exit was not seen, its exit; files never closed get their
- * owner's exit; paths are cleaned and relative ones resolved against the
- * process's cwd; files outside the window are dropped. */
+ * when their exit was not seen, its exit; an unlink or rename the
+ * listener joined to a closed file becomes an operation of its own again;
+ * files never closed get their owner's exit; paths are cleaned and
+ * relative ones resolved against the process's cwd; files outside the
+ * window are dropped. Documents of one task are merged by model.c
+ * (model_merge_task: the later exec's image wins). */
 #ifndef GODO_REPAIR_H
 #define GODO_REPAIR_H
 
 #include "model.h"
 #include "opts.h"
 
-/* Threads: sort, parent, exit. Run after load_tree. */
+/* Threads: sort, parent, exit. Run after discover_tree. */
 void repair_threads(struct model *m);
-/* Files: paths, close times, window. Run after load_files. */
+/* The listener joins an unlink or rename that follows a close right away
+ * to the closed file's document (then_* fields, docs/schema.md): a new
+ * file of m, "<f's id>:rename|unlink", owned by the process that did it
+ * (by; nothing when by is NULL or not kept, or op is FOP_OPEN), at ns,
+ * with f's raw path (and new_path for a rename). Once per id. f may be
+ * an element of m->files. */
+void repair_joined_op(struct model *m, const struct file *f, enum file_op op,
+                      int64_t ns, struct proc *by,
+                      const struct bytes *new_path);
+/* Files: paths, close times, window. Run after the files are read. */
 void repair_files(struct model *m, const struct opts *o);
 /* The cwd in effect at ns: the last exec at or before ns that recorded
  * one, else the process's cwd. NULL when unknown. */

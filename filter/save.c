@@ -4,8 +4,9 @@
 #include <mongoc/mongoc.h>
 #include <string.h>
 
+#include "cli.h"
+#include "dbconn.h"
 #include "esc.h"
-#include "log.h"
 #include "render.h"
 #include "schema.h"
 
@@ -18,52 +19,118 @@ struct saver {
 	const char *name;
 };
 
+/* A document being built. An append fails only when the document would
+ * pass BSON's size limit; then ok is false and the document is refused
+ * (saver_add). */
+struct doc {
+	bson_t *b;
+	bool ok;
+	bool open; /* a sub-document begun in its parent */
+};
+
+/* every append goes through this */
+#define PUT(d, append) ((d)->ok = (append) && (d)->ok)
+
 static void
-a_bytes(bson_t *d, const char *k, const struct bytes *b)
+a_bytes(struct doc *d, const char *k, const struct bytes *b)
 {
 	if (b == NULL || !b->set)
-		BSON_APPEND_NULL(d, k);
+		PUT(d, BSON_APPEND_NULL(d->b, k));
 	else if (esc_is_clean(b->p, b->n))
-		bson_append_utf8(d, k, -1, b->p, (int)b->n);
+		PUT(d, bson_append_utf8(d->b, k, -1, b->p, (int)b->n));
 	else
-		bson_append_binary(d, k, -1, BSON_SUBTYPE_BINARY,
-		                   (const uint8_t *)b->p, (uint32_t)b->n);
+		PUT(d,
+		    bson_append_binary(d->b, k, -1, BSON_SUBTYPE_BINARY,
+		                       (const uint8_t *)b->p, (uint32_t)b->n));
 }
 
 static void
-a_cstr(bson_t *d, const char *k, const char *s)
+a_cstr(struct doc *d, const char *k, const char *s)
 {
 	struct bytes b = {(char *)s, s ? strlen(s) : 0, s != NULL};
 
 	a_bytes(d, k, &b);
 }
 
-/* both forms, as the raw database: *_timestamp date and *_ns int64 */
 static void
-a_time(bson_t *d, const char *ts, const char *nsk, int64_t ns)
+a_i32(struct doc *d, const char *k, int32_t v)
 {
-	if (ns == NS_NONE) {
-		BSON_APPEND_NULL(d, ts);
-		BSON_APPEND_NULL(d, nsk);
-		return;
-	}
-	BSON_APPEND_DATE_TIME(d, ts, ns / 1000000);
-	BSON_APPEND_INT64(d, nsk, ns);
+	PUT(d, BSON_APPEND_INT32(d->b, k, v));
 }
 
 static void
-a_argv(bson_t *d, const char *k, const struct argv *a)
+a_i64(struct doc *d, const char *k, int64_t v)
 {
-	bson_t arr;
+	PUT(d, BSON_APPEND_INT64(d->b, k, v));
+}
+
+static void
+a_bool(struct doc *d, const char *k, bool v)
+{
+	PUT(d, BSON_APPEND_BOOL(d->b, k, v));
+}
+
+/* both forms, as the raw database: *_timestamp date and *_ns int64 */
+static void
+a_time(struct doc *d, const char *ts, const char *nsk, int64_t ns)
+{
+	if (ns == NS_NONE) {
+		PUT(d, BSON_APPEND_NULL(d->b, ts));
+		PUT(d, BSON_APPEND_NULL(d->b, nsk));
+		return;
+	}
+	PUT(d, BSON_APPEND_DATE_TIME(d->b, ts, ns / 1000000));
+	a_i64(d, nsk, ns);
+}
+
+/* a sub-document or array of d under k: sub points into d until a_end.
+ * When it cannot begin, sub is a detached empty document (appends to it
+ * are harmless) and d is marked bad. */
+static void
+a_begin(struct doc *d, const char *k, bool array, bson_t *b, struct doc *sub)
+{
+	sub->b = b;
+	sub->open = array ? BSON_APPEND_ARRAY_BEGIN(d->b, k, b)
+	                  : BSON_APPEND_DOCUMENT_BEGIN(d->b, k, b);
+	sub->ok = sub->open;
+	if (!sub->open) {
+		bson_init(b);
+		d->ok = false;
+	}
+}
+
+static void
+a_end(struct doc *d, bool array, struct doc *sub)
+{
+	if (!sub->open)
+		bson_destroy(sub->b);
+	else if (array)
+		PUT(d, bson_append_array_end(d->b, sub->b));
+	else
+		PUT(d, bson_append_document_end(d->b, sub->b));
+	d->ok = d->ok && sub->ok;
+}
+
+/* the decimal key of array element i */
+static const char *
+a_key(char *key, size_t size, size_t i)
+{
+	snprintf(key, size, "%zu", i);
+	return key;
+}
+
+static void
+a_argv(struct doc *d, const char *k, const struct argv *a)
+{
+	struct doc arr;
+	bson_t b;
 	char key[24];
 	size_t i;
 
-	BSON_APPEND_ARRAY_BEGIN(d, k, &arr);
-	for (i = 0; i < a->n; i++) {
-		snprintf(key, sizeof(key), "%zu", i);
-		a_bytes(&arr, key, &a->v[i]);
-	}
-	bson_append_array_end(d, &arr);
+	a_begin(d, k, true, &b, &arr);
+	for (i = 0; i < a->n; i++)
+		a_bytes(&arr, a_key(key, sizeof(key), i), &a->v[i]);
+	a_end(d, true, &arr);
 }
 
 static int
@@ -81,23 +148,29 @@ saver_flush(struct saver *s)
 	s->bulk = NULL;
 	s->n = 0;
 	if (!ok) {
-		model_error("saving %s: %s (domain %u, code %u)", s->name,
-		            err.message, err.domain, err.code);
+		cli_error("saving %s: %s (domain %u, code %u)", s->name,
+		          err.message, err.domain, err.code);
 		return -1;
 	}
 	return 0;
 }
 
 static int
-saver_add(struct saver *s, const bson_t *doc)
+saver_add(struct saver *s, const struct doc *doc)
 {
 	bson_error_t err;
+
+	if (!doc->ok) {
+		cli_error("saving %s: a document too large for BSON", s->name);
+		return -1;
+	}
 
 	if (s->bulk == NULL)
 		s->bulk = mongoc_collection_create_bulk_operation_with_opts(
 		    s->coll, NULL);
-	if (!mongoc_bulk_operation_insert_with_opts(s->bulk, doc, NULL, &err)) {
-		model_error("saving %s: %s", s->name, err.message);
+	if (!mongoc_bulk_operation_insert_with_opts(s->bulk, doc->b, NULL,
+	                                            &err)) {
+		cli_error("saving %s: %s", s->name, err.message);
 		return -1;
 	}
 	if (++s->n >= SAVE_BATCH)
@@ -116,8 +189,8 @@ saver_open(struct saver *s, mongoc_database_t *db, const char *name)
 	/* replaced: a missing collection (code 26) is fine */
 	if (!mongoc_collection_drop_with_opts(s->coll, NULL, &err) &&
 	    err.code != 26 && strstr(err.message, "not found") == NULL) {
-		model_error("dropping %s: %s (domain %u, code %u)", name,
-		            err.message, err.domain, err.code);
+		cli_error("dropping %s: %s (domain %u, code %u)", name,
+		          err.message, err.domain, err.code);
 		return -1;
 	}
 	return 0;
@@ -133,82 +206,101 @@ saver_close(struct saver *s)
 }
 
 static void
-proc_doc(bson_t *d, const struct proc *p)
+proc_threads(struct doc *d, const struct proc *p)
+{
+	struct doc arr, sub;
+	bson_t ab, sb;
+	char key[24];
+	size_t i;
+
+	a_begin(d, "threads", true, &ab, &arr);
+	for (i = 0; i < p->nthreads; i++) {
+		const struct task *h = &p->threads[i];
+
+		a_begin(&arr, a_key(key, sizeof(key), i), false, &sb, &sub);
+		a_cstr(&sub, F_ID, h->id);
+		a_i32(&sub, F_PID, h->pid);
+		a_time(&sub, F_START_TS, F_START_NS,
+		       h->has_start ? h->start_ns : NS_NONE);
+		a_time(&sub, F_EXIT_TS, F_EXIT_NS,
+		       h->has_exit ? h->exit_ns : NS_NONE);
+		a_bool(&sub, "exit_filled", h->exit_filled);
+		a_cstr(&sub, F_PARENT_ID, h->parent_id);
+		if (h->has_ptgid)
+			a_i32(&sub, F_PARENT_TGID, h->parent_tgid);
+		a_bool(&sub, "parent_fixed", h->parent_fixed);
+		a_end(&arr, false, &sub);
+	}
+	a_end(d, true, &arr);
+}
+
+static void
+proc_execs(struct doc *d, const struct task *t)
+{
+	struct doc arr, sub;
+	bson_t ab, sb;
+	char key[24];
+	size_t i;
+
+	a_begin(d, F_EXECVE, true, &ab, &arr);
+	for (i = 0; i < t->nexec; i++) {
+		a_begin(&arr, a_key(key, sizeof(key), i), false, &sb, &sub);
+		a_time(&sub, F_EXEC_TS, F_EXEC_NS, t->execs[i].ns);
+		a_argv(&sub, F_ARGS, &t->execs[i].args);
+		a_bytes(&sub, F_EXE, &t->execs[i].exe);
+		a_bytes(&sub, F_CWD, &t->execs[i].cwd);
+		a_end(&arr, false, &sub);
+	}
+	a_end(d, true, &arr);
+}
+
+static void
+proc_doc(struct doc *d, const struct proc *p)
 {
 	const struct task *t = &p->lead;
-	bson_t arr, sub;
+	struct doc arr;
+	bson_t ab;
 	char key[24];
 	size_t i, n;
 
 	a_cstr(d, F_ID, t->id);
 	a_cstr(d, F_HOST, t->host);
 	a_cstr(d, F_BOOT, t->boot);
-	BSON_APPEND_INT32(d, F_TGID, t->tgid);
+	a_i32(d, F_TGID, t->tgid);
 	a_cstr(d, "parent", p->parent ? p->parent->lead.id : NULL);
 	if (p->parent)
-		BSON_APPEND_INT32(d, F_PPID, p->parent->lead.tgid);
+		a_i32(d, F_PPID, p->parent->lead.tgid);
 	else if (t->has_ptgid)
-		BSON_APPEND_INT32(d, F_PPID, t->parent_tgid);
-	BSON_APPEND_ARRAY_BEGIN(d, "children", &arr);
-	for (i = n = 0; i < p->nkids; i++) {
-		if (!p->kids[i]->keep)
-			continue;
-		snprintf(key, sizeof(key), "%zu", n++);
-		a_cstr(&arr, key, p->kids[i]->lead.id);
-	}
-	bson_append_array_end(d, &arr);
-	BSON_APPEND_ARRAY_BEGIN(d, "threads", &arr);
-	for (i = 0; i < p->nthreads; i++) {
-		const struct task *h = &p->threads[i];
-
-		snprintf(key, sizeof(key), "%zu", i);
-		BSON_APPEND_DOCUMENT_BEGIN(&arr, key, &sub);
-		a_cstr(&sub, F_ID, h->id);
-		BSON_APPEND_INT32(&sub, F_PID, h->pid);
-		a_time(&sub, F_START_TS, F_START_NS,
-		       h->has_start ? h->start_ns : NS_NONE);
-		a_time(&sub, F_EXIT_TS, F_EXIT_NS,
-		       h->has_exit ? h->exit_ns : NS_NONE);
-		BSON_APPEND_BOOL(&sub, "exit_filled", h->exit_filled);
-		a_cstr(&sub, F_PARENT_ID, h->parent_id);
-		if (h->has_ptgid)
-			BSON_APPEND_INT32(&sub, F_PARENT_TGID, h->parent_tgid);
-		BSON_APPEND_BOOL(&sub, "parent_fixed", h->parent_fixed);
-		bson_append_document_end(&arr, &sub);
-	}
-	bson_append_array_end(d, &arr);
+		a_i32(d, F_PPID, t->parent_tgid);
+	a_begin(d, "children", true, &ab, &arr);
+	for (i = n = 0; i < p->nkids; i++)
+		if (p->kids[i]->keep)
+			a_cstr(&arr, a_key(key, sizeof(key), n++),
+			       p->kids[i]->lead.id);
+	a_end(d, true, &arr);
+	proc_threads(d, p);
 	a_bytes(d, F_COMM, &t->comm);
 	a_bytes(d, F_EXE, &t->exe);
 	a_argv(d, F_ARGS, &t->args);
-	BSON_APPEND_ARRAY_BEGIN(d, F_EXECVE, &arr);
-	for (i = 0; i < t->nexec; i++) {
-		snprintf(key, sizeof(key), "%zu", i);
-		BSON_APPEND_DOCUMENT_BEGIN(&arr, key, &sub);
-		a_time(&sub, F_EXEC_TS, F_EXEC_NS, t->execs[i].ns);
-		a_argv(&sub, F_ARGS, &t->execs[i].args);
-		a_bytes(&sub, F_EXE, &t->execs[i].exe);
-		a_bytes(&sub, F_CWD, &t->execs[i].cwd);
-		bson_append_document_end(&arr, &sub);
-	}
-	bson_append_array_end(d, &arr);
+	proc_execs(d, t);
 	a_bytes(d, F_CWD, &t->cwd);
 	a_cstr(d, F_DOCKER_ID, p->ct ? p->ct->id : NULL);
 	a_bytes(d, "container_name", p->ct ? &p->ct->name : NULL);
 	a_bytes(d, "image", p->ct ? &p->ct->image : NULL);
 	a_bytes(d, F_ROOTFS, render_rootfs(p));
-	BSON_APPEND_BOOL(d, F_STAR, t->star);
+	a_bool(d, F_STAR, t->star);
 	a_time(d, F_START_TS, F_START_NS, model_start(p));
 	a_time(d, F_EXIT_TS, F_EXIT_NS, model_exit(p));
 	if (t->has_code)
-		BSON_APPEND_INT32(d, F_EXIT_CODE, t->exit_code);
+		a_i32(d, F_EXIT_CODE, t->exit_code);
 	if (t->has_signal)
-		BSON_APPEND_INT32(d, F_EXIT_SIGNAL, t->exit_signal);
-	BSON_APPEND_BOOL(d, "outside_window", p->outside);
-	BSON_APPEND_INT64(d, "order", (int64_t)p->order);
+		a_i32(d, F_EXIT_SIGNAL, t->exit_signal);
+	a_bool(d, "outside_window", p->outside);
+	a_i64(d, "order", (int64_t)p->order);
 }
 
 static void
-file_doc(bson_t *d, const struct file *f, size_t order)
+file_doc(struct doc *d, const struct file *f, size_t order)
 {
 	const struct proc *p = f->owner;
 
@@ -217,7 +309,7 @@ file_doc(bson_t *d, const struct file *f, size_t order)
 	       f->op == FOP_OPEN ? "open"
 	                         : (f->op == FOP_RENAME ? "rename" : "unlink"));
 	a_cstr(d, "process", p->lead.id);
-	BSON_APPEND_INT32(d, F_PID, p->lead.tgid);
+	a_i32(d, F_PID, p->lead.tgid);
 	a_cstr(d, F_HOST, p->lead.host);
 	a_cstr(d, F_DOCKER_ID, p->ct ? p->ct->id : NULL);
 	a_bytes(d, F_FILENAME, &f->path);
@@ -228,57 +320,65 @@ file_doc(bson_t *d, const struct file *f, size_t order)
 		a_bytes(d, "new_host_path", &f->new_host_path);
 		a_time(d, F_OP_TS, F_OP_NS, f->ns);
 	} else {
-		BSON_APPEND_INT32(d, F_FD, f->fd);
-		BSON_APPEND_INT32(d, F_FLAGS, f->flags);
+		a_i32(d, F_FD, f->fd);
+		a_i32(d, F_FLAGS, f->flags);
 		a_time(d, F_OPEN_TS, F_OPEN_NS, f->open_ns);
 		a_time(d, F_CLOSE_TS, F_CLOSE_NS,
 		       f->has_close ? f->close_ns : NS_NONE);
 		a_bytes(d, F_CLOSE_BY, &f->closed_by);
-		BSON_APPEND_BOOL(d, "close_filled", f->close_filled);
-		BSON_APPEND_INT64(d, F_WRITE_COUNT, f->writes);
-		BSON_APPEND_INT64(d, F_WRITE_BYTES, f->write_bytes);
+		a_bool(d, "close_filled", f->close_filled);
+		a_i64(d, F_WRITE_COUNT, f->writes);
+		a_i64(d, F_WRITE_BYTES, f->write_bytes);
 	}
-	BSON_APPEND_INT64(d, "order", (int64_t)order);
+	a_i64(d, "order", (int64_t)order);
+}
+
+/* one document: proc (p) or file (f, its order i) */
+static int
+save_one(struct saver *s, const struct proc *p, const struct file *f, size_t i)
+{
+	bson_t b = BSON_INITIALIZER;
+	struct doc d = {&b, true, true};
+	int rc;
+
+	if (p != NULL)
+		proc_doc(&d, p);
+	else
+		file_doc(&d, f, i);
+	rc = saver_add(s, &d);
+	bson_destroy(&b);
+	return rc;
 }
 
 int
-save_run(void *client, const struct model *m, const struct opts *o)
+save_run(const struct model *m, const struct opts *o)
 {
-	mongoc_database_t *db = mongoc_client_get_database(client, o->out);
+	struct dbconn conn;
+	mongoc_database_t *db;
 	struct saver ps, fs;
-	bson_t doc;
 	size_t i;
 	int rc = -1;
 
+	if (dbconn_open(&conn, o->mongo) != 0)
+		return -1;
+	db = mongoc_client_get_database(conn.client, o->out);
 	memset(&fs, 0, sizeof(fs));
 	if (saver_open(&ps, db, OUT_PROCESSES) != 0 ||
 	    saver_open(&fs, db, OUT_FILES) != 0)
 		goto out;
-	for (i = 0; i < m->nprocs; i++) {
-		if (!m->procs[i]->keep)
-			continue;
-		bson_init(&doc);
-		proc_doc(&doc, m->procs[i]);
-		if (saver_add(&ps, &doc) != 0) {
-			bson_destroy(&doc);
+	for (i = 0; i < m->nprocs; i++)
+		if (m->procs[i]->keep &&
+		    save_one(&ps, m->procs[i], NULL, 0) != 0)
 			goto out;
-		}
-		bson_destroy(&doc);
-	}
-	for (i = 0; i < m->nfiles; i++) {
-		bson_init(&doc);
-		file_doc(&doc, &m->files[i], i);
-		if (saver_add(&fs, &doc) != 0) {
-			bson_destroy(&doc);
+	for (i = 0; i < m->nfiles; i++)
+		if (save_one(&fs, NULL, &m->files[i], i) != 0)
 			goto out;
-		}
-		bson_destroy(&doc);
-	}
 	if (saver_flush(&ps) == 0 && saver_flush(&fs) == 0)
 		rc = 0;
 out:
 	saver_close(&ps);
 	saver_close(&fs);
 	mongoc_database_destroy(db);
+	dbconn_close(&conn);
 	return rc;
 }

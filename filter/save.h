@@ -11,7 +11,8 @@
 #define OUT_PROCESSES "processes"
 #define OUT_FILES "files"
 
-/* client is the mongoc_client_t of load_client(). -1 after one error line. */
-int save_run(void *client, const struct model *m, const struct opts *o);
+/* Connects to o->mongo on its own (dbconn.h) and writes the kept
+ * processes and the files into o->out. -1 after one error line. */
+int save_run(const struct model *m, const struct opts *o);
 
 #endif

@@ -6,12 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "cli.h"
+#include "containers.h"
 
 size_t
 tree_order(const struct model *m, bool kept_only, struct proc ***out)
 {
-	struct proc **q = fx_calloc(m->nprocs, sizeof(*q));
+	struct proc **q = mem_calloc(m->nprocs, sizeof(*q));
 	size_t head = 0, tail = 0, i;
 
 	for (i = 0; i < m->nroots; i++)
@@ -40,76 +41,59 @@ overlaps(const struct proc *p, const struct opts *o)
 	return true;
 }
 
-void
-tree_build(struct model *m, const struct opts *o)
+static bool
+in_selection(const struct proc *p, const struct opts *o)
+{
+	return p->ct != NULL && p->ct->keep && overlaps(p, o);
+}
+
+/* keep = wanted(p) or a kept descendant; outside = kept only for one.
+ * The reverse of the BFS order visits children before parents. */
+static void
+keep_with_ancestors(struct model *m, const struct opts *o,
+                    bool (*wanted)(const struct proc *, const struct opts *))
 {
 	struct proc **ord;
-	size_t i, n;
+	size_t i, n = tree_order(m, false, &ord);
 
-	free(m->roots);
-	m->roots = fx_calloc(m->nprocs, sizeof(*m->roots));
-	m->nroots = 0;
-	for (i = 0; i < m->nprocs; i++)
-		if (m->procs[i]->parent == NULL)
-			m->roots[m->nroots++] = m->procs[i];
-	n = tree_order(m, false, &ord);
-	/* reverse BFS order visits children before parents */
 	for (i = n; i-- > 0;) {
 		struct proc *p = ord[i];
-		bool vis = overlaps(p, o);
+		bool want = wanted(p, o);
 
-		if (vis)
+		if (want)
 			p->keep = true;
-		p->outside = p->keep && !vis;
+		p->outside = p->keep && !want;
 		if (p->keep && p->parent != NULL)
 			p->parent->keep = true;
 	}
 	free(ord);
 }
 
-static bool
-hex_prefix(const char *s)
+void
+tree_build(struct model *m, const struct opts *o)
 {
 	size_t i;
 
-	for (i = 0; s[i]; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		      (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return i > 0;
-}
-
-static bool
-ct_matches(const struct container *c, const char *want)
-{
-	size_t n = strlen(want);
-	const char *name;
-	size_t nn;
-
-	if (hex_prefix(want) && strncmp(c->id, want, n) == 0)
-		return true;
-	if (!c->name.set)
-		return false;
-	name = c->name.p;
-	nn = c->name.n;
-	if (nn > 0 && name[0] == '/' && want[0] != '/') {
-		name++;
-		nn--;
-	}
-	return nn == n && memcmp(name, want, n) == 0;
+	free(m->roots);
+	m->roots = mem_calloc(m->nprocs, sizeof(*m->roots));
+	m->nroots = 0;
+	for (i = 0; i < m->nprocs; i++)
+		if (m->procs[i]->parent == NULL)
+			m->roots[m->nroots++] = m->procs[i];
+	keep_with_ancestors(m, o, overlaps);
 }
 
 int
 tree_select(struct model *m, const struct opts *o)
 {
 	struct container *sel = NULL;
-	struct proc **ord;
-	size_t i, n, nmatch = 0;
+	size_t i, nmatch = 0;
 
 	if (o->container == NULL)
 		return 0;
 	for (i = 0; i < m->ncts; i++) {
-		if (!m->cts[i].keep || !ct_matches(&m->cts[i], o->container))
+		if (!m->cts[i].keep ||
+		    !containers_match(&m->cts[i], o->container))
 			continue;
 		if (sel != NULL && strcmp(sel->id, m->cts[i].id) == 0)
 			continue; /* same id on two hosts: impossible */
@@ -117,33 +101,22 @@ tree_select(struct model *m, const struct opts *o)
 		nmatch++;
 	}
 	if (nmatch == 0) {
-		model_error("-container: no container in the window matches "
-		            "that id prefix or name");
+		cli_error("-container: no container in the window matches "
+		          "that id prefix or name");
 		return -1;
 	}
 	if (nmatch > 1) {
-		model_error("-container: %zu containers match; give more of "
-		            "the id",
-		            nmatch);
+		cli_error("-container: %zu containers match; give more of "
+		          "the id",
+		          nmatch);
 		return -1;
 	}
 	for (i = 0; i < m->ncts; i++)
 		m->cts[i].keep =
 		    &m->cts[i] == sel || strcmp(m->cts[i].id, sel->id) == 0;
-	n = tree_order(m, false, &ord);
-	for (i = 0; i < n; i++)
-		ord[i]->keep = false;
-	for (i = n; i-- > 0;) {
-		struct proc *p = ord[i];
-		bool mine = p->ct != NULL && p->ct->keep && overlaps(p, o);
-
-		if (mine)
-			p->keep = true;
-		p->outside = p->keep && !mine;
-		if (p->keep && p->parent != NULL)
-			p->parent->keep = true;
-	}
-	free(ord);
+	for (i = 0; i < m->nprocs; i++)
+		m->procs[i]->keep = false;
+	keep_with_ancestors(m, o, in_selection);
 	return 0;
 }
 
@@ -159,14 +132,14 @@ tree_sort(struct model *m)
 			if (p->kids[j]->keep)
 				p->kids[w++] = p->kids[j];
 		p->nkids = w;
-		model_sort(p->kids, p->nkids, sizeof(*p->kids), model_proc_cmp);
+		mem_sort(p->kids, p->nkids, sizeof(*p->kids), model_proc_cmp);
 	}
 	for (i = w = 0; i < m->nroots; i++)
 		if (m->roots[i]->keep)
 			m->roots[w++] = m->roots[i];
 	m->nroots = w;
-	model_sort(m->roots, m->nroots, sizeof(*m->roots), model_proc_cmp);
-	model_sort(m->procs, m->nprocs, sizeof(*m->procs), model_proc_cmp);
+	mem_sort(m->roots, m->nroots, sizeof(*m->roots), model_proc_cmp);
+	mem_sort(m->procs, m->nprocs, sizeof(*m->procs), model_proc_cmp);
 	for (i = 0; i < m->nprocs; i++)
 		m->procs[i]->order = i;
 }

@@ -11,7 +11,7 @@
  * (outside = kept only to connect the tree). */
 void tree_build(struct model *m, const struct opts *o);
 /* -container: keep only the container's processes and their ancestors.
- * Needs p->ct (history_containers). -1 after one error line when no
+ * Needs p->ct (containers_identify). -1 after one error line when no
  * container or several match. */
 int tree_select(struct model *m, const struct opts *o);
 /* Drops unkept roots/children from the lists and sorts everything. */

@@ -757,6 +757,32 @@ def case_errors():
     check(r.returncode != 0, "-out equal to -db accepted")
 
 
+def case_no_container_child():
+    # docker-in-docker, or a task whose cgroup was not read: a process
+    # without docker_id below a container's process is shown where it is
+    # (text: marked "[no container]"; was a NULL dereference), with its
+    # subtree and its file
+    db = fresh_db("nocontainer")
+    f = Fixture()
+    p = f.docker()
+    other = f.task(425, 5, parent=p["cinit"], docker=CID2, args=["other"])
+    inner = f.task(430, 6, parent=p["cinit"], args=["dockerd-inner"])
+    f.task(431, 7, parent=inner, args=["payload"])
+    f.file(inner, "/etc/shadow", 8, 9)
+    f.insert(db)
+    txt = run_filter(db, fmt="text")
+    check("430 dockerd-inner" in txt and "[no container]" in txt,
+          "child without container not shown, marked:\n" + txt)
+    check("431 payload" in txt, "its subtree is missing:\n" + txt)
+    check("/etc/shadow" in txt, "its file is missing:\n" + txt)
+    check("[container " + CID2[:12] in txt, "the other container's marker:\n" + txt)
+    out = run_filter(db)
+    pr = procs_by_id(out)
+    eq(pr[inner["_id"]]["container"], None, "json container of the child")
+    eq(pr[inner["_id"]]["parent"], p["cinit"]["_id"], "json parent")
+    check(other["_id"] in pr, "the other container's process")
+
+
 CASES = [
     ("tree_and_thread_parent_fix", case_tree_and_threads_parent_fix),
     ("orphan_reparenting", case_orphan_reparenting),
@@ -775,6 +801,7 @@ CASES = [
     ("non_docker_excluded", case_non_docker_excluded),
     ("non_utf8_surrogateescape", case_non_utf8),
     ("text_format", case_text_format),
+    ("no_container_child", case_no_container_child),
     ("out_database", case_out_database),
     ("errors", case_errors),
 ]

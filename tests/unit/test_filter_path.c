@@ -24,7 +24,7 @@ expect_path(const char *cwd, const char *in, const char *want)
 	assert_true(out.set);
 	assert_string_equal(out.p, want);
 	assert_int_equal(out.n, strlen(want));
-	fbytes_free(&out);
+	bytes_free(&out);
 }
 
 static void
@@ -53,7 +53,7 @@ test_path_keeps_bytes(void **state)
 	repair_path(NULL, &i, &out);
 	assert_int_equal(out.n, 8);
 	assert_memory_equal(out.p, "/t/\xff\x00z/q", 8);
-	fbytes_free(&out);
+	bytes_free(&out);
 }
 
 static void
@@ -71,23 +71,23 @@ test_path_relative(void **state)
 }
 
 static void
-test_fmap_grows_and_replaces(void **state)
+test_strmap_grows_and_replaces(void **state)
 {
-	struct fmap *h = fmap_new();
+	struct strmap *h = strmap_new();
 	char key[32];
 	uintptr_t i;
 
 	(void)state;
 	for (i = 1; i <= 1000; i++) {
 		snprintf(key, sizeof(key), "k%lu", (unsigned long)i);
-		fmap_put(h, key, (void *)i);
+		strmap_put(h, key, (void *)i);
 	}
-	assert_int_equal(fmap_len(h), 1000);
-	assert_ptr_equal(fmap_get(h, "k777"), (void *)(uintptr_t)777);
-	fmap_put(h, "k777", (void *)(uintptr_t)1);
-	assert_ptr_equal(fmap_get(h, "k777"), (void *)(uintptr_t)1);
-	assert_null(fmap_get(h, "nope"));
-	fmap_free(h);
+	assert_int_equal(strmap_len(h), 1000);
+	assert_ptr_equal(strmap_get(h, "k777"), (void *)(uintptr_t)777);
+	strmap_put(h, "k777", (void *)(uintptr_t)1);
+	assert_ptr_equal(strmap_get(h, "k777"), (void *)(uintptr_t)1);
+	assert_null(strmap_get(h, "nope"));
+	strmap_free(h);
 }
 
 static void
@@ -121,7 +121,7 @@ main(void)
 	    cmocka_unit_test(test_path_absolute_cleaned),
 	    cmocka_unit_test(test_path_keeps_bytes),
 	    cmocka_unit_test(test_path_relative),
-	    cmocka_unit_test(test_fmap_grows_and_replaces),
+	    cmocka_unit_test(test_strmap_grows_and_replaces),
 	    cmocka_unit_test(test_same_task_one_tick),
 	};
 

@@ -1,7 +1,7 @@
-/* history.c - see history.h. Docker metadata is read only for ids that
+/* containers.c - see containers.h. Docker metadata is read only for ids that
  * are exactly 64 lowercase hex digits (no path tricks from a recorded
  * docker_id), capped in size. */
-#include "history.h"
+#include "containers.h"
 
 #include <bson/bson.h>
 #include <errno.h>
@@ -15,18 +15,53 @@
 #include "esc.h"
 #include "log.h"
 
-#define HISTORY_META_MAX (4 * 1024 * 1024) /* config.v2.json cap */
+#define CONTAINERS_META_MAX (4 * 1024 * 1024) /* config.v2.json cap */
 
-static bool
-is_cid(const char *s)
+/* the length of s when it is all lowercase hex digits, else 0 */
+static size_t
+hex_len(const char *s)
 {
 	size_t i;
 
 	for (i = 0; s[i]; i++)
 		if (!((s[i] >= '0' && s[i] <= '9') ||
 		      (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return i == 64;
+			return 0;
+	return i;
+}
+
+static bool
+is_cid(const char *s)
+{
+	return hex_len(s) == 64;
+}
+
+bool
+containers_match(const struct container *c, const char *want)
+{
+	size_t n = strlen(want);
+	const char *name;
+	size_t nn;
+
+	if (hex_len(want) > 0 && strncmp(c->id, want, n) == 0)
+		return true;
+	if (!c->name.set)
+		return false;
+	name = c->name.p;
+	nn = c->name.n;
+	if (nn > 0 && name[0] == '/' && want[0] != '/') {
+		name++;
+		nn--;
+	}
+	return nn == n && memcmp(name, want, n) == 0;
+}
+
+/* a file only read: a failed close loses nothing */
+static void
+close_quietly(int fd, const char *path)
+{
+	if (close(fd) != 0)
+		log_debug("close %s: %s", path, strerror(errno));
 }
 
 static char *
@@ -39,18 +74,18 @@ read_small(const char *path, size_t max, size_t *len)
 
 	if (fd < 0)
 		return NULL;
-	data = fx_calloc(max + 1, 1);
+	data = mem_calloc(max + 1, 1);
 	while (n < max && (r = read(fd, data + n, max - n)) != 0) {
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			free(data);
-			close(fd);
+			close_quietly(fd, path);
 			return NULL;
 		}
 		n += (size_t)r;
 	}
-	close(fd);
+	close_quietly(fd, path);
 	if (n == max) { /* too big to be a config */
 		free(data);
 		return NULL;
@@ -71,7 +106,7 @@ meta_string(const bson_t *doc, const char *dotted, struct bytes *out)
 	    !BSON_ITER_HOLDS_UTF8(&d))
 		return;
 	s = bson_iter_utf8(&d, &len);
-	fbytes_set(out, s, len);
+	bytes_set(out, s, len);
 }
 
 static void
@@ -87,7 +122,7 @@ read_meta(struct container *c, const char *root)
 		return;
 	snprintf(path, sizeof(path), "%s/containers/%s/config.v2.json", root,
 	         c->id);
-	data = read_small(path, HISTORY_META_MAX, &len);
+	data = read_small(path, CONTAINERS_META_MAX, &len);
 	if (data == NULL)
 		return;
 	if (!bson_init_from_json(&doc, data, (ssize_t)len, &err)) {
@@ -115,7 +150,7 @@ docker_id_of(const struct proc *p)
 }
 
 void
-history_containers(struct model *m, const struct opts *o)
+containers_identify(struct model *m, const struct opts *o)
 {
 	struct stat st;
 	size_t i;
@@ -148,7 +183,7 @@ history_containers(struct model *m, const struct opts *o)
 		    p->lead.rootfs.n == 0)
 			continue;
 		if (!p->ct->rootfs.set)
-			fbytes_copy(&p->ct->rootfs, &p->lead.rootfs);
+			bytes_copy(&p->ct->rootfs, &p->lead.rootfs);
 	}
 	if (o->docker_root == NULL || stat(o->docker_root, &st) != 0)
 		return;
@@ -161,7 +196,7 @@ history_containers(struct model *m, const struct opts *o)
 static char *
 join2(const char *a, size_t an, const char *b, size_t bn)
 {
-	char *p = fx_calloc(an + bn + 1, 1);
+	char *p = mem_calloc(an + bn + 1, 1);
 
 	memcpy(p, a, an);
 	memcpy(p + an, b, bn);
@@ -169,8 +204,8 @@ join2(const char *a, size_t an, const char *b, size_t bn)
 }
 
 void
-history_host_path(const struct bytes *rootfs, const struct bytes *path,
-                  struct bytes *out)
+containers_host_path(const struct bytes *rootfs, const struct bytes *path,
+                     struct bytes *out)
 {
 	struct stat st;
 	char *merged, *base, *diff;
@@ -189,7 +224,7 @@ history_host_path(const struct bytes *rootfs, const struct bytes *path,
 		diff = join2(base, rn - 2, path->p, path->n);
 		free(base);
 		if (lstat(diff, &st) == 0) {
-			fbytes_free(out);
+			bytes_free(out);
 			out->p = diff;
 			out->n = rn - 2 + path->n;
 			out->set = true;
@@ -198,14 +233,14 @@ history_host_path(const struct bytes *rootfs, const struct bytes *path,
 		}
 		free(diff);
 	}
-	fbytes_free(out);
+	bytes_free(out);
 	out->p = merged;
 	out->n = rn + path->n;
 	out->set = true;
 }
 
 void
-history_paths(struct model *m)
+containers_paths(struct model *m)
 {
 	size_t i;
 
@@ -218,17 +253,17 @@ history_paths(struct model *m)
 
 		if (c == NULL) {
 			/* a host process sees host paths */
-			fbytes_copy(&f->host_path, &f->path);
-			fbytes_copy(&f->new_host_path, &f->new_path);
+			bytes_copy(&f->host_path, &f->path);
+			bytes_copy(&f->new_host_path, &f->new_path);
 			continue;
 		}
 		c->nfiles++;
 		if (!c->rootfs.set || f->path.n == 0 || f->path.p[0] != '/')
 			continue;
-		history_host_path(&c->rootfs, &f->path, &f->host_path);
+		containers_host_path(&c->rootfs, &f->path, &f->host_path);
 		if (f->new_path.set && f->new_path.n > 0 &&
 		    f->new_path.p[0] == '/')
-			history_host_path(&c->rootfs, &f->new_path,
-			                  &f->new_host_path);
+			containers_host_path(&c->rootfs, &f->new_path,
+			                     &f->new_host_path);
 	}
 }

@@ -1,0 +1,37 @@
+/* rawdb.h - the only reader of the raw database (godo's, -db): one
+ * cursor per collection, each read once (a store may have no index for
+ * anything but _id: FerretDB's SQLite handler scans the collection for
+ * every query), -host applied in every query. Documents go to a callback
+ * as they arrive; decoding them is decode.c's. While stderr is a
+ * terminal a progress line counts the documents read. */
+#ifndef GODO_RAWDB_H
+#define GODO_RAWDB_H
+
+#include <bson/bson.h>
+
+#include "opts.h"
+
+struct rawdb;
+
+/* Called per document; a -1 stops the read (the callback logged). */
+typedef int rawdb_doc_fn(const bson_t *doc, void *arg);
+
+/* Connects to o->mongo (dbconn.h) and opens o->db. NULL after one error
+ * line. o is borrowed for the reader's life. */
+struct rawdb *rawdb_open(const struct opts *o);
+/* Ends the progress line, disconnects. NULL is fine. */
+void rawdb_close(struct rawdb *db);
+/* -1 with one error line when the raw database holds no pids documents
+ * (for -host: none of that host) or cannot be read. */
+int rawdb_check_empty(struct rawdb *db);
+/* Every pids document (the fields decode_task reads). */
+int rawdb_read_pids(struct rawdb *db, rawdb_doc_fn *fn, void *arg);
+/* coll (files or fds) documents whose process_id is one of ids[0..n):
+ * one $in query up to RAWDB_IN_MAX ids, else a plain scan that fn
+ * filters (one scan beats many queries on a store without an index). */
+int rawdb_read_files(struct rawdb *db, const char *coll, char *const *ids,
+                     size_t n, rawdb_doc_fn *fn, void *arg);
+/* Every gaps document. */
+int rawdb_read_gaps(struct rawdb *db, rawdb_doc_fn *fn, void *arg);
+
+#endif

@@ -1,0 +1,410 @@
+/* test_filter_decode.c - filter/decode.c: raw documents built from JSON
+ * into tasks, files and gaps; good documents, and malformed ones (wrong
+ * types, missing fields) that must be refused or read as absent, never
+ * crash. No store. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+#include "test_filter_fixture.h"
+
+/* decode_task of json; want its return value */
+static void
+task_of(const char *json, struct task *t, int want)
+{
+	bson_t *b = ff_doc(json);
+
+	assert_int_equal(decode_task(b, t), want);
+	bson_destroy(b);
+}
+
+static void
+assert_bytes(const struct bytes *b, const char *want, size_t n)
+{
+	assert_true(b->set);
+	assert_int_equal(b->n, n);
+	assert_memory_equal(b->p, want, n);
+}
+
+static void
+test_decode_task_full(void **state)
+{
+	struct task t;
+
+	(void)state;
+	task_of("{\"_id\": \"b:42:100\", \"host\": \"h\", \"boot_id\": \"b\","
+	        " \"pid\": 42, \"tgid\": 42, \"thread\": false, \"ppid\": 1,"
+	        " \"parent_tgid\": 7, \"parent_id\": \"b:7:90\","
+	        " \"start_ticks\": 100, \"start_ns\": 1795600800000000000,"
+	        " \"star\": true, \"comm\": \"sh\", \"exe\": \"/bin/sh\","
+	        " \"cwd\": \"/app\", \"args\": [\"sh\", \"-c\", \"x\"],"
+	        " \"args_truncated\": true, \"execve\": [{\"ns\": "
+	        "1795600801000000000, \"args\": [\"sh\"], \"exe\": \"/bin/sh\","
+	        " \"cwd\": \"/w\"}], \"execve_count\": 3,"
+	        " \"exit_ns\": 1795600802000000000, \"exit_code\": 2,"
+	        " \"docker_id\": \"" FF_CID1 "\", \"rootfs\": \"/r/merged\","
+	        " \"setns\": true, \"source\": \"proc\"}",
+	        &t, 0);
+	assert_string_equal(t.id, "b:42:100");
+	assert_string_equal(t.host, "h");
+	assert_string_equal(t.boot, "b");
+	assert_int_equal(t.pid, 42);
+	assert_int_equal(t.tgid, 42);
+	assert_false(t.thread);
+	assert_true(t.has_ppid && t.ppid == 1);
+	assert_true(t.has_ptgid && t.parent_tgid == 7);
+	assert_string_equal(t.parent_id, "b:7:90");
+	assert_true(t.has_ticks && t.start_ticks == 100);
+	assert_true(t.has_start && t.start_ns == FF_T0);
+	assert_true(t.star && t.setns && t.args_trunc);
+	assert_bytes(&t.comm, "sh", 2);
+	assert_bytes(&t.exe, "/bin/sh", 7);
+	assert_bytes(&t.cwd, "/app", 4);
+	assert_int_equal(t.args.n, 3);
+	assert_bytes(&t.args.v[2], "x", 1);
+	assert_int_equal(t.nexec, 1);
+	assert_true(t.execs[0].ns == FF_NS(1));
+	assert_bytes(&t.execs[0].cwd, "/w", 2);
+	assert_int_equal(t.execve_count, 3);
+	assert_true(t.has_exit && t.exit_ns == FF_NS(2));
+	assert_true(t.has_code && t.exit_code == 2);
+	assert_string_equal(t.docker_id, FF_CID1);
+	assert_bytes(&t.rootfs, "/r/merged", 9);
+	assert_bytes(&t.source, "proc", 4);
+	model_task_free(&t);
+}
+
+/* bytes that are not UTF-8 are stored as binary subtype 0 */
+static void
+test_decode_task_binary_strings(void **state)
+{
+	struct task t;
+
+	(void)state;
+	/* "Yf9a" is base64 of 61 ff 00 61 */
+	task_of("{\"_id\": \"i\", \"pid\": 5, \"comm\": {\"$binary\": "
+	        "{\"base64\": \"Yf8AYQ==\", \"subType\": \"00\"}},"
+	        " \"args\": [{\"$binary\": {\"base64\": \"Yf8AYQ==\","
+	        " \"subType\": \"00\"}}, 7]}",
+	        &t, 0);
+	assert_bytes(&t.comm, "a\xff\0a", 4);
+	assert_int_equal(t.args.n, 2);
+	assert_bytes(&t.args.v[0], "a\xff\0a", 4);
+	assert_bytes(&t.args.v[1], "", 0); /* a number in args: empty */
+	model_task_free(&t);
+}
+
+static void
+test_decode_task_missing_id(void **state)
+{
+	struct task t;
+
+	(void)state;
+	task_of("{\"pid\": 5, \"comm\": \"x\"}", &t, -1);
+	assert_null(t.id);
+	assert_false(t.comm.set);
+}
+
+static void
+test_decode_task_missing_pid(void **state)
+{
+	struct task t;
+
+	(void)state;
+	task_of("{\"_id\": \"i\", \"tgid\": 5}", &t, -1);
+	assert_null(t.id);
+}
+
+static void
+test_decode_task_pid_string(void **state)
+{
+	struct task t;
+
+	(void)state;
+	task_of("{\"_id\": \"i\", \"pid\": \"5\"}", &t, -1);
+	task_of("{\"_id\": \"i\", \"pid\": 4294967296}", &t, -1);
+}
+
+static void
+test_decode_task_objectid_id(void **state)
+{
+	struct task t;
+
+	(void)state;
+	task_of("{\"_id\": {\"$oid\": \"0123456789abcdef01234567\"},"
+	        " \"pid\": 5}",
+	        &t, -1);
+}
+
+static void
+test_decode_task_defaults(void **state)
+{
+	struct task t;
+
+	(void)state;
+	task_of("{\"_id\": \"p\", \"pid\": 5}", &t, 0);
+	assert_int_equal(t.tgid, 5);
+	assert_false(t.thread);
+	assert_false(t.has_start || t.has_exit || t.has_ppid);
+	model_task_free(&t);
+	task_of("{\"_id\": \"t\", \"pid\": 6, \"tgid\": 5}", &t, 0);
+	assert_true(t.thread);
+	model_task_free(&t);
+}
+
+static void
+test_decode_task_wait_status(void **state)
+{
+	struct task t;
+
+	(void)state;
+	task_of("{\"_id\": \"a\", \"pid\": 5, \"exit_status\": 768}", &t, 0);
+	assert_true(t.has_code && t.exit_code == 3);
+	assert_false(t.has_signal);
+	model_task_free(&t);
+	task_of("{\"_id\": \"a\", \"pid\": 5, \"exit_status\": 9}", &t, 0);
+	assert_true(t.has_signal && t.exit_signal == 9);
+	assert_false(t.has_code);
+	model_task_free(&t);
+	/* code and signal recorded win over the status */
+	task_of("{\"_id\": \"a\", \"pid\": 5, \"exit_status\": 9,"
+	        " \"exit_code\": 1}",
+	        &t, 0);
+	assert_true(t.has_code && t.exit_code == 1);
+	assert_false(t.has_signal);
+	model_task_free(&t);
+}
+
+static void
+test_decode_task_dates(void **state)
+{
+	struct task t;
+
+	(void)state;
+	task_of("{\"_id\": \"a\", \"pid\": 5, \"start_timestamp\": {\"$date\":"
+	        " {\"$numberLong\": \"1795600800123\"}}, \"exit_timestamp\":"
+	        " {\"$date\": {\"$numberLong\": \"1795600801000\"}}}",
+	        &t, 0);
+	assert_true(t.has_start && t.start_ns == FF_T0 + 123000000LL);
+	assert_true(t.has_exit && t.exit_ns == FF_NS(1));
+	model_task_free(&t);
+	/* the ns field wins over the date */
+	task_of("{\"_id\": \"a\", \"pid\": 5, \"start_timestamp\": {\"$date\":"
+	        " {\"$numberLong\": \"1\"}}, \"start_ns\": 7}",
+	        &t, 0);
+	assert_true(t.has_start && t.start_ns == 7);
+	model_task_free(&t);
+}
+
+/* a date after 2262 does not fit ns in an int64: absent, not wrapped */
+static void
+test_decode_task_date_overflow(void **state)
+{
+	struct task t;
+
+	(void)state;
+	task_of("{\"_id\": \"a\", \"pid\": 5, \"start_timestamp\": {\"$date\":"
+	        " {\"$numberLong\": \"253402300799000\"}}}",
+	        &t, 0);
+	assert_false(t.has_start);
+	model_task_free(&t);
+}
+
+static void
+test_decode_task_wrong_types(void **state)
+{
+	struct task t;
+
+	(void)state;
+	task_of("{\"_id\": \"a\", \"pid\": 5, \"ppid\": \"1\", \"parent_tgid\":"
+	        " [1], \"start_ns\": \"x\", \"args\": \"sh\", \"execve\":"
+	        " [1, \"x\", {\"ns\": 3, \"args\": [\"a\"]}], \"exit_code\":"
+	        " 4294967296, \"comm\": 12, \"docker_id\": 5}",
+	        &t, 0);
+	assert_false(t.has_ppid || t.has_ptgid || t.has_start || t.has_code);
+	assert_int_equal(t.args.n, 0);
+	assert_int_equal(t.nexec, 1); /* only the document */
+	assert_true(t.execs[0].ns == 3);
+	assert_false(t.comm.set);
+	assert_null(t.docker_id);
+	model_task_free(&t);
+}
+
+static void
+test_decode_task_empty_docker_id(void **state)
+{
+	struct task t;
+
+	(void)state;
+	task_of("{\"_id\": \"a\", \"pid\": 5, \"docker_id\": \"\"}", &t, 0);
+	assert_null(t.docker_id);
+	model_task_free(&t);
+}
+
+static void
+test_decode_file_open(void **state)
+{
+	bson_t *b = ff_doc(
+	    "{\"_id\": \"f1\", \"proc_id\": \"p\", \"op\": \"open\","
+	    " \"filename\": \"a/b\", \"fd\": 3, \"flags\": 577, "
+	    "\"open_timestamp\":"
+	    " {\"$date\": {\"$numberLong\": \"1795600801000\"}}, \"close_ns\":"
+	    " 1795600802000000000, \"closed_by\": \"close\", \"write_count\": "
+	    "4,"
+	    " \"write_bytes\": 40}");
+	struct file_doc d;
+
+	(void)state;
+	assert_int_equal(decode_file(b, &d), 0);
+	assert_string_equal(d.f.id, "f1");
+	assert_string_equal(d.proc_id, "p");
+	assert_int_equal(d.f.op, FOP_OPEN);
+	assert_bytes(&d.f.raw_path, "a/b", 3);
+	assert_int_equal(d.f.fd, 3);
+	assert_int_equal(d.f.flags, 577);
+	assert_true(d.f.open_ns == FF_NS(1));
+	assert_true(d.f.has_close && d.f.close_ns == FF_NS(2));
+	assert_bytes(&d.f.closed_by, "close", 5);
+	assert_true(d.f.writes == 4 && d.f.write_bytes == 40);
+	assert_false(d.joined);
+	decode_file_free(&d);
+	bson_destroy(b);
+}
+
+static void
+test_decode_file_joined(void **state)
+{
+	bson_t *b = ff_doc("{\"_id\": \"f2\", \"proc_id\": \"p\", \"op\":"
+	                   " \"rename\", \"filename\": \"/a\", \"ns\": 5,"
+	                   " \"new_filename\": \"/b\", \"then_op\": \"unlink\","
+	                   " \"then_ns\": 9, \"then_proc_id\": \"q\"}");
+	struct file_doc d;
+
+	(void)state;
+	assert_int_equal(decode_file(b, &d), 0);
+	assert_int_equal(d.f.op, FOP_RENAME);
+	assert_true(d.f.ns == 5);
+	assert_false(d.f.has_close);
+	assert_bytes(&d.new_path, "/b", 2);
+	assert_true(d.joined);
+	assert_int_equal(d.then_op, FOP_UNLINK);
+	assert_true(d.then_ns == 9);
+	assert_string_equal(d.then_proc, "q");
+	decode_file_free(&d);
+	bson_destroy(b);
+}
+
+static void
+test_decode_file_malformed(void **state)
+{
+	const char *bad[] = {
+	    "{\"_id\": \"f\", \"filename\": \"/a\"}",
+	    "{\"proc_id\": \"p\", \"filename\": \"/a\"}",
+	    "{\"_id\": 5, \"proc_id\": \"p\"}",
+	    "{\"_id\": \"f\", \"proc_id\": [\"p\"]}",
+	};
+	struct file_doc d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		bson_t *b = ff_doc(bad[i]);
+
+		assert_int_equal(decode_file(b, &d), -1);
+		assert_null(d.f.id);
+		bson_destroy(b);
+	}
+}
+
+/* no filename: an empty one; an unknown op: an open */
+static void
+test_decode_file_defaults(void **state)
+{
+	bson_t *b = ff_doc("{\"_id\": \"f\", \"proc_id\": \"p\", \"op\":"
+	                   " \"chmod\", \"fd\": \"3\"}");
+	struct file_doc d;
+
+	(void)state;
+	assert_int_equal(decode_file(b, &d), 0);
+	assert_int_equal(d.f.op, FOP_OPEN);
+	assert_bytes(&d.f.raw_path, "", 0);
+	assert_int_equal(d.f.fd, 0);
+	assert_true(d.f.open_ns == NS_NONE && d.f.ns == NS_NONE);
+	decode_file_free(&d);
+	bson_destroy(b);
+}
+
+static void
+test_decode_gap(void **state)
+{
+	bson_t *b = ff_doc("{\"host\": \"h\", \"boot_id\": \"b\", \"source\":"
+	                   " \"audit\", \"from\": {\"$date\": {\"$numberLong\":"
+	                   " \"1795600801000\"}}, \"count\": 5}");
+	struct gap g;
+
+	(void)state;
+	decode_gap(b, &g);
+	assert_string_equal(g.host, "h");
+	assert_string_equal(g.boot, "b");
+	assert_bytes(&g.source, "audit", 5);
+	assert_true(g.from_ns == FF_NS(1));
+	assert_true(g.to_ns == NS_NONE);
+	assert_true(g.count == 5);
+	model_gap_free(&g);
+	bson_destroy(b);
+}
+
+static void
+test_decode_id_and_starts_by(void **state)
+{
+	bson_t *a = ff_doc("{\"_id\": \"x\", \"start_ns\": 100}");
+	bson_t *b = ff_doc("{\"_id\": 3, \"start_ns\": \"100\"}");
+	char *id = decode_id(a);
+
+	(void)state;
+	assert_string_equal(id, "x");
+	free(id);
+	assert_null(decode_id(b));
+	assert_true(decode_starts_by(a, INT64_MAX));
+	assert_true(decode_starts_by(a, 100));
+	assert_true(decode_starts_by(a, 100 - MATCH_TOL_NS));
+	assert_false(decode_starts_by(a, 99 - MATCH_TOL_NS));
+	/* no numeric start_ns: does not match a bounded window */
+	assert_false(decode_starts_by(b, 1000));
+	assert_true(decode_starts_by(b, INT64_MAX));
+	bson_destroy(a);
+	bson_destroy(b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_decode_task_full),
+	    cmocka_unit_test(test_decode_task_binary_strings),
+	    cmocka_unit_test(test_decode_task_missing_id),
+	    cmocka_unit_test(test_decode_task_missing_pid),
+	    cmocka_unit_test(test_decode_task_pid_string),
+	    cmocka_unit_test(test_decode_task_objectid_id),
+	    cmocka_unit_test(test_decode_task_defaults),
+	    cmocka_unit_test(test_decode_task_wait_status),
+	    cmocka_unit_test(test_decode_task_dates),
+	    cmocka_unit_test(test_decode_task_date_overflow),
+	    cmocka_unit_test(test_decode_task_wrong_types),
+	    cmocka_unit_test(test_decode_task_empty_docker_id),
+	    cmocka_unit_test(test_decode_file_open),
+	    cmocka_unit_test(test_decode_file_joined),
+	    cmocka_unit_test(test_decode_file_malformed),
+	    cmocka_unit_test(test_decode_file_defaults),
+	    cmocka_unit_test(test_decode_gap),
+	    cmocka_unit_test(test_decode_id_and_starts_by),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,267 @@
+/* test_filter_render.c - the renderers (text, JSON, HTML) over the model
+ * of a fixture database, against golden files (tests/data/filter/; see
+ * test_filter_fixture.h to regenerate them), and the text renderer's
+ * handling of hostile strings and of a process without container below a
+ * container's process. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_filter_pipeline.h"
+
+static struct model *
+docker_model(struct opts *o)
+{
+	struct model *m;
+
+	ff_opts(o);
+	m = ff_model("docker.json", o);
+	assert_non_null(m);
+	return m;
+}
+
+static void
+test_render_text_golden(void **state)
+{
+	struct opts o;
+	struct model *m = docker_model(&o);
+	size_t n;
+	int rc;
+	char *s = ff_render(render_text, m, &o, &n, &rc);
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	ff_golden("docker.txt", s, n);
+	free(s);
+	model_free(m);
+}
+
+static void
+test_render_json_golden(void **state)
+{
+	struct opts o;
+	struct model *m = docker_model(&o);
+	size_t n;
+	int rc;
+	char *s = ff_render(render_json, m, &o, &n, &rc);
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	ff_golden("docker.json.out", s, n);
+	/* well-formed: libbson parses it back */
+	bson_destroy(ff_doc(s));
+	free(s);
+	model_free(m);
+}
+
+/* the page embeds exactly render_json's output and closes its elements */
+static void
+test_render_html_well_formed(void **state)
+{
+	struct opts o;
+	struct model *m = docker_model(&o);
+	size_t hn, jn;
+	int rc;
+	char *html = ff_render(render_html, m, &o, &hn, &rc);
+	char *json = ff_render(render_json, m, &o, &jn, &rc);
+	const char *open = "<script type=\"application/json\"";
+	char *p, *q;
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	assert_true(strncmp(html, "<!DOCTYPE html>\n", 16) == 0);
+	assert_true(hn > 25);
+	assert_string_equal(html + hn - 25, "</script>\n</body></html>\n");
+	p = strstr(html, open);
+	assert_non_null(p);
+	p = strchr(p, '>');
+	assert_non_null(p);
+	p++;
+	q = strstr(p, "</script>");
+	assert_non_null(q);
+	assert_int_equal((size_t)(q - p), jn);
+	assert_memory_equal(p, json, jn);
+	/* one <script>, one JSON element, both closed */
+	assert_null(strstr(q + 9, open));
+	free(html);
+	free(json);
+	model_free(m);
+}
+
+static void
+test_render_text_no_container_child(void **state)
+{
+	struct opts o;
+	struct model *m = docker_model(&o);
+	size_t n;
+	int rc;
+	char *s = ff_render(render_text, m, &o, &n, &rc);
+	char *ct = strstr(s, "\n== container ");
+	char *dind;
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	assert_non_null(ct);
+	/* shown in the container's tree, where it is, marked */
+	dind = strstr(ct, "430 dockerd-inner --data-root /d");
+	assert_non_null(dind);
+	assert_non_null(strstr(dind, "[no container]\n"));
+	/* and its file is listed with the daemons' */
+	assert_non_null(strstr(s, "== files of the Docker daemons\n"));
+	assert_non_null(strstr(s, "/etc/shadow"));
+	free(s);
+	model_free(m);
+}
+
+/* A model by hand: a container process whose children are a process of
+ * another container and one without container, with a grandchild back
+ * in the first container (issue 17: a NULL dereference in the text
+ * renderer, or the child omitted). */
+static void
+test_render_text_null_container_by_hand(void **state)
+{
+	struct opts o;
+	struct model *m = model_new(10);
+	struct task t;
+	struct container *ct, *ct2;
+	const char *ids[] = {"s", "c", "o", "k", "g"};
+	struct proc *v[5];
+	size_t i, n;
+	int rc;
+	char *s;
+
+	(void)state;
+	ff_opts(&o);
+	for (i = 0; i < 5; i++) {
+		memset(&t, 0, sizeof(t));
+		t.id = mem_strdup(ids[i]);
+		t.pid = t.tgid = (int32_t)(i + 1) * 10;
+		t.has_start = true;
+		t.start_ns = FF_NS(i);
+		bytes_set(&t.comm, ids[i], 1);
+		v[i] = model_add_proc(m, &t);
+		assert_non_null(v[i]);
+		v[i]->keep = true;
+	}
+	model_link(v[0], v[1]);
+	model_link(v[1], v[2]);
+	model_link(v[1], v[3]);
+	model_link(v[3], v[4]);
+	ct = model_container(m, "h", FF_CID1);
+	ct2 = model_container(m, "h", "b2b2");
+	ct = model_container(m, "h", FF_CID1); /* cts moved */
+	ct->keep = true;
+	v[1]->ct = v[4]->ct = ct;
+	ct->nprocs = 2;
+	v[2]->ct = ct2;
+	tree_build(m, &o);
+	tree_sort(m);
+	s = ff_render(render_text, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(s, "├─ [container b2b2: 0 processes, below]\n"));
+	assert_non_null(strstr(s, "└─ 40 [k]  2026-11-25T10:00:03."));
+	assert_non_null(strstr(s, "running  [no container]\n"));
+	assert_non_null(strstr(s, "   └─ 50 [g]  "));
+	free(s);
+	model_free(m);
+}
+
+/* recorded bytes never reach the terminal raw */
+static void
+test_render_text_escapes(void **state)
+{
+	struct opts o;
+	struct model *m = docker_model(&o);
+	size_t n, i;
+	int rc;
+	char *s;
+
+	(void)state;
+	bytes_set(&m->procs[0]->lead.args.v[0], "a\x1b[2Jb\nc", 8);
+	s = ff_render(render_text, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	for (i = 0; i < n; i++)
+		assert_true(s[i] != 0x1b);
+	assert_null(strstr(s, "b\nc"));
+	free(s);
+	model_free(m);
+}
+
+/* invalid UTF-8 comes out of JSON as lone surrogates */
+static void
+test_render_json_invalid_utf8(void **state)
+{
+	struct opts o;
+	struct model *m = docker_model(&o);
+	size_t n;
+	int rc;
+	char *s;
+
+	(void)state;
+	bytes_set(&m->procs[0]->lead.comm, "x\xff", 2);
+	s = ff_render(render_json, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(s, "\"comm\":\"x\\udcff\""));
+	free(s);
+	model_free(m);
+}
+
+static void
+test_render_text_empty(void **state)
+{
+	struct opts o;
+	struct model *m = model_new(10);
+	size_t n;
+	int rc;
+	char *s;
+
+	(void)state;
+	ff_opts(&o);
+	s = ff_render(render_text, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(s, "godo filter: 0 processes\nno dockerd or "
+	                       "containerd in the window\n");
+	free(s);
+	model_free(m);
+}
+
+/* a full disk is an error (one line each), not a short report */
+static void
+test_render_write_error(void **state)
+{
+	struct opts o;
+	struct model *m = docker_model(&o);
+	FILE *f = fopen("/dev/full", "w");
+
+	(void)state;
+	if (f == NULL)
+		skip();
+	assert_int_equal(render_text(f, m, &o), -1);
+	assert_int_equal(render_json(f, m, &o), -1);
+	assert_int_equal(render_html(f, m, &o), -1);
+	fclose(f);
+	model_free(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_render_text_golden),
+	    cmocka_unit_test(test_render_json_golden),
+	    cmocka_unit_test(test_render_html_well_formed),
+	    cmocka_unit_test(test_render_text_no_container_child),
+	    cmocka_unit_test(test_render_text_null_container_by_hand),
+	    cmocka_unit_test(test_render_text_escapes),
+	    cmocka_unit_test(test_render_json_invalid_utf8),
+	    cmocka_unit_test(test_render_text_empty),
+	    cmocka_unit_test(test_render_write_error),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
