@@ -110,6 +110,8 @@ UNIT_test_procfs := listener/procfs common/log common/util
 UNIT_test_reasm := listener/reasm listener/record common/util common/log
 UNIT_test_record := listener/record common/util
 UNIT_test_rules := listener/rules listener/nlrecv common/log common/util
+UNIT_test_tamper := listener/rules listener/auditsock listener/nlrecv \
+	common/log common/util
 
 UNIT_NAMES := $(basename $(notdir $(UNIT_SRC)))
 define unit_rule
