@@ -243,6 +243,18 @@ destroy(struct auditsock *s)
 	errno = e;
 }
 
+/* libaudit's ACK check peeks at the first queued message: on an event
+ * socket with records queued, a refused AUDIT_SET looks accepted (docs
+ * kernel-interfaces.md 5.1). The status tells. */
+static bool
+registered_is_self(struct auditsock *s)
+{
+	struct auditsock_status st;
+
+	return auditsock_query_status(s->ctl, &st, 2000) == 0 &&
+	       st.pid == (uint32_t)getpid();
+}
+
 /* AUDIT_SET pid from the event socket. Another registrant: a dead one is
  * noticed by the kernel when its AUDIT_REPLACE probe fails, so retry; a
  * live one is refused unless force, then it gets SIGTERM (SIGKILL after
@@ -257,12 +269,12 @@ do_register(struct auditsock *s, bool force)
 
 	for (tries = 0; tries < 60; tries++) {
 		rc = audit_set_pid(s->ev, (uint32_t)getpid(), WAIT_NO);
-		if (rc > 0) {
+		if (rc > 0 && registered_is_self(s)) {
 			s->registered = true;
 			s->self = (uint32_t)getpid();
 			return 0;
 		}
-		if (rc != -EEXIST) {
+		if (rc <= 0 && rc != -EEXIST) {
 			errno = -rc;
 			log_warn("audit: register as audit daemon");
 			return -1;

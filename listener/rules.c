@@ -385,8 +385,7 @@ rules_remove(int ctl, struct rules *rs)
 		return 0;
 	(void)nlrecv_drain(ctl);
 	for (i = 0; i < rs->n; i++) {
-		/* the flags it was added with (maybe prepended) */
-		rc = audit_delete_rule_data(ctl, rs->r[i], (int)rs->r[i]->flags,
+		rc = audit_delete_rule_data(ctl, rs->r[i], AUDIT_FILTER_EXIT,
 		                            AUDIT_ALWAYS);
 		if (rc > 0 || rc == -ENOENT) {
 			removed++;
@@ -617,12 +616,19 @@ rule_overlaps(const struct audit_rule_data *a, const struct audit_rule_data *b)
 	return false;
 }
 
+/* The list a rule is on, without the prepend flag. */
+static uint32_t
+rule_list(const struct audit_rule_data *r)
+{
+	return r->flags & ~(uint32_t)AUDIT_FILTER_PREPEND;
+}
+
 bool
 rules_same(const struct audit_rule_data *a, const struct audit_rule_data *b)
 {
 	size_t n = a->field_count;
 
-	return a->flags == b->flags && a->action == b->action &&
+	return rule_list(a) == rule_list(b) && a->action == b->action &&
 	       a->field_count == b->field_count && n <= AUDIT_MAX_FIELDS &&
 	       memcmp(a->mask, b->mask, sizeof(a->mask)) == 0 &&
 	       memcmp(a->fields, b->fields, n * sizeof(a->fields[0])) == 0 &&
@@ -630,13 +636,6 @@ rules_same(const struct audit_rule_data *a, const struct audit_rule_data *b)
 	       memcmp(a->fieldflags, b->fieldflags,
 	              n * sizeof(a->fieldflags[0])) == 0 &&
 	       a->buflen == b->buflen && memcmp(a->buf, b->buf, a->buflen) == 0;
-}
-
-/* The list a rule is on, without the prepend flag. */
-static uint32_t
-rule_list(const struct audit_rule_data *r)
-{
-	return r->flags & ~(uint32_t)AUDIT_FILTER_PREPEND;
 }
 
 /* Marks in at[] (one per listed rule) which of rs's rules each listed
@@ -760,6 +759,9 @@ rules_reinstall(int ctl, struct rules *rs, bool prepend)
 		 * rules_remove finds it gone (ENOENT) */
 		if (rule_add(ctl, rs, k, flags) < 0)
 			bad++;
+		/* the kernel drops the prepend flag once the rule is placed:
+		 * it lists and deletes it as a plain exit rule */
+		rs->r[k]->flags = AUDIT_FILTER_EXIT;
 	}
 	log_info("rules: %d of %d re-installed%s", rs->n - bad, rs->n,
 	         prepend ? " at the head of the exit list" : "");

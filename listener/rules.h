@@ -104,17 +104,18 @@ int rules_check_list(const struct rules *rs,
  * repairable by re-installing). */
 bool rules_check_intact(const struct rules_check *c);
 
-/* Field by field equality of two rules as the kernel lists them: list and
- * prepend flags, action, syscall mask, fields, operators, values and
- * strings (key, exe). */
+/* Field by field equality of two rules as the kernel lists them: list
+ * (the prepend flag aside: the kernel forgets it once the rule is placed),
+ * action, syscall mask, fields, operators, values and strings (key,
+ * exe). */
 bool rules_same(const struct audit_rule_data *a,
                 const struct audit_rule_data *b);
 
 /* Repairs after tampering: deletes every key=godo rule left in the kernel
  * (rules_purge), then adds rs's rules again; with prepend at the head of
  * the exit list (AUDIT_FILTER_PREPEND, in the table's order), ahead of a
- * never rule that blinded them. rs keeps its rules, now carrying the new
- * flags (rules_remove deletes them with those). Returns 0, or -1 (logged)
+ * never rule that blinded them; rules_remove deletes them as before.
+ * Returns 0, or -1 (logged)
  * when the purge or an add failed; a rule that could not be added stays
  * in rs and shows as missing in the next rules_check. */
 int rules_reinstall(int ctl, struct rules *rs, bool prepend);
