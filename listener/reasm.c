@@ -59,12 +59,12 @@ struct reasm {
 	char *data;
 };
 
+/* A bucket for a serial or a pid (both tables have bucket_mask + 1). */
 static uint32_t
-hash_serial(const struct reasm *r, uint64_t serial)
+hash_key(const struct reasm *r, uint64_t key)
 {
-	/* Fibonacci hashing: consecutive serials spread over the buckets. */
-	return (uint32_t)((serial * 0x9e3779b97f4a7c15ull) >> 32) &
-	       r->bucket_mask;
+	/* Fibonacci hashing: consecutive keys spread over the buckets. */
+	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & r->bucket_mask;
 }
 
 struct reasm *
@@ -167,7 +167,7 @@ reasm_free(struct reasm *r)
 static uint32_t
 lookup(const struct reasm *r, uint64_t serial)
 {
-	uint32_t i = r->bucket[hash_serial(r, serial)];
+	uint32_t i = r->bucket[hash_key(r, serial)];
 
 	while (i != NIL && r->slot[i].serial != serial)
 		i = r->slot[i].hnext;
@@ -207,7 +207,7 @@ list_append(struct reasm *r, uint32_t i)
 static void
 hash_remove(struct reasm *r, uint32_t i)
 {
-	uint32_t *pp = &r->bucket[hash_serial(r, r->slot[i].serial)];
+	uint32_t *pp = &r->bucket[hash_key(r, r->slot[i].serial)];
 
 	while (*pp != NIL && *pp != i)
 		pp = &r->slot[*pp].hnext;
@@ -217,16 +217,9 @@ hash_remove(struct reasm *r, uint32_t i)
 }
 
 static uint32_t
-owner_hash(const struct reasm *r, uint32_t pid)
-{
-	return (uint32_t)(((uint64_t)pid * 0x9e3779b97f4a7c15ull) >> 32) &
-	       r->bucket_mask;
-}
-
-static uint32_t
 owner_find(const struct reasm *r, uint32_t pid)
 {
-	uint32_t o = r->obucket[owner_hash(r, pid)];
+	uint32_t o = r->obucket[hash_key(r, pid)];
 
 	while (o != NIL && r->owner[o].pid != pid)
 		o = r->owner[o].hnext;
@@ -243,7 +236,7 @@ owner_take(struct reasm *r, uint32_t pid)
 	if (o == NIL) {
 		o = r->owner_free;
 		r->owner_free = r->owner[o].hnext;
-		b = owner_hash(r, pid);
+		b = hash_key(r, pid);
 		r->owner[o].pid = pid;
 		r->owner[o].count = 0;
 		r->owner[o].hnext = r->obucket[b];
@@ -260,7 +253,7 @@ owner_drop(struct reasm *r, uint32_t o)
 
 	if (o == NIL || --r->owner[o].count > 0)
 		return;
-	pp = &r->obucket[owner_hash(r, r->owner[o].pid)];
+	pp = &r->obucket[hash_key(r, r->owner[o].pid)];
 	while (*pp != o)
 		pp = &r->owner[*pp].hnext;
 	*pp = r->owner[o].hnext;
@@ -366,7 +359,7 @@ open_slot(struct reasm *r, uint64_t serial, uint32_t pid)
 	r->slot[i].open = true;
 	r->slot[i].pid = pid;
 	r->slot[i].owner = capped ? owner_take(r, pid) : NIL;
-	b = hash_serial(r, serial);
+	b = hash_key(r, serial);
 	r->slot[i].hnext = r->bucket[b];
 	r->bucket[b] = i;
 	list_append(r, i);

@@ -590,8 +590,10 @@ health_now(struct fix *f)
 }
 
 /* Installs godo's rules and times rules_check: the status poll calls it
- * every second. */
-static void
+ * every second. Skips unless the audit daemon role is free and the kernel
+ * has no rules (auditctl -D is not ours to run on someone's rules).
+ * Returns the number of godo's rules. */
+static int
 tamper_setup(struct fix *f)
 {
 	struct auditsock_opts o = {.backlog_limit = 8192};
@@ -600,6 +602,9 @@ tamper_setup(struct fix *f)
 	uint64_t t0, t1;
 	int failed = -1, i;
 
+	NEED_NO_DAEMON();
+	if (before_keyed != 0)
+		skip();
 	snprintf(f->dir, sizeof(f->dir), "/tmp/godo-kt.XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	f->src = auditsock_open(&o);
@@ -628,6 +633,7 @@ tamper_setup(struct fix *f)
 	assert_intact(&c, true);
 	assert_int_equal(c.present, rules_count(f->rules));
 	assert_int_equal(c.listed, rules_count(f->rules));
+	return c.listed;
 }
 
 static void
@@ -635,13 +641,7 @@ test_kernel_tamper_rules_deleted_changed(void **state)
 {
 	struct fix *f = *state;
 	struct rules_check c;
-	int n;
-
-	NEED_NO_DAEMON();
-	if (before_keyed != 0)
-		skip();
-	tamper_setup(f);
-	n = rules_count(f->rules);
+	int n = tamper_setup(f);
 
 	shell("auditctl -D >/dev/null"); /* augenrules starts with -D */
 	c = check_now(f);
@@ -678,13 +678,7 @@ test_kernel_tamper_prepended_never(void **state)
 {
 	struct fix *f = *state;
 	struct rules_check c;
-	int n;
-
-	NEED_NO_DAEMON();
-	if (before_keyed != 0)
-		skip();
-	tamper_setup(f);
-	n = rules_count(f->rules);
+	int n = tamper_setup(f);
 
 	f->never_added = true; /* teardown deletes it whatever happens */
 	shell("auditctl -A " NEVER_ALL " >/dev/null 2>&1");
