@@ -342,14 +342,11 @@ rule_forget(struct rules *rs, int i)
 struct rules *
 rules_install(int ctl, const struct rules_opts *o, int *failed)
 {
-	struct rules *rs = rules_build(o, NULL);
+	struct rules *rs = rules_build(o, failed);
 	int i;
 
-	if (rs == NULL) {
-		if (failed != NULL)
-			*failed = 0;
+	if (rs == NULL)
 		return NULL;
-	}
 	(void)nlrecv_drain(ctl);
 	for (i = 0; i < rs->n;) {
 		if (rule_add(ctl, rs, i, AUDIT_FILTER_EXIT) == 0) {

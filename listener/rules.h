@@ -1,7 +1,9 @@
 /* rules.h - godo's audit rules: one table, printed as auditctl lines
  * (godo -rules, and the benchmark gives auditd the very same rules),
- * installed on a control socket, removed exactly, and purged by key after a
- * crashed run. Every rule: list exit, action always, arch= first, then the
+ * installed on a control socket, removed exactly, purged by key after a
+ * crashed run, and checked against the kernel's list on every status poll
+ * (re-installed when deleted, changed or blinded by a never rule ahead of
+ * them). Every rule: list exit, action always, arch= first, then the
  * syscalls, then the filter fields, pid!=<godo>, optionally exe!=<path>,
  * key=godo. Both arch=b64 and arch=b32; a syscall name that the arch lacks
  * is skipped (logged at debug level). Failures are logged where they
