@@ -36,6 +36,9 @@ struct auditsock {
 	bool set_enabled, set_backlog, set_wait; /* what to restore */
 	bool warned_enobufs;
 	struct auditsock_status prev; /* the kernel state found at open */
+	struct auditsock_status last; /* the last status reply */
+	bool have_last;
+	uint32_t self; /* the pid registered */
 	struct auditsock_counters c;
 	uint32_t seq;
 	struct nlrecv *ev_rx;  /* AUDITSOCK_BATCH records per recvmmsg */
@@ -162,6 +165,12 @@ status_account(struct auditsock *s, const struct auditsock_status *st)
 	if (st->backlog > s->c.backlog_max)
 		s->c.backlog_max = st->backlog;
 	s->c.status_polls++;
+	s->last = *st;
+	s->have_last = true;
+	if (st->enabled == 0)
+		s->c.disabled_polls++;
+	if (s->registered && st->pid != s->self)
+		s->c.displaced_polls++;
 	if (d > 0)
 		log_warnx("audit: kernel lost %u records (total %u)", d,
 		          st->lost);
@@ -234,6 +243,18 @@ destroy(struct auditsock *s)
 	errno = e;
 }
 
+/* libaudit's ACK check peeks at the first queued message: on an event
+ * socket with records queued, a refused AUDIT_SET looks accepted (docs
+ * kernel-interfaces.md 5.1). The status tells. */
+static bool
+registered_is_self(struct auditsock *s)
+{
+	struct auditsock_status st;
+
+	return auditsock_query_status(s->ctl, &st, 2000) == 0 &&
+	       st.pid == (uint32_t)getpid();
+}
+
 /* AUDIT_SET pid from the event socket. Another registrant: a dead one is
  * noticed by the kernel when its AUDIT_REPLACE probe fails, so retry; a
  * live one is refused unless force, then it gets SIGTERM (SIGKILL after
@@ -248,11 +269,12 @@ do_register(struct auditsock *s, bool force)
 
 	for (tries = 0; tries < 60; tries++) {
 		rc = audit_set_pid(s->ev, (uint32_t)getpid(), WAIT_NO);
-		if (rc > 0) {
+		if (rc > 0 && registered_is_self(s)) {
 			s->registered = true;
+			s->self = (uint32_t)getpid();
 			return 0;
 		}
-		if (rc != -EEXIST) {
+		if (rc <= 0 && rc != -EEXIST) {
 			errno = -rc;
 			log_warn("audit: register as audit daemon");
 			return -1;
@@ -563,6 +585,60 @@ auditsock_status(struct auditsock *s, struct auditsock_status *st)
 	if (auditsock_query_status(s->ctl, st, 2000) < 0)
 		return -1;
 	status_account(s, st);
+	return 0;
+}
+
+void
+auditsock_health_of(const struct auditsock_status *st, uint32_t self,
+                    struct auditsock_health *h)
+{
+	h->known = true;
+	h->enabled = st->enabled;
+	h->pid = st->pid;
+	h->disabled = st->enabled == 0;
+	h->locked = st->enabled == 2;
+	h->displaced = st->pid != self;
+}
+
+void
+auditsock_health(const struct auditsock *s, struct auditsock_health *h)
+{
+	memset(h, 0, sizeof(*h));
+	if (s->have_last)
+		auditsock_health_of(&s->last, s->self, h);
+}
+
+int
+auditsock_reenable(struct auditsock *s)
+{
+	if (!s->have_last || s->last.enabled == 1)
+		return 0;
+	if (s->last.enabled == 2) {
+		log_warnx("audit: locked (enabled=2): cannot enable");
+		errno = EPERM;
+		return -1;
+	}
+	(void)nlrecv_drain(s->ctl);
+	if (setting_put(s->ctl, audit_set_enabled, "enabled", 1) < 0)
+		return -1;
+	/* close puts back what was found at open */
+	s->set_enabled = s->prev.enabled != 1;
+	s->last.enabled = 1;
+	s->c.reenabled++;
+	log_warnx("audit: auditing was disabled; enabled again");
+	return 0;
+}
+
+int
+auditsock_reclaim(struct auditsock *s, bool force)
+{
+	s->registered = false;
+	(void)nlrecv_drain(s->ctl);
+	if (do_register(s, force) < 0)
+		return -1;
+	s->last.pid = s->self;
+	s->c.reclaimed++;
+	log_warnx("audit: registered again as the audit daemon");
 	return 0;
 }
 

@@ -38,20 +38,34 @@ struct auditsock_status {
 };
 
 struct auditsock_counters {
-	uint64_t records;      /* handed to the callback */
-	uint64_t acks;         /* NLMSG_ERROR with error 0 */
-	uint64_t nl_errors;    /* NLMSG_ERROR with an errno */
-	uint64_t replies;      /* AUDIT_GET and other non-record messages */
-	uint64_t replace;      /* AUDIT_REPLACE: someone tried to take over */
-	uint64_t bad_sender;   /* nl_pid != 0: dropped */
-	uint64_t malformed;    /* short or inconsistent header: dropped */
-	uint64_t oversize;     /* larger than AUDITSOCK_BUF_SIZE: dropped */
-	uint64_t enobufs;      /* receive buffer overrun */
-	uint64_t status_polls; /* AUDIT_GET replies handled */
-	uint64_t lost;         /* kernel lost counter growth since open */
-	uint32_t lost_kernel;  /* last lost value seen (system-wide) */
-	uint32_t backlog;      /* last backlog seen */
-	uint32_t backlog_max;  /* its high-water mark */
+	uint64_t records;        /* handed to the callback */
+	uint64_t acks;           /* NLMSG_ERROR with error 0 */
+	uint64_t nl_errors;      /* NLMSG_ERROR with an errno */
+	uint64_t replies;        /* AUDIT_GET and other non-record messages */
+	uint64_t replace;        /* AUDIT_REPLACE: someone tried to take over */
+	uint64_t bad_sender;     /* nl_pid != 0: dropped */
+	uint64_t malformed;      /* short or inconsistent header: dropped */
+	uint64_t oversize;       /* larger than AUDITSOCK_BUF_SIZE: dropped */
+	uint64_t enobufs;        /* receive buffer overrun */
+	uint64_t status_polls;   /* AUDIT_GET replies handled */
+	uint64_t lost;           /* kernel lost counter growth since open */
+	uint32_t lost_kernel;    /* last lost value seen (system-wide) */
+	uint32_t backlog;        /* last backlog seen */
+	uint32_t backlog_max;    /* its high-water mark */
+	uint64_t disabled_polls; /* status replies saying enabled == 0 */
+	uint64_t displaced_polls; /* status replies naming another pid */
+	uint64_t reenabled;       /* auditsock_reenable successes */
+	uint64_t reclaimed;       /* auditsock_reclaim successes */
+};
+
+/* Tamper detection from the last status reply (for the status poll). */
+struct auditsock_health {
+	bool known;     /* a status reply was handled since open */
+	bool disabled;  /* enabled == 0: the kernel records nothing */
+	bool locked;    /* enabled == 2: no setting can change until reboot */
+	bool displaced; /* the registered pid is not godo's: records go to
+	                 * that process (pid), or nowhere when pid == 0 */
+	uint32_t enabled, pid; /* as last seen */
 };
 
 struct auditsock;
@@ -91,6 +105,27 @@ int64_t auditsock_status_read(struct auditsock *s);
 int auditsock_status(struct auditsock *s, struct auditsock_status *st);
 
 const struct auditsock_counters *auditsock_counters(const struct auditsock *s);
+
+/* The health as of the last status reply handled (auditsock_status_read
+ * or auditsock_status). */
+void auditsock_health(const struct auditsock *s, struct auditsock_health *h);
+
+/* The pure part: health of a status for the registered pid self. */
+void auditsock_health_of(const struct auditsock_status *st, uint32_t self,
+                         struct auditsock_health *h);
+
+/* AUDIT_SET enabled=1 on the control socket, when the last status said
+ * disabled (enabled == 0). 0 on success (and when there was nothing to
+ * do), -1 logged: refused, or locked (enabled == 2, errno EPERM). Drains
+ * the control socket: call it after auditsock_status_read. At close,
+ * enabled is put back to what it was at open. */
+int auditsock_reenable(struct auditsock *s);
+
+/* Registers godo again as the audit daemon after another process took the
+ * role (health.displaced): as at open, a live rival is refused (-1, errno
+ * EEXIST, logged) unless force, then it gets SIGTERM (SIGKILL after 2 s).
+ * Blocks up to 6 s with force. 0 when godo is registered again. */
+int auditsock_reclaim(struct auditsock *s, bool force);
 
 /* Unregisters (pid 0), restores enabled, backlog_limit and
  * backlog_wait_time where godo changed them, closes both sockets. Rules are

@@ -2,8 +2,9 @@
  * serial finds them (serials of concurrent events are close together and
  * arrive out of order, so "the last serial" is not enough); a doubly linked
  * list in order of last touch gives both the age-out order and the victim
- * when the table is full. Everything is an index into arrays allocated in
- * reasm_new(). */
+ * when the table is full. A second chained hash counts the open events of
+ * each owner (pid) for the share. Everything is an index into arrays
+ * allocated in reasm_new(). */
 #include "reasm.h"
 
 #include <stdlib.h>
@@ -21,15 +22,28 @@ struct slot {
 	uint32_t hnext;      /* hash chain */
 	uint32_t prev, next; /* touch order when open; free list when not */
 	uint32_t nrec;
-	size_t used; /* bytes of data[] in use */
+	uint32_t pid;   /* owner: pid= of the first record, 0: none */
+	uint32_t owner; /* its entry in owner[], NIL when not capped */
+	size_t used;    /* bytes of data[] in use */
 	bool open;
 	bool truncated;
 	struct record *rec; /* rec_max entries */
 	char *data;         /* slot_bytes */
 };
 
+/* Open events of one pid; free entries are chained through hnext. */
+struct owner {
+	uint32_t pid;
+	uint32_t count;
+	uint32_t hnext;
+};
+
 struct reasm {
 	struct slot *slot;
+	struct owner *owner; /* nslots entries: at most one per open event */
+	uint32_t *obucket;   /* bucket_mask + 1 chains of owner[] */
+	uint32_t owner_free;
+	unsigned int share;
 	unsigned int nslots;
 	uint32_t *bucket;
 	uint32_t bucket_mask;
@@ -45,12 +59,12 @@ struct reasm {
 	char *data;
 };
 
+/* A bucket for a serial or a pid (both tables have bucket_mask + 1). */
 static uint32_t
-hash_serial(const struct reasm *r, uint64_t serial)
+hash_key(const struct reasm *r, uint64_t key)
 {
-	/* Fibonacci hashing: consecutive serials spread over the buckets. */
-	return (uint32_t)((serial * 0x9e3779b97f4a7c15ull) >> 32) &
-	       r->bucket_mask;
+	/* Fibonacci hashing: consecutive keys spread over the buckets. */
+	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & r->bucket_mask;
 }
 
 struct reasm *
@@ -80,12 +94,14 @@ reasm_new(unsigned int slots, size_t slot_bytes, uint64_t age_ms,
 		return NULL;
 	}
 	r->slot = calloc(slots, sizeof(*r->slot));
+	r->owner = calloc(slots, sizeof(*r->owner));
 	r->bucket = malloc(nb * sizeof(*r->bucket));
+	r->obucket = malloc(nb * sizeof(*r->obucket));
 	r->recs = calloc((size_t)slots * rec_max, sizeof(*r->recs));
 	if (slot_bytes <= SIZE_MAX / slots)
 		r->data = malloc((size_t)slots * slot_bytes);
-	if (r->slot == NULL || r->bucket == NULL || r->recs == NULL ||
-	    r->data == NULL) {
+	if (r->slot == NULL || r->owner == NULL || r->bucket == NULL ||
+	    r->obucket == NULL || r->recs == NULL || r->data == NULL) {
 		log_warnx("reasm: out of memory for %u slots", slots);
 		reasm_free(r);
 		return NULL;
@@ -97,24 +113,42 @@ reasm_new(unsigned int slots, size_t slot_bytes, uint64_t age_ms,
 	r->age_ms = age_ms;
 	r->emit = emit;
 	r->arg = arg;
+	r->share = slots / REASM_SHARE_DIV > 0 ? slots / REASM_SHARE_DIV : 1;
+	r->st.share = r->share;
 	r->head = r->tail = NIL;
 	for (i = 0; i < nb; i++)
-		r->bucket[i] = NIL;
+		r->bucket[i] = r->obucket[i] = NIL;
 	for (i = 0; i < slots; i++) {
 		r->slot[i].rec = r->recs + (size_t)i * rec_max;
 		r->slot[i].data = r->data + (size_t)i * slot_bytes;
 		r->slot[i].next = i + 1 < slots ? i + 1 : NIL;
 		r->slot[i].hnext = NIL;
+		r->slot[i].owner = NIL;
+		r->owner[i].hnext = i + 1 < slots ? i + 1 : NIL;
 	}
 	r->free_head = 0;
+	r->owner_free = 0;
 	return r;
 }
 
-/* The four arrays of reasm_new, then the table; NULL is ignored. */
+int
+reasm_set_share(struct reasm *r, unsigned int share)
+{
+	if (share < 1 || share > r->nslots) {
+		log_warnx("reasm: share %u out of range 1..%u", share,
+		          r->nslots);
+		return -1;
+	}
+	r->share = share;
+	r->st.share = share;
+	return 0;
+}
+
+/* The six arrays of reasm_new, then the table; NULL is ignored. */
 void
 reasm_free(struct reasm *r)
 {
-	void *blocks[4];
+	void *blocks[6];
 	size_t i;
 
 	if (r == NULL)
@@ -123,6 +157,8 @@ reasm_free(struct reasm *r)
 	blocks[1] = r->recs;
 	blocks[2] = r->bucket;
 	blocks[3] = r->slot;
+	blocks[4] = r->obucket;
+	blocks[5] = r->owner;
 	for (i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
 		free(blocks[i]);
 	free(r);
@@ -131,7 +167,7 @@ reasm_free(struct reasm *r)
 static uint32_t
 lookup(const struct reasm *r, uint64_t serial)
 {
-	uint32_t i = r->bucket[hash_serial(r, serial)];
+	uint32_t i = r->bucket[hash_key(r, serial)];
 
 	while (i != NIL && r->slot[i].serial != serial)
 		i = r->slot[i].hnext;
@@ -171,7 +207,7 @@ list_append(struct reasm *r, uint32_t i)
 static void
 hash_remove(struct reasm *r, uint32_t i)
 {
-	uint32_t *pp = &r->bucket[hash_serial(r, r->slot[i].serial)];
+	uint32_t *pp = &r->bucket[hash_key(r, r->slot[i].serial)];
 
 	while (*pp != NIL && *pp != i)
 		pp = &r->slot[*pp].hnext;
@@ -180,24 +216,109 @@ hash_remove(struct reasm *r, uint32_t i)
 	r->slot[i].hnext = NIL;
 }
 
+static uint32_t
+owner_find(const struct reasm *r, uint32_t pid)
+{
+	uint32_t o = r->obucket[hash_key(r, pid)];
+
+	while (o != NIL && r->owner[o].pid != pid)
+		o = r->owner[o].hnext;
+	return o;
+}
+
+/* Counts one more open event for pid. Never fails: there are as many
+ * entries as slots, and every entry in use holds an open event. */
+static uint32_t
+owner_take(struct reasm *r, uint32_t pid)
+{
+	uint32_t o = owner_find(r, pid), b;
+
+	if (o == NIL) {
+		o = r->owner_free;
+		r->owner_free = r->owner[o].hnext;
+		b = hash_key(r, pid);
+		r->owner[o].pid = pid;
+		r->owner[o].count = 0;
+		r->owner[o].hnext = r->obucket[b];
+		r->obucket[b] = o;
+	}
+	r->owner[o].count++;
+	return o;
+}
+
+static void
+owner_drop(struct reasm *r, uint32_t o)
+{
+	uint32_t *pp;
+
+	if (o == NIL || --r->owner[o].count > 0)
+		return;
+	pp = &r->obucket[hash_key(r, r->owner[o].pid)];
+	while (*pp != o)
+		pp = &r->owner[*pp].hnext;
+	*pp = r->owner[o].hnext;
+	r->owner[o].hnext = r->owner_free;
+	r->owner_free = o;
+}
+
+/* The open event of owner o with the oldest serial. */
+static uint32_t
+owner_oldest(const struct reasm *r, uint32_t o)
+{
+	uint32_t i, best = NIL;
+
+	for (i = r->head; i != NIL; i = r->slot[i].next)
+		if (r->slot[i].owner == o &&
+		    (best == NIL || reasm_serial_before(r->slot[i].serial,
+		                                        r->slot[best].serial)))
+			best = i;
+	return best;
+}
+
+/* The counter of each partial end, indexed by enum reasm_end. */
+static uint64_t *
+end_counter(struct reasm *r, enum reasm_end end)
+{
+	switch (end) {
+	case REASM_END_AGED:
+		return &r->st.aged;
+	case REASM_END_FLOOD:
+		return &r->st.flood;
+	case REASM_END_FULL:
+		return &r->st.evicted;
+	case REASM_END_FLUSH:
+		return &r->st.flushed;
+	default:
+		return NULL;
+	}
+}
+
 /* Emits slot i and returns it to the free list. */
 static void
-finish(struct reasm *r, uint32_t i, bool partial)
+finish(struct reasm *r, uint32_t i, enum reasm_end end)
 {
 	struct slot *s = &r->slot[i];
 	struct reasm_event ev;
+	uint64_t *cause = end_counter(r, end);
 
 	ev.serial = s->serial;
 	ev.rec = s->rec;
 	ev.nrec = s->nrec;
-	ev.partial = partial;
+	ev.partial = cause != NULL;
 	ev.truncated = s->truncated;
+	ev.end = end;
+	ev.owner = s->pid;
 	r->st.events++;
-	if (partial)
+	if (cause != NULL) {
 		r->st.partial++;
+		(*cause)++;
+	}
 	r->emit(&ev, r->arg);
 	hash_remove(r, i);
 	list_unlink(r, i);
+	owner_drop(r, s->owner);
+	s->owner = NIL;
+	s->pid = 0;
 	s->open = false;
 	s->nrec = 0;
 	s->used = 0;
@@ -207,20 +328,38 @@ finish(struct reasm *r, uint32_t i, bool partial)
 	r->st.open--;
 }
 
+/* pid= of a record, 0 when it has none (or a bad one). */
 static uint32_t
-open_slot(struct reasm *r, uint64_t serial)
+record_pid(const struct record *rec)
 {
-	uint32_t i, b;
+	struct str v;
+	uint64_t pid;
 
-	if (r->free_head == NIL) {
-		r->st.evicted++;
-		finish(r, r->head, true);
-	}
+	if (!record_find(rec, "pid", &v) || record_u64(v, 10, &pid) != 0 ||
+	    pid > UINT32_MAX)
+		return 0;
+	return (uint32_t)pid;
+}
+
+/* A slot for a new event of pid: first the owner's share (its own oldest
+ * event goes), then the table (the least recently touched goes). */
+static uint32_t
+open_slot(struct reasm *r, uint64_t serial, uint32_t pid)
+{
+	bool capped = pid != 0 && r->share < r->nslots;
+	uint32_t i, b, o = capped ? owner_find(r, pid) : NIL;
+
+	if (o != NIL && r->owner[o].count >= r->share)
+		finish(r, owner_oldest(r, o), REASM_END_FLOOD);
+	if (r->free_head == NIL)
+		finish(r, r->head, REASM_END_FULL);
 	i = r->free_head;
 	r->free_head = r->slot[i].next;
 	r->slot[i].serial = serial;
 	r->slot[i].open = true;
-	b = hash_serial(r, serial);
+	r->slot[i].pid = pid;
+	r->slot[i].owner = capped ? owner_take(r, pid) : NIL;
+	b = hash_key(r, serial);
 	r->slot[i].hnext = r->bucket[b];
 	r->bucket[b] = i;
 	list_append(r, i);
@@ -246,7 +385,9 @@ reasm_add(struct reasm *r, uint16_t type, const char *payload, size_t len,
 	}
 	r->st.records++;
 	if (type < 1300 || type > 1399) {
-		struct reasm_event ev = {rec.serial, &rec, 1, false, false};
+		struct reasm_event ev = {
+		    rec.serial,      &rec, 1, false, false, REASM_END_SINGLE,
+		    record_pid(&rec)};
 
 		r->st.events++;
 		r->emit(&ev, r->arg);
@@ -257,11 +398,11 @@ reasm_add(struct reasm *r, uint16_t type, const char *payload, size_t len,
 		if (i == NIL)
 			r->st.orphan_eoe++;
 		else
-			finish(r, i, false);
+			finish(r, i, REASM_END_EOE);
 		return 0;
 	}
 	if (i == NIL)
-		i = open_slot(r, rec.serial);
+		i = open_slot(r, rec.serial, record_pid(&rec));
 	else if (r->tail != i) {
 		list_unlink(r, i);
 		list_append(r, i);
@@ -291,7 +432,7 @@ reasm_tick(struct reasm *r, uint64_t now_ms)
 
 		if (now_ms < s->last_ms || now_ms - s->last_ms < r->age_ms)
 			break;
-		finish(r, r->head, true);
+		finish(r, r->head, REASM_END_AGED);
 	}
 }
 
@@ -299,7 +440,7 @@ void
 reasm_flush(struct reasm *r)
 {
 	while (r->head != NIL)
-		finish(r, r->head, true);
+		finish(r, r->head, REASM_END_FLUSH);
 }
 
 void

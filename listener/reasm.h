@@ -22,6 +22,29 @@
 #define REASM_SLOTS 256
 #define REASM_SLOT_BYTES (64 * 1024)
 #define REASM_AGE_MS 2000
+#define REASM_SHARE_DIV 4 /* default share: slots / 4 per owner */
+
+/* Serial arithmetic (RFC 1982) on the low 32 bits: a is before b when b is
+ * less than 2^31 ahead of a, so 0xffffffff is before 0 and 1. Equal
+ * serials are not before each other. */
+static inline bool
+reasm_serial_before(uint64_t a, uint64_t b)
+{
+	uint32_t d = (uint32_t)b - (uint32_t)a;
+
+	return d != 0 && d < 0x80000000u;
+}
+
+/* How an event left the table. Every end but REASM_END_EOE and
+ * REASM_END_SINGLE is partial and is a gap for the caller. */
+enum reasm_end {
+	REASM_END_EOE,    /* complete: its EOE arrived */
+	REASM_END_SINGLE, /* a stand-alone record type, complete by itself */
+	REASM_END_AGED,   /* no record for age_ms */
+	REASM_END_FLOOD,  /* its owner opened more than its share */
+	REASM_END_FULL,   /* table full, least recently touched */
+	REASM_END_FLUSH,  /* reasm_flush (shutdown) */
+};
 
 struct reasm; /* opaque */
 
@@ -34,6 +57,8 @@ struct reasm_event {
 	unsigned int nrec;
 	bool partial;   /* aged out, evicted or flushed: no EOE seen */
 	bool truncated; /* records were dropped: the event outgrew its slot */
+	enum reasm_end end;
+	uint32_t owner; /* pid= of the first record; 0: none */
 };
 
 /* Called for every finished event. It must not call back into the same
@@ -41,15 +66,20 @@ struct reasm_event {
 typedef void reasm_emit_fn(const struct reasm_event *ev, void *arg);
 
 struct reasm_stats {
-	uint64_t records;  /* accepted by reasm_add */
-	uint64_t events;   /* emitted, complete or not */
-	uint64_t partial;  /* emitted without EOE (aged out, evicted, flush) */
-	uint64_t evicted;  /* of those, pushed out by a full table */
-	uint64_t oversize; /* records dropped: no room left in the slot */
-	uint64_t bad;      /* records dropped: no audit(...) header */
+	uint64_t records; /* accepted by reasm_add */
+	uint64_t events;  /* emitted, complete or not */
+	/* emitted without EOE; always aged + flood + evicted + flushed */
+	uint64_t partial;
+	uint64_t aged;         /* of those, idle for age_ms */
+	uint64_t flood;        /* of those, pushed out by their owner's share */
+	uint64_t evicted;      /* of those, pushed out by a full table */
+	uint64_t flushed;      /* of those, emitted by reasm_flush */
+	uint64_t oversize;     /* records dropped: no room left in the slot */
+	uint64_t bad;          /* records dropped: no audit(...) header */
 	uint64_t orphan_eoe;   /* EOE for an event not (or no longer) open */
 	unsigned int open;     /* events open now */
 	unsigned int open_max; /* high-water mark of open */
+	unsigned int share;    /* open events one owner may hold */
 };
 
 /* slots: open events at most (>= 1); slot_bytes: record bytes per event
@@ -58,8 +88,12 @@ struct reasm_stats {
  * range. The caller owns the result (reasm_free). */
 struct reasm *reasm_new(unsigned int slots, size_t slot_bytes, uint64_t age_ms,
                         reasm_emit_fn *emit, void *arg);
+/* Sets the share: open events one owner may hold, 1..slots (slots: no
+ * cap). -1, logged, when out of range. */
+int reasm_set_share(struct reasm *r, unsigned int share);
 /* Adds one record (payload[0..len), not NUL-terminated; copied). May call
- * emit: for a stand-alone record, at EOE, or to evict the least recently
+ * emit: for a stand-alone record, at EOE, to push out the owner's oldest
+ * event when the owner is at its share, or to evict the least recently
  * touched event when the table is full. Returns 0 when the record was taken
  * or deliberately ignored (1329), -1 when it was dropped: no parsable
  * header (counted as bad) or no room in its slot (counted as oversize, the

@@ -68,8 +68,7 @@ static const char *const arches[] = {"b64", "b32"};
 struct rules {
 	struct audit_rule_data *r[RULES_MAX];
 	int n;
-	int ctl;    /* while rules_install runs */
-	int failed; /* rules that could not be installed */
+	int failed; /* rules that could not be built or installed */
 };
 
 /* The syscall names of group g that exist for arch; returns how many. */
@@ -269,45 +268,33 @@ bad:
 	return NULL;
 }
 
-/* Builds and adds one rule, remembering it in rs. A rule that fails is
- * logged and counted in rs->failed; the walk goes on. */
+/* Builds one rule and keeps it in rs, as the kernel will list it (exit
+ * list, action always). A rule that fails is logged and counted in
+ * rs->failed; the walk goes on. */
 static int
-rule_install(const struct rule_spec *rule, void *arg)
+rule_keep(const struct rule_spec *rule, void *arg)
 {
 	struct rules *rs = arg;
 	struct audit_rule_data *r;
-	int rc;
 
+	if (rs->n == RULES_MAX) { /* the table outgrew the cap */
+		log_warnx("rules: more than %d rules", RULES_MAX);
+		rs->failed++;
+		return 0;
+	}
 	r = rule_build(rule);
 	if (r == NULL) {
 		rs->failed++;
 		return 0;
 	}
-	rc = audit_add_rule_data(rs->ctl, r, AUDIT_FILTER_EXIT, AUDIT_ALWAYS);
-	if (rc <= 0) {
-		errno = rc < 0 ? -rc : EIO;
-		log_warn("rules: arch=%s %s...: add rule", rule->arch,
-		         rule->sc[0]);
-		audit_rule_free_data(r);
-		rs->failed++;
-		return 0;
-	}
-	if (rs->n == RULES_MAX) { /* the table outgrew the cap */
-		log_warnx("rules: more than %d rules", RULES_MAX);
-		rc = audit_delete_rule_data(rs->ctl, r, AUDIT_FILTER_EXIT,
-		                            AUDIT_ALWAYS);
-		if (rc <= 0)
-			log_warnx("rules: delete the extra rule: %d", rc);
-		audit_rule_free_data(r);
-		rs->failed++;
-		return 0;
-	}
+	r->flags = AUDIT_FILTER_EXIT;
+	r->action = AUDIT_ALWAYS;
 	rs->r[rs->n++] = r;
 	return 0;
 }
 
 struct rules *
-rules_install(int ctl, const struct rules_opts *o, int *failed)
+rules_build(const struct rules_opts *o, int *failed)
 {
 	struct rules *rs;
 
@@ -316,10 +303,59 @@ rules_install(int ctl, const struct rules_opts *o, int *failed)
 		log_warn("%s: calloc", __func__);
 		return NULL;
 	}
-	rs->ctl = ctl;
+	if (rules_walk(o, rule_keep, rs, &rs->failed) < 0)
+		log_warnx("rules: build stopped early"); /* not reached */
+	if (failed != NULL)
+		*failed = rs->failed;
+	if (rs->n == 0) {
+		log_warnx("rules: none could be built");
+		free(rs);
+		return NULL;
+	}
+	return rs;
+}
+
+/* Adds rule i of rs on ctl with flags (exit list, maybe prepended). 0, or
+ * -1 logged. */
+static int
+rule_add(int ctl, struct rules *rs, int i, int flags)
+{
+	int rc = audit_add_rule_data(ctl, rs->r[i], flags, AUDIT_ALWAYS);
+
+	if (rc > 0)
+		return 0;
+	errno = rc < 0 ? -rc : EIO;
+	log_warn("rules: add rule %d of %d", i, rs->n);
+	return -1;
+}
+
+/* Frees rule i and closes the gap in rs->r. */
+static void
+rule_forget(struct rules *rs, int i)
+{
+	audit_rule_free_data(rs->r[i]);
+	memmove(&rs->r[i], &rs->r[i + 1],
+	        (size_t)(rs->n - i - 1) * sizeof(rs->r[0]));
+	rs->n--;
+}
+
+struct rules *
+rules_install(int ctl, const struct rules_opts *o, int *failed)
+{
+	struct rules *rs = rules_build(o, failed);
+	int i;
+
+	if (rs == NULL)
+		return NULL;
 	(void)nlrecv_drain(ctl);
-	if (rules_walk(o, rule_install, rs, &rs->failed) < 0)
-		log_warnx("rules: install stopped early"); /* not reached */
+	for (i = 0; i < rs->n;) {
+		if (rule_add(ctl, rs, i, AUDIT_FILTER_EXIT) == 0) {
+			i++;
+			continue;
+		}
+		rule_forget(rs, i);
+		rs->failed++;
+	}
 	if (failed != NULL)
 		*failed = rs->failed;
 	if (rs->n == 0) {
@@ -386,16 +422,21 @@ field_is_string(uint32_t f)
 	}
 }
 
-/* True when the listed rule r (len bytes, validated here) has key. */
+/* A listed rule of len bytes is whole: its strings fit its buffer. */
 static bool
-rule_has_key(const struct audit_rule_data *r, size_t len, const char *key)
+rule_valid(const struct audit_rule_data *r, size_t len)
+{
+	return len >= sizeof(*r) && r->buflen <= len - sizeof(*r) &&
+	       r->field_count <= AUDIT_MAX_FIELDS;
+}
+
+/* True when the listed rule r (validated) has key. */
+static bool
+rule_has_key(const struct audit_rule_data *r, const char *key)
 {
 	size_t off = 0, klen = strlen(key);
 	uint32_t i;
 
-	if (len < sizeof(*r) || r->buflen > len - sizeof(*r) ||
-	    r->field_count > AUDIT_MAX_FIELDS)
-		return false;
 	for (i = 0; i < r->field_count; i++) {
 		if (!field_is_string(r->fields[i]))
 			continue;
@@ -429,10 +470,12 @@ list_request(int ctl)
 	return 0;
 }
 
-/* Lists the rules; copies of those with key go to *out (malloc'd array of
- * malloc'd rules). Returns the count, -1 on error. */
+/* Lists the rules, in the kernel's order (list by list, each in the order
+ * it is evaluated); copies of those with key (every rule when key is
+ * NULL) go to *out (malloc'd array of malloc'd rules). Returns the count,
+ * -1 on error. */
 static int
-list_keyed(int ctl, const char *key, struct audit_rule_data ***out)
+list_rules(int ctl, const char *key, struct audit_rule_data ***out)
 {
 	union {
 		struct nlmsghdr nh;
@@ -473,7 +516,8 @@ list_keyed(int ctl, const char *key, struct audit_rule_data ***out)
 			if (nh->nlmsg_type != AUDIT_LIST_RULES)
 				continue;
 			r = NLMSG_DATA(nh);
-			if (!rule_has_key(r, NLMSG_PAYLOAD(nh, 0), key))
+			if (!rule_valid(r, NLMSG_PAYLOAD(nh, 0)) ||
+			    (key != NULL && !rule_has_key(r, key)))
 				continue;
 			if (count == cap) {
 				cap = cap ? cap * 2 : 16;
@@ -506,7 +550,7 @@ rules_count_keyed(int ctl, const char *key)
 	struct audit_rule_data **v = NULL;
 	int n, i;
 
-	n = list_keyed(ctl, key, &v);
+	n = list_rules(ctl, key, &v);
 	for (i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
@@ -519,7 +563,7 @@ rules_purge(int ctl, const char *key)
 	struct audit_rule_data **v = NULL;
 	int n, i, rc, deleted = 0, bad = 0;
 
-	n = list_keyed(ctl, key, &v);
+	n = list_rules(ctl, key, &v);
 	if (n < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -539,4 +583,190 @@ rules_purge(int ctl, const char *key)
 		log_info("rules: purged %d stale rules with key %s", deleted,
 		         key);
 	return bad ? -1 : deleted;
+}
+
+/* The value of the first field f of r, or 0 when r has none. */
+static uint32_t
+rule_field(const struct audit_rule_data *r, uint32_t f)
+{
+	uint32_t i;
+
+	for (i = 0; i < r->field_count; i++)
+		if (r->fields[i] == f && r->fieldflags[i] == AUDIT_EQUAL)
+			return r->values[i];
+	return 0;
+}
+
+/* Whether a rule can apply to some syscall that ours applies to: a common
+ * syscall bit, and no two different arch= values. */
+static bool
+rule_overlaps(const struct audit_rule_data *a, const struct audit_rule_data *b)
+{
+	uint32_t aa = rule_field(a, AUDIT_ARCH), ba = rule_field(b, AUDIT_ARCH);
+	size_t i;
+
+	if (aa != 0 && ba != 0 && aa != ba)
+		return false;
+	for (i = 0; i < AUDIT_BITMASK_SIZE; i++)
+		if (a->mask[i] & b->mask[i])
+			return true;
+	return false;
+}
+
+/* The list a rule is on, without the prepend flag. */
+static uint32_t
+rule_list(const struct audit_rule_data *r)
+{
+	return r->flags & ~(uint32_t)AUDIT_FILTER_PREPEND;
+}
+
+bool
+rules_same(const struct audit_rule_data *a, const struct audit_rule_data *b)
+{
+	size_t n = a->field_count;
+
+	return rule_list(a) == rule_list(b) && a->action == b->action &&
+	       a->field_count == b->field_count && n <= AUDIT_MAX_FIELDS &&
+	       memcmp(a->mask, b->mask, sizeof(a->mask)) == 0 &&
+	       memcmp(a->fields, b->fields, n * sizeof(a->fields[0])) == 0 &&
+	       memcmp(a->values, b->values, n * sizeof(a->values[0])) == 0 &&
+	       memcmp(a->fieldflags, b->fieldflags,
+	              n * sizeof(a->fieldflags[0])) == 0 &&
+	       a->buflen == b->buflen && memcmp(a->buf, b->buf, a->buflen) == 0;
+}
+
+/* Marks in at[] (one per listed rule) which of rs's rules each listed
+ * rule is (-1: none); every rule of rs matches one listed rule at most. */
+static void
+match_ours(const struct rules *rs, struct audit_rule_data *const *listed, int n,
+           int *at, struct rules_check *c)
+{
+	bool used[RULES_MAX] = {false};
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		at[i] = -1;
+		for (j = 0; j < rs->n && at[i] < 0; j++)
+			if (!used[j] && rules_same(rs->r[j], listed[i]))
+				at[i] = j;
+		if (at[i] >= 0) {
+			used[at[i]] = true;
+			c->present++;
+		} else if (rule_has_key(listed[i], RULES_KEY)) {
+			c->alien++;
+		}
+	}
+}
+
+/* A never rule on the exit list hides what a later rule of ours would
+ * record, when they overlap. */
+static bool
+blinds_ours(const struct rules *rs, struct audit_rule_data *const *listed,
+            int n, const int *at, int never)
+{
+	int i;
+
+	for (i = never + 1; i < n; i++)
+		if (at[i] >= 0 && rule_overlaps(listed[never], rs->r[at[i]]))
+			return true;
+	return false;
+}
+
+int
+rules_check_list(const struct rules *rs, struct audit_rule_data *const *listed,
+                 int n, struct rules_check *c)
+{
+	int i, *at;
+
+	memset(c, 0, sizeof(*c));
+	if (n < 0 || rs == NULL) {
+		log_warnx("%s: no rules or a bad count %d", __func__, n);
+		return -1;
+	}
+	at = calloc((size_t)n + 1, sizeof(*at));
+	if (at == NULL) {
+		log_warn("%s: calloc", __func__);
+		return -1;
+	}
+	c->listed = n;
+	c->expected = rs->n;
+	match_ours(rs, listed, n, at, c);
+	c->missing = rs->n - c->present;
+	for (i = 0; i < n; i++) {
+		if (listed[i]->action != AUDIT_NEVER)
+			continue;
+		if (rule_list(listed[i]) == AUDIT_FILTER_TASK)
+			c->blind_task++;
+		else if (rule_list(listed[i]) == AUDIT_FILTER_EXIT &&
+		         blinds_ours(rs, listed, n, at, i))
+			c->blind_exit++;
+	}
+	for (i = 0; i < n; i++)
+		if (rule_list(listed[i]) == AUDIT_FILTER_EXCLUDE ||
+		    rule_list(listed[i]) == AUDIT_FILTER_FS)
+			c->blind_other++;
+	free(at);
+	return 0;
+}
+
+bool
+rules_check_intact(const struct rules_check *c)
+{
+	return c->missing == 0 && c->alien == 0 && c->blind_exit == 0;
+}
+
+static void
+list_free(struct audit_rule_data **v, int n)
+{
+	while (n > 0)
+		free(v[--n]);
+	free(v);
+}
+
+int
+rules_check(int ctl, const struct rules *rs, struct rules_check *c)
+{
+	struct audit_rule_data **v = NULL;
+	int n, rc;
+
+	memset(c, 0, sizeof(*c));
+	n = list_rules(ctl, NULL, &v);
+	if (n < 0)
+		return -1;
+	rc = rules_check_list(rs, v, n, c);
+	list_free(v, n);
+	return rc;
+}
+
+int
+rules_reinstall(int ctl, struct rules *rs, bool prepend)
+{
+	int i, bad = 0;
+
+	if (rules_purge(ctl, RULES_KEY) < 0)
+		return -1;
+	/* Prepending puts each rule at the head: add the last one first so
+	 * that the kernel's order stays the table's. */
+	for (i = 0; i < rs->n; i++) {
+		int k = prepend ? rs->n - 1 - i : i;
+		int flags =
+		    AUDIT_FILTER_EXIT | (prepend ? AUDIT_FILTER_PREPEND : 0);
+
+		/* a failed rule stays in rs: rules_check reports it missing,
+		 * rules_remove finds it gone (ENOENT) */
+		if (rule_add(ctl, rs, k, flags) < 0)
+			bad++;
+		/* the kernel drops the prepend flag once the rule is placed:
+		 * it lists and deletes it as a plain exit rule */
+		rs->r[k]->flags = AUDIT_FILTER_EXIT;
+	}
+	log_info("rules: %d of %d re-installed%s", rs->n - bad, rs->n,
+	         prepend ? " at the head of the exit list" : "");
+	return bad ? -1 : 0;
+}
+
+const struct audit_rule_data *
+rules_get(const struct rules *rs, int i)
+{
+	return rs != NULL && i >= 0 && i < rs->n ? rs->r[i] : NULL;
 }

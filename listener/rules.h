@@ -1,7 +1,9 @@
 /* rules.h - godo's audit rules: one table, printed as auditctl lines
  * (godo -rules, and the benchmark gives auditd the very same rules),
- * installed on a control socket, removed exactly, and purged by key after a
- * crashed run. Every rule: list exit, action always, arch= first, then the
+ * installed on a control socket, removed exactly, purged by key after a
+ * crashed run, and checked against the kernel's list on every status poll
+ * (re-installed when deleted, changed or blinded by a never rule ahead of
+ * them). Every rule: list exit, action always, arch= first, then the
  * syscalls, then the filter fields, pid!=<godo>, optionally exe!=<path>,
  * key=godo. Both arch=b64 and arch=b32; a syscall name that the arch lacks
  * is skipped (logged at debug level). Failures are logged where they
@@ -11,8 +13,11 @@
 #ifndef GODO_RULES_H
 #define GODO_RULES_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
+
+struct audit_rule_data; /* libaudit.h */
 
 #define RULES_KEY "godo"
 
@@ -29,6 +34,12 @@ struct rules;
  * as accepted by auditctl -R (no shell quoting). Returns lines written, -1
  * on a write error or a path with whitespace. */
 int rules_print(FILE *out, const struct rules_opts *o);
+
+/* Builds the rule structs without touching the kernel (what
+ * rules_install adds, and what rules_check compares with). Rules that
+ * cannot be built are logged and counted in *failed (may be NULL). NULL
+ * when none could be built. Free with rules_free. */
+struct rules *rules_build(const struct rules_opts *o, int *failed);
 
 /* Adds every rule on the control socket ctl (libaudit, ACKed). Rules that
  * fail are logged and not remembered; *failed (may be NULL) gets their
@@ -55,5 +66,63 @@ int rules_purge(int ctl, const char *key);
 
 /* Counts the kernel's rules whose key is exactly key; -1 on error. */
 int rules_count_keyed(int ctl, const char *key);
+
+/* Tamper detection, for the status poll. What the kernel's rule list
+ * holds compared with godo's rules (rs). */
+struct rules_check {
+	int listed;   /* rules in the kernel, every list */
+	int expected; /* rules in rs */
+	int present;  /* of rs, found unchanged (each matched once) */
+	int missing;  /* of rs, not found: deleted or changed */
+	int alien;    /* key=godo rules that are none of rs's (changed) */
+	/* never rules on the exit list before one of godo's rules they
+	 * overlap (common syscall, same or no arch): events godo's rule
+	 * would record are not (e.g. a prepended -A exit,never -S all) */
+	int blind_exit;
+	/* never rules on the task list: the tasks they match are not
+	 * audited at all; prepending cannot help (report only) */
+	int blind_task;
+	/* rules on the exclude and filesystem lists: records of some types
+	 * or file systems may be dropped (report only) */
+	int blind_other;
+};
+
+/* Lists the kernel's rules (AUDIT_LIST_RULES on ctl) and compares them
+ * with rs: 0 with *c filled, -1 (logged) when the listing failed. One
+ * netlink round trip of listed+1 messages (about 0.1 ms for godo's 22
+ * rules: tests/integration/test_kernel.c measures it), cheap enough for
+ * every status poll. Drains ctl first: call it after the status replies
+ * were read (auditsock_status_read), a reply drained is a poll missed. */
+int rules_check(int ctl, const struct rules *rs, struct rules_check *c);
+
+/* The pure part of rules_check: listed[0..n) in the kernel's order, each
+ * whole (sizeof + buflen bytes). 0, or -1 logged (out of memory). */
+int rules_check_list(const struct rules *rs,
+                     struct audit_rule_data *const *listed, int n,
+                     struct rules_check *c);
+
+/* godo's rules are all there, unchanged, and no never rule on the exit
+ * list comes before them (blind_task and blind_other are reported, not
+ * repairable by re-installing). */
+bool rules_check_intact(const struct rules_check *c);
+
+/* Field by field equality of two rules as the kernel lists them: list
+ * (the prepend flag aside: the kernel forgets it once the rule is placed),
+ * action, syscall mask, fields, operators, values and strings (key,
+ * exe). */
+bool rules_same(const struct audit_rule_data *a,
+                const struct audit_rule_data *b);
+
+/* Repairs after tampering: deletes every key=godo rule left in the kernel
+ * (rules_purge), then adds rs's rules again; with prepend at the head of
+ * the exit list (AUDIT_FILTER_PREPEND, in the table's order), ahead of a
+ * never rule that blinded them; rules_remove deletes them as before.
+ * Returns 0, or -1 (logged)
+ * when the purge or an add failed; a rule that could not be added stays
+ * in rs and shows as missing in the next rules_check. */
+int rules_reinstall(int ctl, struct rules *rs, bool prepend);
+
+/* Rule i of rs (0 <= i < rules_count), NULL otherwise; for tests. */
+const struct audit_rule_data *rules_get(const struct rules *rs, int i);
 
 #endif

@@ -49,6 +49,8 @@ emit(const struct reasm_event *ev, void *arg)
 	unsigned int i;
 
 	CHECK(ev->nrec > 0 || ev->partial);
+	CHECK(ev->partial ==
+	      (ev->end != REASM_END_EOE && ev->end != REASM_END_SINGLE));
 	if (sysevent_decode(f->d, ev, f->e) != 0) {
 		CHECK(ev->nrec == 0);
 		return;
@@ -136,6 +138,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint16_t type;
 	size_t n;
 	char *copy;
+	struct reasm_stats st;
 
 	if (fz.r == NULL && init() != 0)
 		abort();
@@ -166,5 +169,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p += n + 1;
 	}
 	reasm_flush(fz.r);
+	reasm_stats(fz.r, &st);
+	/* every partial event has exactly one cause */
+	CHECK(st.open == 0);
+	CHECK(st.partial == st.aged + st.flood + st.evicted + st.flushed);
 	return 0;
 }

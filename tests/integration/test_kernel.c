@@ -2,7 +2,9 @@
  * registration as the audit daemon, godo's rules producing the expected
  * records, exact restoration of the audit state, purge of stale rules,
  * refusal (and forced takeover) when another daemon is registered, and the
- * proc connector's FORK/EXEC/EXIT. Needs root; skips otherwise. The audit
+ * proc connector's FORK/EXEC/EXIT, and tampering from the host (auditctl
+ * -D, a changed rule, a prepended never rule, -e 0, a rival daemon)
+ * detected and repaired. Needs root; skips otherwise. The audit
  * state is shared: main holds /tmp/godo-audit.lock, as every test that
  * registers as the audit daemon does. Every test's teardown puts the state
  * back even when an assertion failed. */
@@ -42,6 +44,7 @@ struct fix {
 	pid_t kids[MAX_KIDS];
 	int nkids;
 	char dir[64];
+	bool never_added; /* auditctl -A exit,never -S all: delete it */
 };
 
 /* The audit state before the suite. */
@@ -91,6 +94,9 @@ teardown(void **state)
 	struct auditsock_status now;
 	int i, ctl;
 
+	if (f->never_added &&
+	    system("auditctl -d exit,never -S all >/dev/null 2>&1") != 0)
+		print_message("teardown: could not delete the never rule\n");
 	if (f->rules != NULL)
 		rules_remove(auditsock_ctl_fd(f->src), f->rules);
 	auditsock_close(f->src);
@@ -506,6 +512,256 @@ test_kernel_connector_fork_exec_exit(void **state)
 	assert_int_equal(procconn_counters(f->conn)->malformed, 0);
 }
 
+/* ---- (5) tampering from the host: detected and repaired ---- */
+
+/* A child that opens a file for writing in dir; returns whether its
+ * openat came through keyed within ms. */
+static bool
+child_openat_seen(struct fix *f, unsigned int ms)
+{
+	struct seen seen = {0};
+	struct pollfd pfd = {.fd = auditsock_fd(f->src), .events = POLLIN};
+	uint64_t end;
+	int status, fd;
+	pid_t c;
+
+	c = fork();
+	assert_true(c >= 0);
+	if (c == 0) {
+		if (chdir(f->dir) < 0)
+			_exit(10);
+		fd = open("out.txt", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		_exit(fd < 0 ? 11 : 0);
+	}
+	assert_int_equal(waitpid(c, &status, 0), c);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	seen.child = c;
+	end = deadline_ms(ms);
+	while (!seen.openat_keyed && util_now_ms() < end) {
+		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
+			fail_msg("poll: %s", strerror(errno));
+		assert_true(auditsock_read(f->src, on_record, &seen, 256) >= 0);
+	}
+	return seen.openat_keyed;
+}
+
+static void
+shell(const char *cmd)
+{
+	int rc = system(cmd);
+
+	if (rc != 0)
+		fail_msg("%s: status %d", cmd, rc);
+}
+
+static struct rules_check
+check_now(struct fix *f)
+{
+	struct rules_check c;
+
+	assert_int_equal(rules_check(auditsock_ctl_fd(f->src), f->rules, &c),
+	                 0);
+	return c;
+}
+
+/* rules_check_intact, with what was found when it is not. */
+static void
+assert_intact(const struct rules_check *c, bool want)
+{
+	if (rules_check_intact(c) == want)
+		return;
+	fail_msg("intact %d, want %d: listed %d expected %d present %d "
+	         "missing %d alien %d blind exit %d task %d other %d",
+	         rules_check_intact(c), want, c->listed, c->expected,
+	         c->present, c->missing, c->alien, c->blind_exit, c->blind_task,
+	         c->blind_other);
+}
+
+static struct auditsock_health
+health_now(struct fix *f)
+{
+	struct auditsock_status st;
+	struct auditsock_health h;
+
+	assert_int_equal(auditsock_status(f->src, &st), 0);
+	auditsock_health(f->src, &h);
+	assert_true(h.known);
+	return h;
+}
+
+/* Installs godo's rules and times rules_check: the status poll calls it
+ * every second. Skips unless the audit daemon role is free and the kernel
+ * has no rules (auditctl -D is not ours to run on someone's rules).
+ * Returns the number of godo's rules. */
+static int
+tamper_setup(struct fix *f)
+{
+	struct auditsock_opts o = {.backlog_limit = 8192};
+	struct rules_opts ro = {.pid = getpid()};
+	struct rules_check c;
+	uint64_t t0, t1;
+	int failed = -1, i;
+
+	NEED_NO_DAEMON();
+	if (before_keyed != 0)
+		skip();
+	snprintf(f->dir, sizeof(f->dir), "/tmp/godo-kt.XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->src = auditsock_open(&o);
+	assert_non_null(f->src);
+	f->rules = rules_build(&ro, NULL);
+	assert_non_null(f->rules);
+	c = check_now(f);
+	rules_free(f->rules);
+	f->rules = NULL;
+	if (c.listed != 0) {
+		print_message("%d audit rules present: not ours to delete "
+		              "(auditctl -D), skipped\n",
+		              c.listed);
+		skip();
+	}
+	f->rules = rules_install(auditsock_ctl_fd(f->src), &ro, &failed);
+	assert_non_null(f->rules);
+	assert_int_equal(failed, 0);
+	t0 = util_now_ms();
+	for (i = 0; i < 200; i++)
+		c = check_now(f);
+	t1 = util_now_ms();
+	print_message("rules_check: %.3f ms per call (%d rules listed)\n",
+	              (double)(t1 - t0) / 200, c.listed);
+	assert_true(t1 - t0 < 200 * 5); /* well under 5 ms a call */
+	assert_intact(&c, true);
+	assert_int_equal(c.present, rules_count(f->rules));
+	assert_int_equal(c.listed, rules_count(f->rules));
+	return c.listed;
+}
+
+static void
+test_kernel_tamper_rules_deleted_changed(void **state)
+{
+	struct fix *f = *state;
+	struct rules_check c;
+	int n = tamper_setup(f);
+
+	shell("auditctl -D >/dev/null"); /* augenrules starts with -D */
+	c = check_now(f);
+	assert_intact(&c, false);
+	assert_int_equal(c.missing, n);
+	assert_int_equal(c.listed, 0);
+	assert_int_equal(
+	    rules_reinstall(auditsock_ctl_fd(f->src), f->rules, false), 0);
+	c = check_now(f);
+	assert_intact(&c, true);
+	assert_int_equal(c.listed, n);
+	assert_true(child_openat_seen(f, 10000));
+
+	/* a godo-keyed rule that is not godo's: changed */
+	shell("auditctl -a always,exit -F arch=b64 -S chmod -k godo "
+	      ">/dev/null");
+	c = check_now(f);
+	assert_intact(&c, false);
+	assert_int_equal(c.alien, 1);
+	assert_int_equal(c.missing, 0);
+	assert_int_equal(
+	    rules_reinstall(auditsock_ctl_fd(f->src), f->rules, false), 0);
+	c = check_now(f);
+	assert_intact(&c, true);
+	assert_int_equal(c.alien, 0);
+	assert_int_equal(rules_count_keyed(auditsock_ctl_fd(f->src), RULES_KEY),
+	                 n);
+}
+
+#define NEVER_ALL "exit,never -S all"
+
+static void
+test_kernel_tamper_prepended_never(void **state)
+{
+	struct fix *f = *state;
+	struct rules_check c;
+	int n = tamper_setup(f);
+
+	f->never_added = true; /* teardown deletes it whatever happens */
+	shell("auditctl -A " NEVER_ALL " >/dev/null 2>&1");
+	c = check_now(f);
+	assert_intact(&c, false);
+	assert_int_equal(c.blind_exit, 1);
+	assert_int_equal(c.present, n);
+	assert_false(child_openat_seen(f, 1500)); /* blind indeed */
+
+	assert_int_equal(
+	    rules_reinstall(auditsock_ctl_fd(f->src), f->rules, true), 0);
+	c = check_now(f);
+	assert_intact(&c, true);
+	assert_int_equal(c.blind_exit, 0);
+	assert_int_equal(c.listed, n + 1); /* the never rule is still there */
+	assert_true(child_openat_seen(f, 10000));
+	shell("auditctl -d " NEVER_ALL " >/dev/null");
+	f->never_added = false;
+	c = check_now(f);
+	assert_intact(&c, true);
+	assert_int_equal(c.listed, n);
+	/* prepended rules are removed with the flags they were added with */
+	n = rules_remove(auditsock_ctl_fd(f->src), f->rules);
+	f->rules = NULL;
+	assert_true(n > 0);
+	assert_int_equal(rules_count_keyed(auditsock_ctl_fd(f->src), RULES_KEY),
+	                 0);
+}
+
+static void
+test_kernel_tamper_disabled_and_displaced(void **state)
+{
+	struct fix *f = *state;
+	struct auditsock_opts o = {.backlog_limit = 8192};
+	struct auditsock_health h;
+	int rc = 0, res, go, status;
+	pid_t c;
+
+	NEED_NO_DAEMON();
+	f->src = auditsock_open(&o);
+	assert_non_null(f->src);
+	h = health_now(f);
+	assert_false(h.disabled || h.displaced || h.locked);
+	assert_int_equal(auditsock_reenable(f->src), 0); /* nothing to do */
+
+	shell("auditctl -e 0 >/dev/null");
+	h = health_now(f);
+	assert_true(h.disabled);
+	assert_int_equal(auditsock_reenable(f->src), 0);
+	h = health_now(f);
+	assert_false(h.disabled);
+	assert_int_equal(h.enabled, 1);
+	assert_int_equal(auditsock_counters(f->src)->reenabled, 1);
+	assert_true(auditsock_counters(f->src)->disabled_polls >= 1);
+
+	/* godo's registration dropped (any socket of this process may), a
+	 * rival takes the role */
+	f->ctl = audit_open();
+	assert_true(f->ctl >= 0);
+	assert_true(audit_set_pid(f->ctl, 0, WAIT_NO) > 0);
+	c = rival_start(&res, &go);
+	assert_true(c > 0);
+	f->kids[f->nkids++] = c;
+	assert_int_equal(read(res, &rc, sizeof(rc)), sizeof(rc));
+	assert_true(rc > 0);
+	h = health_now(f);
+	assert_true(h.displaced);
+	assert_int_equal(h.pid, (uint32_t)c);
+	errno = 0;
+	assert_int_equal(auditsock_reclaim(f->src, false), -1);
+	assert_int_equal(errno, EEXIST);
+	assert_int_equal(auditsock_reclaim(f->src, true), 0); /* SIGTERM */
+	assert_int_equal(waitpid(c, &status, 0), c);
+	f->nkids--;
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	close(res);
+	close(go);
+	h = health_now(f);
+	assert_false(h.displaced);
+	assert_int_equal(h.pid, (uint32_t)getpid());
+	assert_int_equal(auditsock_counters(f->src)->reclaimed, 1);
+}
+
 int
 main(void)
 {
@@ -520,6 +776,12 @@ main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_kernel_connector_fork_exec_exit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_kernel_tamper_rules_deleted_changed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kernel_tamper_prepended_never,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_kernel_tamper_disabled_and_displaced, setup, teardown),
 	};
 	int lock =
 	    open("/tmp/godo-audit.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666);

@@ -228,7 +228,7 @@ static const struct sysevent *
 decode_direct(struct ctx *c)
 {
 	static struct record rec[REC_MAX];
-	struct reasm_event ev = {c->want, rec, 0, false, false};
+	struct reasm_event ev = {.serial = c->want, .rec = rec};
 	char *line, *nl;
 	struct str pl;
 	uint16_t type;

@@ -558,6 +558,218 @@ test_reasm_eoe_order_not_serial_order(void **state)
 	free(s);
 }
 
+/* A record of event serial by task pid (pid 0: no pid= field). */
+static void
+add_pid_rec(struct reasm *r, uint16_t type, uint64_t serial, uint32_t pid,
+            uint64_t now_ms)
+{
+	char p[128];
+	int n;
+
+	if (pid != 0)
+		n = snprintf(p, sizeof(p),
+		             "audit(1700000000.001:%llu): arch=c000003e "
+		             "syscall=257 ppid=1 pid=%u comm=\"x\"",
+		             (unsigned long long)serial, pid);
+	else
+		n = snprintf(p, sizeof(p),
+		             "audit(1700000000.001:%llu): item=0 name=\"/\"",
+		             (unsigned long long)serial);
+	assert_int_equal(reasm_add(r, type, p, (size_t)n, now_ms), 0);
+}
+
+static void
+test_reasm_serial_before_wraps(void **state)
+{
+	(void)state;
+	assert_true(reasm_serial_before(1, 2));
+	assert_false(reasm_serial_before(2, 1));
+	assert_false(reasm_serial_before(7, 7));
+	assert_true(reasm_serial_before(0xfffffffeu, 0xffffffffu));
+	assert_true(reasm_serial_before(0xffffffffu, 0));
+	assert_true(reasm_serial_before(0xfffffffeu, 1));
+	assert_false(reasm_serial_before(0, 0xffffffffu));
+	assert_false(reasm_serial_before(1, 0xfffffffeu));
+	/* 2^31 - 1 ahead is after; further is before (the far side) */
+	assert_true(reasm_serial_before(0x10, 0x8000000fu));
+	assert_false(reasm_serial_before(0x10, 0x80000010u));
+	/* only the kernel's 32 bits count */
+	assert_true(reasm_serial_before(0x1ffffffffull, 0x100000000ull));
+}
+
+/* Serials 0xfffffffe, 0xffffffff, 0, 1 (the 32-bit counter wrapping),
+ * records interleaved: all four complete, in EOE order, none partial,
+ * nothing evicted. */
+static void
+test_reasm_serial_wrap_completes_in_order(void **state)
+{
+	static const uint64_t ser[] = {0xfffffffeu, 0xffffffffu, 0, 1};
+	struct sink *s = sink_new();
+	struct reasm *r = reasm_new(16, 4096, 1000, sink_emit, s);
+	struct reasm_stats st;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(r);
+	for (i = 0; i < 4; i++) /* share of 16 slots: 4 */
+		add_pid_rec(r, 1300, ser[i], 100, i);
+	for (i = 0; i < 4; i++)
+		add_pid_rec(r, 1302, ser[3 - i], 0, 10 + i);
+	for (i = 0; i < 4; i++)
+		add_rec(r, RECORD_EOE, ser[i], 20 + i);
+	reasm_tick(r, 30);
+	assert_int_equal(s->n, 4);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(s->ev[i].serial, ser[i]);
+		assert_false(s->ev[i].partial);
+		assert_int_equal(s->ev[i].nrec, 2);
+	}
+	reasm_stats(r, &st);
+	assert_int_equal(st.partial, 0);
+	assert_int_equal(st.evicted + st.flood + st.aged, 0);
+	assert_int_equal(st.orphan_eoe, 0);
+	reasm_free(r);
+	free(s);
+}
+
+/* One owner at its share across the wrap: its oldest event by serial
+ * (0xffffffff) goes, not the numerically smallest (0) nor the least
+ * recently touched (0 as well). */
+static void
+test_reasm_share_evicts_oldest_serial_across_wrap(void **state)
+{
+	struct sink *s = sink_new();
+	struct reasm *r = reasm_new(8, 4096, 1000, sink_emit, s);
+	struct reasm_stats st;
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(reasm_set_share(r, 2), 0);
+	add_pid_rec(r, 1300, 0xffffffffu, 42, 0);
+	add_pid_rec(r, 1300, 0, 42, 1);
+	add_pid_rec(r, 1302, 0xffffffffu, 0, 2); /* 0 is now least recent */
+	add_pid_rec(r, 1300, 1, 42, 3);
+	assert_int_equal(s->n, 1);
+	assert_int_equal(s->ev[0].serial, 0xffffffffu);
+	assert_true(s->ev[0].partial);
+	reasm_stats(r, &st);
+	assert_int_equal(st.flood, 1);
+	assert_int_equal(st.evicted, 0);
+	assert_int_equal(st.open, 2);
+	assert_int_equal(reasm_set_share(r, 0), -1);
+	assert_int_equal(reasm_set_share(r, 9), -1);
+	reasm_free(r);
+	free(s);
+}
+
+struct flood_sink {
+	unsigned int other_complete, other_partial, flooder_partial, other;
+	uint32_t other_pid, flooder_pid;
+};
+
+static void
+flood_emit(const struct reasm_event *ev, void *arg)
+{
+	struct flood_sink *f = arg;
+
+	if (ev->owner == f->other_pid) {
+		f->other++;
+		if (!ev->partial && ev->nrec == 2 && !ev->truncated)
+			f->other_complete++;
+		else
+			f->other_partial++;
+	} else if (ev->owner == f->flooder_pid) {
+		assert_true(ev->partial);
+		assert_int_equal(ev->end == REASM_END_FLOOD ||
+		                     ev->end == REASM_END_FLUSH,
+		                 1);
+		f->flooder_partial++;
+	} else {
+		fail_msg("event of nobody: serial %llu",
+		         (unsigned long long)ev->serial);
+	}
+}
+
+/* 10x the table in EOE-less events from one pid, interleaved record by
+ * record with complete events of another pid: every event of the other
+ * pid comes out complete; the flood costs only the flooder, and every
+ * event is in exactly one counter. */
+static void
+test_reasm_flood_by_one_pid_spares_others(void **state)
+{
+	enum { SLOTS = 64, FLOOD = 10 * SLOTS };
+	struct flood_sink f = {.other_pid = 2000, .flooder_pid = 666};
+	struct reasm *r = reasm_new(SLOTS, 4096, 1000, flood_emit, &f);
+	struct reasm_stats st;
+	uint64_t serial = 0xffffff00u; /* and across the wrap, too */
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(r);
+	for (i = 0; i < FLOOD; i++) {
+		uint64_t mine = (serial++) & 0xffffffffu;
+		uint64_t theirs = (serial++) & 0xffffffffu;
+
+		add_pid_rec(r, 1300, theirs, f.other_pid, i);
+		add_pid_rec(r, 1300, mine, f.flooder_pid, i);
+		add_pid_rec(r, 1302, theirs, 0, i);
+		add_pid_rec(r, 1302, mine, 0, i);
+		add_rec(r, RECORD_EOE, theirs, i);
+	}
+	reasm_stats(r, &st);
+	assert_int_equal(f.other, FLOOD);
+	assert_int_equal(f.other_complete, FLOOD);
+	assert_int_equal(f.other_partial, 0);
+	assert_int_equal(st.open, st.share);
+	assert_int_equal(st.flood, FLOOD - st.share);
+	assert_int_equal(st.evicted, 0);
+	assert_true(st.open_max <= st.share + 1);
+	reasm_flush(r);
+	reasm_stats(r, &st);
+	assert_int_equal(f.flooder_partial, FLOOD);
+	assert_int_equal(st.flushed, st.share);
+	assert_int_equal(st.partial,
+	                 st.aged + st.flood + st.evicted + st.flushed);
+	assert_int_equal(st.partial, FLOOD);
+	assert_int_equal(st.events, 2 * FLOOD);
+	assert_int_equal(st.records, 5 * FLOOD);
+	reasm_free(r);
+}
+
+/* Many flooding pids fill the table: the table-full eviction counts
+ * separately, and the sum still holds. */
+static void
+test_reasm_counts_add_up_by_cause(void **state)
+{
+	struct sink *s = sink_new();
+	struct reasm *r = reasm_new(8, 4096, 100, sink_emit, s);
+	struct reasm_stats st;
+	uint32_t pid;
+
+	(void)state;
+	assert_non_null(r);
+	for (pid = 1; pid <= 20; pid++)
+		add_pid_rec(r, 1300, pid, pid, pid); /* 1..12 go: full */
+	add_pid_rec(r, 1300, 21, 20, 21); /* full: 13 goes; pid 20 holds 2 */
+	add_pid_rec(r, 1300, 22, 20, 22); /* over its share: 20 goes */
+	reasm_tick(r, 20 + 100);          /* 14..19 age out */
+	reasm_stats(r, &st);
+	assert_int_equal(st.share, 2);
+	assert_int_equal(st.evicted, 13);
+	assert_int_equal(st.flood, 1);
+	assert_int_equal(st.aged, 6);
+	assert_int_equal(st.open, 2);
+	reasm_flush(r);
+	reasm_stats(r, &st);
+	assert_int_equal(st.flushed, 2);
+	assert_int_equal(st.partial,
+	                 st.aged + st.flood + st.evicted + st.flushed);
+	assert_int_equal(st.events, s->n);
+	assert_int_equal(st.partial, 22);
+	reasm_free(r);
+	free(s);
+}
+
 int
 main(void)
 {
@@ -575,6 +787,11 @@ main(void)
 	    cmocka_unit_test(test_reasm_new_refuses_bad_parameters),
 	    cmocka_unit_test(test_reasm_eviction_follows_last_touch),
 	    cmocka_unit_test(test_reasm_eoe_order_not_serial_order),
+	    cmocka_unit_test(test_reasm_serial_before_wraps),
+	    cmocka_unit_test(test_reasm_serial_wrap_completes_in_order),
+	    cmocka_unit_test(test_reasm_share_evicts_oldest_serial_across_wrap),
+	    cmocka_unit_test(test_reasm_flood_by_one_pid_spares_others),
+	    cmocka_unit_test(test_reasm_counts_add_up_by_cause),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

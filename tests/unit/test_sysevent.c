@@ -449,7 +449,7 @@ test_sysevent_args_caps_enforced(void **state)
 	static char p[100000];
 	static const char hdr[] = "audit(1795636100.490:242): ";
 	struct record rec[8];
-	struct reasm_event ev = {242, rec, 0, false, false};
+	struct reasm_event ev = {.serial = 242, .rec = rec};
 	size_t n, i;
 
 	/* 2000 one-byte args */
@@ -639,7 +639,7 @@ static void
 decode_line(struct ctx *c, const char *fields)
 {
 	char payload[512];
-	struct reasm_event ev = {42, NULL, 1, false, false};
+	struct reasm_event ev = {.serial = 42, .nrec = 1};
 	struct record rec;
 	int n;
 
