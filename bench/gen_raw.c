@@ -176,7 +176,7 @@ append_args(bson_t *b, const char *k, const char *const *args)
 	bson_append_array_end(b, &arr);
 }
 
-/* one pids document, field order as docmap_task_write() */
+/* one pids document, field order as docbuild.c builds it */
 static int
 task_doc(struct out *o, const struct spec *s, int32_t pid, int32_t tgid,
          const char *id, int64_t start_ns, int64_t exit_ns)
@@ -249,7 +249,7 @@ static const char *const dirs[] = {"/var/log/app", "/tmp", "/app/data",
                                    "/var/cache/app", "/run"};
 static const char *const exts[] = {".log", ".json", ".tmp", ".db", ".pid"};
 
-/* the fields every files document starts with (docmap.c) */
+/* the fields every files document starts with (docbuild.c) */
 static void
 file_head(bson_t *d, const char *id, const char *op, const struct gproc *p,
           const char *path)

@@ -61,7 +61,7 @@ main(int argc, char **argv)
 	     "no projection: whole documents", NULL},
 	};
 	int ntab = (int)(sizeof(tab) / sizeof(tab[0]));
-	/* the filter's projections (filter/load.c): pids by field list,
+	/* the filter's projections (filter/rawdb.c): pids by field list,
 	 * files and fds without the written array */
 	static const char *pid_fields[] = {
 	    F_ID,        F_HOST,     F_BOOT,        F_PID,       F_TGID,
