@@ -241,6 +241,9 @@ test_render_write_error(void **state)
 	(void)state;
 	if (f == NULL)
 		skip();
+	/* unbuffered: glibc keeps the buffer of a stream whose last flush
+	 * failed, which valgrind reports as lost */
+	assert_int_equal(setvbuf(f, NULL, _IONBF, 0), 0);
 	assert_int_equal(render_text(f, m, &o), -1);
 	assert_int_equal(render_json(f, m, &o), -1);
 	assert_int_equal(render_html(f, m, &o), -1);
