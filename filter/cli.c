@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -54,15 +55,18 @@ cli_check(struct opts *o, int64_t now_ns)
 		cli_error("bad -format: want text, json or html");
 		return -1;
 	}
-	if (o->db[0] == '\0' || o->out[0] == '\0') {
+	if (o->db[0] == '\0' || (o->out != NULL && o->out[0] == '\0')) {
 		cli_error("-db and -out must not be empty");
 		return -1;
 	}
-	if (!o->no_save && strcmp(o->db, o->out) == 0) {
+	/* store database names clash regardless of case */
+	if (o->out != NULL && strcasecmp(o->db, o->out) == 0) {
 		cli_error("-out must differ from -db: the raw database is "
 		          "never written");
 		return -1;
 	}
+	if (o->no_save)
+		o->out = NULL;
 	if (o->max_procs == 0) {
 		cli_error("-max-procs must be positive");
 		return -1;

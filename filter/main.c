@@ -87,6 +87,25 @@ render(const struct model *m, const struct opts *o)
 	return rc;
 }
 
+/* -out must not hold raw data: 0, 2 (refused) or 1 (store error), after
+ * one error line. */
+static int
+check_out(const struct opts *o)
+{
+	bool raw;
+
+	if (o->out == NULL)
+		return 0;
+	if (save_out_is_raw(o, &raw) != 0)
+		return 1;
+	if (!raw)
+		return 0;
+	cli_error("-out %s holds godo raw data (pids, gaps or runs): it is "
+	          "never written",
+	          o->out);
+	return 2;
+}
+
 static int
 run(const struct opts *o)
 {
@@ -96,6 +115,10 @@ run(const struct opts *o)
 
 	if (db == NULL)
 		return 1;
+	rc = check_out(o);
+	if (rc != 0)
+		goto done;
+	rc = 1;
 	if (rawdb_check_empty(db) != 0)
 		goto done;
 	d.m = model_new((size_t)o->max_procs);
@@ -104,10 +127,11 @@ run(const struct opts *o)
 	rawdb_close(db); /* ends the progress line before the report */
 	db = NULL;
 	stages_files(&d);
-	if (!o->no_save && save_run(d.m, o) != 0)
-		goto done;
-	if (render(d.m, o) == 0)
-		rc = 0;
+	/* a failed save still shows the report: it is what the responder
+	 * came for */
+	rc = o->out != NULL && save_run(d.m, o) != 0 ? 1 : 0;
+	if (render(d.m, o) != 0)
+		rc = 1;
 done:
 	model_free(d.m);
 	rawdb_close(db);
@@ -124,11 +148,14 @@ main(int argc, char **argv)
 	     "store: host:port or a mongodb:// URI", NULL},
 	    {"db", FLAG_STR, &o.db, "raw database (godo's)", NULL},
 	    {"out", FLAG_STR, &o.out,
-	     "cleaned database; its processes and files collections are "
-	     "replaced",
+	     "save the cleaned database here (its processes and files "
+	     "collections are replaced; never one holding raw data); "
+	     "default: nothing is written",
 	     NULL},
 	    {"no-save", FLAG_BOOL, &o.no_save,
-	     "do not write the cleaned database", NULL},
+	     "do not write the cleaned database (the default; overrides "
+	     "-out)",
+	     NULL},
 	    {"format", FLAG_STR, &o.format, "output format: text, json or html",
 	     NULL},
 	    {"o", FLAG_STR, &o.output,
@@ -154,7 +181,7 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.mongo = DEFAULT_MONGO;
 	o.db = DEFAULT_RAW_DB;
-	o.out = DEFAULT_OUT_DB;
+	o.out = NULL;
 	o.format = "text";
 	o.docker_root = "/var/lib/docker";
 	o.max_procs = DEFAULT_MAX_PROCS;

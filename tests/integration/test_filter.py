@@ -783,6 +783,51 @@ def case_no_container_child():
     check(other["_id"] in pr, "the other container's process")
 
 
+def case_raw_is_sacred():
+    # -out naming a raw godo database (any of pids, gaps, runs), or -db
+    # in another case, is refused before anything is written; a run
+    # without -out writes nothing at all
+    db = fresh_db("sacred")
+    f = Fixture()
+    p = f.docker()
+    f.file(p["sleep"], "/a", 6, 7)
+    f.insert(db)
+    for coll in ("pids", "gaps", "runs"):
+        other = fresh_db("sacred_raw_" + coll)
+        other[coll].insert_one({"_id": "keep"})
+        other.files.insert_one({"_id": "evidence"})
+        r = subprocess.run(WRAP + [FILTER, "-mongo=" + URI, "-db=" + db.name,
+                                   "-out=" + other.name, "-format=json"],
+                           capture_output=True, timeout=60 * SLOW)
+        eq(r.returncode, 2, "-out holding %s: exit" % coll)
+        lines = r.stderr.decode().strip().splitlines()
+        eq(len(lines), 1, "-out holding %s: one line (%r)" % (coll, lines))
+        check(lines[0].startswith("filter: error: ") and other.name in lines[0],
+              "-out holding %s: message %r" % (coll, lines[0]))
+        eq([d["_id"] for d in other.files.find()], ["evidence"],
+           "raw files of -out %s kept" % coll)
+        eq(other[coll].count_documents({}), 1, "raw %s kept" % coll)
+    r = subprocess.run(WRAP + [FILTER, "-mongo=" + URI, "-db=" + db.name,
+                               "-out=" + db.name.upper()],
+                       capture_output=True, timeout=60 * SLOW)
+    eq(r.returncode, 2, "-out equal to -db but for case: exit")
+    check(r.stderr.startswith(b"filter: error: "), "case: %r" % r.stderr)
+    before = sorted(client.list_database_names())
+    r = subprocess.run(WRAP + [FILTER, "-mongo=" + URI, "-db=" + db.name,
+                               "-format=json"],
+                       capture_output=True, timeout=60 * SLOW)
+    eq(r.returncode, 0, "default run: exit (%r)" % r.stderr)
+    check(p["sleep"]["_id"] in procs_by_id(json.loads(r.stdout)),
+          "default run: report")
+    eq(sorted(client.list_database_names()), before,
+       "default run wrote a database")
+    r = subprocess.run(WRAP + [FILTER, "-mongo=" + URI, "-db=" + db.name,
+                               "-no-save", "-format=json"],
+                       capture_output=True, timeout=60 * SLOW)
+    eq(r.returncode, 0, "-no-save still accepted (%r)" % r.stderr)
+    eq(sorted(client.list_database_names()), before, "-no-save wrote")
+
+
 CASES = [
     ("tree_and_thread_parent_fix", case_tree_and_threads_parent_fix),
     ("orphan_reparenting", case_orphan_reparenting),
@@ -804,6 +849,7 @@ CASES = [
     ("no_container_child", case_no_container_child),
     ("out_database", case_out_database),
     ("errors", case_errors),
+    ("raw_is_sacred", case_raw_is_sacred),
 ]
 
 
