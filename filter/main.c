@@ -161,8 +161,8 @@ main(int argc, char **argv)
 	    {"o", FLAG_STR, &o.output,
 	     "write the output to FILE (- for stdout)", "output"},
 	    {"since", FLAG_STR, &o.since_s,
-	     "window start: RFC 3339 or a duration before now (90s, 15m, "
-	     "2h, 3d)",
+	     "window start: RFC 3339, a duration before now (90s, 15m, "
+	     "2h, 3d), now, recent, today or yesterday",
 	     NULL},
 	    {"until", FLAG_STR, &o.until_s, "window end: as -since", NULL},
 	    {"container", FLAG_STR, &o.container,

@@ -730,9 +730,17 @@ def case_errors():
     eq(len(lines), 1, "unreachable store: one line (%r)" % lines)
     check("127.0.0.1:1" in lines[0], "store address in the message")
     db = fresh_db("errors")
-    r = run_filter(db, "-since=yesterday", expect_ok=False)
-    check(r.returncode != 0, "bad -since accepted")
+    r = run_filter(db, "-since=tomorrow", expect_ok=False)
+    eq(r.returncode, 2, "bad -since: exit")
     eq(len(r.stderr.decode().strip().splitlines()), 1, "bad -since lines")
+    # out of range: never a wrapped time (9999 was read as 1816)
+    for arg in ("-until=9999-12-31T23:59:59Z", "-since=200000d",
+                "-since=1000-01-01T00:00:00Z", "-since=nand"):
+        r = run_filter(db, arg, expect_ok=False)
+        eq(r.returncode, 2, arg + ": exit")
+        lines = r.stderr.decode().strip().splitlines()
+        eq(len(lines), 1, arg + ": one line (%r)" % lines)
+        check(lines[0].startswith("filter: error: -"), arg + ": " + lines[0])
     r = run_filter(db, "-until=2026-13-45T00:00:00Z", expect_ok=False)
     check(r.returncode != 0, "bad -until accepted")
     r = run_filter(db, expect_ok=False)  # empty database
