@@ -13,7 +13,8 @@
 #include "util.h"
 
 #define ARGS_SHOWN 400 /* bytes of args shown per line */
-#define DEPTH_SHOWN 512
+#define DEPTH_DRAWN 48 /* tree levels drawn in full on a line */
+#define DEPTH_TAIL 16  /* levels drawn after a "[depth N]" cut */
 #define PATH_MAX_SHOWN 4096
 
 struct tw {
@@ -147,17 +148,16 @@ t_inline(const struct proc *k, const struct container *ct)
 	return k->ct == ct || (ct != NULL && k->ct == NULL);
 }
 
-/* Prints p's kept children that belong to ct (NULL: host processes);
- * children of another container become one marker line each. */
-static void
-t_kids(struct tw *w, const struct proc *p, const struct container *ct,
-       size_t depth)
+/* p's kept children shown in ct's tree into *out (malloc'd): children of
+ * another container become one marker entry per container. */
+static size_t
+t_shown_kids(const struct proc *p, const struct container *ct,
+             const struct proc ***out)
 {
 	const struct container *last = NULL;
-	size_t i, j, n = 0, plen = w->pre.len;
-	const struct proc **v;
+	const struct proc **v = mem_calloc(p->nkids ? p->nkids : 1, sizeof(*v));
+	size_t i, j, n = 0;
 
-	v = mem_calloc(p->nkids, sizeof(*v));
 	for (i = 0; i < p->nkids; i++) {
 		const struct proc *k = p->kids[i];
 
@@ -174,32 +174,83 @@ t_kids(struct tw *w, const struct proc *p, const struct container *ct,
 		}
 		v[n++] = k;
 	}
-	for (i = 0; i < n; i++) {
-		bool lastkid = i + 1 == n;
+	*out = v;
+	return n;
+}
 
-		buf_add(&w->b, w->pre.data ? w->pre.data : "", w->pre.len);
-		buf_adds(&w->b, lastkid ? "└─ " : "├─ ");
-		if (!t_inline(v[i], ct)) {
-			t_ct_marker(w, v[i]->ct);
+/* One level of the walk: the children shown, the next one, and the
+ * length of w->pre (the drawing to the left) at this level. */
+struct tlevel {
+	const struct proc **v;
+	size_t n, next, plen;
+};
+
+/* The drawing left of a child at level d of lv: in full up to
+ * DEPTH_DRAWN levels; deeper, the first level's, an explicit
+ * "[depth N]" and the last DEPTH_TAIL levels', so that a line never grows
+ * with the depth of a fork chain (nothing is left out). */
+static void
+t_prefix(struct tw *w, const struct tlevel *lv, size_t d)
+{
+	size_t tail;
+
+	if (d < DEPTH_DRAWN) {
+		buf_add(&w->b, w->pre.data, w->pre.len);
+		return;
+	}
+	tail = lv[d - DEPTH_TAIL].plen;
+	buf_add(&w->b, w->pre.data, lv[0].plen);
+	buf_printf(&w->b, "[depth %zu] ", d + 1);
+	buf_add(&w->b, w->pre.data + tail, w->pre.len - tail);
+}
+
+/* Prints p's kept descendants that belong to ct (NULL: host processes),
+ * depth first with an explicit stack: no depth limit, no recursion. */
+static void
+t_kids(struct tw *w, const struct proc *p, const struct container *ct)
+{
+	struct tlevel *lv = mem_calloc(1, sizeof(*lv));
+	size_t d = 0, cap = 1;
+
+	lv[0].plen = w->pre.len;
+	lv[0].n = t_shown_kids(p, ct, &lv[0].v);
+	for (;;) {
+		struct tlevel *l = &lv[d];
+		const struct proc *k;
+		bool lastkid;
+
+		if (l->next == l->n) {
+			free(l->v);
+			if (d == 0)
+				break;
+			d--;
 			continue;
 		}
-		t_proc_line(w, v[i],
-		            v[i]->ct != ct ? "  [no container]" : NULL);
+		k = l->v[l->next++];
+		lastkid = l->next == l->n;
+		w->pre.len = l->plen;
+		w->pre.data[l->plen] = '\0';
+		t_prefix(w, lv, d);
+		buf_adds(&w->b, lastkid ? "└─ " : "├─ ");
+		if (!t_inline(k, ct)) {
+			t_ct_marker(w, k->ct);
+			continue;
+		}
+		t_proc_line(w, k, k->ct != ct ? "  [no container]" : NULL);
 		if (w->b.len > 65536)
 			tw_flush(w);
-		if (depth >= DEPTH_SHOWN) {
-			if (v[i]->nkids > 0) {
-				buf_add(&w->b, w->pre.data, w->pre.len);
-				buf_adds(&w->b, "   ... (deeper levels cut)\n");
-			}
-			continue;
-		}
 		buf_adds(&w->pre, lastkid ? "   " : "│  ");
-		t_kids(w, v[i], ct, depth + 1);
-		w->pre.len = plen;
-		w->pre.data[plen] = '\0';
+		if (++d == cap) {
+			cap *= 2;
+			lv = mem_reallocarray(lv, cap, sizeof(*lv));
+		}
+		lv[d].plen = w->pre.len;
+		lv[d].next = 0;
+		lv[d].n = t_shown_kids(k, ct, &lv[d].v);
 	}
-	free(v);
+	w->pre.len = lv[0].plen;
+	w->pre.data[w->pre.len] = '\0';
+	free(lv);
 }
 
 static void
@@ -311,7 +362,7 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 			continue;
 		}
 		t_proc_line(&w, r, NULL);
-		t_kids(&w, r, NULL, 0);
+		t_kids(&w, r, NULL);
 		tw_flush(&w);
 	}
 	for (i = 0; i < m->ncts; i++) {
@@ -346,7 +397,7 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 			t_proc_line(&w, p, NULL);
 			buf_reset(&w.pre);
 			buf_adds(&w.pre, "  ");
-			t_kids(&w, p, c, 0);
+			t_kids(&w, p, c);
 		}
 		t_files(&w, c);
 		tw_flush(&w);

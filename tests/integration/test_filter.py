@@ -836,6 +836,71 @@ def case_raw_is_sacred():
     eq(sorted(client.list_database_names()), before, "-no-save wrote")
 
 
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DEEP = 4200
+
+
+def chromium_dom(html):
+    """(DOM, console errors) of html loaded in headless Chromium, or None
+    when there is no Chromium"""
+    if not os.access(CHROMIUM, os.X_OK):
+        return None
+    d = tempfile.mkdtemp(prefix="godo-ft-chromium-")
+    page = os.path.join(d, "r.html")
+    with open(page, "w", encoding="utf-8", errors="surrogateescape") as fh:
+        fh.write(html)
+    try:
+        r = subprocess.run([CHROMIUM, "--headless", "--no-sandbox",
+                            "--disable-gpu", "--no-first-run",
+                            "--enable-logging=stderr", "--v=0",
+                            "--user-data-dir=" + os.path.join(d, "prof"),
+                            "--dump-dom", "file://" + page],
+                           capture_output=True, timeout=180 * SLOW)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    err = [l for l in r.stderr.decode("utf-8", "replace").splitlines()
+           if "Uncaught" in l]
+    return r.stdout.decode("utf-8", "replace"), err
+
+
+def case_deep_chain():
+    # each generation forks and exits: a payload under 4200 levels is in
+    # every output (was cut at 4096 levels, HTML at 512, exit 0)
+    db = fresh_db("deep")
+    f = Fixture()
+    p = f.docker()
+    parent = p["sleep"]
+    for i in range(DEEP):
+        parent = f.task(1000 + i, 5 + i * 0.001, parent=parent,
+                        exit=5 + i * 0.001 + 0.0005, docker=CID1,
+                        args=["gen%d" % i])
+    pay = f.task(9000, 10, parent=parent, docker=CID1,
+                 args=["payload", "--steal"])
+    f.file(pay, "/etc/payload-shadow", 11, 12)
+    f.insert(db)
+    out = run_filter(db)
+    check(pay["_id"] in procs_by_id(out), "payload not in JSON")
+    eq(procs_by_id(out)[pay["_id"]]["parent"], parent["_id"], "payload parent")
+    check(any(x["path"] == "/etc/payload-shadow" for x in out["files"]),
+          "payload's file not in JSON")
+    cooked = client[db.name + "_out"]
+    check(cooked.processes.find_one({"_id": pay["_id"]}) is not None,
+          "payload not saved")
+    txt = run_filter(db, fmt="text")
+    check("9000 payload --steal" in txt, "payload not in text")
+    check("gen%d" % (DEEP - 1) in txt, "last generation not in text")
+    check("/etc/payload-shadow" in txt, "payload's file not in text")
+    longest = max(len(l) for l in txt.splitlines())
+    check(longest < 2000, "text lines grow with depth: %d" % longest)
+    html = run_filter(db, fmt="html")
+    got = chromium_dom(html)
+    if got is not None:
+        dom, err = got
+        eq(err, [], "script errors")
+        check('data-id="%s"' % pay["_id"] in dom,
+              "payload not drawn in the HTML tree")
+
+
 CASES = [
     ("tree_and_thread_parent_fix", case_tree_and_threads_parent_fix),
     ("orphan_reparenting", case_orphan_reparenting),
@@ -858,6 +923,7 @@ CASES = [
     ("out_database", case_out_database),
     ("errors", case_errors),
     ("raw_is_sacred", case_raw_is_sacred),
+    ("deep_chain", case_deep_chain),
 ]
 
 

@@ -248,10 +248,77 @@ test_render_write_error(void **state)
 	model_free(m);
 }
 
+/* A container's fork chain 4200 deep with a payload at the bottom: the
+ * text shows every generation and the payload, no line grows with the
+ * depth ("[depth N]" marks the cut drawing), and JSON lists them all. */
+static void
+test_render_deep_chain(void **state)
+{
+	enum { DEEP = 4200 };
+	struct opts o;
+	struct model *m = model_new(DEEP + 10);
+	struct container *ct;
+	struct proc *prev = NULL, *p;
+	struct task t;
+	size_t i, n, longest = 0;
+	char id[32], *s, *line;
+	int rc;
+
+	(void)state;
+	ff_opts(&o);
+	ct = model_container(m, "h", FF_CID1);
+	ct->keep = true;
+	for (i = 0; i <= DEEP + 1; i++) {
+		memset(&t, 0, sizeof(t));
+		snprintf(id, sizeof(id), "g%zu", i);
+		t.id = mem_strdup(id);
+		t.pid = t.tgid = (int32_t)(i + 100);
+		t.has_start = true;
+		t.start_ns = FF_NS(0);
+		t.star = i == 0;
+		bytes_set(&t.comm, i == DEEP + 1 ? "payload" : id,
+		          i == DEEP + 1 ? 7 : strlen(id));
+		p = model_add_proc(m, &t);
+		assert_non_null(p);
+		p->keep = true;
+		p->star = t.star;
+		if (i > 0) {
+			p->ct = ct;
+			ct->nprocs++;
+			model_link(prev, p);
+		}
+		prev = p;
+	}
+	tree_build(m, &o);
+	tree_sort(m);
+	s = ff_render(render_text, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(s, "[g4200]"));
+	line = strstr(s, "└─ 4301 [payload]  ");
+	assert_non_null(line);
+	while (line > s && line[-1] != '\n')
+		line--;
+	assert_true(strncmp(line, "  [depth 4200] ", 15) == 0);
+	for (line = s; line != NULL && *line; line = strchr(line, '\n')) {
+		char *end = strchr(++line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		longest = len > longest ? len : longest;
+	}
+	assert_true(longest < 400);
+	free(s);
+	s = ff_render(render_json, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(s, "\"payload\""));
+	free(s);
+	model_free(m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_render_deep_chain),
 	    cmocka_unit_test(test_render_text_golden),
 	    cmocka_unit_test(test_render_json_golden),
 	    cmocka_unit_test(test_render_html_well_formed),
