@@ -9,6 +9,7 @@
 #include "decode.h"
 #include "log.h"
 #include "repair.h"
+#include "schema.h"
 
 /* what pindex_match found, handed to one of the task_fn below */
 typedef int task_fn(const struct discover *d, struct task *t);
@@ -407,8 +408,11 @@ file_or_fd(const struct discover *d, const bson_t *doc, bool from_fds)
 	struct proc *owner;
 	struct file *f;
 
-	if (decode_file(doc, &fd) != 0)
+	if (decode_file(doc, &fd) != 0) {
+		model_skip(&m->skipped, from_fds ? COLL_FDS : COLL_FILES,
+		           decode_any_id(doc));
 		return 0;
+	}
 	owner = model_find_id(m, fd.proc_id);
 	if (owner == NULL || !owner->keep ||
 	    strmap_get(m->fileid, fd.f.id) != NULL) {

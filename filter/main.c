@@ -26,6 +26,8 @@
 #include "util.h"
 
 #define DEFAULT_MAX_PROCS 500000
+/* the report is printed but leaves something out (docs/output.md) */
+#define EXIT_INCOMPLETE 3
 
 /* The tree's processes: one scan of pids into the index, then the
  * stages over it (stages.h). */
@@ -132,6 +134,8 @@ run(const struct opts *o)
 	rc = o->out != NULL && save_run(d.m, o) != 0 ? 1 : 0;
 	if (render(d.m, o) != 0)
 		rc = 1;
+	else if (rc == 0 && model_incomplete(d.m))
+		rc = EXIT_INCOMPLETE;
 done:
 	model_free(d.m);
 	rawdb_close(db);

@@ -57,6 +57,8 @@ const char *const render_page_css[] = {
     "svg.tl{width:100%;max-width:1200px;display:block}\n",
     "svg.tl text{font:11px ui-monospace,monospace;fill:#1b1f24}\n",
     ".empty{color:#57606a;font-style:italic}\n",
+    ".incomplete{background:#ffebe9;border:1px solid #cf222e;padding:6px;"
+    "margin:6px 0;font-weight:600}\n",
     "td.n{white-space:nowrap;word-break:normal}\n",
     "td.path{min-width:12em}\n",
     ".info{border:1px solid "
@@ -484,6 +486,18 @@ const char *const render_page_js[] = {
     "  (D.host ? \", host \" + vis(D.host) : \"\") +\n",
     "  (D.since ? \", since \" + D.since : \"\") + (D.until ? \", until \" + "
     "D.until : \"\");\n",
+    "if (D.incomplete) {\n",
+    "  var inc = add(main, \"div\", \"incomplete\", \"INCOMPLETE: \" +\n",
+    "    D.unreadable_count + \" documents could not be read (wrong "
+    "shape)\");\n",
+    "  inc.id = \"incomplete\";\n",
+    "  D.unreadable.forEach(function (u) {\n",
+    "    add(inc, \"div\", \"mono\", \"unreadable: \" + vis(u));\n",
+    "  });\n",
+    "  if (D.unreadable_count > D.unreadable.length)\n",
+    "    add(inc, \"div\", null, \"... and \" +\n",
+    "      (D.unreadable_count - D.unreadable.length) + \" more\");\n",
+    "}\n",
     "var gaps = add(main, \"div\", \"gaps\");\n",
     "gaps.id = \"gaps\";\n",
     "if (!D.gaps.length)\n",

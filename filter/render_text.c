@@ -307,6 +307,29 @@ t_files(struct tw *w, const struct container *ct)
 	}
 }
 
+/* The banner that opens a report leaving something out (exit status 3):
+ * what, how many, and the unreadable documents by collection and _id. */
+static void
+t_incomplete(struct buf *b, const struct model *m)
+{
+	size_t i;
+
+	if (!model_incomplete(m))
+		return;
+	buf_printf(b,
+	           "INCOMPLETE: %zu document%s could not be read (wrong "
+	           "shape; exit status 3)\n",
+	           m->skipped.n, m->skipped.n == 1 ? "" : "s");
+	for (i = 0; i < m->skipped.nids; i++) {
+		buf_adds(b, "  unreadable: ");
+		esc_tty(b, m->skipped.ids[i], strlen(m->skipped.ids[i]));
+		buf_addc(b, '\n');
+	}
+	if (m->skipped.n > m->skipped.nids)
+		buf_printf(b, "  ... and %zu more (not listed)\n",
+		           m->skipped.n - m->skipped.nids);
+}
+
 int
 render_text(FILE *out, const struct model *m, const struct opts *o)
 {
@@ -335,6 +358,7 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 		t_time(&w.b, o->until);
 	}
 	buf_addc(&w.b, '\n');
+	t_incomplete(&w.b, m);
 	for (i = 0; i < m->ngaps; i++) {
 		const struct gap *g = &m->gaps[i];
 

@@ -901,6 +901,48 @@ def case_deep_chain():
               "payload not drawn in the HTML tree")
 
 
+def case_malformed_documents():
+    # wrong shapes (pid as a string, an ObjectId _id) are counted and
+    # listed with their _ids under a banner, and the exit status is 3
+    db = fresh_db("malformed")
+    f = Fixture()
+    p = f.docker()
+    f.insert(db)
+    db.pids.insert_one({"_id": "h1:bad:1", "host": "h1", "pid": "66",
+                        "parent_id": p["cinit"]["_id"]})
+    oid = bson.ObjectId()
+    db.pids.insert_one({"_id": oid, "host": "h1", "pid": 67})
+    r = run_filter(db, expect_ok=False)
+    eq(r.returncode, 3, "exit status (%r)" % r.stderr)
+    out = json.loads(r.stdout)
+    eq(out["incomplete"], True, "json incomplete")
+    eq(out["unreadable_count"], 2, "json count")
+    eq(sorted(out["unreadable"]),
+       sorted(["pids h1:bad:1", "pids ObjectId(%s)" % oid]), "json list")
+    check(p["sleep"]["_id"] in procs_by_id(out), "the rest is reported")
+    r = run_filter(db, fmt="text", expect_ok=False)
+    eq(r.returncode, 3, "text exit status")
+    txt = r.stdout.decode()
+    check(txt.splitlines()[1].startswith("INCOMPLETE: 2 documents"),
+          "banner on top:\n" + txt)
+    check("unreadable: pids h1:bad:1" in txt and str(oid) in txt,
+          "ids listed:\n" + txt)
+    r = run_filter(db, fmt="html", expect_ok=False)
+    eq(r.returncode, 3, "html exit status")
+    got = chromium_dom(r.stdout.decode("utf-8", "surrogateescape"))
+    if got is not None:
+        dom, err = got
+        eq(err, [], "script errors")
+        check('id="incomplete"' in dom and "h1:bad:1" in dom,
+              "no banner in the HTML page")
+    db2 = fresh_db("wellformed")
+    Fixture().docker()
+    f2 = Fixture()
+    f2.docker()
+    f2.insert(db2)
+    eq(run_filter(db2, expect_ok=False).returncode, 0, "complete: exit 0")
+
+
 CASES = [
     ("tree_and_thread_parent_fix", case_tree_and_threads_parent_fix),
     ("orphan_reparenting", case_orphan_reparenting),
@@ -924,6 +966,7 @@ CASES = [
     ("errors", case_errors),
     ("raw_is_sacred", case_raw_is_sacred),
     ("deep_chain", case_deep_chain),
+    ("malformed_documents", case_malformed_documents),
 ]
 
 
