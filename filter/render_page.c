@@ -111,8 +111,8 @@ const char *const render_page_js[] = {
     "  return (n < 16 ? \"0\" : \"\") + n.toString(16);\n",
     "}\n",
     "var VIS = "
-    "/[\\\\\\x00-\\x1f\\x7f]|[\\udc80-\\udcff]|[\\u200e\\u200f\\u202a-"
-    "\\u202e\\u2066-\\u2069]/gu;\n",
+    "/[\\\\\\x00-\\x1f\\x7f-\\x9f]|[\\udc80-\\udcff]|[\\u200b-\\u200f"
+    "\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\ufeff]/gu;\n",
     "function vis(s) {\n",
     "  if (s === null || s === undefined)\n",
     "    return \"-\";\n",
@@ -122,7 +122,7 @@ const char *const render_page_js[] = {
     "      return \"\\\\\\\\\";\n",
     "    if (k >= 0xdc80 && k <= 0xdcff)\n",
     "      return \"\\\\x\" + hex2(k - 0xdc00);\n",
-    "    if (k < 0x80)\n",
+    "    if (k <= 0x7f)\n",
     "      return \"\\\\x\" + hex2(k);\n",
     "    return \"\\\\u{\" + k.toString(16) + \"}\";\n",
     "  });\n",
@@ -161,7 +161,9 @@ const char *const render_page_js[] = {
     "    return \"[\" + vis(p.comm) + \"]\";\n",
     "  s = a.map(function (x) {\n",
     "    var v = vis(x);\n",
-    "    return v === \"\" || v.indexOf(\" \") >= 0 ? \"'\" + v + \"'\" : v;\n",
+    "    /* POSIX quoting, as the text format (filter/vis.c) */\n",
+    "    return /^[A-Za-z0-9_@%+=:,.\\/-]+$/.test(v) ? v :\n",
+    "      \"'\" + v.replace(/'/g, \"'\\\\''\") + \"'\";\n",
     "  }).join(\" \");\n",
     "  if (s.length > ARGS_SHOWN)\n",
     "    s = s.slice(0, ARGS_SHOWN) + \" ...\";\n",
@@ -183,7 +185,7 @@ const char *const render_page_js[] = {
     "  return [\"exited\" + at, \"st-ok\"];\n",
     "}\n",
     "function short(id) {\n",
-    "  return id ? String(id).slice(0, 12) : \"-\";\n",
+    "  return id ? vis(String(id).slice(0, 12)) : \"-\";\n",
     "}\n",
     "\n",
     "D.processes.forEach(function (p) {\n",
@@ -211,7 +213,7 @@ const char *const render_page_js[] = {
     "  btn.onclick = function () {\n",
     "    d.hidden = !d.hidden;\n",
     "  };\n",
-    "  add(d, \"div\", \"mono\", \"id \" + p.id);\n",
+    "  add(d, \"div\", \"mono\", \"id \" + vis(p.id));\n",
     "  add(d, \"div\", \"mono\", \"exe \" + vis(p.exe) + \"   cwd \" + "
     "vis(p.cwd));\n",
     "  add(d, \"div\", \"mono\", \"start \" + tfull(p.start) + \"   exit \" "
@@ -525,7 +527,7 @@ const char *const render_page_js[] = {
     "  var info = section(c.id, \"container \" + vis(c.name || "
     "short(c.id)));\n",
     "  var s = info.s, m = add(s, \"div\", \"meta\");\n",
-    "  add(m, \"div\", null, \"id \" + c.id);\n",
+    "  add(m, \"div\", null, \"id \" + vis(c.id));\n",
     "  add(m, \"div\", null, \"image \" + vis(c.image) + \"   host \" + "
     "vis(c.host));\n",
     "  add(m, \"div\", null, \"rootfs \" + vis(c.rootfs));\n",

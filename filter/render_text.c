@@ -1,6 +1,7 @@
 /* render_text.c - the operator's view: the daemons' tree, then per
  * container its process tree (box drawing) and its changed files, renames
- * and unlinks. Every recorded string goes through esc_tty: a file name
+ * and unlinks. Every recorded string, ids included, goes through
+ * vis_text (vis.h): a file name
  * with a newline or an escape sequence cannot forge lines or move the
  * cursor. */
 #include "render.h"
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "esc.h"
+#include "vis.h"
 #include "util.h"
 
 #define ARGS_SHOWN 400 /* bytes of args shown per line */
@@ -50,9 +52,9 @@ t_bytes(struct buf *b, const struct bytes *s, size_t max)
 		buf_adds(b, "-");
 		return;
 	}
-	esc_tty(b, s->p, s->n < max ? s->n : max);
-	if (s->n > max)
-		buf_adds(b, "...");
+	vis_text(b, s->p, s->n < max ? s->n : max);
+	if (s->n > max) /* cut for size: said so */
+		buf_printf(b, "...[+%zu bytes]", s->n - max);
 }
 
 static void
@@ -69,20 +71,14 @@ t_args(struct buf *b, const struct proc *p)
 	}
 	for (i = 0; i < a->n; i++) {
 		size_t room = used < ARGS_SHOWN ? ARGS_SHOWN - used : 0;
-		bool quote =
-		    a->v[i].n == 0 || memchr(a->v[i].p, ' ', a->v[i].n) != NULL;
 
 		if (room == 0) {
-			buf_adds(b, " ...");
+			buf_printf(b, " ... [%zu more args]", a->n - i);
 			break;
 		}
 		if (i)
 			buf_addc(b, ' ');
-		if (quote)
-			buf_addc(b, '\'');
-		t_bytes(b, &a->v[i], room);
-		if (quote)
-			buf_addc(b, '\'');
+		vis_shell_arg(b, a->v[i].p, a->v[i].n, room);
 		used += a->v[i].n + 1;
 	}
 	if (p->lead.args_trunc)
@@ -130,7 +126,8 @@ t_proc_line(struct tw *w, const struct proc *p, const char *note)
 static void
 t_ct_marker(struct tw *w, const struct container *c)
 {
-	buf_printf(&w->b, "[container %.12s", c->id);
+	buf_adds(&w->b, "[container ");
+	vis_text(&w->b, c->id, strnlen(c->id, 12));
 	if (c->name.set) {
 		buf_addc(&w->b, ' ');
 		t_bytes(&w->b, &c->name, 128);
@@ -322,7 +319,7 @@ t_incomplete(struct buf *b, const struct model *m)
 	           m->skipped.n, m->skipped.n == 1 ? "" : "s");
 	for (i = 0; i < m->skipped.nids; i++) {
 		buf_adds(b, "  unreadable: ");
-		esc_tty(b, m->skipped.ids[i], strlen(m->skipped.ids[i]));
+		vis_text(b, m->skipped.ids[i], strlen(m->skipped.ids[i]));
 		buf_addc(b, '\n');
 	}
 	if (m->skipped.n > m->skipped.nids)
@@ -347,7 +344,7 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 	buf_printf(&w.b, "godo filter: %zu processes", nk);
 	if (o->host) {
 		buf_adds(&w.b, ", host ");
-		esc_tty(&w.b, o->host, strlen(o->host));
+		vis_text(&w.b, o->host, strlen(o->host));
 	}
 	if (o->since != INT64_MIN) {
 		buf_adds(&w.b, ", since ");
@@ -378,7 +375,7 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 		buf_adds(&w.b, "\n== Docker daemons");
 		if (r->lead.host) {
 			buf_adds(&w.b, " on ");
-			esc_tty(&w.b, r->lead.host, strlen(r->lead.host));
+			vis_text(&w.b, r->lead.host, strlen(r->lead.host));
 		}
 		buf_addc(&w.b, '\n');
 		if (r->ct != NULL) {
@@ -394,7 +391,8 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 
 		if (!c->keep || c->nprocs == 0)
 			continue;
-		buf_printf(&w.b, "\n== container %s", c->id);
+		buf_adds(&w.b, "\n== container ");
+		vis_text(&w.b, c->id, strlen(c->id));
 		if (c->name.set) {
 			buf_adds(&w.b, " name ");
 			t_bytes(&w.b, &c->name, 256);

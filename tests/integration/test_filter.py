@@ -10,6 +10,7 @@ Prints "PASS name" / "FAIL name: why" per case; exits non-zero on a failure.
 import datetime
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -943,6 +944,45 @@ def case_malformed_documents():
     eq(run_filter(db2, expect_ok=False).returncode, 0, "complete: exit 0")
 
 
+def case_hostile_strings():
+    # every byte that is not printable UTF-8 is escaped in the text, ids
+    # included, and args are POSIX-quoted: the two rm lines differ
+    db = fresh_db("hostile")
+    f = Fixture()
+    cid = "c3" * 30 + "\x1b]0;x\x07\u009b\u202e"
+    p = f.docker(cid=cid)
+    f.task(500, 5, parent=p["cinit"], docker=cid,
+           args=["rm", "-rf", "/data' '/backup"])
+    f.task(501, 6, parent=p["cinit"], docker=cid,
+           args=["rm", "-rf", "'/data'", "'/backup'"])
+    f.task(502, 7, parent=p["cinit"], docker=cid,
+           args=["cat", "evil\u202etxt.exe\u200b\ufeff\u009d\x7f"])
+    f.insert(db)
+    txt = run_filter(db, fmt="text")
+    for bad in ("\x1b", "\x07", "\x7f", "\u009b", "\u009d", "\u202e",
+                "\u200b", "\ufeff"):
+        check(bad not in txt, "raw %r in the text" % bad)
+    check(r"500 rm -rf '/data'\'' '\''/backup'" in txt, "quoting one:\n" + txt)
+    check(r"501 rm -rf ''\''/data'\''' ''\''/backup'\'''" in txt,
+          "quoting two:\n" + txt)
+    check("== container " + "c3" * 30 + r"\x1b]0;x\x07\u{9b}\u{202e}" in txt,
+          "container header:\n" + txt)
+    out = run_filter(db)
+    eq(out["containers"][0]["id"], cid, "json keeps the exact id")
+    got = chromium_dom(run_filter(db, fmt="html"))
+    if got is not None:
+        dom, err = got
+        eq(err, [], "script errors")
+        # neither attributes nor the data element are shown
+        shown = re.sub(r'="[^"]*"|<script.*?</script>', "", dom, flags=re.S)
+        for bad in ("\x1b", "\u009b", "\u202e", "\u200b", "\ufeff"):
+            check(bad not in shown, "raw %r in the page" % bad)
+        check(r"evil\u{202e}txt.exe\u{200b}\u{feff}\u{9d}\x7f" in dom,
+              "escapes in the page")
+        check(r"rm -rf ''\''/data'\''' ''\''/backup'\'''" in dom,
+              "quoting in the page")
+
+
 CASES = [
     ("tree_and_thread_parent_fix", case_tree_and_threads_parent_fix),
     ("orphan_reparenting", case_orphan_reparenting),
@@ -967,6 +1007,7 @@ CASES = [
     ("raw_is_sacred", case_raw_is_sacred),
     ("deep_chain", case_deep_chain),
     ("malformed_documents", case_malformed_documents),
+    ("hostile_strings", case_hostile_strings),
 ]
 
 

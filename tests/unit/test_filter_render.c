@@ -314,11 +314,78 @@ test_render_deep_chain(void **state)
 	model_free(m);
 }
 
+static struct proc *
+by_tgid(struct model *m, int32_t tgid)
+{
+	size_t i;
+
+	for (i = 0; i < m->nprocs; i++)
+		if (m->procs[i]->lead.tgid == tgid)
+			return m->procs[i];
+	fail_msg("no process %d", (int)tgid);
+	return NULL;
+}
+
+/* the args of p set to v[0..n) */
+static void
+set_args(struct proc *p, const char *const *v, size_t n)
+{
+	size_t i;
+
+	bytes_argv_free(&p->lead.args);
+	p->lead.args.v = mem_calloc(n, sizeof(*p->lead.args.v));
+	p->lead.args.n = n;
+	for (i = 0; i < n; i++)
+		bytes_set(&p->lead.args.v[i], v[i], strlen(v[i]));
+}
+
+/* Hostile strings in every field, ids included (the container header
+ * printed docker_id raw): no C0/C1 control, DEL, bidi or zero-width
+ * character reaches the terminal, and the two rm command lines that
+ * looked the same are told apart (POSIX quoting). */
+static void
+test_render_text_hostile_fields(void **state)
+{
+	const char *one[] = {"rm", "-rf", "/data' '/backup"};
+	const char *two[] = {"rm", "-rf", "'/data'", "'/backup'"};
+	const char *bad[] = {"\x1b",         "\x7f",         "\xc2\x9b",
+	                     "\xc2\x9d",     "\xe2\x80\xae", "\xe2\x81\xa6",
+	                     "\xe2\x80\x8b", "\xef\xbb\xbf"};
+	struct opts o;
+	struct model *m = docker_model(&o);
+	size_t n, i;
+	int rc;
+	char *s;
+
+	(void)state;
+	set_args(by_tgid(m, 420), one, 3);
+	set_args(by_tgid(m, 440), two, 4);
+	free(m->cts[0].id);
+	m->cts[0].id = mem_strdup("a1\x1b]0;pwned\x07\xc2\x9b"
+	                          "2J\xe2\x80\xae\xef\xbb\xbf");
+	bytes_set(&m->cts[0].name, "web\xe2\x80\x8b\x7f\xe2\x81\xa6", 10);
+	bytes_set(&by_tgid(m, 410)->lead.comm, "\xc2\x9d", 2);
+	s = ff_render(render_text, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (memmem(s, n, bad[i], strlen(bad[i])) != NULL)
+			fail_msg("raw %s reached the text:\n%s", bad[i], s);
+	assert_non_null(strstr(s, "420 rm -rf '/data'\\'' '\\''/backup'  "));
+	assert_non_null(
+	    strstr(s, "440 rm -rf ''\\''/data'\\''' ''\\''/backup'\\'''  "));
+	assert_non_null(strstr(s, "== container a1\\x1b]0;pwned\\x07\\u{9b}2J"
+	                          "\\u{202e}\\u{feff} name web\\u{200b}\\x7f"
+	                          "\\u{2066}\n"));
+	free(s);
+	model_free(m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_render_deep_chain),
+	    cmocka_unit_test(test_render_text_hostile_fields),
 	    cmocka_unit_test(test_render_text_golden),
 	    cmocka_unit_test(test_render_json_golden),
 	    cmocka_unit_test(test_render_html_well_formed),
