@@ -983,6 +983,33 @@ def case_hostile_strings():
               "quoting in the page")
 
 
+def case_huge_filename():
+    # a 15 MiB file name: saving fails with one error line, the report is
+    # still printed (was: nothing at all), exit 1
+    db = fresh_db("huge")
+    f = Fixture()
+    p = f.docker()
+    f.file(p["sleep"], "/ok", 5, 6)
+    huge = "/tmp/" + "A" * (15 * 1024 * 1024)
+    f.file(p["sleep"], huge, 6, 7)
+    f.insert(db)
+    for fmt in ("text", "json"):
+        r = run_filter(db, fmt=fmt, expect_ok=False)
+        eq(r.returncode, 1, fmt + ": exit status")
+        lines = r.stderr.decode().strip().splitlines()
+        eq(len(lines), 1, fmt + ": one error line (%r)" % lines)
+        check(lines[0].startswith("filter: error: saving"), lines[0])
+        if fmt == "text":
+            txt = r.stdout.decode()
+            check("/ok" in txt and "...[+" in txt,
+                  "report with the cut name: %r" % txt[-3000:])
+            check(len(txt) < 1024 * 1024, "text not cut: %d" % len(txt))
+        else:
+            out = json.loads(r.stdout)
+            eq(sorted(len(x["path"]) for x in out["files"]),
+               [3, len(huge)], "json names whole")
+
+
 CASES = [
     ("tree_and_thread_parent_fix", case_tree_and_threads_parent_fix),
     ("orphan_reparenting", case_orphan_reparenting),
@@ -1008,6 +1035,7 @@ CASES = [
     ("deep_chain", case_deep_chain),
     ("malformed_documents", case_malformed_documents),
     ("hostile_strings", case_hostile_strings),
+    ("huge_filename", case_huge_filename),
 ]
 
 

@@ -380,12 +380,42 @@ test_render_text_hostile_fields(void **state)
 	model_free(m);
 }
 
+/* A 15 MiB file name is shown cut, with the cut said ("...[+N bytes]"),
+ * and JSON keeps all of it. */
+static void
+test_render_huge_filename(void **state)
+{
+	enum { HUGE = 15 * 1024 * 1024 };
+	struct opts o;
+	struct model *m = docker_model(&o);
+	char *name = mem_calloc(HUGE, 1), *s;
+	size_t n;
+	int rc;
+
+	(void)state;
+	memset(name, 'A', HUGE);
+	name[0] = '/';
+	bytes_set(&m->files[0].path, name, HUGE);
+	free(name);
+	s = ff_render(render_text, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	assert_true(n < 64 * 1024);
+	assert_non_null(strstr(s, "AAA...[+15724544 bytes]"));
+	free(s);
+	s = ff_render(render_json, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	assert_true(n > HUGE);
+	free(s);
+	model_free(m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_render_deep_chain),
 	    cmocka_unit_test(test_render_text_hostile_fields),
+	    cmocka_unit_test(test_render_huge_filename),
 	    cmocka_unit_test(test_render_text_golden),
 	    cmocka_unit_test(test_render_json_golden),
 	    cmocka_unit_test(test_render_html_well_formed),

@@ -31,8 +31,9 @@ test_vis_controls(void **state)
 	text_is("\x7f\\", 2, "\\x7f\\\\");
 	text_is("\xff\xc3", 2, "\\xff\\xc3");
 	/* C1 as UTF-8: U+009B CSI, U+009D OSC, U+0085 NEL */
-	text_is("\xc2\x9b" "31m\xc2\x9d\xc2\x85", 9,
-	        "\\u{9b}31m\\u{9d}\\u{85}");
+	text_is("\xc2\x9b"
+	        "31m\xc2\x9d\xc2\x85",
+	        9, "\\u{9b}31m\\u{9d}\\u{85}");
 	/* a raw C1 byte is invalid UTF-8 */
 	text_is("\x9b", 1, "\\x9b");
 }
@@ -83,7 +84,10 @@ test_vis_shell_quoting(void **state)
 	args_are(two, 4, "rm -rf ''\\''/data'\\''' ''\\''/backup'\\'''");
 	args_are(misc, 5, "'' 'a b' '$HOME' 'x;y' ok_1@%+=:,./-");
 	buf_init(&b);
-	vis_shell_arg(&b, "a\x1b" "b", 3, 400);
+	vis_shell_arg(&b,
+	              "a\x1b"
+	              "b",
+	              3, 400);
 	vis_shell_arg(&b, "abcdef", 6, 3);
 	assert_string_equal(b.data, "'a\\x1bb''abc'...[+3 bytes]");
 	buf_free(&b);
