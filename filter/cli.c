@@ -154,9 +154,31 @@ parse_window(struct opts *o, int64_t now)
 	return 0;
 }
 
+/* -format when not given: from -o's extension (.json, .html, .htm, .txt;
+ * any case), else text */
+static const char *
+format_of(const char *output)
+{
+	static const char *const ext[][2] = {{".json", "json"},
+	                                     {".html", "html"},
+	                                     {".htm", "html"},
+	                                     {".txt", "text"}};
+	const char *dot = output ? strrchr(output, '.') : NULL;
+	size_t i;
+
+	if (dot == NULL || strchr(dot, '/') != NULL)
+		return "text";
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (strcasecmp(dot, ext[i][0]) == 0)
+			return ext[i][1];
+	return "text";
+}
+
 int
 cli_check(struct opts *o, int64_t now_ns)
 {
+	if (o->format == NULL)
+		o->format = format_of(o->output);
 	if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0 &&
 	    strcmp(o->format, "html") != 0) {
 		cli_error("bad -format: want text, json or html");

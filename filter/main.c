@@ -160,7 +160,9 @@ main(int argc, char **argv)
 	     "do not write the cleaned database (the default; overrides "
 	     "-out)",
 	     NULL},
-	    {"format", FLAG_STR, &o.format, "output format: text, json or html",
+	    {"format", FLAG_STR, &o.format,
+	     "output format: text, json or html (default: from -o's "
+	     "extension .json, .html, .htm, .txt; else text)",
 	     NULL},
 	    {"o", FLAG_STR, &o.output,
 	     "write the output to FILE (- for stdout)", "output"},
@@ -186,7 +188,7 @@ main(int argc, char **argv)
 	o.mongo = DEFAULT_MONGO;
 	o.db = DEFAULT_RAW_DB;
 	o.out = NULL;
-	o.format = "text";
+	o.format = NULL; /* from -o's extension, else text (cli_check) */
 	o.docker_root = "/var/lib/docker";
 	o.max_procs = DEFAULT_MAX_PROCS;
 	log_init("filter", LOG_LVL_WARN);

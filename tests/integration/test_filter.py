@@ -1010,6 +1010,32 @@ def case_huge_filename():
                [3, len(huge)], "json names whole")
 
 
+def case_format_from_output():
+    # -format not given: from -o's extension; -since=today is accepted
+    db = fresh_db("fmtext")
+    f = Fixture()
+    f.docker()
+    f.insert(db)
+    d = tempfile.mkdtemp(prefix="godo-ft-fmt-")
+    try:
+        for name, head in (("r.json", "{"), ("r.HTML", "<!DOCTYPE html>"),
+                           ("r.htm", "<!DOCTYPE html>"),
+                           ("r.txt", "godo filter:"), ("r", "godo filter:")):
+            path = os.path.join(d, name)
+            r = subprocess.run(WRAP + [FILTER, "-mongo=" + URI,
+                                       "-db=" + db.name, "-o", path],
+                               capture_output=True, timeout=60 * SLOW)
+            eq(r.returncode, 0, name + ": exit (%r)" % r.stderr)
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                check(fh.read().startswith(head), name + ": format")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    r = subprocess.run(WRAP + [FILTER, "-mongo=" + URI, "-db=" + db.name,
+                               "-since=yesterday", "-until=now"],
+                       capture_output=True, timeout=60 * SLOW)
+    eq(r.returncode, 0, "-since=yesterday (%r)" % r.stderr)
+
+
 CASES = [
     ("tree_and_thread_parent_fix", case_tree_and_threads_parent_fix),
     ("orphan_reparenting", case_orphan_reparenting),
@@ -1036,6 +1062,7 @@ CASES = [
     ("malformed_documents", case_malformed_documents),
     ("hostile_strings", case_hostile_strings),
     ("huge_filename", case_huge_filename),
+    ("format_from_output", case_format_from_output),
 ]
 
 

@@ -119,6 +119,30 @@ test_cli_words(void **state)
 	assert_int_equal(window("Today", NULL, &o), -1);
 }
 
+/* the format from -o's extension when -format is not given */
+static void
+test_cli_format_from_output(void **state)
+{
+	const char *cases[][3] = {
+	    {"r.json", NULL, "json"},  {"/x/r.HTML", NULL, "html"},
+	    {"r.htm", NULL, "html"},   {"r.txt", NULL, "text"},
+	    {"r", NULL, "text"},       {"-", NULL, "text"},
+	    {NULL, NULL, "text"},      {"r.json", "text", "text"},
+	    {".json/r", NULL, "text"}, {"r.html", "json", "json"},
+	};
+	struct opts o;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		opts_init(&o);
+		o.format = cases[i][1];
+		o.output = cases[i][0];
+		assert_int_equal(cli_check(&o, NOW), 0);
+		assert_string_equal(o.format, cases[i][2]);
+	}
+}
+
 int
 main(void)
 {
@@ -127,6 +151,7 @@ main(void)
 	    cmocka_unit_test(test_cli_far_dates),
 	    cmocka_unit_test(test_cli_far_durations),
 	    cmocka_unit_test(test_cli_words),
+	    cmocka_unit_test(test_cli_format_from_output),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
