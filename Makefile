@@ -114,10 +114,12 @@ FILTER_READ := filter/decode filter/pindex filter/discover filter/repair \
 FILTER_MODEL := $(FILTER_READ) filter/tree filter/containers \
 	filter/render_common filter/stages common/esc
 UNIT_test_filter_decode := filter/decode $(FILTER_BASE)
+UNIT_test_filter_cli := filter/cli common/util common/log
+UNIT_test_filter_vis := filter/vis common/esc
 UNIT_test_filter_discover := $(FILTER_READ)
 UNIT_test_filter_repair := filter/repair common/path $(FILTER_BASE)
 UNIT_test_filter_tree := $(FILTER_MODEL)
-UNIT_test_filter_render := filter/render_text filter/render_json \
+UNIT_test_filter_render := filter/render_text filter/vis filter/render_json \
 	filter/render_html filter/render_page $(FILTER_MODEL)
 UNIT_test_procfs := listener/procfs common/log common/util
 UNIT_test_reasm := listener/reasm listener/record common/util common/log

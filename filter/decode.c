@@ -350,6 +350,37 @@ decode_id(const bson_t *doc)
 	return get_cstr(&it);
 }
 
+char *
+decode_any_id(const bson_t *doc)
+{
+	bson_iter_t it;
+	char s[64];
+	char *id;
+
+	if (!bson_iter_init_find(&it, doc, F_ID))
+		return NULL;
+	id = get_cstr(&it);
+	if (id != NULL)
+		return id;
+	switch (bson_iter_type(&it)) {
+	case BSON_TYPE_OID:
+		strcpy(s, "ObjectId(");
+		bson_oid_to_string(bson_iter_oid(&it), s + 9);
+		strcat(s, ")");
+		break;
+	case BSON_TYPE_INT32:
+		snprintf(s, sizeof(s), "%d", (int)bson_iter_int32(&it));
+		break;
+	case BSON_TYPE_INT64:
+		snprintf(s, sizeof(s), "%lld", (long long)bson_iter_int64(&it));
+		break;
+	default:
+		snprintf(s, sizeof(s), "(an _id of BSON type 0x%02x)",
+		         (unsigned)bson_iter_type(&it));
+	}
+	return mem_strdup(s);
+}
+
 bool
 decode_starts_by(const bson_t *doc, int64_t until)
 {

@@ -19,6 +19,10 @@ int decode_task(const bson_t *doc, struct task *t);
 /* The document's _id as a malloc'd C string (up to its first NUL), NULL
  * when absent or not a string. */
 char *decode_id(const bson_t *doc);
+/* The document's _id of any type, to name a document that could not be
+ * read: a string as is (up to a NUL), ObjectId(hex), a number in decimal,
+ * else its BSON type. malloc'd; NULL when there is no _id. */
+char *decode_any_id(const bson_t *doc);
 /* True when the document's numeric start_ns is at most until (+ the
  * clock tolerance), as the store evaluates $lte: a document without one
  * does not match. Always true for an open until (INT64_MAX). */

@@ -9,19 +9,17 @@
 #include "decode.h"
 #include "log.h"
 #include "repair.h"
-
-#define DISCOVER_MAX_LEVELS 4096 /* tree depth bound */
+#include "schema.h"
 
 /* what pindex_match found, handed to one of the task_fn below */
 typedef int task_fn(const struct discover *d, struct task *t);
 
+/* No depth bound: links are only made by add_task, never to an
+ * ancestor, so parent chains have no cycle and end. */
 static bool
 is_ancestor(const struct proc *a, const struct proc *p)
 {
-	size_t depth = 0;
-
-	for (; p != NULL && depth < DISCOVER_MAX_LEVELS * 4;
-	     p = p->parent, depth++)
+	for (; p != NULL; p = p->parent)
 		if (p == a)
 			return true;
 	return false;
@@ -257,7 +255,7 @@ discover_tree(const struct discover *d, const struct pindex *ix)
 	struct model *m = d->m;
 	struct proc **front = NULL;
 	char **ids = NULL;
-	size_t level, nf, ni, i;
+	size_t nf, ni, i;
 	int rc = 0;
 
 	for (i = 0; rc == 0 && i < pindex_nstars(ix); i++) {
@@ -266,7 +264,9 @@ discover_tree(const struct discover *d, const struct pindex *ix)
 		pindex_task(ix, pindex_star(ix, i), &t);
 		rc = add_task(d, &t, NULL);
 	}
-	for (level = 0; rc == 0 && level < DISCOVER_MAX_LEVELS; level++) {
+	/* no level bound: a fork chain of any depth is followed (each
+	 * process enters the frontier once per new id, so this ends) */
+	while (rc == 0) {
 		nf = take_frontier(m, &front, &ids, &ni);
 		if (nf == 0)
 			break;
@@ -277,9 +277,6 @@ discover_tree(const struct discover *d, const struct pindex *ix)
 	}
 	free(front);
 	free(ids);
-	if (rc == 0 && level == DISCOVER_MAX_LEVELS)
-		log_warnx("tree deeper than %d levels; cut there",
-		          DISCOVER_MAX_LEVELS);
 	if (rc == 0 && m->nprocs > 0)
 		rc = each_tgid_match(d, ix, m->procs, m->nprocs, PINDEX_TGID,
 		                     thread_task);
@@ -411,8 +408,11 @@ file_or_fd(const struct discover *d, const bson_t *doc, bool from_fds)
 	struct proc *owner;
 	struct file *f;
 
-	if (decode_file(doc, &fd) != 0)
+	if (decode_file(doc, &fd) != 0) {
+		model_skip(&m->skipped, from_fds ? COLL_FDS : COLL_FILES,
+		           decode_any_id(doc));
 		return 0;
+	}
 	owner = model_find_id(m, fd.proc_id);
 	if (owner == NULL || !owner->keep ||
 	    strmap_get(m->fileid, fd.f.id) != NULL) {

@@ -26,6 +26,8 @@
 #include "util.h"
 
 #define DEFAULT_MAX_PROCS 500000
+/* the report is printed but leaves something out (docs/output.md) */
+#define EXIT_INCOMPLETE 3
 
 /* The tree's processes: one scan of pids into the index, then the
  * stages over it (stages.h). */
@@ -87,6 +89,25 @@ render(const struct model *m, const struct opts *o)
 	return rc;
 }
 
+/* -out must not hold raw data: 0, 2 (refused) or 1 (store error), after
+ * one error line. */
+static int
+check_out(const struct opts *o)
+{
+	bool raw;
+
+	if (o->out == NULL)
+		return 0;
+	if (save_out_is_raw(o, &raw) != 0)
+		return 1;
+	if (!raw)
+		return 0;
+	cli_error("-out %s holds godo raw data (pids, gaps or runs): it is "
+	          "never written",
+	          o->out);
+	return 2;
+}
+
 static int
 run(const struct opts *o)
 {
@@ -96,6 +117,10 @@ run(const struct opts *o)
 
 	if (db == NULL)
 		return 1;
+	rc = check_out(o);
+	if (rc != 0)
+		goto done;
+	rc = 1;
 	if (rawdb_check_empty(db) != 0)
 		goto done;
 	d.m = model_new((size_t)o->max_procs);
@@ -104,10 +129,13 @@ run(const struct opts *o)
 	rawdb_close(db); /* ends the progress line before the report */
 	db = NULL;
 	stages_files(&d);
-	if (!o->no_save && save_run(d.m, o) != 0)
-		goto done;
-	if (render(d.m, o) == 0)
-		rc = 0;
+	/* a failed save still shows the report: it is what the responder
+	 * came for */
+	rc = o->out != NULL && save_run(d.m, o) != 0 ? 1 : 0;
+	if (render(d.m, o) != 0)
+		rc = 1;
+	else if (rc == 0 && model_incomplete(d.m))
+		rc = EXIT_INCOMPLETE;
 done:
 	model_free(d.m);
 	rawdb_close(db);
@@ -124,18 +152,23 @@ main(int argc, char **argv)
 	     "store: host:port or a mongodb:// URI", NULL},
 	    {"db", FLAG_STR, &o.db, "raw database (godo's)", NULL},
 	    {"out", FLAG_STR, &o.out,
-	     "cleaned database; its processes and files collections are "
-	     "replaced",
+	     "save the cleaned database here (its processes and files "
+	     "collections are replaced; never one holding raw data); "
+	     "default: nothing is written",
 	     NULL},
 	    {"no-save", FLAG_BOOL, &o.no_save,
-	     "do not write the cleaned database", NULL},
-	    {"format", FLAG_STR, &o.format, "output format: text, json or html",
+	     "do not write the cleaned database (the default; overrides "
+	     "-out)",
+	     NULL},
+	    {"format", FLAG_STR, &o.format,
+	     "output format: text, json or html (default: from -o's "
+	     "extension .json, .html, .htm, .txt; else text)",
 	     NULL},
 	    {"o", FLAG_STR, &o.output,
 	     "write the output to FILE (- for stdout)", "output"},
 	    {"since", FLAG_STR, &o.since_s,
-	     "window start: RFC 3339 or a duration before now (90s, 15m, "
-	     "2h, 3d)",
+	     "window start: RFC 3339, a duration before now (90s, 15m, "
+	     "2h, 3d), now, recent, today or yesterday",
 	     NULL},
 	    {"until", FLAG_STR, &o.until_s, "window end: as -since", NULL},
 	    {"container", FLAG_STR, &o.container,
@@ -154,8 +187,8 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.mongo = DEFAULT_MONGO;
 	o.db = DEFAULT_RAW_DB;
-	o.out = DEFAULT_OUT_DB;
-	o.format = "text";
+	o.out = NULL;
+	o.format = NULL; /* from -o's extension, else text (cli_check) */
 	o.docker_root = "/var/lib/docker";
 	o.max_procs = DEFAULT_MAX_PROCS;
 	log_init("filter", LOG_LVL_WARN);

@@ -407,6 +407,53 @@ model_file_free(struct file *f)
 }
 
 void
+model_skip(struct skipped *s, const char *coll, char *id)
+{
+	size_t n = strlen(coll) + (id ? strlen(id) : 8) + 2;
+	char *e;
+
+	s->n++;
+	if (s->nids >= SKIPPED_LISTED) {
+		free(id);
+		return;
+	}
+	e = mem_calloc(n, 1);
+	snprintf(e, n, "%s %s", coll, id ? id : "(no _id)");
+	free(id);
+	s->ids = mem_reallocarray(s->ids, s->nids + 1, sizeof(*s->ids));
+	s->ids[s->nids++] = e;
+}
+
+void
+model_skip_move(struct skipped *to, struct skipped *from)
+{
+	size_t i;
+
+	to->n += from->n - from->nids;
+	for (i = 0; i < from->nids; i++) {
+		/* listed here: counted again by model_skip */
+		char *sp = strchr(from->ids[i], ' ');
+
+		*sp = '\0';
+		model_skip(to, from->ids[i], mem_strdup(sp + 1));
+	}
+	model_skip_free(from);
+}
+
+void
+model_skip_free(struct skipped *s)
+{
+	mem_free_all(s->ids, s->nids);
+	memset(s, 0, sizeof(*s));
+}
+
+bool
+model_incomplete(const struct model *m)
+{
+	return m->skipped.n > 0;
+}
+
+void
 model_free(struct model *m)
 {
 	size_t i, j;
@@ -436,6 +483,7 @@ model_free(struct model *m)
 		bytes_free(&m->cts[i].rootfs);
 	}
 	free(m->cts);
+	model_skip_free(&m->skipped);
 	for (i = 0; i < m->ngaps; i++)
 		model_gap_free(&m->gaps[i]);
 	free(m->gaps);

@@ -86,6 +86,16 @@ struct gap {
 	int64_t from_ns, to_ns, count;
 };
 
+/* Documents that could not be read (wrong shape: no usable _id, pid as
+ * a string): all counted, the first SKIPPED_LISTED listed as
+ * "collection _id" so that the report names them. */
+#define SKIPPED_LISTED 1000
+struct skipped {
+	size_t n;
+	char **ids;
+	size_t nids;
+};
+
 struct model {
 	struct proc **procs;
 	size_t nprocs, capprocs, max_procs;
@@ -102,6 +112,7 @@ struct model {
 	struct gap *gaps;
 	size_t ngaps, capgaps;
 	size_t orphan_threads; /* threads whose process was not found */
+	struct skipped skipped;
 };
 
 #define NS_NONE INT64_MIN
@@ -135,6 +146,16 @@ struct container *model_container(struct model *m, const char *host,
  * invalid afterwards. */
 void model_sort_containers(struct model *m);
 struct gap *model_add_gap(struct model *m);
+/* Counts one unreadable document of coll; lists it by id (owned, taken;
+ * NULL: it has none) while fewer than SKIPPED_LISTED are. */
+void model_skip(struct skipped *s, const char *coll, char *id);
+/* Moves what from holds into to (from left empty). */
+void model_skip_move(struct skipped *to, struct skipped *from);
+void model_skip_free(struct skipped *s);
+/* True when the report leaves something out: unreadable documents (the
+ * exit status says so). Threads whose process is not found are not: they
+ * are those of processes outside the tree (PID reuse). */
+bool model_incomplete(const struct model *m);
 /* Free what a file / gap owns (the struct itself is the caller's). */
 void model_file_free(struct file *f);
 void model_gap_free(struct gap *g);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct opts {
+	/* out: the database to save into; NULL (the default): read only */
 	const char *mongo, *db, *out, *format, *output, *since_s, *until_s;
 	const char *container, *host, *docker_root;
 	int64_t since, until; /* ns; INT64_MIN / INT64_MAX when open */

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "decode.h"
 #include "log.h"
+#include "schema.h"
 
 #define PINDEX_DOC_MAX (16 * 1024 * 1024 + 16 * 1024) /* BSON cap + slack */
 
@@ -45,7 +46,8 @@ struct pindex {
 	size_t nstars;
 	FILE *spill;   /* the documents, as read */
 	int64_t until; /* children and threads started later are not chained */
-	char **blocks; /* arena */
+	struct skipped skipped; /* documents decode_task refused */
+	char **blocks;          /* arena */
 	size_t nblocks, used;
 };
 
@@ -118,8 +120,10 @@ pindex_add(const bson_t *doc, void *arg)
 	char key[24];
 	uint32_t idx;
 
-	if (decode_task(doc, &t) != 0)
+	if (decode_task(doc, &t) != 0) {
+		model_skip(&ix->skipped, COLL_PIDS, decode_any_id(doc));
 		return 0;
+	}
 	if (fwrite(bson_get_data(doc), 1, doc->len, ix->spill) != doc->len) {
 		model_task_free(&t);
 		cli_error("writing a temporary file: %s", strerror(errno));
@@ -182,6 +186,12 @@ pindex_add(const bson_t *doc, void *arg)
 	return 0;
 }
 
+struct skipped *
+pindex_skipped(struct pindex *ix)
+{
+	return &ix->skipped;
+}
+
 void
 pindex_free(struct pindex *ix)
 {
@@ -195,6 +205,7 @@ pindex_free(struct pindex *ix)
 	for (i = 0; i < PINDEX_NLINKS; i++)
 		strmap_free(ix->links[i]);
 	strmap_free(ix->strs);
+	model_skip_free(&ix->skipped);
 	/* an unlinked file being dropped: nothing to lose */
 	if (ix->spill != NULL && fclose(ix->spill) != 0)
 		log_debug("closing a temporary file: %s", strerror(errno));

@@ -27,6 +27,9 @@ enum pindex_link {
 /* until: the window's end (INT64_MAX: open). NULL after one error line
  * (no temporary file). */
 struct pindex *pindex_new(int64_t until);
+/* The pids documents pindex_add could not read (counted, listed); the
+ * caller may take them (model_skip_move). */
+struct skipped *pindex_skipped(struct pindex *ix);
 /* Frees ix and closes the spill. NULL is fine. */
 void pindex_free(struct pindex *ix);
 /* One pids document (arg: the pindex); documents that decode_task

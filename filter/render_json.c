@@ -308,7 +308,17 @@ render_json(FILE *out, const struct model *m, const struct opts *o)
 	j_time(&w, o->since == INT64_MIN ? NS_NONE : o->since);
 	buf_adds(&w.b, ",\"until\":");
 	j_time(&w, o->until == INT64_MAX ? NS_NONE : o->until);
-	buf_adds(&w.b, ",\n\"roots\":[");
+	buf_adds(&w.b, ",\n\"incomplete\":");
+	buf_adds(&w.b, model_incomplete(m) ? "true" : "false");
+	buf_printf(&w.b, ",\"orphan_threads\":%zu,\"unreadable_count\":%zu",
+	           m->orphan_threads, m->skipped.n);
+	buf_adds(&w.b, ",\"unreadable\":[");
+	for (i = 0; i < m->skipped.nids; i++) {
+		if (i)
+			buf_addc(&w.b, ',');
+		j_cstr(&w, m->skipped.ids[i]);
+	}
+	buf_adds(&w.b, "],\n\"roots\":[");
 	for (i = 0; i < m->nroots; i++) {
 		if (i)
 			buf_addc(&w.b, ',');

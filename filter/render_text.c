@@ -1,6 +1,7 @@
 /* render_text.c - the operator's view: the daemons' tree, then per
  * container its process tree (box drawing) and its changed files, renames
- * and unlinks. Every recorded string goes through esc_tty: a file name
+ * and unlinks. Every recorded string, ids included, goes through
+ * vis_text (vis.h): a file name
  * with a newline or an escape sequence cannot forge lines or move the
  * cursor. */
 #include "render.h"
@@ -10,10 +11,12 @@
 #include <string.h>
 
 #include "esc.h"
+#include "vis.h"
 #include "util.h"
 
 #define ARGS_SHOWN 400 /* bytes of args shown per line */
-#define DEPTH_SHOWN 512
+#define DEPTH_DRAWN 48 /* tree levels drawn in full on a line */
+#define DEPTH_TAIL 16  /* levels drawn after a "[depth N]" cut */
 #define PATH_MAX_SHOWN 4096
 
 struct tw {
@@ -49,9 +52,9 @@ t_bytes(struct buf *b, const struct bytes *s, size_t max)
 		buf_adds(b, "-");
 		return;
 	}
-	esc_tty(b, s->p, s->n < max ? s->n : max);
-	if (s->n > max)
-		buf_adds(b, "...");
+	vis_text(b, s->p, s->n < max ? s->n : max);
+	if (s->n > max) /* cut for size: said so */
+		buf_printf(b, "...[+%zu bytes]", s->n - max);
 }
 
 static void
@@ -68,20 +71,14 @@ t_args(struct buf *b, const struct proc *p)
 	}
 	for (i = 0; i < a->n; i++) {
 		size_t room = used < ARGS_SHOWN ? ARGS_SHOWN - used : 0;
-		bool quote =
-		    a->v[i].n == 0 || memchr(a->v[i].p, ' ', a->v[i].n) != NULL;
 
 		if (room == 0) {
-			buf_adds(b, " ...");
+			buf_printf(b, " ... [%zu more args]", a->n - i);
 			break;
 		}
 		if (i)
 			buf_addc(b, ' ');
-		if (quote)
-			buf_addc(b, '\'');
-		t_bytes(b, &a->v[i], room);
-		if (quote)
-			buf_addc(b, '\'');
+		vis_shell_arg(b, a->v[i].p, a->v[i].n, room);
 		used += a->v[i].n + 1;
 	}
 	if (p->lead.args_trunc)
@@ -129,7 +126,8 @@ t_proc_line(struct tw *w, const struct proc *p, const char *note)
 static void
 t_ct_marker(struct tw *w, const struct container *c)
 {
-	buf_printf(&w->b, "[container %.12s", c->id);
+	buf_adds(&w->b, "[container ");
+	vis_text(&w->b, c->id, strnlen(c->id, 12));
 	if (c->name.set) {
 		buf_addc(&w->b, ' ');
 		t_bytes(&w->b, &c->name, 128);
@@ -147,17 +145,16 @@ t_inline(const struct proc *k, const struct container *ct)
 	return k->ct == ct || (ct != NULL && k->ct == NULL);
 }
 
-/* Prints p's kept children that belong to ct (NULL: host processes);
- * children of another container become one marker line each. */
-static void
-t_kids(struct tw *w, const struct proc *p, const struct container *ct,
-       size_t depth)
+/* p's kept children shown in ct's tree into *out (malloc'd): children of
+ * another container become one marker entry per container. */
+static size_t
+t_shown_kids(const struct proc *p, const struct container *ct,
+             const struct proc ***out)
 {
 	const struct container *last = NULL;
-	size_t i, j, n = 0, plen = w->pre.len;
-	const struct proc **v;
+	const struct proc **v = mem_calloc(p->nkids ? p->nkids : 1, sizeof(*v));
+	size_t i, j, n = 0;
 
-	v = mem_calloc(p->nkids, sizeof(*v));
 	for (i = 0; i < p->nkids; i++) {
 		const struct proc *k = p->kids[i];
 
@@ -174,32 +171,83 @@ t_kids(struct tw *w, const struct proc *p, const struct container *ct,
 		}
 		v[n++] = k;
 	}
-	for (i = 0; i < n; i++) {
-		bool lastkid = i + 1 == n;
+	*out = v;
+	return n;
+}
 
-		buf_add(&w->b, w->pre.data ? w->pre.data : "", w->pre.len);
-		buf_adds(&w->b, lastkid ? "└─ " : "├─ ");
-		if (!t_inline(v[i], ct)) {
-			t_ct_marker(w, v[i]->ct);
+/* One level of the walk: the children shown, the next one, and the
+ * length of w->pre (the drawing to the left) at this level. */
+struct tlevel {
+	const struct proc **v;
+	size_t n, next, plen;
+};
+
+/* The drawing left of a child at level d of lv: in full up to
+ * DEPTH_DRAWN levels; deeper, the first level's, an explicit
+ * "[depth N]" and the last DEPTH_TAIL levels', so that a line never grows
+ * with the depth of a fork chain (nothing is left out). */
+static void
+t_prefix(struct tw *w, const struct tlevel *lv, size_t d)
+{
+	size_t tail;
+
+	if (d < DEPTH_DRAWN) {
+		buf_add(&w->b, w->pre.data, w->pre.len);
+		return;
+	}
+	tail = lv[d - DEPTH_TAIL].plen;
+	buf_add(&w->b, w->pre.data, lv[0].plen);
+	buf_printf(&w->b, "[depth %zu] ", d + 1);
+	buf_add(&w->b, w->pre.data + tail, w->pre.len - tail);
+}
+
+/* Prints p's kept descendants that belong to ct (NULL: host processes),
+ * depth first with an explicit stack: no depth limit, no recursion. */
+static void
+t_kids(struct tw *w, const struct proc *p, const struct container *ct)
+{
+	struct tlevel *lv = mem_calloc(1, sizeof(*lv));
+	size_t d = 0, cap = 1;
+
+	lv[0].plen = w->pre.len;
+	lv[0].n = t_shown_kids(p, ct, &lv[0].v);
+	for (;;) {
+		struct tlevel *l = &lv[d];
+		const struct proc *k;
+		bool lastkid;
+
+		if (l->next == l->n) {
+			free(l->v);
+			if (d == 0)
+				break;
+			d--;
 			continue;
 		}
-		t_proc_line(w, v[i],
-		            v[i]->ct != ct ? "  [no container]" : NULL);
+		k = l->v[l->next++];
+		lastkid = l->next == l->n;
+		w->pre.len = l->plen;
+		w->pre.data[l->plen] = '\0';
+		t_prefix(w, lv, d);
+		buf_adds(&w->b, lastkid ? "└─ " : "├─ ");
+		if (!t_inline(k, ct)) {
+			t_ct_marker(w, k->ct);
+			continue;
+		}
+		t_proc_line(w, k, k->ct != ct ? "  [no container]" : NULL);
 		if (w->b.len > 65536)
 			tw_flush(w);
-		if (depth >= DEPTH_SHOWN) {
-			if (v[i]->nkids > 0) {
-				buf_add(&w->b, w->pre.data, w->pre.len);
-				buf_adds(&w->b, "   ... (deeper levels cut)\n");
-			}
-			continue;
-		}
 		buf_adds(&w->pre, lastkid ? "   " : "│  ");
-		t_kids(w, v[i], ct, depth + 1);
-		w->pre.len = plen;
-		w->pre.data[plen] = '\0';
+		if (++d == cap) {
+			cap *= 2;
+			lv = mem_reallocarray(lv, cap, sizeof(*lv));
+		}
+		lv[d].plen = w->pre.len;
+		lv[d].next = 0;
+		lv[d].n = t_shown_kids(k, ct, &lv[d].v);
 	}
-	free(v);
+	w->pre.len = lv[0].plen;
+	w->pre.data[w->pre.len] = '\0';
+	free(lv);
 }
 
 static void
@@ -256,6 +304,29 @@ t_files(struct tw *w, const struct container *ct)
 	}
 }
 
+/* The banner that opens a report leaving something out (exit status 3):
+ * what, how many, and the unreadable documents by collection and _id. */
+static void
+t_incomplete(struct buf *b, const struct model *m)
+{
+	size_t i;
+
+	if (!model_incomplete(m))
+		return;
+	buf_printf(b,
+	           "INCOMPLETE: %zu document%s could not be read (wrong "
+	           "shape; exit status 3)\n",
+	           m->skipped.n, m->skipped.n == 1 ? "" : "s");
+	for (i = 0; i < m->skipped.nids; i++) {
+		buf_adds(b, "  unreadable: ");
+		vis_text(b, m->skipped.ids[i], strlen(m->skipped.ids[i]));
+		buf_addc(b, '\n');
+	}
+	if (m->skipped.n > m->skipped.nids)
+		buf_printf(b, "  ... and %zu more (not listed)\n",
+		           m->skipped.n - m->skipped.nids);
+}
+
 int
 render_text(FILE *out, const struct model *m, const struct opts *o)
 {
@@ -273,7 +344,7 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 	buf_printf(&w.b, "godo filter: %zu processes", nk);
 	if (o->host) {
 		buf_adds(&w.b, ", host ");
-		esc_tty(&w.b, o->host, strlen(o->host));
+		vis_text(&w.b, o->host, strlen(o->host));
 	}
 	if (o->since != INT64_MIN) {
 		buf_adds(&w.b, ", since ");
@@ -284,6 +355,7 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 		t_time(&w.b, o->until);
 	}
 	buf_addc(&w.b, '\n');
+	t_incomplete(&w.b, m);
 	for (i = 0; i < m->ngaps; i++) {
 		const struct gap *g = &m->gaps[i];
 
@@ -303,7 +375,7 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 		buf_adds(&w.b, "\n== Docker daemons");
 		if (r->lead.host) {
 			buf_adds(&w.b, " on ");
-			esc_tty(&w.b, r->lead.host, strlen(r->lead.host));
+			vis_text(&w.b, r->lead.host, strlen(r->lead.host));
 		}
 		buf_addc(&w.b, '\n');
 		if (r->ct != NULL) {
@@ -311,7 +383,7 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 			continue;
 		}
 		t_proc_line(&w, r, NULL);
-		t_kids(&w, r, NULL, 0);
+		t_kids(&w, r, NULL);
 		tw_flush(&w);
 	}
 	for (i = 0; i < m->ncts; i++) {
@@ -319,7 +391,8 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 
 		if (!c->keep || c->nprocs == 0)
 			continue;
-		buf_printf(&w.b, "\n== container %s", c->id);
+		buf_adds(&w.b, "\n== container ");
+		vis_text(&w.b, c->id, strlen(c->id));
 		if (c->name.set) {
 			buf_adds(&w.b, " name ");
 			t_bytes(&w.b, &c->name, 256);
@@ -346,7 +419,7 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 			t_proc_line(&w, p, NULL);
 			buf_reset(&w.pre);
 			buf_adds(&w.pre, "  ");
-			t_kids(&w, p, c, 0);
+			t_kids(&w, p, c);
 		}
 		t_files(&w, c);
 		tw_flush(&w);

@@ -351,6 +351,33 @@ save_one(struct saver *s, const struct proc *p, const struct file *f, size_t i)
 }
 
 int
+save_out_is_raw(const struct opts *o, bool *raw)
+{
+	static const char *const rawcolls[] = {COLL_PIDS, COLL_GAPS, COLL_RUNS};
+	struct dbconn conn;
+	mongoc_database_t *db;
+	bson_error_t err;
+	char **names;
+	size_t i, j;
+
+	*raw = false;
+	if (dbconn_open(&conn, o->mongo) != 0)
+		return -1;
+	db = mongoc_client_get_database(conn.client, o->out);
+	names = mongoc_database_get_collection_names_with_opts(db, NULL, &err);
+	if (names == NULL)
+		dbconn_error(&conn, "listing the collections of -out", &err);
+	for (i = 0; names != NULL && names[i] != NULL; i++)
+		for (j = 0; j < sizeof(rawcolls) / sizeof(rawcolls[0]); j++)
+			if (strcmp(names[i], rawcolls[j]) == 0)
+				*raw = true;
+	bson_strfreev(names);
+	mongoc_database_destroy(db);
+	dbconn_close(&conn);
+	return names == NULL ? -1 : 0;
+}
+
+int
 save_run(const struct model *m, const struct opts *o)
 {
 	struct dbconn conn;

@@ -11,8 +11,13 @@
 #define OUT_PROCESSES "processes"
 #define OUT_FILES "files"
 
+/* Raw data is sacred: whether o->out holds any of godo's raw collections
+ * (pids, gaps, runs), so that saving there would replace evidence. Reads
+ * only. 0 with *raw set, or -1 after one error line. */
+int save_out_is_raw(const struct opts *o, bool *raw);
 /* Connects to o->mongo on its own (dbconn.h) and writes the kept
- * processes and the files into o->out. -1 after one error line. */
+ * processes and the files into o->out (not NULL). -1 after one error
+ * line. */
 int save_run(const struct model *m, const struct opts *o);
 
 #endif

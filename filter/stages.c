@@ -10,6 +10,7 @@
 int
 stages_tree(const struct discover *d, struct pindex *ix)
 {
+	model_skip_move(&d->m->skipped, pindex_skipped(ix));
 	if (discover_tree(d, ix) != 0)
 		return -1;
 	if (d->m->nprocs == 0)

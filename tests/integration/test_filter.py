@@ -10,6 +10,7 @@ Prints "PASS name" / "FAIL name: why" per case; exits non-zero on a failure.
 import datetime
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -730,9 +731,17 @@ def case_errors():
     eq(len(lines), 1, "unreachable store: one line (%r)" % lines)
     check("127.0.0.1:1" in lines[0], "store address in the message")
     db = fresh_db("errors")
-    r = run_filter(db, "-since=yesterday", expect_ok=False)
-    check(r.returncode != 0, "bad -since accepted")
+    r = run_filter(db, "-since=tomorrow", expect_ok=False)
+    eq(r.returncode, 2, "bad -since: exit")
     eq(len(r.stderr.decode().strip().splitlines()), 1, "bad -since lines")
+    # out of range: never a wrapped time (9999 was read as 1816)
+    for arg in ("-until=9999-12-31T23:59:59Z", "-since=200000d",
+                "-since=1000-01-01T00:00:00Z", "-since=nand"):
+        r = run_filter(db, arg, expect_ok=False)
+        eq(r.returncode, 2, arg + ": exit")
+        lines = r.stderr.decode().strip().splitlines()
+        eq(len(lines), 1, arg + ": one line (%r)" % lines)
+        check(lines[0].startswith("filter: error: -"), arg + ": " + lines[0])
     r = run_filter(db, "-until=2026-13-45T00:00:00Z", expect_ok=False)
     check(r.returncode != 0, "bad -until accepted")
     r = run_filter(db, expect_ok=False)  # empty database
@@ -783,6 +792,250 @@ def case_no_container_child():
     check(other["_id"] in pr, "the other container's process")
 
 
+def case_raw_is_sacred():
+    # -out naming a raw godo database (any of pids, gaps, runs), or -db
+    # in another case, is refused before anything is written; a run
+    # without -out writes nothing at all
+    db = fresh_db("sacred")
+    f = Fixture()
+    p = f.docker()
+    f.file(p["sleep"], "/a", 6, 7)
+    f.insert(db)
+    for coll in ("pids", "gaps", "runs"):
+        other = fresh_db("sacred_raw_" + coll)
+        other[coll].insert_one({"_id": "keep"})
+        other.files.insert_one({"_id": "evidence"})
+        r = subprocess.run(WRAP + [FILTER, "-mongo=" + URI, "-db=" + db.name,
+                                   "-out=" + other.name, "-format=json"],
+                           capture_output=True, timeout=60 * SLOW)
+        eq(r.returncode, 2, "-out holding %s: exit" % coll)
+        lines = r.stderr.decode().strip().splitlines()
+        eq(len(lines), 1, "-out holding %s: one line (%r)" % (coll, lines))
+        check(lines[0].startswith("filter: error: ") and other.name in lines[0],
+              "-out holding %s: message %r" % (coll, lines[0]))
+        eq([d["_id"] for d in other.files.find()], ["evidence"],
+           "raw files of -out %s kept" % coll)
+        eq(other[coll].count_documents({}), 1, "raw %s kept" % coll)
+    r = subprocess.run(WRAP + [FILTER, "-mongo=" + URI, "-db=" + db.name,
+                               "-out=" + db.name.upper()],
+                       capture_output=True, timeout=60 * SLOW)
+    eq(r.returncode, 2, "-out equal to -db but for case: exit")
+    check(r.stderr.startswith(b"filter: error: "), "case: %r" % r.stderr)
+    before = sorted(client.list_database_names())
+    r = subprocess.run(WRAP + [FILTER, "-mongo=" + URI, "-db=" + db.name,
+                               "-format=json"],
+                       capture_output=True, timeout=60 * SLOW)
+    eq(r.returncode, 0, "default run: exit (%r)" % r.stderr)
+    check(p["sleep"]["_id"] in procs_by_id(json.loads(r.stdout)),
+          "default run: report")
+    eq(sorted(client.list_database_names()), before,
+       "default run wrote a database")
+    r = subprocess.run(WRAP + [FILTER, "-mongo=" + URI, "-db=" + db.name,
+                               "-no-save", "-format=json"],
+                       capture_output=True, timeout=60 * SLOW)
+    eq(r.returncode, 0, "-no-save still accepted (%r)" % r.stderr)
+    eq(sorted(client.list_database_names()), before, "-no-save wrote")
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DEEP = 4200
+
+
+def chromium_dom(html):
+    """(DOM, console errors) of html loaded in headless Chromium, or None
+    when there is no Chromium"""
+    if not os.access(CHROMIUM, os.X_OK):
+        return None
+    d = tempfile.mkdtemp(prefix="godo-ft-chromium-")
+    page = os.path.join(d, "r.html")
+    with open(page, "w", encoding="utf-8", errors="surrogateescape") as fh:
+        fh.write(html)
+    try:
+        r = subprocess.run([CHROMIUM, "--headless", "--no-sandbox",
+                            "--disable-gpu", "--no-first-run",
+                            "--enable-logging=stderr", "--v=0",
+                            "--user-data-dir=" + os.path.join(d, "prof"),
+                            "--dump-dom", "file://" + page],
+                           capture_output=True, timeout=180 * SLOW)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    err = [l for l in r.stderr.decode("utf-8", "replace").splitlines()
+           if "Uncaught" in l]
+    return r.stdout.decode("utf-8", "replace"), err
+
+
+def case_deep_chain():
+    # each generation forks and exits: a payload under 4200 levels is in
+    # every output (was cut at 4096 levels, HTML at 512, exit 0)
+    db = fresh_db("deep")
+    f = Fixture()
+    p = f.docker()
+    parent = p["sleep"]
+    for i in range(DEEP):
+        parent = f.task(1000 + i, 5 + i * 0.001, parent=parent,
+                        exit=5 + i * 0.001 + 0.0005, docker=CID1,
+                        args=["gen%d" % i])
+    pay = f.task(9000, 10, parent=parent, docker=CID1,
+                 args=["payload", "--steal"])
+    f.file(pay, "/etc/payload-shadow", 11, 12)
+    f.insert(db)
+    out = run_filter(db)
+    check(pay["_id"] in procs_by_id(out), "payload not in JSON")
+    eq(procs_by_id(out)[pay["_id"]]["parent"], parent["_id"], "payload parent")
+    check(any(x["path"] == "/etc/payload-shadow" for x in out["files"]),
+          "payload's file not in JSON")
+    cooked = client[db.name + "_out"]
+    check(cooked.processes.find_one({"_id": pay["_id"]}) is not None,
+          "payload not saved")
+    txt = run_filter(db, fmt="text")
+    check("9000 payload --steal" in txt, "payload not in text")
+    check("gen%d" % (DEEP - 1) in txt, "last generation not in text")
+    check("/etc/payload-shadow" in txt, "payload's file not in text")
+    longest = max(len(l) for l in txt.splitlines())
+    check(longest < 2000, "text lines grow with depth: %d" % longest)
+    html = run_filter(db, fmt="html")
+    got = chromium_dom(html)
+    if got is not None:
+        dom, err = got
+        eq(err, [], "script errors")
+        check('data-id="%s"' % pay["_id"] in dom,
+              "payload not drawn in the HTML tree")
+
+
+def case_malformed_documents():
+    # wrong shapes (pid as a string, an ObjectId _id) are counted and
+    # listed with their _ids under a banner, and the exit status is 3
+    db = fresh_db("malformed")
+    f = Fixture()
+    p = f.docker()
+    f.insert(db)
+    db.pids.insert_one({"_id": "h1:bad:1", "host": "h1", "pid": "66",
+                        "parent_id": p["cinit"]["_id"]})
+    oid = bson.ObjectId()
+    db.pids.insert_one({"_id": oid, "host": "h1", "pid": 67})
+    r = run_filter(db, expect_ok=False)
+    eq(r.returncode, 3, "exit status (%r)" % r.stderr)
+    out = json.loads(r.stdout)
+    eq(out["incomplete"], True, "json incomplete")
+    eq(out["unreadable_count"], 2, "json count")
+    eq(sorted(out["unreadable"]),
+       sorted(["pids h1:bad:1", "pids ObjectId(%s)" % oid]), "json list")
+    check(p["sleep"]["_id"] in procs_by_id(out), "the rest is reported")
+    r = run_filter(db, fmt="text", expect_ok=False)
+    eq(r.returncode, 3, "text exit status")
+    txt = r.stdout.decode()
+    check(txt.splitlines()[1].startswith("INCOMPLETE: 2 documents"),
+          "banner on top:\n" + txt)
+    check("unreadable: pids h1:bad:1" in txt and str(oid) in txt,
+          "ids listed:\n" + txt)
+    r = run_filter(db, fmt="html", expect_ok=False)
+    eq(r.returncode, 3, "html exit status")
+    got = chromium_dom(r.stdout.decode("utf-8", "surrogateescape"))
+    if got is not None:
+        dom, err = got
+        eq(err, [], "script errors")
+        check('id="incomplete"' in dom and "h1:bad:1" in dom,
+              "no banner in the HTML page")
+    db2 = fresh_db("wellformed")
+    Fixture().docker()
+    f2 = Fixture()
+    f2.docker()
+    f2.insert(db2)
+    eq(run_filter(db2, expect_ok=False).returncode, 0, "complete: exit 0")
+
+
+def case_hostile_strings():
+    # every byte that is not printable UTF-8 is escaped in the text, ids
+    # included, and args are POSIX-quoted: the two rm lines differ
+    db = fresh_db("hostile")
+    f = Fixture()
+    cid = "c3" * 30 + "\x1b]0;x\x07\u009b\u202e"
+    p = f.docker(cid=cid)
+    f.task(500, 5, parent=p["cinit"], docker=cid,
+           args=["rm", "-rf", "/data' '/backup"])
+    f.task(501, 6, parent=p["cinit"], docker=cid,
+           args=["rm", "-rf", "'/data'", "'/backup'"])
+    f.task(502, 7, parent=p["cinit"], docker=cid,
+           args=["cat", "evil\u202etxt.exe\u200b\ufeff\u009d\x7f"])
+    f.insert(db)
+    txt = run_filter(db, fmt="text")
+    for bad in ("\x1b", "\x07", "\x7f", "\u009b", "\u009d", "\u202e",
+                "\u200b", "\ufeff"):
+        check(bad not in txt, "raw %r in the text" % bad)
+    check(r"500 rm -rf '/data'\'' '\''/backup'" in txt, "quoting one:\n" + txt)
+    check(r"501 rm -rf ''\''/data'\''' ''\''/backup'\'''" in txt,
+          "quoting two:\n" + txt)
+    check("== container " + "c3" * 30 + r"\x1b]0;x\x07\u{9b}\u{202e}" in txt,
+          "container header:\n" + txt)
+    out = run_filter(db)
+    eq(out["containers"][0]["id"], cid, "json keeps the exact id")
+    got = chromium_dom(run_filter(db, fmt="html"))
+    if got is not None:
+        dom, err = got
+        eq(err, [], "script errors")
+        # neither attributes nor the data element are shown
+        shown = re.sub(r'="[^"]*"|<script.*?</script>', "", dom, flags=re.S)
+        for bad in ("\x1b", "\u009b", "\u202e", "\u200b", "\ufeff"):
+            check(bad not in shown, "raw %r in the page" % bad)
+        check(r"evil\u{202e}txt.exe\u{200b}\u{feff}\u{9d}\x7f" in dom,
+              "escapes in the page")
+        check(r"rm -rf ''\''/data'\''' ''\''/backup'\'''" in dom,
+              "quoting in the page")
+
+
+def case_huge_filename():
+    # a 15 MiB file name: saving fails with one error line, the report is
+    # still printed (was: nothing at all), exit 1
+    db = fresh_db("huge")
+    f = Fixture()
+    p = f.docker()
+    f.file(p["sleep"], "/ok", 5, 6)
+    huge = "/tmp/" + "A" * (15 * 1024 * 1024)
+    f.file(p["sleep"], huge, 6, 7)
+    f.insert(db)
+    for fmt in ("text", "json"):
+        r = run_filter(db, fmt=fmt, expect_ok=False)
+        eq(r.returncode, 1, fmt + ": exit status")
+        lines = r.stderr.decode().strip().splitlines()
+        eq(len(lines), 1, fmt + ": one error line (%r)" % lines)
+        check(lines[0].startswith("filter: error: saving"), lines[0])
+        if fmt == "text":
+            txt = r.stdout.decode()
+            check("/ok" in txt and "...[+" in txt,
+                  "report with the cut name: %r" % txt[-3000:])
+            check(len(txt) < 1024 * 1024, "text not cut: %d" % len(txt))
+        else:
+            out = json.loads(r.stdout)
+            eq(sorted(len(x["path"]) for x in out["files"]),
+               [3, len(huge)], "json names whole")
+
+
+def case_format_from_output():
+    # -format not given: from -o's extension; -since=today is accepted
+    db = fresh_db("fmtext")
+    f = Fixture()
+    f.docker()
+    f.insert(db)
+    d = tempfile.mkdtemp(prefix="godo-ft-fmt-")
+    try:
+        for name, head in (("r.json", "{"), ("r.HTML", "<!DOCTYPE html>"),
+                           ("r.htm", "<!DOCTYPE html>"),
+                           ("r.txt", "godo filter:"), ("r", "godo filter:")):
+            path = os.path.join(d, name)
+            r = subprocess.run(WRAP + [FILTER, "-mongo=" + URI,
+                                       "-db=" + db.name, "-o", path],
+                               capture_output=True, timeout=60 * SLOW)
+            eq(r.returncode, 0, name + ": exit (%r)" % r.stderr)
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                check(fh.read().startswith(head), name + ": format")
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    r = subprocess.run(WRAP + [FILTER, "-mongo=" + URI, "-db=" + db.name,
+                               "-since=yesterday", "-until=now"],
+                       capture_output=True, timeout=60 * SLOW)
+    eq(r.returncode, 0, "-since=yesterday (%r)" % r.stderr)
+
+
 CASES = [
     ("tree_and_thread_parent_fix", case_tree_and_threads_parent_fix),
     ("orphan_reparenting", case_orphan_reparenting),
@@ -804,6 +1057,12 @@ CASES = [
     ("no_container_child", case_no_container_child),
     ("out_database", case_out_database),
     ("errors", case_errors),
+    ("raw_is_sacred", case_raw_is_sacred),
+    ("deep_chain", case_deep_chain),
+    ("malformed_documents", case_malformed_documents),
+    ("hostile_strings", case_hostile_strings),
+    ("huge_filename", case_huge_filename),
+    ("format_from_output", case_format_from_output),
 ]
 
 

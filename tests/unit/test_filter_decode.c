@@ -142,6 +142,37 @@ test_decode_task_objectid_id(void **state)
 	        &t, -1);
 }
 
+/* a document that cannot be read is still named in the report */
+static void
+test_decode_any_id(void **state)
+{
+	const char *docs[][2] = {
+	    {"{\"_id\": \"b:5:1\", \"pid\": \"5\"}", "b:5:1"},
+	    {"{\"_id\": {\"$oid\": \"0123456789abcdef01234567\"}}",
+	     "ObjectId(0123456789abcdef01234567)"},
+	    {"{\"_id\": 42}", "42"},
+	    {"{\"_id\": {\"$numberLong\": \"-7\"}}", "-7"},
+	    {"{\"_id\": 1.5}", "(an _id of BSON type 0x01)"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		bson_t *b = ff_doc(docs[i][0]);
+		char *id = decode_any_id(b);
+
+		assert_string_equal(id, docs[i][1]);
+		free(id);
+		bson_destroy(b);
+	}
+	{
+		bson_t *b = ff_doc("{\"pid\": 5}");
+
+		assert_null(decode_any_id(b));
+		bson_destroy(b);
+	}
+}
+
 static void
 test_decode_task_defaults(void **state)
 {
@@ -392,6 +423,7 @@ main(void)
 	    cmocka_unit_test(test_decode_task_missing_pid),
 	    cmocka_unit_test(test_decode_task_pid_string),
 	    cmocka_unit_test(test_decode_task_objectid_id),
+	    cmocka_unit_test(test_decode_any_id),
 	    cmocka_unit_test(test_decode_task_defaults),
 	    cmocka_unit_test(test_decode_task_wait_status),
 	    cmocka_unit_test(test_decode_task_dates),

@@ -502,6 +502,100 @@ test_discover_kept_ids(void **state)
 	env_free(&e);
 }
 
+/* Documents of the wrong shape are counted and listed by _id, in the
+ * model (a banner and exit status 3 follow), never dropped silently. */
+static void
+test_discover_unreadable_listed(void **state)
+{
+	const char *const docs[] = {
+	    STAR(100, 00),
+	    "{\"_id\": \"b:5:1\", \"host\": \"h\", \"pid\": \"5\"}",
+	    "{\"_id\": {\"$oid\": \"0123456789abcdef01234567\"}, "
+	    "\"pid\": 6}",
+	    "{\"pid\": 7}",
+	};
+	struct env e;
+	bson_t *f;
+
+	(void)state;
+	env_init(&e);
+	env_index(&e, docs, N(docs));
+	model_skip_move(&e.d.m->skipped, pindex_skipped(e.ix));
+	assert_int_equal(pindex_skipped(e.ix)->n, 0);
+	f = ff_doc("{\"_id\": 9, \"op\": \"open\"}");
+	assert_int_equal(discover_file(f, &e.d), 0);
+	bson_destroy(f);
+	assert_int_equal(e.d.m->skipped.n, 4);
+	assert_int_equal(e.d.m->skipped.nids, 4);
+	assert_string_equal(e.d.m->skipped.ids[0], "pids b:5:1");
+	assert_string_equal(e.d.m->skipped.ids[1],
+	                    "pids ObjectId(0123456789abcdef01234567)");
+	assert_string_equal(e.d.m->skipped.ids[2], "pids (no _id)");
+	assert_string_equal(e.d.m->skipped.ids[3], "files 9");
+	assert_true(model_incomplete(e.d.m));
+	env_free(&e);
+}
+
+/* only the first SKIPPED_LISTED are listed; all are counted */
+static void
+test_discover_unreadable_bounded(void **state)
+{
+	struct skipped s = {0};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < SKIPPED_LISTED + 5; i++)
+		model_skip(&s, "pids", mem_strdup("x"));
+	model_skip(&s, "pids", NULL);
+	assert_int_equal(s.n, SKIPPED_LISTED + 6);
+	assert_int_equal(s.nids, SKIPPED_LISTED);
+	model_skip_free(&s);
+}
+
+/* A fork chain deeper than any fixed bound (was cut at 4096 levels with
+ * a warning, exit 0): every generation and the payload under it are
+ * found. */
+#define DEEP 4200
+static void
+test_discover_deep_chain(void **state)
+{
+	struct env e;
+	char doc[512], id[64], pid[64];
+	struct proc *p;
+	size_t i, depth = 0;
+
+	(void)state;
+	env_init(&e);
+	model_free(e.d.m);
+	e.d.m = model_new(DEEP + 10);
+	e.ix = pindex_new(e.o.until);
+	assert_non_null(e.ix);
+	for (i = 0; i <= DEEP + 1; i++) {
+		bson_t *b;
+
+		snprintf(id, sizeof(id), "b:%zu:1", i + 100);
+		snprintf(doc, sizeof(doc),
+		         "{\"_id\": \"%s\", \"host\": \"h\", \"boot_id\": "
+		         "\"b\", \"pid\": %zu, \"tgid\": %zu, "
+		         "\"start_ticks\": 1, \"start_ns\": %zu%s%s%s}",
+		         id, i + 100, i + 100, 1795600800000000000 + i,
+		         i == 0 ? ", \"star\": true" : ", \"parent_id\": \"",
+		         i == 0 ? "" : pid, i == 0 ? "" : "\"");
+		b = ff_doc(doc);
+		assert_int_equal(pindex_add(b, e.ix), 0);
+		bson_destroy(b);
+		snprintf(pid, sizeof(pid), "%s", id);
+	}
+	assert_int_equal(discover_tree(&e.d, e.ix), 0);
+	assert_int_equal(e.d.m->nprocs, DEEP + 2);
+	p = find(&e, pid); /* the payload, last */
+	for (; p->parent != NULL; p = p->parent)
+		depth++;
+	assert_int_equal(depth, DEEP + 1);
+	assert_string_equal(p->lead.id, "b:100:1");
+	env_free(&e);
+}
+
 int
 main(void)
 {
@@ -521,6 +615,9 @@ main(void)
 	    cmocka_unit_test(test_discover_joined_op),
 	    cmocka_unit_test(test_discover_gaps_window),
 	    cmocka_unit_test(test_discover_kept_ids),
+	    cmocka_unit_test(test_discover_deep_chain),
+	    cmocka_unit_test(test_discover_unreadable_listed),
+	    cmocka_unit_test(test_discover_unreadable_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

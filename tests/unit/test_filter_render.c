@@ -251,10 +251,174 @@ test_render_write_error(void **state)
 	model_free(m);
 }
 
+/* A container's fork chain 4200 deep with a payload at the bottom: the
+ * text shows every generation and the payload, no line grows with the
+ * depth ("[depth N]" marks the cut drawing), and JSON lists them all. */
+static void
+test_render_deep_chain(void **state)
+{
+	enum { DEEP = 4200 };
+	struct opts o;
+	struct model *m = model_new(DEEP + 10);
+	struct container *ct;
+	struct proc *prev = NULL, *p;
+	struct task t;
+	size_t i, n, longest = 0;
+	char id[32], *s, *line;
+	int rc;
+
+	(void)state;
+	ff_opts(&o);
+	ct = model_container(m, "h", FF_CID1);
+	ct->keep = true;
+	for (i = 0; i <= DEEP + 1; i++) {
+		memset(&t, 0, sizeof(t));
+		snprintf(id, sizeof(id), "g%zu", i);
+		t.id = mem_strdup(id);
+		t.pid = t.tgid = (int32_t)(i + 100);
+		t.has_start = true;
+		t.start_ns = FF_NS(0);
+		t.star = i == 0;
+		bytes_set(&t.comm, i == DEEP + 1 ? "payload" : id,
+		          i == DEEP + 1 ? 7 : strlen(id));
+		p = model_add_proc(m, &t);
+		assert_non_null(p);
+		p->keep = true;
+		p->star = t.star;
+		if (i > 0) {
+			p->ct = ct;
+			ct->nprocs++;
+			model_link(prev, p);
+		}
+		prev = p;
+	}
+	tree_build(m, &o);
+	tree_sort(m);
+	s = ff_render(render_text, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(s, "[g4200]"));
+	line = strstr(s, "└─ 4301 [payload]  ");
+	assert_non_null(line);
+	while (line > s && line[-1] != '\n')
+		line--;
+	assert_true(strncmp(line, "  [depth 4200] ", 15) == 0);
+	for (line = s; line != NULL && *line; line = strchr(line, '\n')) {
+		char *end = strchr(++line, '\n');
+		size_t len = end ? (size_t)(end - line) : strlen(line);
+
+		longest = len > longest ? len : longest;
+	}
+	assert_true(longest < 400);
+	free(s);
+	s = ff_render(render_json, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(s, "\"payload\""));
+	free(s);
+	model_free(m);
+}
+
+static struct proc *
+by_tgid(struct model *m, int32_t tgid)
+{
+	size_t i;
+
+	for (i = 0; i < m->nprocs; i++)
+		if (m->procs[i]->lead.tgid == tgid)
+			return m->procs[i];
+	fail_msg("no process %d", (int)tgid);
+	return NULL;
+}
+
+/* the args of p set to v[0..n) */
+static void
+set_args(struct proc *p, const char *const *v, size_t n)
+{
+	size_t i;
+
+	bytes_argv_free(&p->lead.args);
+	p->lead.args.v = mem_calloc(n, sizeof(*p->lead.args.v));
+	p->lead.args.n = n;
+	for (i = 0; i < n; i++)
+		bytes_set(&p->lead.args.v[i], v[i], strlen(v[i]));
+}
+
+/* Hostile strings in every field, ids included (the container header
+ * printed docker_id raw): no C0/C1 control, DEL, bidi or zero-width
+ * character reaches the terminal, and the two rm command lines that
+ * looked the same are told apart (POSIX quoting). */
+static void
+test_render_text_hostile_fields(void **state)
+{
+	const char *one[] = {"rm", "-rf", "/data' '/backup"};
+	const char *two[] = {"rm", "-rf", "'/data'", "'/backup'"};
+	const char *bad[] = {"\x1b",         "\x7f",         "\xc2\x9b",
+	                     "\xc2\x9d",     "\xe2\x80\xae", "\xe2\x81\xa6",
+	                     "\xe2\x80\x8b", "\xef\xbb\xbf"};
+	struct opts o;
+	struct model *m = docker_model(&o);
+	size_t n, i;
+	int rc;
+	char *s;
+
+	(void)state;
+	set_args(by_tgid(m, 420), one, 3);
+	set_args(by_tgid(m, 440), two, 4);
+	free(m->cts[0].id);
+	m->cts[0].id = mem_strdup("a1\x1b]0;pwned\x07\xc2\x9b"
+	                          "2J\xe2\x80\xae\xef\xbb\xbf");
+	bytes_set(&m->cts[0].name, "web\xe2\x80\x8b\x7f\xe2\x81\xa6", 10);
+	bytes_set(&by_tgid(m, 410)->lead.comm, "\xc2\x9d", 2);
+	s = ff_render(render_text, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (memmem(s, n, bad[i], strlen(bad[i])) != NULL)
+			fail_msg("raw %s reached the text:\n%s", bad[i], s);
+	assert_non_null(strstr(s, "420 rm -rf '/data'\\'' '\\''/backup'  "));
+	assert_non_null(
+	    strstr(s, "440 rm -rf ''\\''/data'\\''' ''\\''/backup'\\'''  "));
+	assert_non_null(strstr(s, "== container a1\\x1b]0;pwned\\x07\\u{9b}2J"
+	                          "\\u{202e}\\u{feff} name web\\u{200b}\\x7f"
+	                          "\\u{2066}\n"));
+	free(s);
+	model_free(m);
+}
+
+/* A 15 MiB file name is shown cut, with the cut said ("...[+N bytes]"),
+ * and JSON keeps all of it. */
+static void
+test_render_huge_filename(void **state)
+{
+	enum { HUGE = 15 * 1024 * 1024 };
+	struct opts o;
+	struct model *m = docker_model(&o);
+	char *name = mem_calloc(HUGE, 1), *s;
+	size_t n;
+	int rc;
+
+	(void)state;
+	memset(name, 'A', HUGE);
+	name[0] = '/';
+	bytes_set(&m->files[0].path, name, HUGE);
+	free(name);
+	s = ff_render(render_text, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	assert_true(n < 64 * 1024);
+	assert_non_null(strstr(s, "AAA...[+15724544 bytes]"));
+	free(s);
+	s = ff_render(render_json, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	assert_true(n > HUGE);
+	free(s);
+	model_free(m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_render_deep_chain),
+	    cmocka_unit_test(test_render_text_hostile_fields),
+	    cmocka_unit_test(test_render_huge_filename),
 	    cmocka_unit_test(test_render_text_golden),
 	    cmocka_unit_test(test_render_json_golden),
 	    cmocka_unit_test(test_render_html_well_formed),
