@@ -663,15 +663,29 @@ kind_of(struct ctx *c, uint32_t arch, int nr)
 	return c->e->kind;
 }
 
+/* A syscall number on each arch and the kind both decode to. */
+struct sc_row {
+	int x86_64, i386;
+	enum sysev_kind kind;
+};
+
+static void
+assert_table(struct ctx *c, const struct sc_row *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(kind_of(c, X86_64, t[i].x86_64), t[i].kind);
+		assert_int_equal(kind_of(c, I386, t[i].i386), t[i].kind);
+	}
+}
+
 /* Every number of the syscall table, on both arches (ausyscall --exact),
  * and numbers godo does not model. */
 static void
 test_sysevent_syscall_table_both_arches(void **state)
 {
-	static const struct {
-		int x86_64, i386;
-		enum sysev_kind kind;
-	} t[] = {
+	static const struct sc_row t[] = {
 	    {59, 11, SYSEV_EXECVE},   {322, 358, SYSEV_EXECVE},
 	    {56, 120, SYSEV_CLONE},   {57, 2, SYSEV_CLONE},
 	    {58, 190, SYSEV_CLONE},   {435, 435, SYSEV_CLONE},
@@ -691,12 +705,8 @@ test_sysevent_syscall_table_both_arches(void **state)
 	    {9, 90, SYSEV_OTHER},                          /* mmap */
 	};
 	struct ctx *c = *state;
-	size_t i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		assert_int_equal(kind_of(c, X86_64, t[i].x86_64), t[i].kind);
-		assert_int_equal(kind_of(c, I386, t[i].i386), t[i].kind);
-	}
+	assert_table(c, t, sizeof(t) / sizeof(t[0]));
 	/* i386 only: truncate64, ftruncate64; the same numbers on x86_64
 	 * are other calls */
 	assert_int_equal(kind_of(c, I386, 193), SYSEV_TRUNCATE);
@@ -892,10 +902,7 @@ test_sysevent_link_symlink_items(void **state)
 static void
 test_sysevent_meta_table_both_arches(void **state)
 {
-	static const struct {
-		int x86_64, i386;
-		enum sysev_kind kind;
-	} t[] = {
+	static const struct sc_row t[] = {
 	    {90, 15, SYSEV_CHMOD},         {91, 94, SYSEV_CHMOD},
 	    {268, 306, SYSEV_CHMOD},       {452, 452, SYSEV_CHMOD},
 	    {92, 212, SYSEV_CHOWN},        {94, 198, SYSEV_CHOWN},
@@ -912,12 +919,8 @@ test_sysevent_meta_table_both_arches(void **state)
 	    {259, 297, SYSEV_MKNOD},
 	};
 	struct ctx *c = *state;
-	size_t i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		assert_int_equal(kind_of(c, X86_64, t[i].x86_64), t[i].kind);
-		assert_int_equal(kind_of(c, I386, t[i].i386), t[i].kind);
-	}
+	assert_table(c, t, sizeof(t) / sizeof(t[0]));
 	/* i386 only: the 16-bit chown, lchown, fchown; utimensat_time64 */
 	assert_int_equal(kind_of(c, I386, 182), SYSEV_CHOWN);
 	assert_int_equal(kind_of(c, I386, 16), SYSEV_CHOWN);
