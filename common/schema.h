@@ -10,7 +10,7 @@
 /* raw collections */
 #define COLL_PIDS "pids"   /* one document per task incarnation */
 #define COLL_FDS "fds"     /* files open at the last flush */
-#define COLL_FILES "files" /* closed files, renames, unlinks */
+#define COLL_FILES "files" /* closed files, path and metadata ops */
 #define COLL_GAPS "gaps"   /* intervals where events may be missing */
 #define COLL_RUNS "runs"   /* one document per godo start */
 
@@ -77,6 +77,12 @@
 #define F_WRITE_BYTES "write_bytes"
 #define F_FIRST_WRITE "first_write_ns"
 #define F_LAST_WRITE "last_write_ns"
+/* metadata operations (docs/schema.md) */
+#define F_TARGET "target" /* link: the existing name; symlink: content */
+#define F_MODE "mode"     /* chmod, mkdir, mknod: permission bits */
+#define F_UID "uid"       /* chown: new owner, -1 unchanged */
+#define F_GID "gid"
+#define F_TYPE "type" /* mknod: "fifo", "char", "block", "file", "socket" */
 
 /* gaps */
 #define F_GAP_FROM "from"
@@ -96,6 +102,16 @@
 #define OP_RENAME "rename"
 #define OP_UNLINK "unlink"
 #define OP_TRUNCATE "truncate"
+#define OP_CHMOD "chmod"
+#define OP_CHOWN "chown"
+#define OP_SETXATTR "setxattr"
+#define OP_REMOVEXATTR "removexattr"
+#define OP_UTIMES "utimes"
+#define OP_LINK "link"
+#define OP_SYMLINK "symlink"
+#define OP_MKDIR "mkdir"
+#define OP_RMDIR "rmdir"
+#define OP_MKNOD "mknod"
 
 /* caps: no document may pass 16 MiB, no array grows without bound */
 #define ARGS_MAX_BYTES (32 * 1024) /* one exec's argv, all args together */

@@ -208,6 +208,16 @@ static handler_fn *const handlers[] = {
     [SYSEV_TRUNCATE] = pathop_truncate,
     [SYSEV_PIVOT_ROOT] = on_pivot_root,
     [SYSEV_SETNS] = on_setns,
+    [SYSEV_CHMOD] = pathop_meta,
+    [SYSEV_CHOWN] = pathop_meta,
+    [SYSEV_SETXATTR] = pathop_meta,
+    [SYSEV_REMOVEXATTR] = pathop_meta,
+    [SYSEV_UTIMES] = pathop_meta,
+    [SYSEV_LINK] = pathop_meta,
+    [SYSEV_SYMLINK] = pathop_meta,
+    [SYSEV_MKDIR] = pathop_meta,
+    [SYSEV_RMDIR] = pathop_meta,
+    [SYSEV_MKNOD] = pathop_meta,
 };
 
 /* The events of a recorded task, by kind. A failed call changed nothing,

@@ -354,6 +354,28 @@ docbuild_op(bson_t *b, const struct docctx *cx, const struct task *proc,
 }
 
 void
+docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,
+              int64_t ns, const struct meta_op *m)
+{
+	append_proc(b, cx, m->op, proc);
+	if (m->path.p != NULL)
+		docbuild_append_bytes(b, F_FILENAME, m->path.p, m->path.n);
+	if (m->target.p != NULL)
+		docbuild_append_bytes(b, F_TARGET, m->target.p, m->target.n);
+	if (m->fd >= 0)
+		BSON_APPEND_INT32(b, F_FD, m->fd);
+	if (m->has_mode)
+		BSON_APPEND_INT32(b, F_MODE, (int32_t)m->mode);
+	if (m->has_ids) {
+		BSON_APPEND_INT64(b, F_UID, m->uid);
+		BSON_APPEND_INT64(b, F_GID, m->gid);
+	}
+	if (m->type != NULL)
+		BSON_APPEND_UTF8(b, F_TYPE, m->type);
+	append_time(b, F_OP_TS, F_OP_NS, ns);
+}
+
+void
 docbuild_then(bson_t *doc, const struct task *proc, const char *op, int64_t ns,
               struct str newpath)
 {

@@ -87,6 +87,22 @@ void docbuild_op(bson_t *b, const struct docctx *cx, const struct task *proc,
                  struct str newpath);
 void docbuild_op_id(char *id, size_t cap, const struct task *proc,
                     const char *op, uint64_t serial);
+/* A metadata or namespace operation's own fields (docbuild_meta). */
+struct meta_op {
+	const char *op;    /* OP_CHMOD ... OP_MKNOD */
+	struct str path;   /* filename; p NULL: unknown (an fd godo never saw
+	                    * opened: then fd says which) */
+	struct str target; /* link, symlink; p NULL: none */
+	int32_t fd;        /* the f* variants' descriptor; < 0: none */
+	bool has_mode;
+	uint32_t mode; /* permission bits (07777) */
+	bool has_ids;
+	int64_t uid, gid; /* -1: unchanged */
+	const char *type; /* mknod's file type; NULL: none */
+};
+/* m as a files document (no _id; its _id is docbuild_op_id's). */
+void docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,
+                   int64_t ns, const struct meta_op *m);
 /* The same operation joined to a closed file's document (then_*). */
 void docbuild_then(bson_t *doc, const struct task *proc, const char *op,
                    int64_t ns, struct str newpath);

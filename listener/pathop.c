@@ -2,9 +2,11 @@
 #include "pathop.h"
 
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "path.h"
 #include "procfs.h"
+#include "schema.h"
 
 /* The directory a relative name in an *at() call is resolved against. */
 static struct str
@@ -105,4 +107,135 @@ pathop_truncate(struct tracker *tr, struct task *k, const struct sysevent *ev)
 		writeback_op(tr->wb, k, OP_TRUNCATE, ev->serial, ev->time_ns,
 		             (struct str){tr->pathbuf, (size_t)n},
 		             (struct str){NULL, 0});
+}
+
+/* ---- metadata and namespace operations ---- */
+
+static const char *const meta_ops[] = {
+    [SYSEV_CHMOD] = OP_CHMOD,       [SYSEV_CHOWN] = OP_CHOWN,
+    [SYSEV_SETXATTR] = OP_SETXATTR, [SYSEV_REMOVEXATTR] = OP_REMOVEXATTR,
+    [SYSEV_UTIMES] = OP_UTIMES,     [SYSEV_LINK] = OP_LINK,
+    [SYSEV_SYMLINK] = OP_SYMLINK,   [SYSEV_MKDIR] = OP_MKDIR,
+    [SYSEV_RMDIR] = OP_RMDIR,       [SYSEV_MKNOD] = OP_MKNOD,
+};
+
+/* mknod's file type; mode 0 type makes a regular file (mknod(2)). */
+static const char *
+node_type(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFIFO:
+		return "fifo";
+	case S_IFCHR:
+		return "char";
+	case S_IFBLK:
+		return "block";
+	case S_IFSOCK:
+		return "socket";
+	default:
+		return "file";
+	}
+}
+
+/* The raw name of ev's first PATH item of nametype nt (a symlink's
+ * content is an item the kernel could not type). */
+static struct str
+item_name(const struct sysevent *ev, enum sysev_nametype nt)
+{
+	unsigned int i;
+
+	for (i = 0; i < ev->npath; i++)
+		if (ev->path[i].has_name && ev->path[i].nametype == nt)
+			return ev->path[i].name;
+	return (struct str){NULL, 0};
+}
+
+/* The subject's path: the PATH item (of nametype want, < 0: any but
+ * PARENT) resolved against dirfd into tr->pathbuf, or for an fd variant
+ * its open-file session's (borrowed from the fd table). */
+static struct str
+meta_path(struct tracker *tr, const struct task *k, const struct sysevent *ev,
+          int want, int dirfd)
+{
+	struct fdent *e;
+	long n;
+
+	if (ev->fd != SYSEV_NO_FD) {
+		e = fdtab_route(tr->ft, k->tgid, ev->fd, ev->serial);
+		return e != NULL ? (struct str){e->path, e->pathlen}
+		                 : (struct str){NULL, 0};
+	}
+	n = pathop_resolve(tr, k, ev, want, dirfd, tr->pathbuf);
+	return n >= 0 ? (struct str){tr->pathbuf, (size_t)n}
+	              : (struct str){NULL, 0};
+}
+
+/* writeback_meta: the lead moves this into writeback.c (owned there). */
+static void
+meta_put(struct writeback *wb, const struct task *proc, uint64_t serial,
+         int64_t ns, const struct meta_op *m)
+{
+	char id[TASK_ID_MAX + 48];
+	bson_t doc = BSON_INITIALIZER;
+
+	docbuild_op_id(id, sizeof(id), proc, m->op, serial);
+	docbuild_id(&doc, id);
+	docbuild_meta(&doc, &wb->cx, proc, ns, m);
+	if (store_insert(wb->store, STORE_FILES, &doc) != 0)
+		wb->st.failed++; /* logged by the store */
+	bson_destroy(&doc);
+}
+
+void
+pathop_meta(struct tracker *tr, struct task *k, const struct sysevent *ev)
+{
+	/* pathbuf2 may be used by base_dir: a link's target gets its own */
+	char target[PATH_MAX_BYTES + 1];
+	struct meta_op m = {0};
+	bool creates;
+	long n;
+
+	if ((size_t)ev->kind >= sizeof(meta_ops) / sizeof(meta_ops[0]) ||
+	    meta_ops[ev->kind] == NULL)
+		return;
+	m.op = meta_ops[ev->kind];
+	m.fd = ev->fd;
+	m.has_mode = ev->has_mode;
+	m.mode = ev->mode & 07777;
+	creates = ev->kind == SYSEV_LINK || ev->kind == SYSEV_SYMLINK ||
+	          ev->kind == SYSEV_MKNOD || ev->kind == SYSEV_MKDIR;
+	switch (ev->kind) {
+	case SYSEV_CHOWN:
+		m.has_ids = true;
+		m.uid = ev->uid;
+		m.gid = ev->gid;
+		break;
+	case SYSEV_MKNOD:
+		m.type = node_type(ev->mode);
+		break;
+	case SYSEV_SYMLINK: /* its content, as given: never resolved */
+		m.target = item_name(ev, NT_UNKNOWN);
+		break;
+	case SYSEV_LINK:
+		n = pathop_resolve(tr, k, ev, NT_NORMAL, ev->dirfd, target);
+		if (n >= 0)
+			m.target = (struct str){target, (size_t)n};
+		break;
+	default:
+		break;
+	}
+	if (ev->kind == SYSEV_LINK)
+		m.path = meta_path(tr, k, ev, NT_CREATE, ev->dirfd2);
+	else
+		m.path = meta_path(tr, k, ev,
+		                   creates                   ? NT_CREATE
+		                   : ev->kind == SYSEV_RMDIR ? NT_DELETE
+		                                             : -1,
+		                   ev->dirfd);
+	if (m.path.p == NULL && m.fd < 0)
+		return; /* nothing says which file */
+	meta_put(tr->wb, k, ev->serial, ev->time_ns, &m);
+	if (creates && m.path.p != NULL)
+		writeback_path_reused(tr->wb, m.path);
+	tr->st.ops++;
 }

@@ -1,6 +1,7 @@
 /* pathop.h - paths of audit events: a PATH item resolved against the cwd
  * or a dirfd and cleaned, and the operations on paths that are not open
- * files (rename, unlink, truncate by name), handed to the write-back. */
+ * files (rename, unlink, truncate by name, metadata changes, links,
+ * directories, nodes), handed to the write-back. */
 #ifndef GODO_PATHOP_H
 #define GODO_PATHOP_H
 
@@ -21,5 +22,13 @@ void pathop_unlink(struct tracker *tr, struct task *k,
  * file. */
 void pathop_truncate(struct tracker *tr, struct task *k,
                      const struct sysevent *ev);
+/* The metadata and namespace operations (SYSEV_CHMOD ... SYSEV_MKNOD):
+ * one files document each, op named by the kind. The path is the PATH
+ * item's, resolved as pathop_resolve does; for the f* variants (no named
+ * item) the open-file session of the fd in godo's fd table, else the op is
+ * recorded with its fd and no filename. A link, symlink or mknod's new
+ * name ends the holding of a closed file of that path
+ * (writeback_path_reused). Other kinds are ignored. */
+void pathop_meta(struct tracker *tr, struct task *k, const struct sysevent *ev);
 
 #endif

@@ -27,6 +27,17 @@ enum sysev_kind {
 	SYSEV_SETNS,
 	SYSEV_UNSHARE,
 	SYSEV_DUP, /* dup, dup2, dup3: a0 = old fd, exit = new fd */
+	/* metadata and namespace operations (pathop_meta): */
+	SYSEV_CHMOD,       /* chmod, fchmod, fchmodat, fchmodat2: mode */
+	SYSEV_CHOWN,       /* chown, fchown, lchown, fchownat (+ i386 16/32) */
+	SYSEV_SETXATTR,    /* setxattr, lsetxattr, fsetxattr */
+	SYSEV_REMOVEXATTR, /* removexattr, lremovexattr, fremovexattr */
+	SYSEV_UTIMES,      /* utime, utimes, utimensat, futimesat (+ time64) */
+	SYSEV_LINK,        /* link, linkat */
+	SYSEV_SYMLINK,     /* symlink, symlinkat */
+	SYSEV_MKDIR,       /* mkdir, mkdirat: mode */
+	SYSEV_RMDIR,       /* rmdir, unlinkat with AT_REMOVEDIR */
+	SYSEV_MKNOD,       /* mknod, mknodat: mode (type and permissions) */
 };
 
 /* PATH record nametype */
@@ -40,6 +51,8 @@ enum sysev_nametype {
 
 #define SYSEV_MAX_PATHS 8
 #define SYSEV_AT_FDCWD (-100)
+#define SYSEV_NO_FD (-1)
+#define SYSEV_ID_UNCHANGED (-1) /* chown's -1: the id is left alone */
 
 struct sysev_path {
 	struct str name; /* decoded; n == 0 and has_name false for (null) */
@@ -74,6 +87,19 @@ struct sysevent {
 	uint64_t open_flags;
 	int dirfd;  /* also for renameat/unlinkat (olddirfd) */
 	int dirfd2; /* renameat*: newdirfd (a2) */
+
+	/* Metadata operations. fd: the descriptor of the f* variants
+	 * (fchmod, fchown, fsetxattr, fremovexattr, utimensat with a NULL
+	 * name), whose PATH item has no name; SYSEV_NO_FD otherwise. dirfd is
+	 * the *at() dirfd (linkat: olddirfd, dirfd2 newdirfd; symlinkat:
+	 * dirfd is its newdirfd). mode: chmod's new mode, mkdir's, mknod's
+	 * (with the S_IFMT type); has_mode false for the others. uid/gid:
+	 * chown's, SYSEV_ID_UNCHANGED for -1 (also the 16-bit 0xffff of
+	 * i386's legacy chown). */
+	int fd;
+	bool has_mode;
+	uint32_t mode;
+	int64_t uid, gid;
 
 	/* SYSEV_EXECVE: argv from the EXECVE records (chunks joined);
 	 * PROCTITLE only when there was no EXECVE record. */

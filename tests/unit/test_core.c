@@ -846,6 +846,234 @@ test_core_snapshot_no_root(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
+/* ---- metadata and namespace operations (h-fid) ---- */
+
+/* A metadata event as the decoder leaves it (no fd, ids unchanged). */
+static void
+meta_sev(struct fx *f, enum sysev_kind kind, int32_t pid, uint64_t ms)
+{
+	sev(kind, pid, ++f->serial, ms);
+	ev.cwd = STR_LIT("/tmp/fidcap/w");
+	ev.fd = SYSEV_NO_FD;
+	ev.uid = ev.gid = SYSEV_ID_UNCHANGED;
+}
+
+static void
+meta_mode(uint32_t mode)
+{
+	ev.has_mode = true;
+	ev.mode = mode;
+}
+
+/* The n-th files insert of op (0 first), or NULL. */
+static const bson_t *
+op_doc(struct fx *f, const char *op, int n)
+{
+	size_t i;
+
+	for (i = 0; i < fake_store_nops(f->s); i++) {
+		const struct fake_op *o = fake_store_op(f->s, i);
+		const char *v;
+
+		if (o->c != STORE_FILES || o->t != FAKE_INSERT)
+			continue;
+		v = fake_str(o->a, F_OP);
+		if (v != NULL && strcmp(v, op) == 0 && n-- == 0)
+			return o->a;
+	}
+	return NULL;
+}
+
+/* The fields every operation document carries. */
+static void
+assert_op_doc(const bson_t *d, const char *op, const char *name, uint64_t ms)
+{
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_OP), op);
+	assert_string_equal(fake_str(d, F_PROC_ID), BOOT ":200:500");
+	assert_int_equal(fake_int(d, F_PID, 0), 200);
+	assert_int_equal(fake_int(d, F_OP_NS, 0), T0 + (int64_t)ms * MS);
+	assert_true(fake_has(d, F_OP_TS));
+	if (name != NULL)
+		assert_string_equal(fake_str(d, F_FILENAME), name);
+	else
+		assert_false(fake_has(d, F_FILENAME));
+}
+
+/* The events of meta_ops.log (tests/data/audit/, decoded in
+ * test_sysevent), through the logic: one files document each, field by
+ * field. Paths against the cwd, a dirfd godo saw opened, an fd's open-file
+ * session; an fd godo never saw is kept as fd, without filename. */
+static void
+test_core_meta_chmod_chown(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	(void)open_file(f, 200, 5001, "/tmp/fidcap/w", 3,
+	                O_RDONLY | O_DIRECTORY | O_PATH);
+	(void)open_file(f, 200, 5002, "/tmp/fidcap/w/f", 4, O_WRONLY | O_CREAT);
+	meta_sev(f, SYSEV_CHMOD, 200, 5003); /* chmod("f", 04755) */
+	sev_path(0, "f", NT_NORMAL);
+	meta_mode(04755);
+	audit(f);
+	meta_sev(f, SYSEV_CHMOD, 200, 5004); /* fchmod(4, 0600) */
+	ev.fd = 4;
+	meta_mode(0600);
+	audit(f);
+	meta_sev(f, SYSEV_CHMOD, 200, 5005); /* fchmodat2(3, "f", 0640) */
+	ev.dirfd = 3;
+	sev_path(0, "f", NT_NORMAL);
+	meta_mode(0640);
+	audit(f);
+	meta_sev(f, SYSEV_CHOWN, 200, 5006); /* chown("f", 1000, -1) */
+	sev_path(0, "f", NT_NORMAL);
+	ev.uid = 1000;
+	audit(f);
+	meta_sev(f, SYSEV_CHOWN, 200, 5007); /* fchown(9, -1, 50): unknown */
+	ev.fd = 9;
+	ev.gid = 50;
+	audit(f);
+	meta_sev(f, SYSEV_CHMOD, 200, 5008); /* failed: nothing changed */
+	sev_path(0, "nonexistent", NT_NORMAL);
+	meta_mode(0777);
+	ev.success = false;
+	audit(f);
+
+	assert_op_doc(op_doc(f, "chmod", 0), "chmod", "/tmp/fidcap/w/f", 5003);
+	assert_int_equal(fake_int(op_doc(f, "chmod", 0), F_MODE, -1), 04755);
+	assert_false(fake_has(op_doc(f, "chmod", 0), F_FD));
+	assert_false(fake_has(op_doc(f, "chmod", 0), F_UID));
+	assert_op_doc(op_doc(f, "chmod", 1), "chmod", "/tmp/fidcap/w/f", 5004);
+	assert_int_equal(fake_int(op_doc(f, "chmod", 1), F_MODE, -1), 0600);
+	assert_int_equal(fake_int(op_doc(f, "chmod", 1), F_FD, -1), 4);
+	assert_op_doc(op_doc(f, "chmod", 2), "chmod", "/tmp/fidcap/w/f", 5005);
+	assert_int_equal(fake_int(op_doc(f, "chmod", 2), F_MODE, -1), 0640);
+	assert_null(op_doc(f, "chmod", 3));
+	assert_op_doc(op_doc(f, "chown", 0), "chown", "/tmp/fidcap/w/f", 5006);
+	assert_int_equal(fake_int(op_doc(f, "chown", 0), F_UID, 0), 1000);
+	assert_int_equal(fake_int(op_doc(f, "chown", 0), F_GID, 0), -1);
+	assert_false(fake_has(op_doc(f, "chown", 0), F_MODE));
+	assert_op_doc(op_doc(f, "chown", 1), "chown", NULL, 5007);
+	assert_int_equal(fake_int(op_doc(f, "chown", 1), F_FD, -1), 9);
+	assert_int_equal(fake_int(op_doc(f, "chown", 1), F_UID, 0), -1);
+	assert_int_equal(fake_int(op_doc(f, "chown", 1), F_GID, 0), 50);
+	assert_int_equal(core_stats(f->c)->ops, 5);
+}
+
+static void
+test_core_meta_xattr_utimes(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	(void)open_file(f, 200, 5001, "/tmp/fidcap/w/f", 4, O_WRONLY | O_CREAT);
+	meta_sev(f, SYSEV_SETXATTR, 200, 5002); /* setxattr("f", ...) */
+	sev_path(0, "f", NT_NORMAL);
+	audit(f);
+	meta_sev(f, SYSEV_REMOVEXATTR, 200, 5003); /* fremovexattr(4, ...) */
+	ev.fd = 4;
+	audit(f);
+	meta_sev(f, SYSEV_UTIMES, 200, 5004); /* utimensat(AT_FDCWD, "f") */
+	sev_path(0, "f", NT_NORMAL);
+	audit(f);
+	meta_sev(f, SYSEV_UTIMES, 200, 5005); /* futimens(4) */
+	ev.fd = 4;
+	audit(f);
+
+	assert_op_doc(op_doc(f, "setxattr", 0), "setxattr", "/tmp/fidcap/w/f",
+	              5002);
+	assert_false(fake_has(op_doc(f, "setxattr", 0), F_FD));
+	assert_op_doc(op_doc(f, "removexattr", 0), "removexattr",
+	              "/tmp/fidcap/w/f", 5003);
+	assert_int_equal(fake_int(op_doc(f, "removexattr", 0), F_FD, -1), 4);
+	assert_op_doc(op_doc(f, "utimes", 0), "utimes", "/tmp/fidcap/w/f",
+	              5004);
+	assert_op_doc(op_doc(f, "utimes", 1), "utimes", "/tmp/fidcap/w/f",
+	              5005);
+	assert_int_equal(fake_int(op_doc(f, "utimes", 1), F_FD, -1), 4);
+}
+
+/* link: filename the new name, target the existing one (both resolved);
+ * symlink: target its content as given; mkdir, rmdir (also unlinkat
+ * AT_REMOVEDIR through a dirfd); mknod with its type. */
+static void
+test_core_meta_links_dirs_nodes(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	(void)open_file(f, 200, 5001, "/tmp/fidcap/w", 3,
+	                O_RDONLY | O_DIRECTORY | O_PATH);
+	meta_sev(f, SYSEV_LINK, 200, 5002); /* link("f", "hl") */
+	sev_path(0, "/tmp/fidcap/w", NT_PARENT);
+	sev_path(1, "f", NT_NORMAL);
+	sev_path(2, "hl", NT_CREATE);
+	audit(f);
+	meta_sev(f, SYSEV_LINK, 200, 5003); /* linkat(3, "f", AT_FDCWD, ..) */
+	ev.dirfd = 3;
+	sev_path(0, "/tmp/fidcap/w", NT_PARENT);
+	sev_path(1, "f", NT_NORMAL);
+	sev_path(2, "../hl2", NT_CREATE);
+	audit(f);
+	meta_sev(f, SYSEV_SYMLINK, 200, 5004); /* symlink("target/x", "sl") */
+	sev_path(0, "/tmp/fidcap/w", NT_PARENT);
+	sev_path(1, "target/x", NT_UNKNOWN);
+	sev_path(2, "sl", NT_CREATE);
+	audit(f);
+	meta_sev(f, SYSEV_MKDIR, 200, 5005); /* mkdir("dd", 0750) */
+	sev_path(0, "/tmp/fidcap/w", NT_PARENT);
+	sev_path(1, "dd", NT_CREATE);
+	meta_mode(0750);
+	audit(f);
+	meta_sev(f, SYSEV_RMDIR, 200, 5006); /* unlinkat(3, "d2", REMOVEDIR) */
+	ev.dirfd = 3;
+	sev_path(0, "/tmp/fidcap/w", NT_PARENT);
+	sev_path(1, "d2", NT_DELETE);
+	audit(f);
+	meta_sev(f, SYSEV_MKNOD, 200, 5007); /* mknodat(3, "cdev", chr 0600) */
+	ev.dirfd = 3;
+	sev_path(0, "/tmp/fidcap/w", NT_PARENT);
+	sev_path(1, "cdev", NT_CREATE);
+	meta_mode(020600);
+	audit(f);
+	meta_sev(f, SYSEV_MKNOD, 200, 5008); /* mknod("fifo", S_IFIFO|0644) */
+	sev_path(0, "/tmp/fidcap/w", NT_PARENT);
+	sev_path(1, "fifo", NT_CREATE);
+	meta_mode(010644);
+	audit(f);
+
+	d = op_doc(f, "link", 0);
+	assert_op_doc(d, "link", "/tmp/fidcap/w/hl", 5002);
+	assert_string_equal(fake_str(d, F_TARGET), "/tmp/fidcap/w/f");
+	d = op_doc(f, "link", 1);
+	assert_op_doc(d, "link", "/tmp/fidcap/hl2", 5003);
+	assert_string_equal(fake_str(d, F_TARGET), "/tmp/fidcap/w/f");
+	d = op_doc(f, "symlink", 0);
+	assert_op_doc(d, "symlink", "/tmp/fidcap/w/sl", 5004);
+	assert_string_equal(fake_str(d, F_TARGET), "target/x");
+	d = op_doc(f, "mkdir", 0);
+	assert_op_doc(d, "mkdir", "/tmp/fidcap/w/dd", 5005);
+	assert_int_equal(fake_int(d, F_MODE, -1), 0750);
+	assert_false(fake_has(d, F_TARGET));
+	d = op_doc(f, "rmdir", 0);
+	assert_op_doc(d, "rmdir", "/tmp/fidcap/w/d2", 5006);
+	assert_false(fake_has(d, F_MODE));
+	d = op_doc(f, "mknod", 0);
+	assert_op_doc(d, "mknod", "/tmp/fidcap/w/cdev", 5007);
+	assert_string_equal(fake_str(d, F_TYPE), "char");
+	assert_int_equal(fake_int(d, F_MODE, -1), 0600);
+	d = op_doc(f, "mknod", 1);
+	assert_op_doc(d, "mknod", "/tmp/fidcap/w/fifo", 5008);
+	assert_string_equal(fake_str(d, F_TYPE), "fifo");
+	assert_int_equal(fake_int(d, F_MODE, -1), 0644);
+	assert_int_equal(fake_store_count(f->s, STORE_FILES, FAKE_INSERT), 7);
+}
+
 int
 main(void)
 {
@@ -880,6 +1108,10 @@ main(void)
 	    T(test_core_snapshot),
 	    T(test_core_snapshot_shim),
 	    cmocka_unit_test(test_core_snapshot_no_root),
+	    /* h-fid: metadata and namespace operations */
+	    T(test_core_meta_chmod_chown),
+	    T(test_core_meta_xattr_utimes),
+	    T(test_core_meta_links_dirs_nodes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -310,9 +310,9 @@ test_sysevent_rename_four_items(void **state)
 }
 
 /* unlinkat(5, ...) is an unlink; unlinkat(AT_FDCWD, "gone", AT_REMOVEDIR)
- * an rmdir: not modelled. */
+ * an rmdir. */
 static void
-test_sysevent_unlinkat_removedir_is_other(void **state)
+test_sysevent_unlinkat_removedir_is_rmdir(void **state)
 {
 	const struct sysevent *e = load(*state, "fs_ops.log", 353);
 
@@ -321,7 +321,7 @@ test_sysevent_unlinkat_removedir_is_other(void **state)
 	assert_path(&e->path[1], "b2.txt", 6, NT_DELETE);
 	e = load(*state, "fs_ops.log", 355);
 	assert_int_equal(e->syscall, 263);
-	assert_int_equal(e->kind, SYSEV_OTHER);
+	assert_int_equal(e->kind, SYSEV_RMDIR);
 	assert_int_equal(e->dirfd, SYSEV_AT_FDCWD);
 }
 
@@ -663,15 +663,29 @@ kind_of(struct ctx *c, uint32_t arch, int nr)
 	return c->e->kind;
 }
 
+/* A syscall number on each arch and the kind both decode to. */
+struct sc_row {
+	int x86_64, i386;
+	enum sysev_kind kind;
+};
+
+static void
+assert_table(struct ctx *c, const struct sc_row *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(kind_of(c, X86_64, t[i].x86_64), t[i].kind);
+		assert_int_equal(kind_of(c, I386, t[i].i386), t[i].kind);
+	}
+}
+
 /* Every number of the syscall table, on both arches (ausyscall --exact),
  * and numbers godo does not model. */
 static void
 test_sysevent_syscall_table_both_arches(void **state)
 {
-	static const struct {
-		int x86_64, i386;
-		enum sysev_kind kind;
-	} t[] = {
+	static const struct sc_row t[] = {
 	    {59, 11, SYSEV_EXECVE},   {322, 358, SYSEV_EXECVE},
 	    {56, 120, SYSEV_CLONE},   {57, 2, SYSEV_CLONE},
 	    {58, 190, SYSEV_CLONE},   {435, 435, SYSEV_CLONE},
@@ -691,12 +705,8 @@ test_sysevent_syscall_table_both_arches(void **state)
 	    {9, 90, SYSEV_OTHER},                          /* mmap */
 	};
 	struct ctx *c = *state;
-	size_t i;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		assert_int_equal(kind_of(c, X86_64, t[i].x86_64), t[i].kind);
-		assert_int_equal(kind_of(c, I386, t[i].i386), t[i].kind);
-	}
+	assert_table(c, t, sizeof(t) / sizeof(t[0]));
 	/* i386 only: truncate64, ftruncate64; the same numbers on x86_64
 	 * are other calls */
 	assert_int_equal(kind_of(c, I386, 193), SYSEV_TRUNCATE);
@@ -743,6 +753,212 @@ test_sysevent_numbers_strict(void **state)
 	assert_int_equal(c->e->kind, SYSEV_WRITE);
 }
 
+/* ---- metadata and namespace operations (meta_ops.log) ---- */
+
+/* What one captured metadata event must decode to. */
+struct meta_want {
+	uint64_t serial;
+	int syscall;
+	enum sysev_kind kind;
+	int fd, dirfd, dirfd2;
+	bool has_mode;
+	uint32_t mode;
+	int64_t uid, gid;
+	const char *name; /* the subject's PATH item; NULL: none (fd) */
+	enum sysev_nametype nt;
+};
+
+#define AT SYSEV_AT_FDCWD
+#define NOFD SYSEV_NO_FD
+#define UNCH SYSEV_ID_UNCHANGED
+
+static const struct meta_want meta_events[] = {
+    /* chmod("f", 04755), fchmod(4, 0600), fchmodat, fchmodat2(3, ...) */
+    {1574454, 90, SYSEV_CHMOD, NOFD, AT, AT, true, 04755, UNCH, UNCH, "f",
+     NT_NORMAL},
+    {1574455, 91, SYSEV_CHMOD, 4, AT, AT, true, 0600, UNCH, UNCH, NULL, 0},
+    {1574456, 268, SYSEV_CHMOD, NOFD, AT, AT, true, 0644, UNCH, UNCH, "f",
+     NT_NORMAL},
+    {1574457, 452, SYSEV_CHMOD, NOFD, 3, AT, true, 0640, UNCH, UNCH, "f",
+     NT_NORMAL},
+    /* chown("f", 1000, -1), fchown(4, -1, 50), lchown, fchownat(3, ...) */
+    {1574458, 92, SYSEV_CHOWN, NOFD, AT, AT, false, 0, 1000, UNCH, "f",
+     NT_NORMAL},
+    {1574459, 93, SYSEV_CHOWN, 4, AT, AT, false, 0, UNCH, 50, NULL, 0},
+    {1574461, 94, SYSEV_CHOWN, NOFD, AT, AT, false, 0, 1, 2, "sl", NT_NORMAL},
+    {1574462, 260, SYSEV_CHOWN, NOFD, 3, AT, false, 0, 3, 4, "f", NT_NORMAL},
+    /* the xattr calls: the name is a user pointer, not in any record */
+    {1574463, 188, SYSEV_SETXATTR, NOFD, AT, AT, false, 0, UNCH, UNCH, "f",
+     NT_NORMAL},
+    {1574464, 189, SYSEV_SETXATTR, NOFD, AT, AT, false, 0, UNCH, UNCH, "sl",
+     NT_NORMAL},
+    {1574465, 190, SYSEV_SETXATTR, 4, AT, AT, false, 0, UNCH, UNCH, NULL, 0},
+    {1574466, 197, SYSEV_REMOVEXATTR, NOFD, AT, AT, false, 0, UNCH, UNCH, "f",
+     NT_NORMAL},
+    {1574467, 198, SYSEV_REMOVEXATTR, NOFD, AT, AT, false, 0, UNCH, UNCH, "sl",
+     NT_NORMAL},
+    {1574468, 199, SYSEV_REMOVEXATTR, 4, AT, AT, false, 0, UNCH, UNCH, NULL, 0},
+    /* glibc: utime, utimes are utimensat; futimens(4) has no name */
+    {1574469, 280, SYSEV_UTIMES, NOFD, AT, AT, false, 0, UNCH, UNCH, "f",
+     NT_NORMAL},
+    {1574472, 280, SYSEV_UTIMES, 4, AT, AT, false, 0, UNCH, UNCH, NULL, 0},
+    {1574473, 280, SYSEV_UTIMES, NOFD, 3, AT, false, 0, UNCH, UNCH, "f",
+     NT_NORMAL},
+    /* link("f", "hl"), linkat(3, "f", AT_FDCWD, "hl2") */
+    {1574474, 86, SYSEV_LINK, NOFD, AT, AT, false, 0, UNCH, UNCH, "hl",
+     NT_CREATE},
+    {1574475, 265, SYSEV_LINK, NOFD, 3, AT, false, 0, UNCH, UNCH, "hl2",
+     NT_CREATE},
+    /* symlink("target/x", "sl"), symlinkat("../t", 3, "sl2") */
+    {1574460, 88, SYSEV_SYMLINK, NOFD, AT, AT, false, 0, UNCH, UNCH, "sl",
+     NT_CREATE},
+    {1574476, 266, SYSEV_SYMLINK, NOFD, 3, AT, false, 0, UNCH, UNCH, "sl2",
+     NT_CREATE},
+    {1574477, 83, SYSEV_MKDIR, NOFD, AT, AT, true, 0750, UNCH, UNCH, "dd",
+     NT_CREATE},
+    {1574478, 258, SYSEV_MKDIR, NOFD, 3, AT, true, 0700, UNCH, UNCH, "d2",
+     NT_CREATE},
+    {1574479, 84, SYSEV_RMDIR, NOFD, AT, AT, false, 0, UNCH, UNCH, "dd",
+     NT_DELETE},
+    {1574480, 263, SYSEV_RMDIR, NOFD, 3, AT, false, 0, UNCH, UNCH, "d2",
+     NT_DELETE},
+    /* glibc: mknod is mknodat; the mode keeps the type */
+    {1574481, 259, SYSEV_MKNOD, NOFD, AT, AT, true, 010644, UNCH, UNCH, "fifo",
+     NT_CREATE},
+    {1574482, 259, SYSEV_MKNOD, NOFD, 3, AT, true, 020600, UNCH, UNCH, "cdev",
+     NT_CREATE},
+};
+
+#undef AT
+#undef NOFD
+#undef UNCH
+
+static const struct sysev_path *
+path_of(const struct sysevent *e, enum sysev_nametype nt)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->npath; i++)
+		if (e->path[i].nametype == nt)
+			return &e->path[i];
+	return NULL;
+}
+
+/* Each captured metadata event, field by field: kind, fd or dirfds, mode,
+ * ids, the subject's PATH item (none for the fd variants: the kernel logs
+ * their item as name=(null)). */
+static void
+test_sysevent_meta_ops_captured(void **state)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(meta_events) / sizeof(meta_events[0]); i++) {
+		const struct meta_want *w = &meta_events[i];
+		const struct sysevent *e =
+		    load(*state, "meta_ops.log", w->serial);
+
+		assert_int_equal(e->arch, X86_64);
+		assert_int_equal(e->syscall, w->syscall);
+		assert_true(e->success);
+		assert_int_equal(e->kind, w->kind);
+		assert_int_equal(e->fd, w->fd);
+		assert_int_equal(e->dirfd, w->dirfd);
+		assert_int_equal(e->dirfd2, w->dirfd2);
+		assert_int_equal(e->has_mode, w->has_mode);
+		assert_int_equal(e->mode, w->mode);
+		assert_int_equal(e->uid, w->uid);
+		assert_int_equal(e->gid, w->gid);
+		if (w->name == NULL) {
+			assert_int_equal(e->npath, 0);
+			continue;
+		}
+		assert_str(e->cwd, "/tmp/fidcap/w");
+		assert_non_null(path_of(e, w->nt));
+		assert_path(path_of(e, w->nt), w->name, strlen(w->name), w->nt);
+	}
+}
+
+/* link's existing name is its NORMAL item; symlink's content an item the
+ * kernel did not type (no inode), kept as given. */
+static void
+test_sysevent_link_symlink_items(void **state)
+{
+	const struct sysevent *e = load(*state, "meta_ops.log", 1574474);
+
+	assert_int_equal(e->npath, 3);
+	assert_path(path_of(e, NT_PARENT), "/tmp/fidcap/w", 13, NT_PARENT);
+	assert_path(path_of(e, NT_NORMAL), "f", 1, NT_NORMAL);
+	assert_int_equal(path_of(e, NT_NORMAL)->inode,
+	                 path_of(e, NT_CREATE)->inode);
+	e = load(*state, "meta_ops.log", 1574460);
+	assert_int_equal(e->npath, 3);
+	assert_path(path_of(e, NT_UNKNOWN), "target/x", 8, NT_UNKNOWN);
+	assert_int_equal(path_of(e, NT_UNKNOWN)->inode, 0);
+	assert_int_equal(path_of(e, NT_CREATE)->mode, 0120777);
+}
+
+/* The numbers of the metadata calls on both arches (ausyscall --exact),
+ * and the i386-only ones. */
+static void
+test_sysevent_meta_table_both_arches(void **state)
+{
+	static const struct sc_row t[] = {
+	    {90, 15, SYSEV_CHMOD},         {91, 94, SYSEV_CHMOD},
+	    {268, 306, SYSEV_CHMOD},       {452, 452, SYSEV_CHMOD},
+	    {92, 212, SYSEV_CHOWN},        {94, 198, SYSEV_CHOWN},
+	    {93, 207, SYSEV_CHOWN},        {260, 298, SYSEV_CHOWN},
+	    {188, 226, SYSEV_SETXATTR},    {189, 227, SYSEV_SETXATTR},
+	    {190, 228, SYSEV_SETXATTR},    {197, 235, SYSEV_REMOVEXATTR},
+	    {198, 236, SYSEV_REMOVEXATTR}, {199, 237, SYSEV_REMOVEXATTR},
+	    {132, 30, SYSEV_UTIMES},       {235, 271, SYSEV_UTIMES},
+	    {280, 320, SYSEV_UTIMES},      {261, 299, SYSEV_UTIMES},
+	    {86, 9, SYSEV_LINK},           {265, 303, SYSEV_LINK},
+	    {88, 83, SYSEV_SYMLINK},       {266, 304, SYSEV_SYMLINK},
+	    {83, 39, SYSEV_MKDIR},         {258, 296, SYSEV_MKDIR},
+	    {84, 40, SYSEV_RMDIR},         {133, 14, SYSEV_MKNOD},
+	    {259, 297, SYSEV_MKNOD},
+	};
+	struct ctx *c = *state;
+
+	assert_table(c, t, sizeof(t) / sizeof(t[0]));
+	/* i386 only: the 16-bit chown, lchown, fchown; utimensat_time64 */
+	assert_int_equal(kind_of(c, I386, 182), SYSEV_CHOWN);
+	assert_int_equal(kind_of(c, I386, 16), SYSEV_CHOWN);
+	assert_int_equal(kind_of(c, I386, 95), SYSEV_CHOWN);
+	assert_int_equal(kind_of(c, I386, 412), SYSEV_UTIMES);
+	assert_int_equal(kind_of(c, X86_64, 182), SYSEV_OTHER);
+	assert_int_equal(kind_of(c, X86_64, 412), SYSEV_OTHER);
+}
+
+/* chown's -1 is "unchanged": 0xffffffff, and 0xffff for i386's 16-bit
+ * calls (where 0xffff is no id at all); a 32-bit call's 0xffff is an id. */
+static void
+test_sysevent_chown_unchanged_ids(void **state)
+{
+	struct ctx *c = *state;
+
+	decode_line(c,
+	            "arch=40000003 syscall=182 success=yes exit=0 a0=804a000 "
+	            "a1=ffff a2=3e8");
+	assert_int_equal(c->e->uid, SYSEV_ID_UNCHANGED);
+	assert_int_equal(c->e->gid, 1000);
+	decode_line(c, "arch=40000003 syscall=95 success=yes exit=0 a0=3 "
+	               "a1=0 a2=ffff");
+	assert_int_equal(c->e->fd, 3);
+	assert_int_equal(c->e->uid, 0);
+	assert_int_equal(c->e->gid, SYSEV_ID_UNCHANGED);
+	decode_line(c,
+	            "arch=40000003 syscall=212 success=yes exit=0 a0=804a000 "
+	            "a1=ffff a2=ffffffff");
+	assert_int_equal(c->e->uid, 65535);
+	assert_int_equal(c->e->gid, SYSEV_ID_UNCHANGED);
+	/* no chown: ids unchanged, no mode, no fd */
+	decode_line(c, "arch=c000003e syscall=87 success=yes exit=0 a0=1 a1=2");
+	assert_int_equal(c->e->uid, SYSEV_ID_UNCHANGED);
+	assert_false(c->e->has_mode);
+	assert_int_equal(c->e->fd, SYSEV_NO_FD);
+}
+
 int
 main(void)
 {
@@ -754,7 +970,7 @@ main(void)
 	    cmocka_unit_test(test_sysevent_creat_and_openat2_flags),
 	    cmocka_unit_test(test_sysevent_hex_names_decoded),
 	    cmocka_unit_test(test_sysevent_rename_four_items),
-	    cmocka_unit_test(test_sysevent_unlinkat_removedir_is_other),
+	    cmocka_unit_test(test_sysevent_unlinkat_removedir_is_rmdir),
 	    cmocka_unit_test(test_sysevent_exit_group_without_success_exit),
 	    cmocka_unit_test(test_sysevent_i386_arch_event),
 	    cmocka_unit_test(test_sysevent_overlay_create_null_paths_skipped),
@@ -766,6 +982,10 @@ main(void)
 	    cmocka_unit_test(test_sysevent_syscall_table_both_arches),
 	    cmocka_unit_test(test_sysevent_unknown_arch_is_other),
 	    cmocka_unit_test(test_sysevent_numbers_strict),
+	    cmocka_unit_test(test_sysevent_meta_ops_captured),
+	    cmocka_unit_test(test_sysevent_link_symlink_items),
+	    cmocka_unit_test(test_sysevent_meta_table_both_arches),
+	    cmocka_unit_test(test_sysevent_chown_unchanged_ids),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
