@@ -29,7 +29,6 @@ extern int _audit_syscalladded;
 extern unsigned int _audit_elf;
 
 #define GROUP_SYSCALLS 48
-#define RULES_MAX 32
 #define PAIR_MAX 256
 #define PAIRS_MAX 8
 #define LIST_WAIT_MS 2000
@@ -475,9 +474,8 @@ rule_valid(const struct audit_rule_data *r, size_t len)
 	       r->field_count <= AUDIT_MAX_FIELDS;
 }
 
-/* True when the listed rule r (validated) has key. */
-static bool
-rule_has_key(const struct audit_rule_data *r, const char *key)
+bool
+rules_has_key(const struct audit_rule_data *r, const char *key)
 {
 	size_t off = 0, klen = strlen(key);
 	uint32_t i;
@@ -519,8 +517,8 @@ list_request(int ctl)
  * it is evaluated); copies of those with key (every rule when key is
  * NULL) go to *out (malloc'd array of malloc'd rules). Returns the count,
  * -1 on error. */
-static int
-list_rules(int ctl, const char *key, struct audit_rule_data ***out)
+int
+rules_list_kernel(int ctl, const char *key, struct audit_rule_data ***out)
 {
 	union {
 		struct nlmsghdr nh;
@@ -562,7 +560,7 @@ list_rules(int ctl, const char *key, struct audit_rule_data ***out)
 				continue;
 			r = NLMSG_DATA(nh);
 			if (!rule_valid(r, NLMSG_PAYLOAD(nh, 0)) ||
-			    (key != NULL && !rule_has_key(r, key)))
+			    (key != NULL && !rules_has_key(r, key)))
 				continue;
 			if (count == cap) {
 				cap = cap ? cap * 2 : 16;
@@ -589,16 +587,23 @@ bad:
 	return -1;
 }
 
+void
+rules_list_free(struct audit_rule_data **v, int n)
+{
+	while (n > 0)
+		free(v[--n]);
+	free(v);
+}
+
 int
 rules_count_keyed(int ctl, const char *key)
 {
 	struct audit_rule_data **v = NULL;
-	int n, i;
+	int n;
 
-	n = list_rules(ctl, key, &v);
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	n = rules_list_kernel(ctl, key, &v);
+	if (n > 0)
+		rules_list_free(v, n);
 	return n;
 }
 
@@ -608,7 +613,7 @@ rules_purge(int ctl, const char *key)
 	struct audit_rule_data **v = NULL;
 	int n, i, rc, deleted = 0, bad = 0;
 
-	n = list_rules(ctl, key, &v);
+	n = rules_list_kernel(ctl, key, &v);
 	if (n < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -628,159 +633,6 @@ rules_purge(int ctl, const char *key)
 		log_info("rules: purged %d stale rules with key %s", deleted,
 		         key);
 	return bad ? -1 : deleted;
-}
-
-/* The value of the first field f of r, or 0 when r has none. */
-static uint32_t
-rule_field(const struct audit_rule_data *r, uint32_t f)
-{
-	uint32_t i;
-
-	for (i = 0; i < r->field_count; i++)
-		if (r->fields[i] == f && r->fieldflags[i] == AUDIT_EQUAL)
-			return r->values[i];
-	return 0;
-}
-
-/* Whether a rule can apply to some syscall that ours applies to: a common
- * syscall bit, and no two different arch= values. */
-static bool
-rule_overlaps(const struct audit_rule_data *a, const struct audit_rule_data *b)
-{
-	uint32_t aa = rule_field(a, AUDIT_ARCH), ba = rule_field(b, AUDIT_ARCH);
-	size_t i;
-
-	if (aa != 0 && ba != 0 && aa != ba)
-		return false;
-	for (i = 0; i < AUDIT_BITMASK_SIZE; i++)
-		if (a->mask[i] & b->mask[i])
-			return true;
-	return false;
-}
-
-/* The list a rule is on, without the prepend flag. */
-static uint32_t
-rule_list(const struct audit_rule_data *r)
-{
-	return r->flags & ~(uint32_t)AUDIT_FILTER_PREPEND;
-}
-
-bool
-rules_same(const struct audit_rule_data *a, const struct audit_rule_data *b)
-{
-	size_t n = a->field_count;
-
-	return rule_list(a) == rule_list(b) && a->action == b->action &&
-	       a->field_count == b->field_count && n <= AUDIT_MAX_FIELDS &&
-	       memcmp(a->mask, b->mask, sizeof(a->mask)) == 0 &&
-	       memcmp(a->fields, b->fields, n * sizeof(a->fields[0])) == 0 &&
-	       memcmp(a->values, b->values, n * sizeof(a->values[0])) == 0 &&
-	       memcmp(a->fieldflags, b->fieldflags,
-	              n * sizeof(a->fieldflags[0])) == 0 &&
-	       a->buflen == b->buflen && memcmp(a->buf, b->buf, a->buflen) == 0;
-}
-
-/* Marks in at[] (one per listed rule) which of rs's rules each listed
- * rule is (-1: none); every rule of rs matches one listed rule at most. */
-static void
-match_ours(const struct rules *rs, struct audit_rule_data *const *listed, int n,
-           int *at, struct rules_check *c)
-{
-	bool used[RULES_MAX] = {false};
-	int i, j;
-
-	for (i = 0; i < n; i++) {
-		at[i] = -1;
-		for (j = 0; j < rs->n && at[i] < 0; j++)
-			if (!used[j] && rules_same(rs->r[j], listed[i]))
-				at[i] = j;
-		if (at[i] >= 0) {
-			used[at[i]] = true;
-			c->present++;
-		} else if (rule_has_key(listed[i], RULES_KEY)) {
-			c->alien++;
-		}
-	}
-}
-
-/* A never rule on the exit list hides what a later rule of ours would
- * record, when they overlap. */
-static bool
-blinds_ours(const struct rules *rs, struct audit_rule_data *const *listed,
-            int n, const int *at, int never)
-{
-	int i;
-
-	for (i = never + 1; i < n; i++)
-		if (at[i] >= 0 && rule_overlaps(listed[never], rs->r[at[i]]))
-			return true;
-	return false;
-}
-
-int
-rules_check_list(const struct rules *rs, struct audit_rule_data *const *listed,
-                 int n, struct rules_check *c)
-{
-	int i, *at;
-
-	memset(c, 0, sizeof(*c));
-	if (n < 0 || rs == NULL) {
-		log_warnx("%s: no rules or a bad count %d", __func__, n);
-		return -1;
-	}
-	at = calloc((size_t)n + 1, sizeof(*at));
-	if (at == NULL) {
-		log_warn("%s: calloc", __func__);
-		return -1;
-	}
-	c->listed = n;
-	c->expected = rs->n;
-	match_ours(rs, listed, n, at, c);
-	c->missing = rs->n - c->present;
-	for (i = 0; i < n; i++) {
-		if (listed[i]->action != AUDIT_NEVER)
-			continue;
-		if (rule_list(listed[i]) == AUDIT_FILTER_TASK)
-			c->blind_task++;
-		else if (rule_list(listed[i]) == AUDIT_FILTER_EXIT &&
-		         blinds_ours(rs, listed, n, at, i))
-			c->blind_exit++;
-	}
-	for (i = 0; i < n; i++)
-		if (rule_list(listed[i]) == AUDIT_FILTER_EXCLUDE ||
-		    rule_list(listed[i]) == AUDIT_FILTER_FS)
-			c->blind_other++;
-	free(at);
-	return 0;
-}
-
-bool
-rules_check_intact(const struct rules_check *c)
-{
-	return c->missing == 0 && c->alien == 0 && c->blind_exit == 0;
-}
-
-static void
-list_free(struct audit_rule_data **v, int n)
-{
-	while (n > 0)
-		free(v[--n]);
-	free(v);
-}
-
-int
-rules_check(int ctl, const struct rules *rs, struct rules_check *c)
-{
-	struct audit_rule_data **v = NULL;
-	int n, rc;
-
-	memset(c, 0, sizeof(*c));
-	n = list_rules(ctl, NULL, &v);
-	if (n < 0)
-		return -1;
-	rc = rules_check_list(rs, v, n, c);
-	list_free(v, n);
-	return rc;
 }
 
 int

@@ -15,6 +15,7 @@
 #include "auditsock.h"
 #include "log.h"
 #include "rules.h"
+#include "rules_check.h"
 
 #define LIST_MAX 64
 
