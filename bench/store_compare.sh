@@ -17,7 +17,10 @@
 #   read    bench/readfloor (a plain cursor over pids, files, fds, gaps):
 #           documents per second
 #   json    filter -no-save -format=json -o /dev/null: wall seconds
-# then stops the store and removes its directory. Medians over the rounds
+# then stops the store and removes its directory. Sizes in -id-sizes get
+# the write and _id steps only, on a database of processes without files
+# (gen_raw -files 0: about 1.13 N pids documents), to reach 1M documents in
+# pids in minutes. Medians over the rounds
 # go to a markdown table on stdout; one log line per measurement on stderr.
 #
 # Every measured step runs under `flock /tmp/godo-suite.lock` (the test
@@ -27,7 +30,7 @@
 #
 #   bench/store_compare.sh [-sizes "10000 100000"] [-rounds 2]
 #       [-handlers "sqlite postgresql"] [-port 27630] [-dir /tmp/store-compare]
-#       [-lookups 20] [-filter filter/filter] [-run-timeout 1800]
+#       [-id-sizes 1000000] [-lookups 20] [-filter filter/filter] [-run-timeout 1800]
 #       [-max-seconds 5400] [-lock /tmp/godo-suite.lock]
 set -euo pipefail
 
@@ -38,6 +41,7 @@ ROUNDS=2
 HANDLERS="sqlite postgresql"
 PORT=27630
 DIR=/tmp/store-compare
+ID_SIZES=
 LOOKUPS=20
 FILTER=$top/filter/filter
 RUN_TIMEOUT=1800
@@ -50,6 +54,7 @@ while [ $# -gt 0 ]; do
 	-handlers | handlers) HANDLERS=$2; shift 2 ;;
 	-port | port) PORT=$2; shift 2 ;;
 	-dir | dir) DIR=$2; shift 2 ;;
+	-id-sizes | id-sizes) ID_SIZES=$2; shift 2 ;;
 	-lookups | lookups) LOOKUPS=$2; shift 2 ;;
 	-filter | filter) FILTER=$2; shift 2 ;;
 	-run-timeout | run-timeout) RUN_TIMEOUT=$2; shift 2 ;;
@@ -91,6 +96,7 @@ def fields(pid):
 ticks = 0
 f = fields(open(d + "/server.pid").read().split()[0])
 ticks += int(f[11]) + int(f[12])  # utime, stime
+ferret = ticks
 pm = d + "/pg/postmaster.pid"
 if os.path.exists(pm):
     pp = open(pm).readline().strip()
@@ -105,7 +111,8 @@ if os.path.exists(pm):
             continue
         if f[1] == pp:
             ticks += int(f[11]) + int(f[12])
-print("%.2f" % (ticks / os.sysconf("SC_CLK_TCK")))
+hz = os.sysconf("SC_CLK_TCK")
+print("%.2f %.2f" % (ticks / hz, ferret / hz))  # the store, FerretDB alone
 PY
 store_cpu() { $PY "$tmp/cpu.py" "$1"; }
 
@@ -133,7 +140,12 @@ print("lookup_ms=%.2f update_ms=%.2f pids=%d" % (
 PY
 
 start=$SECONDS
-for n in $SIZES; do
+runs=()
+for n in $SIZES; do runs+=("full:$n"); done
+for n in $ID_SIZES; do runs+=("id:$n"); done
+for run in "${runs[@]}"; do
+	mode=${run%%:*}
+	n=${run#*:}
 	for r in $(seq 1 "$ROUNDS"); do
 		for h in $HANDLERS; do
 			if [ $((SECONDS - start)) -ge "$MAX_SECONDS" ]; then
@@ -142,13 +154,19 @@ for n in $SIZES; do
 			fi
 			key=$h-$n
 			db=raw_$n
+			files=()
+			if [ "$mode" = id ]; then
+				key=$h-${n}p
+				db=pids_$n
+				files=(-files 0)
+			fi
 			sdir=$DIR/$h
 			sh_store "$h" stop "$sdir" || true
 			rm -rf "$sdir"
 			log "$key round $r/$ROUNDS: fresh store"
 			sh_store "$h" start "$sdir"
 			c0=$(store_cpu "$sdir")
-			if ! locked "$here/gen_raw" -mongo "$MONGO" -db "$db" -procs "$n" >"$tmp/gen"; then
+			if ! locked "$here/gen_raw" -mongo "$MONGO" -db "$db" -procs "$n" "${files[@]}" >"$tmp/gen"; then
 				log "$key: gen_raw failed or timed out"
 				sh_store "$h" stop "$sdir" || true
 				continue
@@ -156,10 +174,10 @@ for n in $SIZES; do
 			c1=$(store_cpu "$sdir")
 			gen=$(cat "$tmp/gen")
 			docs=$(($(kv pids "$gen") + $(kv files "$gen") + $(kv fds "$gen")))
-			cpu=$(awk -v a="$c0" -v b="$c1" -v d="$docs" 'BEGIN {printf "%.3f", (b - a) * 1000 / d}')
+			cpu=$(awk -v a="${c0% *}" -v b="${c1% *}" -v d="$docs" 'BEGIN {printf "%.3f", (b - a) * 1000 / d}')
 			echo "$cpu" >>"$tmp/$key.cpu"
 			echo "$(kv seconds "$gen")" >>"$tmp/$key.gen"
-			log "$key write: $docs docs in $(kv seconds "$gen") s, store CPU $(awk -v a="$c0" -v b="$c1" 'BEGIN {print b - a}') s: $cpu s per 1000 docs"
+			log "$key write: $docs docs in $(kv seconds "$gen") s, store CPU $(awk -v a="${c0% *}" -v b="${c1% *}" 'BEGIN {print b - a}') s (FerretDB $(awk -v a="${c0#* }" -v b="${c1#* }" 'BEGIN {print b - a}') s): $cpu s per 1000 docs"
 
 			if out=$(locked "$PY" "$tmp/idcost.py" "$PORT" "$db" "$LOOKUPS"); then
 				kv lookup_ms "$out" >>"$tmp/$key.lookup"
@@ -167,6 +185,13 @@ for n in $SIZES; do
 				log "$key _id: $out"
 			else
 				log "$key _id: failed or timed out"
+			fi
+
+			if [ "$mode" = id ]; then
+				sh_store "$h" stop "$sdir"
+				rm -rf "$sdir"
+				sdir=
+				continue
 			fi
 
 			if locked "$here/readfloor" -mongo "$MONGO" -db "$db" >"$tmp/floor"; then
@@ -196,10 +221,17 @@ done
 col() { if [ -f "$tmp/$1" ]; then median <"$tmp/$1"; else echo "-"; fi; }
 echo "| handler | processes | rounds | store CPU s / 1000 docs | gen_raw wall s | _id lookup ms | _id update ms | read docs/s | filter json s |"
 echo "|---|---|---|---|---|---|---|---|---|"
-for n in $SIZES; do
+for run in "${runs[@]}"; do
+	n=${run#*:}
 	for h in $HANDLERS; do
 		key=$h-$n
-		k=$(cat "$tmp/$key.cpu" 2>/dev/null | wc -l)
-		echo "| $h | $n | $k | $(col "$key.cpu") | $(col "$key.gen") | $(col "$key.lookup") | $(col "$key.update") | $(col "$key.read") | $(col "$key.json") |"
+		label=$n
+		if [ "${run%%:*}" = id ]; then
+			key=$h-${n}p
+			label="$n (no files)"
+		fi
+		k=0
+		[ ! -f "$tmp/$key.cpu" ] || k=$(wc -l <"$tmp/$key.cpu")
+		echo "| $h | $label | $k | $(col "$key.cpu") | $(col "$key.gen") | $(col "$key.lookup") | $(col "$key.update") | $(col "$key.read") | $(col "$key.json") |"
 	done
 done
