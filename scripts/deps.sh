@@ -3,6 +3,9 @@
 # Debian packages through apt, then a MongoDB-compatible server: `mongod` when
 # one is on PATH, otherwise FerretDB v1.24.2 built from the Go module proxy and
 # cached in $GODO_CACHE (default /var/cache/godo) so a second run costs seconds.
+# GODO_STORE_HANDLER=postgresql (scripts/store.sh) adds Debian's postgresql-15;
+# the cluster that Debian's package creates and starts is stopped again
+# (store.sh runs a private one).
 set -euo pipefail
 
 die() { echo "deps: $*" >&2; exit 1; }
@@ -11,12 +14,17 @@ die() { echo "deps: $*" >&2; exit 1; }
 PKGS=(build-essential pkg-config libaudit-dev libauparse-dev libmongoc-dev
       libbson-dev libcmocka-dev docker.io busybox-static clang clang-format
       libclang-rt-14-dev valgrind python3-pymongo auditd chromium)
+HANDLER=${GODO_STORE_HANDLER:-sqlite}
+[ "$HANDLER" = postgresql ] && PKGS+=(postgresql-15)
 CACHE=${GODO_CACHE:-/var/cache/godo}
 FERRET_VERSION=v1.24.2
 FERRET_BIN="$CACHE/ferretdb-$FERRET_VERSION"
 export PATH="$PATH:/usr/local/go/bin"
 
 missing=()
+pg_was_installed=0
+dpkg-query -W -f='${Status}' postgresql-15 2>/dev/null | grep -q 'ok installed' &&
+	pg_was_installed=1
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing+=("$p")
@@ -30,6 +38,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	# auditd's package may start the daemon; godo takes the audit role itself.
 	if pgrep -x auditd >/dev/null; then
 		service auditd stop >/dev/null 2>&1 || pkill -x auditd || true
+	fi
+	# postgresql-15's package creates the cluster 15/main and may start it;
+	# store.sh runs its own, so stop the one this install started.
+	if [ "$pg_was_installed" = 0 ] && [[ " ${missing[*]} " == *" postgresql-15 "* ]] &&
+		command -v pg_ctlcluster >/dev/null 2>&1; then
+		pg_ctlcluster 15 main stop >/dev/null 2>&1 || true
 	fi
 else
 	echo "deps: Debian packages present"
