@@ -98,11 +98,13 @@ $(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
 UNIT_test_nlrecv := listener/nlrecv common/log
 UNIT_test_localstore := listener/localstore
 UNIT_test_priv_plan := listener/priv
-UNIT_test_sysevent := listener/sysevent listener/reasm listener/record \
+UNIT_test_sysevent := listener/sysevent listener/syscalls listener/reasm \
+	listener/record \
 	common/util common/log
 UNIT_test_common := common/esc common/flags common/path common/util common/log
 UNIT_test_procconn := listener/procconn listener/nlrecv common/log common/util
-UNIT_test_hostile := listener/sysevent listener/reasm listener/record \
+UNIT_test_hostile := listener/sysevent listener/syscalls listener/reasm \
+	listener/record \
 	common/util common/log
 UNIT_test_filter_path := filter/repair filter/model filter/mem filter/bytes \
 	filter/strmap common/path common/esc common/util common/log

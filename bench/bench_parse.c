@@ -6,11 +6,12 @@
  * Build and run from the repo top:
  *   make B=build/bench build/bench/libcommon.a build/bench/listener/record.o \
  *     build/bench/listener/reasm.o build/bench/listener/sysevent.o
+ * build/bench/listener/syscalls.o
  *   cc -O2 -std=c11 -D_GNU_SOURCE -Icommon -Ilistener -Wl,--wrap=malloc \
  *     -o build/bench/bench_parse bench/bench_parse.c \
- *     build/bench/listener/{record,reasm,sysevent}.o build/bench/libcommon.a \
- *     -laudit
- *   build/bench/bench_parse [FILE.log] [seconds] */
+ *     build/bench/listener/{record,reasm,sysevent,syscalls}.o
+ * build/bench/libcommon.a \ -laudit build/bench/bench_parse [FILE.log]
+ * [seconds] */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

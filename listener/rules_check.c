@@ -95,7 +95,8 @@ blinds_ours(const struct rules *rs, struct audit_rule_data *const *listed,
 	int i;
 
 	for (i = never + 1; i < n; i++)
-		if (at[i] >= 0 && rule_overlaps(listed[never], rules_get(rs, at[i])))
+		if (at[i] >= 0 &&
+		    rule_overlaps(listed[never], rules_get(rs, at[i])))
 			return true;
 	return false;
 }
@@ -143,7 +144,6 @@ rules_check_intact(const struct rules_check *c)
 	return c->missing == 0 && c->alien == 0 && c->blind_exit == 0;
 }
 
-
 int
 rules_check(int ctl, const struct rules *rs, struct rules_check *c)
 {
@@ -158,4 +158,3 @@ rules_check(int ctl, const struct rules *rs, struct rules_check *c)
 	rules_list_free(v, n);
 	return rc;
 }
-
