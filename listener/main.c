@@ -15,6 +15,8 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <libaudit.h>
+
 #include "sysevent.h"
 #include "core.h"
 #include "localstore.h"
@@ -610,6 +612,15 @@ setup_audit(struct godo *g)
 	}
 	if (failed > 0)
 		log_warnx("%d audit rules could not be installed", failed);
+	if (g->o.lock) {
+		/* enabled=2: the rules cannot change until reboot */
+		if (audit_set_enabled(auditsock_ctl_fd(g->asrc), 2) <= 0) {
+			(void)rules_remove(auditsock_ctl_fd(g->asrc), g->rules);
+			auditsock_close(g->asrc);
+			fatalx("-lock: could not lock the audit configuration");
+		}
+		log_info("audit configuration locked until reboot (-lock)");
+	}
 }
 
 static void
@@ -644,7 +655,10 @@ teardown(struct godo *g)
 	blind_end(g, &g->rules_gone, "still blind at exit");
 	writeback_run(&g->wb, getpid(), g->start_ns, g->now_ns, g->now_ns);
 	flush_store(g);
-	if (rules_remove(auditsock_ctl_fd(g->asrc), g->rules) < 0)
+	if (g->o.lock)
+		log_info("audit is locked (-lock): godo's rules stay until "
+		         "reboot");
+	else if (rules_remove(auditsock_ctl_fd(g->asrc), g->rules) < 0)
 		log_warnx("some godo rules could not be removed");
 	auditsock_close(g->asrc);
 	procconn_close(g->conn);
