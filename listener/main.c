@@ -31,6 +31,7 @@
 #include "auditsock.h"
 #include "procconn.h"
 #include "store.h"
+#include "tamper.h"
 #include "util.h"
 #include "writeback.h"
 
@@ -43,15 +44,6 @@
 #define CLOCK_SYNC_MS 60000 /* follow steps of the wall clock */
 #define STATUS_MS 1000
 #define HEARTBEAT_MS 10000
-
-/* A blind interval caused from the host (auditing disabled, the daemon
- * role taken, godo's rules deleted or changed): from the last status poll
- * that found everything intact until the repair, written as a gap. */
-struct blind {
-	const char *source; /* the gap's source */
-	bool on;            /* seen, not repaired yet */
-	int64_t from_ns;
-};
 
 struct godo {
 	struct options o;
@@ -73,10 +65,7 @@ struct godo {
 	uint64_t last_clock_ms, last_beat_ms;
 	int64_t last_status_ns;
 	uint64_t lost_total, stat_records, stat_events;
-	struct blind disabled, displaced, rules_gone;
-	int64_t intact_ns;           /* the last poll that found all intact */
-	int blind_task, blind_other; /* never/exclude rules already logged */
-	bool locked_said;            /* locked: repair impossible, said once */
+	struct tamper tamper;
 	struct gap_tally reasm_gap[REASM_END_FLUSH + 1]; /* partial events */
 	bool stop;
 	char host[256], boot_id[PROCFS_BOOT_ID_LEN + 1];
@@ -233,150 +222,6 @@ stats_line(struct godo *g)
 	g->last_stats_ms = g->now_ms;
 }
 
-/* b's blind interval was seen at this poll; an error line when it
- * begins (what says what was seen). */
-static void
-blind_begin(struct godo *g, struct blind *b, const char *what)
-{
-	if (b->on)
-		return;
-	b->on = true;
-	b->from_ns = g->intact_ns;
-	log_warnx("audit tampering: %s: not recording since the last check",
-	          what);
-}
-
-/* b's interval ends now (repaired, or godo stops): its gap. */
-static void
-blind_end(struct godo *g, struct blind *b, const char *how)
-{
-	if (!b->on)
-		return;
-	b->on = false;
-	writeback_gap(&g->wb, b->source, b->from_ns, g->now_ns, 1);
-	log_warnx("audit tampering (%s): %s after %" PRId64 " ms", b->source,
-	          how, (g->now_ns - b->from_ns) / 1000000);
-}
-
-/* A live process holds pid (the audit daemon role). */
-static bool
-pid_alive(uint32_t pid)
-{
-	return pid != 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
-}
-
-/* auditctl -e 0: enabled again. true when auditing is on. */
-static bool
-check_enabled(struct godo *g, const struct auditsock_health *h)
-{
-	if (!h->disabled) {
-		blind_end(g, &g->disabled, "enabled again");
-		return true;
-	}
-	blind_begin(g, &g->disabled, "auditing was disabled (enabled=0)");
-	if (auditsock_reenable(g->asrc) != 0)
-		return false;
-	blind_end(g, &g->disabled, "enabled again");
-	return true;
-}
-
-/* Another process took the audit daemon role (or godo lost it): taken back
- * with -force or when nobody alive holds it, else reported once. true
- * when godo holds the role. */
-static bool
-check_daemon(struct godo *g, const struct auditsock_health *h)
-{
-	bool was_on = g->displaced.on;
-
-	if (!h->displaced) {
-		blind_end(g, &g->displaced, "registered again");
-		return true;
-	}
-	blind_begin(g, &g->displaced, "godo is no longer the audit daemon");
-	if (g->o.force || !pid_alive(h->pid)) {
-		if (auditsock_reclaim(g->asrc, g->o.force) == 0) {
-			blind_end(g, &g->displaced, "registered again");
-			return true;
-		}
-	} else if (!was_on) {
-		log_warnx("audit: pid %u is the audit daemon now: godo records "
-		          "nothing until it goes (-force takes the role back)",
-		          h->pid);
-	}
-	return false;
-}
-
-/* Rules on the task, exclude or filesystem lists blind godo in ways its
- * exit rules cannot override: said once per rise. */
-static void
-report_blind_lists(struct godo *g, const struct rules_check *c)
-{
-	if (c->blind_task > g->blind_task)
-		log_warnx("audit: %d never rules on the task list: the tasks "
-		          "they match are not recorded (godo cannot override "
-		          "them)",
-		          c->blind_task);
-	if (c->blind_other > g->blind_other)
-		log_warnx("audit: %d rules on the exclude or filesystem lists: "
-		          "some records may not reach godo",
-		          c->blind_other);
-	g->blind_task = c->blind_task;
-	g->blind_other = c->blind_other;
-}
-
-/* godo's rules deleted, changed or blinded by a never rule ahead of them:
- * installed again (not possible while locked: said once). true when they
- * are intact. */
-static bool
-check_rules(struct godo *g, const struct auditsock_health *h)
-{
-	int ctl = auditsock_ctl_fd(g->asrc);
-	struct rules_check c;
-	char what[160];
-
-	if (rules_check(ctl, g->rules, &c) != 0)
-		return false; /* logged; checked again at the next poll */
-	report_blind_lists(g, &c);
-	if (rules_check_intact(&c)) {
-		blind_end(g, &g->rules_gone, "rules installed again");
-		return true;
-	}
-	snprintf(what, sizeof(what),
-	         "godo's audit rules were changed (%d of %d present, %d "
-	         "others keyed godo, %d never rules ahead)",
-	         c.present, c.expected, c.alien, c.blind_exit);
-	blind_begin(g, &g->rules_gone, what);
-	if (h->locked) {
-		if (!g->locked_said)
-			log_warnx("audit: rules are locked (enabled=2): cannot "
-			          "install godo's rules again until reboot");
-		g->locked_said = true;
-		return false;
-	}
-	if (rules_reinstall(ctl, g->rules, c.blind_exit > 0) != 0)
-		return false;
-	blind_end(g, &g->rules_gone, "rules installed again");
-	return true;
-}
-
-/* Tampering from the host, checked at every status reply: each check
- * repairs what it can and keeps its blind interval open until then. */
-static void
-check_tamper(struct godo *g)
-{
-	struct auditsock_health h;
-	bool ok;
-
-	auditsock_health(g->asrc, &h);
-	if (!h.known)
-		return;
-	ok = check_enabled(g, &h);
-	ok = check_daemon(g, &h) && ok;
-	ok = check_rules(g, &h) && ok;
-	if (ok)
-		g->intact_ns = g->now_ns;
-}
-
 static void
 poll_status(struct godo *g)
 {
@@ -388,7 +233,7 @@ poll_status(struct godo *g)
 		writeback_gap(&g->wb, "audit", g->last_status_ns, g->now_ns,
 		              (uint64_t)lost);
 	}
-	check_tamper(g);
+	tamper_check(&g->tamper, g->now_ns);
 }
 
 /* The kernel clocks' offsets, for the core's time conversions. -1 when
@@ -650,9 +495,7 @@ teardown(struct godo *g)
 	reasm_flush(g->reasm);
 	core_shutdown(g->core);
 	read_clock(g);
-	blind_end(g, &g->disabled, "still blind at exit");
-	blind_end(g, &g->displaced, "still blind at exit");
-	blind_end(g, &g->rules_gone, "still blind at exit");
+	tamper_close(&g->tamper, g->now_ns);
 	writeback_run(&g->wb, getpid(), g->start_ns, g->now_ns, g->now_ns);
 	flush_store(g);
 	if (g->o.lock)
@@ -704,10 +547,6 @@ main(int argc, char **argv)
 	else if (gethostname(g.host, sizeof(g.host) - 1) != 0)
 		util_strlcpy(g.host, "unknown", sizeof(g.host));
 	g.start_ns = util_wall_ns();
-	g.intact_ns = g.start_ns;
-	g.disabled.source = "disabled";
-	g.displaced.source = "daemon";
-	g.rules_gone.source = "rules";
 
 	g.store = store_open(g.o.mongo, g.o.db, err, sizeof(err));
 	if (g.store == NULL)
@@ -725,6 +564,7 @@ main(int argc, char **argv)
 	if (g.conn == NULL)
 		fatal("proc connector unavailable");
 	setup_audit(&g);
+	tamper_init(&g.tamper, g.asrc, g.rules, &g.wb, g.o.force, g.start_ns);
 	/* Sockets open, registered, rules in: keep what the loop needs. */
 	if (priv_drop(err, sizeof(err)) != 0)
 		log_warnx("%s", err);
