@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "proctab.h"
+#include "reasm.h"
 
 #define FDTAB_BUCKETS 65536
 
@@ -93,7 +94,7 @@ fdtab_route(struct fdtab *t, int32_t tgid, int32_t fd, uint64_t serial)
 {
 	struct fdent *e = fdtab_get(t, tgid, fd);
 
-	if (e == NULL || serial >= e->serial)
+	if (e == NULL || !reasm_serial_before(serial, e->serial))
 		return e;
 	return e->prev;
 }
@@ -258,7 +259,7 @@ fdtab_close(struct fdtab *t, struct task *proc, int32_t fd, uint64_t serial,
 
 	if (cur == NULL)
 		return;
-	if (serial >= cur->serial) {
+	if (!reasm_serial_before(serial, cur->serial)) {
 		drop_prev(t, cur, proc, ns, "reuse");
 		drop(t, cur, proc, ns, by);
 	} else {

@@ -72,7 +72,8 @@ struct fdtab *fdtab_new(uint32_t cap, fdtab_closed_fn *closed, void *arg);
 void fdtab_free(struct fdtab *t);
 struct fdent *fdtab_get(struct fdtab *t, int32_t tgid, int32_t fd);
 /* The entry an event on fd with this serial belongs to: the current holder,
- * or the shadowed one when the event is older than the current open. */
+ * or the shadowed one when the event is older than the current open
+ * (reasm_serial_before: the kernel's serial wraps at 2^32). */
 struct fdent *fdtab_route(struct fdtab *t, int32_t tgid, int32_t fd,
                           uint64_t serial);
 /* proc's new holder of number fd (path copied): the old holder is

@@ -15,6 +15,8 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <libaudit.h>
+
 #include "sysevent.h"
 #include "core.h"
 #include "localstore.h"
@@ -29,6 +31,7 @@
 #include "auditsock.h"
 #include "procconn.h"
 #include "store.h"
+#include "tamper.h"
 #include "util.h"
 #include "writeback.h"
 
@@ -62,6 +65,8 @@ struct godo {
 	uint64_t last_clock_ms, last_beat_ms;
 	int64_t last_status_ns;
 	uint64_t lost_total, stat_records, stat_events;
+	struct tamper tamper;
+	struct gap_tally reasm_gap[REASM_END_FLUSH + 1]; /* partial events */
 	bool stop;
 	char host[256], boot_id[PROCFS_BOOT_ID_LEN + 1];
 	char store_exe[4096];
@@ -94,15 +99,39 @@ drain_conn(void *arg)
 	(void)procconn_read(g->conn, on_cn, g, PROCCONN_BUDGET);
 }
 
+/* The gap source of each way an event can leave reassembly without its
+ * end (NULL: complete). */
+static const char *const reasm_gap_source[REASM_END_FLUSH + 1] = {
+    [REASM_END_AGED] = "reasm_aged",
+    [REASM_END_FLOOD] = "reasm_flood",
+    [REASM_END_FULL] = "reasm_evicted",
+    [REASM_END_FLUSH] = "reasm_flushed",
+};
+
+/* A partial event may lack the records that say what it did: a drop,
+ * counted in the cause's gap (written at the next flush) at the event's
+ * time when it could be read (ns != 0), else now. */
+static void
+note_partial(struct godo *g, const struct reasm_event *rev, int64_t ns)
+{
+	if (!rev->partial || (unsigned int)rev->end > REASM_END_FLUSH ||
+	    reasm_gap_source[rev->end] == NULL)
+		return;
+	writeback_tally(&g->reasm_gap[rev->end], ns != 0 ? ns : g->now_ns, 1);
+}
+
 /* An audit event of a pid godo does not know may come from a child whose
  * FORK is still in the connector's queue: read that first. */
 static void
 on_event(const struct reasm_event *rev, void *arg)
 {
 	struct godo *g = arg;
+	bool ok;
 
 	g->stat_events++;
-	if (sysevent_decode(g->dec, rev, g->ev) != 0)
+	ok = sysevent_decode(g->dec, rev, g->ev) == 0;
+	note_partial(g, rev, ok ? g->ev->time_ns : 0);
+	if (!ok)
 		return;
 	if (!core_audit_known(g->core, g->ev))
 		drain_conn(g);
@@ -142,6 +171,12 @@ open_diag(struct godo *g)
 static void
 flush_store(struct godo *g)
 {
+	unsigned int i;
+
+	for (i = 0; i <= REASM_END_FLUSH; i++)
+		if (reasm_gap_source[i] != NULL)
+			writeback_tally_write(&g->wb, &g->reasm_gap[i],
+			                      reasm_gap_source[i]);
 	writeback_flush(&g->wb, g->now_ms, g->now_ns);
 	if (g->diag != NULL)
 		fflush(g->diag);
@@ -157,9 +192,11 @@ stats_line(struct godo *g)
 	struct store_stats ss;
 	struct proctab_stats ps;
 	struct fdtab_stats fs;
+	struct reasm_stats rs;
 	uint64_t dt = g->now_ms - g->last_stats_ms;
 
 	store_get_stats(g->store, &ss);
+	reasm_stats(g->reasm, &rs);
 	proctab_get_stats(core_proctab(g->core), &ps);
 	fdtab_get_stats(core_fdtab(g->core), &fs);
 	log_info("stats: events/s %" PRIu64 " records/s %" PRIu64
@@ -168,14 +205,19 @@ stats_line(struct godo *g)
 	         " deletes %" PRIu64 " failed %" PRIu64 " flush %" PRIu64
 	         "us (max %" PRIu64 "us) tasks %u/%u "
 	         "files %u/%u unattributed %" PRIu64 " ops %" PRIu64
-	         " merged %" PRIu64 " refused %" PRIu64,
+	         " merged %" PRIu64 " refused %" PRIu64 " partial aged %" PRIu64
+	         " flood %" PRIu64 " evicted %" PRIu64 " flushed %" PRIu64
+	         " audit disabled %" PRIu64 " displaced %" PRIu64
+	         " reenabled %" PRIu64 " reclaimed %" PRIu64,
 	         dt ? g->stat_events * 1000 / dt : 0,
 	         dt ? g->stat_records * 1000 / dt : 0, g->lost_total,
 	         ac->backlog, ac->backlog_max, cc->overruns,
 	         store_pending(g->store), ss.ops, ss.upserts, ss.deletes,
 	         ss.failed_ops, ss.last_flush_us, ss.max_flush_us, ps.size,
 	         ps.cap, fs.size, fs.cap, ts->unattributed, ts->ops,
-	         g->wb.st.merged, g->wb.st.failed);
+	         g->wb.st.merged, g->wb.st.failed, rs.aged, rs.flood,
+	         rs.evicted, rs.flushed, ac->disabled_polls,
+	         ac->displaced_polls, ac->reenabled, ac->reclaimed);
 	g->stat_events = g->stat_records = 0;
 	g->last_stats_ms = g->now_ms;
 }
@@ -191,6 +233,7 @@ poll_status(struct godo *g)
 		writeback_gap(&g->wb, "audit", g->last_status_ns, g->now_ns,
 		              (uint64_t)lost);
 	}
+	tamper_check(&g->tamper, g->now_ns);
 }
 
 /* The kernel clocks' offsets, for the core's time conversions. -1 when
@@ -414,6 +457,15 @@ setup_audit(struct godo *g)
 	}
 	if (failed > 0)
 		log_warnx("%d audit rules could not be installed", failed);
+	if (g->o.lock) {
+		/* enabled=2: the rules cannot change until reboot */
+		if (audit_set_enabled(auditsock_ctl_fd(g->asrc), 2) <= 0) {
+			(void)rules_remove(auditsock_ctl_fd(g->asrc), g->rules);
+			auditsock_close(g->asrc);
+			fatalx("-lock: could not lock the audit configuration");
+		}
+		log_info("audit configuration locked until reboot (-lock)");
+	}
 }
 
 static void
@@ -443,9 +495,13 @@ teardown(struct godo *g)
 	reasm_flush(g->reasm);
 	core_shutdown(g->core);
 	read_clock(g);
+	tamper_close(&g->tamper, g->now_ns);
 	writeback_run(&g->wb, getpid(), g->start_ns, g->now_ns, g->now_ns);
 	flush_store(g);
-	if (rules_remove(auditsock_ctl_fd(g->asrc), g->rules) < 0)
+	if (g->o.lock)
+		log_info("audit is locked (-lock): godo's rules stay until "
+		         "reboot");
+	else if (rules_remove(auditsock_ctl_fd(g->asrc), g->rules) < 0)
 		log_warnx("some godo rules could not be removed");
 	auditsock_close(g->asrc);
 	procconn_close(g->conn);
@@ -508,6 +564,7 @@ main(int argc, char **argv)
 	if (g.conn == NULL)
 		fatal("proc connector unavailable");
 	setup_audit(&g);
+	tamper_init(&g.tamper, g.asrc, g.rules, &g.wb, g.o.force, g.start_ns);
 	/* Sockets open, registered, rules in: keep what the loop needs. */
 	if (priv_drop(err, sizeof(err)) != 0)
 		log_warnx("%s", err);

@@ -62,6 +62,11 @@ options_parse(struct options *o, int argc, char **argv)
 	     NULL},
 	    {"force", FLAG_BOOL, &o->force,
 	     "take the audit daemon role from a registered daemon", NULL},
+	    {"lock", FLAG_BOOL, &o->lock,
+	     "lock the audit configuration once the rules are in (enabled=2): "
+	     "nobody can change them until reboot, godo neither (its rules "
+	     "stay after it exits)",
+	     NULL},
 	    {"batch-wait", FLAG_INT, &o->batch_wait_us,
 	     "microseconds to let records gather after a busy read (fewer "
 	     "wake-ups under load; 0: read at once)",

@@ -467,6 +467,26 @@ writeback_gap(struct writeback *wb, const char *source, int64_t from_ns,
 }
 
 void
+writeback_tally(struct gap_tally *t, int64_t ns, uint64_t n)
+{
+	if (t->count == 0 || ns < t->from_ns)
+		t->from_ns = ns;
+	if (t->count == 0 || ns > t->to_ns)
+		t->to_ns = ns;
+	t->count += n;
+}
+
+void
+writeback_tally_write(struct writeback *wb, struct gap_tally *t,
+                      const char *source)
+{
+	if (t->count == 0)
+		return;
+	writeback_gap(wb, source, t->from_ns, t->to_ns, t->count);
+	memset(t, 0, sizeof(*t));
+}
+
+void
 writeback_run(struct writeback *wb, int pid, int64_t start_ns, int64_t stop_ns,
               int64_t seen_ns)
 {

@@ -122,8 +122,20 @@ void writeback_release(struct writeback *wb, int64_t stream_ns,
                        uint64_t now_ms);
 
 /* ---- the recorder's own documents ---- */
+/* Drops of one cause collected between two writes: a flood of them costs
+ * one gaps document per cause and write, not one per drop. */
+struct gap_tally {
+	uint64_t count;         /* 0: nothing collected */
+	int64_t from_ns, to_ns; /* the earliest and latest drop */
+};
+
 void writeback_gap(struct writeback *wb, const char *source, int64_t from_ns,
                    int64_t to_ns, uint64_t count);
+/* n more drops at ns. */
+void writeback_tally(struct gap_tally *t, int64_t ns, uint64_t n);
+/* A gap of source for what t collected (nothing when empty); empties t. */
+void writeback_tally_write(struct writeback *wb, struct gap_tally *t,
+                           const char *source);
 void writeback_run(struct writeback *wb, int pid, int64_t start_ns,
                    int64_t stop_ns, int64_t seen_ns);
 /* Sends what is queued (store_flush), then records operations the full

@@ -8,9 +8,33 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import Godo, check, client, fresh_db, finish, audit_state, hold_audit_lock, TOP  # noqa: E402
+from godotest import (Godo, check, client, fresh_db, finish, audit_state, hold_audit_lock, TOP,  # noqa: E402
+                      godo_rules, restore_audit, wait_for)
 
 MTWRITER = os.path.join(TOP, "tests", "helpers", "bin", "mtwriter")
+
+
+def tamper(work, before):
+    """From the host: godo's rules deleted, then auditing disabled; godo
+    must repair both within seconds (its status poll is once a second), and
+    a file written after the repair must be recorded. Returns what the
+    checks need."""
+    res = {}
+    rules0 = godo_rules()
+    res["rules0"] = rules0
+    others = [l for l in before[2].splitlines() if l.strip() and l != "No rules"]
+    # plain -D as an attacker would; only godo's rules when the host has
+    # rules of its own (they must survive the test)
+    subprocess.run(["auditctl", "-D"] + (["-k", "godo"] if others else []), stdout=subprocess.DEVNULL)
+    res["rules_back"] = wait_for(lambda: godo_rules() == rules0, 6)
+    res["rules_after"] = godo_rules()
+    subprocess.run(["auditctl", "-e", "0"], stdout=subprocess.DEVNULL)
+    res["enabled_back"] = wait_for(lambda: audit_state()[0] == "1", 6)
+    res["enabled_after"] = audit_state()[0]
+    after = os.path.join(work, "after_tamper.txt")
+    subprocess.run(["/bin/sh", "-c", "echo recorded > " + after])
+    res["after"] = after
+    return res
 
 
 def main():
@@ -51,12 +75,28 @@ def main():
             time.sleep(0.5)
         late.wait()
         time.sleep(1.8)  # its final document is due a second after the exit
+        tam = tamper(work, before)
     finally:
         rc = g.stop()
     check("listener_exit_status", rc == 0, "godo exited %d: %s" % (rc, g.text()[-2000:]))
     check("listener_audit_state_restored", audit_state() == before, "before %s after %s" % (before, audit_state()))
+    restore_audit(before)  # whatever godo did not put back
 
     d = client()[db]
+    check("tamper_rules_installed", len(tam["rules0"]) > 0, "no godo rules listed while it ran")
+    check("tamper_rules_reinstalled", tam["rules_back"],
+          "%d godo rules before, %d after: %r" % (len(tam["rules0"]), len(tam["rules_after"]), tam["rules_after"]))
+    check("tamper_reenabled", tam["enabled_back"], "enabled %r after auditctl -e 0" % tam["enabled_after"])
+    for source in ("rules", "disabled"):
+        gaps = list(d.gaps.find({"source": source}))
+        # one blind interval each (auditctl -D deletes rule by rule: a
+        # poll in between sees a second episode with the same start)
+        check("tamper_gap_" + source, len(gaps) == 1 and 0 <= gaps[0]["to_ns"] - gaps[0]["from_ns"] < 10 * 10**9,
+              "gaps %r" % gaps)
+    check("tamper_logged", g.text().count("audit tampering:") >= 2, g.text()[-2000:])
+    f = d.files.find_one({"filename": tam["after"], "op": "open"})
+    check("tamper_recorded_after_repair", f is not None and f.get("write_count", 0) >= 1, "file doc %r" % f)
+
     def written_ok(f):
         # distinct milliseconds of the writes, in order, at most 16
         w = f.get("written", [])

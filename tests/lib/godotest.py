@@ -232,3 +232,30 @@ def audit_state():
     rules = subprocess.run(["auditctl", "-l"], stdout=subprocess.PIPE, text=True).stdout
     st = dict(l.split(" ", 1) for l in s.splitlines() if " " in l)
     return st.get("enabled"), st.get("pid"), rules
+
+
+def godo_rules():
+    """godo's rules as auditctl -l lists them, sorted."""
+    out = subprocess.run(["auditctl", "-l"], stdout=subprocess.PIPE, text=True).stdout
+    return sorted(l for l in out.splitlines() if "key=godo" in l)
+
+
+def wait_for(cond, timeout):
+    """cond() polled every 0.1 s for timeout seconds (times SLOW)."""
+    deadline = time.time() + timeout * SLOW
+    while time.time() < deadline:
+        if cond():
+            return True
+        time.sleep(0.1)
+    return bool(cond())
+
+
+def restore_audit(before):
+    """Puts back what audit_state() returned in before where a test (or a
+    godo that did not repair) left it otherwise: enabled, and no rule keyed
+    godo left behind."""
+    enabled, _, _ = audit_state()
+    if before[0] is not None and enabled != before[0]:
+        subprocess.run(["auditctl", "-e", before[0]], stdout=subprocess.DEVNULL)
+    if godo_rules() and "key=godo" not in (before[2] or ""):
+        subprocess.run(["auditctl", "-D", "-k", "godo"], stdout=subprocess.DEVNULL)

@@ -537,6 +537,35 @@ test_core_fd_shadowing(void **state)
 	                 0);
 }
 
+/* The same across the wrap of the kernel's 32-bit serial: the reopen got
+ * serial 3, the write 0xffffffff is older and counts for the first file;
+ * the close at 0 closes the first file, not the second. */
+static void
+test_core_fd_shadowing_across_serial_wrap(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	f->serial = 0xfffffffdu;
+	(void)open_file(f, 200, 5001, "/tmp/one", 3, O_WRONLY);
+	f->serial = 2;
+	(void)open_file(f, 200, 5002, "/tmp/two", 3, O_WRONLY);
+	fd_call(f, SYSEV_WRITE, 200, 0xffffffffu, 5003, 3, 100);
+	fd_call(f, SYSEV_CLOSE, 200, 0, 5004, 3, 0);
+	fd_call(f, SYSEV_WRITE, 200, 4, 5005, 3, 7);
+	fd_call(f, SYSEV_CLOSE, 200, 5, 5006, 3, 0);
+	core_shutdown(f->c);
+	assert_int_equal(fake_int(file_doc(f, "/tmp/one"), F_WRITE_BYTES, -1),
+	                 100);
+	assert_string_equal(fake_str(file_doc(f, "/tmp/one"), F_CLOSE_BY),
+	                    "close");
+	assert_int_equal(fake_int(file_doc(f, "/tmp/two"), F_WRITE_BYTES, -1),
+	                 7);
+	assert_string_equal(fake_str(file_doc(f, "/tmp/two"), F_CLOSE_BY),
+	                    "close");
+}
+
 /* dup2(3, 1), a write on 1, close 3: still open; close 1: written once
  * with the write. */
 static void
@@ -1094,6 +1123,7 @@ main(void)
 	    T(test_core_setns_and_pivot_root),
 	    T(test_core_open_write_close),
 	    T(test_core_fd_shadowing),
+	    T(test_core_fd_shadowing_across_serial_wrap),
 	    T(test_core_dup_routing),
 	    T(test_core_dirfd_resolution),
 	    T(test_core_long_open_file_in_fds),

@@ -29,19 +29,21 @@ test_options_defaults(void **state)
 	assert_int_equal(o.proc_cap, 65536);
 	assert_int_equal(o.batch_wait_us, 2000);
 	assert_false(o.all);
+	assert_false(o.lock);
 	assert_int_equal(options_check(&o, err, sizeof(err)), 0);
 }
 
 static void
 test_options_flags(void **state)
 {
-	const char *argv[] = {"godo",      "-all", "-mongo=h:1",
-	                      "-proc-cap", "2048", "-stats=0"};
+	const char *argv[] = {"godo", "-all",     "-mongo=h:1", "-proc-cap",
+	                      "2048", "-stats=0", "-lock"};
 	struct options o;
 
 	(void)state;
-	assert_int_equal(parse(&o, 6, argv), OPTIONS_RUN);
+	assert_int_equal(parse(&o, 7, argv), OPTIONS_RUN);
 	assert_true(o.all);
+	assert_true(o.lock);
 	assert_string_equal(o.mongo, "h:1");
 	assert_int_equal(o.proc_cap, 2048);
 	assert_int_equal(o.stats_s, 0);

@@ -604,6 +604,33 @@ test_wb_spool_losses_become_gap(void **state)
 	assert_int_equal(fake_store_nops(f->s), 1);
 }
 
+/* Drops of one cause between two writes make one gap with their count
+ * and time range; an empty tally writes nothing. */
+static void
+test_wb_tally_one_gap_per_write(void **state)
+{
+	struct fix *f = *state;
+	struct gap_tally t;
+	const struct fake_op *op;
+	int i;
+
+	memset(&t, 0, sizeof(t));
+	writeback_tally_write(&f->wb, &t, "reasm_flood");
+	for (i = 0; i < 1000; i++)
+		writeback_tally(&t, T0 + SEC - i, 1);
+	writeback_tally(&t, T0 + 2 * SEC, 2);
+	writeback_tally_write(&f->wb, &t, "reasm_flood");
+	writeback_tally_write(&f->wb, &t, "reasm_flood");
+	writeback_flush(&f->wb, 100, T0 + 3 * SEC);
+	assert_int_equal(fake_store_nops(f->s), 1);
+	op = fake_store_op(f->s, 0);
+	assert_string_equal(fake_str(op->b, "$set.source"), "reasm_flood");
+	assert_int_equal(fake_int(op->b, "$set.count", 0), 1002);
+	assert_int_equal(fake_int(op->b, "$set.from_ns", 0), T0 + SEC - 999);
+	assert_int_equal(fake_int(op->b, "$set.to_ns", 0), T0 + 2 * SEC);
+	assert_int_equal(t.count, 0);
+}
+
 /* Bytes that are not UTF-8 are kept as binary, not mangled. */
 static void
 test_wb_binary_filename(void **state)
@@ -648,6 +675,7 @@ main(void)
 	    T(test_wb_file_with_fds_document),
 	    T(test_wb_gap_and_run),
 	    T(test_wb_spool_losses_become_gap),
+	    T(test_wb_tally_one_gap_per_write),
 	    T(test_wb_binary_filename),
 	};
 
