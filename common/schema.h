@@ -87,7 +87,9 @@
 /* gaps */
 #define F_GAP_FROM "from"
 #define F_GAP_TO "to"
-#define F_GAP_SOURCE "source" /* "audit", "connector", "restart", "spool" */
+/* "audit", "connector", "restart", "spool", "rules", "disabled", "daemon",
+ * "reasm_aged", "reasm_flood", "reasm_evicted", "reasm_flushed" */
+#define F_GAP_SOURCE "source"
 #define F_GAP_COUNT "count"
 #define F_GAP_FROM_NS "from_ns"
 #define F_GAP_TO_NS "to_ns"

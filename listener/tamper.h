@@ -18,6 +18,7 @@
 
 #include "auditsock.h"
 #include "rules.h"
+#include "rules_check.h"
 #include "writeback.h"
 
 /* One blind interval. */
