@@ -4,7 +4,6 @@
 
 #include <stddef.h>
 
-
 /* Per-arch numbers of the syscalls godo models; NONE where the arch lacks
  * one. A linear scan of 70 rows per event costs less than parsing it.
  * fchmodat2 (452 on both) is newer than the libaudit table. */
@@ -145,5 +144,5 @@ enum sysev_kind
 syscalls_kind(enum sc sc)
 {
 	return (size_t)sc < sizeof(sc_kind) / sizeof(sc_kind[0]) ? sc_kind[sc]
-	                                                        : SYSEV_OTHER;
+	                                                         : SYSEV_OTHER;
 }

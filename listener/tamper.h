@@ -29,8 +29,8 @@ struct blind {
 };
 
 struct tamper {
-	struct auditsock *a; /* borrowed */
-	struct rules *rs;    /* borrowed: what rules_check compares with */
+	struct auditsock *a;  /* borrowed */
+	struct rules *rs;     /* borrowed: what rules_check compares with */
 	struct writeback *wb; /* borrowed: the gaps go there */
 	bool force;           /* -force: take the daemon role back */
 	struct blind disabled, displaced, rules;
