@@ -17,7 +17,8 @@ void repair_threads(struct model *m);
 /* The listener joins an unlink or rename that follows a close right away
  * to the closed file's document (then_* fields, docs/schema.md): a new
  * file of m, "<f's id>:rename|unlink", owned by the process that did it
- * (by; nothing when by is NULL or not kept, or op is FOP_OPEN), at ns,
+ * (by; nothing when by is NULL or not kept, or op is not FOP_RENAME or
+ * FOP_UNLINK), at ns,
  * with f's raw path (and new_path for a rename). Once per id. f may be
  * an element of m->files. */
 void repair_joined_op(struct model *m, const struct file *f, enum file_op op,
