@@ -250,8 +250,7 @@ t_kids(struct tw *w, const struct proc *p, const struct container *ct)
 	free(lv);
 }
 
-/* "<op> <path>[ -> new path or target][ mode 4755][ uid:gid][ type]",
- * every string escaped; an absent uid or gid shows as "?". */
+/* a chown id: "?" when absent */
 static void
 t_id(struct buf *b, bool has, int64_t id)
 {
@@ -261,6 +260,8 @@ t_id(struct buf *b, bool has, int64_t id)
 		buf_addc(b, '?');
 }
 
+/* "<op> <path>[ -> new path or target][ mode 4755][ uid:gid][ type]",
+ * every string escaped (docs/output.md) */
 static void
 t_op(struct buf *b, const struct file *f)
 {
