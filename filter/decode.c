@@ -395,14 +395,25 @@ decode_starts_by(const bson_t *doc, int64_t until)
 	return bson_iter_as_int64(&it) <= until + MATCH_TOL_NS;
 }
 
+static bool
+op_is(const struct bytes *op, const char *name)
+{
+	size_t n = strlen(name);
+
+	return op->set && op->n == n && memcmp(op->p, name, n) == 0;
+}
+
+/* An absent op, or "open", is an open session; any other name an op. */
 static enum file_op
 op_of(const struct bytes *op)
 {
-	if (op->set && op->n == 6 && memcmp(op->p, "rename", 6) == 0)
+	if (op_is(op, OP_RENAME))
 		return FOP_RENAME;
-	if (op->set && op->n == 6 && memcmp(op->p, "unlink", 6) == 0)
+	if (op_is(op, OP_UNLINK))
 		return FOP_UNLINK;
-	return FOP_OPEN;
+	if (!op->set || op_is(op, OP_OPEN))
+		return FOP_OPEN;
+	return FOP_OTHER;
 }
 
 /* a files / fds document and its op names, as read */
@@ -412,6 +423,7 @@ struct file_raw {
 };
 
 #define FF(key, kind, m) FLD(key, kind, struct file_raw, m)
+#define FFH(key, kind, m, h) FLDH(key, kind, struct file_raw, m, h)
 
 static const struct field file_fields[] = {
     FF(F_ID, FK_CSTR, d.f.id),
@@ -434,6 +446,11 @@ static const struct field file_fields[] = {
     FF(F_CLOSE_TS, FK_TS, d.f.close_ns),
     FF(F_OP_NS, FK_I64, d.f.ns),
     FF(F_OP_TS, FK_TS, d.f.ns),
+    FF(F_TARGET, FK_BYTES, d.f.target),
+    FF(F_TYPE, FK_BYTES, d.f.type),
+    FFH(F_MODE, FK_I32, d.f.mode, d.f.has_mode),
+    FFH(F_UID, FK_I64, d.f.uid, d.f.has_uid),
+    FFH(F_GID, FK_I64, d.f.gid, d.f.has_gid),
 };
 
 int
@@ -445,9 +462,12 @@ decode_file(const bson_t *doc, struct file_doc *d)
 	r.d.f.open_ns = r.d.f.close_ns = r.d.f.ns = r.d.then_ns = NS_NONE;
 	read_fields(doc, file_fields, NFIELDS(file_fields), &r);
 	r.d.f.has_close = r.d.f.close_ns != NS_NONE;
-	r.d.f.op = op_of(&r.op);
+	model_file_set_op(&r.d.f, op_of(&r.op), &r.op);
 	r.d.joined = r.then_op.set;
+	/* only a rename or an unlink is joined (docs/schema.md) */
 	r.d.then_op = op_of(&r.then_op);
+	if (r.d.then_op == FOP_OTHER)
+		r.d.then_op = FOP_OPEN;
 	bytes_free(&r.op);
 	bytes_free(&r.then_op);
 	if (!r.d.f.raw_path.set)

@@ -403,7 +403,44 @@ model_file_free(struct file *f)
 	bytes_free(&f->closed_by);
 	bytes_free(&f->host_path);
 	bytes_free(&f->new_host_path);
+	bytes_free(&f->op_name);
+	bytes_free(&f->target);
+	bytes_free(&f->type);
 	f->id = NULL;
+}
+
+const char *
+model_op_name(enum file_op op)
+{
+	switch (op) {
+	case FOP_OPEN:
+		return "open";
+	case FOP_RENAME:
+		return "rename";
+	case FOP_UNLINK:
+		return "unlink";
+	case FOP_OTHER:
+		break;
+	}
+	return NULL;
+}
+
+void
+model_file_set_op(struct file *f, enum file_op op, const struct bytes *name)
+{
+	const char *own = model_op_name(op);
+
+	f->op = op;
+	bytes_free(&f->op_name);
+	if (op == FOP_OPEN)
+		return;
+	if (own != NULL)
+		bytes_set(&f->op_name, own, strlen(own));
+	else if (name != NULL && name->set)
+		bytes_set(&f->op_name, name->p,
+		          name->n < FOP_NAME_MAX ? name->n : FOP_NAME_MAX);
+	else
+		bytes_set(&f->op_name, "", 0);
 }
 
 void

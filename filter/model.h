@@ -60,7 +60,14 @@ struct proc {
 	bool outside;        /* kept only to connect the tree */
 };
 
-enum file_op { FOP_OPEN, FOP_RENAME, FOP_UNLINK };
+/* FOP_OTHER: any other op of docs/schema.md (chmod, chown, setxattr,
+ * removexattr, utimes, link, symlink, mkdir, rmdir, mknod, truncate, or a
+ * name this filter does not know), shown by the name it was recorded with. */
+enum file_op { FOP_OPEN, FOP_RENAME, FOP_UNLINK, FOP_OTHER };
+
+/* An op's name is cut to this many bytes: a hand-built database may hold
+ * any string there. */
+#define FOP_NAME_MAX 32
 
 struct file {
 	char *id;
@@ -71,6 +78,15 @@ struct file {
 	int32_t fd, flags;
 	int64_t open_ns, close_ns, ns, writes, write_bytes;
 	bool has_close, close_filled, from_fds;
+	/* Set on every op but FOP_OPEN: its name (at most FOP_NAME_MAX
+	 * bytes, untrusted like every string). */
+	struct bytes op_name;
+	/* Metadata ops (docs/schema.md): link / symlink target, mknod's node
+	 * type, the mode of chmod / mkdir / mknod, chown's uid / gid. */
+	struct bytes target, type;
+	int32_t mode;
+	int64_t uid, gid;
+	bool has_mode, has_uid, has_gid;
 };
 
 struct container {
@@ -156,6 +172,12 @@ void model_skip_free(struct skipped *s);
  * exit status says so). Threads whose process is not found are not: they
  * are those of processes outside the tree (PID reuse). */
 bool model_incomplete(const struct model *m);
+/* The name of op when it is one of the filter's own (open, rename,
+ * unlink); NULL for FOP_OTHER, named by its file's op_name. */
+const char *model_op_name(enum file_op op);
+/* f->op = op, named name (NULL: op's own name), cut to FOP_NAME_MAX. */
+void model_file_set_op(struct file *f, enum file_op op,
+                       const struct bytes *name);
 /* Free what a file / gap owns (the struct itself is the caller's). */
 void model_file_free(struct file *f);
 void model_gap_free(struct gap *g);

@@ -260,6 +260,22 @@ j_proc(struct jw *w, const struct proc *p)
 	j_close(w);
 }
 
+/* A metadata op's fields (docs/output.md): null when absent; the mode as
+ * a string of octal digits, as chmod takes it. */
+static void
+j_meta(struct jw *w, const struct file *f)
+{
+	kv_bytes(w, "target", &f->target);
+	j_key(w, "mode");
+	if (f->has_mode)
+		buf_printf(&w->b, "\"%04o\"", (unsigned)f->mode);
+	else
+		buf_adds(&w->b, "null");
+	kv_opt(w, "uid", f->has_uid, f->uid);
+	kv_opt(w, "gid", f->has_gid, f->gid);
+	kv_bytes(w, "type", &f->type);
+}
+
 static void
 j_file(struct jw *w, const struct file *f)
 {
@@ -270,7 +286,7 @@ j_file(struct jw *w, const struct file *f)
 	kv_cstr(w, "process", p->lead.id);
 	kv_int(w, "pid", p->lead.tgid);
 	if (f->op != FOP_OPEN)
-		kv_cstr(w, "op", f->op == FOP_RENAME ? "rename" : "unlink");
+		kv_bytes(w, "op", &f->op_name);
 	kv_bytes(w, "path", &f->path);
 	if (f->op != FOP_OPEN)
 		kv_bytes(w, "new_path", &f->new_path);
@@ -279,6 +295,7 @@ j_file(struct jw *w, const struct file *f)
 	kv_bytes(w, "host_path", &f->host_path);
 	if (f->op != FOP_OPEN) {
 		kv_bytes(w, "new_host_path", &f->new_host_path);
+		j_meta(w, f);
 		kv_time(w, "time", f->ns);
 		j_close(w);
 		return;

@@ -250,6 +250,46 @@ t_kids(struct tw *w, const struct proc *p, const struct container *ct)
 	free(lv);
 }
 
+/* a chown id: "?" when absent */
+static void
+t_id(struct buf *b, bool has, int64_t id)
+{
+	if (has)
+		buf_printf(b, "%lld", (long long)id);
+	else
+		buf_addc(b, '?');
+}
+
+/* "<op> <path>[ -> new path or target][ mode 4755][ uid:gid][ type]",
+ * every string escaped (docs/output.md) */
+static void
+t_op(struct buf *b, const struct file *f)
+{
+	const struct bytes *to =
+	    f->op == FOP_RENAME ? &f->new_path : &f->target;
+
+	buf_adds(b, "    ");
+	t_bytes(b, &f->op_name, FOP_NAME_MAX);
+	buf_addc(b, ' ');
+	t_bytes(b, &f->path, PATH_MAX_SHOWN);
+	if (to->set) {
+		buf_adds(b, " -> ");
+		t_bytes(b, to, PATH_MAX_SHOWN);
+	}
+	if (f->has_mode)
+		buf_printf(b, " mode %04o", (unsigned)f->mode);
+	if (f->has_uid || f->has_gid) {
+		buf_addc(b, ' ');
+		t_id(b, f->has_uid, f->uid);
+		buf_addc(b, ':');
+		t_id(b, f->has_gid, f->gid);
+	}
+	if (f->type.set) {
+		buf_addc(b, ' ');
+		t_bytes(b, &f->type, 64);
+	}
+}
+
 static void
 t_files(struct tw *w, const struct container *ct)
 {
@@ -290,14 +330,8 @@ t_files(struct tw *w, const struct container *ct)
 		if (f->op == FOP_OPEN || f->owner->ct != ct)
 			continue;
 		if (n++ == 0)
-			buf_adds(&w->b, "  renames and unlinks:\n");
-		buf_adds(&w->b,
-		         f->op == FOP_RENAME ? "    rename " : "    unlink ");
-		t_bytes(&w->b, &f->path, PATH_MAX_SHOWN);
-		if (f->op == FOP_RENAME) {
-			buf_adds(&w->b, " -> ");
-			t_bytes(&w->b, &f->new_path, PATH_MAX_SHOWN);
-		}
+			buf_adds(&w->b, "  operations:\n");
+		t_op(&w->b, f);
 		buf_printf(&w->b, "  pid %d  at ", (int)f->owner->lead.tgid);
 		t_time(&w->b, f->ns);
 		buf_addc(&w->b, '\n');

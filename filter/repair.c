@@ -167,14 +167,18 @@ repair_joined_op(struct model *m, const struct file *f, enum file_op op,
 {
 	struct bytes raw = {0};
 	struct file *g;
+	const char *name;
 	char *id;
 	size_t n;
 
 	if (op == FOP_OPEN || by == NULL || !by->keep || f->id == NULL)
 		return;
-	n = strlen(f->id) + 8;
+	name = model_op_name(op);
+	if (name == NULL)
+		return; /* only rename and unlink are joined */
+	n = strlen(f->id) + strlen(name) + 2;
 	id = mem_calloc(n, 1);
-	snprintf(id, n, "%s:%s", f->id, op == FOP_RENAME ? "rename" : "unlink");
+	snprintf(id, n, "%s:%s", f->id, name);
 	if (strmap_get(m->fileid, id) != NULL) {
 		free(id);
 		return;
@@ -184,7 +188,7 @@ repair_joined_op(struct model *m, const struct file *f, enum file_op op,
 	g = model_add_file(m);
 	g->id = id;
 	g->owner = by;
-	g->op = op;
+	model_file_set_op(g, op, NULL);
 	g->raw_path = raw;
 	g->ns = ns;
 	if (op == FOP_RENAME)

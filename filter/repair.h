@@ -16,10 +16,10 @@
 void repair_threads(struct model *m);
 /* The listener joins an unlink or rename that follows a close right away
  * to the closed file's document (then_* fields, docs/schema.md): a new
- * file of m, "<f's id>:rename|unlink", owned by the process that did it
- * (by; nothing when by is NULL or not kept, or op is FOP_OPEN), at ns,
- * with f's raw path (and new_path for a rename). Once per id. f may be
- * an element of m->files. */
+ * file of m, "<f's id>:<op's name>", owned by the process that did it (by;
+ * nothing when by is NULL or not kept, or op is neither FOP_RENAME nor
+ * FOP_UNLINK), at ns, with f's raw path (and new_path for a rename). Once
+ * per id. f may be an element of m->files. */
 void repair_joined_op(struct model *m, const struct file *f, enum file_op op,
                       int64_t ns, struct proc *by,
                       const struct bytes *new_path);

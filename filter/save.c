@@ -299,15 +299,32 @@ proc_doc(struct doc *d, const struct proc *p)
 	a_i64(d, "order", (int64_t)p->order);
 }
 
+/* a metadata op's fields, those it has (docs/schema.md) */
+static void
+save_meta(struct doc *d, const struct file *f)
+{
+	if (f->target.set)
+		a_bytes(d, F_TARGET, &f->target);
+	if (f->type.set)
+		a_bytes(d, F_TYPE, &f->type);
+	if (f->has_mode)
+		a_i32(d, F_MODE, f->mode);
+	if (f->has_uid)
+		a_i64(d, F_UID, f->uid);
+	if (f->has_gid)
+		a_i64(d, F_GID, f->gid);
+}
+
 static void
 file_doc(struct doc *d, const struct file *f, size_t order)
 {
 	const struct proc *p = f->owner;
 
 	a_cstr(d, F_ID, f->id);
-	a_cstr(d, F_OP,
-	       f->op == FOP_OPEN ? "open"
-	                         : (f->op == FOP_RENAME ? "rename" : "unlink"));
+	if (f->op == FOP_OPEN)
+		a_cstr(d, F_OP, OP_OPEN);
+	else
+		a_bytes(d, F_OP, &f->op_name);
 	a_cstr(d, "process", p->lead.id);
 	a_i32(d, F_PID, p->lead.tgid);
 	a_cstr(d, F_HOST, p->lead.host);
@@ -319,6 +336,7 @@ file_doc(struct doc *d, const struct file *f, size_t order)
 		a_bytes(d, F_NEW_FILENAME, &f->new_path);
 		a_bytes(d, "new_host_path", &f->new_host_path);
 		a_time(d, F_OP_TS, F_OP_NS, f->ns);
+		save_meta(d, f);
 	} else {
 		a_i32(d, F_FD, f->fd);
 		a_i32(d, F_FLAGS, f->flags);

@@ -11,8 +11,9 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import (Godo, IMAGE, audit_state, check, client, docker,  # noqa: E402
-                      finish, fresh_db, hold_audit_lock, run_filter)
+from godotest import (FILTER, IMAGE, SLOW, URI, Godo, audit_state, check,  # noqa: E402
+                      client, docker, finish, fresh_db, hold_audit_lock,
+                      run_filter, wrap)
 
 NAMES = ["godo-e2e-bg", "godo-e2e-exec", "godo-e2e-a", "godo-e2e-b"]
 
@@ -106,14 +107,39 @@ def check_meta(db, out, cid, rc):
     for op, name, _ in META_WANT:
         check("meta_filter_path_%s_%s" % (op, name.replace("/", "_")), any(p == name for _, p in shown),
               "filter %r" % shown)
-    # the op names: once filter shows ops generically (docs/schema.md)
-    named = {(o, p) for o, p in shown if o not in ("open", "rename", "unlink")}
-    if not named:
-        print("NOTE meta_filter_op_names: filter shows the new ops as open files "
-              "(filter/decode.c op_of knows rename and unlink only)", flush=True)
-        return
+    # filter shows each op by its name, with its fields as docs/output.md
+    # says (mode: octal digits; absent fields null), and none as an open file
+    ops = [o for o in out["ops"] if o.get("container") == cid]
+    opened = [p for o, p in shown if o == "open" and p in {w[1] for w in META_WANT} - {"/tmp/m/f"}]
+    check("meta_filter_no_open_files", not opened, "shown as open files %r" % opened)
+    for op, name, fields in META_WANT:
+        got = [o for o in ops if o["op"] == op and o["path"] == name]
+        ok = len(got) == 1
+        why = "filter %r" % shown
+        if ok:
+            o = got[0]
+            bad = {}
+            for k, v in fields.items():
+                want = v if isinstance(v, tuple) else (v,)
+                if k == "mode":
+                    want = tuple(None if x is None else "%04o" % x for x in want)
+                if o.get(k) not in want:
+                    bad[k] = o.get(k)
+            ok = not bad and bool(o.get("time")) and bool(o.get("pid"))
+            why = "fields %r (want %r), op %r" % (bad, fields, o)
+        check("meta_filter_op_%s_%s" % (op, name.replace("/", "_")), ok, why)
+    text = filter_text(db)
     for op, name, _ in META_WANT:
-        check("meta_filter_op_%s_%s" % (op, name.replace("/", "_")), (op, name) in named, "filter %r" % shown)
+        check("meta_filter_text_%s_%s" % (op, name.replace("/", "_")),
+              ("    %s %s" % (op, name)) in text, "text %r" % text[-3000:])
+
+
+def filter_text(db):
+    """filter's text report of db (run_filter gives JSON)"""
+    host = URI.split("://", 1)[1].rstrip("/")
+    cmd = wrap([FILTER, "-mongo=" + host, "-db=" + db, "-out=" + db + "_cooked", "-format=text"])
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300 * SLOW)
+    return p.stdout.decode("utf-8", "replace")
 
 
 def main():

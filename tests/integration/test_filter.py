@@ -472,6 +472,77 @@ def case_joined_ops():
     eq(len({o["id"] for o in ops}), 2, "distinct op ids")
 
 
+# every metadata op of docs/schema.md as the listener records it:
+# (op, filename, extra fields, JSON fields shown, text line)
+META_OPS = [
+    ("chmod", "/app/run", {"mode": 0o4755}, {"mode": "4755"},
+     "chmod /app/run mode 4755"),
+    ("chown", "/app/run", {"uid": 0, "gid": -1}, {"uid": 0, "gid": -1},
+     "chown /app/run 0:-1"),
+    ("setxattr", "/app/run", {}, {}, "setxattr /app/run"),
+    ("removexattr", "/app/run", {}, {}, "removexattr /app/run"),
+    ("utimes", "/app/run", {}, {}, "utimes /app/run"),
+    ("link", "/app/hard", {"target": "/app/run"}, {"target": "/app/run"},
+     "link /app/hard -> /app/run"),
+    ("symlink", "/app/sl", {"target": "../x\x1bq"}, {"target": "../x\x1bq"},
+     r"symlink /app/sl -> ../x\x1bq"),
+    ("mkdir", "/app/d", {"mode": 0o755}, {"mode": "0755"},
+     "mkdir /app/d mode 0755"),
+    ("rmdir", "/app/d", {}, {}, "rmdir /app/d"),
+    ("mknod", "/app/p", {"mode": 0o644, "type": "fifo"},
+     {"mode": "0644", "type": "fifo"}, "mknod /app/p mode 0644 fifo"),
+]
+
+
+def case_meta_ops():
+    # each metadata op is shown by its name with its fields, in JSON, text,
+    # HTML and the cooked database; none is an open file
+    db = fresh_db("meta")
+    f = Fixture()
+    p = f.docker()
+    for i, (op, path, extra, _, _) in enumerate(META_OPS):
+        f.op(p["sleep"], op, path, 6 + i / 10).update(extra)
+    f.insert(db)
+    out = run_filter(db)
+    eq(out["files"], [], "no open files")
+    ops = sorted(out["ops"], key=lambda o: o["time"])
+    eq([(o["op"], o["path"]) for o in ops],
+       [(op, path) for op, path, _, _, _ in META_OPS], "ops by name")
+    for o, (op, _, _, shown, _) in zip(ops, META_OPS):
+        want = {k: shown.get(k) for k in ("target", "mode", "uid", "gid", "type")}
+        eq({k: o[k] for k in want}, want, op + " fields")
+        eq(o["pid"], p["sleep"]["pid"], op + " pid")
+        eq(o["container"], CID1, op + " container")
+    txt = run_filter(db, fmt="text")
+    check("  operations:\n" in txt, "operations heading:\n" + txt)
+    check("\x1b" not in txt, "raw escape in the text")
+    for _, _, _, _, line in META_OPS:
+        check("    " + line + "  pid %d  at " % p["sleep"]["pid"] in txt,
+              "text line %r:\n%s" % (line, txt))
+    cooked = client[db.name + "_out"]
+    for op, path, extra, _, _ in META_OPS:
+        d = cooked.files.find_one({"op": op})
+        check(d is not None, "cooked " + op)
+        eq({k: d.get(k) for k in extra}, extra, "cooked " + op + " fields")
+    html = run_filter(db, fmt="html")
+    for op, _, _, _, _ in META_OPS:
+        check('"op":"%s"' % op in html, "html data " + op)
+    got = chromium_dom(html)
+    if got is not None:
+        dom, err = got
+        eq(err, [], "script errors")
+        check("operations (%d)" % len(META_OPS) in dom, "html heading")
+        check("\x1b" not in re.sub(r'<script.*?</script>', "", dom, flags=re.S),
+              "raw escape in the page")
+        for op, path, _, shown, _ in META_OPS:
+            check(re.search(r'<td class="n">%s</td><td class="path">%s</td>'
+                            % (op, re.escape(path)), dom) is not None,
+                  "html row " + op)
+        check("mode 4755" in dom and "0:-1" in dom and
+              "mode 0644 fifo" in dom and r"../x\x1bq" in dom,
+              "html details")
+
+
 def case_rootfs_host_path():
     db = fresh_db("rootfs")
     tmp = tempfile.mkdtemp(prefix="godo-ft-")
@@ -1045,6 +1116,7 @@ CASES = [
     ("unclosed_file_gets_owner_exit", case_unclosed_file),
     ("path_cleaning_and_relative", case_paths),
     ("joined_ops", case_joined_ops),
+    ("meta_ops", case_meta_ops),
     ("final_document", case_final_document),
     ("execs_same_tick", case_execs_same_tick),
     ("rootfs_and_host_path", case_rootfs_host_path),

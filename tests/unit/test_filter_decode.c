@@ -331,6 +331,66 @@ test_decode_file_joined(void **state)
 	bson_destroy(b);
 }
 
+/* a metadata op: FOP_OTHER by its name, with its fields; a then_op that
+ * is not rename / unlink is not joined as one */
+static void
+test_decode_file_meta_op(void **state)
+{
+	bson_t *b = ff_doc(
+	    "{\"_id\": \"m\", \"proc_id\": \"p\", \"op\": \"chown\","
+	    " \"filename\": \"/etc/shadow\", \"ns\": 7, \"target\": \"/x\","
+	    " \"mode\": 1377, \"uid\": {\"$numberLong\": \"-1\"}, \"gid\": 42,"
+	    " \"type\": \"fifo\", \"then_op\": \"chmod\"}");
+	struct file_doc d;
+
+	(void)state;
+	assert_int_equal(decode_file(b, &d), 0);
+	assert_int_equal(d.f.op, FOP_OTHER);
+	assert_bytes(&d.f.op_name, "chown", 5);
+	assert_true(d.f.ns == 7);
+	assert_bytes(&d.f.target, "/x", 2);
+	assert_bytes(&d.f.type, "fifo", 4);
+	assert_true(d.f.has_mode && d.f.mode == 02541);
+	assert_true(d.f.has_uid && d.f.uid == -1);
+	assert_true(d.f.has_gid && d.f.gid == 42);
+	assert_true(d.joined);
+	assert_int_equal(d.then_op, FOP_OPEN);
+	decode_file_free(&d);
+	bson_destroy(b);
+}
+
+/* the names of rename / unlink are their own; any other is cut to
+ * FOP_NAME_MAX bytes; absent fields stay absent; a mode that is not an
+ * number reads as absent */
+static void
+test_decode_file_op_names(void **state)
+{
+	bson_t *b = ff_doc("{\"_id\": \"u\", \"proc_id\": \"p\", \"op\":"
+	                   " \"unlink\", \"filename\": \"/a\"}");
+	bson_t *l =
+	    ff_doc("{\"_id\": \"l\", \"proc_id\": \"p\", \"op\": "
+	           "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+	           " \"mode\": \"0755\", \"uid\": \"0\"}");
+	struct file_doc d;
+
+	(void)state;
+	assert_int_equal(decode_file(b, &d), 0);
+	assert_int_equal(d.f.op, FOP_UNLINK);
+	assert_bytes(&d.f.op_name, "unlink", 6);
+	assert_false(d.f.has_mode || d.f.has_uid || d.f.has_gid);
+	assert_false(d.f.target.set || d.f.type.set);
+	decode_file_free(&d);
+	assert_int_equal(decode_file(l, &d), 0);
+	assert_int_equal(d.f.op, FOP_OTHER);
+	assert_int_equal(d.f.op_name.n, FOP_NAME_MAX);
+	assert_int_equal(d.f.op_name.p[FOP_NAME_MAX], '\0');
+	assert_false(d.f.has_mode);
+	assert_false(d.f.has_uid);
+	decode_file_free(&d);
+	bson_destroy(b);
+	bson_destroy(l);
+}
+
 static void
 test_decode_file_malformed(void **state)
 {
@@ -353,17 +413,18 @@ test_decode_file_malformed(void **state)
 	}
 }
 
-/* no filename: an empty one; an unknown op: an open */
+/* no filename: an empty one; no op: an open */
 static void
 test_decode_file_defaults(void **state)
 {
-	bson_t *b = ff_doc("{\"_id\": \"f\", \"proc_id\": \"p\", \"op\":"
-	                   " \"chmod\", \"fd\": \"3\"}");
+	bson_t *b = ff_doc("{\"_id\": \"f\", \"proc_id\": \"p\","
+	                   " \"fd\": \"3\"}");
 	struct file_doc d;
 
 	(void)state;
 	assert_int_equal(decode_file(b, &d), 0);
 	assert_int_equal(d.f.op, FOP_OPEN);
+	assert_false(d.f.op_name.set);
 	assert_bytes(&d.f.raw_path, "", 0);
 	assert_int_equal(d.f.fd, 0);
 	assert_true(d.f.open_ns == NS_NONE && d.f.ns == NS_NONE);
@@ -432,6 +493,8 @@ main(void)
 	    cmocka_unit_test(test_decode_task_empty_docker_id),
 	    cmocka_unit_test(test_decode_file_open),
 	    cmocka_unit_test(test_decode_file_joined),
+	    cmocka_unit_test(test_decode_file_meta_op),
+	    cmocka_unit_test(test_decode_file_op_names),
 	    cmocka_unit_test(test_decode_file_malformed),
 	    cmocka_unit_test(test_decode_file_defaults),
 	    cmocka_unit_test(test_decode_gap),

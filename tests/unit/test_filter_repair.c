@@ -238,11 +238,13 @@ test_repair_joined_op(void **state)
 	assert_int_equal(m->nfiles, 2);
 	assert_string_equal(m->files[1].id, "/old:rename");
 	assert_string_equal(m->files[1].new_path.p, "/new");
+	assert_string_equal(m->files[1].op_name.p, "rename");
 	assert_true(m->files[1].ns == S(3));
 	/* once per id; not for a process not kept, nor an unknown op */
 	repair_joined_op(m, &m->files[0], FOP_RENAME, S(3), p, &nw);
 	repair_joined_op(m, &m->files[0], FOP_UNLINK, S(3), gone, NULL);
 	repair_joined_op(m, &m->files[0], FOP_OPEN, S(3), p, NULL);
+	repair_joined_op(m, &m->files[0], FOP_OTHER, S(3), p, NULL);
 	repair_joined_op(m, &m->files[0], FOP_UNLINK, S(3), NULL, NULL);
 	assert_int_equal(m->nfiles, 2);
 	model_free(m);
