@@ -1067,7 +1067,10 @@ def case_huge_filename():
     for fmt in ("text", "json"):
         r = run_filter(db, fmt=fmt, expect_ok=False)
         eq(r.returncode, 1, fmt + ": exit status")
-        lines = r.stderr.decode().strip().splitlines()
+        # libmongoc's own notice under valgrind (no shared memory for its
+        # counters) is not the filter's
+        lines = [l for l in r.stderr.decode().strip().splitlines()
+                 if "Falling back to malloc for counters" not in l]
         eq(len(lines), 1, fmt + ": one error line (%r)" % lines)
         check(lines[0].startswith("filter: error: saving"), lines[0])
         if fmt == "text":
