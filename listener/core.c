@@ -239,6 +239,7 @@ core_audit_event(struct core *c, const struct sysevent *ev)
 	struct task *k;
 
 	tr->st.audit_events++;
+	tr->audit_ms = tr->now_ms;
 	if (ev->time_ns > tr->audit_ns)
 		tr->audit_ns = ev->time_ns;
 	if (!ev->has_syscall || ev->kind == SYSEV_OTHER ||

@@ -7,6 +7,7 @@
 #include "procfs.h"
 
 #define LATE_EVENT_NS (2000000000LL) /* audit lags the connector */
+#define LIFECYCLE_IDLE_MS 1000 /* no audit event read: godo is caught up */
 
 void
 lifecycle_recorded(struct tracker *tr, struct task *k, const char *source)
@@ -179,6 +180,23 @@ write_task(struct tracker *tr, struct task *k)
 	writeback_task_write(tr->wb, k);
 }
 
+/* An exited task stays while audit events of it may still be queued:
+ * the grace in godo's own time, and, while godo is reading a backlog (the
+ * connector's EXIT is read first, the task's last audit events seconds
+ * later under load), until the audit stream has passed the exit by the
+ * grace too: retired early, those events would find no task. When no
+ * audit event came for LIFECYCLE_IDLE_MS, godo is caught up. */
+static bool
+exit_settled(const struct tracker *tr, const struct task *k)
+{
+	if (!k->exited || k->exit_mono_ms > tr->now_ms ||
+	    tr->now_ms - k->exit_mono_ms < tr->o.grace_ms)
+		return false;
+	if (tr->now_ms - tr->audit_ms >= LIFECYCLE_IDLE_MS)
+		return true;
+	return tr->audit_ns - k->exit_ns >= (int64_t)tr->o.grace_ms * 1000000;
+}
+
 static void
 sweep_task(struct task *k, void *arg)
 {
@@ -188,7 +206,7 @@ sweep_task(struct task *k, void *arg)
 		write_task(tr, k);
 	if (writeback_final_due(k, tr->now_ms))
 		writeback_task_final(tr->wb, k);
-	if (!k->exited || k->exit_mono_ms + tr->o.grace_ms > tr->now_ms)
+	if (!exit_settled(tr, k))
 		return;
 	/* exit_group's audit event was lost or never came (a thread
 	 * exit): the process's exit closed its files. */

@@ -52,6 +52,7 @@ struct tracker {
 	 * event handled. Age rules use them, not the wall clock, so a godo
 	 * that lags behind the kernel does not write everything early. */
 	int64_t cn_ns, audit_ns;
+	uint64_t audit_ms; /* now_ms when the last audit event came */
 	struct tracker_stats st;
 	char pathbuf[PATH_MAX_BYTES + 1], pathbuf2[PATH_MAX_BYTES + 1];
 	char args[ARGS_MAX_BYTES];

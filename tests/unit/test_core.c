@@ -641,7 +641,8 @@ test_core_long_open_file_in_fds(void **state)
 }
 
 /* The process exits without closing: its files close at the sweep after
- * the grace period ("exit"). */
+ * the grace period ("exit"), once the audit stream has passed the exit by
+ * the grace too. */
 static void
 test_core_exit_closes_files(void **state)
 {
@@ -653,11 +654,34 @@ test_core_exit_closes_files(void **state)
 	exit_task(f, 200, 5002, 0);
 	at(f, 6000);
 	assert_null(file_doc(f, "/tmp/left"));
+	(void)open_file(f, DAEMON, 10500, "/tmp/daemon", 4, O_RDONLY);
 	at(f, 11000);
 	assert_null(proctab_get(core_proctab(f->c), 200)); /* retired */
 	at(f, 13100);
 	assert_string_equal(fake_str(file_doc(f, "/tmp/left"), F_CLOSE_BY),
 	                    "exit");
+}
+
+/* godo lags the kernel: the connector's EXIT is read seconds before the
+ * task's last audit events. While godo reads that backlog, the task stays
+ * until the audit stream has passed its exit by the grace, so a late
+ * event is still its own; once no audit event comes, it goes. */
+static void
+test_core_exited_task_kept_while_audit_lags(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	exit_task(f, 200, 5002, 0);
+	now(f, 11900); /* the backlog: an event of 5001 read at 11900 */
+	(void)open_file(f, DAEMON, 5001, "/tmp/backlog", 4, O_RDONLY);
+	at(f, 12000); /* godo's grace is over, the stream's is not */
+	assert_non_null(proctab_get(core_proctab(f->c), 200));
+	(void)open_file(f, 200, 5001, "/tmp/late", 3, O_WRONLY);
+	assert_non_null(proctab_get(core_proctab(f->c), 200));
+	at(f, 13500); /* no audit event for 1.5 s: caught up */
+	assert_null(proctab_get(core_proctab(f->c), 200));
 }
 
 /* ---- path operations ---- */
@@ -1128,6 +1152,7 @@ main(void)
 	    T(test_core_dirfd_resolution),
 	    T(test_core_long_open_file_in_fds),
 	    T(test_core_exit_closes_files),
+	    T(test_core_exited_task_kept_while_audit_lags),
 	    T(test_core_rename_joins_closed_file),
 	    T(test_core_unlink_alone),
 	    T(test_core_truncate),
