@@ -170,22 +170,6 @@ meta_path(struct tracker *tr, const struct task *k, const struct sysevent *ev,
 	              : (struct str){NULL, 0};
 }
 
-/* writeback_meta: the lead moves this into writeback.c (owned there). */
-static void
-meta_put(struct writeback *wb, const struct task *proc, uint64_t serial,
-         int64_t ns, const struct meta_op *m)
-{
-	char id[TASK_ID_MAX + 48];
-	bson_t doc = BSON_INITIALIZER;
-
-	docbuild_op_id(id, sizeof(id), proc, m->op, serial);
-	docbuild_id(&doc, id);
-	docbuild_meta(&doc, &wb->cx, proc, ns, m);
-	if (store_insert(wb->store, STORE_FILES, &doc) != 0)
-		wb->st.failed++; /* logged by the store */
-	bson_destroy(&doc);
-}
-
 void
 pathop_meta(struct tracker *tr, struct task *k, const struct sysevent *ev)
 {
@@ -234,7 +218,7 @@ pathop_meta(struct tracker *tr, struct task *k, const struct sysevent *ev)
 		                   ev->dirfd);
 	if (m.path.p == NULL && m.fd < 0)
 		return; /* nothing says which file */
-	meta_put(tr->wb, k, ev->serial, ev->time_ns, &m);
+	writeback_meta(tr->wb, k, ev->serial, ev->time_ns, &m);
 	if (creates && m.path.p != NULL)
 		writeback_path_reused(tr->wb, m.path);
 	tr->st.ops++;

@@ -429,6 +429,20 @@ writeback_op(struct writeback *wb, const struct task *proc, const char *op,
 }
 
 void
+writeback_meta(struct writeback *wb, const struct task *proc, uint64_t serial,
+               int64_t ns, const struct meta_op *m)
+{
+	char id[TASK_ID_MAX + 48];
+	bson_t doc = BSON_INITIALIZER;
+
+	docbuild_op_id(id, sizeof(id), proc, m->op, serial);
+	docbuild_id(&doc, id);
+	docbuild_meta(&doc, &wb->cx, proc, ns, m);
+	put(wb, STORE_FILES, &doc);
+	bson_destroy(&doc);
+}
+
+void
 writeback_path_reused(struct writeback *wb, struct str path)
 {
 	struct held_file *h;

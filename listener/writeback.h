@@ -112,6 +112,10 @@ void writeback_file_closed(struct writeback *wb, const struct openfile *f,
 void writeback_op(struct writeback *wb, const struct task *proc, const char *op,
                   uint64_t serial, int64_t ns, struct str path,
                   struct str newpath);
+/* A metadata operation (chmod, chown, link, mkdir, ...): its own files
+ * document, id <proc_id>:<op>:<serial>, written at once. */
+void writeback_meta(struct writeback *wb, const struct task *proc,
+                    uint64_t serial, int64_t ns, const struct meta_op *m);
 /* path was opened for writing again or is a rename's target: held
  * documents of that path take no more operations (they may concern
  * another file now) and are written. */
