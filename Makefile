@@ -19,7 +19,7 @@ DESTDIR ?=
 MODE ?= release
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
-PKGS := libmongoc-1.0 libbson-1.0 audit auparse
+PKGS := libmongoc-1.0 libbson-1.0 audit auparse libcrypto
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -102,6 +102,10 @@ UNIT_test_sysevent := listener/sysevent listener/syscalls listener/reasm \
 	listener/record \
 	common/util common/log
 UNIT_test_common := common/esc common/flags common/path common/util common/log
+UNIT_test_digest := common/digest common/log
+UNIT_test_chain := listener/writeback listener/chain common/chainhead common/digest \
+	listener/docbuild tests/unit/fake_store filter/verify filter/strmap filter/vis \
+	filter/mem common/esc common/log common/util
 UNIT_test_procconn := listener/procconn listener/nlrecv common/log common/util
 UNIT_test_hostile := listener/sysevent listener/syscalls listener/reasm \
 	listener/record \
@@ -128,12 +132,12 @@ UNIT_test_reasm := listener/reasm listener/record common/util common/log
 UNIT_test_record := listener/record common/util
 UNIT_test_rules := listener/rules listener/nlrecv common/log common/util
 # listener logic
-UNIT_test_writeback := listener/writeback listener/docbuild \
+UNIT_test_writeback := listener/writeback listener/chain common/chainhead common/digest listener/docbuild \
 	tests/unit/fake_store common/esc common/log common/util
 UNIT_test_tables := listener/proctab listener/fdtab common/log
 UNIT_test_core := listener/core listener/tracker listener/lifecycle \
 	listener/container listener/pathop listener/snapshot \
-	listener/writeback listener/docbuild listener/proctab listener/fdtab \
+	listener/writeback listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
 	listener/procfs tests/unit/fake_store common/path common/esc \
 	common/log common/util
 UNIT_test_options := listener/options common/flags common/log common/util

@@ -13,6 +13,7 @@
 #define COLL_FILES "files" /* closed files, path and metadata ops */
 #define COLL_GAPS "gaps"   /* intervals where events may be missing */
 #define COLL_RUNS "runs"   /* one document per godo start */
+#define COLL_CHAIN "chain" /* tamper evidence: links over the others */
 
 /* every document */
 #define F_ID "_id"
@@ -114,6 +115,22 @@
 #define OP_MKDIR "mkdir"
 #define OP_RMDIR "rmdir"
 #define OP_MKNOD "mknod"
+
+/* chain links (also F_ID, F_HOST; every chained document has DIGEST_FIELD
+ * "dg", common/digest.h) */
+#define F_CHAIN_RUN "run"
+#define F_CHAIN_SEQ "seq"
+#define F_CHAIN_PREV "prev"         /* the previous link's dg; null at seq 0 */
+#define F_CHAIN_PREV_RUN "prev_run" /* seq 0: {run, seq, prev} last head */
+#define F_CHAIN_FROM "from"
+#define F_CHAIN_TO "to"
+#define F_CHAIN_FROM_NS "from_ns"
+#define F_CHAIN_TO_NS "to_ns"
+#define F_CHAIN_N "n"
+#define F_CHAIN_ENTRIES "entries" /* [{c, i, d}] */
+#define F_CHAIN_COLL "c"
+#define F_CHAIN_ID "i"
+#define F_CHAIN_DIGEST "d"
 
 /* caps: no document may pass 16 MiB, no array grows without bound */
 #define ARGS_MAX_BYTES (32 * 1024) /* one exec's argv, all args together */

@@ -24,6 +24,7 @@
 #include "schema.h"
 #include "stages.h"
 #include "util.h"
+#include "verifydb.h"
 
 #define DEFAULT_MAX_PROCS 500000
 /* the report is printed but leaves something out (docs/output.md) */
@@ -179,6 +180,17 @@ main(int argc, char **argv)
 	     "Docker's data directory (container names and images)", NULL},
 	    {"max-procs", FLAG_U64, &o.max_procs,
 	     "refuse to load more processes than this", NULL},
+	    {"verify", FLAG_BOOL, &o.verify,
+	     "check the chains godo wrote against the stored documents "
+	     "(-host applies) and exit: 0 intact, 1 anything changed, "
+	     "deleted, added or out of order",
+	     NULL},
+	    {"chain-head", FLAG_STR, &o.chain_head,
+	     "with -verify: a head godo logged or saved (\"run=... seq=... "
+	     "dg=...\"): also find the newest links deleted",
+	     NULL},
+	    {"chain-key", FLAG_STR, &o.chain_key,
+	     "with -verify: the host key godo ran with (-chain-key)", NULL},
 	    {"verbose", FLAG_BOOL, &o.verbose, "debug messages", "v"},
 	    {"version", FLAG_BOOL, &o.version, "print the version", NULL},
 	};
@@ -213,7 +225,7 @@ main(int argc, char **argv)
 	if (cli_check(&o, util_wall_ns()) != 0)
 		return 2;
 	mongoc_init();
-	rc = run(&o);
+	rc = o.verify ? verifydb_run(&o) : run(&o);
 	mongoc_cleanup();
 	return rc;
 }

@@ -10,9 +10,10 @@ struct opts {
 	/* out: the database to save into; NULL (the default): read only */
 	const char *mongo, *db, *out, *format, *output, *since_s, *until_s;
 	const char *container, *host, *docker_root;
+	const char *chain_key, *chain_head; /* -verify's */
 	int64_t since, until; /* ns; INT64_MIN / INT64_MAX when open */
 	uint64_t max_procs;
-	bool no_save, verbose, version;
+	bool no_save, verbose, version, verify;
 };
 
 #endif

@@ -33,5 +33,8 @@ int rawdb_read_files(struct rawdb *db, const char *coll, char *const *ids,
                      size_t n, rawdb_doc_fn *fn, void *arg);
 /* Every gaps document. */
 int rawdb_read_gaps(struct rawdb *db, rawdb_doc_fn *fn, void *arg);
+/* Every document of coll, whole (-verify digests them). */
+int rawdb_read_whole(struct rawdb *db, const char *coll, rawdb_doc_fn *fn,
+                     void *arg);
 
 #endif

@@ -49,6 +49,9 @@ struct godo {
 	struct options o;
 	struct store *store;
 	struct writeback wb;
+	struct chain chain;
+	struct digest_key chain_key;
+	char chain_head_path[4096];
 	struct core *core;
 	struct auditsock *asrc;
 	struct procconn *conn;
@@ -423,6 +426,33 @@ setup_spool(struct godo *g)
 		fatalx("out of memory");
 }
 
+/* The chain of this run names the last head the previous run saved (the
+ * state directory exists: setup_spool made it). */
+static void
+setup_chain(struct godo *g)
+{
+	struct chain_head prev;
+	char run[CHAIN_RUN_MAX];
+	int loaded;
+
+	if (g->o.no_chain)
+		return;
+	if (g->o.chain_key != NULL &&
+	    digest_key_load(&g->chain_key, g->o.chain_key) != 0)
+		fatalx("cannot use -chain-key %s", g->o.chain_key);
+	snprintf(g->chain_head_path, sizeof(g->chain_head_path),
+	         "%s/chain.head", g->o.state_dir);
+	loaded = chain_head_load(&prev, g->chain_head_path);
+	snprintf(run, sizeof(run), "%s:%s:%d:%" PRId64, g->host, g->boot_id,
+	         (int)getpid(), g->start_ns);
+	chain_init(&g->chain, g->o.chain_key != NULL ? &g->chain_key : NULL,
+	           g->host, run, loaded == 0 ? &prev : NULL);
+	writeback_chain(&g->wb, &g->chain, g->chain_head_path);
+	log_info("chaining as run %s%s", run,
+	         loaded == 0 ? ", after the saved head of the previous run"
+	                     : "");
+}
+
 static void
 setup_audit(struct godo *g)
 {
@@ -510,6 +540,8 @@ teardown(struct godo *g)
 	free(g->ev);
 	core_free(g->core);
 	writeback_fini(&g->wb);
+	if (!g->o.no_chain)
+		chain_fini(&g->chain);
 	store_close(g->store);
 	if (g->diag != NULL)
 		fclose(g->diag);
@@ -555,6 +587,7 @@ main(int argc, char **argv)
 	setup_spool(&g);
 	if (writeback_init(&g.wb, g.store, g.host, g.boot_id) != 0)
 		fatalx("out of memory");
+	setup_chain(&g);
 	if (g.o.exclude_exe == NULL &&
 	    localstore_exe(g.o.mongo, g.store_exe, sizeof(g.store_exe)) == 1) {
 		g.o.exclude_exe = g.store_exe;

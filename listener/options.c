@@ -60,6 +60,15 @@ options_parse(struct options *o, int argc, char **argv)
 	     "most bytes spooled (K/M/G); beyond, operations are counted as "
 	     "lost and a gap is recorded",
 	     NULL},
+	    {"chain-key", FLAG_STR, &o->chain_key,
+	     "file holding a host key (16 to 256 bytes): the chain's digests "
+	     "become HMAC-SHA256 under it, so a store writer without it cannot "
+	     "forge them",
+	     NULL},
+	    {"no-chain", FLAG_BOOL, &o->no_chain,
+	     "do not chain what is written (no digests, no chain documents; "
+	     "filter -verify will find nothing to check)",
+	     NULL},
 	    {"force", FLAG_BOOL, &o->force,
 	     "take the audit daemon role from a registered daemon", NULL},
 	    {"lock", FLAG_BOOL, &o->lock,

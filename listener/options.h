@@ -9,11 +9,12 @@
 
 struct options {
 	const char *mongo, *db, *diag, *host, *exclude_exe, *state_dir;
+	const char *chain_key;
 	uint64_t backlog, spool_max;
 	int verbose, stats_s, wait_time, batch_wait_us;
 	uint64_t backlog_limit;
 	uint64_t proc_cap, fd_cap;
-	bool rules, version, force, all, lock;
+	bool rules, version, force, all, lock, no_chain;
 };
 
 enum options_result {

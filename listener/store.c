@@ -19,9 +19,6 @@
 #include "schema.h"
 #include "util.h"
 
-static const char *const coll_names[STORE_NCOLL] = {
-    COLL_PIDS, COLL_FDS, COLL_FILES, COLL_GAPS, COLL_RUNS};
-
 struct store {
 	mongoc_client_t *client;
 	mongoc_collection_t *coll[STORE_NCOLL];
@@ -143,8 +140,8 @@ store_open(const char *target, const char *db, char *err, size_t errlen)
 		return NULL;
 	}
 	for (i = 0; i < STORE_NCOLL; i++)
-		s->coll[i] =
-		    mongoc_client_get_collection(s->client, db, coll_names[i]);
+		s->coll[i] = mongoc_client_get_collection(s->client, db,
+		                                          store_coll_name(i));
 	s->upsert_opts = BCON_NEW("upsert", BCON_BOOL(true));
 	/* docbuild writes only its own keys and strings it has checked to be
 	 * UTF-8 (else binary): libmongoc's validation pass would find
@@ -352,8 +349,9 @@ execute(struct store *s, int *rc)
 			if (failed > 0) {
 				log_warnx("store: bulk write to %s: %zu of %zu "
 				          "failed: %s (domain %u, code %u)",
-				          coll_names[i], failed, s->nops[i],
-				          e.message, e.domain, e.code);
+				          store_coll_name(i), failed,
+				          s->nops[i], e.message, e.domain,
+				          e.code);
 				s->st.failed_ops += failed;
 				*rc = -1;
 			} else {
@@ -576,7 +574,7 @@ index_one(struct store *s, enum store_coll c, const char *name, const char *k1,
 	bson_t cmd = BSON_INITIALIZER, arr, idx, key;
 	bson_error_t e;
 
-	BSON_APPEND_UTF8(&cmd, "createIndexes", coll_names[c]);
+	BSON_APPEND_UTF8(&cmd, "createIndexes", store_coll_name(c));
 	BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &arr);
 	BSON_APPEND_DOCUMENT_BEGIN(&arr, "0", &idx);
 	BSON_APPEND_DOCUMENT_BEGIN(&idx, "key", &key);
@@ -589,7 +587,7 @@ index_one(struct store *s, enum store_coll c, const char *name, const char *k1,
 	if (!mongoc_collection_write_command_with_opts(s->coll[c], &cmd, NULL,
 	                                               NULL, &e))
 		log_warnx("store: createIndexes %s on %s: %s", name,
-		          coll_names[c], e.message);
+		          store_coll_name(c), e.message);
 	bson_destroy(&cmd);
 }
 

@@ -12,12 +12,15 @@
 
 #include <bson/bson.h>
 
+#include "schema.h"
+
 enum store_coll {
 	STORE_PIDS,
 	STORE_FDS,
 	STORE_FILES,
 	STORE_GAPS,
 	STORE_RUNS,
+	STORE_CHAIN,
 	STORE_NCOLL
 };
 
@@ -80,5 +83,14 @@ void store_ensure_indexes(struct store *s);
 int store_last_run(struct store *s, const char *host, int64_t *last_ns);
 void store_get_stats(const struct store *s, struct store_stats *out);
 void store_close(struct store *s);
+/* The collection's name (common/schema.h); also the fake store's. */
+static inline const char *
+store_coll_name(enum store_coll c)
+{
+	static const char *const names[STORE_NCOLL] = {
+	    COLL_PIDS, COLL_FDS, COLL_FILES, COLL_GAPS, COLL_RUNS, COLL_CHAIN};
+
+	return names[c];
+}
 
 #endif

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "chain.h"
 #include "docbuild.h"
 #include "fdtab.h"
 #include "proctab.h"
@@ -35,6 +36,8 @@
 #define WRITEBACK_HOLD_MAX 1024
 #define WRITEBACK_HOLD_NS 500000000LL
 #define WRITEBACK_HOLD_WALL_MS 2000 /* also written when the stream is idle */
+#define WRITEBACK_HEAD_SAVE_MS 5000
+#define WRITEBACK_HEAD_LOG_MS 60000
 
 struct held_file {
 	bson_t *doc; /* NULL: slot empty (written or merged) */
@@ -62,13 +65,24 @@ struct writeback {
 	uint64_t loss_count;  /* lost operations not yet in a gap */
 	int64_t loss_from_ns; /* when the first of them was lost */
 	struct writeback_stats st;
+	struct chain *chain;   /* NULL: documents are not chained */
+	const char *head_path; /* where the chain head is saved */
+	int64_t wall_ns;       /* the last flush's wall time */
+	uint64_t head_saved_ms, head_logged_ms;
 };
 
 /* host and boot_id are borrowed for wb's lifetime. -1 when out of memory
  * (logged). */
 int writeback_init(struct writeback *wb, struct store *s, const char *host,
                    const char *boot_id);
-/* Writes what is held, frees the ring. */
+/* From now on every document but fds is chained into c (borrowed for wb's
+ * lifetime; see chain.h), and the head is saved to head_path (borrowed)
+ * every WRITEBACK_HEAD_SAVE_MS and logged every WRITEBACK_HEAD_LOG_MS. A
+ * chained task is written insert-only (first and final documents, as on
+ * FerretDB): an update would change a document after its digest. */
+void writeback_chain(struct writeback *wb, struct chain *c,
+                     const char *head_path);
+/* Writes what is held, seals the last link, frees the ring. */
 void writeback_fini(struct writeback *wb);
 
 /* ---- tasks ---- */

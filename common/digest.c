@@ -1,0 +1,362 @@
+/* digest.c - see digest.h. */
+#include "digest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/* One hashing in progress: plain SHA-256 or HMAC-SHA256. */
+struct sink {
+	EVP_MD_CTX *md;
+	EVP_MAC *mac;
+	EVP_MAC_CTX *mc;
+	bool bad; /* an update failed: the result is refused */
+};
+
+static int
+sink_open(struct sink *s, const struct digest_key *k)
+{
+	memset(s, 0, sizeof(*s));
+	if (k == NULL || k->len == 0) {
+		s->md = EVP_MD_CTX_new();
+		if (s->md != NULL &&
+		    EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) == 1)
+			return 0;
+	} else {
+		OSSL_PARAM p[2] = {
+		    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+		                                     (char *)"SHA256", 0),
+		    OSSL_PARAM_construct_end()};
+		s->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+		s->mc = s->mac != NULL ? EVP_MAC_CTX_new(s->mac) : NULL;
+		if (s->mc != NULL &&
+		    EVP_MAC_init(s->mc, k->key, k->len, p) == 1)
+			return 0;
+	}
+	log_warn("digest: libcrypto refused to start a digest");
+	EVP_MD_CTX_free(s->md);
+	EVP_MAC_CTX_free(s->mc);
+	EVP_MAC_free(s->mac);
+	return -1;
+}
+
+static void
+put(struct sink *s, const void *p, size_t n)
+{
+	int ok = s->md != NULL ? EVP_DigestUpdate(s->md, p, n)
+	                       : EVP_MAC_update(s->mc, p, n);
+	if (ok != 1)
+		s->bad = true;
+}
+
+static int
+sink_close(struct sink *s, unsigned char out[DIGEST_LEN])
+{
+	unsigned int mdlen = 0;
+	size_t maclen = 0;
+	int ok;
+
+	if (s->md != NULL)
+		ok = EVP_DigestFinal_ex(s->md, out, &mdlen) == 1 &&
+		     mdlen == DIGEST_LEN;
+	else
+		ok = EVP_MAC_final(s->mc, out, &maclen, DIGEST_LEN) == 1 &&
+		     maclen == DIGEST_LEN;
+	EVP_MD_CTX_free(s->md);
+	EVP_MAC_CTX_free(s->mc);
+	EVP_MAC_free(s->mac);
+	if (!ok || s->bad) {
+		log_warn("digest: libcrypto failed");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+put_u8(struct sink *s, uint8_t v)
+{
+	put(s, &v, 1);
+}
+
+static void
+put_u32(struct sink *s, uint32_t v)
+{
+	unsigned char b[4] = {(unsigned char)(v >> 24),
+	                      (unsigned char)(v >> 16), (unsigned char)(v >> 8),
+	                      (unsigned char)v};
+	put(s, b, sizeof(b));
+}
+
+static void
+put_u64(struct sink *s, uint64_t v)
+{
+	put_u32(s, (uint32_t)(v >> 32));
+	put_u32(s, (uint32_t)v);
+}
+
+static void
+put_bytes(struct sink *s, const void *p, uint32_t n)
+{
+	put_u32(s, n);
+	put(s, p, n);
+}
+
+static int put_container(struct sink *s, const bson_iter_t *it, bool array,
+                         bool top, int depth);
+
+static int
+put_value(struct sink *s, const bson_iter_t *it, int depth)
+{
+	uint32_t n = 0, sub_n = 0;
+	const uint8_t *bin = NULL;
+	bson_subtype_t sub;
+	double d;
+	uint64_t bits;
+	const char *str;
+
+	switch (bson_iter_type(it)) {
+	case BSON_TYPE_INT32:
+	case BSON_TYPE_INT64:
+		put_u8(s, 'i');
+		put_u64(s, (uint64_t)bson_iter_as_int64(it));
+		return 0;
+	case BSON_TYPE_DOUBLE:
+		d = bson_iter_double(it);
+		memcpy(&bits, &d, sizeof(bits));
+		put_u8(s, 'f');
+		put_u64(s, bits);
+		return 0;
+	case BSON_TYPE_UTF8:
+		str = bson_iter_utf8(it, &n);
+		put_u8(s, 's');
+		put_bytes(s, str, n);
+		return 0;
+	case BSON_TYPE_BINARY:
+		bson_iter_binary(it, &sub, &sub_n, &bin);
+		put_u8(s, 'x');
+		put_u8(s, (uint8_t)sub);
+		put_bytes(s, bin, sub_n);
+		return 0;
+	case BSON_TYPE_BOOL:
+		put_u8(s, 'b');
+		put_u8(s, bson_iter_bool(it) ? 1 : 0);
+		return 0;
+	case BSON_TYPE_NULL:
+		put_u8(s, 'n');
+		return 0;
+	case BSON_TYPE_DATE_TIME:
+		put_u8(s, 't');
+		put_u64(s, (uint64_t)bson_iter_date_time(it));
+		return 0;
+	case BSON_TYPE_OID:
+		put_u8(s, 'O');
+		put(s, bson_iter_oid(it)->bytes, 12);
+		return 0;
+	case BSON_TYPE_DOCUMENT:
+		return put_container(s, it, false, false, depth + 1);
+	case BSON_TYPE_ARRAY:
+		return put_container(s, it, true, false, depth + 1);
+	default:
+		log_warn("digest: field '%s' has BSON type 0x%02x, not in the "
+		         "canonical form",
+		         bson_iter_key(it), (unsigned)bson_iter_type(it));
+		return -1;
+	}
+}
+
+struct field {
+	const char *key;
+	uint32_t keylen;
+	bson_iter_t it;
+};
+
+static int
+field_cmp(const void *a, const void *b)
+{
+	const struct field *x = a, *y = b;
+	uint32_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
+	int c = memcmp(x->key, y->key, n);
+
+	if (c != 0)
+		return c;
+	return x->keylen < y->keylen ? -1 : x->keylen > y->keylen;
+}
+
+/* The children of the document or array it points into (it itself when
+ * top), the digest field left out at the top; *f is allocated (free it). */
+static int
+collect(const bson_iter_t *it, bool top, struct field **f, uint32_t *n)
+{
+	bson_iter_t first = *it, child;
+	uint32_t cap = 0;
+
+	*f = NULL;
+	*n = 0;
+	if (!top && !bson_iter_recurse(it, &first)) {
+		log_warn("digest: unreadable nested document");
+		return -1;
+	}
+	child = first;
+	while (bson_iter_next(&child))
+		cap++;
+	if (cap > DIGEST_MAX_FIELDS) {
+		log_warn("digest: more than %d fields", DIGEST_MAX_FIELDS);
+		return -1;
+	}
+	*f = malloc((cap ? cap : 1) * sizeof(**f));
+	if (*f == NULL) {
+		log_warn("digest: malloc");
+		return -1;
+	}
+	child = first;
+	while (bson_iter_next(&child) && *n < cap) {
+		const char *key = bson_iter_key(&child);
+		uint32_t klen = bson_iter_key_len(&child);
+
+		if (top && klen == sizeof(DIGEST_FIELD) - 1 &&
+		    memcmp(key, DIGEST_FIELD, klen) == 0)
+			continue;
+		(*f)[*n].key = key;
+		(*f)[*n].keylen = klen;
+		(*f)[*n].it = child;
+		(*n)++;
+	}
+	return 0;
+}
+
+static int
+put_container(struct sink *s, const bson_iter_t *it, bool array, bool top,
+              int depth)
+{
+	struct field *f;
+	uint32_t n, i;
+	int rc = 0;
+
+	if (depth > DIGEST_MAX_DEPTH) {
+		log_warn("digest: nested deeper than %d", DIGEST_MAX_DEPTH);
+		return -1;
+	}
+	if (collect(it, top, &f, &n) != 0)
+		return -1;
+	if (!array)
+		qsort(f, n, sizeof(*f), field_cmp);
+	put_u8(s, array ? 'a' : 'o');
+	put_u32(s, n);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (!array)
+			put_bytes(s, f[i].key, f[i].keylen);
+		rc = put_value(s, &f[i].it, depth);
+	}
+	free(f);
+	return rc;
+}
+
+int
+digest_doc(const struct digest_key *k, const bson_t *doc,
+           unsigned char out[DIGEST_LEN])
+{
+	struct sink s;
+	bson_iter_t it;
+	int rc;
+
+	if (!bson_iter_init(&it, doc)) {
+		log_warn("digest: invalid BSON document");
+		return -1;
+	}
+	if (sink_open(&s, k) != 0)
+		return -1;
+	rc = put_container(&s, &it, false, true, 0);
+	if (rc != 0)
+		s.bad = true;
+	return sink_close(&s, out) == 0 && rc == 0 ? 0 : -1;
+}
+
+int
+digest_bytes(const struct digest_key *k, const void *p, size_t n,
+             unsigned char out[DIGEST_LEN])
+{
+	struct sink s;
+
+	if (sink_open(&s, k) != 0)
+		return -1;
+	put(&s, p, n);
+	return sink_close(&s, out);
+}
+
+void
+digest_hex(const unsigned char d[DIGEST_LEN], char out[2 * DIGEST_LEN + 1])
+{
+	static const char hx[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < DIGEST_LEN; i++) {
+		out[2 * i] = hx[d[i] >> 4];
+		out[2 * i + 1] = hx[d[i] & 15];
+	}
+	out[2 * DIGEST_LEN] = '\0';
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool
+digest_from_hex(const char *s, size_t n, unsigned char out[DIGEST_LEN])
+{
+	int i, hi, lo;
+
+	if (n != 2 * DIGEST_LEN)
+		return false;
+	for (i = 0; i < DIGEST_LEN; i++) {
+		hi = hexval(s[2 * i]);
+		lo = hexval(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return true;
+}
+
+int
+digest_key_load(struct digest_key *k, const char *path)
+{
+	unsigned char extra;
+	ssize_t n;
+	int fd;
+
+	memset(k, 0, sizeof(*k));
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		log_warn("chain key %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = read(fd, k->key, sizeof(k->key));
+	if (n == (ssize_t)sizeof(k->key) && read(fd, &extra, 1) == 1)
+		n = -2;
+	if (close(fd) != 0 && n >= 0)
+		log_warn("chain key %s: close: %s", path, strerror(errno));
+	if (n < 16) {
+		log_warn("chain key %s: %s", path,
+		         n == -2 ? "longer than 256 bytes"
+		         : n < 0 ? "unreadable"
+		                 : "shorter than 16 bytes");
+		memset(k, 0, sizeof(*k));
+		return -1;
+	}
+	k->len = (size_t)n;
+	return 0;
+}

@@ -1,0 +1,530 @@
+/* verify.c - see verify.h. */
+#include "verify.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "esc.h"
+#include "log.h"
+#include "schema.h"
+#include "strmap.h"
+#include "vis.h"
+
+/* One entry of a link: a digest some document of (collection, _id) had. */
+struct entry {
+	unsigned char d[DIGEST_LEN];
+	uint32_t link;      /* index into links */
+	struct entry *next; /* same key */
+};
+
+/* The entries of one (collection, _id), and whether a document was seen. */
+struct slot {
+	struct entry *first;
+	char *key;                   /* owned: "coll id" for messages */
+	bool seen;                   /* a stored document has this key */
+	unsigned char d[DIGEST_LEN]; /* its digest (zeros: none computable) */
+};
+
+struct link {
+	char run[CHAIN_RUN_MAX];
+	uint64_t seq;
+	unsigned char dg[DIGEST_LEN], prev[DIGEST_LEN];
+	bool has_prev, own_ok, has_prev_run;
+	struct chain_head prev_run;
+	int64_t from_ns, to_ns;
+};
+
+struct verify {
+	const struct digest_key *key;
+	struct strmap *slots; /* key -> struct slot */
+	struct slot **all;    /* every slot, for the deleted pass */
+	size_t nall, capall;
+	struct link *links;
+	size_t nlinks, caplinks;
+	struct verify_result r;
+	uint64_t shown[8];
+	FILE *out;
+};
+
+enum kind { K_CHANGED, K_ADDED, K_DELETED, K_LINK, K_TAIL };
+static const char *const kind_name[] = {"changed", "added outside a chain",
+                                        "deleted", "chain", "newest links"};
+
+struct verify *
+verify_new(const struct digest_key *key)
+{
+	struct verify *v = calloc(1, sizeof(*v));
+
+	if (v == NULL || (v->slots = strmap_new()) == NULL) {
+		log_warn("verify: out of memory");
+		free(v);
+		return NULL;
+	}
+	v->key = key;
+	return v;
+}
+
+void
+verify_free(struct verify *v)
+{
+	size_t i;
+	struct entry *e, *next;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < v->nall; i++) {
+		for (e = v->all[i]->first; e != NULL; e = next) {
+			next = e->next;
+			free(e);
+		}
+		free(v->all[i]->key);
+		free(v->all[i]);
+	}
+	free(v->all);
+	free(v->links);
+	strmap_free(v->slots);
+	free(v);
+}
+
+/* "coll id", the id as text: a string as is (escaped when shown), anything
+ * else as its canonical extended JSON. NULL when out of memory. */
+static char *
+slot_key(const char *coll, const bson_iter_t *id)
+{
+	struct buf b;
+	uint32_t n;
+	const char *s;
+
+	buf_init(&b);
+	buf_adds(&b, coll);
+	buf_addc(&b, ' ');
+	if (BSON_ITER_HOLDS_UTF8(id)) {
+		s = bson_iter_utf8(id, &n);
+		buf_add(&b, s, n);
+	} else {
+		bson_t one = BSON_INITIALIZER;
+		char *json;
+
+		if (bson_append_iter(&one, "", 0, id) &&
+		    (json = bson_as_canonical_extended_json(&one, NULL)) !=
+		        NULL) {
+			buf_adds(&b, json);
+			bson_free(json);
+		}
+		bson_destroy(&one);
+	}
+	if (b.oom) {
+		buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+static struct slot *
+slot_get(struct verify *v, char *key)
+{
+	struct slot *s = strmap_get(v->slots, key);
+
+	if (s != NULL) {
+		free(key);
+		return s;
+	}
+	if (v->nall == v->capall) {
+		size_t cap = v->capall ? 2 * v->capall : 1024;
+		struct slot **a = realloc(v->all, cap * sizeof(*a));
+
+		if (a == NULL)
+			goto oom;
+		v->all = a;
+		v->capall = cap;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		goto oom;
+	s->key = key;
+	strmap_put(v->slots, key, s);
+	v->all[v->nall++] = s;
+	return s;
+oom:
+	log_warn("verify: out of memory");
+	free(key);
+	return NULL;
+}
+
+static bool
+get_digest(const bson_t *doc, const char *field, unsigned char out[DIGEST_LEN])
+{
+	bson_iter_t it;
+	bson_subtype_t sub;
+	uint32_t n = 0;
+	const uint8_t *d = NULL;
+
+	if (!bson_iter_init_find(&it, doc, field) ||
+	    !BSON_ITER_HOLDS_BINARY(&it))
+		return false;
+	bson_iter_binary(&it, &sub, &n, &d);
+	if (n != DIGEST_LEN)
+		return false;
+	memcpy(out, d, DIGEST_LEN);
+	return true;
+}
+
+static int64_t
+get_i64(const bson_t *doc, const char *field)
+{
+	bson_iter_t it;
+
+	if (bson_iter_init_find(&it, doc, field) && BSON_ITER_HOLDS_NUMBER(&it))
+		return bson_iter_as_int64(&it);
+	return -1;
+}
+
+static void
+get_str(const bson_t *doc, const char *field, char *out, size_t n)
+{
+	bson_iter_t it;
+	uint32_t len;
+	const char *s;
+
+	out[0] = '\0';
+	if (bson_iter_init_find(&it, doc, field) && BSON_ITER_HOLDS_UTF8(&it)) {
+		s = bson_iter_utf8(&it, &len);
+		if (len >= n)
+			len = (uint32_t)n - 1;
+		memcpy(out, s, len);
+		out[len] = '\0';
+	}
+}
+
+static void
+read_prev_run(const bson_t *doc, struct link *l)
+{
+	bson_iter_t it;
+	const uint8_t *data;
+	uint32_t len;
+	bson_t sub;
+
+	if (!bson_iter_init_find(&it, doc, F_CHAIN_PREV_RUN) ||
+	    !BSON_ITER_HOLDS_DOCUMENT(&it))
+		return;
+	bson_iter_document(&it, &len, &data);
+	if (!bson_init_static(&sub, data, len))
+		return;
+	get_str(&sub, F_CHAIN_RUN, l->prev_run.run, sizeof(l->prev_run.run));
+	l->prev_run.seq = (uint64_t)get_i64(&sub, F_CHAIN_SEQ);
+	l->has_prev_run = get_digest(&sub, F_CHAIN_PREV, l->prev_run.dg);
+}
+
+static int
+add_entry(struct verify *v, const bson_t *e, uint32_t link)
+{
+	bson_iter_t id;
+	char coll[64];
+	struct entry *en;
+	struct slot *s;
+	char *key;
+
+	get_str(e, F_CHAIN_COLL, coll, sizeof(coll));
+	en = calloc(1, sizeof(*en));
+	if (en == NULL) {
+		log_warn("verify: out of memory");
+		return -1;
+	}
+	if (!bson_iter_init_find(&id, e, F_CHAIN_ID) ||
+	    !get_digest(e, F_CHAIN_DIGEST, en->d) ||
+	    (key = slot_key(coll, &id)) == NULL ||
+	    (s = slot_get(v, key)) == NULL) {
+		free(en);
+		v->links[link].own_ok = false; /* a malformed entry */
+		return 0;
+	}
+	en->link = link;
+	en->next = s->first;
+	s->first = en;
+	v->r.entries++;
+	return 0;
+}
+
+static int
+add_entries(struct verify *v, const bson_t *doc, uint32_t link)
+{
+	bson_iter_t it, el;
+	const uint8_t *data;
+	uint32_t len;
+	bson_t e;
+
+	if (!bson_iter_init_find(&it, doc, F_CHAIN_ENTRIES) ||
+	    !BSON_ITER_HOLDS_ARRAY(&it) || !bson_iter_recurse(&it, &el)) {
+		v->links[link].own_ok = false;
+		return 0;
+	}
+	while (bson_iter_next(&el)) {
+		if (!BSON_ITER_HOLDS_DOCUMENT(&el)) {
+			v->links[link].own_ok = false;
+			continue;
+		}
+		bson_iter_document(&el, &len, &data);
+		if (bson_init_static(&e, data, len) &&
+		    add_entry(v, &e, link) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+verify_link(struct verify *v, const bson_t *doc)
+{
+	unsigned char d[DIGEST_LEN];
+	struct link *l;
+
+	if (v->nlinks == v->caplinks) {
+		size_t cap = v->caplinks ? 2 * v->caplinks : 256;
+		struct link *a = realloc(v->links, cap * sizeof(*a));
+
+		if (a == NULL) {
+			log_warn("verify: out of memory");
+			return -1;
+		}
+		v->links = a;
+		v->caplinks = cap;
+	}
+	l = &v->links[v->nlinks];
+	memset(l, 0, sizeof(*l));
+	get_str(doc, F_CHAIN_RUN, l->run, sizeof(l->run));
+	l->seq = (uint64_t)get_i64(doc, F_CHAIN_SEQ);
+	l->has_prev = get_digest(doc, F_CHAIN_PREV, l->prev);
+	l->from_ns = get_i64(doc, F_CHAIN_FROM_NS);
+	l->to_ns = get_i64(doc, F_CHAIN_TO_NS);
+	read_prev_run(doc, l);
+	l->own_ok = get_digest(doc, DIGEST_FIELD, l->dg) &&
+	            digest_doc(v->key, doc, d) == 0 &&
+	            memcmp(d, l->dg, DIGEST_LEN) == 0;
+	v->nlinks++;
+	v->r.links++;
+	return add_entries(v, doc, (uint32_t)(v->nlinks - 1));
+}
+
+int
+verify_doc(struct verify *v, const char *coll, const bson_t *doc)
+{
+	bson_iter_t id;
+	struct slot *s;
+	char *key;
+
+	v->r.docs++;
+	if (!bson_iter_init_find(&id, doc, F_ID) ||
+	    (key = slot_key(coll, &id)) == NULL)
+		return -1;
+	s = slot_get(v, key);
+	if (s == NULL)
+		return -1;
+	s->seen = true;
+	if (digest_doc(v->key, doc, s->d) != 0)
+		memset(s->d, 0, sizeof(s->d)); /* matches nothing: changed */
+	return 0; /* judged at the end: its entries may come later */
+}
+
+/* ---- reporting ---- */
+
+static void
+fmt_time(int64_t ns, char *out, size_t n)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	if (ns < 0 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, n, "?");
+}
+
+static void
+say(struct verify *v, enum kind k, const char *what, const struct link *l)
+{
+	char from[32], to[32];
+	struct buf b;
+
+	if (v->shown[k]++ >= VERIFY_SHOW_MAX)
+		return;
+	buf_init(&b);
+	vis_text(&b, what, strlen(what));
+	if (l != NULL) {
+		fmt_time(l->from_ns, from, sizeof(from));
+		fmt_time(l->to_ns, to, sizeof(to));
+		buf_printf(&b, " (link %" PRIu64 " of run ", l->seq);
+		vis_text(&b, l->run, strlen(l->run));
+		buf_printf(&b, ", %s .. %s)", from, to);
+	}
+	fprintf(v->out, "verify: %s: %s\n", kind_name[k], b.data ? b.data : "");
+	buf_free(&b);
+}
+
+static int
+link_cmp(const void *a, const void *b)
+{
+	const struct link *x = a, *y = b;
+	int c = strcmp(x->run, y->run);
+
+	if (c != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The link (run, seq) among the sorted links, or NULL. */
+static const struct link *
+find_link(const struct verify *v, const char *run, uint64_t seq)
+{
+	struct link key;
+
+	memset(&key, 0, sizeof(key));
+	snprintf(key.run, sizeof(key.run), "%s", run);
+	key.seq = seq;
+	return bsearch(&key, v->links, v->nlinks, sizeof(key), link_cmp);
+}
+
+static void
+bad_link(struct verify *v, const char *what, const struct link *l)
+{
+	v->r.link_bad++;
+	say(v, K_LINK, what, l);
+}
+
+/* Links of one run from i: sequence, prev digests, own digests. Returns the
+ * index after the run. */
+static size_t
+check_run(struct verify *v, size_t i)
+{
+	const struct link *l, *p = NULL;
+	size_t j;
+	char msg[128];
+
+	for (j = i;
+	     j < v->nlinks && strcmp(v->links[j].run, v->links[i].run) == 0;
+	     j++) {
+		l = &v->links[j];
+		if (!l->own_ok)
+			bad_link(v, "link changed (its digest does not match)",
+			         l);
+		if (p == NULL && l->seq != 0) {
+			snprintf(msg, sizeof(msg),
+			         "links 0..%" PRIu64 " missing", l->seq - 1);
+			bad_link(v, msg, l);
+		} else if (p != NULL && l->seq == p->seq) {
+			bad_link(v,
+			         "link repeated (a second link of this number)",
+			         l);
+		} else if (p != NULL && l->seq != p->seq + 1) {
+			snprintf(msg, sizeof(msg),
+			         "links %" PRIu64 "..%" PRIu64 " missing",
+			         p->seq + 1, l->seq - 1);
+			bad_link(v, msg, l);
+		} else if (p != NULL && (!l->has_prev ||
+		                         memcmp(l->prev, p->dg, DIGEST_LEN))) {
+			bad_link(v,
+			         "link out of order (prev is not the digest of "
+			         "the link before)",
+			         l);
+		}
+		p = l;
+	}
+	return j;
+}
+
+static void
+check_prev_run(struct verify *v, const struct link *first)
+{
+	const struct link *h;
+	struct buf b;
+
+	if (first->seq != 0 || !first->has_prev_run)
+		return;
+	h = find_link(v, first->prev_run.run, first->prev_run.seq);
+	if (h != NULL && memcmp(h->dg, first->prev_run.dg, DIGEST_LEN) == 0)
+		return;
+	buf_init(&b);
+	buf_printf(&b,
+	           "the previous run's head (link %" PRIu64 " of run %s) is %s",
+	           first->prev_run.seq, first->prev_run.run,
+	           h == NULL ? "missing" : "different");
+	bad_link(v, b.data ? b.data : "previous run's head", first);
+	buf_free(&b);
+}
+
+static void
+check_tail(struct verify *v, const struct chain_head *tail)
+{
+	const struct link *h = find_link(v, tail->run, tail->seq);
+	char msg[128];
+
+	if (h != NULL && memcmp(h->dg, tail->dg, DIGEST_LEN) == 0)
+		return;
+	v->r.tail_bad++;
+	snprintf(msg, sizeof(msg), "link %" PRIu64 " of run %.40s... is %s",
+	         tail->seq, tail->run, h == NULL ? "missing" : "different");
+	say(v, K_TAIL, msg, h);
+}
+
+static void
+check_docs(struct verify *v)
+{
+	struct entry *e;
+	size_t i;
+	bool any;
+
+	for (i = 0; i < v->nall; i++) {
+		struct slot *s = v->all[i];
+
+		any = false;
+		for (e = s->first; s->seen && e != NULL; e = e->next)
+			any = any || memcmp(e->d, s->d, DIGEST_LEN) == 0;
+		if (s->seen && s->first == NULL) {
+			v->r.added++;
+			say(v, K_ADDED, s->key, NULL);
+		} else if (s->seen && !any) {
+			v->r.changed++;
+			say(v, K_CHANGED, s->key, &v->links[s->first->link]);
+		} else if (!s->seen) {
+			v->r.deleted++;
+			say(v, K_DELETED, s->key, &v->links[s->first->link]);
+		}
+	}
+}
+
+static void
+more_lines(struct verify *v)
+{
+	int k;
+
+	for (k = K_CHANGED; k <= K_TAIL; k++)
+		if (v->shown[k] > VERIFY_SHOW_MAX)
+			fprintf(v->out,
+			        "verify: %s: ... and %" PRIu64 " more\n",
+			        kind_name[k], v->shown[k] - VERIFY_SHOW_MAX);
+}
+
+void
+verify_finish(struct verify *v, const struct chain_head *tail, FILE *out,
+              struct verify_result *r)
+{
+	size_t i, next;
+
+	v->out = out;
+	check_docs(v); /* entries point at links by index: before the sort */
+	qsort(v->links, v->nlinks, sizeof(*v->links), link_cmp);
+	for (i = 0; i < v->nlinks; i = next) {
+		next = check_run(v, i);
+		check_prev_run(v, &v->links[i]);
+	}
+	if (tail != NULL)
+		check_tail(v, tail);
+	more_lines(v);
+	*r = v->r;
+}
+
+bool
+verify_failed(const struct verify_result *r)
+{
+	return r->changed || r->added || r->deleted || r->link_bad ||
+	       r->tail_bad || r->links == 0;
+}

@@ -1,0 +1,14 @@
+/* verifydb.h - filter -verify against the raw database: every chain link
+ * and every document of the chained collections (-host applied) through
+ * verify.c, the findings on stdout, then one summary line. */
+#ifndef GODO_VERIFYDB_H
+#define GODO_VERIFYDB_H
+
+#include "opts.h"
+
+/* The exit status: 0 intact, 1 anything missing, changed, added or out of
+ * order (or no chain at all), 2 bad -chain-key / -chain-head, 1 on a store
+ * error (one error line). */
+int verifydb_run(const struct opts *o);
+
+#endif

@@ -1,0 +1,221 @@
+"""Tamper evidence (issue 21): godo chains what it writes; filter -verify
+finds every change made to the store afterwards. Two runs of godo (the
+first SIGKILLed) into one database, then an attacker's edits, one at a
+time, each undone before the next: each must fail verification naming the
+collection and id, and the undone database must verify again. The
+canonical form is also computed here, in Python, from docs/schema.md: a
+third party can verify without godo."""
+import calendar
+import datetime
+import hashlib
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from godotest import (Godo, check, client, fresh_db, finish, audit_state, hold_audit_lock,  # noqa: E402
+                      restore_audit, wrap, FILTER, URI)
+import bson  # noqa: E402
+
+STORE = URI.split("://", 1)[1].rstrip("/")
+
+
+# ---- the canonical form (docs/schema.md, "Chain"), independently ----
+
+def canon_value(v):
+    if isinstance(v, bool):
+        return b"b" + bytes([1 if v else 0])
+    if isinstance(v, int):
+        return b"i" + struct.pack(">q", v)
+    if isinstance(v, float):
+        return b"f" + struct.pack(">d", v)
+    if isinstance(v, str):
+        b = v.encode("utf-8")
+        return b"s" + struct.pack(">I", len(b)) + b
+    if isinstance(v, bson.binary.Binary):
+        return b"x" + bytes([v.subtype]) + struct.pack(">I", len(v)) + bytes(v)
+    if isinstance(v, bytes):
+        return b"x" + b"\x00" + struct.pack(">I", len(v)) + v
+    if v is None:
+        return b"n"
+    if isinstance(v, datetime.datetime):
+        ms = calendar.timegm(v.utctimetuple()) * 1000 + v.microsecond // 1000
+        return b"t" + struct.pack(">q", ms)
+    if isinstance(v, bson.objectid.ObjectId):
+        return b"O" + v.binary
+    if isinstance(v, dict):
+        return canon_doc(v, top=False)
+    if isinstance(v, list):
+        return b"a" + struct.pack(">I", len(v)) + b"".join(canon_value(x) for x in v)
+    raise ValueError("type %r not in the canonical form" % type(v))
+
+
+def canon_doc(d, top=True):
+    keys = sorted((k for k in d if not (top and k == "dg")), key=lambda k: k.encode("utf-8"))
+    out = b"o" + struct.pack(">I", len(keys))
+    for k in keys:
+        kb = k.encode("utf-8")
+        out += struct.pack(">I", len(kb)) + kb + canon_value(d[k])
+    return out
+
+
+def digest(d):
+    return hashlib.sha256(canon_doc(d)).digest()
+
+
+# ---- helpers ----
+
+def verify(db, *args):
+    p = subprocess.run(wrap([FILTER, "-mongo=" + STORE, "-db=" + db, "-verify"] + list(args)),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    return p.returncode, p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
+
+
+def workload(work, tag):
+    for i in range(3):
+        subprocess.run(["/bin/sh", "-c", "echo %s-%d > f%d && mv f%d g%d && rm g%d" % (tag, i, i, i, i, i)], cwd=work)
+    subprocess.run(["/bin/echo", "chain-" + tag], stdout=subprocess.DEVNULL)
+
+
+def read_head(state):
+    with open(os.path.join(state, "chain.head")) as f:
+        return f.read().strip()
+
+
+def expect_fail(name, db, what, undo, *args):
+    """Verification fails naming what, then passes once undo ran."""
+    rc, out = verify(db, *args)
+    check(name, rc == 1 and what in out, "rc %d, want %r in:\n%s" % (rc, what, out[-3000:]))
+    undo()
+    rc, out = verify(db, *args)
+    check(name + "_undone", rc == 0 and "intact" in out, "rc %d:\n%s" % (rc, out[-3000:]))
+
+
+def record(db, state, extra=()):
+    work = tempfile.mkdtemp(prefix="godo-chain-")
+    g = Godo(db, "-all", "-state-dir=" + state, *extra).start()
+    workload(work, "one")
+    time.sleep(1.5)
+    g.sigkill()  # no clean stop: the saved head may be behind the last link
+    g = Godo(db, "-all", "-state-dir=" + state, *extra).start()
+    workload(work, "two")
+    return g.stop(settle=1.5)
+
+
+def tamper_cases(db, d, state):
+    head = read_head(state)
+    p = d.pids.find_one({"args": ["/bin/echo", "chain-two"]})
+    check("chain_pid_found", p is not None, "no pids document for /bin/echo chain-two")
+    if p is None:
+        return
+    pid_id = p["_id"]
+    d.pids.update_one({"_id": pid_id}, {"$set": {"args": ["/bin/echo", "innocent"]}})
+    expect_fail("chain_changed_arg", db, "changed: pids " + pid_id,
+                lambda: d.pids.update_one({"_id": pid_id}, {"$set": {"args": p["args"]}}))
+
+    f = d.files.find_one({"op": {"$exists": True}})
+    d.files.delete_one({"_id": f["_id"]})
+    expect_fail("chain_deleted_file", db, "deleted: files " + f["_id"], lambda: d.files.insert_one(f))
+
+    forged = dict(p)
+    forged["_id"] = "forged:1"
+    forged["args"] = ["/bin/evil"]
+    d.pids.insert_one(forged)
+    expect_fail("chain_forged_process", db, "added outside a chain: pids forged:1",
+                lambda: d.pids.delete_one({"_id": "forged:1"}))
+
+    # reordering by someone who recomputes digests (no key): links 1 and 2
+    # of the second run swap places
+    run = head.split()[0].split("=", 1)[1]
+    l1 = d.chain.find_one({"run": run, "seq": 1})
+    l2 = d.chain.find_one({"run": run, "seq": 2})
+    if l1 is None or l2 is None:
+        check("chain_reorder", False, "run %s has fewer than 3 links" % run)
+    else:
+        def swapped(a, b):
+            x = dict(b)
+            x["_id"], x["seq"] = a["_id"], a["seq"]
+            x["dg"] = bson.binary.Binary(digest(x))
+            return x
+        d.chain.replace_one({"_id": l1["_id"]}, swapped(l1, l2))
+        d.chain.replace_one({"_id": l2["_id"]}, swapped(l2, l1))
+        expect_fail("chain_reordered", db, "link out of order",
+                    lambda: (d.chain.replace_one({"_id": l1["_id"]}, l1), d.chain.replace_one({"_id": l2["_id"]}, l2)))
+
+    # the newest link dropped with what only it covers: consistent without
+    # the head; the logged head shows it
+    last = d.chain.find_one({"run": run}, sort=[("seq", -1)])
+    times = {}
+    for link in d.chain.find():
+        for e in link["entries"]:
+            times[(e["c"], e["i"])] = times.get((e["c"], e["i"]), 0) + 1
+    only = [(e["c"], d[e["c"]].find_one({"_id": e["i"]})) for e in last["entries"] if times[(e["c"], e["i"])] == 1]
+    d.chain.delete_one({"_id": last["_id"]})
+    for c, doc in only:
+        if doc is not None:
+            d[c].delete_one({"_id": doc["_id"]})
+
+    def restore():
+        d.chain.insert_one(last)
+        for c, doc in only:
+            if doc is not None:
+                d[c].insert_one(doc)
+    expect_fail("chain_newest_dropped", db, "newest links", restore, "-chain-head=" + head)
+
+
+def main():
+    hold_audit_lock()
+    before = audit_state()
+    db = fresh_db("chain")
+    state = tempfile.mkdtemp(prefix="godo-chain-state-")
+    try:
+        rc = record(db, state)
+    finally:
+        restore_audit(before)
+    check("chain_godo_exit", rc == 0, "godo exited %d" % rc)
+    d = client()[db]
+
+    rc, out = verify(db)
+    check("chain_intact", rc == 0 and "intact" in out, "rc %d:\n%s" % (rc, out[-3000:]))
+    runs = sorted(d.chain.distinct("run"))
+    check("chain_two_runs", len(runs) == 2, "runs %r" % runs)
+    firsts = [d.chain.find_one({"run": r, "seq": 0}) for r in runs]
+    named = [f for f in firsts if f is not None and f.get("prev_run")]
+    check("chain_restart_names_previous_run", len(named) == 1 and named[0]["prev_run"]["run"] in runs,
+          "first links %r" % [f and f.get("prev_run") for f in firsts])
+
+    # the canonical form as docs/schema.md states it, computed here
+    bad = []
+    for c in ("pids", "files", "gaps", "runs", "chain"):
+        for doc in d[c].find():
+            if bytes(doc.get("dg", b"")) != digest(doc):
+                bad.append((c, doc["_id"]))
+    check("chain_third_party_digests", not bad and d.pids.count_documents({}) > 0, "mismatch %r" % bad[:5])
+
+    tamper_cases(db, d, state)
+
+    # a host key: digests are HMACs; without the key nothing verifies
+    key = os.path.join(state, "key")
+    with open(key, "wb") as f:
+        f.write(os.urandom(32))
+    db2 = fresh_db("chainkey")
+    state2 = tempfile.mkdtemp(prefix="godo-chain-state-")
+    try:
+        g = Godo(db2, "-all", "-state-dir=" + state2, "-chain-key=" + key).start()
+        workload(tempfile.mkdtemp(prefix="godo-chain-"), "key")
+        rc = g.stop(settle=1.5)
+    finally:
+        restore_audit(before)
+    rc_k, out_k = verify(db2, "-chain-key=" + key)
+    rc_n, out_n = verify(db2)
+    check("chain_key_verifies", rc == 0 and rc_k == 0, "godo %d, verify %d:\n%s" % (rc, rc_k, out_k[-2000:]))
+    check("chain_key_needed", rc_n == 1 and "changed" in out_n, "verify without key %d:\n%s" % (rc_n, out_n[-2000:]))
+    check("chain_audit_state_restored", audit_state() == before, "before %s after %s" % (before, audit_state()))
+    finish()
+
+
+if __name__ == "__main__":
+    main()

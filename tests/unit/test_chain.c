@@ -1,0 +1,348 @@
+/* test_chain.c - the tamper-evident chain end to end without a server:
+ * writeback chains what it sends to the fake store, the operations are
+ * applied to a small in-memory store as MongoDB would (insert; upsert with
+ * $set), and filter's verify checks the result; then one edit at a time. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chain.h"
+#include "fake_store.h"
+#include "schema.h"
+#include "verify.h"
+#include "writeback.h"
+
+#define SEC 1000000000LL
+#define T0 (1700000000LL * SEC)
+#define MAXDOCS 64
+
+/* What the store holds after the operations: one document per (coll, id). */
+struct mini {
+	enum store_coll c[MAXDOCS];
+	bson_t *doc[MAXDOCS];
+	size_t n;
+};
+
+struct fix {
+	struct store *s;
+	struct writeback wb;
+	struct chain ch;
+	struct mini m;
+};
+
+static const char *
+id_of(const bson_t *b)
+{
+	bson_iter_t it;
+
+	assert_true(bson_iter_init_find(&it, b, F_ID));
+	return bson_iter_utf8(&it, NULL);
+}
+
+static bson_t **
+slot(struct mini *m, enum store_coll c, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->c[i] == c && strcmp(id_of(m->doc[i]), id) == 0)
+			return &m->doc[i];
+	assert_true(m->n < MAXDOCS);
+	m->c[m->n] = c;
+	m->doc[m->n] = NULL;
+	return &m->doc[m->n++];
+}
+
+/* MongoDB's effect of one operation: an insert keeps an existing _id's
+ * document; an upsert sets fields. */
+static void
+apply(struct mini *m, const struct fake_op *op)
+{
+	bson_t **d = slot(m, op->c, id_of(op->a));
+	bson_iter_t set, f;
+	bson_t *nd;
+
+	if (op->t == FAKE_INSERT) {
+		if (*d == NULL)
+			*d = bson_copy(op->a);
+		return;
+	}
+	assert_int_equal(op->t, FAKE_UPSERT);
+	nd = bson_new();
+	if (*d != NULL)
+		assert_true(bson_concat(nd, *d));
+	else
+		assert_true(bson_concat(nd, op->a));
+	assert_true(bson_iter_init_find(&set, op->b, "$set"));
+	assert_true(bson_iter_recurse(&set, &f));
+	while (bson_iter_next(&f)) {
+		bson_t *rest = bson_new();
+
+		bson_copy_to_excluding_noinit(nd, rest, bson_iter_key(&f),
+		                              NULL);
+		assert_true(bson_append_iter(rest, NULL, 0, &f));
+		bson_destroy(nd);
+		nd = rest;
+	}
+	bson_destroy(*d);
+	*d = nd;
+}
+
+static int
+setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->s = fake_store_new(false);
+	assert_int_equal(writeback_init(&f->wb, f->s, "h1", "boot"), 0);
+	chain_init(&f->ch, NULL, "h1", "h1:boot:7:1", NULL);
+	writeback_chain(&f->wb, &f->ch, NULL);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+	size_t i;
+
+	chain_fini(&f->ch);
+	fake_store_free(f->s);
+	for (i = 0; i < f->m.n; i++)
+		bson_destroy(f->m.doc[i]);
+	free(f);
+	return 0;
+}
+
+static void
+make_task(struct task *k, int32_t pid)
+{
+	memset(k, 0, sizeof(*k));
+	k->pid = k->tgid = pid;
+	k->ppid = k->ptgid = 1;
+	k->start_ticks = 100;
+	k->start_ns = T0;
+	snprintf(k->id, sizeof(k->id), "boot:%d:100", pid);
+	k->in_tree = true;
+}
+
+/* A run's worth of documents: a task written then changed (insert-only
+ * while chained: a final document), a metadata op, a gap, the run's
+ * document twice; flushed (sealed), then godo stops (writeback_fini). */
+static void
+record(struct fix *f)
+{
+	struct meta_op m = {OP_CHMOD, {"/etc/x", 6}, {NULL, 0}, -1, true,
+	                    04755,    false,         -1,        -1, NULL};
+	struct task k;
+	size_t i;
+
+	make_task(&k, 10);
+	writeback_run(&f->wb, 7, T0, 0, T0);
+	writeback_task_recorded(&f->wb, &k, "fork", 1);
+	writeback_task_write(&f->wb, &k);
+	k.exited = true;
+	k.exit_ns = T0 + SEC;
+	writeback_task_exit(&f->wb, &k);
+	writeback_meta(&f->wb, &k, 42, T0 + SEC, &m);
+	writeback_flush(&f->wb, 1000, T0 + SEC);
+	writeback_gap(&f->wb, "audit", T0, T0 + SEC, 3);
+	writeback_task_release(&f->wb, &k);
+	writeback_run(&f->wb, 7, T0, T0 + 2 * SEC, T0 + 2 * SEC);
+	writeback_fini(&f->wb);
+	for (i = 0; i < fake_store_nops(f->s); i++)
+		apply(&f->m, fake_store_op(f->s, i));
+}
+
+/* Verification of what the mini store holds; tail may be NULL. */
+static void
+check(struct fix *f, const struct chain_head *tail, struct verify_result *r)
+{
+	struct verify *v = verify_new(NULL);
+	FILE *devnull = fopen("/dev/null", "w");
+	size_t i;
+
+	assert_non_null(v);
+	assert_non_null(devnull);
+	for (i = 0; i < f->m.n; i++) {
+		if (f->m.doc[i] == NULL)
+			continue;
+		if (f->m.c[i] == STORE_CHAIN)
+			assert_int_equal(verify_link(v, f->m.doc[i]), 0);
+		else
+			assert_int_equal(verify_doc(v,
+			                            store_coll_name(f->m.c[i]),
+			                            f->m.doc[i]),
+			                 0);
+	}
+	verify_finish(v, tail, devnull, r);
+	assert_int_equal(fclose(devnull), 0);
+	verify_free(v);
+}
+
+static bson_t **
+find(struct fix *f, enum store_coll c, size_t nth)
+{
+	size_t i;
+
+	for (i = 0; i < f->m.n; i++)
+		if (f->m.c[i] == c && f->m.doc[i] != NULL && nth-- == 0)
+			return &f->m.doc[i];
+	fail_msg("no document %zu in collection %d", nth, c);
+	return NULL;
+}
+
+static void
+test_chain_intact(void **state)
+{
+	struct fix *f = *state;
+	struct verify_result r;
+	struct chain_head h;
+
+	record(f);
+	/* two links (the flush, then fini), pids twice (first, final) */
+	assert_true(chain_head(&f->ch, &h));
+	assert_int_equal(h.seq, 1);
+	assert_int_equal(fake_store_count(f->s, STORE_PIDS, FAKE_INSERT), 2);
+	assert_int_equal(fake_store_count(f->s, STORE_PIDS, FAKE_UPSERT), 0);
+	check(f, &h, &r);
+	assert_false(verify_failed(&r));
+	assert_int_equal(r.links, 2);
+	/* run, task, final, meta, gap (the run twice: one document) */
+	assert_int_equal(r.docs, 5);
+	assert_int_equal(r.entries, 6);
+}
+
+/* One changed field of a stored document: changed, nothing else. */
+static void
+test_chain_changed_field(void **state)
+{
+	struct fix *f = *state;
+	struct verify_result r;
+	bson_t **d, *nd;
+
+	record(f);
+	d = find(f, STORE_FILES, 0);
+	nd = bson_new();
+	bson_copy_to_excluding_noinit(*d, nd, F_MODE, NULL);
+	BSON_APPEND_INT32(nd, F_MODE, 0644);
+	bson_destroy(*d);
+	*d = nd;
+	check(f, NULL, &r);
+	assert_true(verify_failed(&r));
+	assert_int_equal(r.changed, 1);
+	assert_int_equal(r.deleted + r.added + r.link_bad, 0);
+}
+
+static void
+test_chain_deleted_added(void **state)
+{
+	struct fix *f = *state;
+	struct verify_result r;
+	bson_t **d;
+
+	record(f);
+	d = find(f, STORE_GAPS, 0);
+	bson_destroy(*d);
+	*d = BCON_NEW(F_ID, "forged", F_HOST, "h1");
+	check(f, NULL, &r);
+	assert_int_equal(r.deleted, 1);
+	assert_int_equal(r.added, 1);
+	assert_int_equal(r.changed + r.link_bad, 0);
+}
+
+/* The newest link gone, with what only it covered: consistent, except
+ * against the saved head. */
+static void
+test_chain_newest_link_dropped(void **state)
+{
+	struct fix *f = *state;
+	struct verify_result r;
+	struct chain_head h;
+	bson_t **d;
+
+	record(f);
+	assert_true(chain_head(&f->ch, &h));
+	d = find(f, STORE_CHAIN, 1);
+	bson_destroy(*d);
+	*d = NULL;
+	d = find(f, STORE_GAPS, 0); /* written after the first link */
+	bson_destroy(*d);
+	*d = NULL;
+	d = find(f, STORE_PIDS, 1); /* the final document */
+	bson_destroy(*d);
+	*d = NULL;
+	/* the run's document: back to what the first link covered */
+	check(f, NULL, &r);
+	assert_int_equal(r.changed, 1); /* runs: its stop is in link 1 only */
+	check(f, &h, &r);
+	assert_int_equal(r.tail_bad, 1);
+}
+
+/* A link removed from the middle of a run, or its prev rewritten: the
+ * sequence check and the prev check each see it. */
+static void
+test_chain_link_sequence(void **state)
+{
+	struct fix *f = *state;
+	struct verify_result r;
+	bson_t **d, *nd;
+
+	record(f);
+	d = find(f, STORE_CHAIN, 0);
+	nd = bson_new();
+	bson_copy_to_excluding_noinit(*d, nd, F_CHAIN_SEQ, NULL);
+	BSON_APPEND_INT64(nd, F_CHAIN_SEQ, 5);
+	bson_destroy(*d);
+	*d = nd;
+	check(f, NULL, &r);
+	/* link 0 missing, link 5 changed (digest), link 1 after 5: order */
+	assert_true(r.link_bad >= 2);
+}
+
+static void
+test_chain_head_text(void **state)
+{
+	struct chain_head h, back;
+	char line[CHAIN_RUN_MAX + 128];
+	int i;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	snprintf(h.run, sizeof(h.run), "host:boot:12:345");
+	h.seq = 17;
+	for (i = 0; i < DIGEST_LEN; i++)
+		h.dg[i] = (unsigned char)i;
+	chain_head_format(&h, line, sizeof(line));
+	assert_int_equal(chain_head_parse(line, strlen(line), &back), 0);
+	assert_string_equal(back.run, h.run);
+	assert_int_equal(back.seq, 17);
+	assert_memory_equal(back.dg, h.dg, DIGEST_LEN);
+	assert_int_equal(chain_head_parse("run=x seq=1", 11, &back), -1);
+	assert_int_equal(chain_head_parse("run=x seq=1a dg=00", 18, &back), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_chain_intact, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_chain_changed_field, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_chain_deleted_added, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_chain_newest_link_dropped,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_chain_link_sequence, setup,
+	                                    teardown),
+	    cmocka_unit_test(test_chain_head_text),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
