@@ -10,7 +10,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import IMAGE, SLOW, Godo, TOP, audit_state, check, docker, finish, hold_audit_lock, run_filter  # noqa: E402
+from godotest import (IMAGE, SLOW, FILTER, Godo, TOP, audit_state, check, docker, finish, hold_audit_lock,  # noqa: E402
+                      run_filter, wrap)
 
 import pymongo  # noqa: E402
 
@@ -75,6 +76,13 @@ def outage(state):
           "gaps %r" % list(d.gaps.find({}, {"_id": 0})))
     spool = os.path.join(state, "spool.bson")
     check("outage_spool_empty", os.path.exists(spool) and os.path.getsize(spool) == 0, "spool missing or not emptied")
+    # what was spooled and replayed is chained as written, up to the head
+    with open(os.path.join(state, "chain.head")) as f:
+        head = f.read().strip()
+    v = subprocess.run(wrap([FILTER, "-mongo=127.0.0.1:%d" % PORT, "-db=outage", "-verify", "-chain-head=" + head]),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300 * SLOW)
+    out = v.stdout.decode(errors="replace")
+    check("outage_chain_verifies", v.returncode == 0 and "intact" in out, "rc %d: %s" % (v.returncode, out[-2000:]))
 
 
 def crash(state):
