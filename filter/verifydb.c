@@ -1,6 +1,7 @@
 /* verifydb.c - see verifydb.h. */
 #include "verifydb.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -73,13 +74,13 @@ summary(const struct verify_result *r, bool failed)
 }
 
 int
-verifydb_run(const struct opts *o)
+verifydb_check(const struct opts *o, FILE *out, struct verify_result *r)
 {
 	struct digest_key key;
 	struct chain_head tail;
-	struct verify_result r;
 	struct verify *v = NULL;
 	struct rawdb *db;
+	FILE *sink = out;
 	int rc = 1;
 
 	if (o->chain_key != NULL && digest_key_load(&key, o->chain_key) != 0) {
@@ -93,19 +94,34 @@ verifydb_run(const struct opts *o)
 		          "logs it");
 		return 2;
 	}
-	db = rawdb_open(o);
-	if (db == NULL)
+	if (sink == NULL && (sink = fopen("/dev/null", "we")) == NULL) {
+		cli_error("/dev/null: %s", strerror(errno));
 		return 1;
-	v = verify_new(o->chain_key != NULL ? &key : NULL);
+	}
+	db = rawdb_open(o);
+	if (db != NULL)
+		v = verify_new(o->chain_key != NULL ? &key : NULL);
 	if (v != NULL && read_all(db, v) == 0) {
 		rawdb_close(db); /* ends the progress line */
 		db = NULL;
-		verify_finish(v, o->chain_head != NULL ? &tail : NULL, stdout,
-		              &r);
-		summary(&r, verify_failed(&r));
-		rc = verify_failed(&r) ? 1 : 0;
+		verify_finish(v, o->chain_head != NULL ? &tail : NULL, sink, r);
+		rc = 0;
 	}
 	verify_free(v);
 	rawdb_close(db);
+	if (sink != out && fclose(sink) != 0)
+		rc = 1;
 	return rc;
+}
+
+int
+verifydb_run(const struct opts *o)
+{
+	struct verify_result r;
+	int rc = verifydb_check(o, stdout, &r);
+
+	if (rc != 0)
+		return rc;
+	summary(&r, verify_failed(&r));
+	return verify_failed(&r) ? 1 : 0;
 }

@@ -6,9 +6,15 @@
 
 #include "opts.h"
 
+#include "verify.h"
+
 /* The exit status: 0 intact, 1 anything missing, changed, added or out of
  * order (or no chain at all), 2 bad -chain-key / -chain-head, 1 on a store
  * error (one error line). */
 int verifydb_run(const struct opts *o);
+/* The same check for a report's first lines: findings to out (NULL: none
+ * written), the counts in r. 0, 2 (bad flag, one error line) or 1 (store
+ * error, one error line). */
+int verifydb_check(const struct opts *o, FILE *out, struct verify_result *r);
 
 #endif
