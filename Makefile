@@ -139,6 +139,8 @@ UNIT_test_core := listener/core listener/tracker listener/lifecycle \
 UNIT_test_options := listener/options common/flags common/log common/util
 UNIT_test_tamper := listener/rules listener/rules_check listener/auditsock listener/nlrecv \
 	common/log common/util
+UNIT_test_textrec := listener/textrec listener/textend listener/serialgap \
+	listener/reasm listener/record common/util common/log
 
 UNIT_NAMES := $(basename $(notdir $(UNIT_SRC)))
 define unit_rule

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "flags.h"
 #include "schema.h"
@@ -45,6 +46,17 @@ options_parse(struct options *o, int argc, char **argv)
 	    {"rules", FLAG_BOOL, &o->rules,
 	     "print the audit rules godo installs (auditctl syntax) and "
 	     "exit",
+	     NULL},
+	    {"source", FLAG_STR, &o->source,
+	     "where audit records come from: unicast (godo is the audit "
+	     "daemon), multicast (read beside a registered daemon such as "
+	     "auditd: CAP_AUDIT_READ, nothing of its setup changed) or stdin "
+	     "(godo as an auditd plugin, format string)",
+	     NULL},
+	    {"rules-mode", FLAG_STR, &o->rules_mode,
+	     "with -source=multicast or stdin: install (godo's rules when "
+	     "they are not loaded, removed at exit) or none (never touch "
+	     "rules)",
 	     NULL},
 	    {"all", FLAG_BOOL, &o->all,
 	     "record every process on the host, not only the Docker tree",
@@ -95,6 +107,8 @@ options_parse(struct options *o, int argc, char **argv)
 	o->proc_cap = 65536;
 	o->batch_wait_us = 2000;
 	o->fd_cap = 262144;
+	o->source = "unicast";
+	o->rules_mode = "install";
 	rc = flags_parse(tab, ntab, argc, argv);
 	if (rc == FLAGS_HELP) {
 		flags_usage(stdout, "godo [flags]  (as root)", tab, ntab);
@@ -126,5 +140,17 @@ options_check(const struct options *o, char *err, size_t errlen)
 		return fail(err, errlen,
 		            "-batch-wait must be between 0 and 100000 "
 		            "microseconds");
+	if (strcmp(o->source, "unicast") != 0 &&
+	    strcmp(o->source, "multicast") != 0 &&
+	    strcmp(o->source, "stdin") != 0)
+		return fail(err, errlen,
+		            "-source must be unicast, multicast or stdin");
+	if (strcmp(o->rules_mode, "install") != 0 &&
+	    strcmp(o->rules_mode, "none") != 0)
+		return fail(err, errlen, "-rules-mode must be install or none");
+	if ((o->lock || o->force) && strcmp(o->source, "unicast") != 0)
+		return fail(err, errlen,
+		            "-lock and -force need -source=unicast (beside "
+		            "a daemon godo changes nothing of its setup)");
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 struct options {
 	const char *mongo, *db, *diag, *host, *exclude_exe, *state_dir;
+	const char *source, *rules_mode; /* -source, -rules-mode */
 	uint64_t backlog, spool_max;
 	int verbose, stats_s, wait_time, batch_wait_us;
 	uint64_t backlog_limit;
