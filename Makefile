@@ -206,6 +206,7 @@ bench: all
 
 # godo, godo-filter (filter/filter under a name that cannot clash), their
 # man pages, the systemd unit (ExecStart follows PREFIX) and
+# the auditd plugin example (inactive; never overwritten) and
 # /etc/default/godo, which is never overwritten: it holds the host's
 # options. uninstall leaves /etc/default/godo for the same reason.
 UNITDIR ?= /lib/systemd/system
@@ -226,6 +227,11 @@ install: listener/godo filter/filter
 	[ -e $(DESTDIR)$(SYSCONFDIR)/default/godo ] || \
 		install -m 0600 scripts/godo.default \
 		    $(DESTDIR)$(SYSCONFDIR)/default/godo
+	install -d $(DESTDIR)$(SYSCONFDIR)/audit/plugins.d
+	[ -e $(DESTDIR)$(SYSCONFDIR)/audit/plugins.d/godo.conf ] || \
+		sed -e 's|/usr/local/sbin/godo|$(PREFIX)/sbin/godo|' \
+		    scripts/godo-plugin.conf \
+		    >$(DESTDIR)$(SYSCONFDIR)/audit/plugins.d/godo.conf
 	@[ -n "$(DESTDIR)" ] || ! command -v systemctl >/dev/null || \
 		systemctl daemon-reload 2>/dev/null || true
 

@@ -494,6 +494,17 @@ setup_audit(struct godo *g)
 	}
 }
 
+/* Records already queued at stop: the kernel's, or the text input's
+ * (an auditd plugin's pipe, until its end). */
+static ssize_t
+read_queued(struct godo *g)
+{
+	if (g->src.fd < 0)
+		return auditsock_read(g->asrc, source_record, &g->src,
+		                      AUDIT_BUDGET);
+	return g->src.eof ? 0 : source_read_text(&g->src, g->now_ms);
+}
+
 static void
 teardown(struct godo *g)
 {
@@ -505,13 +516,14 @@ teardown(struct godo *g)
 		 * read until the socket stays quiet for 200 ms (at most
 		 * 3 s). */
 		uint64_t end = g->now_ms + 3000, quiet = g->now_ms + 200;
-		struct pollfd pfd = {.fd = auditsock_fd(g->asrc),
-		                     .events = POLLIN};
+		struct pollfd pfd = {
+		    .fd = g->src.fd >= 0 ? g->src.fd : auditsock_fd(g->asrc),
+		    .events = POLLIN};
 
-		while (pfd.fd >= 0 && g->now_ms < end && g->now_ms < quiet) {
+		while (pfd.fd >= 0 && !g->src.eof && g->now_ms < end &&
+		       g->now_ms < quiet) {
 			drain_conn(g);
-			if (auditsock_read(g->asrc, on_record, g,
-			                   AUDIT_BUDGET) > 0)
+			if (read_queued(g) > 0)
 				quiet = g->now_ms + 200;
 			else if (poll(&pfd, 1, 50) < 0 && errno != EINTR)
 				break;
