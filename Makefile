@@ -19,7 +19,7 @@ DESTDIR ?=
 MODE ?= release
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
-PKGS := libmongoc-1.0 libbson-1.0 audit auparse
+PKGS := libmongoc-1.0 libbson-1.0 audit auparse zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

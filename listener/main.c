@@ -25,6 +25,7 @@
 #include "priv.h"
 #include "procfs.h"
 #include "reasm.h"
+#include "replay.h"
 #include "record.h"
 #include "rules.h"
 #include "schema.h"
@@ -559,6 +560,17 @@ teardown(struct godo *g)
 	close(g->timerfd);
 }
 
+/* -replay: auditd logs offline, then exit (no root, no kernel). */
+static int
+run_replay(const struct options *o)
+{
+	struct replay_opts ro = {o->replay, o->nreplay,  o->mongo, o->db,
+	                         o->host,   o->proc_cap, o->fd_cap};
+	struct replay_stats st;
+
+	return replay_run(&ro, &st) == 0 ? 0 : 1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -578,6 +590,8 @@ main(int argc, char **argv)
 	}
 	if (options_check(&g.o, err, sizeof(err)) != 0)
 		fatalx("%s", err);
+	if (g.o.nreplay > 0)
+		return run_replay(&g.o);
 	if (geteuid() != 0)
 		fatalx("must run as root (kernel audit and the proc connector "
 		       "need CAP_AUDIT_CONTROL and CAP_NET_ADMIN)");

@@ -22,9 +22,54 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+/* -replay=FILE (or -replay FILE, --replay...) may repeat, which the flag
+ * table cannot say: taken out of argv into o->replay before the table
+ * parses the rest (into av). -1 when there are too many. */
+static int
+take_replay(struct options *o, int argc, char **argv, char **av)
+{
+	int i, n = 0;
+
+	o->nreplay = 0;
+	for (i = 0; i < argc && n < OPTIONS_ARGV_MAX - 1; i++) {
+		const char *a = argv[i];
+		const char *v = NULL;
+
+		if (i > 0 && strcmp(a, "--") == 0) {
+			while (i < argc && n < OPTIONS_ARGV_MAX - 1)
+				av[n++] = argv[i++];
+			break;
+		}
+		a += (a[0] == '-' && a[1] == '-') ? 2 : a[0] == '-' ? 1 : 0;
+		if (i > 0 && a != argv[i] && strncmp(a, "replay=", 7) == 0)
+			v = a + 7;
+		else if (i > 0 && a != argv[i] && strcmp(a, "replay") == 0 &&
+		         i + 1 < argc)
+			v = argv[++i];
+		if (v == NULL) {
+			av[n++] = argv[i];
+			continue;
+		}
+		if (o->nreplay == OPTIONS_REPLAY_MAX) {
+			fprintf(stderr, "godo: more than %d -replay files\n",
+			        OPTIONS_REPLAY_MAX);
+			return -1;
+		}
+		o->replay[o->nreplay++] = v;
+	}
+	if (i < argc) {
+		fprintf(stderr, "godo: too many arguments\n");
+		return -1;
+	}
+	av[n] = NULL;
+	return n;
+}
+
 enum options_result
 options_parse(struct options *o, int argc, char **argv)
 {
+	static char *av[OPTIONS_ARGV_MAX];
+	const char *replay_help = NULL;
 	struct flag tab[] = {
 	    {"mongo", FLAG_STR, &o->mongo,
 	     "store: host:port or a mongodb:// URI", NULL},
@@ -52,6 +97,10 @@ options_parse(struct options *o, int argc, char **argv)
 	     "daemon), multicast (read beside a registered daemon such as "
 	     "auditd: CAP_AUDIT_READ, nothing of its setup changed) or stdin "
 	     "(godo as an auditd plugin, format string)",
+	     NULL},
+	    {"replay", FLAG_STR, &replay_help,
+	     "read this auditd log (repeatable; - for stdin; gzip read "
+	     "too) offline, write the same documents, exit",
 	     NULL},
 	    {"rules-mode", FLAG_STR, &o->rules_mode,
 	     "with -source=multicast or stdin: install (godo's rules when "
@@ -109,6 +158,10 @@ options_parse(struct options *o, int argc, char **argv)
 	o->fd_cap = 262144;
 	o->source = "unicast";
 	o->rules_mode = "install";
+	argc = take_replay(o, argc, argv, av);
+	if (argc < 0)
+		return OPTIONS_BAD;
+	argv = av;
 	rc = flags_parse(tab, ntab, argc, argv);
 	if (rc == FLAGS_HELP) {
 		flags_usage(stdout, "godo [flags]  (as root)", tab, ntab);

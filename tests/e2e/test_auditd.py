@@ -185,7 +185,7 @@ def main():
     etc = snapshot_etc()
     d = tempfile.mkdtemp(prefix="godo-auditd-")
     state = tempfile.mkdtemp(prefix="godo-plugin-state-")
-    db_mc, db_pl = fresh_db("auditd_mc"), fresh_db("auditd_pl")
+    db_mc, db_pl, db_rp = fresh_db("auditd_mc"), fresh_db("auditd_pl"), fresh_db("auditd_rp")
     apid = 0
     mc = None
     try:
@@ -226,15 +226,30 @@ def main():
         check("auditd_logged_scenario", 'name="/tmp/c2.txt"' in alog, "no /tmp/c2.txt in auditd's log")
         plog = read(os.path.join(d, "plugin.log"))
         check("plugin_says_rules_loaded", "godo's rules are loaded" in plog, plog[-1500:])
+        # auditd's log of the same run, offline, gzipped, into a third db
+        subprocess.run(["gzip", "-k", os.path.join(d, "audit.log")], check=True)
+        host = URI.split("://", 1)[1].rstrip("/")
+        rp = subprocess.run([GODO, "-replay=" + os.path.join(d, "audit.log.gz"), "-mongo=" + host, "-db=" + db_rp],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300 * SLOW)
+        check("replay_exit_0", rp.returncode == 0 and "0 refused" in rp.stdout, rp.stdout[-1500:])
         outs = {}
-        for tag, db in (("mc", db_mc), ("plugin", db_pl)):
+        for tag, db in (("mc", db_mc), ("plugin", db_pl), ("replay", db_rp)):
             out = run_filter(db)
             outs[tag] = summary(out, ids)
             check_complete(tag, outs[tag])
             gaps = [(g.get("source"), g.get("count")) for g in client()[db].gaps.find()
                     if g.get("source") in ("multicast", "stdin", "audit")]
             check(tag + "_no_loss_gaps", not gaps, "gaps %r" % gaps)
-        check("mc_and_plugin_agree", outs["mc"] == outs["plugin"], "mc %r plugin %r" % (outs["mc"], outs["plugin"]))
+        for tag in ("plugin", "replay"):
+            for name in ids:
+                a, b = outs["mc"][name], outs[tag][name]
+                # the container's own processes (not the runtime's) and
+                # the files it changed, as the container sees them
+                inside = (lambda pr: [x for x in pr if x[0] and x[0][0] != "runc"])
+                mine = (lambda fl: [x for x in fl if x[1].startswith("/tmp/")])
+                check("%s_agrees_%s" % (tag, name), inside(a[0]) == inside(b[0]) and
+                      [x for x in a[1] if x[0].startswith("/tmp/")] == [x for x in b[1] if x[0].startswith("/tmp/")] and
+                      mine(a[2]) == mine(b[2]), "mc %r %s %r" % (a, tag, b))
     finally:
         if mc is not None:
             mc.kill()
@@ -250,7 +265,7 @@ def main():
     check("audit_settings_restored", all(after.get(k) == before_st.get(k) for k in SETTINGS),
           "before %r after %r" % (before_st, after))
     check("etc_audit_restored", snapshot_etc() == etc, "changed files under /etc/audit")
-    for db in (db_mc, db_pl) if not os.environ.get("GODO_KEEP") else ():
+    for db in (db_mc, db_pl, db_rp) if not os.environ.get("GODO_KEEP") else ():
         client().drop_database(db)
         client().drop_database(db + "_cooked")
     finish()

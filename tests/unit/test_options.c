@@ -97,6 +97,25 @@ test_options_source(void **state)
 	assert_non_null(strstr(err, "-lock"));
 }
 
+/* -replay repeats, in both spellings, among other flags. */
+static void
+test_options_replay(void **state)
+{
+	const char *argv[] = {"godo",     "-replay=a.log", "-db=x", "--replay",
+	                      "b.log.gz", "-replay",       "-"};
+	struct options o;
+
+	(void)state;
+	assert_int_equal(parse(&o, 7, argv), OPTIONS_RUN);
+	assert_int_equal(o.nreplay, 3);
+	assert_string_equal(o.replay[0], "a.log");
+	assert_string_equal(o.replay[1], "b.log.gz");
+	assert_string_equal(o.replay[2], "-");
+	assert_string_equal(o.db, "x");
+	assert_int_equal(parse(&o, 1, argv), OPTIONS_RUN);
+	assert_int_equal(o.nreplay, 0);
+}
+
 static void
 test_options_bad_and_extra(void **state)
 {
@@ -118,6 +137,7 @@ main(void)
 	    cmocka_unit_test(test_options_ranges),
 	    cmocka_unit_test(test_options_bad_and_extra),
 	    cmocka_unit_test(test_options_source),
+	    cmocka_unit_test(test_options_replay),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
