@@ -13,9 +13,11 @@
 
 #include <zlib.h>
 
+#include "container.h"
 #include "core.h"
 #include "log.h"
 #include "procconn.h"
+#include "proctab.h"
 #include "reasm.h"
 #include "record.h"
 #include "store.h"
@@ -33,16 +35,20 @@
 
 /* Container membership offline: runc names the container it creates or
  * execs into (an argument of 64 hex digits, e.g. the --bundle's last
- * component); its children (runc init, then the container's command) are
- * in it, and theirs after them. Shown to the core as the live /proc would:
- * PROC_ROOT/PID/cgroup "0::/docker/ID", written before the task's fork and
- * exec are handed on. */
+ * component); its child that execs "runc init" is in it, then the
+ * container's command, and their children after them; runc's other
+ * children (hooks) and the runtime itself are not. Shown to the core as
+ * the live /proc would: PROC_ROOT/PID/cgroup "0::/docker/ID" for those in
+ * it, "0::/" for the runtime (so that the core does not settle it into the
+ * container by its runc ancestry), written before the task's fork and exec
+ * are handed on. */
 #define REPLAY_CIDS (1u << 16) /* open addressing on the pid */
-enum cid_kind { CID_NONE, CID_RUNC, CID_IN };
+enum cid_kind { CID_NONE, CID_RUNC, CID_RUNC_CHILD, CID_IN, CID_HOST };
 
 struct cid {
 	int32_t pid;
 	uint8_t kind;
+	bool published; /* PROC_ROOT/PID/cgroup written */
 	char id[65];
 };
 
@@ -107,9 +113,10 @@ cid_slot(struct replay *rp, int32_t pid, bool add)
 	return NULL;
 }
 
-/* PROC_ROOT/PID/cgroup naming the container: what container_read finds. */
+/* PROC_ROOT/PID/cgroup naming the container (or the host's root for
+ * the runtime): what container_read finds. */
 static void
-cid_publish(struct replay *rp, const struct cid *c)
+cid_publish(struct replay *rp, struct cid *c)
 {
 	char path[128];
 	FILE *f;
@@ -125,9 +132,13 @@ cid_publish(struct replay *rp, const struct cid *c)
 		log_warn("replay: %s", path);
 		return;
 	}
-	fprintf(f, "0::/docker/%s\n", c->id);
+	if (c->kind == CID_IN)
+		fprintf(f, "0::/docker/%s\n", c->id);
+	else
+		fputs("0::/\n", f);
 	if (fclose(f) != 0)
 		log_warn("replay: %s", path);
+	c->published = true;
 }
 
 /* A new task pid of parent: in the container when its parent is, or when
@@ -142,7 +153,7 @@ cid_fork(struct replay *rp, int32_t pid, int32_t parent)
 
 	if (c == NULL)
 		return;
-	if (c->kind == CID_IN) {
+	if (c->published) {
 		/* the pid's previous incarnation was in one */
 		snprintf(path, sizeof(path), "%s/%d/cgroup", rp->proc_root,
 		         pid);
@@ -150,11 +161,13 @@ cid_fork(struct replay *rp, int32_t pid, int32_t parent)
 			log_warn("replay: unlink %s", path);
 	}
 	c->kind = CID_NONE;
-	if (p == NULL || p->kind == CID_NONE)
+	c->published = false;
+	if (p == NULL || (p->kind != CID_IN && p->kind != CID_RUNC))
 		return;
-	c->kind = CID_IN;
 	memcpy(c->id, p->id, sizeof(c->id));
-	cid_publish(rp, c);
+	c->kind = p->kind == CID_IN ? CID_IN : CID_RUNC_CHILD;
+	if (c->kind == CID_IN)
+		cid_publish(rp, c);
 }
 
 static bool
@@ -169,21 +182,12 @@ hex64(struct str s)
 	return s.n == 64;
 }
 
-/* An exec of runc naming a container (not runc init inside one). */
+/* The container id among runc's arguments, into c (kind RUNC). */
 static void
-cid_exec(struct replay *rp, const struct sysevent *ev)
+cid_runc(struct cid *c, const struct sysevent *ev)
 {
-	const char *b = ev->exe.p;
-	size_t n = ev->exe.n, i;
-	struct cid *c;
+	size_t i;
 
-	for (i = 0; i < ev->exe.n; i++)
-		if (ev->exe.p[i] == '/') {
-			b = ev->exe.p + i + 1;
-			n = ev->exe.n - i - 1;
-		}
-	if (n != 4 || memcmp(b, "runc", 4) != 0)
-		return;
 	for (i = 0; i < ev->argc; i++) {
 		struct str a = ev->argv[i];
 
@@ -196,14 +200,46 @@ cid_exec(struct replay *rp, const struct sysevent *ev)
 		}
 		if (!hex64(a))
 			continue;
-		c = cid_slot(rp, ev->pid, true);
-		if (c == NULL || c->kind == CID_IN)
-			return;
 		c->kind = CID_RUNC;
 		memcpy(c->id, a.p, 64);
 		c->id[64] = '\0';
 		return;
 	}
+}
+
+/* An exec: runc init of a container enters it; runc naming a container
+ * and the shims are the runtime, on the host; any other exec of a child
+ * of runc (a hook) is on the host too. */
+static void
+cid_exec(struct replay *rp, const struct sysevent *ev)
+{
+	struct str b = {ev->exe.p, ev->exe.n};
+	bool runc, shim, init;
+	struct cid *c;
+	size_t i;
+
+	for (i = 0; i < ev->exe.n; i++)
+		if (ev->exe.p[i] == '/') {
+			b.p = ev->exe.p + i + 1;
+			b.n = ev->exe.n - i - 1;
+		}
+	runc = b.n == 4 && memcmp(b.p, "runc", 4) == 0;
+	shim = str_has_prefix(b, "containerd-shim");
+	init = runc && ev->argc >= 2 && STR_IS(ev->argv[1], "init");
+	c = cid_slot(rp, ev->pid, runc || shim);
+	if (c == NULL || c->kind == CID_IN)
+		return;
+	if (init && c->kind == CID_RUNC_CHILD) {
+		c->kind = CID_IN;
+		cid_publish(rp, c);
+		return;
+	}
+	if (!runc && !shim && c->kind != CID_RUNC_CHILD)
+		return;
+	c->kind = CID_HOST;
+	if (runc)
+		cid_runc(c, ev);
+	cid_publish(rp, c);
 }
 
 static void
@@ -267,6 +303,23 @@ ensure_task(struct replay *rp, int32_t pid, int32_t ppid, int64_t ns)
 
 /* exit_group ends the process; exit (also SYSEV_EXIT) may end only a
  * thread, whose records carry the process's pid. */
+/* dockerd and containerd started before the log (they do not exec in it):
+ * known by the executable of their records, as the core knows them at
+ * their exec, so that filter finds the Docker tree's roots. */
+static void
+mark_daemon(struct replay *rp, const struct sysevent *ev)
+{
+	struct task *k;
+
+	if (!container_is_daemon_name(ev->exe.p, ev->exe.n))
+		return;
+	k = proctab_get(core_proctab(rp->core), ev->pid);
+	if (k == NULL || k->daemon)
+		return;
+	k->daemon = k->in_tree = true;
+	writeback_task_daemon(&rp->wb, k);
+}
+
 static bool
 is_exit_group(const struct sysevent *ev)
 {
@@ -286,6 +339,7 @@ on_event(const struct reasm_event *rev, void *arg)
 	set_now(rp, ev->time_ns);
 	ensure_task(rp, ev->ppid, 0, ev->time_ns);
 	ensure_task(rp, ev->pid, ev->ppid, ev->time_ns);
+	mark_daemon(rp, ev);
 	if (ev->kind == SYSEV_CLONE && ev->success && ev->exit > 0) {
 		struct clone_seen *c = &rp->clones[rp->nclones % REPLAY_CLONES];
 
