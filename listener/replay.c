@@ -53,7 +53,8 @@ struct cid {
 };
 
 struct clone_seen {
-	int32_t child;
+	int32_t child,
+	    by; /* by: the caller (ppid= differs with CLONE_PARENT) */
 	int64_t ns;
 };
 
@@ -258,7 +259,7 @@ conn(struct replay *rp, enum procconn_what what, int32_t pid, int32_t ppid,
 }
 
 static bool
-clone_time(const struct replay *rp, int32_t child, int64_t *ns)
+clone_time(const struct replay *rp, int32_t child, int64_t *ns, int32_t *by)
 {
 	unsigned int i,
 	    n = rp->nclones < REPLAY_CLONES ? rp->nclones : REPLAY_CLONES;
@@ -269,6 +270,7 @@ clone_time(const struct replay *rp, int32_t child, int64_t *ns)
 
 		if (c->child == child) {
 			*ns = c->ns;
+			*by = c->by;
 			return true;
 		}
 	}
@@ -282,6 +284,7 @@ ensure_task(struct replay *rp, int32_t pid, int32_t ppid, int64_t ns)
 {
 	struct sysevent probe;
 	int64_t at;
+	int32_t by = ppid;
 
 	/* core_audit_known answers for events it attributes: ask as one */
 	memset(&probe, 0, sizeof(probe));
@@ -291,13 +294,13 @@ ensure_task(struct replay *rp, int32_t pid, int32_t ppid, int64_t ns)
 	probe.time_ns = ns;
 	if (pid <= 0 || core_audit_known(rp->core, &probe))
 		return;
-	if (clone_time(rp, pid, &at)) {
+	if (clone_time(rp, pid, &at, &by)) {
 		rp->st->forks++;
 	} else {
 		at = ns;
 		rp->st->started_before++;
 	}
-	cid_fork(rp, pid, ppid);
+	cid_fork(rp, pid, by); /* runc's nsexec clones with CLONE_PARENT */
 	conn(rp, PROCCONN_FORK, pid, ppid, 0, at);
 }
 
@@ -344,6 +347,7 @@ on_event(const struct reasm_event *rev, void *arg)
 		struct clone_seen *c = &rp->clones[rp->nclones % REPLAY_CLONES];
 
 		c->child = (int32_t)ev->exit;
+		c->by = ev->pid;
 		c->ns = ev->time_ns;
 		rp->nclones++;
 	}
