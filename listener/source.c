@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "record.h"
@@ -88,6 +89,7 @@ int
 source_init(struct source *s, enum source_kind k, int fd,
             auditsock_record_fn *fn, void *arg)
 {
+	struct stat st;
 	int fl;
 
 	memset(s, 0, sizeof(*s));
@@ -100,6 +102,12 @@ source_init(struct source *s, enum source_kind k, int fd,
 	             s);
 	if (k != SOURCE_STDIN)
 		return 0;
+	if (fstat(fd, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) {
+		/* epoll cannot wait on a file: a log file is for -replay */
+		log_warnx("source: stdin must be a pipe (auditd's plugin "
+		          "feed); read log files with -replay");
+		return -1;
+	}
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
 		log_warn("source: stdin O_NONBLOCK");
