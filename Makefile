@@ -19,7 +19,7 @@ DESTDIR ?=
 MODE ?= release
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
-PKGS := libmongoc-1.0 libbson-1.0 audit auparse libcrypto
+PKGS := libmongoc-1.0 libbson-1.0 audit auparse libcrypto zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -143,6 +143,8 @@ UNIT_test_core := listener/core listener/tracker listener/lifecycle \
 UNIT_test_options := listener/options common/flags common/log common/util
 UNIT_test_tamper := listener/rules listener/rules_check listener/auditsock listener/nlrecv \
 	common/log common/util
+UNIT_test_textrec := listener/textrec listener/textend listener/serialgap \
+	listener/reasm listener/record common/util common/log
 
 UNIT_NAMES := $(basename $(notdir $(UNIT_SRC)))
 define unit_rule
@@ -208,6 +210,7 @@ bench: all
 
 # godo, godo-filter (filter/filter under a name that cannot clash), their
 # man pages, the systemd unit (ExecStart follows PREFIX) and
+# the auditd plugin example (inactive; never overwritten) and
 # /etc/default/godo, which is never overwritten: it holds the host's
 # options. uninstall leaves /etc/default/godo for the same reason.
 UNITDIR ?= /lib/systemd/system
@@ -228,6 +231,11 @@ install: listener/godo filter/filter
 	[ -e $(DESTDIR)$(SYSCONFDIR)/default/godo ] || \
 		install -m 0600 scripts/godo.default \
 		    $(DESTDIR)$(SYSCONFDIR)/default/godo
+	install -d $(DESTDIR)$(SYSCONFDIR)/audit/plugins.d
+	[ -e $(DESTDIR)$(SYSCONFDIR)/audit/plugins.d/godo.conf ] || \
+		sed -e 's|/usr/local/sbin/godo|$(PREFIX)/sbin/godo|' \
+		    scripts/godo-plugin.conf \
+		    >$(DESTDIR)$(SYSCONFDIR)/audit/plugins.d/godo.conf
 	@[ -n "$(DESTDIR)" ] || ! command -v systemctl >/dev/null || \
 		systemctl daemon-reload 2>/dev/null || true
 

@@ -358,6 +358,30 @@ event_socket_setup(struct auditsock *s, const struct auditsock_opts *o)
 		log_warn("audit: O_NONBLOCK");
 }
 
+/* Multicast and control-only: read beside the daemon, change nothing. */
+static int
+open_reader(struct auditsock *s, const struct auditsock_opts *o)
+{
+	/* bind, not NETLINK_ADD_MEMBERSHIP: an unbound socket has port id 0,
+	 * the kernel's own, and the broadcast skips it */
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK,
+	                         .nl_groups = 1u << (AUDIT_NLGRP_READLOG - 1)};
+
+	if (o->mode == AUDITSOCK_CONTROL)
+		return 0;
+	s->ev = audit_open();
+	if (s->ev < 0) {
+		log_warn("audit: open multicast socket");
+		return -1;
+	}
+	if (bind(s->ev, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		log_warn("audit: join the read-only group (CAP_AUDIT_READ)");
+		return -1;
+	}
+	event_socket_setup(s, o);
+	return 0;
+}
+
 struct auditsock *
 auditsock_open(const struct auditsock_opts *o)
 {
@@ -381,20 +405,25 @@ auditsock_open(const struct auditsock_opts *o)
 		log_warn("audit: open control socket");
 		goto bad;
 	}
+	if (auditsock_query_status(s->ctl, &s->prev, 2000) < 0)
+		goto bad;
+	s->c.lost_kernel = s->prev.lost;
+	if (o->mode != AUDITSOCK_UNICAST) {
+		if (open_reader(s, o) < 0)
+			goto bad;
+		return s;
+	}
 	s->ev = audit_open();
 	if (s->ev < 0) {
 		log_warn("audit: open event socket");
 		goto bad;
 	}
-	if (auditsock_query_status(s->ctl, &s->prev, 2000) < 0)
-		goto bad;
 	if (s->prev.enabled == 2) {
 		log_warnx("audit: configuration is locked (enabled=2) until "
 		          "reboot");
 		errno = EPERM;
 		goto bad;
 	}
-	s->c.lost_kernel = s->prev.lost;
 	if (do_register(s, o->force) < 0)
 		goto bad;
 	if (apply_settings(s, o) < 0)
@@ -421,6 +450,12 @@ int
 auditsock_ctl_fd(const struct auditsock *s)
 {
 	return s->ctl;
+}
+
+const struct auditsock_status *
+auditsock_found(const struct auditsock *s)
+{
+	return &s->prev;
 }
 
 const struct auditsock_counters *

@@ -23,7 +23,17 @@
 	                    */
 #define AUDITSOCK_BATCH 32 /* messages per recvmmsg */
 
+/* How godo gets records from the kernel. */
+enum auditsock_mode {
+	AUDITSOCK_UNICAST,   /* registered as the audit daemon (the default) */
+	AUDITSOCK_MULTICAST, /* joined AUDIT_NLGRP_READLOG beside the daemon:
+	                      * no registration, no setting changed */
+	AUDITSOCK_CONTROL,   /* the control socket only (records come from
+	                      * elsewhere): status and rules */
+};
+
 struct auditsock_opts {
+	enum auditsock_mode mode;
 	uint32_t backlog_limit;     /* 0: AUDITSOCK_BACKLOG_LIMIT */
 	bool set_wait_time;         /* set backlog_wait_time below */
 	uint32_t backlog_wait_time; /* jiffies; 0 = never block, lose */
@@ -75,9 +85,14 @@ struct auditsock;
 typedef void auditsock_record_fn(uint16_t type, const char *payload, size_t len,
                                  void *arg);
 
-/* Opens both sockets, refuses a locked audit (enabled == 2, errno EPERM),
- * registers this process (EEXIST when another live daemon is registered
- * and !o->force), remembers the previous settings, sets enabled=1,
+/* AUDITSOCK_MULTICAST and AUDITSOCK_CONTROL: opens the control socket,
+ * reads the status (kept for auditsock_found), and with MULTICAST joins the
+ * read-only group on the event socket (needs CAP_AUDIT_READ: EPERM); never
+ * registers, never changes a setting, also when locked, and close puts
+ * nothing back. With CONTROL, auditsock_fd is -1.
+ * AUDITSOCK_UNICAST: opens both sockets, refuses a locked audit (enabled == 2,
+ * errno EPERM), registers this process (EEXIST when another live daemon is
+ * registered and !o->force), remembers the previous settings, sets enabled=1,
  * backlog_limit, backlog_wait_time (if asked), SO_RCVBUFFORCE, O_NONBLOCK.
  * NULL on failure with errno set and the kernel state put back. */
 struct auditsock *auditsock_open(const struct auditsock_opts *o);
@@ -103,6 +118,9 @@ int64_t auditsock_status_read(struct auditsock *s);
 
 /* Synchronous status query on the control socket (timeout 2 s). */
 int auditsock_status(struct auditsock *s, struct auditsock_status *st);
+
+/* The kernel status found at open (the registered daemon's pid...). */
+const struct auditsock_status *auditsock_found(const struct auditsock *s);
 
 const struct auditsock_counters *auditsock_counters(const struct auditsock *s);
 

@@ -25,9 +25,11 @@
 #include "priv.h"
 #include "procfs.h"
 #include "reasm.h"
+#include "replay.h"
 #include "record.h"
 #include "rules.h"
 #include "schema.h"
+#include "source.h"
 #include "auditsock.h"
 #include "procconn.h"
 #include "store.h"
@@ -55,7 +57,10 @@ struct godo {
 	struct core *core;
 	struct auditsock *asrc;
 	struct procconn *conn;
-	struct rules *rules;
+	struct rules *rules;       /* godo's own, removed at exit */
+	struct rules *found_rules; /* beside a daemon: its copy of godo's */
+	struct source src;
+	struct gap_tally serial_gap; /* multicast, stdin: missing serials */
 	struct reasm *reasm;
 	struct sysevent_dec *dec;
 	struct sysevent *ev;
@@ -180,6 +185,10 @@ flush_store(struct godo *g)
 		if (reasm_gap_source[i] != NULL)
 			writeback_tally_write(&g->wb, &g->reasm_gap[i],
 			                      reasm_gap_source[i]);
+	writeback_tally(&g->serial_gap, g->now_ns,
+	                source_take_missing(&g->src));
+	writeback_tally_write(&g->wb, &g->serial_gap,
+	                      source_kind_name(g->src.kind));
 	writeback_flush(&g->wb, g->now_ms, g->now_ns);
 	if (g->diag != NULL)
 		fflush(g->diag);
@@ -257,6 +266,7 @@ sync_clock(struct godo *g)
 static void
 periodic(struct godo *g)
 {
+	source_tick(&g->src, g->now_ms);
 	reasm_tick(g->reasm, g->now_ms);
 	core_tick(g->core);
 	if (procconn_resync_take(g->conn)) {
@@ -351,9 +361,13 @@ loop(struct godo *g)
 				/* The connector first: a child's FORK must be
 				 * seen before its audit events. */
 				drain_conn(g);
-				if (auditsock_read(g->asrc, on_record, g,
-				                   AUDIT_BUDGET) > 0)
+				if (auditsock_read(g->asrc, source_record,
+				                   &g->src, AUDIT_BUDGET) > 0)
 					busy = true;
+			} else if (fd == g->src.fd) {
+				drain_conn(g);
+				(void)source_read_text(&g->src, g->now_ms);
+				g->stop = g->stop || g->src.eof;
 			} else if (fd == ctl) {
 				poll_status(g);
 			} else if (fd == g->sigfd) {
@@ -391,7 +405,9 @@ setup_fds(struct godo *g)
 		fatal("signalfd/timerfd/epoll");
 	if (timerfd_settime(g->timerfd, 0, &it, NULL) != 0)
 		fatal("timerfd_settime");
-	if (add_fd(g->ep, auditsock_fd(g->asrc)) ||
+	if ((auditsock_fd(g->asrc) >= 0 &&
+	     add_fd(g->ep, auditsock_fd(g->asrc))) ||
+	    (g->src.fd >= 0 && add_fd(g->ep, g->src.fd)) ||
 	    add_fd(g->ep, procconn_fd(g->conn)) ||
 	    add_fd(g->ep, auditsock_ctl_fd(g->asrc)) ||
 	    add_fd(g->ep, g->sigfd) || add_fd(g->ep, g->timerfd))
@@ -461,6 +477,7 @@ setup_audit(struct godo *g)
 	int failed = 0, purged;
 
 	memset(&ao, 0, sizeof(ao));
+	ao.mode = source_audit_mode(g->src.kind);
 	ao.rcvbuf = g->o.backlog;
 	ao.backlog_limit = (uint32_t)g->o.backlog_limit;
 	ao.force = g->o.force;
@@ -476,6 +493,16 @@ setup_audit(struct godo *g)
 		if (errno == EPERM)
 			fatalx("audit is locked (enabled=2) or not permitted");
 		fatal("kernel audit unavailable");
+	}
+	if (ao.mode != AUDITSOCK_UNICAST) {
+		if (source_rules(auditsock_ctl_fd(g->asrc),
+		                 auditsock_found(g->asrc), &ro,
+		                 strcmp(g->o.rules_mode, "install") == 0,
+		                 &g->found_rules, &g->rules) != 0) {
+			auditsock_close(g->asrc);
+			fatalx("could not set up godo's audit rules");
+		}
+		return;
 	}
 	purged = rules_purge(auditsock_ctl_fd(g->asrc), RULES_KEY);
 	if (purged > 0)
@@ -498,6 +525,17 @@ setup_audit(struct godo *g)
 	}
 }
 
+/* Records already queued at stop: the kernel's, or the text input's
+ * (an auditd plugin's pipe, until its end). */
+static ssize_t
+read_queued(struct godo *g)
+{
+	if (g->src.fd < 0)
+		return auditsock_read(g->asrc, source_record, &g->src,
+		                      AUDIT_BUDGET);
+	return g->src.eof ? 0 : source_read_text(&g->src, g->now_ms);
+}
+
 static void
 teardown(struct godo *g)
 {
@@ -509,19 +547,21 @@ teardown(struct godo *g)
 		 * read until the socket stays quiet for 200 ms (at most
 		 * 3 s). */
 		uint64_t end = g->now_ms + 3000, quiet = g->now_ms + 200;
-		struct pollfd pfd = {.fd = auditsock_fd(g->asrc),
-		                     .events = POLLIN};
+		struct pollfd pfd = {
+		    .fd = g->src.fd >= 0 ? g->src.fd : auditsock_fd(g->asrc),
+		    .events = POLLIN};
 
-		while (g->now_ms < end && g->now_ms < quiet) {
+		while (pfd.fd >= 0 && !g->src.eof && g->now_ms < end &&
+		       g->now_ms < quiet) {
 			drain_conn(g);
-			if (auditsock_read(g->asrc, on_record, g,
-			                   AUDIT_BUDGET) > 0)
+			if (read_queued(g) > 0)
 				quiet = g->now_ms + 200;
 			else if (poll(&pfd, 1, 50) < 0 && errno != EINTR)
 				break;
 			read_clock(g);
 		}
 	}
+	source_finish(&g->src);
 	reasm_flush(g->reasm);
 	core_shutdown(g->core);
 	read_clock(g);
@@ -533,7 +573,9 @@ teardown(struct godo *g)
 		         "reboot");
 	else if (rules_remove(auditsock_ctl_fd(g->asrc), g->rules) < 0)
 		log_warnx("some godo rules could not be removed");
+	rules_free(g->found_rules);
 	auditsock_close(g->asrc);
+	source_fini(&g->src);
 	procconn_close(g->conn);
 	reasm_free(g->reasm);
 	sysevent_dec_free(g->dec);
@@ -569,6 +611,8 @@ main(int argc, char **argv)
 	}
 	if (options_check(&g.o, err, sizeof(err)) != 0)
 		fatalx("%s", err);
+	if (g.o.nreplay > 0)
+		return replay_main(&g.o);
 	if (geteuid() != 0)
 		fatalx("must run as root (kernel audit and the proc connector "
 		       "need CAP_AUDIT_CONTROL and CAP_NET_ADMIN)");
@@ -593,11 +637,21 @@ main(int argc, char **argv)
 		g.o.exclude_exe = g.store_exe;
 		log_info("not auditing the local store %s", g.store_exe);
 	}
+	if (source_kind_parse(g.o.source, &g.src.kind) != 0 ||
+	    source_init(&g.src, g.src.kind, STDIN_FILENO, on_record, &g) != 0)
+		fatalx("cannot set up -source=%s", g.o.source);
 	g.conn = procconn_open(PROCCONN_RCVBUF);
 	if (g.conn == NULL)
 		fatal("proc connector unavailable");
 	setup_audit(&g);
 	tamper_init(&g.tamper, g.asrc, g.rules, &g.wb, g.o.force, g.start_ns);
+	if (g.src.kind != SOURCE_UNICAST) {
+		struct rules_opts ro = {getpid(), g.o.exclude_exe};
+
+		g.tamper.rs = g.found_rules;
+		tamper_reader(&g.tamper, &g.rules, &ro,
+		              strcmp(g.o.rules_mode, "install") == 0);
+	}
 	/* Sockets open, registered, rules in: keep what the loop needs. */
 	if (priv_drop(err, sizeof(err)) != 0)
 		log_warnx("%s", err);
@@ -629,8 +683,9 @@ main(int argc, char **argv)
 	g.last_flush_ms = g.last_stats_ms = g.now_ms;
 	flush_store(&g);
 	util_uri_redact(g.o.mongo, err, sizeof(err)); /* no password in logs */
-	log_info("recording to %s db %s as host %s (%d rules)%s", err, g.o.db,
-	         g.host, rules_count(g.rules),
+	log_info("recording to %s db %s as host %s (source %s, %d rules)%s",
+	         err, g.o.db, g.host, g.o.source,
+	         rules_count(g.rules) + rules_count(g.found_rules),
 	         g.o.all ? ", every process" : "");
 	loop(&g);
 	log_info("stopping");

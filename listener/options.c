@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "flags.h"
 #include "schema.h"
@@ -21,9 +22,54 @@ fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+/* -replay=FILE (or -replay FILE, --replay...) may repeat, which the flag
+ * table cannot say: taken out of argv into o->replay before the table
+ * parses the rest (into av). -1 when there are too many. */
+static int
+take_replay(struct options *o, int argc, char **argv, char **av)
+{
+	int i, n = 0;
+
+	o->nreplay = 0;
+	for (i = 0; i < argc && n < OPTIONS_ARGV_MAX - 1; i++) {
+		const char *a = argv[i];
+		const char *v = NULL;
+
+		if (i > 0 && strcmp(a, "--") == 0) {
+			while (i < argc && n < OPTIONS_ARGV_MAX - 1)
+				av[n++] = argv[i++];
+			break;
+		}
+		a += (a[0] == '-' && a[1] == '-') ? 2 : a[0] == '-' ? 1 : 0;
+		if (i > 0 && a != argv[i] && strncmp(a, "replay=", 7) == 0)
+			v = a + 7;
+		else if (i > 0 && a != argv[i] && strcmp(a, "replay") == 0 &&
+		         i + 1 < argc)
+			v = argv[++i];
+		if (v == NULL) {
+			av[n++] = argv[i];
+			continue;
+		}
+		if (o->nreplay == OPTIONS_REPLAY_MAX) {
+			fprintf(stderr, "godo: more than %d -replay files\n",
+			        OPTIONS_REPLAY_MAX);
+			return -1;
+		}
+		o->replay[o->nreplay++] = v;
+	}
+	if (i < argc) {
+		fprintf(stderr, "godo: too many arguments\n");
+		return -1;
+	}
+	av[n] = NULL;
+	return n;
+}
+
 enum options_result
 options_parse(struct options *o, int argc, char **argv)
 {
+	static char *av[OPTIONS_ARGV_MAX];
+	const char *replay_help = NULL;
 	struct flag tab[] = {
 	    {"mongo", FLAG_STR, &o->mongo,
 	     "store: host:port or a mongodb:// URI", NULL},
@@ -45,6 +91,21 @@ options_parse(struct options *o, int argc, char **argv)
 	    {"rules", FLAG_BOOL, &o->rules,
 	     "print the audit rules godo installs (auditctl syntax) and "
 	     "exit",
+	     NULL},
+	    {"source", FLAG_STR, &o->source,
+	     "where audit records come from: unicast (godo is the audit "
+	     "daemon), multicast (read beside a registered daemon such as "
+	     "auditd: CAP_AUDIT_READ, nothing of its setup changed) or stdin "
+	     "(godo as an auditd plugin, format string)",
+	     NULL},
+	    {"replay", FLAG_STR, &replay_help,
+	     "read this auditd log (repeatable; - for stdin; gzip read "
+	     "too) offline, write the same documents, exit",
+	     NULL},
+	    {"rules-mode", FLAG_STR, &o->rules_mode,
+	     "with -source=multicast or stdin: install (godo's rules when "
+	     "they are not loaded, removed at exit) or none (never touch "
+	     "rules)",
 	     NULL},
 	    {"all", FLAG_BOOL, &o->all,
 	     "record every process on the host, not only the Docker tree",
@@ -104,6 +165,12 @@ options_parse(struct options *o, int argc, char **argv)
 	o->proc_cap = 65536;
 	o->batch_wait_us = 2000;
 	o->fd_cap = 262144;
+	o->source = "unicast";
+	o->rules_mode = "install";
+	argc = take_replay(o, argc, argv, av);
+	if (argc < 0)
+		return OPTIONS_BAD;
+	argv = av;
 	rc = flags_parse(tab, ntab, argc, argv);
 	if (rc == FLAGS_HELP) {
 		flags_usage(stdout, "godo [flags]  (as root)", tab, ntab);
@@ -135,5 +202,17 @@ options_check(const struct options *o, char *err, size_t errlen)
 		return fail(err, errlen,
 		            "-batch-wait must be between 0 and 100000 "
 		            "microseconds");
+	if (strcmp(o->source, "unicast") != 0 &&
+	    strcmp(o->source, "multicast") != 0 &&
+	    strcmp(o->source, "stdin") != 0)
+		return fail(err, errlen,
+		            "-source must be unicast, multicast or stdin");
+	if (strcmp(o->rules_mode, "install") != 0 &&
+	    strcmp(o->rules_mode, "none") != 0)
+		return fail(err, errlen, "-rules-mode must be install or none");
+	if ((o->lock || o->force) && strcmp(o->source, "unicast") != 0)
+		return fail(err, errlen,
+		            "-lock and -force need -source=unicast (beside "
+		            "a daemon godo changes nothing of its setup)");
 	return 0;
 }

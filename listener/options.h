@@ -7,9 +7,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define OPTIONS_REPLAY_MAX 256
+#define OPTIONS_ARGV_MAX 1024
+
 struct options {
 	const char *mongo, *db, *diag, *host, *exclude_exe, *state_dir;
 	const char *chain_key;
+	const char *source, *rules_mode;        /* -source, -rules-mode */
+	const char *replay[OPTIONS_REPLAY_MAX]; /* -replay=FILE, repeatable */
+	int nreplay;
 	uint64_t backlog, spool_max;
 	int verbose, stats_s, wait_time, batch_wait_us;
 	uint64_t backlog_limit;

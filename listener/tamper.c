@@ -151,6 +151,53 @@ check_rules(struct tamper *t, const struct auditsock_health *h)
 	return true;
 }
 
+void
+tamper_reader(struct tamper *t, struct rules **own, const struct rules_opts *ro,
+              bool install)
+{
+	t->reader = true;
+	t->own = own;
+	t->ro = *ro;
+	t->install = install;
+}
+
+/* Reader mode: godo's rules (the ones found, or its own) must be loaded;
+ * when they are not, godo's own are installed (again). Other rules,
+ * godo-keyed ones included, are the daemon's: left alone. */
+static bool
+check_rules_reader(struct tamper *t, const struct auditsock_health *h)
+{
+	int ctl = auditsock_ctl_fd(t->a), failed = 0;
+	const struct rules *rs = *t->own != NULL ? *t->own : t->rs;
+	struct rules_check c;
+
+	if (rs == NULL)
+		return true; /* -rules-mode=none, none found: said at start */
+	if (rules_check(ctl, rs, &c) != 0)
+		return false;
+	report_blind_lists(t, &c);
+	if (c.blind_exit > 0 && !t->blind_exit_said)
+		log_warnx("audit: %d never rules ahead of godo's rules hide "
+		          "some events (the audit daemon's rules: left as "
+		          "they are)",
+		          c.blind_exit);
+	t->blind_exit_said = c.blind_exit > 0;
+	if (c.missing == 0) {
+		blind_end(t, &t->rules, "rules loaded again");
+		return true;
+	}
+	blind_begin(t, &t->rules, "godo's audit rules are no longer loaded");
+	if (h->locked || !t->install)
+		return false;
+	if (*t->own != NULL && rules_remove(ctl, *t->own) < 0)
+		log_warnx("audit: some of godo's rules could not be removed");
+	*t->own = rules_install(ctl, &t->ro, &failed);
+	if (*t->own == NULL)
+		return false;
+	blind_end(t, &t->rules, "godo's own rules installed");
+	return true;
+}
+
 /* Tampering from the host, checked at every status reply: each check
  * repairs what it can and keeps its blind interval open until then. */
 void
@@ -163,6 +210,11 @@ tamper_check(struct tamper *t, int64_t now_ns)
 	auditsock_health(t->a, &h);
 	if (!h.known)
 		return;
+	if (t->reader) {
+		if (check_rules_reader(t, &h))
+			t->intact_ns = t->now_ns;
+		return;
+	}
 	ok = check_enabled(t, &h);
 	ok = check_daemon(t, &h) && ok;
 	ok = check_rules(t, &h) && ok;

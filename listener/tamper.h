@@ -38,12 +38,28 @@ struct tamper {
 	int64_t now_ns;              /* the wall clock of the current check */
 	int blind_task, blind_other; /* never/exclude rules already logged */
 	bool locked_said;            /* locked: repair impossible, said once */
+	/* reader mode (tamper_reader): godo reads beside the audit daemon */
+	bool reader;
+	bool install;         /* may install godo's own rules */
+	struct rules **own;   /* main's slot: the rules godo installed */
+	struct rules_opts ro; /* how to build them */
+	bool blind_exit_said; /* a never rule ahead: reported once */
 };
 
 /* now_ns: the wall clock at start (the first blind interval's earliest
  * start). */
 void tamper_init(struct tamper *t, struct auditsock *a, struct rules *rs,
                  struct writeback *wb, bool force, int64_t now_ns);
+/* Reader mode (-source=multicast or stdin): another process is the audit
+ * daemon and owns enabled, the backlog and its rules. Only godo's rules are
+ * checked: t->rs (the rules found loaded at start, e.g. by augenrules; may
+ * be NULL) or, once godo installed its own, *own. When they are missing and
+ * install is set, godo installs its own rules (built from ro: pid!= godo)
+ * into *own, which the caller removes at exit; never a purge of other
+ * rules, never a prepend ahead of the daemon's never rules (reported
+ * only), never the daemon role or enabled. */
+void tamper_reader(struct tamper *t, struct rules **own,
+                   const struct rules_opts *ro, bool install);
 /* After auditsock_status_read: checks and repairs (synchronous netlink
  * round trips on the control socket: rules_check, and the repairs when
  * needed; auditsock_reclaim with force may block up to 6 s). */

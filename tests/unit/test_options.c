@@ -66,6 +66,56 @@ test_options_ranges(void **state)
 	assert_non_null(strstr(err, "-batch-wait"));
 }
 
+/* -source and -rules-mode: their values, and no -lock/-force beside a
+ * daemon. */
+static void
+test_options_source(void **state)
+{
+	const char *mc[] = {"godo", "-source=multicast", "-rules-mode=none"};
+	const char *bad[] = {"godo", "-source=netlink"};
+	const char *badr[] = {"godo", "-rules-mode=always"};
+	const char *lock[] = {"godo", "-source=stdin", "-lock"};
+	struct options o;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(parse(&o, 1, mc), OPTIONS_RUN);
+	assert_string_equal(o.source, "unicast");
+	assert_string_equal(o.rules_mode, "install");
+	assert_int_equal(parse(&o, 3, mc), OPTIONS_RUN);
+	assert_int_equal(options_check(&o, err, sizeof(err)), 0);
+	assert_string_equal(o.source, "multicast");
+	assert_string_equal(o.rules_mode, "none");
+	assert_int_equal(parse(&o, 2, bad), OPTIONS_RUN);
+	assert_int_equal(options_check(&o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "-source"));
+	assert_int_equal(parse(&o, 2, badr), OPTIONS_RUN);
+	assert_int_equal(options_check(&o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "-rules-mode"));
+	assert_int_equal(parse(&o, 3, lock), OPTIONS_RUN);
+	assert_int_equal(options_check(&o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "-lock"));
+}
+
+/* -replay repeats, in both spellings, among other flags. */
+static void
+test_options_replay(void **state)
+{
+	const char *argv[] = {"godo",     "-replay=a.log", "-db=x", "--replay",
+	                      "b.log.gz", "-replay",       "-"};
+	struct options o;
+
+	(void)state;
+	assert_int_equal(parse(&o, 7, argv), OPTIONS_RUN);
+	assert_int_equal(o.nreplay, 3);
+	assert_string_equal(o.replay[0], "a.log");
+	assert_string_equal(o.replay[1], "b.log.gz");
+	assert_string_equal(o.replay[2], "-");
+	assert_string_equal(o.db, "x");
+	assert_int_equal(parse(&o, 1, argv), OPTIONS_RUN);
+	assert_int_equal(o.nreplay, 0);
+}
+
 static void
 test_options_bad_and_extra(void **state)
 {
@@ -86,6 +136,8 @@ main(void)
 	    cmocka_unit_test(test_options_flags),
 	    cmocka_unit_test(test_options_ranges),
 	    cmocka_unit_test(test_options_bad_and_extra),
+	    cmocka_unit_test(test_options_source),
+	    cmocka_unit_test(test_options_replay),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
