@@ -23,6 +23,7 @@
 #include "log.h"
 #include "options.h"
 #include "priv.h"
+#include "membudget.h"
 #include "procfs.h"
 #include "reasm.h"
 #include "record.h"
@@ -575,6 +576,7 @@ main(int argc, char **argv)
 	to.fd_cap = (uint32_t)g.o.fd_cap;
 	to.grace_ms = 5000;
 	to.proc_root = PROCFS_ROOT;
+	to.mem_limit = membudget_tables(g.o.mem_limit, membudget_rss());
 	g.core = core_new(&g.wb, &to, g.boot_id);
 	g.dec = sysevent_dec_new();
 	g.ev = calloc(1, sizeof(*g.ev));
