@@ -138,6 +138,7 @@ UNIT_test_core := listener/core listener/tracker listener/lifecycle \
 	listener/membudget listener/fdshare \
 	listener/procfs tests/unit/fake_store common/path common/esc \
 	common/log common/util
+UNIT_test_pidreuse := $(UNIT_test_core)
 UNIT_test_options := listener/options common/flags common/log common/util
 UNIT_test_tamper := listener/rules listener/rules_check listener/auditsock listener/nlrecv \
 	common/log common/util

@@ -72,6 +72,12 @@ core_fdtab(struct core *c)
 	return c->tr.ft;
 }
 
+const struct membudget *
+core_budget(const struct core *c)
+{
+	return &c->tr.budget;
+}
+
 const struct tracker_stats *
 core_stats(const struct core *c)
 {

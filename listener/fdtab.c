@@ -544,4 +544,5 @@ void
 fdtab_get_stats(const struct fdtab *t, struct fdtab_stats *out)
 {
 	*out = t->st;
+	out->containers = t->share.count;
 }
