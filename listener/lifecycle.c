@@ -117,10 +117,24 @@ older_holder(struct tracker *tr, struct task *k, int64_t ns)
 	return NULL;
 }
 
+/* Tasks the table refused so far. */
+static uint64_t
+table_drops(const struct tracker *tr)
+{
+	return tr->st.drops[DROP_PROC_TABLE] + tr->st.drops[DROP_MEM_LIMIT];
+}
+
+static bool
+table_refused(const struct tracker *tr, uint64_t before)
+{
+	return table_drops(tr) != before;
+}
+
 struct task *
 lifecycle_for_audit(struct tracker *tr, int32_t pid, int64_t ns)
 {
 	struct task *k = proctab_get(tr->pt, pid);
+	uint64_t before = table_drops(tr);
 
 	if (k != NULL && before_start(k, ns))
 		return older_holder(tr, k, ns);
@@ -128,8 +142,11 @@ lifecycle_for_audit(struct tracker *tr, int32_t pid, int64_t ns)
 		return k;
 	k = lifecycle_from_proc(tr, pid, pid, "audit");
 	if (k == NULL) {
-		tr->st.unattributed++;
-		tracker_drop(tr, DROP_UNATTRIBUTED, ns, 1);
+		/* a full table was counted as such already */
+		if (!table_refused(tr, before)) {
+			tracker_drop(tr, DROP_UNATTRIBUTED, ns, 1);
+			tr->st.unattributed++;
+		}
 		return NULL;
 	}
 	return before_start(k, ns) ? older_holder(tr, k, ns) : k;
