@@ -18,7 +18,8 @@ main(int argc, char **argv)
 	int *fds;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: fdflood PATH COUNT SECS [ROUNDS] [dir]\n");
+		fprintf(stderr,
+		        "usage: fdflood PATH COUNT SECS [ROUNDS] [dir]\n");
 		return 2;
 	}
 	count = atoi(argv[2]);
@@ -26,7 +27,8 @@ main(int argc, char **argv)
 	rounds = argc > 4 ? atoi(argv[4]) : 1;
 	if (argc > 5 && strcmp(argv[5], "dir") == 0)
 		flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
-	if (count < 1 || rounds < 1 || (fds = calloc((size_t)count, sizeof(int))) == NULL)
+	if (count < 1 || rounds < 1 ||
+	    (fds = calloc((size_t)count, sizeof(int))) == NULL)
 		return 2;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
