@@ -69,7 +69,7 @@ membudget_rss(void)
 uint64_t
 membudget_tables(uint64_t limit, uint64_t rss)
 {
-	uint64_t left = limit > rss ? (limit - rss) / 4 * 3 : 0;
+	uint64_t left = limit > rss ? (limit - rss) / 2 : 0;
 
 	return left > MEMBUDGET_MIN ? left : MEMBUDGET_MIN;
 }

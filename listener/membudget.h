@@ -31,8 +31,9 @@ bool membudget_above(const struct membudget *b, uint64_t num, uint64_t den);
 /* godo's resident bytes now (/proc/self/statm), 0 when unreadable. */
 uint64_t membudget_rss(void);
 /* The tables' share of a process limit of limit bytes when rss is in use
- * before they hold anything: three quarters of what is left (allocator
- * overhead, documents waiting for the store), at least 1 MiB. */
+ * before they hold anything: half of what is left (the other half for
+ * allocator overhead, documents and batches waiting for the store), at
+ * least 1 MiB. */
 uint64_t membudget_tables(uint64_t limit, uint64_t rss);
 
 #endif

@@ -64,6 +64,16 @@ def last_stats(text):
     return dict(zip(["proc_table", "fd_table", "mem_limit", "pid_reused"], map(int, m.groups())))
 
 
+def drops_are_gaps(name, db, g, sources):
+    """Some drops of sources, each in a gap: the gaps' counts are the stats
+    line's counters."""
+    gaps = gap_counts(db, sources)
+    stats = last_stats(g.text())
+    check(name + "_drops_are_gaps", sum(gaps.values()) > 0, "gaps %r stats %r" % (gaps, stats))
+    check(name + "_gaps_match_stats", stats and all(gaps.get(k, 0) == stats[k] for k in sources),
+          "gaps %r stats %r" % (gaps, stats))
+
+
 def rm(*cids):
     for c in cids:
         if c:
@@ -107,11 +117,7 @@ def fd_flood():
         check("flood_rss_under_limit", 0 < max_kib < 16 * 1024,
               "max VmRSS %d KiB (%d samples)" % (max_kib, watch.samples))
     print("flood: godo max VmRSS %d KiB" % max_kib, flush=True)
-    gaps = gap_counts(db, ["fd_table", "mem_limit"])
-    stats = last_stats(g.text())
-    check("flood_drops_are_gaps", sum(gaps.values()) > 0, "gaps %r stats %r" % (gaps, stats))
-    check("flood_gaps_match_stats", stats and all(gaps.get(k, 0) == stats[k] for k in ("fd_table", "mem_limit")),
-          "gaps %r stats %r" % (gaps, stats))
+    drops_are_gaps("flood", db, g, ["fd_table", "mem_limit"])
     # the flood's own paths: some were tracked, never one of the writer's
     check("flood_writer_docs_are_writers", all(x["docker_id"] == writer for x in
                                                d.files.find({"filename": {"$regex": "^/tmp/w"}}, {"docker_id": 1})),
@@ -140,11 +146,7 @@ def fork_storm():
     if not skip_if_wrapped("storm_rss_under_limit", "valgrind's own memory"):
         check("storm_rss_under_limit", 0 < max_kib < 16 * 1024, "max VmRSS %d KiB" % max_kib)
     print("storm: godo max VmRSS %d KiB" % max_kib, flush=True)
-    gaps = gap_counts(db, ["proc_table", "mem_limit"])
-    stats = last_stats(g.text())
-    check("storm_drops_are_gaps", sum(gaps.values()) > 0, "gaps %r stats %r" % (gaps, stats))
-    check("storm_gaps_match_stats", stats and all(gaps.get(k, 0) == stats[k] for k in ("proc_table", "mem_limit")),
-          "gaps %r stats %r" % (gaps, stats))
+    drops_are_gaps("storm", db, g, ["proc_table", "mem_limit"])
     # what was not dropped is there: the storm's container has documents
     check("storm_tasks_recorded", client()[db].pids.count_documents({"docker_id": storm}) > 500,
           "pids of the storm %d" % client()[db].pids.count_documents({"docker_id": storm}))

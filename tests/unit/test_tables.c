@@ -376,6 +376,33 @@ test_fdtab_count_write(void **state)
 
 /* ---- issue 16: grown on demand, bounded in bytes, fair ---- */
 
+/* The budget: takes within the limit, refusals counted, the tables' share
+ * of a process limit. */
+static void
+test_membudget(void **state)
+{
+	struct membudget b;
+
+	(void)state;
+	membudget_init(&b, 100);
+	assert_true(membudget_take(&b, 60));
+	assert_false(membudget_take(&b, 41));
+	assert_true(membudget_fits(&b, 40));
+	assert_false(membudget_above(&b, 3, 4));
+	assert_true(membudget_take(&b, 20));
+	assert_true(membudget_above(&b, 3, 4));
+	membudget_give(&b, 500);
+	assert_int_equal(b.used, 0);
+	assert_int_equal(b.high, 80);
+	assert_int_equal(b.refused, 1);
+	assert_false(membudget_take(&b, SIZE_MAX));
+	membudget_init(&b, 0);
+	assert_true(membudget_take(&b, SIZE_MAX / 2));
+	assert_true(membudget_take(NULL, 1));
+	assert_int_equal(membudget_tables(16u << 20, 10u << 20), 3u << 20);
+	assert_int_equal(membudget_tables(16u << 20, 20u << 20), 1u << 20);
+}
+
 /* Nothing preallocated: an empty table holds a few buckets; 20000 tasks
  * fit through rehashes and are all found; deleting gives the bytes back. */
 static void
@@ -493,6 +520,22 @@ cont_init(struct task *p, int32_t tgid, const char *docker_id)
 	snprintf(p->docker_id, sizeof(p->docker_id), "%s", docker_id);
 }
 
+/* A table of cap entries without a byte bound, drops counted in d, and
+ * a process in each of containers A and B. */
+static struct fdtab *
+two_containers(uint32_t cap, struct closed *c, struct drops *d, struct task *a,
+               struct task *b)
+{
+	struct fdtab *t = fdtab_new(cap, on_closed, c);
+
+	assert_non_null(t);
+	c->drops = d;
+	fdtab_set_budget(t, NULL, 0, on_drop);
+	cont_init(a, 10, "aaaa");
+	cont_init(b, 20, "bbbb");
+	return t;
+}
+
 /* Container A floods O_PATH/directory descriptors far past the cap while
  * B opens files: every B open is tracked, A pays with its own oldest
  * directories, A's writes already tracked stay, and each A entry pushed
@@ -508,11 +551,7 @@ test_fdtab_flood_costs_the_flooder(void **state)
 	int i;
 
 	(void)state;
-	c.drops = &d;
-	t = fdtab_new(100, on_closed, &c);
-	fdtab_set_budget(t, NULL, 0, on_drop);
-	cont_init(&a, 10, "aaaa");
-	cont_init(&b, 20, "bbbb");
+	t = two_containers(100, &c, &d, &a, &b);
 	(void)open_w(t, &a, 3, "/a/log", 1);
 	for (i = 0; i < 5000; i++)
 		(void)fdtab_open(t, &a, 10 + i, "/", 1, (uint64_t)(100 + i),
@@ -595,11 +634,7 @@ test_fdtab_eviction_order(void **state)
 	struct task a, b;
 
 	(void)state;
-	c.drops = &d;
-	t = fdtab_new(4, on_closed, &c);
-	fdtab_set_budget(t, NULL, 0, on_drop);
-	cont_init(&a, 10, "aaaa");
-	cont_init(&b, 20, "bbbb");
+	t = two_containers(4, &c, &d, &a, &b);
 	(void)open_w(t, &a, 3, "/a/1", 1);
 	(void)fdtab_open(t, &a, 4, "/a", 2, 2, 2);
 	(void)open_w(t, &a, 5, "/a/2", 3);
@@ -637,6 +672,7 @@ main(void)
 	    cmocka_unit_test(test_fdtab_close_all),
 	    cmocka_unit_test(test_fdtab_cap),
 	    cmocka_unit_test(test_fdtab_count_write),
+	    cmocka_unit_test(test_membudget),
 	    cmocka_unit_test(test_proctab_grows_on_demand),
 	    cmocka_unit_test(test_proctab_budget),
 	    cmocka_unit_test(test_proctab_push_incarnations),
