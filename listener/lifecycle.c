@@ -199,9 +199,9 @@ lifecycle_exit(struct tracker *tr, const struct procconn_event *ev)
 
 	if (k == NULL || k->tgid != ev->tgid || k->exited)
 		return;
-	k->exited = true;
 	k->exit_ns = tracker_mono_to_wall(tr, ev->ts_ns);
 	k->exit_mono_ms = tr->now_ms;
+	proctab_exited(tr->pt, k);
 	k->exit_status = ev->exit_code;
 	writeback_task_exit(tr->wb, k);
 }

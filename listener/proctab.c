@@ -13,7 +13,8 @@
 
 struct proctab {
 	struct task **bucket;
-	struct task *all; /* every task, newest first */
+	struct task *all;           /* every task, newest first */
+	struct task *xhead, *xtail; /* exited tasks, first exit first */
 	uint32_t nbucket;
 	struct proctab_stats st;
 	const char *refusal;
@@ -125,9 +126,50 @@ unhash(struct proctab *t, struct task *k)
 }
 
 void
+proctab_exited(struct proctab *t, struct task *k)
+{
+	struct task *p = t->xtail;
+
+	k->exited = true;
+	if (k->xlisted)
+		return;
+	/* exits come in time order: the place is at or near the tail */
+	while (p != NULL && p->exit_mono_ms > k->exit_mono_ms)
+		p = p->xprev;
+	k->xprev = p;
+	k->xnext = p != NULL ? p->xnext : t->xhead;
+	if (k->xnext != NULL)
+		k->xnext->xprev = k;
+	else
+		t->xtail = k;
+	if (p != NULL)
+		p->xnext = k;
+	else
+		t->xhead = k;
+	k->xlisted = true;
+}
+
+static void
+unlist_exited(struct proctab *t, struct task *k)
+{
+	if (!k->xlisted)
+		return;
+	if (k->xprev != NULL)
+		k->xprev->xnext = k->xnext;
+	else
+		t->xhead = k->xnext;
+	if (k->xnext != NULL)
+		k->xnext->xprev = k->xprev;
+	else
+		t->xtail = k->xprev;
+	k->xlisted = false;
+}
+
+void
 proctab_del(struct proctab *t, struct task *k)
 {
 	unhash(t, k);
+	unlist_exited(t, k);
 	if (k->aprev != NULL)
 		k->aprev->anext = k->anext;
 	else
@@ -143,16 +185,15 @@ proctab_del(struct proctab *t, struct task *k)
 }
 
 /* The exited task that exited first, else nothing: live tasks are never
- * evicted, nor those still holding files. */
+ * evicted, nor those still holding files (few: their files are closed at
+ * the sweep). */
 static bool
 evict_one(struct proctab *t)
 {
-	struct task *best = NULL, *k;
+	struct task *best = t->xhead;
 
-	for (k = t->all; k != NULL; k = k->anext)
-		if (k->exited && k->fds == NULL &&
-		    (best == NULL || k->exit_mono_ms <= best->exit_mono_ms))
-			best = k;
+	while (best != NULL && best->fds != NULL)
+		best = best->xnext;
 	if (best == NULL)
 		return false;
 	proctab_del(t, best);

@@ -55,7 +55,9 @@ struct task {
 	/* proctab's links */
 	struct task *hnext;         /* hash chain (current incarnations) */
 	struct task *older;         /* the previous incarnation of pid */
-	struct task *anext, *aprev; /* every task, for foreach/eviction */
+	struct task *anext, *aprev; /* every task, for foreach */
+	struct task *xnext, *xprev; /* exited tasks by exit time (eviction) */
+	bool xlisted;
 };
 
 struct proctab_stats {
@@ -93,6 +95,11 @@ struct task *proctab_add(struct proctab *t, int32_t pid);
 struct task *proctab_push(struct proctab *t, int32_t pid);
 /* Why the last add failed: "proc_table" (cap) or "mem_limit" (budget). */
 const char *proctab_refusal(const struct proctab *t);
+/* k exited at k->exit_mono_ms (set first): marks it exited and makes it
+ * evictable, in exit order (eviction takes the first exited without open
+ * files without scanning live tasks: a table full of live tasks refuses in
+ * O(1)). The one way a task in the table exits. */
+void proctab_exited(struct proctab *t, struct task *k);
 /* k leaves (current or older incarnation): released, freed. */
 void proctab_del(struct proctab *t, struct task *k);
 /* Calls fn on every task, older incarnations included; fn may delete the

@@ -55,9 +55,9 @@ snap_gone(struct task *k, void *arg)
 
 	if (k->exited || k->seen_scan == tr->scan)
 		return;
-	k->exited = true;
 	k->exit_ns = tr->now_ns;
 	k->exit_mono_ms = tr->now_ms;
+	proctab_exited(tr->pt, k);
 }
 
 static bool

@@ -72,8 +72,8 @@ test_proctab_evicts_oldest_exited(void **state)
 		k = proctab_add(t, 10 + i);
 		assert_non_null(k);
 		if (i == 1 || i == 2) {
-			k->exited = true;
 			k->exit_mono_ms = (uint64_t)(100 - i); /* 12 first */
+			proctab_exited(t, k);
 		}
 	}
 	k = proctab_add(t, 20);
@@ -100,7 +100,7 @@ test_proctab_full_of_live_tasks(void **state)
 	assert_non_null(k);
 	assert_null(proctab_add(t, 3));
 	/* an exited task holding open files is not evicted either */
-	k->exited = true;
+	proctab_exited(t, k);
 	k->fds = (struct fdent *)1;
 	assert_null(proctab_add(t, 3));
 	k->fds = NULL;
@@ -452,8 +452,8 @@ test_proctab_budget(void **state)
 	for (i = 0; i < 1000 && (k = proctab_add(t, 100 + i)) != NULL; i++) {
 		n++;
 		if (i == 3 || i == 1) {
-			k->exited = true;
 			k->exit_mono_ms = (uint64_t)(10 - i); /* 103 first */
+			proctab_exited(t, k);
 		}
 	}
 	assert_true(n > 10 && n < 1000);
