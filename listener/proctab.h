@@ -85,9 +85,9 @@ struct task *proctab_get(struct proctab *t, int32_t pid);
 /* Charge b (borrowed, may be NULL: no byte bound) from now on; call
  * before the first add. */
 void proctab_set_budget(struct proctab *t, struct membudget *b);
-/* A fresh zeroed task for pid. The caller must have removed the previous
- * incarnation (proctab_del). NULL when full or over the budget and nothing
- * can be evicted (counted; proctab_refusal says which). */
+/* A fresh zeroed task for pid; an incarnation of pid still in the table
+ * stays behind it, as with proctab_push. NULL when full or over the budget
+ * and nothing can be evicted (counted; proctab_refusal says which). */
 struct task *proctab_add(struct proctab *t, int32_t pid);
 /* A fresh zeroed task for pid in front of its current incarnation, which
  * stays reachable as ->older (an older one than that is deleted). NULL as
