@@ -134,12 +134,15 @@ UNIT_test_rules := listener/rules listener/nlrecv common/log common/util
 # listener logic
 UNIT_test_writeback := listener/writeback listener/chain common/chainhead common/digest listener/docbuild \
 	tests/unit/fake_store common/esc common/log common/util
-UNIT_test_tables := listener/proctab listener/fdtab common/log
+UNIT_test_tables := listener/proctab listener/fdtab common/log \
+	listener/membudget listener/fdshare common/util
 UNIT_test_core := listener/core listener/tracker listener/lifecycle \
 	listener/container listener/pathop listener/snapshot \
 	listener/writeback listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
+	listener/membudget listener/fdshare \
 	listener/procfs tests/unit/fake_store common/path common/esc \
 	common/log common/util
+UNIT_test_pidreuse := $(UNIT_test_core)
 UNIT_test_options := listener/options common/flags common/log common/util
 UNIT_test_tamper := listener/rules listener/rules_check listener/auditsock listener/nlrecv \
 	common/log common/util

@@ -72,6 +72,12 @@ core_fdtab(struct core *c)
 	return c->tr.ft;
 }
 
+const struct membudget *
+core_budget(const struct core *c)
+{
+	return &c->tr.budget;
+}
+
 const struct tracker_stats *
 core_stats(const struct core *c)
 {
@@ -129,7 +135,8 @@ on_open(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	if (e->dir)
 		return;
 	writeback_path_reused(tr->wb, (struct str){tr->pathbuf, (size_t)n});
-	/* out of memory (logged): the number stays known, as a path only */
+	/* refused by the bounds (a drop) or out of memory (logged): the
+	 * number stays known, as a path only */
 	if (fdtab_open_file(e, k, ev->open_flags, ev->time_ns) != 0)
 		e->dir = true;
 }
@@ -296,6 +303,7 @@ core_tick(struct core *c)
 	}
 	if (tr->now_ms - c->last_sweep_ms >= SWEEP_MS) {
 		lifecycle_sweep(tr);
+		tracker_write_gaps(tr);
 		c->last_sweep_ms = tr->now_ms;
 	}
 }
@@ -307,4 +315,5 @@ core_shutdown(struct core *c)
 	flush_fds(c, INT64_MAX);
 	writeback_release(c->tr.wb, INT64_MAX, UINT64_MAX);
 	lifecycle_write_all(&c->tr);
+	tracker_write_gaps(&c->tr);
 }

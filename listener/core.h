@@ -41,5 +41,7 @@ void core_shutdown(struct core *c);
 const struct tracker_stats *core_stats(const struct core *c);
 struct proctab *core_proctab(struct core *c);
 struct fdtab *core_fdtab(struct core *c);
+/* The tables' memory budget (-mem-limit), for the stats line. */
+const struct membudget *core_budget(const struct core *c);
 
 #endif

@@ -1,5 +1,6 @@
 /* fdtab.c - see fdtab.h. Entries are allocated per open (an open is far
- * rarer than a write) and bounded by cap. */
+ * rarer than a write), bounded by cap and bytes; buckets grow by rehash;
+ * fdshare.c keeps the per-container lists eviction picks from. */
 #include "fdtab.h"
 
 #include <inttypes.h>
@@ -7,29 +8,64 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fdshare.h"
 #include "log.h"
+#include "membudget.h"
 #include "proctab.h"
 #include "reasm.h"
 
-#define FDTAB_BUCKETS 65536
+#define FDTAB_BUCKETS0 256u
 
 struct fdtab {
-	struct fdent *bucket[FDTAB_BUCKETS];
+	struct fdent **bucket;
+	uint32_t nbucket;
 	struct fdtab_stats st;
+	struct fdshare share;
+	struct membudget *budget;
+	uint64_t max_bytes; /* 0: no byte bound of its own */
 	fdtab_closed_fn *closed;
+	fdtab_drop_fn *drop;
 	void *arg;
 };
 
 static uint32_t
-hash_fd(int32_t tgid, int32_t fd)
+hash_fd(uint32_t nbucket, int32_t tgid, int32_t fd)
 {
 	return (((uint32_t)tgid * 2654435761u) ^ ((uint32_t)fd * 40503u)) &
-	       (FDTAB_BUCKETS - 1);
+	       (nbucket - 1);
+}
+
+static size_t
+entry_bytes(size_t pathlen)
+{
+	return sizeof(struct fdent) + pathlen + 1;
+}
+
+static size_t
+file_bytes(size_t pathlen)
+{
+	return sizeof(struct openfile) + pathlen + 1;
 }
 
 static void
-free_file(struct openfile *f)
+charge(struct fdtab *t, size_t n)
 {
+	(void)membudget_take(t->budget, n); /* checked by make_room */
+	t->st.bytes += n;
+}
+
+static void
+uncharge(struct fdtab *t, size_t n)
+{
+	membudget_give(t->budget, n);
+	t->st.bytes -= n;
+}
+
+static void
+free_file(struct fdtab *t, struct openfile *f)
+{
+	if (t != NULL)
+		uncharge(t, file_bytes(f->pathlen));
 	free(f->path);
 	free(f);
 }
@@ -39,7 +75,7 @@ static void
 free_entry(struct fdent *e)
 {
 	if (e->file != NULL && --e->file->refs == 0)
-		free_file(e->file);
+		free_file(NULL, e->file);
 	free(e->path);
 	free(e);
 }
@@ -49,14 +85,35 @@ fdtab_new(uint32_t cap, fdtab_closed_fn *closed, void *arg)
 {
 	struct fdtab *t = calloc(1, sizeof(*t));
 
-	if (t != NULL) {
-		t->st.cap = cap;
-		t->closed = closed;
-		t->arg = arg;
-		return t;
+	if (t == NULL) {
+		log_warn("fdtab: calloc");
+		return NULL;
 	}
-	log_warn("fdtab: calloc");
-	return NULL;
+	t->nbucket = FDTAB_BUCKETS0;
+	t->bucket = calloc(t->nbucket, sizeof(*t->bucket));
+	if (t->bucket == NULL) {
+		log_warn("fdtab: buckets");
+		free(t);
+		return NULL;
+	}
+	t->st.cap = cap;
+	t->st.bytes = t->nbucket * sizeof(*t->bucket);
+	t->share.owner = t;
+	t->closed = closed;
+	t->arg = arg;
+	return t;
+}
+
+void
+fdtab_set_budget(struct fdtab *t, struct membudget *b, uint64_t max_bytes,
+                 fdtab_drop_fn *drop)
+{
+	t->budget = b;
+	t->max_bytes = max_bytes;
+	t->drop = drop;
+	if (!membudget_take(b, (size_t)t->st.bytes))
+		log_warnx("fdtab: the memory budget is smaller than an empty "
+		          "table");
 }
 
 /* An entry in the hash and the shadow behind it. */
@@ -75,13 +132,16 @@ fdtab_free(struct fdtab *t)
 	if (t == NULL)
 		return;
 	fdtab_foreach(t, free_chain, NULL);
+	fdshare_free(&t->share);
+	membudget_give(t->budget, (size_t)t->st.bytes);
+	free(t->bucket);
 	free(t);
 }
 
 struct fdent *
 fdtab_get(struct fdtab *t, int32_t tgid, int32_t fd)
 {
-	struct fdent *e = t->bucket[hash_fd(tgid, fd)];
+	struct fdent *e = t->bucket[hash_fd(t->nbucket, tgid, fd)];
 
 	for (; e != NULL; e = e->hnext)
 		if (e->tgid == tgid && e->fd == fd)
@@ -99,30 +159,181 @@ fdtab_route(struct fdtab *t, int32_t tgid, int32_t fd, uint64_t serial)
 	return e->prev;
 }
 
-/* A new entry in the hash and in proc's chain; path copied. */
+static void drop(struct fdtab *t, struct fdent *e, const struct task *proc,
+                 int64_t ns, const char *by);
+
+/* Twice the buckets once the table outgrew them (when the bytes are
+ * there; else chains get longer). */
+static void
+grow(struct fdtab *t)
+{
+	uint32_t n = t->nbucket * 2, i;
+	size_t more = (size_t)t->nbucket * sizeof(*t->bucket);
+	struct fdent **nb;
+
+	if (t->st.size < t->nbucket || n == 0 ||
+	    (t->max_bytes != 0 && t->st.bytes + more > t->max_bytes) ||
+	    !membudget_fits(t->budget, more))
+		return;
+	nb = calloc(n, sizeof(*nb));
+	if (nb == NULL) {
+		log_warn("fdtab: %u buckets", n);
+		return;
+	}
+	for (i = 0; i < t->nbucket; i++) {
+		struct fdent *e = t->bucket[i], *next;
+
+		for (; e != NULL; e = next) {
+			uint32_t h = hash_fd(n, e->tgid, e->fd);
+
+			next = e->hnext;
+			e->hnext = nb[h];
+			nb[h] = e;
+		}
+	}
+	free(t->bucket);
+	t->bucket = nb;
+	t->nbucket = n;
+	charge(t, more);
+}
+
+static bool
+fits(const struct fdtab *t, size_t n)
+{
+	return (t->max_bytes == 0 || t->st.bytes + n <= t->max_bytes) &&
+	       membudget_fits(t->budget, n);
+}
+
+/* Close to a bound: fairness applies. */
+static bool
+tight(const struct fdtab *t)
+{
+	return t->st.size >= t->st.cap / 4 * 3 ||
+	       (t->max_bytes != 0 && t->st.bytes >= t->max_bytes / 4 * 3) ||
+	       membudget_above(t->budget, 3, 4);
+}
+
+/* Does c hold its fair share (of entries or bytes) among ncont? */
+static bool
+at_share(const struct fdtab *t, const struct fdcont *c, uint32_t ncont)
+{
+	uint64_t bytes = t->max_bytes;
+
+	if (c == NULL)
+		return false;
+	if (t->budget != NULL && t->budget->limit != 0 &&
+	    (bytes == 0 || t->budget->limit < bytes))
+		bytes = t->budget->limit;
+	return c->n >= t->st.cap / ncont ||
+	       (bytes != 0 && c->bytes >= bytes / ncont);
+}
+
+static void
+note_drop(struct fdtab *t, const char *source, int64_t ns)
+{
+	if (t->drop != NULL)
+		t->drop(source, ns, 1, t->arg);
+}
+
+/* e goes to make room: its shadow with it, its open file closed
+ * "evicted" when this was its last descriptor. */
+static void
+evict(struct fdtab *t, struct fdent *e, const char *source, int64_t ns)
+{
+	struct task *proc = e->proc;
+	struct fdent *p = e->prev;
+
+	t->st.evicted++;
+	note_drop(t, source, ns);
+	e->prev = NULL;
+	if (p != NULL) {
+		drop(t, p, proc, ns, "evicted");
+		t->st.evicted++;
+		note_drop(t, source, ns);
+	}
+	drop(t, e, proc, ns, "evicted");
+}
+
+/* Room for n more bytes (and an entry, when entry) charged to container
+ * cid: NULL when there is, else the cause of the refusal. A container at
+ * its share pays with its own directories; one below takes from the
+ * largest, directories first, then its oldest written file. */
+static const char *
+make_room(struct fdtab *t, const char *cid, size_t n, bool entry, int64_t ns)
+{
+	for (;;) {
+		struct fdcont *c = fdshare_find(&t->share, cid), *v;
+		uint32_t ncont = t->share.count + (c == NULL ? 1 : 0);
+		bool over_n = entry && t->st.size >= t->st.cap;
+		bool over_b = !fits(t, n);
+		bool share = at_share(t, c, ncont);
+		const char *cause = over_b ? "mem_limit" : "fd_table";
+		struct fdent *e;
+
+		/* an admitted entry's open file answers to the bounds only */
+		if (!over_n && !over_b && (!entry || !share || !tight(t)))
+			return NULL;
+		v = share ? c : fdshare_largest(&t->share);
+		if (v == NULL)
+			return cause;
+		e = fdshare_oldest(v, 0);
+		if (e == NULL && v != c)
+			e = fdshare_oldest(v, 1);
+		if (e == NULL)
+			return cause;
+		evict(t, e, cause, ns);
+	}
+}
+
+static void
+refuse(struct fdtab *t, const char *cause, int64_t ns)
+{
+	t->st.dropped++;
+	if (strcmp(cause, "mem_limit") == 0)
+		t->st.nomem++;
+	note_drop(t, cause, ns);
+}
+
+/* A new entry in the hash, in proc's chain and in its container's list;
+ * path copied. */
 static struct fdent *
 add_entry(struct fdtab *t, struct task *proc, int32_t fd, const char *path,
-          size_t pathlen)
+          size_t pathlen, int64_t ns)
 {
+	size_t bytes = entry_bytes(pathlen);
+	bool newc = fdshare_find(&t->share, proc->docker_id) == NULL;
+	const char *cause;
 	struct fdent *e;
 	uint32_t h;
 
-	if (t->st.size >= t->st.cap) {
-		t->st.dropped++;
+	if (newc)
+		bytes += FDSHARE_CONT_BYTES;
+	cause = make_room(t, proc->docker_id, bytes, true, ns);
+	if (cause != NULL) {
+		refuse(t, cause, ns);
 		return NULL;
 	}
 	e = calloc(1, sizeof(*e));
-	if (e == NULL || (e->path = malloc(pathlen + 1)) == NULL) {
+	if (e == NULL || (e->path = malloc(pathlen + 1)) == NULL ||
+	    (e->cont = fdshare_get(&t->share, proc->docker_id)) == NULL) {
 		log_warn("fdtab: malloc");
+		if (e != NULL)
+			free(e->path);
 		free(e);
+		refuse(t, "mem_limit", ns);
 		return NULL;
 	}
+	charge(t, bytes);
 	memcpy(e->path, path, pathlen);
 	e->path[pathlen] = '\0';
 	e->pathlen = pathlen;
+	e->bytes = entry_bytes(pathlen);
+	e->proc = proc;
 	e->tgid = proc->tgid;
 	e->fd = fd;
-	h = hash_fd(e->tgid, fd);
+	fdshare_link(e);
+	grow(t);
+	h = hash_fd(t->nbucket, e->tgid, fd);
 	e->hnext = t->bucket[h];
 	t->bucket[h] = e;
 	e->pnext = proc->fds;
@@ -138,7 +349,7 @@ add_entry(struct fdtab *t, struct task *proc, int32_t fd, const char *path,
 static void
 unhash(struct fdtab *t, struct fdent *e)
 {
-	struct fdent **pp = &t->bucket[hash_fd(e->tgid, e->fd)];
+	struct fdent **pp = &t->bucket[hash_fd(t->nbucket, e->tgid, e->fd)];
 
 	while (*pp != NULL && *pp != e)
 		pp = &(*pp)->hnext;
@@ -154,16 +365,19 @@ drop(struct fdtab *t, struct fdent *e, const struct task *proc, int64_t ns,
 {
 	struct openfile *f = e->file;
 
+	if (fdshare_unlink(&t->share, e))
+		uncharge(t, FDSHARE_CONT_BYTES);
 	if (f != NULL && --f->refs == 0) {
 		if (t->closed != NULL)
 			t->closed(f, proc, ns, by, t->arg);
-		free_file(f);
+		free_file(t, f);
 	}
 	if (!e->shadow)
 		unhash(t, e);
 	*e->pprev = e->pnext;
 	if (e->pnext != NULL)
 		e->pnext->pprev = e->pprev;
+	uncharge(t, entry_bytes(e->pathlen));
 	free(e->path);
 	free(e);
 	t->st.size--;
@@ -194,7 +408,7 @@ fdtab_open(struct fdtab *t, struct task *proc, int32_t fd, const char *path,
 		unhash(t, old);
 		old->shadow = true;
 	}
-	e = add_entry(t, proc, fd, path, pathlen);
+	e = add_entry(t, proc, fd, path, pathlen, ns);
 	if (e == NULL) {
 		if (old != NULL)
 			drop(t, old, proc, ns, "reuse");
@@ -209,13 +423,27 @@ int
 fdtab_open_file(struct fdent *e, const struct task *proc, uint64_t flags,
                 int64_t ns)
 {
-	struct openfile *f = calloc(1, sizeof(*f));
+	struct fdtab *t = e->cont->share->owner;
+	size_t bytes = file_bytes(e->pathlen);
+	const char *cause;
+	struct openfile *f;
+	bool shadow = e->shadow;
 
+	e->shadow = true; /* not its own victim */
+	cause = make_room(t, e->cont->id, bytes, false, ns);
+	e->shadow = shadow;
+	if (cause != NULL) {
+		refuse(t, cause, ns);
+		return -1;
+	}
+	f = calloc(1, sizeof(*f));
 	if (f == NULL || (f->path = malloc(e->pathlen + 1)) == NULL) {
 		log_warn("fdtab: malloc");
 		free(f);
+		refuse(t, "mem_limit", ns);
 		return -1;
 	}
+	charge(t, bytes);
 	memcpy(f->path, e->path, e->pathlen + 1);
 	f->pathlen = e->pathlen;
 	snprintf(f->id, sizeof(f->id), "%s:%d:%" PRIu64, proc->id, e->fd,
@@ -225,7 +453,7 @@ fdtab_open_file(struct fdent *e, const struct task *proc, uint64_t flags,
 	f->open_ns = ns;
 	f->refs = 1;
 	f->dirty = true;
-	e->file = f;
+	fdshare_set_file(e, f, bytes);
 	return 0;
 }
 
@@ -246,9 +474,10 @@ fdtab_dup(struct fdtab *t, struct task *proc, int32_t oldfd, int32_t newfd,
 	if (dst == NULL)
 		return;
 	dst->dir = src->dir;
-	dst->file = src->file;
-	if (dst->file != NULL)
-		dst->file->refs++;
+	if (src->file != NULL) {
+		src->file->refs++;
+		fdshare_set_file(dst, src->file, 0);
+	}
 }
 
 void
@@ -301,7 +530,7 @@ fdtab_foreach(struct fdtab *t, fdtab_fn *fn, void *arg)
 {
 	uint32_t i;
 
-	for (i = 0; i < FDTAB_BUCKETS; i++) {
+	for (i = 0; i < t->nbucket; i++) {
 		struct fdent *e = t->bucket[i], *n;
 
 		for (; e != NULL; e = n) {
@@ -315,4 +544,5 @@ void
 fdtab_get_stats(const struct fdtab *t, struct fdtab_stats *out)
 {
 	*out = t->st;
+	out->containers = t->share.count;
 }

@@ -8,7 +8,17 @@
  * number: the audit serial routes them (fdtab_route). A dup()ed descriptor
  * shares its open file; when the last descriptor of an open file goes, the
  * closed callback gets it (to write its document), then fdtab frees it.
- * Bounded by cap entries; the table never calls out otherwise. */
+ * Bounded by cap entries and, with a membudget, in bytes (entries, paths,
+ * open files and buckets charged; at most half the budget, so a flood of
+ * descriptors cannot starve the task table). Fair between containers
+ * (task.docker_id; "" is the host): when a bound is reached, or the
+ * budget is three quarters used, a container holding its fair share (the
+ * bound divided by the containers holding entries) pays for its own new
+ * entry with its own oldest directory/O_PATH entry, else the new entry is
+ * refused; a container below its share takes room from the container
+ * holding most, directory entries first, then that container's oldest
+ * written file (closed "evicted"). Every refusal and eviction goes to the
+ * drop callback with its cause. The table never calls out otherwise. */
 #ifndef GODO_FDTAB_H
 #define GODO_FDTAB_H
 
@@ -40,6 +50,8 @@ struct openfile {
 	bool dirty;        /* changed since it was last written to the store */
 };
 
+struct fdcont;
+
 struct fdent {
 	int32_t tgid, fd;
 	bool dir;    /* a directory (or O_PATH) open: only its path matters */
@@ -51,12 +63,21 @@ struct fdent {
 	struct openfile *file; /* NULL for directories */
 	struct fdent *prev;    /* the shadowed previous holder of this number */
 	struct fdent *hnext;   /* hash chain */
-	struct fdent *pnext, **pprev; /* per-process chain */
+	struct fdent *pnext, **pprev;  /* per-process chain */
+	struct task *proc;             /* its process (tasks holding files
+	                                * stay in proctab) */
+	struct fdcont *cont;           /* the container charged for it */
+	struct fdent *cnewer, *colder; /* its list in cont, by age */
+	size_t bytes;                  /* charged for it (file included) */
 };
 
 struct fdtab_stats {
 	uint32_t size, high, cap;
-	uint64_t dropped; /* opens not tracked because the table was full */
+	uint32_t containers; /* containers holding entries */
+	uint64_t dropped;    /* opens not tracked: table, share or budget */
+	uint64_t evicted;    /* entries pushed out to make room */
+	uint64_t nomem;      /* of dropped: refused by the byte bound */
+	uint64_t bytes;      /* held */
 };
 
 struct fdtab;
@@ -66,8 +87,20 @@ struct fdtab;
 typedef void fdtab_closed_fn(struct openfile *f, const struct task *proc,
                              int64_t ns, const char *by, void *arg);
 
+/* An open was refused or an entry evicted at ns: source "fd_table" (cap
+ * or share) or "mem_limit" (bytes); n entries. */
+typedef void fdtab_drop_fn(const char *source, int64_t ns, uint64_t n,
+                           void *arg);
+
+struct membudget;
+
 /* NULL when out of memory (logged). */
 struct fdtab *fdtab_new(uint32_t cap, fdtab_closed_fn *closed, void *arg);
+/* Charge b (borrowed; NULL: no byte bound) from now on, the table holding
+ * at most max_bytes of it; drops go to drop (with the closed arg). Call
+ * before the first open. */
+void fdtab_set_budget(struct fdtab *t, struct membudget *b, uint64_t max_bytes,
+                      fdtab_drop_fn *drop);
 /* Frees every entry without calling closed. */
 void fdtab_free(struct fdtab *t);
 struct fdent *fdtab_get(struct fdtab *t, int32_t tgid, int32_t fd);
@@ -83,7 +116,8 @@ struct fdent *fdtab_open(struct fdtab *t, struct task *proc, int32_t fd,
                          const char *path, size_t pathlen, uint64_t serial,
                          int64_t ns);
 /* A new open file for e (opened for writing): its id is
- * "<proc id>:<fd>:<serial>". -1 when out of memory (logged). */
+ * "<proc id>:<fd>:<serial>". -1 when the bounds refuse it (a drop, see
+ * above) or out of memory (logged); e stays, as a path. */
 int fdtab_open_file(struct fdent *e, const struct task *proc, uint64_t flags,
                     int64_t ns);
 /* dup2(oldfd, newfd): newfd now refers to oldfd's open file; a dup of a

@@ -8,6 +8,11 @@
 
 #define LATE_EVENT_NS (2000000000LL) /* audit lags the connector */
 #define LIFECYCLE_IDLE_MS 1000 /* no audit event read: godo is caught up */
+/* An audit event's time is the coarse wall clock at syscall entry (a
+ * jiffy, cut to ms), a task's start from /proc is cut to USER_HZ ticks:
+ * an event this much before a task's start is still its own. A pid cannot
+ * cycle through the pid space that fast. */
+#define START_SLACK_NS (20 * 1000000LL)
 
 void
 lifecycle_recorded(struct tracker *tr, struct task *k, const char *source)
@@ -25,17 +30,27 @@ retire(struct tracker *tr, struct task *k)
 	proctab_del(tr->pt, k);
 }
 
-/* A fresh slot for pid, its previous incarnation retired. */
+/* A fresh slot for pid. An exited previous incarnation stays behind it
+ * (proctab_push) for its late audit events, its descriptors closed (the
+ * numbers are the new one's now); a live one is gone (its exit was not
+ * seen) and retires. A refusal is a drop. */
 static struct task *
 new_task(struct tracker *tr, int32_t pid, int32_t tgid)
 {
 	struct task *k, *old = proctab_get(tr->pt, pid);
 
-	if (old != NULL)
+	if (old != NULL && !old->exited)
 		retire(tr, old);
-	k = proctab_add(tr->pt, pid);
-	if (k == NULL)
+	else if (old != NULL && old->fds != NULL)
+		fdtab_close_all(tr->ft, old, old->exit_ns, "exit");
+	k = proctab_push(tr->pt, pid);
+	if (k == NULL) {
+		bool mem = proctab_refusal(tr->pt)[0] == 'm';
+
+		tracker_drop(tr, mem ? DROP_MEM_LIMIT : DROP_PROC_TABLE,
+		             tr->now_ns, 1);
 		return NULL;
+	}
 	k->tgid = tgid;
 	k->thread = pid != tgid;
 	return k;
@@ -82,17 +97,59 @@ lifecycle_known(struct tracker *tr, int32_t pid, int64_t ns)
 	return current(proctab_get(tr->pt, pid), ns);
 }
 
+/* Did k start after an event at ns (the event is a previous holder's)? */
+static bool
+before_start(const struct task *k, int64_t ns)
+{
+	return ns + START_SLACK_NS < k->start_ns;
+}
+
+/* An event older than pid's task: its previous incarnation's, when godo
+ * still has it, else a drop: never the newer task's. */
+static struct task *
+older_holder(struct tracker *tr, struct task *k, int64_t ns)
+{
+	struct task *o = k->older;
+
+	if (o != NULL && !before_start(o, ns) && current(o, ns))
+		return o;
+	tracker_drop(tr, DROP_PID_REUSED, ns, 1);
+	return NULL;
+}
+
+/* Tasks the table refused so far. */
+static uint64_t
+table_drops(const struct tracker *tr)
+{
+	return tr->st.drops[DROP_PROC_TABLE] + tr->st.drops[DROP_MEM_LIMIT];
+}
+
+static bool
+table_refused(const struct tracker *tr, uint64_t before)
+{
+	return table_drops(tr) != before;
+}
+
 struct task *
 lifecycle_for_audit(struct tracker *tr, int32_t pid, int64_t ns)
 {
 	struct task *k = proctab_get(tr->pt, pid);
+	uint64_t before = table_drops(tr);
 
+	if (k != NULL && before_start(k, ns))
+		return older_holder(tr, k, ns);
 	if (current(k, ns))
 		return k;
 	k = lifecycle_from_proc(tr, pid, pid, "audit");
-	if (k == NULL)
-		tr->st.unattributed++;
-	return k;
+	if (k == NULL) {
+		/* a full table was counted as such already */
+		if (!table_refused(tr, before)) {
+			tracker_drop(tr, DROP_UNATTRIBUTED, ns, 1);
+			tr->st.unattributed++;
+		}
+		return NULL;
+	}
+	return before_start(k, ns) ? older_holder(tr, k, ns) : k;
 }
 
 void
@@ -142,9 +199,9 @@ lifecycle_exit(struct tracker *tr, const struct procconn_event *ev)
 
 	if (k == NULL || k->tgid != ev->tgid || k->exited)
 		return;
-	k->exited = true;
 	k->exit_ns = tracker_mono_to_wall(tr, ev->ts_ns);
 	k->exit_mono_ms = tr->now_ms;
+	proctab_exited(tr->pt, k);
 	k->exit_status = ev->exit_code;
 	writeback_task_exit(tr->wb, k);
 }

@@ -26,7 +26,10 @@ struct task *lifecycle_from_proc(struct tracker *tr, int32_t tgid, int32_t tid,
  * the caller may read the connector first: a FORK may be on its way. */
 bool lifecycle_known(struct tracker *tr, int32_t pid, int64_t ns);
 /* The process an audit event of pid at ns belongs to: the known one, else
- * one read from /proc (counted as unattributed when gone too). */
+ * one read from /proc (a drop "unattributed" when gone too). An event
+ * older than the task now holding pid belongs to its previous incarnation
+ * when godo still has it, else it is a drop "pid_reused" (NULL): a write
+ * is never attributed to a process that started after it. */
 struct task *lifecycle_for_audit(struct tracker *tr, int32_t pid, int64_t ns);
 /* A successful execve seen by audit: daemons, runtime hints, the exec. */
 void lifecycle_execve(struct tracker *tr, struct task *k,

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "options.h"
 #include "priv.h"
+#include "membudget.h"
 #include "procfs.h"
 #include "reasm.h"
 #include "replay.h"
@@ -211,25 +212,32 @@ stats_line(struct godo *g)
 	reasm_stats(g->reasm, &rs);
 	proctab_get_stats(core_proctab(g->core), &ps);
 	fdtab_get_stats(core_fdtab(g->core), &fs);
-	log_info("stats: events/s %" PRIu64 " records/s %" PRIu64
-	         " lost %" PRIu64 " backlog %u (max %u) conn overruns %" PRIu64
-	         " pending %zu store ops %" PRIu64 " upserts %" PRIu64
-	         " deletes %" PRIu64 " failed %" PRIu64 " flush %" PRIu64
-	         "us (max %" PRIu64 "us) tasks %u/%u "
-	         "files %u/%u unattributed %" PRIu64 " ops %" PRIu64
-	         " merged %" PRIu64 " refused %" PRIu64 " partial aged %" PRIu64
-	         " flood %" PRIu64 " evicted %" PRIu64 " flushed %" PRIu64
-	         " audit disabled %" PRIu64 " displaced %" PRIu64
-	         " reenabled %" PRIu64 " reclaimed %" PRIu64,
-	         dt ? g->stat_events * 1000 / dt : 0,
-	         dt ? g->stat_records * 1000 / dt : 0, g->lost_total,
-	         ac->backlog, ac->backlog_max, cc->overruns,
-	         store_pending(g->store), ss.ops, ss.upserts, ss.deletes,
-	         ss.failed_ops, ss.last_flush_us, ss.max_flush_us, ps.size,
-	         ps.cap, fs.size, fs.cap, ts->unattributed, ts->ops,
-	         g->wb.st.merged, g->wb.st.failed, rs.aged, rs.flood,
-	         rs.evicted, rs.flushed, ac->disabled_polls,
-	         ac->displaced_polls, ac->reenabled, ac->reclaimed);
+	log_info(
+	    "stats: events/s %" PRIu64 " records/s %" PRIu64 " lost %" PRIu64
+	    " backlog %u (max %u) conn overruns %" PRIu64
+	    " pending %zu store ops %" PRIu64 " upserts %" PRIu64
+	    " deletes %" PRIu64 " failed %" PRIu64 " flush %" PRIu64
+	    "us (max %" PRIu64 "us) tasks %u/%u "
+	    "files %u/%u unattributed %" PRIu64 " ops %" PRIu64
+	    " merged %" PRIu64 " refused %" PRIu64 " partial aged %" PRIu64
+	    " flood %" PRIu64 " evicted %" PRIu64 " flushed %" PRIu64
+	    " audit disabled %" PRIu64 " displaced %" PRIu64
+	    " reenabled %" PRIu64 " reclaimed %" PRIu64 " mem %" PRIu64
+	    "/%" PRIu64 " (max %" PRIu64 ") drops proc_table %" PRIu64
+	    " fd_table %" PRIu64 " mem_limit %" PRIu64 " pid_reused %" PRIu64
+	    " evicted tasks %" PRIu64 " fds %" PRIu64 " containers %u",
+	    dt ? g->stat_events * 1000 / dt : 0,
+	    dt ? g->stat_records * 1000 / dt : 0, g->lost_total, ac->backlog,
+	    ac->backlog_max, cc->overruns, store_pending(g->store), ss.ops,
+	    ss.upserts, ss.deletes, ss.failed_ops, ss.last_flush_us,
+	    ss.max_flush_us, ps.size, ps.cap, fs.size, fs.cap, ts->unattributed,
+	    ts->ops, g->wb.st.merged, g->wb.st.failed, rs.aged, rs.flood,
+	    rs.evicted, rs.flushed, ac->disabled_polls, ac->displaced_polls,
+	    ac->reenabled, ac->reclaimed, core_budget(g->core)->used,
+	    core_budget(g->core)->limit, core_budget(g->core)->high,
+	    ts->drops[DROP_PROC_TABLE], ts->drops[DROP_FD_TABLE],
+	    ts->drops[DROP_MEM_LIMIT], ts->drops[DROP_PID_REUSED], ps.evicted,
+	    fs.evicted, fs.containers);
 	g->stat_events = g->stat_records = 0;
 	g->last_stats_ms = g->now_ms;
 }
@@ -662,6 +670,7 @@ main(int argc, char **argv)
 	to.fd_cap = (uint32_t)g.o.fd_cap;
 	to.grace_ms = 5000;
 	to.proc_root = PROCFS_ROOT;
+	to.mem_limit = membudget_tables(g.o.mem_limit, membudget_rss());
 	g.core = core_new(&g.wb, &to, g.boot_id);
 	g.dec = sysevent_dec_new();
 	g.ev = calloc(1, sizeof(*g.ev));

@@ -143,6 +143,11 @@ options_parse(struct options *o, int argc, char **argv)
 	     NULL},
 	    {"proc-cap", FLAG_U64, &o->proc_cap, "task table capacity", NULL},
 	    {"fd-cap", FLAG_U64, &o->fd_cap, "open file table capacity", NULL},
+	    {"mem-limit", FLAG_U64, &o->mem_limit,
+	     "most bytes the task and open-file tables hold (K/M/G); "
+	     "beyond, exited tasks and directory descriptors are evicted "
+	     "(the flooding container's first) and drops are gaps",
+	     NULL},
 	    {"stats", FLAG_INT, &o->stats_s,
 	     "seconds between stats lines (0: none; SIGUSR1: now)", NULL},
 	    {"verbose", FLAG_INT, &o->verbose,
@@ -171,6 +176,7 @@ options_parse(struct options *o, int argc, char **argv)
 	if (argc < 0)
 		return OPTIONS_BAD;
 	argv = av;
+	o->mem_limit = 64ull * 1024 * 1024;
 	rc = flags_parse(tab, ntab, argc, argv);
 	if (rc == FLAGS_HELP) {
 		flags_usage(stdout, "godo [flags]  (as root)", tab, ntab);
@@ -198,6 +204,9 @@ options_check(const struct options *o, char *err, size_t errlen)
 		return fail(
 		    err, errlen,
 		    "-proc-cap and -fd-cap must be between 1024 and 16M");
+	if (o->mem_limit < 1024 * 1024 || o->mem_limit > (1ull << 40))
+		return fail(err, errlen,
+		            "-mem-limit must be between 1M and 1T");
 	if (o->batch_wait_us < 0 || o->batch_wait_us > 100000)
 		return fail(err, errlen,
 		            "-batch-wait must be between 0 and 100000 "

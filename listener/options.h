@@ -20,6 +20,7 @@ struct options {
 	int verbose, stats_s, wait_time, batch_wait_us;
 	uint64_t backlog_limit;
 	uint64_t proc_cap, fd_cap;
+	uint64_t mem_limit;
 	bool rules, version, force, all, lock, no_chain;
 };
 

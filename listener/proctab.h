@@ -1,8 +1,13 @@
-/* proctab.h - the tasks godo knows, keyed by pid (task id), one current
- * incarnation per pid. An incarnation's identity is (pid, start ticks):
- * task.id = "<boot_id>:<pid>:<start_ticks>" is the _id of its document.
- * Fixed capacity; exited tasks are kept for a grace period so late audit
- * events still find them, then swept. */
+/* proctab.h - the tasks godo knows, keyed by pid (task id): one current
+ * incarnation per pid, and the previous one while its late audit events
+ * may still come (proctab_push). An incarnation's identity is (pid, start
+ * ticks): task.id = "<boot_id>:<pid>:<start_ticks>" is the _id of its
+ * document. Tasks are allocated one by one as they come and the hash grows
+ * by rehash, up to cap tasks and the bytes a membudget allows (each task
+ * charges sizeof(struct task), the buckets their size); at either bound an
+ * exited task is evicted (the one that exited first), a live one never.
+ * Exited tasks are kept for a grace period so late audit events still find
+ * them, then swept. A task's address is stable while it is in the table. */
 #ifndef GODO_PROCTAB_H
 #define GODO_PROCTAB_H
 
@@ -44,16 +49,26 @@ struct task {
 	int64_t exit_ns;
 	uint64_t exit_mono_ms; /* when godo learnt of the exit */
 	uint32_t nexec;
+	uint32_t seen_scan; /* the last /proc scan that saw it (snapshot.c) */
 	struct task_write wb;
 	struct fdent *fds; /* open files of this process (leaders only) */
-	int32_t next;      /* bucket chain, index into the pool */
-	bool used;
+	/* proctab's links */
+	struct task *hnext;         /* hash chain (current incarnations) */
+	struct task *older;         /* the previous incarnation of pid */
+	struct task *anext, *aprev; /* every task, for foreach */
+	struct task *xnext, *xprev; /* exited tasks by exit time (eviction) */
+	bool xlisted;
 };
 
 struct proctab_stats {
 	uint32_t size, high, cap;
-	uint64_t evicted;
+	uint64_t evicted; /* exited tasks pushed out to make room */
+	uint64_t full;    /* adds refused at cap, nothing to evict */
+	uint64_t nomem;   /* adds refused by the budget, nothing to evict */
+	uint64_t bytes;   /* held: tasks and buckets */
 };
+
+struct membudget;
 
 struct proctab;
 
@@ -67,11 +82,28 @@ struct proctab *proctab_new(uint32_t cap, proctab_release_fn *release,
                             void *arg);
 void proctab_free(struct proctab *t);
 struct task *proctab_get(struct proctab *t, int32_t pid);
-/* A fresh zeroed task for pid. The caller must have removed the previous
- * incarnation (proctab_del). NULL when full and nothing can be evicted. */
+/* Charge b (borrowed, may be NULL: no byte bound) from now on; call
+ * before the first add. */
+void proctab_set_budget(struct proctab *t, struct membudget *b);
+/* A fresh zeroed task for pid; an incarnation of pid still in the table
+ * stays behind it, as with proctab_push. NULL when full or over the budget
+ * and nothing can be evicted (counted; proctab_refusal says which). */
 struct task *proctab_add(struct proctab *t, int32_t pid);
+/* A fresh zeroed task for pid in front of its current incarnation, which
+ * stays reachable as ->older (an older one than that is deleted). NULL as
+ * proctab_add. */
+struct task *proctab_push(struct proctab *t, int32_t pid);
+/* Why the last add failed: "proc_table" (cap) or "mem_limit" (budget). */
+const char *proctab_refusal(const struct proctab *t);
+/* k exited at k->exit_mono_ms (set first): marks it exited and makes it
+ * evictable, in exit order (eviction takes the first exited without open
+ * files without scanning live tasks: a table full of live tasks refuses in
+ * O(1)). The one way a task in the table exits. */
+void proctab_exited(struct proctab *t, struct task *k);
+/* k leaves (current or older incarnation): released, freed. */
 void proctab_del(struct proctab *t, struct task *k);
-/* Calls fn on every task; fn may delete the task it is given. */
+/* Calls fn on every task, older incarnations included; fn may delete the
+ * task it is given, and no other. */
 typedef void proctab_fn(struct task *k, void *arg);
 void proctab_foreach(struct proctab *t, proctab_fn *fn, void *arg);
 void proctab_get_stats(const struct proctab *t, struct proctab_stats *out);

@@ -14,14 +14,50 @@ struct snap {
 	const struct task *containerd;
 };
 
+/* Is k the task /proc shows as st (same start, a tick of rounding
+ * aside: a fork's start comes from the connector's clock)? */
+static bool
+same_task(const struct task *k, const struct procfs_stat *st)
+{
+	return !k->exited && k->start_ticks + 1 >= st->starttime &&
+	       k->start_ticks <= st->starttime + 1;
+}
+
+/* A task of /proc: known, or read in. A known entry of that pid that
+ * started at another time is stale (its exit and the new fork were lost
+ * in an overrun): replaced. */
 static int
 snap_one(pid_t pid, pid_t tid, void *arg)
 {
 	struct tracker *tr = arg;
+	struct task *k = proctab_get(tr->pt, tid);
+	struct procfs_stat st;
 
-	if (proctab_get(tr->pt, tid) == NULL)
-		(void)lifecycle_from_proc(tr, pid, tid, NULL); /* NULL: gone */
+	if (k != NULL &&
+	    (procfs_read_stat(tr->o.proc_root, pid, tid, &st) != 0 ||
+	     same_task(k, &st))) {
+		k->seen_scan = tr->scan;
+		return 0;
+	}
+	k = lifecycle_from_proc(tr, pid, tid, NULL); /* NULL: gone */
+	if (k != NULL)
+		k->seen_scan = tr->scan;
 	return 0;
+}
+
+/* A live task /proc no longer shows exited unseen (an overrun lost its
+ * EXIT): it is retired like any exited task, its exit time unknown (the
+ * scan's), its document without an exit code. */
+static void
+snap_gone(struct task *k, void *arg)
+{
+	struct tracker *tr = arg;
+
+	if (k->exited || k->seen_scan == tr->scan)
+		return;
+	k->exit_ns = tr->now_ns;
+	k->exit_mono_ms = tr->now_ms;
+	proctab_exited(tr->pt, k);
 }
 
 static bool
@@ -178,8 +214,10 @@ snapshot_take(struct tracker *tr)
 {
 	struct snap s = {tr, NULL};
 
+	tr->scan++;
 	if (procfs_scan_tasks(tr->o.proc_root, snap_one, tr) < 0)
 		return -1;
+	proctab_foreach(tr->pt, snap_gone, tr);
 	proctab_foreach(tr->pt, snap_daemon, tr);
 	proctab_foreach(tr->pt, snap_find_containerd, &s);
 	proctab_foreach(tr->pt, snap_link, &s);

@@ -9,7 +9,10 @@
 
 #include "tracker.h"
 
-/* 0, or -1 when the proc root cannot be read (logged). */
+/* Also the resync after a connector overrun: a known pid whose /proc start
+ * time differs is a new task (the stale entry replaced), a live task
+ * /proc no longer shows is marked exited (at the scan's time).
+ * 0, or -1 when the proc root cannot be read (logged). */
 int snapshot_take(struct tracker *tr);
 
 #endif

@@ -31,6 +31,45 @@ file_closed(struct openfile *f, const struct task *proc, int64_t ns,
 	tr->st.files_closed++;
 }
 
+static const char *const drop_sources[DROP_NCAUSES] = {
+    [DROP_PROC_TABLE] = "proc_table", [DROP_FD_TABLE] = "fd_table",
+    [DROP_MEM_LIMIT] = "mem_limit",   [DROP_UNATTRIBUTED] = "unattributed",
+    [DROP_PID_REUSED] = "pid_reused",
+};
+
+const char *
+tracker_drop_source(enum tracker_drop cause)
+{
+	return drop_sources[cause];
+}
+
+void
+tracker_drop(struct tracker *tr, enum tracker_drop cause, int64_t ns,
+             uint64_t n)
+{
+	tr->st.drops[cause] += n;
+	writeback_tally(&tr->tally[cause], ns, n);
+}
+
+void
+tracker_write_gaps(struct tracker *tr)
+{
+	int i;
+
+	for (i = 0; i < DROP_NCAUSES; i++)
+		writeback_tally_write(tr->wb, &tr->tally[i], drop_sources[i]);
+}
+
+/* An fdtab refusal or eviction. */
+static void
+fd_dropped(const char *source, int64_t ns, uint64_t n, void *arg)
+{
+	struct tracker *tr = arg;
+
+	tracker_drop(tr, source[0] == 'm' ? DROP_MEM_LIMIT : DROP_FD_TABLE, ns,
+	             n);
+}
+
 int
 tracker_init(struct tracker *tr, struct writeback *wb,
              const struct tracker_opts *o, const char *boot_id)
@@ -48,12 +87,18 @@ tracker_init(struct tracker *tr, struct writeback *wb,
 		tracker_fini(tr);
 		return -1;
 	}
+	/* The open-file table gets at most half the budget: a descriptor
+	 * flood cannot leave no room for tasks. */
+	membudget_init(&tr->budget, o->mem_limit);
+	proctab_set_budget(tr->pt, &tr->budget);
+	fdtab_set_budget(tr->ft, &tr->budget, o->mem_limit / 2, fd_dropped);
 	return 0;
 }
 
 void
 tracker_fini(struct tracker *tr)
 {
+
 	proctab_free(tr->pt);
 	fdtab_free(tr->ft);
 	tr->pt = NULL;

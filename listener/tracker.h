@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "fdtab.h"
+#include "membudget.h"
 #include "proctab.h"
 #include "schema.h"
 #include "util.h"
@@ -23,6 +24,17 @@ struct tracker_opts {
 	uint32_t fd_cap;       /* fdtab capacity */
 	uint32_t grace_ms;     /* keep exited tasks this long for late events */
 	const char *proc_root; /* "/proc", or a test's directory */
+	uint64_t mem_limit;    /* bytes the tables may hold (0: no bound) */
+};
+
+/* Causes of drops, each its own gap source (docs/schema.md). */
+enum tracker_drop {
+	DROP_PROC_TABLE,   /* "proc_table": a task not tracked, table full */
+	DROP_FD_TABLE,     /* "fd_table": an open refused or evicted */
+	DROP_MEM_LIMIT,    /* "mem_limit": refused by the memory budget */
+	DROP_UNATTRIBUTED, /* "unattributed": an event of an unknown pid */
+	DROP_PID_REUSED, /* "pid_reused": an event older than its pid's task */
+	DROP_NCAUSES
 };
 
 /* The kernel's clocks as offsets, measured by the caller. */
@@ -37,6 +49,7 @@ struct tracker_stats {
 	uint64_t unattributed; /* audit events for a pid godo could not find */
 	uint64_t daemons;      /* dockerd/containerd seen */
 	uint64_t files_closed, ops;
+	uint64_t drops[DROP_NCAUSES]; /* by cause, since start */
 };
 
 struct tracker {
@@ -54,6 +67,9 @@ struct tracker {
 	int64_t cn_ns, audit_ns;
 	uint64_t audit_ms; /* now_ms when the last audit event came */
 	struct tracker_stats st;
+	uint32_t scan;                        /* /proc scans taken */
+	struct membudget budget;              /* -mem-limit */
+	struct gap_tally tally[DROP_NCAUSES]; /* drops not yet in a gap */
 	char pathbuf[PATH_MAX_BYTES + 1], pathbuf2[PATH_MAX_BYTES + 1];
 	char args[ARGS_MAX_BYTES];
 	struct str argv[ARGS_MAX_COUNT];
@@ -70,6 +86,14 @@ void tracker_fini(struct tracker *tr);
  * or godo stops: nothing recorded may be lost with it. What is pending or
  * due is written (container settled first), its document freed. */
 void tracker_release_task(struct task *k, void *arg);
+/* n drops of cause at ns: counted, and a gap at the next
+ * tracker_write_gaps. */
+void tracker_drop(struct tracker *tr, enum tracker_drop cause, int64_t ns,
+                  uint64_t n);
+/* The gap source of cause. */
+const char *tracker_drop_source(enum tracker_drop cause);
+/* One gaps document per cause with drops since the last call. */
+void tracker_write_gaps(struct tracker *tr);
 /* Does godo record k (a Docker task, or -all)? */
 bool tracker_recorded(const struct tracker *tr, const struct task *k);
 /* k->id = "<boot_id>:<pid>:<start_ticks>". */

@@ -41,7 +41,7 @@ static int
 setup_opts(void **state, bool all, bool scan)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct tracker_opts o = {all, 1024, 1024, 5000, NULL};
+	struct tracker_opts o = {all, 1024, 1024, 5000, NULL, 0};
 	/* wall = MONOTONIC + T0, BOOTTIME = MONOTONIC: ticks = mono / 10 ms */
 	struct tracker_clock clk = {T0, T0, 100};
 
@@ -288,8 +288,8 @@ test_core_all_records_everything(void **state)
 	assert_non_null(pids_doc(f, 300, 500));
 }
 
-/* A new task with a pid in use: the old incarnation retires, the new one
- * has its own _id. */
+/* A new task with a pid in use: the old incarnation stays behind it until
+ * swept, the new one has its own _id. */
 static void
 test_core_pid_reuse_new_id(void **state)
 {
@@ -299,6 +299,7 @@ test_core_pid_reuse_new_id(void **state)
 	fork_task(f, 200, 200, DAEMON, 5000);
 	exit_task(f, 200, 5100, 0);
 	fork_task(f, 200, 200, DAEMON, 8000);
+	at(f, 8000);
 	assert_non_null(pids_doc(f, 200, 500)); /* released: written */
 	core_shutdown(f->c);
 	assert_non_null(pids_doc(f, 200, 800));
@@ -881,8 +882,8 @@ test_core_snapshot_shim(void **state)
 static void
 test_core_snapshot_no_root(void **state)
 {
-	struct tracker_opts o = {false, 1024, 1024, 5000,
-	                         "/nonexistent/godo-proc"};
+	struct tracker_opts o = {
+	    false, 1024, 1024, 5000, "/nonexistent/godo-proc", 0};
 	struct store *s = fake_store_new(false);
 	struct writeback wb;
 	struct core *c;

@@ -128,10 +128,32 @@ test_options_bad_and_extra(void **state)
 	assert_int_equal(parse(&o, 2, bad), OPTIONS_BAD);
 }
 
+/* -mem-limit: 64M by default, suffixes, 1M..1T. */
+static void
+test_options_mem_limit(void **state)
+{
+	const char *dflt[] = {"godo"};
+	const char *m16[] = {"godo", "-mem-limit=16M"};
+	const char *tiny[] = {"godo", "-mem-limit=512K"};
+	struct options o;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(parse(&o, 1, dflt), OPTIONS_RUN);
+	assert_int_equal(o.mem_limit, 64ull << 20);
+	assert_int_equal(parse(&o, 2, m16), OPTIONS_RUN);
+	assert_int_equal(o.mem_limit, 16ull << 20);
+	assert_int_equal(options_check(&o, err, sizeof(err)), 0);
+	assert_int_equal(parse(&o, 2, tiny), OPTIONS_RUN);
+	assert_int_equal(options_check(&o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "-mem-limit"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_options_mem_limit),
 	    cmocka_unit_test(test_options_defaults),
 	    cmocka_unit_test(test_options_flags),
 	    cmocka_unit_test(test_options_ranges),

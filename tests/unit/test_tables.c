@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fdtab.h"
+#include "membudget.h"
 #include "proctab.h"
 
 #define MAXREL 64
@@ -71,8 +72,8 @@ test_proctab_evicts_oldest_exited(void **state)
 		k = proctab_add(t, 10 + i);
 		assert_non_null(k);
 		if (i == 1 || i == 2) {
-			k->exited = true;
 			k->exit_mono_ms = (uint64_t)(100 - i); /* 12 first */
+			proctab_exited(t, k);
 		}
 	}
 	k = proctab_add(t, 20);
@@ -99,7 +100,7 @@ test_proctab_full_of_live_tasks(void **state)
 	assert_non_null(k);
 	assert_null(proctab_add(t, 3));
 	/* an exited task holding open files is not evicted either */
-	k->exited = true;
+	proctab_exited(t, k);
 	k->fds = (struct fdent *)1;
 	assert_null(proctab_add(t, 3));
 	k->fds = NULL;
@@ -132,11 +133,16 @@ test_proctab_chains(void **state)
 
 /* ---- fdtab ---- */
 
+struct drops {
+	int fd_table, mem_limit;
+};
+
 struct closed {
 	int n;
 	char ids[16][FDENT_ID_MAX];
 	char by[16][16];
 	uint64_t wcount[16];
+	struct drops *drops;
 };
 
 static void
@@ -368,6 +374,288 @@ test_fdtab_count_write(void **state)
 	assert_true(f.dirty);
 }
 
+/* ---- issue 16: grown on demand, bounded in bytes, fair ---- */
+
+/* The budget: takes within the limit, refusals counted, the tables' share
+ * of a process limit. */
+static void
+test_membudget(void **state)
+{
+	struct membudget b;
+
+	(void)state;
+	membudget_init(&b, 100);
+	assert_true(membudget_take(&b, 60));
+	assert_false(membudget_take(&b, 41));
+	assert_true(membudget_fits(&b, 40));
+	assert_false(membudget_above(&b, 3, 4));
+	assert_true(membudget_take(&b, 20));
+	assert_true(membudget_above(&b, 3, 4));
+	membudget_give(&b, 500);
+	assert_int_equal(b.used, 0);
+	assert_int_equal(b.high, 80);
+	assert_int_equal(b.refused, 1);
+	assert_false(membudget_take(&b, SIZE_MAX));
+	membudget_init(&b, 0);
+	assert_true(membudget_take(&b, SIZE_MAX / 2));
+	assert_true(membudget_take(NULL, 1));
+	assert_int_equal(membudget_tables(16u << 20, 10u << 20), 3u << 20);
+	assert_int_equal(membudget_tables(16u << 20, 20u << 20), 1u << 20);
+}
+
+/* Nothing preallocated: an empty table holds a few buckets; 20000 tasks
+ * fit through rehashes and are all found; deleting gives the bytes back. */
+static void
+test_proctab_grows_on_demand(void **state)
+{
+	struct membudget b;
+	struct proctab *t = proctab_new(1u << 24, NULL, NULL);
+	struct proctab_stats st;
+	int32_t pid;
+
+	(void)state;
+	membudget_init(&b, 0);
+	proctab_set_budget(t, &b);
+	proctab_get_stats(t, &st);
+	assert_true(st.bytes <= 4096);
+	for (pid = 1; pid <= 20000; pid++)
+		assert_non_null(proctab_add(t, pid * 7));
+	for (pid = 1; pid <= 20000; pid++)
+		assert_int_equal(proctab_get(t, pid * 7)->pid, pid * 7);
+	assert_null(proctab_get(t, 8));
+	proctab_get_stats(t, &st);
+	assert_true(st.bytes >= 20000 * sizeof(struct task));
+	assert_int_equal(b.used, st.bytes);
+	for (pid = 1; pid <= 20000; pid++)
+		proctab_del(t, proctab_get(t, pid * 7));
+	proctab_get_stats(t, &st);
+	assert_int_equal(b.used, st.bytes);
+	assert_true(st.bytes < 20000 * sizeof(struct task));
+	proctab_free(t);
+	assert_int_equal(b.used, 0);
+}
+
+/* At the byte bound the first exited task goes; live tasks stay and the
+ * add is refused as "mem_limit", the budget never passed. */
+static void
+test_proctab_budget(void **state)
+{
+	struct membudget b;
+	struct proctab *t = proctab_new(1u << 24, NULL, NULL);
+	struct proctab_stats st;
+	struct task *k;
+	int i, n = 0;
+
+	(void)state;
+	membudget_init(&b, 64 * 1024);
+	proctab_set_budget(t, &b);
+	for (i = 0; i < 1000 && (k = proctab_add(t, 100 + i)) != NULL; i++) {
+		n++;
+		if (i == 3 || i == 1) {
+			k->exit_mono_ms = (uint64_t)(10 - i); /* 103 first */
+			proctab_exited(t, k);
+		}
+	}
+	assert_true(n > 10 && n < 1000);
+	assert_string_equal(proctab_refusal(t), "mem_limit");
+	assert_null(proctab_get(t, 101));
+	assert_null(proctab_get(t, 103));
+	assert_non_null(proctab_get(t, 100));
+	proctab_get_stats(t, &st);
+	assert_int_equal(st.evicted, 2);
+	assert_int_equal(st.nomem, 1);
+	assert_true(b.high <= b.limit);
+	proctab_free(t);
+}
+
+/* A new incarnation pushed in front of an exited one: the old stays
+ * reachable (older), foreach sees both, a third push lets the oldest go,
+ * deleting the front brings the older back to the front. */
+static void
+test_proctab_push_incarnations(void **state)
+{
+	struct released r = {0};
+	struct proctab *t = proctab_new(16, on_release, &r);
+	struct task *a, *b, *c;
+	struct proctab_stats st;
+
+	(void)state;
+	a = proctab_add(t, 42);
+	a->start_ticks = 1;
+	b = proctab_push(t, 42);
+	b->start_ticks = 2;
+	assert_ptr_equal(proctab_get(t, 42), b);
+	assert_ptr_equal(b->older, a);
+	proctab_get_stats(t, &st);
+	assert_int_equal(st.size, 2);
+	c = proctab_push(t, 42);
+	assert_int_equal(r.n, 1); /* a went */
+	assert_ptr_equal(c->older, b);
+	proctab_del(t, c);
+	assert_ptr_equal(proctab_get(t, 42), b);
+	assert_null(b->older);
+	(void)proctab_push(t, 42);
+	proctab_del(t, proctab_get(t, 42)->older); /* b, an older one */
+	assert_null(proctab_get(t, 42)->older);
+	proctab_free(t);
+	assert_int_equal(r.n, 4);
+}
+
+static void
+on_drop(const char *source, int64_t ns, uint64_t n, void *arg)
+{
+	struct drops *d = ((struct closed *)arg)->drops;
+
+	(void)ns;
+	if (strcmp(source, "mem_limit") == 0)
+		d->mem_limit += (int)n;
+	else
+		d->fd_table += (int)n;
+}
+
+static void
+cont_init(struct task *p, int32_t tgid, const char *docker_id)
+{
+	proc_init(p, tgid);
+	snprintf(p->docker_id, sizeof(p->docker_id), "%s", docker_id);
+}
+
+/* A table of cap entries without a byte bound, drops counted in d, and
+ * a process in each of containers A and B. */
+static struct fdtab *
+two_containers(uint32_t cap, struct closed *c, struct drops *d, struct task *a,
+               struct task *b)
+{
+	struct fdtab *t = fdtab_new(cap, on_closed, c);
+
+	assert_non_null(t);
+	c->drops = d;
+	fdtab_set_budget(t, NULL, 0, on_drop);
+	cont_init(a, 10, "aaaa");
+	cont_init(b, 20, "bbbb");
+	return t;
+}
+
+/* Container A floods O_PATH/directory descriptors far past the cap while
+ * B opens files: every B open is tracked, A pays with its own oldest
+ * directories, A's writes already tracked stay, and each A entry pushed
+ * out or refused is a drop. */
+static void
+test_fdtab_flood_costs_the_flooder(void **state)
+{
+	struct drops d = {0, 0};
+	struct closed c = {0};
+	struct fdtab *t;
+	struct fdtab_stats st;
+	struct task a, b;
+	int i;
+
+	(void)state;
+	t = two_containers(100, &c, &d, &a, &b);
+	(void)open_w(t, &a, 3, "/a/log", 1);
+	for (i = 0; i < 5000; i++)
+		(void)fdtab_open(t, &a, 10 + i, "/", 1, (uint64_t)(100 + i),
+		                 100 + i);
+	for (i = 0; i < 40; i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/b/%d", i);
+		(void)open_w(t, &b, 10 + i, path, (uint64_t)(10000 + 2 * i));
+		if (i % 2)
+			fdtab_close(t, &b, 10 + i, (uint64_t)(10001 + 2 * i),
+			            10001 + 2 * i, "close");
+	}
+	fdtab_get_stats(t, &st);
+	assert_true(st.size <= 100);
+	assert_non_null(fdtab_get(t, 10, 3)); /* A's written file stays */
+	assert_non_null(fdtab_get(t, 20, 10));
+	assert_non_null(fdtab_get(t, 20, 48));
+	assert_null(fdtab_get(t, 10, 10)); /* A's oldest directories went */
+	assert_non_null(fdtab_get(t, 10, 10 + 4999));
+	assert_int_equal(st.containers, 2);
+	assert_true(d.fd_table > 4900);
+	assert_int_equal((uint64_t)d.fd_table, st.dropped + st.evicted);
+	assert_int_equal(d.mem_limit, 0);
+	fdtab_free(t);
+}
+
+/* Under a byte budget: long paths fill it, the table never holds more
+ * than its share, a second container still gets its file, and what does
+ * not fit is a "mem_limit" drop. */
+static void
+test_fdtab_byte_budget(void **state)
+{
+	static char longpath[3001];
+	struct drops d = {0, 0};
+	struct closed c = {0};
+	struct membudget mb;
+	struct fdtab *t;
+	struct fdtab_stats st;
+	struct task a, b;
+	int i;
+
+	(void)state;
+	memset(longpath, 'x', sizeof(longpath) - 1);
+	longpath[0] = '/';
+	c.drops = &d;
+	membudget_init(&mb, 256 * 1024);
+	t = fdtab_new(1u << 20, on_closed, &c);
+	fdtab_set_budget(t, &mb, 128 * 1024, on_drop);
+	cont_init(&a, 10, "aaaa");
+	cont_init(&b, 20, "");
+	for (i = 0; i < 2000; i++)
+		(void)fdtab_open(t, &a, 10 + i, longpath, sizeof(longpath) - 1,
+		                 (uint64_t)(100 + i), 100 + i);
+	(void)open_w(t, &b, 3, "/host/file", 5000);
+	fdtab_get_stats(t, &st);
+	assert_true(st.bytes <= 128 * 1024);
+	assert_true(mb.high <= 128 * 1024);
+	assert_int_equal(mb.used, st.bytes);
+	assert_true(d.mem_limit + d.fd_table >= 1950);
+	assert_true(d.mem_limit > 0);
+	assert_non_null(fdtab_get(t, 20, 3));
+	fdtab_close_all(t, &a, 9000, "exit");
+	fdtab_close_all(t, &b, 9000, "exit");
+	fdtab_get_stats(t, &st);
+	assert_int_equal(st.containers, 0);
+	assert_int_equal(mb.used, st.bytes); /* only the buckets left */
+	fdtab_free(t);
+	assert_int_equal(mb.used, 0);
+}
+
+/* Eviction order: the victim's directories before its written files; a
+ * written file evicted is closed "evicted" (its document written). */
+static void
+test_fdtab_eviction_order(void **state)
+{
+	struct drops d = {0, 0};
+	struct closed c = {0};
+	struct fdtab *t;
+	struct task a, b;
+
+	(void)state;
+	t = two_containers(4, &c, &d, &a, &b);
+	(void)open_w(t, &a, 3, "/a/1", 1);
+	(void)fdtab_open(t, &a, 4, "/a", 2, 2, 2);
+	(void)open_w(t, &a, 5, "/a/2", 3);
+	(void)open_w(t, &b, 3, "/b/1", 4); /* full now */
+	(void)open_w(t, &b, 4, "/b/2", 5); /* B below its share: A's dir */
+	assert_null(fdtab_get(t, 10, 4));
+	assert_non_null(fdtab_get(t, 10, 3));
+	assert_int_equal(c.n, 0);
+	assert_null(fdtab_open(t, &b, 5, "/b", 2, 6, 6)); /* B at its share */
+	assert_int_equal(d.fd_table, 2);
+	fdtab_close(t, &b, 4, 7, 7, "close");
+	c.n = 0;
+	(void)open_w(t, &b, 6, "/b/3", 8); /* room again: nothing goes */
+	assert_int_equal(c.n, 0);
+	cont_init(&a, 10, "cccc"); /* a third container: shares shrink */
+	(void)open_w(t, &a, 7, "/c/1", 9);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.by[0], "evicted");
+	fdtab_free(t);
+}
+
 int
 main(void)
 {
@@ -384,6 +672,13 @@ main(void)
 	    cmocka_unit_test(test_fdtab_close_all),
 	    cmocka_unit_test(test_fdtab_cap),
 	    cmocka_unit_test(test_fdtab_count_write),
+	    cmocka_unit_test(test_membudget),
+	    cmocka_unit_test(test_proctab_grows_on_demand),
+	    cmocka_unit_test(test_proctab_budget),
+	    cmocka_unit_test(test_proctab_push_incarnations),
+	    cmocka_unit_test(test_fdtab_flood_costs_the_flooder),
+	    cmocka_unit_test(test_fdtab_byte_budget),
+	    cmocka_unit_test(test_fdtab_eviction_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
