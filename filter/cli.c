@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -16,6 +17,10 @@ cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* a progress line (rawdb.c) may be on the terminal: the error
+	 * replaces it instead of running on after it */
+	if (isatty(STDERR_FILENO) == 1)
+		fputs("\r\033[K", stderr);
 	fputs("filter: error: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -174,14 +179,81 @@ format_of(const char *output)
 	return "text";
 }
 
+/* The value of option key (key[0..n)) may be a secret. */
+static bool
+secret_key(const char *key, size_t n)
+{
+	static const char *const words[] = {"password", "secret", "token"};
+	size_t i, j;
+
+	if (n == strlen("authMechanismProperties") &&
+	    strncasecmp(key, "authMechanismProperties", n) == 0)
+		return true;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		for (j = 0; j + strlen(words[i]) <= n; j++)
+			if (strncasecmp(key + j, words[i], strlen(words[i])) ==
+			    0)
+				return true;
+	return false;
+}
+
+/* The query part "?k=v&k=v" with secret values REDACTED. */
+static void
+store_query(struct buf *b, const char *q)
+{
+	while (*q != '\0') {
+		size_t n = strcspn(q, "&;");
+		const char *eq = memchr(q, '=', n);
+
+		if (eq != NULL && secret_key(q, (size_t)(eq - q))) {
+			buf_add(b, q, (size_t)(eq - q) + 1);
+			buf_adds(b, "REDACTED");
+		} else {
+			buf_add(b, q, n);
+		}
+		q += n;
+		if (*q != '\0')
+			buf_addc(b, *q++);
+	}
+}
+
+void
+cli_store_shown(struct buf *b, const char *uri)
+{
+	const char *scheme = strstr(uri, "://");
+	const char *rest = scheme != NULL ? scheme + 3 : uri;
+	const char *q = strchr(rest, '?'), *at = NULL, *p;
+
+	/* the user information ends at the last '@' before the options: a
+	 * password with an unencoded '@' is left out whole */
+	for (p = rest; *p != '\0' && p != q; p++)
+		if (*p == '@')
+			at = p;
+	buf_add(b, uri, (size_t)(rest - uri));
+	if (at != NULL)
+		rest = at + 1;
+	if (q == NULL) {
+		buf_adds(b, rest);
+		return;
+	}
+	buf_add(b, rest, (size_t)(q + 1 - rest));
+	store_query(b, q + 1);
+}
+
 int
 cli_check(struct opts *o, int64_t now_ns)
 {
+	o->now = now_ns;
+	o->tz_local = o->tz != NULL && strcasecmp(o->tz, "local") == 0;
+	if (o->tz != NULL && !o->tz_local && strcasecmp(o->tz, "utc") != 0) {
+		cli_error("bad -tz %s: want utc or local", o->tz);
+		return -1;
+	}
 	if (o->format == NULL)
 		o->format = format_of(o->output);
 	if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0 &&
 	    strcmp(o->format, "html") != 0) {
-		cli_error("bad -format: want text, json or html");
+		cli_error("bad -format %s: want text, json or html", o->format);
 		return -1;
 	}
 	if (o->db[0] == '\0' || (o->out != NULL && o->out[0] == '\0')) {

@@ -10,7 +10,10 @@ struct opts {
 	/* out: the database to save into; NULL (the default): read only */
 	const char *mongo, *db, *out, *format, *output, *since_s, *until_s;
 	const char *container, *host, *docker_root;
+	const char *tz;       /* -tz: "utc" (NULL) or "local" */
 	int64_t since, until; /* ns; INT64_MIN / INT64_MAX when open */
+	int64_t now;          /* when the report is made (cli_check) */
+	bool tz_local;        /* times shown in the local zone, with offset */
 	uint64_t max_procs;
 	bool no_save, verbose, version;
 };
