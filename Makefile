@@ -123,7 +123,7 @@ UNIT_test_filter_repair := filter/repair common/path $(FILTER_BASE)
 UNIT_test_filter_tree := $(FILTER_MODEL)
 UNIT_test_filter_render := filter/render_text filter/vis filter/render_json \
 	filter/render_html filter/render_page $(FILTER_MODEL) \
-	filter/rank filter/prov
+	filter/rank filter/prov filter/render_page_js filter/render_page_tl
 UNIT_test_procfs := listener/procfs common/log common/util
 UNIT_test_reasm := listener/reasm listener/record common/util common/log
 UNIT_test_record := listener/record common/util
