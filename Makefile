@@ -116,7 +116,7 @@ FILTER_READ := filter/decode filter/pindex filter/discover filter/repair \
 FILTER_MODEL := $(FILTER_READ) filter/tree filter/containers \
 	filter/render_common filter/stages common/esc
 UNIT_test_filter_decode := filter/decode $(FILTER_BASE)
-UNIT_test_filter_cli := filter/cli common/util common/log common/esc
+UNIT_test_filter_cli := filter/cli common/util common/log
 UNIT_test_filter_vis := filter/vis common/esc
 UNIT_test_filter_discover := $(FILTER_READ)
 UNIT_test_filter_repair := filter/repair common/path $(FILTER_BASE)

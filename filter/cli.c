@@ -179,67 +179,6 @@ format_of(const char *output)
 	return "text";
 }
 
-/* The value of option key (key[0..n)) may be a secret. */
-static bool
-secret_key(const char *key, size_t n)
-{
-	static const char *const words[] = {"password", "secret", "token"};
-	size_t i, j;
-
-	if (n == strlen("authMechanismProperties") &&
-	    strncasecmp(key, "authMechanismProperties", n) == 0)
-		return true;
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		for (j = 0; j + strlen(words[i]) <= n; j++)
-			if (strncasecmp(key + j, words[i], strlen(words[i])) ==
-			    0)
-				return true;
-	return false;
-}
-
-/* The query part "?k=v&k=v" with secret values REDACTED. */
-static void
-store_query(struct buf *b, const char *q)
-{
-	while (*q != '\0') {
-		size_t n = strcspn(q, "&;");
-		const char *eq = memchr(q, '=', n);
-
-		if (eq != NULL && secret_key(q, (size_t)(eq - q))) {
-			buf_add(b, q, (size_t)(eq - q) + 1);
-			buf_adds(b, "REDACTED");
-		} else {
-			buf_add(b, q, n);
-		}
-		q += n;
-		if (*q != '\0')
-			buf_addc(b, *q++);
-	}
-}
-
-void
-cli_store_shown(struct buf *b, const char *uri)
-{
-	const char *scheme = strstr(uri, "://");
-	const char *rest = scheme != NULL ? scheme + 3 : uri;
-	const char *q = strchr(rest, '?'), *at = NULL, *p;
-
-	/* the user information ends at the last '@' before the options: a
-	 * password with an unencoded '@' is left out whole */
-	for (p = rest; *p != '\0' && p != q; p++)
-		if (*p == '@')
-			at = p;
-	buf_add(b, uri, (size_t)(rest - uri));
-	if (at != NULL)
-		rest = at + 1;
-	if (q == NULL) {
-		buf_adds(b, rest);
-		return;
-	}
-	buf_add(b, rest, (size_t)(q + 1 - rest));
-	store_query(b, q + 1);
-}
-
 int
 cli_check(struct opts *o, int64_t now_ns)
 {

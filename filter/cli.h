@@ -5,7 +5,6 @@
 
 #include <stdint.h>
 
-#include "esc.h"
 #include "opts.h"
 
 /* One error line on stderr: "filter: error: ..." (the CLI's failures;
@@ -18,10 +17,5 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * -since/-until into o->since/o->until (relative to now_ns, kept as o->now).
  * -1 after one error line. */
 int cli_check(struct opts *o, int64_t now_ns);
-/* Appends the store URI as a report may show it: the user information
- * (user:password@) left out, and the value of every option that could
- * hold a secret (a name holding "password", "secret" or "token", and
- * authMechanismProperties) written "REDACTED". Never a password. */
-void cli_store_shown(struct buf *b, const char *uri);
 
 #endif

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "util.h"
 
 #ifndef GODO_VERSION
 #define GODO_VERSION "unknown"
@@ -79,8 +79,8 @@ prov_build(struct prov *p, const struct model *m, const struct opts *o)
 
 	memset(p, 0, sizeof(*p));
 	p->db = o->db;
-	buf_init(&p->store);
-	cli_store_shown(&p->store, o->mongo != NULL ? o->mongo : "");
+	util_uri_redact(o->mongo != NULL ? o->mongo : "", p->store,
+	                sizeof(p->store));
 	if (o->host != NULL) {
 		p->hosts = mem_calloc(1, sizeof(*p->hosts));
 		p->hosts[p->nhosts++] = o->host;
@@ -99,7 +99,6 @@ prov_build(struct prov *p, const struct model *m, const struct opts *o)
 void
 prov_free(struct prov *p)
 {
-	buf_free(&p->store);
 	free(p->hosts);
 	memset(p, 0, sizeof(*p));
 }

@@ -11,13 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "esc.h"
 #include "model.h"
 #include "opts.h"
 
 struct prov {
 	const char *db;     /* -db; NULL when unknown */
-	struct buf store;   /* -mongo without credentials (cli_store_shown) */
+	char store[1024];   /* -mongo, passwords as *** (util_uri_redact) */
 	const char **hosts; /* -host, else the shown processes' hosts, sorted */
 	size_t nhosts;
 	int64_t from, to;    /* the window; NS_NONE: nothing to show */

@@ -326,8 +326,7 @@ j_prov(struct jw *w, const struct model *m, const struct opts *o)
 	j_key(w, "provenance");
 	j_open(w);
 	kv_cstr(w, "database", p.db);
-	j_key(w, "store");
-	j_str(w, p.store.data ? p.store.data : "", p.store.len);
+	kv_cstr(w, "store", p.store);
 	j_key(w, "hosts");
 	buf_addc(&w->b, '[');
 	for (i = 0; i < p.nhosts; i++) {

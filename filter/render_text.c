@@ -382,9 +382,9 @@ t_prov(struct tw *w, const struct model *m, const struct opts *o)
 	buf_adds(&w->b, "database ");
 	vis_text(&w->b, p.db ? p.db : "-", strlen(p.db ? p.db : "-"));
 	buf_adds(&w->b, "  store ");
-	if (p.store.len == 0)
+	if (p.store[0] == '\0')
 		buf_addc(&w->b, '-');
-	vis_text(&w->b, p.store.data ? p.store.data : "", p.store.len);
+	vis_text(&w->b, p.store, strlen(p.store));
 	buf_adds(&w->b, p.nhosts == 1 ? "  host" : "  hosts");
 	for (i = 0; i < p.nhosts; i++) {
 		buf_adds(&w->b, i ? ", " : " ");

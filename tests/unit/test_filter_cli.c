@@ -143,37 +143,6 @@ test_cli_format_from_output(void **state)
 	}
 }
 
-/* the store as a report shows it: never a password */
-static void
-store_is(const char *uri, const char *want)
-{
-	struct buf b;
-
-	buf_init(&b);
-	cli_store_shown(&b, uri);
-	assert_string_equal(b.data ? b.data : "", want);
-	buf_free(&b);
-}
-
-static void
-test_cli_store_shown(void **state)
-{
-	(void)state;
-	store_is("127.0.0.1:27017", "127.0.0.1:27017");
-	store_is("mongodb://db1:27017/?replicaSet=rs0",
-	         "mongodb://db1:27017/?replicaSet=rs0");
-	store_is("mongodb://reader:secret@db1:27017,db2/raw?tls=true",
-	         "mongodb://db1:27017,db2/raw?tls=true");
-	/* an unencoded '@' in the password: left out whole */
-	store_is("mongodb+srv://u:p@ss@x.example/", "mongodb+srv://x.example/");
-	store_is("mongodb://h/?tlsCertificateKeyFilePassword=k&w=1;"
-	         "authMechanismProperties=AWS_SESSION_TOKEN:t&apiToken=z",
-	         "mongodb://h/?tlsCertificateKeyFilePassword=REDACTED&w=1;"
-	         "authMechanismProperties=REDACTED&apiToken=REDACTED");
-	store_is("mongodb://u:pw@h?x@y=1", "mongodb://h?x@y=1");
-	store_is("", "");
-}
-
 /* -tz: utc (the default) or local, any case; the generation time kept */
 static void
 test_cli_tz(void **state)
@@ -204,7 +173,6 @@ main(void)
 	    cmocka_unit_test(test_cli_far_durations),
 	    cmocka_unit_test(test_cli_words),
 	    cmocka_unit_test(test_cli_format_from_output),
-	    cmocka_unit_test(test_cli_store_shown),
 	    cmocka_unit_test(test_cli_tz),
 	};
 

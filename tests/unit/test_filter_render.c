@@ -307,8 +307,8 @@ test_render_provenance(void **state)
 	assert_null(strstr(s, "pw2"));
 	assert_non_null(strstr(
 	    s,
-	    "\ndatabase raw  store mongodb://db1:27017/raw?"
-	    "tlsCertificateKeyFilePassword=REDACTED&replicaSet=rs0  host h\n"
+	    "\ndatabase raw  store mongodb://reader:***@db1:27017/raw?"
+	    "tlsCertificateKeyFilePassword=***&replicaSet=rs0  host h\n"
 	    "window 2026-11-25T10:00:01.000000000Z (-since) .. "
 	    "2026-11-25T10:00:04.000000000Z (last recorded)\n"
 	    "generated 2026-11-25T10:01:40.000000000Z by filter " GODO_VERSION
@@ -320,8 +320,9 @@ test_render_provenance(void **state)
 	assert_null(strstr(s, "s3cret"));
 	assert_non_null(strstr(
 	    s, "{\"format\":1,\"provenance\":{\"database\":\"raw\",\"store\":"
-	       "\"mongodb://db1:27017/raw?tlsCertificateKeyFilePassword="
-	       "REDACTED\\u0026replicaSet=rs0\",\"hosts\":[\"h\"],\"from\":"
+	       "\"mongodb://reader:***@db1:27017/"
+	       "raw?tlsCertificateKeyFilePassword="
+	       "***\\u0026replicaSet=rs0\",\"hosts\":[\"h\"],\"from\":"
 	       "\"2026-11-25T10:00:01.000000000Z\",\"from_source\":\"since\","
 	       "\"to\":\"2026-11-25T10:00:04.000000000Z\",\"to_source\":"
 	       "\"data\",\"generated\":\"2026-11-25T10:01:40.000000000Z\","
