@@ -119,6 +119,50 @@ test_render_text_no_container_child(void **state)
 	model_free(m);
 }
 
+/* Kept process number i (pid 10 * (i + 1), started i s after FF_T0) of a
+ * model by hand, named id; host may be NULL. */
+static struct proc *
+hand_proc(struct model *m, const char *id, const char *host, size_t i)
+{
+	struct task t;
+	struct proc *p;
+
+	memset(&t, 0, sizeof(t));
+	t.id = mem_strdup(id);
+	t.host = host ? mem_strdup(host) : NULL;
+	t.pid = t.tgid = (int32_t)(i + 1) * 10;
+	t.has_start = true;
+	t.start_ns = FF_NS(i);
+	bytes_set(&t.comm, id, strlen(id));
+	p = model_add_proc(m, &t);
+	assert_non_null(p);
+	p->keep = true;
+	return p;
+}
+
+/* fn's output over m (its tree built: hand_render) */
+static char *
+hand_again(int (*fn)(FILE *, const struct model *, const struct opts *),
+           struct model *m, struct opts *o)
+{
+	size_t n;
+	int rc;
+	char *s = ff_render(fn, m, o, &n, &rc);
+
+	assert_int_equal(rc, 0);
+	return s;
+}
+
+/* fn's output over a model by hand, its tree built and sorted first */
+static char *
+hand_render(int (*fn)(FILE *, const struct model *, const struct opts *),
+            struct model *m, struct opts *o)
+{
+	tree_build(m, o);
+	tree_sort(m);
+	return hand_again(fn, m, o);
+}
+
 /* A model by hand: a container process whose children are a process of
  * another container and one without container, with a grandchild back
  * in the first container (issue 17: a NULL dereference in the text
@@ -128,27 +172,16 @@ test_render_text_null_container_by_hand(void **state)
 {
 	struct opts o;
 	struct model *m = model_new(10);
-	struct task t;
 	struct container *ct, *ct2;
 	const char *ids[] = {"s", "c", "o", "k", "g"};
 	struct proc *v[5];
-	size_t i, n;
-	int rc;
+	size_t i;
 	char *s;
 
 	(void)state;
 	ff_opts(&o);
-	for (i = 0; i < 5; i++) {
-		memset(&t, 0, sizeof(t));
-		t.id = mem_strdup(ids[i]);
-		t.pid = t.tgid = (int32_t)(i + 1) * 10;
-		t.has_start = true;
-		t.start_ns = FF_NS(i);
-		bytes_set(&t.comm, ids[i], 1);
-		v[i] = model_add_proc(m, &t);
-		assert_non_null(v[i]);
-		v[i]->keep = true;
-	}
+	for (i = 0; i < 5; i++)
+		v[i] = hand_proc(m, ids[i], NULL, i);
 	model_link(v[0], v[1]);
 	model_link(v[1], v[2]);
 	model_link(v[1], v[3]);
@@ -160,10 +193,7 @@ test_render_text_null_container_by_hand(void **state)
 	v[1]->ct = v[4]->ct = ct;
 	ct->nprocs = 2;
 	v[2]->ct = ct2;
-	tree_build(m, &o);
-	tree_sort(m);
-	s = ff_render(render_text, m, &o, &n, &rc);
-	assert_int_equal(rc, 0);
+	s = hand_render(render_text, m, &o);
 	assert_non_null(
 	    strstr(s, "├─ [container b2b2: 0 processes, not shown]\n"));
 	assert_non_null(strstr(s, "└─ 40 [k]  2026-11-25T10:00:03."));
@@ -184,22 +214,13 @@ activity_model(void)
 	struct proc *v[4];
 	struct file *f;
 	struct gap *g;
-	struct task t;
 	size_t i;
 
-	for (i = 0; i < 4; i++) {
-		memset(&t, 0, sizeof(t));
-		t.id = mem_strdup(ids[i]);
-		t.host = mem_strdup("h");
-		t.pid = t.tgid = (int32_t)(i + 1) * 10;
-		t.has_start = true;
-		t.start_ns = FF_NS(i);
-		bytes_set(&t.comm, ids[i], strlen(ids[i]));
-		t.has_exit = t.has_code = i == 1; /* a1 ends before the gap */
-		t.exit_ns = FF_NS(1.5);
-		v[i] = model_add_proc(m, &t);
-		v[i]->keep = true;
-	}
+	for (i = 0; i < 4; i++)
+		v[i] = hand_proc(m, ids[i], "h", i);
+	/* a1 ends before the gap */
+	v[1]->lead.has_exit = v[1]->lead.has_code = true;
+	v[1]->lead.exit_ns = FF_NS(1.5);
 	v[0]->lead.star = true;
 	model_link(v[0], v[1]);
 	model_link(v[0], v[2]);
@@ -237,16 +258,11 @@ test_render_activity_order(void **state)
 {
 	struct opts o;
 	struct model *m = activity_model();
-	size_t n;
-	int rc;
 	char *s, *a, *b;
 
 	(void)state;
 	ff_opts(&o);
-	tree_build(m, &o);
-	tree_sort(m);
-	s = ff_render(render_text, m, &o, &n, &rc);
-	assert_int_equal(rc, 0);
+	s = hand_render(render_text, m, &o);
 	assert_non_null(strstr(s,
 	                       "most active first:\n  1. bbbb: 2 processes "
 	                       "started, 1 file changed, 1 gap\n  2. aaaa: 1 "
@@ -262,8 +278,7 @@ test_render_activity_order(void **state)
 	                   "30 [b1]  2026-11-25T10:00:02.000000000Z  running  "
 	                   "[started"));
 	free(s);
-	s = ff_render(render_json, m, &o, &n, &rc);
-	assert_int_equal(rc, 0);
+	s = hand_render(render_json, m, &o);
 	a = strstr(s, "{\"id\":\"aaaa\"");
 	b = strstr(s, "{\"id\":\"bbbb\"");
 	assert_true(a != NULL && b != NULL && b < a);
@@ -288,8 +303,6 @@ test_render_provenance(void **state)
 {
 	struct opts o;
 	struct model *m = activity_model();
-	size_t n;
-	int rc;
 	char *s;
 
 	(void)state;
@@ -299,10 +312,7 @@ test_render_provenance(void **state)
 	          "tlsCertificateKeyFilePassword=pw2&replicaSet=rs0";
 	o.now = FF_NS(100);
 	o.since = FF_NS(1);
-	tree_build(m, &o);
-	tree_sort(m);
-	s = ff_render(render_text, m, &o, &n, &rc);
-	assert_int_equal(rc, 0);
+	s = hand_render(render_text, m, &o);
 	assert_null(strstr(s, "s3cret"));
 	assert_null(strstr(s, "pw2"));
 	assert_non_null(strstr(
@@ -315,8 +325,7 @@ test_render_provenance(void **state)
 	    "; times in UTC\n"));
 	assert_true(strstr(s, "\ndatabase ") < strstr(s, "\n== "));
 	free(s);
-	s = ff_render(render_json, m, &o, &n, &rc);
-	assert_int_equal(rc, 0);
+	s = hand_again(render_json, m, &o);
 	assert_null(strstr(s, "s3cret"));
 	assert_non_null(strstr(
 	    s, "{\"format\":1,\"provenance\":{\"database\":\"raw\",\"store\":"
@@ -335,10 +344,18 @@ test_render_provenance(void **state)
 static void
 test_render_tz_local(void **state)
 {
+	static const struct {
+		int (*fn)(FILE *, const struct model *, const struct opts *);
+		const char *start, *zone;
+	} fmt[] = {
+	    {render_text, "40 [b2]  2026-11-25T12:00:03.000000000+02:00",
+	     "times in the local zone (-tz=local)"},
+	    {render_json, "\"start\":\"2026-11-25T12:00:03.000000000+02:00\"",
+	     "\"tz\":\"local\""},
+	};
 	struct opts o;
 	struct model *m = activity_model();
-	size_t n;
-	int rc;
+	size_t i;
 	char *s;
 
 	(void)state;
@@ -348,20 +365,13 @@ test_render_tz_local(void **state)
 	o.tz_local = true;
 	tree_build(m, &o);
 	tree_sort(m);
-	s = ff_render(render_text, m, &o, &n, &rc);
-	assert_int_equal(rc, 0);
-	assert_non_null(
-	    strstr(s, "40 [b2]  2026-11-25T12:00:03.000000000+02:00"));
-	assert_non_null(strstr(s, "times in the local zone (-tz=local)"));
-	assert_null(strstr(s, "0Z"));
-	free(s);
-	s = ff_render(render_json, m, &o, &n, &rc);
-	assert_int_equal(rc, 0);
-	assert_non_null(
-	    strstr(s, "\"start\":\"2026-11-25T12:00:03.000000000+02:00\""));
-	assert_non_null(strstr(s, "\"tz\":\"local\""));
-	assert_null(strstr(s, "0Z\""));
-	free(s);
+	for (i = 0; i < 2; i++) {
+		s = hand_again(fmt[i].fn, m, &o);
+		assert_non_null(strstr(s, fmt[i].start));
+		assert_non_null(strstr(s, fmt[i].zone));
+		assert_null(strstr(s, "0Z")); /* no time left in UTC */
+		free(s);
+	}
 	assert_int_equal(unsetenv("TZ"), 0);
 	tzset();
 	model_free(m);
@@ -493,10 +503,7 @@ test_render_deep_chain(void **state)
 		}
 		prev = p;
 	}
-	tree_build(m, &o);
-	tree_sort(m);
-	s = ff_render(render_text, m, &o, &n, &rc);
-	assert_int_equal(rc, 0);
+	s = hand_render(render_text, m, &o);
 	assert_non_null(strstr(s, "[g4200]"));
 	line = strstr(s, "└─ 4301 [payload]  ");
 	assert_non_null(line);
