@@ -203,8 +203,22 @@ test_render_text_null_container_by_hand(void **state)
 	model_free(m);
 }
 
-/* Two containers by hand, the second (by id) more active: a
- * process started inside a gap, and a changed file. */
+/* a file p opened at FF_NS(at) */
+static void
+hand_file(struct model *m, struct proc *p, const char *id, double at)
+{
+	struct file *f = model_add_file(m);
+
+	f->id = mem_strdup(id);
+	f->owner = p;
+	f->op = FOP_OPEN;
+	bytes_set(&f->path, id, strlen(id));
+	f->open_ns = FF_NS(at);
+}
+
+/* Two containers by hand, the second (by id) more active: aaaa changed
+ * more files (2) but bbbb started more processes (2), one of them inside
+ * a gap, and changed a file (1): 4 against 3. */
 static struct model *
 activity_model(void)
 {
@@ -212,7 +226,6 @@ activity_model(void)
 	const char *ids[] = {"d", "a1", "b1", "b2"};
 	struct container *ca, *cb;
 	struct proc *v[4];
-	struct file *f;
 	struct gap *g;
 	size_t i;
 
@@ -234,12 +247,9 @@ activity_model(void)
 	v[2]->ct = v[3]->ct = cb;
 	ca->nprocs = 1;
 	cb->nprocs = 2;
-	f = model_add_file(m);
-	f->id = mem_strdup("f1");
-	f->owner = v[3];
-	f->op = FOP_OPEN;
-	bytes_set(&f->path, "/etc/shadow", 11);
-	f->open_ns = FF_NS(4);
+	hand_file(m, v[3], "/etc/shadow", 4);
+	hand_file(m, v[1], "/a/1", 1.1);
+	hand_file(m, v[1], "/a/2", 1.2);
 	g = model_add_gap(m);
 	g->host = mem_strdup("h");
 	g->boot = mem_strdup("b");
@@ -266,7 +276,7 @@ test_render_activity_order(void **state)
 	assert_non_null(strstr(s,
 	                       "most active first:\n  1. bbbb: 2 processes "
 	                       "started, 1 file changed, 1 gap\n  2. aaaa: 1 "
-	                       "process started, 0 files changed, 0 gaps\n"));
+	                       "process started, 2 files changed, 0 gaps\n"));
 	a = strstr(s, "== container aaaa");
 	b = strstr(s, "== container bbbb");
 	assert_true(a != NULL && b != NULL && b < a);
@@ -278,7 +288,7 @@ test_render_activity_order(void **state)
 	                   "30 [b1]  2026-11-25T10:00:02.000000000Z  running  "
 	                   "[started"));
 	free(s);
-	s = hand_render(render_json, m, &o);
+	s = hand_again(render_json, m, &o);
 	a = strstr(s, "{\"id\":\"aaaa\"");
 	b = strstr(s, "{\"id\":\"bbbb\"");
 	assert_true(a != NULL && b != NULL && b < a);
@@ -287,7 +297,7 @@ test_render_activity_order(void **state)
 	              ":2,\"files_changed\":1,\"gaps\":1,\"score\":4}"));
 	assert_non_null(
 	    strstr(s, "\"rank\":2,\"activity\":{\"processes_started\""
-	              ":1,\"files_changed\":0,\"gaps\":0,\"score\":1}"));
+	              ":1,\"files_changed\":2,\"gaps\":0,\"score\":3}"));
 	a = strstr(s, "{\"id\":\"b2\"");
 	assert_non_null(a);
 	assert_true(strstr(a, "\"in_gap\":true}") < strstr(a, "\n"));
