@@ -1264,6 +1264,40 @@ def case_provenance_tz():
         check("+10 s</text>" in dom, "axis with local times")
 
 
+def on_tty(*args):
+    """the filter's stdout and stderr as a terminal shows them (script(1)
+    gives it a pty), with its exit status"""
+    cmd = " ".join(shlex.quote(a) for a in WRAP + [FILTER, "-mongo=" + URI]
+                   + list(args))
+    r = subprocess.run(["script", "-qefc", cmd, "/dev/null"],
+                       capture_output=True, timeout=60 * SLOW)
+    return r.returncode, r.stdout.decode("utf-8", "replace")
+
+
+def case_progress_cleared():
+    # on a terminal the progress line is erased before the report (not
+    # left above it), and an error line replaces it
+    if not shutil.which("script"):
+        return
+    db = fresh_db("progress")
+    activity_fixture(db)
+    rc, out = on_tty("-db=" + db.name, "-format=text")
+    eq(rc, 0, "exit (%r)" % out[-500:])
+    check("filter: read " in out, "no progress shown on a tty: %r" % out[:300])
+    head, sep, _ = out.partition("godo filter: ")
+    check(sep and head.endswith("\r\x1b[K"),
+          "progress not erased before the report: %r" % head[-200:])
+    rc, out = on_tty("-db=" + db.name, "-container=nomatch")
+    eq(rc, 1, "-container no match: exit")
+    lines = [l for l in out.replace("\r\n", "\n").split("\n")
+             if "filter: error:" in l]
+    eq(len(lines), 1, "one error line (%r)" % out[-500:])
+    # what the terminal shows of that line: after the last carriage return
+    check(lines[0].split("\r")[-1].startswith("\x1b[Kfilter: error: "
+                                              "-container"),
+          "error line: %r" % lines[0])
+
+
 CASES = [
     ("tree_and_thread_parent_fix", case_tree_and_threads_parent_fix),
     ("orphan_reparenting", case_orphan_reparenting),
@@ -1294,6 +1328,7 @@ CASES = [
     ("format_from_output", case_format_from_output),
     ("activity_order", case_activity_order),
     ("provenance_tz", case_provenance_tz),
+    ("progress_cleared", case_progress_cleared),
 ]
 
 
