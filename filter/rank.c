@@ -5,100 +5,86 @@
 #include <string.h>
 
 static int
-gap_cmp(const void *a, const void *b)
+pt_cmp(const void *a, const void *b)
 {
-	const struct rank_gap *x = a, *y = b;
+	const struct rank_pt *x = a, *y = b;
 	int c = strcmp(x->host, y->host);
 
 	if (c != 0)
 		return c;
-	if (x->from != y->from)
-		return x->from < y->from ? -1 : 1;
-	return x->to < y->to ? -1 : x->to > y->to;
+	return x->t < y->t ? -1 : x->t > y->t;
 }
 
-/* The gaps as intervals, sorted, with the running latest end per host: a
- * gap known by one bound is that instant; one with neither is nowhere. */
+/* The gaps' ends, sorted: a gap known by one bound is that instant; one
+ * with neither is nowhere. */
 static void
 rank_gaps(struct rank *r, const struct model *m)
 {
-	size_t i;
+	size_t i, n = m->ngaps ? m->ngaps : 1;
 
-	r->g = mem_calloc(m->ngaps ? m->ngaps : 1, sizeof(*r->g));
+	r->from = mem_calloc(n, sizeof(*r->from));
+	r->to = mem_calloc(n, sizeof(*r->to));
 	for (i = 0; i < m->ngaps; i++) {
 		const struct gap *g = &m->gaps[i];
-		struct rank_gap *x = &r->g[r->ng];
+		int64_t from = g->from_ns != NS_NONE ? g->from_ns : g->to_ns;
+		int64_t to = g->to_ns != NS_NONE ? g->to_ns : g->from_ns;
 
-		if (g->from_ns == NS_NONE && g->to_ns == NS_NONE)
+		if (from == NS_NONE)
 			continue;
-		x->host = g->host ? g->host : "";
-		x->from = g->from_ns != NS_NONE ? g->from_ns : g->to_ns;
-		x->to = g->to_ns != NS_NONE ? g->to_ns : g->from_ns;
-		if (x->to < x->from) {
-			int64_t t = x->to;
-
-			x->to = x->from;
-			x->from = t;
-		}
+		r->from[r->ng].host = r->to[r->ng].host =
+		    g->host ? g->host : "";
+		r->from[r->ng].t = from < to ? from : to;
+		r->to[r->ng].t = from < to ? to : from;
 		r->ng++;
 	}
-	mem_sort(r->g, r->ng, sizeof(*r->g), gap_cmp);
-	for (i = 0; i < r->ng; i++)
-		r->g[i].maxto =
-		    i > 0 && strcmp(r->g[i - 1].host, r->g[i].host) == 0
-		        ? (r->g[i - 1].maxto > r->g[i].to ? r->g[i - 1].maxto
-		                                          : r->g[i].to)
-		        : r->g[i].to;
+	mem_sort(r->from, r->ng, sizeof(*r->from), pt_cmp);
+	mem_sort(r->to, r->ng, sizeof(*r->to), pt_cmp);
 }
 
-/* Index of the last gap of host whose from <= t, or SIZE_MAX. */
+/* The first point of v[0..n) after (host, t), or at it unless incl. */
 static size_t
-rank_last_before(const struct rank *r, const char *host, int64_t t)
+rank_bound(const struct rank_pt *v, size_t n, const char *host, int64_t t,
+           bool incl)
 {
-	size_t lo = 0, hi = r->ng;
+	size_t lo = 0, hi = n;
 
-	/* the first gap after (host, t) */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(r->g[mid].host, host);
+		int c = strcmp(v[mid].host, host);
 
-		if (c < 0 || (c == 0 && r->g[mid].from <= t))
+		if (c < 0 ||
+		    (c == 0 && (v[mid].t < t || (incl && v[mid].t == t))))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo == 0 || strcmp(r->g[lo - 1].host, host) != 0)
-		return SIZE_MAX;
-	return lo - 1;
+	return lo;
+}
+
+/* The points of host in v before t (t included when incl). */
+static size_t
+rank_before(const struct rank_pt *v, size_t n, const char *host, int64_t t,
+            bool incl)
+{
+	return rank_bound(v, n, host, t, incl) -
+	       rank_bound(v, n, host, INT64_MIN, false);
+}
+
+/* Gaps of host overlapping [a, b] (bounds included). */
+static size_t
+rank_overlaps(const struct rank *r, const char *host, int64_t a, int64_t b)
+{
+	return rank_before(r->from, r->ng, host, b, true) -
+	       rank_before(r->to, r->ng, host, a, false);
 }
 
 bool
 rank_in_gap(const struct rank *r, const struct proc *p)
 {
 	int64_t t = model_start(p);
-	size_t i;
 
-	if (t == NS_NONE)
-		return false;
-	i = rank_last_before(r, p->lead.host ? p->lead.host : "", t);
-	return i != SIZE_MAX && r->g[i].maxto >= t;
-}
-
-/* Gaps of host overlapping [from, to]. */
-static size_t
-rank_count_gaps(const struct rank *r, const char *host, int64_t from,
-                int64_t to)
-{
-	size_t i = rank_last_before(r, host, to), n = 0;
-
-	for (; i != SIZE_MAX && strcmp(r->g[i].host, host) == 0; i--) {
-		if (r->g[i].maxto < from)
-			break; /* none before this one reaches from */
-		n += r->g[i].to >= from;
-		if (i == 0)
-			break;
-	}
-	return n;
+	return t != NS_NONE &&
+	       rank_overlaps(r, p->lead.host ? p->lead.host : "", t, t) > 0;
 }
 
 static int
@@ -168,8 +154,8 @@ rank_build(struct rank *r, const struct model *m)
 		if (!c->keep || c->nprocs == 0)
 			continue;
 		if (life[i][0] <= life[i][1])
-			all[i].gaps = rank_count_gaps(r, c->host ? c->host : "",
-			                              life[i][0], life[i][1]);
+			all[i].gaps = rank_overlaps(r, c->host ? c->host : "",
+			                            life[i][0], life[i][1]);
 		all[i].score = all[i].started + all[i].changed + all[i].gaps;
 		r->v[r->n++] = all[i];
 	}
@@ -182,6 +168,7 @@ void
 rank_free(struct rank *r)
 {
 	free(r->v);
-	free(r->g);
+	free(r->from);
+	free(r->to);
 	memset(r, 0, sizeof(*r));
 }

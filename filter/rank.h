@@ -21,17 +21,19 @@ struct rank_ct {
 	size_t score;   /* started + changed + gaps: the order */
 };
 
-/* A gap on one host, as an interval (from <= to). */
-struct rank_gap {
+/* One end of a gap on its host. */
+struct rank_pt {
 	const char *host;
-	int64_t from, to;
-	int64_t maxto; /* the latest to of this host's gaps up to here */
+	int64_t t;
 };
 
 struct rank {
 	struct rank_ct *v; /* most active first; ties by model order */
 	size_t n;
-	struct rank_gap *g; /* by host, then from */
+	/* the gaps' starts and ends, each sorted by host then time: the
+	 * gaps overlapping [a, b] are those starting at or before b less
+	 * those ending before a, two binary searches */
+	struct rank_pt *from, *to;
 	size_t ng;
 };
 
