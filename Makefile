@@ -114,7 +114,7 @@ UNIT_test_filter_path := filter/repair filter/model filter/mem filter/bytes \
 	filter/strmap common/path common/esc common/util common/log
 # filter stages
 FILTER_BASE := filter/model filter/mem filter/bytes filter/strmap filter/cli \
-	common/log common/util
+	common/log common/util common/esc
 FILTER_READ := filter/decode filter/pindex filter/discover filter/repair \
 	common/path $(FILTER_BASE)
 FILTER_MODEL := $(FILTER_READ) filter/tree filter/containers \
@@ -126,7 +126,8 @@ UNIT_test_filter_discover := $(FILTER_READ)
 UNIT_test_filter_repair := filter/repair common/path $(FILTER_BASE)
 UNIT_test_filter_tree := $(FILTER_MODEL)
 UNIT_test_filter_render := filter/render_text filter/vis filter/render_json \
-	filter/render_html filter/render_page $(FILTER_MODEL)
+	filter/render_html filter/render_page $(FILTER_MODEL) \
+	filter/rank filter/prov filter/render_page_js filter/render_page_tl
 UNIT_test_procfs := listener/procfs common/log common/util
 UNIT_test_reasm := listener/reasm listener/record common/util common/log
 UNIT_test_record := listener/record common/util

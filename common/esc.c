@@ -132,6 +132,27 @@ esc_utf8_len(const unsigned char *p, size_t n)
 	return len;
 }
 
+unsigned
+esc_utf8_cp(const unsigned char *p, size_t l)
+{
+	static const unsigned char lead_mask[5] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+	unsigned cp = p[0] & lead_mask[l];
+	size_t i;
+
+	for (i = 1; i < l; i++)
+		cp = (cp << 6) | (p[i] & 0x3f);
+	return cp;
+}
+
+bool
+esc_cp_hidden(unsigned cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 ||
+	       cp == 0xfeff;
+}
+
 bool
 esc_is_clean(const char *p, size_t n)
 {
@@ -153,17 +174,24 @@ esc_is_clean(const char *p, size_t n)
  * UTF-8 sequence: ASCII (invalid false) or a stray byte >= 0x80. */
 typedef void esc_byte_fn(struct buf *b, unsigned char c, bool invalid);
 
-/* The walk both formats share: valid multi-byte UTF-8 is copied as it is,
- * every other byte goes to one_byte. */
+/* The walk both formats share: valid multi-byte UTF-8 is copied as it is
+ * (for JSON, hide_cp: an invisible code point as \uXXXX), every other
+ * byte goes to one_byte. */
 static void
-esc_walk(struct buf *b, const char *p, size_t n, esc_byte_fn *one_byte)
+esc_walk(struct buf *b, const char *p, size_t n, esc_byte_fn *one_byte,
+         bool hide_cp)
 {
 	const unsigned char *u = (const unsigned char *)p;
 	size_t i = 0, l;
 
 	while (i < n) {
 		if (u[i] >= 0x80 && (l = esc_utf8_len(u + i, n - i)) != 0) {
-			buf_add(b, p + i, l);
+			unsigned cp = esc_utf8_cp(u + i, l);
+
+			if (hide_cp && esc_cp_hidden(cp))
+				buf_printf(b, "\\u%04x", cp);
+			else
+				buf_add(b, p + i, l);
 			i += l;
 			continue;
 		}
@@ -205,13 +233,13 @@ tty_byte(struct buf *b, unsigned char c, bool invalid)
 void
 esc_json(struct buf *b, const char *p, size_t n)
 {
-	esc_walk(b, p, n, json_byte);
+	esc_walk(b, p, n, json_byte, true);
 }
 
 void
 esc_tty(struct buf *b, const char *p, size_t n)
 {
-	esc_walk(b, p, n, tty_byte);
+	esc_walk(b, p, n, tty_byte, false);
 }
 
 /* The characters HTML text and attribute values must not hold as is. */

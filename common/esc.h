@@ -4,7 +4,9 @@
  * each format escapes its own way:
  *  - JSON: standard escapes; bytes that are not part of valid UTF-8 become
  *    lone surrogates \udc80-\udcff (PEP 383 "surrogateescape"), so
- *    s.encode("utf-8", "surrogateescape") gives back the exact bytes.
+ *    s.encode("utf-8", "surrogateescape") gives back the exact bytes; the
+ *    invisible code points of esc_cp_hidden are written \uXXXX (the same
+ *    string to a JSON parser, but no raw bidi override in the file).
  *  - tty/log: printable ASCII and valid UTF-8 as is, '\\' as "\\\\", controls
  *    and invalid bytes as \xHH; no newline can forge a line.
  *  - HTML: entities for & < > " '. */
@@ -32,6 +34,13 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 
 /* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
 size_t esc_utf8_len(const unsigned char *p, size_t n);
+/* The code point of the valid UTF-8 sequence p[0..l) (l from esc_utf8_len). */
+unsigned esc_utf8_cp(const unsigned char *p, size_t l);
+/* Code points that are invisible or reorder what is shown: C1 controls
+ * (U+0080-U+009F), zero-width characters (U+200B-U+200F, U+FEFF), line and
+ * paragraph separators (U+2028, U+2029), bidi controls (U+202A-U+202E,
+ * U+2066-U+2069). All in the BMP. */
+bool esc_cp_hidden(unsigned cp);
 /* True when p[0..n) is valid UTF-8 without NUL: storable as a BSON string. */
 bool esc_is_clean(const char *p, size_t n);
 

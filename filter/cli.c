@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -16,6 +17,10 @@ cli_error(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* a progress line (rawdb.c) may be on the terminal: the error
+	 * replaces it instead of running on after it */
+	if (isatty(STDERR_FILENO) == 1)
+		fputs("\r\033[K", stderr);
 	fputs("filter: error: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -177,11 +182,17 @@ format_of(const char *output)
 int
 cli_check(struct opts *o, int64_t now_ns)
 {
+	o->now = now_ns;
+	o->tz_local = o->tz != NULL && strcasecmp(o->tz, "local") == 0;
+	if (o->tz != NULL && !o->tz_local && strcasecmp(o->tz, "utc") != 0) {
+		cli_error("bad -tz %s: want utc or local", o->tz);
+		return -1;
+	}
 	if (o->format == NULL)
 		o->format = format_of(o->output);
 	if (strcmp(o->format, "text") != 0 && strcmp(o->format, "json") != 0 &&
 	    strcmp(o->format, "html") != 0) {
-		cli_error("bad -format: want text, json or html");
+		cli_error("bad -format %s: want text, json or html", o->format);
 		return -1;
 	}
 	if (o->db[0] == '\0' || (o->out != NULL && o->out[0] == '\0')) {

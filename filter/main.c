@@ -172,6 +172,10 @@ main(int argc, char **argv)
 	     "2h, 3d), now, recent, today or yesterday",
 	     NULL},
 	    {"until", FLAG_STR, &o.until_s, "window end: as -since", NULL},
+	    {"tz", FLAG_STR, &o.tz,
+	     "zone of the times shown: utc (default) or local (with its "
+	     "offset, e.g. +01:00)",
+	     NULL},
 	    {"container", FLAG_STR, &o.container,
 	     "only this container: id prefix or name", NULL},
 	    {"host", FLAG_STR, &o.host, "only this host of a shared database",

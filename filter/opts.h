@@ -11,7 +11,10 @@ struct opts {
 	const char *mongo, *db, *out, *format, *output, *since_s, *until_s;
 	const char *container, *host, *docker_root;
 	const char *chain_key, *chain_head; /* -verify's */
+	const char *tz;                     /* -tz: "utc" (NULL) or "local" */
 	int64_t since, until; /* ns; INT64_MIN / INT64_MAX when open */
+	int64_t now;          /* when the report is made (cli_check) */
+	bool tz_local;        /* times shown in the local zone, with offset */
 	uint64_t max_procs;
 	bool no_save, verbose, version, verify;
 };

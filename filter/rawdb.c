@@ -61,10 +61,9 @@ rawdb_close(struct rawdb *db)
 {
 	if (db == NULL)
 		return;
-	if (db->progress && db->shown_ms != 0) {
-		show_progress(db, "done", true);
-		fputc('\n', stderr);
-	}
+	/* the progress line is erased, not left above the report */
+	if (db->progress && db->shown_ms != 0)
+		fputs("\r\033[K", stderr);
 	if (db->db)
 		mongoc_database_destroy(db->db);
 	dbconn_close(&db->conn);

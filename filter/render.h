@@ -21,6 +21,9 @@ int render_html(FILE *out, const struct model *m, const struct opts *o);
 /* helpers shared by the renderers and save.c (render_common.c) */
 /* The rootfs applied to p: its container's, else its own; NULL. */
 const struct bytes *render_rootfs(const struct proc *p);
+/* ns (not NS_NONE) as RFC 3339 with nanoseconds: in UTC ("...Z"), or
+ * with local the machine's zone and its offset then ("...+01:00"). */
+void render_time(struct buf *b, int64_t ns, bool local);
 /* files sorted for output (opens by open time, ops by time, then id) */
 void render_sort_files(struct model *m);
 /* Writes b to out and empties it; *err is set when b ran out of memory

@@ -2,9 +2,42 @@
 #include "render.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
+#include "util.h"
+
+#define NS_PER_S 1000000000LL
+
+void
+render_time(struct buf *b, int64_t ns, bool local)
+{
+	time_t sec = (time_t)(ns / NS_PER_S);
+	long frac = (long)(ns % NS_PER_S), off;
+	struct tm tm;
+	char t[48];
+
+	if (!local) {
+		util_fmt_rfc3339(ns, t, sizeof(t));
+		buf_adds(b, t);
+		return;
+	}
+	if (frac < 0) {
+		frac += NS_PER_S;
+		sec--;
+	}
+	if (localtime_r(&sec, &tm) == NULL) {
+		buf_adds(b, "invalid");
+		return;
+	}
+	off = tm.tm_gmtoff / 60;
+	buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%09ld%c%02ld:%02ld",
+	           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	           tm.tm_min, tm.tm_sec, frac, off < 0 ? '-' : '+',
+	           labs(off) / 60, labs(off) % 60);
+}
 
 const struct bytes *
 render_rootfs(const struct proc *p)

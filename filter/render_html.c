@@ -102,5 +102,6 @@ render_html(FILE *out, const struct model *m, const struct opts *o)
 	return render_end(out,
 	                  fputs("</script>\n<script>\n", out) == EOF ||
 	                      put_lines(out, render_page_js) != 0 ||
+	                      put_lines(out, render_page_tl) != 0 ||
 	                      fputs("</script>\n</body></html>\n", out) == EOF);
 }

@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "esc.h"
-#include "util.h"
+#include "prov.h"
+#include "rank.h"
 
 #define FLUSH_AT (64 * 1024)
 
@@ -17,6 +18,8 @@ struct jw {
 	struct buf b;
 	bool err;
 	bool first; /* no key yet in the object being written */
+	bool local; /* -tz=local: times with the local offset */
+	struct rank rank;
 };
 
 static void
@@ -61,14 +64,13 @@ j_bytes(struct jw *w, const struct bytes *b)
 static void
 j_time(struct jw *w, int64_t ns)
 {
-	char t[40];
-
 	if (ns == NS_NONE) {
 		buf_adds(&w->b, "null");
 		return;
 	}
-	util_fmt_rfc3339(ns, t, sizeof(t));
-	buf_printf(&w->b, "\"%s\"", t);
+	buf_addc(&w->b, '"');
+	render_time(&w->b, ns, w->local);
+	buf_addc(&w->b, '"');
 }
 
 static void
@@ -257,6 +259,7 @@ j_proc(struct jw *w, const struct proc *p)
 	kv_opt(w, "exit_code", t->has_code, t->exit_code);
 	kv_opt(w, "exit_signal", t->has_signal, t->exit_signal);
 	kv_bool(w, "outside_window", p->outside);
+	kv_bool(w, "in_gap", rank_in_gap(&w->rank, p));
 	j_close(w);
 }
 
@@ -312,14 +315,63 @@ j_file(struct jw *w, const struct file *f)
 	j_close(w);
 }
 
+/* "provenance": where the report comes from (prov.h) */
+static void
+j_prov(struct jw *w, const struct model *m, const struct opts *o)
+{
+	struct prov p;
+	size_t i;
+
+	prov_build(&p, m, o);
+	j_key(w, "provenance");
+	j_open(w);
+	kv_cstr(w, "database", p.db);
+	kv_cstr(w, "store", p.store);
+	j_key(w, "hosts");
+	buf_addc(&w->b, '[');
+	for (i = 0; i < p.nhosts; i++) {
+		if (i)
+			buf_addc(&w->b, ',');
+		j_cstr(w, p.hosts[i]);
+	}
+	buf_addc(&w->b, ']');
+	kv_time(w, "from", p.from);
+	kv_cstr(w, "from_source", p.from_data ? "data" : "since");
+	kv_time(w, "to", p.to);
+	kv_cstr(w, "to_source", p.to_data ? "data" : "until");
+	kv_time(w, "generated", p.generated);
+	kv_cstr(w, "filter_version", p.version);
+	kv_cstr(w, "tz", w->local ? "local" : "UTC");
+	j_close(w);
+	prov_free(&p);
+}
+
+/* A container's place in the order and what put it there (rank.h). */
+static void
+j_activity(struct jw *w, const struct rank_ct *r, size_t pos)
+{
+	kv_int(w, "rank", (int64_t)pos + 1);
+	j_key(w, "activity");
+	j_open(w);
+	kv_int(w, "processes_started", (int64_t)r->started);
+	kv_int(w, "files_changed", (int64_t)r->changed);
+	kv_int(w, "gaps", (int64_t)r->gaps);
+	kv_int(w, "score", (int64_t)r->score);
+	j_close(w);
+}
+
 int
 render_json(FILE *out, const struct model *m, const struct opts *o)
 {
-	struct jw w = {out, {0}, false, false};
+	struct jw w = {out, {0}, false, false, o->tz_local, {0}};
 	size_t i, n;
 
 	buf_init(&w.b);
-	buf_adds(&w.b, "{\"format\":1,\"host\":");
+	rank_build(&w.rank, m);
+	buf_adds(&w.b, "{\"format\":1,");
+	w.first = true;
+	j_prov(&w, m, o);
+	buf_adds(&w.b, ",\n\"host\":");
 	j_cstr(&w, o->host);
 	buf_adds(&w.b, ",\"since\":");
 	j_time(&w, o->since == INT64_MIN ? NS_NONE : o->since);
@@ -342,11 +394,10 @@ render_json(FILE *out, const struct model *m, const struct opts *o)
 		j_cstr(&w, m->roots[i]->lead.id);
 	}
 	buf_adds(&w.b, "],\n\"containers\":[");
-	for (i = n = 0; i < m->ncts; i++) {
-		const struct container *c = &m->cts[i];
+	/* most active first (rank.h) */
+	for (i = n = 0; i < w.rank.n; i++) {
+		const struct container *c = w.rank.v[i].c;
 
-		if (!c->keep || c->nprocs == 0)
-			continue;
 		buf_adds(&w.b, n++ ? ",\n" : "\n");
 		j_open(&w);
 		kv_cstr(&w, "id", c->id);
@@ -356,6 +407,7 @@ render_json(FILE *out, const struct model *m, const struct opts *o)
 		kv_bytes(&w, "rootfs", &c->rootfs);
 		kv_int(&w, "processes", (int64_t)c->nprocs);
 		kv_int(&w, "files", (int64_t)c->nfiles);
+		j_activity(&w, &w.rank.v[i], i);
 		j_close(&w);
 	}
 	buf_adds(&w.b, "],\n\"processes\":[");
@@ -399,5 +451,6 @@ render_json(FILE *out, const struct model *m, const struct opts *o)
 	buf_adds(&w.b, "]}\n");
 	jw_flush(&w);
 	buf_free(&w.b);
+	rank_free(&w.rank);
 	return render_end(out, w.err);
 }

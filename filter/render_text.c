@@ -11,8 +11,9 @@
 #include <string.h>
 
 #include "esc.h"
+#include "prov.h"
+#include "rank.h"
 #include "vis.h"
-#include "util.h"
 
 #define ARGS_SHOWN 400 /* bytes of args shown per line */
 #define DEPTH_DRAWN 48 /* tree levels drawn in full on a line */
@@ -24,6 +25,8 @@ struct tw {
 	struct buf b, pre;
 	const struct model *m;
 	bool err;
+	bool local; /* -tz=local */
+	struct rank rank;
 };
 
 static void
@@ -33,16 +36,12 @@ tw_flush(struct tw *w)
 }
 
 static void
-t_time(struct buf *b, int64_t ns)
+t_time(struct tw *w, int64_t ns)
 {
-	char t[40];
-
-	if (ns == NS_NONE) {
-		buf_adds(b, "?");
-		return;
-	}
-	util_fmt_rfc3339(ns, t, sizeof(t));
-	buf_adds(b, t);
+	if (ns == NS_NONE)
+		buf_adds(&w->b, "?");
+	else
+		render_time(&w->b, ns, w->local);
 }
 
 static void
@@ -94,7 +93,7 @@ t_proc_line(struct tw *w, const struct proc *p, const char *note)
 	buf_printf(&w->b, "%d ", (int)t->tgid);
 	t_args(&w->b, p);
 	buf_adds(&w->b, "  ");
-	t_time(&w->b, model_start(p));
+	t_time(w, model_start(p));
 	if (!t->has_exit)
 		buf_adds(&w->b, "  running");
 	else if (t->has_signal)
@@ -109,7 +108,7 @@ t_proc_line(struct tw *w, const struct proc *p, const char *note)
 		buf_adds(&w->b, "  exited");
 	if (t->has_exit) {
 		buf_adds(&w->b, " at ");
-		t_time(&w->b, t->exit_ns);
+		t_time(w, t->exit_ns);
 	}
 	if (p->nthreads > 0)
 		buf_printf(&w->b, "  +%zu thread%s", p->nthreads,
@@ -118,6 +117,8 @@ t_proc_line(struct tw *w, const struct proc *p, const char *note)
 		buf_adds(&w->b, "  [docker exec]");
 	if (p->outside)
 		buf_adds(&w->b, "  (outside the window)");
+	if (rank_in_gap(&w->rank, p))
+		buf_adds(&w->b, "  [started in a gap: events may be missing]");
 	if (note != NULL)
 		buf_adds(&w->b, note);
 	buf_addc(&w->b, '\n');
@@ -126,14 +127,23 @@ t_proc_line(struct tw *w, const struct proc *p, const char *note)
 static void
 t_ct_marker(struct tw *w, const struct container *c)
 {
+	size_t i;
+
 	buf_adds(&w->b, "[container ");
 	vis_text(&w->b, c->id, strnlen(c->id, 12));
 	if (c->name.set) {
 		buf_addc(&w->b, ' ');
 		t_bytes(&w->b, &c->name, 128);
 	}
-	buf_printf(&w->b, ": %zu process%s, below]\n", c->nprocs,
+	for (i = 0; i < w->rank.n && w->rank.v[i].c != c; i++)
+		;
+	/* where its section is: the containers come in activity order */
+	buf_printf(&w->b, ": %zu process%s, ", c->nprocs,
 	           c->nprocs == 1 ? "" : "es");
+	if (i < w->rank.n)
+		buf_printf(&w->b, "container #%zu above]\n", i + 1);
+	else
+		buf_adds(&w->b, "not shown]\n");
 }
 
 /* A child shown in ct's tree: one of ct's processes, or, below a
@@ -306,10 +316,10 @@ t_files(struct tw *w, const struct container *ct)
 		buf_adds(&w->b, "    ");
 		t_bytes(&w->b, &f->path, PATH_MAX_SHOWN);
 		buf_printf(&w->b, "  pid %d  open ", (int)f->owner->lead.tgid);
-		t_time(&w->b, f->open_ns);
+		t_time(w, f->open_ns);
 		buf_adds(&w->b, "  close ");
 		if (f->has_close) {
-			t_time(&w->b, f->close_ns);
+			t_time(w, f->close_ns);
 			if (f->close_filled)
 				buf_adds(&w->b, " (process exit)");
 		} else {
@@ -333,7 +343,7 @@ t_files(struct tw *w, const struct container *ct)
 			buf_adds(&w->b, "  operations:\n");
 		t_op(&w->b, f);
 		buf_printf(&w->b, "  pid %d  at ", (int)f->owner->lead.tgid);
-		t_time(&w->b, f->ns);
+		t_time(w, f->ns);
 		buf_addc(&w->b, '\n');
 	}
 }
@@ -361,6 +371,74 @@ t_incomplete(struct buf *b, const struct model *m)
 		           m->skipped.n - m->skipped.nids);
 }
 
+/* Where the report comes from (prov.h), on top. */
+static void
+t_prov(struct tw *w, const struct model *m, const struct opts *o)
+{
+	struct prov p;
+	size_t i;
+
+	prov_build(&p, m, o);
+	buf_adds(&w->b, "database ");
+	vis_text(&w->b, p.db ? p.db : "-", strlen(p.db ? p.db : "-"));
+	buf_adds(&w->b, "  store ");
+	if (p.store[0] == '\0')
+		buf_addc(&w->b, '-');
+	vis_text(&w->b, p.store, strlen(p.store));
+	buf_adds(&w->b, p.nhosts == 1 ? "  host" : "  hosts");
+	for (i = 0; i < p.nhosts; i++) {
+		buf_adds(&w->b, i ? ", " : " ");
+		vis_text(&w->b, p.hosts[i], strlen(p.hosts[i]));
+	}
+	if (p.nhosts == 0)
+		buf_adds(&w->b, " -");
+	buf_adds(&w->b, "\nwindow ");
+	t_time(w, p.from);
+	buf_adds(&w->b, p.from_data ? " (first recorded)" : " (-since)");
+	buf_adds(&w->b, " .. ");
+	t_time(w, p.to);
+	buf_adds(&w->b, p.to_data ? " (last recorded)" : " (-until)");
+	buf_adds(&w->b, "\ngenerated ");
+	t_time(w, p.generated);
+	buf_printf(&w->b, " by filter %s; times in %s\n", p.version,
+	           w->local ? "the local zone (-tz=local)" : "UTC");
+	prov_free(&p);
+}
+
+/* what put a container where it is (rank.h), ending the line */
+static void
+t_activity(struct buf *b, const struct rank_ct *r)
+{
+	buf_printf(b, "%zu process%s started, %zu file%s changed, %zu gap%s\n",
+	           r->started, r->started == 1 ? "" : "es", r->changed,
+	           r->changed == 1 ? "" : "s", r->gaps,
+	           r->gaps == 1 ? "" : "s");
+}
+
+/* The containers in the order they follow, before the first. */
+static void
+t_ranking(struct tw *w)
+{
+	size_t i;
+
+	if (w->rank.n == 0)
+		return;
+	buf_adds(&w->b, "\ncontainers by activity (processes started + files "
+	                "changed + gaps), most active first:\n");
+	for (i = 0; i < w->rank.n; i++) {
+		const struct container *c = w->rank.v[i].c;
+
+		buf_printf(&w->b, "  %zu. ", i + 1);
+		vis_text(&w->b, c->id, strnlen(c->id, 12));
+		if (c->name.set) {
+			buf_addc(&w->b, ' ');
+			t_bytes(&w->b, &c->name, 128);
+		}
+		buf_adds(&w->b, ": ");
+		t_activity(&w->b, &w->rank.v[i]);
+	}
+}
+
 int
 render_text(FILE *out, const struct model *m, const struct opts *o)
 {
@@ -370,6 +448,8 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 	memset(&w, 0, sizeof(w));
 	w.out = out;
 	w.m = m;
+	w.local = o->tz_local;
+	rank_build(&w.rank, m);
 	buf_init(&w.b);
 	buf_init(&w.pre);
 	buf_adds(&w.pre, "");
@@ -382,13 +462,14 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 	}
 	if (o->since != INT64_MIN) {
 		buf_adds(&w.b, ", since ");
-		t_time(&w.b, o->since);
+		t_time(&w, o->since);
 	}
 	if (o->until != INT64_MAX) {
 		buf_adds(&w.b, ", until ");
-		t_time(&w.b, o->until);
+		t_time(&w, o->until);
 	}
 	buf_addc(&w.b, '\n');
+	t_prov(&w, m, o);
 	t_incomplete(&w.b, m);
 	for (i = 0; i < m->ngaps; i++) {
 		const struct gap *g = &m->gaps[i];
@@ -396,11 +477,53 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 		buf_adds(&w.b, "warning: events may be missing (");
 		t_bytes(&w.b, &g->source, 32);
 		buf_adds(&w.b, ") from ");
-		t_time(&w.b, g->from_ns);
+		t_time(&w, g->from_ns);
 		buf_adds(&w.b, " to ");
-		t_time(&w.b, g->to_ns);
+		t_time(&w, g->to_ns);
 		buf_printf(&w.b, ", count %lld\n", (long long)g->count);
 	}
+	t_ranking(&w);
+	/* the containers first, most active first (rank.h) */
+	for (i = 0; i < w.rank.n; i++) {
+		const struct container *c = w.rank.v[i].c;
+
+		buf_adds(&w.b, "\n== container ");
+		vis_text(&w.b, c->id, strlen(c->id));
+		if (c->name.set) {
+			buf_adds(&w.b, " name ");
+			t_bytes(&w.b, &c->name, 256);
+		}
+		if (c->image.set) {
+			buf_adds(&w.b, " image ");
+			t_bytes(&w.b, &c->image, 256);
+		}
+		buf_addc(&w.b, '\n');
+		if (c->rootfs.set) {
+			buf_adds(&w.b, "  rootfs ");
+			t_bytes(&w.b, &c->rootfs, PATH_MAX_SHOWN);
+			buf_addc(&w.b, '\n');
+		}
+		buf_printf(&w.b, "  #%zu by activity: ", i + 1);
+		t_activity(&w.b, &w.rank.v[i]);
+		/* the container's forest: its processes whose parent is
+		 * outside it (init, and each docker exec) */
+		for (j = 0; j < m->nprocs; j++) {
+			const struct proc *p = m->procs[j];
+
+			if (!p->keep || p->ct != c ||
+			    (p->parent != NULL && p->parent->ct == c))
+				continue;
+			buf_adds(&w.b, "  ");
+			t_proc_line(&w, p, NULL);
+			buf_reset(&w.pre);
+			buf_adds(&w.pre, "  ");
+			t_kids(&w, p, c);
+		}
+		t_files(&w, c);
+		tw_flush(&w);
+	}
+	/* then the daemons' tree, which started them */
+	buf_reset(&w.pre);
 	if (m->nroots == 0)
 		buf_adds(&w.b, "no dockerd or containerd in the window\n");
 	for (i = 0; i < m->nroots; i++) {
@@ -420,44 +543,6 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 		t_kids(&w, r, NULL);
 		tw_flush(&w);
 	}
-	for (i = 0; i < m->ncts; i++) {
-		const struct container *c = &m->cts[i];
-
-		if (!c->keep || c->nprocs == 0)
-			continue;
-		buf_adds(&w.b, "\n== container ");
-		vis_text(&w.b, c->id, strlen(c->id));
-		if (c->name.set) {
-			buf_adds(&w.b, " name ");
-			t_bytes(&w.b, &c->name, 256);
-		}
-		if (c->image.set) {
-			buf_adds(&w.b, " image ");
-			t_bytes(&w.b, &c->image, 256);
-		}
-		buf_addc(&w.b, '\n');
-		if (c->rootfs.set) {
-			buf_adds(&w.b, "  rootfs ");
-			t_bytes(&w.b, &c->rootfs, PATH_MAX_SHOWN);
-			buf_addc(&w.b, '\n');
-		}
-		/* the container's forest: its processes whose parent is
-		 * outside it (init, and each docker exec) */
-		for (j = 0; j < m->nprocs; j++) {
-			const struct proc *p = m->procs[j];
-
-			if (!p->keep || p->ct != c ||
-			    (p->parent != NULL && p->parent->ct == c))
-				continue;
-			buf_adds(&w.b, "  ");
-			t_proc_line(&w, p, NULL);
-			buf_reset(&w.pre);
-			buf_adds(&w.pre, "  ");
-			t_kids(&w, p, c);
-		}
-		t_files(&w, c);
-		tw_flush(&w);
-	}
 	/* files of host processes (daemons) last */
 	for (i = 0; i < m->nfiles; i++)
 		if (m->files[i].owner->ct == NULL)
@@ -469,5 +554,6 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 	tw_flush(&w);
 	buf_free(&w.b);
 	buf_free(&w.pre);
+	rank_free(&w.rank);
 	return render_end(out, w.err);
 }

@@ -3,30 +3,6 @@
 
 #include <string.h>
 
-/* The code point of the valid UTF-8 sequence p[0..l) (l from
- * esc_utf8_len). */
-static unsigned
-vis_cp(const unsigned char *p, size_t l)
-{
-	static const unsigned char lead_mask[5] = {0, 0x7f, 0x1f, 0x0f, 0x07};
-	unsigned cp = p[0] & lead_mask[l];
-	size_t i;
-
-	for (i = 1; i < l; i++)
-		cp = (cp << 6) | (p[i] & 0x3f);
-	return cp;
-}
-
-/* Invisible or reordering code points shown as \u{hex} */
-static bool
-vis_hidden(unsigned cp)
-{
-	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
-	       (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029 ||
-	       cp == 0xfeff;
-}
-
 void
 vis_text(struct buf *b, const char *p, size_t n)
 {
@@ -35,9 +11,9 @@ vis_text(struct buf *b, const char *p, size_t n)
 
 	while (i < n) {
 		if (u[i] >= 0x80 && (l = esc_utf8_len(u + i, n - i)) != 0) {
-			unsigned cp = vis_cp(u + i, l);
+			unsigned cp = esc_utf8_cp(u + i, l);
 
-			if (vis_hidden(cp))
+			if (esc_cp_hidden(cp))
 				buf_printf(b, "\\u{%x}", cp);
 			else
 				buf_add(b, p + i, l);

@@ -3,8 +3,10 @@ filter writes the self-contained HTML report, and headless Chromium (Debian's
 chromium, no playwright) loads it from file://, runs its script and dumps the
 DOM: the container's tree, its changed files and the exit code must be there,
 a node expands from the URL (#expand=PID, #expand=all), the search box
-filters (#q=...), hostile file names stay text, and a screenshot is kept in
-build/artifacts/report.png."""
+filters (#q=...), hostile file names stay text; a quieter container runs
+first, and the report must open on the busier one (most active first),
+expanded down to the process that wrote a file, the other folded; a
+screenshot of that first view is kept in build/artifacts/report.png."""
 import json
 import os
 import re
@@ -21,10 +23,11 @@ from godotest import (FILTER, IMAGE, SLOW, TOP, URI, Godo, check, client, docker
 CHROMIUM = os.environ.get("GODO_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = os.path.join(TOP, "build", "artifacts")
 # The init shell writes two files (one name with a byte that is not UTF-8 and
-# markup in it) and forks a child that exits 3; "true" keeps the shell from
-# exec'ing its last command, so the child is a child.
+# markup in it), forks a child that writes a file and one that exits 3; "true"
+# keeps the shell from exec'ing its last command, so the child is a child.
+DEEP = "echo z > /tmp/deep.txt"
 SCRIPT = ("echo hi > /tmp/x.txt; echo y > \"$(printf '/tmp/h\\377<img src=x onerror=alert(1)>.txt')\"; "
-          "sh -c \"exit 3\"; true")
+          "sh -c '" + DEEP + "'; sh -c \"exit 3\"; true")
 HOSTILE_SHOWN = "/tmp/h\\xff<img src=x onerror=alert(1)>.txt"
 
 
@@ -130,11 +133,13 @@ def main():
     db = fresh_db("html")
     g = Godo(db).start()
     try:
+        quiet, qrc = run_rm("true")
         cid, crc = run_rm("sh", "-c", SCRIPT)
     finally:
         rc = g.stop()
     check("godo_stopped_cleanly", rc == 0, "rc %d: %s" % (rc, g.text()[-1500:]))
-    check("container_ran", len(cid) == 64 and crc == 0, "cid %r rc %d" % (cid, crc))
+    check("container_ran", len(cid) == 64 and crc == 0 and len(quiet) == 64 and qrc == 0,
+          "cid %r rc %d, quiet %r rc %d" % (cid, crc, quiet, qrc))
 
     os.makedirs(ARTIFACTS, exist_ok=True)
     report = os.path.join(ARTIFACTS, "report.html")
@@ -161,7 +166,10 @@ def main():
         data = m.group(1)
         check("html_data_escaped", "<" not in data and ">" not in data and "&" not in data,
               "raw <, > or & in the embedded JSON")
-        check("html_data_is_the_json", json.loads(data) == out, "embedded JSON differs from -format=json")
+        # the same document, but for the time each was made
+        emb = json.loads(data)
+        emb["provenance"]["generated"] = out["provenance"]["generated"]
+        check("html_data_is_the_json", emb == out, "embedded JSON differs from -format=json")
     check("html_hostile_not_markup", "<img" not in page, "a file name appears as markup")
 
     procs = [q for q in out["processes"] if q.get("container") == cid]
@@ -190,8 +198,21 @@ def main():
     if not (initn and threen):
         finish()
     check("dom_exit_code", "exit 3" in threen[0].text(), threen[0].text()[:200])
-    check("dom_collapsed_by_default", not initn[0].hidden() and threen[0].hidden(),
-          "init hidden %s, child hidden %s" % (initn[0].hidden(), threen[0].hidden()))
+    # the report opens on what matters: the busier container first, open
+    # down to the process that wrote a file; the rest folded
+    secs = dom.find(lambda n: n.tag == "section" and "ct" in n.classes() and n.attrs.get("data-container"))
+    order = [(n.attrs.get("data-container"), n.attrs.get("data-rank")) for n in secs]
+    check("dom_most_active_first", order == [(cid, "1"), (quiet, "2")] and
+          [c["id"] for c in out["containers"]] == [cid, quiet], "sections %r" % order)
+    deep = [q for q in procs if q.get("args") == ["sh", "-c", DEEP]]
+    deepn = dom.nodes(deep[0]["tgid"]) if deep else []
+    check("dom_first_expanded_to_writers", deepn and initn[0].attrs.get("data-expanded") == "true" and
+          not deepn[0].hidden() and deepn[0].attrs.get("data-writer") == "true",
+          "deep %r, init expanded %r" % (deep, initn[0].attrs.get("data-expanded")))
+    opened = [n for s in secs[1:] for n in s.walk() if isinstance(n, Node) and n.attrs.get("data-expanded") == "true"]
+    daemons = dom.find(lambda n: n.tag == "details" and "daemons" in n.classes())
+    check("dom_others_collapsed", not opened and daemons and "open" not in daemons[0].attrs,
+          "%d nodes open outside the first container" % len(opened))
     files = [r for t in sec[0].walk() if t.tag == "table" and "files" in t.classes()
              for r in t.walk() if r.tag == "tr"] if sec else []
     xrow = [r.find_td() for r in files if r.find_td() and r.find_td()[0].text() == "/tmp/x.txt"]
@@ -225,12 +246,12 @@ def main():
     check("search_pid", threen and not threen[0].hidden() and any("hit" in n.classes() for n in threen[0].kids
                                                                   if isinstance(n, Node)), "pid not found by search")
 
-    # a screenshot of the expanded report, kept as an artifact
+    # a screenshot of the report as it opens (most active container first,
+    # expanded to its writers), kept as an artifact
     png = os.path.join(ARTIFACTS, "report.png")
     if os.path.exists(png):
         os.unlink(png)
-    rc, _, err = chromium(url + "#expand=all", "--screenshot=" + png, "--window-size=1280,2000",
-                          "--hide-scrollbars")
+    rc, _, err = chromium(url, "--screenshot=" + png, "--window-size=1280,2000", "--hide-scrollbars")
     ok = os.path.exists(png) and os.path.getsize(png) > 10000
     if ok:
         with open(png, "rb") as f:

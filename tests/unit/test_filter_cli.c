@@ -143,6 +143,27 @@ test_cli_format_from_output(void **state)
 	}
 }
 
+/* -tz: utc (the default) or local, any case; the generation time kept */
+static void
+test_cli_tz(void **state)
+{
+	struct opts o;
+
+	(void)state;
+	opts_init(&o);
+	assert_int_equal(cli_check(&o, NOW), 0);
+	assert_false(o.tz_local);
+	assert_true(o.now == NOW);
+	o.tz = "LOCAL";
+	assert_int_equal(cli_check(&o, NOW), 0);
+	assert_true(o.tz_local);
+	o.tz = "utc";
+	assert_int_equal(cli_check(&o, NOW), 0);
+	assert_false(o.tz_local);
+	o.tz = "Europe/Paris";
+	assert_int_equal(cli_check(&o, NOW), -1);
+}
+
 int
 main(void)
 {
@@ -152,6 +173,7 @@ main(void)
 	    cmocka_unit_test(test_cli_far_durations),
 	    cmocka_unit_test(test_cli_words),
 	    cmocka_unit_test(test_cli_format_from_output),
+	    cmocka_unit_test(test_cli_tz),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "test_filter_pipeline.h"
 
@@ -118,6 +119,50 @@ test_render_text_no_container_child(void **state)
 	model_free(m);
 }
 
+/* Kept process number i (pid 10 * (i + 1), started i s after FF_T0) of a
+ * model by hand, named id; host may be NULL. */
+static struct proc *
+hand_proc(struct model *m, const char *id, const char *host, size_t i)
+{
+	struct task t;
+	struct proc *p;
+
+	memset(&t, 0, sizeof(t));
+	t.id = mem_strdup(id);
+	t.host = host ? mem_strdup(host) : NULL;
+	t.pid = t.tgid = (int32_t)(i + 1) * 10;
+	t.has_start = true;
+	t.start_ns = FF_NS(i);
+	bytes_set(&t.comm, id, strlen(id));
+	p = model_add_proc(m, &t);
+	assert_non_null(p);
+	p->keep = true;
+	return p;
+}
+
+/* fn's output over m (its tree built: hand_render) */
+static char *
+hand_again(int (*fn)(FILE *, const struct model *, const struct opts *),
+           struct model *m, struct opts *o)
+{
+	size_t n;
+	int rc;
+	char *s = ff_render(fn, m, o, &n, &rc);
+
+	assert_int_equal(rc, 0);
+	return s;
+}
+
+/* fn's output over a model by hand, its tree built and sorted first */
+static char *
+hand_render(int (*fn)(FILE *, const struct model *, const struct opts *),
+            struct model *m, struct opts *o)
+{
+	tree_build(m, o);
+	tree_sort(m);
+	return hand_again(fn, m, o);
+}
+
 /* A model by hand: a container process whose children are a process of
  * another container and one without container, with a grandchild back
  * in the first container (issue 17: a NULL dereference in the text
@@ -127,27 +172,16 @@ test_render_text_null_container_by_hand(void **state)
 {
 	struct opts o;
 	struct model *m = model_new(10);
-	struct task t;
 	struct container *ct, *ct2;
 	const char *ids[] = {"s", "c", "o", "k", "g"};
 	struct proc *v[5];
-	size_t i, n;
-	int rc;
+	size_t i;
 	char *s;
 
 	(void)state;
 	ff_opts(&o);
-	for (i = 0; i < 5; i++) {
-		memset(&t, 0, sizeof(t));
-		t.id = mem_strdup(ids[i]);
-		t.pid = t.tgid = (int32_t)(i + 1) * 10;
-		t.has_start = true;
-		t.start_ns = FF_NS(i);
-		bytes_set(&t.comm, ids[i], 1);
-		v[i] = model_add_proc(m, &t);
-		assert_non_null(v[i]);
-		v[i]->keep = true;
-	}
+	for (i = 0; i < 5; i++)
+		v[i] = hand_proc(m, ids[i], NULL, i);
 	model_link(v[0], v[1]);
 	model_link(v[1], v[2]);
 	model_link(v[1], v[3]);
@@ -159,15 +193,197 @@ test_render_text_null_container_by_hand(void **state)
 	v[1]->ct = v[4]->ct = ct;
 	ct->nprocs = 2;
 	v[2]->ct = ct2;
-	tree_build(m, &o);
-	tree_sort(m);
-	s = ff_render(render_text, m, &o, &n, &rc);
-	assert_int_equal(rc, 0);
-	assert_non_null(strstr(s, "├─ [container b2b2: 0 processes, below]\n"));
+	s = hand_render(render_text, m, &o);
+	assert_non_null(
+	    strstr(s, "├─ [container b2b2: 0 processes, not shown]\n"));
 	assert_non_null(strstr(s, "└─ 40 [k]  2026-11-25T10:00:03."));
 	assert_non_null(strstr(s, "running  [no container]\n"));
 	assert_non_null(strstr(s, "   └─ 50 [g]  "));
 	free(s);
+	model_free(m);
+}
+
+/* a file p opened at FF_NS(at) */
+static void
+hand_file(struct model *m, struct proc *p, const char *id, double at)
+{
+	struct file *f = model_add_file(m);
+
+	f->id = mem_strdup(id);
+	f->owner = p;
+	f->op = FOP_OPEN;
+	bytes_set(&f->path, id, strlen(id));
+	f->open_ns = FF_NS(at);
+}
+
+/* Two containers by hand, the second (by id) more active: aaaa changed
+ * more files (2) but bbbb started more processes (2), one of them inside
+ * a gap, and changed a file (1): 4 against 3. */
+static struct model *
+activity_model(void)
+{
+	struct model *m = model_new(10);
+	const char *ids[] = {"d", "a1", "b1", "b2"};
+	struct container *ca, *cb;
+	struct proc *v[4];
+	struct gap *g;
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		v[i] = hand_proc(m, ids[i], "h", i);
+	/* a1 ends before the gap */
+	v[1]->lead.has_exit = v[1]->lead.has_code = true;
+	v[1]->lead.exit_ns = FF_NS(1.5);
+	v[0]->lead.star = true;
+	model_link(v[0], v[1]);
+	model_link(v[0], v[2]);
+	model_link(v[2], v[3]);
+	model_container(m, "h", "aaaa");
+	model_container(m, "h", "bbbb");
+	ca = model_container(m, "h", "aaaa");
+	cb = model_container(m, "h", "bbbb");
+	ca->keep = cb->keep = true;
+	v[1]->ct = ca;
+	v[2]->ct = v[3]->ct = cb;
+	ca->nprocs = 1;
+	cb->nprocs = 2;
+	hand_file(m, v[3], "/etc/shadow", 4);
+	hand_file(m, v[1], "/a/1", 1.1);
+	hand_file(m, v[1], "/a/2", 1.2);
+	g = model_add_gap(m);
+	g->host = mem_strdup("h");
+	g->boot = mem_strdup("b");
+	bytes_set(&g->source, "audit", 5);
+	g->from_ns = FF_NS(2.5);
+	g->to_ns = FF_NS(3.5); /* b2 started at 3 */
+	g->count = 7;
+	return m;
+}
+
+/* The report opens on the most active container (issue 17): bbbb (2
+ * processes, a file, a gap) before aaaa (1 process), in text and JSON;
+ * the process that started inside the gap is marked in both. */
+static void
+test_render_activity_order(void **state)
+{
+	struct opts o;
+	struct model *m = activity_model();
+	char *s, *a, *b;
+
+	(void)state;
+	ff_opts(&o);
+	s = hand_render(render_text, m, &o);
+	assert_non_null(strstr(s,
+	                       "most active first:\n  1. bbbb: 2 processes "
+	                       "started, 1 file changed, 1 gap\n  2. aaaa: 1 "
+	                       "process started, 2 files changed, 0 gaps\n"));
+	a = strstr(s, "== container aaaa");
+	b = strstr(s, "== container bbbb");
+	assert_true(a != NULL && b != NULL && b < a);
+	assert_true(strstr(s, "== Docker daemons") > a);
+	assert_non_null(strstr(s, "└─ 40 [b2]  2026-11-25T10:00:03.000000000Z  "
+	                          "running  [started in a gap: events may be "
+	                          "missing]\n"));
+	assert_null(strstr(s,
+	                   "30 [b1]  2026-11-25T10:00:02.000000000Z  running  "
+	                   "[started"));
+	free(s);
+	s = hand_again(render_json, m, &o);
+	a = strstr(s, "{\"id\":\"aaaa\"");
+	b = strstr(s, "{\"id\":\"bbbb\"");
+	assert_true(a != NULL && b != NULL && b < a);
+	assert_non_null(
+	    strstr(s, "\"rank\":1,\"activity\":{\"processes_started\""
+	              ":2,\"files_changed\":1,\"gaps\":1,\"score\":4}"));
+	assert_non_null(
+	    strstr(s, "\"rank\":2,\"activity\":{\"processes_started\""
+	              ":1,\"files_changed\":2,\"gaps\":0,\"score\":3}"));
+	a = strstr(s, "{\"id\":\"b2\"");
+	assert_non_null(a);
+	assert_true(strstr(a, "\"in_gap\":true}") < strstr(a, "\n"));
+	assert_non_null(strstr(s, "\"in_gap\":false}"));
+	free(s);
+	model_free(m);
+}
+
+/* Provenance on top: the store without its credentials, the hosts, the
+ * window from the flags or the data, the generation time and version. */
+static void
+test_render_provenance(void **state)
+{
+	struct opts o;
+	struct model *m = activity_model();
+	char *s;
+
+	(void)state;
+	ff_opts(&o);
+	o.db = "raw";
+	o.mongo = "mongodb://reader:s3cret@db1:27017/raw?"
+	          "tlsCertificateKeyFilePassword=pw2&replicaSet=rs0";
+	o.now = FF_NS(100);
+	o.since = FF_NS(1);
+	s = hand_render(render_text, m, &o);
+	assert_null(strstr(s, "s3cret"));
+	assert_null(strstr(s, "pw2"));
+	assert_non_null(strstr(
+	    s,
+	    "\ndatabase raw  store mongodb://reader:***@db1:27017/raw?"
+	    "tlsCertificateKeyFilePassword=***&replicaSet=rs0  host h\n"
+	    "window 2026-11-25T10:00:01.000000000Z (-since) .. "
+	    "2026-11-25T10:00:04.000000000Z (last recorded)\n"
+	    "generated 2026-11-25T10:01:40.000000000Z by filter " GODO_VERSION
+	    "; times in UTC\n"));
+	assert_true(strstr(s, "\ndatabase ") < strstr(s, "\n== "));
+	free(s);
+	s = hand_again(render_json, m, &o);
+	assert_null(strstr(s, "s3cret"));
+	assert_non_null(strstr(
+	    s, "{\"format\":1,\"provenance\":{\"database\":\"raw\",\"store\":"
+	       "\"mongodb://reader:***@db1:27017/"
+	       "raw?tlsCertificateKeyFilePassword="
+	       "***\\u0026replicaSet=rs0\",\"hosts\":[\"h\"],\"from\":"
+	       "\"2026-11-25T10:00:01.000000000Z\",\"from_source\":\"since\","
+	       "\"to\":\"2026-11-25T10:00:04.000000000Z\",\"to_source\":"
+	       "\"data\",\"generated\":\"2026-11-25T10:01:40.000000000Z\","
+	       "\"filter_version\":\"" GODO_VERSION "\",\"tz\":\"UTC\"},"));
+	free(s);
+	model_free(m);
+}
+
+/* -tz=local: every time with the local zone's offset, in text and JSON */
+static void
+test_render_tz_local(void **state)
+{
+	static const struct {
+		int (*fn)(FILE *, const struct model *, const struct opts *);
+		const char *start, *zone;
+	} fmt[] = {
+	    {render_text, "40 [b2]  2026-11-25T12:00:03.000000000+02:00",
+	     "times in the local zone (-tz=local)"},
+	    {render_json, "\"start\":\"2026-11-25T12:00:03.000000000+02:00\"",
+	     "\"tz\":\"local\""},
+	};
+	struct opts o;
+	struct model *m = activity_model();
+	size_t i;
+	char *s;
+
+	(void)state;
+	assert_int_equal(setenv("TZ", "XST-2", 1), 0); /* UTC+2, no DST */
+	tzset();
+	ff_opts(&o);
+	o.tz_local = true;
+	tree_build(m, &o);
+	tree_sort(m);
+	for (i = 0; i < 2; i++) {
+		s = hand_again(fmt[i].fn, m, &o);
+		assert_non_null(strstr(s, fmt[i].start));
+		assert_non_null(strstr(s, fmt[i].zone));
+		assert_null(strstr(s, "0Z")); /* no time left in UTC */
+		free(s);
+	}
+	assert_int_equal(unsetenv("TZ"), 0);
+	tzset();
 	model_free(m);
 }
 
@@ -224,8 +440,13 @@ test_render_text_empty(void **state)
 	ff_opts(&o);
 	s = ff_render(render_text, m, &o, &n, &rc);
 	assert_int_equal(rc, 0);
-	assert_string_equal(s, "godo filter: 0 processes\nno dockerd or "
-	                       "containerd in the window\n");
+	assert_string_equal(s, "godo filter: 0 processes\n"
+	                       "database -  store -  hosts -\n"
+	                       "window ? (first recorded) .. ? (last "
+	                       "recorded)\n"
+	                       "generated 1970-01-01T00:00:00.000000000Z by "
+	                       "filter " GODO_VERSION "; times in UTC\n"
+	                       "no dockerd or containerd in the window\n");
 	free(s);
 	model_free(m);
 }
@@ -292,10 +513,7 @@ test_render_deep_chain(void **state)
 		}
 		prev = p;
 	}
-	tree_build(m, &o);
-	tree_sort(m);
-	s = ff_render(render_text, m, &o, &n, &rc);
-	assert_int_equal(rc, 0);
+	s = hand_render(render_text, m, &o);
 	assert_non_null(strstr(s, "[g4200]"));
 	line = strstr(s, "└─ 4301 [payload]  ");
 	assert_non_null(line);
@@ -416,6 +634,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_render_activity_order),
+	    cmocka_unit_test(test_render_provenance),
+	    cmocka_unit_test(test_render_tz_local),
 	    cmocka_unit_test(test_render_deep_chain),
 	    cmocka_unit_test(test_render_text_hostile_fields),
 	    cmocka_unit_test(test_render_huge_filename),
