@@ -225,3 +225,9 @@ rawdb_read_gaps(struct rawdb *db, rawdb_doc_fn *fn, void *arg)
 	return read_coll(db, COLL_GAPS, bson_new(),
 	                 projection(f, sizeof(f) / sizeof(f[0])), fn, arg);
 }
+
+int
+rawdb_read_containers(struct rawdb *db, rawdb_doc_fn *fn, void *arg)
+{
+	return read_coll(db, COLL_CONTAINERS, bson_new(), bson_new(), fn, arg);
+}

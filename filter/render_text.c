@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "containers.h"
 #include "esc.h"
 #include "vis.h"
 #include "util.h"
@@ -361,6 +362,68 @@ t_incomplete(struct buf *b, const struct model *m)
 		           m->skipped.n - m->skipped.nids);
 }
 
+/* "  key a, b, c\n" when a has entries */
+static void
+t_list(struct buf *b, const char *key, const struct argv *a)
+{
+	size_t i;
+
+	if (a->n == 0)
+		return;
+	buf_printf(b, "  %s ", key);
+	for (i = 0; i < a->n; i++) {
+		buf_adds(b, i ? ", " : "");
+		t_bytes(b, &a->v[i], 256);
+	}
+	buf_addc(b, '\n');
+}
+
+/* The container header's identity lines (docs/output.md). */
+static void
+t_ct_ident(struct buf *b, const struct container *c)
+{
+	const struct ct_ident *id = &c->ident;
+	size_t i;
+
+	if (id->source == NULL) /* neither recorded nor on this host */
+		return;
+	buf_printf(b, "  identity %s", id->source);
+	if (id->image_id.set) {
+		buf_adds(b, "  image id ");
+		t_bytes(b, &id->image_id, 128);
+	}
+	buf_addc(b, '\n');
+	if (id->started.set) {
+		buf_adds(b, "  started ");
+		t_bytes(b, &id->started, 64);
+		buf_addc(b, '\n');
+	}
+	t_list(b, "labels", &id->labels);
+	if (id->has_privileged)
+		buf_printf(b, "  privileged %s", id->privileged ? "YES" : "no");
+	if (id->network.set) {
+		buf_adds(b, "  network ");
+		t_bytes(b, &id->network, 64);
+	}
+	if (id->has_privileged || id->network.set)
+		buf_addc(b, '\n');
+	t_list(b, "cap_add", &id->caps);
+	for (i = 0; i < id->nmounts; i++) {
+		const struct ct_mount *mt = &id->mounts[i];
+
+		buf_adds(b, "  ");
+		t_bytes(b, &mt->type, 16);
+		buf_addc(b, ' ');
+		t_bytes(b, &mt->source, PATH_MAX_SHOWN);
+		buf_adds(b, " -> ");
+		t_bytes(b, &mt->destination, PATH_MAX_SHOWN);
+		buf_adds(b, mt->rw ? " (rw)" : " (ro)");
+		if (containers_mount_is_root(mt))
+			buf_adds(b, "  !! the host's /");
+		buf_addc(b, '\n');
+	}
+}
+
 int
 render_text(FILE *out, const struct model *m, const struct opts *o)
 {
@@ -435,12 +498,16 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 			buf_adds(&w.b, " image ");
 			t_bytes(&w.b, &c->image, 256);
 		}
+		if (containers_risky(c))
+			buf_adds(&w.b, "  !! ESCAPE RISK (privileged or the "
+			               "host's / mounted)");
 		buf_addc(&w.b, '\n');
 		if (c->rootfs.set) {
 			buf_adds(&w.b, "  rootfs ");
 			t_bytes(&w.b, &c->rootfs, PATH_MAX_SHOWN);
 			buf_addc(&w.b, '\n');
 		}
+		t_ct_ident(&w.b, c);
 		/* the container's forest: its processes whose parent is
 		 * outside it (init, and each docker exec) */
 		for (j = 0; j < m->nprocs; j++) {

@@ -20,7 +20,7 @@
 #include "util.h"
 
 static const char *const coll_names[STORE_NCOLL] = {
-    COLL_PIDS, COLL_FDS, COLL_FILES, COLL_GAPS, COLL_RUNS};
+    COLL_PIDS, COLL_FDS, COLL_FILES, COLL_GAPS, COLL_RUNS, COLL_CONTAINERS};
 
 struct store {
 	mongoc_client_t *client;
@@ -625,6 +625,7 @@ store_ensure_indexes(struct store *s)
 	index_one(s, STORE_PIDS, "host_tgid", F_HOST, F_TGID);
 	index_one(s, STORE_FDS, "host_proc", F_HOST, F_PROC_ID);
 	index_one(s, STORE_FILES, "host_proc", F_HOST, F_PROC_ID);
+	index_one(s, STORE_CONTAINERS, "host_docker", F_HOST, F_DOCKER_ID);
 }
 
 int

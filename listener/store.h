@@ -18,6 +18,7 @@ enum store_coll {
 	STORE_FILES,
 	STORE_GAPS,
 	STORE_RUNS,
+	STORE_CONTAINERS,
 	STORE_NCOLL
 };
 

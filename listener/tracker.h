@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ctwatch.h"
 #include "fdtab.h"
 #include "proctab.h"
 #include "schema.h"
@@ -44,6 +45,7 @@ struct tracker {
 	struct writeback *wb;
 	struct proctab *pt;
 	struct fdtab *ft;
+	struct ctwatch *cw; /* container identities (ctwatch.h) */
 	char boot_id[40];
 	struct tracker_clock clk;
 	uint64_t now_ms; /* monotonic ms of the loop's iteration */
