@@ -337,51 +337,47 @@ ct_key(char *key, size_t size, const char *host, const char *id)
 	snprintf(key, size, "%s\x1f%s", host ? host : "", id);
 }
 
-struct container *
-model_container(struct model *m, const char *host, const char *id)
+/* The slot of host/id in a container array and its index; created (when
+ * create) or NULL. */
+static struct container *
+ct_slot(struct strmap *map, struct container **arr, size_t *n, size_t *cap,
+        const char *host, const char *id, bool create)
 {
 	struct container *c;
 	char key[512];
 	uintptr_t idx;
 
 	ct_key(key, sizeof(key), host, id);
-	idx = (uintptr_t)strmap_get(m->ctid, key);
+	idx = (uintptr_t)strmap_get(map, key);
 	if (idx != 0)
-		return &m->cts[idx - 1];
-	c = mem_push(&m->cts, &m->ncts, &m->capcts, sizeof(*m->cts), 16);
+		return &(*arr)[idx - 1];
+	if (!create)
+		return NULL;
+	c = mem_push(arr, n, cap, sizeof(*c), 16);
 	c->id = mem_strdup(id);
 	c->host = mem_strdup(host);
-	strmap_put(m->ctid, key, (void *)(uintptr_t)m->ncts);
+	strmap_put(map, key, (void *)(uintptr_t)*n);
 	return c;
+}
+
+struct container *
+model_container(struct model *m, const char *host, const char *id)
+{
+	return ct_slot(m->ctid, &m->cts, &m->ncts, &m->capcts, host, id, true);
 }
 
 struct container *
 model_ctdoc(struct model *m, const char *host, const char *id)
 {
-	struct container *c;
-	char key[512];
-	uintptr_t idx;
-
-	ct_key(key, sizeof(key), host, id);
-	idx = (uintptr_t)strmap_get(m->ctdocid, key);
-	if (idx != 0)
-		return &m->ctdocs[idx - 1];
-	c = mem_push(&m->ctdocs, &m->nctdocs, &m->capctdocs, sizeof(*c), 16);
-	c->id = mem_strdup(id);
-	c->host = mem_strdup(host);
-	strmap_put(m->ctdocid, key, (void *)(uintptr_t)m->nctdocs);
-	return c;
+	return ct_slot(m->ctdocid, &m->ctdocs, &m->nctdocs, &m->capctdocs, host,
+	               id, true);
 }
 
 struct container *
 model_find_ctdoc(struct model *m, const char *host, const char *id)
 {
-	char key[512];
-	uintptr_t idx;
-
-	ct_key(key, sizeof(key), host, id);
-	idx = (uintptr_t)strmap_get(m->ctdocid, key);
-	return idx != 0 ? &m->ctdocs[idx - 1] : NULL;
+	return ct_slot(m->ctdocid, &m->ctdocs, &m->nctdocs, &m->capctdocs, host,
+	               id, false);
 }
 
 void

@@ -94,6 +94,33 @@ ctinfo_open_beneath(int dirfd, const char *rel, int flags)
 	return -errno;
 }
 
+/* Up to cap bytes of fd (then closed) into a malloc'd NUL-terminated
+ * buffer, *len of them; NULL when out of memory (logged). A read error
+ * ends the data where it happened. */
+static char *
+read_fd(int fd, size_t cap, size_t *len)
+{
+	char *data = malloc(cap + 1);
+	size_t n = 0;
+	ssize_t r;
+
+	if (data == NULL)
+		log_warn("ctinfo: malloc");
+	while (data != NULL && n < cap &&
+	       (r = read(fd, data + n, cap - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		n += (size_t)r;
+	}
+	close_quietly(fd);
+	if (data != NULL)
+		data[n] = '\0';
+	*len = n;
+	return data;
+}
+
 enum ctinfo_rc
 ctinfo_read_file(int dirfd, const char *rel, size_t max, char **out,
                  size_t *len, const char **why)
@@ -101,8 +128,7 @@ ctinfo_read_file(int dirfd, const char *rel, size_t max, char **out,
 	/* O_NONBLOCK: a FIFO in place of the file must not hold the loop */
 	int fd = ctinfo_open_beneath(dirfd, rel, O_RDONLY | O_NONBLOCK);
 	struct stat st;
-	size_t n = 0;
-	ssize_t r;
+	size_t n;
 	char *data;
 
 	if (fd == -ENOENT)
@@ -119,28 +145,15 @@ ctinfo_read_file(int dirfd, const char *rel, size_t max, char **out,
 		close_quietly(fd);
 		return CTINFO_REFUSED;
 	}
-	data = malloc(max + 1);
-	if (data == NULL) {
-		log_warn("ctinfo: malloc");
-		close_quietly(fd);
-		*why = "out of memory";
-		return CTINFO_REFUSED;
-	}
 	/* one more byte than allowed: a file that grew since fstat */
-	while (n <= max && (r = read(fd, data + n, max + 1 - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		n += (size_t)r;
-	}
-	close_quietly(fd);
-	if (n > max || (n == 0 && st.st_size != 0)) {
+	data = read_fd(fd, max + 1, &n);
+	if (data == NULL || n > max || (n == 0 && st.st_size != 0)) {
+		*why = data == NULL ? "out of memory"
+		       : n > max    ? "too big"
+		                    : "unreadable";
 		free(data);
-		*why = n > max ? "too big" : "unreadable";
 		return CTINFO_REFUSED;
 	}
-	data[n] = '\0';
 	*out = data;
 	*len = n;
 	return CTINFO_OK;
@@ -456,29 +469,8 @@ static char *
 slurp(const char *path, size_t max, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	char *data;
-	size_t n = 0;
-	ssize_t r;
 
-	if (fd < 0)
-		return NULL;
-	data = malloc(max + 1);
-	if (data == NULL) {
-		log_warn("ctinfo: malloc");
-		close_quietly(fd);
-		return NULL;
-	}
-	while (n < max && (r = read(fd, data + n, max - n)) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		n += (size_t)r;
-	}
-	close_quietly(fd);
-	data[n] = '\0';
-	*len = n;
-	return data;
+	return fd < 0 ? NULL : read_fd(fd, max, len);
 }
 
 static void

@@ -451,43 +451,37 @@ append_str(bson_t *b, const char *key, struct str s)
 		docbuild_append_bytes(b, key, s.p, s.n);
 }
 
+/* Element i of a container's list as a sub-document of arr. */
 static void
-append_labels(bson_t *b, const struct ctinfo *ci)
+append_elem(bson_t *arr, const struct ctinfo *ci, unsigned int i, bool mount)
 {
-	bson_t arr, one;
+	bson_t one;
 	char idx[16];
-	unsigned int i;
 
-	BSON_APPEND_ARRAY_BEGIN(b, F_CT_LABELS, &arr);
-	for (i = 0; i < ci->nlabels; i++) {
-		idx_key(idx, i);
-		BSON_APPEND_DOCUMENT_BEGIN(&arr, idx, &one);
+	idx_key(idx, i);
+	BSON_APPEND_DOCUMENT_BEGIN(arr, idx, &one);
+	if (mount) {
+		append_str(&one, F_CT_MTYPE, ci->mounts[i].type);
+		append_str(&one, F_CT_MSOURCE, ci->mounts[i].source);
+		append_str(&one, F_CT_MDEST, ci->mounts[i].destination);
+		BSON_APPEND_BOOL(&one, F_CT_MRW, ci->mounts[i].rw);
+	} else {
 		append_str(&one, F_CT_KEY, ci->labels[i].key);
 		append_str(&one, F_CT_VALUE, ci->labels[i].value);
-		bson_append_document_end(&arr, &one);
 	}
-	bson_append_array_end(b, &arr);
+	bson_append_document_end(arr, &one);
 }
 
+/* labels: [{key, value}]; mounts: [{type, source, destination, rw}] */
 static void
-append_mounts(bson_t *b, const struct ctinfo *ci)
+append_list(bson_t *b, const struct ctinfo *ci, bool mounts)
 {
-	bson_t arr, one;
-	char idx[16];
-	unsigned int i;
+	unsigned int i, n = mounts ? ci->nmounts : ci->nlabels;
+	bson_t arr;
 
-	BSON_APPEND_ARRAY_BEGIN(b, F_CT_MOUNTS, &arr);
-	for (i = 0; i < ci->nmounts; i++) {
-		const struct ctinfo_mount *m = &ci->mounts[i];
-
-		idx_key(idx, i);
-		BSON_APPEND_DOCUMENT_BEGIN(&arr, idx, &one);
-		append_str(&one, F_CT_MTYPE, m->type);
-		append_str(&one, F_CT_MSOURCE, m->source);
-		append_str(&one, F_CT_MDEST, m->destination);
-		BSON_APPEND_BOOL(&one, F_CT_MRW, m->rw);
-		bson_append_document_end(&arr, &one);
-	}
+	BSON_APPEND_ARRAY_BEGIN(b, mounts ? F_CT_MOUNTS : F_CT_LABELS, &arr);
+	for (i = 0; i < n; i++)
+		append_elem(&arr, ci, i, mounts);
 	bson_append_array_end(b, &arr);
 }
 
@@ -503,7 +497,7 @@ container_fields(bson_t *b, const struct ctinfo *ci)
 	append_str(b, F_CT_NAME, ci->name);
 	append_str(b, F_CT_IMAGE, ci->image);
 	append_str(b, F_CT_IMAGE_ID, ci->image_id);
-	append_labels(b, ci);
+	append_list(b, ci, false);
 	append_str(b, F_CT_COMPOSE_PROJECT, ci->compose_project);
 	append_str(b, F_CT_COMPOSE_SERVICE, ci->compose_service);
 	append_str(b, F_CT_K8S_POD, ci->k8s_pod);
@@ -523,7 +517,7 @@ container_fields(bson_t *b, const struct ctinfo *ci)
 		bson_append_array_end(b, &arr);
 		append_str(b, F_CT_NETWORK, ci->network_mode);
 	}
-	append_mounts(b, ci);
+	append_list(b, ci, true);
 	if (ci->rootfs[0] != '\0')
 		docbuild_append_bytes(b, F_ROOTFS, ci->rootfs,
 		                      strlen(ci->rootfs));
