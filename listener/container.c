@@ -164,10 +164,26 @@ scan_daemon(struct task *k, void *arg)
 		ctwatch_daemon(tr->cw, k->tgid);
 }
 
+/* A container the snapshot found at start: its identity too. */
+static void
+scan_container(struct task *k, void *arg)
+{
+	struct tracker *tr = arg;
+
+	if (!k->thread && k->docker_id[0] != '\0' && tracker_recorded(tr, k))
+		ctwatch_seen(tr->cw, tr->wb, k->docker_id, tr->now_ms,
+		             tr->now_ns);
+}
+
 void
 container_tick(struct tracker *tr)
 {
-	if (ctwatch_want_scan(tr->cw, tr->now_ms))
+	bool first;
+
+	if (ctwatch_want_scan(tr->cw, tr->now_ms, &first)) {
 		proctab_foreach(tr->pt, scan_daemon, tr);
+		if (first) /* the daemons' roots are known by now */
+			proctab_foreach(tr->pt, scan_container, tr);
+	}
 	ctwatch_tick(tr->cw, tr->wb, tr->now_ms, tr->now_ns);
 }

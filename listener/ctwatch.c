@@ -118,8 +118,9 @@ ctwatch_daemon(struct ctwatch *cw, int32_t pid)
 }
 
 bool
-ctwatch_want_scan(struct ctwatch *cw, uint64_t now_ms)
+ctwatch_want_scan(struct ctwatch *cw, uint64_t now_ms, bool *first)
 {
+	*first = !cw->scanned;
 	if (cw->scanned &&
 	    (!cw->unresolved || now_ms < cw->scan_ms + CTWATCH_SCAN_MS))
 		return false;

@@ -46,8 +46,10 @@ void ctwatch_free(struct ctwatch *cw);
 void ctwatch_daemon(struct ctwatch *cw, int32_t pid);
 /* Should the caller look for dockerd processes again (ctwatch_daemon for
  * each)? True at the start and, while ids are unresolved, every
- * CTWATCH_SCAN_MS. Notes the scan as done. */
-bool ctwatch_want_scan(struct ctwatch *cw, uint64_t now_ms);
+ * CTWATCH_SCAN_MS. Notes the scan as done. *first: the first scan, when
+ * the caller also reports the containers of the tasks it already knows
+ * (ctwatch_seen: those found at start by the snapshot). */
+bool ctwatch_want_scan(struct ctwatch *cw, uint64_t now_ms, bool *first);
 /* A task of container id (64 lowercase hex) was seen: a new id is read
  * now; a known one is checked for a change at the next tick. */
 void ctwatch_seen(struct ctwatch *cw, struct writeback *wb, const char *id,

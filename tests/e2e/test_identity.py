@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from godotest import (FILTER, IMAGE, SLOW, URI, Godo, audit_state, check,  # noqa: E402
-                      client, finish, fresh_db, hold_audit_lock, wrap)
+                      client, docker, finish, fresh_db, hold_audit_lock, wrap)
 
 D2_ROOT = "/var/lib/godo-e2e-docker2"  # same filesystem as /var/lib/docker
 D2_EXEC = "/run/godo-e2e-d2"
@@ -30,6 +30,7 @@ BIND_SRC = "/tmp/godo-e2e-identity-bind"
 NAME = "godo-id-rm"
 PRIV = "godo-id-priv"
 ROOTBIND = "godo-id-rootbind"
+PRE = "godo-id-pre"  # on the suite's dockerd, running before godo starts
 
 
 def d2(*args, check_rc=True, timeout=120, stdin=None):
@@ -161,6 +162,8 @@ def main():
     db = fresh_db("e2e_identity")
     os.makedirs(BIND_SRC, exist_ok=True)
     p2 = None
+    docker("rm", "-f", PRE, check_rc=False)
+    pre_cid = docker("run", "-d", "--name", PRE, "--label", "pre=1", IMAGE, "sleep", "60").stdout.decode().strip()
     g = Godo(db).start()
     try:
         p2 = start_dockerd2()
@@ -172,6 +175,7 @@ def main():
         gone = d2("ps", "-aq", "--no-trunc").stdout.decode().split()
     finally:
         rc = g.stop(settle=1.5)
+        docker("rm", "-f", PRE, check_rc=False)
         stop_dockerd2(p2)
         shutil.rmtree(BIND_SRC, ignore_errors=True)
     check("godo_stopped_cleanly", rc == 0, "rc %d: %s" % (rc, g.text()[-1500:]))
@@ -207,6 +211,9 @@ def main():
     check("json_bind", any(m.get("source") == BIND_SRC and m.get("type") == "bind" for m in c.get("mounts") or []),
           "mounts %r" % c.get("mounts"))
     check("json_not_risky", c.get("escape_risk") is False and c.get("privileged") is False, "container %r" % c)
+    pre = ct_of(out, pre_cid) or {}
+    check("json_running_before_godo", pre.get("identity") == "recorded" and pre.get("name") == "/" + PRE and
+          "pre=1" in (pre.get("labels") or []), "container %r" % pre)
     p = ct_of(out, priv_cid) or {}
     check("json_privileged_marked", p.get("privileged") is True and p.get("escape_risk") is True, "container %r" % p)
     r = ct_of(out, rb_cid) or {}
