@@ -194,6 +194,40 @@ containers_risky(const struct container *c)
 	return false;
 }
 
+static int
+name_cmp(const void *a, const void *b)
+{
+	const struct ct_name *x = a, *y = b;
+
+	return x->ns < y->ns ? -1 : x->ns > y->ns;
+}
+
+/* name, recorded at ns, into id's names: once each, the earliest time */
+static void
+note_name(struct ct_ident *id, int64_t ns, const struct bytes *name)
+{
+	struct ct_name *e;
+	size_t i;
+
+	if (!name->set)
+		return;
+	for (i = 0; i < id->nnames; i++)
+		if (bytes_eq(&id->names[i].name, name)) {
+			if (ns < id->names[i].ns)
+				id->names[i].ns = ns;
+			break;
+		}
+	if (i == id->nnames && id->nnames < CT_NAMES_MAX) {
+		id->names = mem_reallocarray(id->names, id->nnames + 1,
+		                             sizeof(*id->names));
+		e = &id->names[id->nnames++];
+		e->ns = ns;
+		memset(&e->name, 0, sizeof(e->name));
+		bytes_copy(&e->name, name);
+	}
+	mem_sort(id->names, id->nnames, sizeof(*id->names), name_cmp);
+}
+
 int
 containers_doc(const bson_t *doc, void *arg)
 {
@@ -205,11 +239,17 @@ containers_doc(const bson_t *doc, void *arg)
 		return 0;
 	}
 	slot = model_ctdoc(m, c.host, c.id);
+	note_name(&slot->ident, c.ident.seen_ns, &c.name);
 	if (slot->ident.source != NULL &&
 	    slot->ident.seen_ns > c.ident.seen_ns) {
 		model_container_free(&c);
 		return 0;
 	}
+	/* the newest document takes the slot, and the names seen so far */
+	c.ident.names = slot->ident.names;
+	c.ident.nnames = slot->ident.nnames;
+	slot->ident.names = NULL;
+	slot->ident.nnames = 0;
 	model_container_free(slot);
 	*slot = c;
 	return 0;

@@ -402,6 +402,9 @@ model_container_free(struct container *c)
 		bytes_free(&c->ident.mounts[i].destination);
 	}
 	free(c->ident.mounts);
+	for (i = 0; i < c->ident.nnames; i++)
+		bytes_free(&c->ident.names[i].name);
+	free(c->ident.names);
 	memset(c, 0, sizeof(*c));
 }
 

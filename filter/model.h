@@ -95,6 +95,13 @@ struct ct_mount {
 	bool rw;
 };
 
+/* A name a container had, from the first document that recorded it. */
+struct ct_name {
+	int64_t ns;
+	struct bytes name;
+};
+#define CT_NAMES_MAX 64
+
 /* What godo recorded of a container while it ran (the containers
  * collection), or what Docker's files on the filter's host still say. */
 struct ct_ident {
@@ -106,6 +113,10 @@ struct ct_ident {
 	bool privileged, has_privileged, truncated;
 	int64_t init_pid, seen_ns;
 	const char *source; /* "recorded", "docker-root" or NULL: none */
+	/* every name recorded (a rename is a new document), oldest first,
+	 * each once, at most CT_NAMES_MAX */
+	struct ct_name *names;
+	size_t nnames;
 };
 
 struct container {

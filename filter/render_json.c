@@ -324,6 +324,13 @@ j_ct_ident(struct jw *w, const struct container *c)
 	if (id->source == NULL) /* unknown: the keys are absent */
 		return;
 	kv_cstr(w, "identity", id->source);
+	j_key(w, "names");
+	buf_addc(&w->b, '[');
+	for (i = 0; i < id->nnames; i++) {
+		buf_adds(&w->b, i ? "," : "");
+		j_bytes(w, &id->names[i].name);
+	}
+	buf_addc(&w->b, ']');
 	kv_bytes(w, "image_id", &id->image_id);
 	kv_bytes(w, "created", &id->created);
 	kv_bytes(w, "started", &id->started);

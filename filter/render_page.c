@@ -549,6 +549,9 @@ const char *const render_page_js[] = {
     "+\n",
     "      \"   image id \" + vis(c.image_id) + \"   started \" + "
     "vis(c.started));\n",
+    "  if (c.names && c.names.length > 1)\n",
+    "    add(m, \"div\", null, \"renamed \" + c.names.map(vis).join(\" -> "
+    "\"));\n",
     "  if (c.labels && c.labels.length)\n",
     "    add(m, \"div\", null, \"labels \" + list(c.labels));\n",
     "  if (c.privileged !== null && c.privileged !== undefined)\n",

@@ -398,6 +398,14 @@ t_ct_ident(struct buf *b, const struct container *c)
 		t_bytes(b, &id->started, 64);
 		buf_addc(b, '\n');
 	}
+	if (id->nnames > 1) { /* renamed: every name, oldest first */
+		buf_adds(b, "  renamed ");
+		for (i = 0; i < id->nnames; i++) {
+			buf_adds(b, i ? " -> " : "");
+			t_bytes(b, &id->names[i].name, 256);
+		}
+		buf_addc(b, '\n');
+	}
 	t_list(b, "labels", &id->labels);
 	if (id->has_privileged)
 		buf_printf(b, "  privileged %s", id->privileged ? "YES" : "no");

@@ -165,23 +165,26 @@ ctinfo_signature(int rootfd, const char *id)
 	static const char *const files[] = {"config.v2.json",
 	                                    "hostconfig.json"};
 	uint64_t h = 1469598103934665603ull; /* FNV-1a over the stat fields */
-	char rel[128];
+	bool gone = false, link = false;
+	char rel[80];
 	size_t i, j;
+	int dir;
 
+	/* the directory strictly (no symlink), then each file's own lstat:
+	 * four system calls, nothing followed */
+	snprintf(rel, sizeof(rel), "containers/%s", id);
+	dir = ctinfo_open_beneath(rootfd, rel, O_PATH | O_DIRECTORY);
+	if (dir < 0)
+		return dir == -ENOENT ? 0 : 1; /* refused: stays 1 */
 	for (i = 0; i < 2; i++) {
 		struct stat st;
 		uint64_t v[5];
-		int fd;
 
-		snprintf(rel, sizeof(rel), "containers/%s/%s", id, files[i]);
-		fd = ctinfo_open_beneath(rootfd, rel, O_PATH);
-		if (fd < 0 && i == 0)
-			return fd == -ENOENT ? 0 : 1; /* refused: stays 1 */
-		if (fd < 0)
-			continue;
-		if (fstat(fd, &st) != 0)
+		if (fstatat(dir, files[i], &st, AT_SYMLINK_NOFOLLOW) != 0) {
+			gone = gone || (i == 0 && errno == ENOENT);
 			memset(&st, 0, sizeof(st));
-		close_quietly(fd);
+		}
+		link = link || (i == 0 && S_ISLNK(st.st_mode));
 		v[0] = st.st_dev;
 		v[1] = st.st_ino;
 		v[2] = (uint64_t)st.st_size;
@@ -190,6 +193,9 @@ ctinfo_signature(int rootfd, const char *id)
 		for (j = 0; j < 5; j++)
 			h = (h ^ v[j]) * 1099511628211ull;
 	}
+	close_quietly(dir);
+	if (gone || link)
+		return gone ? 0 : 1;
 	return h < 2 ? h + 2 : h; /* 0 and 1 mean gone and refused */
 }
 

@@ -94,8 +94,10 @@ enum ctinfo_rc ctinfo_read_file(int dirfd, const char *rel, size_t max,
 enum ctinfo_rc ctinfo_read(int rootfd, const char *root_path, const char *id,
                            struct ctinfo *ci, const char **why);
 /* (device, inode, size, mtime) of the container's two files as one number:
- * it changes when dockerd rewrites either. 0 when config.v2.json cannot
- * be opened (gone). */
+ * it changes when dockerd rewrites either (a new inode: dockerd writes a
+ * temporary file and renames it). 0 when the container's directory or its
+ * config.v2.json is gone; 1 when the directory or config.v2.json is a
+ * symlink (refused). Nothing is followed. */
 uint64_t ctinfo_signature(int rootfd, const char *id);
 
 /* The data root of the dockerd with that pid (cmdline, daemon.json, the

@@ -30,6 +30,7 @@ BIND_SRC = "/tmp/godo-e2e-identity-bind"
 NAME = "godo-id-rm"
 PRIV = "godo-id-priv"
 ROOTBIND = "godo-id-rootbind"
+RENAMED = ("godo-id-old", "godo-id-new")  # docker rename while it runs
 PRE = "godo-id-pre"  # on the suite's dockerd, running before godo starts
 
 
@@ -172,6 +173,11 @@ def main():
                         "-v", BIND_SRC + ":/data", IMAGE, "sh", "-c", "echo hi > /data/x; sleep 1")
         priv_cid = run_rm("--name", PRIV, "--privileged", IMAGE, "sh", "-c", "sleep 1")
         rb_cid = run_rm("--name", ROOTBIND, "-v", "/:/host:ro", IMAGE, "sh", "-c", "sleep 1")
+        ren_cid = d2("run", "-d", "--network", "none", "--name", RENAMED[0], IMAGE, "sleep", "30").stdout.decode().strip()
+        time.sleep(1)
+        d2("rename", RENAMED[0], RENAMED[1])
+        time.sleep(3)  # godo checks a container's files every 2 s
+        d2("rm", "-f", RENAMED[1])
         gone = d2("ps", "-aq", "--no-trunc").stdout.decode().split()
     finally:
         rc = g.stop(settle=1.5)
@@ -214,6 +220,9 @@ def main():
     pre = ct_of(out, pre_cid) or {}
     check("json_running_before_godo", pre.get("identity") == "recorded" and pre.get("name") == "/" + PRE and
           "pre=1" in (pre.get("labels") or []), "container %r" % pre)
+    rn = ct_of(out, ren_cid) or {}
+    check("json_rename_recorded", rn.get("name") == "/" + RENAMED[1] and
+          rn.get("names") == ["/" + RENAMED[0], "/" + RENAMED[1]], "container %r" % rn)
     p = ct_of(out, priv_cid) or {}
     check("json_privileged_marked", p.get("privileged") is True and p.get("escape_risk") is True, "container %r" % p)
     r = ct_of(out, rb_cid) or {}
@@ -230,6 +239,7 @@ def main():
     phead = next((l for l in text.splitlines() if l.startswith("== container " + priv_cid)), "")
     check("text_privileged_marked", "ESCAPE RISK" in phead and "privileged YES" in text, "header %r" % phead)
     check("text_root_bind_marked", "!! the host's /" in text, text[-2000:])
+    check("text_renamed", "renamed /%s -> /%s" % RENAMED in text, text[-2000:])
 
     # HTML: the page's data carries the identity and the page shows it
     rc, html, err = filt(db, fmt="html")

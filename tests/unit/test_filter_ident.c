@@ -134,9 +134,14 @@ test_latest_document_wins(void **state)
 	assert_int_equal(containers_doc(newer, m), 0);
 	assert_int_equal(containers_doc(old, m), 0);
 	assert_int_equal(containers_doc(bad, m), 0);
+	assert_int_equal(containers_doc(old, m), 0); /* a replay: no change */
 	c = model_find_ctdoc(m, "h1", ID);
 	assert_non_null(c);
 	assert_string_equal(c->name.p, "/renamed");
+	/* the rename is kept: every name, oldest first, each once */
+	assert_int_equal(c->ident.nnames, 2);
+	assert_string_equal(c->ident.names[0].name.p, "/web1");
+	assert_string_equal(c->ident.names[1].name.p, "/renamed");
 	assert_int_equal(m->skipped.n, 1);
 	assert_null(model_find_ctdoc(m, "h2", ID));
 	bson_destroy(old);
