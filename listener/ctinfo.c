@@ -354,7 +354,17 @@ ctinfo_parse(struct ctinfo *ci, const char *cfg, size_t cn, const char *hc,
 {
 	bson_error_t err;
 	bson_iter_t it, d;
+	size_t i = 0;
 
+	/* libbson also takes a top-level array: an object only */
+	while (i < cn && (cfg[i] == ' ' || cfg[i] == '\t' || cfg[i] == '\n' ||
+	                  cfg[i] == '\r'))
+		i++;
+	if (i == cn || cfg[i] != '{') {
+		log_debug("ctinfo: config.v2.json of %.12s: not an object",
+		          ci->id);
+		return -1;
+	}
 	if (!bson_init_from_json(&ci->cfg, cfg, (ssize_t)cn, &err)) {
 		log_debug("ctinfo: config.v2.json of %.12s: %s", ci->id,
 		          err.message);

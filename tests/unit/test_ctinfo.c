@@ -243,10 +243,26 @@ test_invalid_json_refused(void **state)
 	const char *why = NULL;
 	static const char bad[] = "{\"Name\":\"/x\",\"Config\":{";
 
+	size_t n = 200000, i;
+	char *deep = malloc(n);
+
 	put_ct(f, ID, "config.v2.json", bad, strlen(bad));
 	assert_int_equal(ctinfo_read(f->rootfd, f->root, ID, &ci, &why),
 	                 CTINFO_REFUSED);
 	assert_string_equal(why, "not JSON");
+	/* nested past any parser's depth, well under the size cap */
+	assert_non_null(deep);
+	for (i = 0; i < n; i++)
+		deep[i] = i < n / 2 ? '[' : ']';
+	deep[0] = '{';
+	put_ct(f, ID, "config.v2.json", deep, n);
+	free(deep);
+	assert_int_equal(ctinfo_read(f->rootfd, f->root, ID, &ci, &why),
+	                 CTINFO_REFUSED);
+	/* valid JSON that is not an object */
+	put_ct(f, ID, "config.v2.json", "[1,2]", 5);
+	assert_int_equal(ctinfo_read(f->rootfd, f->root, ID, &ci, &why),
+	                 CTINFO_REFUSED);
 }
 
 static void
