@@ -176,7 +176,7 @@ def main():
         ren_cid = d2("run", "-d", "--network", "none", "--name", RENAMED[0], IMAGE, "sleep", "30").stdout.decode().strip()
         time.sleep(1)
         d2("rename", RENAMED[0], RENAMED[1])
-        time.sleep(3)  # godo checks a container's files every 2 s
+        time.sleep(3 * SLOW)  # godo checks a container's files every 2 s
         d2("rm", "-f", RENAMED[1])
         gone = d2("ps", "-aq", "--no-trunc").stdout.decode().split()
     finally:
