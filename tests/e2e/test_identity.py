@@ -9,6 +9,7 @@ select them. A privileged container and one with the host's / mounted are
 marked. The second dockerd is stopped and its data root removed at the
 end."""
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -152,6 +153,26 @@ def filt(db, *args, fmt="json"):
     return p.returncode, p.stdout.decode("utf-8", "surrogateescape"), p.stderr.decode(errors="replace")
 
 
+def rendered_dom(html):
+    """The page after its script ran (headless Chromium, as test_html.py
+    does); None without Chromium."""
+    chromium = os.environ.get("GODO_CHROMIUM") or shutil.which("chromium")
+    if not chromium:
+        return None
+    d = tempfile.mkdtemp(prefix="godo-id-html-")
+    page = os.path.join(d, "report.html")
+    with open(page, "w", encoding="utf-8", errors="surrogateescape") as f:
+        f.write(html)
+    try:
+        p = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                            "--user-data-dir=" + os.path.join(d, "prof"), "--dump-dom", "file://" + page],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=180)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    return p.stdout.decode("utf-8", "replace")
+
+
 def ct_of(out, cid):
     return next((c for c in out.get("containers", []) if c.get("id") == cid), None)
 
@@ -244,8 +265,17 @@ def main():
     # HTML: the page's data carries the identity and the page shows it
     rc, html, err = filt(db, fmt="html")
     check("filter_html_rc", rc == 0, err[-1500:])
-    check("html_identity", ("/" + NAME) in html and "tier=front" in html and BIND_SRC in html and
-          "ctIdent" in html and "ESCAPE RISK" in html, "page without the identity")
+    dom = rendered_dom(html)
+    check("html_chromium_present", dom is not None, "no chromium (scripts/deps.sh installs it)")
+    dom = dom or ""
+    # what the page's script drew, not the data or the script's source
+    check("html_labels_shown", re.search(r">labels [^<]*tier=front", dom) is not None, dom[-3000:])
+    check("html_bind_shown", ">bind %s -&gt; /data (rw)<" % BIND_SRC in dom, dom[-3000:])
+    check("html_escape_risk_shown", re.search(r'class="risk">ESCAPE RISK', dom) is not None and
+          re.search(r'class="risk">privileged YES', dom) is not None, dom[-3000:])
+    check("html_root_bind_shown", re.search(r'class="risk">bind / -&gt; /host \(ro\)<', dom) is not None,
+          dom[-3000:])
+    check("html_renamed_shown", ">renamed /%s -&gt; /%s<" % RENAMED in dom, dom[-3000:])
 
     # -container by name, by label: only that container
     for sel in (NAME, "tier=front", "com.docker.compose.project=idproj"):
