@@ -125,6 +125,8 @@ UNIT_test_filter_vis := filter/vis common/esc
 UNIT_test_filter_discover := $(FILTER_READ)
 UNIT_test_filter_repair := filter/repair common/path $(FILTER_BASE)
 UNIT_test_filter_tree := $(FILTER_MODEL)
+UNIT_test_filter_ident := filter/containers filter/decode common/esc \
+	$(FILTER_BASE)
 UNIT_test_filter_render := filter/render_text filter/vis filter/render_json \
 	filter/render_html filter/render_page $(FILTER_MODEL) \
 	filter/rank filter/prov filter/render_page_js filter/render_page_tl
@@ -142,8 +144,12 @@ UNIT_test_core := listener/core listener/tracker listener/lifecycle \
 	listener/writeback listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
 	listener/membudget listener/fdshare \
 	listener/procfs tests/unit/fake_store common/path common/esc \
-	common/log common/util
+	common/log common/util listener/ctwatch listener/ctinfo
 UNIT_test_pidreuse := $(UNIT_test_core)
+UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback \
+	listener/chain common/chainhead common/digest \
+	listener/docbuild tests/unit/fake_store common/esc common/log \
+	common/util
 UNIT_test_options := listener/options common/flags common/log common/util
 UNIT_test_tamper := listener/rules listener/rules_check listener/auditsock listener/nlrecv \
 	common/log common/util

@@ -8,11 +8,12 @@
 #define DEFAULT_OUT_DB "cooked"
 
 /* raw collections */
-#define COLL_PIDS "pids"   /* one document per task incarnation */
-#define COLL_FDS "fds"     /* files open at the last flush */
-#define COLL_FILES "files" /* closed files, path and metadata ops */
-#define COLL_GAPS "gaps"   /* intervals where events may be missing */
-#define COLL_RUNS "runs"   /* one document per godo start */
+#define COLL_PIDS "pids"             /* one document per task incarnation */
+#define COLL_FDS "fds"               /* files open at the last flush */
+#define COLL_FILES "files"           /* closed files, path and metadata ops */
+#define COLL_GAPS "gaps"             /* intervals where events may be missing */
+#define COLL_RUNS "runs"             /* one document per godo start */
+#define COLL_CONTAINERS "containers" /* a container's identity, per change */
 #define COLL_CHAIN "chain" /* tamper evidence: links over the others */
 
 /* every document */
@@ -99,6 +100,34 @@
 #define F_VERSION "version"
 #define F_STOP_TS "stop_timestamp"
 #define F_LAST_SEEN_NS "last_seen_ns"
+
+/* containers (also F_DOCKER_ID, F_ROOTFS; docs/schema.md) */
+#define F_CT_NAME "name"
+#define F_CT_IMAGE "image"       /* the reference it was started from */
+#define F_CT_IMAGE_ID "image_id" /* sha256:... */
+#define F_CT_LABELS "labels"     /* [{key, value}] */
+#define F_CT_KEY "key"
+#define F_CT_VALUE "value"
+#define F_CT_COMPOSE_PROJECT "compose_project"
+#define F_CT_COMPOSE_SERVICE "compose_service"
+#define F_CT_K8S_POD "k8s_pod"
+#define F_CT_K8S_NAMESPACE "k8s_namespace"
+#define F_CT_K8S_CONTAINER "k8s_container"
+#define F_CT_CREATED "created" /* Docker's RFC 3339 strings, as written */
+#define F_CT_STARTED "started"
+#define F_CT_RUNNING "running"
+#define F_CT_INIT_PID "init_pid"
+#define F_CT_PRIVILEGED "privileged"
+#define F_CT_CAP_ADD "cap_add"
+#define F_CT_NETWORK "network_mode"
+#define F_CT_MOUNTS "mounts" /* [{type, source, destination, rw}] */
+#define F_CT_MTYPE "type"
+#define F_CT_MSOURCE "source"
+#define F_CT_MDEST "destination"
+#define F_CT_MRW "rw"
+#define F_CT_TRUNC "truncated" /* a list or string was cut */
+#define F_CT_SEEN_TS "seen_timestamp"
+#define F_CT_SEEN_NS "seen_ns"
 
 /* values of F_OP */
 #define OP_OPEN "open"

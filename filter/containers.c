@@ -12,8 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "decode.h"
 #include "esc.h"
 #include "log.h"
+#include "schema.h"
 
 #define CONTAINERS_META_MAX (4 * 1024 * 1024) /* config.v2.json cap */
 
@@ -36,6 +38,39 @@ is_cid(const char *s)
 	return hex_len(s) == 64;
 }
 
+static bool
+bytes_is(const struct bytes *b, const char *s, size_t n)
+{
+	return b->set && b->n == n && memcmp(b->p, s, n) == 0;
+}
+
+/* want is c's image, or the image's repository without its tag */
+static bool
+image_match(const struct container *c, const char *want, size_t n)
+{
+	const struct bytes *im = &c->image;
+
+	if (n == 0 || !im->set)
+		return false;
+	if (bytes_is(im, want, n))
+		return true;
+	return im->n > n && memcmp(im->p, want, n) == 0 && im->p[n] == ':' &&
+	       memchr(im->p + n + 1, '/', im->n - n - 1) == NULL;
+}
+
+static bool
+label_match(const struct container *c, const char *want, size_t n)
+{
+	size_t i;
+
+	if (memchr(want, '=', n) == NULL)
+		return false;
+	for (i = 0; i < c->ident.labels.n; i++)
+		if (bytes_is(&c->ident.labels.v[i], want, n))
+			return true;
+	return false;
+}
+
 bool
 containers_match(const struct container *c, const char *want)
 {
@@ -44,6 +79,8 @@ containers_match(const struct container *c, const char *want)
 	size_t nn;
 
 	if (hex_len(want) > 0 && strncmp(c->id, want, n) == 0)
+		return true;
+	if (image_match(c, want, n) || label_match(c, want, n))
 		return true;
 	if (!c->name.set)
 		return false;
@@ -130,10 +167,109 @@ read_meta(struct container *c, const char *root)
 		free(data);
 		return;
 	}
+	c->ident.source = "docker-root";
 	meta_string(&doc, "Name", &c->name);
 	meta_string(&doc, "Config.Image", &c->image);
+	meta_string(&doc, "Image", &c->ident.image_id);
 	bson_destroy(&doc);
 	free(data);
+}
+
+bool
+containers_mount_is_root(const struct ct_mount *m)
+{
+	return bytes_is(&m->type, "bind", 4) && bytes_is(&m->source, "/", 1);
+}
+
+bool
+containers_risky(const struct container *c)
+{
+	size_t i;
+
+	if (c->ident.privileged)
+		return true;
+	for (i = 0; i < c->ident.nmounts; i++)
+		if (containers_mount_is_root(&c->ident.mounts[i]))
+			return true;
+	return false;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	const struct ct_name *x = a, *y = b;
+
+	return x->ns < y->ns ? -1 : x->ns > y->ns;
+}
+
+/* name, recorded at ns, into id's names: once each, the earliest time */
+static void
+note_name(struct ct_ident *id, int64_t ns, const struct bytes *name)
+{
+	struct ct_name *e;
+	size_t i;
+
+	if (!name->set)
+		return;
+	for (i = 0; i < id->nnames; i++)
+		if (bytes_eq(&id->names[i].name, name)) {
+			if (ns < id->names[i].ns)
+				id->names[i].ns = ns;
+			break;
+		}
+	if (i == id->nnames && id->nnames < CT_NAMES_MAX) {
+		id->names = mem_reallocarray(id->names, id->nnames + 1,
+		                             sizeof(*id->names));
+		e = &id->names[id->nnames++];
+		e->ns = ns;
+		memset(&e->name, 0, sizeof(e->name));
+		bytes_copy(&e->name, name);
+	}
+	mem_sort(id->names, id->nnames, sizeof(*id->names), name_cmp);
+}
+
+int
+containers_doc(const bson_t *doc, void *arg)
+{
+	struct model *m = arg;
+	struct container c, *slot;
+
+	if (decode_container(doc, &c) != 0) {
+		model_skip(&m->skipped, COLL_CONTAINERS, decode_any_id(doc));
+		return 0;
+	}
+	slot = model_ctdoc(m, c.host, c.id);
+	note_name(&slot->ident, c.ident.seen_ns, &c.name);
+	if (slot->ident.source != NULL &&
+	    slot->ident.seen_ns > c.ident.seen_ns) {
+		model_container_free(&c);
+		return 0;
+	}
+	/* the newest document takes the slot, and the names seen so far */
+	c.ident.names = slot->ident.names;
+	c.ident.nnames = slot->ident.nnames;
+	slot->ident.names = NULL;
+	slot->ident.nnames = 0;
+	model_container_free(slot);
+	*slot = c;
+	return 0;
+}
+
+/* c's identity from the latest containers document of it: moved, the
+ * document is not needed again. */
+static bool
+take_recorded(struct model *m, struct container *c)
+{
+	struct container *d = model_find_ctdoc(m, c->host, c->id);
+
+	if (d == NULL || d->ident.source == NULL)
+		return false;
+	bytes_take(&c->name, &d->name);
+	bytes_take(&c->image, &d->image);
+	bytes_take(&c->rootfs, &d->rootfs);
+	c->ident = d->ident;
+	memset(&d->ident, 0, sizeof(d->ident));
+	return true;
 }
 
 static const char *
@@ -185,11 +321,14 @@ containers_identify(struct model *m, const struct opts *o)
 		if (!p->ct->rootfs.set)
 			bytes_copy(&p->ct->rootfs, &p->lead.rootfs);
 	}
-	if (o->docker_root == NULL || stat(o->docker_root, &st) != 0)
-		return;
-	for (i = 0; i < m->ncts; i++)
-		if (m->cts[i].keep)
-			read_meta(&m->cts[i], o->docker_root);
+	for (i = 0; i < m->ncts; i++) {
+		struct container *c = &m->cts[i];
+
+		if (take_recorded(m, c) || !c->keep || o->docker_root == NULL ||
+		    stat(o->docker_root, &st) != 0)
+			continue;
+		read_meta(c, o->docker_root);
+	}
 }
 
 /* a + b as bytes (NULs kept), malloc'd and terminated */

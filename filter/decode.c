@@ -508,3 +508,124 @@ decode_gap(const bson_t *doc, struct gap *g)
 	g->from_ns = g->to_ns = NS_NONE;
 	read_fields(doc, gap_fields, NFIELDS(gap_fields), g);
 }
+
+/* ---- containers ---- */
+
+static const struct field ct_fields[] = {
+    FLD(F_HOST, FK_CSTR, struct container, host),
+    FLD(F_DOCKER_ID, FK_CSTR, struct container, id),
+    FLD(F_CT_NAME, FK_BYTES, struct container, name),
+    FLD(F_CT_IMAGE, FK_BYTES, struct container, image),
+    FLD(F_ROOTFS, FK_BYTES, struct container, rootfs),
+    FLD(F_CT_IMAGE_ID, FK_BYTES, struct container, ident.image_id),
+    FLD(F_CT_CREATED, FK_BYTES, struct container, ident.created),
+    FLD(F_CT_STARTED, FK_BYTES, struct container, ident.started),
+    FLD(F_CT_NETWORK, FK_BYTES, struct container, ident.network),
+    FLD(F_CT_CAP_ADD, FK_ARGV, struct container, ident.caps),
+    FLDH(F_CT_PRIVILEGED, FK_BOOL, struct container, ident.privileged,
+         ident.has_privileged),
+    FLD(F_CT_TRUNC, FK_BOOL, struct container, ident.truncated),
+    FLD(F_CT_INIT_PID, FK_I64, struct container, ident.init_pid),
+    FLD(F_CT_SEEN_NS, FK_I64, struct container, ident.seen_ns),
+};
+
+/* The sub-document at it as a bson_t (static, borrowed from it). */
+static bool
+sub_doc(const bson_iter_t *it, bson_t *sub)
+{
+	const uint8_t *data;
+	uint32_t len;
+
+	if (!BSON_ITER_HOLDS_DOCUMENT(it))
+		return false;
+	bson_iter_document(it, &len, &data);
+	return bson_init_static(sub, data, len);
+}
+
+/* The string or binary field key of sub into b. */
+static void
+sub_bytes(const bson_t *sub, const char *key, struct bytes *b)
+{
+	bson_iter_t it;
+
+	if (bson_iter_init_find(&it, sub, key))
+		(void)get_bytes(&it, b);
+}
+
+/* labels: [{key, value}] as "key=value" */
+static void
+get_labels(const bson_iter_t *arr, struct argv *a)
+{
+	bson_iter_t it;
+	bson_t sub;
+
+	if (!BSON_ITER_HOLDS_ARRAY(arr) || !bson_iter_recurse(arr, &it))
+		return;
+	while (bson_iter_next(&it) && a->n < ARGS_MAX_COUNT) {
+		struct bytes k = {0}, v = {0};
+		struct bytes *e;
+
+		if (!sub_doc(&it, &sub))
+			continue;
+		sub_bytes(&sub, F_CT_KEY, &k);
+		sub_bytes(&sub, F_CT_VALUE, &v);
+		a->v = mem_reallocarray(a->v, a->n + 1, sizeof(*a->v));
+		e = &a->v[a->n++];
+		e->n = k.n + 1 + v.n;
+		e->p = mem_calloc(e->n + 1, 1);
+		e->set = true;
+		if (k.n > 0)
+			memcpy(e->p, k.p, k.n);
+		e->p[k.n] = '=';
+		if (v.n > 0)
+			memcpy(e->p + k.n + 1, v.p, v.n);
+		bytes_free(&k);
+		bytes_free(&v);
+	}
+}
+
+static void
+get_mounts(const bson_iter_t *arr, struct ct_ident *id)
+{
+	bson_iter_t it, rw;
+	bson_t sub;
+
+	if (!BSON_ITER_HOLDS_ARRAY(arr) || !bson_iter_recurse(arr, &it))
+		return;
+	while (bson_iter_next(&it) && id->nmounts < ARGS_MAX_COUNT) {
+		struct ct_mount *m;
+
+		if (!sub_doc(&it, &sub))
+			continue;
+		id->mounts = mem_reallocarray(id->mounts, id->nmounts + 1,
+		                              sizeof(*id->mounts));
+		m = &id->mounts[id->nmounts++];
+		memset(m, 0, sizeof(*m));
+		sub_bytes(&sub, F_CT_MTYPE, &m->type);
+		sub_bytes(&sub, F_CT_MSOURCE, &m->source);
+		sub_bytes(&sub, F_CT_MDEST, &m->destination);
+		m->rw = bson_iter_init_find(&rw, &sub, F_CT_MRW) &&
+		        bson_iter_as_bool(&rw);
+	}
+}
+
+int
+decode_container(const bson_t *doc, struct container *c)
+{
+	bson_iter_t it;
+
+	memset(c, 0, sizeof(*c));
+	read_fields(doc, ct_fields, NFIELDS(ct_fields), c);
+	if (bson_iter_init_find(&it, doc, F_CT_LABELS))
+		get_labels(&it, &c->ident.labels);
+	if (bson_iter_init_find(&it, doc, F_CT_MOUNTS))
+		get_mounts(&it, &c->ident);
+	if (c->id == NULL || c->host == NULL) {
+		log_debug("a containers document without a docker_id or "
+		          "host: skipped");
+		model_container_free(c);
+		return -1;
+	}
+	c->ident.source = "recorded";
+	return 0;
+}

@@ -45,4 +45,9 @@ void decode_file_free(struct file_doc *d);
 /* A gaps document; fields absent stay NULL / NS_NONE / 0. */
 void decode_gap(const bson_t *doc, struct gap *g);
 
+/* A containers document (docs/schema.md) into c (zeroed first; the
+ * caller's after 0, freed with model_container_free): lists cut at
+ * ARGS_MAX_COUNT. -1 when it has no docker_id or host (c left empty). */
+int decode_container(const bson_t *doc, struct container *c);
+
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "containers.h"
 #include "discover.h"
 #include "flags.h"
 #include "log.h"
@@ -38,8 +39,10 @@ read_tree(struct rawdb *db, const struct discover *d)
 	struct pindex *ix = pindex_new(d->o->until);
 	int rc = -1;
 
-	if (ix != NULL && rawdb_read_pids(db, pindex_add, ix) == 0 &&
-	    stages_tree(d, ix) == 0)
+	/* the identities godo recorded: -container matches them */
+	if (ix != NULL &&
+	    rawdb_read_containers(db, containers_doc, d->m) == 0 &&
+	    rawdb_read_pids(db, pindex_add, ix) == 0 && stages_tree(d, ix) == 0)
 		rc = 0;
 	pindex_free(ix);
 	return rc;
@@ -177,7 +180,9 @@ main(int argc, char **argv)
 	     "offset, e.g. +01:00)",
 	     NULL},
 	    {"container", FLAG_STR, &o.container,
-	     "only this container: id prefix or name", NULL},
+	     "only this container: id prefix, name, image or label "
+	     "key=value",
+	     NULL},
 	    {"host", FLAG_STR, &o.host, "only this host of a shared database",
 	     NULL},
 	    {"docker-root", FLAG_STR, &o.docker_root,

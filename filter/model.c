@@ -229,6 +229,7 @@ model_new(size_t max_procs)
 	m->bytg = strmap_new();
 	m->fileid = strmap_new();
 	m->ctid = strmap_new();
+	m->ctdocid = strmap_new();
 	return m;
 }
 
@@ -336,22 +337,75 @@ ct_key(char *key, size_t size, const char *host, const char *id)
 	snprintf(key, size, "%s\x1f%s", host ? host : "", id);
 }
 
-struct container *
-model_container(struct model *m, const char *host, const char *id)
+/* The slot of host/id in a container array and its index; created (when
+ * create) or NULL. */
+static struct container *
+ct_slot(struct strmap *map, struct container **arr, size_t *n, size_t *cap,
+        const char *host, const char *id, bool create)
 {
 	struct container *c;
 	char key[512];
 	uintptr_t idx;
 
 	ct_key(key, sizeof(key), host, id);
-	idx = (uintptr_t)strmap_get(m->ctid, key);
+	idx = (uintptr_t)strmap_get(map, key);
 	if (idx != 0)
-		return &m->cts[idx - 1];
-	c = mem_push(&m->cts, &m->ncts, &m->capcts, sizeof(*m->cts), 16);
+		return &(*arr)[idx - 1];
+	if (!create)
+		return NULL;
+	c = mem_push(arr, n, cap, sizeof(*c), 16);
 	c->id = mem_strdup(id);
 	c->host = mem_strdup(host);
-	strmap_put(m->ctid, key, (void *)(uintptr_t)m->ncts);
+	strmap_put(map, key, (void *)(uintptr_t)*n);
 	return c;
+}
+
+struct container *
+model_container(struct model *m, const char *host, const char *id)
+{
+	return ct_slot(m->ctid, &m->cts, &m->ncts, &m->capcts, host, id, true);
+}
+
+struct container *
+model_ctdoc(struct model *m, const char *host, const char *id)
+{
+	return ct_slot(m->ctdocid, &m->ctdocs, &m->nctdocs, &m->capctdocs, host,
+	               id, true);
+}
+
+struct container *
+model_find_ctdoc(struct model *m, const char *host, const char *id)
+{
+	return ct_slot(m->ctdocid, &m->ctdocs, &m->nctdocs, &m->capctdocs, host,
+	               id, false);
+}
+
+void
+model_container_free(struct container *c)
+{
+	size_t i;
+
+	free(c->id);
+	free(c->host);
+	bytes_free(&c->name);
+	bytes_free(&c->image);
+	bytes_free(&c->rootfs);
+	bytes_free(&c->ident.image_id);
+	bytes_free(&c->ident.created);
+	bytes_free(&c->ident.started);
+	bytes_free(&c->ident.network);
+	bytes_argv_free(&c->ident.labels);
+	bytes_argv_free(&c->ident.caps);
+	for (i = 0; i < c->ident.nmounts; i++) {
+		bytes_free(&c->ident.mounts[i].type);
+		bytes_free(&c->ident.mounts[i].source);
+		bytes_free(&c->ident.mounts[i].destination);
+	}
+	free(c->ident.mounts);
+	for (i = 0; i < c->ident.nnames; i++)
+		bytes_free(&c->ident.names[i].name);
+	free(c->ident.names);
+	memset(c, 0, sizeof(*c));
 }
 
 static int
@@ -512,14 +566,13 @@ model_free(struct model *m)
 	for (i = 0; i < m->nfiles; i++)
 		model_file_free(&m->files[i]);
 	free(m->files);
-	for (i = 0; i < m->ncts; i++) {
-		free(m->cts[i].id);
-		free(m->cts[i].host);
-		bytes_free(&m->cts[i].name);
-		bytes_free(&m->cts[i].image);
-		bytes_free(&m->cts[i].rootfs);
-	}
+	for (i = 0; i < m->ncts; i++)
+		model_container_free(&m->cts[i]);
 	free(m->cts);
+	for (i = 0; i < m->nctdocs; i++)
+		model_container_free(&m->ctdocs[i]);
+	free(m->ctdocs);
+	strmap_free(m->ctdocid);
 	model_skip_free(&m->skipped);
 	for (i = 0; i < m->ngaps; i++)
 		model_gap_free(&m->gaps[i]);

@@ -89,9 +89,40 @@ struct file {
 	bool has_mode, has_uid, has_gid;
 };
 
+/* A host mount of a container (docs/schema.md, containers.mounts). */
+struct ct_mount {
+	struct bytes type, source, destination;
+	bool rw;
+};
+
+/* A name a container had, from the first document that recorded it. */
+struct ct_name {
+	int64_t ns;
+	struct bytes name;
+};
+#define CT_NAMES_MAX 64
+
+/* What godo recorded of a container while it ran (the containers
+ * collection), or what Docker's files on the filter's host still say. */
+struct ct_ident {
+	struct bytes image_id, created, started, network;
+	struct argv labels; /* "key=value" */
+	struct argv caps;   /* CapAdd */
+	struct ct_mount *mounts;
+	size_t nmounts;
+	bool privileged, has_privileged, truncated;
+	int64_t init_pid, seen_ns;
+	const char *source; /* "recorded", "docker-root" or NULL: none */
+	/* every name recorded (a rename is a new document), oldest first,
+	 * each once, at most CT_NAMES_MAX */
+	struct ct_name *names;
+	size_t nnames;
+};
+
 struct container {
 	char *id, *host;
 	struct bytes name, image, rootfs;
+	struct ct_ident ident;
 	size_t nprocs, nfiles;
 	bool keep;
 };
@@ -125,6 +156,10 @@ struct model {
 	size_t nfiles, capfiles;
 	struct container *cts;
 	size_t ncts, capcts;
+	/* containers documents read (the latest per host and id) */
+	struct container *ctdocs;
+	size_t nctdocs, capctdocs;
+	struct strmap *ctdocid; /* host/id -> index + 1 into ctdocs */
 	struct gap *gaps;
 	size_t ngaps, capgaps;
 	size_t orphan_threads; /* threads whose process was not found */
@@ -158,6 +193,14 @@ void model_link(struct proc *parent, struct proc *kid);
 struct file *model_add_file(struct model *m);
 struct container *model_container(struct model *m, const char *host,
                                   const char *id);
+/* The containers document slot of host/id (created empty). */
+struct container *model_ctdoc(struct model *m, const char *host,
+                              const char *id);
+/* The containers document slot of host/id, NULL when none was read. */
+struct container *model_find_ctdoc(struct model *m, const char *host,
+                                   const char *id);
+/* Frees what c holds (not c itself). */
+void model_container_free(struct container *c);
 /* Sorts cts by id then host. Container pointers taken before are
  * invalid afterwards. */
 void model_sort_containers(struct model *m);

@@ -231,3 +231,9 @@ rawdb_read_whole(struct rawdb *db, const char *coll, rawdb_doc_fn *fn,
 {
 	return read_coll(db, coll, bson_new(), bson_new(), fn, arg);
 }
+
+int
+rawdb_read_containers(struct rawdb *db, rawdb_doc_fn *fn, void *arg)
+{
+	return rawdb_read_whole(db, COLL_CONTAINERS, fn, arg);
+}

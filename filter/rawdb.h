@@ -31,6 +31,8 @@ int rawdb_read_pids(struct rawdb *db, rawdb_doc_fn *fn, void *arg);
  * filters (one scan beats many queries on a store without an index). */
 int rawdb_read_files(struct rawdb *db, const char *coll, char *const *ids,
                      size_t n, rawdb_doc_fn *fn, void *arg);
+/* Every containers document (the identities godo recorded). */
+int rawdb_read_containers(struct rawdb *db, rawdb_doc_fn *fn, void *arg);
 /* Every gaps document. */
 int rawdb_read_gaps(struct rawdb *db, rawdb_doc_fn *fn, void *arg);
 /* Every document of coll, whole (-verify digests them). */

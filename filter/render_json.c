@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "containers.h"
 #include "esc.h"
 #include "prov.h"
 #include "rank.h"
@@ -360,6 +361,53 @@ j_activity(struct jw *w, const struct rank_ct *r, size_t pos)
 	j_close(w);
 }
 
+/* A container's identity (docs/output.md): what godo recorded, or
+ * Docker's files still said; nothing when neither. */
+static void
+j_ct_ident(struct jw *w, const struct container *c)
+{
+	const struct ct_ident *id = &c->ident;
+	size_t i;
+
+	if (id->source == NULL) /* unknown: the keys are absent */
+		return;
+	kv_cstr(w, "identity", id->source);
+	j_key(w, "names");
+	buf_addc(&w->b, '[');
+	for (i = 0; i < id->nnames; i++) {
+		buf_adds(&w->b, i ? "," : "");
+		j_bytes(w, &id->names[i].name);
+	}
+	buf_addc(&w->b, ']');
+	kv_bytes(w, "image_id", &id->image_id);
+	kv_bytes(w, "created", &id->created);
+	kv_bytes(w, "started", &id->started);
+	kv_argv(w, "labels", &id->labels);
+	j_key(w, "privileged");
+	buf_adds(&w->b, !id->has_privileged ? "null"
+	                : id->privileged    ? "true"
+	                                    : "false");
+	kv_argv(w, "cap_add", &id->caps);
+	kv_bytes(w, "network_mode", &id->network);
+	j_key(w, "mounts");
+	buf_addc(&w->b, '[');
+	for (i = 0; i < id->nmounts; i++) {
+		const struct ct_mount *mt = &id->mounts[i];
+
+		buf_adds(&w->b, i ? "," : "");
+		j_open(w);
+		kv_bytes(w, "type", &mt->type);
+		kv_bytes(w, "source", &mt->source);
+		kv_bytes(w, "destination", &mt->destination);
+		kv_bool(w, "rw", mt->rw);
+		kv_bool(w, "host_root", containers_mount_is_root(mt));
+		j_close(w);
+	}
+	buf_addc(&w->b, ']');
+	kv_bool(w, "escape_risk", containers_risky(c));
+	kv_bool(w, "truncated", id->truncated);
+}
+
 int
 render_json(FILE *out, const struct model *m, const struct opts *o)
 {
@@ -405,6 +453,7 @@ render_json(FILE *out, const struct model *m, const struct opts *o)
 		kv_bytes(&w, "name", &c->name);
 		kv_bytes(&w, "image", &c->image);
 		kv_bytes(&w, "rootfs", &c->rootfs);
+		j_ct_ident(&w, c);
 		kv_int(&w, "processes", (int64_t)c->nprocs);
 		kv_int(&w, "files", (int64_t)c->nfiles);
 		j_activity(&w, &w.rank.v[i], i);

@@ -36,6 +36,7 @@ const char *const render_page_css[] = {
     "section.ct h2{font-size:14px;margin:4px 0}\n",
     "section.ct h3{font-size:13px;margin:10px 0 4px}\n",
     ".meta{color:#57606a;word-break:break-all}\n",
+    ".risk{color:#fff;background:#cf222e;font-weight:bold;padding:0 4px}\n",
     "ul.tree,ul.kids{list-style:none;margin:0;padding-left:18px}\n",
     "ul.tree{padding-left:0}\n",
     ".row{white-space:pre-wrap;word-break:break-all;padding:1px 0}\n",

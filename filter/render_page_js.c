@@ -389,6 +389,36 @@ const char *const render_page_js[] = {
     "  return info;\n",
     "}\n",
     "\n",
+    "/* a container's identity (docs/output.md); escapes come from a\n",
+    " * privileged container or a bind of the host's / */\n",
+    "function ctIdent(m, c) {\n",
+    "  var list = function (a) { return (a || []).map(vis).join(\", \"); };\n",
+    "  if (c.escape_risk)\n",
+    "    add(m, \"div\", \"risk\", \"ESCAPE RISK: privileged or the host's / "
+    "mounted\");\n",
+    "  add(m, \"div\", null, \"identity \" + vis(c.identity || \"unknown\") "
+    "+\n",
+    "      \"   image id \" + vis(c.image_id) + \"   started \" + "
+    "vis(c.started));\n",
+    "  if (c.names && c.names.length > 1)\n",
+    "    add(m, \"div\", null, \"renamed \" + c.names.map(vis).join(\" -> "
+    "\"));\n",
+    "  if (c.labels && c.labels.length)\n",
+    "    add(m, \"div\", null, \"labels \" + list(c.labels));\n",
+    "  if (c.privileged !== null && c.privileged !== undefined)\n",
+    "    add(m, \"div\", c.privileged ? \"risk\" : null, \"privileged \" +\n",
+    "        (c.privileged ? \"YES\" : \"no\") + \"   network \" + "
+    "vis(c.network_mode));\n",
+    "  if (c.cap_add && c.cap_add.length)\n",
+    "    add(m, \"div\", null, \"cap_add \" + list(c.cap_add));\n",
+    "  (c.mounts || []).forEach(function (mt) {\n",
+    "    add(m, \"div\", mt.host_root ? \"risk\" : null, vis(mt.type) + \" \" "
+    "+\n",
+    "        vis(mt.source) + \" -> \" + vis(mt.destination) +\n",
+    "        (mt.rw ? \" (rw)\" : \" (ro)\"));\n",
+    "  });\n",
+    "}\n",
+    "\n",
     "D.containers.forEach(function (c) {\n",
     "  var info = section(c.id, \"container \" + vis(c.name || "
     "short(c.id)));\n",
@@ -397,6 +427,7 @@ const char *const render_page_js[] = {
     "  add(m, \"div\", null, \"image \" + vis(c.image) + \"   host \" + "
     "vis(c.host));\n",
     "  add(m, \"div\", null, \"rootfs \" + vis(c.rootfs));\n",
+    "  ctIdent(m, c);\n",
     "  add(m, \"div\", null, c.processes + \" processes, \" + c.files + \" "
     "files\");\n",
     "  activity(info, c);\n",

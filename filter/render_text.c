@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "containers.h"
 #include "esc.h"
 #include "prov.h"
 #include "rank.h"
@@ -439,6 +440,103 @@ t_ranking(struct tw *w)
 	}
 }
 
+/* "  key a, b, c\n" when a has entries */
+static void
+t_list(struct buf *b, const char *key, const struct argv *a)
+{
+	size_t i;
+
+	if (a->n == 0)
+		return;
+	buf_printf(b, "  %s ", key);
+	for (i = 0; i < a->n; i++) {
+		buf_adds(b, i ? ", " : "");
+		t_bytes(b, &a->v[i], 256);
+	}
+	buf_addc(b, '\n');
+}
+
+/* The container header's identity lines (docs/output.md). */
+static void
+t_ct_ident(struct buf *b, const struct container *c)
+{
+	const struct ct_ident *id = &c->ident;
+	size_t i;
+
+	if (id->source == NULL) /* neither recorded nor on this host */
+		return;
+	buf_printf(b, "  identity %s", id->source);
+	if (id->image_id.set) {
+		buf_adds(b, "  image id ");
+		t_bytes(b, &id->image_id, 128);
+	}
+	buf_addc(b, '\n');
+	if (id->started.set) {
+		buf_adds(b, "  started ");
+		t_bytes(b, &id->started, 64);
+		buf_addc(b, '\n');
+	}
+	if (id->nnames > 1) { /* renamed: every name, oldest first */
+		buf_adds(b, "  renamed ");
+		for (i = 0; i < id->nnames; i++) {
+			buf_adds(b, i ? " -> " : "");
+			t_bytes(b, &id->names[i].name, 256);
+		}
+		buf_addc(b, '\n');
+	}
+	t_list(b, "labels", &id->labels);
+	if (id->has_privileged)
+		buf_printf(b, "  privileged %s", id->privileged ? "YES" : "no");
+	if (id->network.set) {
+		buf_adds(b, "  network ");
+		t_bytes(b, &id->network, 64);
+	}
+	if (id->has_privileged || id->network.set)
+		buf_addc(b, '\n');
+	t_list(b, "cap_add", &id->caps);
+	for (i = 0; i < id->nmounts; i++) {
+		const struct ct_mount *mt = &id->mounts[i];
+
+		buf_adds(b, "  ");
+		t_bytes(b, &mt->type, 16);
+		buf_addc(b, ' ');
+		t_bytes(b, &mt->source, PATH_MAX_SHOWN);
+		buf_adds(b, " -> ");
+		t_bytes(b, &mt->destination, PATH_MAX_SHOWN);
+		buf_adds(b, mt->rw ? " (rw)" : " (ro)");
+		if (containers_mount_is_root(mt))
+			buf_adds(b, "  !! the host's /");
+		buf_addc(b, '\n');
+	}
+}
+
+/* "== container ID name N image I", the escape-risk flag, the rootfs
+ * and the identity lines. */
+static void
+t_ct_header(struct buf *b, const struct container *c)
+{
+	buf_adds(b, "\n== container ");
+	vis_text(b, c->id, strlen(c->id));
+	if (c->name.set) {
+		buf_adds(b, " name ");
+		t_bytes(b, &c->name, 256);
+	}
+	if (c->image.set) {
+		buf_adds(b, " image ");
+		t_bytes(b, &c->image, 256);
+	}
+	if (containers_risky(c))
+		buf_adds(b, "  !! ESCAPE RISK (privileged or the host's / "
+		            "mounted)");
+	buf_addc(b, '\n');
+	if (c->rootfs.set) {
+		buf_adds(b, "  rootfs ");
+		t_bytes(b, &c->rootfs, PATH_MAX_SHOWN);
+		buf_addc(b, '\n');
+	}
+	t_ct_ident(b, c);
+}
+
 int
 render_text(FILE *out, const struct model *m, const struct opts *o)
 {
@@ -487,22 +585,7 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 	for (i = 0; i < w.rank.n; i++) {
 		const struct container *c = w.rank.v[i].c;
 
-		buf_adds(&w.b, "\n== container ");
-		vis_text(&w.b, c->id, strlen(c->id));
-		if (c->name.set) {
-			buf_adds(&w.b, " name ");
-			t_bytes(&w.b, &c->name, 256);
-		}
-		if (c->image.set) {
-			buf_adds(&w.b, " image ");
-			t_bytes(&w.b, &c->image, 256);
-		}
-		buf_addc(&w.b, '\n');
-		if (c->rootfs.set) {
-			buf_adds(&w.b, "  rootfs ");
-			t_bytes(&w.b, &c->rootfs, PATH_MAX_SHOWN);
-			buf_addc(&w.b, '\n');
-		}
+		t_ct_header(&w.b, c);
 		buf_printf(&w.b, "  #%zu by activity: ", i + 1);
 		t_activity(&w.b, &w.rank.v[i]);
 		/* the container's forest: its processes whose parent is

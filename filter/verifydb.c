@@ -16,7 +16,7 @@
 /* Every collection godo chains (all but fds, the open files of the moment,
  * and the chain itself). */
 static const char *const chained[] = {COLL_PIDS, COLL_FILES, COLL_GAPS,
-                                      COLL_RUNS};
+                                      COLL_RUNS, COLL_CONTAINERS};
 
 struct feed {
 	struct verify *v;

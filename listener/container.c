@@ -91,6 +91,7 @@ container_read(struct tracker *tr, struct task *k)
 	memcpy(k->docker_id, id, sizeof(id));
 	writeback_task_docker(tr->wb, k);
 	read_rootfs(tr, k);
+	ctwatch_seen(tr->cw, tr->wb, k->docker_id, tr->now_ms, tr->now_ns);
 }
 
 void
@@ -114,6 +115,7 @@ container_execve(struct tracker *tr, struct task *k, const struct sysevent *ev)
 		k->daemon = k->in_tree = true;
 		tr->st.daemons++;
 		writeback_task_daemon(tr->wb, k);
+		ctwatch_daemon(tr->cw, k->tgid);
 	}
 	/* runc create/exec and the shim name the container they work for: a
 	 * process they start that exits before its cgroup is read inherits
@@ -151,4 +153,37 @@ container_settle(struct tracker *tr, struct task *k)
 		}
 		p = parent;
 	}
+}
+
+static void
+scan_daemon(struct task *k, void *arg)
+{
+	struct tracker *tr = arg;
+
+	if (k->daemon && !k->thread && !k->exited)
+		ctwatch_daemon(tr->cw, k->tgid);
+}
+
+/* A container the snapshot found at start: its identity too. */
+static void
+scan_container(struct task *k, void *arg)
+{
+	struct tracker *tr = arg;
+
+	if (!k->thread && k->docker_id[0] != '\0' && tracker_recorded(tr, k))
+		ctwatch_seen(tr->cw, tr->wb, k->docker_id, tr->now_ms,
+		             tr->now_ns);
+}
+
+void
+container_tick(struct tracker *tr)
+{
+	bool first;
+
+	if (ctwatch_want_scan(tr->cw, tr->now_ms, &first)) {
+		proctab_foreach(tr->pt, scan_daemon, tr);
+		if (first) /* the daemons' roots are known by now */
+			proctab_foreach(tr->pt, scan_container, tr);
+	}
+	ctwatch_tick(tr->cw, tr->wb, tr->now_ms, tr->now_ns);
 }

@@ -28,6 +28,9 @@ void container_execve(struct tracker *tr, struct task *k,
 /* A task that left before its cgroup was read: its parent's container, or
  * the one its runc was started for. */
 void container_settle(struct tracker *tr, struct task *k);
+/* Periodic: container identities retried and checked for changes
+ * (ctwatch.h), dockerd processes looked for when it asks. */
+void container_tick(struct tracker *tr);
 /* The last path element is "dockerd" or "containerd". */
 bool container_is_daemon_name(const char *p, size_t n);
 

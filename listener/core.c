@@ -304,6 +304,7 @@ core_tick(struct core *c)
 	if (tr->now_ms - c->last_sweep_ms >= SWEEP_MS) {
 		lifecycle_sweep(tr);
 		tracker_write_gaps(tr);
+		container_tick(tr);
 		c->last_sweep_ms = tr->now_ms;
 	}
 }

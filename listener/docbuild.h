@@ -14,6 +14,7 @@
 
 #include <bson/bson.h>
 
+#include "ctinfo.h"
 #include "fdtab.h"
 #include "proctab.h"
 #include "util.h"
@@ -110,6 +111,13 @@ void docbuild_then(bson_t *doc, const struct task *proc, const char *op,
 void docbuild_gap(bson_t *sel, bson_t *upd, const struct docctx *cx,
                   const char *source, int64_t from_ns, int64_t to_ns,
                   uint64_t count);
+/* A container's identity (ctinfo.h) as a containers document, _id
+ * "<host>:<docker id>:<hash>": hash (FNV-1a 64, into *hash) covers the
+ * identity's fields, not seen_ns (when godo read it), so the same identity
+ * read twice gives the same _id and a change a new document. */
+void docbuild_container(bson_t *doc, const struct docctx *cx,
+                        const struct ctinfo *ci, int64_t seen_ns,
+                        uint64_t *hash);
 /* The run's upsert: start, stop (0 while running), last heartbeat. */
 void docbuild_run(bson_t *sel, bson_t *upd, const struct docctx *cx, int pid,
                   int64_t start_ns, int64_t stop_ns, int64_t seen_ns);

@@ -623,6 +623,7 @@ store_ensure_indexes(struct store *s)
 	index_one(s, STORE_PIDS, "host_tgid", F_HOST, F_TGID);
 	index_one(s, STORE_FDS, "host_proc", F_HOST, F_PROC_ID);
 	index_one(s, STORE_FILES, "host_proc", F_HOST, F_PROC_ID);
+	index_one(s, STORE_CONTAINERS, "host_docker", F_HOST, F_DOCKER_ID);
 }
 
 int

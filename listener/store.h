@@ -20,6 +20,7 @@ enum store_coll {
 	STORE_FILES,
 	STORE_GAPS,
 	STORE_RUNS,
+	STORE_CONTAINERS,
 	STORE_CHAIN,
 	STORE_NCOLL
 };
@@ -88,7 +89,8 @@ static inline const char *
 store_coll_name(enum store_coll c)
 {
 	static const char *const names[STORE_NCOLL] = {
-	    COLL_PIDS, COLL_FDS, COLL_FILES, COLL_GAPS, COLL_RUNS, COLL_CHAIN};
+	    COLL_PIDS, COLL_FDS,        COLL_FILES, COLL_GAPS,
+	    COLL_RUNS, COLL_CONTAINERS, COLL_CHAIN};
 
 	return names[c];
 }

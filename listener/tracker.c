@@ -83,7 +83,8 @@ tracker_init(struct tracker *tr, struct writeback *wb,
 	util_strlcpy(tr->boot_id, boot_id, sizeof(tr->boot_id));
 	tr->pt = proctab_new(o->proc_cap, tracker_release_task, tr);
 	tr->ft = fdtab_new(o->fd_cap, file_closed, tr);
-	if (tr->pt == NULL || tr->ft == NULL) {
+	tr->cw = ctwatch_new(tr->o.proc_root, NULL);
+	if (tr->pt == NULL || tr->ft == NULL || tr->cw == NULL) {
 		tracker_fini(tr);
 		return -1;
 	}
@@ -101,6 +102,8 @@ tracker_fini(struct tracker *tr)
 
 	proctab_free(tr->pt);
 	fdtab_free(tr->ft);
+	ctwatch_free(tr->cw);
+	tr->cw = NULL;
 	tr->pt = NULL;
 	tr->ft = NULL;
 }

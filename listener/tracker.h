@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ctwatch.h"
 #include "fdtab.h"
 #include "membudget.h"
 #include "proctab.h"
@@ -57,6 +58,7 @@ struct tracker {
 	struct writeback *wb;
 	struct proctab *pt;
 	struct fdtab *ft;
+	struct ctwatch *cw; /* container identities (ctwatch.h) */
 	char boot_id[40];
 	struct tracker_clock clk;
 	uint64_t now_ms; /* monotonic ms of the loop's iteration */

@@ -656,6 +656,25 @@ writeback_tally_write(struct writeback *wb, struct gap_tally *t,
 	memset(t, 0, sizeof(*t));
 }
 
+bool
+writeback_container(struct writeback *wb, const struct ctinfo *ci,
+                    int64_t seen_ns, uint64_t *last_hash)
+{
+	bson_t doc = BSON_INITIALIZER;
+	uint64_t hash;
+	int rc = -1;
+
+	docbuild_container(&doc, &wb->cx, ci, seen_ns, &hash);
+	if (hash != *last_hash) {
+		rc = insert(wb, STORE_CONTAINERS, &doc);
+		tally(wb, rc);
+		if (rc == 0)
+			*last_hash = hash;
+	}
+	bson_destroy(&doc);
+	return rc == 0;
+}
+
 void
 writeback_run(struct writeback *wb, int pid, int64_t start_ns, int64_t stop_ns,
               int64_t seen_ns)

@@ -154,6 +154,11 @@ void writeback_tally(struct gap_tally *t, int64_t ns, uint64_t n);
 /* A gap of source for what t collected (nothing when empty); empties t. */
 void writeback_tally_write(struct writeback *wb, struct gap_tally *t,
                            const char *source);
+/* A container's identity (ctinfo.h) read at seen_ns: its containers
+ * document, unless its hash equals *last_hash (nothing changed). true when
+ * queued; *last_hash then holds the new hash. */
+bool writeback_container(struct writeback *wb, const struct ctinfo *ci,
+                         int64_t seen_ns, uint64_t *last_hash);
 void writeback_run(struct writeback *wb, int pid, int64_t start_ns,
                    int64_t stop_ns, int64_t seen_ns);
 /* Sends what is queued (store_flush), then records operations the full

@@ -191,7 +191,7 @@ def main():
 
     # the canonical form as docs/schema.md states it, computed here
     bad = []
-    for c in ("pids", "files", "gaps", "runs", "chain"):
+    for c in ("pids", "files", "gaps", "runs", "containers", "chain"):
         for doc in d[c].find():
             if bytes(doc.get("dg", b"")) != digest(doc):
                 bad.append((c, doc["_id"]))
