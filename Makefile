@@ -132,7 +132,7 @@ UNIT_test_writeback := listener/writeback listener/docbuild \
 	tests/unit/fake_store common/esc common/log common/util
 UNIT_test_tables := listener/proctab listener/fdtab common/log
 UNIT_test_core := listener/core listener/tracker listener/lifecycle \
-	listener/container listener/pathop listener/snapshot \
+	listener/container listener/pathop listener/snapshot listener/fileio \
 	listener/writeback listener/docbuild listener/proctab listener/fdtab \
 	listener/procfs tests/unit/fake_store common/path common/esc \
 	common/log common/util

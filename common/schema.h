@@ -83,6 +83,17 @@
 #define F_UID "uid"       /* chown: new owner, -1 unchanged */
 #define F_GID "gid"
 #define F_TYPE "type" /* mknod: "fifo", "char", "block", "file", "socket" */
+/* more operations and open-file fields (docs/schema.md, h-fid) */
+#define F_MAPPED "mapped"           /* open file mapped writable and shared */
+#define F_MAPPED_NS "mapped_ns"     /* its first such mapping */
+#define F_EXCHANGE "exchange"       /* rename: the two names were swapped */
+#define F_RDEV "rdev"               /* mknod: "major:minor" of a device node */
+#define F_FALLOC_MODE "falloc_mode" /* fallocate: "punch-hole,keep-size" */
+#define F_OFFSET "offset"           /* fallocate: range start */
+#define F_LENGTH "length"           /* fallocate: range length */
+#define F_MOUNT_SOURCE "source"     /* mount: a bind mount's source path */
+#define F_INODE "inode"             /* open_by_handle_at: the file opened */
+#define F_DEV "dev"                 /* its device, "major:minor" */
 
 /* gaps */
 #define F_GAP_FROM "from"
@@ -114,6 +125,10 @@
 #define OP_MKDIR "mkdir"
 #define OP_RMDIR "rmdir"
 #define OP_MKNOD "mknod"
+#define OP_FALLOCATE "fallocate"
+#define OP_MOUNT "mount"
+#define OP_UMOUNT "umount"
+#define OP_OPEN_BY_HANDLE "open_by_handle_at"
 
 /* caps: no document may pass 16 MiB, no array grows without bound */
 #define ARGS_MAX_BYTES (32 * 1024) /* one exec's argv, all args together */

@@ -323,6 +323,10 @@ docbuild_file(bson_t *b, const struct docctx *cx, const struct openfile *f,
 		append_date(&arr, idx, f->written[i]);
 	}
 	bson_append_array_end(b, &arr);
+	if (f->mapped) {
+		BSON_APPEND_BOOL(b, F_MAPPED, true);
+		BSON_APPEND_INT64(b, F_MAPPED_NS, f->mapped_ns);
+	}
 }
 
 void
@@ -353,6 +357,44 @@ docbuild_op(bson_t *b, const struct docctx *cx, const struct task *proc,
 	append_time(b, F_OP_TS, F_OP_NS, ns);
 }
 
+/* "major:minor" in decimal. */
+static void
+append_devno(bson_t *b, const char *key, uint32_t major, uint32_t minor)
+{
+	char v[24];
+
+	snprintf(v, sizeof(v), "%" PRIu32 ":%" PRIu32, major, minor);
+	BSON_APPEND_UTF8(b, key, v);
+}
+
+/* The fields of the operations after mknod (h-fid). */
+static void
+append_more(bson_t *b, const struct meta_op *m)
+{
+	if (m->newpath.p != NULL)
+		docbuild_append_bytes(b, F_NEW_FILENAME, m->newpath.p,
+		                      m->newpath.n);
+	if (m->exchange)
+		BSON_APPEND_BOOL(b, F_EXCHANGE, true);
+	if (m->source.p != NULL)
+		docbuild_append_bytes(b, F_MOUNT_SOURCE, m->source.p,
+		                      m->source.n);
+	if (m->has_flags)
+		BSON_APPEND_INT64(b, F_FLAGS, m->flags);
+	if (m->falloc_mode != NULL)
+		BSON_APPEND_UTF8(b, F_FALLOC_MODE, m->falloc_mode);
+	if (m->has_range) {
+		BSON_APPEND_INT64(b, F_OFFSET, m->offset);
+		BSON_APPEND_INT64(b, F_LENGTH, m->length);
+	}
+	if (m->has_rdev)
+		append_devno(b, F_RDEV, m->rdev_major, m->rdev_minor);
+	if (m->has_inode) {
+		BSON_APPEND_INT64(b, F_INODE, (int64_t)m->inode);
+		append_devno(b, F_DEV, m->dev_major, m->dev_minor);
+	}
+}
+
 void
 docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,
               int64_t ns, const struct meta_op *m)
@@ -372,6 +414,7 @@ docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,
 	}
 	if (m->type != NULL)
 		BSON_APPEND_UTF8(b, F_TYPE, m->type);
+	append_more(b, m);
 	append_time(b, F_OP_TS, F_OP_NS, ns);
 }
 

@@ -99,6 +99,20 @@ struct meta_op {
 	bool has_ids;
 	int64_t uid, gid; /* -1: unchanged */
 	const char *type; /* mknod's file type; NULL: none */
+	/* rename with RENAME_EXCHANGE: path and newpath swapped */
+	struct str newpath; /* p NULL: none */
+	bool exchange;
+	struct str source; /* mount: a bind's source; p NULL: none */
+	bool has_flags;
+	int64_t flags;           /* mount, umount, open_by_handle_at */
+	const char *falloc_mode; /* fallocate's mode named; NULL: none */
+	bool has_range;
+	int64_t offset, length; /* fallocate */
+	bool has_rdev;
+	uint32_t rdev_major, rdev_minor; /* mknod of a device */
+	bool has_inode;
+	uint64_t inode; /* open_by_handle_at: the file opened */
+	uint32_t dev_major, dev_minor;
 };
 /* m as a files document (no _id; its _id is docbuild_op_id's). */
 void docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,

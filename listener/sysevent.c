@@ -22,6 +22,7 @@
 #define T_PATH 1302
 #define T_CWD 1307
 #define T_EXECVE 1309
+#define T_MMAP 1323
 #define T_PROCTITLE 1327
 #define T_OPENAT2 1337
 
@@ -172,6 +173,25 @@ do_syscall(struct sysevent_dec *d, const struct record *rec, struct sysevent *e)
 	}
 }
 
+/* "MAJ:MIN" in hex (dev=, rdev=); left alone when unparsable. */
+static void
+parse_devno(struct str v, uint32_t *major, uint32_t *minor)
+{
+	const char *colon = memchr(v.p, ':', v.n);
+	struct str ma, mi;
+	uint64_t a, b;
+
+	if (colon == NULL)
+		return;
+	ma = (struct str){v.p, (size_t)(colon - v.p)};
+	mi = (struct str){colon + 1, v.n - ma.n - 1};
+	if (record_u64(ma, 16, &a) == 0 && record_u64(mi, 16, &b) == 0 &&
+	    a <= UINT32_MAX && b <= UINT32_MAX) {
+		*major = (uint32_t)a;
+		*minor = (uint32_t)b;
+	}
+}
+
 static enum sysev_nametype
 nametype_of(struct str v)
 {
@@ -192,7 +212,6 @@ do_path(struct sysevent_dec *d, const struct record *rec, struct sysevent *e)
 	struct record_iter it;
 	struct str k, v, name = {NULL, 0};
 	struct sysev_path p;
-	const char *colon;
 	uint64_t u;
 
 	memset(&p, 0, sizeof(p));
@@ -205,19 +224,9 @@ do_path(struct sysevent_dec *d, const struct record *rec, struct sysevent *e)
 			if (record_u64(v, 10, &u) == 0)
 				p.inode = u;
 		} else if (STR_IS(k, "dev")) {
-			colon = memchr(v.p, ':', v.n);
-			if (colon != NULL) {
-				struct str ma = {v.p, (size_t)(colon - v.p)};
-				struct str mi = {colon + 1, v.n - ma.n - 1};
-				uint64_t a, b;
-
-				if (record_u64(ma, 16, &a) == 0 &&
-				    record_u64(mi, 16, &b) == 0 &&
-				    a <= UINT32_MAX && b <= UINT32_MAX) {
-					p.dev_major = (uint32_t)a;
-					p.dev_minor = (uint32_t)b;
-				}
-			}
+			parse_devno(v, &p.dev_major, &p.dev_minor);
+		} else if (STR_IS(k, "rdev")) {
+			parse_devno(v, &p.rdev_major, &p.rdev_minor);
 		} else if (STR_IS(k, "mode")) {
 			if (parse_octal(v, &u) == 0 && u <= UINT32_MAX)
 				p.mode = (uint32_t)u;
@@ -422,6 +431,26 @@ do_proctitle(struct sysevent_dec *d, const struct record *rec,
 	}
 }
 
+/* MMAP: "fd=3 flags=0x1", logged for file-backed mappings only. */
+static void
+do_mmap(const struct record *rec, struct sysevent *e)
+{
+	struct str v;
+	int64_t fd;
+	uint64_t u;
+
+	if (e->has_mmap || !record_find(rec, "fd", &v) ||
+	    util_parse_i64(v, INT32_MIN, INT32_MAX, &fd) != 0)
+		return;
+	if (!record_find(rec, "flags", &v) || v.n < 3 || v.p[0] != '0' ||
+	    v.p[1] != 'x' ||
+	    record_u64((struct str){v.p + 2, v.n - 2}, 16, &u) != 0)
+		return;
+	e->has_mmap = true;
+	e->mmap_fd = (int)fd;
+	e->mmap_flags = u;
+}
+
 static int
 low32(uint64_t a)
 {
@@ -454,6 +483,55 @@ set_ids(struct sysevent *e, uint64_t uid, uint64_t gid, bool bits16)
 {
 	e->uid = id_arg(uid, bits16);
 	e->gid = id_arg(gid, bits16);
+}
+
+/* Two CREATE items: the kernel swapped two names (RENAME_EXCHANGE), each
+ * deleted and created; a rename over an existing name creates one. */
+static bool
+is_exchange(const struct sysevent *e)
+{
+	unsigned int i, creates = 0;
+
+	for (i = 0; i < e->npath; i++)
+		if (e->path[i].nametype == NT_CREATE)
+			creates++;
+	return creates == 2;
+}
+
+/* Arguments of the writes that are not write(2) and of the other
+ * operations of struct sysevent. */
+static void
+classify_io(struct sysevent *e, enum sc sc)
+{
+	switch (sc) {
+	case SC_COPY_FILE_RANGE:
+	case SC_SPLICE:
+		e->fd = low32(e->a[2]);
+		break;
+	case SC_SENDFILE:
+		e->fd = low32(e->a[0]);
+		break;
+	case SC_MMAP:
+		if (e->has_mmap)
+			e->fd = e->mmap_fd;
+		break;
+	case SC_FALLOCATE:
+		e->fd = low32(e->a[0]);
+		e->op_flags = e->a[1];
+		break;
+	case SC_MOUNT:
+		e->op_flags = e->a[3];
+		break;
+	case SC_UMOUNT:
+		e->op_flags = e->a[1];
+		break;
+	case SC_OPEN_BY_HANDLE:
+		e->dirfd = low32(e->a[0]);
+		e->open_flags = e->a[2];
+		break;
+	default:
+		break;
+	}
 }
 
 /* Arguments of the metadata operations (see struct sysevent). */
@@ -510,6 +588,7 @@ classify_meta(struct sysevent *e, enum sc sc)
 		e->dirfd = low32(e->a[1]);
 		break;
 	default:
+		classify_io(e, sc);
 		break;
 	}
 }
@@ -553,6 +632,7 @@ classify(struct sysevent *e, const struct record *openat2)
 	case SC_RENAMEAT:
 		e->dirfd = low32(e->a[0]);
 		e->dirfd2 = low32(e->a[2]);
+		e->exchange = is_exchange(e);
 		break;
 	default:
 		classify_meta(e, sc);
@@ -617,6 +697,9 @@ sysevent_decode(struct sysevent_dec *d, const struct reasm_event *ev,
 		case T_OPENAT2:
 			if (openat2 == NULL)
 				openat2 = rec;
+			break;
+		case T_MMAP:
+			do_mmap(rec, e);
 			break;
 		default:
 			break;

@@ -38,6 +38,15 @@ enum sysev_kind {
 	SYSEV_MKDIR,       /* mkdir, mkdirat: mode */
 	SYSEV_RMDIR,       /* rmdir, unlinkat with AT_REMOVEDIR */
 	SYSEV_MKNOD,       /* mknod, mknodat: mode (type and permissions) */
+	/* writes that are not write(2) (fileio.h): */
+	SYSEV_XWRITE, /* copy_file_range, sendfile, splice: fd = destination,
+	               * exit = bytes */
+	SYSEV_MMAP,   /* mmap PROT_WRITE|MAP_SHARED of fd (MMAP record) */
+	/* more operations (pathop_meta): */
+	SYSEV_FALLOCATE,      /* fd, falloc_mode (0 / keep-size: no change) */
+	SYSEV_MOUNT,          /* target, source item (bind); op_flags */
+	SYSEV_UMOUNT,         /* umount, umount2: target; op_flags */
+	SYSEV_OPEN_BY_HANDLE, /* dirfd = mount fd, open_flags, exit = fd */
 };
 
 /* PATH record nametype */
@@ -60,7 +69,8 @@ struct sysev_path {
 	enum sysev_nametype nametype;
 	uint64_t inode;
 	uint32_t dev_major, dev_minor;
-	uint32_t mode; /* 0 when absent */
+	uint32_t mode;                   /* 0 when absent */
+	uint32_t rdev_major, rdev_minor; /* rdev=; 0:0 when absent */
 };
 
 struct sysevent {
@@ -100,6 +110,19 @@ struct sysevent {
 	bool has_mode;
 	uint32_t mode;
 	int64_t uid, gid;
+
+	/* SYSEV_XWRITE: fd is the destination. SYSEV_MMAP: fd and mmap_flags
+	 * from the MMAP record (has_mmap false without one: an anonymous
+	 * mapping), prot in a2. SYSEV_FALLOCATE: fd a0, op_flags the mode,
+	 * a2/a3 offset and length. SYSEV_MOUNT: op_flags the mount flags (a3;
+	 * source and fstype are user pointers). SYSEV_UMOUNT: umount2's
+	 * flags. SYSEV_RENAME: exchange when the kernel logged two CREATE
+	 * items (renameat2 RENAME_EXCHANGE: its flags are a4, not logged). */
+	bool has_mmap;
+	int mmap_fd;
+	uint64_t mmap_flags;
+	uint64_t op_flags;
+	bool exchange;
 
 	/* SYSEV_EXECVE: argv from the EXECVE records (chunks joined);
 	 * PROCTITLE only when there was no EXECVE record. */
