@@ -430,7 +430,7 @@ static const struct field file_fields[] = {
     FF(F_PROC_ID, FK_CSTR, d.proc_id),
     FF(F_FD, FK_I32, d.f.fd),
     FF(F_OP, FK_BYTES, op),
-    FF(F_FLAGS, FK_I32, d.f.flags),
+    FFH(F_FLAGS, FK_I32, d.f.flags, d.f.has_flags),
     FF(F_THEN_OP, FK_BYTES, then_op),
     FF(F_FILENAME, FK_BYTES, d.f.raw_path),
     FF(F_NEW_FILENAME, FK_BYTES, d.new_path),
@@ -451,6 +451,16 @@ static const struct field file_fields[] = {
     FFH(F_MODE, FK_I32, d.f.mode, d.f.has_mode),
     FFH(F_UID, FK_I64, d.f.uid, d.f.has_uid),
     FFH(F_GID, FK_I64, d.f.gid, d.f.has_gid),
+    FF(F_MAPPED, FK_BOOL, d.f.mapped),
+    FF(F_MAPPED_NS, FK_I64, d.f.mapped_ns),
+    FF(F_EXCHANGE, FK_BOOL, d.f.exchange),
+    FF(F_FALLOC_MODE, FK_BYTES, d.f.falloc_mode),
+    FFH(F_OFFSET, FK_I64, d.f.offset, d.f.has_range),
+    FF(F_LENGTH, FK_I64, d.f.length),
+    FF(F_MOUNT_SOURCE, FK_BYTES, d.f.source),
+    FF(F_RDEV, FK_BYTES, d.f.rdev),
+    FFH(F_INODE, FK_I64, d.f.inode, d.f.has_inode),
+    FF(F_DEV, FK_BYTES, d.f.dev),
 };
 
 int

@@ -87,6 +87,14 @@ struct file {
 	int32_t mode;
 	int64_t uid, gid;
 	bool has_mode, has_uid, has_gid;
+	/* h-fid (docs/schema.md): an open file mapped writable and shared; a
+	 * rename that swapped two names; fallocate's mode, offset and length;
+	 * a bind mount's source; mount / umount / open_by_handle_at flags
+	 * (has_flags: f->flags is theirs); mknod's rdev; the inode and dev
+	 * open_by_handle_at opened. */
+	bool mapped, exchange, has_flags, has_range, has_inode;
+	int64_t mapped_ns, offset, length, inode;
+	struct bytes falloc_mode, source, rdev, dev;
 };
 
 struct container {

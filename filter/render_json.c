@@ -260,6 +260,31 @@ j_proc(struct jw *w, const struct proc *p)
 	j_close(w);
 }
 
+/* The fields of the ops added by h-fid (docs/output.md): present only
+ * when the document has them. */
+static void
+j_more(struct jw *w, const struct file *f)
+{
+	if (f->exchange)
+		kv_bool(w, "exchange", true);
+	if (f->falloc_mode.set)
+		kv_bytes(w, "falloc_mode", &f->falloc_mode);
+	if (f->has_range) {
+		kv_int(w, "offset", f->offset);
+		kv_int(w, "length", f->length);
+	}
+	if (f->source.set)
+		kv_bytes(w, "source", &f->source);
+	if (f->has_flags)
+		kv_int(w, "flags", f->flags);
+	if (f->rdev.set)
+		kv_bytes(w, "rdev", &f->rdev);
+	if (f->has_inode) {
+		kv_int(w, "inode", f->inode);
+		kv_bytes(w, "dev", &f->dev);
+	}
+}
+
 /* A metadata op's fields (docs/output.md): null when absent; the mode as
  * a string of octal digits, as chmod takes it. */
 static void
@@ -274,6 +299,7 @@ j_meta(struct jw *w, const struct file *f)
 	kv_opt(w, "uid", f->has_uid, f->uid);
 	kv_opt(w, "gid", f->has_gid, f->gid);
 	kv_bytes(w, "type", &f->type);
+	j_more(w, f);
 }
 
 static void
@@ -309,6 +335,10 @@ j_file(struct jw *w, const struct file *f)
 	kv_bool(w, "open_now", f->from_fds);
 	kv_int(w, "writes", f->writes);
 	kv_int(w, "write_bytes", f->write_bytes);
+	if (f->mapped) {
+		kv_bool(w, "mapped", true);
+		kv_time(w, "mapped_time", f->mapped_ns);
+	}
 	j_close(w);
 }
 

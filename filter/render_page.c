@@ -157,6 +157,9 @@ const char *const render_page_js[] = {
     "      (f.gid != null ? f.gid : \"?\"));\n",
     "  if (f.type != null)\n",
     "    d.push(vis(f.type));\n",
+    "  [\"exchange\", \"falloc_mode\", \"offset\", \"length\", \"source\", "
+    "\"flags\",\n     \"rdev\", \"inode\", \"dev\"].forEach(function (k) {\n",
+    "    if (f[k] != null) d.push(k + \" \" + vis(String(f[k])));\n  });\n",
     "  return d.join(\" \");\n",
     "}\n",
     "function tms(t) {\n",
@@ -455,7 +458,7 @@ const char *const render_page_js[] = {
     "      add(r, \"td\", \"n\", close).title = tfull(f.close) +\n",
     "        (f.closed_by ? \" by \" + vis(f.closed_by) : \"\");\n",
     "      add(r, \"td\", \"n\", f.writes + \" (\" + f.write_bytes + \" "
-    "B)\");\n",
+    "B)\" +\n        (f.mapped ? \" mapped\" : \"\"));\n",
     "      rows.push({tr: r, hay: (vis(f.path) + \" \" + vis(f.host_path) + \" "
     "\" +\n",
     "        vis(p.comm)).toLowerCase(), pid: String(f.pid)});\n",
