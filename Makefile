@@ -20,6 +20,8 @@ MODE ?= release
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 PKGS := libmongoc-1.0 libbson-1.0 audit auparse
+# libcrypto: SHA-256 of cut argv (listener/argvdec.c)
+PKGS += libcrypto
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -98,12 +100,12 @@ $(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
 UNIT_test_nlrecv := listener/nlrecv common/log
 UNIT_test_localstore := listener/localstore
 UNIT_test_priv_plan := listener/priv
-UNIT_test_sysevent := listener/sysevent listener/syscalls listener/reasm \
+UNIT_test_sysevent := listener/sysevent listener/argvdec listener/syscalls listener/reasm \
 	listener/record \
 	common/util common/log
 UNIT_test_common := common/esc common/flags common/path common/util common/log
 UNIT_test_procconn := listener/procconn listener/nlrecv common/log common/util
-UNIT_test_hostile := listener/sysevent listener/syscalls listener/reasm \
+UNIT_test_hostile := listener/sysevent listener/argvdec listener/syscalls listener/reasm \
 	listener/record \
 	common/util common/log
 UNIT_test_filter_path := filter/repair filter/model filter/mem filter/bytes \

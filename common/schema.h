@@ -35,6 +35,14 @@
 #define F_CWD "cwd"
 #define F_ARGS "args"
 #define F_ARGS_TRUNC "args_truncated"
+/* argv cut by godo's cap (docs/schema.md "Cut arguments", h-fid) */
+#define F_ARGS_CUT "args_cut" /* [{index, length, tail}] */
+#define F_ARGS_CUT_INDEX "index"
+#define F_ARGS_CUT_LENGTH "length"
+#define F_ARGS_CUT_TAIL "tail"
+#define F_ARGS_CUT_LOST "args_cut_lost" /* cut arguments without a tail */
+#define F_ARGS_SHA256 "args_sha256"     /* the whole argv, NUL-separated */
+#define F_ARGS_SOURCE "args_source"     /* "proctitle": not from EXECVE */
 #define F_EXECVE "execve"
 #define F_EXECVE_COUNT "execve_count"
 #define F_EXEC_TS "timestamp"

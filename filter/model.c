@@ -16,6 +16,7 @@ model_execs_free(struct task *t)
 	size_t i;
 
 	for (i = 0; i < t->nexec; i++) {
+		model_argextra_free(&t->execs[i].ax);
 		bytes_argv_free(&t->execs[i].args);
 		bytes_free(&t->execs[i].exe);
 		bytes_free(&t->execs[i].cwd);
@@ -26,6 +27,19 @@ model_execs_free(struct task *t)
 }
 
 void
+model_argextra_free(struct argextra *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->cuts.n; i++)
+		bytes_free(&x->cuts.v[i].tail);
+	free(x->cuts.v);
+	bytes_free(&x->sha256);
+	bytes_free(&x->source);
+	memset(x, 0, sizeof(*x));
+}
+
+void
 model_task_drop_image(struct task *t)
 {
 	bytes_free(&t->exe);
@@ -33,6 +47,7 @@ model_task_drop_image(struct task *t)
 	bytes_free(&t->rootfs);
 	bytes_free(&t->source);
 	bytes_argv_free(&t->args);
+	model_argextra_free(&t->ax);
 	model_execs_free(t);
 	t->star = t->setns = t->args_trunc = false;
 	t->execve_count = 0;
@@ -158,9 +173,12 @@ model_merge_task(struct task *t, struct task *o)
 		swap_bytes(&t->cwd, &o->cwd);
 		if (o->args.n > 0) {
 			struct argv a = t->args;
+			struct argextra x = t->ax;
 
 			t->args = o->args;
 			o->args = a;
+			t->ax = o->ax; /* what goes with args */
+			o->ax = x;
 		}
 	}
 	take_str(&t->parent_id, &o->parent_id);

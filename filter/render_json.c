@@ -158,6 +158,8 @@ kv_int(struct jw *w, const char *k, int64_t v)
 	kv_opt(w, k, true, v);
 }
 
+static void j_argextra(struct jw *w, const struct argextra *x);
+
 static void
 kv_bool(struct jw *w, const char *k, bool v)
 {
@@ -225,6 +227,7 @@ j_proc(struct jw *w, const struct proc *p)
 	kv_bytes(w, "exe", &t->exe);
 	kv_argv(w, "args", &t->args);
 	kv_bool(w, "args_truncated", t->args_trunc);
+	j_argextra(w, &t->ax);
 	j_key(w, "execs");
 	buf_addc(&w->b, '[');
 	for (i = 0; i < t->nexec; i++) {
@@ -235,6 +238,7 @@ j_proc(struct jw *w, const struct proc *p)
 		j_open(w);
 		kv_time(w, "time", e->ns);
 		kv_argv(w, "args", &e->args);
+		j_argextra(w, &e->ax);
 		kv_bytes(w, "exe", &e->exe);
 		kv_bytes(w, "cwd", &e->cwd);
 		j_close(w);
@@ -258,6 +262,35 @@ j_proc(struct jw *w, const struct proc *p)
 	kv_opt(w, "exit_signal", t->has_signal, t->exit_signal);
 	kv_bool(w, "outside_window", p->outside);
 	j_close(w);
+}
+
+/* A cut argv's extras (docs/output.md), only when present: args_cut
+ * [{index, length, tail}], args_cut_lost, args_sha256, args_source. */
+static void
+j_argextra(struct jw *w, const struct argextra *x)
+{
+	size_t i;
+
+	if (x->cuts.n > 0) {
+		j_key(w, "args_cut");
+		buf_addc(&w->b, '[');
+		for (i = 0; i < x->cuts.n; i++) {
+			if (i)
+				buf_addc(&w->b, ',');
+			j_open(w);
+			kv_int(w, "index", x->cuts.v[i].index);
+			kv_int(w, "length", x->cuts.v[i].length);
+			kv_bytes(w, "tail", &x->cuts.v[i].tail);
+			j_close(w);
+		}
+		buf_addc(&w->b, ']');
+	}
+	if (x->cut_lost > 0)
+		kv_int(w, "args_cut_lost", x->cut_lost);
+	if (x->sha256.set)
+		kv_bytes(w, "args_sha256", &x->sha256);
+	if (x->source.set)
+		kv_bytes(w, "args_source", &x->source);
 }
 
 /* The fields of the ops added by h-fid (docs/output.md): present only

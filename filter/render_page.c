@@ -185,6 +185,13 @@ const char *const render_page_js[] = {
     "    s = s.slice(0, ARGS_SHOWN) + \" ...\";\n",
     "  if (p.args_truncated)\n",
     "    s += \" [truncated]\";\n",
+    "  (p.args_cut || []).forEach(function (c) {\n    s += \" [argv[\" + "
+    "c.index + \"] of \" +\n      c.length + \" bytes cut, ends: \" + "
+    "vis(c.tail).slice(-ARGS_SHOWN) + \"]\";\n  });\n",
+    "  if (p.args_sha256)\n    s += \" [sha256 \" + vis(p.args_sha256) + "
+    "\"]\";\n",
+    "  if (p.args_source)\n    s += \" [from \" + vis(p.args_source) + "
+    "\"]\";\n",
     "  return s;\n",
     "}\n",
     "function status(p) {\n",

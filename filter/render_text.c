@@ -57,6 +57,38 @@ t_bytes(struct buf *b, const struct bytes *s, size_t max)
 		buf_printf(b, "...[+%zu bytes]", s->n - max);
 }
 
+/* A cut argv's extras (h-fid): " [argv[2] cut at 40017 bytes, ends:
+ * <tail>]" per cut argument, " [sha256 <hex>]", " [from proctitle]". */
+static void
+t_argextra(struct buf *b, const struct argextra *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->cuts.n; i++) {
+		const struct bytes *t = &x->cuts.v[i].tail;
+		size_t k = t->n < ARGS_SHOWN ? t->n : ARGS_SHOWN;
+
+		/* the end of the tail: what padding pushed out of the head */
+		buf_printf(b, " [argv[%d] of %lld bytes cut, ends: ",
+		           (int)x->cuts.v[i].index,
+		           (long long)x->cuts.v[i].length);
+		vis_shell_arg(b, t->p + t->n - k, k, ARGS_SHOWN);
+		buf_addc(b, ']');
+	}
+	if (x->cut_lost > 0)
+		buf_printf(b, " [%d more cut]", (int)x->cut_lost);
+	if (x->sha256.set) {
+		buf_adds(b, " [sha256 ");
+		t_bytes(b, &x->sha256, 64);
+		buf_addc(b, ']');
+	}
+	if (x->source.set) {
+		buf_adds(b, " [from ");
+		t_bytes(b, &x->source, 16);
+		buf_addc(b, ']');
+	}
+}
+
 static void
 t_args(struct buf *b, const struct proc *p)
 {
@@ -83,6 +115,7 @@ t_args(struct buf *b, const struct proc *p)
 	}
 	if (p->lead.args_trunc)
 		buf_adds(b, " [args truncated]");
+	t_argextra(b, &p->lead.ax);
 }
 
 /* One process; note (may be NULL) ends the line. */

@@ -108,12 +108,47 @@ append_where(bson_t *b, const struct exec_info *x)
 		docbuild_append_bytes(b, F_CWD, x->cwd.p, x->cwd.n);
 }
 
+/* What shows a cut argv (docs/schema.md "Cut arguments"): the cut
+ * arguments' tails, the SHA-256 of the whole argv; and where argv came
+ * from when not from the EXECVE records. */
+static void
+append_args_extra(bson_t *b, const struct exec_info *x)
+{
+	bson_t arr, ent;
+	unsigned int i;
+	char idx[16];
+
+	if (x->ncut > 0) {
+		BSON_APPEND_ARRAY_BEGIN(b, F_ARGS_CUT, &arr);
+		for (i = 0; i < x->ncut; i++) {
+			idx_key(idx, i);
+			BSON_APPEND_DOCUMENT_BEGIN(&arr, idx, &ent);
+			BSON_APPEND_INT32(&ent, F_ARGS_CUT_INDEX,
+			                  (int32_t)x->cut[i].index);
+			BSON_APPEND_INT64(&ent, F_ARGS_CUT_LENGTH,
+			                  (int64_t)x->cut[i].length);
+			docbuild_append_bytes(&ent, F_ARGS_CUT_TAIL,
+			                      x->cut[i].tail.p,
+			                      x->cut[i].tail.n);
+			bson_append_document_end(&arr, &ent);
+		}
+		bson_append_array_end(b, &arr);
+	}
+	if (x->ncut_lost > 0)
+		BSON_APPEND_INT32(b, F_ARGS_CUT_LOST, (int32_t)x->ncut_lost);
+	if (x->truncated && x->sha256 != NULL)
+		BSON_APPEND_UTF8(b, F_ARGS_SHA256, x->sha256);
+	if (x->from_proctitle)
+		BSON_APPEND_UTF8(b, F_ARGS_SOURCE, "proctitle");
+}
+
 static void
 append_info(bson_t *set, const struct exec_info *x)
 {
 	append_args(set, F_ARGS, x);
 	if (x->truncated)
 		BSON_APPEND_BOOL(set, F_ARGS_TRUNC, true);
+	append_args_extra(set, x);
 	append_where(set, x);
 	if (x->comm.n > 0)
 		docbuild_append_bytes(set, F_COMM, x->comm.p, x->comm.n);
@@ -127,6 +162,7 @@ append_exec_entry(bson_t *arr, const char *idx, const struct exec_info *x)
 	BSON_APPEND_DOCUMENT_BEGIN(arr, idx, &ent);
 	append_time(&ent, F_EXEC_TS, F_EXEC_NS, x->ns);
 	append_args(&ent, F_ARGS, x);
+	append_args_extra(&ent, x);
 	append_where(&ent, x);
 	bson_append_document_end(arr, &ent);
 }

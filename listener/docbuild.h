@@ -16,6 +16,7 @@
 
 #include "fdtab.h"
 #include "proctab.h"
+#include "sysevent.h"
 #include "util.h"
 
 /* What every document carries. */
@@ -30,6 +31,13 @@ struct exec_info {
 	unsigned int argc;
 	bool truncated;
 	struct str exe, cwd, comm;
+	/* argv cut by godo's cap (argvdec.h): the cut arguments' tails, how
+	 * many more had no room, the whole argv's SHA-256 (NULL: none);
+	 * from_proctitle: argv is PROCTITLE's (no EXECVE record) */
+	const struct sysev_argcut *cut;
+	unsigned int ncut, ncut_lost;
+	const char *sha256;
+	bool from_proctitle;
 };
 
 /* What a task's document will hold beyond struct task, kept in memory until

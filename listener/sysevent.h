@@ -62,6 +62,18 @@ enum sysev_nametype {
 #define SYSEV_AT_FDCWD (-100)
 #define SYSEV_NO_FD (-1)
 #define SYSEV_ID_UNCHANGED (-1) /* chown's -1: the id is left alone */
+#define SYSEV_ARGCUT_MAX 16     /* cut arguments whose tail is kept */
+#define ARGVDEC_TAIL_BYTES 1024 /* the tail kept of a cut argument */
+
+/* An argument cut by godo's cap (ARGS_MAX_BYTES for all arguments
+ * together): argv[index] holds its head, tail its last bytes (at most
+ * ARGVDEC_TAIL_BYTES; head and tail overlap nothing: what lies between is
+ * length - head - tail bytes). */
+struct sysev_argcut {
+	unsigned int index;
+	uint64_t length; /* the whole argument, decoded bytes */
+	struct str tail;
+};
 
 struct sysev_path {
 	struct str name; /* decoded; n == 0 and has_name false for (null) */
@@ -124,6 +136,15 @@ struct sysevent {
 	uint64_t op_flags;
 	bool exchange;
 
+	/* SYSEV_EXECVE, arguments cut by godo's cap (argvdec.h): their
+	 * tails (ncut_lost more had no room), and the SHA-256 of the whole
+	 * argv as logged (lowercase hex; has_args_sha256 false for argv from
+	 * PROCTITLE or when libcrypto failed). */
+	struct sysev_argcut cut[SYSEV_ARGCUT_MAX];
+	unsigned int ncut, ncut_lost;
+	bool has_args_sha256;
+	char args_sha256[65];
+
 	/* SYSEV_EXECVE: argv from the EXECVE records (chunks joined);
 	 * PROCTITLE only when there was no EXECVE record. */
 	unsigned int argc;
@@ -140,7 +161,7 @@ struct sysevent {
 struct reasm_event;
 struct sysevent_dec; /* opaque: the decoder's scratch space */
 
-/* One decoder per consumer, allocated once (about 200 KiB of scratch);
+/* One decoder per consumer, allocated once (about 260 KiB of scratch);
  * NULL, logged, when out of memory. Freed with sysevent_dec_free (NULL is
  * ignored). */
 struct sysevent_dec *sysevent_dec_new(void);

@@ -1334,6 +1334,61 @@ test_core_mount_handle_rdev(void **state)
 	assert_string_equal(fake_str(d, F_RDEV), "1:3");
 }
 
+/* An exec whose argv was cut: the pids document and its execve entry
+ * carry the tail, length and index of the cut argument, the digest; an
+ * argv from PROCTITLE is marked, with no digest. */
+static void
+test_core_exec_args_cut(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	sev(SYSEV_EXECVE, 200, ++f->serial, 5001);
+	ev.exe = STR_LIT("/bin/sh");
+	ev.argv[0] = STR_LIT("/bin/sh");
+	ev.argv[1] = STR_LIT("-c");
+	ev.argv[2] = STR_LIT("####");
+	ev.argc = 3;
+	ev.args_truncated = true;
+	ev.ncut = 1;
+	ev.cut[0].index = 2;
+	ev.cut[0].length = 40017;
+	ev.cut[0].tail = STR_LIT("##\necho payload-xyz");
+	ev.has_args_sha256 = true;
+	memcpy(ev.args_sha256, "ab12", 5);
+	ev.comm = ev.argv[0];
+	audit(f);
+	fork_task(f, 201, 201, DAEMON, 5002);
+	sev(SYSEV_EXECVE, 201, ++f->serial, 5003);
+	ev.exe = STR_LIT("/bin/true");
+	ev.argv[0] = STR_LIT("true");
+	ev.argc = 1;
+	ev.args_from_proctitle = true;
+	audit(f);
+	core_shutdown(f->c);
+
+	d = pids_doc(f, 200, 500);
+	assert_non_null(d);
+	assert_true(fake_has(d, F_ARGS_TRUNC));
+	assert_string_equal(fake_str(d, "args.2"), "####");
+	assert_int_equal(fake_int(d, "args_cut.0.index", -1), 2);
+	assert_int_equal(fake_int(d, "args_cut.0.length", -1), 40017);
+	assert_string_equal(fake_str(d, "args_cut.0.tail"),
+	                    "##\necho payload-xyz");
+	assert_false(fake_has(d, "args_cut.1"));
+	assert_string_equal(fake_str(d, F_ARGS_SHA256), "ab12");
+	assert_int_equal(fake_int(d, "execve.0.args_cut.0.index", -1), 2);
+	assert_string_equal(fake_str(d, "execve.0." F_ARGS_SHA256), "ab12");
+	assert_false(fake_has(d, F_ARGS_SOURCE));
+	d = pids_doc(f, 201, 500);
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_ARGS_SOURCE), "proctitle");
+	assert_false(fake_has(d, F_ARGS_SHA256));
+	assert_false(fake_has(d, F_ARGS_CUT));
+}
+
 int
 main(void)
 {
@@ -1379,6 +1434,7 @@ main(void)
 	    T(test_core_rename_exchange),
 	    T(test_core_fallocate),
 	    T(test_core_mount_handle_rdev),
+	    T(test_core_exec_args_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

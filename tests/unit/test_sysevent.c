@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "fixture.h"
 #include "sysevent.h"
 #include "reasm.h"
@@ -92,6 +94,10 @@ feed_buf(struct reasm *r, char *buf, size_t len,
 /* Decodes event `serial` of fixture `name` into c->e (flushing, so events
  * without EOE come out too). The reasm is gone afterwards: c->e must not
  * point into it. */
+/* reasm's record bytes per event in load(): godo's (reasm.h), or more to
+ * see what the decoder does with an event reasm would cut. */
+static size_t load_slot_bytes = REASM_SLOT_BYTES;
+
 static const struct sysevent *
 load_skip(struct ctx *c, const char *name, uint64_t serial,
           bool (*drop)(uint16_t, struct str))
@@ -104,7 +110,7 @@ load_skip(struct ctx *c, const char *name, uint64_t serial,
 	c->found = 0;
 	c->rc = -2;
 	c->events = 0;
-	r = reasm_new(REASM_SLOTS, REASM_SLOT_BYTES, REASM_AGE_MS, emit_decode,
+	r = reasm_new(REASM_SLOTS, load_slot_bytes, REASM_AGE_MS, emit_decode,
 	              c);
 	assert_non_null(r);
 	buf = fixture_read(name, &len);
@@ -1126,6 +1132,147 @@ test_sysevent_io_table_both_arches(void **state)
 	assert_int_equal(kind_of(c, I386, 90), SYSEV_OTHER);   /* old mmap */
 }
 
+/* ---- argv cut by godo's cap (argvdec.h) ---- */
+
+/* SHA-256 of buf as lowercase hex, one shot (argvdec streams it). */
+static void
+sha256_hex(const void *buf, size_t n, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0, i;
+
+	assert_int_equal(EVP_Digest(buf, n, md, &len, EVP_sha256(), NULL), 1);
+	assert_int_equal(len, 32);
+	for (i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* /bin/sh -c "<40000 '#'>\necho payload-xyz" (captured, a2 in 11 hex
+ * chunks): argv[2] keeps its head up to ARGS_MAX_BYTES, its last 1024
+ * bytes are its tail (the payload at their end), length the whole 40017;
+ * the digest covers the whole argv, NUL after each argument. */
+static void
+test_sysevent_argv_cut_head_tail_sha(void **state)
+{
+	static char whole[40100], arg[40100];
+	const struct sysevent *e;
+	static const char payload[] = "\necho payload-xyz";
+	size_t alen, wlen = 0, head;
+	char want[65];
+
+	/* its 80034 hex digits outgrow reasm's 64 KiB slot: see below */
+	load_slot_bytes = 256 * 1024;
+	e = load(*state, "fidelity.log", 2669963);
+	load_slot_bytes = REASM_SLOT_BYTES;
+	memset(arg, '#', 40000);
+	memcpy(arg + 40000, payload, sizeof(payload) - 1);
+	alen = 40000 + sizeof(payload) - 1;
+	assert_int_equal(e->kind, SYSEV_EXECVE);
+	assert_int_equal(e->argc, 3);
+	assert_str(e->argv[0], "/bin/sh");
+	assert_str(e->argv[1], "-c");
+	head = ARGS_MAX_BYTES - strlen("/bin/sh") - strlen("-c");
+	assert_int_equal(e->argv[2].n, head);
+	assert_memory_equal(e->argv[2].p, arg, head);
+	assert_true(e->args_truncated);
+	assert_false(e->args_from_proctitle);
+	assert_int_equal(e->ncut, 1);
+	assert_int_equal(e->ncut_lost, 0);
+	assert_int_equal(e->cut[0].index, 2);
+	assert_int_equal(e->cut[0].length, alen);
+	assert_int_equal(e->cut[0].tail.n, ARGVDEC_TAIL_BYTES);
+	assert_memory_equal(e->cut[0].tail.p, arg + alen - ARGVDEC_TAIL_BYTES,
+	                    ARGVDEC_TAIL_BYTES);
+	memcpy(whole, "/bin/sh\0-c\0", 11);
+	wlen = 11;
+	memcpy(whole + wlen, arg, alen);
+	wlen += alen;
+	whole[wlen++] = '\0';
+	sha256_hex(whole, wlen, want);
+	assert_true(e->has_args_sha256);
+	assert_string_equal(e->args_sha256, want);
+}
+
+/* The same event through reasm's production slot (64 KiB of records): the
+ * last chunk records are dropped there, before the decoder sees them; the
+ * argv is flagged, no tail is invented and no digest is given for what is
+ * only part of it (docs/reliability.md). */
+static void
+test_sysevent_argv_chunks_lost_no_sha(void **state)
+{
+	const struct sysevent *e = load(*state, "fidelity.log", 2669963);
+
+	assert_int_equal(e->kind, SYSEV_EXECVE);
+	assert_true(e->partial);
+	assert_true(e->args_truncated);
+	assert_false(e->has_args_sha256);
+	assert_int_equal(e->argc, 3);
+	assert_true(e->argv[2].n < 40000);
+}
+
+/* An argv that fits is not cut: no tails; its digest is still the whole
+ * argv's (documents carry it only when cut). PROCTITLE has none. */
+static void
+test_sysevent_argv_whole_no_cut(void **state)
+{
+	const struct sysevent *e = load(*state, "fidelity.log", 2669636);
+	char want[65];
+	static const char whole[] =
+	    "/work/wt-fid/tests/helpers/bin/fidops\0cfr\0big.txt\0cfr.out";
+
+	assert_int_equal(e->argc, 4);
+	assert_false(e->args_truncated);
+	assert_int_equal(e->ncut, 0);
+	sha256_hex(whole, sizeof(whole), want);
+	assert_true(e->has_args_sha256);
+	assert_string_equal(e->args_sha256, want);
+	e = load(*state, "fidelity.log", 2669638); /* copy_file_range */
+	assert_false(e->has_args_sha256);
+	assert_true(e->args_from_proctitle);
+}
+
+/* More cut arguments than tails: the first SYSEV_ARGCUT_MAX keep a tail
+ * (argument i's tail ends with its own marker), the rest are counted. */
+static void
+test_sysevent_argv_cut_tails_bounded(void **state)
+{
+	struct ctx *c = *state;
+	static char p[200000];
+	static const char hdr[] = "audit(1795636100.490:242): ";
+	struct record rec[1];
+	struct reasm_event ev = {.serial = 242, .rec = rec, .nrec = 1};
+	size_t n, i, k;
+	char mark[16];
+
+	/* 20 args of 3000 bytes: 'x' then "#<i>" at the end (quoted) */
+	n = (size_t)snprintf(p, sizeof(p), "%sargc=20", hdr);
+	for (i = 0; i < 20; i++) {
+		n += (size_t)snprintf(p + n, sizeof(p) - n, " a%zu=\"", i);
+		for (k = 0; k < 2990; k++)
+			p[n++] = 'x';
+		n += (size_t)snprintf(p + n, sizeof(p) - n, "#%03zu\"", i);
+	}
+	assert_int_equal(record_parse(&rec[0], 1309, p, n), 0);
+	assert_int_equal(sysevent_decode(c->d, &ev, c->e), 0);
+	assert_int_equal(c->e->argc, 20);
+	assert_true(c->e->args_truncated);
+	/* 32768 / 2994: ten whole, the 11th cut, nine with no head */
+	assert_int_equal(c->e->ncut,
+	                 SYSEV_ARGCUT_MAX < 10 ? SYSEV_ARGCUT_MAX : 10);
+	assert_int_equal(c->e->ncut + c->e->ncut_lost, 10);
+	for (i = 0; i < c->e->ncut; i++) {
+		const struct sysev_argcut *cut = &c->e->cut[i];
+
+		assert_int_equal(cut->index, 10 + i);
+		assert_int_equal(cut->length, 2994);
+		snprintf(mark, sizeof(mark), "#%03u", cut->index);
+		assert_true(cut->tail.n >= 4);
+		assert_memory_equal(cut->tail.p + cut->tail.n - 4, mark, 4);
+		assert_int_equal(c->e->argv[cut->index].n + cut->tail.n <= 2994,
+		                 true);
+	}
+}
+
 int
 main(void)
 {
@@ -1160,6 +1307,10 @@ main(void)
 	    cmocka_unit_test(test_sysevent_open_by_handle),
 	    cmocka_unit_test(test_sysevent_mknod_rdev),
 	    cmocka_unit_test(test_sysevent_io_table_both_arches),
+	    cmocka_unit_test(test_sysevent_argv_cut_head_tail_sha),
+	    cmocka_unit_test(test_sysevent_argv_chunks_lost_no_sha),
+	    cmocka_unit_test(test_sysevent_argv_whole_no_cut),
+	    cmocka_unit_test(test_sysevent_argv_cut_tails_bounded),
 	    cmocka_unit_test(test_sysevent_chown_unchanged_ids),
 	};
 
