@@ -150,6 +150,21 @@ swap_bytes(struct bytes *dst, struct bytes *src)
 	*src = x;
 }
 
+static void
+argextra_swap(struct argextra *a, struct argextra *b)
+{
+	struct argextra x = *a;
+
+	*a = *b;
+	*b = x;
+}
+
+static bool
+argextra_set(const struct argextra *x)
+{
+	return x->cuts.n > 0 || x->sha256.set || x->source.set;
+}
+
 void
 model_merge_task(struct task *t, struct task *o)
 {
@@ -173,12 +188,10 @@ model_merge_task(struct task *t, struct task *o)
 		swap_bytes(&t->cwd, &o->cwd);
 		if (o->args.n > 0) {
 			struct argv a = t->args;
-			struct argextra x = t->ax;
 
 			t->args = o->args;
 			o->args = a;
-			t->ax = o->ax; /* what goes with args */
-			o->ax = x;
+			argextra_swap(&t->ax, &o->ax); /* what goes with args */
 		}
 	}
 	take_str(&t->parent_id, &o->parent_id);
@@ -231,6 +244,10 @@ model_merge_task(struct task *t, struct task *o)
 		t->args = o->args;
 		o->args.v = NULL;
 		o->args.n = 0;
+		argextra_swap(&t->ax, &o->ax); /* what goes with args */
+	} else if (!argextra_set(&t->ax) && argextra_set(&o->ax) &&
+	           bytes_argv_eq(&t->args, &o->args)) {
+		argextra_swap(&t->ax, &o->ax);
 	}
 	model_task_free(o);
 }

@@ -36,6 +36,9 @@ struct argvdec {
 	bool seen, have_argc, chunking;
 	bool lost; /* records or bytes missing: the digest would not be of
 	            * the argv the kernel logged */
+	bool gap;  /* chunks of this argument are missing */
+	bool hex;  /* its chunks are hex (aN_len counts hex digits) */
+	uint64_t declared; /* its aN_len */
 	uint64_t argc, next, chunk_next, enc_len, enc_got;
 	EVP_MD_CTX *md;
 	bool md_ok;
@@ -112,6 +115,8 @@ keep_tail(struct argvdec *a, struct sysevent *e)
 	c = &e->cut[e->ncut++];
 	c->index = e->argc - 1;
 	c->length = a->len;
+	if (a->gap) /* what the kernel declared */
+		c->length = a->hex ? a->declared / 2 : a->declared;
 	c->tail = (struct str){t, n};
 }
 
@@ -135,7 +140,7 @@ arg_begin(struct argvdec *a, struct sysevent *e)
 {
 	arg_close(a, e);
 	a->open = true;
-	a->cut = false;
+	a->cut = a->gap = a->hex = false;
 	a->len = 0;
 	a->ringed = 0;
 	a->slot = e->argc < ARGV_CAP;
@@ -197,6 +202,18 @@ arg_append(struct argvdec *a, struct sysevent *e, struct str v)
 		e->args_truncated = true;
 		ring_push(a, a->value + k, (size_t)n - k);
 	}
+}
+
+/* Chunk records of the argument are missing (reasm kept the event's
+ * first and last records): what follows is the argument's end, not the
+ * continuation of its head; its length is the declared one. */
+static void
+chunk_gap(struct argvdec *a, struct sysevent *e)
+{
+	e->args_truncated = true;
+	a->lost = true;
+	a->cut = true;
+	a->gap = true;
 }
 
 static void
@@ -297,15 +314,23 @@ argvdec_execve(struct argvdec *a, const struct record *rec, struct sysevent *e)
 			a->enc_len = u;
 			a->enc_got = 0;
 			arg_begin(a, e);
+			a->declared = u;
 			break;
 		case AK_CHUNK:
+			/* a jump past missing chunks only after chunk 0:
+			 * reasm keeps an event's first records */
 			if (!a->chunking || idx != a->next ||
-			    chunk != a->chunk_next) {
+			    chunk < a->chunk_next ||
+			    (chunk > a->chunk_next && a->chunk_next == 0)) {
 				e->args_truncated = true;
 				a->lost = true;
 				break;
 			}
-			a->chunk_next++;
+			if (chunk > a->chunk_next)
+				chunk_gap(a, e);
+			if (chunk == 0)
+				a->hex = !(v.n > 1 && v.p[0] == '"');
+			a->chunk_next = chunk + 1;
 			/* quoted chunks count their text, hex ones hex */
 			a->enc_got += v.n > 1 && v.p[0] == '"' ? v.n - 2 : v.n;
 			arg_append(a, e, v);

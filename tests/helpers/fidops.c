@@ -202,7 +202,8 @@ do_handle(const char *path)
 	h.fh.handle_bytes = MAX_HANDLE_SZ;
 	if (name_to_handle_at(AT_FDCWD, path, &h.fh, &mnt, 0) != 0)
 		die("name_to_handle_at");
-	mnt = open_or_die("/", O_RDONLY | O_DIRECTORY);
+	/* any object of the file's filesystem names the mount */
+	mnt = open_or_die(path, O_RDONLY);
 	fd = open_by_handle_at(mnt, &h.fh, O_RDWR);
 	if (fd < 0)
 		die("open_by_handle_at");

@@ -1273,6 +1273,46 @@ test_sysevent_argv_cut_tails_bounded(void **state)
 	}
 }
 
+/* The first and the last chunk records of a long hex argument, those
+ * between missing (what reasm keeps of an event that outgrew its slot once
+ * it keeps the last records too, docs/reliability.md): the head is the
+ * first chunks, the tail the last ones, the length the declared one, no
+ * digest. */
+static void
+test_sysevent_argv_chunk_gap_tail(void **state)
+{
+	struct ctx *c = *state;
+	static char p[8192];
+	static const char hdr[] = "audit(1795636100.490:242): ";
+	struct record rec[1];
+	struct reasm_event ev = {.serial = 242, .rec = rec, .nrec = 1};
+	size_t n, i;
+	const struct sysev_argcut *cut;
+
+	/* a1: 40 hex bytes declared 'A' x 8 (chunk 0), chunks 1..3 lost,
+	 * chunk 4: 'B' x 5 + "pay!" */
+	n = (size_t)snprintf(p, sizeof(p),
+	                     "%sargc=2 a0=\"sh\" a1_len=40 a1[0]=", hdr);
+	for (i = 0; i < 8; i++)
+		n += (size_t)snprintf(p + n, sizeof(p) - n, "41");
+	n += (size_t)snprintf(p + n, sizeof(p) - n, " a1[4]=");
+	for (i = 0; i < 5; i++)
+		n += (size_t)snprintf(p + n, sizeof(p) - n, "42");
+	n += (size_t)snprintf(p + n, sizeof(p) - n, "70617921");
+	assert_int_equal(record_parse(&rec[0], 1309, p, n), 0);
+	assert_int_equal(sysevent_decode(c->d, &ev, c->e), 0);
+	assert_int_equal(c->e->argc, 2);
+	assert_true(c->e->args_truncated);
+	assert_false(c->e->has_args_sha256);
+	assert_str(c->e->argv[1], "AAAAAAAA");
+	assert_int_equal(c->e->ncut, 1);
+	cut = &c->e->cut[0];
+	assert_int_equal(cut->index, 1);
+	assert_int_equal(cut->length, 20);
+	assert_int_equal(cut->tail.n, 9);
+	assert_memory_equal(cut->tail.p, "BBBBBpay!", 9);
+}
+
 int
 main(void)
 {
@@ -1311,6 +1351,7 @@ main(void)
 	    cmocka_unit_test(test_sysevent_argv_chunks_lost_no_sha),
 	    cmocka_unit_test(test_sysevent_argv_whole_no_cut),
 	    cmocka_unit_test(test_sysevent_argv_cut_tails_bounded),
+	    cmocka_unit_test(test_sysevent_argv_chunk_gap_tail),
 	    cmocka_unit_test(test_sysevent_chown_unchanged_ids),
 	};
 
