@@ -172,6 +172,26 @@ def check_filter(db, io_cid, priv_cid, pad_cid):
     check("json_args_cut", ok and cut and cut[0]["index"] == len(PAD_ARGS) - 1 and cut[0]["tail"].endswith("payload-xyz")
           and cut[0]["length"] == len(PAD_ARGS[-1]),
           "procs %r" % [(p.get("args_cut"), p.get("args_sha256")) for p in pad])
+    # the cleaned database run_filter saved (-out <db>_cooked)
+    cooked = client()[db + "_cooked"]
+    sf = list(cooked["files"].find({"docker_id": {"$in": [io_cid, priv_cid]}}))
+    got = {(d.get("op"), d.get("filename")): d for d in sf}
+    d = got.get(("open", "/tmp/mm.out"))
+    check("saved_mapped", d is not None and d.get("mapped") is True and d.get("mapped_ns"), "doc %r" % d)
+    d = got.get(("rename", "/tmp/a"))
+    check("saved_exchange", d is not None and d.get("exchange") is True and d.get("new_filename") == "/tmp/b",
+          "doc %r" % d)
+    d = got.get(("mknod", "/tmp/null"))
+    check("saved_rdev", d is not None and d.get("rdev") == "1:3", "doc %r" % d)
+    d = got.get(("mount", "/tmp/mnt/b"))
+    check("saved_mount", d is not None and d.get("source") == "/tmp/src.txt" and d.get("flags") == 0x1000,
+          "doc %r" % d)
+    d = [x for x in sf if x.get("op") == "fallocate" and x.get("falloc_mode") == "keep-size,punch-hole"]
+    check("saved_fallocate", len(d) == 1 and d[0].get("offset") == 4096, "docs %r" % d)
+    sp = list(cooked["processes"].find({"docker_id": pad_cid, "args.2": PAD_SCRIPT}))
+    check("saved_args_cut", len(sp) == 1 and sp[0].get("args_sha256") == argv_sha(PAD_ARGS)
+          and (sp[0].get("args_cut") or [{}])[0].get("index") == len(PAD_ARGS) - 1,
+          "docs %r" % [(x.get("args_cut"), x.get("args_sha256")) for x in sp])
     text = filter_text(db)
     nodes = [ln for ln in text.splitlines() if ln.startswith("    mknod /tmp/null ")]
     check("text_rdev", len(nodes) == 1 and " char rdev 1:3  pid " in nodes[0], "lines %r" % nodes)
