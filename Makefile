@@ -98,7 +98,7 @@ $(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
 UNIT_test_nlrecv := listener/nlrecv common/log
 UNIT_test_localstore := listener/localstore
 UNIT_test_priv_plan := listener/priv
-UNIT_test_sysevent := listener/sysevent listener/syscalls listener/reasm \
+UNIT_test_sysevent := listener/sysevent listener/argvdec listener/syscalls listener/reasm \
 	listener/record \
 	common/util common/log
 UNIT_test_common := common/esc common/flags common/path common/util common/log
@@ -107,7 +107,7 @@ UNIT_test_chain := listener/writeback listener/chain common/chainhead common/dig
 	listener/docbuild tests/unit/fake_store filter/verify filter/strmap filter/vis \
 	filter/mem common/esc common/log common/util
 UNIT_test_procconn := listener/procconn listener/nlrecv common/log common/util
-UNIT_test_hostile := listener/sysevent listener/syscalls listener/reasm \
+UNIT_test_hostile := listener/sysevent listener/argvdec listener/syscalls listener/reasm \
 	listener/record \
 	common/util common/log
 UNIT_test_filter_path := filter/repair filter/model filter/mem filter/bytes \
@@ -140,7 +140,7 @@ UNIT_test_writeback := listener/writeback listener/chain common/chainhead common
 UNIT_test_tables := listener/proctab listener/fdtab common/log \
 	listener/membudget listener/fdshare common/util
 UNIT_test_core := listener/core listener/tracker listener/lifecycle \
-	listener/container listener/pathop listener/snapshot \
+	listener/container listener/pathop listener/snapshot listener/fileio \
 	listener/writeback listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
 	listener/membudget listener/fdshare \
 	listener/procfs tests/unit/fake_store common/path common/esc \

@@ -37,6 +37,14 @@
 #define F_CWD "cwd"
 #define F_ARGS "args"
 #define F_ARGS_TRUNC "args_truncated"
+/* argv cut by godo's cap (docs/schema.md "Cut arguments", h-fid) */
+#define F_ARGS_CUT "args_cut" /* [{index, length, tail}] */
+#define F_ARGS_CUT_INDEX "index"
+#define F_ARGS_CUT_LENGTH "length"
+#define F_ARGS_CUT_TAIL "tail"
+#define F_ARGS_CUT_LOST "args_cut_lost" /* cut arguments without a tail */
+#define F_ARGS_SHA256 "args_sha256"     /* the whole argv, NUL-separated */
+#define F_ARGS_SOURCE "args_source"     /* "proctitle": not from EXECVE */
 #define F_EXECVE "execve"
 #define F_EXECVE_COUNT "execve_count"
 #define F_EXEC_TS "timestamp"
@@ -85,6 +93,17 @@
 #define F_UID "uid"       /* chown: new owner, -1 unchanged */
 #define F_GID "gid"
 #define F_TYPE "type" /* mknod: "fifo", "char", "block", "file", "socket" */
+/* more operations and open-file fields (docs/schema.md, h-fid) */
+#define F_MAPPED "mapped"           /* open file mapped writable and shared */
+#define F_MAPPED_NS "mapped_ns"     /* its first such mapping */
+#define F_EXCHANGE "exchange"       /* rename: the two names were swapped */
+#define F_RDEV "rdev"               /* mknod: "major:minor" of a device node */
+#define F_FALLOC_MODE "falloc_mode" /* fallocate: "punch-hole,keep-size" */
+#define F_OFFSET "offset"           /* fallocate: range start */
+#define F_LENGTH "length"           /* fallocate: range length */
+#define F_MOUNT_SOURCE "source"     /* mount: a bind mount's source path */
+#define F_INODE "inode"             /* open_by_handle_at: the file opened */
+#define F_DEV "dev"                 /* its device, "major:minor" */
 
 /* gaps */
 #define F_GAP_FROM "from"
@@ -144,6 +163,10 @@
 #define OP_MKDIR "mkdir"
 #define OP_RMDIR "rmdir"
 #define OP_MKNOD "mknod"
+#define OP_FALLOCATE "fallocate"
+#define OP_MOUNT "mount"
+#define OP_UMOUNT "umount"
+#define OP_OPEN_BY_HANDLE "open_by_handle_at"
 
 /* chain links (also F_ID, F_HOST; every chained document has DIGEST_FIELD
  * "dg", common/digest.h) */

@@ -108,6 +108,40 @@ get_argv(const bson_iter_t *it, struct argv *a)
 	a->n = n;
 }
 
+/* args_cut: [{index, length, tail}], at most ARGS_MAX_COUNT entries. */
+static void
+get_argcuts(const bson_iter_t *it, struct argcuts *c)
+{
+	bson_iter_t sub, f;
+
+	if (!BSON_ITER_HOLDS_ARRAY(it) || !bson_iter_recurse(it, &sub))
+		return;
+	while (bson_iter_next(&sub) && c->n < ARGS_MAX_COUNT) {
+		struct argcut x = {-1, -1, {0}};
+		int64_t v;
+
+		if (!BSON_ITER_HOLDS_DOCUMENT(&sub) ||
+		    !bson_iter_recurse(&sub, &f))
+			continue;
+		while (bson_iter_next(&f)) {
+			const char *k = bson_iter_key(&f);
+
+			if (strcmp(k, F_ARGS_CUT_INDEX) == 0 &&
+			    get_i64(&f, &v) && v >= 0 && v < INT32_MAX)
+				x.index = (int32_t)v;
+			else if (strcmp(k, F_ARGS_CUT_LENGTH) == 0 &&
+			         get_i64(&f, &v))
+				x.length = v;
+			else if (strcmp(k, F_ARGS_CUT_TAIL) == 0)
+				(void)get_bytes(&f, &x.tail);
+		}
+		if (!x.tail.set)
+			bytes_set(&x.tail, "", 0);
+		c->v = mem_reallocarray(c->v, c->n + 1, sizeof(*c->v));
+		c->v[c->n++] = x;
+	}
+}
+
 /* How a field is read, into the decoding struct at an offset. */
 enum fkind {
 	FK_CSTR,  /* char *, the first occurrence (ids, host, docker_id) */
@@ -118,7 +152,8 @@ enum fkind {
 	FK_DATE,  /* int64_t ns from a date or a number */
 	FK_TS,    /* as FK_DATE, only while still NS_NONE: the _ns twin wins */
 	FK_ARGV,  /* struct argv */
-	FK_EXECS, /* struct task's execs */
+	FK_ARGCUTS, /* struct argcuts (h-fid) */
+	FK_EXECS,   /* struct task's execs */
 };
 
 struct field {
@@ -164,6 +199,9 @@ read_field(const bson_iter_t *it, enum fkind kind, char *at)
 	case FK_ARGV:
 		get_argv(it, (struct argv *)at);
 		return true;
+	case FK_ARGCUTS:
+		get_argcuts(it, (struct argcuts *)at);
+		return true;
 	case FK_EXECS:
 		get_execs(it, (struct task *)at);
 		return true;
@@ -208,6 +246,10 @@ static const struct field exec_fields[] = {
     FLD(F_ARGS, FK_ARGV, struct exec_doc, e.args),
     FLD(F_EXE, FK_BYTES, struct exec_doc, e.exe),
     FLD(F_CWD, FK_BYTES, struct exec_doc, e.cwd),
+    FLD(F_ARGS_CUT, FK_ARGCUTS, struct exec_doc, e.ax.cuts),
+    FLD(F_ARGS_CUT_LOST, FK_I32, struct exec_doc, e.ax.cut_lost),
+    FLD(F_ARGS_SHA256, FK_BYTES, struct exec_doc, e.ax.sha256),
+    FLD(F_ARGS_SOURCE, FK_BYTES, struct exec_doc, e.ax.source),
 };
 
 static void
@@ -265,6 +307,10 @@ static const struct field task_fields[] = {
     TF(F_CWD, FK_BYTES, t.cwd),
     TF(F_ARGS, FK_ARGV, t.args),
     TF(F_ARGS_TRUNC, FK_BOOL, t.args_trunc),
+    TF(F_ARGS_CUT, FK_ARGCUTS, t.ax.cuts),
+    TF(F_ARGS_CUT_LOST, FK_I32, t.ax.cut_lost),
+    TF(F_ARGS_SHA256, FK_BYTES, t.ax.sha256),
+    TF(F_ARGS_SOURCE, FK_BYTES, t.ax.source),
     TF(F_EXECVE, FK_EXECS, t),
     TF(F_EXECVE_COUNT, FK_I32, t.execve_count),
     TFH(F_EXIT_NS, FK_I64, t.exit_ns, t.has_exit),
@@ -430,7 +476,7 @@ static const struct field file_fields[] = {
     FF(F_PROC_ID, FK_CSTR, d.proc_id),
     FF(F_FD, FK_I32, d.f.fd),
     FF(F_OP, FK_BYTES, op),
-    FF(F_FLAGS, FK_I32, d.f.flags),
+    FFH(F_FLAGS, FK_I32, d.f.flags, d.f.has_flags),
     FF(F_THEN_OP, FK_BYTES, then_op),
     FF(F_FILENAME, FK_BYTES, d.f.raw_path),
     FF(F_NEW_FILENAME, FK_BYTES, d.new_path),
@@ -451,6 +497,16 @@ static const struct field file_fields[] = {
     FFH(F_MODE, FK_I32, d.f.mode, d.f.has_mode),
     FFH(F_UID, FK_I64, d.f.uid, d.f.has_uid),
     FFH(F_GID, FK_I64, d.f.gid, d.f.has_gid),
+    FF(F_MAPPED, FK_BOOL, d.f.mapped),
+    FF(F_MAPPED_NS, FK_I64, d.f.mapped_ns),
+    FF(F_EXCHANGE, FK_BOOL, d.f.exchange),
+    FF(F_FALLOC_MODE, FK_BYTES, d.f.falloc_mode),
+    FFH(F_OFFSET, FK_I64, d.f.offset, d.f.has_range),
+    FF(F_LENGTH, FK_I64, d.f.length),
+    FF(F_MOUNT_SOURCE, FK_BYTES, d.f.source),
+    FF(F_RDEV, FK_BYTES, d.f.rdev),
+    FFH(F_INODE, FK_I64, d.f.inode, d.f.has_inode),
+    FF(F_DEV, FK_BYTES, d.f.dev),
 };
 
 int

@@ -16,6 +16,7 @@ model_execs_free(struct task *t)
 	size_t i;
 
 	for (i = 0; i < t->nexec; i++) {
+		model_argextra_free(&t->execs[i].ax);
 		bytes_argv_free(&t->execs[i].args);
 		bytes_free(&t->execs[i].exe);
 		bytes_free(&t->execs[i].cwd);
@@ -26,6 +27,19 @@ model_execs_free(struct task *t)
 }
 
 void
+model_argextra_free(struct argextra *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->cuts.n; i++)
+		bytes_free(&x->cuts.v[i].tail);
+	free(x->cuts.v);
+	bytes_free(&x->sha256);
+	bytes_free(&x->source);
+	memset(x, 0, sizeof(*x));
+}
+
+void
 model_task_drop_image(struct task *t)
 {
 	bytes_free(&t->exe);
@@ -33,6 +47,7 @@ model_task_drop_image(struct task *t)
 	bytes_free(&t->rootfs);
 	bytes_free(&t->source);
 	bytes_argv_free(&t->args);
+	model_argextra_free(&t->ax);
 	model_execs_free(t);
 	t->star = t->setns = t->args_trunc = false;
 	t->execve_count = 0;
@@ -135,6 +150,21 @@ swap_bytes(struct bytes *dst, struct bytes *src)
 	*src = x;
 }
 
+static void
+argextra_swap(struct argextra *a, struct argextra *b)
+{
+	struct argextra x = *a;
+
+	*a = *b;
+	*b = x;
+}
+
+static bool
+argextra_set(const struct argextra *x)
+{
+	return x->cuts.n > 0 || x->sha256.set || x->source.set;
+}
+
 void
 model_merge_task(struct task *t, struct task *o)
 {
@@ -161,6 +191,7 @@ model_merge_task(struct task *t, struct task *o)
 
 			t->args = o->args;
 			o->args = a;
+			argextra_swap(&t->ax, &o->ax); /* what goes with args */
 		}
 	}
 	take_str(&t->parent_id, &o->parent_id);
@@ -213,6 +244,10 @@ model_merge_task(struct task *t, struct task *o)
 		t->args = o->args;
 		o->args.v = NULL;
 		o->args.n = 0;
+		argextra_swap(&t->ax, &o->ax); /* what goes with args */
+	} else if (!argextra_set(&t->ax) && argextra_set(&o->ax) &&
+	           bytes_argv_eq(&t->args, &o->args)) {
+		argextra_swap(&t->ax, &o->ax);
 	}
 	model_task_free(o);
 }
@@ -460,6 +495,10 @@ model_file_free(struct file *f)
 	bytes_free(&f->op_name);
 	bytes_free(&f->target);
 	bytes_free(&f->type);
+	bytes_free(&f->falloc_mode);
+	bytes_free(&f->source);
+	bytes_free(&f->rdev);
+	bytes_free(&f->dev);
 	f->id = NULL;
 }
 

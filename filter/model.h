@@ -15,10 +15,32 @@
 #include "mem.h"
 #include "strmap.h"
 
+/* An argument godo's listener cut (docs/schema.md "Cut arguments"): args
+ * holds its head, tail its last bytes, length its whole size. */
+struct argcut {
+	int32_t index;
+	int64_t length;
+	struct bytes tail;
+};
+
+struct argcuts {
+	struct argcut *v;
+	size_t n;
+};
+
+/* What a cut argv carries beyond args (h-fid): tails, the SHA-256 of the
+ * whole argv, and "proctitle" when argv is not from the EXECVE records. */
+struct argextra {
+	struct argcuts cuts;
+	int32_t cut_lost;
+	struct bytes sha256, source;
+};
+
 struct exec {
 	int64_t ns;
 	struct argv args;
 	struct bytes exe, cwd;
+	struct argextra ax;
 };
 
 /* One pids document (documents of the same task merged). */
@@ -36,6 +58,7 @@ struct task {
 	struct bytes comm, exe, cwd, rootfs, source;
 	char *docker_id;
 	struct argv args;
+	struct argextra ax; /* of args */
 	struct exec *execs;
 	size_t nexec;
 	char **alias; /* ids of other documents merged into this one */
@@ -87,6 +110,14 @@ struct file {
 	int32_t mode;
 	int64_t uid, gid;
 	bool has_mode, has_uid, has_gid;
+	/* h-fid (docs/schema.md): an open file mapped writable and shared; a
+	 * rename that swapped two names; fallocate's mode, offset and length;
+	 * a bind mount's source; mount / umount / open_by_handle_at flags
+	 * (has_flags: f->flags is theirs); mknod's rdev; the inode and dev
+	 * open_by_handle_at opened. */
+	bool mapped, exchange, has_flags, has_range, has_inode;
+	int64_t mapped_ns, offset, length, inode;
+	struct bytes falloc_mode, source, rdev, dev;
 };
 
 /* A host mount of a container (docs/schema.md, containers.mounts). */
@@ -225,6 +256,7 @@ void model_file_set_op(struct file *f, enum file_op op,
 void model_file_free(struct file *f);
 void model_gap_free(struct gap *g);
 void model_task_free(struct task *t);
+void model_argextra_free(struct argextra *x);
 /* Frees what a task's image says (exe, cwd, rootfs, source, args, execs)
  * and clears star/setns/args_trunc/execve_count: a thread's document
  * keeps only its identity, links, times, comm, exit and docker_id. */

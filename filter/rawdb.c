@@ -170,12 +170,13 @@ int
 rawdb_read_pids(struct rawdb *db, rawdb_doc_fn *fn, void *arg)
 {
 	static const char *const full[] = {
-	    F_ID,        F_HOST,     F_BOOT,        F_PID,       F_TGID,
-	    F_THREAD,    F_PPID,     F_PARENT_TGID, F_PARENT_ID, F_START_TICKS,
-	    F_START_TS,  F_START_NS, F_STAR,        F_COMM,      F_EXE,
-	    F_CWD,       F_ARGS,     F_ARGS_TRUNC,  F_EXECVE,    F_EXECVE_COUNT,
-	    F_EXIT_TS,   F_EXIT_NS,  F_EXIT_STATUS, F_EXIT_CODE, F_EXIT_SIGNAL,
-	    F_DOCKER_ID, F_ROOTFS,   F_SETNS,       F_SOURCE};
+	    F_ID, F_HOST, F_BOOT, F_PID, F_TGID, F_THREAD, F_PPID,
+	    F_PARENT_TGID, F_PARENT_ID, F_START_TICKS, F_START_TS, F_START_NS,
+	    F_STAR, F_COMM, F_EXE, F_CWD, F_ARGS, F_ARGS_TRUNC, F_EXECVE,
+	    F_EXECVE_COUNT, F_EXIT_TS, F_EXIT_NS, F_EXIT_STATUS, F_EXIT_CODE,
+	    F_EXIT_SIGNAL, F_DOCKER_ID, F_ROOTFS, F_SETNS, F_SOURCE,
+	    /* a cut argv (h-fid) */
+	    F_ARGS_CUT, F_ARGS_CUT_LOST, F_ARGS_SHA256, F_ARGS_SOURCE};
 
 	return read_coll(db, COLL_PIDS, bson_new(),
 	                 projection(full, sizeof(full) / sizeof(full[0])), fn,

@@ -161,6 +161,8 @@ kv_int(struct jw *w, const char *k, int64_t v)
 	kv_opt(w, k, true, v);
 }
 
+static void j_argextra(struct jw *w, const struct argextra *x);
+
 static void
 kv_bool(struct jw *w, const char *k, bool v)
 {
@@ -228,6 +230,7 @@ j_proc(struct jw *w, const struct proc *p)
 	kv_bytes(w, "exe", &t->exe);
 	kv_argv(w, "args", &t->args);
 	kv_bool(w, "args_truncated", t->args_trunc);
+	j_argextra(w, &t->ax);
 	j_key(w, "execs");
 	buf_addc(&w->b, '[');
 	for (i = 0; i < t->nexec; i++) {
@@ -238,6 +241,7 @@ j_proc(struct jw *w, const struct proc *p)
 		j_open(w);
 		kv_time(w, "time", e->ns);
 		kv_argv(w, "args", &e->args);
+		j_argextra(w, &e->ax);
 		kv_bytes(w, "exe", &e->exe);
 		kv_bytes(w, "cwd", &e->cwd);
 		j_close(w);
@@ -264,6 +268,60 @@ j_proc(struct jw *w, const struct proc *p)
 	j_close(w);
 }
 
+/* A cut argv's extras (docs/output.md), only when present: args_cut
+ * [{index, length, tail}], args_cut_lost, args_sha256, args_source. */
+static void
+j_argextra(struct jw *w, const struct argextra *x)
+{
+	size_t i;
+
+	if (x->cuts.n > 0) {
+		j_key(w, "args_cut");
+		buf_addc(&w->b, '[');
+		for (i = 0; i < x->cuts.n; i++) {
+			if (i)
+				buf_addc(&w->b, ',');
+			j_open(w);
+			kv_int(w, "index", x->cuts.v[i].index);
+			kv_int(w, "length", x->cuts.v[i].length);
+			kv_bytes(w, "tail", &x->cuts.v[i].tail);
+			j_close(w);
+		}
+		buf_addc(&w->b, ']');
+	}
+	if (x->cut_lost > 0)
+		kv_int(w, "args_cut_lost", x->cut_lost);
+	if (x->sha256.set)
+		kv_bytes(w, "args_sha256", &x->sha256);
+	if (x->source.set)
+		kv_bytes(w, "args_source", &x->source);
+}
+
+/* The fields of the ops added by h-fid (docs/output.md): present only
+ * when the document has them. */
+static void
+j_more(struct jw *w, const struct file *f)
+{
+	if (f->exchange)
+		kv_bool(w, "exchange", true);
+	if (f->falloc_mode.set)
+		kv_bytes(w, "falloc_mode", &f->falloc_mode);
+	if (f->has_range) {
+		kv_int(w, "offset", f->offset);
+		kv_int(w, "length", f->length);
+	}
+	if (f->source.set)
+		kv_bytes(w, "source", &f->source);
+	if (f->has_flags)
+		kv_int(w, "flags", f->flags);
+	if (f->rdev.set)
+		kv_bytes(w, "rdev", &f->rdev);
+	if (f->has_inode) {
+		kv_int(w, "inode", f->inode);
+		kv_bytes(w, "dev", &f->dev);
+	}
+}
+
 /* A metadata op's fields (docs/output.md): null when absent; the mode as
  * a string of octal digits, as chmod takes it. */
 static void
@@ -278,6 +336,7 @@ j_meta(struct jw *w, const struct file *f)
 	kv_opt(w, "uid", f->has_uid, f->uid);
 	kv_opt(w, "gid", f->has_gid, f->gid);
 	kv_bytes(w, "type", &f->type);
+	j_more(w, f);
 }
 
 static void
@@ -313,6 +372,10 @@ j_file(struct jw *w, const struct file *f)
 	kv_bool(w, "open_now", f->from_fds);
 	kv_int(w, "writes", f->writes);
 	kv_int(w, "write_bytes", f->write_bytes);
+	if (f->mapped) {
+		kv_bool(w, "mapped", true);
+		kv_time(w, "mapped_time", f->mapped_ns);
+	}
 	j_close(w);
 }
 

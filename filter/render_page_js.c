@@ -74,6 +74,9 @@ const char *const render_page_js[] = {
     "      (f.gid != null ? f.gid : \"?\"));\n",
     "  if (f.type != null)\n",
     "    d.push(vis(f.type));\n",
+    "  [\"exchange\", \"falloc_mode\", \"offset\", \"length\", \"source\", "
+    "\"flags\",\n     \"rdev\", \"inode\", \"dev\"].forEach(function (k) {\n",
+    "    if (f[k] != null) d.push(k + \" \" + vis(String(f[k])));\n  });\n",
     "  return d.join(\" \");\n",
     "}\n",
     "function argv(p) {\n",
@@ -90,6 +93,13 @@ const char *const render_page_js[] = {
     "    s = s.slice(0, ARGS_SHOWN) + \" ...\";\n",
     "  if (p.args_truncated)\n",
     "    s += \" [truncated]\";\n",
+    "  (p.args_cut || []).forEach(function (c) {\n    s += \" [argv[\" + "
+    "c.index + \"] of \" +\n      c.length + \" bytes cut, ends: \" + "
+    "vis(c.tail).slice(-ARGS_SHOWN) + \"]\";\n  });\n",
+    "  if (p.args_sha256)\n    s += \" [sha256 \" + vis(p.args_sha256) + "
+    "\"]\";\n",
+    "  if (p.args_source)\n    s += \" [from \" + vis(p.args_source) + "
+    "\"]\";\n",
     "  return s;\n",
     "}\n",
     "function status(p) {\n",
@@ -303,7 +313,7 @@ const char *const render_page_js[] = {
     "      add(r, \"td\", \"n\", close).title = tfull(f.close) +\n",
     "        (f.closed_by ? \" by \" + vis(f.closed_by) : \"\");\n",
     "      add(r, \"td\", \"n\", f.writes + \" (\" + f.write_bytes + \" "
-    "B)\");\n",
+    "B)\" +\n        (f.mapped ? \" mapped\" : \"\"));\n",
     "      rows.push({tr: r, hay: (vis(f.path) + \" \" + vis(f.host_path) + \" "
     "\" +\n",
     "        vis(p.comm)).toLowerCase(), pid: String(f.pid)});\n",

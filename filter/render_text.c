@@ -57,6 +57,38 @@ t_bytes(struct buf *b, const struct bytes *s, size_t max)
 		buf_printf(b, "...[+%zu bytes]", s->n - max);
 }
 
+/* A cut argv's extras (h-fid): " [argv[2] cut at 40017 bytes, ends:
+ * <tail>]" per cut argument, " [sha256 <hex>]", " [from proctitle]". */
+static void
+t_argextra(struct buf *b, const struct argextra *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->cuts.n; i++) {
+		const struct bytes *t = &x->cuts.v[i].tail;
+		size_t k = t->n < ARGS_SHOWN ? t->n : ARGS_SHOWN;
+
+		/* the end of the tail: what padding pushed out of the head */
+		buf_printf(b, " [argv[%d] of %lld bytes cut, ends: ",
+		           (int)x->cuts.v[i].index,
+		           (long long)x->cuts.v[i].length);
+		vis_shell_arg(b, t->p + t->n - k, k, ARGS_SHOWN);
+		buf_addc(b, ']');
+	}
+	if (x->cut_lost > 0)
+		buf_printf(b, " [%d more cut]", (int)x->cut_lost);
+	if (x->sha256.set) {
+		buf_adds(b, " [sha256 ");
+		t_bytes(b, &x->sha256, 64);
+		buf_addc(b, ']');
+	}
+	if (x->source.set) {
+		buf_adds(b, " [from ");
+		t_bytes(b, &x->source, 16);
+		buf_addc(b, ']');
+	}
+}
+
 static void
 t_args(struct buf *b, const struct proc *p)
 {
@@ -83,6 +115,7 @@ t_args(struct buf *b, const struct proc *p)
 	}
 	if (p->lead.args_trunc)
 		buf_adds(b, " [args truncated]");
+	t_argextra(b, &p->lead.ax);
 }
 
 /* One process; note (may be NULL) ends the line. */
@@ -271,6 +304,37 @@ t_id(struct buf *b, bool has, int64_t id)
 		buf_addc(b, '?');
 }
 
+/* The details of the ops added by h-fid, each only when present:
+ * " exchanged", " punch-hole,keep-size 4096+8192", " from SRC",
+ * " flags 0x1000", " rdev 1:3", " inode N dev 254:0". */
+static void
+t_op_more(struct buf *b, const struct file *f)
+{
+	if (f->exchange)
+		buf_adds(b, " exchanged");
+	if (f->falloc_mode.set) {
+		buf_addc(b, ' ');
+		t_bytes(b, &f->falloc_mode, 160);
+	}
+	if (f->has_range)
+		buf_printf(b, " %lld+%lld", (long long)f->offset,
+		           (long long)f->length);
+	if (f->source.set) {
+		buf_adds(b, " from ");
+		t_bytes(b, &f->source, PATH_MAX_SHOWN);
+	}
+	if (f->has_flags)
+		buf_printf(b, " flags 0x%x", (unsigned)f->flags);
+	if (f->rdev.set) {
+		buf_adds(b, " rdev ");
+		t_bytes(b, &f->rdev, 32);
+	}
+	if (f->has_inode) {
+		buf_printf(b, " inode %lld dev ", (long long)f->inode);
+		t_bytes(b, &f->dev, 32);
+	}
+}
+
 /* "<op> <path>[ -> new path or target][ mode 4755][ uid:gid][ type]",
  * every string escaped (docs/output.md) */
 static void
@@ -299,6 +363,7 @@ t_op(struct buf *b, const struct file *f)
 		buf_addc(b, ' ');
 		t_bytes(b, &f->type, 64);
 	}
+	t_op_more(b, f);
 }
 
 static void
@@ -326,7 +391,9 @@ t_files(struct tw *w, const struct container *ct)
 		} else {
 			buf_adds(&w->b, "still open");
 		}
-		buf_printf(&w->b, "  writes %lld\n", (long long)f->writes);
+		buf_printf(&w->b, "  writes %lld", (long long)f->writes);
+		/* h-fid: stores through a shared mapping are not counted */
+		buf_adds(&w->b, f->mapped ? "  mapped\n" : "\n");
 		if (ct != NULL && f->host_path.set) {
 			buf_adds(&w->b, "      host ");
 			t_bytes(&w->b, &f->host_path, PATH_MAX_SHOWN);

@@ -234,6 +234,35 @@ proc_threads(struct doc *d, const struct proc *p)
 	a_end(d, true, &arr);
 }
 
+/* a cut argv's extras, those it has (docs/schema.md, h-fid) */
+static void
+save_argextra(struct doc *d, const struct argextra *x)
+{
+	struct doc arr, sub;
+	bson_t ab, sb;
+	char key[24];
+	size_t i;
+
+	if (x->cuts.n > 0) {
+		a_begin(d, F_ARGS_CUT, true, &ab, &arr);
+		for (i = 0; i < x->cuts.n; i++) {
+			a_begin(&arr, a_key(key, sizeof(key), i), false, &sb,
+			        &sub);
+			a_i32(&sub, F_ARGS_CUT_INDEX, x->cuts.v[i].index);
+			a_i64(&sub, F_ARGS_CUT_LENGTH, x->cuts.v[i].length);
+			a_bytes(&sub, F_ARGS_CUT_TAIL, &x->cuts.v[i].tail);
+			a_end(&arr, false, &sub);
+		}
+		a_end(d, true, &arr);
+	}
+	if (x->cut_lost > 0)
+		a_i32(d, F_ARGS_CUT_LOST, x->cut_lost);
+	if (x->sha256.set)
+		a_bytes(d, F_ARGS_SHA256, &x->sha256);
+	if (x->source.set)
+		a_bytes(d, F_ARGS_SOURCE, &x->source);
+}
+
 static void
 proc_execs(struct doc *d, const struct task *t)
 {
@@ -247,6 +276,7 @@ proc_execs(struct doc *d, const struct task *t)
 		a_begin(&arr, a_key(key, sizeof(key), i), false, &sb, &sub);
 		a_time(&sub, F_EXEC_TS, F_EXEC_NS, t->execs[i].ns);
 		a_argv(&sub, F_ARGS, &t->execs[i].args);
+		save_argextra(&sub, &t->execs[i].ax);
 		a_bytes(&sub, F_EXE, &t->execs[i].exe);
 		a_bytes(&sub, F_CWD, &t->execs[i].cwd);
 		a_end(&arr, false, &sub);
@@ -282,6 +312,7 @@ proc_doc(struct doc *d, const struct proc *p)
 	a_bytes(d, F_COMM, &t->comm);
 	a_bytes(d, F_EXE, &t->exe);
 	a_argv(d, F_ARGS, &t->args);
+	save_argextra(d, &t->ax);
 	proc_execs(d, t);
 	a_bytes(d, F_CWD, &t->cwd);
 	a_cstr(d, F_DOCKER_ID, p->ct ? p->ct->id : NULL);
@@ -299,6 +330,30 @@ proc_doc(struct doc *d, const struct proc *p)
 	a_i64(d, "order", (int64_t)p->order);
 }
 
+/* the fields of the ops added by h-fid, those it has (docs/schema.md) */
+static void
+save_more(struct doc *d, const struct file *f)
+{
+	if (f->exchange)
+		a_bool(d, F_EXCHANGE, true);
+	if (f->falloc_mode.set)
+		a_bytes(d, F_FALLOC_MODE, &f->falloc_mode);
+	if (f->has_range) {
+		a_i64(d, F_OFFSET, f->offset);
+		a_i64(d, F_LENGTH, f->length);
+	}
+	if (f->source.set)
+		a_bytes(d, F_MOUNT_SOURCE, &f->source);
+	if (f->has_flags)
+		a_i64(d, F_FLAGS, f->flags);
+	if (f->rdev.set)
+		a_bytes(d, F_RDEV, &f->rdev);
+	if (f->has_inode) {
+		a_i64(d, F_INODE, f->inode);
+		a_bytes(d, F_DEV, &f->dev);
+	}
+}
+
 /* a metadata op's fields, those it has (docs/schema.md) */
 static void
 save_meta(struct doc *d, const struct file *f)
@@ -313,6 +368,7 @@ save_meta(struct doc *d, const struct file *f)
 		a_i64(d, F_UID, f->uid);
 	if (f->has_gid)
 		a_i64(d, F_GID, f->gid);
+	save_more(d, f);
 }
 
 static void
@@ -347,6 +403,10 @@ file_doc(struct doc *d, const struct file *f, size_t order)
 		a_bool(d, "close_filled", f->close_filled);
 		a_i64(d, F_WRITE_COUNT, f->writes);
 		a_i64(d, F_WRITE_BYTES, f->write_bytes);
+		if (f->mapped) { /* h-fid */
+			a_bool(d, F_MAPPED, true);
+			a_i64(d, F_MAPPED_NS, f->mapped_ns);
+		}
 	}
 	a_i64(d, "order", (int64_t)order);
 }

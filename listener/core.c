@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "container.h"
+#include "fileio.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "pathop.h"
@@ -225,6 +226,12 @@ static handler_fn *const handlers[] = {
     [SYSEV_MKDIR] = pathop_meta,
     [SYSEV_RMDIR] = pathop_meta,
     [SYSEV_MKNOD] = pathop_meta,
+    [SYSEV_XWRITE] = fileio_xwrite,
+    [SYSEV_MMAP] = fileio_mmap,
+    [SYSEV_FALLOCATE] = pathop_meta,
+    [SYSEV_MOUNT] = pathop_meta,
+    [SYSEV_UMOUNT] = pathop_meta,
+    [SYSEV_OPEN_BY_HANDLE] = pathop_meta,
 };
 
 /* The events of a recorded task, by kind. A failed call changed nothing,

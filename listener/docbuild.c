@@ -108,12 +108,47 @@ append_where(bson_t *b, const struct exec_info *x)
 		docbuild_append_bytes(b, F_CWD, x->cwd.p, x->cwd.n);
 }
 
+/* What shows a cut argv (docs/schema.md "Cut arguments"): the cut
+ * arguments' tails, the SHA-256 of the whole argv; and where argv came
+ * from when not from the EXECVE records. */
+static void
+append_args_extra(bson_t *b, const struct exec_info *x)
+{
+	bson_t arr, ent;
+	unsigned int i;
+	char idx[16];
+
+	if (x->ncut > 0) {
+		BSON_APPEND_ARRAY_BEGIN(b, F_ARGS_CUT, &arr);
+		for (i = 0; i < x->ncut; i++) {
+			idx_key(idx, i);
+			BSON_APPEND_DOCUMENT_BEGIN(&arr, idx, &ent);
+			BSON_APPEND_INT32(&ent, F_ARGS_CUT_INDEX,
+			                  (int32_t)x->cut[i].index);
+			BSON_APPEND_INT64(&ent, F_ARGS_CUT_LENGTH,
+			                  (int64_t)x->cut[i].length);
+			docbuild_append_bytes(&ent, F_ARGS_CUT_TAIL,
+			                      x->cut[i].tail.p,
+			                      x->cut[i].tail.n);
+			bson_append_document_end(&arr, &ent);
+		}
+		bson_append_array_end(b, &arr);
+	}
+	if (x->ncut_lost > 0)
+		BSON_APPEND_INT32(b, F_ARGS_CUT_LOST, (int32_t)x->ncut_lost);
+	if (x->truncated && x->sha256 != NULL)
+		BSON_APPEND_UTF8(b, F_ARGS_SHA256, x->sha256);
+	if (x->from_proctitle)
+		BSON_APPEND_UTF8(b, F_ARGS_SOURCE, "proctitle");
+}
+
 static void
 append_info(bson_t *set, const struct exec_info *x)
 {
 	append_args(set, F_ARGS, x);
 	if (x->truncated)
 		BSON_APPEND_BOOL(set, F_ARGS_TRUNC, true);
+	append_args_extra(set, x);
 	append_where(set, x);
 	if (x->comm.n > 0)
 		docbuild_append_bytes(set, F_COMM, x->comm.p, x->comm.n);
@@ -127,6 +162,7 @@ append_exec_entry(bson_t *arr, const char *idx, const struct exec_info *x)
 	BSON_APPEND_DOCUMENT_BEGIN(arr, idx, &ent);
 	append_time(&ent, F_EXEC_TS, F_EXEC_NS, x->ns);
 	append_args(&ent, F_ARGS, x);
+	append_args_extra(&ent, x);
 	append_where(&ent, x);
 	bson_append_document_end(arr, &ent);
 }
@@ -323,6 +359,10 @@ docbuild_file(bson_t *b, const struct docctx *cx, const struct openfile *f,
 		append_date(&arr, idx, f->written[i]);
 	}
 	bson_append_array_end(b, &arr);
+	if (f->mapped) {
+		BSON_APPEND_BOOL(b, F_MAPPED, true);
+		BSON_APPEND_INT64(b, F_MAPPED_NS, f->mapped_ns);
+	}
 }
 
 void
@@ -353,6 +393,44 @@ docbuild_op(bson_t *b, const struct docctx *cx, const struct task *proc,
 	append_time(b, F_OP_TS, F_OP_NS, ns);
 }
 
+/* "major:minor" in decimal. */
+static void
+append_devno(bson_t *b, const char *key, uint32_t major, uint32_t minor)
+{
+	char v[24];
+
+	snprintf(v, sizeof(v), "%" PRIu32 ":%" PRIu32, major, minor);
+	BSON_APPEND_UTF8(b, key, v);
+}
+
+/* The fields of the operations after mknod (h-fid). */
+static void
+append_more(bson_t *b, const struct meta_op *m)
+{
+	if (m->newpath.p != NULL)
+		docbuild_append_bytes(b, F_NEW_FILENAME, m->newpath.p,
+		                      m->newpath.n);
+	if (m->exchange)
+		BSON_APPEND_BOOL(b, F_EXCHANGE, true);
+	if (m->source.p != NULL)
+		docbuild_append_bytes(b, F_MOUNT_SOURCE, m->source.p,
+		                      m->source.n);
+	if (m->has_flags)
+		BSON_APPEND_INT64(b, F_FLAGS, m->flags);
+	if (m->falloc_mode != NULL)
+		BSON_APPEND_UTF8(b, F_FALLOC_MODE, m->falloc_mode);
+	if (m->has_range) {
+		BSON_APPEND_INT64(b, F_OFFSET, m->offset);
+		BSON_APPEND_INT64(b, F_LENGTH, m->length);
+	}
+	if (m->has_rdev)
+		append_devno(b, F_RDEV, m->rdev_major, m->rdev_minor);
+	if (m->has_inode) {
+		BSON_APPEND_INT64(b, F_INODE, (int64_t)m->inode);
+		append_devno(b, F_DEV, m->dev_major, m->dev_minor);
+	}
+}
+
 void
 docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,
               int64_t ns, const struct meta_op *m)
@@ -372,6 +450,7 @@ docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,
 	}
 	if (m->type != NULL)
 		BSON_APPEND_UTF8(b, F_TYPE, m->type);
+	append_more(b, m);
 	append_time(b, F_OP_TS, F_OP_NS, ns);
 }
 

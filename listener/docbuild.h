@@ -17,6 +17,7 @@
 #include "ctinfo.h"
 #include "fdtab.h"
 #include "proctab.h"
+#include "sysevent.h"
 #include "util.h"
 
 /* What every document carries. */
@@ -31,6 +32,13 @@ struct exec_info {
 	unsigned int argc;
 	bool truncated;
 	struct str exe, cwd, comm;
+	/* argv cut by godo's cap (argvdec.h): the cut arguments' tails, how
+	 * many more had no room, the whole argv's SHA-256 (NULL: none);
+	 * from_proctitle: argv is PROCTITLE's (no EXECVE record) */
+	const struct sysev_argcut *cut;
+	unsigned int ncut, ncut_lost;
+	const char *sha256;
+	bool from_proctitle;
 };
 
 /* What a task's document will hold beyond struct task, kept in memory until
@@ -100,6 +108,20 @@ struct meta_op {
 	bool has_ids;
 	int64_t uid, gid; /* -1: unchanged */
 	const char *type; /* mknod's file type; NULL: none */
+	/* rename with RENAME_EXCHANGE: path and newpath swapped */
+	struct str newpath; /* p NULL: none */
+	bool exchange;
+	struct str source; /* mount: a bind's source; p NULL: none */
+	bool has_flags;
+	int64_t flags;           /* mount, umount, open_by_handle_at */
+	const char *falloc_mode; /* fallocate's mode named; NULL: none */
+	bool has_range;
+	int64_t offset, length; /* fallocate */
+	bool has_rdev;
+	uint32_t rdev_major, rdev_minor; /* mknod of a device */
+	bool has_inode;
+	uint64_t inode; /* open_by_handle_at: the file opened */
+	uint32_t dev_major, dev_minor;
 };
 /* m as a files document (no _id; its _id is docbuild_op_id's). */
 void docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,

@@ -526,6 +526,16 @@ fdtab_count_write(struct openfile *f, int64_t ns, uint64_t bytes)
 }
 
 void
+fdtab_mark_mapped(struct openfile *f, int64_t ns)
+{
+	if (f->mapped)
+		return;
+	f->mapped = true;
+	f->mapped_ns = ns;
+	f->dirty = true;
+}
+
+void
 fdtab_foreach(struct fdtab *t, fdtab_fn *fn, void *arg)
 {
 	uint32_t i;

@@ -48,6 +48,10 @@ struct openfile {
 	unsigned int refs; /* descriptors referring to it */
 	bool in_fds;       /* a document for it exists in the fds collection */
 	bool dirty;        /* changed since it was last written to the store */
+	/* mapped PROT_WRITE|MAP_SHARED: stores through the mapping change
+	 * the file without any syscall (fdtab_mark_mapped) */
+	bool mapped;
+	int64_t mapped_ns; /* the first such mapping */
 };
 
 struct fdcont;
@@ -132,6 +136,9 @@ void fdtab_close_all(struct fdtab *t, struct task *proc, int64_t ns,
                      const char *by);
 /* A write of bytes at ns (0 bytes: ftruncate). */
 void fdtab_count_write(struct openfile *f, int64_t ns, uint64_t bytes);
+/* f was mapped writable and shared at ns: its writes are not countable
+ * (the first mapping's time is kept). */
+void fdtab_mark_mapped(struct openfile *f, int64_t ns);
 typedef void fdtab_fn(struct fdent *e, void *arg);
 void fdtab_foreach(struct fdtab *t, fdtab_fn *fn, void *arg);
 void fdtab_get_stats(const struct fdtab *t, struct fdtab_stats *out);

@@ -223,6 +223,11 @@ lifecycle_execve(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	x.argv = ev->argv;
 	x.argc = ev->argc;
 	x.truncated = ev->args_truncated;
+	x.cut = ev->cut;
+	x.ncut = ev->ncut;
+	x.ncut_lost = ev->ncut_lost;
+	x.sha256 = ev->has_args_sha256 ? ev->args_sha256 : NULL;
+	x.from_proctitle = ev->args_from_proctitle;
 	x.exe = ev->exe;
 	x.cwd = ev->cwd;
 	x.comm = ev->comm;

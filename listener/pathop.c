@@ -32,27 +32,66 @@ base_dir(struct tracker *tr, const struct task *k, const struct sysevent *ev,
 	return ev->cwd;
 }
 
-long
-pathop_resolve(struct tracker *tr, const struct task *k,
-               const struct sysevent *ev, int want, int dirfd, char *out)
+/* Item p's name resolved against dirfd into out, as pathop_resolve. */
+static long
+resolve_item(struct tracker *tr, const struct task *k,
+             const struct sysevent *ev, const struct sysev_path *p, int dirfd,
+             char *out)
+{
+	struct str base = (p->name.n > 0 && p->name.p[0] == '/')
+	                      ? (struct str){NULL, 0}
+	                      : base_dir(tr, k, ev, dirfd);
+
+	return path_resolve(base.p, base.n, p->name.p, p->name.n, out,
+	                    PATH_MAX_BYTES + 1);
+}
+
+/* ev's nth named item of nametype want (< 0: any but PARENT), NULL when
+ * there are fewer. */
+static const struct sysev_path *
+nth_item(const struct sysevent *ev, int want, unsigned int nth)
 {
 	unsigned int i;
 
 	for (i = 0; i < ev->npath; i++) {
 		const struct sysev_path *p = &ev->path[i];
-		struct str base;
 
 		if (!p->has_name || p->nametype == NT_PARENT)
 			continue;
 		if (want >= 0 && (int)p->nametype != want)
 			continue;
-		base = (p->name.n > 0 && p->name.p[0] == '/')
-		           ? (struct str){NULL, 0}
-		           : base_dir(tr, k, ev, dirfd);
-		return path_resolve(base.p, base.n, p->name.p, p->name.n, out,
-		                    PATH_MAX_BYTES + 1);
+		if (nth-- == 0)
+			return p;
 	}
-	return -1;
+	return NULL;
+}
+
+long
+pathop_resolve(struct tracker *tr, const struct task *k,
+               const struct sysevent *ev, int want, int dirfd, char *out)
+{
+	const struct sysev_path *p = nth_item(ev, want, 0);
+
+	return p != NULL ? resolve_item(tr, k, ev, p, dirfd, out) : -1;
+}
+
+/* RENAME_EXCHANGE: both names still exist, each on the other's file; the
+ * held documents of either are written as they are (not joined). */
+static void
+rename_exchange(struct tracker *tr, struct task *k, const struct sysevent *ev,
+                struct str a, struct str b)
+{
+	struct meta_op m = {0};
+
+	m.op = OP_RENAME;
+	m.fd = SYSEV_NO_FD;
+	m.path = a;
+	m.newpath = b;
+	m.exchange = true;
+	writeback_path_reused(tr->wb, a);
+	writeback_path_reused(tr->wb, b);
+	writeback_meta(tr->wb, k, ev->serial, ev->time_ns, &m);
+	tr->st.ops++;
 }
 
 void
@@ -69,6 +108,12 @@ pathop_rename(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	n2 = pathop_resolve(tr, k, ev, NT_CREATE, ev->dirfd2, newp);
 	if (n2 < 0)
 		return;
+	if (ev->exchange) {
+		rename_exchange(tr, k, ev,
+		                (struct str){tr->pathbuf, (size_t)n1},
+		                (struct str){newp, (size_t)n2});
+		return;
+	}
 	writeback_op(tr->wb, k, OP_RENAME, ev->serial, ev->time_ns,
 	             (struct str){tr->pathbuf, (size_t)n1},
 	             (struct str){newp, (size_t)n2});
@@ -112,12 +157,52 @@ pathop_truncate(struct tracker *tr, struct task *k, const struct sysevent *ev)
 /* ---- metadata and namespace operations ---- */
 
 static const char *const meta_ops[] = {
-    [SYSEV_CHMOD] = OP_CHMOD,       [SYSEV_CHOWN] = OP_CHOWN,
-    [SYSEV_SETXATTR] = OP_SETXATTR, [SYSEV_REMOVEXATTR] = OP_REMOVEXATTR,
-    [SYSEV_UTIMES] = OP_UTIMES,     [SYSEV_LINK] = OP_LINK,
-    [SYSEV_SYMLINK] = OP_SYMLINK,   [SYSEV_MKDIR] = OP_MKDIR,
-    [SYSEV_RMDIR] = OP_RMDIR,       [SYSEV_MKNOD] = OP_MKNOD,
+    [SYSEV_CHMOD] = OP_CHMOD,
+    [SYSEV_CHOWN] = OP_CHOWN,
+    [SYSEV_SETXATTR] = OP_SETXATTR,
+    [SYSEV_REMOVEXATTR] = OP_REMOVEXATTR,
+    [SYSEV_UTIMES] = OP_UTIMES,
+    [SYSEV_LINK] = OP_LINK,
+    [SYSEV_SYMLINK] = OP_SYMLINK,
+    [SYSEV_MKDIR] = OP_MKDIR,
+    [SYSEV_RMDIR] = OP_RMDIR,
+    [SYSEV_MKNOD] = OP_MKNOD,
+    [SYSEV_FALLOCATE] = OP_FALLOCATE,
+    [SYSEV_MOUNT] = OP_MOUNT,
+    [SYSEV_UMOUNT] = OP_UMOUNT,
+    [SYSEV_OPEN_BY_HANDLE] = OP_OPEN_BY_HANDLE,
 };
+
+/* fallocate's mode bits that change what the file holds or where
+ * (linux/falloc.h); mode 0 and keep-size alone only preallocate. */
+#define FALLOC_CHANGES 0xfau
+static const char *const falloc_names[] = {
+    "keep-size",  "punch-hole",   "no-hide-stale", "collapse-range",
+    "zero-range", "insert-range", "unshare-range", "write-zeroes",
+};
+
+/* mode's bits by name, comma-separated, into buf (unknown bits as hex). */
+static const char *
+falloc_mode_name(uint64_t mode, char *buf, size_t cap)
+{
+	size_t i, n = 0;
+	int len;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(falloc_names) / sizeof(falloc_names[0]); i++) {
+		if ((mode & (1u << i)) == 0)
+			continue;
+		len = snprintf(buf + n, cap - n, "%s%s", n ? "," : "",
+		               falloc_names[i]);
+		if (len < 0 || (size_t)len >= cap - n)
+			return buf;
+		n += (size_t)len;
+	}
+	if ((mode >> i) != 0)
+		(void)snprintf(buf + n, cap - n, "%s0x%llx", n ? "," : "",
+		               (unsigned long long)(mode >> i << i));
+	return buf;
+}
 
 /* mknod's file type; mode 0 type makes a regular file (mknod(2)). */
 static const char *
@@ -170,11 +255,57 @@ meta_path(struct tracker *tr, const struct task *k, const struct sysevent *ev,
 	              : (struct str){NULL, 0};
 }
 
+/* A device node's major:minor, from its CREATE item. */
+static void
+node_rdev(const struct sysevent *ev, struct meta_op *m)
+{
+	const struct sysev_path *p = nth_item(ev, NT_CREATE, 0);
+	uint32_t t = ev->mode & S_IFMT;
+
+	if (p == NULL || (t != S_IFCHR && t != S_IFBLK))
+		return;
+	m->has_rdev = true;
+	m->rdev_major = p->rdev_major;
+	m->rdev_minor = p->rdev_minor;
+}
+
+/* A bind mount's source: the second item (the first is the target); a
+ * filesystem's source string is a user pointer, in no record. */
+static struct str
+mount_source(struct tracker *tr, const struct task *k,
+             const struct sysevent *ev, char *out)
+{
+	const struct sysev_path *p = nth_item(ev, NT_NORMAL, 1);
+	long n;
+
+	if (p == NULL)
+		return (struct str){NULL, 0};
+	n = resolve_item(tr, k, ev, p, SYSEV_AT_FDCWD, out);
+	return n >= 0 ? (struct str){out, (size_t)n} : (struct str){NULL, 0};
+}
+
+/* open_by_handle_at names no path: the new fd, its open flags and the
+ * inode the kernel logged. */
+static void
+open_by_handle(const struct sysevent *ev, struct meta_op *m)
+{
+	if (ev->has_exit && ev->exit >= 0 && ev->exit <= INT32_MAX)
+		m->fd = (int32_t)ev->exit;
+	m->has_flags = true;
+	m->flags = (int64_t)ev->open_flags;
+	if (ev->npath > 0) {
+		m->has_inode = true;
+		m->inode = ev->path[0].inode;
+		m->dev_major = ev->path[0].dev_major;
+		m->dev_minor = ev->path[0].dev_minor;
+	}
+}
+
 void
 pathop_meta(struct tracker *tr, struct task *k, const struct sysevent *ev)
 {
 	/* pathbuf2 may be used by base_dir: a link's target gets its own */
-	char target[PATH_MAX_BYTES + 1];
+	char target[PATH_MAX_BYTES + 1], fmode[160];
 	struct meta_op m = {0};
 	bool creates;
 	long n;
@@ -196,6 +327,26 @@ pathop_meta(struct tracker *tr, struct task *k, const struct sysevent *ev)
 		break;
 	case SYSEV_MKNOD:
 		m.type = node_type(ev->mode);
+		node_rdev(ev, &m);
+		break;
+	case SYSEV_FALLOCATE:
+		if ((ev->op_flags & FALLOC_CHANGES) == 0)
+			return; /* preallocation: nothing changed */
+		m.falloc_mode =
+		    falloc_mode_name(ev->op_flags, fmode, sizeof(fmode));
+		m.has_range = true;
+		m.offset = (int64_t)ev->a[2];
+		m.length = (int64_t)ev->a[3];
+		break;
+	case SYSEV_MOUNT:
+	case SYSEV_UMOUNT:
+		m.has_flags = true;
+		m.flags = (int64_t)ev->op_flags;
+		if (ev->kind == SYSEV_MOUNT)
+			m.source = mount_source(tr, k, ev, target);
+		break;
+	case SYSEV_OPEN_BY_HANDLE:
+		open_by_handle(ev, &m);
 		break;
 	case SYSEV_SYMLINK: /* its content, as given: never resolved */
 		m.target = item_name(ev, NT_UNKNOWN);
@@ -210,6 +361,8 @@ pathop_meta(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	}
 	if (ev->kind == SYSEV_LINK)
 		m.path = meta_path(tr, k, ev, NT_CREATE, ev->dirfd2);
+	else if (ev->kind == SYSEV_OPEN_BY_HANDLE)
+		m.path = (struct str){NULL, 0};
 	else
 		m.path = meta_path(tr, k, ev,
 		                   creates                   ? NT_CREATE

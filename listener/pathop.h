@@ -22,7 +22,13 @@ void pathop_unlink(struct tracker *tr, struct task *k,
  * file. */
 void pathop_truncate(struct tracker *tr, struct task *k,
                      const struct sysevent *ev);
-/* The metadata and namespace operations (SYSEV_CHMOD ... SYSEV_MKNOD):
+/* A rename logged with two CREATE items (RENAME_EXCHANGE) is one files
+ * document with both names and exchange: true. */
+/* The metadata and namespace operations (SYSEV_CHMOD ... SYSEV_MKNOD,
+ * SYSEV_FALLOCATE (only the modes that change content: punch-hole,
+ * collapse, zero, insert, unshare, write-zeroes, named), SYSEV_MOUNT
+ * (target; a bind's source; flags), SYSEV_UMOUNT, SYSEV_OPEN_BY_HANDLE
+ * (no name: the new fd, flags, inode and dev)):
  * one files document each, op named by the kind. The path is the PATH
  * item's, resolved as pathop_resolve does; for the f* variants (no named
  * item) the open-file session of the fd in godo's fd table, else the op is

@@ -33,9 +33,12 @@ extern unsigned int _audit_elf;
 #define PAIRS_MAX 8
 #define LIST_WAIT_MS 2000
 
+#define GROUP_FIELDS 3
+
 struct rule_group {
-	const char *sc[GROUP_SYSCALLS]; /* NULL-terminated */
-	const char *field;              /* filter pair, or NULL */
+	const char *sc[GROUP_SYSCALLS];   /* NULL-terminated */
+	const char *fields[GROUP_FIELDS]; /* filter pairs, NULL-terminated */
+	const char *arch;                 /* only this arch; NULL: both */
 };
 
 /* Names that an arch lacks are skipped: pwrite is x86_64's name for
@@ -46,15 +49,25 @@ struct rule_group {
  * O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_DIRECTORY|O_PATH = 0x210243:
  * directory opens are kept to resolve dirfds. */
 static const struct rule_group groups[] = {
-    {{"execve", "execveat", NULL}, NULL},
-    {{"clone", "fork", "vfork", "clone3", NULL}, NULL},
-    {{"exit_group", "exit", NULL}, NULL},
-    {{"open", NULL}, "a1&0x210243"},
-    {{"openat", NULL}, "a2&0x210243"},
-    {{"creat", "openat2", NULL}, NULL},
-    {{"write", "pwrite", "pwrite64", "writev", "pwritev", "pwritev2", NULL},
-     "success=1"},
-    {{"close", NULL}, "success=1"},
+    {{"execve", "execveat", NULL}, {NULL}, NULL},
+    {{"clone", "fork", "vfork", "clone3", NULL}, {NULL}, NULL},
+    {{"exit_group", "exit", NULL}, {NULL}, NULL},
+    {{"open", NULL}, {"a1&0x210243", NULL}, NULL},
+    {{"openat", NULL}, {"a2&0x210243", NULL}, NULL},
+    {{"creat", "openat2", NULL}, {NULL}, NULL},
+    /* copy_file_range, sendfile, splice write too (fd_out: fileio.h) */
+    {{"write", "pwrite", "pwrite64", "writev", "pwritev", "pwritev2",
+      "copy_file_range", "sendfile", "sendfile64", "splice", NULL},
+     {"success=1", NULL},
+     NULL},
+    {{"close", NULL}, {"success=1", NULL}, NULL},
+    /* writable shared mappings only (PROT_WRITE, MAP_SHARED; the kernel
+     * tests a2&2 and a3&1 itself); i386's old mmap takes a struct
+     * pointer, its mmap2 the arguments */
+    {{"mmap", NULL}, {"a2&2", "a3&1", "success=1"}, "b64"},
+    {{"mmap2", NULL}, {"a2&2", "a3&1", "success=1"}, "b32"},
+    /* fallocate modes that change content (pathop.c FALLOC_CHANGES) */
+    {{"fallocate", NULL}, {"a1&0xfa", "success=1", NULL}, NULL},
     /* operations on paths, metadata changes included: only successful
      * calls change anything. One rule per arch, not one per kind: the
      * kernel tests each rule of the exit list in turn. */
@@ -98,11 +111,16 @@ static const struct rule_group groups[] = {
       "rmdir",
       "mknod",
       "mknodat",
+      "mount",
+      "umount",
+      "umount2",
+      "open_by_handle_at",
       NULL},
-     "success=1"},
-    {{"pivot_root", "setns", "unshare", NULL}, NULL},
+     {"success=1", NULL},
+     NULL},
+    {{"pivot_root", "setns", "unshare", NULL}, {NULL}, NULL},
     /* a shell's "> file" opens the file, then dup2()s it onto stdout */
-    {{"dup", "dup2", "dup3", NULL}, "success=1"},
+    {{"dup", "dup2", "dup3", NULL}, {"success=1", NULL}, NULL},
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 
@@ -144,10 +162,10 @@ static int
 group_pairs(const struct rule_group *g, const struct rules_opts *o,
             char store[][PAIR_MAX])
 {
-	int n = 0, len;
+	int n = 0, len, i;
 
-	if (g->field != NULL) {
-		len = snprintf(store[n], PAIR_MAX, "%s", g->field);
+	for (i = 0; i < GROUP_FIELDS && g->fields[i] != NULL; i++) {
+		len = snprintf(store[n], PAIR_MAX, "%s", g->fields[i]);
 		if (len < 0 || len >= PAIR_MAX)
 			return -1;
 		n++;
@@ -199,6 +217,9 @@ rules_walk(const struct rules_opts *o, rule_fn *fn, void *arg, int *bad)
 
 	for (a = 0; a < NARCHES; a++) {
 		for (g = 0; g < NGROUPS; g++) {
+			if (groups[g].arch != NULL &&
+			    strcmp(groups[g].arch, arches[a]) != 0)
+				continue;
 			rule.arch = arches[a];
 			rule.nsc = group_syscalls(&groups[g], arches[a],
 			                          rule.sc, GROUP_SYSCALLS);

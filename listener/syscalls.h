@@ -58,6 +58,15 @@ enum sc {
 	SC_RMDIR,
 	SC_MKNOD,   /* path, mode a1 */
 	SC_MKNODAT, /* dirfd a0, mode a2 */
+	/* writes that are not write(2): the destination descriptor */
+	SC_COPY_FILE_RANGE, /* fd_out a2 */
+	SC_SENDFILE,        /* out_fd a0 (sendfile64 too) */
+	SC_SPLICE,          /* fd_out a2 */
+	SC_MMAP,            /* fd and flags in the MMAP record; prot a2 */
+	SC_FALLOCATE,       /* fd a0, mode a1, offset a2, len a3 */
+	SC_MOUNT,           /* target, source items; flags a3 */
+	SC_UMOUNT,          /* target item; flags a1 (umount2) */
+	SC_OPEN_BY_HANDLE,  /* mount_fd a0, flags a2, exit = new fd */
 };
 
 /* The syscall number nr of arch; SC_NONE for one godo does not model or an

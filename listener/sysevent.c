@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "argvdec.h"
 #include "log.h"
 #include "reasm.h"
 #include "record.h"
@@ -22,18 +23,16 @@
 #define T_PATH 1302
 #define T_CWD 1307
 #define T_EXECVE 1309
+#define T_MMAP 1323
 #define T_PROCTITLE 1327
 #define T_OPENAT2 1337
 
-#define PROCTITLE_MAX 128 /* [K] kernel/auditsc.c MAX_PROCTITLE_AUDIT_LEN */
 #define AT_REMOVEDIR_FLAG 0x200
-#define ARGV_CAP (sizeof(((struct sysevent *)0)->argv) / sizeof(struct str))
 /* comm, exe, key, cwd, and the kept PATH names */
 #define STR_BYTES ((SYSEV_MAX_PATHS + 4) * PATH_MAX_BYTES)
 
 struct sysevent_dec {
-	char args[ARGS_MAX_BYTES]; /* argv bytes, contiguous per argument */
-	size_t args_used;
+	struct argvdec *av;
 	char strs[STR_BYTES];
 	size_t strs_used;
 };
@@ -43,14 +42,24 @@ sysevent_dec_new(void)
 {
 	struct sysevent_dec *d = calloc(1, sizeof(*d));
 
-	if (d == NULL)
+	if (d == NULL) {
 		log_warn("sysevent: decoder scratch space");
+		return NULL;
+	}
+	d->av = argvdec_new();
+	if (d->av == NULL) {
+		free(d);
+		return NULL;
+	}
 	return d;
 }
 
 void
 sysevent_dec_free(struct sysevent_dec *d)
 {
+	if (d == NULL)
+		return;
+	argvdec_free(d->av);
 	free(d);
 }
 
@@ -172,6 +181,25 @@ do_syscall(struct sysevent_dec *d, const struct record *rec, struct sysevent *e)
 	}
 }
 
+/* "MAJ:MIN" in hex (dev=, rdev=); left alone when unparsable. */
+static void
+parse_devno(struct str v, uint32_t *major, uint32_t *minor)
+{
+	const char *colon = memchr(v.p, ':', v.n);
+	struct str ma, mi;
+	uint64_t a, b;
+
+	if (colon == NULL)
+		return;
+	ma = (struct str){v.p, (size_t)(colon - v.p)};
+	mi = (struct str){colon + 1, v.n - ma.n - 1};
+	if (record_u64(ma, 16, &a) == 0 && record_u64(mi, 16, &b) == 0 &&
+	    a <= UINT32_MAX && b <= UINT32_MAX) {
+		*major = (uint32_t)a;
+		*minor = (uint32_t)b;
+	}
+}
+
 static enum sysev_nametype
 nametype_of(struct str v)
 {
@@ -192,7 +220,6 @@ do_path(struct sysevent_dec *d, const struct record *rec, struct sysevent *e)
 	struct record_iter it;
 	struct str k, v, name = {NULL, 0};
 	struct sysev_path p;
-	const char *colon;
 	uint64_t u;
 
 	memset(&p, 0, sizeof(p));
@@ -205,19 +232,9 @@ do_path(struct sysevent_dec *d, const struct record *rec, struct sysevent *e)
 			if (record_u64(v, 10, &u) == 0)
 				p.inode = u;
 		} else if (STR_IS(k, "dev")) {
-			colon = memchr(v.p, ':', v.n);
-			if (colon != NULL) {
-				struct str ma = {v.p, (size_t)(colon - v.p)};
-				struct str mi = {colon + 1, v.n - ma.n - 1};
-				uint64_t a, b;
-
-				if (record_u64(ma, 16, &a) == 0 &&
-				    record_u64(mi, 16, &b) == 0 &&
-				    a <= UINT32_MAX && b <= UINT32_MAX) {
-					p.dev_major = (uint32_t)a;
-					p.dev_minor = (uint32_t)b;
-				}
-			}
+			parse_devno(v, &p.dev_major, &p.dev_minor);
+		} else if (STR_IS(k, "rdev")) {
+			parse_devno(v, &p.rdev_major, &p.rdev_minor);
 		} else if (STR_IS(k, "mode")) {
 			if (parse_octal(v, &u) == 0 && u <= UINT32_MAX)
 				p.mode = (uint32_t)u;
@@ -239,187 +256,24 @@ do_path(struct sysevent_dec *d, const struct record *rec, struct sysevent *e)
 	e->path[e->npath++] = p;
 }
 
-/* EXECVE argument assembly across records. */
-struct argv_state {
-	bool seen; /* an EXECVE record was present */
-	bool have_argc;
-	uint64_t argc; /* as the kernel said */
-	uint64_t next; /* index of the next argument expected */
-	bool chunking; /* inside aN_len / aN[i] */
-	uint64_t chunk_next;
-	uint64_t enc_len; /* aN_len: hex length of the whole argument */
-	uint64_t enc_got;
-};
-
-/* Starts argument argv[e->argc] at the current end of the args area. */
-static bool
-arg_begin(struct sysevent_dec *d, struct sysevent *e)
-{
-	if (e->argc >= ARGV_CAP) {
-		e->args_truncated = true;
-		return false;
-	}
-	e->argv[e->argc].p = d->args + d->args_used;
-	e->argv[e->argc].n = 0;
-	e->argc++;
-	return true;
-}
-
-/* Appends decoded v to the last argument (just begun with arg_begin). */
+/* MMAP: "fd=3 flags=0x1", logged for file-backed mappings only. */
 static void
-arg_append(struct sysevent_dec *d, struct sysevent *e, struct str v)
+do_mmap(const struct record *rec, struct sysevent *e)
 {
-	size_t room = sizeof(d->args) - d->args_used;
-	bool cut = false;
-	ssize_t n;
-
-	n = record_value_copy(v, d->args + d->args_used, room, &cut);
-	if (cut)
-		e->args_truncated = true;
-	if (n <= 0)
-		return;
-	e->argv[e->argc - 1].n += (size_t)n;
-	d->args_used += (size_t)n;
-}
-
-static void
-chunk_end(struct argv_state *as, struct sysevent *e)
-{
-	if (!as->chunking)
-		return;
-	if (as->enc_got != as->enc_len)
-		e->args_truncated = true; /* a chunk record is missing */
-	as->chunking = false;
-	as->next++;
-}
-
-enum argkey { AK_NONE, AK_ARG, AK_LEN, AK_CHUNK };
-
-/* "aN", "aN_len", "aN[i]". */
-static enum argkey
-arg_key(struct str k, uint64_t *idx, uint64_t *chunk)
-{
-	size_t i = 1, j;
-	struct str num;
-
-	if (k.n < 2 || k.p[0] != 'a')
-		return AK_NONE;
-	while (i < k.n && k.p[i] >= '0' && k.p[i] <= '9')
-		i++;
-	num.p = k.p + 1;
-	num.n = i - 1;
-	if (num.n == 0 || num.n > 9 ||
-	    util_parse_u64(num, 10, 0, UINT64_MAX, idx) != 0)
-		return AK_NONE;
-	if (i == k.n)
-		return AK_ARG;
-	if (k.n - i == 4 && memcmp(k.p + i, "_len", 4) == 0)
-		return AK_LEN;
-	if (k.p[i] != '[' || k.p[k.n - 1] != ']')
-		return AK_NONE;
-	j = i + 1;
-	num.p = k.p + j;
-	num.n = k.n - 1 - j;
-	if (num.n == 0 || num.n > 9 ||
-	    util_parse_u64(num, 10, 0, UINT64_MAX, chunk) != 0)
-		return AK_NONE;
-	return AK_CHUNK;
-}
-
-static void
-do_execve(struct sysevent_dec *d, const struct record *rec, struct sysevent *e,
-          struct argv_state *as)
-{
-	struct record_iter it;
-	struct str k, v;
-	uint64_t idx, chunk, u;
-
-	as->seen = true;
-	record_iter_init(&it, rec);
-	while (record_iter_next(&it, &k, &v)) {
-		if (STR_IS(k, "argc")) {
-			if (util_parse_u64(v, 10, 0, UINT32_MAX, &u) == 0) {
-				as->argc = u;
-				as->have_argc = true;
-			}
-			continue;
-		}
-		switch (arg_key(k, &idx, &chunk)) {
-		case AK_ARG:
-			chunk_end(as, e);
-			if (idx != as->next) {
-				e->args_truncated = true;
-				break;
-			}
-			as->next++;
-			if (arg_begin(d, e))
-				arg_append(d, e, v);
-			break;
-		case AK_LEN:
-			chunk_end(as, e);
-			if (idx != as->next ||
-			    util_parse_u64(v, 10, 0, UINT32_MAX, &u) != 0) {
-				e->args_truncated = true;
-				break;
-			}
-			as->chunking = true;
-			as->chunk_next = 0;
-			as->enc_len = u;
-			as->enc_got = 0;
-			if (!arg_begin(d, e))
-				as->enc_len = UINT64_MAX; /* never matches */
-			break;
-		case AK_CHUNK:
-			if (!as->chunking || idx != as->next ||
-			    chunk != as->chunk_next) {
-				e->args_truncated = true;
-				break;
-			}
-			as->chunk_next++;
-			/* quoted chunks count their text, hex ones hex */
-			as->enc_got += v.n > 1 && v.p[0] == '"' ? v.n - 2 : v.n;
-			if (as->enc_len != UINT64_MAX)
-				arg_append(d, e, v);
-			if (as->enc_got >= as->enc_len)
-				chunk_end(as, e);
-			break;
-		case AK_NONE:
-			break;
-		}
-	}
-}
-
-/* argv from PROCTITLE: the first bytes of /proc/PID/cmdline, NUL between
- * arguments (1.7). */
-static void
-do_proctitle(struct sysevent_dec *d, const struct record *rec,
-             struct sysevent *e)
-{
-	char *p, *end, *nul;
 	struct str v;
-	bool cut = false;
-	ssize_t n;
+	int64_t fd;
+	uint64_t u;
 
-	if (!record_find(rec, "proctitle", &v))
+	if (e->has_mmap || !record_find(rec, "fd", &v) ||
+	    util_parse_i64(v, INT32_MIN, INT32_MAX, &fd) != 0)
 		return;
-	p = d->args + d->args_used;
-	n = record_value_copy(v, p, sizeof(d->args) - d->args_used, &cut);
-	if (n <= 0)
+	if (!record_find(rec, "flags", &v) || v.n < 3 || v.p[0] != '0' ||
+	    v.p[1] != 'x' ||
+	    record_u64((struct str){v.p + 2, v.n - 2}, 16, &u) != 0)
 		return;
-	d->args_used += (size_t)n;
-	e->args_from_proctitle = true;
-	if (cut || n >= PROCTITLE_MAX)
-		e->args_truncated = true;
-	end = p + n;
-	while (p < end) {
-		nul = memchr(p, '\0', (size_t)(end - p));
-		if (!arg_begin(d, e))
-			return;
-		e->argv[e->argc - 1].p = p;
-		e->argv[e->argc - 1].n =
-		    (size_t)((nul != NULL ? nul : end) - p);
-		p = nul != NULL ? nul + 1 : end;
-	}
+	e->has_mmap = true;
+	e->mmap_fd = (int)fd;
+	e->mmap_flags = u;
 }
 
 static int
@@ -454,6 +308,55 @@ set_ids(struct sysevent *e, uint64_t uid, uint64_t gid, bool bits16)
 {
 	e->uid = id_arg(uid, bits16);
 	e->gid = id_arg(gid, bits16);
+}
+
+/* Two CREATE items: the kernel swapped two names (RENAME_EXCHANGE), each
+ * deleted and created; a rename over an existing name creates one. */
+static bool
+is_exchange(const struct sysevent *e)
+{
+	unsigned int i, creates = 0;
+
+	for (i = 0; i < e->npath; i++)
+		if (e->path[i].nametype == NT_CREATE)
+			creates++;
+	return creates == 2;
+}
+
+/* Arguments of the writes that are not write(2) and of the other
+ * operations of struct sysevent. */
+static void
+classify_io(struct sysevent *e, enum sc sc)
+{
+	switch (sc) {
+	case SC_COPY_FILE_RANGE:
+	case SC_SPLICE:
+		e->fd = low32(e->a[2]);
+		break;
+	case SC_SENDFILE:
+		e->fd = low32(e->a[0]);
+		break;
+	case SC_MMAP:
+		if (e->has_mmap)
+			e->fd = e->mmap_fd;
+		break;
+	case SC_FALLOCATE:
+		e->fd = low32(e->a[0]);
+		e->op_flags = e->a[1];
+		break;
+	case SC_MOUNT:
+		e->op_flags = e->a[3];
+		break;
+	case SC_UMOUNT:
+		e->op_flags = e->a[1];
+		break;
+	case SC_OPEN_BY_HANDLE:
+		e->dirfd = low32(e->a[0]);
+		e->open_flags = e->a[2];
+		break;
+	default:
+		break;
+	}
 }
 
 /* Arguments of the metadata operations (see struct sysevent). */
@@ -510,6 +413,7 @@ classify_meta(struct sysevent *e, enum sc sc)
 		e->dirfd = low32(e->a[1]);
 		break;
 	default:
+		classify_io(e, sc);
 		break;
 	}
 }
@@ -553,6 +457,7 @@ classify(struct sysevent *e, const struct record *openat2)
 	case SC_RENAMEAT:
 		e->dirfd = low32(e->a[0]);
 		e->dirfd2 = low32(e->a[2]);
+		e->exchange = is_exchange(e);
 		break;
 	default:
 		classify_meta(e, sc);
@@ -565,7 +470,6 @@ sysevent_decode(struct sysevent_dec *d, const struct reasm_event *ev,
                 struct sysevent *e)
 {
 	const struct record *openat2 = NULL, *proctitle = NULL;
-	struct argv_state as;
 	unsigned int i;
 
 	memset(e, 0, offsetof(struct sysevent, argv));
@@ -579,13 +483,12 @@ sysevent_decode(struct sysevent_dec *d, const struct reasm_event *ev,
 	e->kind = SYSEV_OTHER;
 	e->serial = ev->serial;
 	e->partial = ev->partial || ev->truncated;
-	d->args_used = 0;
 	d->strs_used = 0;
+	argvdec_begin(d->av);
 	if (ev->nrec == 0 || ev->rec == NULL)
 		return -1;
 	e->time_ns = (int64_t)ev->rec[0].sec * 1000000000 +
 	             (int64_t)ev->rec[0].msec * 1000000;
-	memset(&as, 0, sizeof(as));
 	for (i = 0; i < ev->nrec; i++) {
 		const struct record *rec = &ev->rec[i];
 
@@ -597,7 +500,7 @@ sysevent_decode(struct sysevent_dec *d, const struct reasm_event *ev,
 			do_syscall(d, rec, e);
 			break;
 		case T_EXECVE:
-			do_execve(d, rec, e, &as);
+			argvdec_execve(d->av, rec, e);
 			break;
 		case T_CWD: {
 			struct str v;
@@ -618,17 +521,14 @@ sysevent_decode(struct sysevent_dec *d, const struct reasm_event *ev,
 			if (openat2 == NULL)
 				openat2 = rec;
 			break;
+		case T_MMAP:
+			do_mmap(rec, e);
+			break;
 		default:
 			break;
 		}
 	}
-	if (as.seen) {
-		chunk_end(&as, e);
-		if (!as.have_argc || as.next != as.argc)
-			e->args_truncated = true;
-	} else if (proctitle != NULL) {
-		do_proctitle(d, proctitle, e);
-	}
+	argvdec_end(d->av, proctitle, e);
 	classify(e, openat2);
 	return 0;
 }

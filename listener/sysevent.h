@@ -38,6 +38,15 @@ enum sysev_kind {
 	SYSEV_MKDIR,       /* mkdir, mkdirat: mode */
 	SYSEV_RMDIR,       /* rmdir, unlinkat with AT_REMOVEDIR */
 	SYSEV_MKNOD,       /* mknod, mknodat: mode (type and permissions) */
+	/* writes that are not write(2) (fileio.h): */
+	SYSEV_XWRITE, /* copy_file_range, sendfile, splice: fd = destination,
+	               * exit = bytes */
+	SYSEV_MMAP,   /* mmap PROT_WRITE|MAP_SHARED of fd (MMAP record) */
+	/* more operations (pathop_meta): */
+	SYSEV_FALLOCATE,      /* fd, falloc_mode (0 / keep-size: no change) */
+	SYSEV_MOUNT,          /* target, source item (bind); op_flags */
+	SYSEV_UMOUNT,         /* umount, umount2: target; op_flags */
+	SYSEV_OPEN_BY_HANDLE, /* dirfd = mount fd, open_flags, exit = fd */
 };
 
 /* PATH record nametype */
@@ -53,6 +62,18 @@ enum sysev_nametype {
 #define SYSEV_AT_FDCWD (-100)
 #define SYSEV_NO_FD (-1)
 #define SYSEV_ID_UNCHANGED (-1) /* chown's -1: the id is left alone */
+#define SYSEV_ARGCUT_MAX 16     /* cut arguments whose tail is kept */
+#define ARGVDEC_TAIL_BYTES 1024 /* the tail kept of a cut argument */
+
+/* An argument cut by godo's cap (ARGS_MAX_BYTES for all arguments
+ * together): argv[index] holds its head, tail its last bytes (at most
+ * ARGVDEC_TAIL_BYTES; head and tail overlap nothing: what lies between is
+ * length - head - tail bytes). */
+struct sysev_argcut {
+	unsigned int index;
+	uint64_t length; /* the whole argument, decoded bytes */
+	struct str tail;
+};
 
 struct sysev_path {
 	struct str name; /* decoded; n == 0 and has_name false for (null) */
@@ -60,7 +81,8 @@ struct sysev_path {
 	enum sysev_nametype nametype;
 	uint64_t inode;
 	uint32_t dev_major, dev_minor;
-	uint32_t mode; /* 0 when absent */
+	uint32_t mode;                   /* 0 when absent */
+	uint32_t rdev_major, rdev_minor; /* rdev=; 0:0 when absent */
 };
 
 struct sysevent {
@@ -101,6 +123,28 @@ struct sysevent {
 	uint32_t mode;
 	int64_t uid, gid;
 
+	/* SYSEV_XWRITE: fd is the destination. SYSEV_MMAP: fd and mmap_flags
+	 * from the MMAP record (has_mmap false without one: an anonymous
+	 * mapping), prot in a2. SYSEV_FALLOCATE: fd a0, op_flags the mode,
+	 * a2/a3 offset and length. SYSEV_MOUNT: op_flags the mount flags (a3;
+	 * source and fstype are user pointers). SYSEV_UMOUNT: umount2's
+	 * flags. SYSEV_RENAME: exchange when the kernel logged two CREATE
+	 * items (renameat2 RENAME_EXCHANGE: its flags are a4, not logged). */
+	bool has_mmap;
+	int mmap_fd;
+	uint64_t mmap_flags;
+	uint64_t op_flags;
+	bool exchange;
+
+	/* SYSEV_EXECVE, arguments cut by godo's cap (argvdec.h): their
+	 * tails (ncut_lost more had no room), and the SHA-256 of the whole
+	 * argv as logged (lowercase hex; has_args_sha256 false for argv from
+	 * PROCTITLE or when libcrypto failed). */
+	struct sysev_argcut cut[SYSEV_ARGCUT_MAX];
+	unsigned int ncut, ncut_lost;
+	bool has_args_sha256;
+	char args_sha256[65];
+
 	/* SYSEV_EXECVE: argv from the EXECVE records (chunks joined);
 	 * PROCTITLE only when there was no EXECVE record. */
 	unsigned int argc;
@@ -117,7 +161,7 @@ struct sysevent {
 struct reasm_event;
 struct sysevent_dec; /* opaque: the decoder's scratch space */
 
-/* One decoder per consumer, allocated once (about 200 KiB of scratch);
+/* One decoder per consumer, allocated once (about 260 KiB of scratch);
  * NULL, logged, when out of memory. Freed with sysevent_dec_free (NULL is
  * ignored). */
 struct sysevent_dec *sysevent_dec_new(void);

@@ -139,10 +139,17 @@ make_task(struct task *k, int32_t pid)
 static void
 record(struct fix *f)
 {
-	struct meta_op m = {OP_CHMOD, {"/etc/x", 6}, {NULL, 0}, -1, true,
-	                    04755,    false,         -1,        -1, NULL};
+	struct meta_op m;
 	struct task k;
 	size_t i;
+
+	memset(&m, 0, sizeof(m));
+	m.op = OP_CHMOD;
+	m.path = (struct str){"/etc/x", 6};
+	m.fd = -1;
+	m.has_mode = true;
+	m.mode = 04755;
+	m.uid = m.gid = -1;
 
 	make_task(&k, 10);
 	writeback_run(&f->wb, 7, T0, 0, T0);

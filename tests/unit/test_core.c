@@ -1128,6 +1128,268 @@ test_core_meta_links_dirs_nodes(void **state)
 	assert_int_equal(fake_store_count(f->s, STORE_FILES, FAKE_INSERT), 7);
 }
 
+/* ---- writes that are not write(2), more operations (h-fid) ---- */
+
+/* An event of fidelity.log by its fd and kernel return value. */
+static void
+io_sev(struct fx *f, enum sysev_kind kind, int fd, int64_t ret, uint64_t ms)
+{
+	meta_sev(f, kind, 200, ms);
+	ev.fd = fd;
+	ev.exit = ret;
+	ev.has_exit = true;
+}
+
+/* copy_file_range(3 -> 4) 23893 bytes, sendfile 18, splice from the file
+ * into a pipe (6: not a session) then from the pipe into the file (18):
+ * the destination session counts each call's exit value; the mmap of a
+ * file opened for writing marks it mapped. */
+static void
+test_core_xwrite_and_mmap(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	(void)open_file(f, 200, 5001, "/tmp/fidcap/w/cfr.out", 4,
+	                O_WRONLY | O_CREAT | O_TRUNC);
+	(void)open_file(f, 200, 5001, "/tmp/fidcap/w/mm.out", 5,
+	                O_RDWR | O_CREAT | O_TRUNC);
+	io_sev(f, SYSEV_XWRITE, 4, 23893, 5002); /* copy_file_range */
+	audit(f);
+	io_sev(f, SYSEV_XWRITE, 4, 18, 5003); /* sendfile */
+	audit(f);
+	io_sev(f, SYSEV_XWRITE, 6, 18, 5004); /* splice into a pipe */
+	audit(f);
+	io_sev(f, SYSEV_XWRITE, 4, 0, 5005); /* splice at EOF: nothing */
+	audit(f);
+	io_sev(f, SYSEV_XWRITE, 4, 7, 5006); /* failed: not counted */
+	ev.success = false;
+	audit(f);
+	io_sev(f, SYSEV_MMAP, 5, 0x7f0000000000, 5007); /* PROT_WRITE, shared */
+	ev.has_mmap = true;
+	ev.mmap_fd = 5;
+	ev.mmap_flags = 1;
+	ev.a[2] = 3;
+	audit(f);
+	io_sev(f, SYSEV_MMAP, 4, 0x7f0000000000, 5008); /* read-only shared */
+	ev.has_mmap = true;
+	ev.mmap_fd = 4;
+	ev.mmap_flags = 1;
+	ev.a[2] = 1;
+	audit(f);
+	fd_call(f, SYSEV_CLOSE, 200, ++f->serial, 5009, 4, 0);
+	fd_call(f, SYSEV_CLOSE, 200, ++f->serial, 5009, 5, 0);
+	at(f, 9000);
+
+	d = file_doc(f, "/tmp/fidcap/w/cfr.out");
+	assert_non_null(d);
+	assert_int_equal(fake_int(d, F_WRITE_COUNT, 0), 2);
+	assert_int_equal(fake_int(d, F_WRITE_BYTES, 0), 23893 + 18);
+	assert_int_equal(fake_int(d, F_FIRST_WRITE, 0), T0 + 5002 * MS);
+	assert_int_equal(fake_int(d, F_LAST_WRITE, 0), T0 + 5003 * MS);
+	assert_false(fake_has(d, F_MAPPED));
+	d = file_doc(f, "/tmp/fidcap/w/mm.out");
+	assert_non_null(d);
+	assert_int_equal(fake_int(d, F_WRITE_COUNT, -1), 0);
+	assert_true(fake_has(d, F_MAPPED));
+	assert_int_equal(fake_int(d, F_MAPPED_NS, 0), T0 + 5007 * MS);
+}
+
+/* renameat2 RENAME_EXCHANGE: one rename document with both names and
+ * exchange: true; a plain rename has no exchange field. */
+static void
+test_core_rename_exchange(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	meta_sev(f, SYSEV_RENAME, 200, 5001);
+	sev_path(0, "a", NT_DELETE);
+	sev_path(1, "b", NT_DELETE);
+	sev_path(2, "b", NT_CREATE);
+	sev_path(3, "a", NT_CREATE);
+	ev.exchange = true;
+	audit(f);
+	meta_sev(f, SYSEV_RENAME, 200, 5002);
+	sev_path(0, "c", NT_DELETE);
+	sev_path(1, "d", NT_DELETE);
+	sev_path(2, "d", NT_CREATE);
+	audit(f);
+	at(f, 9000);
+
+	d = op_doc(f, "rename", 0);
+	assert_op_doc(d, "rename", "/tmp/fidcap/w/a", 5001);
+	assert_string_equal(fake_str(d, F_NEW_FILENAME), "/tmp/fidcap/w/b");
+	assert_true(fake_has(d, F_EXCHANGE));
+	d = file_doc(f, "/tmp/fidcap/w/c");
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_NEW_FILENAME), "/tmp/fidcap/w/d");
+	assert_false(fake_has(d, F_EXCHANGE));
+}
+
+/* fallocate punch-hole|keep-size and zero-range on a session's fd, named;
+ * mode 0 and keep-size alone (preallocation) are no operation. */
+static void
+test_core_fallocate(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	(void)open_file(f, 200, 5001, "/tmp/fidcap/w/fa.out", 3,
+	                O_RDWR | O_CREAT);
+	io_sev(f, SYSEV_FALLOCATE, 3, 0, 5002);
+	ev.op_flags = 3;
+	ev.a[2] = 4096;
+	ev.a[3] = 8192;
+	audit(f);
+	io_sev(f, SYSEV_FALLOCATE, 3, 0, 5003);
+	ev.op_flags = 0x10;
+	audit(f);
+	io_sev(f, SYSEV_FALLOCATE, 3, 0, 5004);
+	ev.op_flags = 1; /* keep-size only */
+	audit(f);
+	io_sev(f, SYSEV_FALLOCATE, 3, 0, 5005);
+	ev.op_flags = 0x302; /* punch-hole and bits no kernel has yet */
+	audit(f);
+
+	d = op_doc(f, "fallocate", 0);
+	assert_op_doc(d, "fallocate", "/tmp/fidcap/w/fa.out", 5002);
+	assert_string_equal(fake_str(d, F_FALLOC_MODE), "keep-size,punch-hole");
+	assert_int_equal(fake_int(d, F_OFFSET, -1), 4096);
+	assert_int_equal(fake_int(d, F_LENGTH, -1), 8192);
+	assert_int_equal(fake_int(d, F_FD, -1), 3);
+	d = op_doc(f, "fallocate", 1);
+	assert_string_equal(fake_str(d, F_FALLOC_MODE), "zero-range");
+	d = op_doc(f, "fallocate", 2);
+	assert_op_doc(d, "fallocate", "/tmp/fidcap/w/fa.out", 5005);
+	assert_string_equal(fake_str(d, F_FALLOC_MODE), "punch-hole,0x300");
+	assert_null(op_doc(f, "fallocate", 3));
+}
+
+/* mount of a filesystem (target only), a bind (target and source),
+ * umount2; open_by_handle_at with no name: fd, flags, inode, dev; mknod of
+ * a char device with its rdev. */
+static void
+test_core_mount_handle_rdev(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	meta_sev(f, SYSEV_MOUNT, 200, 5001);
+	sev_path(0, "mnt", NT_NORMAL);
+	ev.op_flags = 6;
+	audit(f);
+	meta_sev(f, SYSEV_MOUNT, 200, 5002);
+	sev_path(0, "mnt/b", NT_NORMAL);
+	sev_path(1, "/tmp/fidcap/w/src.txt", NT_NORMAL);
+	ev.op_flags = 0x1000;
+	audit(f);
+	meta_sev(f, SYSEV_UMOUNT, 200, 5003);
+	sev_path(0, "mnt/b", NT_NORMAL);
+	ev.op_flags = 2;
+	audit(f);
+	meta_sev(f, SYSEV_OPEN_BY_HANDLE, 200, 5004);
+	sev_path(0, "", NT_NORMAL);
+	ev.path[0].inode = 9995137;
+	ev.path[0].dev_major = 0xfe;
+	ev.dirfd = 3;
+	ev.open_flags = 2;
+	ev.exit = 4;
+	ev.has_exit = true;
+	audit(f);
+	meta_sev(f, SYSEV_MKNOD, 200, 5005);
+	sev_path(0, "cdev", NT_CREATE);
+	ev.path[0].rdev_major = 1;
+	ev.path[0].rdev_minor = 3;
+	meta_mode(020600);
+	audit(f);
+
+	d = op_doc(f, "mount", 0);
+	assert_op_doc(d, "mount", "/tmp/fidcap/w/mnt", 5001);
+	assert_int_equal(fake_int(d, F_FLAGS, -1), 6);
+	assert_false(fake_has(d, F_MOUNT_SOURCE));
+	d = op_doc(f, "mount", 1);
+	assert_op_doc(d, "mount", "/tmp/fidcap/w/mnt/b", 5002);
+	assert_string_equal(fake_str(d, F_MOUNT_SOURCE),
+	                    "/tmp/fidcap/w/src.txt");
+	assert_int_equal(fake_int(d, F_FLAGS, -1), 0x1000);
+	d = op_doc(f, "umount", 0);
+	assert_op_doc(d, "umount", "/tmp/fidcap/w/mnt/b", 5003);
+	assert_int_equal(fake_int(d, F_FLAGS, -1), 2);
+	d = op_doc(f, "open_by_handle_at", 0);
+	assert_op_doc(d, "open_by_handle_at", NULL, 5004);
+	assert_int_equal(fake_int(d, F_FD, -1), 4);
+	assert_int_equal(fake_int(d, F_FLAGS, -1), 2);
+	assert_int_equal(fake_int(d, F_INODE, -1), 9995137);
+	assert_string_equal(fake_str(d, F_DEV), "254:0");
+	d = op_doc(f, "mknod", 0);
+	assert_string_equal(fake_str(d, F_TYPE), "char");
+	assert_string_equal(fake_str(d, F_RDEV), "1:3");
+}
+
+/* An exec whose argv was cut: the pids document and its execve entry
+ * carry the tail, length and index of the cut argument, the digest; an
+ * argv from PROCTITLE is marked, with no digest. */
+static void
+test_core_exec_args_cut(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	sev(SYSEV_EXECVE, 200, ++f->serial, 5001);
+	ev.exe = STR_LIT("/bin/sh");
+	ev.argv[0] = STR_LIT("/bin/sh");
+	ev.argv[1] = STR_LIT("-c");
+	ev.argv[2] = STR_LIT("####");
+	ev.argc = 3;
+	ev.args_truncated = true;
+	ev.ncut = 1;
+	ev.cut[0].index = 2;
+	ev.cut[0].length = 40017;
+	ev.cut[0].tail = STR_LIT("##\necho payload-xyz");
+	ev.has_args_sha256 = true;
+	memcpy(ev.args_sha256, "ab12", 5);
+	ev.comm = ev.argv[0];
+	audit(f);
+	fork_task(f, 201, 201, DAEMON, 5002);
+	sev(SYSEV_EXECVE, 201, ++f->serial, 5003);
+	ev.exe = STR_LIT("/bin/true");
+	ev.argv[0] = STR_LIT("true");
+	ev.argc = 1;
+	ev.args_from_proctitle = true;
+	audit(f);
+	core_shutdown(f->c);
+
+	d = pids_doc(f, 200, 500);
+	assert_non_null(d);
+	assert_true(fake_has(d, F_ARGS_TRUNC));
+	assert_string_equal(fake_str(d, "args.2"), "####");
+	assert_int_equal(fake_int(d, "args_cut.0.index", -1), 2);
+	assert_int_equal(fake_int(d, "args_cut.0.length", -1), 40017);
+	assert_string_equal(fake_str(d, "args_cut.0.tail"),
+	                    "##\necho payload-xyz");
+	assert_false(fake_has(d, "args_cut.1"));
+	assert_string_equal(fake_str(d, F_ARGS_SHA256), "ab12");
+	assert_int_equal(fake_int(d, "execve.0.args_cut.0.index", -1), 2);
+	assert_string_equal(fake_str(d, "execve.0." F_ARGS_SHA256), "ab12");
+	assert_false(fake_has(d, F_ARGS_SOURCE));
+	d = pids_doc(f, 201, 500);
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_ARGS_SOURCE), "proctitle");
+	assert_false(fake_has(d, F_ARGS_SHA256));
+	assert_false(fake_has(d, F_ARGS_CUT));
+}
+
 int
 main(void)
 {
@@ -1168,6 +1430,12 @@ main(void)
 	    T(test_core_meta_chmod_chown),
 	    T(test_core_meta_xattr_utimes),
 	    T(test_core_meta_links_dirs_nodes),
+	    /* h-fid: writes that are not write(2), more operations */
+	    T(test_core_xwrite_and_mmap),
+	    T(test_core_rename_exchange),
+	    T(test_core_fallocate),
+	    T(test_core_mount_handle_rdev),
+	    T(test_core_exec_args_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "fixture.h"
 #include "sysevent.h"
 #include "reasm.h"
@@ -92,6 +94,10 @@ feed_buf(struct reasm *r, char *buf, size_t len,
 /* Decodes event `serial` of fixture `name` into c->e (flushing, so events
  * without EOE come out too). The reasm is gone afterwards: c->e must not
  * point into it. */
+/* reasm's record bytes per event in load(): godo's (reasm.h), or more to
+ * see what the decoder does with an event reasm would cut. */
+static size_t load_slot_bytes = REASM_SLOT_BYTES;
+
 static const struct sysevent *
 load_skip(struct ctx *c, const char *name, uint64_t serial,
           bool (*drop)(uint16_t, struct str))
@@ -104,7 +110,7 @@ load_skip(struct ctx *c, const char *name, uint64_t serial,
 	c->found = 0;
 	c->rc = -2;
 	c->events = 0;
-	r = reasm_new(REASM_SLOTS, REASM_SLOT_BYTES, REASM_AGE_MS, emit_decode,
+	r = reasm_new(REASM_SLOTS, load_slot_bytes, REASM_AGE_MS, emit_decode,
 	              c);
 	assert_non_null(r);
 	buf = fixture_read(name, &len);
@@ -702,7 +708,7 @@ test_sysevent_syscall_table_both_arches(void **state)
 	    {308, 346, SYSEV_SETNS},  {272, 310, SYSEV_UNSHARE},
 	    {32, 41, SYSEV_DUP},      {33, 63, SYSEV_DUP},
 	    {292, 330, SYSEV_DUP},    {0, 3, SYSEV_OTHER}, /* read */
-	    {9, 90, SYSEV_OTHER},                          /* mmap */
+	    {10, 125, SYSEV_OTHER},                        /* mprotect */
 	};
 	struct ctx *c = *state;
 
@@ -959,6 +965,354 @@ test_sysevent_chown_unchanged_ids(void **state)
 	assert_int_equal(c->e->fd, SYSEV_NO_FD);
 }
 
+/* ---- writes that are not write(2), more operations (fidelity.log) ---- */
+
+/* copy_file_range (fd_out a2), sendfile (out_fd a0), splice both ways
+ * (into a pipe and out of it): the destination fd and the byte count. */
+static void
+test_sysevent_xwrite_captured(void **state)
+{
+	static const struct {
+		uint64_t serial;
+		int syscall, fd;
+		int64_t bytes;
+	} w[] = {
+	    {2669638, 326, 4, 23893}, /* copy_file_range(3, 0, 4, 0) */
+	    {2669644, 40, 4, 18},     /* sendfile(4, 3, 0, 18) */
+	    {2669650, 275, 6, 18},    /* splice(file 3 -> pipe 6) */
+	    {2669651, 275, 4, 18},    /* splice(pipe 5 -> file 4) */
+	    {2669652, 275, 6, 0},     /* splice at the end: nothing */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		const struct sysevent *e =
+		    load(*state, "fidelity.log", w[i].serial);
+
+		assert_int_equal(e->syscall, w[i].syscall);
+		assert_int_equal(e->kind, SYSEV_XWRITE);
+		assert_true(e->success);
+		assert_true(e->has_exit);
+		assert_int_equal(e->fd, w[i].fd);
+		assert_int_equal(e->exit, w[i].bytes);
+		assert_int_equal(e->npath, 0);
+	}
+}
+
+/* mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_SHARED, 3, 0): the fd and
+ * flags come from the MMAP record (the fd is a4, not logged). */
+static void
+test_sysevent_mmap_record(void **state)
+{
+	const struct sysevent *e = load(*state, "fidelity.log", 2669658);
+
+	assert_int_equal(e->syscall, 9);
+	assert_int_equal(e->kind, SYSEV_MMAP);
+	assert_true(e->has_mmap);
+	assert_int_equal(e->mmap_fd, 3);
+	assert_int_equal(e->fd, 3);
+	assert_int_equal(e->mmap_flags, 1);
+	assert_int_equal(e->a[2], 3);
+	assert_int_equal(e->a[1], 8192);
+}
+
+/* fallocate(3, PUNCH_HOLE|KEEP_SIZE, 4096, 8192) and ZERO_RANGE; the
+ * plain mode 0 call the helper made first is not in the capture (the
+ * rule's a1&0xfa). */
+static void
+test_sysevent_fallocate_modes(void **state)
+{
+	const struct sysevent *e = load(*state, "fidelity.log", 2669663);
+
+	assert_int_equal(e->kind, SYSEV_FALLOCATE);
+	assert_int_equal(e->fd, 3);
+	assert_int_equal(e->op_flags, 3);
+	assert_int_equal(e->a[2], 4096);
+	assert_int_equal(e->a[3], 8192);
+	e = load(*state, "fidelity.log", 2669664);
+	assert_int_equal(e->kind, SYSEV_FALLOCATE);
+	assert_int_equal(e->op_flags, 0x10);
+}
+
+/* RENAME_EXCHANGE (flags a4: not logged) shows as two CREATE items; a
+ * rename over an existing name has one. */
+static void
+test_sysevent_rename_exchange(void **state)
+{
+	const struct sysevent *e = load(*state, "fidelity.log", 2669668);
+
+	assert_int_equal(e->syscall, 316);
+	assert_int_equal(e->kind, SYSEV_RENAME);
+	assert_true(e->exchange);
+	assert_int_equal(e->npath, 6);
+	assert_path(path_of(e, NT_DELETE), "a", 1, NT_DELETE);
+	assert_path(path_of(e, NT_CREATE), "b", 1, NT_CREATE);
+	e = load(*state, "fidelity.log", 2669945);
+	assert_int_equal(e->syscall, 82);
+	assert_int_equal(e->kind, SYSEV_RENAME);
+	assert_false(e->exchange);
+	assert_path(path_of(e, NT_DELETE), "c", 1, NT_DELETE);
+	assert_path(path_of(e, NT_CREATE), "d", 1, NT_CREATE);
+}
+
+/* mount tmpfs (target item only, flags a3), a bind (target, then source),
+ * umount2 with MNT_DETACH and plain. */
+static void
+test_sysevent_mount_umount(void **state)
+{
+	const struct sysevent *e = load(*state, "fidelity.log", 2669948);
+
+	assert_int_equal(e->kind, SYSEV_MOUNT);
+	assert_int_equal(e->op_flags, 6); /* MS_NOSUID|MS_NODEV */
+	assert_int_equal(e->npath, 1);
+	assert_path(&e->path[0], "mnt", 3, NT_NORMAL);
+	e = load(*state, "fidelity.log", 2669951);
+	assert_int_equal(e->kind, SYSEV_MOUNT);
+	assert_int_equal(e->op_flags, 0x1000); /* MS_BIND */
+	assert_int_equal(e->npath, 2);
+	assert_path(&e->path[0], "mnt/b", 5, NT_NORMAL);
+	assert_path(&e->path[1], "/tmp/fidcap/w/src.txt", 21, NT_NORMAL);
+	e = load(*state, "fidelity.log", 2669952);
+	assert_int_equal(e->kind, SYSEV_UMOUNT);
+	assert_int_equal(e->op_flags, 2); /* MNT_DETACH */
+	assert_path(&e->path[0], "mnt/b", 5, NT_NORMAL);
+	e = load(*state, "fidelity.log", 2669953);
+	assert_int_equal(e->kind, SYSEV_UMOUNT);
+	assert_int_equal(e->op_flags, 0);
+}
+
+/* open_by_handle_at(3, handle, O_RDWR) = 4: one item with an empty name,
+ * the inode and device of the file opened. */
+static void
+test_sysevent_open_by_handle(void **state)
+{
+	const struct sysevent *e = load(*state, "fidelity.log", 2669957);
+
+	assert_int_equal(e->kind, SYSEV_OPEN_BY_HANDLE);
+	assert_int_equal(e->dirfd, 3);
+	assert_int_equal(e->open_flags, 2);
+	assert_int_equal(e->exit, 4);
+	assert_int_equal(e->npath, 1);
+	assert_int_equal(e->path[0].name.n, 0);
+	assert_int_equal(e->path[0].inode, 9995137);
+	assert_int_equal(e->path[0].dev_major, 0xfe);
+	assert_int_equal(e->path[0].dev_minor, 0);
+}
+
+/* mknodat(3, "cdev", S_IFCHR|0600, makedev(1, 3)): rdev=01:03 on the
+ * CREATE item; a fifo's is 0:0. */
+static void
+test_sysevent_mknod_rdev(void **state)
+{
+	const struct sysevent *e = load(*state, "meta_ops.log", 1574482);
+
+	assert_int_equal(path_of(e, NT_CREATE)->rdev_major, 1);
+	assert_int_equal(path_of(e, NT_CREATE)->rdev_minor, 3);
+	e = load(*state, "meta_ops.log", 1574481);
+	assert_int_equal(path_of(e, NT_CREATE)->rdev_major, 0);
+	assert_int_equal(path_of(e, NT_CREATE)->rdev_minor, 0);
+}
+
+/* The numbers of this slice's calls on both arches (ausyscall --exact);
+ * i386's old mmap (90) is not modelled, its mmap2 (192) is. */
+static void
+test_sysevent_io_table_both_arches(void **state)
+{
+	static const struct sc_row t[] = {
+	    {326, 377, SYSEV_XWRITE},    {40, 187, SYSEV_XWRITE},
+	    {275, 313, SYSEV_XWRITE},    {9, 192, SYSEV_MMAP},
+	    {285, 324, SYSEV_FALLOCATE}, {165, 21, SYSEV_MOUNT},
+	    {166, 52, SYSEV_UMOUNT},     {304, 342, SYSEV_OPEN_BY_HANDLE},
+	};
+	struct ctx *c = *state;
+
+	assert_table(c, t, sizeof(t) / sizeof(t[0]));
+	assert_int_equal(kind_of(c, I386, 239), SYSEV_XWRITE); /* sendfile64 */
+	assert_int_equal(kind_of(c, I386, 22), SYSEV_UMOUNT);  /* umount */
+	assert_int_equal(kind_of(c, I386, 90), SYSEV_OTHER);   /* old mmap */
+}
+
+/* ---- argv cut by godo's cap (argvdec.h) ---- */
+
+/* SHA-256 of buf as lowercase hex, one shot (argvdec streams it). */
+static void
+sha256_hex(const void *buf, size_t n, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0, i;
+
+	assert_int_equal(EVP_Digest(buf, n, md, &len, EVP_sha256(), NULL), 1);
+	assert_int_equal(len, 32);
+	for (i = 0; i < len; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+/* /bin/sh -c "<40000 '#'>\necho payload-xyz" (captured, a2 in 11 hex
+ * chunks): argv[2] keeps its head up to ARGS_MAX_BYTES, its last 1024
+ * bytes are its tail (the payload at their end), length the whole 40017;
+ * the digest covers the whole argv, NUL after each argument. */
+static void
+test_sysevent_argv_cut_head_tail_sha(void **state)
+{
+	static char whole[40100], arg[40100];
+	const struct sysevent *e;
+	static const char payload[] = "\necho payload-xyz";
+	size_t alen, wlen = 0, head;
+	char want[65];
+
+	/* its 80034 hex digits outgrow reasm's 64 KiB slot: see below */
+	load_slot_bytes = 256 * 1024;
+	e = load(*state, "fidelity.log", 2669963);
+	load_slot_bytes = REASM_SLOT_BYTES;
+	memset(arg, '#', 40000);
+	memcpy(arg + 40000, payload, sizeof(payload) - 1);
+	alen = 40000 + sizeof(payload) - 1;
+	assert_int_equal(e->kind, SYSEV_EXECVE);
+	assert_int_equal(e->argc, 3);
+	assert_str(e->argv[0], "/bin/sh");
+	assert_str(e->argv[1], "-c");
+	head = ARGS_MAX_BYTES - strlen("/bin/sh") - strlen("-c");
+	assert_int_equal(e->argv[2].n, head);
+	assert_memory_equal(e->argv[2].p, arg, head);
+	assert_true(e->args_truncated);
+	assert_false(e->args_from_proctitle);
+	assert_int_equal(e->ncut, 1);
+	assert_int_equal(e->ncut_lost, 0);
+	assert_int_equal(e->cut[0].index, 2);
+	assert_int_equal(e->cut[0].length, alen);
+	assert_int_equal(e->cut[0].tail.n, ARGVDEC_TAIL_BYTES);
+	assert_memory_equal(e->cut[0].tail.p, arg + alen - ARGVDEC_TAIL_BYTES,
+	                    ARGVDEC_TAIL_BYTES);
+	memcpy(whole, "/bin/sh\0-c\0", 11);
+	wlen = 11;
+	memcpy(whole + wlen, arg, alen);
+	wlen += alen;
+	whole[wlen++] = '\0';
+	sha256_hex(whole, wlen, want);
+	assert_true(e->has_args_sha256);
+	assert_string_equal(e->args_sha256, want);
+}
+
+/* The same event through reasm's production slot (64 KiB of records): the
+ * last chunk records are dropped there, before the decoder sees them; the
+ * argv is flagged, no tail is invented and no digest is given for what is
+ * only part of it (docs/reliability.md). */
+static void
+test_sysevent_argv_chunks_lost_no_sha(void **state)
+{
+	const struct sysevent *e = load(*state, "fidelity.log", 2669963);
+
+	assert_int_equal(e->kind, SYSEV_EXECVE);
+	assert_true(e->partial);
+	assert_true(e->args_truncated);
+	assert_false(e->has_args_sha256);
+	assert_int_equal(e->argc, 3);
+	assert_true(e->argv[2].n < 40000);
+}
+
+/* An argv that fits is not cut: no tails; its digest is still the whole
+ * argv's (documents carry it only when cut). PROCTITLE has none. */
+static void
+test_sysevent_argv_whole_no_cut(void **state)
+{
+	const struct sysevent *e = load(*state, "fidelity.log", 2669636);
+	char want[65];
+	static const char whole[] =
+	    "/work/wt-fid/tests/helpers/bin/fidops\0cfr\0big.txt\0cfr.out";
+
+	assert_int_equal(e->argc, 4);
+	assert_false(e->args_truncated);
+	assert_int_equal(e->ncut, 0);
+	sha256_hex(whole, sizeof(whole), want);
+	assert_true(e->has_args_sha256);
+	assert_string_equal(e->args_sha256, want);
+	e = load(*state, "fidelity.log", 2669638); /* copy_file_range */
+	assert_false(e->has_args_sha256);
+	assert_true(e->args_from_proctitle);
+}
+
+/* More cut arguments than tails: the first SYSEV_ARGCUT_MAX keep a tail
+ * (argument i's tail ends with its own marker), the rest are counted. */
+static void
+test_sysevent_argv_cut_tails_bounded(void **state)
+{
+	struct ctx *c = *state;
+	static char p[200000];
+	static const char hdr[] = "audit(1795636100.490:242): ";
+	struct record rec[1];
+	struct reasm_event ev = {.serial = 242, .rec = rec, .nrec = 1};
+	size_t n, i, k;
+	char mark[16];
+
+	/* 20 args of 3000 bytes: 'x' then "#<i>" at the end (quoted) */
+	n = (size_t)snprintf(p, sizeof(p), "%sargc=20", hdr);
+	for (i = 0; i < 20; i++) {
+		n += (size_t)snprintf(p + n, sizeof(p) - n, " a%zu=\"", i);
+		for (k = 0; k < 2990; k++)
+			p[n++] = 'x';
+		n += (size_t)snprintf(p + n, sizeof(p) - n, "#%03zu\"", i);
+	}
+	assert_int_equal(record_parse(&rec[0], 1309, p, n), 0);
+	assert_int_equal(sysevent_decode(c->d, &ev, c->e), 0);
+	assert_int_equal(c->e->argc, 20);
+	assert_true(c->e->args_truncated);
+	/* 32768 / 2994: ten whole, the 11th cut, nine with no head */
+	assert_int_equal(c->e->ncut,
+	                 SYSEV_ARGCUT_MAX < 10 ? SYSEV_ARGCUT_MAX : 10);
+	assert_int_equal(c->e->ncut + c->e->ncut_lost, 10);
+	for (i = 0; i < c->e->ncut; i++) {
+		const struct sysev_argcut *cut = &c->e->cut[i];
+
+		assert_int_equal(cut->index, 10 + i);
+		assert_int_equal(cut->length, 2994);
+		snprintf(mark, sizeof(mark), "#%03u", cut->index);
+		assert_true(cut->tail.n >= 4);
+		assert_memory_equal(cut->tail.p + cut->tail.n - 4, mark, 4);
+		assert_int_equal(c->e->argv[cut->index].n + cut->tail.n <= 2994,
+		                 true);
+	}
+}
+
+/* The first and the last chunk records of a long hex argument, those
+ * between missing (what reasm keeps of an event that outgrew its slot once
+ * it keeps the last records too, docs/reliability.md): the head is the
+ * first chunks, the tail the last ones, the length the declared one, no
+ * digest. */
+static void
+test_sysevent_argv_chunk_gap_tail(void **state)
+{
+	struct ctx *c = *state;
+	static char p[8192];
+	static const char hdr[] = "audit(1795636100.490:242): ";
+	struct record rec[1];
+	struct reasm_event ev = {.serial = 242, .rec = rec, .nrec = 1};
+	size_t n, i;
+	const struct sysev_argcut *cut;
+
+	/* a1: 40 hex bytes declared 'A' x 8 (chunk 0), chunks 1..3 lost,
+	 * chunk 4: 'B' x 5 + "pay!" */
+	n = (size_t)snprintf(p, sizeof(p),
+	                     "%sargc=2 a0=\"sh\" a1_len=40 a1[0]=", hdr);
+	for (i = 0; i < 8; i++)
+		n += (size_t)snprintf(p + n, sizeof(p) - n, "41");
+	n += (size_t)snprintf(p + n, sizeof(p) - n, " a1[4]=");
+	for (i = 0; i < 5; i++)
+		n += (size_t)snprintf(p + n, sizeof(p) - n, "42");
+	n += (size_t)snprintf(p + n, sizeof(p) - n, "70617921");
+	assert_int_equal(record_parse(&rec[0], 1309, p, n), 0);
+	assert_int_equal(sysevent_decode(c->d, &ev, c->e), 0);
+	assert_int_equal(c->e->argc, 2);
+	assert_true(c->e->args_truncated);
+	assert_false(c->e->has_args_sha256);
+	assert_str(c->e->argv[1], "AAAAAAAA");
+	assert_int_equal(c->e->ncut, 1);
+	cut = &c->e->cut[0];
+	assert_int_equal(cut->index, 1);
+	assert_int_equal(cut->length, 20);
+	assert_int_equal(cut->tail.n, 9);
+	assert_memory_equal(cut->tail.p, "BBBBBpay!", 9);
+}
+
 int
 main(void)
 {
@@ -985,6 +1339,19 @@ main(void)
 	    cmocka_unit_test(test_sysevent_meta_ops_captured),
 	    cmocka_unit_test(test_sysevent_link_symlink_items),
 	    cmocka_unit_test(test_sysevent_meta_table_both_arches),
+	    cmocka_unit_test(test_sysevent_xwrite_captured),
+	    cmocka_unit_test(test_sysevent_mmap_record),
+	    cmocka_unit_test(test_sysevent_fallocate_modes),
+	    cmocka_unit_test(test_sysevent_rename_exchange),
+	    cmocka_unit_test(test_sysevent_mount_umount),
+	    cmocka_unit_test(test_sysevent_open_by_handle),
+	    cmocka_unit_test(test_sysevent_mknod_rdev),
+	    cmocka_unit_test(test_sysevent_io_table_both_arches),
+	    cmocka_unit_test(test_sysevent_argv_cut_head_tail_sha),
+	    cmocka_unit_test(test_sysevent_argv_chunks_lost_no_sha),
+	    cmocka_unit_test(test_sysevent_argv_whole_no_cut),
+	    cmocka_unit_test(test_sysevent_argv_cut_tails_bounded),
+	    cmocka_unit_test(test_sysevent_argv_chunk_gap_tail),
 	    cmocka_unit_test(test_sysevent_chown_unchanged_ids),
 	};
 
