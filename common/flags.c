@@ -1,6 +1,8 @@
 /* flags.c - see flags.h. */
 #include "flags.h"
 
+#include "log.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -101,8 +103,9 @@ flags_parse(const struct flag *tab, int n, int argc, char **argv)
 			return FLAGS_HELP;
 		f = find(tab, n, name, len);
 		if (f == NULL) {
-			(void)fprintf(stderr, "unknown flag: -%.*s (see -h)\n",
-			              (int)len, name);
+			(void)fprintf(
+			    stderr, "%s: error: unknown flag: -%.*s (see -h)\n",
+			    log_name(), (int)len, name);
 			return -1;
 		}
 		if (eq != NULL) {
@@ -112,9 +115,10 @@ flags_parse(const struct flag *tab, int n, int argc, char **argv)
 			*(bool *)f->dst = true;
 		} else {
 			if (i + 1 >= argc) {
-				(void)fprintf(stderr,
-				              "flag -%s needs a value\n",
-				              f->name);
+				(void)fprintf(
+				    stderr,
+				    "%s: error: flag -%s needs a value\n",
+				    log_name(), f->name);
 				return -1;
 			}
 			if (set_value(f, argv[++i]) != 0)
@@ -122,8 +126,8 @@ flags_parse(const struct flag *tab, int n, int argc, char **argv)
 		}
 		continue;
 	bad:
-		(void)fprintf(stderr, "bad value for flag -%s: %s\n", f->name,
-		              eq ? eq + 1 : argv[i]);
+		(void)fprintf(stderr, "%s: error: bad value for flag -%s: %s\n",
+		              log_name(), f->name, eq ? eq + 1 : argv[i]);
 		return -1;
 	}
 	return argc;

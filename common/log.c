@@ -18,6 +18,12 @@ log_init(const char *prog, int level)
 	log_level = level;
 }
 
+const char *
+log_name(void)
+{
+	return log_prog;
+}
+
 int
 log_get_level(void)
 {

@@ -825,7 +825,8 @@ def case_errors():
        "empty database: one line")
     # every error line has the prefix and names the offending argument
     for arg, word in (("-format=html5", "html5"), ("-tz=Mars/Base", "Mars/Base"),
-                      ("-since=tomorrow", "-since")):
+                      ("-since=tomorrow", "-since"), ("-no-such-flag", "no-such-flag"),
+                      ("-max-procs=many", "max-procs")):
         r = run_filter(db, arg, expect_ok=False)
         eq(r.returncode, 2, arg + ": exit")
         lines = r.stderr.decode().strip().splitlines()
