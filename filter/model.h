@@ -174,6 +174,20 @@ struct skipped {
 	size_t nids;
 };
 
+/* What filter found checking the record's chains before the report
+ * (verifydb.h); the report says it on top. */
+enum model_verify_state {
+	MV_UNCHECKED, /* -no-verify, or a model not read from a store */
+	MV_NO_CHAIN,  /* written without chaining (older godo, -no-chain) */
+	MV_INTACT,
+	MV_FAILED,
+};
+
+struct model_verify {
+	enum model_verify_state state;
+	uint64_t links, docs, problems;
+};
+
 struct model {
 	struct proc **procs;
 	size_t nprocs, capprocs, max_procs;
@@ -195,6 +209,7 @@ struct model {
 	size_t ngaps, capgaps;
 	size_t orphan_threads; /* threads whose process was not found */
 	struct skipped skipped;
+	struct model_verify verify; /* the record's chain, checked first */
 };
 
 #define NS_NONE INT64_MIN

@@ -16,7 +16,7 @@ struct opts {
 	int64_t now;          /* when the report is made (cli_check) */
 	bool tz_local;        /* times shown in the local zone, with offset */
 	uint64_t max_procs;
-	bool no_save, verbose, version, verify;
+	bool no_save, verbose, version, verify, no_verify;
 };
 
 #endif

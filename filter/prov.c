@@ -94,6 +94,22 @@ prov_build(struct prov *p, const struct model *m, const struct opts *o)
 	p->to = p->to_data ? hi : o->until;
 	p->generated = o->now;
 	p->version = GODO_VERSION;
+	p->verify = m->verify;
+}
+
+const char *
+prov_verify_word(enum model_verify_state s)
+{
+	switch (s) {
+	case MV_INTACT:
+		return "intact";
+	case MV_FAILED:
+		return "FAILED";
+	case MV_NO_CHAIN:
+		return "not chained";
+	default:
+		return "not checked";
+	}
 }
 
 void

@@ -24,7 +24,11 @@ struct prov {
 	bool to_data;        /* to is the data's last time, not -until */
 	int64_t generated;   /* o->now */
 	const char *version; /* the filter's (VERSION) */
+	struct model_verify verify;
 };
+
+/* "intact", "FAILED", "not chained" or "not checked". */
+const char *prov_verify_word(enum model_verify_state s);
 
 void prov_build(struct prov *p, const struct model *m, const struct opts *o);
 void prov_free(struct prov *p);

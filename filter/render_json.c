@@ -406,6 +406,10 @@ j_prov(struct jw *w, const struct model *m, const struct opts *o)
 	kv_time(w, "generated", p.generated);
 	kv_cstr(w, "filter_version", p.version);
 	kv_cstr(w, "tz", w->local ? "local" : "UTC");
+	kv_cstr(w, "record", prov_verify_word(p.verify.state));
+	kv_int(w, "record_links", (int64_t)p.verify.links);
+	kv_int(w, "record_documents", (int64_t)p.verify.docs);
+	kv_int(w, "record_problems", (int64_t)p.verify.problems);
 	j_close(w);
 	prov_free(&p);
 }

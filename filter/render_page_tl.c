@@ -199,6 +199,17 @@ const char *const render_page_tl[] = {
     "    vis(P.filter_version) + \"; times in \" +\n",
     "    (P.tz === \"local\" ? \"the filter's local zone (-tz=local)\" : "
     "\"UTC\"));\n",
+    "  var rec = add(d, \"div\", P.record === \"FAILED\" ? \"risk\" : null,\n",
+    "    \"record \" + vis(P.record || \"not checked\") +\n",
+    "    (P.record === \"intact\" ? \": \" + P.record_documents +\n",
+    "      \" documents as godo chained them (\" + P.record_links + \" "
+    "links)\" "
+    ": \"\") +\n",
+    "    (P.record === \"FAILED\" ? \": \" + P.record_problems +\n",
+    "      \" problems; filter -verify lists them. THE RECORD WAS CHANGED \" "
+    "+\n",
+    "      \"AFTER IT WAS WRITTEN\" : \"\"));\n",
+    "  rec.id = \"record\";\n",
     "}\n",
     "function plural(n, one, many) {\n",
     "  return n + \" \" + (n === 1 ? one : many);\n",

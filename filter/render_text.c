@@ -6,6 +6,7 @@
  * cursor. */
 #include "render.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,6 +440,29 @@ t_incomplete(struct buf *b, const struct model *m)
 		           m->skipped.n - m->skipped.nids);
 }
 
+/* "record ..." : whether the stored documents are the ones godo chained. */
+static void
+t_verify(struct buf *b, const struct model_verify *v)
+{
+	buf_printf(b, "record %s", prov_verify_word(v->state));
+	if (v->state == MV_INTACT)
+		buf_printf(b,
+		           ": %" PRIu64
+		           " documents as godo chained them (%" PRIu64
+		           " links)\n",
+		           v->docs, v->links);
+	else if (v->state == MV_FAILED)
+		buf_printf(b,
+		           ": %" PRIu64 " problems; filter -verify lists "
+		           "them. !! THE RECORD WAS CHANGED AFTER IT WAS "
+		           "WRITTEN\n",
+		           v->problems);
+	else if (v->state == MV_NO_CHAIN)
+		buf_adds(b, " (written without chaining): cannot be checked\n");
+	else
+		buf_adds(b, " (-no-verify)\n");
+}
+
 /* Where the report comes from (prov.h), on top. */
 static void
 t_prov(struct tw *w, const struct model *m, const struct opts *o)
@@ -470,6 +494,7 @@ t_prov(struct tw *w, const struct model *m, const struct opts *o)
 	t_time(w, p.generated);
 	buf_printf(&w->b, " by filter %s; times in %s\n", p.version,
 	           w->local ? "the local zone (-tz=local)" : "UTC");
+	t_verify(&w->b, &p.verify);
 	prov_free(&p);
 }
 

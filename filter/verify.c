@@ -314,6 +314,8 @@ verify_doc(struct verify *v, const char *coll, const bson_t *doc)
 	char *key;
 
 	v->r.docs++;
+	if (bson_has_field(doc, DIGEST_FIELD))
+		v->r.digested++;
 	if (!bson_iter_init_find(&id, doc, F_ID) ||
 	    (key = slot_key(coll, &id)) == NULL)
 		return -1;
@@ -520,6 +522,12 @@ verify_finish(struct verify *v, const struct chain_head *tail, FILE *out,
 		check_tail(v, tail);
 	more_lines(v);
 	*r = v->r;
+}
+
+bool
+verify_unchained(const struct verify_result *r)
+{
+	return r->links == 0 && r->digested == 0;
 }
 
 bool

@@ -34,6 +34,7 @@ struct verify;
 
 struct verify_result {
 	uint64_t links, docs, entries;
+	uint64_t digested; /* documents that carry a dg field */
 	uint64_t changed, added, deleted, link_bad, tail_bad;
 };
 
@@ -47,7 +48,10 @@ int verify_doc(struct verify *v, const char *coll, const bson_t *doc);
 /* The findings, to out; tail may be NULL. */
 void verify_finish(struct verify *v, const struct chain_head *tail, FILE *out,
                    struct verify_result *r);
-/* Anything found? */
+/* Anything found? (A database without links fails too.) */
 bool verify_failed(const struct verify_result *r);
+/* No link and no document carrying a digest: written without chaining,
+ * nothing to check (rather than a chain deleted). */
+bool verify_unchained(const struct verify_result *r);
 
 #endif

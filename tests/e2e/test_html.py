@@ -189,6 +189,11 @@ def main():
     check("dom_dumped", rc == 0 and body and body[0].attrs.get("data-ready") == "true",
           "rc %d, script did not finish" % rc)
     check("dom_no_script_errors", not errors, "; ".join(errors[:3]))
+    # godo chained what it wrote: the report says the record verified
+    check("json_record_intact", out["provenance"].get("record") == "intact", "provenance %r" % out["provenance"])
+    rec = dom.find(lambda n: n.attrs.get("id") == "record")
+    check("dom_record_intact", len(rec) == 1 and rec[0].text().startswith("record intact: "),
+          "record line %r" % [r.text() for r in rec])
     sec = dom.find(lambda n: n.tag == "section" and n.attrs.get("data-container") == cid)
     check("dom_container_section", len(sec) == 1 and cid in sec[0].text(), "no section for %s" % cid[:12])
     initn = dom.nodes(init["tgid"])

@@ -74,6 +74,13 @@ def verify(db, *args):
     return p.returncode, p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace")
 
 
+def report(db, fmt="text"):
+    """filter's report (-format); its record line is on top."""
+    p = subprocess.run(wrap([FILTER, "-mongo=" + STORE, "-db=" + db, "-format=" + fmt]),
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
+    return p.returncode, p.stdout.decode(errors="replace")
+
+
 def workload(work, tag):
     for i in range(3):
         subprocess.run(["/bin/sh", "-c", "echo %s-%d > f%d && mv f%d g%d && rm g%d" % (tag, i, i, i, i, i)], cwd=work)
@@ -115,6 +122,10 @@ def tamper_cases(db, d, state):
         return
     pid_id = p["_id"]
     d.pids.update_one({"_id": pid_id}, {"$set": {"args": ["/bin/echo", "innocent"]}})
+    rc, out = report(db)
+    check("chain_report_says_failed", rc == 0 and "\nrecord FAILED: " in out, "rc %d: %s" % (rc, out[:1500]))
+    rc, out = report(db, "json")
+    check("chain_report_json_failed", rc == 0 and '"record":"FAILED"' in out, out[:1500])
     expect_fail("chain_changed_arg", db, "changed: pids " + pid_id,
                 lambda: d.pids.update_one({"_id": pid_id}, {"$set": {"args": p["args"]}}))
 
@@ -182,6 +193,8 @@ def main():
 
     rc, out = verify(db)
     check("chain_intact", rc == 0 and "intact" in out, "rc %d:\n%s" % (rc, out[-3000:]))
+    rc, out = report(db)
+    check("chain_report_says_intact", rc == 0 and "\nrecord intact: " in out, "rc %d: %s" % (rc, out[:1500]))
     runs = sorted(d.chain.distinct("run"))
     check("chain_two_runs", len(runs) == 2, "runs %r" % runs)
     firsts = [d.chain.find_one({"run": r, "seq": 0}) for r in runs]

@@ -332,7 +332,7 @@ test_render_provenance(void **state)
 	    "window 2026-11-25T10:00:01.000000000Z (-since) .. "
 	    "2026-11-25T10:00:04.000000000Z (last recorded)\n"
 	    "generated 2026-11-25T10:01:40.000000000Z by filter " GODO_VERSION
-	    "; times in UTC\n"));
+	    "; times in UTC\nrecord not checked (-no-verify)\n"));
 	assert_true(strstr(s, "\ndatabase ") < strstr(s, "\n== "));
 	free(s);
 	s = hand_again(render_json, m, &o);
@@ -345,7 +345,9 @@ test_render_provenance(void **state)
 	       "\"2026-11-25T10:00:01.000000000Z\",\"from_source\":\"since\","
 	       "\"to\":\"2026-11-25T10:00:04.000000000Z\",\"to_source\":"
 	       "\"data\",\"generated\":\"2026-11-25T10:01:40.000000000Z\","
-	       "\"filter_version\":\"" GODO_VERSION "\",\"tz\":\"UTC\"},"));
+	       "\"filter_version\":\"" GODO_VERSION "\",\"tz\":\"UTC\","
+	       "\"record\":\"not checked\",\"record_links\":0,"
+	       "\"record_documents\":0,\"record_problems\":0},"));
 	free(s);
 	model_free(m);
 }
@@ -427,6 +429,45 @@ test_render_json_invalid_utf8(void **state)
 	model_free(m);
 }
 
+/* Whether the record verified is on top of every format; a failed check
+ * is loud. */
+static void
+test_render_record_verified(void **state)
+{
+	struct opts o;
+	struct model *m = activity_model();
+	char *s;
+
+	(void)state;
+	ff_opts(&o);
+	m->verify.state = MV_INTACT;
+	m->verify.links = 3;
+	m->verify.docs = 40;
+	s = hand_render(render_text, m, &o);
+	assert_non_null(strstr(
+	    s,
+	    "\nrecord intact: 40 documents as godo chained them (3 links)\n"));
+	assert_true(strstr(s, "\nrecord ") < strstr(s, "\n== "));
+	free(s);
+	m->verify.state = MV_FAILED;
+	m->verify.problems = 2;
+	s = hand_again(render_text, m, &o);
+	assert_non_null(strstr(s, "\nrecord FAILED: 2 problems; filter -verify "
+	                          "lists them. !! THE RECORD WAS CHANGED"));
+	free(s);
+	s = hand_again(render_json, m, &o);
+	assert_non_null(strstr(s, "\"record\":\"FAILED\",\"record_links\":3,"
+	                          "\"record_documents\":40,"
+	                          "\"record_problems\":2}"));
+	free(s);
+	m->verify.state = MV_NO_CHAIN;
+	s = hand_again(render_text, m, &o);
+	assert_non_null(strstr(s, "\nrecord not chained (written without "
+	                          "chaining): cannot be checked\n"));
+	free(s);
+	model_free(m);
+}
+
 static void
 test_render_text_empty(void **state)
 {
@@ -446,6 +487,7 @@ test_render_text_empty(void **state)
 	                       "recorded)\n"
 	                       "generated 1970-01-01T00:00:00.000000000Z by "
 	                       "filter " GODO_VERSION "; times in UTC\n"
+	                       "record not checked (-no-verify)\n"
 	                       "no dockerd or containerd in the window\n");
 	free(s);
 	model_free(m);
@@ -636,6 +678,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_render_activity_order),
 	    cmocka_unit_test(test_render_provenance),
+	    cmocka_unit_test(test_render_record_verified),
 	    cmocka_unit_test(test_render_tz_local),
 	    cmocka_unit_test(test_render_deep_chain),
 	    cmocka_unit_test(test_render_text_hostile_fields),
