@@ -209,7 +209,11 @@ collect(const bson_iter_t *it, bool top, struct field **f, uint32_t *n)
 		log_warn("digest: more than %d fields", DIGEST_MAX_FIELDS);
 		return -1;
 	}
-	*f = malloc((cap ? cap : 1) * sizeof(**f));
+	/* bson_iter_t asks for 128-byte alignment: malloc's is not enough
+	 * (UBSan); sizeof is a multiple of the alignment, as aligned_alloc
+	 * wants */
+	*f = aligned_alloc(_Alignof(struct field),
+	                   (cap ? cap : 1) * sizeof(**f));
 	if (*f == NULL) {
 		log_warn("digest: malloc");
 		return -1;
