@@ -102,7 +102,7 @@ UNIT_test_sysevent := listener/sysevent listener/argvdec listener/syscalls liste
 	listener/record \
 	common/util common/log
 UNIT_test_common := common/esc common/flags common/path common/util common/log
-UNIT_test_digest := common/digest common/log
+UNIT_test_digest := common/digest common/log common/util
 UNIT_test_chain := listener/writeback listener/chain common/chainhead common/digest \
 	listener/docbuild tests/unit/fake_store filter/verify filter/strmap filter/vis \
 	filter/mem common/esc common/log common/util

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "util.h"
 
 /* One hashing in progress: plain SHA-256 or HMAC-SHA256. */
 struct sink {
@@ -306,18 +307,6 @@ digest_hex(const unsigned char d[DIGEST_LEN], char out[2 * DIGEST_LEN + 1])
 	out[2 * DIGEST_LEN] = '\0';
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool
 digest_from_hex(const char *s, size_t n, unsigned char out[DIGEST_LEN])
 {
@@ -326,9 +315,9 @@ digest_from_hex(const char *s, size_t n, unsigned char out[DIGEST_LEN])
 	if (n != 2 * DIGEST_LEN)
 		return false;
 	for (i = 0; i < DIGEST_LEN; i++) {
-		hi = hexval(s[2 * i]);
-		lo = hexval(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
+		hi = util_digit_val(s[2 * i]);
+		lo = util_digit_val(s[2 * i + 1]);
+		if (hi > 15 || lo > 15)
 			return false;
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}

@@ -53,8 +53,8 @@ util_wall_ns(void)
 	return (int64_t)clock_ns(CLOCK_REALTIME);
 }
 
-static int
-digit_val(char c)
+int
+util_digit_val(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -75,7 +75,7 @@ util_parse_u64(struct str s, int base, uint64_t min, uint64_t max,
 	if (s.n == 0 || (base != 10 && base != 16))
 		return -1;
 	for (i = 0; i < s.n; i++) {
-		int d = digit_val(s.p[i]);
+		int d = util_digit_val(s.p[i]);
 
 		if (d >= base)
 			return -1;

@@ -25,6 +25,8 @@ int64_t util_wall_ns(void);
 
 /* Whole-string unsigned / signed decimal (or hex with base 16) parse with a
  * range check. 0 on success, -1 on any junk, overflow or range error. */
+/* The value of a decimal or hex digit (either case); 99 for anything else. */
+int util_digit_val(char c);
 int util_parse_u64(struct str s, int base, uint64_t min, uint64_t max,
                    uint64_t *out);
 int util_parse_i64(struct str s, int64_t min, int64_t max, int64_t *out);
