@@ -84,7 +84,11 @@ def auditd_conf(d):
     repl = {"log_file": os.path.join(d, "audit.log"), "max_log_file": "500",
             "max_log_file_action": "IGNORE", "plugin_dir": os.path.join(d, "plugins.d"),
             "log_format": "ENRICHED", "space_left_action": "IGNORE",
-            "admin_space_left_action": "IGNORE", "disk_full_action": "IGNORE"}
+            "admin_space_left_action": "IGNORE", "disk_full_action": "IGNORE",
+            # auditd's queue to its plugins (2000 events here): a plugin
+            # that falls behind for a moment under load loses what does not
+            # fit, which godo reports as a stdin gap
+            "q_depth": "90000"}
     for k, v in repl.items():
         conf, n = re.subn(r"(?m)^%s\s*=.*$" % k, "%s = %s" % (k, v), conf)
         if n == 0:

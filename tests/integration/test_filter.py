@@ -1007,8 +1007,9 @@ def case_malformed_documents():
     r = run_filter(db, fmt="text", expect_ok=False)
     eq(r.returncode, 3, "text exit status")
     txt = r.stdout.decode()
-    # on top: the first line, the provenance, then the banner
-    check(txt.splitlines()[4].startswith("INCOMPLETE: 2 documents"),
+    # on top: the first line, the provenance and record lines, then the
+    # banner
+    check(txt.splitlines()[5].startswith("INCOMPLETE: 2 documents"),
           "banner on top:\n" + txt)
     check("unreadable: pids h1:bad:1" in txt and str(oid) in txt,
           "ids listed:\n" + txt)
