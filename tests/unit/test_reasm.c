@@ -770,6 +770,178 @@ test_reasm_counts_add_up_by_cause(void **state)
 	free(s);
 }
 
+/* --- Issue 16: buffers on demand, a byte cap, head + tail of a long event */
+
+/* What the byte tests keep of each event: its records' marks (the number
+ * after "a0=" each record carries) and the drops. */
+struct marks {
+	unsigned int n; /* events */
+	unsigned int nrec, dropped;
+	bool truncated, partial;
+	unsigned int mark[64];
+	bool intact; /* every record's bytes are what was fed */
+};
+
+static void
+marks_emit(const struct reasm_event *ev, void *arg)
+{
+	struct marks *m = arg;
+	unsigned int i;
+	size_t k;
+
+	m->n++;
+	m->nrec = ev->nrec;
+	m->dropped = ev->dropped;
+	m->truncated = ev->truncated;
+	m->partial = ev->partial;
+	m->intact = true;
+	for (i = 0; i < ev->nrec && i < 64; i++) {
+		struct str v;
+		uint64_t mark;
+
+		m->mark[i] = 0;
+		if (ev->rec[i].type == 1300)
+			continue; /* add_pid_rec's SYSCALL: no mark */
+		assert_true(record_find(&ev->rec[i], "a0", &v));
+		assert_int_equal(record_u64(v, 10, &mark), 0);
+		m->mark[i] = (unsigned int)mark;
+		/* the filler: 'a' + mark % 26, all the way to the end */
+		assert_true(record_find(&ev->rec[i], "f", &v));
+		for (k = 0; k < v.n; k++)
+			if (v.p[k] != (char)('a' + mark % 26))
+				m->intact = false;
+	}
+}
+
+/* One EXECVE-like record of serial, a0=mark and a filler f= of fill
+ * bytes; returns reasm_add's result. */
+static int
+add_big(struct reasm *r, uint64_t serial, unsigned int mark, size_t fill,
+        uint64_t now_ms)
+{
+	static char p[40000];
+	int n = snprintf(p, sizeof(p),
+	                 "audit(1700000000.001:%llu): argc=2 a0=%u f=",
+	                 (unsigned long long)serial, mark);
+
+	assert_true(n > 0 && (size_t)n + fill < sizeof(p));
+	memset(p + n, 'a' + mark % 26, fill);
+	return reasm_add(r, 1309, p, (size_t)n + fill, now_ms);
+}
+
+/* A table of 1024 slots of 64 KiB holds nothing until an event opens, a
+ * small event takes a few KiB, and all of it is given back at EOE. */
+static void
+test_reasm_buffers_on_demand(void **state)
+{
+	struct marks m = {0};
+	struct reasm *r =
+	    reasm_new(1024, 64 * 1024, REASM_AGE_MS, marks_emit, &m);
+	struct reasm_stats st;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(r);
+	reasm_stats(r, &st);
+	assert_int_equal(st.bytes, 0);
+	add_pid_rec(r, 1300, 7, 42, 1);
+	reasm_stats(r, &st);
+	assert_true(st.bytes > 0 && st.bytes <= 4096);
+	/* grows by doubling as records come, contents kept across moves */
+	for (i = 0; i < 20; i++)
+		assert_int_equal(add_big(r, 7, i, 1000 + i * 100, 1), 0);
+	reasm_stats(r, &st);
+	assert_true(st.bytes >= 20 * 1000 && st.bytes <= 128 * 1024);
+	assert_int_equal(
+	    reasm_add(r, RECORD_EOE, "audit(1700000000.001:7): ", 25, 2), 0);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(m.nrec, 21);
+	assert_true(m.intact);
+	assert_false(m.truncated);
+	reasm_stats(r, &st);
+	assert_int_equal(st.bytes, 0);
+	assert_true(st.bytes_high >= 20 * 1000);
+	reasm_free(r);
+}
+
+/* Events without EOE from many pids, each filling its slot: the open
+ * events' bytes never pass the cap; the least recently touched go (as
+ * evicted, partial), nothing is lost without a count. */
+static void
+test_reasm_byte_cap_bounds_flood(void **state)
+{
+	struct marks m = {0};
+	struct reasm *r =
+	    reasm_new(1024, 16 * 1024, REASM_AGE_MS, marks_emit, &m);
+	struct reasm_stats st;
+	uint64_t serial;
+	unsigned int k;
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(reasm_set_cap(r, 1000), -1); /* below one slot */
+	assert_int_equal(reasm_set_cap(r, 256 * 1024), 0);
+	for (serial = 1; serial <= 200; serial++) {
+		add_pid_rec(r, 1300, serial, (uint32_t)serial, serial);
+		for (k = 0; k < 4; k++)
+			assert_int_equal(add_big(r, serial, k, 2800, serial),
+			                 0);
+		reasm_stats(r, &st);
+		assert_true(st.bytes <= st.bytes_cap);
+	}
+	reasm_stats(r, &st);
+	assert_int_equal(st.bytes_cap, 256 * 1024);
+	assert_true(st.bytes_high <= 256 * 1024);
+	assert_true(st.evicted > 100);
+	assert_true(st.open < 40);
+	assert_int_equal(st.oversize, 0);
+	assert_int_equal(m.n, st.evicted);
+	assert_true(m.partial && m.intact);
+	reasm_flush(r);
+	reasm_stats(r, &st);
+	assert_int_equal(st.bytes, 0);
+	reasm_free(r);
+}
+
+/* An event longer than its slot keeps its first records and its last
+ * ones; those between are dropped and counted (a python -c "<40 KB of
+ * #>\n<payload>" keeps its payload chunk). */
+static void
+test_reasm_overflow_keeps_head_and_tail(void **state)
+{
+	struct marks m = {0};
+	struct reasm *r = reasm_new(8, 32 * 1024, REASM_AGE_MS, marks_emit, &m);
+	struct reasm_stats st;
+	unsigned int i, h;
+
+	(void)state;
+	assert_non_null(r);
+	add_pid_rec(r, 1300, 9, 42, 1); /* mark[0]: 0 */
+	/* 30 chunks of ~3 KB: 90 KB into a 32 KiB slot */
+	for (i = 1; i <= 30; i++)
+		(void)add_big(r, 9, i, 3000, 1);
+	assert_int_equal(add_big(r, 9, 99, 20000, 1), -1); /* > the tail */
+	assert_int_equal(add_big(r, 9, 31, 3000, 1), 0);
+	assert_int_equal(
+	    reasm_add(r, RECORD_EOE, "audit(1700000000.001:9): ", 25, 2), 0);
+	assert_int_equal(m.n, 1);
+	assert_true(m.truncated);
+	assert_true(m.intact);
+	/* head: the SYSCALL and the first chunks 1..h, in order (24 KiB) */
+	for (h = 1; h + 1 < m.nrec && m.mark[h + 1] == h + 1; h++)
+		assert_int_equal(m.mark[h], h);
+	assert_true(h >= 6);
+	/* tail: the last chunks, in order, ending with the last (8 KiB) */
+	assert_int_equal(m.mark[m.nrec - 1], 31);
+	assert_int_equal(m.mark[m.nrec - 2], 30);
+	assert_int_equal(m.nrec, h + 3);
+	reasm_stats(r, &st);
+	assert_int_equal(m.dropped, 32 - (m.nrec - 1));
+	assert_int_equal(st.oversize, m.dropped);
+	assert_int_equal(st.bytes, 0);
+	reasm_free(r);
+}
+
 int
 main(void)
 {
@@ -792,6 +964,9 @@ main(void)
 	    cmocka_unit_test(test_reasm_share_evicts_oldest_serial_across_wrap),
 	    cmocka_unit_test(test_reasm_flood_by_one_pid_spares_others),
 	    cmocka_unit_test(test_reasm_counts_add_up_by_cause),
+	    cmocka_unit_test(test_reasm_buffers_on_demand),
+	    cmocka_unit_test(test_reasm_byte_cap_bounds_flood),
+	    cmocka_unit_test(test_reasm_overflow_keeps_head_and_tail),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
