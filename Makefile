@@ -103,7 +103,7 @@ UNIT_test_sysevent := listener/sysevent listener/argvdec listener/syscalls liste
 	common/util common/log
 UNIT_test_common := common/esc common/flags common/path common/util common/log
 UNIT_test_digest := common/digest common/log
-UNIT_test_chain := listener/writeback listener/chain common/chainhead common/digest \
+UNIT_test_chain := listener/writeback listener/wbdoc listener/membudget listener/chain common/chainhead common/digest \
 	listener/docbuild tests/unit/fake_store filter/verify filter/strmap filter/vis \
 	filter/mem common/esc common/log common/util
 UNIT_test_procconn := listener/procconn listener/nlrecv common/log common/util
@@ -135,18 +135,18 @@ UNIT_test_reasm := listener/reasm listener/record common/util common/log
 UNIT_test_record := listener/record common/util
 UNIT_test_rules := listener/rules listener/nlrecv common/log common/util
 # listener logic
-UNIT_test_writeback := listener/writeback listener/chain common/chainhead common/digest listener/docbuild \
+UNIT_test_writeback := listener/writeback listener/wbdoc listener/membudget listener/chain common/chainhead common/digest listener/docbuild \
 	tests/unit/fake_store common/esc common/log common/util
 UNIT_test_tables := listener/proctab listener/fdtab common/log \
 	listener/membudget listener/fdshare common/util
 UNIT_test_core := listener/core listener/tracker listener/lifecycle \
 	listener/container listener/pathop listener/snapshot listener/fileio \
-	listener/writeback listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
+	listener/writeback listener/wbdoc listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
 	listener/membudget listener/fdshare \
 	listener/procfs tests/unit/fake_store common/path common/esc \
 	common/log common/util listener/ctwatch listener/ctinfo
 UNIT_test_pidreuse := $(UNIT_test_core)
-UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback \
+UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback listener/wbdoc listener/membudget \
 	listener/chain common/chainhead common/digest \
 	listener/docbuild tests/unit/fake_store common/esc common/log \
 	common/util

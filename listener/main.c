@@ -78,6 +78,7 @@ struct godo {
 	struct tamper tamper;
 	struct gap_tally reasm_gap[REASM_END_FLUSH + 1]; /* partial events */
 	struct gap_tally reasm_cut; /* records dropped from long events */
+	struct membudget docs;      /* documents kept in memory (wbdoc.h) */
 	bool stop;
 	char host[256], boot_id[PROCFS_BOOT_ID_LEN + 1];
 	char store_exe[4096];
@@ -239,7 +240,9 @@ stats_line(struct godo *g)
 	    "/%" PRIu64 " (max %" PRIu64 ") drops proc_table %" PRIu64
 	    " fd_table %" PRIu64 " mem_limit %" PRIu64 " pid_reused %" PRIu64
 	    " evicted tasks %" PRIu64 " fds %" PRIu64 " containers %u"
-	    " reasm bytes %" PRIu64 " (max %" PRIu64 ") cut %" PRIu64,
+	    " reasm bytes %" PRIu64 " (max %" PRIu64 ") cut %" PRIu64
+	    " docs %" PRIu64 " (max %" PRIu64 ") early %" PRIu64
+	    " mem_docs %" PRIu64,
 	    dt ? g->stat_events * 1000 / dt : 0,
 	    dt ? g->stat_records * 1000 / dt : 0, g->lost_total, ac->backlog,
 	    ac->backlog_max, cc->overruns, store_pending(g->store), ss.ops,
@@ -251,7 +254,8 @@ stats_line(struct godo *g)
 	    core_budget(g->core)->limit, core_budget(g->core)->high,
 	    ts->drops[DROP_PROC_TABLE], ts->drops[DROP_FD_TABLE],
 	    ts->drops[DROP_MEM_LIMIT], ts->drops[DROP_PID_REUSED], ps.evicted,
-	    fs.evicted, fs.containers, rs.bytes, rs.bytes_high, rs.oversize);
+	    fs.evicted, fs.containers, rs.bytes, rs.bytes_high, rs.oversize,
+	    g->docs.used, g->docs.high, g->wb.st.mem_early, g->wb.st.mem_drops);
 	g->stat_events = g->stat_records = 0;
 	g->last_stats_ms = g->now_ms;
 }
@@ -685,6 +689,9 @@ main(int argc, char **argv)
 	to.grace_ms = 5000;
 	to.proc_root = PROCFS_ROOT;
 	to.mem_limit = membudget_tables(g.o.mem_limit, membudget_rss());
+	/* the other half: documents kept until written */
+	membudget_init(&g.docs, to.mem_limit);
+	writeback_set_budget(&g.wb, &g.docs);
 	g.core = core_new(&g.wb, &to, g.boot_id);
 	g.dec = sysevent_dec_new();
 	g.ev = calloc(1, sizeof(*g.ev));
