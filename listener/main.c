@@ -242,7 +242,7 @@ stats_line(struct godo *g)
 	    " evicted tasks %" PRIu64 " fds %" PRIu64 " containers %u"
 	    " reasm bytes %" PRIu64 " (max %" PRIu64 ") cut %" PRIu64
 	    " docs %" PRIu64 " (max %" PRIu64 ") early %" PRIu64
-	    " mem_docs %" PRIu64,
+	    " mem_docs %" PRIu64 " queue cap flushes %" PRIu64,
 	    dt ? g->stat_events * 1000 / dt : 0,
 	    dt ? g->stat_records * 1000 / dt : 0, g->lost_total, ac->backlog,
 	    ac->backlog_max, cc->overruns, store_pending(g->store), ss.ops,
@@ -255,7 +255,8 @@ stats_line(struct godo *g)
 	    ts->drops[DROP_PROC_TABLE], ts->drops[DROP_FD_TABLE],
 	    ts->drops[DROP_MEM_LIMIT], ts->drops[DROP_PID_REUSED], ps.evicted,
 	    fs.evicted, fs.containers, rs.bytes, rs.bytes_high, rs.oversize,
-	    g->docs.used, g->docs.high, g->wb.st.mem_early, g->wb.st.mem_drops);
+	    g->docs.used, g->docs.high, g->wb.st.mem_early, g->wb.st.mem_drops,
+	    ss.cap_flushes);
 	g->stat_events = g->stat_records = 0;
 	g->last_stats_ms = g->now_ms;
 }
