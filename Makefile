@@ -132,7 +132,7 @@ UNIT_test_filter_render := filter/render_text filter/vis filter/render_json \
 	filter/render_html filter/render_page $(FILTER_MODEL) \
 	filter/rank filter/prov filter/render_page_js filter/render_page_tl
 UNIT_test_procfs := listener/procfs common/log common/util
-UNIT_test_reasm := listener/reasm listener/record common/util common/log
+UNIT_test_reasm := listener/reasm listener/record listener/sysevent listener/argvdec listener/syscalls common/util common/log
 UNIT_test_record := listener/record common/util
 UNIT_test_rules := listener/rules listener/nlrecv common/log common/util
 # listener logic

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "reasm.h"
 #include "record.h"
+#include "sysevent.h"
 
 #define MAXEV 4096
 
@@ -942,6 +943,100 @@ test_reasm_overflow_keeps_head_and_tail(void **state)
 	reasm_free(r);
 }
 
+/* What the kernel logs for python3 -c "<40 KB of #>\n<payload>": the
+ * argument has a newline, so it is hex, 80 KB in chunks of 7,500 hex
+ * characters, one EXECVE record each: more than a 64 KiB slot. The event
+ * keeps its head and its last chunks, so the decoder still sees the
+ * payload at the end of the argument (argvdec takes the last chunks after
+ * missing ones), and the dropped middle is counted. */
+struct pad_sink {
+	struct sysevent_dec *d;
+	struct sysevent *e;
+	int decoded;
+	uint32_t dropped;
+};
+
+static void
+pad_emit(const struct reasm_event *ev, void *arg)
+{
+	struct pad_sink *p = arg;
+
+	p->dropped = ev->dropped;
+	p->decoded = sysevent_decode(p->d, ev, p->e) == 0 ? 1 : -1;
+}
+
+static void
+pad_rec(struct reasm *r, uint16_t type, const char *body)
+{
+	static char p[16384];
+	int n = snprintf(p, sizeof(p), "audit(1795636100.682:900): %s", body);
+
+	assert_true(n > 0 && (size_t)n < sizeof(p));
+	assert_int_equal(reasm_add(r, type, p, (size_t)n, 1), 0);
+}
+
+static void
+test_reasm_padded_exec_keeps_payload(void **state)
+{
+	static const char payload[] = "\nprint('payload-xyz')";
+	static char arg[40000 + sizeof(payload)], rec[16384];
+	struct pad_sink p = {0};
+	struct reasm *r;
+	size_t len, off, n, k, chunk = 3750; /* bytes: 7,500 hex */
+	const struct sysev_argcut *cut;
+
+	(void)state;
+	memset(arg, '#', 40000);
+	memcpy(arg + 40000, payload, sizeof(payload));
+	len = strlen(arg);
+	p.d = sysevent_dec_new();
+	p.e = malloc(sizeof(*p.e));
+	assert_true(p.d != NULL && p.e != NULL);
+	r = reasm_new(REASM_SLOTS, 64 * 1024, REASM_AGE_MS, pad_emit, &p);
+	assert_non_null(r);
+	pad_rec(r, 1300,
+	        "arch=c000003e syscall=59 success=yes exit=0 a0=1 "
+	        "a1=2 a2=3 a3=0 items=2 ppid=1 pid=77 auid=0 uid=0 "
+	        "gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 "
+	        "tty=(none) ses=1 comm=\"python3\" "
+	        "exe=\"/usr/bin/python3\" key=\"godo\"");
+	for (off = 0, k = 0; off < len; off += n, k++) {
+		size_t w = 0, i;
+
+		n = len - off < chunk ? len - off : chunk;
+		if (k == 0)
+			w = (size_t)snprintf(rec, sizeof(rec),
+			                     "argc=3 a0=\"python3\" a1=\"-c\" "
+			                     "a2_len=%zu a2[0]=",
+			                     2 * len);
+		else
+			w = (size_t)snprintf(rec, sizeof(rec), "a2[%zu]=", k);
+		for (i = 0; i < n; i++)
+			w += (size_t)snprintf(rec + w, sizeof(rec) - w, "%02X",
+			                      (unsigned char)arg[off + i]);
+		pad_rec(r, 1309, rec);
+	}
+	pad_rec(r, 1307, "cwd=\"/\"");
+	pad_rec(r, 1302,
+	        "item=0 name=\"/usr/bin/python3\" inode=5 dev=08:01 "
+	        "mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL");
+	pad_rec(r, 1327, "proctitle=707974686F6E33002D63");
+	pad_rec(r, RECORD_EOE, "");
+	assert_int_equal(p.decoded, 1);
+	assert_true(p.dropped > 0);
+	assert_int_equal(p.e->argc, 3);
+	assert_true(p.e->args_truncated);
+	assert_int_equal(p.e->ncut, 1);
+	cut = &p.e->cut[0];
+	assert_int_equal(cut->index, 2);
+	assert_true(cut->tail.n >= strlen("print('payload-xyz')"));
+	assert_memory_equal(cut->tail.p + cut->tail.n - 20,
+	                    "print('payload-xyz')", 20);
+	reasm_free(r);
+	sysevent_dec_free(p.d);
+	free(p.e);
+}
+
 int
 main(void)
 {
@@ -967,6 +1062,7 @@ main(void)
 	    cmocka_unit_test(test_reasm_buffers_on_demand),
 	    cmocka_unit_test(test_reasm_byte_cap_bounds_flood),
 	    cmocka_unit_test(test_reasm_overflow_keeps_head_and_tail),
+	    cmocka_unit_test(test_reasm_padded_exec_keeps_payload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
