@@ -97,13 +97,14 @@ $(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
 # listener edges and common
 UNIT_test_nlrecv := listener/nlrecv common/log
 UNIT_test_localstore := listener/localstore
+UNIT_test_store := listener/store listener/netprobe common/util common/log
 UNIT_test_priv_plan := listener/priv
 UNIT_test_sysevent := listener/sysevent listener/argvdec listener/syscalls listener/reasm \
 	listener/record \
 	common/util common/log
 UNIT_test_common := common/esc common/flags common/path common/util common/log
 UNIT_test_digest := common/digest common/log common/util
-UNIT_test_chain := listener/writeback listener/chain common/chainhead common/digest \
+UNIT_test_chain := listener/writeback listener/wbdoc listener/membudget listener/chain common/chainhead common/digest \
 	listener/docbuild tests/unit/fake_store filter/verify filter/strmap filter/vis \
 	filter/mem common/esc common/log common/util
 UNIT_test_procconn := listener/procconn listener/nlrecv common/log common/util
@@ -131,22 +132,22 @@ UNIT_test_filter_render := filter/render_text filter/vis filter/render_json \
 	filter/render_html filter/render_page $(FILTER_MODEL) \
 	filter/rank filter/prov filter/render_page_js filter/render_page_tl
 UNIT_test_procfs := listener/procfs common/log common/util
-UNIT_test_reasm := listener/reasm listener/record common/util common/log
+UNIT_test_reasm := listener/reasm listener/record listener/sysevent listener/argvdec listener/syscalls common/util common/log
 UNIT_test_record := listener/record common/util
 UNIT_test_rules := listener/rules listener/nlrecv common/log common/util
 # listener logic
-UNIT_test_writeback := listener/writeback listener/chain common/chainhead common/digest listener/docbuild \
+UNIT_test_writeback := listener/writeback listener/wbdoc listener/membudget listener/chain common/chainhead common/digest listener/docbuild \
 	tests/unit/fake_store common/esc common/log common/util
 UNIT_test_tables := listener/proctab listener/fdtab common/log \
 	listener/membudget listener/fdshare common/util
 UNIT_test_core := listener/core listener/tracker listener/lifecycle \
 	listener/container listener/pathop listener/snapshot listener/fileio \
-	listener/writeback listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
+	listener/writeback listener/wbdoc listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
 	listener/membudget listener/fdshare \
 	listener/procfs tests/unit/fake_store common/path common/esc \
 	common/log common/util listener/ctwatch listener/ctinfo
 UNIT_test_pidreuse := $(UNIT_test_core)
-UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback \
+UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback listener/wbdoc listener/membudget \
 	listener/chain common/chainhead common/digest \
 	listener/docbuild tests/unit/fake_store common/esc common/log \
 	common/util

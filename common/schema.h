@@ -109,7 +109,8 @@
 #define F_GAP_FROM "from"
 #define F_GAP_TO "to"
 /* "audit", "connector", "restart", "spool", "rules", "disabled", "daemon",
- * "reasm_aged", "reasm_flood", "reasm_evicted", "reasm_flushed" */
+ * "reasm_aged", "reasm_flood", "reasm_evicted", "reasm_flushed",
+ * "reasm_cut", "mem_docs" */
 #define F_GAP_SOURCE "source"
 #define F_GAP_COUNT "count"
 #define F_GAP_FROM_NS "from_ns"

@@ -201,6 +201,27 @@ docbuild_doc_rootfs(struct task_doc *d, const char *p, size_t n)
 	return 0;
 }
 
+size_t
+docbuild_bson_bytes(const bson_t *b)
+{
+	size_t n = 128; /* bson_t: its own bytes, data inline up to 120 */
+
+	if (b->len > 120) /* then a buffer grown by doubling */
+		while (n < b->len)
+			n *= 2;
+	return sizeof(*b) + (b->len > 120 ? n : 0);
+}
+
+size_t
+docbuild_doc_bytes(const struct task_doc *d)
+{
+	if (d == NULL)
+		return 0;
+	return sizeof(*d) + docbuild_bson_bytes(d->execs) +
+	       docbuild_bson_bytes(d->last) +
+	       (d->rootfs != NULL ? strlen(d->rootfs) + 1 : 0);
+}
+
 /* ---- pids ---- */
 
 /* Fields of struct task every pids document has. */

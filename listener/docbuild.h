@@ -50,6 +50,7 @@ struct task_doc {
 	char *rootfs;  /* owned */
 	bool setns;
 	unsigned int nexecs;
+	size_t charged; /* bytes taken from the write-back's budget (wbdoc.h) */
 };
 
 /* NULL when out of memory (logged). Free with docbuild_doc_free. */
@@ -61,6 +62,11 @@ void docbuild_doc_exec(struct task_doc *d, const struct exec_info *x);
 void docbuild_doc_info(struct task_doc *d, const struct exec_info *x);
 /* rootfs[0..n) replaces the document's rootfs. -1 when out of memory. */
 int docbuild_doc_rootfs(struct task_doc *d, const char *p, size_t n);
+/* The heap bytes d holds (its struct, both BSON buffers as libbson sizes
+ * them, rootfs); d may be NULL (0). */
+size_t docbuild_doc_bytes(const struct task_doc *d);
+/* The heap bytes a bson_new() document of b's length holds. */
+size_t docbuild_bson_bytes(const bson_t *b);
 
 /* Appends bytes as a BSON string when valid UTF-8 without NUL, else as
  * binary subtype 0 (lossless). */

@@ -44,7 +44,8 @@
 #define GODO_REASM_SLOTS 1024
 #define GODO_REASM_SLOT_BYTES (64 * 1024)
 #define GODO_REASM_AGE_MS 2000
-#define CLOCK_SYNC_MS 60000 /* follow steps of the wall clock */
+#define GODO_REASM_BYTES (4 * 1024 * 1024) /* open events' buffers, all */
+#define CLOCK_SYNC_MS 60000                /* follow steps of the wall clock */
 #define STATUS_MS 1000
 #define HEARTBEAT_MS 10000
 
@@ -76,6 +77,8 @@ struct godo {
 	uint64_t lost_total, stat_records, stat_events;
 	struct tamper tamper;
 	struct gap_tally reasm_gap[REASM_END_FLUSH + 1]; /* partial events */
+	struct gap_tally reasm_cut; /* records dropped from long events */
+	struct membudget docs;      /* documents kept in memory (wbdoc.h) */
 	bool stop;
 	char host[256], boot_id[PROCFS_BOOT_ID_LEN + 1];
 	char store_exe[4096];
@@ -129,6 +132,15 @@ note_partial(struct godo *g, const struct reasm_event *rev, int64_t ns)
 	writeback_tally(&g->reasm_gap[rev->end], ns != 0 ? ns : g->now_ns, 1);
 }
 
+/* Records dropped between a long event's head and tail: a gap. */
+static void
+note_cut(struct godo *g, const struct reasm_event *rev, int64_t ns)
+{
+	if (rev->dropped > 0)
+		writeback_tally(&g->reasm_cut, ns != 0 ? ns : g->now_ns,
+		                rev->dropped);
+}
+
 /* An audit event of a pid godo does not know may come from a child whose
  * FORK is still in the connector's queue: read that first. */
 static void
@@ -140,6 +152,7 @@ on_event(const struct reasm_event *rev, void *arg)
 	g->stat_events++;
 	ok = sysevent_decode(g->dec, rev, g->ev) == 0;
 	note_partial(g, rev, ok ? g->ev->time_ns : 0);
+	note_cut(g, rev, ok ? g->ev->time_ns : 0);
 	if (!ok)
 		return;
 	if (!core_audit_known(g->core, g->ev))
@@ -186,6 +199,7 @@ flush_store(struct godo *g)
 		if (reasm_gap_source[i] != NULL)
 			writeback_tally_write(&g->wb, &g->reasm_gap[i],
 			                      reasm_gap_source[i]);
+	writeback_tally_write(&g->wb, &g->reasm_cut, "reasm_cut");
 	writeback_tally(&g->serial_gap, g->now_ns,
 	                source_take_missing(&g->src));
 	writeback_tally_write(&g->wb, &g->serial_gap,
@@ -225,7 +239,10 @@ stats_line(struct godo *g)
 	    " reenabled %" PRIu64 " reclaimed %" PRIu64 " mem %" PRIu64
 	    "/%" PRIu64 " (max %" PRIu64 ") drops proc_table %" PRIu64
 	    " fd_table %" PRIu64 " mem_limit %" PRIu64 " pid_reused %" PRIu64
-	    " evicted tasks %" PRIu64 " fds %" PRIu64 " containers %u",
+	    " evicted tasks %" PRIu64 " fds %" PRIu64 " containers %u"
+	    " reasm bytes %" PRIu64 " (max %" PRIu64 ") cut %" PRIu64
+	    " docs %" PRIu64 " (max %" PRIu64 ") early %" PRIu64
+	    " mem_docs %" PRIu64 " queue cap flushes %" PRIu64,
 	    dt ? g->stat_events * 1000 / dt : 0,
 	    dt ? g->stat_records * 1000 / dt : 0, g->lost_total, ac->backlog,
 	    ac->backlog_max, cc->overruns, store_pending(g->store), ss.ops,
@@ -237,7 +254,9 @@ stats_line(struct godo *g)
 	    core_budget(g->core)->limit, core_budget(g->core)->high,
 	    ts->drops[DROP_PROC_TABLE], ts->drops[DROP_FD_TABLE],
 	    ts->drops[DROP_MEM_LIMIT], ts->drops[DROP_PID_REUSED], ps.evicted,
-	    fs.evicted, fs.containers);
+	    fs.evicted, fs.containers, rs.bytes, rs.bytes_high, rs.oversize,
+	    g->docs.used, g->docs.high, g->wb.st.mem_early, g->wb.st.mem_drops,
+	    ss.cap_flushes);
 	g->stat_events = g->stat_records = 0;
 	g->last_stats_ms = g->now_ms;
 }
@@ -671,6 +690,9 @@ main(int argc, char **argv)
 	to.grace_ms = 5000;
 	to.proc_root = PROCFS_ROOT;
 	to.mem_limit = membudget_tables(g.o.mem_limit, membudget_rss());
+	/* the other half: documents kept until written */
+	membudget_init(&g.docs, to.mem_limit);
+	writeback_set_budget(&g.wb, &g.docs);
 	g.core = core_new(&g.wb, &to, g.boot_id);
 	g.dec = sysevent_dec_new();
 	g.ev = calloc(1, sizeof(*g.ev));
@@ -678,6 +700,8 @@ main(int argc, char **argv)
 	                    GODO_REASM_AGE_MS, on_event, &g);
 	if (g.core == NULL || g.dec == NULL || g.ev == NULL || g.reasm == NULL)
 		fatalx("out of memory");
+	if (reasm_set_cap(g.reasm, GODO_REASM_BYTES) != 0)
+		fatalx("reassembly cap");
 	read_clock(&g);
 	if (sync_clock(&g) != 0)
 		fatalx("cannot read the kernel clocks");

@@ -4,9 +4,16 @@
  * list in order of last touch gives both the age-out order and the victim
  * when the table is full. A second chained hash counts the open events of
  * each owner (pid) for the share. Everything is an index into arrays
- * allocated in reasm_new(). */
+ * allocated in reasm_new(), except each open event's record bytes and
+ * record array: allocated when the event opens, doubled as it grows (up to
+ * slot_bytes / rec_max), freed when it is emitted, the sum of them within
+ * the byte cap (reasm_set_cap). An event that outgrows its slot keeps its
+ * first records (the head: up to 3/4 of the slot) and a FIFO of its most
+ * recent ones (the tail: the last 1/4); the records in between are
+ * dropped and counted. */
 #include "reasm.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +22,9 @@
 #define NIL UINT32_MAX
 #define REC_MIN 16
 #define REC_MAX 256
+#define FIRST_BYTES 2048 /* a SYSCALL, CWD, two PATHs, PROCTITLE */
+#define FIRST_RECS 8
+#define TAIL_DIV 4 /* the tail: 1/TAIL_DIV of the slot */
 
 struct slot {
 	uint64_t serial;
@@ -22,13 +32,19 @@ struct slot {
 	uint32_t hnext;      /* hash chain */
 	uint32_t prev, next; /* touch order when open; free list when not */
 	uint32_t nrec;
-	uint32_t pid;   /* owner: pid= of the first record, 0: none */
-	uint32_t owner; /* its entry in owner[], NIL when not capped */
-	size_t used;    /* bytes of data[] in use */
+	uint32_t pid;      /* owner: pid= of the first record, 0: none */
+	uint32_t owner;    /* its entry in owner[], NIL when not capped */
+	size_t used;       /* bytes of data[] in use */
+	size_t cap;        /* bytes of data[] allocated, <= slot_bytes */
+	uint32_t rcap;     /* entries of rec[] allocated, <= rec_max */
+	uint32_t head_n;   /* in tail mode: records of the head */
+	size_t head_bytes; /* in tail mode: their bytes */
+	uint32_t dropped;  /* records dropped from this event */
 	bool open;
 	bool truncated;
-	struct record *rec; /* rec_max entries */
-	char *data;         /* slot_bytes */
+	bool tail;          /* the head is full: new records go to the tail */
+	struct record *rec; /* rcap entries, NULL when not open */
+	char *data;         /* cap bytes, NULL when not open */
 };
 
 /* Open events of one pid; free entries are chained through hnext. */
@@ -55,8 +71,6 @@ struct reasm {
 	reasm_emit_fn *emit;
 	void *arg;
 	struct reasm_stats st;
-	struct record *recs;
-	char *data;
 };
 
 /* A bucket for a serial or a pid (both tables have bucket_mask + 1). */
@@ -97,11 +111,8 @@ reasm_new(unsigned int slots, size_t slot_bytes, uint64_t age_ms,
 	r->owner = calloc(slots, sizeof(*r->owner));
 	r->bucket = malloc(nb * sizeof(*r->bucket));
 	r->obucket = malloc(nb * sizeof(*r->obucket));
-	r->recs = calloc((size_t)slots * rec_max, sizeof(*r->recs));
-	if (slot_bytes <= SIZE_MAX / slots)
-		r->data = malloc((size_t)slots * slot_bytes);
 	if (r->slot == NULL || r->owner == NULL || r->bucket == NULL ||
-	    r->obucket == NULL || r->recs == NULL || r->data == NULL) {
+	    r->obucket == NULL) {
 		log_warnx("reasm: out of memory for %u slots", slots);
 		reasm_free(r);
 		return NULL;
@@ -115,12 +126,13 @@ reasm_new(unsigned int slots, size_t slot_bytes, uint64_t age_ms,
 	r->arg = arg;
 	r->share = slots / REASM_SHARE_DIV > 0 ? slots / REASM_SHARE_DIV : 1;
 	r->st.share = r->share;
+	/* Without reasm_set_cap: every slot may fill (the old bound). */
+	r->st.bytes_cap =
+	    (uint64_t)slots * (slot_bytes + rec_max * sizeof(struct record));
 	r->head = r->tail = NIL;
 	for (i = 0; i < nb; i++)
 		r->bucket[i] = r->obucket[i] = NIL;
 	for (i = 0; i < slots; i++) {
-		r->slot[i].rec = r->recs + (size_t)i * rec_max;
-		r->slot[i].data = r->data + (size_t)i * slot_bytes;
 		r->slot[i].next = i + 1 < slots ? i + 1 : NIL;
 		r->slot[i].hnext = NIL;
 		r->slot[i].owner = NIL;
@@ -144,24 +156,63 @@ reasm_set_share(struct reasm *r, unsigned int share)
 	return 0;
 }
 
-/* The six arrays of reasm_new, then the table; NULL is ignored. */
+int
+reasm_set_cap(struct reasm *r, uint64_t bytes)
+{
+	uint64_t one =
+	    r->slot_bytes + (uint64_t)r->rec_max * sizeof(struct record);
+
+	if (bytes < one) {
+		log_warnx("reasm: cap %" PRIu64 " below one full slot (%" PRIu64
+		          " bytes)",
+		          bytes, one);
+		return -1;
+	}
+	r->st.bytes_cap = bytes;
+	return 0;
+}
+
+/* The slots' buffers, the four arrays of reasm_new, then the table; NULL
+ * is ignored. */
 void
 reasm_free(struct reasm *r)
 {
-	void *blocks[6];
+	void *blocks[4];
 	size_t i;
 
 	if (r == NULL)
 		return;
-	blocks[0] = r->data;
-	blocks[1] = r->recs;
-	blocks[2] = r->bucket;
-	blocks[3] = r->slot;
-	blocks[4] = r->obucket;
-	blocks[5] = r->owner;
+	for (i = 0; r->slot != NULL && i < r->nslots; i++) {
+		free(r->slot[i].data);
+		free(r->slot[i].rec);
+	}
+	blocks[0] = r->bucket;
+	blocks[1] = r->slot;
+	blocks[2] = r->obucket;
+	blocks[3] = r->owner;
 	for (i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
 		free(blocks[i]);
 	free(r);
+}
+
+/* Bytes slot s holds allocated. */
+static size_t
+slot_bytes_held(const struct slot *s)
+{
+	return s->cap + (size_t)s->rcap * sizeof(struct record);
+}
+
+/* Gives slot s's buffers back (the event left the table). */
+static void
+slot_release(struct reasm *r, struct slot *s)
+{
+	r->st.bytes -= slot_bytes_held(s);
+	free(s->data);
+	free(s->rec);
+	s->data = NULL;
+	s->rec = NULL;
+	s->cap = 0;
+	s->rcap = 0;
 }
 
 static uint32_t
@@ -308,6 +359,7 @@ finish(struct reasm *r, uint32_t i, enum reasm_end end)
 	ev.truncated = s->truncated;
 	ev.end = end;
 	ev.owner = s->pid;
+	ev.dropped = s->dropped;
 	r->st.events++;
 	if (cause != NULL) {
 		r->st.partial++;
@@ -323,6 +375,11 @@ finish(struct reasm *r, uint32_t i, enum reasm_end end)
 	s->nrec = 0;
 	s->used = 0;
 	s->truncated = false;
+	s->tail = false;
+	s->head_n = 0;
+	s->head_bytes = 0;
+	s->dropped = 0;
+	slot_release(r, s);
 	s->next = r->free_head;
 	r->free_head = i;
 	r->st.open--;
@@ -368,6 +425,139 @@ open_slot(struct reasm *r, uint64_t serial, uint32_t pid)
 	return i;
 }
 
+/* The next size of a buffer of have units that must hold need: doubled
+ * from first, at most max (need <= max). */
+static size_t
+grown(size_t have, size_t need, size_t first, size_t max)
+{
+	size_t n = have > 0 ? have : first;
+
+	while (n < need)
+		n *= 2;
+	return n < max ? n : max;
+}
+
+/* Makes room in the byte cap for more bytes for slot i: the least recently
+ * touched other events are emitted (as when the table is full). False when
+ * i alone is left and it still does not fit. */
+static bool
+cap_room(struct reasm *r, uint32_t i, size_t more)
+{
+	while (r->st.bytes + more > r->st.bytes_cap) {
+		if (r->head == i && r->slot[i].next == NIL)
+			return false;
+		finish(r, r->head != i ? r->head : r->slot[i].next,
+		       REASM_END_FULL);
+	}
+	return true;
+}
+
+/* Grows slot i to hold one more record of len bytes (within slot_bytes and
+ * rec_max, checked by the caller). The new data buffer is filled before
+ * the old is freed, so the records are rebased by offset. -1 (not logged:
+ * counted by the caller) when the cap or malloc refuses. */
+static int
+slot_grow(struct reasm *r, uint32_t i, size_t len)
+{
+	struct slot *s = &r->slot[i];
+	size_t cap = s->cap, rcap = s->rcap, more;
+	uint32_t k;
+
+	if (s->used + len > cap)
+		cap = grown(cap, s->used + len, FIRST_BYTES, r->slot_bytes);
+	if (s->nrec + 1 > rcap)
+		rcap = grown(rcap, s->nrec + 1, FIRST_RECS, r->rec_max);
+	more = cap - s->cap + (rcap - s->rcap) * sizeof(struct record);
+	if (more == 0)
+		return 0;
+	if (!cap_room(r, i, more))
+		return -1;
+	if (rcap != s->rcap) {
+		struct record *rec = realloc(s->rec, rcap * sizeof(*rec));
+
+		if (rec == NULL)
+			return -1;
+		r->st.bytes += (rcap - s->rcap) * sizeof(*rec);
+		s->rec = rec;
+		s->rcap = (uint32_t)rcap;
+	}
+	if (cap != s->cap) {
+		char *data = malloc(cap);
+
+		if (data == NULL)
+			return -1;
+		if (s->used > 0)
+			memcpy(data, s->data, s->used);
+		for (k = 0; k < s->nrec; k++) {
+			s->rec[k].body.p = data + (s->rec[k].body.p - s->data);
+			s->rec[k].payload.p =
+			    data + (s->rec[k].payload.p - s->data);
+		}
+		free(s->data);
+		r->st.bytes += cap - s->cap;
+		s->data = data;
+		s->cap = cap;
+	}
+	if (r->st.bytes > r->st.bytes_high)
+		r->st.bytes_high = r->st.bytes;
+	return 0;
+}
+
+/* Counts one record of slot s dropped. */
+static void
+slot_drop(struct reasm *r, struct slot *s)
+{
+	s->truncated = true;
+	s->dropped++;
+	r->st.oversize++;
+}
+
+/* Drops the oldest record of the tail: the bytes after it move down. */
+static void
+tail_pop(struct reasm *r, struct slot *s)
+{
+	size_t n = s->rec[s->head_n].payload.n;
+	char *at = s->data + s->head_bytes;
+	uint32_t k;
+
+	memmove(at, at + n, s->used - s->head_bytes - n);
+	for (k = s->head_n + 1; k < s->nrec; k++) {
+		s->rec[k].body.p -= n;
+		s->rec[k].payload.p -= n;
+		s->rec[k - 1] = s->rec[k];
+	}
+	s->nrec--;
+	s->used -= n;
+	slot_drop(r, s);
+}
+
+/* Room in slot i for a record of len bytes: in the head while it has room,
+ * else in the tail after its oldest records are dropped. False (the record
+ * is the one dropped) when it is longer than the tail. */
+static bool
+slot_room(struct reasm *r, uint32_t i, size_t len)
+{
+	struct slot *s = &r->slot[i];
+	size_t tail_bytes = r->slot_bytes / TAIL_DIV;
+	uint32_t tail_recs = r->rec_max / TAIL_DIV;
+
+	if (!s->tail && len <= r->slot_bytes - tail_bytes - s->used &&
+	    s->nrec < r->rec_max - tail_recs)
+		return true;
+	if (!s->tail) {
+		s->tail = true;
+		s->head_n = s->nrec;
+		s->head_bytes = s->used;
+	}
+	if (len > tail_bytes)
+		return false;
+	while (s->nrec > s->head_n &&
+	       (s->used - s->head_bytes + len > tail_bytes ||
+	        s->nrec - s->head_n >= tail_recs))
+		tail_pop(r, s);
+	return true;
+}
+
 int
 reasm_add(struct reasm *r, uint16_t type, const char *payload, size_t len,
           uint64_t now_ms)
@@ -386,8 +576,8 @@ reasm_add(struct reasm *r, uint16_t type, const char *payload, size_t len,
 	r->st.records++;
 	if (type < 1300 || type > 1399) {
 		struct reasm_event ev = {
-		    rec.serial,      &rec, 1, false, false, REASM_END_SINGLE,
-		    record_pid(&rec)};
+		    rec.serial,       &rec, 1, false, false, REASM_END_SINGLE,
+		    record_pid(&rec), 0};
 
 		r->st.events++;
 		r->emit(&ev, r->arg);
@@ -409,9 +599,8 @@ reasm_add(struct reasm *r, uint16_t type, const char *payload, size_t len,
 	}
 	s = &r->slot[i];
 	s->last_ms = now_ms;
-	if (len > r->slot_bytes - s->used || s->nrec >= r->rec_max) {
-		s->truncated = true;
-		r->st.oversize++;
+	if (!slot_room(r, i, len) || slot_grow(r, i, len) != 0) {
+		slot_drop(r, s);
 		return -1;
 	}
 	dst = s->data + s->used;

@@ -6,9 +6,16 @@
  * (1320); record types outside 1300-1399 are events of their own, emitted at
  * once; AUDIT_REPLACE (1329, binary) is dropped. An event whose EOE never
  * comes is emitted as partial once no record arrived for age_ms, or when
- * the table is full and it is the least recently touched one. All memory is
+ * the table is full and it is the least recently touched one. The table is
  * taken in reasm_new(); reasm_add() copies the record in (the netlink buffer
- * is reused) and never allocates. Time is whatever the caller passes as
+ * is reused) into its event's own buffer, allocated when the event opens,
+ * doubled as it grows up to slot_bytes, freed when the event is emitted; all
+ * those buffers together stay within a byte cap (reasm_set_cap): to make
+ * room, the least recently touched events are emitted (REASM_END_FULL).
+ * An event that outgrows its slot keeps its first records (3/4 of the
+ * slot) and its most recent ones (the last 1/4, a FIFO): the ones between
+ * are dropped and counted (oversize, ev->dropped), so a huge EXECVE keeps
+ * its last argument chunks. Time is whatever the caller passes as
  * now_ms (monotonic ms): nothing here reads a clock. */
 #ifndef GODO_REASM_H
 #define GODO_REASM_H
@@ -58,7 +65,8 @@ struct reasm_event {
 	bool partial;   /* aged out, evicted or flushed: no EOE seen */
 	bool truncated; /* records were dropped: the event outgrew its slot */
 	enum reasm_end end;
-	uint32_t owner; /* pid= of the first record; 0: none */
+	uint32_t owner;   /* pid= of the first record; 0: none */
+	uint32_t dropped; /* records dropped between head and tail */
 };
 
 /* Called for every finished event. It must not call back into the same
@@ -80,6 +88,9 @@ struct reasm_stats {
 	unsigned int open;     /* events open now */
 	unsigned int open_max; /* high-water mark of open */
 	unsigned int share;    /* open events one owner may hold */
+	uint64_t bytes;        /* held by open events' buffers now */
+	uint64_t bytes_high;   /* high-water mark of bytes */
+	uint64_t bytes_cap;    /* the cap on bytes (reasm_set_cap) */
 };
 
 /* slots: open events at most (>= 1); slot_bytes: record bytes per event
@@ -91,13 +102,17 @@ struct reasm *reasm_new(unsigned int slots, size_t slot_bytes, uint64_t age_ms,
 /* Sets the share: open events one owner may hold, 1..slots (slots: no
  * cap). -1, logged, when out of range. */
 int reasm_set_share(struct reasm *r, unsigned int share);
+/* Caps the bytes all open events' buffers may hold (default: slots full
+ * slots). -1, logged, when below one full slot. */
+int reasm_set_cap(struct reasm *r, uint64_t bytes);
 /* Adds one record (payload[0..len), not NUL-terminated; copied). May call
  * emit: for a stand-alone record, at EOE, to push out the owner's oldest
  * event when the owner is at its share, or to evict the least recently
  * touched event when the table is full. Returns 0 when the record was taken
  * or deliberately ignored (1329), -1 when it was dropped: no parsable
- * header (counted as bad) or no room in its slot (counted as oversize, the
- * event is marked truncated). */
+ * header (counted as bad), longer than a slot's tail or refused by the cap
+ * or malloc (counted as oversize, the event is marked truncated). Records
+ * dropped from the tail to make room are counted as oversize too. */
 int reasm_add(struct reasm *r, uint16_t type, const char *payload, size_t len,
               uint64_t now_ms);
 /* Emits as partial every event idle for at least age_ms at now_ms. */

@@ -25,7 +25,9 @@ struct store {
 	mongoc_bulk_operation_t *bulk[STORE_NCOLL];
 	size_t nops[STORE_NCOLL];
 	size_t pending;
-	bson_t *upsert_opts; /* heap: bson_t wants 128-byte alignment */
+	size_t pending_bytes; /* BSON bytes of the queued operations */
+	uint64_t now_ms;      /* the last flush's, for a flush at the cap */
+	bson_t *upsert_opts;  /* heap: bson_t wants 128-byte alignment */
 	bson_t *insert_opts;
 	bool scan_updates; /* FerretDB: updates and deletes scan */
 	/* the queued operations again, as envelopes, for the spool */
@@ -87,15 +89,11 @@ make_uri(const char *target, char *err, size_t errlen)
 }
 
 struct store *
-store_open(const char *target, const char *db, char *err, size_t errlen)
+store_new(const char *target, const char *db, char *err, size_t errlen)
 {
 	struct store *s;
 	mongoc_uri_t *uri;
-	char where[1024];
-	bson_t ping = BSON_INITIALIZER, reply;
-	bson_error_t e;
 	int i;
-	bool ok;
 
 	mongoc_init();
 	mongoc_log_set_handler(driver_log, NULL);
@@ -120,25 +118,12 @@ store_open(const char *target, const char *db, char *err, size_t errlen)
 		}
 	}
 	mongoc_uri_destroy(uri);
-	util_uri_redact(target, where, sizeof(where)); /* no password */
 	if (s->client == NULL) {
-		snprintf(err, errlen, "cannot create a client for %s", where);
+		snprintf(err, errlen, "cannot create a client");
 		free(s);
 		return NULL;
 	}
 	mongoc_client_set_appname(s->client, "godo");
-	BSON_APPEND_INT32(&ping, "ping", 1);
-	ok = mongoc_client_command_simple(s->client, "admin", &ping, NULL,
-	                                  &reply, &e);
-	bson_destroy(&ping);
-	bson_destroy(&reply);
-	if (!ok) {
-		snprintf(err, errlen, "store %s unreachable: %s", where,
-		         e.message);
-		mongoc_client_destroy(s->client);
-		free(s);
-		return NULL;
-	}
 	for (i = 0; i < STORE_NCOLL; i++)
 		s->coll[i] = mongoc_client_get_collection(s->client, db,
 		                                          store_coll_name(i));
@@ -147,6 +132,32 @@ store_open(const char *target, const char *db, char *err, size_t errlen)
 	 * UTF-8 (else binary): libmongoc's validation pass would find
 	 * nothing */
 	s->insert_opts = BCON_NEW("validate", BCON_BOOL(false));
+	return s;
+}
+
+struct store *
+store_open(const char *target, const char *db, char *err, size_t errlen)
+{
+	struct store *s = store_new(target, db, err, errlen);
+	char where[1024];
+	bson_t ping = BSON_INITIALIZER, reply;
+	bson_error_t e;
+	bool ok;
+
+	if (s == NULL)
+		return NULL;
+	util_uri_redact(target, where, sizeof(where)); /* no password */
+	BSON_APPEND_INT32(&ping, "ping", 1);
+	ok = mongoc_client_command_simple(s->client, "admin", &ping, NULL,
+	                                  &reply, &e);
+	bson_destroy(&ping);
+	bson_destroy(&reply);
+	if (!ok) {
+		snprintf(err, errlen, "store %s unreachable: %s", where,
+		         e.message);
+		store_close(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -235,8 +246,14 @@ queued(struct store *s, bool ok, const bson_error_t *e, const char *what,
 	}
 	s->nops[c]++;
 	s->pending++;
+	s->pending_bytes += a->len + (b != NULL ? b->len : 0);
 	s->st.ops++;
 	env_add(s, c, t, a, b);
+	/* bounded in bytes too: a few huge documents flush as 2000 would */
+	if (!s->replaying && s->pending_bytes >= STORE_QUEUE_BYTES) {
+		s->st.cap_flushes++;
+		(void)store_flush(s, s->now_ms); /* logged, spooled, counted */
+	}
 	return 0;
 }
 
@@ -272,6 +289,12 @@ size_t
 store_pending(const struct store *s)
 {
 	return s->pending;
+}
+
+size_t
+store_pending_bytes(const struct store *s)
+{
+	return s->pending_bytes;
 }
 
 /* After a bulk with write errors: how many really failed. An insert refused
@@ -322,6 +345,7 @@ drop_bulks(struct store *s)
 		s->nops[i] = 0;
 	}
 	s->pending = 0;
+	s->pending_bytes = 0;
 }
 
 /* Executes the queued bulks. 1: the store could not be reached. */
@@ -366,6 +390,7 @@ execute(struct store *s, int *rc)
 		s->nops[i] = 0;
 	}
 	s->pending = 0;
+	s->pending_bytes = 0;
 	return 0;
 }
 
@@ -518,6 +543,7 @@ store_flush(struct store *s, uint64_t now_ms)
 	uint64_t t0 = util_mono_ns(), us;
 	int rc = 0;
 
+	s->now_ms = now_ms;
 	if (s->st.down || s->spool_pending) {
 		if (now_ms < s->next_probe_ms || !probe(s) || replay(s) != 0) {
 			if (now_ms >= s->next_probe_ms)

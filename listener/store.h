@@ -26,6 +26,12 @@ enum store_coll {
 };
 
 #define STORE_BATCH_MAX 2000
+/* The queue's bound in bytes (BSON lengths of the queued operations; about
+ * twice that is resident: the driver's copy and the spool's envelope): an
+ * operation that reaches it flushes the queue at once (counted in
+ * cap_flushes), so a burst of large documents cannot pile up between two
+ * of the loop's flushes. */
+#define STORE_QUEUE_BYTES (4u << 20)
 
 struct store_stats {
 	uint64_t ops;         /* operations queued */
@@ -43,6 +49,8 @@ struct store_stats {
 	int down; /* the store is unreachable now */
 	uint64_t last_flush_us;
 	uint64_t max_flush_us;
+	uint64_t
+	    cap_flushes; /* flushes because STORE_QUEUE_BYTES was reached */
 };
 
 struct store;
@@ -51,6 +59,10 @@ struct store;
  * pass through). Pings the server; NULL with err filled on failure. */
 struct store *store_open(const char *target, const char *db, char *err,
                          size_t errlen);
+/* store_open without the ping: nothing goes over the network until the
+ * first flush (tests of the queue). Close with store_close. */
+struct store *store_new(const char *target, const char *db, char *err,
+                        size_t errlen);
 /* Queue an upsert {sel} -> {upd} (update operators only). Copies both. */
 int store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
                  const bson_t *upd);
@@ -67,6 +79,8 @@ int store_insert(struct store *s, enum store_coll c, const bson_t *doc);
 /* Queue a delete of the documents matching sel. */
 int store_delete(struct store *s, enum store_coll c, const bson_t *sel);
 size_t store_pending(const struct store *s);
+/* BSON bytes queued now (< STORE_QUEUE_BYTES after each queue call). */
+size_t store_pending_bytes(const struct store *s);
 /* Keep operations in path (append-only BSON envelopes) while the store
  * cannot be reached, at most max_bytes (then they are counted as lost). A
  * spool left by an earlier run is replayed at the first flush. */

@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "schema.h"
+#include "wbdoc.h"
 
 int
 writeback_init(struct writeback *wb, struct store *s, const char *host,
@@ -34,6 +35,12 @@ writeback_chain(struct writeback *wb, struct chain *c, const char *head_path)
 
 static void seal_link(struct writeback *wb);
 static void save_head(struct writeback *wb, bool log);
+
+void
+writeback_set_budget(struct writeback *wb, struct membudget *b)
+{
+	wb->budget = b;
+}
 
 void
 writeback_fini(struct writeback *wb)
@@ -256,15 +263,6 @@ update_now(struct writeback *wb, struct task *k)
 	return false;
 }
 
-/* The document kept in memory; NULL when out of memory (logged). */
-static struct task_doc *
-task_doc(struct task *k)
-{
-	if (k->wb.doc == NULL)
-		k->wb.doc = docbuild_doc_new();
-	return k->wb.doc;
-}
-
 void
 writeback_task_exec(struct writeback *wb, struct task *k,
                     const struct exec_info *x)
@@ -273,8 +271,9 @@ writeback_task_exec(struct writeback *wb, struct task *k,
 		begin(wb, k->id);
 		docbuild_exec_update(&wb->upd, k, x);
 		upsert(wb, STORE_PIDS);
-	} else if (task_doc(k) != NULL) {
+	} else if (wbdoc_get(wb, k) != NULL) {
 		docbuild_doc_exec(k->wb.doc, x);
+		wbdoc_charge(wb, k);
 	}
 }
 
@@ -282,9 +281,10 @@ void
 writeback_task_info(struct writeback *wb, struct task *k,
                     const struct exec_info *x)
 {
-	(void)wb;
-	if (task_doc(k) != NULL)
+	if (wbdoc_get(wb, k) != NULL) {
 		docbuild_doc_info(k->wb.doc, x);
+		wbdoc_charge(wb, k);
+	}
 }
 
 void
@@ -329,8 +329,8 @@ writeback_task_setns(struct writeback *wb, struct task *k)
 {
 	if (update_now(wb, k))
 		set_flag(wb, k, F_SETNS);
-	else if (task_doc(k) != NULL)
-		k->wb.doc->setns = true;
+	else if (wbdoc_get(wb, k) != NULL)
+		k->wb.doc->setns = true; /* no bytes */
 }
 
 void
@@ -341,9 +341,10 @@ writeback_task_rootfs(struct writeback *wb, struct task *k, const char *p,
 		begin(wb, k->id);
 		docbuild_set_bytes(&wb->upd, F_ROOTFS, p, n);
 		upsert(wb, STORE_PIDS);
-	} else if (task_doc(k) != NULL &&
-	           docbuild_doc_rootfs(k->wb.doc, p, n) != 0) {
-		wb->st.failed++;
+	} else if (wbdoc_get(wb, k) != NULL) {
+		if (docbuild_doc_rootfs(k->wb.doc, p, n) != 0)
+			wb->st.failed++;
+		wbdoc_charge(wb, k);
 	}
 }
 
@@ -393,10 +394,8 @@ writeback_task_write(struct writeback *wb, struct task *k)
 		k->wb.written = true;
 		wb->st.tasks++;
 		/* insert-only: the final document repeats the whole state */
-		if (!insert_only(wb)) {
-			docbuild_doc_free(k->wb.doc);
-			k->wb.doc = NULL;
-		}
+		if (!insert_only(wb))
+			wbdoc_free(wb, k);
 	}
 	k->wb.pending = false;
 }
@@ -416,8 +415,7 @@ writeback_task_release(struct writeback *wb, struct task *k)
 {
 	writeback_task_write(wb, k);
 	writeback_task_final(wb, k);
-	docbuild_doc_free(k->wb.doc);
-	k->wb.doc = NULL;
+	wbdoc_free(wb, k);
 }
 
 /* ---- files ---- */
@@ -476,6 +474,7 @@ write_held(struct writeback *wb, struct held_file *h)
 	put(wb, STORE_FILES, h->doc);
 	bson_destroy(h->doc);
 	h->doc = NULL;
+	wbdoc_hold_give(wb, h);
 	free(h->path);
 	h->path = NULL;
 }
@@ -491,7 +490,7 @@ trim_head(struct writeback *wb)
 }
 
 /* Takes doc (with its _id) into the ring. -1: not held (out of memory,
- * logged): the caller writes it now. */
+ * logged, or refused by the budget): the caller writes it now. */
 static int
 hold(struct writeback *wb, const struct openfile *f, const struct task *proc,
      int64_t close_ns, bson_t *doc, uint64_t now_ms)
@@ -515,6 +514,12 @@ hold(struct writeback *wb, const struct openfile *f, const struct task *proc,
 	h->close_ns = close_ns;
 	h->born_ms = now_ms;
 	h->doc = doc;
+	if (!wbdoc_hold_take(wb, h)) { /* written now instead */
+		h->doc = NULL;
+		free(h->path);
+		h->path = NULL;
+		return -1;
+	}
 	wb->nheld++;
 	return 0;
 }
@@ -703,6 +708,7 @@ writeback_flush(struct writeback *wb, uint64_t now_ms, int64_t wall_ns)
 				wb->head_logged_ms = now_ms;
 		}
 	}
+	writeback_tally_write(wb, &wb->mem_gap, "mem_docs");
 	(void)store_flush(wb->store, now_ms); /* logged, spooled, counted */
 	store_get_stats(wb->store, &ss);
 	if (ss.lost_ops > wb->lost_seen) {

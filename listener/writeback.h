@@ -28,6 +28,7 @@
 #include "chain.h"
 #include "docbuild.h"
 #include "fdtab.h"
+#include "membudget.h"
 #include "proctab.h"
 #include "store.h"
 
@@ -39,6 +40,13 @@
 #define WRITEBACK_HEAD_SAVE_MS 5000
 #define WRITEBACK_HEAD_LOG_MS 60000
 
+/* Drops of one cause collected between two writes: a flood of them costs
+ * one gaps document per cause and write, not one per drop. */
+struct gap_tally {
+	uint64_t count;         /* 0: nothing collected */
+	int64_t from_ns, to_ns; /* the earliest and latest drop */
+};
+
 struct held_file {
 	bson_t *doc; /* NULL: slot empty (written or merged) */
 	char *path;  /* owned */
@@ -47,12 +55,15 @@ struct held_file {
 	char docker_id[65];
 	int64_t close_ns;
 	uint64_t born_ms; /* monotonic */
+	size_t charged;   /* bytes taken from the budget (wbdoc.h) */
 };
 
 struct writeback_stats {
 	uint64_t tasks, finals; /* pids documents inserted */
 	uint64_t merged;        /* operations that joined a held document */
 	uint64_t failed;        /* operations the store refused to queue */
+	uint64_t mem_early;     /* task documents written early: budget */
+	uint64_t mem_drops;     /* task changes let go: budget (wbdoc.h) */
 };
 
 struct writeback {
@@ -69,6 +80,8 @@ struct writeback {
 	const char *head_path; /* where the chain head is saved */
 	int64_t wall_ns;       /* the last flush's wall time */
 	uint64_t head_saved_ms, head_logged_ms;
+	struct membudget *budget; /* NULL: no charges (wbdoc.h) */
+	struct gap_tally mem_gap; /* mem_drops not yet in a gap */
 };
 
 /* host and boot_id are borrowed for wb's lifetime. -1 when out of memory
@@ -82,6 +95,9 @@ int writeback_init(struct writeback *wb, struct store *s, const char *host,
  * FerretDB): an update would change a document after its digest. */
 void writeback_chain(struct writeback *wb, struct chain *c,
                      const char *head_path);
+/* From now on the documents wb keeps in memory are charged to b (borrowed
+ * for wb's lifetime; wbdoc.h says what a refusal does). */
+void writeback_set_budget(struct writeback *wb, struct membudget *b);
 /* Writes what is held, seals the last link, frees the ring. */
 void writeback_fini(struct writeback *wb);
 
@@ -140,13 +156,6 @@ void writeback_release(struct writeback *wb, int64_t stream_ns,
                        uint64_t now_ms);
 
 /* ---- the recorder's own documents ---- */
-/* Drops of one cause collected between two writes: a flood of them costs
- * one gaps document per cause and write, not one per drop. */
-struct gap_tally {
-	uint64_t count;         /* 0: nothing collected */
-	int64_t from_ns, to_ns; /* the earliest and latest drop */
-};
-
 void writeback_gap(struct writeback *wb, const char *source, int64_t from_ns,
                    int64_t to_ns, uint64_t count);
 /* n more drops at ns. */

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "reasm.h"
 #include "record.h"
+#include "sysevent.h"
 
 #define MAXEV 4096
 
@@ -770,6 +771,272 @@ test_reasm_counts_add_up_by_cause(void **state)
 	free(s);
 }
 
+/* --- Issue 16: buffers on demand, a byte cap, head + tail of a long event */
+
+/* What the byte tests keep of each event: its records' marks (the number
+ * after "a0=" each record carries) and the drops. */
+struct marks {
+	unsigned int n; /* events */
+	unsigned int nrec, dropped;
+	bool truncated, partial;
+	unsigned int mark[64];
+	bool intact; /* every record's bytes are what was fed */
+};
+
+static void
+marks_emit(const struct reasm_event *ev, void *arg)
+{
+	struct marks *m = arg;
+	unsigned int i;
+	size_t k;
+
+	m->n++;
+	m->nrec = ev->nrec;
+	m->dropped = ev->dropped;
+	m->truncated = ev->truncated;
+	m->partial = ev->partial;
+	m->intact = true;
+	for (i = 0; i < ev->nrec && i < 64; i++) {
+		struct str v;
+		uint64_t mark;
+
+		m->mark[i] = 0;
+		if (ev->rec[i].type == 1300)
+			continue; /* add_pid_rec's SYSCALL: no mark */
+		assert_true(record_find(&ev->rec[i], "a0", &v));
+		assert_int_equal(record_u64(v, 10, &mark), 0);
+		m->mark[i] = (unsigned int)mark;
+		/* the filler: 'a' + mark % 26, all the way to the end */
+		assert_true(record_find(&ev->rec[i], "f", &v));
+		for (k = 0; k < v.n; k++)
+			if (v.p[k] != (char)('a' + mark % 26))
+				m->intact = false;
+	}
+}
+
+/* One EXECVE-like record of serial, a0=mark and a filler f= of fill
+ * bytes; returns reasm_add's result. */
+static int
+add_big(struct reasm *r, uint64_t serial, unsigned int mark, size_t fill,
+        uint64_t now_ms)
+{
+	static char p[40000];
+	int n = snprintf(p, sizeof(p),
+	                 "audit(1700000000.001:%llu): argc=2 a0=%u f=",
+	                 (unsigned long long)serial, mark);
+
+	assert_true(n > 0 && (size_t)n + fill < sizeof(p));
+	memset(p + n, 'a' + mark % 26, fill);
+	return reasm_add(r, 1309, p, (size_t)n + fill, now_ms);
+}
+
+/* A table of 1024 slots of 64 KiB holds nothing until an event opens, a
+ * small event takes a few KiB, and all of it is given back at EOE. */
+static void
+test_reasm_buffers_on_demand(void **state)
+{
+	struct marks m = {0};
+	struct reasm *r =
+	    reasm_new(1024, 64 * 1024, REASM_AGE_MS, marks_emit, &m);
+	struct reasm_stats st;
+	unsigned int i;
+
+	(void)state;
+	assert_non_null(r);
+	reasm_stats(r, &st);
+	assert_int_equal(st.bytes, 0);
+	add_pid_rec(r, 1300, 7, 42, 1);
+	reasm_stats(r, &st);
+	assert_true(st.bytes > 0 && st.bytes <= 4096);
+	/* grows by doubling as records come, contents kept across moves */
+	for (i = 0; i < 20; i++)
+		assert_int_equal(add_big(r, 7, i, 1000 + i * 100, 1), 0);
+	reasm_stats(r, &st);
+	assert_true(st.bytes >= 20 * 1000 && st.bytes <= 128 * 1024);
+	assert_int_equal(
+	    reasm_add(r, RECORD_EOE, "audit(1700000000.001:7): ", 25, 2), 0);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(m.nrec, 21);
+	assert_true(m.intact);
+	assert_false(m.truncated);
+	reasm_stats(r, &st);
+	assert_int_equal(st.bytes, 0);
+	assert_true(st.bytes_high >= 20 * 1000);
+	reasm_free(r);
+}
+
+/* Events without EOE from many pids, each filling its slot: the open
+ * events' bytes never pass the cap; the least recently touched go (as
+ * evicted, partial), nothing is lost without a count. */
+static void
+test_reasm_byte_cap_bounds_flood(void **state)
+{
+	struct marks m = {0};
+	struct reasm *r =
+	    reasm_new(1024, 16 * 1024, REASM_AGE_MS, marks_emit, &m);
+	struct reasm_stats st;
+	uint64_t serial;
+	unsigned int k;
+
+	(void)state;
+	assert_non_null(r);
+	assert_int_equal(reasm_set_cap(r, 1000), -1); /* below one slot */
+	assert_int_equal(reasm_set_cap(r, 256 * 1024), 0);
+	for (serial = 1; serial <= 200; serial++) {
+		add_pid_rec(r, 1300, serial, (uint32_t)serial, serial);
+		for (k = 0; k < 4; k++)
+			assert_int_equal(add_big(r, serial, k, 2800, serial),
+			                 0);
+		reasm_stats(r, &st);
+		assert_true(st.bytes <= st.bytes_cap);
+	}
+	reasm_stats(r, &st);
+	assert_int_equal(st.bytes_cap, 256 * 1024);
+	assert_true(st.bytes_high <= 256 * 1024);
+	assert_true(st.evicted > 100);
+	assert_true(st.open < 40);
+	assert_int_equal(st.oversize, 0);
+	assert_int_equal(m.n, st.evicted);
+	assert_true(m.partial && m.intact);
+	reasm_flush(r);
+	reasm_stats(r, &st);
+	assert_int_equal(st.bytes, 0);
+	reasm_free(r);
+}
+
+/* An event longer than its slot keeps its first records and its last
+ * ones; those between are dropped and counted (a python -c "<40 KB of
+ * #>\n<payload>" keeps its payload chunk). */
+static void
+test_reasm_overflow_keeps_head_and_tail(void **state)
+{
+	struct marks m = {0};
+	struct reasm *r = reasm_new(8, 32 * 1024, REASM_AGE_MS, marks_emit, &m);
+	struct reasm_stats st;
+	unsigned int i, h;
+
+	(void)state;
+	assert_non_null(r);
+	add_pid_rec(r, 1300, 9, 42, 1); /* mark[0]: 0 */
+	/* 30 chunks of ~3 KB: 90 KB into a 32 KiB slot */
+	for (i = 1; i <= 30; i++)
+		(void)add_big(r, 9, i, 3000, 1);
+	assert_int_equal(add_big(r, 9, 99, 20000, 1), -1); /* > the tail */
+	assert_int_equal(add_big(r, 9, 31, 3000, 1), 0);
+	assert_int_equal(
+	    reasm_add(r, RECORD_EOE, "audit(1700000000.001:9): ", 25, 2), 0);
+	assert_int_equal(m.n, 1);
+	assert_true(m.truncated);
+	assert_true(m.intact);
+	/* head: the SYSCALL and the first chunks 1..h, in order (24 KiB) */
+	for (h = 1; h + 1 < m.nrec && m.mark[h + 1] == h + 1; h++)
+		assert_int_equal(m.mark[h], h);
+	assert_true(h >= 6);
+	/* tail: the last chunks, in order, ending with the last (8 KiB) */
+	assert_int_equal(m.mark[m.nrec - 1], 31);
+	assert_int_equal(m.mark[m.nrec - 2], 30);
+	assert_int_equal(m.nrec, h + 3);
+	reasm_stats(r, &st);
+	assert_int_equal(m.dropped, 32 - (m.nrec - 1));
+	assert_int_equal(st.oversize, m.dropped);
+	assert_int_equal(st.bytes, 0);
+	reasm_free(r);
+}
+
+/* What the kernel logs for python3 -c "<40 KB of #>\n<payload>": the
+ * argument has a newline, so it is hex, 80 KB in chunks of 7,500 hex
+ * characters, one EXECVE record each: more than a 64 KiB slot. The event
+ * keeps its head and its last chunks, so the decoder still sees the
+ * payload at the end of the argument (argvdec takes the last chunks after
+ * missing ones), and the dropped middle is counted. */
+struct pad_sink {
+	struct sysevent_dec *d;
+	struct sysevent *e;
+	int decoded;
+	uint32_t dropped;
+};
+
+static void
+pad_emit(const struct reasm_event *ev, void *arg)
+{
+	struct pad_sink *p = arg;
+
+	p->dropped = ev->dropped;
+	p->decoded = sysevent_decode(p->d, ev, p->e) == 0 ? 1 : -1;
+}
+
+static void
+pad_rec(struct reasm *r, uint16_t type, const char *body)
+{
+	static char p[16384];
+	int n = snprintf(p, sizeof(p), "audit(1795636100.682:900): %s", body);
+
+	assert_true(n > 0 && (size_t)n < sizeof(p));
+	assert_int_equal(reasm_add(r, type, p, (size_t)n, 1), 0);
+}
+
+static void
+test_reasm_padded_exec_keeps_payload(void **state)
+{
+	static const char payload[] = "\nprint('payload-xyz')";
+	static char arg[40000 + sizeof(payload)], rec[16384];
+	struct pad_sink p = {0};
+	struct reasm *r;
+	size_t len, off, n, k, chunk = 3750; /* bytes: 7,500 hex */
+	const struct sysev_argcut *cut;
+
+	(void)state;
+	memset(arg, '#', 40000);
+	memcpy(arg + 40000, payload, sizeof(payload));
+	len = strlen(arg);
+	p.d = sysevent_dec_new();
+	p.e = malloc(sizeof(*p.e));
+	assert_true(p.d != NULL && p.e != NULL);
+	r = reasm_new(REASM_SLOTS, 64 * 1024, REASM_AGE_MS, pad_emit, &p);
+	assert_non_null(r);
+	pad_rec(r, 1300,
+	        "arch=c000003e syscall=59 success=yes exit=0 a0=1 "
+	        "a1=2 a2=3 a3=0 items=2 ppid=1 pid=77 auid=0 uid=0 "
+	        "gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 "
+	        "tty=(none) ses=1 comm=\"python3\" "
+	        "exe=\"/usr/bin/python3\" key=\"godo\"");
+	for (off = 0, k = 0; off < len; off += n, k++) {
+		size_t w = 0, i;
+
+		n = len - off < chunk ? len - off : chunk;
+		if (k == 0)
+			w = (size_t)snprintf(rec, sizeof(rec),
+			                     "argc=3 a0=\"python3\" a1=\"-c\" "
+			                     "a2_len=%zu a2[0]=",
+			                     2 * len);
+		else
+			w = (size_t)snprintf(rec, sizeof(rec), "a2[%zu]=", k);
+		for (i = 0; i < n; i++)
+			w += (size_t)snprintf(rec + w, sizeof(rec) - w, "%02X",
+			                      (unsigned char)arg[off + i]);
+		pad_rec(r, 1309, rec);
+	}
+	pad_rec(r, 1307, "cwd=\"/\"");
+	pad_rec(r, 1302,
+	        "item=0 name=\"/usr/bin/python3\" inode=5 dev=08:01 "
+	        "mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL");
+	pad_rec(r, 1327, "proctitle=707974686F6E33002D63");
+	pad_rec(r, RECORD_EOE, "");
+	assert_int_equal(p.decoded, 1);
+	assert_true(p.dropped > 0);
+	assert_int_equal(p.e->argc, 3);
+	assert_true(p.e->args_truncated);
+	assert_int_equal(p.e->ncut, 1);
+	cut = &p.e->cut[0];
+	assert_int_equal(cut->index, 2);
+	assert_true(cut->tail.n >= strlen("print('payload-xyz')"));
+	assert_memory_equal(cut->tail.p + cut->tail.n - 20,
+	                    "print('payload-xyz')", 20);
+	reasm_free(r);
+	sysevent_dec_free(p.d);
+	free(p.e);
+}
+
 int
 main(void)
 {
@@ -792,6 +1059,10 @@ main(void)
 	    cmocka_unit_test(test_reasm_share_evicts_oldest_serial_across_wrap),
 	    cmocka_unit_test(test_reasm_flood_by_one_pid_spares_others),
 	    cmocka_unit_test(test_reasm_counts_add_up_by_cause),
+	    cmocka_unit_test(test_reasm_buffers_on_demand),
+	    cmocka_unit_test(test_reasm_byte_cap_bounds_flood),
+	    cmocka_unit_test(test_reasm_overflow_keeps_head_and_tail),
+	    cmocka_unit_test(test_reasm_padded_exec_keeps_payload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fake_store.h"
+#include "membudget.h"
 #include "schema.h"
 #include "writeback.h"
 
@@ -647,6 +648,127 @@ test_wb_binary_filename(void **state)
 	assert_true(BSON_ITER_HOLDS_BINARY(&it));
 }
 
+/* --- Issue 16: what the write-back keeps, charged in bytes (wbdoc.h) */
+
+static struct membudget tb; /* outlives each test: teardown gives back */
+
+/* A pending document takes bytes as it grows and gives them all back once
+ * written. */
+static void
+test_wb_budget_doc_charged_and_given_back(void **state)
+{
+	struct fix *f = *state;
+	struct task k;
+	struct exec_info x;
+	struct str argv[2];
+	char big[3000];
+	uint64_t one;
+
+	membudget_init(&tb, 1 << 20);
+	writeback_set_budget(&f->wb, &tb);
+	make_task(&k, 50, T0);
+	writeback_task_recorded(&f->wb, &k, "fork", 1);
+	make_exec(&x, argv, "sh", "-c", T0 + 1);
+	writeback_task_exec(&f->wb, &k, &x);
+	one = tb.used;
+	assert_true(one >= sizeof(struct task_doc));
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	make_exec(&x, argv, "python3", big, T0 + 2);
+	writeback_task_exec(&f->wb, &k, &x);
+	assert_true(tb.used >= one + 2 * 3000); /* execve entry + last args */
+	assert_int_equal(tb.used, k.wb.doc->charged);
+	writeback_task_write(&f->wb, &k);
+	assert_null(k.wb.doc);
+	assert_int_equal(tb.used, 0);
+	assert_int_equal(f->wb.st.mem_early + f->wb.st.mem_drops, 0);
+	writeback_task_release(&f->wb, &k);
+}
+
+/* Refused: a pending document is written at once, with what it holds. */
+static void
+test_wb_budget_refused_writes_now(void **state)
+{
+	struct fix *f = *state;
+	struct task k;
+	struct exec_info x;
+	struct str argv[2];
+
+	membudget_init(&tb, 64); /* less than one document */
+	writeback_set_budget(&f->wb, &tb);
+	make_task(&k, 51, T0);
+	writeback_task_recorded(&f->wb, &k, "fork", 1);
+	make_exec(&x, argv, "sh", "-c", T0 + 1);
+	k.nexec = 1;
+	writeback_task_exec(&f->wb, &k, &x);
+	assert_true(k.wb.written);
+	assert_null(k.wb.doc);
+	assert_string_equal(fake_str(task_doc(f, k.id), "args.1"), "-c");
+	assert_int_equal(f->wb.st.mem_early, 1);
+	assert_int_equal(f->wb.st.mem_drops, 0);
+	assert_int_equal(tb.used, 0);
+	assert_true(tb.refused > 0);
+	writeback_task_release(&f->wb, &k);
+}
+
+/* Insert-only: a written task's changes kept for its final document are
+ * let go when refused, and said so: a mem_docs gap. */
+static void
+test_wb_budget_refused_after_write_is_gap(void **state)
+{
+	struct fix *f = *state;
+	struct task k;
+	struct exec_info x;
+	struct str argv[2];
+
+	membudget_init(&tb, 64);
+	writeback_set_budget(&f->wb, &tb);
+	make_task(&k, 52, T0);
+	writeback_task_recorded(&f->wb, &k, "fork", 1);
+	writeback_task_write(&f->wb, &k);
+	make_exec(&x, argv, "sleep", "9", T0 + 5);
+	k.nexec = 1;
+	writeback_task_exec(&f->wb, &k, &x);
+	assert_null(k.wb.doc);
+	assert_int_equal(f->wb.st.mem_drops, 1);
+	assert_int_equal(tb.used, 0);
+	writeback_flush(&f->wb, 100, T0 + SEC);
+	assert_int_equal(fake_store_count(f->s, STORE_GAPS, FAKE_UPSERT), 1);
+	assert_string_equal(
+	    fake_str(fake_store_op(f->s, fake_store_nops(f->s) - 1)->b,
+	             "$set.source"),
+	    "mem_docs");
+	writeback_task_release(&f->wb, &k);
+}
+
+/* Held files take their bytes while held; refused, the document is written
+ * at once instead of held. */
+static void
+test_wb_budget_held_files(void **state)
+{
+	struct fix *f = *state;
+	struct task k;
+	struct openfile o;
+
+	membudget_init(&tb, 1 << 20);
+	writeback_set_budget(&f->wb, &tb);
+	make_task(&k, 53, T0);
+	make_file(&o, "f53", "/tmp/held", T0);
+	writeback_file_closed(&f->wb, &o, &k, T0 + SEC, "close", 100);
+	assert_int_equal(fake_store_nops(f->s), 0);
+	assert_int_equal(f->wb.nheld, 1);
+	assert_true(tb.used > strlen("/tmp/held"));
+	writeback_release(&f->wb, INT64_MAX, UINT64_MAX);
+	assert_int_equal(fake_store_nops(f->s), 1);
+	assert_int_equal(tb.used, 0);
+	membudget_init(&tb, 64);
+	make_file(&o, "f54", "/tmp/nowhere", T0);
+	writeback_file_closed(&f->wb, &o, &k, T0 + SEC, "close", 200);
+	assert_int_equal(fake_store_nops(f->s), 2); /* written, not held */
+	assert_int_equal(f->wb.nheld, 0);
+	assert_int_equal(tb.used, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 #define TI(fn) cmocka_unit_test_setup_teardown(fn, setup_insert_only, teardown)
 
@@ -677,6 +799,10 @@ main(void)
 	    T(test_wb_spool_losses_become_gap),
 	    T(test_wb_tally_one_gap_per_write),
 	    T(test_wb_binary_filename),
+	    T(test_wb_budget_doc_charged_and_given_back),
+	    T(test_wb_budget_refused_writes_now),
+	    TI(test_wb_budget_refused_after_write_is_gap),
+	    T(test_wb_budget_held_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
