@@ -94,9 +94,12 @@
 #define F_GID "gid"
 #define F_TYPE "type" /* mknod: "fifo", "char", "block", "file", "socket" */
 /* more operations and open-file fields (docs/schema.md, h-fid) */
-#define F_MAPPED "mapped"           /* open file mapped writable and shared */
-#define F_MAPPED_NS "mapped_ns"     /* its first such mapping */
-#define F_EXCHANGE "exchange"       /* rename: the two names were swapped */
+#define F_MAPPED "mapped"       /* open file mapped writable and shared */
+#define F_MAPPED_NS "mapped_ns" /* its first such mapping */
+/* inherited descriptors (docs/schema.md, h-fds) */
+#define F_WRITERS "writers"           /* _ids of processes that wrote */
+#define F_WRITERS_MORE "writers_more" /* writes by processes not listed */
+#define F_EXCHANGE "exchange"         /* rename: the two names were swapped */
 #define F_RDEV "rdev"               /* mknod: "major:minor" of a device node */
 #define F_FALLOC_MODE "falloc_mode" /* fallocate: "punch-hole,keep-size" */
 #define F_OFFSET "offset"           /* fallocate: range start */
@@ -189,6 +192,7 @@
 #define ARGS_MAX_COUNT 1024
 #define PATH_MAX_BYTES 4096
 #define EXECVE_MAX 16  /* execve entries kept per task; execve_count counts */
+#define WRITERS_MAX 8  /* writers kept per open file (fdtab.h) */
 #define WRITTEN_MAX 16 /* write times kept per file; write_count counts */
 
 #endif

@@ -152,6 +152,42 @@ lifecycle_for_audit(struct tracker *tr, int32_t pid, int64_t ns)
 	return before_start(k, ns) ? older_holder(tr, k, ns) : k;
 }
 
+/* child (pid) gets parent's (tgid) descriptors: the current incarnations
+ * (a pid reused this fast would have to cycle the pid space). */
+static void
+inherit_now(struct tracker *tr, int32_t child, int32_t parent)
+{
+	struct task *c = proctab_get(tr->pt, child);
+	struct task *p = proctab_get(tr->pt, parent);
+
+	if (c == NULL || p == NULL || p->fds == NULL || c->tgid != child)
+		return;
+	fdtab_inherit(tr->ft, p, c, tr->now_ns);
+}
+
+void
+lifecycle_inherit(struct tracker *tr, int32_t child)
+{
+	int32_t parent;
+
+	if (fdinherit_take(&tr->inh, child, &parent))
+		inherit_now(tr, child, parent);
+}
+
+/* A new process (not a thread: threads share their process's table)
+ * inherits its parent's descriptors once the parent's events before the
+ * fork are in (fdinherit.h). */
+static void
+note_fork(struct tracker *tr, const struct task *k)
+{
+	int32_t oc, op;
+
+	if (k->thread || k->ptgid <= 0 || k->ptgid == k->tgid)
+		return;
+	if (fdinherit_note(&tr->inh, k->pid, k->ptgid, &oc, &op))
+		inherit_now(tr, oc, op);
+}
+
 void
 lifecycle_fork(struct tracker *tr, const struct procconn_event *ev)
 {
@@ -176,6 +212,87 @@ lifecycle_fork(struct tracker *tr, const struct procconn_event *ev)
 	container_inherit(tr, k);
 	if (tracker_recorded(tr, k))
 		lifecycle_recorded(tr, k, "fork");
+	note_fork(tr, k);
+}
+
+/* ---- exec from a thread other than the leader (Go programs) ----
+ * The kernel (de_thread) kills the other threads, the leader included,
+ * reports the leader's exit, and the exec'ing thread takes the leader's
+ * pid and start time; its old tid vanishes without an EXIT. The process
+ * lives on: same task, same _id. */
+
+struct threads_of {
+	struct tracker *tr;
+	int32_t tgid;
+	bool live;   /* a live thread of tgid was found */
+	bool retire; /* retire the ones /proc no longer has */
+	int64_t ns;  /* ... at this time */
+};
+
+static void
+thread_visit(struct task *k, void *arg)
+{
+	struct threads_of *w = arg;
+	struct procfs_stat st;
+
+	if (!k->thread || k->tgid != w->tgid || k->exited)
+		return;
+	w->live = true;
+	if (!w->retire ||
+	    procfs_read_stat(w->tr->o.proc_root, w->tgid, k->pid, &st) == 0)
+		return;
+	k->exit_ns = w->ns;
+	k->exit_mono_ms = w->tr->now_ms;
+	proctab_exited(w->tr->pt, k);
+	writeback_task_exit(w->tr->wb, k);
+}
+
+/* Is the EXIT of leader k the exec of one of its threads? Its process is
+ * still there, not a zombie, with the same start time, and godo knows a
+ * live thread of it (else the exec'ing thread is unknown: an exit). The
+ * /proc read comes first: most exits find the leader gone or a zombie. */
+static bool
+leader_execs(struct tracker *tr, const struct task *k)
+{
+	struct procfs_stat st;
+	struct threads_of w = {tr, k->tgid, false, false, 0};
+
+	if (k->thread ||
+	    procfs_read_stat(tr->o.proc_root, k->tgid, 0, &st) != 0 ||
+	    st.state == 'Z' || st.state == 'X' ||
+	    st.starttime != k->start_ticks)
+		return false;
+	proctab_foreach(tr->pt, thread_visit, &w);
+	return w.live;
+}
+
+static void
+note_dethread(struct tracker *tr, int32_t tgid)
+{
+	tr->dethread[tr->ndethread++ % TRACKER_DETHREAD_MAX] = tgid;
+}
+
+/* Was tgid's leader EXIT an exec? Then it is no more. */
+static bool
+take_dethread(struct tracker *tr, int32_t tgid)
+{
+	unsigned int i;
+
+	for (i = 0; i < TRACKER_DETHREAD_MAX; i++)
+		if (tr->dethread[i] == tgid) {
+			tr->dethread[i] = 0;
+			return true;
+		}
+	return false;
+}
+
+/* After such an exec: the threads /proc no longer has are gone. */
+static void
+retire_threads(struct tracker *tr, int32_t tgid, int64_t ns)
+{
+	struct threads_of w = {tr, tgid, false, true, ns};
+
+	proctab_foreach(tr->pt, thread_visit, &w);
 }
 
 void
@@ -185,7 +302,12 @@ lifecycle_exec(struct tracker *tr, const struct procconn_event *ev)
 
 	if (k == NULL || k->exited)
 		k = lifecycle_from_proc(tr, ev->tgid, ev->pid, "exec");
-	if (k == NULL || !tracker_recorded(tr, k))
+	if (k == NULL)
+		return;
+	if (!k->thread && take_dethread(tr, k->tgid))
+		retire_threads(tr, k->tgid,
+		               tracker_mono_to_wall(tr, ev->ts_ns));
+	if (!tracker_recorded(tr, k))
 		return;
 	/* A container's first process is moved into its cgroup before it
 	 * execs the container command: read the cgroup now, not at fork. */
@@ -199,6 +321,10 @@ lifecycle_exit(struct tracker *tr, const struct procconn_event *ev)
 
 	if (k == NULL || k->tgid != ev->tgid || k->exited)
 		return;
+	if (leader_execs(tr, k)) {
+		note_dethread(tr, k->tgid);
+		return;
+	}
 	k->exit_ns = tracker_mono_to_wall(tr, ev->ts_ns);
 	k->exit_mono_ms = tr->now_ms;
 	proctab_exited(tr->pt, k);
@@ -213,6 +339,9 @@ lifecycle_execve(struct tracker *tr, struct task *k, const struct sysevent *ev)
 
 	if (!ev->success)
 		return;
+	/* close-on-exec descriptors go with the old program */
+	if (k->fds != NULL)
+		fdtab_exec(tr->ft, k, ev->time_ns);
 	container_execve(tr, k, ev);
 	if (!tracker_recorded(tr, k))
 		return;

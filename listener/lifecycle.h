@@ -34,6 +34,9 @@ struct task *lifecycle_for_audit(struct tracker *tr, int32_t pid, int64_t ns);
 /* A successful execve seen by audit: daemons, runtime hints, the exec. */
 void lifecycle_execve(struct tracker *tr, struct task *k,
                       const struct sysevent *ev);
+/* The copy of child's descriptor table when it is pending (fdinherit.h):
+ * at the parent's clone audit event or the child's first. */
+void lifecycle_inherit(struct tracker *tr, int32_t child);
 /* k has done something recorded (source: what). */
 void lifecycle_recorded(struct tracker *tr, struct task *k, const char *source);
 /* Periodic: write due documents, retire tasks exited grace_ms ago. */

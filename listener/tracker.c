@@ -18,12 +18,25 @@ tracker_release_task(struct task *k, void *arg)
 	writeback_task_release(tr->wb, k);
 }
 
+const struct task *
+tracker_file_owner(struct tracker *tr, const struct openfile *f,
+                   const struct task *holder)
+{
+	struct task *k = proctab_get(tr->pt, f->opener_pid);
+
+	for (; k != NULL; k = k->older)
+		if (k->start_ticks == f->opener_ticks)
+			return k;
+	return holder;
+}
+
 /* The last descriptor of an open file went. */
 static void
-file_closed(struct openfile *f, const struct task *proc, int64_t ns,
+file_closed(struct openfile *f, const struct task *holder, int64_t ns,
             const char *by, void *arg)
 {
 	struct tracker *tr = arg;
+	const struct task *proc = tracker_file_owner(tr, f, holder);
 
 	if (!tracker_recorded(tr, proc))
 		return;

@@ -12,12 +12,15 @@
 #include <stdint.h>
 
 #include "ctwatch.h"
+#include "fdinherit.h"
 #include "fdtab.h"
 #include "membudget.h"
 #include "proctab.h"
 #include "schema.h"
 #include "util.h"
 #include "writeback.h"
+
+#define TRACKER_DETHREAD_MAX 8
 
 struct tracker_opts {
 	bool all;              /* record every process, not only Docker's */
@@ -72,6 +75,11 @@ struct tracker {
 	uint32_t scan;                        /* /proc scans taken */
 	struct membudget budget;              /* -mem-limit */
 	struct gap_tally tally[DROP_NCAUSES]; /* drops not yet in a gap */
+	struct fdinherit inh; /* forks whose descriptors are not copied yet */
+	/* processes whose leader's EXIT was an exec from another thread
+	 * (lifecycle.c): their EXEC retires the exec'ing thread's entry */
+	int32_t dethread[TRACKER_DETHREAD_MAX];
+	unsigned int ndethread; /* next slot (a ring) */
 	char pathbuf[PATH_MAX_BYTES + 1], pathbuf2[PATH_MAX_BYTES + 1];
 	char args[ARGS_MAX_BYTES];
 	struct str argv[ARGS_MAX_COUNT];
@@ -98,6 +106,11 @@ const char *tracker_drop_source(enum tracker_drop cause);
 void tracker_write_gaps(struct tracker *tr);
 /* Does godo record k (a Docker task, or -all)? */
 bool tracker_recorded(const struct tracker *tr, const struct task *k);
+/* The process that opened f (its documents' process) while godo has it,
+ * else holder (the process holding a descriptor of it). */
+const struct task *tracker_file_owner(struct tracker *tr,
+                                      const struct openfile *f,
+                                      const struct task *holder);
 /* k->id = "<boot_id>:<pid>:<start_ticks>". */
 void tracker_set_id(const struct tracker *tr, struct task *k);
 /* Start ticks (USER_HZ since boot) as wall ns. */
