@@ -94,12 +94,9 @@
 #define F_GID "gid"
 #define F_TYPE "type" /* mknod: "fifo", "char", "block", "file", "socket" */
 /* more operations and open-file fields (docs/schema.md, h-fid) */
-#define F_MAPPED "mapped"       /* open file mapped writable and shared */
-#define F_MAPPED_NS "mapped_ns" /* its first such mapping */
-/* inherited descriptors (docs/schema.md, h-fds) */
-#define F_WRITERS "writers"           /* _ids of processes that wrote */
-#define F_WRITERS_MORE "writers_more" /* writes by processes not listed */
-#define F_EXCHANGE "exchange"         /* rename: the two names were swapped */
+#define F_MAPPED "mapped"           /* open file mapped writable and shared */
+#define F_MAPPED_NS "mapped_ns"     /* its first such mapping */
+#define F_EXCHANGE "exchange"       /* rename: the two names were swapped */
 #define F_RDEV "rdev"               /* mknod: "major:minor" of a device node */
 #define F_FALLOC_MODE "falloc_mode" /* fallocate: "punch-hole,keep-size" */
 #define F_OFFSET "offset"           /* fallocate: range start */
@@ -107,6 +104,10 @@
 #define F_MOUNT_SOURCE "source"     /* mount: a bind mount's source path */
 #define F_INODE "inode"             /* open_by_handle_at: the file opened */
 #define F_DEV "dev"                 /* its device, "major:minor" */
+
+/* inherited descriptors (docs/schema.md, h-fds) */
+#define F_WRITERS "writers"           /* _ids of processes that wrote */
+#define F_WRITERS_MORE "writers_more" /* writes by processes not listed */
 
 /* gaps */
 #define F_GAP_FROM "from"

@@ -18,7 +18,10 @@
  * refused; a container below its share takes room from the container
  * holding most, directory entries first, then that container's oldest
  * written file (closed "evicted"). Every refusal and eviction goes to the
- * drop callback with its cause. The table never calls out otherwise. */
+ * drop callback with its cause. The table never calls out otherwise.
+ * A forked child's entries refer to its parent's open files
+ * (fdtab_inherit): an open file counts its descriptors in every process
+ * and ends with the last; each inherited entry is charged as an entry. */
 #ifndef GODO_FDTAB_H
 #define GODO_FDTAB_H
 
@@ -69,12 +72,13 @@ struct fdcont;
 
 struct fdent {
 	int32_t tgid, fd;
-	bool dir;     /* a directory (or O_PATH) open: only its path matters */
-	bool cloexec; /* O_CLOEXEC / FD_CLOEXEC: it goes at exec */
-	bool shadow;  /* replaced by a newer open of the same number whose
-	               * events may overtake this one's (other threads) */
-	char *path;   /* owned */
+	bool dir;    /* a directory (or O_PATH) open: only its path matters */
+	bool shadow; /* replaced by a newer open of the same number whose
+	              * events may overtake this one's (other threads) */
+	char *path;  /* owned */
 	size_t pathlen;
+	/* O_CLOEXEC / FD_CLOEXEC: it goes at exec */
+	bool cloexec;
 	uint64_t serial;       /* audit serial of the open (or dup) */
 	struct openfile *file; /* NULL for directories */
 	struct fdent *prev;    /* the shadowed previous holder of this number */
