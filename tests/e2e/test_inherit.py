@@ -7,15 +7,14 @@ keeps still counted, its close-on-exec one closed by the exec, the
 exec'ing thread's entry retired). Checked field by field in the raw
 documents, then in filter's JSON and text."""
 import os
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import godotest  # noqa: E402
-from godotest import (FILTER, IMAGE, SLOW, URI, Godo, audit_state, check,  # noqa: E402
-                      client, docker, finish, fresh_db, hold_audit_lock,
-                      run_filter, wrap)
+from godotest import (IMAGE, Godo, audit_state, check, client, docker,  # noqa: E402
+                      finish, fresh_db, hold_audit_lock, run_filter)
+from test_fidelity import fields, filter_text, one  # noqa: E402
 
 # the last command is not the script's end: sh does not exec it in place,
 # so the grandchild is a process of its own
@@ -34,18 +33,6 @@ def run_rm(*args):
     with open(cid_file) as f:
         return (f.read().strip(), p.returncode, p.stdout.decode(errors="replace"),
                 p.stderr.decode(errors="replace"))
-
-
-def one(docs, name, **want):
-    """check that exactly one doc matches want; returns it or None"""
-    got = [d for d in docs if all(d.get(k) == v for k, v in want.items())]
-    check(name, len(got) == 1, "want %r among %r" % (want, [{k: d.get(k) for k in list(want) + ["_id"]} for d in docs]))
-    return got[0] if len(got) == 1 else None
-
-
-def fields(name, d, **want):
-    bad = {k: (d or {}).get(k) for k, v in want.items() if d is None or d.get(k) != v}
-    check(name, d is not None and not bad, "fields %r want %r in %r" % (bad, want, d))
 
 
 def leaders(db, cid):
@@ -112,13 +99,6 @@ def check_threxec_raw(db, cid):
     fields("raw_threxec_gone_exec", gone, write_count=0, proc_id=p["_id"], close_by="exec")
     check("raw_threxec_gone_no_writers", gone is not None and "writers" not in gone, "doc %r" % gone)
     return p
-
-
-def filter_text(db):
-    host = URI.split("://", 1)[1].rstrip("/")
-    cmd = wrap([FILTER, "-mongo=" + host, "-db=" + db, "-no-save", "-format=text"])
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300 * SLOW)
-    return p.stdout.decode("utf-8", "replace")
 
 
 def check_filter(db, sh_cid, sh, th_cid, th):
