@@ -250,14 +250,16 @@ thread_visit(struct task *k, void *arg)
 /* Is the EXIT of leader k the exec of one of its threads? Its process is
  * still there, not a zombie, with the same start time, and godo knows a
  * live thread of it (else the exec'ing thread is unknown: an exit). The
- * /proc read comes first: most exits find the leader gone or a zombie. */
+ * kernel reports an exit once the task is a zombie: a real exit finds the
+ * leader gone or a zombie. The /proc read comes before the walk of the
+ * table; tasks godo does not record are not worth either. */
 static bool
 leader_execs(struct tracker *tr, const struct task *k)
 {
 	struct procfs_stat st;
 	struct threads_of w = {tr, k->tgid, false, false, 0};
 
-	if (k->thread ||
+	if (k->thread || !tracker_recorded(tr, k) ||
 	    procfs_read_stat(tr->o.proc_root, k->tgid, 0, &st) != 0 ||
 	    st.state == 'Z' || st.state == 'X' ||
 	    st.starttime != k->start_ticks)
