@@ -344,7 +344,8 @@ flush_fd(struct fdent *e, void *arg)
 	proc = proctab_get(c->tr.pt, e->tgid);
 	if (proc == NULL || !tracker_recorded(&c->tr, proc))
 		return;
-	writeback_file_open(c->tr.wb, f, proc);
+	/* the opener's document, whichever process holds it now */
+	writeback_file_open(c->tr.wb, f, tracker_file_owner(&c->tr, f, proc));
 }
 
 static void

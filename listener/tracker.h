@@ -76,6 +76,7 @@ struct tracker {
 	struct membudget budget;              /* -mem-limit */
 	struct gap_tally tally[DROP_NCAUSES]; /* drops not yet in a gap */
 	struct fdinherit inh; /* forks whose descriptors are not copied yet */
+	struct task opener;   /* scratch: tracker_file_owner's answer */
 	/* processes whose leader's EXIT was an exec from another thread
 	 * (lifecycle.c): their EXEC retires the exec'ing thread's entry */
 	int32_t dethread[TRACKER_DETHREAD_MAX];
@@ -106,8 +107,9 @@ const char *tracker_drop_source(enum tracker_drop cause);
 void tracker_write_gaps(struct tracker *tr);
 /* Does godo record k (a Docker task, or -all)? */
 bool tracker_recorded(const struct tracker *tr, const struct task *k);
-/* The process that opened f (its documents' process) while godo has it,
- * else holder (the process holding a descriptor of it). */
+/* The process that opened f (its documents' process): godo's task while
+ * it has it, else a copy of holder with the opener's pid and _id (valid
+ * until the next call). */
 const struct task *tracker_file_owner(struct tracker *tr,
                                       const struct openfile *f,
                                       const struct task *holder);

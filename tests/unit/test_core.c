@@ -1489,6 +1489,40 @@ test_core_fork_inherits(void **state)
 	assert_string_equal(fake_str(d, F_CLOSE_BY), "close");
 }
 
+/* The opener exits and leaves the table while its child still holds the
+ * session: its documents (fds while open, files at the end) stay the
+ * opener's. */
+static void
+test_core_inherited_outlives_opener(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	(void)open_file(f, 200, 5001, "/o", 3, O_WRONLY);
+	fork_task(f, 201, 201, 200, 5002);
+	clone_call(f, 200, 201, 5002);
+	exit_task(f, 200, 5003, 0);
+	fd_call(f, SYSEV_WRITE, 201, ++f->serial, 5004, 3, 3);
+	(void)open_file(f, DAEMON, 10500, "/tmp/daemon", 4, O_RDONLY);
+	at(f, 11000);
+	assert_null(proctab_get(core_proctab(f->c), 200)); /* retired */
+	d = fake_store_find_doc(f->s, STORE_FDS, F_FILENAME, "/o");
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_PROC_ID), ID(200, 500));
+	fd_call(f, SYSEV_WRITE, 201, ++f->serial, 11001, 3, 4);
+	fd_call(f, SYSEV_CLOSE, 201, ++f->serial, 11002, 3, 0);
+	at(f, 14000);
+	d = file_doc(f, "/o");
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_PROC_ID), ID(200, 500));
+	assert_int_equal(fake_int(d, F_PID, 0), 200);
+	assert_int_equal(fake_int(d, F_WRITE_BYTES, 0), 7);
+	assert_string_equal(fake_str(d, F_WRITERS ".0"), ID(201, 500));
+	assert_string_equal(fake_str(d, F_CLOSE_BY), "close");
+}
+
 /* A thread shares its process's table: its write is the process's, and a
  * new thread gets no copy of its own. */
 static void
@@ -1713,6 +1747,7 @@ main(void)
 	    T(test_core_exec_args_cut),
 	    /* h-fds: inherited descriptors, exec from a non-leader thread */
 	    T(test_core_fork_inherits),
+	    T(test_core_inherited_outlives_opener),
 	    T(test_core_thread_no_copy),
 	    T(test_core_writers_bounded),
 	    T(test_core_cloexec_at_exec),
