@@ -27,7 +27,16 @@ tracker_file_owner(struct tracker *tr, const struct openfile *f,
 	for (; k != NULL; k = k->older)
 		if (k->start_ticks == f->opener_ticks)
 			return k;
-	return holder;
+	if (f->opener_pid == 0)
+		return holder;
+	/* the opener left the table before its child closed the session:
+	 * its identity from the session, the rest (container) the holder's,
+	 * a child being in its parent's container */
+	tr->opener = *holder;
+	tr->opener.pid = tr->opener.tgid = f->opener_pid;
+	tr->opener.start_ticks = f->opener_ticks;
+	tracker_set_id(tr, &tr->opener);
+	return &tr->opener;
 }
 
 /* The last descriptor of an open file went. */
