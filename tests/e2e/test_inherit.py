@@ -61,7 +61,7 @@ def check_shell_raw(db, cid):
     files = list(client()[db]["files"].find({"docker_id": cid, "filename": "/tmp/f"}))
     f = one(files, "raw_shell_session", op="open")
     fields("raw_shell_counts", f, write_count=3, write_bytes=len(SHELL_OUT), proc_id=top["_id"],
-           pid=top["pid"], close_by="exit")
+           pid=top["pid"], closed_by="exit")
     want = {top["_id"], grand["_id"]} | ({sub[0]["_id"]} if len(sub) == 1 else set())
     writers = (f or {}).get("writers") or []
     check("raw_shell_writers", len(writers) == 3 and set(writers) == want and "writers_more" not in (f or {}),
@@ -94,9 +94,9 @@ def check_threxec_raw(db, cid):
     files = list(client()[db]["files"].find({"docker_id": cid}))
     keep = one(files, "raw_threxec_keep", op="open", filename="/tmp/keep")
     fields("raw_threxec_keep_counts", keep, write_count=2, write_bytes=len("before exec\nafter\n"),
-           proc_id=p["_id"], writers=[p["_id"]], close_by="exit")
+           proc_id=p["_id"], writers=[p["_id"]], closed_by="exit")
     gone = one(files, "raw_threxec_gone", op="open", filename="/tmp/gone")
-    fields("raw_threxec_gone_exec", gone, write_count=0, proc_id=p["_id"], close_by="exec")
+    fields("raw_threxec_gone_exec", gone, write_count=0, proc_id=p["_id"], closed_by="exec")
     check("raw_threxec_gone_no_writers", gone is not None and "writers" not in gone, "doc %r" % gone)
     return p
 
