@@ -34,11 +34,15 @@ retire(struct tracker *tr, struct task *k)
  * (proctab_push) for its late audit events, its descriptors closed (the
  * numbers are the new one's now); a live one is gone (its exit was not
  * seen) and retires. A refusal is a drop. */
+static void unpark_pid(struct tracker *tr, int32_t pid);
+
 static struct task *
 new_task(struct tracker *tr, int32_t pid, int32_t tgid)
 {
-	struct task *k, *old = proctab_get(tr->pt, pid);
+	struct task *k, *old;
 
+	unpark_pid(tr, pid);
+	old = proctab_get(tr->pt, pid);
 	if (old != NULL && !old->exited)
 		retire(tr, old);
 	else if (old != NULL && old->fds != NULL)
@@ -53,6 +57,8 @@ new_task(struct tracker *tr, int32_t pid, int32_t tgid)
 	}
 	k->tgid = tgid;
 	k->thread = pid != tgid;
+	if (k->thread)
+		dethread_note_thread(&tr->dt, tgid);
 	return k;
 }
 
@@ -216,100 +222,103 @@ lifecycle_fork(struct tracker *tr, const struct procconn_event *ev)
 }
 
 /* ---- exec from a thread other than the leader (Go programs) ----
- * The kernel (de_thread) kills the other threads, the leader included,
- * reports the leader's exit, and the exec'ing thread takes the leader's
- * pid and start time; its old tid vanishes without an EXIT. The process
- * lives on: same task, same _id. */
+ * The kernel ends the other threads, reports the leader's EXIT, and the
+ * exec'ing thread takes the leader's pid and start time; its old tid
+ * vanishes without an EXIT. The process lives on: same task, same _id.
+ * The EXIT of a leader whose process made threads waits (dethread.h) for
+ * an EXEC of its pid: then it was the exec; else it is an exit once due. */
+
+#define DETHREAD_WAIT_MS                                                       \
+	200 /* an EXEC follows the EXIT within microseconds                    \
+	     */
+
+static void
+exit_task(struct tracker *tr, struct task *k, int64_t ns, uint32_t code,
+          uint64_t mono_ms)
+{
+	k->exit_ns = ns;
+	k->exit_mono_ms = mono_ms;
+	proctab_exited(tr->pt, k);
+	k->exit_status = code;
+	writeback_task_exit(tr->wb, k);
+}
+
+/* A parked EXIT no EXEC followed: the task exits as reported. */
+static void
+unpark(struct tracker *tr, const struct dethread_exit *x)
+{
+	struct task *k = proctab_get(tr->pt, x->pid);
+
+	dethread_forget(&tr->dt, x->pid);
+	if (k != NULL && !k->exited && k->start_ticks == x->start_ticks)
+		exit_task(tr, k, x->exit_ns, x->code, x->mono_ms);
+}
+
+/* The parked exits that are due (every one: all). */
+static void
+unpark_due(struct tracker *tr, bool all)
+{
+	struct dethread_exit x;
+
+	while (dethread_due(&tr->dt, all ? UINT64_MAX : tr->now_ms,
+	                    all ? 0 : DETHREAD_WAIT_MS, &x))
+		unpark(tr, &x);
+}
+
+/* pid gets a new task: an EXIT of its previous one still parked was one. */
+static void
+unpark_pid(struct tracker *tr, int32_t pid)
+{
+	struct dethread_exit x;
+
+	if (dethread_take(&tr->dt, pid, &x))
+		unpark(tr, &x);
+}
 
 struct threads_of {
 	struct tracker *tr;
 	int32_t tgid;
-	bool live;   /* a live thread of tgid was found */
-	bool retire; /* retire the ones /proc no longer has */
-	int64_t ns;  /* ... at this time */
+	int64_t ns; /* the exec */
 };
 
+/* A thread of w->tgid that /proc no longer has was the exec'ing one (or
+ * is gone since): it exits at the exec. */
 static void
-thread_visit(struct task *k, void *arg)
+retire_gone(struct task *k, void *arg)
 {
 	struct threads_of *w = arg;
 	struct procfs_stat st;
 
-	if (!k->thread || k->tgid != w->tgid || k->exited)
-		return;
-	w->live = true;
-	if (!w->retire ||
+	if (!k->thread || k->tgid != w->tgid || k->exited ||
 	    procfs_read_stat(w->tr->o.proc_root, w->tgid, k->pid, &st) == 0)
 		return;
-	k->exit_ns = w->ns;
-	k->exit_mono_ms = w->tr->now_ms;
-	proctab_exited(w->tr->pt, k);
-	writeback_task_exit(w->tr->wb, k);
+	exit_task(w->tr, k, w->ns, 0, w->tr->now_ms);
 }
 
-/* Is the EXIT of leader k the exec of one of its threads? Its process is
- * still there, not a zombie, with the same start time, and godo knows a
- * live thread of it (else the exec'ing thread is unknown: an exit). The
- * kernel reports an exit once the task is a zombie: a real exit finds the
- * leader gone or a zombie. The /proc read comes before the walk of the
- * table; tasks godo does not record are not worth either. */
-static bool
-leader_execs(struct tracker *tr, const struct task *k)
-{
-	struct procfs_stat st;
-	struct threads_of w = {tr, k->tgid, false, false, 0};
-
-	if (k->thread || !tracker_recorded(tr, k) ||
-	    procfs_read_stat(tr->o.proc_root, k->tgid, 0, &st) != 0 ||
-	    st.state == 'Z' || st.state == 'X' ||
-	    st.starttime != k->start_ticks)
-		return false;
-	proctab_foreach(tr->pt, thread_visit, &w);
-	return w.live;
-}
-
+/* Was ev the exec of a thread, after its leader's parked EXIT? Then the
+ * process lives on and its threads /proc no longer has are gone. */
 static void
-note_dethread(struct tracker *tr, int32_t tgid)
+dethread_exec(struct tracker *tr, const struct procconn_event *ev)
 {
-	tr->dethread[tr->ndethread++ % TRACKER_DETHREAD_MAX] = tgid;
-}
+	struct dethread_exit x;
+	struct threads_of w = {tr, ev->tgid, 0};
 
-/* Was tgid's leader EXIT an exec? Then it is no more. */
-static bool
-take_dethread(struct tracker *tr, int32_t tgid)
-{
-	unsigned int i;
-
-	for (i = 0; i < TRACKER_DETHREAD_MAX; i++)
-		if (tr->dethread[i] == tgid) {
-			tr->dethread[i] = 0;
-			return true;
-		}
-	return false;
-}
-
-/* After such an exec: the threads /proc no longer has are gone. */
-static void
-retire_threads(struct tracker *tr, int32_t tgid, int64_t ns)
-{
-	struct threads_of w = {tr, tgid, false, true, ns};
-
-	proctab_foreach(tr->pt, thread_visit, &w);
+	if (ev->pid != ev->tgid || !dethread_take(&tr->dt, ev->pid, &x))
+		return;
+	w.ns = tracker_mono_to_wall(tr, ev->ts_ns);
+	proctab_foreach(tr->pt, retire_gone, &w);
 }
 
 void
 lifecycle_exec(struct tracker *tr, const struct procconn_event *ev)
 {
-	struct task *k = proctab_get(tr->pt, ev->pid);
+	struct task *k;
 
+	dethread_exec(tr, ev);
+	k = proctab_get(tr->pt, ev->pid);
 	if (k == NULL || k->exited)
 		k = lifecycle_from_proc(tr, ev->tgid, ev->pid, "exec");
-	if (k == NULL)
-		return;
-	if (!k->thread && take_dethread(tr, k->tgid))
-		retire_threads(tr, k->tgid,
-		               tracker_mono_to_wall(tr, ev->ts_ns));
-	if (!tracker_recorded(tr, k))
+	if (k == NULL || !tracker_recorded(tr, k))
 		return;
 	/* A container's first process is moved into its cgroup before it
 	 * execs the container command: read the cgroup now, not at fork. */
@@ -320,18 +329,23 @@ void
 lifecycle_exit(struct tracker *tr, const struct procconn_event *ev)
 {
 	struct task *k = proctab_get(tr->pt, ev->pid);
+	int64_t ns = tracker_mono_to_wall(tr, ev->ts_ns);
 
 	if (k == NULL || k->tgid != ev->tgid || k->exited)
 		return;
-	if (leader_execs(tr, k)) {
-		note_dethread(tr, k->tgid);
+	if (!k->thread && tracker_recorded(tr, k) &&
+	    dethread_threaded(&tr->dt, k->tgid)) {
+		struct dethread_exit x = {k->pid, k->start_ticks, ns,
+		                          ev->exit_code, tr->now_ms};
+		struct dethread_exit due;
+
+		if (dethread_park(&tr->dt, &x, &due))
+			unpark(tr, &due);
 		return;
 	}
-	k->exit_ns = tracker_mono_to_wall(tr, ev->ts_ns);
-	k->exit_mono_ms = tr->now_ms;
-	proctab_exited(tr->pt, k);
-	k->exit_status = ev->exit_code;
-	writeback_task_exit(tr->wb, k);
+	if (!k->thread)
+		dethread_forget(&tr->dt, k->tgid);
+	exit_task(tr, k, ns, ev->exit_code, tr->now_ms);
 }
 
 void
@@ -411,6 +425,7 @@ sweep_task(struct task *k, void *arg)
 void
 lifecycle_sweep(struct tracker *tr)
 {
+	unpark_due(tr, false);
 	proctab_foreach(tr->pt, sweep_task, tr);
 }
 
@@ -426,6 +441,7 @@ close_exited(struct task *k, void *arg)
 void
 lifecycle_close_exited(struct tracker *tr)
 {
+	unpark_due(tr, true);
 	proctab_foreach(tr->pt, close_exited, tr);
 }
 

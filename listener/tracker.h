@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "ctwatch.h"
+#include "dethread.h"
 #include "fdinherit.h"
 #include "fdtab.h"
 #include "membudget.h"
@@ -19,8 +20,6 @@
 #include "schema.h"
 #include "util.h"
 #include "writeback.h"
-
-#define TRACKER_DETHREAD_MAX 8
 
 struct tracker_opts {
 	bool all;              /* record every process, not only Docker's */
@@ -77,10 +76,7 @@ struct tracker {
 	struct gap_tally tally[DROP_NCAUSES]; /* drops not yet in a gap */
 	struct fdinherit inh; /* forks whose descriptors are not copied yet */
 	struct task opener;   /* scratch: tracker_file_owner's answer */
-	/* processes whose leader's EXIT was an exec from another thread
-	 * (lifecycle.c): their EXEC retires the exec'ing thread's entry */
-	int32_t dethread[TRACKER_DETHREAD_MAX];
-	unsigned int ndethread; /* next slot (a ring) */
+	struct dethread dt;   /* leader exits that may be a thread's exec */
 	char pathbuf[PATH_MAX_BYTES + 1], pathbuf2[PATH_MAX_BYTES + 1];
 	char args[ARGS_MAX_BYTES];
 	struct str argv[ARGS_MAX_COUNT];

@@ -1643,10 +1643,10 @@ test_core_close_range(void **state)
 }
 
 /* A thread's exec (Go): the connector reports the leader's exit, then the
- * exec under the leader's pid; /proc still has the process, not a zombie,
- * same start, and the exec'ing thread's tid is gone. Same task, same _id,
- * the exec recorded with its args, its files open, the thread entry
- * retired; the process's real exit later is recorded. */
+ * exec under the leader's pid, and the exec'ing thread's tid is gone from
+ * /proc. Same task, same _id, the exec recorded with its args, its files
+ * open, the thread entry retired; the process's real exit later is
+ * recorded with its own time. */
 static void
 test_core_nonleader_exec(void **state)
 {
@@ -1685,6 +1685,38 @@ test_core_nonleader_exec(void **state)
 	assert_int_equal(fake_int(d, F_EXIT_NS, 0), T0 + 5020 * MS);
 	assert_int_equal(fake_int(sess_doc(f, "/go.log"), F_WRITE_BYTES, -1),
 	                 5);
+}
+
+/* A threaded process's leader exits and no exec follows: an exit, as
+ * reported, once due (at the sweep 200 ms on); a new task of the pid
+ * settles it at once. */
+static void
+test_core_threaded_leader_exit(void **state)
+{
+	struct fx *f = *state;
+	struct task *k;
+
+	start_daemon(f);
+	fork_task(f, 300, 300, DAEMON, 5000);
+	fork_task(f, 301, 300, DAEMON, 5010);
+	fork_task(f, 400, 400, DAEMON, 5000);
+	fork_task(f, 401, 400, DAEMON, 5010);
+	conn(f, PROCCONN_EXIT, 301, 300, DAEMON, 5020, 0);
+	conn(f, PROCCONN_EXIT, 300, 300, DAEMON, 5020, 3 << 8);
+	conn(f, PROCCONN_EXIT, 400, 400, DAEMON, 5030, 0);
+	k = proctab_get(core_proctab(f->c), 300);
+	assert_false(k->exited);              /* parked */
+	fork_task(f, 400, 400, DAEMON, 5040); /* pid 400 reused */
+	k = proctab_get(core_proctab(f->c), 400)->older;
+	assert_non_null(k);
+	assert_true(k->exited);
+	assert_int_equal(k->exit_ns, T0 + 5030 * MS);
+	at(f, 7000);
+	k = proctab_get(core_proctab(f->c), 300);
+	assert_true(k->exited);
+	assert_int_equal(k->exit_ns, T0 + 5020 * MS);
+	core_shutdown(f->c);
+	assert_int_equal(fake_int(pids_doc(f, 300, 500), F_EXIT_CODE, -1), 3);
 }
 
 /* Without a known live thread a leader's exit is an exit, /proc or not. */
@@ -1754,6 +1786,7 @@ main(void)
 	    T(test_core_close_range),
 	    T(test_core_nonleader_exec),
 	    T(test_core_leader_exit_without_threads),
+	    T(test_core_threaded_leader_exit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
