@@ -182,8 +182,7 @@ on_dup(struct tracker *tr, struct task *k, const struct sysevent *ev)
 }
 
 /* fcntl: F_DUPFD / F_DUPFD_CLOEXEC are dups onto the lowest free number
- * at or above arg; F_SETFD sets the close-on-exec mark (F_GETFD passes
- * the rule's a1<=2 and changes nothing). */
+ * at or above arg; F_SETFD sets the close-on-exec mark. */
 static void
 on_fcntl(struct tracker *tr, struct task *k, const struct sysevent *ev)
 {
