@@ -20,6 +20,8 @@ lifecycle_recorded(struct tracker *tr, struct task *k, const char *source)
 	writeback_task_recorded(tr->wb, k, source, tr->now_ms);
 }
 
+static void unpark_pid(struct tracker *tr, int32_t pid);
+
 /* The previous incarnation of a pid leaves the table. */
 static void
 retire(struct tracker *tr, struct task *k)
@@ -34,8 +36,6 @@ retire(struct tracker *tr, struct task *k)
  * (proctab_push) for its late audit events, its descriptors closed (the
  * numbers are the new one's now); a live one is gone (its exit was not
  * seen) and retires. A refusal is a drop. */
-static void unpark_pid(struct tracker *tr, int32_t pid);
-
 static struct task *
 new_task(struct tracker *tr, int32_t pid, int32_t tgid)
 {
@@ -228,9 +228,8 @@ lifecycle_fork(struct tracker *tr, const struct procconn_event *ev)
  * The EXIT of a leader whose process made threads waits (dethread.h) for
  * an EXEC of its pid: then it was the exec; else it is an exit once due. */
 
-#define DETHREAD_WAIT_MS                                                       \
-	200 /* an EXEC follows the EXIT within microseconds                    \
-	     */
+/* an EXEC follows its leader's EXIT within microseconds */
+#define DETHREAD_WAIT_MS 200
 
 static void
 exit_task(struct tracker *tr, struct task *k, int64_t ns, uint32_t code,
