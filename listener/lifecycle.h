@@ -3,7 +3,10 @@
  * godo, or whose FORK was lost); the audit event -> task mapping (an audit
  * event names a pid only); execve's record; and when a task's document is
  * written or its slot retired. An incarnation is (pid, start ticks): a new
- * task with a reused pid retires the previous one and gets a new _id. */
+ * task with a reused pid retires the previous one and gets a new _id.
+ * A forked process inherits its parent's descriptors (fdinherit.h); the
+ * EXIT of a leader whose process made threads waits for an EXEC of its pid
+ * (a thread's exec, dethread.h) until the next sweep. */
 #ifndef GODO_LIFECYCLE_H
 #define GODO_LIFECYCLE_H
 
