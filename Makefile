@@ -145,7 +145,8 @@ UNIT_test_core := listener/core listener/tracker listener/lifecycle \
 	listener/writeback listener/wbdoc listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
 	listener/membudget listener/fdshare \
 	listener/procfs tests/unit/fake_store common/path common/esc \
-	common/log common/util listener/ctwatch listener/ctinfo
+	common/log common/util listener/ctwatch listener/ctinfo \
+	listener/syscalls listener/fdinherit listener/dethread
 UNIT_test_pidreuse := $(UNIT_test_core)
 UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback listener/wbdoc listener/membudget \
 	listener/chain common/chainhead common/digest \

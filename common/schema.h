@@ -105,6 +105,10 @@
 #define F_INODE "inode"             /* open_by_handle_at: the file opened */
 #define F_DEV "dev"                 /* its device, "major:minor" */
 
+/* inherited descriptors (docs/schema.md, h-fds) */
+#define F_WRITERS "writers"           /* _ids of processes that wrote */
+#define F_WRITERS_MORE "writers_more" /* writes by processes not listed */
+
 /* gaps */
 #define F_GAP_FROM "from"
 #define F_GAP_TO "to"
@@ -190,6 +194,7 @@
 #define ARGS_MAX_COUNT 1024
 #define PATH_MAX_BYTES 4096
 #define EXECVE_MAX 16  /* execve entries kept per task; execve_count counts */
+#define WRITERS_MAX 8  /* writers kept per open file (fdtab.h) */
 #define WRITTEN_MAX 16 /* write times kept per file; write_count counts */
 
 #endif

@@ -507,6 +507,8 @@ static const struct field file_fields[] = {
     FF(F_RDEV, FK_BYTES, d.f.rdev),
     FFH(F_INODE, FK_I64, d.f.inode, d.f.has_inode),
     FF(F_DEV, FK_BYTES, d.f.dev),
+    FF(F_WRITERS, FK_ARGV, d.f.writers),
+    FF(F_WRITERS_MORE, FK_I64, d.f.writers_more),
 };
 
 int

@@ -499,6 +499,7 @@ model_file_free(struct file *f)
 	bytes_free(&f->source);
 	bytes_free(&f->rdev);
 	bytes_free(&f->dev);
+	bytes_argv_free(&f->writers);
 	f->id = NULL;
 }
 

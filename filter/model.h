@@ -118,6 +118,10 @@ struct file {
 	bool mapped, exchange, has_flags, has_range, has_inode;
 	int64_t mapped_ns, offset, length, inode;
 	struct bytes falloc_mode, source, rdev, dev;
+	/* h-fds (docs/schema.md): the processes (_ids) that wrote through an
+	 * open-file session, and writes by processes beyond the list */
+	struct argv writers;
+	int64_t writers_more;
 };
 
 /* A host mount of a container (docs/schema.md, containers.mounts). */

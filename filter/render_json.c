@@ -376,6 +376,10 @@ j_file(struct jw *w, const struct file *f)
 		kv_bool(w, "mapped", true);
 		kv_time(w, "mapped_time", f->mapped_ns);
 	}
+	if (f->writers.n > 0) /* h-fds */
+		kv_argv(w, "writers", &f->writers);
+	if (f->writers_more > 0)
+		kv_int(w, "writers_more", f->writers_more);
 	j_close(w);
 }
 

@@ -313,7 +313,12 @@ const char *const render_page_js[] = {
     "      add(r, \"td\", \"n\", close).title = tfull(f.close) +\n",
     "        (f.closed_by ? \" by \" + vis(f.closed_by) : \"\");\n",
     "      add(r, \"td\", \"n\", f.writes + \" (\" + f.write_bytes + \" "
-    "B)\" +\n        (f.mapped ? \" mapped\" : \"\"));\n",
+    "B)\" +\n        (f.mapped ? \" mapped\" : \"\") +\n",
+    /* h-fds: the processes that wrote through the session */
+    "        (f.writers ? \" by pid \" + f.writers.map(function (w) {\n",
+    "          var q = byId[w];\n",
+    "          return q ? q.tgid : \"?\";\n",
+    "        }).join(\",\") + (f.writers_more ? \" +\" : \"\") : \"\"));\n",
     "      rows.push({tr: r, hay: (vis(f.path) + \" \" + vis(f.host_path) + \" "
     "\" +\n",
     "        vis(p.comm)).toLowerCase(), pid: String(f.pid)});\n",

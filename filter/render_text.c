@@ -367,6 +367,57 @@ t_op(struct buf *b, const struct file *f)
 	t_op_more(b, f);
 }
 
+/* The pid in a task _id "<boot_id>:<pid>:<start ticks>" (docs/schema.md),
+ * or -1 when the id does not have that form. */
+static long
+id_pid(const struct bytes *id)
+{
+	size_t end, i;
+	long pid = 0;
+
+	for (end = id->n; end > 0 && id->p[end - 1] != ':'; end--)
+		;
+	if (end < 2)
+		return -1;
+	for (i = end - 1; i > 0 && id->p[i - 1] != ':'; i--)
+		;
+	if (i == 0 || i == end - 1 || end - 1 - i > 9)
+		return -1;
+	for (; i < end - 1; i++) {
+		if (id->p[i] < '0' || id->p[i] > '9')
+			return -1;
+		pid = pid * 10 + (id->p[i] - '0');
+	}
+	return pid;
+}
+
+/* h-fds: the processes that wrote through an open-file session (a forked
+ * child writes through its parent's descriptors). */
+static void
+t_writers(struct tw *w, const struct file *f)
+{
+	size_t i;
+
+	if (f->writers.n == 0)
+		return;
+	buf_adds(&w->b, "      writers");
+	for (i = 0; i < f->writers.n; i++) {
+		long pid = id_pid(&f->writers.v[i]);
+
+		buf_adds(&w->b, i == 0 ? " " : ", ");
+		if (pid >= 0) {
+			buf_printf(&w->b, "pid %ld", pid);
+		} else {
+			buf_adds(&w->b, "id ");
+			t_bytes(&w->b, &f->writers.v[i], PATH_MAX_SHOWN);
+		}
+	}
+	if (f->writers_more > 0)
+		buf_printf(&w->b, " (+%lld writes by others)",
+		           (long long)f->writers_more);
+	buf_addc(&w->b, '\n');
+}
+
 static void
 t_files(struct tw *w, const struct container *ct)
 {
@@ -395,6 +446,7 @@ t_files(struct tw *w, const struct container *ct)
 		buf_printf(&w->b, "  writes %lld", (long long)f->writes);
 		/* h-fid: stores through a shared mapping are not counted */
 		buf_adds(&w->b, f->mapped ? "  mapped\n" : "\n");
+		t_writers(w, f);
 		if (ct != NULL && f->host_path.set) {
 			buf_adds(&w->b, "      host ");
 			t_bytes(&w->b, &f->host_path, PATH_MAX_SHOWN);

@@ -10,7 +10,10 @@
 #include "log.h"
 #include "pathop.h"
 #include "snapshot.h"
+#include "syscalls.h"
 
+/* linux/close_range.h, not in every libc's headers */
+#define GODO_CLOSE_RANGE_CLOEXEC (1u << 2)
 #define WRITE_INTENT (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)
 #define FDFLUSH_MS 200
 #define SWEEP_MS 1000
@@ -132,6 +135,7 @@ on_open(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	               ev->serial, ev->time_ns);
 	if (e == NULL)
 		return;
+	e->cloexec = (ev->open_flags & O_CLOEXEC) != 0;
 	e->dir = (ev->open_flags & WRITE_INTENT) == 0;
 	if (e->dir)
 		return;
@@ -156,8 +160,10 @@ on_write(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	if (ev->exit < 0)
 		return;
 	e = fdtab_route(tr->ft, k->tgid, arg_fd(ev), ev->serial);
-	if (e != NULL && e->file != NULL)
+	if (e != NULL && e->file != NULL) {
 		fdtab_count_write(e->file, ev->time_ns, (uint64_t)ev->exit);
+		fdtab_note_writer(e->file, k);
+	}
 }
 
 /* dup2(old, new): new now refers to old's open file (and whatever new was
@@ -169,6 +175,50 @@ on_dup(struct tracker *tr, struct task *k, const struct sysevent *ev)
 		return;
 	fdtab_dup(tr->ft, k, arg_fd(ev), (int32_t)ev->exit, ev->serial,
 	          ev->time_ns);
+	if (syscalls_lookup(ev->arch, ev->syscall) == SC_DUP3 &&
+	    (ev->a[2] & O_CLOEXEC) != 0)
+		fdtab_set_cloexec(tr->ft, k, (int32_t)ev->exit, ev->serial,
+		                  true);
+}
+
+/* fcntl: F_DUPFD / F_DUPFD_CLOEXEC are dups onto the lowest free number
+ * at or above arg; F_SETFD sets the close-on-exec mark. */
+static void
+on_fcntl(struct tracker *tr, struct task *k, const struct sysevent *ev)
+{
+	switch (ev->a[1]) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (ev->exit < 0 || ev->exit > INT32_MAX)
+			return;
+		fdtab_dup(tr->ft, k, arg_fd(ev), (int32_t)ev->exit, ev->serial,
+		          ev->time_ns);
+		if (ev->a[1] == F_DUPFD_CLOEXEC)
+			fdtab_set_cloexec(tr->ft, k, (int32_t)ev->exit,
+			                  ev->serial, true);
+		break;
+	case F_SETFD:
+		fdtab_set_cloexec(tr->ft, k, arg_fd(ev), ev->serial,
+		                  (ev->a[2] & FD_CLOEXEC) != 0);
+		break;
+	default:
+		break;
+	}
+}
+
+/* close_range(first, last, flags): CLOSE_RANGE_CLOEXEC marks instead of
+ * closing; CLOSE_RANGE_UNSHARE first gives the caller a table of its own,
+ * which for godo's copy changes nothing. */
+static void
+on_close_range(struct tracker *tr, struct task *k, const struct sysevent *ev)
+{
+	uint32_t first = (uint32_t)ev->a[0], last = (uint32_t)ev->a[1];
+
+	if (first > last)
+		return;
+	fdtab_close_range(tr->ft, k, first, last,
+	                  (ev->a[2] & GODO_CLOSE_RANGE_CLOEXEC) != 0,
+	                  ev->time_ns);
 }
 
 bool
@@ -232,6 +282,8 @@ static handler_fn *const handlers[] = {
     [SYSEV_MOUNT] = pathop_meta,
     [SYSEV_UMOUNT] = pathop_meta,
     [SYSEV_OPEN_BY_HANDLE] = pathop_meta,
+    [SYSEV_FCNTL] = on_fcntl,
+    [SYSEV_CLOSE_RANGE] = on_close_range,
 };
 
 /* The events of a recorded task, by kind. A failed call changed nothing,
@@ -256,12 +308,17 @@ core_audit_event(struct core *c, const struct sysevent *ev)
 	tr->audit_ms = tr->now_ms;
 	if (ev->time_ns > tr->audit_ns)
 		tr->audit_ns = ev->time_ns;
+	/* the parent's events before the fork are in: the child's copy */
+	if (ev->kind == SYSEV_CLONE && ev->success && ev->exit > 0 &&
+	    ev->exit <= INT32_MAX)
+		lifecycle_inherit(tr, (int32_t)ev->exit);
 	if (!ev->has_syscall || ev->kind == SYSEV_OTHER ||
 	    ev->kind == SYSEV_CLONE)
 		return;
 	k = lifecycle_for_audit(tr, ev->pid, ev->time_ns);
 	if (k == NULL)
 		return;
+	lifecycle_inherit(tr, k->pid);
 	if (ev->kind == SYSEV_EXECVE) {
 		lifecycle_execve(tr, k, ev);
 		return;
@@ -286,7 +343,8 @@ flush_fd(struct fdent *e, void *arg)
 	proc = proctab_get(c->tr.pt, e->tgid);
 	if (proc == NULL || !tracker_recorded(&c->tr, proc))
 		return;
-	writeback_file_open(c->tr.wb, f, proc);
+	/* the opener's document, whichever process holds it now */
+	writeback_file_open(c->tr.wb, f, tracker_file_owner(&c->tr, f, proc));
 }
 
 static void

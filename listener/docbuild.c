@@ -355,6 +355,29 @@ append_proc(bson_t *b, const struct docctx *cx, const char *op,
 		BSON_APPEND_UTF8(b, F_DOCKER_ID, proc->docker_id);
 }
 
+/* The processes that wrote through f, as task _ids (tracker_set_id's
+ * form), and how many writes came from processes beyond the list. */
+static void
+append_writers(bson_t *b, const struct docctx *cx, const struct openfile *f)
+{
+	bson_t arr;
+	unsigned int i;
+	char idx[16], id[TASK_ID_MAX];
+
+	if (f->nwriters == 0)
+		return;
+	BSON_APPEND_ARRAY_BEGIN(b, F_WRITERS, &arr);
+	for (i = 0; i < f->nwriters; i++) {
+		idx_key(idx, i);
+		snprintf(id, sizeof(id), "%s:%d:%" PRIu64, cx->boot_id,
+		         f->writers[i].pid, f->writers[i].ticks);
+		BSON_APPEND_UTF8(&arr, idx, id);
+	}
+	bson_append_array_end(b, &arr);
+	if (f->writers_more > 0)
+		BSON_APPEND_INT64(b, F_WRITERS_MORE, (int64_t)f->writers_more);
+}
+
 void
 docbuild_file(bson_t *b, const struct docctx *cx, const struct openfile *f,
               const struct task *proc)
@@ -384,6 +407,7 @@ docbuild_file(bson_t *b, const struct docctx *cx, const struct openfile *f,
 		BSON_APPEND_BOOL(b, F_MAPPED, true);
 		BSON_APPEND_INT64(b, F_MAPPED_NS, f->mapped_ns);
 	}
+	append_writers(b, cx, f);
 }
 
 void

@@ -123,12 +123,12 @@ fdshare_oldest(const struct fdcont *c, int kind)
 }
 
 struct fdcont *
-fdshare_largest(const struct fdshare *s)
+fdshare_largest(const struct fdshare *s, const struct fdcont *but)
 {
 	struct fdcont *c, *best = NULL;
 
 	for (c = s->list; c != NULL; c = c->next)
-		if (best == NULL || c->bytes > best->bytes)
+		if (c != but && (best == NULL || c->bytes > best->bytes))
 			best = c;
 	return best;
 }

@@ -48,8 +48,11 @@ bool fdshare_unlink(struct fdshare *s, struct fdent *e);
 /* The oldest entry of kind (0 directories, 1 files) of c that is not a
  * shadow, or NULL. */
 struct fdent *fdshare_oldest(const struct fdcont *c, int kind);
-/* The container holding the most bytes, or NULL. */
-struct fdcont *fdshare_largest(const struct fdshare *s);
+/* The container holding the most bytes other than but (NULL: any), or
+ * NULL: a container below its share takes room from others, never from
+ * itself. */
+struct fdcont *fdshare_largest(const struct fdshare *s,
+                               const struct fdcont *but);
 /* Frees every record (entries are the caller's). */
 void fdshare_free(struct fdshare *s);
 

@@ -273,7 +273,7 @@ make_room(struct fdtab *t, const char *cid, size_t n, bool entry, int64_t ns)
 		/* an admitted entry's open file answers to the bounds only */
 		if (!over_n && !over_b && (!entry || !share || !tight(t)))
 			return NULL;
-		v = share ? c : fdshare_largest(&t->share);
+		v = share ? c : fdshare_largest(&t->share, c);
 		if (v == NULL)
 			return cause;
 		e = fdshare_oldest(v, 0);
@@ -453,8 +453,21 @@ fdtab_open_file(struct fdent *e, const struct task *proc, uint64_t flags,
 	f->open_ns = ns;
 	f->refs = 1;
 	f->dirty = true;
+	f->opener_pid = proc->pid;
+	f->opener_ticks = proc->start_ticks;
 	fdshare_set_file(e, f, bytes);
 	return 0;
+}
+
+/* dst (new) refers to what src does: its path kind and open file. */
+static void
+share_entry(struct fdent *dst, const struct fdent *src)
+{
+	dst->dir = src->dir;
+	if (src->file != NULL) {
+		src->file->refs++;
+		fdshare_set_file(dst, src->file, 0);
+	}
 }
 
 void
@@ -471,13 +484,8 @@ fdtab_dup(struct fdtab *t, struct task *proc, int32_t oldfd, int32_t newfd,
 		return;
 	}
 	dst = fdtab_open(t, proc, newfd, src->path, src->pathlen, serial, ns);
-	if (dst == NULL)
-		return;
-	dst->dir = src->dir;
-	if (src->file != NULL) {
-		src->file->refs++;
-		fdshare_set_file(dst, src->file, 0);
-	}
+	if (dst != NULL)
+		share_entry(dst, src); /* dup's copy is not close-on-exec */
 }
 
 void
@@ -555,4 +563,149 @@ fdtab_get_stats(const struct fdtab *t, struct fdtab_stats *out)
 {
 	*out = t->st;
 	out->containers = t->share.count;
+}
+
+void
+fdtab_note_writer(struct openfile *f, const struct task *proc)
+{
+	unsigned int i;
+
+	for (i = 0; i < f->nwriters; i++)
+		if (f->writers[i].pid == proc->pid &&
+		    f->writers[i].ticks == proc->start_ticks)
+			return;
+	if (f->nwriters == WRITERS_MAX) {
+		f->writers_more++;
+		return;
+	}
+	f->writers[f->nwriters].pid = proc->pid;
+	f->writers[f->nwriters].ticks = proc->start_ticks;
+	f->nwriters++;
+	f->dirty = true;
+}
+
+/* Which of proc's descriptors a walk takes. */
+struct fdpick {
+	uint32_t first, last; /* numbers in [first, last] */
+	bool cloexec;         /* only close-on-exec ones */
+};
+
+static bool
+picked(const struct fdent *e, const struct fdpick *p)
+{
+	return !e->shadow && (uint32_t)e->fd >= p->first &&
+	       (uint32_t)e->fd <= p->last && (!p->cloexec || e->cloexec);
+}
+
+/* The current (not shadowed) descriptor numbers of proc that p picks, in
+ * *out (allocated; NULL when none). Numbers, not pointers: adding or
+ * dropping entries may drop others (evictions, shadows). -1 when out of
+ * memory (logged). */
+static int
+numbers_of(const struct task *proc, const struct fdpick *p, int32_t **out,
+           uint32_t *n)
+{
+	const struct fdent *e;
+	uint32_t cnt = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (e = proc->fds; e != NULL; e = e->pnext)
+		cnt += picked(e, p);
+	if (cnt == 0)
+		return 0;
+	*out = malloc(cnt * sizeof(**out));
+	if (*out == NULL) {
+		log_warn("fdtab: %u descriptors", cnt);
+		return -1;
+	}
+	for (e = proc->fds; e != NULL; e = e->pnext)
+		if (picked(e, p))
+			(*out)[(*n)++] = e->fd;
+	return 0;
+}
+
+static const struct fdpick pick_all = {0, UINT32_MAX, false};
+
+void
+fdtab_inherit(struct fdtab *t, struct task *parent, struct task *child,
+              int64_t ns)
+{
+	int32_t *fds;
+	uint32_t n, i;
+
+	if (parent == child || numbers_of(parent, &pick_all, &fds, &n) != 0)
+		return;
+	for (i = 0; i < n; i++) {
+		struct fdent *src = fdtab_get(t, parent->tgid, fds[i]), *dst;
+
+		if (src == NULL || fdtab_get(t, child->tgid, fds[i]) != NULL)
+			continue; /* evicted meanwhile, or the child's own */
+		dst = add_entry(t, child, fds[i], src->path, src->pathlen, ns);
+		if (dst == NULL)
+			continue; /* a drop, counted */
+		/* src may have gone to make room for dst */
+		src = fdtab_get(t, parent->tgid, fds[i]);
+		if (src == NULL) {
+			drop(t, dst, child, ns, "evicted");
+			continue;
+		}
+		dst->serial = src->serial;
+		dst->cloexec = src->cloexec;
+		share_entry(dst, src);
+	}
+	free(fds);
+}
+
+/* proc's descriptors that p picks go (by), or are marked close-on-exec
+ * (mark). */
+static void
+close_picked(struct fdtab *t, struct task *proc, const struct fdpick *p,
+             bool mark, int64_t ns, const char *by)
+{
+	int32_t *fds;
+	uint32_t n, i;
+
+	if (numbers_of(proc, p, &fds, &n) != 0)
+		return;
+	for (i = 0; i < n; i++) {
+		struct fdent *e = fdtab_get(t, proc->tgid, fds[i]);
+
+		if (e == NULL)
+			continue;
+		if (mark) {
+			e->cloexec = true;
+			continue;
+		}
+		drop_prev(t, e, proc, ns, "reuse");
+		drop(t, e, proc, ns, by);
+	}
+	free(fds);
+}
+
+void
+fdtab_exec(struct fdtab *t, struct task *proc, int64_t ns)
+{
+	const struct fdpick p = {0, UINT32_MAX, true};
+
+	close_picked(t, proc, &p, false, ns, "exec");
+}
+
+void
+fdtab_close_range(struct fdtab *t, struct task *proc, uint32_t first,
+                  uint32_t last, bool cloexec_only, int64_t ns)
+{
+	const struct fdpick p = {first, last, false};
+
+	close_picked(t, proc, &p, cloexec_only, ns, "close");
+}
+
+void
+fdtab_set_cloexec(struct fdtab *t, struct task *proc, int32_t fd,
+                  uint64_t serial, bool on)
+{
+	struct fdent *e = fdtab_route(t, proc->tgid, fd, serial);
+
+	if (e != NULL)
+		e->cloexec = on;
 }

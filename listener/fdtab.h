@@ -18,7 +18,10 @@
  * refused; a container below its share takes room from the container
  * holding most, directory entries first, then that container's oldest
  * written file (closed "evicted"). Every refusal and eviction goes to the
- * drop callback with its cause. The table never calls out otherwise. */
+ * drop callback with its cause. The table never calls out otherwise.
+ * A forked child's entries refer to its parent's open files
+ * (fdtab_inherit): an open file counts its descriptors in every process
+ * and ends with the last; each inherited entry is charged as an entry. */
 #ifndef GODO_FDTAB_H
 #define GODO_FDTAB_H
 
@@ -52,6 +55,17 @@ struct openfile {
 	 * the file without any syscall (fdtab_mark_mapped) */
 	bool mapped;
 	int64_t mapped_ns; /* the first such mapping */
+	/* The process that opened it (its document's process, whoever holds
+	 * the last descriptor) and the processes that wrote through it: a
+	 * child holds its parent's open files after fork (fdtab_inherit). */
+	int32_t opener_pid;
+	uint64_t opener_ticks;
+	struct fdwriter {
+		int32_t pid;
+		uint64_t ticks; /* start ticks: the task id's incarnation */
+	} writers[WRITERS_MAX];
+	unsigned int nwriters;
+	uint64_t writers_more; /* writes by processes beyond WRITERS_MAX */
 };
 
 struct fdcont;
@@ -63,6 +77,8 @@ struct fdent {
 	              * events may overtake this one's (other threads) */
 	char *path;  /* owned */
 	size_t pathlen;
+	/* O_CLOEXEC / FD_CLOEXEC: it goes at exec */
+	bool cloexec;
 	uint64_t serial;       /* audit serial of the open (or dup) */
 	struct openfile *file; /* NULL for directories */
 	struct fdent *prev;    /* the shadowed previous holder of this number */
@@ -136,6 +152,25 @@ void fdtab_close_all(struct fdtab *t, struct task *proc, int64_t ns,
                      const char *by);
 /* A write of bytes at ns (0 bytes: ftruncate). */
 void fdtab_count_write(struct openfile *f, int64_t ns, uint64_t bytes);
+/* proc wrote through f: one of its writers (the first WRITERS_MAX
+ * distinct processes listed, later ones' writes counted in
+ * writers_more). */
+void fdtab_note_writer(struct openfile *f, const struct task *proc);
+/* After fork (or clone without CLONE_FILES, or with it: godo copies the
+ * table then): child gets an entry for each of parent's current
+ * descriptors, referring to the same open files (each entry charged as
+ * one). Entries the bounds refuse are drops, as fdtab_open's. */
+void fdtab_inherit(struct fdtab *t, struct task *parent, struct task *child,
+                   int64_t ns);
+/* proc execs: its close-on-exec descriptors go ("exec"). */
+void fdtab_exec(struct fdtab *t, struct task *proc, int64_t ns);
+/* close_range(first, last): proc's descriptors in [first, last] go, or,
+ * with cloexec_only, are marked close-on-exec. */
+void fdtab_close_range(struct fdtab *t, struct task *proc, uint32_t first,
+                       uint32_t last, bool cloexec_only, int64_t ns);
+/* Sets or clears fd's close-on-exec mark (fcntl F_SETFD, dup3). */
+void fdtab_set_cloexec(struct fdtab *t, struct task *proc, int32_t fd,
+                       uint64_t serial, bool on);
 /* f was mapped writable and shared at ns: its writes are not countable
  * (the first mapping's time is kept). */
 void fdtab_mark_mapped(struct openfile *f, int64_t ns);

@@ -25,8 +25,10 @@ fileio_xwrite(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	if (!ev->has_exit || ev->exit <= 0)
 		return; /* nothing moved */
 	f = session_of(tr, k, ev);
-	if (f != NULL)
+	if (f != NULL) {
 		fdtab_count_write(f, ev->time_ns, (uint64_t)ev->exit);
+		fdtab_note_writer(f, k);
+	}
 }
 
 void

@@ -20,6 +20,8 @@ lifecycle_recorded(struct tracker *tr, struct task *k, const char *source)
 	writeback_task_recorded(tr->wb, k, source, tr->now_ms);
 }
 
+static void unpark_pid(struct tracker *tr, int32_t pid);
+
 /* The previous incarnation of a pid leaves the table. */
 static void
 retire(struct tracker *tr, struct task *k)
@@ -37,8 +39,10 @@ retire(struct tracker *tr, struct task *k)
 static struct task *
 new_task(struct tracker *tr, int32_t pid, int32_t tgid)
 {
-	struct task *k, *old = proctab_get(tr->pt, pid);
+	struct task *k, *old;
 
+	unpark_pid(tr, pid);
+	old = proctab_get(tr->pt, pid);
 	if (old != NULL && !old->exited)
 		retire(tr, old);
 	else if (old != NULL && old->fds != NULL)
@@ -53,6 +57,8 @@ new_task(struct tracker *tr, int32_t pid, int32_t tgid)
 	}
 	k->tgid = tgid;
 	k->thread = pid != tgid;
+	if (k->thread)
+		dethread_note_thread(&tr->dt, tgid);
 	return k;
 }
 
@@ -152,6 +158,42 @@ lifecycle_for_audit(struct tracker *tr, int32_t pid, int64_t ns)
 	return before_start(k, ns) ? older_holder(tr, k, ns) : k;
 }
 
+/* child (pid) gets parent's (tgid) descriptors: the current incarnations
+ * (a pid reused this fast would have to cycle the pid space). */
+static void
+inherit_now(struct tracker *tr, int32_t child, int32_t parent)
+{
+	struct task *c = proctab_get(tr->pt, child);
+	struct task *p = proctab_get(tr->pt, parent);
+
+	if (c == NULL || p == NULL || p->fds == NULL || c->tgid != child)
+		return;
+	fdtab_inherit(tr->ft, p, c, tr->now_ns);
+}
+
+void
+lifecycle_inherit(struct tracker *tr, int32_t child)
+{
+	int32_t parent;
+
+	if (fdinherit_take(&tr->inh, child, &parent))
+		inherit_now(tr, child, parent);
+}
+
+/* A new process (not a thread: threads share their process's table)
+ * inherits its parent's descriptors once the parent's events before the
+ * fork are in (fdinherit.h). */
+static void
+note_fork(struct tracker *tr, const struct task *k)
+{
+	int32_t oc, op;
+
+	if (k->thread || k->ptgid <= 0 || k->ptgid == k->tgid)
+		return;
+	if (fdinherit_note(&tr->inh, k->pid, k->ptgid, &oc, &op))
+		inherit_now(tr, oc, op);
+}
+
 void
 lifecycle_fork(struct tracker *tr, const struct procconn_event *ev)
 {
@@ -176,13 +218,103 @@ lifecycle_fork(struct tracker *tr, const struct procconn_event *ev)
 	container_inherit(tr, k);
 	if (tracker_recorded(tr, k))
 		lifecycle_recorded(tr, k, "fork");
+	note_fork(tr, k);
+}
+
+/* ---- exec from a thread other than the leader (Go programs) ----
+ * The kernel ends the other threads, reports the leader's EXIT, and the
+ * exec'ing thread takes the leader's pid and start time; its old tid
+ * vanishes without an EXIT. The process lives on: same task, same _id.
+ * The EXIT of a leader whose process made threads waits (dethread.h) for
+ * an EXEC of its pid: then it was the exec; else it is an exit once due. */
+
+/* an EXEC follows its leader's EXIT within microseconds */
+#define DETHREAD_WAIT_MS 200
+
+static void
+exit_task(struct tracker *tr, struct task *k, int64_t ns, uint32_t code,
+          uint64_t mono_ms)
+{
+	k->exit_ns = ns;
+	k->exit_mono_ms = mono_ms;
+	proctab_exited(tr->pt, k);
+	k->exit_status = code;
+	writeback_task_exit(tr->wb, k);
+}
+
+/* A parked EXIT no EXEC followed: the task exits as reported. */
+static void
+unpark(struct tracker *tr, const struct dethread_exit *x)
+{
+	struct task *k = proctab_get(tr->pt, x->pid);
+
+	dethread_forget(&tr->dt, x->pid);
+	if (k != NULL && !k->exited && k->start_ticks == x->start_ticks)
+		exit_task(tr, k, x->exit_ns, x->code, x->mono_ms);
+}
+
+/* The parked exits that are due (every one: all). */
+static void
+unpark_due(struct tracker *tr, bool all)
+{
+	struct dethread_exit x;
+
+	while (dethread_due(&tr->dt, all ? UINT64_MAX : tr->now_ms,
+	                    all ? 0 : DETHREAD_WAIT_MS, &x))
+		unpark(tr, &x);
+}
+
+/* pid gets a new task: an EXIT of its previous one still parked was one. */
+static void
+unpark_pid(struct tracker *tr, int32_t pid)
+{
+	struct dethread_exit x;
+
+	if (dethread_take(&tr->dt, pid, &x))
+		unpark(tr, &x);
+}
+
+struct threads_of {
+	struct tracker *tr;
+	int32_t tgid;
+	int64_t ns; /* the exec */
+};
+
+/* A thread of w->tgid that /proc no longer has was the exec'ing one (or
+ * is gone since): it exits at the exec. */
+static void
+retire_gone(struct task *k, void *arg)
+{
+	struct threads_of *w = arg;
+	struct procfs_stat st;
+
+	if (!k->thread || k->tgid != w->tgid || k->exited ||
+	    procfs_read_stat(w->tr->o.proc_root, w->tgid, k->pid, &st) == 0)
+		return;
+	exit_task(w->tr, k, w->ns, 0, w->tr->now_ms);
+}
+
+/* Was ev the exec of a thread, after its leader's parked EXIT? Then the
+ * process lives on and its threads /proc no longer has are gone. */
+static void
+dethread_exec(struct tracker *tr, const struct procconn_event *ev)
+{
+	struct dethread_exit x;
+	struct threads_of w = {tr, ev->tgid, 0};
+
+	if (ev->pid != ev->tgid || !dethread_take(&tr->dt, ev->pid, &x))
+		return;
+	w.ns = tracker_mono_to_wall(tr, ev->ts_ns);
+	proctab_foreach(tr->pt, retire_gone, &w);
 }
 
 void
 lifecycle_exec(struct tracker *tr, const struct procconn_event *ev)
 {
-	struct task *k = proctab_get(tr->pt, ev->pid);
+	struct task *k;
 
+	dethread_exec(tr, ev);
+	k = proctab_get(tr->pt, ev->pid);
 	if (k == NULL || k->exited)
 		k = lifecycle_from_proc(tr, ev->tgid, ev->pid, "exec");
 	if (k == NULL || !tracker_recorded(tr, k))
@@ -196,14 +328,23 @@ void
 lifecycle_exit(struct tracker *tr, const struct procconn_event *ev)
 {
 	struct task *k = proctab_get(tr->pt, ev->pid);
+	int64_t ns = tracker_mono_to_wall(tr, ev->ts_ns);
 
 	if (k == NULL || k->tgid != ev->tgid || k->exited)
 		return;
-	k->exit_ns = tracker_mono_to_wall(tr, ev->ts_ns);
-	k->exit_mono_ms = tr->now_ms;
-	proctab_exited(tr->pt, k);
-	k->exit_status = ev->exit_code;
-	writeback_task_exit(tr->wb, k);
+	if (!k->thread && tracker_recorded(tr, k) &&
+	    dethread_threaded(&tr->dt, k->tgid)) {
+		struct dethread_exit x = {k->pid, k->start_ticks, ns,
+		                          ev->exit_code, tr->now_ms};
+		struct dethread_exit due;
+
+		if (dethread_park(&tr->dt, &x, &due))
+			unpark(tr, &due);
+		return;
+	}
+	if (!k->thread)
+		dethread_forget(&tr->dt, k->tgid);
+	exit_task(tr, k, ns, ev->exit_code, tr->now_ms);
 }
 
 void
@@ -213,6 +354,9 @@ lifecycle_execve(struct tracker *tr, struct task *k, const struct sysevent *ev)
 
 	if (!ev->success)
 		return;
+	/* close-on-exec descriptors go with the old program */
+	if (k->fds != NULL)
+		fdtab_exec(tr->ft, k, ev->time_ns);
 	container_execve(tr, k, ev);
 	if (!tracker_recorded(tr, k))
 		return;
@@ -280,6 +424,7 @@ sweep_task(struct task *k, void *arg)
 void
 lifecycle_sweep(struct tracker *tr)
 {
+	unpark_due(tr, false);
 	proctab_foreach(tr->pt, sweep_task, tr);
 }
 
@@ -295,6 +440,7 @@ close_exited(struct task *k, void *arg)
 void
 lifecycle_close_exited(struct tracker *tr)
 {
+	unpark_due(tr, true);
 	proctab_foreach(tr->pt, close_exited, tr);
 }
 

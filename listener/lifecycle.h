@@ -3,7 +3,10 @@
  * godo, or whose FORK was lost); the audit event -> task mapping (an audit
  * event names a pid only); execve's record; and when a task's document is
  * written or its slot retired. An incarnation is (pid, start ticks): a new
- * task with a reused pid retires the previous one and gets a new _id. */
+ * task with a reused pid retires the previous one and gets a new _id.
+ * A forked process inherits its parent's descriptors (fdinherit.h); the
+ * EXIT of a leader whose process made threads waits for an EXEC of its pid
+ * (a thread's exec, dethread.h) until the next sweep. */
 #ifndef GODO_LIFECYCLE_H
 #define GODO_LIFECYCLE_H
 
@@ -34,6 +37,9 @@ struct task *lifecycle_for_audit(struct tracker *tr, int32_t pid, int64_t ns);
 /* A successful execve seen by audit: daemons, runtime hints, the exec. */
 void lifecycle_execve(struct tracker *tr, struct task *k,
                       const struct sysevent *ev);
+/* The copy of child's descriptor table when it is pending (fdinherit.h):
+ * at the parent's clone audit event or the child's first. */
+void lifecycle_inherit(struct tracker *tr, int32_t child);
 /* k has done something recorded (source: what). */
 void lifecycle_recorded(struct tracker *tr, struct task *k, const char *source);
 /* Periodic: write due documents, retire tasks exited grace_ms ago. */

@@ -143,8 +143,10 @@ pathop_truncate(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	if (ev->npath == 0) { /* ftruncate(fd): a change to an open file */
 		e = fdtab_route(tr->ft, k->tgid, (int32_t)(uint32_t)ev->a[0],
 		                ev->serial);
-		if (e != NULL && e->file != NULL)
+		if (e != NULL && e->file != NULL) {
 			fdtab_count_write(e->file, ev->time_ns, 0);
+			fdtab_note_writer(e->file, k);
+		}
 		return;
 	}
 	n = pathop_resolve(tr, k, ev, -1, SYSEV_AT_FDCWD, tr->pathbuf);

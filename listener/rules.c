@@ -120,7 +120,12 @@ static const struct rule_group groups[] = {
      NULL},
     {{"pivot_root", "setns", "unshare", NULL}, {NULL}, NULL},
     /* a shell's "> file" opens the file, then dup2()s it onto stdout */
-    {{"dup", "dup2", "dup3", NULL}, {"success=1", NULL}, NULL},
+    {{"dup", "dup2", "dup3", "close_range", NULL}, {"success=1", NULL}, NULL},
+    /* descriptor flags that decide what exec closes and what a child
+     * inherits: F_DUPFD (0) and F_SETFD (2), not F_GETFD (1: bash asks
+     * it around every redirect); F_DUPFD_CLOEXEC (1030) */
+    {{"fcntl", "fcntl64", NULL}, {"a1<=2", "a1!=1", "success=1"}, NULL},
+    {{"fcntl", "fcntl64", NULL}, {"a1=1030", "success=1", NULL}, NULL},
 };
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
 

@@ -44,7 +44,7 @@ static const struct sc_number {
     {SC_UNSHARE, 272, 310},         /* unshare */
     {SC_DUP, 32, 41},               /* dup */
     {SC_DUP, 33, 63},               /* dup2 */
-    {SC_DUP, 292, 330},             /* dup3 */
+    {SC_DUP3, 292, 330},            /* dup3 */
     {SC_CHMOD, 90, 15},             /* chmod */
     {SC_FCHMOD, 91, 94},            /* fchmod */
     {SC_FCHMODAT, 268, 306},        /* fchmodat */
@@ -87,6 +87,9 @@ static const struct sc_number {
     {SC_UMOUNT, NONE, 22},          /* umount */
     {SC_UMOUNT, 166, 52},           /* umount2 */
     {SC_OPEN_BY_HANDLE, 304, 342},  /* open_by_handle_at */
+    {SC_FCNTL, 72, 55},             /* fcntl */
+    {SC_FCNTL, NONE, 221},          /* fcntl64 */
+    {SC_CLOSE_RANGE, 436, 436},     /* close_range */
 };
 #undef NONE
 
@@ -157,6 +160,9 @@ static const enum sysev_kind sc_kind[] = {
     [SC_MOUNT] = SYSEV_MOUNT,
     [SC_UMOUNT] = SYSEV_UMOUNT,
     [SC_OPEN_BY_HANDLE] = SYSEV_OPEN_BY_HANDLE,
+    [SC_DUP3] = SYSEV_DUP,
+    [SC_FCNTL] = SYSEV_FCNTL,
+    [SC_CLOSE_RANGE] = SYSEV_CLOSE_RANGE,
 };
 
 enum sysev_kind

@@ -67,6 +67,10 @@ enum sc {
 	SC_MOUNT,           /* target, source items; flags a3 */
 	SC_UMOUNT,          /* target item; flags a1 (umount2) */
 	SC_OPEN_BY_HANDLE,  /* mount_fd a0, flags a2, exit = new fd */
+	/* descriptor table (h-fds) */
+	SC_DUP3,        /* oldfd a0, newfd a1, flags a2 (O_CLOEXEC) */
+	SC_FCNTL,       /* fd a0, cmd a1, arg a2 (fcntl64 too) */
+	SC_CLOSE_RANGE, /* first a0, last a1, flags a2 */
 };
 
 /* The syscall number nr of arch; SC_NONE for one godo does not model or an

@@ -26,7 +26,8 @@ enum sysev_kind {
 	SYSEV_PIVOT_ROOT,
 	SYSEV_SETNS,
 	SYSEV_UNSHARE,
-	SYSEV_DUP, /* dup, dup2, dup3: a0 = old fd, exit = new fd */
+	SYSEV_DUP, /* dup, dup2, dup3: a0 = old fd, exit = new fd; dup3's
+	            * flags a2 */
 	/* metadata and namespace operations (pathop_meta): */
 	SYSEV_CHMOD,       /* chmod, fchmod, fchmodat, fchmodat2: mode */
 	SYSEV_CHOWN,       /* chown, fchown, lchown, fchownat (+ i386 16/32) */
@@ -47,6 +48,9 @@ enum sysev_kind {
 	SYSEV_MOUNT,          /* target, source item (bind); op_flags */
 	SYSEV_UMOUNT,         /* umount, umount2: target; op_flags */
 	SYSEV_OPEN_BY_HANDLE, /* dirfd = mount fd, open_flags, exit = fd */
+	/* the descriptor table (core.c, h-fds): raw arguments in a[] */
+	SYSEV_FCNTL,       /* fd a0, cmd a1, arg a2; exit = new fd (F_DUPFD*) */
+	SYSEV_CLOSE_RANGE, /* first a0, last a1, flags a2 */
 };
 
 /* PATH record nametype */

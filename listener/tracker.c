@@ -18,12 +18,34 @@ tracker_release_task(struct task *k, void *arg)
 	writeback_task_release(tr->wb, k);
 }
 
+const struct task *
+tracker_file_owner(struct tracker *tr, const struct openfile *f,
+                   const struct task *holder)
+{
+	struct task *k = proctab_get(tr->pt, f->opener_pid);
+
+	for (; k != NULL; k = k->older)
+		if (k->start_ticks == f->opener_ticks)
+			return k;
+	if (f->opener_pid == 0)
+		return holder;
+	/* the opener left the table before its child closed the session:
+	 * its identity from the session, the rest (container) the holder's,
+	 * a child being in its parent's container */
+	tr->opener = *holder;
+	tr->opener.pid = tr->opener.tgid = f->opener_pid;
+	tr->opener.start_ticks = f->opener_ticks;
+	tracker_set_id(tr, &tr->opener);
+	return &tr->opener;
+}
+
 /* The last descriptor of an open file went. */
 static void
-file_closed(struct openfile *f, const struct task *proc, int64_t ns,
+file_closed(struct openfile *f, const struct task *holder, int64_t ns,
             const char *by, void *arg)
 {
 	struct tracker *tr = arg;
+	const struct task *proc = tracker_file_owner(tr, f, holder);
 
 	if (!tracker_recorded(tr, proc))
 		return;

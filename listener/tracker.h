@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include "ctwatch.h"
+#include "dethread.h"
+#include "fdinherit.h"
 #include "fdtab.h"
 #include "membudget.h"
 #include "proctab.h"
@@ -72,6 +74,9 @@ struct tracker {
 	uint32_t scan;                        /* /proc scans taken */
 	struct membudget budget;              /* -mem-limit */
 	struct gap_tally tally[DROP_NCAUSES]; /* drops not yet in a gap */
+	struct fdinherit inh; /* forks whose descriptors are not copied yet */
+	struct task opener;   /* scratch: tracker_file_owner's answer */
+	struct dethread dt;   /* leader exits that may be a thread's exec */
 	char pathbuf[PATH_MAX_BYTES + 1], pathbuf2[PATH_MAX_BYTES + 1];
 	char args[ARGS_MAX_BYTES];
 	struct str argv[ARGS_MAX_COUNT];
@@ -98,6 +103,12 @@ const char *tracker_drop_source(enum tracker_drop cause);
 void tracker_write_gaps(struct tracker *tr);
 /* Does godo record k (a Docker task, or -all)? */
 bool tracker_recorded(const struct tracker *tr, const struct task *k);
+/* The process that opened f (its documents' process): godo's task while
+ * it has it, else a copy of holder with the opener's pid and _id (valid
+ * until the next call). */
+const struct task *tracker_file_owner(struct tracker *tr,
+                                      const struct openfile *f,
+                                      const struct task *holder);
 /* k->id = "<boot_id>:<pid>:<start_ticks>". */
 void tracker_set_id(const struct tracker *tr, struct task *k);
 /* Start ticks (USER_HZ since boot) as wall ns. */

@@ -216,9 +216,9 @@ test_kernel_audit_records_and_restore(void **state)
 	f->rules = rules_install(auditsock_ctl_fd(f->src), &ro, &failed);
 	assert_non_null(f->rules);
 	assert_int_equal(failed, 0);
-	assert_int_equal(rules_count(f->rules), 26);
+	assert_int_equal(rules_count(f->rules), 30);
 	assert_int_equal(rules_count_keyed(auditsock_ctl_fd(f->src), RULES_KEY),
-	                 26);
+	                 30);
 
 	c = fork();
 	assert_true(c >= 0);

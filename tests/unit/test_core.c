@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core.h"
 #include "fake_store.h"
@@ -1390,6 +1391,346 @@ test_core_exec_args_cut(void **state)
 	assert_false(fake_has(d, F_ARGS_CUT));
 }
 
+/* ---- h-fds: inherited descriptors, exec from a non-leader thread ---- */
+
+#define ID(pid, ticks) BOOT ":" #pid ":" #ticks
+
+/* A session's document: closed (files) or still open (fds). */
+static const bson_t *
+sess_doc(struct fx *f, const char *name)
+{
+	const bson_t *d = file_doc(f, name);
+
+	if (d == NULL)
+		d = fake_store_find_doc(f->s, STORE_FDS, F_FILENAME, name);
+	assert_non_null(d);
+	return d;
+}
+
+/* A clone by parent that returned child (the parent's audit event). */
+static void
+clone_call(struct fx *f, int32_t parent, int32_t child, uint64_t ms)
+{
+	sev(SYSEV_CLONE, parent, ++f->serial, ms);
+	ev.exit = child;
+	audit(f);
+}
+
+/* A call on descriptors with its first three arguments. */
+static void
+fd_call3(struct fx *f, enum sysev_kind kind, int32_t pid, uint64_t ms,
+         uint64_t a0, uint64_t a1, uint64_t a2, int64_t ret)
+{
+	sev(kind, pid, ++f->serial, ms);
+	ev.a[0] = a0;
+	ev.a[1] = a1;
+	ev.a[2] = a2;
+	ev.exit = ret;
+	audit(f);
+}
+
+/* dup3(old, new, flags) on x86_64. */
+static void
+dup3_call(struct fx *f, int32_t pid, uint64_t ms, int32_t oldfd, int32_t newfd,
+          uint64_t flags)
+{
+	sev(SYSEV_DUP, pid, ++f->serial, ms);
+	ev.arch = 0xc000003eu;
+	ev.syscall = 292;
+	ev.a[0] = (uint64_t)oldfd;
+	ev.a[1] = (uint64_t)newfd;
+	ev.a[2] = flags;
+	ev.exit = newfd;
+	audit(f);
+}
+
+/* `sh -c 'exec 3>/f; (echo child >&3); sh -c "echo grandchild >&3"'`: the
+ * connector's FORKs are read before the parent's open (audit lags); the
+ * child's and the grandchild's writes count on the parent's session, all
+ * three its writers; the session's document stays the opener's and is
+ * written once, when the last descriptor goes. */
+static void
+test_core_fork_inherits(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+	uint64_t s;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	fork_task(f, 201, 201, 200, 5010); /* the subshell */
+	fork_task(f, 202, 202, 200, 5020); /* sh -c, before its exec */
+	s = open_file(f, 200, 5001, "/f", 3, O_WRONLY | O_CREAT | O_TRUNC);
+	fd_call(f, SYSEV_WRITE, 200, s + 1, 5002, 3, 4);
+	clone_call(f, 200, 201, 5010);
+	/* the grandchild's write comes before its parent's clone event */
+	do_execve(f, 202, 5021, "/bin/sh", "sh", "-c");
+	fd_call(f, SYSEV_WRITE, 202, ++f->serial, 5022, 3, 11);
+	clone_call(f, 200, 202, 5020);
+	fd_call(f, SYSEV_WRITE, 201, ++f->serial, 5011, 3, 6);
+	fd_call(f, SYSEV_CLOSE, 200, ++f->serial, 5030, 3, 0);
+	exit_task(f, 201, 5031, 0);
+	fd_call(f, SYSEV_CLOSE, 201, ++f->serial, 5031, 3, 0);
+	at(f, 9000);
+	assert_null(file_doc(f, "/f")); /* the grandchild still holds it */
+	fd_call(f, SYSEV_CLOSE, 202, ++f->serial, 9001, 3, 0);
+	at(f, 12000);
+	d = file_doc(f, "/f");
+	assert_non_null(d);
+	assert_int_equal(fake_store_count(f->s, STORE_FILES, FAKE_INSERT), 1);
+	assert_int_equal(fake_int(d, F_WRITE_COUNT, 0), 3);
+	assert_int_equal(fake_int(d, F_WRITE_BYTES, 0), 21);
+	assert_string_equal(fake_str(d, F_PROC_ID), ID(200, 500));
+	assert_string_equal(fake_str(d, F_WRITERS ".0"), ID(200, 500));
+	assert_string_equal(fake_str(d, F_WRITERS ".1"), ID(202, 502));
+	assert_string_equal(fake_str(d, F_WRITERS ".2"), ID(201, 501));
+	assert_false(fake_has(d, F_WRITERS ".3"));
+	assert_false(fake_has(d, F_WRITERS_MORE));
+	assert_string_equal(fake_str(d, F_CLOSE_BY), "close");
+}
+
+/* The opener exits and leaves the table while its child still holds the
+ * session: its documents (fds while open, files at the end) stay the
+ * opener's. */
+static void
+test_core_inherited_outlives_opener(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	(void)open_file(f, 200, 5001, "/o", 3, O_WRONLY);
+	fork_task(f, 201, 201, 200, 5002);
+	clone_call(f, 200, 201, 5002);
+	exit_task(f, 200, 5003, 0);
+	fd_call(f, SYSEV_WRITE, 201, ++f->serial, 5004, 3, 3);
+	(void)open_file(f, DAEMON, 10500, "/tmp/daemon", 4, O_RDONLY);
+	at(f, 11000);
+	assert_null(proctab_get(core_proctab(f->c), 200)); /* retired */
+	d = fake_store_find_doc(f->s, STORE_FDS, F_FILENAME, "/o");
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_PROC_ID), ID(200, 500));
+	fd_call(f, SYSEV_WRITE, 201, ++f->serial, 11001, 3, 4);
+	fd_call(f, SYSEV_CLOSE, 201, ++f->serial, 11002, 3, 0);
+	at(f, 14000);
+	d = file_doc(f, "/o");
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_PROC_ID), ID(200, 500));
+	assert_int_equal(fake_int(d, F_PID, 0), 200);
+	assert_int_equal(fake_int(d, F_WRITE_BYTES, 0), 7);
+	assert_string_equal(fake_str(d, F_WRITERS ".0"), ID(201, 500));
+	assert_string_equal(fake_str(d, F_CLOSE_BY), "close");
+}
+
+/* A thread shares its process's table: its write is the process's, and a
+ * new thread gets no copy of its own. */
+static void
+test_core_thread_no_copy(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	(void)open_file(f, 200, 5001, "/t", 3, O_WRONLY);
+	fork_task(f, 201, 200, DAEMON, 5002);
+	clone_call(f, 200, 201, 5002);
+	fd_call(f, SYSEV_WRITE, 200, ++f->serial, 5003, 3, 2);
+	assert_null(fdtab_get(core_fdtab(f->c), 201, 3));
+	core_shutdown(f->c);
+	d = sess_doc(f, "/t");
+	assert_string_equal(fake_str(d, F_WRITERS ".0"), ID(200, 500));
+	assert_false(fake_has(d, F_WRITERS ".1"));
+}
+
+/* More writers than WRITERS_MAX: the first are listed, the writes of the
+ * others counted. */
+static void
+test_core_writers_bounded(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+	int32_t i;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	(void)open_file(f, 200, 5001, "/w", 3, O_WRONLY);
+	for (i = 0; i < WRITERS_MAX + 2; i++) {
+		fork_task(f, 300 + i, 300 + i, 200, 5010);
+		clone_call(f, 200, 300 + i, 5010);
+		fd_call(f, SYSEV_WRITE, 300 + i, ++f->serial, 5011, 3, 1);
+		fd_call(f, SYSEV_WRITE, 300 + i, ++f->serial, 5011, 3, 1);
+	}
+	core_shutdown(f->c);
+	d = sess_doc(f, "/w");
+	assert_int_equal(fake_int(d, F_WRITE_COUNT, 0), 2 * (WRITERS_MAX + 2));
+	assert_string_equal(fake_str(d, F_WRITERS ".0"), ID(300, 501));
+	assert_string_equal(fake_str(d, F_WRITERS ".7"), ID(307, 501));
+	assert_false(fake_has(d, F_WRITERS ".8"));
+	assert_int_equal(fake_int(d, F_WRITERS_MORE, 0), 4);
+}
+
+/* Close-on-exec: O_CLOEXEC at open, dup3(O_CLOEXEC), F_DUPFD_CLOEXEC and
+ * F_SETFD go at the child's exec; F_DUPFD's copy, dup2's and a descriptor
+ * whose mark F_SETFD cleared stay. The parent's descriptors are its own:
+ * its copy of the session is still open. */
+static void
+test_core_cloexec_at_exec(void **state)
+{
+	struct fx *f = *state;
+	struct fdtab *t;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	(void)open_file(f, 200, 5001, "/a", 3, O_WRONLY | O_CLOEXEC);
+	(void)open_file(f, 200, 5001, "/b", 4, O_WRONLY);
+	fd_call3(f, SYSEV_DUP, 200, 5002, 4, 5, O_CLOEXEC, 5); /* dup2 */
+	dup3_call(f, 200, 5002, 4, 6, O_CLOEXEC);
+	dup3_call(f, 200, 5002, 4, 7, 0);
+	fd_call3(f, SYSEV_FCNTL, 200, 5003, 4, F_DUPFD_CLOEXEC, 10, 10);
+	fd_call3(f, SYSEV_FCNTL, 200, 5003, 4, F_DUPFD, 20, 20);
+	fd_call3(f, SYSEV_FCNTL, 200, 5003, 4, F_SETFD, FD_CLOEXEC, 0);
+	fd_call3(f, SYSEV_FCNTL, 200, 5003, 3, F_SETFD, 0, 0); /* cleared */
+	fd_call3(f, SYSEV_FCNTL, 200, 5003, 20, F_GETFD, 0, 0);
+	fork_task(f, 201, 201, 200, 5004);
+	clone_call(f, 200, 201, 5004);
+	do_execve(f, 201, 5005, "/bin/true", "true", NULL);
+	t = core_fdtab(f->c);
+	assert_non_null(fdtab_get(t, 201, 3));
+	assert_null(fdtab_get(t, 201, 4));
+	assert_non_null(fdtab_get(t, 201, 5));
+	assert_null(fdtab_get(t, 201, 6));
+	assert_non_null(fdtab_get(t, 201, 7));
+	assert_null(fdtab_get(t, 201, 10));
+	assert_non_null(fdtab_get(t, 201, 20));
+	assert_non_null(fdtab_get(t, 200, 4));
+	assert_non_null(fdtab_get(t, 200, 10));
+	fd_call(f, SYSEV_WRITE, 201, ++f->serial, 5006, 4, 9); /* not /b's */
+	fd_call(f, SYSEV_WRITE, 201, ++f->serial, 5006, 20, 2);
+	core_shutdown(f->c);
+	assert_int_equal(fake_int(sess_doc(f, "/b"), F_WRITE_BYTES, -1), 2);
+	assert_string_equal(fake_str(sess_doc(f, "/b"), F_WRITERS ".0"),
+	                    ID(201, 500));
+}
+
+/* close_range(4, ~0): 4 and 5 go, 3 stays; CLOSE_RANGE_CLOEXEC (4) marks
+ * 3 for the exec instead. */
+static void
+test_core_close_range(void **state)
+{
+	struct fx *f = *state;
+	struct fdtab *t;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	(void)open_file(f, 200, 5001, "/r3", 3, O_WRONLY);
+	(void)open_file(f, 200, 5001, "/r4", 4, O_WRONLY);
+	(void)open_file(f, 200, 5001, "/r5", 5, O_WRONLY);
+	fd_call3(f, SYSEV_CLOSE_RANGE, 200, 5002, 4, 0xffffffffu, 0, 0);
+	t = core_fdtab(f->c);
+	assert_non_null(fdtab_get(t, 200, 3));
+	assert_null(fdtab_get(t, 200, 4));
+	assert_null(fdtab_get(t, 200, 5));
+	fd_call3(f, SYSEV_CLOSE_RANGE, 200, 5003, 0, 3, 4, 0);
+	assert_non_null(fdtab_get(t, 200, 3));
+	do_execve(f, 200, 5004, "/bin/true", "true", NULL);
+	assert_null(fdtab_get(t, 200, 3));
+	core_shutdown(f->c);
+	assert_string_equal(fake_str(sess_doc(f, "/r3"), F_CLOSE_BY), "exec");
+	assert_string_equal(fake_str(sess_doc(f, "/r4"), F_CLOSE_BY), "close");
+	assert_string_equal(fake_str(sess_doc(f, "/r5"), F_CLOSE_BY), "close");
+}
+
+/* A thread's exec (Go): the connector reports the leader's exit, then the
+ * exec under the leader's pid, and the exec'ing thread's tid is gone from
+ * /proc. Same task, same _id, the exec recorded with its args, its files
+ * open, the thread entry retired; the process's real exit later is
+ * recorded with its own time. */
+static void
+test_core_nonleader_exec(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+	struct task *k;
+	char p[512];
+
+	start_daemon(f);
+	fork_task(f, 300, 300, DAEMON, 5000);
+	fork_task(f, 301, 300, DAEMON, 5010);
+	(void)open_file(f, 300, 5011, "/go.log", 3, O_WRONLY);
+	snprintf(p, sizeof(p), "%s/300/task/301/stat", f->fp.root);
+	assert_int_equal(unlink(p), 0);
+	conn(f, PROCCONN_EXIT, 300, 300, DAEMON, 5020, 9);
+	conn(f, PROCCONN_EXEC, 300, 300, DAEMON, 5020, 0);
+	do_execve(f, 300, 5020, "/bin/sh", "sh", "-x");
+	k = proctab_get(core_proctab(f->c), 300);
+	assert_non_null(k);
+	assert_false(k->exited);
+	assert_null(k->older);
+	assert_true(proctab_get(core_proctab(f->c), 301)->exited);
+	assert_non_null(fdtab_get(core_fdtab(f->c), 300, 3));
+	fd_call(f, SYSEV_WRITE, 300, ++f->serial, 5030, 3, 5);
+	fakeproc_gone(&f->fp, 300);
+	exit_task(f, 300, 5040, 0);
+	core_shutdown(f->c);
+	d = pids_doc(f, 300, 500);
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, "execve.0.args.1"), "-x");
+	assert_int_equal(fake_int(d, F_EXECVE_COUNT, 0), 1);
+	assert_int_equal(fake_int(d, F_EXIT_CODE, -1), 0);
+	assert_int_equal(fake_int(d, F_EXIT_NS, 0), T0 + 5040 * MS);
+	assert_int_equal(fake_store_count(f->s, STORE_PIDS, FAKE_INSERT), 3);
+	d = pids_doc(f, 301, 501);
+	assert_int_equal(fake_int(d, F_EXIT_NS, 0), T0 + 5020 * MS);
+	assert_int_equal(fake_int(sess_doc(f, "/go.log"), F_WRITE_BYTES, -1),
+	                 5);
+}
+
+/* A threaded process's leader exits and no exec follows: an exit, as
+ * reported, once due (at the sweep 200 ms on); a new task of the pid
+ * settles it at once. */
+static void
+test_core_threaded_leader_exit(void **state)
+{
+	struct fx *f = *state;
+	struct task *k;
+
+	start_daemon(f);
+	fork_task(f, 300, 300, DAEMON, 5000);
+	fork_task(f, 301, 300, DAEMON, 5010);
+	fork_task(f, 400, 400, DAEMON, 5000);
+	fork_task(f, 401, 400, DAEMON, 5010);
+	conn(f, PROCCONN_EXIT, 301, 300, DAEMON, 5020, 0);
+	conn(f, PROCCONN_EXIT, 300, 300, DAEMON, 5020, 3 << 8);
+	conn(f, PROCCONN_EXIT, 400, 400, DAEMON, 5030, 0);
+	k = proctab_get(core_proctab(f->c), 300);
+	assert_false(k->exited);              /* parked */
+	fork_task(f, 400, 400, DAEMON, 5040); /* pid 400 reused */
+	k = proctab_get(core_proctab(f->c), 400)->older;
+	assert_non_null(k);
+	assert_true(k->exited);
+	assert_int_equal(k->exit_ns, T0 + 5030 * MS);
+	at(f, 7000);
+	k = proctab_get(core_proctab(f->c), 300);
+	assert_true(k->exited);
+	assert_int_equal(k->exit_ns, T0 + 5020 * MS);
+	core_shutdown(f->c);
+	assert_int_equal(fake_int(pids_doc(f, 300, 500), F_EXIT_CODE, -1), 3);
+}
+
+/* Without a known live thread a leader's exit is an exit, /proc or not. */
+static void
+test_core_leader_exit_without_threads(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 300, 300, DAEMON, 5000);
+	conn(f, PROCCONN_EXIT, 300, 300, DAEMON, 5020, 0);
+	assert_true(proctab_get(core_proctab(f->c), 300)->exited);
+}
+
 int
 main(void)
 {
@@ -1436,6 +1777,16 @@ main(void)
 	    T(test_core_fallocate),
 	    T(test_core_mount_handle_rdev),
 	    T(test_core_exec_args_cut),
+	    /* h-fds: inherited descriptors, exec from a non-leader thread */
+	    T(test_core_fork_inherits),
+	    T(test_core_inherited_outlives_opener),
+	    T(test_core_thread_no_copy),
+	    T(test_core_writers_bounded),
+	    T(test_core_cloexec_at_exec),
+	    T(test_core_close_range),
+	    T(test_core_nonleader_exec),
+	    T(test_core_leader_exit_without_threads),
+	    T(test_core_threaded_leader_exit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,10 +61,10 @@ test_rules_text_both_arches(void **state)
 
 	(void)state;
 	text = print_rules(&o, &n);
-	assert_int_equal(n, 26); /* 12 groups x b64, b32; mmap, mmap2 */
+	assert_int_equal(n, 30); /* 14 groups x b64, b32; mmap, mmap2 */
 	for (p = text; (p = strchr(p, '\n')) != NULL; p++)
 		count++;
-	assert_int_equal(count, 26);
+	assert_int_equal(count, 30);
 	assert_null(strstr(text, "  "));
 
 	/* every line: pid exclusion, exe exclusion, key last */
@@ -105,9 +105,23 @@ test_rules_text_both_arches(void **state)
 	                          sizeof(line)));
 	assert_non_null(find_line(text, "b32", "pivot_root,setns,unshare", line,
 	                          sizeof(line)));
-	assert_non_null(
-	    find_line(text, "b64", "dup,dup2,dup3", line, sizeof(line)));
+	assert_non_null(find_line(text, "b64", "dup,dup2,dup3,close_range",
+	                          line, sizeof(line)));
 	assert_non_null(strstr(line, " -F success=1 "));
+	assert_non_null(find_line(text, "b32", "dup,dup2,dup3,close_range",
+	                          line, sizeof(line)));
+	/* the descriptor flags exec and fork depend on (h-fds): F_DUPFD,
+	 * F_SETFD, F_DUPFD_CLOEXEC only; fcntl64 on i386 only */
+	assert_non_null(strstr(text, "-a always,exit -F arch=b64 -S fcntl "
+	                             "-F a1<=2 -F a1!=1 -F success=1 "
+	                             "-F pid!=4242 "));
+	assert_non_null(strstr(text, "-a always,exit -F arch=b64 -S fcntl "
+	                             "-F a1=1030 -F success=1 -F pid!=4242 "));
+	assert_non_null(strstr(text, "-a always,exit -F arch=b32 -S "
+	                             "fcntl,fcntl64 -F a1<=2 -F a1!=1 "
+	                             "-F success=1 "));
+	assert_non_null(strstr(text, "-a always,exit -F arch=b32 -S "
+	                             "fcntl,fcntl64 -F a1=1030 -F success=1 "));
 	free(text);
 }
 
@@ -150,7 +164,7 @@ test_rules_no_pid_no_exe(void **state)
 
 	(void)state;
 	text = print_rules(&o, &n);
-	assert_int_equal(n, 26);
+	assert_int_equal(n, 30);
 	assert_null(strstr(text, "pid!="));
 	assert_null(strstr(text, "exe!="));
 	free(text);
@@ -225,7 +239,7 @@ test_rules_metadata_ops(void **state)
 
 	(void)state;
 	text = print_rules(&o, &n);
-	assert_int_equal(n, 26);
+	assert_int_equal(n, 30);
 	assert_non_null(find_line(text, "b64", "rename", line, sizeof(line)));
 	assert_non_null(strstr(line, " -F success=1 -F pid!=1 -F key=godo"));
 	for (i = 0; i < sizeof(both) / sizeof(both[0]); i++) {
@@ -262,7 +276,7 @@ test_rules_fidelity_io(void **state)
 
 	(void)state;
 	text = print_rules(&o, &n);
-	assert_int_equal(n, 26);
+	assert_int_equal(n, 30);
 	assert_non_null(find_line(text, "b64", "mmap", line, sizeof(line)));
 	assert_non_null(strstr(line, " -S mmap -F a2&2 -F a3&1 -F success=1 "
 	                             "-F pid!=1 -F key=godo"));

@@ -1132,6 +1132,35 @@ test_sysevent_io_table_both_arches(void **state)
 	assert_int_equal(kind_of(c, I386, 90), SYSEV_OTHER);   /* old mmap */
 }
 
+/* The descriptor table (h-fds): fcntl (and i386's fcntl64),
+ * close_range, dup3 (a dup with flags); their arguments raw in a[]. */
+static void
+test_sysevent_fd_table_both_arches(void **state)
+{
+	static const struct sc_row t[] = {
+	    {72, 55, SYSEV_FCNTL},
+	    {436, 436, SYSEV_CLOSE_RANGE},
+	    {292, 330, SYSEV_DUP},
+	};
+	struct ctx *c = *state;
+
+	assert_table(c, t, sizeof(t) / sizeof(t[0]));
+	assert_int_equal(kind_of(c, I386, 221), SYSEV_FCNTL); /* fcntl64 */
+	assert_int_equal(kind_of(c, X86_64, 221), SYSEV_OTHER);
+	decode_line(c, "arch=c000003e syscall=72 success=yes exit=10 a0=4 "
+	               "a1=406 a2=a a3=0");
+	assert_int_equal(c->e->kind, SYSEV_FCNTL);
+	assert_int_equal(c->e->a[0], 4);
+	assert_int_equal(c->e->a[1], 1030); /* F_DUPFD_CLOEXEC */
+	assert_int_equal(c->e->a[2], 10);
+	assert_int_equal(c->e->exit, 10);
+	decode_line(c, "arch=c000003e syscall=436 success=yes exit=0 a0=3 "
+	               "a1=ffffffff a2=4 a3=0");
+	assert_int_equal(c->e->kind, SYSEV_CLOSE_RANGE);
+	assert_int_equal(c->e->a[1], 0xffffffffu);
+	assert_int_equal(c->e->a[2], 4); /* CLOSE_RANGE_CLOEXEC */
+}
+
 /* ---- argv cut by godo's cap (argvdec.h) ---- */
 
 /* SHA-256 of buf as lowercase hex, one shot (argvdec streams it). */
@@ -1340,6 +1369,7 @@ main(void)
 	    cmocka_unit_test(test_sysevent_link_symlink_items),
 	    cmocka_unit_test(test_sysevent_meta_table_both_arches),
 	    cmocka_unit_test(test_sysevent_xwrite_captured),
+	    cmocka_unit_test(test_sysevent_fd_table_both_arches),
 	    cmocka_unit_test(test_sysevent_mmap_record),
 	    cmocka_unit_test(test_sysevent_fallocate_modes),
 	    cmocka_unit_test(test_sysevent_rename_exchange),

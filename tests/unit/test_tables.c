@@ -656,6 +656,101 @@ test_fdtab_eviction_order(void **state)
 	fdtab_free(t);
 }
 
+/* ---- h-fds: inherited descriptors ---- */
+
+/* A child's copy refers to the parent's open file (one open file, two
+ * references), each copied entry charged as an entry; the session ends,
+ * once, when its last descriptor in either process goes. */
+static void
+test_fdtab_inherit_shares_files(void **state)
+{
+	struct closed c = {0};
+	struct fdtab *t = fdtab_new(16, on_closed, &c);
+	struct fdtab_stats before, after;
+	struct task p, k;
+	struct fdent *e;
+
+	(void)state;
+	proc_init(&p, 50);
+	proc_init(&k, 51);
+	e = open_w(t, &p, 3, "/tmp/a", 10);
+	assert_non_null(fdtab_open(t, &p, 4, "/etc", 4, 11, 11));
+	fdtab_get_stats(t, &before);
+	fdtab_inherit(t, &p, &k, 12);
+	fdtab_get_stats(t, &after);
+	assert_int_equal(after.size, 4);
+	assert_true(after.bytes > before.bytes);
+	assert_int_equal(e->file->refs, 2);
+	assert_ptr_equal(fdtab_get(t, 51, 3)->file, e->file);
+	assert_true(fdtab_get(t, 51, 4)->dir ||
+	            fdtab_get(t, 51, 4)->file == NULL);
+	fdtab_count_write(fdtab_get(t, 51, 3)->file, 13, 7);
+	fdtab_note_writer(fdtab_get(t, 51, 3)->file, &k);
+	fdtab_close(t, &p, 3, 14, 14, "close");
+	assert_int_equal(c.n, 0);
+	fdtab_close_all(t, &k, 15, "exit");
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.ids[0], "b:50:1:3:10");
+	assert_string_equal(c.by[0], "exit");
+	assert_int_equal(c.wcount[0], 1);
+	fdtab_close_all(t, &p, 16, "exit");
+	fdtab_get_stats(t, &after);
+	assert_int_equal(after.size, 0);
+	fdtab_free(t);
+}
+
+/* A copy the table has no room for is a drop, never a silent loss; the
+ * parent's entries are untouched. */
+static void
+test_fdtab_inherit_bounded(void **state)
+{
+	struct drops d = {0, 0};
+	struct closed c = {0};
+	struct fdtab *t;
+	struct task a, b, k;
+	int i;
+
+	(void)state;
+	t = two_containers(8, &c, &d, &a, &b);
+	cont_init(&k, 11, "aaaa");
+	for (i = 0; i < 6; i++)
+		(void)open_w(t, &a, 3 + i, "/a/f", (uint64_t)(10 + i));
+	fdtab_inherit(t, &a, &k, 20);
+	for (i = 0; i < 6; i++)
+		assert_non_null(fdtab_get(t, 10, 3 + i));
+	assert_true(d.fd_table >= 4);
+	fdtab_free(t);
+}
+
+/* exec closes the close-on-exec descriptors; close_range closes a range
+ * or marks it. */
+static void
+test_fdtab_exec_and_range(void **state)
+{
+	struct closed c = {0};
+	struct fdtab *t = fdtab_new(16, on_closed, &c);
+	struct task p;
+
+	(void)state;
+	proc_init(&p, 50);
+	(void)open_w(t, &p, 3, "/x3", 10);
+	(void)open_w(t, &p, 4, "/x4", 11);
+	(void)open_w(t, &p, 5, "/x5", 12);
+	fdtab_set_cloexec(t, &p, 4, 13, true);
+	fdtab_exec(t, &p, 14);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.by[0], "exec");
+	assert_null(fdtab_get(t, 50, 4));
+	fdtab_close_range(t, &p, 5, UINT32_MAX, false, 15);
+	assert_null(fdtab_get(t, 50, 5));
+	fdtab_close_range(t, &p, 0, 3, true, 16);
+	assert_non_null(fdtab_get(t, 50, 3));
+	fdtab_exec(t, &p, 17);
+	assert_null(fdtab_get(t, 50, 3));
+	assert_int_equal(c.n, 3);
+	fdtab_free(t);
+}
+
 int
 main(void)
 {
@@ -679,6 +774,10 @@ main(void)
 	    cmocka_unit_test(test_fdtab_flood_costs_the_flooder),
 	    cmocka_unit_test(test_fdtab_byte_budget),
 	    cmocka_unit_test(test_fdtab_eviction_order),
+	    /* h-fds */
+	    cmocka_unit_test(test_fdtab_inherit_shares_files),
+	    cmocka_unit_test(test_fdtab_inherit_bounded),
+	    cmocka_unit_test(test_fdtab_exec_and_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,31 @@
+/* fdinherit.h - forks whose descriptor table has not been copied yet.
+ * The connector's FORK is read before the parent's last audit events
+ * (audit lags): the parent's open of a descriptor its child inherits may
+ * not be known at FORK. The copy (fdtab_inherit) waits for the first of
+ * the parent's clone audit event (in the audit stream after everything the
+ * parent did before the fork) and the child's first audit event (after
+ * them too). Fixed size, direct-mapped by child pid: a fork that finds its
+ * slot taken hands the older one back to be copied at once. */
+#ifndef GODO_FDINHERIT_H
+#define GODO_FDINHERIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FDINHERIT_SLOTS 1024u
+
+struct fdinherit {
+	struct fdinherit_slot {
+		int32_t child, parent; /* pid, parent tgid; child 0: free */
+	} slot[FDINHERIT_SLOTS];
+};
+
+/* child (a new process, pid) inherits parent's (tgid) table when it is
+ * taken. Returns true when an older pending fork had the slot: it is in
+ * *old_child, *old_parent, to copy now. */
+bool fdinherit_note(struct fdinherit *fi, int32_t child, int32_t parent,
+                    int32_t *old_child, int32_t *old_parent);
+/* Is child's copy pending? Then it is no more, its parent in *parent. */
+bool fdinherit_take(struct fdinherit *fi, int32_t child, int32_t *parent);
+
+#endif
