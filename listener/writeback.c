@@ -6,6 +6,7 @@
 
 #include "log.h"
 #include "schema.h"
+#include "wbchain.h"
 #include "wbdoc.h"
 
 int
@@ -33,9 +34,6 @@ writeback_chain(struct writeback *wb, struct chain *c, const char *head_path)
 	wb->head_path = head_path;
 }
 
-static void seal_link(struct writeback *wb);
-static void save_head(struct writeback *wb, bool log);
-
 void
 writeback_set_budget(struct writeback *wb, struct membudget *b)
 {
@@ -47,10 +45,8 @@ writeback_fini(struct writeback *wb)
 {
 	if (wb->held != NULL)
 		writeback_release(wb, INT64_MAX, UINT64_MAX);
-	if (wb->chain != NULL) {
-		seal_link(wb);
-		save_head(wb, true);
-	}
+	if (wb->chain != NULL)
+		wbchain_fini(wb);
 	free(wb->held);
 	wb->held = NULL;
 	bson_destroy(&wb->sel);
@@ -65,14 +61,6 @@ tally(struct writeback *wb, int rc)
 		wb->st.failed++;
 }
 
-/* ---- the chain ---- */
-
-static bool
-chained(const struct writeback *wb, enum store_coll c)
-{
-	return wb->chain != NULL && c != STORE_FDS && c != STORE_CHAIN;
-}
-
 /* Updates scan the store, or would break a chained document's digest:
  * tasks are written as first and final documents. */
 static bool
@@ -81,71 +69,11 @@ insert_only(const struct writeback *wb)
 	return wb->chain != NULL || store_updates_scan(wb->store);
 }
 
-/* The open link as a chain document, queued after what it covers. */
-static void
-seal_link(struct writeback *wb)
-{
-	bson_t link;
-
-	if (chain_seal(wb->chain, &link) != 1)
-		return;
-	tally(wb, store_insert(wb->store, STORE_CHAIN, &link));
-	bson_destroy(&link);
-}
-
-static void
-save_head(struct writeback *wb, bool log)
-{
-	struct chain_head h;
-	char line[CHAIN_RUN_MAX + 128];
-
-	if (!chain_head(wb->chain, &h))
-		return;
-	if (wb->head_path != NULL)
-		(void)chain_head_save(&h, wb->head_path); /* logged */
-	if (log) {
-		chain_head_format(&h, line, sizeof(line));
-		log_info("chain head %s", line);
-	}
-}
-
-/* doc as it is stored: its fields, then dg (when the digest worked). */
-static void
-with_digest(struct writeback *wb, enum store_coll c, const bson_t *doc,
-            bson_t *out)
-{
-	unsigned char d[DIGEST_LEN];
-
-	bson_init(out);
-	if (!bson_concat(out, doc))
-		log_warn(
-		    "writeback: document copy failed"); /* will not verify */
-	if (chain_add(wb->chain, store_coll_name(c), doc, wb->wall_ns, d) == 0)
-		BSON_APPEND_BINARY(out, DIGEST_FIELD, BSON_SUBTYPE_BINARY, d,
-		                   DIGEST_LEN);
-	if (chain_full(wb->chain))
-		seal_link(wb);
-}
-
-/* The one insert path. */
-static int
-insert(struct writeback *wb, enum store_coll c, const bson_t *doc)
-{
-	bson_t chained_doc;
-	int rc;
-
-	if (!chained(wb, c))
-		return store_insert(wb->store, c, doc);
-	with_digest(wb, c, doc, &chained_doc);
-	rc = store_insert(wb->store, c, &chained_doc);
-	bson_destroy(&chained_doc);
-	return rc;
-}
-
+/* The one insert path (chained or not: wbchain.c). */
 static void
 put(struct writeback *wb, enum store_coll c, const bson_t *doc)
 {
-	tally(wb, insert(wb, c, doc));
+	tally(wb, wbchain_insert(wb, c, doc));
 }
 
 /* Empties wb->sel and wb->upd for the next update. */
@@ -164,75 +92,10 @@ begin(struct writeback *wb, const char *id)
 	docbuild_id(&wb->sel, id);
 }
 
-/* The fields of the one-$set update upd as a document in out (static,
- * pointing into upd); false when upd is anything else. */
-static bool
-set_fields(const bson_t *upd, bson_t *out)
-{
-	bson_iter_t it;
-	const uint8_t *data;
-	uint32_t len;
-
-	if (bson_count_keys(upd) != 1 ||
-	    !bson_iter_init_find(&it, upd, "$set") ||
-	    !BSON_ITER_HOLDS_DOCUMENT(&it))
-		return false;
-	bson_iter_document(&it, &len, &data);
-	return bson_init_static(out, data, len);
-}
-
-/* A chained upsert replaces the whole document ($set of every field but
- * _id, as docbuild's gaps and runs are): the document it leaves is sel's
- * _id and the $set fields, and that is what is digested; dg joins the
- * $set. */
-static int
-chained_upsert(struct writeback *wb, enum store_coll c)
-{
-	bson_t fields, whole, digested, upd, set;
-	bson_iter_t f;
-	bool ok;
-	int rc;
-
-	if (!set_fields(&wb->upd, &fields)) {
-		log_warn("writeback: a %s update that is not one $set cannot "
-		         "be chained",
-		         store_coll_name(c));
-		return store_upsert(wb->store, c, &wb->sel, &wb->upd);
-	}
-	bson_init(&whole);
-	ok = bson_concat(&whole, &wb->sel) && bson_concat(&whole, &fields);
-	with_digest(wb, c, &whole, &digested);
-	bson_init(&upd);
-	if (BSON_APPEND_DOCUMENT_BEGIN(&upd, "$set", &set)) {
-		if (!bson_iter_init(&f, &digested))
-			ok = false;
-		while (ok && bson_iter_next(&f))
-			if (strcmp(bson_iter_key(&f), F_ID) != 0)
-				ok = bson_append_iter(&set, NULL, 0, &f);
-		ok = bson_append_document_end(&upd, &set) && ok;
-	} else {
-		ok = false;
-	}
-	if (ok) {
-		rc = store_upsert(wb->store, c, &wb->sel, &upd);
-	} else {
-		log_warn("writeback: a chained %s update could not be built",
-		         store_coll_name(c));
-		rc = store_upsert(wb->store, c, &wb->sel, &wb->upd);
-	}
-	bson_destroy(&upd);
-	bson_destroy(&digested);
-	bson_destroy(&whole);
-	return rc;
-}
-
 static void
 upsert(struct writeback *wb, enum store_coll c)
 {
-	if (chained(wb, c))
-		tally(wb, chained_upsert(wb, c));
-	else
-		tally(wb, store_upsert(wb->store, c, &wb->sel, &wb->upd));
+	tally(wb, wbchain_upsert(wb, c));
 }
 
 /* ---- tasks ---- */
@@ -379,7 +242,7 @@ insert_task(struct writeback *wb, const struct task *k, bool final)
 	int rc;
 
 	docbuild_task(&doc, &wb->cx, k, k->wb.doc, final);
-	rc = insert(wb, STORE_PIDS, &doc);
+	rc = wbchain_insert(wb, STORE_PIDS, &doc);
 	tally(wb, rc);
 	bson_destroy(&doc);
 	return rc;
@@ -671,7 +534,7 @@ writeback_container(struct writeback *wb, const struct ctinfo *ci,
 
 	docbuild_container(&doc, &wb->cx, ci, seen_ns, &hash);
 	if (hash != *last_hash) {
-		rc = insert(wb, STORE_CONTAINERS, &doc);
+		rc = wbchain_insert(wb, STORE_CONTAINERS, &doc);
 		tally(wb, rc);
 		if (rc == 0)
 			*last_hash = hash;
@@ -696,18 +559,8 @@ writeback_flush(struct writeback *wb, uint64_t now_ms, int64_t wall_ns)
 	struct store_stats ss;
 
 	wb->wall_ns = wall_ns;
-	if (wb->chain != NULL) {
-		seal_link(wb);
-		if (now_ms - wb->head_saved_ms >= WRITEBACK_HEAD_SAVE_MS) {
-			bool log = now_ms - wb->head_logged_ms >=
-			           WRITEBACK_HEAD_LOG_MS;
-
-			save_head(wb, log);
-			wb->head_saved_ms = now_ms;
-			if (log)
-				wb->head_logged_ms = now_ms;
-		}
-	}
+	if (wb->chain != NULL)
+		wbchain_flush(wb, now_ms);
 	writeback_tally_write(wb, &wb->mem_gap, "mem_docs");
 	(void)store_flush(wb->store, now_ms); /* logged, spooled, counted */
 	store_get_stats(wb->store, &ss);
