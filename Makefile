@@ -119,7 +119,7 @@ FILTER_BASE := filter/model filter/mem filter/bytes filter/strmap filter/cli \
 FILTER_READ := filter/decode filter/pindex filter/discover filter/repair \
 	common/path $(FILTER_BASE)
 FILTER_MODEL := $(FILTER_READ) filter/tree filter/containers \
-	filter/render_common filter/stages common/esc
+	filter/render_common filter/vis filter/stages common/esc
 UNIT_test_filter_decode := filter/decode $(FILTER_BASE)
 UNIT_test_filter_cli := filter/cli common/util common/log
 UNIT_test_filter_vis := filter/vis common/esc
@@ -128,7 +128,7 @@ UNIT_test_filter_repair := filter/repair common/path $(FILTER_BASE)
 UNIT_test_filter_tree := $(FILTER_MODEL)
 UNIT_test_filter_ident := filter/containers filter/decode common/esc \
 	$(FILTER_BASE)
-UNIT_test_filter_render := filter/render_text filter/vis filter/render_json \
+UNIT_test_filter_render := filter/render_text filter/render_text_ct filter/vis filter/render_json \
 	filter/render_html filter/render_page $(FILTER_MODEL) \
 	filter/rank filter/prov filter/render_page_js filter/render_page_tl
 UNIT_test_procfs := listener/procfs common/log common/util

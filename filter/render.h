@@ -24,6 +24,11 @@ const struct bytes *render_rootfs(const struct proc *p);
 /* ns (not NS_NONE) as RFC 3339 with nanoseconds: in UTC ("...Z"), or
  * with local the machine's zone and its offset then ("...+01:00"). */
 void render_time(struct buf *b, int64_t ns, bool local);
+/* s escaped for a terminal (vis_text), at most max bytes of it and then
+ * "...[+N bytes]"; "-" when unset. */
+void render_bytes(struct buf *b, const struct bytes *s, size_t max);
+/* The text format's container header lines (render_text_ct.c). */
+void render_text_ct_header(struct buf *b, const struct container *c);
 /* files sorted for output (opens by open time, ops by time, then id) */
 void render_sort_files(struct model *m);
 /* Writes b to out and empties it; *err is set when b ran out of memory

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "util.h"
+#include "vis.h"
 
 #define NS_PER_S 1000000000LL
 
@@ -86,4 +87,16 @@ render_end(FILE *out, bool err)
 		return 0;
 	cli_error("writing the output: %s", strerror(errno));
 	return -1;
+}
+
+void
+render_bytes(struct buf *b, const struct bytes *s, size_t max)
+{
+	if (s == NULL || !s->set) {
+		buf_adds(b, "-");
+		return;
+	}
+	vis_text(b, s->p, s->n < max ? s->n : max);
+	if (s->n > max) /* cut for size: said so */
+		buf_printf(b, "...[+%zu bytes]", s->n - max);
 }

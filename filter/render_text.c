@@ -46,18 +46,6 @@ t_time(struct tw *w, int64_t ns)
 		render_time(&w->b, ns, w->local);
 }
 
-static void
-t_bytes(struct buf *b, const struct bytes *s, size_t max)
-{
-	if (s == NULL || !s->set) {
-		buf_adds(b, "-");
-		return;
-	}
-	vis_text(b, s->p, s->n < max ? s->n : max);
-	if (s->n > max) /* cut for size: said so */
-		buf_printf(b, "...[+%zu bytes]", s->n - max);
-}
-
 /* A cut argv's extras (h-fid): " [argv[2] cut at 40017 bytes, ends:
  * <tail>]" per cut argument, " [sha256 <hex>]", " [from proctitle]". */
 static void
@@ -80,12 +68,12 @@ t_argextra(struct buf *b, const struct argextra *x)
 		buf_printf(b, " [%d more cut]", (int)x->cut_lost);
 	if (x->sha256.set) {
 		buf_adds(b, " [sha256 ");
-		t_bytes(b, &x->sha256, 64);
+		render_bytes(b, &x->sha256, 64);
 		buf_addc(b, ']');
 	}
 	if (x->source.set) {
 		buf_adds(b, " [from ");
-		t_bytes(b, &x->source, 16);
+		render_bytes(b, &x->source, 16);
 		buf_addc(b, ']');
 	}
 }
@@ -98,7 +86,7 @@ t_args(struct buf *b, const struct proc *p)
 
 	if (a->n == 0) {
 		buf_addc(b, '[');
-		t_bytes(b, &p->lead.comm, 64);
+		render_bytes(b, &p->lead.comm, 64);
 		buf_addc(b, ']');
 		return;
 	}
@@ -168,7 +156,7 @@ t_ct_marker(struct tw *w, const struct container *c)
 	vis_text(&w->b, c->id, strnlen(c->id, 12));
 	if (c->name.set) {
 		buf_addc(&w->b, ' ');
-		t_bytes(&w->b, &c->name, 128);
+		render_bytes(&w->b, &c->name, 128);
 	}
 	for (i = 0; i < w->rank.n && w->rank.v[i].c != c; i++)
 		;
@@ -315,24 +303,24 @@ t_op_more(struct buf *b, const struct file *f)
 		buf_adds(b, " exchanged");
 	if (f->falloc_mode.set) {
 		buf_addc(b, ' ');
-		t_bytes(b, &f->falloc_mode, 160);
+		render_bytes(b, &f->falloc_mode, 160);
 	}
 	if (f->has_range)
 		buf_printf(b, " %lld+%lld", (long long)f->offset,
 		           (long long)f->length);
 	if (f->source.set) {
 		buf_adds(b, " from ");
-		t_bytes(b, &f->source, PATH_MAX_SHOWN);
+		render_bytes(b, &f->source, PATH_MAX_SHOWN);
 	}
 	if (f->has_flags)
 		buf_printf(b, " flags 0x%x", (unsigned)f->flags);
 	if (f->rdev.set) {
 		buf_adds(b, " rdev ");
-		t_bytes(b, &f->rdev, 32);
+		render_bytes(b, &f->rdev, 32);
 	}
 	if (f->has_inode) {
 		buf_printf(b, " inode %lld dev ", (long long)f->inode);
-		t_bytes(b, &f->dev, 32);
+		render_bytes(b, &f->dev, 32);
 	}
 }
 
@@ -345,12 +333,12 @@ t_op(struct buf *b, const struct file *f)
 	    f->op == FOP_RENAME ? &f->new_path : &f->target;
 
 	buf_adds(b, "    ");
-	t_bytes(b, &f->op_name, FOP_NAME_MAX);
+	render_bytes(b, &f->op_name, FOP_NAME_MAX);
 	buf_addc(b, ' ');
-	t_bytes(b, &f->path, PATH_MAX_SHOWN);
+	render_bytes(b, &f->path, PATH_MAX_SHOWN);
 	if (to->set) {
 		buf_adds(b, " -> ");
-		t_bytes(b, to, PATH_MAX_SHOWN);
+		render_bytes(b, to, PATH_MAX_SHOWN);
 	}
 	if (f->has_mode)
 		buf_printf(b, " mode %04o", (unsigned)f->mode);
@@ -362,7 +350,7 @@ t_op(struct buf *b, const struct file *f)
 	}
 	if (f->type.set) {
 		buf_addc(b, ' ');
-		t_bytes(b, &f->type, 64);
+		render_bytes(b, &f->type, 64);
 	}
 	t_op_more(b, f);
 }
@@ -409,7 +397,7 @@ t_writers(struct tw *w, const struct file *f)
 			buf_printf(&w->b, "pid %ld", pid);
 		} else {
 			buf_adds(&w->b, "id ");
-			t_bytes(&w->b, &f->writers.v[i], PATH_MAX_SHOWN);
+			render_bytes(&w->b, &f->writers.v[i], PATH_MAX_SHOWN);
 		}
 	}
 	if (f->writers_more > 0)
@@ -432,7 +420,7 @@ t_files(struct tw *w, const struct container *ct)
 		if (n++ == 0)
 			buf_adds(&w->b, "  changed files:\n");
 		buf_adds(&w->b, "    ");
-		t_bytes(&w->b, &f->path, PATH_MAX_SHOWN);
+		render_bytes(&w->b, &f->path, PATH_MAX_SHOWN);
 		buf_printf(&w->b, "  pid %d  open ", (int)f->owner->lead.tgid);
 		t_time(w, f->open_ns);
 		buf_adds(&w->b, "  close ");
@@ -449,7 +437,7 @@ t_files(struct tw *w, const struct container *ct)
 		t_writers(w, f);
 		if (ct != NULL && f->host_path.set) {
 			buf_adds(&w->b, "      host ");
-			t_bytes(&w->b, &f->host_path, PATH_MAX_SHOWN);
+			render_bytes(&w->b, &f->host_path, PATH_MAX_SHOWN);
 			buf_addc(&w->b, '\n');
 		}
 		if (w->b.len > 65536)
@@ -577,108 +565,11 @@ t_ranking(struct tw *w)
 		vis_text(&w->b, c->id, strnlen(c->id, 12));
 		if (c->name.set) {
 			buf_addc(&w->b, ' ');
-			t_bytes(&w->b, &c->name, 128);
+			render_bytes(&w->b, &c->name, 128);
 		}
 		buf_adds(&w->b, ": ");
 		t_activity(&w->b, &w->rank.v[i]);
 	}
-}
-
-/* "  key a, b, c\n" when a has entries */
-static void
-t_list(struct buf *b, const char *key, const struct argv *a)
-{
-	size_t i;
-
-	if (a->n == 0)
-		return;
-	buf_printf(b, "  %s ", key);
-	for (i = 0; i < a->n; i++) {
-		buf_adds(b, i ? ", " : "");
-		t_bytes(b, &a->v[i], 256);
-	}
-	buf_addc(b, '\n');
-}
-
-/* The container header's identity lines (docs/output.md). */
-static void
-t_ct_ident(struct buf *b, const struct container *c)
-{
-	const struct ct_ident *id = &c->ident;
-	size_t i;
-
-	if (id->source == NULL) /* neither recorded nor on this host */
-		return;
-	buf_printf(b, "  identity %s", id->source);
-	if (id->image_id.set) {
-		buf_adds(b, "  image id ");
-		t_bytes(b, &id->image_id, 128);
-	}
-	buf_addc(b, '\n');
-	if (id->started.set) {
-		buf_adds(b, "  started ");
-		t_bytes(b, &id->started, 64);
-		buf_addc(b, '\n');
-	}
-	if (id->nnames > 1) { /* renamed: every name, oldest first */
-		buf_adds(b, "  renamed ");
-		for (i = 0; i < id->nnames; i++) {
-			buf_adds(b, i ? " -> " : "");
-			t_bytes(b, &id->names[i].name, 256);
-		}
-		buf_addc(b, '\n');
-	}
-	t_list(b, "labels", &id->labels);
-	if (id->has_privileged)
-		buf_printf(b, "  privileged %s", id->privileged ? "YES" : "no");
-	if (id->network.set) {
-		buf_adds(b, "  network ");
-		t_bytes(b, &id->network, 64);
-	}
-	if (id->has_privileged || id->network.set)
-		buf_addc(b, '\n');
-	t_list(b, "cap_add", &id->caps);
-	for (i = 0; i < id->nmounts; i++) {
-		const struct ct_mount *mt = &id->mounts[i];
-
-		buf_adds(b, "  ");
-		t_bytes(b, &mt->type, 16);
-		buf_addc(b, ' ');
-		t_bytes(b, &mt->source, PATH_MAX_SHOWN);
-		buf_adds(b, " -> ");
-		t_bytes(b, &mt->destination, PATH_MAX_SHOWN);
-		buf_adds(b, mt->rw ? " (rw)" : " (ro)");
-		if (containers_mount_is_root(mt))
-			buf_adds(b, "  !! the host's /");
-		buf_addc(b, '\n');
-	}
-}
-
-/* "== container ID name N image I", the escape-risk flag, the rootfs
- * and the identity lines. */
-static void
-t_ct_header(struct buf *b, const struct container *c)
-{
-	buf_adds(b, "\n== container ");
-	vis_text(b, c->id, strlen(c->id));
-	if (c->name.set) {
-		buf_adds(b, " name ");
-		t_bytes(b, &c->name, 256);
-	}
-	if (c->image.set) {
-		buf_adds(b, " image ");
-		t_bytes(b, &c->image, 256);
-	}
-	if (containers_risky(c))
-		buf_adds(b, "  !! ESCAPE RISK (privileged or the host's / "
-		            "mounted)");
-	buf_addc(b, '\n');
-	if (c->rootfs.set) {
-		buf_adds(b, "  rootfs ");
-		t_bytes(b, &c->rootfs, PATH_MAX_SHOWN);
-		buf_addc(b, '\n');
-	}
-	t_ct_ident(b, c);
 }
 
 int
@@ -717,7 +608,7 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 		const struct gap *g = &m->gaps[i];
 
 		buf_adds(&w.b, "warning: events may be missing (");
-		t_bytes(&w.b, &g->source, 32);
+		render_bytes(&w.b, &g->source, 32);
 		buf_adds(&w.b, ") from ");
 		t_time(&w, g->from_ns);
 		buf_adds(&w.b, " to ");
@@ -729,7 +620,7 @@ render_text(FILE *out, const struct model *m, const struct opts *o)
 	for (i = 0; i < w.rank.n; i++) {
 		const struct container *c = w.rank.v[i].c;
 
-		t_ct_header(&w.b, c);
+		render_text_ct_header(&w.b, c);
 		buf_printf(&w.b, "  #%zu by activity: ", i + 1);
 		t_activity(&w.b, &w.rank.v[i]);
 		/* the container's forest: its processes whose parent is
