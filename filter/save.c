@@ -403,9 +403,13 @@ file_doc(struct doc *d, const struct file *f, size_t order)
 		a_bool(d, "close_filled", f->close_filled);
 		a_i64(d, F_WRITE_COUNT, f->writes);
 		a_i64(d, F_WRITE_BYTES, f->write_bytes);
-		if (f->mapped) { /* h-fid */
+		if (f->mapped) {
 			a_bool(d, F_MAPPED, true);
 			a_i64(d, F_MAPPED_NS, f->mapped_ns);
+		}
+		if (f->writers.n > 0) {
+			a_argv(d, F_WRITERS, &f->writers);
+			a_i64(d, F_WRITERS_MORE, f->writers_more);
 		}
 	}
 	a_i64(d, "order", (int64_t)order);

@@ -108,6 +108,9 @@ def check_filter(db, sh_cid, sh, th_cid, th):
         check("json_shell_writers", len(fs) == 1 and fs[0].get("writers") == sh["writers"]
               and fs[0]["writes"] == 3 and fs[0]["write_bytes"] == len(SHELL_OUT)
               and fs[0]["process"] == sh["top"]["_id"], "files %r" % fs)
+        saved = list(client()[db + "_cooked"]["files"].find({"filename": "/tmp/f", "writers": {"$exists": True}}))
+        check("saved_shell_writers", len(saved) == 1 and saved[0]["writers"] == sh["writers"],
+              "saved %r" % saved)
         ids = {p["id"] for p in out["processes"]}
         check("json_shell_writers_known", all(w in ids for w in sh["writers"]), "writers %r" % sh["writers"])
     if th is not None:
