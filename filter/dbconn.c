@@ -52,6 +52,15 @@ ping(struct dbconn *c)
 	return 0;
 }
 
+void
+dbconn_init(void)
+{
+	/* before mongoc_init: it may warn (no shared memory for its counters)
+	 * and the filter's stderr carries only its own lines */
+	mongoc_log_set_handler(driver_log_cb, NULL);
+	mongoc_init();
+}
+
 int
 dbconn_open(struct dbconn *c, const char *mongo)
 {

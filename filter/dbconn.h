@@ -13,6 +13,9 @@ struct dbconn {
 	char where[256]; /* the address for messages: no password, escaped */
 };
 
+/* The driver set up, its messages as debug lines from the start. Once, in
+ * main, instead of mongoc_init. */
+void dbconn_init(void);
 /* mongo: host:port or a mongodb:// URI. 0, or -1 after one error line
  * (c closed). */
 int dbconn_open(struct dbconn *c, const char *mongo);

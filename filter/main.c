@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dbconn.h"
 #include "containers.h"
 #include "discover.h"
 #include "flags.h"
@@ -267,7 +268,7 @@ main(int argc, char **argv)
 		log_init("filter", LOG_LVL_DEBUG);
 	if (cli_check(&o, util_wall_ns()) != 0)
 		return 2;
-	mongoc_init();
+	dbconn_init();
 	rc = o.verify ? verifydb_run(&o) : run(&o);
 	mongoc_cleanup();
 	return rc;

@@ -48,8 +48,10 @@ driver_log(mongoc_log_level_t level, const char *domain, const char *msg,
            void *arg)
 {
 	(void)arg;
-	/* FerretDB has no sessions: the driver's goodbye is refused. */
-	if (strstr(msg, "endSessions") != NULL)
+	/* FerretDB has no sessions: the driver's goodbye is refused; no
+	 * shared memory for the driver's counters changes nothing of ours */
+	if (strstr(msg, "endSessions") != NULL ||
+	    strstr(msg, "Falling back to malloc for counters") != NULL)
 		level = MONGOC_LOG_LEVEL_DEBUG;
 	if (level <= MONGOC_LOG_LEVEL_WARNING)
 		log_warnx("mongoc %s: %s", domain, msg);
@@ -95,8 +97,9 @@ store_new(const char *target, const char *db, char *err, size_t errlen)
 	mongoc_uri_t *uri;
 	int i;
 
-	mongoc_init();
+	/* the handler first: mongoc_init may warn (below) */
 	mongoc_log_set_handler(driver_log, NULL);
+	mongoc_init();
 	uri = make_uri(target, err, errlen);
 	if (uri == NULL)
 		return NULL;
