@@ -379,6 +379,8 @@ find_link(const struct verify *v, const char *run, uint64_t seq)
 {
 	struct link key;
 
+	if (v->nlinks == 0)
+		return NULL;
 	memset(&key, 0, sizeof(key));
 	snprintf(key.run, sizeof(key.run), "%s", run);
 	key.seq = seq;
@@ -513,7 +515,8 @@ verify_finish(struct verify *v, const struct chain_head *tail, FILE *out,
 
 	v->out = out;
 	check_docs(v); /* entries point at links by index: before the sort */
-	qsort(v->links, v->nlinks, sizeof(*v->links), link_cmp);
+	if (v->nlinks > 0) /* links is NULL then: not for qsort */
+		qsort(v->links, v->nlinks, sizeof(*v->links), link_cmp);
 	for (i = 0; i < v->nlinks; i = next) {
 		next = check_run(v, i);
 		check_prev_run(v, &v->links[i]);

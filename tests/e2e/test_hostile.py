@@ -113,7 +113,7 @@ def fd_flood():
     check("flood_godo_exit", rc == 0, g.text()[-1500:])
     check("flood_other_container_recorded", not missing, "missing %d of %d: %r; log %s"
           % (len(missing), n, missing[:10], g.text()[-1500:]))
-    if not skip_if_wrapped("flood_rss_under_limit", "valgrind's own memory"):
+    if not skip_if_wrapped("flood_rss_under_limit", "the checker's own memory"):
         check("flood_rss_under_limit", 0 < max_kib < 16 * 1024,
               "max VmRSS %d KiB (%d samples)" % (max_kib, watch.samples))
     print("flood: godo max VmRSS %d KiB" % max_kib, flush=True)
@@ -143,7 +143,7 @@ def fork_storm():
         max_kib = watch.stop()
         rm(storm)
     check("storm_godo_exit", rc == 0, g.text()[-1500:])
-    if not skip_if_wrapped("storm_rss_under_limit", "valgrind's own memory"):
+    if not skip_if_wrapped("storm_rss_under_limit", "the checker's own memory"):
         check("storm_rss_under_limit", 0 < max_kib < 16 * 1024, "max VmRSS %d KiB" % max_kib)
     print("storm: godo max VmRSS %d KiB" % max_kib, flush=True)
     drops_are_gaps("storm", db, g, ["proc_table", "mem_limit"])

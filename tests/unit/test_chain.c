@@ -314,6 +314,42 @@ test_chain_link_sequence(void **state)
 	assert_true(r.link_bad >= 2);
 }
 
+/* A database without links: "not chained" when no document carries a
+ * digest, a failure (the chain deleted) when some do; no sort or search
+ * over an empty list (UBSan caught qsort(NULL) here). */
+static void
+test_chain_no_links(void **state)
+{
+	struct verify_result r;
+	struct verify *v;
+	FILE *devnull;
+	bson_t *plain = BCON_NEW(F_ID, "a", F_HOST, "h1");
+	bson_t *signed_doc = BCON_NEW(F_ID, "b", DIGEST_FIELD, "x");
+	struct chain_head tail;
+
+	(void)state;
+	memset(&tail, 0, sizeof(tail));
+	snprintf(tail.run, sizeof(tail.run), "h1:boot:7:1");
+	devnull = fopen("/dev/null", "w");
+	assert_non_null(devnull);
+	v = verify_new(NULL);
+	assert_int_equal(verify_doc(v, COLL_PIDS, plain), 0);
+	verify_finish(v, &tail, devnull, &r);
+	assert_true(verify_unchained(&r));
+	assert_true(verify_failed(&r));
+	assert_int_equal(r.tail_bad, 1);
+	verify_free(v);
+	v = verify_new(NULL);
+	assert_int_equal(verify_doc(v, COLL_PIDS, signed_doc), 0);
+	verify_finish(v, NULL, devnull, &r);
+	assert_false(verify_unchained(&r));
+	assert_int_equal(r.added, 1);
+	verify_free(v);
+	assert_int_equal(fclose(devnull), 0);
+	bson_destroy(plain);
+	bson_destroy(signed_doc);
+}
+
 static void
 test_chain_head_text(void **state)
 {
@@ -349,6 +385,7 @@ main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_chain_link_sequence, setup,
 	                                    teardown),
+	    cmocka_unit_test(test_chain_no_links),
 	    cmocka_unit_test(test_chain_head_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
