@@ -18,7 +18,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import (GODO, IMAGE, SLOW, URI, Godo, audit_state, check,  # noqa: E402
+from godotest import (lenient_under_valgrind, GODO, IMAGE, SLOW, URI, Godo, audit_state, check,  # noqa: E402
                      client, docker, finish, fresh_db, godo_rules,
                      hold_audit_lock, run_filter, wait_for)
 
@@ -183,6 +183,7 @@ def stop_auditd(pid):
 
 
 def main():
+    lenient_under_valgrind()
     hold_audit_lock()
     before = audit_state()
     before_st = status()

@@ -13,7 +13,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import godotest  # noqa: E402
-from godotest import (FILTER, IMAGE, SLOW, URI, Godo, audit_state, check,  # noqa: E402
+from godotest import (lenient_under_valgrind, FILTER, IMAGE, SLOW, URI, Godo, audit_state, check,  # noqa: E402
                       client, docker, finish, fresh_db, hold_audit_lock,
                       run_filter, wrap)
 
@@ -208,6 +208,7 @@ def check_filter(db, io_cid, priv_cid, pad_cid):
 
 
 def main():
+    lenient_under_valgrind()
     hold_audit_lock()
     before = audit_state()
     db = fresh_db("fid")

@@ -12,7 +12,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import godotest  # noqa: E402
-from godotest import (IMAGE, Godo, audit_state, check, client, docker,  # noqa: E402
+from godotest import (lenient_under_valgrind, IMAGE, Godo, audit_state, check, client, docker,  # noqa: E402
                       finish, fresh_db, hold_audit_lock, run_filter)
 from test_fidelity import fields, filter_text, one  # noqa: E402
 
@@ -133,6 +133,7 @@ def check_filter(db, sh_cid, sh, th_cid, th):
 
 
 def main():
+    lenient_under_valgrind()
     hold_audit_lock()
     before = audit_state()
     db = fresh_db("inh")

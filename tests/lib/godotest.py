@@ -32,10 +32,29 @@ VG_KILLED = os.environ.get("GODO_VG_KILLED", "")  # pids a test SIGKILLs on purp
 failures = 0
 
 
+# valgrind mode, for tests whose checks need godo to keep up with a burst
+# of short-lived container processes (valgrind makes it 20-50x slower, and
+# the processes are gone before it reads their cgroup): a failed check is a
+# NOTE there, not a failure. Memory errors still fail (tests/run.sh reads
+# every godo's and filter's valgrind log); the release and ASan suites run
+# the same checks for real.
+LENIENT = False
+
+
+def lenient_under_valgrind():
+    global LENIENT
+    if WRAP:
+        LENIENT = True
+        print("PASS lenient_under_valgrind (checks of timing-bound events are notes here; "
+              "valgrind's memory checks still count)", flush=True)
+
+
 def check(name, cond, why=""):
     global failures
     if cond:
         print("PASS " + name, flush=True)
+    elif LENIENT:
+        print("NOTE %s (under valgrind, not a failure): %s" % (name, why), flush=True)
     else:
         failures += 1
         print("FAIL %s: %s" % (name, why), flush=True)
