@@ -46,7 +46,8 @@
 #define GODO_REASM_SLOT_BYTES (64 * 1024)
 #define GODO_REASM_AGE_MS 2000
 #define GODO_REASM_BYTES (4 * 1024 * 1024) /* open events' buffers, all */
-#define CLOCK_SYNC_MS 60000                /* follow steps of the wall clock */
+#define REASM_STEP_MS 250   /* the most reassembly's clock moves per turn */
+#define CLOCK_SYNC_MS 60000 /* follow steps of the wall clock */
 #define STATUS_MS 1000
 #define HEARTBEAT_MS 10000
 
@@ -71,7 +72,11 @@ struct godo {
 	char diagbuf[16 + 8970 + 64];
 	int ep, sigfd, timerfd;
 	uint64_t now_ms; /* the loop's clock, read once per iteration */
-	int64_t now_ns;  /* the wall clock at the same moment */
+	/* Reassembly's clock: the loop's, less stalls (a slow store write),
+	 * so an event whose end waits in the socket is not aged out. */
+	uint64_t reasm_ms;
+	bool audit_backlog; /* the last read stopped at its budget */
+	int64_t now_ns;     /* the wall clock at the same moment */
 	uint64_t last_flush_ms, last_status_ms, last_stats_ms;
 	uint64_t last_clock_ms, last_beat_ms;
 	int64_t last_status_ns;
@@ -90,8 +95,14 @@ struct godo {
 static void
 read_clock(struct godo *g)
 {
+	uint64_t prev = g->now_ms;
+
 	g->now_ms = util_now_ms();
 	g->now_ns = util_wall_ns();
+	if (prev != 0 && g->now_ms > prev)
+		g->reasm_ms += g->now_ms - prev > REASM_STEP_MS
+		                   ? REASM_STEP_MS
+		                   : g->now_ms - prev;
 	if (g->core != NULL)
 		core_set_now(g->core, g->now_ms, g->now_ns);
 }
@@ -175,7 +186,7 @@ on_record(uint16_t type, const char *payload, size_t len, void *arg)
 		    fwrite(g->diagbuf, 1, (size_t)n, g->diag) != (size_t)n)
 			log_warn("diag: write");
 	}
-	reasm_add(g->reasm, type, payload, len, g->now_ms);
+	reasm_add(g->reasm, type, payload, len, g->reasm_ms);
 }
 
 static void
@@ -264,7 +275,10 @@ static void
 periodic(struct godo *g)
 {
 	source_tick(&g->src, g->now_ms);
-	reasm_tick(g->reasm, g->now_ms);
+	/* Only once the socket is drained: records of an idle event may
+	 * still be queued behind the budget. */
+	if (!g->audit_backlog)
+		reasm_tick(g->reasm, g->reasm_ms);
 	core_tick(g->core);
 	if (procconn_resync_take(g->conn)) {
 		log_warnx("proc connector overrun: resynchronising from /proc");
@@ -349,6 +363,7 @@ loop(struct godo *g)
 		if (n < 0 && errno != EINTR)
 			fatal("epoll_wait");
 		read_clock(g);
+		g->audit_backlog = false;
 		for (i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
 
@@ -358,9 +373,12 @@ loop(struct godo *g)
 				/* The connector first: a child's FORK must be
 				 * seen before its audit events. */
 				drain_conn(g);
-				if (auditsock_read(g->asrc, source_record,
-				                   &g->src, AUDIT_BUDGET) > 0)
-					busy = true;
+				ssize_t got =
+				    auditsock_read(g->asrc, source_record,
+				                   &g->src, AUDIT_BUDGET);
+
+				busy = got > 0;
+				g->audit_backlog = got >= AUDIT_BUDGET;
 			} else if (fd == g->src.fd) {
 				drain_conn(g);
 				(void)source_read_text(&g->src, g->now_ms);
