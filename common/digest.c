@@ -189,15 +189,20 @@ field_cmp(const void *a, const void *b)
 	return x->keylen < y->keylen ? -1 : x->keylen > y->keylen;
 }
 
-/* The children of the document or array it points into (it itself when
- * top), the digest field left out at the top; *f is allocated (free it). */
+#define DIGEST_STACK_FIELDS 32 /* most documents: no allocation */
+
+/* The fields of the document it points into (it itself when top), the
+ * digest field left out at the top: in buf when they fit, else in *f
+ * allocated here (*heap set: free it). */
 static int
-collect(const bson_iter_t *it, bool top, struct field **f, uint32_t *n)
+collect(const bson_iter_t *it, bool top, struct field *buf, struct field **f,
+        bool *heap, uint32_t *n)
 {
 	bson_iter_t first = *it, child;
 	uint32_t cap = 0;
 
-	*f = NULL;
+	*f = buf;
+	*heap = false;
 	*n = 0;
 	if (!top && !bson_iter_recurse(it, &first)) {
 		log_warn("digest: unreadable nested document");
@@ -210,14 +215,16 @@ collect(const bson_iter_t *it, bool top, struct field **f, uint32_t *n)
 		log_warn("digest: more than %d fields", DIGEST_MAX_FIELDS);
 		return -1;
 	}
-	/* bson_iter_t asks for 128-byte alignment: malloc's is not enough
-	 * (UBSan); sizeof is a multiple of the alignment, as aligned_alloc
-	 * wants */
-	*f = aligned_alloc(_Alignof(struct field),
-	                   (cap ? cap : 1) * sizeof(**f));
-	if (*f == NULL) {
-		log_warn("digest: malloc");
-		return -1;
+	if (cap > DIGEST_STACK_FIELDS) {
+		/* bson_iter_t asks for 128-byte alignment: malloc's is not
+		 * enough (UBSan); sizeof is a multiple of the alignment, as
+		 * aligned_alloc wants */
+		*f = aligned_alloc(_Alignof(struct field), cap * sizeof(**f));
+		if (*f == NULL) {
+			log_warn("digest: malloc");
+			return -1;
+		}
+		*heap = true;
 	}
 	child = first;
 	while (bson_iter_next(&child) && *n < cap) {
@@ -235,30 +242,59 @@ collect(const bson_iter_t *it, bool top, struct field **f, uint32_t *n)
 	return 0;
 }
 
+/* An array: its values in order, keys ignored; nothing to sort. */
+static int
+put_array(struct sink *s, const bson_iter_t *it, int depth)
+{
+	bson_iter_t child;
+	uint32_t n = 0;
+	int rc = 0;
+
+	if (!bson_iter_recurse(it, &child)) {
+		log_warn("digest: unreadable array");
+		return -1;
+	}
+	while (bson_iter_next(&child))
+		n++;
+	if (n > DIGEST_MAX_FIELDS) {
+		log_warn("digest: more than %d fields", DIGEST_MAX_FIELDS);
+		return -1;
+	}
+	put_u8(s, 'a');
+	put_u32(s, n);
+	if (!bson_iter_recurse(it, &child))
+		return -1;
+	while (rc == 0 && bson_iter_next(&child))
+		rc = put_value(s, &child, depth);
+	return rc;
+}
+
 static int
 put_container(struct sink *s, const bson_iter_t *it, bool array, bool top,
               int depth)
 {
-	struct field *f;
+	struct field buf[DIGEST_STACK_FIELDS], *f;
 	uint32_t n, i;
+	bool heap;
 	int rc = 0;
 
 	if (depth > DIGEST_MAX_DEPTH) {
 		log_warn("digest: nested deeper than %d", DIGEST_MAX_DEPTH);
 		return -1;
 	}
-	if (collect(it, top, &f, &n) != 0)
+	if (array)
+		return put_array(s, it, depth);
+	if (collect(it, top, buf, &f, &heap, &n) != 0)
 		return -1;
-	if (!array)
-		qsort(f, n, sizeof(*f), field_cmp);
-	put_u8(s, array ? 'a' : 'o');
+	qsort(f, n, sizeof(*f), field_cmp);
+	put_u8(s, 'o');
 	put_u32(s, n);
 	for (i = 0; i < n && rc == 0; i++) {
-		if (!array)
-			put_bytes(s, f[i].key, f[i].keylen);
+		put_bytes(s, f[i].key, f[i].keylen);
 		rc = put_value(s, &f[i].it, depth);
 	}
-	free(f);
+	if (heap)
+		free(f);
 	return rc;
 }
 

@@ -12,8 +12,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import godotest  # noqa: E402
-from godotest import (lenient_under_valgrind, FILTER, IMAGE, SLOW, URI, Godo, audit_state, check,  # noqa: E402
+from godotest import (lenient_under_valgrind, finish_dropping, FILTER, IMAGE, SLOW, URI, Godo, audit_state, check,  # noqa: E402
                       client, docker, finish, fresh_db, hold_audit_lock,
                       run_filter, wrap)
 
@@ -230,12 +229,7 @@ def main():
     check_priv_raw(db, priv_cid)
     check_pad_raw(db, pad_cid)
     check_filter(db, io_cid, priv_cid, pad_cid)
-    if godotest.failures:  # kept to look at
-        print("database %s kept" % db)
-        finish()
-    client().drop_database(db)
-    client().drop_database(db + "_cooked")
-    finish()
+    finish_dropping(db)
 
 
 if __name__ == "__main__":

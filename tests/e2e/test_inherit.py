@@ -11,8 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-import godotest  # noqa: E402
-from godotest import (lenient_under_valgrind, IMAGE, Godo, audit_state, check, client, docker,  # noqa: E402
+from godotest import (lenient_under_valgrind, finish_dropping, IMAGE, Godo, audit_state, check, client, docker,  # noqa: E402
                       finish, fresh_db, hold_audit_lock, run_filter)
 from test_fidelity import fields, filter_text, one  # noqa: E402
 
@@ -151,12 +150,7 @@ def main():
     sh = check_shell_raw(db, sh_cid)
     th = check_threxec_raw(db, th_cid)
     check_filter(db, sh_cid, sh, th_cid, th)
-    if godotest.failures:  # kept to look at
-        print("database %s kept" % db)
-        finish()
-    client().drop_database(db)
-    client().drop_database(db + "_cooked")
-    finish()
+    finish_dropping(db)
 
 
 if __name__ == "__main__":

@@ -65,6 +65,17 @@ def finish():
     sys.exit(1 if failures else 0)
 
 
+def finish_dropping(db):
+    """finish(), the test's databases (db, its _cooked) dropped when every
+    check passed; kept to look at otherwise."""
+    if failures:
+        print("database %s kept" % db)
+        finish()
+    client().drop_database(db)
+    client().drop_database(db + "_cooked")
+    finish()
+
+
 def wrap(cmd):
     """cmd (a list) as the tests start it: behind GODO_WRAP if set."""
     return WRAP + list(cmd)

@@ -109,6 +109,32 @@ test_digest_shapes_distinct(void **state)
 			assert_memory_not_equal(d[i], d[j], DIGEST_LEN);
 }
 
+/* More fields than fit on the stack (the allocated path): still one
+ * digest whatever the order. */
+static void
+test_digest_many_fields(void **state)
+{
+	unsigned char d1[DIGEST_LEN], d2[DIGEST_LEN];
+	char key[16];
+	bson_t a, b;
+	int i;
+
+	(void)state;
+	bson_init(&a);
+	bson_init(&b);
+	for (i = 0; i < 100; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		BSON_APPEND_INT32(&a, key, i);
+		snprintf(key, sizeof(key), "k%d", 99 - i);
+		BSON_APPEND_INT64(&b, key, 99 - i);
+	}
+	dg(&a, d1);
+	dg(&b, d2);
+	assert_memory_equal(d1, d2, DIGEST_LEN);
+	bson_destroy(&a);
+	bson_destroy(&b);
+}
+
 static void
 test_digest_refuses_unknown_and_deep(void **state)
 {
@@ -214,6 +240,7 @@ main(void)
 	    cmocka_unit_test(test_digest_matches_spec_bytes),
 	    cmocka_unit_test(test_digest_order_width_content),
 	    cmocka_unit_test(test_digest_shapes_distinct),
+	    cmocka_unit_test(test_digest_many_fields),
 	    cmocka_unit_test(test_digest_refuses_unknown_and_deep),
 	    cmocka_unit_test(test_digest_key),
 	    cmocka_unit_test(test_digest_hex_round_trip),
