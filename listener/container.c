@@ -53,6 +53,10 @@ take_from(struct task *k, const struct task *from)
 {
 	k->in_tree = from->in_tree;
 	memcpy(k->docker_id, from->docker_id, sizeof(k->docker_id));
+	/* A parent still unsettled (gone before its cgroup was read): the
+	 * child settles from the same ancestors when it is written. */
+	if (from->docker_id[0] == '\0' && from->cg_gone)
+		k->cg_gone = true;
 }
 
 void

@@ -326,6 +326,9 @@ core_audit_event(struct core *c, const struct sysevent *ev)
 	if (!tracker_recorded(tr, k))
 		return;
 	lifecycle_recorded(tr, k, "audit");
+	/* its documents carry its container: a child gone before its
+	 * cgroup was read takes it from its ancestors first */
+	container_settle(tr, k);
 	dispatch(tr, k, ev);
 }
 

@@ -99,10 +99,7 @@ read_clock(struct godo *g)
 
 	g->now_ms = util_now_ms();
 	g->now_ns = util_wall_ns();
-	if (prev != 0 && g->now_ms > prev)
-		g->reasm_ms += g->now_ms - prev > REASM_STEP_MS
-		                   ? REASM_STEP_MS
-		                   : g->now_ms - prev;
+	reasm_clock_advance(&g->reasm_ms, &prev, g->now_ms, REASM_STEP_MS);
 	if (g->core != NULL)
 		core_set_now(g->core, g->now_ms, g->now_ns);
 }

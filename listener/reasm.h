@@ -115,6 +115,20 @@ int reasm_set_cap(struct reasm *r, uint64_t bytes);
  * dropped from the tail to make room are counted as oversize too. */
 int reasm_add(struct reasm *r, uint16_t type, const char *payload, size_t len,
               uint64_t now_ms);
+/* A clock for reasm's now_ms that skips the caller's stalls: *clock
+ * advances by the time since *prev (the last reading, 0: none), at most
+ * step_ms per call. A loop that stalled seconds in a store write must not
+ * age events whose end records wait in the socket meanwhile. */
+static inline void
+reasm_clock_advance(uint64_t *clock, uint64_t *prev, uint64_t now,
+                    uint64_t step_ms)
+{
+	uint64_t d = *prev != 0 && now > *prev ? now - *prev : 0;
+
+	*clock += d > step_ms ? step_ms : d;
+	*prev = now;
+}
+
 /* Emits as partial every event idle for at least age_ms at now_ms. */
 void reasm_tick(struct reasm *r, uint64_t now_ms);
 /* Emits every open event as partial (shutdown). */

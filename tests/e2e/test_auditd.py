@@ -214,7 +214,7 @@ def main():
         ids = scenario()
         time.sleep(1.0)
         rc = mc.stop(settle=1.5)
-        check("mc_stopped_cleanly", rc == 0, "rc %d: %s" % (rc, mc.text()[-1500:]))
+        check("mc_stopped_cleanly", rc == 0, "rc %d: %s" % (rc, mc.text()[-1500:]), strict=True)
         st = status()
         check("auditd_kept_role", st.get("pid") == str(apid) and st.get("enabled") == "1", "status %r" % st)
         check("auditd_rules_untouched", godo_rules() == loaded, "rules %r" % godo_rules())
@@ -265,7 +265,7 @@ def main():
             shutil.copytree(d, os.environ["GODO_KEEP"], dirs_exist_ok=True)
         shutil.rmtree(d, True)
         shutil.rmtree(state, True)
-    check("audit_state_restored", audit_state() == before, "before %r after %r" % (before, audit_state()))
+    check("audit_state_restored", audit_state() == before, "before %r after %r" % (before, audit_state()), strict=True)
     after = status()
     check("audit_settings_restored", all(after.get(k) == before_st.get(k) for k in SETTINGS),
           "before %r after %r" % (before_st, after))

@@ -220,8 +220,8 @@ def main():
         pad_cid, pad_rc, pad_err = run_rm(*PAD_ARGS)
     finally:
         rc = g.stop()
-    check("godo_stopped_cleanly", rc == 0, "rc %d: %s" % (rc, g.text()[-1500:]))
-    check("audit_state_restored", audit_state() == before, "before %r after %r" % (before, audit_state()))
+    check("godo_stopped_cleanly", rc == 0, "rc %d: %s" % (rc, g.text()[-1500:]), strict=True)
+    check("audit_state_restored", audit_state() == before, "before %r after %r" % (before, audit_state()), strict=True)
     check("io_script_ran", io_rc == 0, "rc %d: %s" % (io_rc, io_err[-500:]))
     check("priv_script_ran", priv_rc == 0, "rc %d: %s" % (priv_rc, priv_err[-500:]))
     check("pad_script_ran", pad_rc == 0, "rc %d: %s" % (pad_rc, pad_err[-300:]))

@@ -142,8 +142,8 @@ def main():
         th_cid, th_rc, th_out, th_err = run_rm(*THREXEC)
     finally:
         rc = g.stop()
-    check("godo_stopped_cleanly", rc == 0, "rc %d: %s" % (rc, g.text()[-1500:]))
-    check("audit_state_restored", audit_state() == before, "before %r after %r" % (before, audit_state()))
+    check("godo_stopped_cleanly", rc == 0, "rc %d: %s" % (rc, g.text()[-1500:]), strict=True)
+    check("audit_state_restored", audit_state() == before, "before %r after %r" % (before, audit_state()), strict=True)
     check("shell_ran", sh_rc == 0 and sh_out == SHELL_OUT, "rc %d out %r: %s" % (sh_rc, sh_out, sh_err[-500:]))
     check("threxec_ran", th_rc == 0 and th_out == "before exec\nafter\n",
           "rc %d out %r: %s" % (th_rc, th_out, th_err[-500:]))

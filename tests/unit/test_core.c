@@ -466,6 +466,36 @@ test_core_container_from_runc_hint(void **state)
 	assert_false(fake_has(pids_doc(f, 200, 500), F_DOCKER_ID));
 }
 
+/* The container's init gone before its cgroup was read, and its child that
+ * never execs (busybox sh runs mv as a forked applet): the child settles
+ * from the same runc as its parent, not left without a container. */
+static void
+test_core_container_fork_child_of_unsettled(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	do_execve(f, 200, 5001, "/usr/bin/runc", "runc", CID);
+	fork_task(f, 210, 210, 200, 5002);
+	fakeproc_gone(&f->fp, 210);
+	conn(f, PROCCONN_EXEC, 210, 210, 0, 5003, 0);
+	fork_task(f, 211, 211, 210, 5004);
+	fakeproc_gone(&f->fp, 211);
+	sev(SYSEV_UNLINK, 211, ++f->serial, 5004);
+	sev_path(0, "gone.txt", NT_DELETE);
+	audit(f);
+	exit_task(f, 211, 5005, 0);
+	exit_task(f, 210, 5006, 0);
+	at(f, 7000);
+	assert_string_equal(fake_str(pids_doc(f, 211, 500), F_DOCKER_ID), CID);
+	assert_string_equal(fake_str(pids_doc(f, 210, 500), F_DOCKER_ID), CID);
+	assert_string_equal(
+	    fake_str(fake_store_find_doc(f->s, STORE_FILES, F_OP, "unlink"),
+	             F_DOCKER_ID),
+	    CID);
+}
+
 /* setns and pivot_root of a task not yet written go into its document. */
 static void
 test_core_setns_and_pivot_root(void **state)
@@ -1748,6 +1778,7 @@ main(void)
 	    T(test_core_thread_inherits),
 	    T(test_core_container_from_cgroup),
 	    T(test_core_container_from_runc_hint),
+	    T(test_core_container_fork_child_of_unsettled),
 	    T(test_core_setns_and_pivot_root),
 	    T(test_core_open_write_close),
 	    T(test_core_fd_shadowing),

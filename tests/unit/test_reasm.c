@@ -226,6 +226,45 @@ test_reasm_age_counts_from_last_record(void **state)
 	free(s);
 }
 
+/* The caller stalled 5 s (a store write) between an event's first record
+ * and its end: on the stall-skipping clock the event is not aged at the
+ * next tick and completes with its EOE; a real idle of age_ms still ages
+ * one. */
+static void
+test_reasm_clock_skips_stalls(void **state)
+{
+	static const char a[] = "audit(1.000:7): cwd=\"/\"";
+	static const char e[] = "audit(1.000:7): ";
+	static const char c[] = "audit(1.000:8): cwd=\"/\"";
+	struct sink *s = sink_new();
+	struct reasm *r = reasm_new(4, 4096, 2000, sink_emit, s);
+	uint64_t clock = 0, prev = 0;
+
+	(void)state;
+	assert_non_null(r);
+	reasm_clock_advance(&clock, &prev, 1000, 250);
+	assert_int_equal(clock, 0);
+	assert_int_equal(reasm_add(r, 1307, a, sizeof(a) - 1, clock), 0);
+	reasm_clock_advance(&clock, &prev, 6000, 250); /* the stall */
+	assert_int_equal(clock, 250);
+	reasm_tick(r, clock);
+	assert_int_equal(s->n, 0);
+	assert_int_equal(reasm_add(r, 1320, e, sizeof(e) - 1, clock), 0);
+	assert_int_equal(s->n, 1);
+	assert_false(s->ev[0].partial);
+	assert_int_equal(reasm_add(r, 1307, c, sizeof(c) - 1, clock), 0);
+	for (uint64_t t = 6100; t <= 8300; t += 100) /* idle, turn by turn */
+		reasm_clock_advance(&clock, &prev, t, 250);
+	assert_int_equal(clock, 250 + 2300);
+	reasm_tick(r, clock);
+	assert_int_equal(s->n, 2);
+	assert_true(s->ev[1].partial);
+	reasm_clock_advance(&clock, &prev, 8200, 250); /* going back: none */
+	assert_int_equal(clock, 250 + 2300);
+	reasm_free(r);
+	free(s);
+}
+
 /* Types outside 1300-1399 are events by themselves; 1329 is dropped. */
 static void
 test_reasm_standalone_and_replace(void **state)
@@ -1044,6 +1083,7 @@ main(void)
 	    cmocka_unit_test(test_reasm_interleaved_serials_complete),
 	    cmocka_unit_test(test_reasm_no_eoe_ages_out),
 	    cmocka_unit_test(test_reasm_age_counts_from_last_record),
+	    cmocka_unit_test(test_reasm_clock_skips_stalls),
 	    cmocka_unit_test(test_reasm_standalone_and_replace),
 	    cmocka_unit_test(test_reasm_full_table_evicts_oldest),
 	    cmocka_unit_test(test_reasm_oversize_records_counted),
