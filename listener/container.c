@@ -5,6 +5,8 @@
 
 #include "procfs.h"
 
+#define CONTAINER_SETTLE_DEPTH 4 /* ancestors a gone task settles from */
+
 /* The last path element of p[0..n). */
 static struct str
 base_name(const char *p, size_t n)
@@ -53,10 +55,6 @@ take_from(struct task *k, const struct task *from)
 {
 	k->in_tree = from->in_tree;
 	memcpy(k->docker_id, from->docker_id, sizeof(k->docker_id));
-	/* A parent still unsettled (gone before its cgroup was read): the
-	 * child settles from the same ancestors when it is written. */
-	if (from->docker_id[0] == '\0' && from->cg_gone)
-		k->cg_gone = true;
 }
 
 void
@@ -88,8 +86,10 @@ container_read(struct tracker *tr, struct task *k)
 	char id[PROCFS_DOCKER_ID_LEN + 1];
 	int rc = procfs_read_cgroup(tr->o.proc_root, k->tgid, id);
 
-	if (rc < 0 && k->docker_id[0] == '\0')
-		k->cg_gone = true; /* settled from its runc when written */
+	/* the latest read counts: runc init is read on the host, then
+	 * gone when it has become the container's command */
+	k->cg_gone = rc < 0 && k->docker_id[0] == '\0'; /* settled later */
+	k->cg_read = rc >= 0;
 	if (rc != 1 || strcmp(id, k->docker_id) == 0)
 		return;
 	memcpy(k->docker_id, id, sizeof(id));
@@ -133,30 +133,43 @@ container_execve(struct tracker *tr, struct task *k, const struct sysevent *ev)
 		}
 }
 
-void
-container_settle(struct tracker *tr, struct task *k)
+/* The container k is in by its ancestors, depth levels up at most, or
+ * NULL: a runtime naming a container (runc create/start/delete, the shim)
+ * works for it from the host; a task whose cgroup was read without a
+ * container is the host's; one that exec'd (its exec audited: a hint, if
+ * any, is known; or last: the task is leaving) and was gone before its cgroup
+ * was read is in its parent's container or in the one its runc was started for;
+ * a fork that never exec'd is where its parent is. */
+static const char *
+settled_id(struct tracker *tr, const struct task *k, int depth, bool last)
 {
-	const struct task *p = k;
-	int depth;
+	const struct task *parent;
 
-	if (!k->cg_gone || k->docker_id[0] != '\0')
+	if (k->docker_id[0] != '\0')
+		return k->docker_id;
+	if (k->hint_id[0] != '\0' || k->cg_read || depth == 0 ||
+	    (k->cg_gone && k->nexec == 0 && !last))
+		return NULL;
+	parent = proctab_get(tr->pt, k->ptgid);
+	if (parent == NULL || parent->thread ||
+	    strcmp(parent->id, k->parent_id) != 0)
+		return NULL;
+	if (k->cg_gone && parent->docker_id[0] == '\0' &&
+	    parent->hint_id[0] != '\0')
+		return parent->hint_id;
+	return settled_id(tr, parent, depth - 1, last);
+}
+
+void
+container_settle(struct tracker *tr, struct task *k, bool last)
+{
+	const char *id;
+
+	if (k->docker_id[0] != '\0' || k->thread || k->cg_read)
 		return;
-	for (depth = 0; depth < 4; depth++) {
-		const struct task *parent = proctab_get(tr->pt, p->ptgid);
-
-		if (parent == NULL || parent->thread ||
-		    strcmp(parent->id, p->parent_id) != 0)
-			return;
-		if (parent->docker_id[0] != '\0' ||
-		    parent->hint_id[0] != '\0') {
-			memcpy(k->docker_id,
-			       parent->docker_id[0] ? parent->docker_id
-			                            : parent->hint_id,
-			       sizeof(k->docker_id));
-			return;
-		}
-		p = parent;
-	}
+	id = settled_id(tr, k, CONTAINER_SETTLE_DEPTH, last);
+	if (id != NULL)
+		memcpy(k->docker_id, id, sizeof(k->docker_id));
 }
 
 static void

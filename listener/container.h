@@ -25,9 +25,14 @@ void container_pivot_root(struct tracker *tr, struct task *k);
  * notes the container runc or a shim works for. */
 void container_execve(struct tracker *tr, struct task *k,
                       const struct sysevent *ev);
-/* A task that left before its cgroup was read: its parent's container, or
- * the one its runc was started for. */
-void container_settle(struct tracker *tr, struct task *k);
+/* A task without a container yet, from its ancestors (4 levels): one that
+ * exec'd and left before its cgroup was read is in its parent's container
+ * or the one its runc was started for; a fork that never exec'd is where
+ * its parent is; a runtime naming a container (runc, the shim) and its
+ * forks stay the host's. Called before a task's documents are built;
+ * last: it is leaving the table, its exec may never be audited (else a
+ * gone task waits for its exec's audit event, which names a runtime). */
+void container_settle(struct tracker *tr, struct task *k, bool last);
 /* Periodic: container identities retried and checked for changes
  * (ctwatch.h), dockerd processes looked for when it asks. */
 void container_tick(struct tracker *tr);

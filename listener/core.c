@@ -328,7 +328,7 @@ core_audit_event(struct core *c, const struct sysevent *ev)
 	lifecycle_recorded(tr, k, "audit");
 	/* its documents carry its container: a child gone before its
 	 * cgroup was read takes it from its ancestors first */
-	container_settle(tr, k);
+	container_settle(tr, k, false);
 	dispatch(tr, k, ev);
 }
 

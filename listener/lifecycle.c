@@ -378,11 +378,21 @@ lifecycle_execve(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	writeback_task_exec(tr->wb, k, &x);
 }
 
+/* Whether k's exec, if audited, has been applied: an exec seen, or k gone
+ * and the audit stream past its exit (or idle). */
+static bool
+exec_known(const struct tracker *tr, const struct task *k)
+{
+	return k->nexec > 0 ||
+	       (k->exited && (tr->audit_ns >= k->exit_ns ||
+	                      tr->now_ms - tr->audit_ms >= LIFECYCLE_IDLE_MS));
+}
+
 /* The first write, with the container settled first. */
 static void
 write_task(struct tracker *tr, struct task *k)
 {
-	container_settle(tr, k);
+	container_settle(tr, k, exec_known(tr, k));
 	writeback_task_write(tr->wb, k);
 }
 

@@ -40,6 +40,7 @@ struct task {
 	char docker_id[65];          /* "" when none */
 	char hint_id[65]; /* a container runc or a shim was started for */
 	bool cg_gone;     /* exited before its cgroup could be read */
+	bool cg_read;     /* its cgroup was read (container or not) */
 	bool thread;
 	bool in_tree; /* dockerd/containerd or a descendant: recorded */
 	bool daemon;  /* dockerd or containerd itself (field "star") */

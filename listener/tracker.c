@@ -14,7 +14,7 @@ tracker_release_task(struct task *k, void *arg)
 	struct tracker *tr = arg;
 
 	if (k->wb.pending)
-		container_settle(tr, k);
+		container_settle(tr, k, true);
 	writeback_task_release(tr->wb, k);
 }
 

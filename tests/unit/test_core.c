@@ -466,6 +466,47 @@ test_core_container_from_runc_hint(void **state)
 	assert_false(fake_has(pids_doc(f, 200, 500), F_DOCKER_ID));
 }
 
+/* runc (or the shim) naming a container is the host's, even gone before
+ * its cgroup was read; so are its forks that never exec. */
+static void
+test_core_container_runtime_gone_stays_host(void **state)
+{
+	struct fx *f = *state;
+	size_t i, unlinks = 0;
+
+	start_daemon(f);
+	fork_task(f, 190, 190, DAEMON, 4990);
+	do_execve(f, 190, 4991, "/usr/bin/containerd-shim-runc-v2",
+	          "containerd-shim-runc-v2", CID);
+	fork_task(f, 200, 200, 190, 5000);
+	fakeproc_gone(&f->fp, 200);
+	conn(f, PROCCONN_EXEC, 200, 200, 190, 5001, 0);
+	/* Go's child before its execve: audited first, the runtime unknown */
+	sev(SYSEV_UNLINK, 200, ++f->serial, 5001);
+	sev_path(0, "pre.txt", NT_DELETE);
+	audit(f);
+	do_execve(f, 200, 5001, "/usr/bin/runc", "runc", CID);
+	fork_task(f, 220, 220, 200, 5002);
+	fakeproc_gone(&f->fp, 220);
+	sev(SYSEV_UNLINK, 220, ++f->serial, 5003);
+	sev_path(0, "gone.txt", NT_DELETE);
+	audit(f);
+	exit_task(f, 220, 5004, 0);
+	exit_task(f, 200, 5005, 0);
+	at(f, 7000);
+	assert_false(fake_has(pids_doc(f, 200, 500), F_DOCKER_ID));
+	assert_false(fake_has(pids_doc(f, 220, 500), F_DOCKER_ID));
+	for (i = 0; i < fake_store_nops(f->s); i++) {
+		const struct fake_op *o = fake_store_op(f->s, i);
+
+		if (o->c == STORE_FILES && o->t == FAKE_INSERT) {
+			unlinks++;
+			assert_false(fake_has(o->a, F_DOCKER_ID));
+		}
+	}
+	assert_int_equal(unlinks, 2);
+}
+
 /* The container's init gone before its cgroup was read, and its child that
  * never execs (busybox sh runs mv as a forked applet): the child settles
  * from the same runc as its parent, not left without a container. */
@@ -480,6 +521,7 @@ test_core_container_fork_child_of_unsettled(void **state)
 	fork_task(f, 210, 210, 200, 5002);
 	fakeproc_gone(&f->fp, 210);
 	conn(f, PROCCONN_EXEC, 210, 210, 0, 5003, 0);
+	do_execve(f, 210, 5003, "/bin/sh", "sh", "-c");
 	fork_task(f, 211, 211, 210, 5004);
 	fakeproc_gone(&f->fp, 211);
 	sev(SYSEV_UNLINK, 211, ++f->serial, 5004);
@@ -1779,6 +1821,7 @@ main(void)
 	    T(test_core_container_from_cgroup),
 	    T(test_core_container_from_runc_hint),
 	    T(test_core_container_fork_child_of_unsettled),
+	    T(test_core_container_runtime_gone_stays_host),
 	    T(test_core_setns_and_pivot_root),
 	    T(test_core_open_write_close),
 	    T(test_core_fd_shadowing),
