@@ -344,13 +344,54 @@ end_counter(struct reasm *r, enum reasm_end end)
 	}
 }
 
+/* Types the kernel also logs outside a syscall event, where no EOE
+ * follows: CONFIG_CHANGE (auditctl, godo's own rules), TTY,
+ * NETFILTER_CFG, SECCOMP, FEATURE_CHANGE, BPF, EVENT_LISTENER. */
+static bool
+alone_type(uint16_t type)
+{
+	switch (type) {
+	case 1305:
+	case 1319:
+	case 1325:
+	case 1326:
+	case 1328:
+	case 1334:
+	case 1335:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Whether slot s holds only records that may stand alone: no SYSCALL
+ * came (it would precede the syscall's other records), none of the
+ * records that exist only inside a syscall event. */
+static bool
+all_alone(const struct slot *s)
+{
+	uint32_t j;
+
+	for (j = 0; j < s->nrec; j++)
+		if (!alone_type(s->rec[j].type))
+			return false;
+	return s->nrec > 0;
+}
+
 /* Emits slot i and returns it to the free list. */
 static void
 finish(struct reasm *r, uint32_t i, enum reasm_end end)
 {
 	struct slot *s = &r->slot[i];
 	struct reasm_event ev;
-	uint64_t *cause = end_counter(r, end);
+	uint64_t *cause;
+
+	if ((end == REASM_END_AGED || end == REASM_END_FLUSH) &&
+	    !s->truncated && all_alone(s)) {
+		end = REASM_END_ALONE;
+		r->st.alone++;
+	}
+	cause = end_counter(r, end);
 
 	ev.serial = s->serial;
 	ev.rec = s->rec;

@@ -42,8 +42,9 @@ reasm_serial_before(uint64_t a, uint64_t b)
 	return d != 0 && d < 0x80000000u;
 }
 
-/* How an event left the table. Every end but REASM_END_EOE and
- * REASM_END_SINGLE is partial and is a gap for the caller. */
+/* How an event left the table. Every end but REASM_END_EOE,
+ * REASM_END_SINGLE and REASM_END_ALONE is partial and is a gap for the
+ * caller. */
 enum reasm_end {
 	REASM_END_EOE,    /* complete: its EOE arrived */
 	REASM_END_SINGLE, /* a stand-alone record type, complete by itself */
@@ -51,6 +52,10 @@ enum reasm_end {
 	REASM_END_FLOOD,  /* its owner opened more than its share */
 	REASM_END_FULL,   /* table full, least recently touched */
 	REASM_END_FLUSH,  /* reasm_flush (shutdown) */
+	/* complete: aged or flushed holding only records the kernel also
+	 * logs on their own, outside a syscall event (godo's and auditctl's
+	 * CONFIG_CHANGE, SECCOMP, BPF...): no EOE ever follows those */
+	REASM_END_ALONE,
 };
 
 struct reasm; /* opaque */
@@ -82,6 +87,7 @@ struct reasm_stats {
 	uint64_t flood;        /* of those, pushed out by their owner's share */
 	uint64_t evicted;      /* of those, pushed out by a full table */
 	uint64_t flushed;      /* of those, emitted by reasm_flush */
+	uint64_t alone;        /* complete without EOE: records on their own */
 	uint64_t oversize;     /* records dropped: no room left in the slot */
 	uint64_t bad;          /* records dropped: no audit(...) header */
 	uint64_t orphan_eoe;   /* EOE for an event not (or no longer) open */

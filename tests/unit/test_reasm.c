@@ -562,6 +562,42 @@ test_reasm_eviction_follows_last_touch(void **state)
 	free(s);
 }
 
+/* godo's own rules being installed: CONFIG_CHANGE records the kernel logs
+ * on their own never get an EOE; aged or flushed they are complete, not a
+ * gap. A CONFIG_CHANGE inside a syscall event (its SYSCALL seen), or a
+ * PATH without its SYSCALL, still is one. */
+static void
+test_reasm_records_alone_not_partial(void **state)
+{
+	struct sink *s = sink_new();
+	struct reasm *r = reasm_new(8, 4096, 1000, sink_emit, s);
+	struct reasm_stats st;
+
+	(void)state;
+	add_rec(r, 1305, 20, 0);
+	add_rec(r, 1305, 21, 0);
+	add_rec(r, 1305, 22, 0);
+	add_rec(r, 1300, 22, 0);
+	add_rec(r, 1302, 23, 0);
+	add_rec(r, 1305, 24, 500);
+	reasm_tick(r, 1000);
+	assert_int_equal(s->n, 4);
+	assert_false(s->ev[0].partial);
+	assert_false(s->ev[1].partial);
+	assert_true(s->ev[2].partial);
+	assert_true(s->ev[3].partial);
+	reasm_flush(r);
+	assert_int_equal(s->n, 5);
+	assert_false(s->ev[4].partial);
+	reasm_stats(r, &st);
+	assert_int_equal(st.alone, 3);
+	assert_int_equal(st.aged, 2);
+	assert_int_equal(st.flushed, 0);
+	assert_int_equal(st.partial, 2);
+	reasm_free(r);
+	free(s);
+}
+
 /* Events complete in EOE order, whatever order their serials have; a
  * record for a finished serial opens a new event. */
 static void
@@ -1084,6 +1120,7 @@ main(void)
 	    cmocka_unit_test(test_reasm_no_eoe_ages_out),
 	    cmocka_unit_test(test_reasm_age_counts_from_last_record),
 	    cmocka_unit_test(test_reasm_clock_skips_stalls),
+	    cmocka_unit_test(test_reasm_records_alone_not_partial),
 	    cmocka_unit_test(test_reasm_standalone_and_replace),
 	    cmocka_unit_test(test_reasm_full_table_evicts_oldest),
 	    cmocka_unit_test(test_reasm_oversize_records_counted),
