@@ -13,6 +13,9 @@
  * an event this much before a task's start is still its own. A pid cannot
  * cycle through the pid space that fast. */
 #define START_SLACK_NS (20 * 1000000LL)
+/* The audit stream this far past an exit has delivered the task's last
+ * event (exit_settled). */
+#define STREAM_SETTLE_NS (1000000000LL)
 
 void
 lifecycle_recorded(struct tracker *tr, struct task *k, const char *source)
@@ -386,17 +389,26 @@ write_task(struct tracker *tr, struct task *k)
 	writeback_task_write(tr->wb, k);
 }
 
-/* An exited task stays while audit events of it may still be queued:
- * the grace in godo's own time, and, while godo is reading a backlog (the
+/* An exited task stays while audit events of it may still be queued.
+ * Every record of a task is queued in the kernel before its exit, and the
+ * kernel's audit queue is one FIFO: once the audit stream has passed the
+ * exit by STREAM_SETTLE_NS (margin for the coarse audit clock and the
+ * connector's clock offset), every event of the task was read, whatever
+ * godo's own time says: it goes then (under load, most exited tasks go
+ * this way, after about a second instead of the grace). Else it stays the
+ * grace in godo's own time, and, while godo is reading a backlog (the
  * connector's EXIT is read first, the task's last audit events seconds
- * later under load), until the audit stream has passed the exit by the
- * grace too: retired early, those events would find no task. When no
- * audit event came for LIFECYCLE_IDLE_MS, godo is caught up. */
+ * later under load), until the audit stream has passed the exit: retired
+ * early, those events would find no task. When no audit event came for
+ * LIFECYCLE_IDLE_MS, godo is caught up. */
 static bool
 exit_settled(const struct tracker *tr, const struct task *k)
 {
-	if (!k->exited || k->exit_mono_ms > tr->now_ms ||
-	    tr->now_ms - k->exit_mono_ms < tr->o.grace_ms)
+	if (!k->exited || k->exit_mono_ms > tr->now_ms)
+		return false;
+	if (tr->audit_ns - k->exit_ns >= STREAM_SETTLE_NS)
+		return true;
+	if (tr->now_ms - k->exit_mono_ms < tr->o.grace_ms)
 		return false;
 	if (tr->now_ms - tr->audit_ms >= LIFECYCLE_IDLE_MS)
 		return true;
