@@ -35,12 +35,23 @@ retire(struct tracker *tr, struct task *k)
 	proctab_del(tr->pt, k);
 }
 
-/* A fresh slot for pid. An exited previous incarnation stays behind it
- * (proctab_push) for its late audit events, its descriptors closed (the
- * numbers are the new one's now); a live one is gone (its exit was not
- * seen) and retires. A refusal is a drop. */
+/* The container a new task is charged to (proctab_push_in): its
+ * process's for a thread, else its parent's (container_inherit), "" (the
+ * host) when godo has neither. */
+static const char *
+container_of(struct tracker *tr, int32_t pid, int32_t tgid, int32_t ptgid)
+{
+	struct task *p = proctab_get(tr->pt, pid != tgid ? tgid : ptgid);
+
+	return p != NULL ? p->docker_id : "";
+}
+
+/* A fresh slot for pid (parent ptgid). An exited previous incarnation
+ * stays behind it (proctab_push) for its late audit events, its
+ * descriptors closed (the numbers are the new one's now); a live one is
+ * gone (its exit was not seen) and retires. A refusal is a drop. */
 static struct task *
-new_task(struct tracker *tr, int32_t pid, int32_t tgid)
+new_task(struct tracker *tr, int32_t pid, int32_t tgid, int32_t ptgid)
 {
 	struct task *k, *old;
 
@@ -50,7 +61,7 @@ new_task(struct tracker *tr, int32_t pid, int32_t tgid)
 		retire(tr, old);
 	else if (old != NULL && old->fds != NULL)
 		fdtab_close_all(tr->ft, old, old->exit_ns, "exit");
-	k = proctab_push(tr->pt, pid);
+	k = proctab_push_in(tr->pt, pid, container_of(tr, pid, tgid, ptgid));
 	if (k == NULL) {
 		bool mem = proctab_refusal(tr->pt)[0] == 'm';
 
@@ -74,7 +85,7 @@ lifecycle_from_proc(struct tracker *tr, int32_t tgid, int32_t tid,
 
 	if (procfs_read_stat(tr->o.proc_root, tgid, tid, &st) != 0)
 		return NULL;
-	k = new_task(tr, tid, tgid);
+	k = new_task(tr, tid, tgid, st.ppid);
 	if (k == NULL)
 		return NULL;
 	k->start_ticks = st.starttime;
@@ -201,7 +212,7 @@ void
 lifecycle_fork(struct tracker *tr, const struct procconn_event *ev)
 {
 	struct procfs_stat st;
-	struct task *k = new_task(tr, ev->pid, ev->tgid);
+	struct task *k = new_task(tr, ev->pid, ev->tgid, ev->ptgid);
 	uint64_t ticks;
 
 	if (k == NULL)
