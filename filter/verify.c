@@ -46,7 +46,12 @@ struct verify {
 	struct verify_result r;
 	uint64_t shown[8];
 	FILE *out;
+	uint64_t held, limit; /* bytes (verify_set_limit) */
+	bool over;            /* the limit was passed (said once) */
 };
+
+/* What the allocator adds to each block, counted with it. */
+#define VERIFY_MALLOC_OVERHEAD 16u
 
 enum kind { K_CHANGED, K_ADDED, K_DELETED, K_LINK, K_TAIL };
 static const char *const kind_name[] = {"changed", "added outside a chain",
@@ -63,7 +68,38 @@ verify_new(const struct digest_key *key)
 		return NULL;
 	}
 	v->key = key;
+	v->limit = VERIFY_MEM_DEFAULT;
 	return v;
+}
+
+void
+verify_set_limit(struct verify *v, uint64_t bytes)
+{
+	v->limit = bytes != 0 ? bytes : VERIFY_MEM_DEFAULT;
+}
+
+uint64_t
+verify_held(const struct verify *v)
+{
+	return v->held;
+}
+
+/* n more bytes held, when they fit the limit; past it one error line. */
+static bool
+take(struct verify *v, size_t n)
+{
+	if (v->held + n <= v->limit) {
+		v->held += n;
+		return true;
+	}
+	if (!v->over)
+		log_warnx("verify: the check would hold more than %" PRIu64
+		          " MiB (%" PRIu64 " links, %" PRIu64 " documents "
+		          "read so far, about 300 bytes each): stopped, "
+		          "nothing verified",
+		          v->limit >> 20, v->r.links, v->r.docs);
+	v->over = true;
+	return false;
 }
 
 void
@@ -122,6 +158,16 @@ slot_key(const char *coll, const bson_iter_t *id)
 	return b.data;
 }
 
+/* A slot's bytes: itself, its key twice (its own and the map's copy),
+ * its place in all and in the map (half load, keys and values). */
+static size_t
+slot_bytes(const char *key)
+{
+	return sizeof(struct slot) + 2 * (strlen(key) + 1) +
+	       sizeof(struct slot *) + 4 * sizeof(void *) +
+	       3 * VERIFY_MALLOC_OVERHEAD;
+}
+
 static struct slot *
 slot_get(struct verify *v, char *key)
 {
@@ -130,6 +176,10 @@ slot_get(struct verify *v, char *key)
 	if (s != NULL) {
 		free(key);
 		return s;
+	}
+	if (!take(v, slot_bytes(key))) {
+		free(key);
+		return NULL;
 	}
 	if (v->nall == v->capall) {
 		size_t cap = v->capall ? 2 * v->capall : 1024;
@@ -227,6 +277,8 @@ add_entry(struct verify *v, const bson_t *e, uint32_t link)
 	char *key;
 
 	get_str(e, F_CHAIN_COLL, coll, sizeof(coll));
+	if (!take(v, sizeof(*en) + VERIFY_MALLOC_OVERHEAD))
+		return -1;
 	en = calloc(1, sizeof(*en));
 	if (en == NULL) {
 		log_warn("verify: out of memory");
@@ -237,6 +289,8 @@ add_entry(struct verify *v, const bson_t *e, uint32_t link)
 	    (key = slot_key(coll, &id)) == NULL ||
 	    (s = slot_get(v, key)) == NULL) {
 		free(en);
+		if (v->over)
+			return -1;
 		v->links[link].own_ok = false; /* a malformed entry */
 		return 0;
 	}
@@ -281,7 +335,11 @@ verify_link(struct verify *v, const bson_t *doc)
 
 	if (v->nlinks == v->caplinks) {
 		size_t cap = v->caplinks ? 2 * v->caplinks : 256;
-		struct link *a = realloc(v->links, cap * sizeof(*a));
+		struct link *a;
+
+		if (!take(v, (cap - v->caplinks) * sizeof(*a)))
+			return -1;
+		a = realloc(v->links, cap * sizeof(*a));
 
 		if (a == NULL) {
 			log_warn("verify: out of memory");

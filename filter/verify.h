@@ -15,8 +15,12 @@
  * A document stored twice under one _id (an update, a replay) verifies
  * when it matches any of its entries.
  *
- * Memory: one entry per chained document (its key and digest); the filter
- * is offline. Errors (out of memory): -1, logged. */
+ * Memory: one entry per chained document (its key and digest: about 300
+ * bytes each with the index), counted in bytes against a limit
+ * (verify_set_limit, VERIFY_MEM_DEFAULT): past it verify_link and
+ * verify_doc fail with one clear error line, rather than the filter
+ * growing until the kernel kills it. Errors (out of memory, the limit):
+ * -1, logged. */
 #ifndef GODO_VERIFY_H
 #define GODO_VERIFY_H
 
@@ -29,6 +33,8 @@
 #include "digest.h"
 
 #define VERIFY_SHOW_MAX 50 /* lines shown per kind of finding */
+/* What a check may hold by default: about 7 million chained documents. */
+#define VERIFY_MEM_DEFAULT (2048ull << 20)
 
 struct verify;
 
@@ -41,6 +47,10 @@ struct verify_result {
 /* key: NULL for plain SHA-256 (borrowed). NULL when out of memory. */
 struct verify *verify_new(const struct digest_key *key);
 void verify_free(struct verify *v);
+/* At most bytes held (0: VERIFY_MEM_DEFAULT); before the first feed. */
+void verify_set_limit(struct verify *v, uint64_t bytes);
+/* Bytes held now (the count the limit applies to). */
+uint64_t verify_held(const struct verify *v);
 /* A chain link as stored. */
 int verify_link(struct verify *v, const bson_t *link);
 /* A stored document of collection coll. */

@@ -13,6 +13,9 @@
  * an event this much before a task's start is still its own. A pid cannot
  * cycle through the pid space that fast. */
 #define START_SLACK_NS (20 * 1000000LL)
+/* The audit stream this far past an exit has delivered the task's last
+ * event (exit_settled). */
+#define STREAM_SETTLE_NS (1000000000LL)
 
 void
 lifecycle_recorded(struct tracker *tr, struct task *k, const char *source)
@@ -32,12 +35,23 @@ retire(struct tracker *tr, struct task *k)
 	proctab_del(tr->pt, k);
 }
 
-/* A fresh slot for pid. An exited previous incarnation stays behind it
- * (proctab_push) for its late audit events, its descriptors closed (the
- * numbers are the new one's now); a live one is gone (its exit was not
- * seen) and retires. A refusal is a drop. */
+/* The container a new task is charged to (proctab_push_in): its
+ * process's for a thread, else its parent's (container_inherit), "" (the
+ * host) when godo has neither. */
+static const char *
+container_of(struct tracker *tr, int32_t pid, int32_t tgid, int32_t ptgid)
+{
+	struct task *p = proctab_get(tr->pt, pid != tgid ? tgid : ptgid);
+
+	return p != NULL ? p->docker_id : "";
+}
+
+/* A fresh slot for pid (parent ptgid). An exited previous incarnation
+ * stays behind it (proctab_push) for its late audit events, its
+ * descriptors closed (the numbers are the new one's now); a live one is
+ * gone (its exit was not seen) and retires. A refusal is a drop. */
 static struct task *
-new_task(struct tracker *tr, int32_t pid, int32_t tgid)
+new_task(struct tracker *tr, int32_t pid, int32_t tgid, int32_t ptgid)
 {
 	struct task *k, *old;
 
@@ -47,7 +61,7 @@ new_task(struct tracker *tr, int32_t pid, int32_t tgid)
 		retire(tr, old);
 	else if (old != NULL && old->fds != NULL)
 		fdtab_close_all(tr->ft, old, old->exit_ns, "exit");
-	k = proctab_push(tr->pt, pid);
+	k = proctab_push_in(tr->pt, pid, container_of(tr, pid, tgid, ptgid));
 	if (k == NULL) {
 		bool mem = proctab_refusal(tr->pt)[0] == 'm';
 
@@ -71,7 +85,7 @@ lifecycle_from_proc(struct tracker *tr, int32_t tgid, int32_t tid,
 
 	if (procfs_read_stat(tr->o.proc_root, tgid, tid, &st) != 0)
 		return NULL;
-	k = new_task(tr, tid, tgid);
+	k = new_task(tr, tid, tgid, st.ppid);
 	if (k == NULL)
 		return NULL;
 	k->start_ticks = st.starttime;
@@ -198,7 +212,7 @@ void
 lifecycle_fork(struct tracker *tr, const struct procconn_event *ev)
 {
 	struct procfs_stat st;
-	struct task *k = new_task(tr, ev->pid, ev->tgid);
+	struct task *k = new_task(tr, ev->pid, ev->tgid, ev->ptgid);
 	uint64_t ticks;
 
 	if (k == NULL)
@@ -396,17 +410,26 @@ write_task(struct tracker *tr, struct task *k)
 	writeback_task_write(tr->wb, k);
 }
 
-/* An exited task stays while audit events of it may still be queued:
- * the grace in godo's own time, and, while godo is reading a backlog (the
+/* An exited task stays while audit events of it may still be queued.
+ * Every record of a task is queued in the kernel before its exit, and the
+ * kernel's audit queue is one FIFO: once the audit stream has passed the
+ * exit by STREAM_SETTLE_NS (margin for the coarse audit clock and the
+ * connector's clock offset), every event of the task was read, whatever
+ * godo's own time says: it goes then (under load, most exited tasks go
+ * this way, after about a second instead of the grace). Else it stays the
+ * grace in godo's own time, and, while godo is reading a backlog (the
  * connector's EXIT is read first, the task's last audit events seconds
- * later under load), until the audit stream has passed the exit by the
- * grace too: retired early, those events would find no task. When no
- * audit event came for LIFECYCLE_IDLE_MS, godo is caught up. */
+ * later under load), until the audit stream has passed the exit: retired
+ * early, those events would find no task. When no audit event came for
+ * LIFECYCLE_IDLE_MS, godo is caught up. */
 static bool
 exit_settled(const struct tracker *tr, const struct task *k)
 {
-	if (!k->exited || k->exit_mono_ms > tr->now_ms ||
-	    tr->now_ms - k->exit_mono_ms < tr->o.grace_ms)
+	if (!k->exited || k->exit_mono_ms > tr->now_ms)
+		return false;
+	if (tr->audit_ns - k->exit_ns >= STREAM_SETTLE_NS)
+		return true;
+	if (tr->now_ms - k->exit_mono_ms < tr->o.grace_ms)
 		return false;
 	if (tr->now_ms - tr->audit_ms >= LIFECYCLE_IDLE_MS)
 		return true;

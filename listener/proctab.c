@@ -1,6 +1,7 @@
 /* proctab.c - see proctab.h. One allocation per task; buckets of current
  * incarnations, doubled by rehash when the table outgrows them; a list of
- * every task for foreach and eviction. */
+ * every task for foreach; per container a record with its count and its
+ * exited tasks in exit order, for fair eviction. */
 #include "proctab.h"
 
 #include <stdlib.h>
@@ -8,13 +9,22 @@
 
 #include "log.h"
 #include "membudget.h"
+#include "util.h"
 
 #define PROCTAB_BUCKETS0 64u
 
+/* A container holding tasks. */
+struct ptcont {
+	char id[65];
+	uint32_t n;                 /* tasks charged to it */
+	struct task *xhead, *xtail; /* its exited tasks, first exit first */
+	struct ptcont *next;
+};
+
 struct proctab {
 	struct task **bucket;
-	struct task *all;           /* every task, newest first */
-	struct task *xhead, *xtail; /* exited tasks, first exit first */
+	struct task *all; /* every task, newest first */
+	struct ptcont *conts;
 	uint32_t nbucket;
 	struct proctab_stats st;
 	const char *refusal;
@@ -128,48 +138,111 @@ unhash(struct proctab *t, struct task *k)
 void
 proctab_exited(struct proctab *t, struct task *k)
 {
-	struct task *p = t->xtail;
+	struct ptcont *c = k->cont;
+	struct task *p;
 
+	(void)t;
 	k->exited = true;
-	if (k->xlisted)
+	if (k->xlisted || c == NULL)
 		return;
+	p = c->xtail;
 	/* exits come in time order: the place is at or near the tail */
 	while (p != NULL && p->exit_mono_ms > k->exit_mono_ms)
 		p = p->xprev;
 	k->xprev = p;
-	k->xnext = p != NULL ? p->xnext : t->xhead;
+	k->xnext = p != NULL ? p->xnext : c->xhead;
 	if (k->xnext != NULL)
 		k->xnext->xprev = k;
 	else
-		t->xtail = k;
+		c->xtail = k;
 	if (p != NULL)
 		p->xnext = k;
 	else
-		t->xhead = k;
+		c->xhead = k;
 	k->xlisted = true;
 }
 
 static void
-unlist_exited(struct proctab *t, struct task *k)
+unlist_exited(struct task *k)
 {
+	struct ptcont *c = k->cont;
+
 	if (!k->xlisted)
 		return;
 	if (k->xprev != NULL)
 		k->xprev->xnext = k->xnext;
 	else
-		t->xhead = k->xnext;
+		c->xhead = k->xnext;
 	if (k->xnext != NULL)
 		k->xnext->xprev = k->xprev;
 	else
-		t->xtail = k->xprev;
+		c->xtail = k->xprev;
 	k->xlisted = false;
+}
+
+static struct ptcont *
+cont_find(const struct proctab *t, const char *id)
+{
+	struct ptcont *c = t->conts;
+
+	while (c != NULL && strcmp(c->id, id) != 0)
+		c = c->next;
+	return c;
+}
+
+/* The record of id, made (its bytes taken already) when missing; NULL
+ * when out of memory (logged). */
+static struct ptcont *
+cont_get(struct proctab *t, const char *id)
+{
+	struct ptcont *c = cont_find(t, id);
+
+	if (c != NULL)
+		return c;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		log_warn("proctab: calloc");
+		return NULL;
+	}
+	util_strlcpy(c->id, id, sizeof(c->id));
+	c->next = t->conts;
+	t->conts = c;
+	t->st.containers++;
+	t->st.bytes += sizeof(*c);
+	return c;
+}
+
+/* k's container lets it go; a record left empty is freed. */
+static void
+cont_put(struct proctab *t, struct task *k)
+{
+	struct ptcont *c = k->cont, **pp = &t->conts;
+
+	k->cont = NULL;
+	if (c == NULL || --c->n > 0)
+		return;
+	while (*pp != c)
+		pp = &(*pp)->next;
+	*pp = c->next;
+	free(c);
+	membudget_give(t->budget, sizeof(*c));
+	t->st.bytes -= sizeof(*c);
+	t->st.containers--;
+}
+
+uint32_t
+proctab_held_by(const struct proctab *t, const char *cont)
+{
+	const struct ptcont *c = cont_find(t, cont != NULL ? cont : "");
+
+	return c != NULL ? c->n : 0;
 }
 
 void
 proctab_del(struct proctab *t, struct task *k)
 {
 	unhash(t, k);
-	unlist_exited(t, k);
+	unlist_exited(k);
 	if (k->aprev != NULL)
 		k->aprev->anext = k->anext;
 	else
@@ -178,27 +251,103 @@ proctab_del(struct proctab *t, struct task *k)
 		k->anext->aprev = k->aprev;
 	if (t->release != NULL)
 		t->release(k, t->arg);
+	cont_put(t, k);
 	free(k);
 	membudget_give(t->budget, sizeof(*k));
 	t->st.bytes -= sizeof(*k);
 	t->st.size--;
 }
 
-/* The exited task that exited first, else nothing: live tasks are never
- * evicted, nor those still holding files (few: their files are closed at
- * the sweep). */
-static bool
-evict_one(struct proctab *t)
+/* c's exited task that exited first and holds no open files (few do:
+ * their files are closed at the sweep), else NULL. */
+static struct task *
+first_exited(const struct ptcont *c)
 {
-	struct task *best = t->xhead;
+	struct task *k = c != NULL ? c->xhead : NULL;
 
-	while (best != NULL && best->fds != NULL)
-		best = best->xnext;
-	if (best == NULL)
+	while (k != NULL && k->fds != NULL)
+		k = k->xnext;
+	return k;
+}
+
+/* The container holding most tasks, other than but, that has one to
+ * evict. */
+static struct ptcont *
+largest_evictable(const struct proctab *t, const struct ptcont *but)
+{
+	struct ptcont *c, *best = NULL;
+
+	for (c = t->conts; c != NULL; c = c->next)
+		if (c != but && (best == NULL || c->n > best->n) &&
+		    first_exited(c) != NULL)
+			best = c;
+	return best;
+}
+
+/* Close to a bound: fairness applies. */
+static bool
+tight(const struct proctab *t)
+{
+	return t->st.size >= t->st.cap / 4 * 3 ||
+	       membudget_above(t->budget, 3, 4);
+}
+
+/* Does c hold its fair share (of entries or bytes) among ncont? */
+static bool
+at_share(const struct proctab *t, const struct ptcont *c, uint32_t ncont)
+{
+	uint64_t limit = t->budget != NULL ? t->budget->limit : 0;
+
+	if (c == NULL)
 		return false;
-	proctab_del(t, best);
-	t->st.evicted++;
-	return true;
+	return c->n >= t->st.cap / ncont ||
+	       (limit != 0 &&
+	        (uint64_t)c->n * sizeof(struct task) >= limit / ncont);
+}
+
+/* Refused, for cause. */
+static bool
+refuse(struct proctab *t, const char *cause, uint64_t *counter)
+{
+	(*counter)++;
+	t->refusal = cause;
+	return false;
+}
+
+/* Room for one more task of container id (a new record's bytes included
+ * when it holds none): evicts as proctab.h says, and takes the bytes. A
+ * container at its share replaces one of its own exited tasks: it stops
+ * growing, it is not cut back. */
+static bool
+make_room(struct proctab *t, const char *id)
+{
+	bool paid = false; /* one of its own went: it does not grow */
+
+	for (;;) {
+		struct ptcont *c = cont_find(t, id), *v;
+		size_t n = sizeof(struct task) +
+		           (c == NULL ? sizeof(struct ptcont) : 0);
+		uint32_t ncont = t->st.containers + (c == NULL ? 1 : 0);
+		bool over_n = t->st.size >= t->st.cap;
+		bool over_b = !membudget_fits(t->budget, n);
+		bool share = !paid && at_share(t, c, ncont) && tight(t);
+		struct task *k;
+
+		if (!over_n && !over_b && !share)
+			return membudget_take(t->budget, n) ||
+			       refuse(t, "mem_limit", &t->st.nomem);
+		v = share ? c : largest_evictable(t, c);
+		k = first_exited(v != NULL ? v : c);
+		if (k == NULL && !over_n && !over_b)
+			return refuse(t, "proc_table", &t->st.share_refused);
+		if (k == NULL && over_n)
+			return refuse(t, "proc_table", &t->st.full);
+		if (k == NULL)
+			return refuse(t, "mem_limit", &t->st.nomem);
+		paid = paid || k->cont == c;
+		proctab_del(t, k);
+		t->st.evicted++;
+	}
 }
 
 /* Twice the buckets when the table outgrew them; without the bytes, the
@@ -235,42 +384,34 @@ grow(struct proctab *t)
 	t->st.bytes += bytes;
 }
 
-/* Room for one more task (cap and bytes), evicting when needed. */
-static bool
-make_room(struct proctab *t)
+/* The bytes make_room took for a task of id go back (k not made). */
+static void
+undo_room(struct proctab *t, bool newc)
 {
-	while (t->st.size >= t->st.cap) {
-		if (!evict_one(t)) {
-			t->st.full++;
-			t->refusal = "proc_table";
-			return false;
-		}
-	}
-	while (!membudget_take(t->budget, sizeof(struct task))) {
-		if (!evict_one(t)) {
-			t->st.nomem++;
-			t->refusal = "mem_limit";
-			return false;
-		}
-	}
-	return true;
+	membudget_give(t->budget, sizeof(struct task) +
+	                              (newc ? sizeof(struct ptcont) : 0));
+	t->st.nomem++;
+	t->refusal = "mem_limit";
 }
 
 static struct task *
-new_task(struct proctab *t, int32_t pid)
+new_task(struct proctab *t, int32_t pid, const char *id)
 {
+	bool newc;
 	struct task *k;
 
-	if (!make_room(t))
+	if (!make_room(t, id))
 		return NULL;
+	newc = cont_find(t, id) == NULL;
 	k = calloc(1, sizeof(*k));
-	if (k == NULL) {
-		log_warn("proctab: calloc");
-		membudget_give(t->budget, sizeof(*k));
-		t->st.nomem++;
-		t->refusal = "mem_limit";
+	if (k == NULL || (k->cont = cont_get(t, id)) == NULL) {
+		if (k == NULL)
+			log_warn("proctab: calloc");
+		free(k);
+		undo_room(t, newc);
 		return NULL;
 	}
+	k->cont->n++;
 	k->pid = pid;
 	k->anext = t->all;
 	if (t->all != NULL)
@@ -304,16 +445,24 @@ insert(struct proctab *t, struct task *k)
 }
 
 struct task *
-proctab_push(struct proctab *t, int32_t pid)
+proctab_push_in(struct proctab *t, int32_t pid, const char *cont)
 {
 	struct task *cur = proctab_get(t, pid), *k;
+	char id[sizeof(((struct ptcont *)0)->id)];
 
+	util_strlcpy(id, cont != NULL ? cont : "", sizeof(id));
 	if (cur != NULL && cur->older != NULL)
 		proctab_del(t, cur->older);
-	k = new_task(t, pid);
+	k = new_task(t, pid, id);
 	if (k != NULL)
 		insert(t, k);
 	return k;
+}
+
+struct task *
+proctab_push(struct proctab *t, int32_t pid)
+{
+	return proctab_push_in(t, pid, "");
 }
 
 struct task *

@@ -6,6 +6,15 @@
  * by rehash, up to cap tasks and the bytes a membudget allows (each task
  * charges sizeof(struct task), the buckets their size); at either bound an
  * exited task is evicted (the one that exited first), a live one never.
+ * Fair between containers (as fdtab): each task is charged to the
+ * container it is created in (proctab_push_in; its parent's, which a
+ * later move to another cgroup does not change). Once the table is three
+ * quarters full (entries or budget), a container holding its share (the
+ * bound divided by the containers holding tasks) pays for a new task with
+ * its own exited tasks, or is refused; at a bound, one below its share
+ * takes the first exited task of the container holding most. A fork storm
+ * in one container thus leaves a quarter of the table, or more, to the
+ * others, and never evicts their exited tasks.
  * Exited tasks are kept for a grace period so late audit events still find
  * them, then swept. A task's address is stable while it is in the table. */
 #ifndef GODO_PROCTAB_H
@@ -18,6 +27,7 @@
 
 struct fdent;
 struct task_doc;
+struct ptcont;
 
 /* How far the task's document is: writeback.c's alone. */
 struct task_write {
@@ -57,16 +67,20 @@ struct task {
 	struct task *hnext;         /* hash chain (current incarnations) */
 	struct task *older;         /* the previous incarnation of pid */
 	struct task *anext, *aprev; /* every task, for foreach */
-	struct task *xnext, *xprev; /* exited tasks by exit time (eviction) */
+	struct task *xnext, *xprev; /* its container's exited tasks by exit
+	                             * time (eviction) */
 	bool xlisted;
+	struct ptcont *cont; /* the container charged for it */
 };
 
 struct proctab_stats {
 	uint32_t size, high, cap;
-	uint64_t evicted; /* exited tasks pushed out to make room */
-	uint64_t full;    /* adds refused at cap, nothing to evict */
-	uint64_t nomem;   /* adds refused by the budget, nothing to evict */
-	uint64_t bytes;   /* held: tasks and buckets */
+	uint64_t evicted;    /* exited tasks pushed out to make room */
+	uint64_t full;       /* adds refused at cap, nothing to evict */
+	uint64_t nomem;      /* adds refused by the budget, nothing to evict */
+	uint64_t bytes;      /* held: tasks, buckets, container records */
+	uint32_t containers; /* containers holding tasks ("" the host) */
+	uint64_t share_refused; /* adds refused: the container at its share */
 };
 
 struct membudget;
@@ -94,12 +108,20 @@ struct task *proctab_add(struct proctab *t, int32_t pid);
  * stays reachable as ->older (an older one than that is deleted). NULL as
  * proctab_add. */
 struct task *proctab_push(struct proctab *t, int32_t pid);
-/* Why the last add failed: "proc_table" (cap) or "mem_limit" (budget). */
+/* proctab_push charging the new task to container cont ("" or NULL: the
+ * host), fairly (above). cont is copied first: it may be a task's field
+ * that eviction frees. */
+struct task *proctab_push_in(struct proctab *t, int32_t pid, const char *cont);
+/* How many tasks container cont holds (tests, stats). */
+uint32_t proctab_held_by(const struct proctab *t, const char *cont);
+/* Why the last add failed: "proc_table" (cap, or the container's share)
+ * or "mem_limit" (budget). */
 const char *proctab_refusal(const struct proctab *t);
 /* k exited at k->exit_mono_ms (set first): marks it exited and makes it
- * evictable, in exit order (eviction takes the first exited without open
- * files without scanning live tasks: a table full of live tasks refuses in
- * O(1)). The one way a task in the table exits. */
+ * evictable, in exit order within its container (eviction takes the first
+ * exited without open files without scanning live tasks: a table full of
+ * live tasks refuses in O(containers)). The one way a task in the table
+ * exits. */
 void proctab_exited(struct proctab *t, struct task *k);
 /* k leaves (current or older incarnation): released, freed. */
 void proctab_del(struct proctab *t, struct task *k);

@@ -3,7 +3,10 @@ floods godo's open-file table with O_PATH and directory descriptors of long
 paths while another writes files (every write is recorded, godo's RSS
 stays under -mem-limit, the flood's drops are gaps); a fork storm of live
 and short-lived processes against a small task table and -mem-limit (RSS
-under it, every drop a gap, the counters on the stats line match)."""
+under it, every drop a gap, the counters on the stats line match); a fork
+storm of live processes in one container filling the task table's share of
+a small -mem-limit while another container writes (the task table is fair
+between containers: every write of the other is recorded)."""
 import os
 import re
 import subprocess
@@ -74,6 +77,13 @@ def drops_are_gaps(name, db, g, sources):
           "gaps %r stats %r" % (gaps, stats))
 
 
+def writes_recorded(name, db, g, cid, prefix, n):
+    """Every file prefix0..prefix(n-1) container cid wrote has its document."""
+    names = set(x["filename"] for x in client()[db].files.find({"docker_id": cid, "op": "open"}, {"filename": 1}))
+    missing = [i for i in range(n) if "%s%d" % (prefix, i) not in names]
+    check(name, not missing, "missing %d of %d: %r; log %s" % (len(missing), n, missing[:10], g.text()[-1500:]))
+
+
 def rm(*cids):
     for c in cids:
         if c:
@@ -108,11 +118,8 @@ def fd_flood():
         max_kib = watch.stop()
         rm(flooder, writer)
     d = client()[db]
-    names = set(x["filename"] for x in d.files.find({"docker_id": writer, "op": "open"}, {"filename": 1}))
-    missing = [i for i in range(n) if "/tmp/w%d" % i not in names]
     check("flood_godo_exit", rc == 0, g.text()[-1500:])
-    check("flood_other_container_recorded", not missing, "missing %d of %d: %r; log %s"
-          % (len(missing), n, missing[:10], g.text()[-1500:]))
+    writes_recorded("flood_other_container_recorded", db, g, writer, "/tmp/w", n)
     if not skip_if_wrapped("flood_rss_under_limit", "the checker's own memory"):
         check("flood_rss_under_limit", 0 < max_kib < 16 * 1024,
               "max VmRSS %d KiB (%d samples)" % (max_kib, watch.samples))
@@ -152,12 +159,40 @@ def fork_storm():
           "pids of the storm %d" % client()[db].pids.count_documents({"docker_id": storm}))
 
 
+def fork_storm_fair():
+    # -mem-limit=12M: the tables get their minimum, 1 MiB (about 1,800 tasks)
+    db = fresh_db("hostile_fair")
+    g = Godo(db, "-mem-limit=12M", "-stats=1").start()
+    storm = writer = None
+    n = 20
+    try:
+        # 3000 processes that stay: more tasks than the tables' 1 MiB holds
+        script = "i=0; while [ $i -lt 3000 ]; do sleep 40 & i=$((i+1)); done; wait"
+        storm = docker("run", "-d", "--network", "none", "--pids-limit", "4000", IMAGE, "sh", "-c",
+                       script).stdout.decode().strip()
+        time.sleep(12 * SLOW)  # the storm holds its share of the table
+        writer = docker("run", "-d", "--network", "none", IMAGE, "sh", "-c",
+                        "i=0; while [ $i -lt %d ]; do echo x$i > /tmp/f$i; i=$((i+1)); sleep 0.2; done" % n
+                        ).stdout.decode().strip()
+        docker("wait", writer, timeout=120)
+        g.settle(3)
+        wait_for(lambda: False, 2)  # a stats line and a gaps write after the writer
+    finally:
+        rc = g.stop()
+        rm(storm, writer)
+    check("fair_godo_exit", rc == 0, g.text()[-1500:])
+    # the storm was refused some tasks (it hit its share), each drop a gap
+    drops_are_gaps("fair", db, g, ["proc_table", "mem_limit"])
+    writes_recorded("fair_other_container_recorded", db, g, writer, "/tmp/f", n)
+
+
 def main():
     hold_audit_lock()
     before = audit_state()
     try:
         fd_flood()
         fork_storm()
+        fork_storm_fair()
     finally:
         restore_audit(before)
     finish()

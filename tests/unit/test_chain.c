@@ -350,6 +350,46 @@ test_chain_no_links(void **state)
 	bson_destroy(signed_doc);
 }
 
+/* -verify's memory is bounded: with a limit of 64 KiB, documents are
+ * taken until the next would pass it, then feeding fails (an error line,
+ * nothing verified) and what is held never passes the limit; without a
+ * limit set, the default applies. */
+static void
+test_verify_memory_bounded(void **state)
+{
+	struct verify *v = verify_new(NULL);
+	char id[64];
+	int i, rc = 0;
+
+	(void)state;
+	assert_non_null(v);
+	verify_set_limit(v, 64 * 1024);
+	for (i = 0; i < 100000 && rc == 0; i++) {
+		bson_t *d;
+
+		snprintf(id, sizeof(id), "boot:%d:%d", i, i * 7);
+		d = BCON_NEW(F_ID, BCON_UTF8(id), F_HOST, "h1");
+		rc = verify_doc(v, COLL_PIDS, d);
+		bson_destroy(d);
+		assert_true(verify_held(v) <= 64 * 1024);
+	}
+	assert_int_equal(rc, -1);
+	assert_true(i > 100 && i < 1000); /* a few hundred bytes each */
+	assert_true(verify_held(v) > 60 * 1024);
+	verify_free(v);
+	v = verify_new(NULL);
+	verify_set_limit(v, 0);
+	for (i = 0; i < 2000; i++) {
+		bson_t *d;
+
+		snprintf(id, sizeof(id), "boot:%d:1", i);
+		d = BCON_NEW(F_ID, BCON_UTF8(id));
+		assert_int_equal(verify_doc(v, COLL_PIDS, d), 0);
+		bson_destroy(d);
+	}
+	verify_free(v);
+}
+
 static void
 test_chain_head_text(void **state)
 {
@@ -387,6 +427,7 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test(test_chain_no_links),
 	    cmocka_unit_test(test_chain_head_text),
+	    cmocka_unit_test(test_verify_memory_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -758,6 +758,30 @@ test_core_exited_task_kept_while_audit_lags(void **state)
 	assert_null(proctab_get(core_proctab(f->c), 200));
 }
 
+/* Aging by event time: under load the audit stream passes an exit long
+ * before godo's grace is over. Every record of a task is queued before its
+ * exit, so once the stream is a second past it the task goes at the next
+ * sweep, its files closed "exit"; until then it is kept. */
+static void
+test_core_exited_task_goes_once_stream_passed(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	(void)open_file(f, 200, 5001, "/tmp/mine", 3, O_WRONLY);
+	exit_task(f, 200, 5002, 0);
+	(void)open_file(f, DAEMON, 5900, "/tmp/d1", 4, O_RDONLY);
+	at(f, 5950); /* the stream 0.9 s past the exit */
+	assert_non_null(proctab_get(core_proctab(f->c), 200));
+	(void)open_file(f, DAEMON, 6100, "/tmp/d2", 5, O_RDONLY);
+	at(f, 7000); /* 1.1 s past; godo's 5 s grace is far from over */
+	assert_null(proctab_get(core_proctab(f->c), 200));
+	at(f, 9000);
+	assert_string_equal(fake_str(file_doc(f, "/tmp/mine"), F_CLOSE_BY),
+	                    "exit");
+}
+
 /* ---- path operations ---- */
 
 /* A rename right after the close joins the file's document. */
@@ -1831,6 +1855,7 @@ main(void)
 	    T(test_core_long_open_file_in_fds),
 	    T(test_core_exit_closes_files),
 	    T(test_core_exited_task_kept_while_audit_lags),
+	    T(test_core_exited_task_goes_once_stream_passed),
 	    T(test_core_rename_joins_closed_file),
 	    T(test_core_unlink_alone),
 	    T(test_core_truncate),

@@ -468,6 +468,61 @@ test_proctab_budget(void **state)
 	proctab_free(t);
 }
 
+/* Fair between containers: a fork storm in container A stops at its
+ * share once the table is three quarters full, leaving the rest to B;
+ * A pays for new tasks with its own exited tasks, never with B's; B below
+ * its share, at the bound, takes A's first exited. */
+static void
+test_proctab_share_per_container(void **state)
+{
+	struct released r = {0};
+	struct proctab *t = proctab_new(40, on_release, &r);
+	struct proctab_stats st;
+	struct task *k, *b1 = NULL;
+	int32_t pid = 1000;
+	int n = 0, i;
+
+	(void)state;
+	assert_non_null(proctab_push_in(t, 1, NULL)); /* the host's */
+	while (proctab_push_in(t, pid, "aaaa") != NULL) {
+		pid++;
+		n++;
+	}
+	assert_int_equal(n, 29); /* tight at 30: A at its share (40 / 2) */
+	assert_string_equal(proctab_refusal(t), "proc_table");
+	for (i = 0; i < 10; i++) {
+		k = proctab_push_in(t, 2000 + i, "bbbb");
+		assert_non_null(k); /* B's writes are still recorded */
+		if (i == 0)
+			b1 = k;
+	}
+	assert_null(proctab_push_in(t, 2100, "bbbb")); /* the bound */
+	proctab_get_stats(t, &st);
+	assert_int_equal(st.containers, 3);
+	assert_true(st.share_refused >= 1);
+	assert_int_equal(st.full, 1);
+	/* B's task exits; so do two of A's: A pays with its own */
+	b1->exit_mono_ms = 1;
+	proctab_exited(t, b1);
+	for (i = 0; i < 2; i++) {
+		k = proctab_get(t, 1000 + i);
+		k->exit_mono_ms = (uint64_t)(10 + i);
+		proctab_exited(t, k);
+	}
+	assert_non_null(proctab_push_in(t, 3000, "aaaa"));
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.pids[0], 1000);
+	assert_ptr_equal(proctab_get(t, 2000), b1); /* B's exited stays */
+	/* B below its share at the bound takes A's first exited */
+	assert_non_null(proctab_push_in(t, 2100, "bbbb"));
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.pids[1], 1001);
+	assert_int_equal(proctab_held_by(t, "aaaa"), 28);
+	assert_int_equal(proctab_held_by(t, "bbbb"), 11);
+	assert_int_equal(proctab_held_by(t, ""), 1);
+	proctab_free(t);
+}
+
 /* A new incarnation pushed in front of an exited one: the old stays
  * reachable (older), foreach sees both, a third push lets the oldest go,
  * deleting the front brings the older back to the front. */
@@ -771,6 +826,7 @@ main(void)
 	    cmocka_unit_test(test_proctab_grows_on_demand),
 	    cmocka_unit_test(test_proctab_budget),
 	    cmocka_unit_test(test_proctab_push_incarnations),
+	    cmocka_unit_test(test_proctab_share_per_container),
 	    cmocka_unit_test(test_fdtab_flood_costs_the_flooder),
 	    cmocka_unit_test(test_fdtab_byte_budget),
 	    cmocka_unit_test(test_fdtab_eviction_order),
