@@ -1,6 +1,7 @@
 /* rank.c - see rank.h. */
 #include "rank.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,6 +102,24 @@ ct_cmp(const void *a, const void *b)
 	return x->c < y->c ? -1 : x->c > y->c; /* model order: id, host */
 }
 
+/* The container runtime at work in a container (runc init setting up its
+ * root, the shim): the same setup for every container, not its activity. */
+static bool
+runtime_proc(const struct proc *p)
+{
+	const struct bytes *e = &p->lead.exe;
+	const char *base;
+	size_t n;
+
+	if (!e->set || e->n == 0)
+		return false;
+	base = memrchr(e->p, '/', e->n);
+	base = base != NULL ? base + 1 : e->p;
+	n = e->n - (size_t)(base - e->p);
+	return (n == 4 && memcmp(base, "runc", 4) == 0) ||
+	       (n >= 15 && memcmp(base, "containerd-shim", 15) == 0);
+}
+
 /* The first start and last exit (INT64_MAX: still running) of each shown
  * container, and the processes it started. */
 static void
@@ -113,7 +132,8 @@ rank_lives(struct rank_ct *v, int64_t (*life)[2], const struct model *m)
 		int64_t s = model_start(p), e = model_exit(p);
 		int64_t *l;
 
-		if (!p->keep || p->ct == NULL || !p->ct->keep)
+		if (!p->keep || p->ct == NULL || !p->ct->keep ||
+		    runtime_proc(p))
 			continue;
 		l = life[p->ct - m->cts];
 		v[p->ct - m->cts].started += !p->outside;
@@ -144,7 +164,7 @@ rank_build(struct rank *r, const struct model *m)
 	for (i = 0; i < m->nfiles; i++) {
 		const struct container *c = m->files[i].owner->ct;
 
-		if (c != NULL)
+		if (c != NULL && !runtime_proc(m->files[i].owner))
 			all[c - m->cts].changed++;
 	}
 	r->v = mem_calloc(m->ncts ? m->ncts : 1, sizeof(*r->v));

@@ -211,7 +211,12 @@ def main():
     secs = dom.find(lambda n: n.tag == "section" and "ct" in n.classes() and n.attrs.get("data-container"))
     order = [(n.attrs.get("data-container"), n.attrs.get("data-rank")) for n in secs]
     check("dom_most_active_first", order == [(cid, "1"), (quiet, "2")] and
-          [c["id"] for c in out["containers"]] == [cid, quiet], "sections %r" % order)
+          [c["id"] for c in out["containers"]] == [cid, quiet],
+          "sections %r; processes, changes per container %r; gaps %r" % (
+              order, {c: (sum(1 for q in out["processes"] if q.get("container") == c),
+                          sum(1 for x in out["files"] + out["ops"] if x.get("container") == c))
+                      for c in (cid, quiet)},
+              [(g.get("source"), g.get("count"), g.get("from"), g.get("to")) for g in out.get("gaps", [])]))
     deep = [q for q in procs if q.get("args") == ["sh", "-c", DEEP]]
     deepn = dom.nodes(deep[0]["tgid"]) if deep else []
     check("dom_first_expanded_to_writers", deepn and initn[0].attrs.get("data-expanded") == "true" and

@@ -306,6 +306,37 @@ test_render_activity_order(void **state)
 	model_free(m);
 }
 
+/* runc init setting up aaaa's root (its mounts, device nodes) is the same
+ * work in every container: not aaaa's activity, bbbb stays first. */
+static void
+test_render_activity_runtime_not_counted(void **state)
+{
+	struct opts o;
+	struct model *m = activity_model();
+	struct container *ca = model_container(m, "h", "aaaa");
+	struct proc *ri = hand_proc(m, "ri", "h", 4);
+	char *s;
+	int i;
+
+	(void)state;
+	ff_opts(&o);
+	bytes_set(&ri->lead.exe, "/usr/sbin/runc", 14);
+	model_link(m->procs[0], ri);
+	ri->ct = ca;
+	ca->nprocs++;
+	for (i = 0; i < 5; i++)
+		hand_file(m, ri, i % 2 ? "/dev/null" : "/proc", 4.1 + i / 10.0);
+	s = hand_render(render_json, m, &o);
+	assert_non_null(
+	    strstr(s, "\"rank\":1,\"activity\":{\"processes_started\""
+	              ":2,\"files_changed\":1,\"gaps\":1,\"score\":4}"));
+	assert_non_null(
+	    strstr(s, "\"rank\":2,\"activity\":{\"processes_started\""
+	              ":1,\"files_changed\":2,\"gaps\":0,\"score\":3}"));
+	free(s);
+	model_free(m);
+}
+
 /* Provenance on top: the store without its credentials, the hosts, the
  * window from the flags or the data, the generation time and version. */
 static void
@@ -677,6 +708,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_render_activity_order),
+	    cmocka_unit_test(test_render_activity_runtime_not_counted),
 	    cmocka_unit_test(test_render_provenance),
 	    cmocka_unit_test(test_render_record_verified),
 	    cmocka_unit_test(test_render_tz_local),
