@@ -140,7 +140,7 @@ UNIT_test_writeback := listener/writeback listener/wbchain listener/wbdoc listen
 	tests/unit/fake_store common/esc common/log common/util
 UNIT_test_tables := listener/proctab listener/fdtab common/log \
 	listener/membudget listener/fdshare common/util
-UNIT_test_core := listener/core listener/tracker listener/lifecycle \
+UNIT_test_core := listener/core listener/tracker listener/lifecycle listener/scope listener/daemonid \
 	listener/container listener/pathop listener/snapshot listener/fileio \
 	listener/writeback listener/wbchain listener/wbdoc listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
 	listener/membudget listener/fdshare \

@@ -9,6 +9,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "pathop.h"
+#include "scope.h"
 #include "snapshot.h"
 #include "syscalls.h"
 
@@ -323,6 +324,8 @@ core_audit_event(struct core *c, const struct sysevent *ev)
 		lifecycle_execve(tr, k, ev);
 		return;
 	}
+	if (ev->kind == SYSEV_SETNS && !tracker_recorded(tr, k))
+		scope_setns(tr, k, ev); /* a host task entering a container */
 	if (!tracker_recorded(tr, k))
 		return;
 	lifecycle_recorded(tr, k, "audit");

@@ -5,6 +5,7 @@
 
 #include "container.h"
 #include "procfs.h"
+#include "scope.h"
 
 #define LATE_EVENT_NS (2000000000LL) /* audit lags the connector */
 #define LIFECYCLE_IDLE_MS 1000 /* no audit event read: godo is caught up */
@@ -317,7 +318,10 @@ lifecycle_exec(struct tracker *tr, const struct procconn_event *ev)
 	k = proctab_get(tr->pt, ev->pid);
 	if (k == NULL || k->exited)
 		k = lifecycle_from_proc(tr, ev->tgid, ev->pid, "exec");
-	if (k == NULL || !tracker_recorded(tr, k))
+	if (k == NULL)
+		return;
+	scope_exec(tr, k);
+	if (!tracker_recorded(tr, k))
 		return;
 	/* A container's first process is moved into its cgroup before it
 	 * execs the container command: read the cgroup now, not at fork. */
@@ -357,6 +361,7 @@ lifecycle_execve(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	/* close-on-exec descriptors go with the old program */
 	if (k->fds != NULL)
 		fdtab_exec(tr->ft, k, ev->time_ns);
+	scope_exec(tr, k); /* its connector EXEC may have been lost */
 	container_execve(tr, k, ev);
 	if (!tracker_recorded(tr, k))
 		return;

@@ -14,5 +14,8 @@
  * /proc no longer shows is marked exited (at the scan's time).
  * 0, or -1 when the proc root cannot be read (logged). */
 int snapshot_take(struct tracker *tr);
+/* Args, cwd, exe and comm of a recorded task from /proc, into its
+ * document (what is gone is left out). */
+void snapshot_info(struct tracker *tr, struct task *k);
 
 #endif

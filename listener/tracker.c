@@ -56,7 +56,7 @@ file_closed(struct openfile *f, const struct task *holder, int64_t ns,
 static const char *const drop_sources[DROP_NCAUSES] = {
     [DROP_PROC_TABLE] = "proc_table", [DROP_FD_TABLE] = "fd_table",
     [DROP_MEM_LIMIT] = "mem_limit",   [DROP_UNATTRIBUTED] = "unattributed",
-    [DROP_PID_REUSED] = "pid_reused",
+    [DROP_PID_REUSED] = "pid_reused", [DROP_SETNS] = "setns_unresolved",
 };
 
 const char *

@@ -42,7 +42,7 @@ static int
 setup_opts(void **state, bool all, bool scan)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct tracker_opts o = {all, 1024, 1024, 5000, NULL, 0};
+	struct tracker_opts o = {all, 1024, 1024, 5000, NULL, 0, NULL};
 	/* wall = MONOTONIC + T0, BOOTTIME = MONOTONIC: ticks = mono / 10 ms */
 	struct tracker_clock clk = {T0, T0, 100};
 
@@ -194,6 +194,7 @@ static void
 start_daemon(struct fx *f)
 {
 	fakeproc_task(&f->fp, DAEMON, DAEMON, 1, 1, "dockerd");
+	fakeproc_serving(&f->fp, DAEMON, "/run/docker.sock", 4242);
 	do_execve(f, DAEMON, 1, "/usr/bin/dockerd", "/usr/bin/dockerd", NULL);
 }
 
@@ -836,6 +837,7 @@ test_core_snapshot(void **state)
 
 	snap_task(f, 100, 1, "dockerd", "/usr/bin/dockerd",
 	          "/usr/bin/dockerd\0-H\0fd://\0", 25);
+	fakeproc_serving(&f->fp, 100, "/var/run/docker.sock", 77);
 	snap_task(f, 150, 100, "sleep", "/bin/sleep",
 	          "sleep\0"
 	          "10\0",
@@ -868,8 +870,10 @@ test_core_snapshot_shim(void **state)
 
 	snap_task(f, 110, 1, "containerd", "/usr/bin/containerd",
 	          "containerd\0", 11);
+	fakeproc_serving(&f->fp, 110, "/run/containerd/containerd.sock", 78);
 	snap_task(f, 400, 1, "containerd-shim", "/usr/bin/containerd-shim",
 	          "shim\0", 5);
+	fakeproc_host(&f->fp, 400);
 	snap_task(f, 401, 400, "nginx", "/usr/sbin/nginx", "nginx\0", 6);
 	assert_int_equal(core_snapshot(f->c), 0);
 	core_shutdown(f->c);
@@ -884,7 +888,7 @@ static void
 test_core_snapshot_no_root(void **state)
 {
 	struct tracker_opts o = {
-	    false, 1024, 1024, 5000, "/nonexistent/godo-proc", 0};
+	    false, 1024, 1024, 5000, "/nonexistent/godo-proc", 0, NULL};
 	struct store *s = fake_store_new(false);
 	struct writeback wb;
 	struct core *c;

@@ -40,7 +40,8 @@ static struct px *
 px_new(uint32_t proc_cap, uint64_t mem_limit)
 {
 	struct px *p = calloc(1, sizeof(*p));
-	struct tracker_opts o = {true, proc_cap, 1024, 5000, NULL, mem_limit};
+	struct tracker_opts o = {true, proc_cap,  1024, 5000,
+	                         NULL, mem_limit, NULL};
 	struct tracker_clock clk = {T0, T0, 100}; /* ticks = mono / 10 ms */
 
 	assert_non_null(p);
