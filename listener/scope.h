@@ -18,7 +18,10 @@
 #include "tracker.h"
 
 #define SCOPE_KTHREADD 2 /* kthreadd's pid in the initial pid namespace */
-#define SCOPE_SETNS_SLACK_NS (20 * 1000000LL) /* audit's coarse clock */
+/* audit stamps a syscall at entry with the coarse clock (never later than
+ * the call), the connector a fork precisely: a child forked after the
+ * setns starts after its stamp; 1 ms for the clocks' offsets */
+#define SCOPE_SETNS_SLACK_NS 1000000LL
 #define SCOPE_SETNS_VISITS 512 /* tasks whose namespaces a setns compares */
 
 /* k (a process) exec'd: a usermode helper becomes a root. */
