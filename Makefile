@@ -138,9 +138,9 @@ UNIT_test_rules := listener/rules listener/nlrecv common/log common/util
 # listener logic
 UNIT_test_writeback := listener/writeback listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainhead common/digest listener/docbuild \
 	tests/unit/fake_store common/esc common/log common/util
-UNIT_test_tables := listener/proctab listener/fdtab common/log \
+UNIT_test_tables := listener/proctab listener/fdtab listener/fdtabgrp listener/fdgroup common/log \
 	listener/membudget listener/fdshare common/util
-UNIT_test_core := listener/core listener/tracker listener/lifecycle listener/scope listener/daemonid \
+UNIT_test_core := listener/core listener/tracker listener/lifecycle listener/scope listener/daemonid listener/fdtabgrp listener/fdgroup \
 	listener/container listener/pathop listener/snapshot listener/fileio \
 	listener/writeback listener/wbchain listener/wbdoc listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
 	listener/membudget listener/fdshare \

@@ -285,6 +285,7 @@ static handler_fn *const handlers[] = {
     [SYSEV_OPEN_BY_HANDLE] = pathop_meta,
     [SYSEV_FCNTL] = on_fcntl,
     [SYSEV_CLOSE_RANGE] = on_close_range,
+    [SYSEV_UNSHARE] = scope_unshare,
 };
 
 /* The events of a recorded task, by kind. A failed call changed nothing,

@@ -183,13 +183,21 @@ lifecycle_inherit(struct tracker *tr, int32_t child)
 
 /* A new process (not a thread: threads share their process's table)
  * inherits its parent's descriptors once the parent's events before the
- * fork are in (fdinherit.h). */
+ * fork are in (fdinherit.h), or, sharing its parent's table (kcmp says so
+ * at the FORK: clone3's flags are not in its audit record), uses it. */
 static void
-note_fork(struct tracker *tr, const struct task *k)
+note_fork(struct tracker *tr, struct task *k)
 {
 	int32_t oc, op;
+	struct task *p;
 
 	if (k->thread || k->ptgid <= 0 || k->ptgid == k->tgid)
+		return;
+	/* CLONE_FILES: one table for both from now on, nothing to copy */
+	p = proctab_get(tr->pt, k->ptgid);
+	if (p != NULL && !p->thread &&
+	    tr->o.files_shared(k->ptgid, k->pid) == 1 &&
+	    fdtab_share(tr->ft, p, k, tr->now_ns))
 		return;
 	if (fdinherit_note(&tr->inh, k->pid, k->ptgid, &oc, &op))
 		inherit_now(tr, oc, op);
@@ -358,9 +366,9 @@ lifecycle_execve(struct tracker *tr, struct task *k, const struct sysevent *ev)
 
 	if (!ev->success)
 		return;
-	/* close-on-exec descriptors go with the old program */
-	if (k->fds != NULL)
-		fdtab_exec(tr->ft, k, ev->time_ns);
+	/* close-on-exec descriptors go with the old program; a shared
+	 * table is copied first (a member holds no entries itself) */
+	fdtab_exec(tr->ft, k, ev->time_ns);
 	scope_exec(tr, k); /* its connector EXEC may have been lost */
 	container_execve(tr, k, ev);
 	if (!tracker_recorded(tr, k))

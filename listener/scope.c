@@ -2,6 +2,7 @@
 #include "scope.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -391,4 +392,11 @@ scope_setns(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	if (n > 0)
 		writeback_task_rootfs(tr->wb, k, tr->pathbuf, (size_t)n);
 	adopt(tr, k, ev->time_ns, "setns");
+}
+
+void
+scope_unshare(struct tracker *tr, struct task *k, const struct sysevent *ev)
+{
+	if ((ev->a[0] & CLONE_FILES) != 0)
+		fdtab_unshare(tr->ft, k, ev->time_ns);
 }

@@ -38,6 +38,10 @@ void scope_daemon_proc(struct tracker *tr, struct task *k);
 bool scope_is_shim(struct tracker *tr, const struct task *k);
 /* A successful setns of k, which godo does not record yet. */
 void scope_setns(struct tracker *tr, struct task *k, const struct sysevent *ev);
+/* unshare(2) by k: with CLONE_FILES, a table it shared becomes its own
+ * copy (fdtab_unshare). */
+void scope_unshare(struct tracker *tr, struct task *k,
+                   const struct sysevent *ev);
 /* Periodic: queued daemon candidates checked, expired ones dropped. */
 void scope_tick(struct tracker *tr);
 

@@ -15,6 +15,7 @@ tracker_release_task(struct task *k, void *arg)
 
 	if (k->wb.pending)
 		container_settle(tr, k);
+	fdtab_forget(tr->ft, k); /* a table it shares stays with the others */
 	writeback_task_release(tr->wb, k);
 }
 
@@ -112,6 +113,9 @@ tracker_init(struct tracker *tr, struct writeback *wb,
 	}
 	/* The open-file table gets at most half the budget: a descriptor
 	 * flood cannot leave no room for tasks. */
+	if (tr->o.files_shared == NULL)
+		tr->o.files_shared = fdgroup_kcmp;
+	fdtab_set_groups(tr->ft, &tr->groups);
 	membudget_init(&tr->budget, o->mem_limit);
 	proctab_set_budget(tr->pt, &tr->budget);
 	fdtab_set_budget(tr->ft, &tr->budget, o->mem_limit / 2, fd_dropped);

@@ -14,6 +14,7 @@
 #include "ctwatch.h"
 #include "daemonid.h"
 #include "dethread.h"
+#include "fdgroup.h"
 #include "fdinherit.h"
 #include "fdtab.h"
 #include "membudget.h"
@@ -31,6 +32,9 @@ struct tracker_opts {
 	uint64_t mem_limit;    /* bytes the tables may hold (0: no bound) */
 	const char *daemon_exe; /* a daemon's exe trusted without its socket
 	                         * (daemonid.h); NULL: none */
+	/* Do two processes share their descriptor table? 1, 0, -1 unknown
+	 * (NULL: fdgroup_kcmp; tests give their own). */
+	int (*files_shared)(int32_t a, int32_t b);
 };
 
 /* Causes of drops, each its own gap source (docs/schema.md). */
@@ -80,9 +84,10 @@ struct tracker {
 	uint32_t scan;                        /* /proc scans taken */
 	struct membudget budget;              /* -mem-limit */
 	struct gap_tally tally[DROP_NCAUSES]; /* drops not yet in a gap */
-	struct fdinherit inh; /* forks whose descriptors are not copied yet */
-	struct task opener;   /* scratch: tracker_file_owner's answer */
-	struct dethread dt;   /* leader exits that may be a thread's exec */
+	struct fdinherit inh;  /* forks whose descriptors are not copied yet */
+	struct fdgroup groups; /* processes sharing a descriptor table */
+	struct task opener;    /* scratch: tracker_file_owner's answer */
+	struct dethread dt;    /* leader exits that may be a thread's exec */
 	/* daemon candidates waiting for their API socket (scope.h) */
 	struct daemonid_cand cand[DAEMONID_CAND_MAX];
 	char pathbuf[PATH_MAX_BYTES + 1], pathbuf2[PATH_MAX_BYTES + 1];

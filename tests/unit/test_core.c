@@ -38,11 +38,22 @@ struct fx {
 
 static struct sysevent ev; /* big: argv[1024] */
 
+/* No two fake processes share a descriptor table (kcmp would ask the real
+ * kernel about the fake pids). */
+static int
+fake_files_shared(int32_t a, int32_t b)
+{
+	(void)a;
+	(void)b;
+	return 0;
+}
+
 static int
 setup_opts(void **state, bool all, bool scan)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct tracker_opts o = {all, 1024, 1024, 5000, NULL, 0, NULL};
+	struct tracker_opts o = {all,  1024, 1024, 5000,
+	                         NULL, 0,    NULL, fake_files_shared};
 	/* wall = MONOTONIC + T0, BOOTTIME = MONOTONIC: ticks = mono / 10 ms */
 	struct tracker_clock clk = {T0, T0, 100};
 
@@ -887,8 +898,14 @@ test_core_snapshot_shim(void **state)
 static void
 test_core_snapshot_no_root(void **state)
 {
-	struct tracker_opts o = {
-	    false, 1024, 1024, 5000, "/nonexistent/godo-proc", 0, NULL};
+	struct tracker_opts o = {false,
+	                         1024,
+	                         1024,
+	                         5000,
+	                         "/nonexistent/godo-proc",
+	                         0,
+	                         NULL,
+	                         fake_files_shared};
 	struct store *s = fake_store_new(false);
 	struct writeback wb;
 	struct core *c;

@@ -37,11 +37,23 @@ struct fx {
 
 static struct sysevent ev; /* big: argv[1024] */
 
+/* No two fake processes share a descriptor table (kcmp would ask the real
+ * kernel about the fake pids). */
+static int32_t shared_child; /* the one child that shares its table */
+
+static int
+fake_files_shared(int32_t a, int32_t b)
+{
+	(void)a;
+	return b == shared_child ? 1 : 0;
+}
+
 static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct tracker_opts o = {false, 1024, 1024, 5000, NULL, 0, NULL};
+	struct tracker_opts o = {false, 1024, 1024, 5000,
+	                         NULL,  0,    NULL, fake_files_shared};
 	struct tracker_clock clk = {T0, T0, 100}; /* ticks = mono / 10 ms */
 
 	assert_non_null(f);
@@ -55,6 +67,7 @@ setup(void **state)
 	f->now_ms = 1;
 	core_set_now(f->c, 1, T0 + MS);
 	f->serial = 1000;
+	shared_child = 0;
 	*state = f;
 	return 0;
 }
@@ -147,6 +160,29 @@ do_execve(struct fx *f, int32_t pid, uint64_t ms, const char *exe,
 	ev.argv[0] = (struct str){a0, strlen(a0)};
 	ev.argc = 1;
 	ev.comm = ev.argv[0];
+	audit(f);
+}
+
+static void
+open_fd(struct fx *f, int32_t pid, uint64_t ms, const char *name, int64_t fd)
+{
+	sev(SYSEV_OPEN, pid, ++f->serial, ms);
+	ev.path[0].name = (struct str){name, strlen(name)};
+	ev.path[0].has_name = true;
+	ev.path[0].nametype = NT_CREATE;
+	ev.npath = 1;
+	ev.exit = fd;
+	ev.open_flags = 01101; /* O_WRONLY|O_CREAT|O_TRUNC */
+	audit(f);
+}
+
+static void
+fd_ev(struct fx *f, enum sysev_kind kind, int32_t pid, uint64_t ms, int64_t a0,
+      int64_t ret)
+{
+	sev(kind, pid, ++f->serial, ms);
+	ev.a[0] = (uint64_t)a0;
+	ev.exit = ret;
 	audit(f);
 }
 
@@ -540,6 +576,124 @@ test_scope_setns_gone_is_gap(void **state)
 	assert_int_equal(gap_count(f, "setns_unresolved"), 1);
 }
 
+/* ---- descriptor tables shared by processes (CLONE_FILES) ---- */
+
+/* dockerd 100 serving; its child 200, which clones 201 sharing its
+ * table (shared_child). */
+static void
+clone_files(struct fx *f)
+{
+	fork_proc(f, 100, 1, 10, "dockerd", "/usr/bin/dockerd");
+	fakeproc_serving(&f->fp, 100, "/run/docker.sock", 55);
+	do_execve(f, 100, 11, "/usr/bin/dockerd", "dockerd");
+	fork_proc(f, 200, 100, 20, "clonefiles", "/bin/clonefiles");
+	shared_child = 201;
+	fork_proc(f, 201, 200, 30, "clonefiles", "/bin/clonefiles");
+}
+
+static const char *
+writer(const bson_t *d, int i)
+{
+	char key[32];
+
+	snprintf(key, sizeof(key), F_WRITERS ".%d", i);
+	return fake_str(d, key);
+}
+
+/* The parent opens after the clone, the child writes through that
+ * descriptor: counted on the session, the child a writer. */
+static void
+test_scope_clone_files_sibling_open(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	clone_files(f);
+	open_fd(f, 200, 40, "/tmp/shared", 3);
+	fd_ev(f, SYSEV_WRITE, 201, 41, 3, 5);
+	fd_ev(f, SYSEV_WRITE, 200, 42, 3, 2);
+	fd_ev(f, SYSEV_CLOSE, 201, 43, 3, 0); /* closes it for both */
+	fd_ev(f, SYSEV_WRITE, 200, 44, 3, 9); /* EBADF in truth: not counted */
+	flush(f);
+	d = file_doc(f, "/tmp/shared");
+	assert_non_null(d);
+	assert_int_equal(fake_int(d, F_WRITE_COUNT, -1), 2);
+	assert_string_equal(fake_str(d, F_CLOSE_BY), "close");
+	assert_string_equal(writer(d, 0), BOOT ":201:3");
+	assert_string_equal(writer(d, 1), BOOT ":200:2");
+}
+
+/* The parent exits first: the table lives on with the child. */
+static void
+test_scope_clone_files_holder_exits(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	clone_files(f);
+	open_fd(f, 201, 40, "/tmp/shared", 4);
+	conn(f, PROCCONN_EXIT, 200, 100, 50);
+	at(f, 8000); /* the parent swept */
+	fd_ev(f, SYSEV_WRITE, 201, 8001, 4, 7);
+	assert_null(file_doc(f, "/tmp/shared"));
+	conn(f, PROCCONN_EXIT, 201, 200, 8002);
+	at(f, 16000);
+	d = file_doc(f, "/tmp/shared");
+	assert_non_null(d);
+	assert_int_equal(fake_int(d, F_WRITE_COUNT, -1), 1);
+	assert_string_equal(fake_str(d, F_CLOSE_BY), "exit");
+	assert_string_equal(writer(d, 0), BOOT ":201:3");
+	flush(f);
+}
+
+/* The child execs: it gets a copy; the parent's later open is not its. */
+static void
+test_scope_clone_files_exec_unshares(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	clone_files(f);
+	open_fd(f, 200, 40, "/tmp/before", 3);
+	do_execve(f, 201, 41, "/bin/sh", "sh");
+	open_fd(f, 200, 42, "/tmp/after", 5);
+	fd_ev(f, SYSEV_WRITE, 201, 43, 5, 1); /* not its descriptor */
+	fd_ev(f, SYSEV_CLOSE, 200, 44, 3, 0);
+	fd_ev(f, SYSEV_WRITE, 201, 45, 3, 4); /* its copy still open */
+	fd_ev(f, SYSEV_CLOSE, 201, 46, 3, 0);
+	fd_ev(f, SYSEV_CLOSE, 200, 47, 5, 0);
+	flush(f);
+	d = file_doc(f, "/tmp/before");
+	assert_non_null(d);
+	assert_int_equal(fake_int(d, F_WRITE_COUNT, -1), 1);
+	assert_string_equal(writer(d, 0), BOOT ":201:3");
+	d = file_doc(f, "/tmp/after");
+	assert_non_null(d);
+	assert_int_equal(fake_int(d, F_WRITE_COUNT, -1), 0);
+}
+
+/* unshare(CLONE_FILES) by the child: the same. A child that does not
+ * share (fork) has a copy from the start. */
+static void
+test_scope_clone_files_unshare(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	clone_files(f);
+	fork_proc(f, 202, 200, 31, "forked", "/bin/forked");
+	fd_ev(f, SYSEV_CLONE, 200, 31, 0x11, 202);  /* the parent's fork */
+	fd_ev(f, SYSEV_UNSHARE, 201, 39, 0x400, 0); /* CLONE_FILES */
+	open_fd(f, 200, 40, "/tmp/after", 3);
+	fd_ev(f, SYSEV_WRITE, 201, 41, 3, 1);
+	fd_ev(f, SYSEV_WRITE, 202, 42, 3, 1);
+	fd_ev(f, SYSEV_CLOSE, 200, 43, 3, 0);
+	flush(f);
+	d = file_doc(f, "/tmp/after");
+	assert_non_null(d);
+	assert_int_equal(fake_int(d, F_WRITE_COUNT, -1), 0);
+}
+
 /* ---- /proc/net/unix ---- */
 
 static void
@@ -654,6 +808,14 @@ main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scope_setns_gone_is_gap, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_scope_clone_files_sibling_open,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scope_clone_files_holder_exits,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_scope_clone_files_exec_unshares, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scope_clone_files_unshare,
+	                                    setup, teardown),
 	    cmocka_unit_test(test_scope_unix_lines),
 	    cmocka_unit_test_setup_teardown(test_scope_unix_long_file, setup,
 	                                    teardown),
