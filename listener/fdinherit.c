@@ -8,27 +8,31 @@ slot_of(struct fdinherit *fi, int32_t child)
 }
 
 bool
-fdinherit_note(struct fdinherit *fi, int32_t child, int32_t parent,
-               int32_t *old_child, int32_t *old_parent)
+fdinherit_note(struct fdinherit *fi, const struct fdinherit_fork *f,
+               struct fdinherit_fork *old)
 {
-	struct fdinherit_slot *s = slot_of(fi, child);
-	bool had = s->child != 0 && s->child != child;
+	struct fdinherit_slot *s = slot_of(fi, f->child);
+	bool had = s->child != 0 && s->child != f->child;
 
-	*old_child = s->child;
-	*old_parent = s->parent;
-	s->child = child;
-	s->parent = parent;
+	old->child = s->child;
+	old->parent = s->parent;
+	old->shared = s->shared;
+	s->child = f->child;
+	s->parent = f->parent;
+	s->shared = f->shared;
 	return had;
 }
 
 bool
-fdinherit_take(struct fdinherit *fi, int32_t child, int32_t *parent)
+fdinherit_take(struct fdinherit *fi, int32_t child, struct fdinherit_fork *f)
 {
 	struct fdinherit_slot *s = slot_of(fi, child);
 
 	if (child <= 0 || s->child != child)
 		return false;
-	*parent = s->parent;
+	f->child = child;
+	f->parent = s->parent;
+	f->shared = s->shared;
 	s->child = 0;
 	return true;
 }

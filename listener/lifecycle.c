@@ -159,26 +159,30 @@ lifecycle_for_audit(struct tracker *tr, int32_t pid, int64_t ns)
 	return before_start(k, ns) ? older_holder(tr, k, ns) : k;
 }
 
-/* child (pid) gets parent's (tgid) descriptors: the current incarnations
- * (a pid reused this fast would have to cycle the pid space). */
+/* The child (pid) gets its parent's (tgid) descriptors, or shares its
+ * table: the current incarnations (a pid reused this fast would have to
+ * cycle the pid space). */
 static void
-inherit_now(struct tracker *tr, int32_t child, int32_t parent)
+inherit_now(struct tracker *tr, const struct fdinherit_fork *f)
 {
-	struct task *c = proctab_get(tr->pt, child);
-	struct task *p = proctab_get(tr->pt, parent);
+	struct task *c = proctab_get(tr->pt, f->child);
+	struct task *p = proctab_get(tr->pt, f->parent);
 
-	if (c == NULL || p == NULL || p->fds == NULL || c->tgid != child)
+	if (c == NULL || p == NULL || c->tgid != f->child)
 		return;
-	fdtab_inherit(tr->ft, p, c, tr->now_ns);
+	if (f->shared)
+		(void)fdtab_share(tr->ft, p, c, tr->now_ns);
+	else if (p->fds != NULL)
+		fdtab_inherit(tr->ft, p, c, tr->now_ns);
 }
 
 void
 lifecycle_inherit(struct tracker *tr, int32_t child)
 {
-	int32_t parent;
+	struct fdinherit_fork f;
 
-	if (fdinherit_take(&tr->inh, child, &parent))
-		inherit_now(tr, child, parent);
+	if (fdinherit_take(&tr->inh, child, &f))
+		inherit_now(tr, &f);
 }
 
 /* A new process (not a thread: threads share their process's table)
@@ -186,21 +190,18 @@ lifecycle_inherit(struct tracker *tr, int32_t child)
  * fork are in (fdinherit.h), or, sharing its parent's table (kcmp says so
  * at the FORK: clone3's flags are not in its audit record), uses it. */
 static void
-note_fork(struct tracker *tr, struct task *k)
+note_fork(struct tracker *tr, const struct task *k)
 {
-	int32_t oc, op;
-	struct task *p;
+	struct fdinherit_fork f, old;
 
 	if (k->thread || k->ptgid <= 0 || k->ptgid == k->tgid)
 		return;
-	/* CLONE_FILES: one table for both from now on, nothing to copy */
-	p = proctab_get(tr->pt, k->ptgid);
-	if (p != NULL && !p->thread &&
-	    tr->o.files_shared(k->ptgid, k->pid) == 1 &&
-	    fdtab_share(tr->ft, p, k, tr->now_ns))
-		return;
-	if (fdinherit_note(&tr->inh, k->pid, k->ptgid, &oc, &op))
-		inherit_now(tr, oc, op);
+	/* CLONE_FILES: asked now, while both live; applied in audit order */
+	f.child = k->pid;
+	f.parent = k->ptgid;
+	f.shared = tr->o.files_shared(k->ptgid, k->pid) == 1;
+	if (fdinherit_note(&tr->inh, &f, &old))
+		inherit_now(tr, &old);
 }
 
 void

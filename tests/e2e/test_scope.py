@@ -5,6 +5,9 @@
   the container is recorded with that id;
 - a kernel usermode helper (core_pattern "|prog", a crash) is a root of its
   own in the raw documents and in filter's JSON, text and HTML;
+- a child cloned with CLONE_FILES shares its parent's table: its write
+  through a descriptor the parent opened after the clone is counted on
+  that session, the child one of its writers;
 - spoofing: a container process named dockerd, a host binary merely named
   dockerd, and a host process that names itself containerd-shim and hangs
   under init are not roots, nothing they do is recorded.
@@ -114,6 +117,31 @@ def crash_with_helper(work):
     return ran, "" if ran else "the helper did not run (core dumps to pipes forbidden here?)"
 
 
+def run_clonefiles(name):
+    p = docker("exec", name, "sh", "-c", "clonefiles /tmp/cf.out && cat /tmp/cf.out", check_rc=False)
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+def check_clonefiles(db, cid):
+    pids = client()[db]["pids"]
+    par = [p for p in pids.find({"docker_id": cid}) if (p.get("args") or [])[:1] == ["clonefiles"]
+           and not p.get("thread")]
+    check("raw_cf_parent", len(par) >= 1, "docs %r" % [(p["_id"], p.get("args")) for p in par])
+    parent = [p for p in par if any((e.get("args") or [])[:1] == ["clonefiles"] for e in p.get("execve") or [])]
+    check("raw_cf_parent_exec", len(parent) == 1, "docs %r" % [(p["_id"], p.get("parent_id")) for p in par])
+    if len(parent) != 1:
+        return None
+    parent = parent[0]
+    kids = list(pids.find({"parent_id": parent["_id"]}))
+    check("raw_cf_child", len(kids) == 1, "children %r" % [(k["_id"], k.get("args")) for k in kids])
+    f = one(list(client()[db]["files"].find({"docker_id": cid, "filename": "/tmp/cf.out"})), "raw_cf_session",
+            op="open")
+    if len(kids) == 1:
+        fields("raw_cf_counts", f, write_count=2, write_bytes=len("child\nparent\n"), proc_id=parent["_id"],
+               writers=[kids[0]["_id"], parent["_id"]], closed_by="close")
+    return f
+
+
 def check_setns(db, cid, ct_pid):
     pids = client()[db]["pids"]
     ns = [p for p in pids.find({"docker_id": cid}) if (p.get("args") or [])[:1] == [NSENTER]]
@@ -172,9 +200,13 @@ def check_spoofs(db, work, shim_pid, ct_cid):
     check("raw_container_dockerd_recorded", len(cd) == 1, "docs %r" % [(p["_id"], p.get("args")) for p in cd])
 
 
-def check_filter(db, ct_cid, ns, helper):
+def check_filter(db, ct_cid, ns, helper, cf):
     out = run_filter(db)
     procs = {p["id"]: p for p in out["processes"]}
+    if cf is not None:
+        fs = [f for f in out["files"] if f.get("container") == ct_cid and f["path"] == "/tmp/cf.out"]
+        check("json_cf_writers", len(fs) == 1 and fs[0].get("writers") == cf.get("writers")
+              and fs[0]["writes"] == 2, "files %r" % fs)
     if ns is not None:
         p = procs.get(ns["_id"])
         check("json_setns_root", p is not None and p.get("root") == "setns" and p.get("star") is True
@@ -217,6 +249,7 @@ def main():
         ns_rc, ns_err = run_setns(ct_pid)
         fake_rc = run_fake_dockerd(work)
         cd_rc, cd_err = run_container_dockerd(name)
+        cf_rc, cf_out, cf_err = run_clonefiles(name)
         helper_ran, why = crash_with_helper(work)
         time.sleep(4)  # the fake shim's child writes after 4 s
     finally:
@@ -231,6 +264,9 @@ def main():
     check("setns_ran", ns_rc == 0, "rc %d: %s" % (ns_rc, ns_err[-500:]))
     check("fake_dockerd_ran", fake_rc == 0, "rc %d" % fake_rc)
     check("container_dockerd_ran", cd_rc == 0, "rc %d: %s" % (cd_rc, cd_err[-500:]))
+    check("clonefiles_ran", cf_rc == 0 and cf_out == "child\nparent\n", "rc %d out %r: %s"
+          % (cf_rc, cf_out, cf_err[-500:]))
+    cf = check_clonefiles(db, cid)
     ns = check_setns(db, cid, ct_pid)
     helper = None
     if helper_ran:
@@ -238,7 +274,7 @@ def main():
     else:
         print("SKIP usermode helper: %s" % why)
     check_spoofs(db, work, shim_pid, cid)
-    check_filter(db, cid, ns, helper)
+    check_filter(db, cid, ns, helper, cf)
     shutil.rmtree(work, True)
     finish_dropping(db)
 

@@ -623,6 +623,28 @@ test_scope_clone_files_sibling_open(void **state)
 	assert_string_equal(writer(d, 1), BOOT ":200:2");
 }
 
+/* The child writes and exits first, the parent writes and closes: as
+ * clonefiles does. */
+static void
+test_scope_clone_files_member_exits(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	clone_files(f);
+	fd_ev(f, SYSEV_CLONE, 200, 30, 0x400 | 17, 201);
+	open_fd(f, 200, 40, "/tmp/shared", 5);
+	fd_ev(f, SYSEV_WRITE, 201, 41, 5, 6);
+	conn(f, PROCCONN_EXIT, 201, 200, 42);
+	fd_ev(f, SYSEV_WRITE, 200, 43, 5, 7);
+	fd_ev(f, SYSEV_CLOSE, 200, 44, 5, 0);
+	flush(f);
+	d = file_doc(f, "/tmp/shared");
+	assert_non_null(d);
+	assert_int_equal(fake_int(d, F_WRITE_COUNT, -1), 2);
+	assert_string_equal(fake_str(d, F_CLOSE_BY), "close");
+}
+
 /* The parent exits first: the table lives on with the child. */
 static void
 test_scope_clone_files_holder_exits(void **state)
@@ -809,6 +831,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_scope_setns_gone_is_gap, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_scope_clone_files_sibling_open,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scope_clone_files_member_exits,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scope_clone_files_holder_exits,
 	                                    setup, teardown),
