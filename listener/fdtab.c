@@ -323,11 +323,7 @@ add_entry(struct fdtab *t, struct task *proc, int32_t fd, const char *path,
 	h = hash_fd(t->nbucket, e->tgid, fd);
 	e->hnext = t->bucket[h];
 	t->bucket[h] = e;
-	e->pnext = proc->fds;
-	if (proc->fds != NULL)
-		proc->fds->pprev = &e->pnext;
-	e->pprev = &proc->fds;
-	proc->fds = e;
+	fdtab_chain(e, proc);
 	if (++t->st.size > t->st.high)
 		t->st.high = t->st.size;
 	return e;

@@ -6,6 +6,7 @@
 #include "fdgroup.h"
 #include "fdshare.h"
 #include "fdtab.h"
+#include "proctab.h"
 
 struct fdtab {
 	struct fdent **bucket;
@@ -32,6 +33,17 @@ static inline struct task *
 fdtab_holder(const struct fdtab *t, struct task *proc)
 {
 	return t->groups != NULL ? fdgroup_holder(t->groups, proc) : proc;
+}
+
+/* e joins proc's chain of entries (task.fds). */
+static inline void
+fdtab_chain(struct fdent *e, struct task *proc)
+{
+	e->pnext = proc->fds;
+	if (proc->fds != NULL)
+		proc->fds->pprev = &e->pnext;
+	e->pprev = &proc->fds;
+	proc->fds = e;
 }
 
 /* e leaves its hash chain. */

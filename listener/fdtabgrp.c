@@ -28,11 +28,7 @@ rekey(struct fdtab *t, struct task *from, struct task *to)
 			e->hnext = t->bucket[h];
 			t->bucket[h] = e;
 		}
-		e->pnext = to->fds;
-		if (to->fds != NULL)
-			to->fds->pprev = &e->pnext;
-		e->pprev = &to->fds;
-		to->fds = e;
+		fdtab_chain(e, to);
 	}
 }
 

@@ -215,15 +215,10 @@ kind_of(struct str a, struct str b, struct str c)
 	return kind;
 }
 
-void
-scope_daemon_exec(struct tracker *tr, struct task *k, const struct sysevent *ev)
+/* A candidate by name: the daemon now, or waiting for its socket. */
+static void
+consider(struct tracker *tr, struct task *k, enum daemonid_kind kind)
 {
-	struct str a0 = ev->argc > 0 ? ev->argv[0] : (struct str){"", 0};
-	enum daemonid_kind kind;
-
-	if (k->daemon || k->thread)
-		return;
-	kind = kind_of(ev->exe, a0, ev->comm);
 	if (kind == DAEMONID_NONE)
 		return;
 	if (confirmed(tr, k, kind))
@@ -233,10 +228,19 @@ scope_daemon_exec(struct tracker *tr, struct task *k, const struct sysevent *ev)
 }
 
 void
+scope_daemon_exec(struct tracker *tr, struct task *k, const struct sysevent *ev)
+{
+	struct str a0 = ev->argc > 0 ? ev->argv[0] : (struct str){"", 0};
+
+	if (k->daemon || k->thread)
+		return;
+	consider(tr, k, kind_of(ev->exe, a0, ev->comm));
+}
+
+void
 scope_daemon_proc(struct tracker *tr, struct task *k)
 {
 	struct procfs_stat st;
-	enum daemonid_kind kind;
 	ssize_t n;
 	bool del;
 
@@ -246,15 +250,10 @@ scope_daemon_proc(struct tracker *tr, struct task *k)
 	                    sizeof(tr->pathbuf), &del);
 	if (procfs_read_stat(tr->o.proc_root, k->tgid, k->pid, &st) != 0)
 		return;
-	kind = kind_of((struct str){tr->pathbuf, n > 0 ? (size_t)n : 0},
-	               (struct str){st.comm, strlen(st.comm)},
-	               (struct str){"", 0});
-	if (kind == DAEMONID_NONE)
-		return;
-	if (confirmed(tr, k, kind))
-		mark_daemon(tr, k);
-	else
-		enqueue(tr, k, kind);
+	consider(tr, k,
+	         kind_of((struct str){tr->pathbuf, n > 0 ? (size_t)n : 0},
+	                 (struct str){st.comm, strlen(st.comm)},
+	                 (struct str){"", 0}));
 }
 
 void
