@@ -126,6 +126,7 @@ UNIT_test_filter_vis := filter/vis common/esc
 UNIT_test_filter_discover := $(FILTER_READ)
 UNIT_test_filter_repair := filter/repair common/path $(FILTER_BASE)
 UNIT_test_filter_tree := $(FILTER_MODEL)
+UNIT_test_filter_roots := $(FILTER_MODEL)
 UNIT_test_filter_ident := filter/containers filter/decode common/esc \
 	$(FILTER_BASE)
 UNIT_test_filter_render := filter/render_text filter/render_text_ct filter/vis filter/render_json \
