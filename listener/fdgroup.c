@@ -136,3 +136,11 @@ fdgroup_kcmp(int32_t a, int32_t b)
 
 	return rc == 0 ? 1 : rc > 0 ? 0 : -1;
 }
+
+int
+fdgroup_unknown(int32_t a, int32_t b)
+{
+	(void)a;
+	(void)b;
+	return -1;
+}

@@ -49,5 +49,7 @@ void fdgroup_move(struct fdgroup *g, const struct task *from, struct task *to);
 /* Do the processes a and b share their descriptor table now? 1 yes, 0 no,
  * -1 unknown (kcmp(2) KCMP_FILES refused, a process gone). */
 int fdgroup_kcmp(int32_t a, int32_t b);
+/* Always -1: for a proc root that is not the live kernel's. */
+int fdgroup_unknown(int32_t a, int32_t b);
 
 #endif

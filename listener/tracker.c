@@ -113,8 +113,12 @@ tracker_init(struct tracker *tr, struct writeback *wb,
 	}
 	/* The open-file table gets at most half the budget: a descriptor
 	 * flood cannot leave no room for tasks. */
+	/* kcmp asks the live kernel: meaningless for a test's proc root or
+	 * a replayed log's pids */
 	if (tr->o.files_shared == NULL)
-		tr->o.files_shared = fdgroup_kcmp;
+		tr->o.files_shared = strcmp(tr->o.proc_root, "/proc") == 0
+		                         ? fdgroup_kcmp
+		                         : fdgroup_unknown;
 	fdtab_set_groups(tr->ft, &tr->groups);
 	membudget_init(&tr->budget, o->mem_limit);
 	proctab_set_budget(tr->pt, &tr->budget);

@@ -33,7 +33,8 @@ struct tracker_opts {
 	const char *daemon_exe; /* a daemon's exe trusted without its socket
 	                         * (daemonid.h); NULL: none */
 	/* Do two processes share their descriptor table? 1, 0, -1 unknown
-	 * (NULL: fdgroup_kcmp; tests give their own). */
+	 * (NULL: fdgroup_kcmp with the live /proc, else unknown; tests give
+	 * their own). */
 	int (*files_shared)(int32_t a, int32_t b);
 };
 
