@@ -6,7 +6,8 @@
  * a member to its holder on every lookup (fdtab_set_groups); the holder's
  * entries move to a member when the holder leaves first (fdtab.h). A
  * bounded open-addressing map by member tgid: a process that finds it
- * full gets a copy of the table instead (counted, a gap "fd_share").
+ * full gets a copy of the table instead (counted in full; the tracker
+ * makes it a gap "fd_share").
  * Task pointers are borrowed: the tracker removes a task (fdgroup_forget,
  * through fdtab) before its slot goes. */
 #ifndef GODO_FDGROUP_H

@@ -170,9 +170,10 @@ inherit_now(struct tracker *tr, const struct fdinherit_fork *f)
 
 	if (c == NULL || p == NULL || c->tgid != f->child)
 		return;
-	if (f->shared)
-		(void)fdtab_share(tr->ft, p, c, tr->now_ns);
-	else if (p->fds != NULL)
+	if (f->shared) {
+		if (!fdtab_share(tr->ft, p, c, tr->now_ns))
+			tracker_drop(tr, DROP_FD_SHARE, tr->now_ns, 1);
+	} else if (p->fds != NULL)
 		fdtab_inherit(tr->ft, p, c, tr->now_ns);
 }
 

@@ -58,6 +58,7 @@ static const char *const drop_sources[DROP_NCAUSES] = {
     [DROP_PROC_TABLE] = "proc_table", [DROP_FD_TABLE] = "fd_table",
     [DROP_MEM_LIMIT] = "mem_limit",   [DROP_UNATTRIBUTED] = "unattributed",
     [DROP_PID_REUSED] = "pid_reused", [DROP_SETNS] = "setns_unresolved",
+    [DROP_FD_SHARE] = "fd_share",
 };
 
 const char *

@@ -45,8 +45,10 @@ enum tracker_drop {
 	DROP_MEM_LIMIT,    /* "mem_limit": refused by the memory budget */
 	DROP_UNATTRIBUTED, /* "unattributed": an event of an unknown pid */
 	DROP_PID_REUSED, /* "pid_reused": an event older than its pid's task */
-	DROP_SETNS, /* "setns_unresolved": a host task entered namespaces but
-	             * was gone before godo could compare them (scope.h) */
+	DROP_SETNS,    /* "setns_unresolved": a host task entered namespaces but
+	                * was gone before godo could compare them (scope.h) */
+	DROP_FD_SHARE, /* "fd_share": a CLONE_FILES child got a copy of its
+	                * parent's table, the shared-table map full */
 	DROP_NCAUSES
 };
 
