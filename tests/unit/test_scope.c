@@ -17,6 +17,7 @@
 
 #include "core.h"
 #include "daemonid.h"
+#include "fdgroup.h"
 #include "fake_store.h"
 #include "fakeproc.h"
 #include "schema.h"
@@ -39,13 +40,14 @@ static struct sysevent ev; /* big: argv[1024] */
 
 /* No two fake processes share a descriptor table (kcmp would ask the real
  * kernel about the fake pids). */
-static int32_t shared_child; /* the one child that shares its table */
+/* the one child that shares its table; -1: every child */
+static int32_t shared_child;
 
 static int
 fake_files_shared(int32_t a, int32_t b)
 {
 	(void)a;
-	return b == shared_child ? 1 : 0;
+	return b == shared_child || shared_child == -1 ? 1 : 0;
 }
 
 static int
@@ -645,6 +647,34 @@ test_scope_clone_files_member_exits(void **state)
 	assert_string_equal(fake_str(d, F_CLOSE_BY), "close");
 }
 
+/* A flood of CLONE_FILES children: the map holds FDGROUP_MEMBERS_MAX,
+ * the others get copies, each a gap fd_share; all still counted. */
+static void
+test_scope_clone_files_flood(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+	int32_t pid;
+
+	clone_files(f);
+	shared_child = -1;
+	for (pid = 1000; pid < 1000 + (int32_t)FDGROUP_MEMBERS_MAX + 10;
+	     pid++) {
+		fork_proc(f, pid, 200, 40, "c", "/bin/c");
+		fd_ev(f, SYSEV_CLONE, 200, 40, 0x400 | 17, pid);
+	}
+	open_fd(f, 200, 50, "/tmp/shared", 5);
+	fd_ev(f, SYSEV_WRITE, 1000, 51, 5, 1);    /* a member: sees it */
+	fd_ev(f, SYSEV_WRITE, pid - 1, 52, 5, 1); /* a copy: does not */
+	fd_ev(f, SYSEV_CLOSE, 200, 53, 5, 0);
+	flush(f);
+	d = file_doc(f, "/tmp/shared");
+	assert_non_null(d);
+	assert_int_equal(fake_int(d, F_WRITE_COUNT, -1), 1);
+	/* 201 is a member too */
+	assert_int_equal(gap_count(f, "fd_share"), 11);
+}
+
 /* The parent exits first: the table lives on with the child. */
 static void
 test_scope_clone_files_holder_exits(void **state)
@@ -832,6 +862,8 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_scope_clone_files_sibling_open,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_scope_clone_files_flood, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_scope_clone_files_member_exits,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_scope_clone_files_holder_exits,
