@@ -313,7 +313,7 @@ core_audit_event(struct core *c, const struct sysevent *ev)
 	/* the parent's events before the fork are in: the child's copy */
 	if (ev->kind == SYSEV_CLONE && ev->success && ev->exit > 0 &&
 	    ev->exit <= INT32_MAX)
-		lifecycle_inherit(tr, (int32_t)ev->exit);
+		lifecycle_clone(tr, ev);
 	if (!ev->has_syscall || ev->kind == SYSEV_OTHER ||
 	    ev->kind == SYSEV_CLONE)
 		return;

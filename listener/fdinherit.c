@@ -1,6 +1,8 @@
 /* fdinherit.c - see fdinherit.h. */
 #include "fdinherit.h"
 
+#include <stddef.h>
+
 static struct fdinherit_slot *
 slot_of(struct fdinherit *fi, int32_t child)
 {
@@ -35,4 +37,21 @@ fdinherit_take(struct fdinherit *fi, int32_t child, struct fdinherit_fork *f)
 	f->shared = s->shared;
 	s->child = 0;
 	return true;
+}
+
+bool
+fdinherit_take_clone(struct fdinherit *fi, int32_t child, int32_t parent,
+                     struct fdinherit_fork *f)
+{
+	struct fdinherit_slot *s = slot_of(fi, child), *one = NULL;
+	unsigned int i, n = 0;
+
+	if (child > 0 && s->child == child && s->parent == parent)
+		return fdinherit_take(fi, child, f);
+	for (i = 0; i < FDINHERIT_SLOTS; i++)
+		if (fi->slot[i].child != 0 && fi->slot[i].parent == parent) {
+			one = &fi->slot[i];
+			n++;
+		}
+	return n == 1 && fdinherit_take(fi, one->child, f);
 }

@@ -34,6 +34,12 @@ struct fdinherit_fork {
  * now. */
 bool fdinherit_note(struct fdinherit *fi, const struct fdinherit_fork *f,
                     struct fdinherit_fork *old);
+/* The pending fork a clone event of parent (tgid) that returned child
+ * names: child's, when its parent is parent; else, child being a pid of
+ * another namespace, the one fork of parent pending (none when several:
+ * they wait for their own first events). */
+bool fdinherit_take_clone(struct fdinherit *fi, int32_t child, int32_t parent,
+                          struct fdinherit_fork *f);
 /* Is child's copy pending? Then it is no more, the fork in *f. */
 bool fdinherit_take(struct fdinherit *fi, int32_t child,
                     struct fdinherit_fork *f);

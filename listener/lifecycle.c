@@ -1,11 +1,13 @@
 /* lifecycle.c - see lifecycle.h. */
 #include "lifecycle.h"
 
+#include <sched.h>
 #include <string.h>
 
 #include "container.h"
 #include "procfs.h"
 #include "scope.h"
+#include "syscalls.h"
 
 #define LATE_EVENT_NS (2000000000LL) /* audit lags the connector */
 #define LIFECYCLE_IDLE_MS 1000 /* no audit event read: godo is caught up */
@@ -184,6 +186,36 @@ lifecycle_inherit(struct tracker *tr, int32_t child)
 
 	if (fdinherit_take(&tr->inh, child, &f))
 		inherit_now(tr, &f);
+}
+
+/* What a clone audit event says of the child's descriptor table: 1
+ * shared, 0 not (fork, vfork, clone without CLONE_FILES), -1 unknown
+ * (clone3's flags are behind a pointer; a thread shares its process's). */
+static int
+clone_shares(const struct sysevent *ev)
+{
+	bool x64 = ev->arch == ARCH_X86_64;
+
+	if (ev->syscall == (x64 ? 57 : 2) || ev->syscall == (x64 ? 58 : 190))
+		return 0;
+	if (ev->syscall != (x64 ? 56 : 120) || (ev->a[0] & CLONE_THREAD) != 0)
+		return -1;
+	return (ev->a[0] & CLONE_FILES) != 0;
+}
+
+void
+lifecycle_clone(struct tracker *tr, const struct sysevent *ev)
+{
+	struct task *p = proctab_get(tr->pt, ev->pid);
+	struct fdinherit_fork f;
+	int shares = clone_shares(ev);
+
+	if (!fdinherit_take_clone(&tr->inh, (int32_t)ev->exit,
+	                          p != NULL ? p->tgid : ev->pid, &f))
+		return;
+	if (shares >= 0)
+		f.shared = shares == 1;
+	inherit_now(tr, &f);
 }
 
 /* A new process (not a thread: threads share their process's table)
