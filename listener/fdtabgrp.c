@@ -8,7 +8,8 @@ fdtab_set_groups(struct fdtab *t, struct fdgroup *g)
 	t->groups = g;
 }
 
-/* from's entries become to's (to held none): rehashed, rechained. */
+/* from's entries become to's (to holds none: a member): rehashed,
+ * rechained. */
 static void
 rekey(struct fdtab *t, struct task *from, struct task *to)
 {
@@ -42,8 +43,8 @@ pass_on(struct fdtab *t, struct task *proc)
 	if (t->groups == NULL || !fdgroup_has_members(t->groups, proc))
 		return NULL;
 	heir = fdgroup_heir(t->groups, proc);
-	if (heir->fds != NULL) /* cannot happen: a member holds none */
-		return NULL;
+	/* a member holds no entries of its own; the map must never point
+	 * at proc again whatever it holds */
 	rekey(t, proc, heir);
 	fdgroup_move(t->groups, proc, heir);
 	return heir;
