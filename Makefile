@@ -150,6 +150,7 @@ UNIT_test_core := listener/core listener/tracker listener/lifecycle listener/sco
 	listener/syscalls listener/fdinherit listener/dethread
 UNIT_test_pidreuse := $(UNIT_test_core)
 UNIT_test_scope := $(UNIT_test_core)
+UNIT_test_fdshare := $(UNIT_test_core)
 UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback listener/wbchain listener/wbdoc listener/membudget \
 	listener/chain common/chainhead common/digest \
 	listener/docbuild tests/unit/fake_store common/esc common/log \
