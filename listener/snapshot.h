@@ -1,9 +1,10 @@
 /* snapshot.h - the tasks alive when godo starts (or after the connector
  * overran), from opts.proc_root: every task with its parent, start, args,
- * cwd, exe and container; dockerd/containerd marked; membership of the
- * Docker tree by walking up to a daemon (shims reparented to init hang
- * under containerd, which forked them); the recorded ones made pending,
- * written at the next sweep. */
+ * cwd, exe and container; dockerd/containerd marked by what they are and
+ * usermode helpers made roots (scope.h); membership of the Docker tree by
+ * walking up to a daemon (genuine shims reparented to init hang under
+ * containerd, which forked them); the recorded ones made pending, written
+ * at the next sweep. */
 #ifndef GODO_SNAPSHOT_H
 #define GODO_SNAPSHOT_H
 
