@@ -126,6 +126,7 @@ UNIT_test_filter_vis := filter/vis common/esc
 UNIT_test_filter_discover := $(FILTER_READ)
 UNIT_test_filter_repair := filter/repair common/path $(FILTER_BASE)
 UNIT_test_filter_tree := $(FILTER_MODEL)
+UNIT_test_filter_roots := $(FILTER_MODEL)
 UNIT_test_filter_ident := filter/containers filter/decode common/esc \
 	$(FILTER_BASE)
 UNIT_test_filter_render := filter/render_text filter/render_text_ct filter/vis filter/render_json \
@@ -138,9 +139,9 @@ UNIT_test_rules := listener/rules listener/nlrecv common/log common/util
 # listener logic
 UNIT_test_writeback := listener/writeback listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainhead common/digest listener/docbuild \
 	tests/unit/fake_store common/esc common/log common/util
-UNIT_test_tables := listener/proctab listener/fdtab common/log \
+UNIT_test_tables := listener/proctab listener/fdtab listener/fdtabgrp listener/fdgroup common/log \
 	listener/membudget listener/fdshare common/util
-UNIT_test_core := listener/core listener/tracker listener/lifecycle \
+UNIT_test_core := listener/core listener/tracker listener/lifecycle listener/scope listener/daemonid listener/fdtabgrp listener/fdgroup \
 	listener/container listener/pathop listener/snapshot listener/fileio \
 	listener/writeback listener/wbchain listener/wbdoc listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
 	listener/membudget listener/fdshare \
@@ -148,6 +149,8 @@ UNIT_test_core := listener/core listener/tracker listener/lifecycle \
 	common/log common/util listener/ctwatch listener/ctinfo \
 	listener/syscalls listener/fdinherit listener/dethread
 UNIT_test_pidreuse := $(UNIT_test_core)
+UNIT_test_scope := $(UNIT_test_core)
+UNIT_test_fdshare := $(UNIT_test_core)
 UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback listener/wbchain listener/wbdoc listener/membudget \
 	listener/chain common/chainhead common/digest \
 	listener/docbuild tests/unit/fake_store common/esc common/log \

@@ -19,6 +19,10 @@ int render_text(FILE *out, const struct model *m, const struct opts *o);
 int render_html(FILE *out, const struct model *m, const struct opts *o);
 
 /* helpers shared by the renderers and save.c (render_common.c) */
+/* Why p is a root of its own, when it is one but no daemon: its
+ * document's source "usermode_helper" or "setns" (docs/schema.md); NULL
+ * otherwise. */
+const char *render_root_kind(const struct proc *p);
 /* The rootfs applied to p: its container's, else its own; NULL. */
 const struct bytes *render_rootfs(const struct proc *p);
 /* ns (not NS_NONE) as RFC 3339 with nanoseconds: in UTC ("...Z"), or

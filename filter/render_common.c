@@ -40,6 +40,22 @@ render_time(struct buf *b, int64_t ns, bool local)
 	           labs(off) / 60, labs(off) % 60);
 }
 
+const char *
+render_root_kind(const struct proc *p)
+{
+	static const char *const kinds[] = {"usermode_helper", "setns"};
+	const struct bytes *s = &p->lead.source;
+	size_t i;
+
+	if (!p->lead.star)
+		return NULL;
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (s->set && s->n == strlen(kinds[i]) &&
+		    memcmp(s->p, kinds[i], s->n) == 0)
+			return kinds[i];
+	return NULL;
+}
+
 const struct bytes *
 render_rootfs(const struct proc *p)
 {

@@ -258,6 +258,8 @@ j_proc(struct jw *w, const struct proc *p)
 	kv_bytes(w, "image", p->ct ? &p->ct->image : NULL);
 	kv_bytes(w, "rootfs", render_rootfs(p));
 	kv_bool(w, "star", p->lead.star);
+	if (render_root_kind(p) != NULL)
+		kv_cstr(w, "root", render_root_kind(p));
 	kv_bool(w, "setns", t->setns);
 	kv_time(w, "start", model_start(p));
 	kv_time(w, "exit", model_exit(p));

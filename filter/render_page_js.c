@@ -201,7 +201,11 @@ const char *const render_page_js[] = {
     "    add(row, \"span\", \"thr\", \"  +\" + p.threads.length + \" thread\" "
     "+\n",
     "      (p.threads.length > 1 ? \"s\" : \"\"));\n",
-    "  if (p.setns)\n",
+    "  if (p.root)\n",
+    "    add(row, \"span\", \"tag\", p.root === \"setns\" ?\n",
+    "      \"root: entered from the host\" : \"root: kernel usermode "
+    "helper\");\n",
+    "  else if (p.setns)\n",
     "    add(row, \"span\", \"tag\", \"docker exec\");\n",
     "  if (p.outside_window)\n",
     "    add(row, \"span\", \"tag\", \"outside the window\");\n",

@@ -136,7 +136,12 @@ t_proc_line(struct tw *w, const struct proc *p, const char *note)
 	if (p->nthreads > 0)
 		buf_printf(&w->b, "  +%zu thread%s", p->nthreads,
 		           p->nthreads > 1 ? "s" : "");
-	if (t->setns)
+	if (render_root_kind(p) != NULL)
+		buf_printf(&w->b, "  [root: %s]",
+		           strcmp(render_root_kind(p), "setns") == 0
+		               ? "a host process that entered the container"
+		               : "a kernel usermode helper");
+	else if (t->setns)
 		buf_adds(&w->b, "  [docker exec]");
 	if (p->outside)
 		buf_adds(&w->b, "  (outside the window)");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "procfs.h"
+#include "scope.h"
 
 #define CONTAINER_SETTLE_DEPTH 4 /* ancestors a gone task settles from */
 
@@ -113,14 +114,7 @@ container_execve(struct tracker *tr, struct task *k, const struct sysevent *ev)
 {
 	unsigned int i;
 
-	if (!k->daemon && container_is_daemon_name(ev->exe.p, ev->exe.n) &&
-	    ev->argc > 0 &&
-	    container_is_daemon_name(ev->argv[0].p, ev->argv[0].n)) {
-		k->daemon = k->in_tree = true;
-		tr->st.daemons++;
-		writeback_task_daemon(tr->wb, k);
-		ctwatch_daemon(tr->cw, k->tgid);
-	}
+	scope_daemon_exec(tr, k, ev); /* by what it is, not its name */
 	/* runc create/exec and the shim name the container they work for: a
 	 * process they start that exits before its cgroup is read inherits
 	 * it. */
@@ -197,6 +191,7 @@ container_tick(struct tracker *tr)
 {
 	bool first;
 
+	scope_tick(tr);
 	if (ctwatch_want_scan(tr->cw, tr->now_ms, &first)) {
 		proctab_foreach(tr->pt, scan_daemon, tr);
 		if (first) /* the daemons' roots are known by now */

@@ -21,8 +21,8 @@ void container_inherit(struct tracker *tr, struct task *k);
 void container_read(struct tracker *tr, struct task *k);
 /* pivot_root: the container's root on the host, from the root mount. */
 void container_pivot_root(struct tracker *tr, struct task *k);
-/* An execve of k: marks the engine's daemons (recorded from then on) and
- * notes the container runc or a shim works for. */
+/* An execve of k: a daemon candidate goes to scope.h (by what it is) and
+ * the container runc or a shim works for is noted. */
 void container_execve(struct tracker *tr, struct task *k,
                       const struct sysevent *ev);
 /* A task without a container yet, from its ancestors (4 levels): one that

@@ -9,6 +9,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "pathop.h"
+#include "scope.h"
 #include "snapshot.h"
 #include "syscalls.h"
 
@@ -284,6 +285,7 @@ static handler_fn *const handlers[] = {
     [SYSEV_OPEN_BY_HANDLE] = pathop_meta,
     [SYSEV_FCNTL] = on_fcntl,
     [SYSEV_CLOSE_RANGE] = on_close_range,
+    [SYSEV_UNSHARE] = scope_unshare,
 };
 
 /* The events of a recorded task, by kind. A failed call changed nothing,
@@ -311,7 +313,7 @@ core_audit_event(struct core *c, const struct sysevent *ev)
 	/* the parent's events before the fork are in: the child's copy */
 	if (ev->kind == SYSEV_CLONE && ev->success && ev->exit > 0 &&
 	    ev->exit <= INT32_MAX)
-		lifecycle_inherit(tr, (int32_t)ev->exit);
+		lifecycle_clone(tr, ev);
 	if (!ev->has_syscall || ev->kind == SYSEV_OTHER ||
 	    ev->kind == SYSEV_CLONE)
 		return;
@@ -323,6 +325,8 @@ core_audit_event(struct core *c, const struct sysevent *ev)
 		lifecycle_execve(tr, k, ev);
 		return;
 	}
+	if (ev->kind == SYSEV_SETNS && !tracker_recorded(tr, k))
+		scope_setns(tr, k, ev); /* a host task entering a container */
 	if (!tracker_recorded(tr, k))
 		return;
 	lifecycle_recorded(tr, k, "audit");

@@ -238,7 +238,7 @@ task_fields(bson_t *b, const struct task *k)
 		BSON_APPEND_UTF8(b, F_PARENT_ID, k->parent_id);
 	BSON_APPEND_INT64(b, F_START_TICKS, (int64_t)k->start_ticks);
 	append_time(b, F_START_TS, F_START_NS, k->start_ns);
-	if (k->daemon)
+	if (k->daemon || k->root)
 		BSON_APPEND_BOOL(b, F_STAR, true);
 	if (k->docker_id[0] != '\0')
 		BSON_APPEND_UTF8(b, F_DOCKER_ID, k->docker_id);

@@ -1,6 +1,8 @@
 /* fdinherit.c - see fdinherit.h. */
 #include "fdinherit.h"
 
+#include <stddef.h>
+
 static struct fdinherit_slot *
 slot_of(struct fdinherit *fi, int32_t child)
 {
@@ -8,27 +10,48 @@ slot_of(struct fdinherit *fi, int32_t child)
 }
 
 bool
-fdinherit_note(struct fdinherit *fi, int32_t child, int32_t parent,
-               int32_t *old_child, int32_t *old_parent)
+fdinherit_note(struct fdinherit *fi, const struct fdinherit_fork *f,
+               struct fdinherit_fork *old)
 {
-	struct fdinherit_slot *s = slot_of(fi, child);
-	bool had = s->child != 0 && s->child != child;
+	struct fdinherit_slot *s = slot_of(fi, f->child);
+	bool had = s->child != 0 && s->child != f->child;
 
-	*old_child = s->child;
-	*old_parent = s->parent;
-	s->child = child;
-	s->parent = parent;
+	old->child = s->child;
+	old->parent = s->parent;
+	old->shared = s->shared;
+	s->child = f->child;
+	s->parent = f->parent;
+	s->shared = f->shared;
 	return had;
 }
 
 bool
-fdinherit_take(struct fdinherit *fi, int32_t child, int32_t *parent)
+fdinherit_take(struct fdinherit *fi, int32_t child, struct fdinherit_fork *f)
 {
 	struct fdinherit_slot *s = slot_of(fi, child);
 
 	if (child <= 0 || s->child != child)
 		return false;
-	*parent = s->parent;
+	f->child = child;
+	f->parent = s->parent;
+	f->shared = s->shared;
 	s->child = 0;
 	return true;
+}
+
+bool
+fdinherit_take_clone(struct fdinherit *fi, int32_t child, int32_t parent,
+                     struct fdinherit_fork *f)
+{
+	struct fdinherit_slot *s = slot_of(fi, child), *one = NULL;
+	unsigned int i, n = 0;
+
+	if (child > 0 && s->child == child && s->parent == parent)
+		return fdinherit_take(fi, child, f);
+	for (i = 0; i < FDINHERIT_SLOTS; i++)
+		if (fi->slot[i].child != 0 && fi->slot[i].parent == parent) {
+			one = &fi->slot[i];
+			n++;
+		}
+	return n == 1 && fdinherit_take(fi, one->child, f);
 }

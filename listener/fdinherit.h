@@ -17,15 +17,31 @@
 struct fdinherit {
 	struct fdinherit_slot {
 		int32_t child, parent; /* pid, parent tgid; child 0: free */
+		bool shared; /* CLONE_FILES: share the table, not a copy */
 	} slot[FDINHERIT_SLOTS];
 };
 
-/* child (a new process, pid) inherits parent's (tgid) table when it is
- * taken. Returns true when an older pending fork had the slot: it is in
- * *old_child, *old_parent, to copy now. */
-bool fdinherit_note(struct fdinherit *fi, int32_t child, int32_t parent,
-                    int32_t *old_child, int32_t *old_parent);
-/* Is child's copy pending? Then it is no more, its parent in *parent. */
-bool fdinherit_take(struct fdinherit *fi, int32_t child, int32_t *parent);
+/* One pending fork: child (pid) of parent (tgid), sharing its table or
+ * not (CLONE_FILES: joined, not copied, in the audit stream's order too:
+ * an exec of the parent before the clone must not unshare the child). */
+struct fdinherit_fork {
+	int32_t child, parent;
+	bool shared;
+};
+
+/* child inherits (or shares) parent's table when it is taken. Returns
+ * true when an older pending fork had the slot: it is in *old, to apply
+ * now. */
+bool fdinherit_note(struct fdinherit *fi, const struct fdinherit_fork *f,
+                    struct fdinherit_fork *old);
+/* The pending fork a clone event of parent (tgid) that returned child
+ * names: child's, when its parent is parent; else, child being a pid of
+ * another namespace, the one fork of parent pending (none when several:
+ * they wait for their own first events). */
+bool fdinherit_take_clone(struct fdinherit *fi, int32_t child, int32_t parent,
+                          struct fdinherit_fork *f);
+/* Is child's copy pending? Then it is no more, the fork in *f. */
+bool fdinherit_take(struct fdinherit *fi, int32_t child,
+                    struct fdinherit_fork *f);
 
 #endif

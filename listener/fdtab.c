@@ -8,32 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fdgroup.h"
 #include "fdshare.h"
+#include "fdtab_impl.h"
 #include "log.h"
 #include "membudget.h"
 #include "proctab.h"
 #include "reasm.h"
 
 #define FDTAB_BUCKETS0 256u
-
-struct fdtab {
-	struct fdent **bucket;
-	uint32_t nbucket;
-	struct fdtab_stats st;
-	struct fdshare share;
-	struct membudget *budget;
-	uint64_t max_bytes; /* 0: no byte bound of its own */
-	fdtab_closed_fn *closed;
-	fdtab_drop_fn *drop;
-	void *arg;
-};
-
-static uint32_t
-hash_fd(uint32_t nbucket, int32_t tgid, int32_t fd)
-{
-	return (((uint32_t)tgid * 2654435761u) ^ ((uint32_t)fd * 40503u)) &
-	       (nbucket - 1);
-}
 
 static size_t
 entry_bytes(size_t pathlen)
@@ -141,7 +124,11 @@ fdtab_free(struct fdtab *t)
 struct fdent *
 fdtab_get(struct fdtab *t, int32_t tgid, int32_t fd)
 {
-	struct fdent *e = t->bucket[hash_fd(t->nbucket, tgid, fd)];
+	struct fdent *e;
+
+	if (t->groups != NULL)
+		tgid = fdgroup_key(t->groups, tgid);
+	e = t->bucket[hash_fd(t->nbucket, tgid, fd)];
 
 	for (; e != NULL; e = e->hnext)
 		if (e->tgid == tgid && e->fd == fd)
@@ -336,18 +323,14 @@ add_entry(struct fdtab *t, struct task *proc, int32_t fd, const char *path,
 	h = hash_fd(t->nbucket, e->tgid, fd);
 	e->hnext = t->bucket[h];
 	t->bucket[h] = e;
-	e->pnext = proc->fds;
-	if (proc->fds != NULL)
-		proc->fds->pprev = &e->pnext;
-	e->pprev = &proc->fds;
-	proc->fds = e;
+	fdtab_chain(e, proc);
 	if (++t->st.size > t->st.high)
 		t->st.high = t->st.size;
 	return e;
 }
 
-static void
-unhash(struct fdtab *t, struct fdent *e)
+void
+fdtab_unhash(struct fdtab *t, struct fdent *e)
 {
 	struct fdent **pp = &t->bucket[hash_fd(t->nbucket, e->tgid, e->fd)];
 
@@ -373,7 +356,7 @@ drop(struct fdtab *t, struct fdent *e, const struct task *proc, int64_t ns,
 		free_file(t, f);
 	}
 	if (!e->shadow)
-		unhash(t, e);
+		fdtab_unhash(t, e);
 	*e->pprev = e->pnext;
 	if (e->pnext != NULL)
 		e->pnext->pprev = e->pprev;
@@ -401,11 +384,14 @@ struct fdent *
 fdtab_open(struct fdtab *t, struct task *proc, int32_t fd, const char *path,
            size_t pathlen, uint64_t serial, int64_t ns)
 {
-	struct fdent *old = fdtab_get(t, proc->tgid, fd), *e;
+	struct fdent *old, *e;
+
+	proc = fdtab_holder(t, proc);
+	old = fdtab_get(t, proc->tgid, fd);
 
 	if (old != NULL) {
 		drop_prev(t, old, proc, ns, "reuse");
-		unhash(t, old);
+		fdtab_unhash(t, old);
 		old->shadow = true;
 	}
 	e = add_entry(t, proc, fd, path, pathlen, ns);
@@ -476,6 +462,7 @@ fdtab_dup(struct fdtab *t, struct task *proc, int32_t oldfd, int32_t newfd,
 {
 	struct fdent *src, *dst;
 
+	proc = fdtab_holder(t, proc);
 	if (newfd == oldfd)
 		return;
 	src = fdtab_route(t, proc->tgid, oldfd, serial);
@@ -492,7 +479,10 @@ void
 fdtab_close(struct fdtab *t, struct task *proc, int32_t fd, uint64_t serial,
             int64_t ns, const char *by)
 {
-	struct fdent *cur = fdtab_get(t, proc->tgid, fd);
+	struct fdent *cur;
+
+	proc = fdtab_holder(t, proc);
+	cur = fdtab_get(t, proc->tgid, fd);
 
 	if (cur == NULL)
 		return;
@@ -509,6 +499,8 @@ fdtab_close_all(struct fdtab *t, struct task *proc, int64_t ns, const char *by)
 {
 	struct fdent *e;
 
+	if (fdtab_group_keep(t, proc))
+		return; /* the table lives on with its other processes */
 	/* Unhook shadows first so every entry is dropped exactly once. */
 	for (e = proc->fds; e != NULL; e = e->pnext)
 		e->prev = NULL;
@@ -634,6 +626,7 @@ fdtab_inherit(struct fdtab *t, struct task *parent, struct task *child,
 	int32_t *fds;
 	uint32_t n, i;
 
+	parent = fdtab_holder(t, parent);
 	if (parent == child || numbers_of(parent, &pick_all, &fds, &n) != 0)
 		return;
 	for (i = 0; i < n; i++) {
@@ -688,6 +681,7 @@ fdtab_exec(struct fdtab *t, struct task *proc, int64_t ns)
 {
 	const struct fdpick p = {0, UINT32_MAX, true};
 
+	fdtab_unshare(t, proc, ns); /* exec gives a shared table a copy */
 	close_picked(t, proc, &p, false, ns, "exec");
 }
 
@@ -697,14 +691,15 @@ fdtab_close_range(struct fdtab *t, struct task *proc, uint32_t first,
 {
 	const struct fdpick p = {first, last, false};
 
-	close_picked(t, proc, &p, cloexec_only, ns, "close");
+	close_picked(t, fdtab_holder(t, proc), &p, cloexec_only, ns, "close");
 }
 
 void
 fdtab_set_cloexec(struct fdtab *t, struct task *proc, int32_t fd,
                   uint64_t serial, bool on)
 {
-	struct fdent *e = fdtab_route(t, proc->tgid, fd, serial);
+	struct fdent *e =
+	    fdtab_route(t, fdtab_holder(t, proc)->tgid, fd, serial);
 
 	if (e != NULL)
 		e->cloexec = on;

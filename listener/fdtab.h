@@ -21,7 +21,9 @@
  * drop callback with its cause. The table never calls out otherwise.
  * A forked child's entries refer to its parent's open files
  * (fdtab_inherit): an open file counts its descriptors in every process
- * and ends with the last; each inherited entry is charged as an entry. */
+ * and ends with the last; each inherited entry is charged as an entry.
+ * A child that shares its parent's table (CLONE_FILES) has no entries of
+ * its own: it uses its parent's (fdtab_share, fdgroup.h). */
 #ifndef GODO_FDTAB_H
 #define GODO_FDTAB_H
 
@@ -156,8 +158,8 @@ void fdtab_count_write(struct openfile *f, int64_t ns, uint64_t bytes);
  * distinct processes listed, later ones' writes counted in
  * writers_more). */
 void fdtab_note_writer(struct openfile *f, const struct task *proc);
-/* After fork (or clone without CLONE_FILES, or with it: godo copies the
- * table then): child gets an entry for each of parent's current
+/* After fork (or clone without CLONE_FILES; with it, fdtab_share): child
+ * gets an entry for each of parent's current
  * descriptors, referring to the same open files (each entry charged as
  * one). Entries the bounds refuse are drops, as fdtab_open's. */
 void fdtab_inherit(struct fdtab *t, struct task *parent, struct task *child,
@@ -177,5 +179,24 @@ void fdtab_mark_mapped(struct openfile *f, int64_t ns);
 typedef void fdtab_fn(struct fdent *e, void *arg);
 void fdtab_foreach(struct fdtab *t, fdtab_fn *fn, void *arg);
 void fdtab_get_stats(const struct fdtab *t, struct fdtab_stats *out);
+
+/* ---- tables shared by processes (CLONE_FILES, fdgroup.h) ----
+ * With groups set, every call taking a process acts on its holder's
+ * entries, so a member sees what any process of the table opened. */
+struct fdgroup;
+/* g (borrowed for t's lifetime) says who shares whose table. */
+void fdtab_set_groups(struct fdtab *t, struct fdgroup *g);
+/* child (a new process) shares parent's table; when the map refuses, it
+ * gets a copy (fdtab_inherit) and false is returned. */
+bool fdtab_share(struct fdtab *t, struct task *parent, struct task *child,
+                 int64_t ns);
+/* proc gets a table of its own, a copy of the shared one (exec,
+ * unshare(CLONE_FILES)); the others keep theirs. */
+void fdtab_unshare(struct fdtab *t, struct task *proc, int64_t ns);
+/* proc's table goes with it (exit) unless others share it: then true,
+ * a member just leaves and a holder's entries pass to a member. */
+bool fdtab_group_keep(struct fdtab *t, struct task *proc);
+/* proc's slot goes: it leaves whatever table it shares. */
+void fdtab_forget(struct fdtab *t, struct task *proc);
 
 #endif

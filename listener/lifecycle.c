@@ -1,10 +1,13 @@
 /* lifecycle.c - see lifecycle.h. */
 #include "lifecycle.h"
 
+#include <sched.h>
 #include <string.h>
 
 #include "container.h"
 #include "procfs.h"
+#include "scope.h"
+#include "syscalls.h"
 
 #define LATE_EVENT_NS (2000000000LL) /* audit lags the connector */
 #define LIFECYCLE_IDLE_MS 1000 /* no audit event read: godo is caught up */
@@ -172,40 +175,80 @@ lifecycle_for_audit(struct tracker *tr, int32_t pid, int64_t ns)
 	return before_start(k, ns) ? older_holder(tr, k, ns) : k;
 }
 
-/* child (pid) gets parent's (tgid) descriptors: the current incarnations
- * (a pid reused this fast would have to cycle the pid space). */
+/* The child (pid) gets its parent's (tgid) descriptors, or shares its
+ * table: the current incarnations (a pid reused this fast would have to
+ * cycle the pid space). */
 static void
-inherit_now(struct tracker *tr, int32_t child, int32_t parent)
+inherit_now(struct tracker *tr, const struct fdinherit_fork *f)
 {
-	struct task *c = proctab_get(tr->pt, child);
-	struct task *p = proctab_get(tr->pt, parent);
+	struct task *c = proctab_get(tr->pt, f->child);
+	struct task *p = proctab_get(tr->pt, f->parent);
 
-	if (c == NULL || p == NULL || p->fds == NULL || c->tgid != child)
+	if (c == NULL || p == NULL || c->tgid != f->child)
 		return;
-	fdtab_inherit(tr->ft, p, c, tr->now_ns);
+	if (f->shared) {
+		if (!fdtab_share(tr->ft, p, c, tr->now_ns))
+			tracker_drop(tr, DROP_FD_SHARE, tr->now_ns, 1);
+	} else if (p->fds != NULL)
+		fdtab_inherit(tr->ft, p, c, tr->now_ns);
 }
 
 void
 lifecycle_inherit(struct tracker *tr, int32_t child)
 {
-	int32_t parent;
+	struct fdinherit_fork f;
 
-	if (fdinherit_take(&tr->inh, child, &parent))
-		inherit_now(tr, child, parent);
+	if (fdinherit_take(&tr->inh, child, &f))
+		inherit_now(tr, &f);
+}
+
+/* What a clone audit event says of the child's descriptor table: 1
+ * shared, 0 not (fork, vfork, clone without CLONE_FILES), -1 unknown
+ * (clone3's flags are behind a pointer; a thread shares its process's). */
+static int
+clone_shares(const struct sysevent *ev)
+{
+	bool x64 = ev->arch == ARCH_X86_64;
+
+	if (ev->syscall == (x64 ? 57 : 2) || ev->syscall == (x64 ? 58 : 190))
+		return 0;
+	if (ev->syscall != (x64 ? 56 : 120) || (ev->a[0] & CLONE_THREAD) != 0)
+		return -1;
+	return (ev->a[0] & CLONE_FILES) != 0;
+}
+
+void
+lifecycle_clone(struct tracker *tr, const struct sysevent *ev)
+{
+	struct task *p = proctab_get(tr->pt, ev->pid);
+	struct fdinherit_fork f;
+	int shares = clone_shares(ev);
+
+	if (!fdinherit_take_clone(&tr->inh, (int32_t)ev->exit,
+	                          p != NULL ? p->tgid : ev->pid, &f))
+		return;
+	if (shares >= 0)
+		f.shared = shares == 1;
+	inherit_now(tr, &f);
 }
 
 /* A new process (not a thread: threads share their process's table)
  * inherits its parent's descriptors once the parent's events before the
- * fork are in (fdinherit.h). */
+ * fork are in (fdinherit.h), or, sharing its parent's table (kcmp says so
+ * at the FORK: clone3's flags are not in its audit record), uses it. */
 static void
 note_fork(struct tracker *tr, const struct task *k)
 {
-	int32_t oc, op;
+	struct fdinherit_fork f, old;
 
 	if (k->thread || k->ptgid <= 0 || k->ptgid == k->tgid)
 		return;
-	if (fdinherit_note(&tr->inh, k->pid, k->ptgid, &oc, &op))
-		inherit_now(tr, oc, op);
+	/* CLONE_FILES: asked now, while both live; applied in audit order */
+	f.child = k->pid;
+	f.parent = k->ptgid;
+	f.shared = tr->o.files_shared(k->ptgid, k->pid) == 1;
+	if (fdinherit_note(&tr->inh, &f, &old))
+		inherit_now(tr, &old);
 }
 
 void
@@ -331,7 +374,10 @@ lifecycle_exec(struct tracker *tr, const struct procconn_event *ev)
 	k = proctab_get(tr->pt, ev->pid);
 	if (k == NULL || k->exited)
 		k = lifecycle_from_proc(tr, ev->tgid, ev->pid, "exec");
-	if (k == NULL || !tracker_recorded(tr, k))
+	if (k == NULL)
+		return;
+	scope_exec(tr, k);
+	if (!tracker_recorded(tr, k))
 		return;
 	/* A container's first process is moved into its cgroup before it
 	 * execs the container command: read the cgroup now, not at fork. */
@@ -368,9 +414,10 @@ lifecycle_execve(struct tracker *tr, struct task *k, const struct sysevent *ev)
 
 	if (!ev->success)
 		return;
-	/* close-on-exec descriptors go with the old program */
-	if (k->fds != NULL)
-		fdtab_exec(tr->ft, k, ev->time_ns);
+	/* close-on-exec descriptors go with the old program; a shared
+	 * table is copied first (a member holds no entries itself) */
+	fdtab_exec(tr->ft, k, ev->time_ns);
+	scope_exec(tr, k); /* its connector EXEC may have been lost */
 	container_execve(tr, k, ev);
 	if (!tracker_recorded(tr, k))
 		return;

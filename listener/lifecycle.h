@@ -40,6 +40,11 @@ void lifecycle_execve(struct tracker *tr, struct task *k,
 /* The copy of child's descriptor table when it is pending (fdinherit.h):
  * at the parent's clone audit event or the child's first. */
 void lifecycle_inherit(struct tracker *tr, int32_t child);
+/* The parent's clone audit event (exit: the child's pid in the parent's
+ * pid namespace, not the host's): the pending copy or share of that
+ * child, or of the one child of that parent pending; clone's flags say
+ * whether the table is shared (kcmp could not tell a child gone fast). */
+void lifecycle_clone(struct tracker *tr, const struct sysevent *ev);
 /* k has done something recorded (source: what). */
 void lifecycle_recorded(struct tracker *tr, struct task *k, const char *source);
 /* Periodic: write due documents, retire tasks exited grace_ms ago. */

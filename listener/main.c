@@ -674,6 +674,7 @@ main(int argc, char **argv)
 	to.fd_cap = (uint32_t)g.o.fd_cap;
 	to.grace_ms = 5000;
 	to.proc_root = PROCFS_ROOT;
+	to.daemon_exe = g.o.daemon_exe;
 	to.mem_limit = membudget_tables(g.o.mem_limit, membudget_rss());
 	/* the other half: documents kept until written */
 	membudget_init(&g.docs, to.mem_limit);

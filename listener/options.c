@@ -141,6 +141,10 @@ options_parse(struct options *o, int argc, char **argv)
 	     "microseconds to let records gather after a busy read (fewer "
 	     "wake-ups under load; 0: read at once)",
 	     NULL},
+	    {"daemon-exe", FLAG_STR, &o->daemon_exe,
+	     "a dockerd/containerd executable (absolute path) trusted as a "
+	     "daemon without its API socket (docs/schema.md, Roots)",
+	     NULL},
 	    {"proc-cap", FLAG_U64, &o->proc_cap, "task table capacity", NULL},
 	    {"fd-cap", FLAG_U64, &o->fd_cap, "open file table capacity", NULL},
 	    {"mem-limit", FLAG_U64, &o->mem_limit,

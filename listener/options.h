@@ -13,6 +13,7 @@
 struct options {
 	const char *mongo, *db, *diag, *host, *exclude_exe, *state_dir;
 	const char *chain_key;
+	const char *daemon_exe; /* -daemon-exe: a trusted daemon executable */
 	const char *source, *rules_mode;        /* -source, -rules-mode */
 	const char *replay[OPTIONS_REPLAY_MAX]; /* -replay=FILE, repeatable */
 	int nreplay;

@@ -54,6 +54,8 @@ struct task {
 	bool thread;
 	bool in_tree; /* dockerd/containerd or a descendant: recorded */
 	bool daemon;  /* dockerd or containerd itself (field "star") */
+	bool root;    /* a root of its own: a usermode helper, a host process
+	               * that entered a container (scope.h; field "star") */
 	uint32_t exit_status;
 	bool exited;
 	bool fds_closed; /* its open files were closed at exit */

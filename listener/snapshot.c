@@ -6,6 +6,7 @@
 #include "container.h"
 #include "lifecycle.h"
 #include "procfs.h"
+#include "scope.h"
 
 #define TREE_DEPTH_MAX 256
 
@@ -66,24 +67,17 @@ read_comm(struct tracker *tr, const struct task *k, struct procfs_stat *st)
 	return procfs_read_stat(tr->o.proc_root, k->tgid, k->pid, st) == 0;
 }
 
+/* dockerd/containerd by what they are (scope.h), usermode helpers */
 static void
 snap_daemon(struct task *k, void *arg)
 {
 	struct tracker *tr = arg;
-	struct procfs_stat st;
-	ssize_t n;
-	bool del;
 
 	if (k->thread)
 		return;
-	n = procfs_readlink(tr->o.proc_root, k->tgid, "exe", tr->pathbuf,
-	                    sizeof(tr->pathbuf), &del);
-	if (n > 0 && container_is_daemon_name(tr->pathbuf, (size_t)n) &&
-	    read_comm(tr, k, &st) &&
-	    container_is_daemon_name(st.comm, strlen(st.comm))) {
-		k->daemon = k->in_tree = true;
-		tr->st.daemons++;
-	}
+	scope_daemon_proc(tr, k);
+	if (!k->exited)
+		scope_exec(tr, k);
 }
 
 static void
@@ -136,7 +130,8 @@ snap_link(struct task *k, void *arg)
 			             sizeof(k->parent_id));
 	}
 	if (k->ptgid == 1 && s->containerd != NULL && read_comm(tr, k, &st) &&
-	    strncmp(st.comm, "containerd-shim", 15) == 0) {
+	    strncmp(st.comm, "containerd-shim", 15) == 0 &&
+	    scope_is_shim(tr, k)) {
 		util_strlcpy(k->parent_id, s->containerd->id,
 		             sizeof(k->parent_id));
 		k->in_tree = true;
@@ -156,9 +151,8 @@ snap_link_shim_children(struct task *k, void *arg)
 		k->in_tree = true;
 }
 
-/* Args, cwd, exe and comm of a recorded task, into its document. */
-static void
-snap_info(struct tracker *tr, struct task *k)
+void
+snapshot_info(struct tracker *tr, struct task *k)
 {
 	struct exec_info x;
 	struct procfs_stat st;
@@ -206,7 +200,7 @@ snap_emit(struct task *k, void *arg)
 		return;
 	/* old already: written at the next sweep */
 	writeback_task_recorded(tr->wb, k, "snapshot", 0);
-	snap_info(tr, k);
+	snapshot_info(tr, k);
 }
 
 int

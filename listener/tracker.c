@@ -15,6 +15,7 @@ tracker_release_task(struct task *k, void *arg)
 
 	if (k->wb.pending)
 		container_settle(tr, k, true);
+	fdtab_forget(tr->ft, k); /* a table it shares stays with the others */
 	writeback_task_release(tr->wb, k);
 }
 
@@ -56,7 +57,8 @@ file_closed(struct openfile *f, const struct task *holder, int64_t ns,
 static const char *const drop_sources[DROP_NCAUSES] = {
     [DROP_PROC_TABLE] = "proc_table", [DROP_FD_TABLE] = "fd_table",
     [DROP_MEM_LIMIT] = "mem_limit",   [DROP_UNATTRIBUTED] = "unattributed",
-    [DROP_PID_REUSED] = "pid_reused",
+    [DROP_PID_REUSED] = "pid_reused", [DROP_SETNS] = "setns_unresolved",
+    [DROP_FD_SHARE] = "fd_share",
 };
 
 const char *
@@ -112,6 +114,13 @@ tracker_init(struct tracker *tr, struct writeback *wb,
 	}
 	/* The open-file table gets at most half the budget: a descriptor
 	 * flood cannot leave no room for tasks. */
+	/* kcmp asks the live kernel: meaningless for a test's proc root or
+	 * a replayed log's pids */
+	if (tr->o.files_shared == NULL)
+		tr->o.files_shared = strcmp(tr->o.proc_root, "/proc") == 0
+		                         ? fdgroup_kcmp
+		                         : fdgroup_unknown;
+	fdtab_set_groups(tr->ft, &tr->groups);
 	membudget_init(&tr->budget, o->mem_limit);
 	proctab_set_budget(tr->pt, &tr->budget);
 	fdtab_set_budget(tr->ft, &tr->budget, o->mem_limit / 2, fd_dropped);

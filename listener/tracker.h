@@ -12,7 +12,9 @@
 #include <stdint.h>
 
 #include "ctwatch.h"
+#include "daemonid.h"
 #include "dethread.h"
+#include "fdgroup.h"
 #include "fdinherit.h"
 #include "fdtab.h"
 #include "membudget.h"
@@ -28,6 +30,12 @@ struct tracker_opts {
 	uint32_t grace_ms;     /* keep exited tasks this long for late events */
 	const char *proc_root; /* "/proc", or a test's directory */
 	uint64_t mem_limit;    /* bytes the tables may hold (0: no bound) */
+	const char *daemon_exe; /* a daemon's exe trusted without its socket
+	                         * (daemonid.h); NULL: none */
+	/* Do two processes share their descriptor table? 1, 0, -1 unknown
+	 * (NULL: fdgroup_kcmp with the live /proc, else unknown; tests give
+	 * their own). */
+	int (*files_shared)(int32_t a, int32_t b);
 };
 
 /* Causes of drops, each its own gap source (docs/schema.md). */
@@ -37,6 +45,10 @@ enum tracker_drop {
 	DROP_MEM_LIMIT,    /* "mem_limit": refused by the memory budget */
 	DROP_UNATTRIBUTED, /* "unattributed": an event of an unknown pid */
 	DROP_PID_REUSED, /* "pid_reused": an event older than its pid's task */
+	DROP_SETNS,    /* "setns_unresolved": a host task entered namespaces but
+	                * was gone before godo could compare them (scope.h) */
+	DROP_FD_SHARE, /* "fd_share": a CLONE_FILES child got a copy of its
+	                * parent's table, the shared-table map full */
 	DROP_NCAUSES
 };
 
@@ -51,6 +63,7 @@ struct tracker_stats {
 	uint64_t cn_events, audit_events;
 	uint64_t unattributed; /* audit events for a pid godo could not find */
 	uint64_t daemons;      /* dockerd/containerd seen */
+	uint64_t roots;        /* usermode helpers, host tasks that setns */
 	uint64_t files_closed, ops;
 	uint64_t drops[DROP_NCAUSES]; /* by cause, since start */
 };
@@ -74,9 +87,12 @@ struct tracker {
 	uint32_t scan;                        /* /proc scans taken */
 	struct membudget budget;              /* -mem-limit */
 	struct gap_tally tally[DROP_NCAUSES]; /* drops not yet in a gap */
-	struct fdinherit inh; /* forks whose descriptors are not copied yet */
-	struct task opener;   /* scratch: tracker_file_owner's answer */
-	struct dethread dt;   /* leader exits that may be a thread's exec */
+	struct fdinherit inh;  /* forks whose descriptors are not copied yet */
+	struct fdgroup groups; /* processes sharing a descriptor table */
+	struct task opener;    /* scratch: tracker_file_owner's answer */
+	struct dethread dt;    /* leader exits that may be a thread's exec */
+	/* daemon candidates waiting for their API socket (scope.h) */
+	struct daemonid_cand cand[DAEMONID_CAND_MAX];
 	char pathbuf[PATH_MAX_BYTES + 1], pathbuf2[PATH_MAX_BYTES + 1];
 	char args[ARGS_MAX_BYTES];
 	struct str argv[ARGS_MAX_COUNT];

@@ -174,7 +174,9 @@ def main():
         shutil.copy("/bin/sh", fake)
         marker = "tls-marker-%d" % os.getpid()
         written = os.path.join(tmp, "written.txt")
-        g = Godo("tls", "-state-dir=" + os.path.join(tmp, "state"))
+        # a binary merely named dockerd is no daemon: this one is the
+        # configured one (-daemon-exe)
+        g = Godo("tls", "-state-dir=" + os.path.join(tmp, "state"), "-daemon-exe=" + fake)
         g.uri_host = uri(store.tls)
         g.start()
         sh = subprocess.Popen([fake, "-c", "/bin/sleep 0.5; echo tls > %s; /bin/sh -c 'true %s'; true"

@@ -111,6 +111,52 @@ fakeproc_text(struct fakeproc *fp, int pid, const char *what, const char *text,
 	fakeproc_file(fp, p, text, n);
 }
 
+/* pid runs in the host's mount namespace (the fake host task is 1) and
+ * in no container's cgroup. */
+static inline void
+fakeproc_host(struct fakeproc *fp, int pid)
+{
+	char p[512], rel[64];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		int who = i == 0 ? 1 : pid;
+
+		snprintf(p, sizeof(p), "%s/%d", fp->root, who);
+		fakeproc_mkdir(p);
+		snprintf(p, sizeof(p), "%s/%d/ns", fp->root, who);
+		fakeproc_mkdir(p);
+		snprintf(rel, sizeof(rel), "%d/ns/mnt", who);
+		fakeproc_link(fp, rel, "mnt:[4026531841]");
+	}
+	fakeproc_text(fp, pid, "cgroup", "0::/\n", 5);
+}
+
+/* pid (a host task) listens on a unix socket bound to path, socket inode
+ * ino, held as descriptor 9. */
+static inline void
+fakeproc_serving(struct fakeproc *fp, int pid, const char *path,
+                 unsigned long ino)
+{
+	char p[512], rel[64], text[1024];
+	int n;
+
+	fakeproc_host(fp, pid);
+	snprintf(p, sizeof(p), "%s/%d/net", fp->root, pid);
+	fakeproc_mkdir(p);
+	n = snprintf(text, sizeof(text),
+	             "Num       RefCount Protocol Flags    Type St Inode Path\n"
+	             "0000000000000000: 00000002 00000000 00010000 0001 01 "
+	             "%lu %s\n",
+	             ino, path);
+	fakeproc_text(fp, pid, "net/unix", text, (size_t)n);
+	snprintf(p, sizeof(p), "%s/%d/fd", fp->root, pid);
+	fakeproc_mkdir(p);
+	snprintf(rel, sizeof(rel), "%d/fd/9", pid);
+	snprintf(text, sizeof(text), "socket:[%lu]", ino);
+	fakeproc_link(fp, rel, text);
+}
+
 /* The task is gone: its directory goes. */
 static inline void
 fakeproc_gone(struct fakeproc *fp, int pid)

@@ -38,11 +38,22 @@ struct fx {
 
 static struct sysevent ev; /* big: argv[1024] */
 
+/* No two fake processes share a descriptor table (kcmp would ask the real
+ * kernel about the fake pids). */
+static int
+fake_files_shared(int32_t a, int32_t b)
+{
+	(void)a;
+	(void)b;
+	return 0;
+}
+
 static int
 setup_opts(void **state, bool all, bool scan)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct tracker_opts o = {all, 1024, 1024, 5000, NULL, 0};
+	struct tracker_opts o = {all,  1024, 1024, 5000,
+	                         NULL, 0,    NULL, fake_files_shared};
 	/* wall = MONOTONIC + T0, BOOTTIME = MONOTONIC: ticks = mono / 10 ms */
 	struct tracker_clock clk = {T0, T0, 100};
 
@@ -194,6 +205,7 @@ static void
 start_daemon(struct fx *f)
 {
 	fakeproc_task(&f->fp, DAEMON, DAEMON, 1, 1, "dockerd");
+	fakeproc_serving(&f->fp, DAEMON, "/run/docker.sock", 4242);
 	do_execve(f, DAEMON, 1, "/usr/bin/dockerd", "/usr/bin/dockerd", NULL);
 }
 
@@ -932,6 +944,7 @@ test_core_snapshot(void **state)
 
 	snap_task(f, 100, 1, "dockerd", "/usr/bin/dockerd",
 	          "/usr/bin/dockerd\0-H\0fd://\0", 25);
+	fakeproc_serving(&f->fp, 100, "/var/run/docker.sock", 77);
 	snap_task(f, 150, 100, "sleep", "/bin/sleep",
 	          "sleep\0"
 	          "10\0",
@@ -964,8 +977,10 @@ test_core_snapshot_shim(void **state)
 
 	snap_task(f, 110, 1, "containerd", "/usr/bin/containerd",
 	          "containerd\0", 11);
+	fakeproc_serving(&f->fp, 110, "/run/containerd/containerd.sock", 78);
 	snap_task(f, 400, 1, "containerd-shim", "/usr/bin/containerd-shim",
 	          "shim\0", 5);
+	fakeproc_host(&f->fp, 400);
 	snap_task(f, 401, 400, "nginx", "/usr/sbin/nginx", "nginx\0", 6);
 	assert_int_equal(core_snapshot(f->c), 0);
 	core_shutdown(f->c);
@@ -979,8 +994,14 @@ test_core_snapshot_shim(void **state)
 static void
 test_core_snapshot_no_root(void **state)
 {
-	struct tracker_opts o = {
-	    false, 1024, 1024, 5000, "/nonexistent/godo-proc", 0};
+	struct tracker_opts o = {false,
+	                         1024,
+	                         1024,
+	                         5000,
+	                         "/nonexistent/godo-proc",
+	                         0,
+	                         NULL,
+	                         fake_files_shared};
 	struct store *s = fake_store_new(false);
 	struct writeback wb;
 	struct core *c;

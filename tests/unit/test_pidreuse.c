@@ -35,12 +35,23 @@ struct px {
 
 static struct sysevent ev; /* big: argv[1024] */
 
+/* No two fake processes share a descriptor table (kcmp would ask the real
+ * kernel about the fake pids). */
+static int
+fake_files_shared(int32_t a, int32_t b)
+{
+	(void)a;
+	(void)b;
+	return 0;
+}
+
 /* -all (every task recorded); proc_cap tasks, mem_limit bytes. */
 static struct px *
 px_new(uint32_t proc_cap, uint64_t mem_limit)
 {
 	struct px *p = calloc(1, sizeof(*p));
-	struct tracker_opts o = {true, proc_cap, 1024, 5000, NULL, mem_limit};
+	struct tracker_opts o = {true, proc_cap,  1024, 5000,
+	                         NULL, mem_limit, NULL, fake_files_shared};
 	struct tracker_clock clk = {T0, T0, 100}; /* ticks = mono / 10 ms */
 
 	assert_non_null(p);
