@@ -140,7 +140,7 @@ UNIT_test_writeback := listener/writeback listener/wbchain listener/wbdoc listen
 	tests/unit/fake_store common/esc common/log common/util
 UNIT_test_tables := listener/proctab listener/fdtab common/log \
 	listener/membudget listener/fdshare common/util
-UNIT_test_core := listener/core listener/tracker listener/lifecycle \
+UNIT_test_core := listener/core listener/tracker listener/lifecycle listener/pathres \
 	listener/container listener/pathop listener/snapshot listener/fileio \
 	listener/writeback listener/wbchain listener/wbdoc listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
 	listener/membudget listener/fdshare \
@@ -148,6 +148,7 @@ UNIT_test_core := listener/core listener/tracker listener/lifecycle \
 	common/log common/util listener/ctwatch listener/ctinfo \
 	listener/syscalls listener/fdinherit listener/dethread
 UNIT_test_pidreuse := $(UNIT_test_core)
+UNIT_test_pathres := listener/pathres listener/procfs common/path common/log common/util
 UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback listener/wbchain listener/wbdoc listener/membudget \
 	listener/chain common/chainhead common/digest \
 	listener/docbuild tests/unit/fake_store common/esc common/log \
