@@ -293,6 +293,20 @@ t_id(struct buf *b, bool has, int64_t id)
 		buf_addc(b, '?');
 }
 
+/* h-paths, each only when present: " (given as NAME)" when godo
+ * resolved the name to another path, " (path unverified)". */
+static void
+t_given(struct buf *b, const struct file *f)
+{
+	if (f->given_path.set) {
+		buf_adds(b, " (given as ");
+		render_bytes(b, &f->given_path, PATH_MAX_SHOWN);
+		buf_addc(b, ')');
+	}
+	if (f->path_unverified)
+		buf_adds(b, " (path unverified)");
+}
+
 /* The details of the ops added by h-fid, each only when present:
  * " exchanged", " punch-hole,keep-size 4096+8192", " from SRC",
  * " flags 0x1000", " rdev 1:3", " inode N dev 254:0". */
@@ -322,6 +336,7 @@ t_op_more(struct buf *b, const struct file *f)
 		buf_printf(b, " inode %lld dev ", (long long)f->inode);
 		render_bytes(b, &f->dev, 32);
 	}
+	t_given(b, f);
 }
 
 /* "<op> <path>[ -> new path or target][ mode 4755][ uid:gid][ type]",
@@ -421,6 +436,7 @@ t_files(struct tw *w, const struct container *ct)
 			buf_adds(&w->b, "  changed files:\n");
 		buf_adds(&w->b, "    ");
 		render_bytes(&w->b, &f->path, PATH_MAX_SHOWN);
+		t_given(&w->b, f);
 		buf_printf(&w->b, "  pid %d  open ", (int)f->owner->lead.tgid);
 		t_time(w, f->open_ns);
 		buf_adds(&w->b, "  close ");
