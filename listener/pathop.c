@@ -76,22 +76,104 @@ pathop_resolve(struct tracker *tr, const struct task *k,
 	return p != NULL ? resolve_item(tr, k, ev, p, dirfd, out) : -1;
 }
 
+/* Tasks with k's root, for when k has exited by the time godo reads its
+ * events (a tool run by a shell): its nearest living ancestors in the
+ * same container - whose processes share its root - never a task
+ * outside it (a container's path is never resolved under another root;
+ * the inode check would refuse the answer anyway). */
+static void
+root_alts(struct tracker *tr, const struct task *k, pid_t alt[PATHRES_ALT])
+{
+	const struct task *p = k;
+	unsigned int n = 0, hops;
+
+	if (k->docker_id[0] == '\0')
+		return;
+	for (hops = 0; n < PATHRES_ALT && hops < 8; hops++) {
+		p = proctab_get(tr->pt, p->ptgid);
+		if (p == NULL || p->tgid == k->tgid ||
+		    strcmp(p->docker_id, k->docker_id) != 0)
+			return;
+		if (!p->exited)
+			alt[n++] = p->tgid;
+	}
+}
+
+struct alt_scan {
+	const struct task *k;
+	pid_t *alt;
+	uint64_t start[PATHRES_ALT];
+	unsigned int n;
+};
+
+/* Keeps the PATHRES_ALT oldest living processes of k's container: the
+ * oldest (its init) are the likeliest to live on. */
+static void
+alt_visit(struct task *t, void *arg)
+{
+	struct alt_scan *s = arg;
+	unsigned int i, at;
+
+	if (t->exited || t->thread || t->tgid == s->k->tgid ||
+	    strcmp(t->docker_id, s->k->docker_id) != 0)
+		return;
+	for (at = 0; at < s->n && s->start[at] <= t->start_ticks; at++)
+		;
+	if (at == PATHRES_ALT)
+		return;
+	for (i = s->n < PATHRES_ALT ? s->n : PATHRES_ALT - 1; i > at; i--) {
+		s->alt[i] = s->alt[i - 1];
+		s->start[i] = s->start[i - 1];
+	}
+	s->alt[at] = t->tgid;
+	s->start[at] = t->start_ticks;
+	if (s->n < PATHRES_ALT)
+		s->n++;
+}
+
+/* alt: the oldest living processes of k's container (a scan of the task
+ * table, only when k and its ancestors are gone). false when none. */
+static bool
+container_alts(struct tracker *tr, const struct task *k, pid_t alt[PATHRES_ALT])
+{
+	struct alt_scan s = {.k = k, .alt = alt};
+
+	if (k->docker_id[0] == '\0')
+		return false;
+	memset(alt, 0, PATHRES_ALT * sizeof(*alt));
+	proctab_foreach(tr->pt, alt_visit, &s);
+	return s.n > 0;
+}
+
 int
 pathop_resolve_doc(struct tracker *tr, const struct task *k,
                    const struct sysevent *ev, int want, int dirfd, char *out,
                    char *raw, struct pathres_ans *ans)
 {
 	const struct sysev_path *p = nth_item(ev, want, 0);
-	struct pathres_req rq = {tr->o.proc_root, k->tgid, ev, p, {NULL, 0}};
+	struct pathres_req rq = {0};
 
+	rq.proc_root = tr->o.proc_root;
+	rq.tgid = k->tgid;
+	rq.ev = ev;
+	rq.item = p;
 	memset(ans, 0, sizeof(*ans));
 	if (p == NULL)
 		return -1;
 	if (!(p->name.n > 0 && p->name.p[0] == '/'))
 		rq.base = base_dir(tr, k, ev, dirfd);
 	if (k->exited)
-		rq.tgid = 0; /* its pid may be another's now: not confirmed */
-	return pathres_resolve(&rq, out, raw, ans);
+		rq.tgid = 0; /* its pid may be another's now */
+	root_alts(tr, k, rq.alt);
+	if (pathres_resolve(&rq, out, raw, ans) != 0)
+		return -1;
+	/* its shell gone too (godo reads events late under load): any
+	 * living process of the container */
+	if (ans->no_root && container_alts(tr, k, rq.alt)) {
+		rq.tgid = 0;
+		return pathres_resolve(&rq, out, raw, ans);
+	}
+	return 0;
 }
 
 /* What resolution found, into a meta_op's fields for its filename. */

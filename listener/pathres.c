@@ -233,23 +233,39 @@ out:
 	return n;
 }
 
-/* The task's root: <proc_root>/<tgid>/root, opened (its magic link
+/* A task's root: <proc_root>/<tgid>/root, opened (its magic link
  * followed once, by godo, to the kernel's object). -1 when the task is
  * gone. */
 static int
-open_root(const char *proc_root, pid_t tgid)
+open_root1(const char *proc_root, pid_t tgid)
 {
 	char p[PATHRES_BUF];
-	int n = snprintf(p, sizeof(p), "%s/%d/root", proc_root, (int)tgid);
+	int n;
 
+	if (tgid <= 0)
+		return -1;
+	n = snprintf(p, sizeof(p), "%s/%d/root", proc_root, (int)tgid);
 	if (n < 0 || (size_t)n >= sizeof(p))
 		return -1;
 	return open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-/* The confirmed path of req's item into out; -1 when not confirmed. */
+/* req's task's root, else the first of its alternatives that lives. */
+static int
+open_root(const struct pathres_req *req)
+{
+	int fd = open_root1(req->proc_root, req->tgid);
+	unsigned int i;
+
+	for (i = 0; fd < 0 && i < PATHRES_ALT && req->alt[i] > 0; i++)
+		fd = open_root1(req->proc_root, req->alt[i]);
+	return fd;
+}
+
+/* The confirmed path of req's item into out; -1 when not confirmed
+ * (*no_root: because no candidate's root could be opened). */
 static long
-confirm(const struct pathres_req *req, char *out)
+confirm(const struct pathres_req *req, char *out, bool *no_root)
 {
 	char joined[PATHRES_BUF], root[PATHRES_BUF], got[PATHRES_BUF];
 	const struct sysev_path *parent;
@@ -261,9 +277,11 @@ confirm(const struct pathres_req *req, char *out)
 	jn = pathres_join(req->base, req->item->name, joined, sizeof(joined));
 	if (jn <= 0 || memchr(joined, '\0', (size_t)jn) != NULL)
 		return -1;
-	rootfd = open_root(req->proc_root, req->tgid);
-	if (rootfd < 0)
+	rootfd = open_root(req);
+	if (rootfd < 0) {
+		*no_root = true;
 		return -1;
+	}
 	if (fd_path(rootfd, root) > 0) {
 		parent = pathres_parent_of(req->ev, req->item);
 		n = parent != NULL && parent->inode != 0
@@ -319,7 +337,7 @@ pathres_resolve(const struct pathres_req *req, char *out, char *rawbuf,
 	}
 	ans->path = (struct str){rawbuf, (size_t)nlex};
 	ans->unverified = true;
-	n = confirm(req, out);
+	n = confirm(req, out, &ans->no_root);
 	if (n <= 0)
 		return 0;
 	ans->path = (struct str){out, (size_t)n};

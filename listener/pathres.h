@@ -42,6 +42,7 @@ struct pathres_ans {
 	struct str raw;  /* the lexical path when it differs from path; p
 	                  * NULL otherwise */
 	bool unverified; /* path could not be confirmed */
+	bool no_root;    /* no candidate task's root could be opened */
 	bool no_base;    /* a relative name whose cwd / dirfd is no path
 	                  * (the kernel's "<too_long>"): path is the name as
 	                  * given, relative */
@@ -50,15 +51,21 @@ struct pathres_ans {
 	uint32_t dev_major, dev_minor;
 };
 
+#define PATHRES_ALT 3
+
 /* The question: item (one of ev's PATH items) named relative to base (the
  * cwd or a dirfd's path; ignored for an absolute name; p NULL or a base
- * not starting with '/' makes a relative name unresolvable). */
+ * not starting with '/' makes a relative name unresolvable), under the
+ * root of task tgid (0: gone), else - a short-lived tool has often exited
+ * before godo reads its events - under the root of the first of alt that
+ * still lives (the caller's choice: tasks sharing that root, 0 ends). */
 struct pathres_req {
 	const char *proc_root; /* "/proc", or a test's directory */
 	pid_t tgid;
 	const struct sysevent *ev;
 	const struct sysev_path *item;
 	struct str base;
+	pid_t alt[PATHRES_ALT];
 };
 
 /* Resolves req into *ans, the path written to out (PATH_MAX_BYTES + 1)

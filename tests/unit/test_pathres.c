@@ -121,9 +121,13 @@ static void
 resolve(const struct fx *f, struct sysevent *ev, unsigned int item,
         const char *base, struct res *r)
 {
-	struct pathres_req rq = {
-	    f->proc, PID, ev, &ev->path[item], {base, base ? strlen(base) : 0}};
+	struct pathres_req rq = {0};
 
+	rq.proc_root = f->proc;
+	rq.tgid = PID;
+	rq.ev = ev;
+	rq.item = &ev->path[item];
+	rq.base = (struct str){base, base ? strlen(base) : 0};
 	r->rc = pathres_resolve(&rq, r->out, r->raw, &r->a);
 }
 
@@ -280,11 +284,21 @@ test_pathres_task_gone_and_no_inode(void **state)
 
 	ev.path[0] = item_of(f, "/real/dir/f", "/ln/dir/f", NT_NORMAL);
 	ev.npath = 1;
-	rq = (struct pathres_req){f->proc, PID + 1, &ev, &ev.path[0],
-	                          STR_LIT("/")};
+	memset(&rq, 0, sizeof(rq));
+	rq.proc_root = f->proc;
+	rq.tgid = PID + 1; /* gone */
+	rq.ev = &ev;
+	rq.item = &ev.path[0];
+	rq.base = STR_LIT("/");
 	assert_int_equal(pathres_resolve(&rq, r.out, r.raw, &r.a), 0);
 	assert_true(r.a.unverified);
 	assert_true(is(r.a.path, "/ln/dir/f"));
+	/* an ancestor sharing its root still lives: resolved under it */
+	rq.alt[0] = PID + 2;
+	rq.alt[1] = PID;
+	assert_int_equal(pathres_resolve(&rq, r.out, r.raw, &r.a), 0);
+	assert_false(r.a.unverified);
+	assert_true(is(r.a.path, "/real/dir/f"));
 	ev.path[0].inode = 0;
 	resolve(f, &ev, 0, "/", &r);
 	assert_true(r.a.unverified);
