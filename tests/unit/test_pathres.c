@@ -10,11 +10,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -47,12 +50,37 @@ mk(const struct fx *f, const char *rel, int kind, const char *target)
 	}
 }
 
+/* openat2 is missing under valgrind 3.19 (ENOSYS) and before Linux 5.6:
+ * then nothing is confirmed (every answer unverified), and these tests,
+ * which need it, are skipped. */
+static bool
+have_openat2(void)
+{
+	struct open_how how;
+	long fd;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = O_PATH | O_CLOEXEC;
+	how.resolve = RESOLVE_IN_ROOT;
+	fd = syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof(how));
+	if (fd >= 0)
+		close((int)fd);
+	return fd >= 0 || errno != ENOSYS;
+}
+
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct fx *f;
 	char p[256];
 	int fd;
+
+	if (!have_openat2()) {
+		print_message("no openat2 here (valgrind?): skipped\n");
+		*state = NULL;
+		return 0;
+	}
+	f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
 	snprintf(f->top, sizeof(f->top), "/tmp/godo-pathres-XXXXXX");
@@ -85,6 +113,8 @@ teardown(void **state)
 	struct fx *f = *state;
 	char cmd[160];
 
+	if (f == NULL)
+		return 0;
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->top);
 	assert_int_equal(system(cmd), 0);
 	free(f);
@@ -145,6 +175,8 @@ test_pathres_symlink_in_dir_part(void **state)
 	struct sysevent ev = {0};
 	struct res r;
 
+	if (f == NULL)
+		skip();
 	ev.path[0] = item_of(f, "/real/dir/f", "/ln/dir/f", NT_NORMAL);
 	ev.npath = 1;
 	resolve(f, &ev, 0, "/", &r);
@@ -180,6 +212,8 @@ test_pathres_created_and_deleted(void **state)
 	struct sysevent ev = {0};
 	struct res r;
 
+	if (f == NULL)
+		skip();
 	mk(f, "/real/dir/new", 'f', NULL);
 	/* unlink of gone in a dir named through the symlink: PARENT,
 	 * DELETE; the name itself no longer exists */
@@ -219,6 +253,8 @@ test_pathres_swap_to_root(void **state)
 	char p[256];
 	struct res r;
 
+	if (f == NULL)
+		skip();
 	mk(f, "/sw/x", 'f', NULL);
 	ev.path[0] = item_of(f, "/sw", "/sw/", NT_PARENT);
 	ev.path[1] = item_of(f, "/sw/x", "/sw/x", NT_CREATE);
@@ -256,6 +292,8 @@ test_pathres_hostile_names(void **state)
 	struct sysevent ev = {0};
 	struct res r;
 
+	if (f == NULL)
+		skip();
 	mk(f, name, 'f', NULL);
 	ev.path[0] = item_of(f, name, "/ln/dir/a\nb\xff\xfe c", NT_NORMAL);
 	ev.npath = 1;
@@ -282,6 +320,8 @@ test_pathres_task_gone_and_no_inode(void **state)
 	struct pathres_req rq;
 	struct res r;
 
+	if (f == NULL)
+		skip();
 	ev.path[0] = item_of(f, "/real/dir/f", "/ln/dir/f", NT_NORMAL);
 	ev.npath = 1;
 	memset(&rq, 0, sizeof(rq));
