@@ -309,7 +309,7 @@ t_given(struct buf *b, const struct file *f)
 
 /* The details of the ops added by h-fid, each only when present:
  * " exchanged", " punch-hole,keep-size 4096+8192", " from SRC",
- * " flags 0x1000", " rdev 1:3", " inode N dev 254:0". */
+ * " flags 0x1000", " rdev 1:3", " inode N dev 254:0" (an op without a path). */
 static void
 t_op_more(struct buf *b, const struct file *f)
 {
@@ -332,11 +332,12 @@ t_op_more(struct buf *b, const struct file *f)
 		buf_adds(b, " rdev ");
 		render_bytes(b, &f->rdev, 32);
 	}
-	if (f->has_inode) {
+	/* an op with a path shows that; only a nameless one (open by
+	 * handle) its inode */
+	if (f->has_inode && f->path.n == 0) {
 		buf_printf(b, " inode %lld dev ", (long long)f->inode);
 		render_bytes(b, &f->dev, 32);
 	}
-	t_given(b, f);
 }
 
 /* "<op> <path>[ -> new path or target][ mode 4755][ uid:gid][ type]",
@@ -469,6 +470,7 @@ t_files(struct tw *w, const struct container *ct)
 		t_op(&w->b, f);
 		buf_printf(&w->b, "  pid %d  at ", (int)f->owner->lead.tgid);
 		t_time(w, f->ns);
+		t_given(&w->b, f); /* h-paths: last, after what was there */
 		buf_addc(&w->b, '\n');
 	}
 }
