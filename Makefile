@@ -142,6 +142,7 @@ UNIT_test_writeback := listener/writeback listener/wbchain listener/wbdoc listen
 UNIT_test_tables := listener/proctab listener/fdtab listener/fdtabgrp listener/fdgroup common/log \
 	listener/membudget listener/fdshare common/util
 UNIT_test_core := listener/core listener/tracker listener/lifecycle listener/scope listener/daemonid listener/fdtabgrp listener/fdgroup \
+	listener/pathres \
 	listener/container listener/pathop listener/snapshot listener/fileio \
 	listener/writeback listener/wbchain listener/wbdoc listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
 	listener/membudget listener/fdshare \
@@ -151,6 +152,7 @@ UNIT_test_core := listener/core listener/tracker listener/lifecycle listener/sco
 UNIT_test_pidreuse := $(UNIT_test_core)
 UNIT_test_scope := $(UNIT_test_core)
 UNIT_test_fdshare := $(UNIT_test_core)
+UNIT_test_pathres := listener/pathres listener/procfs common/path common/log common/util
 UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback listener/wbchain listener/wbdoc listener/membudget \
 	listener/chain common/chainhead common/digest \
 	listener/docbuild tests/unit/fake_store common/esc common/log \

@@ -105,6 +105,14 @@
 #define F_INODE "inode"             /* open_by_handle_at: the file opened */
 #define F_DEV "dev"                 /* its device, "major:minor" */
 
+/* truthful paths (docs/schema.md "Paths", h-paths) */
+#define F_RAW_PATH "raw_path"               /* the name as given */
+#define F_PATH_UNVERIFIED "path_unverified" /* filename not confirmed */
+#define F_NEW_RAW_PATH "new_raw_path"       /* rename: new name as given */
+#define F_NEW_PATH_UNVERIFIED "new_path_unverified"
+#define F_CWD_UNKNOWN "cwd_unknown" /* the kernel printed no cwd path */
+#define F_TMPFILE "tmpfile"         /* opened O_TMPFILE */
+
 /* inherited descriptors (docs/schema.md, h-fds) */
 #define F_WRITERS "writers"           /* _ids of processes that wrote */
 #define F_WRITERS_MORE "writers_more" /* writes by processes not listed */

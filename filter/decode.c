@@ -509,6 +509,8 @@ static const struct field file_fields[] = {
     FF(F_DEV, FK_BYTES, d.f.dev),
     FF(F_WRITERS, FK_ARGV, d.f.writers),
     FF(F_WRITERS_MORE, FK_I64, d.f.writers_more),
+    FF(F_RAW_PATH, FK_BYTES, d.f.given_path),
+    FF(F_PATH_UNVERIFIED, FK_BOOL, d.f.path_unverified),
 };
 
 int

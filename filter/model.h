@@ -122,6 +122,11 @@ struct file {
 	 * open-file session, and writes by processes beyond the list */
 	struct argv writers;
 	int64_t writers_more;
+	/* h-paths (docs/schema.md "Paths"): the name as the process gave it
+	 * when godo resolved it to another path (godo's raw_path), and a
+	 * path godo could not confirm against the kernel's inode */
+	struct bytes given_path;
+	bool path_unverified;
 };
 
 /* A host mount of a container (docs/schema.md, containers.mounts). */

@@ -299,6 +299,17 @@ j_argextra(struct jw *w, const struct argextra *x)
 		kv_bytes(w, "args_source", &x->source);
 }
 
+/* h-paths (docs/output.md): the name as given when godo resolved the
+ * path to another, and a path it could not confirm; only when present. */
+static void
+j_given(struct jw *w, const struct file *f)
+{
+	if (f->given_path.set)
+		kv_bytes(w, "given_path", &f->given_path);
+	if (f->path_unverified)
+		kv_bool(w, "path_unverified", true);
+}
+
 /* The fields of the ops added by h-fid (docs/output.md): present only
  * when the document has them. */
 static void
@@ -322,6 +333,7 @@ j_more(struct jw *w, const struct file *f)
 		kv_int(w, "inode", f->inode);
 		kv_bytes(w, "dev", &f->dev);
 	}
+	j_given(w, f);
 }
 
 /* A metadata op's fields (docs/output.md): null when absent; the mode as
@@ -382,6 +394,11 @@ j_file(struct jw *w, const struct file *f)
 		kv_argv(w, "writers", &f->writers);
 	if (f->writers_more > 0)
 		kv_int(w, "writers_more", f->writers_more);
+	if (f->has_inode) {
+		kv_int(w, "inode", f->inode);
+		kv_bytes(w, "dev", &f->dev);
+	}
+	j_given(w, f);
 	j_close(w);
 }
 

@@ -75,8 +75,11 @@ const char *const render_page_js[] = {
     "  if (f.type != null)\n",
     "    d.push(vis(f.type));\n",
     "  [\"exchange\", \"falloc_mode\", \"offset\", \"length\", \"source\", "
-    "\"flags\",\n     \"rdev\", \"inode\", \"dev\"].forEach(function (k) {\n",
+    "\"flags\",\n     \"rdev\", \"inode\", \"dev\", \"given_path\"].forEach("
+    "function (k) {\n",
     "    if (f[k] != null) d.push(k + \" \" + vis(String(f[k])));\n  });\n",
+    /* h-paths */
+    "  if (f.path_unverified)\n    d.push(\"(path unverified)\");\n",
     "  return d.join(\" \");\n",
     "}\n",
     "function argv(p) {\n",
@@ -308,8 +311,12 @@ const char *const render_page_js[] = {
     "      var close = f.close ? tshort(f.close) +\n",
     "        (f.close_filled ? \" (process exit)\" : \"\") : \"still open\";\n",
     "      r = add(t, \"tr\");\n",
-    "      add(r, \"td\", \"path\", vis(f.path)).title = \"raw \" + "
-    "vis(f.raw_path);\n",
+    "      add(r, \"td\", \"path\", vis(f.path) +\n",
+    /* h-paths: the name as given, a path godo could not confirm */
+    "        (f.given_path != null ? \" (given as \" + vis(f.given_path) + "
+    "\")\" : \"\") +\n",
+    "        (f.path_unverified ? \" (path unverified)\" : \"\")).title = "
+    "\"raw \" + vis(f.raw_path);\n",
     "      add(r, \"td\", \"path\", vis(f.host_path));\n",
     "      add(r, \"td\", \"n\", String(f.pid));\n",
     "      writer(r, p);\n",

@@ -298,9 +298,23 @@ t_id(struct buf *b, bool has, int64_t id)
 		buf_addc(b, '?');
 }
 
+/* h-paths, each only when present: " (given as NAME)" when godo
+ * resolved the name to another path, " (path unverified)". */
+static void
+t_given(struct buf *b, const struct file *f)
+{
+	if (f->given_path.set) {
+		buf_adds(b, " (given as ");
+		render_bytes(b, &f->given_path, PATH_MAX_SHOWN);
+		buf_addc(b, ')');
+	}
+	if (f->path_unverified)
+		buf_adds(b, " (path unverified)");
+}
+
 /* The details of the ops added by h-fid, each only when present:
  * " exchanged", " punch-hole,keep-size 4096+8192", " from SRC",
- * " flags 0x1000", " rdev 1:3", " inode N dev 254:0". */
+ * " flags 0x1000", " rdev 1:3", " inode N dev 254:0" (an op without a path). */
 static void
 t_op_more(struct buf *b, const struct file *f)
 {
@@ -323,7 +337,9 @@ t_op_more(struct buf *b, const struct file *f)
 		buf_adds(b, " rdev ");
 		render_bytes(b, &f->rdev, 32);
 	}
-	if (f->has_inode) {
+	/* an op with a path shows that; only a nameless one (open by
+	 * handle) its inode */
+	if (f->has_inode && f->path.n == 0) {
 		buf_printf(b, " inode %lld dev ", (long long)f->inode);
 		render_bytes(b, &f->dev, 32);
 	}
@@ -426,6 +442,7 @@ t_files(struct tw *w, const struct container *ct)
 			buf_adds(&w->b, "  changed files:\n");
 		buf_adds(&w->b, "    ");
 		render_bytes(&w->b, &f->path, PATH_MAX_SHOWN);
+		t_given(&w->b, f);
 		buf_printf(&w->b, "  pid %d  open ", (int)f->owner->lead.tgid);
 		t_time(w, f->open_ns);
 		buf_adds(&w->b, "  close ");
@@ -458,6 +475,7 @@ t_files(struct tw *w, const struct container *ct)
 		t_op(&w->b, f);
 		buf_printf(&w->b, "  pid %d  at ", (int)f->owner->lead.tgid);
 		t_time(w, f->ns);
+		t_given(&w->b, f); /* h-paths: last, after what was there */
 		buf_addc(&w->b, '\n');
 	}
 }

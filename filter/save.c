@@ -330,6 +330,16 @@ proc_doc(struct doc *d, const struct proc *p)
 	a_i64(d, "order", (int64_t)p->order);
 }
 
+/* h-paths: the name as given, an unconfirmed path (docs/schema.md) */
+static void
+save_given(struct doc *d, const struct file *f)
+{
+	if (f->given_path.set)
+		a_bytes(d, F_RAW_PATH, &f->given_path);
+	if (f->path_unverified)
+		a_bool(d, F_PATH_UNVERIFIED, true);
+}
+
 /* the fields of the ops added by h-fid, those it has (docs/schema.md) */
 static void
 save_more(struct doc *d, const struct file *f)
@@ -352,6 +362,7 @@ save_more(struct doc *d, const struct file *f)
 		a_i64(d, F_INODE, f->inode);
 		a_bytes(d, F_DEV, &f->dev);
 	}
+	save_given(d, f);
 }
 
 /* a metadata op's fields, those it has (docs/schema.md) */
@@ -411,6 +422,11 @@ file_doc(struct doc *d, const struct file *f, size_t order)
 			a_argv(d, F_WRITERS, &f->writers);
 			a_i64(d, F_WRITERS_MORE, f->writers_more);
 		}
+		if (f->has_inode) {
+			a_i64(d, F_INODE, f->inode);
+			a_bytes(d, F_DEV, &f->dev);
+		}
+		save_given(d, f);
 	}
 	a_i64(d, "order", (int64_t)order);
 }

@@ -121,30 +121,65 @@ core_conn_event(struct core *c, const struct procconn_event *ev)
 
 /* ---- open files: fdtab keeps them ---- */
 
+/* A file opened for writing: its session takes what path resolution
+ * found (pathres.h); a failure to store it leaves the session's path as
+ * resolved, unmarked only when it was confirmed. */
+static void
+open_names(struct tracker *tr, struct openfile *f, const struct pathres_ans *a,
+           uint64_t flags)
+{
+	f->path_unverified = a->unverified;
+	f->cwd_unknown = a->no_base;
+	f->tmpfile = (flags & __O_TMPFILE) != 0;
+	if (a->has_inode) {
+		f->has_inode = true;
+		f->inode = a->inode;
+		f->dev_major = a->dev_major;
+		f->dev_minor = a->dev_minor;
+	}
+	if (a->raw.p != NULL &&
+	    fdtab_file_set_names(tr->ft, f, a->path, a->raw) != 0)
+		f->path_unverified = true; /* the name as given is lost */
+}
+
 static void
 on_open(struct tracker *tr, struct task *k, const struct sysevent *ev)
 {
+	char raw[PATH_MAX_BYTES + 1];
+	struct pathres_ans a = {0};
+	bool writes = (ev->open_flags & WRITE_INTENT) != 0;
 	struct fdent *e;
 	long n;
 
 	if (ev->exit < 0 || ev->exit > INT32_MAX)
 		return;
-	n = pathop_resolve(tr, k, ev, -1, ev->dirfd, tr->pathbuf);
-	if (n < 0)
-		return;
-	e = fdtab_open(tr->ft, k, (int32_t)ev->exit, tr->pathbuf, (size_t)n,
+	/* a directory's path is only a base for later names: resolved
+	 * when they are */
+	if (writes) {
+		if (pathop_resolve_doc(tr, k, ev, -1, ev->dirfd, tr->pathbuf,
+		                       raw, &a) != 0)
+			return;
+	} else {
+		n = pathop_resolve(tr, k, ev, -1, ev->dirfd, tr->pathbuf);
+		if (n < 0)
+			return;
+		a.path = (struct str){tr->pathbuf, (size_t)n};
+	}
+	e = fdtab_open(tr->ft, k, (int32_t)ev->exit, a.path.p, a.path.n,
 	               ev->serial, ev->time_ns);
 	if (e == NULL)
 		return;
 	e->cloexec = (ev->open_flags & O_CLOEXEC) != 0;
-	e->dir = (ev->open_flags & WRITE_INTENT) == 0;
+	e->dir = !writes;
 	if (e->dir)
 		return;
-	writeback_path_reused(tr->wb, (struct str){tr->pathbuf, (size_t)n});
+	writeback_path_reused(tr->wb, a.path);
 	/* refused by the bounds (a drop) or out of memory (logged): the
 	 * number stays known, as a path only */
 	if (fdtab_open_file(e, k, ev->open_flags, ev->time_ns) != 0)
 		e->dir = true;
+	else
+		open_names(tr, e->file, &a, ev->open_flags);
 }
 
 static int32_t

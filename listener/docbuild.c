@@ -104,8 +104,12 @@ append_where(bson_t *b, const struct exec_info *x)
 {
 	if (x->exe.n > 0)
 		docbuild_append_bytes(b, F_EXE, x->exe.p, x->exe.n);
-	if (x->cwd.n > 0)
+	/* the kernel prints "<too_long>" (or another marker) for a cwd it
+	 * cannot print as a path: kept, but not as the cwd */
+	if (x->cwd.n > 0 && x->cwd.p[0] == '/')
 		docbuild_append_bytes(b, F_CWD, x->cwd.p, x->cwd.n);
+	else if (x->cwd.n > 0)
+		docbuild_append_bytes(b, F_CWD_UNKNOWN, x->cwd.p, x->cwd.n);
 }
 
 /* What shows a cut argv (docs/schema.md "Cut arguments"): the cut
@@ -378,6 +382,34 @@ append_writers(bson_t *b, const struct docctx *cx, const struct openfile *f)
 		BSON_APPEND_INT64(b, F_WRITERS_MORE, (int64_t)f->writers_more);
 }
 
+/* "major:minor" in decimal. */
+static void
+append_devno(bson_t *b, const char *key, uint32_t major, uint32_t minor)
+{
+	char v[24];
+
+	snprintf(v, sizeof(v), "%" PRIu32 ":%" PRIu32, major, minor);
+	BSON_APPEND_UTF8(b, key, v);
+}
+
+/* What path resolution found for a session's filename (pathres.h). */
+static void
+append_file_names(bson_t *b, const struct openfile *f)
+{
+	if (f->raw_path != NULL)
+		docbuild_append_bytes(b, F_RAW_PATH, f->raw_path, f->rawlen);
+	if (f->path_unverified)
+		BSON_APPEND_BOOL(b, F_PATH_UNVERIFIED, true);
+	if (f->cwd_unknown)
+		BSON_APPEND_BOOL(b, F_CWD_UNKNOWN, true);
+	if (f->tmpfile)
+		BSON_APPEND_BOOL(b, F_TMPFILE, true);
+	if (f->has_inode) {
+		BSON_APPEND_INT64(b, F_INODE, (int64_t)f->inode);
+		append_devno(b, F_DEV, f->dev_major, f->dev_minor);
+	}
+}
+
 void
 docbuild_file(bson_t *b, const struct docctx *cx, const struct openfile *f,
               const struct task *proc)
@@ -408,6 +440,7 @@ docbuild_file(bson_t *b, const struct docctx *cx, const struct openfile *f,
 		BSON_APPEND_INT64(b, F_MAPPED_NS, f->mapped_ns);
 	}
 	append_writers(b, cx, f);
+	append_file_names(b, f);
 }
 
 void
@@ -438,14 +471,22 @@ docbuild_op(bson_t *b, const struct docctx *cx, const struct task *proc,
 	append_time(b, F_OP_TS, F_OP_NS, ns);
 }
 
-/* "major:minor" in decimal. */
+/* What path resolution found for an operation's names (pathres.h). */
 static void
-append_devno(bson_t *b, const char *key, uint32_t major, uint32_t minor)
+append_meta_names(bson_t *b, const struct meta_op *m)
 {
-	char v[24];
-
-	snprintf(v, sizeof(v), "%" PRIu32 ":%" PRIu32, major, minor);
-	BSON_APPEND_UTF8(b, key, v);
+	if (m->raw_path.p != NULL)
+		docbuild_append_bytes(b, F_RAW_PATH, m->raw_path.p,
+		                      m->raw_path.n);
+	if (m->path_unverified)
+		BSON_APPEND_BOOL(b, F_PATH_UNVERIFIED, true);
+	if (m->cwd_unknown)
+		BSON_APPEND_BOOL(b, F_CWD_UNKNOWN, true);
+	if (m->new_raw_path.p != NULL)
+		docbuild_append_bytes(b, F_NEW_RAW_PATH, m->new_raw_path.p,
+		                      m->new_raw_path.n);
+	if (m->new_path_unverified)
+		BSON_APPEND_BOOL(b, F_NEW_PATH_UNVERIFIED, true);
 }
 
 /* The fields of the operations after mknod (h-fid). */
@@ -474,6 +515,7 @@ append_more(bson_t *b, const struct meta_op *m)
 		BSON_APPEND_INT64(b, F_INODE, (int64_t)m->inode);
 		append_devno(b, F_DEV, m->dev_major, m->dev_minor);
 	}
+	append_meta_names(b, m);
 }
 
 void

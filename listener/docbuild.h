@@ -126,8 +126,14 @@ struct meta_op {
 	bool has_rdev;
 	uint32_t rdev_major, rdev_minor; /* mknod of a device */
 	bool has_inode;
-	uint64_t inode; /* open_by_handle_at: the file opened */
+	uint64_t inode; /* open_by_handle_at: the file opened; other ops:
+	                 * the PATH record's (pathres.h) */
 	uint32_t dev_major, dev_minor;
+	/* pathres.h: the name as given when it differs from path / newpath
+	 * (p NULL: none), whether they are unconfirmed, and whether a
+	 * relative name had no printable cwd (path is then that name) */
+	struct str raw_path, new_raw_path;
+	bool path_unverified, new_path_unverified, cwd_unknown;
 };
 /* m as a files document (no _id; its _id is docbuild_op_id's). */
 void docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,

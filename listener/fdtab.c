@@ -48,7 +48,7 @@ static void
 free_file(struct fdtab *t, struct openfile *f)
 {
 	if (t != NULL)
-		uncharge(t, file_bytes(f->pathlen));
+		uncharge(t, file_bytes(f->pathlen) + f->names_extra);
 	free(f->path);
 	free(f);
 }
@@ -703,4 +703,34 @@ fdtab_set_cloexec(struct fdtab *t, struct task *proc, int32_t fd,
 
 	if (e != NULL)
 		e->cloexec = on;
+}
+
+int
+fdtab_file_set_names(struct fdtab *t, struct openfile *f, struct str path,
+                     struct str raw)
+{
+	size_t extra = raw.p != NULL ? raw.n + 1 : 0;
+	char *p = malloc(path.n + 1 + extra);
+
+	if (p == NULL) {
+		log_warn("fdtab: malloc");
+		return -1;
+	}
+	memcpy(p, path.p, path.n);
+	p[path.n] = '\0';
+	f->raw_path = NULL;
+	f->rawlen = 0;
+	if (raw.p != NULL) {
+		memcpy(p + path.n + 1, raw.p, raw.n);
+		p[path.n + 1 + raw.n] = '\0';
+		f->raw_path = p + path.n + 1;
+		f->rawlen = raw.n;
+	}
+	uncharge(t, file_bytes(f->pathlen) + f->names_extra);
+	free(f->path);
+	f->path = p;
+	f->pathlen = path.n;
+	f->names_extra = extra;
+	charge(t, file_bytes(f->pathlen) + f->names_extra);
+	return 0;
 }

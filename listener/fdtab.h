@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "schema.h"
+#include "util.h"
 
 #define FDENT_ID_MAX 128
 
@@ -68,6 +69,18 @@ struct openfile {
 	} writers[WRITERS_MAX];
 	unsigned int nwriters;
 	uint64_t writers_more; /* writes by processes beyond WRITERS_MAX */
+	/* The path as resolved (pathres.h, fdtab_file_set_names): the name
+	 * as given when it differs (NULL: none; in path's allocation),
+	 * whether path is unconfirmed, the PATH record's inode and device. */
+	const char *raw_path;
+	size_t rawlen;
+	size_t names_extra; /* bytes charged beyond file_bytes(pathlen) */
+	bool path_unverified;
+	bool cwd_unknown; /* path is a relative name: no printable cwd */
+	bool has_inode;
+	uint64_t inode;
+	uint32_t dev_major, dev_minor;
+	bool tmpfile; /* opened O_TMPFILE: no name until linked */
 };
 
 struct fdcont;
@@ -176,6 +189,12 @@ void fdtab_set_cloexec(struct fdtab *t, struct task *proc, int32_t fd,
 /* f was mapped writable and shared at ns: its writes are not countable
  * (the first mapping's time is kept). */
 void fdtab_mark_mapped(struct openfile *f, int64_t ns);
+/* f's path becomes path (resolved, or the name an O_TMPFILE file was
+ * linked as) and its name as given raw (p NULL: none), both copied into
+ * one allocation charged to t. -1 when out of memory (logged): f keeps
+ * its names. */
+int fdtab_file_set_names(struct fdtab *t, struct openfile *f, struct str path,
+                         struct str raw);
 typedef void fdtab_fn(struct fdent *e, void *arg);
 void fdtab_foreach(struct fdtab *t, fdtab_fn *fn, void *arg);
 void fdtab_get_stats(const struct fdtab *t, struct fdtab_stats *out);

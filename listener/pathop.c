@@ -2,6 +2,7 @@
 #include "pathop.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "path.h"
@@ -75,22 +76,143 @@ pathop_resolve(struct tracker *tr, const struct task *k,
 	return p != NULL ? resolve_item(tr, k, ev, p, dirfd, out) : -1;
 }
 
+/* Tasks with k's root, for when k has exited by the time godo reads its
+ * events (a tool run by a shell): its nearest living ancestors in the
+ * same container - whose processes share its root - never a task
+ * outside it (a container's path is never resolved under another root;
+ * the inode check would refuse the answer anyway). */
+static void
+root_alts(struct tracker *tr, const struct task *k, pid_t alt[PATHRES_ALT])
+{
+	const struct task *p = k;
+	unsigned int n = 0, hops;
+
+	if (k->docker_id[0] == '\0')
+		return;
+	for (hops = 0; n < PATHRES_ALT && hops < 8; hops++) {
+		p = proctab_get(tr->pt, p->ptgid);
+		if (p == NULL || p->tgid == k->tgid ||
+		    strcmp(p->docker_id, k->docker_id) != 0)
+			return;
+		if (!p->exited)
+			alt[n++] = p->tgid;
+	}
+}
+
+struct alt_scan {
+	const struct task *k;
+	pid_t *alt;
+	uint64_t start[PATHRES_ALT];
+	unsigned int n;
+};
+
+/* Keeps the PATHRES_ALT oldest living processes of k's container: the
+ * oldest (its init) are the likeliest to live on. */
+static void
+alt_visit(struct task *t, void *arg)
+{
+	struct alt_scan *s = arg;
+	unsigned int i, at;
+
+	if (t->exited || t->thread || t->tgid == s->k->tgid ||
+	    strcmp(t->docker_id, s->k->docker_id) != 0)
+		return;
+	for (at = 0; at < s->n && s->start[at] <= t->start_ticks; at++)
+		;
+	if (at == PATHRES_ALT)
+		return;
+	for (i = s->n < PATHRES_ALT ? s->n : PATHRES_ALT - 1; i > at; i--) {
+		s->alt[i] = s->alt[i - 1];
+		s->start[i] = s->start[i - 1];
+	}
+	s->alt[at] = t->tgid;
+	s->start[at] = t->start_ticks;
+	if (s->n < PATHRES_ALT)
+		s->n++;
+}
+
+/* alt: the oldest living processes of k's container (a scan of the task
+ * table, only when k and its ancestors are gone). false when none. */
+static bool
+container_alts(struct tracker *tr, const struct task *k, pid_t alt[PATHRES_ALT])
+{
+	struct alt_scan s = {.k = k, .alt = alt};
+
+	if (k->docker_id[0] == '\0')
+		return false;
+	memset(alt, 0, PATHRES_ALT * sizeof(*alt));
+	proctab_foreach(tr->pt, alt_visit, &s);
+	return s.n > 0;
+}
+
+int
+pathop_resolve_doc(struct tracker *tr, const struct task *k,
+                   const struct sysevent *ev, int want, int dirfd, char *out,
+                   char *raw, struct pathres_ans *ans)
+{
+	const struct sysev_path *p = nth_item(ev, want, 0);
+	struct pathres_req rq = {0};
+
+	rq.proc_root = tr->o.proc_root;
+	rq.tgid = k->tgid;
+	rq.ev = ev;
+	rq.item = p;
+	memset(ans, 0, sizeof(*ans));
+	if (p == NULL)
+		return -1;
+	if (!(p->name.n > 0 && p->name.p[0] == '/'))
+		rq.base = base_dir(tr, k, ev, dirfd);
+	if (k->exited)
+		rq.tgid = 0; /* its pid may be another's now */
+	root_alts(tr, k, rq.alt);
+	if (pathres_resolve(&rq, out, raw, ans) != 0)
+		return -1;
+	/* its shell gone too (godo reads events late under load): any
+	 * living process of the container */
+	if (ans->no_root && container_alts(tr, k, rq.alt)) {
+		rq.tgid = 0;
+		return pathres_resolve(&rq, out, raw, ans);
+	}
+	return 0;
+}
+
+/* What resolution found, into a meta_op's fields for its filename. */
+static void
+apply_ans(struct meta_op *m, const struct pathres_ans *a)
+{
+	m->path = a->path;
+	m->raw_path = a->raw;
+	m->path_unverified = a->unverified;
+	m->cwd_unknown = a->no_base;
+	if (a->has_inode && !m->has_inode) {
+		m->has_inode = true;
+		m->inode = a->inode;
+		m->dev_major = a->dev_major;
+		m->dev_minor = a->dev_minor;
+	}
+}
+
 /* RENAME_EXCHANGE: both names still exist, each on the other's file; the
  * held documents of either are written as they are (not joined). */
+/* A rename, unlink or truncate with what its paths' resolution found:
+ * joined to a held file's document (not an exchange: writeback_op_meta
+ * joins no truncate either), else its own. */
 static void
-rename_exchange(struct tracker *tr, struct task *k, const struct sysevent *ev,
-                struct str a, struct str b)
+op_doc(struct tracker *tr, struct task *k, const struct sysevent *ev,
+       const char *op, const struct pathres_ans *a, const struct pathres_ans *b)
 {
 	struct meta_op m = {0};
 
-	m.op = OP_RENAME;
+	m.op = op;
 	m.fd = SYSEV_NO_FD;
-	m.path = a;
-	m.newpath = b;
-	m.exchange = true;
-	writeback_path_reused(tr->wb, a);
-	writeback_path_reused(tr->wb, b);
-	writeback_meta(tr->wb, k, ev->serial, ev->time_ns, &m);
+	apply_ans(&m, a);
+	if (b != NULL) {
+		m.newpath = b->path;
+		m.new_raw_path = b->raw;
+		m.new_path_unverified = b->unverified;
+		m.exchange = ev->exchange;
+	}
+	writeback_op_meta(tr->wb, k, ev->serial, ev->time_ns, &m);
 	tr->st.ops++;
 }
 
@@ -98,47 +220,45 @@ void
 pathop_rename(struct tracker *tr, struct task *k, const struct sysevent *ev)
 {
 	/* pathbuf2 may be used by base_dir: the new name gets a buffer of
-	 * its own. */
-	char newp[PATH_MAX_BYTES + 1];
-	long n1, n2;
+	 * its own, the names as given theirs. */
+	char newp[PATH_MAX_BYTES + 1], raw1[PATH_MAX_BYTES + 1],
+	    raw2[PATH_MAX_BYTES + 1];
+	struct pathres_ans a1, a2;
 
-	n1 = pathop_resolve(tr, k, ev, NT_DELETE, ev->dirfd, tr->pathbuf);
-	if (n1 < 0)
+	if (pathop_resolve_doc(tr, k, ev, NT_DELETE, ev->dirfd, tr->pathbuf,
+	                       raw1, &a1) != 0 ||
+	    pathop_resolve_doc(tr, k, ev, NT_CREATE, ev->dirfd2, newp, raw2,
+	                       &a2) != 0)
 		return;
-	n2 = pathop_resolve(tr, k, ev, NT_CREATE, ev->dirfd2, newp);
-	if (n2 < 0)
-		return;
-	if (ev->exchange) {
-		rename_exchange(tr, k, ev,
-		                (struct str){tr->pathbuf, (size_t)n1},
-		                (struct str){newp, (size_t)n2});
+	if (ev->exchange) { /* held documents of either are written as they
+		             * are (not joined) */
+		writeback_path_reused(tr->wb, a1.path);
+		writeback_path_reused(tr->wb, a2.path);
+		op_doc(tr, k, ev, OP_RENAME, &a1, &a2);
 		return;
 	}
-	writeback_op(tr->wb, k, OP_RENAME, ev->serial, ev->time_ns,
-	             (struct str){tr->pathbuf, (size_t)n1},
-	             (struct str){newp, (size_t)n2});
-	writeback_path_reused(tr->wb, (struct str){newp, (size_t)n2});
-	tr->st.ops++;
+	op_doc(tr, k, ev, OP_RENAME, &a1, &a2);
+	writeback_path_reused(tr->wb, a2.path);
 }
 
 void
 pathop_unlink(struct tracker *tr, struct task *k, const struct sysevent *ev)
 {
-	long n = pathop_resolve(tr, k, ev, NT_DELETE, ev->dirfd, tr->pathbuf);
+	char raw[PATH_MAX_BYTES + 1];
+	struct pathres_ans a;
 
-	if (n < 0)
+	if (pathop_resolve_doc(tr, k, ev, NT_DELETE, ev->dirfd, tr->pathbuf,
+	                       raw, &a) != 0)
 		return;
-	writeback_op(tr->wb, k, OP_UNLINK, ev->serial, ev->time_ns,
-	             (struct str){tr->pathbuf, (size_t)n},
-	             (struct str){NULL, 0});
-	tr->st.ops++;
+	op_doc(tr, k, ev, OP_UNLINK, &a, NULL);
 }
 
 void
 pathop_truncate(struct tracker *tr, struct task *k, const struct sysevent *ev)
 {
+	char raw[PATH_MAX_BYTES + 1];
+	struct pathres_ans a;
 	struct fdent *e;
-	long n;
 
 	if (ev->npath == 0) { /* ftruncate(fd): a change to an open file */
 		e = fdtab_route(tr->ft, k->tgid, (int32_t)(uint32_t)ev->a[0],
@@ -149,11 +269,11 @@ pathop_truncate(struct tracker *tr, struct task *k, const struct sysevent *ev)
 		}
 		return;
 	}
-	n = pathop_resolve(tr, k, ev, -1, SYSEV_AT_FDCWD, tr->pathbuf);
-	if (n >= 0)
-		writeback_op(tr->wb, k, OP_TRUNCATE, ev->serial, ev->time_ns,
-		             (struct str){tr->pathbuf, (size_t)n},
-		             (struct str){NULL, 0});
+	/* never joined to a held document: its own, with what resolution
+	 * found */
+	if (pathop_resolve_doc(tr, k, ev, -1, SYSEV_AT_FDCWD, tr->pathbuf, raw,
+	                       &a) == 0)
+		op_doc(tr, k, ev, OP_TRUNCATE, &a, NULL);
 }
 
 /* ---- metadata and namespace operations ---- */
@@ -240,21 +360,70 @@ item_name(const struct sysevent *ev, enum sysev_nametype nt)
 /* The subject's path: the PATH item (of nametype want, < 0: any but
  * PARENT) resolved against dirfd into tr->pathbuf, or for an fd variant
  * its open-file session's (borrowed from the fd table). */
-static struct str
+static void
 meta_path(struct tracker *tr, const struct task *k, const struct sysevent *ev,
-          int want, int dirfd)
+          int want, int dirfd, struct meta_op *m, char *raw)
 {
+	struct pathres_ans a;
 	struct fdent *e;
-	long n;
 
 	if (ev->fd != SYSEV_NO_FD) {
 		e = fdtab_route(tr->ft, k->tgid, ev->fd, ev->serial);
-		return e != NULL ? (struct str){e->path, e->pathlen}
-		                 : (struct str){NULL, 0};
+		if (e == NULL)
+			return;
+		m->path = (struct str){e->path, e->pathlen};
+		if (e->file != NULL) /* the session's name, as resolved */
+			m->path_unverified = e->file->path_unverified;
+		return;
 	}
-	n = pathop_resolve(tr, k, ev, want, dirfd, tr->pathbuf);
-	return n >= 0 ? (struct str){tr->pathbuf, (size_t)n}
-	              : (struct str){NULL, 0};
+	if (pathop_resolve_doc(tr, k, ev, want, dirfd, tr->pathbuf, raw, &a) ==
+	    0)
+		apply_ans(m, &a);
+}
+
+/* linkat of an O_TMPFILE file (its fd as "" with AT_EMPTY_PATH, or
+ * /proc/self/fd/N followed): the fd's number, else -1. */
+static int
+tmpfile_fd(const struct sysevent *ev)
+{
+	const struct sysev_path *p = nth_item(ev, NT_NORMAL, 0);
+	static const char *const pre[] = {"/proc/self/fd/",
+	                                  "/proc/thread-self/fd/"};
+	uint64_t fd;
+	size_t i;
+
+	if (p == NULL)
+		return -1;
+	if (p->name.n == 0)
+		return ev->dirfd >= 0 ? ev->dirfd : -1;
+	for (i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+		size_t n = strlen(pre[i]);
+
+		if (p->name.n > n && memcmp(p->name.p, pre[i], n) == 0 &&
+		    util_parse_u64((struct str){p->name.p + n, p->name.n - n},
+		                   10, 0, INT32_MAX, &fd) == 0)
+			return (int)fd;
+	}
+	return -1;
+}
+
+/* An O_TMPFILE file linked into place takes the link's name. */
+static void
+tmpfile_linked(struct tracker *tr, const struct task *k,
+               const struct sysevent *ev, const struct meta_op *m)
+{
+	int fd = tmpfile_fd(ev);
+	struct fdent *e;
+
+	if (fd < 0 || m->path.p == NULL)
+		return;
+	e = fdtab_route(tr->ft, k->tgid, fd, ev->serial);
+	if (e == NULL || e->file == NULL || !e->file->tmpfile)
+		return;
+	if (fdtab_file_set_names(tr->ft, e->file, m->path, m->raw_path) != 0)
+		return;
+	e->file->path_unverified = m->path_unverified;
+	e->file->dirty = true;
 }
 
 /* A device node's major:minor, from its CREATE item. */
@@ -307,7 +476,7 @@ void
 pathop_meta(struct tracker *tr, struct task *k, const struct sysevent *ev)
 {
 	/* pathbuf2 may be used by base_dir: a link's target gets its own */
-	char target[PATH_MAX_BYTES + 1], fmode[160];
+	char target[PATH_MAX_BYTES + 1], raw[PATH_MAX_BYTES + 1], fmode[160];
 	struct meta_op m = {0};
 	bool creates;
 	long n;
@@ -361,16 +530,16 @@ pathop_meta(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	default:
 		break;
 	}
-	if (ev->kind == SYSEV_LINK)
-		m.path = meta_path(tr, k, ev, NT_CREATE, ev->dirfd2);
-	else if (ev->kind == SYSEV_OPEN_BY_HANDLE)
-		m.path = (struct str){NULL, 0};
-	else
-		m.path = meta_path(tr, k, ev,
-		                   creates                   ? NT_CREATE
-		                   : ev->kind == SYSEV_RMDIR ? NT_DELETE
-		                                             : -1,
-		                   ev->dirfd);
+	if (ev->kind == SYSEV_LINK) {
+		meta_path(tr, k, ev, NT_CREATE, ev->dirfd2, &m, raw);
+		tmpfile_linked(tr, k, ev, &m);
+	} else if (ev->kind != SYSEV_OPEN_BY_HANDLE) {
+		meta_path(tr, k, ev,
+		          creates                   ? NT_CREATE
+		          : ev->kind == SYSEV_RMDIR ? NT_DELETE
+		                                    : -1,
+		          ev->dirfd, &m, raw);
+	}
 	if (m.path.p == NULL && m.fd < 0)
 		return; /* nothing says which file */
 	writeback_meta(tr->wb, k, ev->serial, ev->time_ns, &m);

@@ -5,6 +5,7 @@
 #ifndef GODO_PATHOP_H
 #define GODO_PATHOP_H
 
+#include "pathres.h"
 #include "sysevent.h"
 #include "tracker.h"
 
@@ -14,6 +15,13 @@
  * none or it does not fit. */
 long pathop_resolve(struct tracker *tr, const struct task *k,
                     const struct sysevent *ev, int want, int dirfd, char *out);
+/* The same item resolved for a document (pathres.h, the one door): the
+ * path as the kernel resolved it under k's root, confirmed against the
+ * record's inode, into out; the name as given (joined, cleaned) into raw
+ * (both PATH_MAX_BYTES + 1). -1 when there is no item or no path. */
+int pathop_resolve_doc(struct tracker *tr, const struct task *k,
+                       const struct sysevent *ev, int want, int dirfd,
+                       char *out, char *raw, struct pathres_ans *ans);
 void pathop_rename(struct tracker *tr, struct task *k,
                    const struct sysevent *ev);
 void pathop_unlink(struct tracker *tr, struct task *k,

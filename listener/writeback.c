@@ -427,24 +427,42 @@ find_held(struct writeback *wb, struct str path, const char *docker_id)
 	return NULL;
 }
 
+/* An unlink or rename of a held file's path joins its document: true
+ * when it did. */
+static bool
+join_held(struct writeback *wb, const struct task *proc, const char *op,
+          int64_t ns, struct str path, struct str newpath)
+{
+	struct held_file *h = NULL;
+
+	if (strcmp(op, OP_TRUNCATE) != 0)
+		h = find_held(wb, path, proc->docker_id);
+	if (h == NULL || ns < h->close_ns)
+		return false;
+	docbuild_then(h->doc, proc, op, ns, newpath);
+	write_held(wb, h);
+	trim_head(wb);
+	wb->st.merged++;
+	return true;
+}
+
+void
+writeback_op_meta(struct writeback *wb, const struct task *proc,
+                  uint64_t serial, int64_t ns, const struct meta_op *m)
+{
+	if (!join_held(wb, proc, m->op, ns, m->path, m->newpath))
+		writeback_meta(wb, proc, serial, ns, m);
+}
+
 void
 writeback_op(struct writeback *wb, const struct task *proc, const char *op,
              uint64_t serial, int64_t ns, struct str path, struct str newpath)
 {
 	char id[TASK_ID_MAX + 48];
 	bson_t doc = BSON_INITIALIZER;
-	struct held_file *h = NULL;
 
-	/* an unlink or rename of a held file's path joins its document */
-	if (strcmp(op, OP_TRUNCATE) != 0)
-		h = find_held(wb, path, proc->docker_id);
-	if (h != NULL && ns >= h->close_ns) {
-		docbuild_then(h->doc, proc, op, ns, newpath);
-		write_held(wb, h);
-		trim_head(wb);
-		wb->st.merged++;
+	if (join_held(wb, proc, op, ns, path, newpath))
 		return;
-	}
 	docbuild_op_id(id, sizeof(id), proc, op, serial);
 	docbuild_id(&doc, id);
 	docbuild_op(&doc, &wb->cx, proc, op, ns, path, newpath);
