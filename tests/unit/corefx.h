@@ -1,103 +1,12 @@
 /* corefx.h - the harness of the logic tests of issue 15's scope slice
  * (test_scope.c, test_fdshare.c), as test_core's: connector and decoded
  * audit events built here, a fake /proc (fakeproc.h), the fake store, and
- * a fake kcmp (shared_child). Include after <cmocka.h>. */
+ * a fake kcmp (shared_child), over corebase.h. Include after <cmocka.h>. */
 #ifndef GODO_TEST_COREFX_H
 #define GODO_TEST_COREFX_H
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "core.h"
-#include "fake_store.h"
-#include "fakeproc.h"
-#include "schema.h"
+#include "corebase.h"
 #include "syscalls.h"
-
-#define SEC 1000000000LL
-#define MS 1000000LL
-#define T0 (1700000000LL * SEC) /* wall time at MONOTONIC 0 */
-#define BOOT "b"
-#define CID "1bd9f71288bd5637173c7454bd20c43375e01276ade2a33530c0875d24f1aa8b"
-
-struct fx {
-	struct fakeproc fp;
-	struct store *s;
-	struct writeback wb;
-	struct core *c;
-	uint64_t now_ms, serial;
-};
-
-static struct sysevent ev; /* big: argv[1024] */
-
-/* No two fake processes share a descriptor table (kcmp would ask the real
- * kernel about the fake pids). */
-/* the one child that shares its table; -1: every child; -2: kcmp cannot
- * tell (the child gone already) */
-static int32_t shared_child;
-
-static inline int
-fake_files_shared(int32_t a, int32_t b)
-{
-	(void)a;
-	if (shared_child == -2)
-		return -1;
-	return b == shared_child || shared_child == -1 ? 1 : 0;
-}
-
-static inline int
-setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	struct tracker_opts o = {false, 1024, 1024, 5000,
-	                         NULL,  0,    NULL, fake_files_shared};
-	struct tracker_clock clk = {T0, T0, 100}; /* ticks = mono / 10 ms */
-
-	assert_non_null(f);
-	fakeproc_new(&f->fp);
-	o.proc_root = f->fp.root;
-	f->s = fake_store_new(false);
-	assert_int_equal(writeback_init(&f->wb, f->s, "h", BOOT), 0);
-	f->c = core_new(&f->wb, &o, BOOT);
-	assert_non_null(f->c);
-	core_set_clock(f->c, &clk);
-	f->now_ms = 1;
-	core_set_now(f->c, 1, T0 + MS);
-	f->serial = 1000;
-	shared_child = 0;
-	*state = f;
-	return 0;
-}
-
-static inline int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	core_free(f->c);
-	writeback_fini(&f->wb);
-	fake_store_free(f->s);
-	fakeproc_free(&f->fp);
-	free(f);
-	return 0;
-}
-
-static inline void
-now(struct fx *f, uint64_t ms)
-{
-	if (ms < f->now_ms)
-		return;
-	f->now_ms = ms;
-	core_set_now(f->c, ms, T0 + (int64_t)ms * MS);
-}
-
-static inline void
-at(struct fx *f, uint64_t ms)
-{
-	now(f, ms);
-	core_tick(f->c);
-}
 
 static inline void
 conn(struct fx *f, enum procconn_what what, int32_t pid, int32_t ptgid,
@@ -126,27 +35,6 @@ fork_proc(struct fx *f, int32_t pid, int32_t ptgid, uint64_t ms,
 	fakeproc_link(&f->fp, rel, exe);
 	fakeproc_text(&f->fp, pid, "cmdline", comm, strlen(comm) + 1);
 	conn(f, PROCCONN_FORK, pid, ptgid, ms);
-}
-
-static inline void
-sev(enum sysev_kind kind, int32_t pid, uint64_t serial, uint64_t ms)
-{
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = kind;
-	ev.has_syscall = true;
-	ev.success = true;
-	ev.pid = pid;
-	ev.serial = serial;
-	ev.time_ns = T0 + (int64_t)ms * MS;
-	ev.cwd = STR_LIT("/");
-	ev.dirfd = ev.dirfd2 = SYSEV_AT_FDCWD;
-}
-
-static inline void
-audit(struct fx *f)
-{
-	now(f, (uint64_t)((ev.time_ns - T0) / MS));
-	core_audit_event(f->c, &ev);
 }
 
 static inline void
@@ -198,24 +86,6 @@ open_write(struct fx *f, int32_t pid, uint64_t ms, const char *name)
 	sev(SYSEV_CLOSE, pid, ++f->serial, ms);
 	ev.a[0] = 3;
 	audit(f);
-}
-
-static inline const bson_t *
-pids_doc(struct fx *f, int32_t pid, uint64_t ticks)
-{
-	char id[TASK_ID_MAX];
-	const struct fake_op *op;
-
-	snprintf(id, sizeof(id), BOOT ":%d:%llu", pid,
-	         (unsigned long long)ticks);
-	op = fake_store_find(f->s, STORE_PIDS, FAKE_INSERT, id);
-	return op != NULL ? op->a : NULL;
-}
-
-static inline const bson_t *
-file_doc(struct fx *f, const char *name)
-{
-	return fake_store_find_doc(f->s, STORE_FILES, F_FILENAME, name);
 }
 
 static inline int64_t

@@ -15,110 +15,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core.h"
-#include "fake_store.h"
-#include "fakeproc.h"
-#include "schema.h"
+#include "corebase.h"
 
-#define SEC 1000000000LL
-#define MS 1000000LL
-#define T0 (1700000000LL * SEC) /* wall time at MONOTONIC 0 */
-#define BOOT "b"
-#define CID "1bd9f71288bd5637173c7454bd20c43375e01276ade2a33530c0875d24f1aa8b"
 #define DAEMON 100
-
-struct fx {
-	struct fakeproc fp;
-	struct store *s;
-	struct writeback wb;
-	struct core *c;
-	uint64_t now_ms;
-	uint64_t serial;
-};
-
-static struct sysevent ev; /* big: argv[1024] */
-
-/* No two fake processes share a descriptor table (kcmp would ask the real
- * kernel about the fake pids). */
-static int
-fake_files_shared(int32_t a, int32_t b)
-{
-	(void)a;
-	(void)b;
-	return 0;
-}
-
-static int
-setup_opts(void **state, bool all, bool scan)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	struct tracker_opts o = {all,  1024, 1024, 5000,
-	                         NULL, 0,    NULL, fake_files_shared};
-	/* wall = MONOTONIC + T0, BOOTTIME = MONOTONIC: ticks = mono / 10 ms */
-	struct tracker_clock clk = {T0, T0, 100};
-
-	assert_non_null(f);
-	fakeproc_new(&f->fp);
-	o.proc_root = f->fp.root;
-	f->s = fake_store_new(scan);
-	assert_int_equal(writeback_init(&f->wb, f->s, "h", BOOT), 0);
-	f->c = core_new(&f->wb, &o, BOOT);
-	assert_non_null(f->c);
-	core_set_clock(f->c, &clk);
-	f->now_ms = 1;
-	core_set_now(f->c, 1, T0 + MS);
-	f->serial = 1000;
-	*state = f;
-	return 0;
-}
-
-static int
-setup(void **state)
-{
-	return setup_opts(state, false, false);
-}
 
 static int
 setup_all(void **state)
 {
-	return setup_opts(state, true, false);
+	return fx_setup(state, true, false);
 }
 
 static int
 setup_insert_only(void **state)
 {
-	return setup_opts(state, false, true);
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *f = *state;
-
-	core_free(f->c);
-	writeback_fini(&f->wb);
-	fake_store_free(f->s);
-	fakeproc_free(&f->fp);
-	free(f);
-	return 0;
-}
-
-/* The loop's clock reads ms (events at ms are handled now). */
-static void
-now(struct fx *f, uint64_t ms)
-{
-	if (ms < f->now_ms)
-		return;
-	f->now_ms = ms;
-	core_set_now(f->c, ms, T0 + (int64_t)ms * MS);
-}
-
-/* ... and the periodic work runs. */
-static void
-at(struct fx *f, uint64_t ms)
-{
-	now(f, ms);
-	core_tick(f->c);
+	return fx_setup(state, false, true);
 }
 
 static void
@@ -153,20 +63,6 @@ exit_task(struct fx *f, int32_t pid, uint64_t ms, uint32_t status)
 }
 
 static void
-sev(enum sysev_kind kind, int32_t pid, uint64_t serial, uint64_t ms)
-{
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = kind;
-	ev.has_syscall = true;
-	ev.success = true;
-	ev.pid = pid;
-	ev.serial = serial;
-	ev.time_ns = T0 + (int64_t)ms * MS;
-	ev.cwd = STR_LIT("/work");
-	ev.dirfd = ev.dirfd2 = SYSEV_AT_FDCWD;
-}
-
-static void
 sev_path(unsigned int i, const char *name, enum sysev_nametype nt)
 {
 	ev.path[i].name = (struct str){name, strlen(name)};
@@ -174,13 +70,6 @@ sev_path(unsigned int i, const char *name, enum sysev_nametype nt)
 	ev.path[i].nametype = nt;
 	if (ev.npath <= i)
 		ev.npath = i + 1;
-}
-
-static void
-audit(struct fx *f)
-{
-	now(f, (uint64_t)((ev.time_ns - T0) / MS));
-	core_audit_event(f->c, &ev);
 }
 
 /* execve(exe, argv...) by pid at ms */
@@ -229,24 +118,6 @@ fd_call(struct fx *f, enum sysev_kind kind, int32_t pid, uint64_t serial,
 	ev.a[0] = (uint64_t)a0;
 	ev.exit = ret;
 	audit(f);
-}
-
-static const bson_t *
-pids_doc(struct fx *f, int32_t pid, uint64_t ticks)
-{
-	char id[TASK_ID_MAX];
-	const struct fake_op *op;
-
-	snprintf(id, sizeof(id), BOOT ":%d:%llu", pid,
-	         (unsigned long long)ticks);
-	op = fake_store_find(f->s, STORE_PIDS, FAKE_INSERT, id);
-	return op != NULL ? op->a : NULL;
-}
-
-static const bson_t *
-file_doc(struct fx *f, const char *name)
-{
-	return fake_store_find_doc(f->s, STORE_FILES, F_FILENAME, name);
 }
 
 /* ---- tasks ---- */
