@@ -252,6 +252,10 @@ install: listener/godo filter/filter
 		    >$(DESTDIR)$(SYSCONFDIR)/audit/plugins.d/godo.conf
 	@[ -n "$(DESTDIR)" ] || ! command -v systemctl >/dev/null || \
 		systemctl daemon-reload 2>/dev/null || true
+	@# -privsep's writer user (godo(8)); not in a staged DESTDIR install
+	@[ -n "$(DESTDIR)" ] || id godo >/dev/null 2>&1 || \
+		useradd --system --no-create-home --home-dir /nonexistent \
+		    --shell /usr/sbin/nologin godo
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/godo $(DESTDIR)$(PREFIX)/bin/godo-filter \

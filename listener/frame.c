@@ -1,7 +1,11 @@
 /* frame.c - see frame.h. */
 #include "frame.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -76,4 +80,74 @@ frame_accept(struct frame_counts *fc, const void *buf, size_t n, size_t ack_len,
 	}
 	fc->accepted++;
 	return 0;
+}
+
+union frame_cmsg {
+	char b[CMSG_SPACE(sizeof(int))];
+	struct cmsghdr align;
+};
+
+ssize_t
+frame_send(int sock, const void *a, size_t alen, const void *b, size_t blen,
+           int pass_fd, int flags)
+{
+	struct iovec iov[2] = {{(void *)a, alen}, {(void *)b, blen}};
+	union frame_cmsg cm;
+	struct msghdr m = {0};
+	ssize_t w;
+
+	m.msg_iov = iov;
+	m.msg_iovlen = blen > 0 ? 2 : 1;
+	if (pass_fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&cm, 0, sizeof(cm));
+		m.msg_control = cm.b;
+		m.msg_controllen = sizeof(cm.b);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+	}
+	do
+		w = sendmsg(sock, &m, flags | MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	return w;
+}
+
+ssize_t
+frame_recv(int sock, void *buf, size_t size, int *fd, bool *trunc, int flags)
+{
+	struct iovec iov = {buf, size};
+	union frame_cmsg cm;
+	struct msghdr m = {0};
+	struct cmsghdr *c;
+	ssize_t r;
+
+	*fd = -1;
+	*trunc = false;
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cm.b;
+	m.msg_controllen = sizeof(cm.b);
+	do
+		r = recvmsg(sock, &m, flags | MSG_CMSG_CLOEXEC);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return r;
+	for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) {
+		int got;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len != CMSG_LEN(sizeof(int)))
+			continue;
+		memcpy(&got, CMSG_DATA(c), sizeof(int));
+		if (*fd < 0)
+			*fd = got;
+		else
+			(void)close(got); /* one per frame */
+	}
+	*trunc = (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0;
+	return r;
 }

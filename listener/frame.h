@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define FRAME_MAGIC 0x676f6466u /* "godf" */
 #define FRAME_MAX (256u << 10)  /* payload bytes: below the socket buffer */
@@ -61,6 +62,17 @@ struct frame_counts {
 /* frame_check, counted in fc. */
 int frame_accept(struct frame_counts *fc, const void *buf, size_t n,
                  size_t ack_len, struct frame_hdr *h, const uint8_t **payload);
+
+/* One datagram of a (alen bytes) then b (blen, may be 0), with pass_fd
+ * (>= 0) as SCM_RIGHTS. sendmsg(2)'s result: bytes sent, or -1 with
+ * errno (not logged: EAGAIN is the caller's normal case). EINTR retried. */
+ssize_t frame_send(int sock, const void *a, size_t alen, const void *b,
+                   size_t blen, int pass_fd, int flags);
+/* One datagram into buf; *fd the descriptor it carried (close-on-exec),
+ * else -1; *trunc when the datagram or its control data did not fit (the
+ * frame is then to be refused). recvmsg(2)'s result, EINTR retried. */
+ssize_t frame_recv(int sock, void *buf, size_t size, int *fd, bool *trunc,
+                   int flags);
 
 /* Does buf[0..len) hold whole BSON documents, each length field in
  * [5, what is left] and each ending with a 0 byte? */

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -213,45 +212,16 @@ send_frame(struct storelink *l, enum frame_type t, uint64_t seq,
            const uint8_t *buf, size_t len, int pass_fd)
 {
 	struct frame_hdr h;
-	struct iovec iov[2];
-	struct msghdr m = {0};
-	union {
-		char b[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} cm;
 
 	if (frame_hdr_init(&h, t, seq, len) != 0)
 		return -1;
-	iov[0].iov_base = &h;
-	iov[0].iov_len = sizeof(h);
-	iov[1].iov_base = (void *)buf;
-	iov[1].iov_len = len;
-	m.msg_iov = iov;
-	m.msg_iovlen = len > 0 ? 2 : 1;
-	if (pass_fd >= 0) {
-		struct cmsghdr *c;
-
-		memset(&cm, 0, sizeof(cm));
-		m.msg_control = cm.b;
-		m.msg_controllen = sizeof(cm.b);
-		c = CMSG_FIRSTHDR(&m);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-	}
-	for (;;) {
-		ssize_t w = sendmsg(l->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL);
-
-		if (w >= 0)
-			return 0;
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK ||
-		    errno == ENOBUFS || errno == EMSGSIZE)
-			return 1;
-		return -1;
-	}
+	if (frame_send(l->fd, &h, sizeof(h), buf, len, pass_fd, MSG_DONTWAIT) >=
+	    0)
+		return 0;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ||
+	    errno == EMSGSIZE)
+		return 1;
+	return -1;
 }
 
 /* One batch of whole envelopes (<= FRAME_MAX bytes) to the writer, kept

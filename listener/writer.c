@@ -321,33 +321,16 @@ read_turn(struct wstate *w)
 	int i;
 
 	for (i = 0; i < WRITER_TURN_FRAMES; i++) {
-		struct iovec iov = {buf, sizeof(buf)};
-		union {
-			char b[CMSG_SPACE(sizeof(int))];
-			struct cmsghdr align;
-		} cm;
-		struct msghdr m = {0};
-		struct cmsghdr *c;
-		int pfd = -1;
-		ssize_t r;
+		int pfd;
+		bool trunc;
+		ssize_t r = frame_recv(WRITER_FD, buf, sizeof(buf), &pfd,
+		                       &trunc, MSG_DONTWAIT);
 
-		m.msg_iov = &iov;
-		m.msg_iovlen = 1;
-		m.msg_control = cm.b;
-		m.msg_controllen = sizeof(cm.b);
-		r = recvmsg(WRITER_FD, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (r < 0 && errno == EINTR)
-			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return 0;
 		if (r <= 0)
 			return -1;
-		for (c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c))
-			if (c->cmsg_level == SOL_SOCKET &&
-			    c->cmsg_type == SCM_RIGHTS &&
-			    c->cmsg_len == CMSG_LEN(sizeof(int)) && pfd < 0)
-				memcpy(&pfd, CMSG_DATA(c), sizeof(int));
-		if ((m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) {
+		if (trunc) {
 			w->bad_frames++;
 			log_warnx("writer: oversized frame refused");
 			if (pfd >= 0)
@@ -432,75 +415,25 @@ writer_main(struct writer_cfg *c)
 	_exit(serve(s));
 }
 
-/* One int32 with an optional descriptor (SCM_RIGHTS). */
+/* A child on the other end of a new SOCK_SEQPACKET socketpair (its end
+ * at WRITER_FD) runs body(c) and never returns; *fd is ours. -1 logged. */
 static int
-send_fd(int sock, int fd, int32_t val)
-{
-	struct iovec iov = {&val, sizeof(val)};
-	union {
-		char b[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} cm;
-	struct msghdr m = {0};
-
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	if (fd >= 0) {
-		struct cmsghdr *h;
-
-		memset(&cm, 0, sizeof(cm));
-		m.msg_control = cm.b;
-		m.msg_controllen = sizeof(cm.b);
-		h = CMSG_FIRSTHDR(&m);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(h), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &m, MSG_NOSIGNAL) == (ssize_t)sizeof(val) ? 0 : -1;
-}
-
-static int
-recv_fd(int sock, int *fd, int32_t *val)
-{
-	struct iovec iov = {val, sizeof(*val)};
-	union {
-		char b[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} cm;
-	struct msghdr m = {0};
-	struct cmsghdr *h;
-
-	m.msg_iov = &iov;
-	m.msg_iovlen = 1;
-	m.msg_control = cm.b;
-	m.msg_controllen = sizeof(cm.b);
-	*fd = -1;
-	if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(*val))
-		return -1;
-	for (h = CMSG_FIRSTHDR(&m); h != NULL; h = CMSG_NXTHDR(&m, h))
-		if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
-		    h->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(fd, CMSG_DATA(h), sizeof(int));
-	return 0;
-}
-
-/* Forks one writer; *fd its socket's other end (for the recorder). */
-static int
-fork_writer(struct writer_cfg *c, int *fd, pid_t *pid)
+fork_on_socket(struct writer_cfg *c, void (*body)(struct writer_cfg *),
+               int sndbuf, int *fd, pid_t *pid)
 {
 	int sv[2];
-	int big = 4 << 20;
 	pid_t p;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
 		log_warn("writer: socketpair");
 		return -1;
 	}
-	/* room for bursts (FORCE: the monitor may not; then 2 x wmem_max) */
-	if (setsockopt(sv[0], SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof(big)) !=
-	        0 &&
-	    setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big)) != 0)
+	/* room for bursts (FORCE: may be refused; then 2 x wmem_max) */
+	if (sndbuf > 0 &&
+	    setsockopt(sv[0], SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
+	               sizeof(sndbuf)) != 0 &&
+	    setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) !=
+	        0)
 		log_warn("writer: SO_SNDBUF");
 	fflush(NULL);
 	p = fork();
@@ -513,12 +446,21 @@ fork_writer(struct writer_cfg *c, int *fd, pid_t *pid)
 	if (p == 0) {
 		if (dup2(sv[1], WRITER_FD) != WRITER_FD)
 			_exit(1);
-		writer_main(c);
+		body(c);
+		_exit(1);
 	}
 	close(sv[1]);
-	c->started = true;
 	*fd = sv[0];
 	*pid = p;
+	return 0;
+}
+
+static int
+fork_writer(struct writer_cfg *c, int *fd, pid_t *pid)
+{
+	if (fork_on_socket(c, writer_main, 4 << 20, fd, pid) != 0)
+		return -1;
+	c->started = true;
 	return 0;
 }
 
@@ -544,6 +486,7 @@ monitor_main(struct writer_cfg *c)
 		ssize_t r = recv(WRITER_FD, &req, 1, 0);
 		int fd = -1, one;
 		pid_t pid = -1;
+		int32_t wpid;
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -552,7 +495,9 @@ monitor_main(struct writer_cfg *c)
 		/* the writer's end goes to fd WRITER_FD in the writer: the
 		 * control socket is not inherited */
 		one = fork_writer(c, &fd, &pid);
-		if (send_fd(WRITER_FD, fd, (int32_t)(one == 0 ? pid : -1)) != 0)
+		wpid = one == 0 ? (int32_t)pid : -1;
+		if (frame_send(WRITER_FD, &wpid, sizeof(wpid), NULL, 0, fd,
+		               0) != (ssize_t)sizeof(wpid))
 			log_warnx("writer: monitor: answer lost");
 		if (fd >= 0)
 			close(fd);
@@ -562,29 +507,8 @@ monitor_main(struct writer_cfg *c)
 int
 writer_cfg_start(struct writer_cfg *c)
 {
-	int sv[2];
-	pid_t p;
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-		log_warn("writer: socketpair");
+	if (fork_on_socket(c, monitor_main, 0, &c->ctl, &c->monitor) != 0)
 		return -1;
-	}
-	fflush(NULL);
-	p = fork();
-	if (p < 0) {
-		log_warn("writer: fork");
-		close(sv[0]);
-		close(sv[1]);
-		return -1;
-	}
-	if (p == 0) {
-		if (dup2(sv[1], WRITER_FD) != WRITER_FD)
-			_exit(1);
-		monitor_main(c);
-	}
-	close(sv[1]);
-	c->ctl = sv[0];
-	c->monitor = p;
 	/* the monitor has the URI: the recorder keeps no copy */
 	explicit_bzero(c->target, strlen(c->target));
 	return 0;
@@ -602,8 +526,12 @@ writer_spawn(struct writer_cfg *c, int *fd, pid_t *pid)
 		return -1;
 	}
 	/* a restart is rare (at most once a second): a short bounded wait */
-	if (poll(&p, 1, 2000) != 1 || recv_fd(c->ctl, &got, &wpid) != 0 ||
-	    got < 0 || wpid <= 0) {
+	bool trunc;
+
+	if (poll(&p, 1, 2000) != 1 ||
+	    frame_recv(c->ctl, &wpid, sizeof(wpid), &got, &trunc, 0) !=
+	        (ssize_t)sizeof(wpid) ||
+	    trunc || got < 0 || wpid <= 0) {
 		log_warnx("writer: the monitor did not start a writer");
 		if (got >= 0)
 			close(got);
