@@ -180,12 +180,6 @@ seccomp_on(void)
 static int
 drop_to(const struct writer_cfg *c)
 {
-	/* first, as root: the state directory above may be 0700 root; the
-	 * spool is then reached relative to the working directory */
-	if (chdir(c->dir) != 0) {
-		log_warn("writer: chdir %s", c->dir);
-		return -1;
-	}
 	if (setgroups(0, NULL) != 0 || setgid(c->gid) != 0 ||
 	    setuid(c->uid) != 0) {
 		log_warn("writer: cannot become uid %u", (unsigned)c->uid);
@@ -478,6 +472,13 @@ monitor_main(struct writer_cfg *c)
 	(void)signal(SIGCHLD, SIG_IGN); /* writers reaped by the kernel */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close_others();
+	/* first, with every capability: the state directory may be 0700
+	 * root, the writer's own one 0700 its user; writers inherit this
+	 * working directory and reach their spool relative to it */
+	if (chdir(c->dir) != 0) {
+		log_warn("writer: chdir %s", c->dir);
+		_exit(1);
+	}
 	if (priv_keep_only((1ull << CAP_SETUID) | (1ull << CAP_SETGID)) != 0 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		_exit(1);
