@@ -130,19 +130,20 @@ spool_out(struct storelink *l, const uint8_t *buf, size_t len, uint64_t nops)
 	return 0;
 }
 
-/* A dead writer's unacknowledged batches, ahead of the spool. */
+/* The oldest unacknowledged batches, those with seq < below, put ahead
+ * of what path holds (written to path.new, then renamed over it). */
 static void
-respool_ring(struct storelink *l)
+prepend_ring(struct storelink *l, const char *path, uint64_t below)
 {
-	char tmp[4200];
+	char tmp[4300];
 	uint64_t nops = 0;
 	int in;
 
-	if (l->n == 0)
+	if (l->n == 0 || l->ring[l->head].seq >= below)
 		return;
-	snprintf(tmp, sizeof(tmp), "%s.new", l->spool);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
 	(void)unlink(tmp);
-	while (l->n > 0) {
+	while (l->n > 0 && l->ring[l->head].seq < below) {
 		struct pend *e = &l->ring[l->head];
 
 		if (spool_append(tmp, e->buf, e->len) != 0)
@@ -156,7 +157,7 @@ respool_ring(struct storelink *l)
 		l->head = (l->head + 1) % STORELINK_RING;
 		l->n--;
 	}
-	in = open(l->spool, O_RDONLY | O_CLOEXEC);
+	in = open(path, O_RDONLY | O_CLOEXEC);
 	if (in >= 0) {
 		static uint8_t chunk[65536];
 		ssize_t r;
@@ -166,12 +167,25 @@ respool_ring(struct storelink *l)
 				break; /* logged */
 		close(in);
 	}
-	if (rename(tmp, l->spool) != 0)
+	if (rename(tmp, path) != 0)
 		log_warn("storelink: rename %s", tmp);
 	l->spooled_ops += nops;
-	l->spooling = true;
 	log_warnx("storelink: %" PRIu64 " unacknowledged operations spooled",
 	          nops);
+}
+
+/* A dead writer's unacknowledged batches, in their place: those sent
+ * before the spool file it was replaying ahead of that file, the others
+ * ahead of the spool. */
+static void
+respool_ring(struct storelink *l)
+{
+	if (l->replay_sent)
+		prepend_ring(l, l->replay, l->replay_seq);
+	if (l->n > 0) {
+		prepend_ring(l, l->spool, UINT64_MAX);
+		l->spooling = true;
+	}
 }
 
 /* The writer hung up (it died, or finished at close): its socket is
@@ -186,8 +200,8 @@ writer_gone(struct storelink *l, uint64_t now_ms)
 	if (l->pid > 0)
 		log_warnx("storelink: writer %d gone", (int)l->pid);
 	l->pid = -1;
-	l->replay_sent = false; /* the file stays: the next writer's */
 	respool_ring(l);
+	l->replay_sent = false; /* the file stays: the next writer's */
 	l->next_start_ms = now_ms + 1000;
 }
 
