@@ -113,7 +113,7 @@ def main():
         # between two flushes would prove nothing)
         os.kill(w, signal.SIGSTOP)
         wl = subprocess.Popen(["/bin/sh", "-c", "i=0; while [ $i -lt %d ]; do /bin/true kill-$i; i=$((i+1)); done" % N])
-        time.sleep(1.0)
+        time.sleep(3.0)  # documents are due a second after an exit
         os.kill(w, signal.SIGKILL)
         wl.wait()
         check("privsep_writer_restarted", wait_for(lambda: writer_of(g) not in (None, w), 10),
@@ -121,6 +121,9 @@ def main():
         check("privsep_kill_nothing_lost", wait_for(lambda: count(d, "kill") == N, 30),
               "%d of %d" % (count(d, "kill"), N))
         check("privsep_kill_logged", "writer restarted" in g.text(), g.text()[-2000:])
+        m = re.search(r"storelink: (\d+) unacknowledged operations spooled", g.text())
+        check("privsep_kill_unacked_respooled", m is not None and int(m.group(1)) > 0,
+              "the writer died holding no unacknowledged batch: the test proved nothing")
 
         # the store frozen under load
         sp = store_pids()
