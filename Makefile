@@ -97,8 +97,10 @@ $(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
 # listener edges and common
 UNIT_test_nlrecv := listener/nlrecv common/log
 UNIT_test_localstore := listener/localstore
-UNIT_test_store := listener/store listener/netprobe common/util common/log
-UNIT_test_priv_plan := listener/priv
+UNIT_test_store := listener/store listener/netprobe listener/spool listener/storelink \
+	listener/writer listener/frame listener/priv common/util common/log
+UNIT_test_frame := listener/frame common/log
+UNIT_test_priv_plan := listener/priv common/log
 UNIT_test_sysevent := listener/sysevent listener/argvdec listener/syscalls listener/reasm \
 	listener/record \
 	common/util common/log
@@ -255,6 +257,10 @@ install: listener/godo filter/filter
 		    >$(DESTDIR)$(SYSCONFDIR)/audit/plugins.d/godo.conf
 	@[ -n "$(DESTDIR)" ] || ! command -v systemctl >/dev/null || \
 		systemctl daemon-reload 2>/dev/null || true
+	@# -privsep's writer user (godo(8)); not in a staged DESTDIR install
+	@[ -n "$(DESTDIR)" ] || id godo >/dev/null 2>&1 || \
+		useradd --system --no-create-home --home-dir /nonexistent \
+		    --shell /usr/sbin/nologin godo
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/godo $(DESTDIR)$(PREFIX)/bin/godo-filter \

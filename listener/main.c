@@ -35,6 +35,7 @@
 #include "procconn.h"
 #include "statsline.h"
 #include "store.h"
+#include "storelink.h"
 #include "tamper.h"
 #include "util.h"
 #include "writeback.h"
@@ -442,6 +443,23 @@ restart_gap(struct godo *g)
 	}
 }
 
+/* The writer process gets the -mongo URI; the recorder keeps it redacted
+ * (logs, local store lookup) and wipes argv's copy. */
+static void
+open_privsep(struct godo *g, char *err, size_t errlen)
+{
+	static char redacted[1024];
+	struct storelink_opts lo = {g->o.mongo, g->o.db, g->host,
+	                            g->o.state_dir, g->o.privsep_user};
+
+	g->store = store_open_privsep(&lo, err, errlen);
+	util_uri_redact(g->o.mongo, redacted, sizeof(redacted));
+	if (strcmp(redacted, g->o.mongo) != 0) {
+		explicit_bzero((char *)g->o.mongo, strlen(g->o.mongo));
+		g->o.mongo = redacted;
+	}
+}
+
 static void
 setup_spool(struct godo *g)
 {
@@ -636,7 +654,10 @@ main(int argc, char **argv)
 		util_strlcpy(g.host, "unknown", sizeof(g.host));
 	g.start_ns = util_wall_ns();
 
-	g.store = store_open(g.o.mongo, g.o.db, err, sizeof(err));
+	if (g.o.privsep && !g.o.no_privsep)
+		open_privsep(&g, err, sizeof(err));
+	else
+		g.store = store_open(g.o.mongo, g.o.db, err, sizeof(err));
 	if (g.store == NULL)
 		fatalx("%s", err);
 	store_ensure_indexes(g.store);
@@ -698,6 +719,8 @@ main(int argc, char **argv)
 	if (core_snapshot(g.core) != 0)
 		log_warn("snapshot of /proc failed");
 	(void)procconn_resync_take(g.conn); /* the snapshot just did that */
+	if (g.o.privsep && !g.o.no_privsep && priv_drop_ptrace() == 0)
+		log_info("privsep: CAP_SYS_PTRACE dropped after the snapshot");
 	read_clock(&g);
 	g.last_flush_ms = g.last_stats_ms = g.now_ms;
 	flush_store(&g);

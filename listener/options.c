@@ -126,6 +126,15 @@ options_parse(struct options *o, int argc, char **argv)
 	     "become HMAC-SHA256 under it, so a store writer without it cannot "
 	     "forge them",
 	     NULL},
+	    {"privsep", FLAG_BOOL, &o->privsep,
+	     "privilege separation: an unprivileged writer process, without "
+	     "capabilities, talks to the store; the recorder never waits on "
+	     "it (spool)",
+	     NULL},
+	    {"no-privsep", FLAG_BOOL, &o->no_privsep,
+	     "one process talks to the store (overrides -privsep)", NULL},
+	    {"privsep-user", FLAG_STR, &o->privsep_user,
+	     "the writer's user (default godo, else nobody)", NULL},
 	    {"no-chain", FLAG_BOOL, &o->no_chain,
 	     "do not chain what is written (no digests, no chain documents; "
 	     "filter -verify will find nothing to check)",

@@ -23,6 +23,8 @@ struct options {
 	uint64_t proc_cap, fd_cap;
 	uint64_t mem_limit;
 	bool rules, version, force, all, lock, no_chain;
+	bool privsep, no_privsep; /* the store through a writer process */
+	const char *privsep_user;
 };
 
 enum options_result {

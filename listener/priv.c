@@ -18,6 +18,8 @@
 
 #include <linux/capability.h>
 
+#include "log.h"
+
 #define CAPBIT(c) (1ull << (c))
 #define PRIV_KEEP                                                              \
 	(CAPBIT(CAP_AUDIT_CONTROL) | CAPBIT(CAP_SYS_PTRACE) |                  \
@@ -194,4 +196,41 @@ priv_drop(char *err, size_t errlen)
 		fail(err, errlen, &rc, nnp < 0 ? errno : 0,
 		     "priv: no_new_privs not set");
 	return rc;
+}
+
+int
+priv_drop_ptrace(void)
+{
+	struct capsets cs;
+
+	if (caps_get(&cs) != 0) {
+		log_warn("priv: capget");
+		return -1;
+	}
+	cs.eff &= ~CAPBIT(CAP_SYS_PTRACE);
+	cs.prm &= ~CAPBIT(CAP_SYS_PTRACE);
+	if (caps_set(&cs) != 0) {
+		log_warn("priv: capset without CAP_SYS_PTRACE");
+		return -1;
+	}
+	return 0;
+}
+
+int
+priv_keep_only(uint64_t mask)
+{
+	struct capsets cs;
+
+	if (caps_get(&cs) != 0) {
+		log_warn("priv: capget");
+		return -1;
+	}
+	cs.eff &= mask;
+	cs.prm &= mask;
+	cs.inh = 0;
+	if (caps_set(&cs) != 0) {
+		log_warn("priv: capset");
+		return -1;
+	}
+	return 0;
 }

@@ -44,4 +44,18 @@ void priv_plan_for(uint64_t eff, uint64_t prm, struct priv_plan *plan);
  * process keeps uid 0 either way. */
 int priv_drop(char *err, size_t errlen);
 
+/* Privilege separation (-privsep): after the /proc snapshot, drop
+ * CAP_SYS_PTRACE from the effective and permitted sets too (its power to
+ * write any process's memory through /proc/PID/mem is what a bug in the
+ * recorder would want most). From then on /proc/PID/exe, cwd and root of
+ * tasks that are not dumpable or hold capabilities godo lacks (root in a
+ * container, dockerd, runc) cannot be read: those come from the audit
+ * records (SYSCALL exe=, CWD, PATH). 0, or -1 logged. */
+int priv_drop_ptrace(void);
+
+/* Effective and permitted sets cut to mask (bit n for capability n),
+ * inheritable emptied: the writer's monitor keeps CAP_SETUID and
+ * CAP_SETGID only (writer.h). 0, or -1 logged. */
+int priv_keep_only(uint64_t mask);
+
 #endif

@@ -17,6 +17,8 @@
 #include "log.h"
 #include "netprobe.h"
 #include "schema.h"
+#include "spool.h"
+#include "storelink.h"
 #include "util.h"
 
 struct store {
@@ -41,6 +43,7 @@ struct store {
 	char probe_host[256];
 	uint16_t probe_port;
 	struct store_stats st;
+	struct storelink *link; /* privilege separation: no client here */
 };
 
 static void
@@ -164,6 +167,23 @@ store_open(const char *target, const char *db, char *err, size_t errlen)
 	return s;
 }
 
+struct store *
+store_open_privsep(const struct storelink_opts *lo, char *err, size_t errlen)
+{
+	struct store *s = calloc(1, sizeof(*s));
+
+	if (s == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->link = storelink_start(lo, err, errlen);
+	if (s->link == NULL) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 enum env_type { ENV_UPSERT, ENV_INSERT, ENV_DELETE };
 
 /* {c, t, a, b}: collection, type, then sel+upd (upsert), doc
@@ -175,7 +195,7 @@ env_add(struct store *s, enum store_coll c, enum env_type t, const bson_t *a,
 	bson_t e = BSON_INITIALIZER;
 	size_t need;
 
-	if (s->replaying || s->spool_path == NULL)
+	if (s->replaying || (s->spool_path == NULL && s->link == NULL))
 		return;
 	BSON_APPEND_INT32(&e, "c", (int32_t)c);
 	BSON_APPEND_INT32(&e, "t", (int32_t)t);
@@ -227,8 +247,9 @@ store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
              const bson_t *upd)
 {
 	bson_error_t e;
-	bool ok = mongoc_bulk_operation_update_one_with_opts(
-	    bulk_for(s, c), sel, upd, s->upsert_opts, &e);
+	bool ok = s->link != NULL ||
+	          mongoc_bulk_operation_update_one_with_opts(
+	              bulk_for(s, c), sel, upd, s->upsert_opts, &e);
 
 	if (ok)
 		s->st.upserts++;
@@ -270,7 +291,8 @@ int
 store_insert(struct store *s, enum store_coll c, const bson_t *doc)
 {
 	bson_error_t e;
-	bool ok = mongoc_bulk_operation_insert_with_opts(bulk_for(s, c), doc,
+	bool ok = s->link != NULL ||
+	          mongoc_bulk_operation_insert_with_opts(bulk_for(s, c), doc,
 	                                                 s->insert_opts, &e);
 
 	return queued(s, ok, &e, __func__, c, ENV_INSERT, doc, NULL);
@@ -280,7 +302,8 @@ int
 store_delete(struct store *s, enum store_coll c, const bson_t *sel)
 {
 	bson_error_t e;
-	bool ok = mongoc_bulk_operation_remove_many_with_opts(bulk_for(s, c),
+	bool ok = s->link != NULL ||
+	          mongoc_bulk_operation_remove_many_with_opts(bulk_for(s, c),
 	                                                      sel, NULL, &e);
 
 	if (ok)
@@ -400,8 +423,6 @@ execute(struct store *s, int *rc)
 static void
 spool_write(struct store *s)
 {
-	int fd;
-	size_t off = 0;
 	uint64_t n = s->pending;
 
 	if (s->envlen == 0)
@@ -414,32 +435,13 @@ spool_write(struct store *s)
 		s->envlen = 0;
 		return;
 	}
-	fd = open(s->spool_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-	          0600);
-	if (fd < 0) {
-		log_warn("store: spool %s", s->spool_path);
-		s->st.lost_ops += n;
-		s->envlen = 0;
-		return;
+	if (spool_append(s->spool_path, s->env, s->envlen) != 0) {
+		s->st.lost_ops += n; /* logged */
+	} else {
+		s->st.spool_bytes += s->envlen;
+		s->st.spooled_ops += n;
+		s->spool_pending = true;
 	}
-	while (off < s->envlen) {
-		ssize_t w = write(fd, s->env + off, s->envlen - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			log_warn("store: spool write");
-			s->st.lost_ops += n;
-			break;
-		}
-		off += (size_t)w;
-	}
-	if (fdatasync(fd) != 0)
-		log_warn("store: spool fdatasync");
-	close(fd);
-	s->st.spool_bytes += off;
-	s->st.spooled_ops += n;
-	s->spool_pending = true;
 	s->envlen = 0;
 }
 
@@ -468,6 +470,41 @@ requeue(struct store *s, enum store_coll c, int32_t t, const bson_t *a,
 	return -1;
 }
 
+int
+store_apply_env(struct store *s, const bson_t *env)
+{
+	bson_iter_t it;
+	int32_t c = -1, t = -1;
+	bson_t a, b;
+	bool has_a = false, has_b = false;
+
+	if (bson_iter_init(&it, env)) {
+		while (bson_iter_next(&it)) {
+			const char *k = bson_iter_key(&it);
+			const uint8_t *data;
+			uint32_t len;
+
+			if (strcmp(k, "c") == 0 && BSON_ITER_HOLDS_INT32(&it))
+				c = bson_iter_int32(&it);
+			else if (strcmp(k, "t") == 0 &&
+			         BSON_ITER_HOLDS_INT32(&it))
+				t = bson_iter_int32(&it);
+			else if (BSON_ITER_HOLDS_DOCUMENT(&it)) {
+				bson_iter_document(&it, &len, &data);
+				if (strcmp(k, "a") == 0)
+					has_a = bson_init_static(&a, data, len);
+				else if (strcmp(k, "b") == 0)
+					has_b = bson_init_static(&b, data, len);
+			}
+		}
+	}
+	if (c < 0 || c >= STORE_NCOLL || !has_a) {
+		log_warnx("store: envelope without collection or document");
+		return -1;
+	}
+	return requeue(s, (enum store_coll)c, t, &a, has_b ? &b : NULL);
+}
+
 /* Re-queues the spool's envelopes and sends them, in chunks, in order.
  * 0 when the spool is empty again. */
 static int
@@ -487,36 +524,7 @@ replay(struct store *s)
 	}
 	s->replaying = true;
 	while ((env = bson_reader_read(r, &eof)) != NULL) {
-		bson_iter_t it;
-		int32_t c = -1, t = -1;
-		bson_t a, b;
-		bool has_a = false, has_b = false;
-
-		if (bson_iter_init(&it, env)) {
-			while (bson_iter_next(&it)) {
-				const char *k = bson_iter_key(&it);
-				const uint8_t *data;
-				uint32_t len;
-
-				if (strcmp(k, "c") == 0)
-					c = bson_iter_int32(&it);
-				else if (strcmp(k, "t") == 0)
-					t = bson_iter_int32(&it);
-				else if (BSON_ITER_HOLDS_DOCUMENT(&it)) {
-					bson_iter_document(&it, &len, &data);
-					if (strcmp(k, "a") == 0)
-						has_a = bson_init_static(
-						    &a, data, len);
-					else if (strcmp(k, "b") == 0)
-						has_b = bson_init_static(
-						    &b, data, len);
-				}
-			}
-		}
-		if (c < 0 || c >= STORE_NCOLL || !has_a)
-			continue;
-		if (requeue(s, (enum store_coll)c, t, &a, has_b ? &b : NULL) !=
-		    0)
+		if (store_apply_env(s, env) != 0)
 			s->st.failed_ops++; /* logged */
 		n++;
 		if (s->pending >= STORE_BATCH_MAX && execute(s, &rc) != 0)
@@ -547,6 +555,14 @@ store_flush(struct store *s, uint64_t now_ms)
 	int rc = 0;
 
 	s->now_ms = now_ms;
+	if (s->link != NULL) {
+		rc = storelink_send(s->link, s->env, s->envlen, s->pending,
+		                    now_ms);
+		s->envlen = 0;
+		s->pending = 0;
+		s->pending_bytes = 0;
+		return rc;
+	}
 	if (s->st.down || s->spool_pending) {
 		if (now_ms < s->next_probe_ms || !probe(s) || replay(s) != 0) {
 			if (now_ms >= s->next_probe_ms)
@@ -581,6 +597,8 @@ store_set_spool(struct store *s, const char *path, uint64_t max_bytes)
 {
 	struct stat st;
 
+	if (s->link != NULL)
+		return storelink_set_spool(s->link, path, max_bytes);
 	free(s->spool_path);
 	s->spool_path = strdup(path);
 	if (s->spool_path == NULL)
@@ -643,6 +661,10 @@ store_ensure_indexes(struct store *s)
 	/* FerretDB's SQLite handler answers every query but an _id lookup by
 	 * scanning: a secondary index would serve no query and cost every
 	 * insert (measured +15 % of its CPU per document). */
+	if (s->link != NULL) { /* the writer did, and said so */
+		s->scan_updates = storelink_updates_scan(s->link);
+		return;
+	}
 	s->scan_updates = is_ferretdb(s);
 	if (s->scan_updates) {
 		log_info("store: FerretDB: no secondary indexes (its SQLite "
@@ -658,15 +680,21 @@ store_ensure_indexes(struct store *s)
 int
 store_last_run(struct store *s, const char *host, int64_t *last_ns)
 {
-	bson_t *filter = BCON_NEW(F_HOST, BCON_UTF8(host));
-	bson_t *opts = BCON_NEW("sort", "{", F_LAST_SEEN_NS, BCON_INT32(-1),
-	                        "}", "limit", BCON_INT64(1));
-	mongoc_cursor_t *cur = mongoc_collection_find_with_opts(
-	    s->coll[STORE_RUNS], filter, opts, NULL);
+	bson_t *filter;
+	bson_t *opts;
+	mongoc_cursor_t *cur;
 	const bson_t *doc;
 	bson_error_t e;
 	bson_iter_t it;
 	int rc = 0;
+
+	if (s->link != NULL)
+		return storelink_last_run(s->link, last_ns);
+	filter = BCON_NEW(F_HOST, BCON_UTF8(host));
+	opts = BCON_NEW("sort", "{", F_LAST_SEEN_NS, BCON_INT32(-1), "}",
+	                "limit", BCON_INT64(1));
+	cur = mongoc_collection_find_with_opts(s->coll[STORE_RUNS], filter,
+	                                       opts, NULL);
 
 	if (mongoc_cursor_next(cur, &doc) &&
 	    bson_iter_init_find(&it, doc, F_LAST_SEEN_NS) &&
@@ -688,6 +716,8 @@ void
 store_get_stats(const struct store *s, struct store_stats *out)
 {
 	*out = s->st;
+	if (s->link != NULL)
+		storelink_stats(s->link, out);
 }
 
 void
@@ -697,6 +727,12 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
+	if (s->link != NULL) {
+		storelink_close(s->link);
+		free(s->env);
+		free(s);
+		return;
+	}
 	for (i = 0; i < STORE_NCOLL; i++) {
 		if (s->bulk[i] != NULL)
 			mongoc_bulk_operation_destroy(s->bulk[i]);

@@ -59,6 +59,16 @@ struct store;
  * pass through). Pings the server; NULL with err filled on failure. */
 struct store *store_open(const char *target, const char *db, char *err,
                          size_t errlen);
+/* Privilege separation: forks the writer process (writer.h), which opens
+ * the store (lo->target, with its credentials) as an unprivileged user;
+ * the returned store only queues envelopes and hands them to the writer
+ * at store_flush without ever waiting on it (storelink.h). */
+struct storelink_opts;
+struct store *store_open_privsep(const struct storelink_opts *lo, char *err,
+                                 size_t errlen);
+/* One envelope ({c, t, a, b}, as the spool holds them) queued again: the
+ * writer applies what the recorder sends with it. -1 logged. */
+int store_apply_env(struct store *s, const bson_t *env);
 /* store_open without the ping: nothing goes over the network until the
  * first flush (tests of the queue). Close with store_close. */
 struct store *store_new(const char *target, const char *db, char *err,

@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""test_privsep.py - godo -privsep (issue 19): the writer process runs as an
+unprivileged user with no capabilities, no_new_privs and a seccomp filter;
+the recorder has no CAP_SYS_PTRACE once started; the writer killed (-9)
+under load is restarted and nothing is lost; the store frozen (SIGSTOP) for
+FREEZE_S seconds under load: the workload keeps its pace, the kernel loses
+nothing (no `audit` gap) and everything arrives after SIGCONT.
+
+FREEZE_S is 20 s, not the issue's 60 s, to keep the shared suite short
+(GODO_PRIVSEP_FREEZE_S=60 runs the full one)."""
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from godotest import (Godo, check, client, fresh_db, finish_dropping, wait_for)  # noqa: E402
+
+N = 1500
+FREEZE_S = float(os.environ.get("GODO_PRIVSEP_FREEZE_S", "20"))
+CAP_SYS_PTRACE = 19
+
+
+def status(pid):
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            k, _, v = line.partition(":")
+            out[k] = v.strip()
+    return out
+
+
+def children(pid):
+    try:
+        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def monitor_of(g):
+    kids = children(g.proc.pid)
+    return kids[0] if len(kids) == 1 else None
+
+
+def writer_of(g):
+    """godo forks a monitor (keeps CAP_SETUID/SETGID) that forks writers."""
+    m = monitor_of(g)
+    kids = children(m) if m is not None else []
+    return kids[0] if len(kids) == 1 else None
+
+
+def store_pids():
+    port = os.environ.get("GODO_STORE_PORT", "27117")
+    out = subprocess.run(["ss", "-Hltnp", "sport = :%s" % port], stdout=subprocess.PIPE, text=True).stdout
+    return sorted(set(int(p) for p in re.findall(r"pid=(\d+)", out)))
+
+
+def workload(marker, n=N):
+    """n short processes, each with a marker in its args; seconds taken."""
+    t0 = time.time()
+    subprocess.run(["/bin/sh", "-c", "i=0; while [ $i -lt %d ]; do /bin/true %s-$i; i=$((i+1)); done" % (n, marker)],
+                   check=True)
+    return time.time() - t0
+
+
+def count(d, marker):
+    n = 0
+    for p in d.pids.find({"args.0": "/bin/true"}, {"args": 1}):
+        a = p.get("args", [])
+        if len(a) == 2 and isinstance(a[1], str) and a[1].startswith(marker + "-"):
+            n += 1
+    return n
+
+
+def main():
+    db = fresh_db("privsep")
+    d = client()[db]
+    g = Godo(db, "-all", "-privsep", "-privsep-user=nobody").start()
+    stopped, last = [], []
+    try:
+        w = writer_of(g)
+        check("privsep_writer_exists", w is not None, "children of godo: %r" % children(g.proc.pid))
+        m = monitor_of(g)
+        ms = status(m)
+        check("privsep_monitor_caps", int(ms["CapEff"], 16) == (1 << 6 | 1 << 7) and ms.get("NoNewPrivs") == "1",
+              "monitor CapEff %s NoNewPrivs %s" % (ms["CapEff"], ms.get("NoNewPrivs")))
+        if w is None:
+            return db
+        ws, rs = status(w), status(g.proc.pid)
+        check("privsep_writer_uid", ws["Uid"].split()[0] != "0" and ws["Uid"].split()[1] != "0",
+              "Uid %s" % ws["Uid"])
+        check("privsep_writer_no_caps", int(ws["CapEff"], 16) == 0 and int(ws["CapPrm"], 16) == 0,
+              "CapEff %s CapPrm %s" % (ws["CapEff"], ws["CapPrm"]))
+        check("privsep_writer_nnp_seccomp", ws.get("NoNewPrivs") == "1" and ws.get("Seccomp") == "2",
+              "NoNewPrivs %s Seccomp %s" % (ws.get("NoNewPrivs"), ws.get("Seccomp")))
+        check("privsep_recorder_no_ptrace",
+              not int(rs["CapEff"], 16) >> CAP_SYS_PTRACE & 1 and not int(rs["CapPrm"], 16) >> CAP_SYS_PTRACE & 1,
+              "recorder CapEff %s CapPrm %s" % (rs["CapEff"], rs["CapPrm"]))
+        print("NOTE writer %d: Uid %s CapEff %s CapPrm %s CapBnd %s; recorder %d: CapEff %s CapPrm %s" %
+              (w, ws["Uid"], ws["CapEff"], ws["CapPrm"], ws["CapBnd"], g.proc.pid, rs["CapEff"], rs["CapPrm"]),
+              flush=True)
+
+        base = workload("base")
+        check("privsep_base_all", wait_for(lambda: count(d, "base") == N, 30),
+              "%d of %d" % (count(d, "base"), N))
+
+        # kill -9 the writer in the middle of a workload, while it holds
+        # batches it has not acknowledged: stopped first, so the recorder's
+        # batches wait in the socket and in its ring (a writer killed
+        # between two flushes would prove nothing)
+        os.kill(w, signal.SIGSTOP)
+        wl = subprocess.Popen(["/bin/sh", "-c", "i=0; while [ $i -lt %d ]; do /bin/true kill-$i; i=$((i+1)); done" % N])
+        time.sleep(3.0)  # documents are due a second after an exit
+        os.kill(w, signal.SIGKILL)
+        wl.wait()
+        check("privsep_writer_restarted", wait_for(lambda: writer_of(g) not in (None, w), 10),
+              "children %r (old writer %d)" % (children(g.proc.pid), w))
+        check("privsep_kill_nothing_lost", wait_for(lambda: count(d, "kill") == N, 30),
+              "%d of %d" % (count(d, "kill"), N))
+        check("privsep_kill_logged", "writer restarted" in g.text(), g.text()[-2000:])
+        m = re.search(r"storelink: (\d+) unacknowledged operations spooled", g.text())
+        check("privsep_kill_unacked_respooled", m is not None and int(m.group(1)) > 0,
+              "the writer died holding no unacknowledged batch: the test proved nothing")
+
+        # the store frozen under load
+        sp = store_pids()
+        check("privsep_store_found", len(sp) > 0, "no process on the store's port")
+        t0 = time.time()
+        for p in sp:
+            os.kill(p, signal.SIGSTOP)
+            stopped.append(p)
+        frozen = workload("frozen")
+        time.sleep(max(0, t0 + FREEZE_S - time.time()))
+        for p in stopped:
+            os.kill(p, signal.SIGCONT)
+        stopped = []
+        print("NOTE workload of %d processes: %.2f s, %.2f s with the store frozen %.0f s" %
+              (N, base, frozen, FREEZE_S), flush=True)
+        check("privsep_frozen_pace", frozen < 2 * base + 1.0, "%.2f s frozen vs %.2f s" % (frozen, base))
+        check("privsep_frozen_all_arrive", wait_for(lambda: count(d, "frozen") == N, 90),
+              "%d of %d" % (count(d, "frozen"), N))
+        gaps = list(d.gaps.find({"source": "audit"}))
+        check("privsep_frozen_kernel_lost_none", gaps == [], "audit gaps %r" % gaps)
+    finally:
+        for p in stopped:
+            os.kill(p, signal.SIGCONT)
+        last = children(g.proc.pid) + [x for c in children(g.proc.pid) for x in children(c)]
+        rc = g.stop()
+    check("privsep_clean_exit", rc == 0, "rc %d: %s" % (rc, g.text()[-2000:]))
+    for p in last:
+        check("privsep_no_writer_left", not os.path.exists("/proc/%d" % p), "writer %d still runs" % p)
+    check("privsep_nothing_lost", "operations lost" not in g.text(), g.text()[-2000:])
+    return db
+
+
+if __name__ == "__main__":
+    finish_dropping(main())
