@@ -1,5 +1,6 @@
-/* main.c - godo: flags, setup in order, the loop, teardown in reverse.
- * The only caller of fatal(). One thread, one epoll set: the audit event
+/* main.c - godo: flags, setup in order (the store, the chain and audit by
+ * startup.c), the loop, teardown in reverse. With startup.c the only
+ * caller of fatal(). One thread, one epoll set: the audit event
  * socket, the audit control socket (status replies), the proc connector, a
  * signalfd and a timerfd. */
 #include <errno.h>
@@ -40,57 +41,8 @@
 #include "util.h"
 #include "writeback.h"
 
-#define PROCCONN_BUDGET 4096
-#define AUDIT_BUDGET 1024
-#define FLUSH_MS 200
-#define GODO_REASM_SLOTS 1024
-#define GODO_REASM_SLOT_BYTES (64 * 1024)
-#define GODO_REASM_AGE_MS 2000
-#define GODO_REASM_BYTES (4 * 1024 * 1024) /* open events' buffers, all */
-#define REASM_STEP_MS 250   /* the most reassembly's clock moves per turn */
-#define CLOCK_SYNC_MS 60000 /* follow steps of the wall clock */
-#define STATUS_MS 1000
-#define HEARTBEAT_MS 10000
-
-struct godo {
-	struct options o;
-	struct store *store;
-	struct writeback wb;
-	struct chain chain;
-	struct digest_key chain_key;
-	char chain_head_path[4096];
-	struct core *core;
-	struct auditsock *asrc;
-	struct procconn *conn;
-	struct rules *rules;       /* godo's own, removed at exit */
-	struct rules *found_rules; /* beside a daemon: its copy of godo's */
-	struct source src;
-	struct gap_tally serial_gap; /* multicast, stdin: missing serials */
-	struct reasm *reasm;
-	struct sysevent_dec *dec;
-	struct sysevent *ev;
-	FILE *diag;
-	char diagbuf[16 + 8970 + 64];
-	int ep, sigfd, timerfd;
-	uint64_t now_ms; /* the loop's clock, read once per iteration */
-	/* Reassembly's clock: the loop's, less stalls (a slow store write),
-	 * so an event whose end waits in the socket is not aged out. */
-	uint64_t reasm_ms;
-	bool audit_backlog; /* the last read stopped at its budget */
-	int64_t now_ns;     /* the wall clock at the same moment */
-	uint64_t last_flush_ms, last_status_ms, last_stats_ms;
-	uint64_t last_clock_ms, last_beat_ms;
-	int64_t last_status_ns;
-	uint64_t lost_total, stat_records, stat_events;
-	struct tamper tamper;
-	struct gap_tally reasm_gap[REASM_END_FLUSH + 1]; /* partial events */
-	struct gap_tally reasm_cut; /* records dropped from long events */
-	struct membudget docs;      /* documents kept in memory (wbdoc.h) */
-	bool stop;
-	char host[256], boot_id[PROCFS_BOOT_ID_LEN + 1];
-	char store_exe[4096];
-	int64_t start_ns;
-};
+#include "godo.h"
+#include "startup.h"
 
 /* The loop's one clock read: the logic gets this time. */
 static void
@@ -427,134 +379,6 @@ setup_fds(struct godo *g)
 		fatal("epoll_ctl");
 }
 
-/* Nothing was recorded on this host between the previous run's last
- * heartbeat (or clean stop) and now. */
-static void
-restart_gap(struct godo *g)
-{
-	int64_t last_ns = 0;
-
-	if (store_last_run(g->store, g->host, &last_ns) == 1 && last_ns > 0 &&
-	    last_ns < g->start_ns) {
-		writeback_gap(&g->wb, "restart", last_ns, g->start_ns, 0);
-		log_info("not recording since the previous run: gap of %" PRId64
-		         " s",
-		         (g->start_ns - last_ns) / 1000000000);
-	}
-}
-
-/* The writer process gets the -mongo URI; the recorder keeps it redacted
- * (logs, local store lookup) and wipes argv's copy. */
-static void
-open_privsep(struct godo *g, char *err, size_t errlen)
-{
-	static char redacted[1024];
-	struct storelink_opts lo = {g->o.mongo, g->o.db, g->host,
-	                            g->o.state_dir, g->o.privsep_user};
-
-	g->store = store_open_privsep(&lo, err, errlen);
-	util_uri_redact(g->o.mongo, redacted, sizeof(redacted));
-	if (strcmp(redacted, g->o.mongo) != 0) {
-		explicit_bzero((char *)g->o.mongo, strlen(g->o.mongo));
-		g->o.mongo = redacted;
-	}
-}
-
-static void
-setup_spool(struct godo *g)
-{
-	char path[4096];
-
-	if (mkdir(g->o.state_dir, 0700) != 0 && errno != EEXIST)
-		fatal("cannot create state directory %s", g->o.state_dir);
-	snprintf(path, sizeof(path), "%s/spool.bson", g->o.state_dir);
-	if (store_set_spool(g->store, path, g->o.spool_max) != 0)
-		fatalx("out of memory");
-}
-
-/* The chain of this run names the last head the previous run saved (the
- * state directory exists: setup_spool made it). */
-static void
-setup_chain(struct godo *g)
-{
-	struct chain_head prev;
-	char run[CHAIN_RUN_MAX];
-	int loaded;
-
-	if (g->o.no_chain)
-		return;
-	if (g->o.chain_key != NULL &&
-	    digest_key_load(&g->chain_key, g->o.chain_key) != 0)
-		fatalx("cannot use -chain-key %s", g->o.chain_key);
-	snprintf(g->chain_head_path, sizeof(g->chain_head_path),
-	         "%s/chain.head", g->o.state_dir);
-	loaded = chain_head_load(&prev, g->chain_head_path);
-	snprintf(run, sizeof(run), "%s:%s:%d:%" PRId64, g->host, g->boot_id,
-	         (int)getpid(), g->start_ns);
-	chain_init(&g->chain, g->o.chain_key != NULL ? &g->chain_key : NULL,
-	           g->host, run, loaded == 0 ? &prev : NULL);
-	writeback_chain(&g->wb, &g->chain, g->chain_head_path);
-	log_info("chaining as run %s%s", run,
-	         loaded == 0 ? ", after the saved head of the previous run"
-	                     : "");
-}
-
-static void
-setup_audit(struct godo *g)
-{
-	struct auditsock_opts ao;
-	struct rules_opts ro = {getpid(), g->o.exclude_exe};
-	int failed = 0, purged;
-
-	memset(&ao, 0, sizeof(ao));
-	ao.mode = source_audit_mode(g->src.kind);
-	ao.rcvbuf = g->o.backlog;
-	ao.backlog_limit = (uint32_t)g->o.backlog_limit;
-	ao.force = g->o.force;
-	if (g->o.wait_time >= 0) {
-		ao.set_wait_time = true;
-		ao.backlog_wait_time = (uint32_t)g->o.wait_time;
-	}
-	g->asrc = auditsock_open(&ao);
-	if (g->asrc == NULL) {
-		if (errno == EEXIST)
-			fatalx("another audit daemon is registered (auditd?); "
-			       "stop it or run godo -force");
-		if (errno == EPERM)
-			fatalx("audit is locked (enabled=2) or not permitted");
-		fatal("kernel audit unavailable");
-	}
-	if (ao.mode != AUDITSOCK_UNICAST) {
-		if (source_rules(auditsock_ctl_fd(g->asrc),
-		                 auditsock_found(g->asrc), &ro,
-		                 strcmp(g->o.rules_mode, "install") == 0,
-		                 &g->found_rules, &g->rules) != 0) {
-			auditsock_close(g->asrc);
-			fatalx("could not set up godo's audit rules");
-		}
-		return;
-	}
-	purged = rules_purge(auditsock_ctl_fd(g->asrc), RULES_KEY);
-	if (purged > 0)
-		log_info("removed %d stale godo rules", purged);
-	g->rules = rules_install(auditsock_ctl_fd(g->asrc), &ro, &failed);
-	if (g->rules == NULL) {
-		auditsock_close(g->asrc);
-		fatalx("could not install audit rules");
-	}
-	if (failed > 0)
-		log_warnx("%d audit rules could not be installed", failed);
-	if (g->o.lock) {
-		/* enabled=2: the rules cannot change until reboot */
-		if (audit_set_enabled(auditsock_ctl_fd(g->asrc), 2) <= 0) {
-			(void)rules_remove(auditsock_ctl_fd(g->asrc), g->rules);
-			auditsock_close(g->asrc);
-			fatalx("-lock: could not lock the audit configuration");
-		}
-		log_info("audit configuration locked until reboot (-lock)");
-	}
-}
-
 /* Records already queued at stop: the kernel's, or the text input's
  * (an auditd plugin's pipe, until its end). */
 static ssize_t
@@ -655,16 +479,16 @@ main(int argc, char **argv)
 	g.start_ns = util_wall_ns();
 
 	if (g.o.privsep && !g.o.no_privsep)
-		open_privsep(&g, err, sizeof(err));
+		startup_privsep(&g, err, sizeof(err));
 	else
 		g.store = store_open(g.o.mongo, g.o.db, err, sizeof(err));
 	if (g.store == NULL)
 		fatalx("%s", err);
 	store_ensure_indexes(g.store);
-	setup_spool(&g);
+	startup_spool(&g);
 	if (writeback_init(&g.wb, g.store, g.host, g.boot_id) != 0)
 		fatalx("out of memory");
-	setup_chain(&g);
+	startup_chain(&g);
 	if (g.o.exclude_exe == NULL &&
 	    localstore_exe(g.o.mongo, g.store_exe, sizeof(g.store_exe)) == 1) {
 		g.o.exclude_exe = g.store_exe;
@@ -676,7 +500,7 @@ main(int argc, char **argv)
 	g.conn = procconn_open(PROCCONN_RCVBUF);
 	if (g.conn == NULL)
 		fatal("proc connector unavailable");
-	setup_audit(&g);
+	startup_audit(&g);
 	tamper_init(&g.tamper, g.asrc, g.rules, &g.wb, g.o.force, g.start_ns);
 	if (g.src.kind != SOURCE_UNICAST) {
 		struct rules_opts ro = {getpid(), g.o.exclude_exe};
@@ -714,7 +538,7 @@ main(int argc, char **argv)
 		fatalx("cannot read the kernel clocks");
 	open_diag(&g);
 	setup_fds(&g);
-	restart_gap(&g);
+	startup_restart_gap(&g);
 	writeback_run(&g.wb, getpid(), g.start_ns, 0, g.start_ns);
 	if (core_snapshot(g.core) != 0)
 		log_warn("snapshot of /proc failed");
