@@ -97,7 +97,7 @@ $(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
 # listener edges and common
 UNIT_test_nlrecv := listener/nlrecv common/log
 UNIT_test_localstore := listener/localstore
-UNIT_test_store := listener/store listener/netprobe listener/spool listener/storelink \
+UNIT_test_store := listener/store listener/storeidx listener/netprobe listener/spool listener/storelink \
 	listener/writer listener/frame listener/priv common/util common/log
 UNIT_test_frame := listener/frame common/log
 UNIT_test_priv_plan := listener/priv common/log
