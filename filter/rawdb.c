@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "dbconn.h"
 #include "esc.h"
+#include "fgroup.h"
 #include "log.h"
 #include "mem.h"
 #include "schema.h"
@@ -183,6 +184,20 @@ rawdb_read_pids(struct rawdb *db, rawdb_doc_fn *fn, void *arg)
 	                 arg);
 }
 
+/* fn and its arg, for a grouped document's members */
+struct member_fn {
+	rawdb_doc_fn *fn;
+	void *arg;
+};
+
+static int
+each_member(const bson_t *doc, void *arg)
+{
+	const struct member_fn *m = arg;
+
+	return fgroup_each(doc, m->fn, m->arg);
+}
+
 int
 rawdb_read_files(struct rawdb *db, const char *coll, char *const *ids, size_t n,
                  rawdb_doc_fn *fn, void *arg)
@@ -190,6 +205,7 @@ rawdb_read_files(struct rawdb *db, const char *coll, char *const *ids, size_t n,
 	bson_t *q = bson_new(), d, a;
 	char key[24];
 	size_t j;
+	struct member_fn m = {fn, arg};
 
 	if (n == 0) {
 		bson_destroy(q);
@@ -210,10 +226,12 @@ rawdb_read_files(struct rawdb *db, const char *coll, char *const *ids, size_t n,
 			return -1;
 		}
 	}
+	/* a grouped document holds proc_id for all its members: the same
+	 * query finds it; each member reaches fn as a document of its own */
 	return read_coll(
 	    db, coll, q,
-	    BCON_NEW("projection", "{", F_WRITTEN, BCON_INT32(0), "}"), fn,
-	    arg);
+	    BCON_NEW("projection", "{", F_WRITTEN, BCON_INT32(0), "}"),
+	    each_member, &m);
 }
 
 int

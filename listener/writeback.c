@@ -9,6 +9,24 @@
 #include "wbchain.h"
 #include "wbdoc.h"
 
+/* A finished files document (grouped or alone) into the store. */
+static int
+files_emit(const bson_t *doc, void *arg)
+{
+	struct writeback *wb = arg;
+
+	return wbchain_insert(wb, STORE_FILES, doc);
+}
+
+/* The grouped files documents go to the store; refusals are counted. */
+static void
+files_flush(struct writeback *wb)
+{
+	fgroup_flush(&wb->fgroup);
+	wb->st.failed += wb->fgroup.failed;
+	wb->fgroup.failed = 0;
+}
+
 int
 writeback_init(struct writeback *wb, struct store *s, const char *host,
                const char *boot_id)
@@ -19,6 +37,8 @@ writeback_init(struct writeback *wb, struct store *s, const char *host,
 	wb->cx.boot_id = boot_id;
 	bson_init(&wb->sel);
 	bson_init(&wb->upd);
+	wb->group_files = true;
+	fgroup_init(&wb->fgroup, files_emit, wb);
 	wb->held = calloc(WRITEBACK_HOLD_MAX, sizeof(*wb->held));
 	if (wb->held == NULL) {
 		log_warn("writeback: calloc");
@@ -45,6 +65,7 @@ writeback_fini(struct writeback *wb)
 {
 	if (wb->held != NULL)
 		writeback_release(wb, INT64_MAX, UINT64_MAX);
+	files_flush(wb);
 	if (wb->chain != NULL)
 		wbchain_fini(wb);
 	free(wb->held);
@@ -73,7 +94,10 @@ insert_only(const struct writeback *wb)
 static void
 put(struct writeback *wb, enum store_coll c, const bson_t *doc)
 {
-	tally(wb, wbchain_insert(wb, c, doc));
+	if (c == STORE_FILES && wb->group_files)
+		tally(wb, fgroup_add(&wb->fgroup, doc)); /* at the flush */
+	else
+		tally(wb, wbchain_insert(wb, c, doc));
 }
 
 /* Empties wb->sel and wb->upd for the next update. */
@@ -559,6 +583,7 @@ writeback_flush(struct writeback *wb, uint64_t now_ms, int64_t wall_ns)
 	struct store_stats ss;
 
 	wb->wall_ns = wall_ns;
+	files_flush(wb); /* before the link that seals them */
 	if (wb->chain != NULL)
 		wbchain_flush(wb, now_ms);
 	writeback_tally_write(wb, &wb->mem_gap, "mem_docs");

@@ -51,6 +51,7 @@ setup_opts(void **state, bool all, bool scan)
 	o.proc_root = f->fp.root;
 	f->s = fake_store_new(scan);
 	assert_int_equal(writeback_init(&f->wb, f->s, "h", BOOT), 0);
+	f->wb.group_files = false; /* one document per files write */
 	f->c = core_new(&f->wb, &o, BOOT);
 	assert_non_null(f->c);
 	core_set_clock(f->c, &clk);
@@ -891,6 +892,7 @@ test_core_snapshot_no_root(void **state)
 
 	(void)state;
 	assert_int_equal(writeback_init(&wb, s, "h", BOOT), 0);
+	wb.group_files = false; /* one document per files write */
 	c = core_new(&wb, &o, BOOT);
 	assert_non_null(c);
 	assert_int_equal(core_snapshot(c), -1);

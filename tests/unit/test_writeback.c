@@ -34,6 +34,8 @@ setup_scan(void **state, bool scan)
 	f->s = fake_store_new(scan);
 	assert_non_null(f->s);
 	assert_int_equal(writeback_init(&f->wb, f->s, "h1", "boot"), 0);
+	/* one document per files write here; grouping: test_wb_group_* */
+	f->wb.group_files = false;
 	*state = f;
 	return 0;
 }

@@ -1,0 +1,72 @@
+/* fgroup.h - files documents grouped (docs/schema.md, "Grouped files
+ * documents"): the closed-file and operation documents of one process
+ * (its proc_id, pid, tgid, docker_id, host, boot_id) collected between two
+ * flushes are stored as ONE document
+ *
+ *   {_id: "<first member's _id>:g", host, boot_id, proc_id, pid, tgid,
+ *    docker_id?, docs: [{_id, op, filename, ...}, ...]}
+ *
+ * FerretDB costs ~10 us per document and ~2.5 us per field, on writes and
+ * on the filter's reads. A member leaves out what the group holds (host,
+ * boot_id, proc_id, pid, tgid, docker_id) and the date twin of a time it
+ * also has in ns (open_timestamp, close_timestamp, timestamp,
+ * then_timestamp); it keeps its own _id and everything else. A group is
+ * bounded: FGROUP_BYTES of members, FGROUP_MEMBERS members, FGROUP_SLOTS
+ * groups open at once (a full table is emitted whole). A group of one
+ * member is emitted as that member alone, in the ungrouped shape (without
+ * the date twins). fgroup_each reads both shapes back, one flat document
+ * per member, as the ungrouped shape (minus the date twins).
+ *
+ * Pure: no store, no clock. The emit callback gets each finished document
+ * (borrowed for the call); its -1 is counted in failed, nothing else. */
+#ifndef GODO_FGROUP_H
+#define GODO_FGROUP_H
+
+#include <bson/bson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FGROUP_FIELD "docs" /* the members' array */
+#define FGROUP_ID_SUFFIX ":g"
+#define FGROUP_SLOTS 256
+#define FGROUP_BYTES (16 * 1024)
+#define FGROUP_MEMBERS 128 /* far below digest.h's 512 fields */
+
+typedef int fgroup_emit_fn(const bson_t *doc, void *arg);
+
+struct fgroup_slot {
+	uint32_t hash;  /* of key */
+	char *key;      /* host, boot_id, docker_id, proc_id (owned) */
+	bson_t *head;   /* the group's own fields, _id first */
+	bson_t *arr;    /* the members, "0", "1", ... */
+	bson_t *first;  /* the first member as given: emitted alone */
+	unsigned int n; /* members */
+};
+
+struct fgroup {
+	struct fgroup_slot slot[FGROUP_SLOTS];
+	unsigned int nslot;
+	fgroup_emit_fn *emit;
+	void *arg;
+	uint64_t docs_in, docs_out, failed;
+};
+
+void fgroup_init(struct fgroup *g, fgroup_emit_fn *emit, void *arg);
+/* doc (a files document as docbuild.c builds it, with _id; borrowed)
+ * joins its process's group. A document without a string _id, host,
+ * boot_id, proc_id or int32 pid, tgid is emitted at once, as given. -1
+ * when out of memory (logged; doc was emitted as given). */
+int fgroup_add(struct fgroup *g, const bson_t *doc);
+/* Emits every open group (at a flush) and empties the table. */
+void fgroup_flush(struct fgroup *g);
+/* fgroup_flush, then frees the table. */
+void fgroup_fini(struct fgroup *g);
+/* True when doc is a grouped document (has the docs array). */
+bool fgroup_is_group(const bson_t *doc);
+/* Calls fn once per member of a grouped doc with the member's fields plus
+ * the group's (host, boot_id, proc_id, ...; the member's win), else once
+ * with doc itself. Stops at fn's first -1 and returns it. A member that
+ * is not a document is skipped (one debug line); the others are read. */
+int fgroup_each(const bson_t *doc, fgroup_emit_fn *fn, void *arg);
+
+#endif

@@ -1,0 +1,312 @@
+/* test_fgroup.c - files documents grouped per process and flush
+ * (common/fgroup.c) and the write-back that uses them: what a group
+ * holds, what its members leave out, that reading it back gives every
+ * member's fields, its bounds, and documents that cannot be grouped.
+ * Against tests/unit/fake_store. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_store.h"
+#include "fgroup.h"
+#include "schema.h"
+#include "writeback.h"
+
+#define SEC 1000000000LL
+#define T0 (1700000000LL * SEC)
+
+static void
+make_task(struct task *k, int32_t pid, const char *docker)
+{
+	memset(k, 0, sizeof(*k));
+	k->pid = k->tgid = pid;
+	k->ppid = k->ptgid = 1;
+	k->start_ticks = 100;
+	k->start_ns = T0;
+	snprintf(k->id, sizeof(k->id), "boot:%d:100", pid);
+	snprintf(k->docker_id, sizeof(k->docker_id), "%s", docker);
+	k->in_tree = true;
+}
+
+static void
+make_file(struct openfile *o, const char *id, const char *path)
+{
+	memset(o, 0, sizeof(*o));
+	snprintf(o->id, sizeof(o->id), "%s", id);
+	o->path = (char *)path;
+	o->pathlen = strlen(path);
+	o->fd = 3;
+	o->open_ns = T0;
+	o->refs = 1;
+	o->wcount = 2;
+	o->wbytes = 10;
+}
+
+struct sink {
+	bson_t *doc[512];
+	size_t n;
+};
+
+static int
+sink_add(const bson_t *doc, void *arg)
+{
+	struct sink *s = arg;
+
+	assert_true(s->n < 512);
+	s->doc[s->n++] = bson_copy(doc);
+	return 0;
+}
+
+static void
+sink_free(struct sink *s)
+{
+	while (s->n > 0)
+		bson_destroy(s->doc[--s->n]);
+}
+
+/* member i of a group as a document */
+static void
+member(const bson_t *g, unsigned int i, bson_t *m)
+{
+	char key[64];
+	bson_iter_t it;
+	const uint8_t *data;
+	uint32_t len;
+
+	snprintf(key, sizeof(key), "%s.%u", FGROUP_FIELD, i);
+	assert_true(bson_iter_init(&it, g));
+	assert_true(bson_iter_find_descendant(&it, key, &it));
+	assert_true(BSON_ITER_HOLDS_DOCUMENT(&it));
+	bson_iter_document(&it, &len, &data);
+	assert_true(bson_init_static(m, data, len));
+}
+
+/* One process's closed files and an op between two flushes: one
+ * document; another process's one file: its document alone. */
+static void
+test_fgroup_writeback_groups_per_process(void **state)
+{
+	struct store *s = fake_store_new(true);
+	struct writeback wb;
+	struct task a, b;
+	struct openfile o;
+	const bson_t *g, *alone;
+	bson_t m;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(writeback_init(&wb, s, "h1", "boot"), 0);
+	make_task(&a, 40, "c1");
+	make_task(&b, 41, "c1");
+	make_file(&o, "fa1", "/tmp/a1");
+	writeback_file_closed(&wb, &o, &a, T0 + SEC, "close", 100);
+	make_file(&o, "fa2", "/tmp/a2");
+	writeback_file_closed(&wb, &o, &a, T0 + SEC, "close", 100);
+	make_file(&o, "fb1", "/tmp/b1");
+	writeback_file_closed(&wb, &o, &b, T0 + SEC, "close", 100);
+	writeback_op(&wb, &a, OP_UNLINK, 7, T0 + 5 * SEC, STR_LIT("/x"),
+	             (struct str){NULL, 0});
+	writeback_release(&wb, INT64_MAX, UINT64_MAX);
+	assert_int_equal(fake_store_count(s, STORE_FILES, FAKE_INSERT), 0);
+	writeback_flush(&wb, 200, T0 + 6 * SEC);
+	assert_int_equal(fake_store_count(s, STORE_FILES, FAKE_INSERT), 2);
+
+	/* the unlink came first (the closed files were held) */
+	g = fake_store_find_doc(s, STORE_FILES, F_PROC_ID, a.id);
+	assert_non_null(g);
+	assert_true(fgroup_is_group(g));
+	assert_string_equal(fake_str(g, F_ID), "boot:40:100:unlink:7:g");
+	assert_string_equal(fake_str(g, F_HOST), "h1");
+	assert_string_equal(fake_str(g, F_DOCKER_ID), "c1");
+	assert_int_equal(fake_int(g, F_PID, 0), 40);
+	assert_false(fake_has(g, FGROUP_FIELD ".3"));
+	member(g, 1, &m);
+	assert_string_equal(fake_str(&m, F_ID), "fa1");
+	assert_string_equal(fake_str(&m, F_FILENAME), "/tmp/a1");
+	assert_int_equal(fake_int(&m, F_OPEN_NS, 0), T0);
+	assert_int_equal(fake_int(&m, F_WRITE_BYTES, 0), 10);
+	/* what the group holds, and the date twins, are left out */
+	assert_false(fake_has(&m, F_HOST) || fake_has(&m, F_BOOT) ||
+	             fake_has(&m, F_PROC_ID) || fake_has(&m, F_PID) ||
+	             fake_has(&m, F_TGID) || fake_has(&m, F_DOCKER_ID) ||
+	             fake_has(&m, F_OPEN_TS) || fake_has(&m, F_CLOSE_TS));
+	member(g, 0, &m);
+	assert_string_equal(fake_str(&m, F_OP), OP_UNLINK);
+	assert_int_equal(fake_int(&m, F_OP_NS, 0), T0 + 5 * SEC);
+	assert_false(fake_has(&m, F_OP_TS));
+
+	/* alone: the older shape, all its fields but the twins */
+	alone = fake_store_find(s, STORE_FILES, FAKE_INSERT, "fb1")->a;
+	assert_false(fgroup_is_group(alone));
+	assert_string_equal(fake_str(alone, F_PROC_ID), b.id);
+	assert_string_equal(fake_str(alone, F_HOST), "h1");
+	assert_int_equal(fake_int(alone, F_CLOSE_NS, 0), T0 + SEC);
+	assert_false(fake_has(alone, F_CLOSE_TS));
+	writeback_fini(&wb);
+	fake_store_free(s);
+}
+
+static void
+old_doc(bson_t *d, const char *id, const char *proc, int32_t pid,
+        const char *docker, int64_t ns)
+{
+	BSON_APPEND_UTF8(d, F_ID, id);
+	BSON_APPEND_UTF8(d, F_HOST, "h");
+	BSON_APPEND_UTF8(d, F_BOOT, "b");
+	BSON_APPEND_UTF8(d, F_OP, OP_OPEN);
+	BSON_APPEND_UTF8(d, F_PROC_ID, proc);
+	BSON_APPEND_INT32(d, F_PID, pid);
+	BSON_APPEND_INT32(d, F_TGID, pid);
+	if (docker != NULL)
+		BSON_APPEND_UTF8(d, F_DOCKER_ID, docker);
+	BSON_APPEND_UTF8(d, F_FILENAME, id);
+	bson_append_date_time(d, F_OPEN_TS, -1, ns / 1000000);
+	BSON_APPEND_INT64(d, F_OPEN_NS, ns);
+}
+
+/* Each member read back is its original minus the date twins: same
+ * keys, same values (fields of the group included). */
+static void
+test_fgroup_each_gives_members_back(void **state)
+{
+	struct sink out = {0}, back = {0};
+	struct fgroup g;
+	bson_t d[3];
+	const char *docker[3] = {"c1", NULL, "c1"};
+	int i;
+
+	(void)state;
+	fgroup_init(&g, sink_add, &out);
+	for (i = 0; i < 3; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "f%d", i);
+		bson_init(&d[i]);
+		old_doc(&d[i], id, "p1", 9, docker[i], T0 + i);
+		assert_int_equal(fgroup_add(&g, &d[i]), 0);
+	}
+	fgroup_flush(&g);
+	/* docker_id is part of the key: f1 (none) is a group of its own */
+	assert_int_equal(out.n, 2);
+	for (i = 0; i < (int)out.n; i++)
+		assert_int_equal(fgroup_each(out.doc[i], sink_add, &back), 0);
+	assert_int_equal(back.n, 3);
+	for (i = 0; i < 3; i++) {
+		char id[16];
+		const bson_t *m = NULL;
+		bson_iter_t it;
+		size_t j, nkeys = 0;
+
+		snprintf(id, sizeof(id), "f%d", i);
+		for (j = 0; j < back.n; j++)
+			if (strcmp(fake_str(back.doc[j], F_ID), id) == 0)
+				m = back.doc[j];
+		assert_non_null(m);
+		assert_true(bson_iter_init(&it, &d[i]));
+		while (bson_iter_next(&it)) {
+			const char *k = bson_iter_key(&it);
+			bson_iter_t mi;
+
+			if (strcmp(k, F_OPEN_TS) == 0)
+				continue;
+			nkeys++;
+			assert_true(bson_iter_init_find(&mi, m, k));
+			assert_int_equal(bson_iter_type(&mi),
+			                 bson_iter_type(&it));
+		}
+		assert_int_equal(bson_count_keys(m), nkeys);
+		assert_string_equal(fake_str(m, F_PROC_ID), "p1");
+		assert_int_equal(fake_int(m, F_PID, 0), 9);
+		assert_int_equal(fake_int(m, F_OPEN_NS, 0), T0 + i);
+		if (docker[i] != NULL)
+			assert_string_equal(fake_str(m, F_DOCKER_ID),
+			                    docker[i]);
+		else
+			assert_false(fake_has(m, F_DOCKER_ID));
+		bson_destroy(&d[i]);
+	}
+	fgroup_fini(&g);
+	sink_free(&out);
+	sink_free(&back);
+}
+
+/* Bounds: FGROUP_MEMBERS members, FGROUP_BYTES of them; a document that
+ * cannot be grouped goes as it is. A member with its own pid keeps it. */
+static void
+test_fgroup_bounds_and_ungroupable(void **state)
+{
+	struct sink out = {0}, back = {0};
+	struct fgroup g;
+	bson_t d, big = BSON_INITIALIZER, odd = BSON_INITIALIZER;
+	char pad[FGROUP_BYTES / 2];
+	unsigned int i, total = 0;
+
+	(void)state;
+	fgroup_init(&g, sink_add, &out);
+	for (i = 0; i < FGROUP_MEMBERS + 1; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "f%u", i);
+		bson_init(&d);
+		old_doc(&d, id, "p1", i == 5 ? 77 : 9, "c1", T0);
+		assert_int_equal(fgroup_add(&g, &d), 0);
+		bson_destroy(&d);
+	}
+	/* two documents of half the bytes bound each: two groups */
+	memset(pad, 'a', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	for (i = 0; i < 2; i++) {
+		bson_reinit(&big);
+		old_doc(&big, i ? "b1" : "b0", "p2", 9, "c1", T0);
+		BSON_APPEND_UTF8(&big, F_TARGET, pad);
+		assert_int_equal(fgroup_add(&g, &big), 0);
+	}
+	old_doc(&odd, "o", "p3", 9, "c1", T0);
+	bson_reinit(&odd);
+	BSON_APPEND_UTF8(&odd, F_ID, "o");
+	BSON_APPEND_UTF8(&odd, F_PROC_ID, "p3"); /* no pid, host: as is */
+	assert_int_equal(fgroup_add(&g, &odd), 0);
+	/* odd, the first full group of p1, b0 (b1 would pass the bytes) */
+	assert_int_equal(out.n, 3);
+	assert_true(bson_equal(out.doc[2], &odd));
+	assert_true(fgroup_is_group(out.doc[0]) &&
+	            !fgroup_is_group(out.doc[1]));
+	fgroup_fini(&g);
+	assert_int_equal(out.n, 5); /* + p1's last (alone), b1 */
+	for (i = 0; i < out.n; i++) {
+		assert_true(out.doc[i]->len <= FGROUP_BYTES + 1024);
+		back.n = 0;
+		assert_int_equal(fgroup_each(out.doc[i], sink_add, &back), 0);
+		total += (unsigned int)back.n;
+		while (back.n > 0) {
+			const bson_t *m = back.doc[back.n - 1];
+
+			if (strcmp(fake_str(m, F_ID), "f5") == 0)
+				assert_int_equal(fake_int(m, F_PID, 0), 77);
+			else if (fake_has(m, F_PID))
+				assert_int_equal(fake_int(m, F_PID, 0), 9);
+			bson_destroy(back.doc[--back.n]);
+		}
+	}
+	assert_int_equal(total, FGROUP_MEMBERS + 1 + 2 + 1);
+	bson_destroy(&big);
+	bson_destroy(&odd);
+	sink_free(&out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_fgroup_writeback_groups_per_process),
+	    cmocka_unit_test(test_fgroup_each_gives_members_back),
+	    cmocka_unit_test(test_fgroup_bounds_and_ungroupable),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
