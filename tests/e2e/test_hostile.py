@@ -12,7 +12,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import (IMAGE, SLOW, Godo, audit_state, check, client, docker, finish, fresh_db,  # noqa: E402
+from godotest import (raw_files, IMAGE, SLOW, Godo, audit_state, check, client, docker, finish, fresh_db,  # noqa: E402
                       hold_audit_lock, restore_audit, skip_if_wrapped, wait_for)
 
 MIB = 1024 * 1024
@@ -108,7 +108,7 @@ def fd_flood():
         max_kib = watch.stop()
         rm(flooder, writer)
     d = client()[db]
-    names = set(x["filename"] for x in d.files.find({"docker_id": writer, "op": "open"}, {"filename": 1}))
+    names = set(x["filename"] for x in raw_files(d.files, {"docker_id": writer, "op": "open"}, {"filename": 1}))
     missing = [i for i in range(n) if "/tmp/w%d" % i not in names]
     check("flood_godo_exit", rc == 0, g.text()[-1500:])
     check("flood_other_container_recorded", not missing, "missing %d of %d: %r; log %s"
@@ -120,7 +120,7 @@ def fd_flood():
     drops_are_gaps("flood", db, g, ["fd_table", "mem_limit"])
     # the flood's own paths: some were tracked, never one of the writer's
     check("flood_writer_docs_are_writers", all(x["docker_id"] == writer for x in
-                                               d.files.find({"filename": {"$regex": "^/tmp/w"}}, {"docker_id": 1})),
+                                               raw_files(d.files, {"filename": {"$regex": "^/tmp/w"}}, {"docker_id": 1})),
           "a writer file attributed elsewhere")
 
 

@@ -151,6 +151,35 @@ test_fgroup_writeback_groups_per_process(void **state)
 	fake_store_free(s);
 }
 
+/* A pids document carries its times in ns only (issue 22): the date
+ * twins cost a field each on every document. */
+static void
+test_fgroup_task_times_in_ns_only(void **state)
+{
+	struct store *s = fake_store_new(true);
+	struct writeback wb;
+	struct task k;
+	const struct fake_op *op;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(writeback_init(&wb, s, "h1", "boot"), 0);
+	make_task(&k, 42, "c1");
+	writeback_task_recorded(&wb, &k, "fork", 0);
+	k.exited = true;
+	k.exit_ns = T0 + SEC;
+	writeback_task_exit(&wb, &k);
+	writeback_task_write(&wb, &k);
+	op = fake_store_find(s, STORE_PIDS, FAKE_INSERT, k.id);
+	assert_non_null(op);
+	assert_int_equal(fake_int(op->a, F_START_NS, 0), T0);
+	assert_int_equal(fake_int(op->a, F_EXIT_NS, 0), T0 + SEC);
+	assert_false(fake_has(op->a, F_START_TS) || fake_has(op->a, F_EXIT_TS));
+	writeback_task_release(&wb, &k);
+	writeback_fini(&wb);
+	fake_store_free(s);
+}
+
 static void
 old_doc(bson_t *d, const char *id, const char *proc, int32_t pid,
         const char *docker, int64_t ns)
@@ -304,6 +333,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_fgroup_writeback_groups_per_process),
+	    cmocka_unit_test(test_fgroup_task_times_in_ns_only),
 	    cmocka_unit_test(test_fgroup_each_gives_members_back),
 	    cmocka_unit_test(test_fgroup_bounds_and_ungroupable),
 	};
