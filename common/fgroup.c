@@ -57,8 +57,8 @@ int32_of(const bson_t *doc, const char *key, int32_t *v)
 	return true;
 }
 
-static uint32_t
-hash_of(const char *p, size_t n)
+uint32_t
+fgroup_hash(const char *p, size_t n)
 {
 	uint32_t h = 2166136261u; /* FNV-1a */
 
@@ -330,7 +330,7 @@ fgroup_add(struct fgroup *g, const bson_t *doc)
 		emit(g, doc);
 		return 0;
 	}
-	h = hash_of(key, len);
+	h = fgroup_hash(key, len);
 	s = find_slot(g, key, len, h);
 	/* a full group goes now; the document starts the next one */
 	if (s != NULL &&

@@ -61,6 +61,9 @@ int fgroup_add(struct fgroup *g, const bson_t *doc);
 void fgroup_flush(struct fgroup *g);
 /* fgroup_flush, then frees the table. */
 void fgroup_fini(struct fgroup *g);
+/* FNV-1a 32 of p[0..n): the table's key hash (the write-back's hold
+ * ring hashes paths with it too). */
+uint32_t fgroup_hash(const char *p, size_t n);
 /* True when doc is a grouped document (has the docs array). */
 bool fgroup_is_group(const bson_t *doc);
 /* Calls fn once per member of a grouped doc with the member's fields plus

@@ -336,16 +336,6 @@ writeback_file_open(struct writeback *wb, struct openfile *f,
 	f->dirty = false;
 }
 
-static uint32_t
-path_hash(const char *p, size_t n)
-{
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	while (n-- > 0)
-		h = (h ^ (uint8_t)*p++) * 16777619u;
-	return h;
-}
-
 static struct held_file *
 held_at(struct writeback *wb, unsigned int i)
 {
@@ -396,7 +386,7 @@ hold(struct writeback *wb, const struct openfile *f, const struct task *proc,
 	}
 	memcpy(h->path, f->path, f->pathlen + 1);
 	h->pathlen = f->pathlen;
-	h->hash = path_hash(f->path, f->pathlen);
+	h->hash = fgroup_hash(f->path, f->pathlen);
 	memcpy(h->docker_id, proc->docker_id, sizeof(h->docker_id));
 	h->close_ns = close_ns;
 	h->born_ms = now_ms;
@@ -437,7 +427,7 @@ writeback_file_closed(struct writeback *wb, const struct openfile *f,
 static struct held_file *
 find_held(struct writeback *wb, struct str path, const char *docker_id)
 {
-	uint32_t hash = path_hash(path.p, path.n);
+	uint32_t hash = fgroup_hash(path.p, path.n);
 	unsigned int i;
 
 	for (i = wb->nheld; i-- > 0;) {

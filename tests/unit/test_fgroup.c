@@ -16,6 +16,7 @@
 #include "fgroup.h"
 #include "schema.h"
 #include "writeback.h"
+#include "wbfix.h"
 
 #define SEC 1000000000LL
 #define T0 (1700000000LL * SEC)
@@ -23,26 +24,14 @@
 static void
 make_task(struct task *k, int32_t pid, const char *docker)
 {
-	memset(k, 0, sizeof(*k));
-	k->pid = k->tgid = pid;
-	k->ppid = k->ptgid = 1;
-	k->start_ticks = 100;
-	k->start_ns = T0;
-	snprintf(k->id, sizeof(k->id), "boot:%d:100", pid);
+	wbfix_task(k, pid, T0);
 	snprintf(k->docker_id, sizeof(k->docker_id), "%s", docker);
-	k->in_tree = true;
 }
 
 static void
 make_file(struct openfile *o, const char *id, const char *path)
 {
-	memset(o, 0, sizeof(*o));
-	snprintf(o->id, sizeof(o->id), "%s", id);
-	o->path = (char *)path;
-	o->pathlen = strlen(path);
-	o->fd = 3;
-	o->open_ns = T0;
-	o->refs = 1;
+	wbfix_file(o, id, path, T0);
 	o->wcount = 2;
 	o->wbytes = 10;
 }
