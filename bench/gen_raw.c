@@ -38,6 +38,7 @@
 #define BOOT_NS 1795910400000000000LL           /* 2026-11-29T00:00:00Z: boot */
 #define T0_NS (BOOT_NS + 3600LL * 1000000000LL) /* first recorded start */
 #define ID_MAX 128
+#define FLUSH_NS 200000000LL /* godo's flush: files are grouped per one */
 
 enum coll { C_PIDS, C_FILES, C_FDS, C_GAPS, C_RUNS, C_N };
 static const char *coll_names[C_N] = {COLL_PIDS, COLL_FILES, COLL_FDS,
@@ -76,7 +77,8 @@ static uint64_t next_serial = 1;
 static uint64_t nprocs_made, nthreads_made;
 static int files_mean = 5;
 static int thread_pct = 5, outside_pct = 0;
-/* files documents grouped per process as godo writes them (fgroup.h);
+/* files documents grouped per container and 200 ms (godo's flush) of
+ * process starts, as godo writes them (fgroup.h);
  * -old: one document per file, with date twins (godo before issue 22) */
 static bool old_shape;
 static struct fgroup fgroup;
@@ -281,9 +283,8 @@ emit_files(const bson_t *doc, void *arg)
 }
 
 /* files of one process: open sessions, renames, unlinks; a still-open
- * session of a running process goes to fds instead. Grouped: one files
- * document per process (godo groups per process and 200 ms flush: a
- * short command's files all fall in one or two). */
+ * session of a running process goes to fds instead. Grouped: into the
+ * container's group of the current 200 ms (main flushes them). */
 static int
 file_docs(struct out *o, const struct gproc *p, const char *cwd)
 {
@@ -363,7 +364,6 @@ file_docs(struct out *o, const struct gproc *p, const char *cwd)
 		if (rc != 0)
 			return rc;
 	}
-	fgroup_flush(&fgroup);
 	return fgroup.failed != 0 ? -1 : 0;
 }
 
@@ -687,7 +687,7 @@ main(int argc, char **argv)
 		goto out_db;
 	}
 	memset(&o, 0, sizeof(o));
-	fgroup_init(&fgroup, emit_files, &o);
+	fgroup_init(&fgroup, emit_files, &o, false);
 	for (i = 0; i < C_N; i++)
 		o.c[i] = mongoc_database_get_collection(db, coll_names[i]);
 	if (make_indexes(db) != 0)
@@ -724,6 +724,8 @@ main(int argc, char **argv)
 		int64_t e;
 
 		t += step;
+		if (t / FLUSH_NS != (t - step) / FLUSH_NS) /* godo's flush */
+			fgroup_flush(&fgroup);
 		if ((int)rnd_below(100) < outside_pct) {
 			if (make_outside(&o, t) != 0)
 				goto out_colls;
@@ -735,6 +737,9 @@ main(int argc, char **argv)
 			t_end = e;
 	}
 	if (make_extras(&o, T0_NS, t_end) != 0)
+		goto out_colls;
+	fgroup_flush(&fgroup);
+	if (fgroup.failed != 0)
 		goto out_colls;
 	for (i = 0; i < C_N; i++)
 		if (out_flush(&o, (enum coll)i) != 0)

@@ -21,11 +21,12 @@ static const char *const shared[] = {F_HOST, F_BOOT, F_PROC_ID,
                                      F_PID,  F_TGID, F_DOCKER_ID};
 
 void
-fgroup_init(struct fgroup *g, fgroup_emit_fn *emit, void *arg)
+fgroup_init(struct fgroup *g, fgroup_emit_fn *emit, void *arg, bool per_process)
 {
 	memset(g, 0, sizeof(*g));
 	g->emit = emit;
 	g->arg = arg;
+	g->per_process = per_process;
 }
 
 static void
@@ -67,11 +68,12 @@ fgroup_hash(const char *p, size_t n)
 	return h;
 }
 
-/* The member's key: host, boot_id, docker_id ("" when none), proc_id,
- * each ended by a NUL (strings with a NUL are not UTF-8 here: refused).
- * NULL when doc cannot be grouped (or out of memory, logged). */
+/* The member's key: host, boot_id, docker_id ("" when none), proc_id
+ * (per_process; else ""), each ended by a NUL (strings with a NUL are not
+ * UTF-8 here: refused). NULL when doc cannot be grouped (or out of
+ * memory, logged). */
 static char *
-key_of(const bson_t *doc, size_t *len)
+key_of(const bson_t *doc, bool per_process, size_t *len)
 {
 	const char *v[4];
 	uint32_t n[4], idlen;
@@ -89,6 +91,8 @@ key_of(const bson_t *doc, size_t *len)
 		}
 		if (v[i] == NULL || memchr(v[i], '\0', n[i]) != NULL)
 			return NULL;
+		if (i == 3 && !per_process)
+			n[i] = 0;
 		total += n[i] + 1;
 	}
 	if (!int32_of(doc, F_PID, &i32) || !int32_of(doc, F_TGID, &i32) ||
@@ -214,9 +218,18 @@ same_as_head(const bson_t *head, const bson_t *doc, const char *key)
 	if (!bson_iter_init_find(&a, head, key) ||
 	    !bson_iter_init_find(&b, doc, key))
 		return false;
-	return bson_iter_type(&a) == bson_iter_type(&b) &&
-	       BSON_ITER_HOLDS_INT32(&a) &&
-	       bson_iter_int32(&a) == bson_iter_int32(&b);
+	if (bson_iter_type(&a) != bson_iter_type(&b))
+		return false;
+	if (BSON_ITER_HOLDS_INT32(&a))
+		return bson_iter_int32(&a) == bson_iter_int32(&b);
+	if (BSON_ITER_HOLDS_UTF8(&a)) {
+		uint32_t na, nb;
+		const char *pa = bson_iter_utf8(&a, &na);
+		const char *pb = bson_iter_utf8(&b, &nb);
+
+		return na == nb && memcmp(pa, pb, na) == 0;
+	}
+	return false;
 }
 
 static bool
@@ -227,8 +240,11 @@ is_shared(const bson_t *head, const bson_t *doc, const char *key)
 	for (i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
 		if (strcmp(key, shared[i]) != 0)
 			continue;
-		/* host, boot_id, proc_id, docker_id are the group's key */
-		if (strcmp(key, F_PID) != 0 && strcmp(key, F_TGID) != 0)
+		/* host, boot_id, docker_id are the group's key; the
+		 * process's fields are left out when they are the first
+		 * member's (always, in a group per process) */
+		if (strcmp(key, F_HOST) == 0 || strcmp(key, F_BOOT) == 0 ||
+		    strcmp(key, F_DOCKER_ID) == 0)
 			return true;
 		return same_as_head(head, doc, key);
 	}
@@ -321,7 +337,7 @@ int
 fgroup_add(struct fgroup *g, const bson_t *doc)
 {
 	size_t len;
-	char *key = key_of(doc, &len);
+	char *key = key_of(doc, g->per_process, &len);
 	uint32_t h;
 	struct fgroup_slot *s;
 

@@ -38,7 +38,7 @@ writeback_init(struct writeback *wb, struct store *s, const char *host,
 	bson_init(&wb->sel);
 	bson_init(&wb->upd);
 	wb->group_files = true;
-	fgroup_init(&wb->fgroup, files_emit, wb);
+	fgroup_init(&wb->fgroup, files_emit, wb, false); /* per container */
 	wb->held = calloc(WRITEBACK_HOLD_MAX, sizeof(*wb->held));
 	if (wb->held == NULL) {
 		log_warn("writeback: calloc");

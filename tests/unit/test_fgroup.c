@@ -75,14 +75,15 @@ member(const bson_t *g, unsigned int i, bson_t *m)
 	assert_true(bson_init_static(m, data, len));
 }
 
-/* One process's closed files and an op between two flushes: one
- * document; another process's one file: its document alone. */
+/* The closed files and an op of one container's processes between two
+ * flushes: one document; another container's one file: its document
+ * alone. */
 static void
-test_fgroup_writeback_groups_per_process(void **state)
+test_fgroup_writeback_groups_per_container(void **state)
 {
 	struct store *s = fake_store_new(true);
 	struct writeback wb;
-	struct task a, b;
+	struct task a, b, c;
 	struct openfile o;
 	const bson_t *g, *alone;
 	bson_t m;
@@ -92,12 +93,15 @@ test_fgroup_writeback_groups_per_process(void **state)
 	assert_int_equal(writeback_init(&wb, s, "h1", "boot"), 0);
 	make_task(&a, 40, "c1");
 	make_task(&b, 41, "c1");
+	make_task(&c, 43, "c2");
 	make_file(&o, "fa1", "/tmp/a1");
 	writeback_file_closed(&wb, &o, &a, T0 + SEC, "close", 100);
 	make_file(&o, "fa2", "/tmp/a2");
 	writeback_file_closed(&wb, &o, &a, T0 + SEC, "close", 100);
 	make_file(&o, "fb1", "/tmp/b1");
 	writeback_file_closed(&wb, &o, &b, T0 + SEC, "close", 100);
+	make_file(&o, "fc1", "/tmp/c1");
+	writeback_file_closed(&wb, &o, &c, T0 + SEC, "close", 100);
 	writeback_op(&wb, &a, OP_UNLINK, 7, T0 + 5 * SEC, STR_LIT("/x"),
 	             (struct str){NULL, 0});
 	writeback_release(&wb, INT64_MAX, UINT64_MAX);
@@ -113,7 +117,8 @@ test_fgroup_writeback_groups_per_process(void **state)
 	assert_string_equal(fake_str(g, F_HOST), "h1");
 	assert_string_equal(fake_str(g, F_DOCKER_ID), "c1");
 	assert_int_equal(fake_int(g, F_PID, 0), 40);
-	assert_false(fake_has(g, FGROUP_FIELD ".3"));
+	assert_true(fake_has(g, FGROUP_FIELD ".3"));
+	assert_false(fake_has(g, FGROUP_FIELD ".4"));
 	member(g, 1, &m);
 	assert_string_equal(fake_str(&m, F_ID), "fa1");
 	assert_string_equal(fake_str(&m, F_FILENAME), "/tmp/a1");
@@ -128,12 +133,20 @@ test_fgroup_writeback_groups_per_process(void **state)
 	assert_string_equal(fake_str(&m, F_OP), OP_UNLINK);
 	assert_int_equal(fake_int(&m, F_OP_NS, 0), T0 + 5 * SEC);
 	assert_false(fake_has(&m, F_OP_TS));
+	/* another process of the container: its own proc_id, pid, tgid */
+	member(g, 3, &m);
+	assert_string_equal(fake_str(&m, F_ID), "fb1");
+	assert_string_equal(fake_str(&m, F_PROC_ID), b.id);
+	assert_int_equal(fake_int(&m, F_PID, 0), 41);
+	assert_int_equal(fake_int(&m, F_TGID, 0), 41);
+	assert_false(fake_has(&m, F_HOST) || fake_has(&m, F_DOCKER_ID));
 
 	/* alone: the older shape, all its fields but the twins */
-	alone = fake_store_find(s, STORE_FILES, FAKE_INSERT, "fb1")->a;
+	alone = fake_store_find(s, STORE_FILES, FAKE_INSERT, "fc1")->a;
 	assert_false(fgroup_is_group(alone));
-	assert_string_equal(fake_str(alone, F_PROC_ID), b.id);
+	assert_string_equal(fake_str(alone, F_PROC_ID), c.id);
 	assert_string_equal(fake_str(alone, F_HOST), "h1");
+	assert_string_equal(fake_str(alone, F_DOCKER_ID), "c2");
 	assert_int_equal(fake_int(alone, F_CLOSE_NS, 0), T0 + SEC);
 	assert_false(fake_has(alone, F_CLOSE_TS));
 	writeback_fini(&wb);
@@ -188,7 +201,8 @@ old_doc(bson_t *d, const char *id, const char *proc, int32_t pid,
 }
 
 /* Each member read back is its original minus the date twins: same
- * keys, same values (fields of the group included). */
+ * keys, same values (fields of the group included), each its own process
+ * in a group per container. */
 static void
 test_fgroup_each_gives_members_back(void **state)
 {
@@ -196,16 +210,17 @@ test_fgroup_each_gives_members_back(void **state)
 	struct fgroup g;
 	bson_t d[3];
 	const char *docker[3] = {"c1", NULL, "c1"};
+	const char *proc[3] = {"p1", "p2", "p3"};
 	int i;
 
 	(void)state;
-	fgroup_init(&g, sink_add, &out);
+	fgroup_init(&g, sink_add, &out, false);
 	for (i = 0; i < 3; i++) {
 		char id[16];
 
 		snprintf(id, sizeof(id), "f%d", i);
 		bson_init(&d[i]);
-		old_doc(&d[i], id, "p1", 9, docker[i], T0 + i);
+		old_doc(&d[i], id, proc[i], 9 + i, docker[i], T0 + i);
 		assert_int_equal(fgroup_add(&g, &d[i]), 0);
 	}
 	fgroup_flush(&g);
@@ -238,8 +253,8 @@ test_fgroup_each_gives_members_back(void **state)
 			                 bson_iter_type(&it));
 		}
 		assert_int_equal(bson_count_keys(m), nkeys);
-		assert_string_equal(fake_str(m, F_PROC_ID), "p1");
-		assert_int_equal(fake_int(m, F_PID, 0), 9);
+		assert_string_equal(fake_str(m, F_PROC_ID), proc[i]);
+		assert_int_equal(fake_int(m, F_PID, 0), 9 + i);
 		assert_int_equal(fake_int(m, F_OPEN_NS, 0), T0 + i);
 		if (docker[i] != NULL)
 			assert_string_equal(fake_str(m, F_DOCKER_ID),
@@ -265,7 +280,7 @@ test_fgroup_bounds_and_ungroupable(void **state)
 	unsigned int i, total = 0;
 
 	(void)state;
-	fgroup_init(&g, sink_add, &out);
+	fgroup_init(&g, sink_add, &out, true); /* per process */
 	for (i = 0; i < FGROUP_MEMBERS + 1; i++) {
 		char id[16];
 
@@ -321,7 +336,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fgroup_writeback_groups_per_process),
+	    cmocka_unit_test(test_fgroup_writeback_groups_per_container),
 	    cmocka_unit_test(test_fgroup_task_times_in_ns_only),
 	    cmocka_unit_test(test_fgroup_each_gives_members_back),
 	    cmocka_unit_test(test_fgroup_bounds_and_ungroupable),
