@@ -80,7 +80,7 @@ static int thread_pct = 5, outside_pct = 0;
 /* files documents grouped per container and 200 ms (godo's flush) of
  * process starts, as godo writes them (fgroup.h);
  * -old: one document per file, with date twins (godo before issue 22) */
-static bool old_shape;
+static bool old_shape, per_process;
 static struct fgroup fgroup;
 
 static uint64_t
@@ -639,6 +639,8 @@ main(int argc, char **argv)
 	     "percent of processes outside the Docker tree", NULL},
 	    {"seed", FLAG_U64, &seed, "random seed", NULL},
 	    {"drop", FLAG_BOOL, &drop, "drop the database first", NULL},
+	    {"per-process", FLAG_BOOL, &per_process,
+	     "files grouped per process (default: per container)", NULL},
 	    {"old", FLAG_BOOL, &old_shape,
 	     "older shape: a files document per file, with date twins", NULL},
 	};
@@ -687,7 +689,7 @@ main(int argc, char **argv)
 		goto out_db;
 	}
 	memset(&o, 0, sizeof(o));
-	fgroup_init(&fgroup, emit_files, &o, false);
+	fgroup_init(&fgroup, emit_files, &o, per_process);
 	for (i = 0; i < C_N; i++)
 		o.c[i] = mongoc_database_get_collection(db, coll_names[i]);
 	if (make_indexes(db) != 0)

@@ -320,6 +320,7 @@ new_slot(struct fgroup *g, char *key, uint32_t h, const bson_t *doc)
 	if (g->nslot == FGROUP_SLOTS)
 		fgroup_flush(g);
 	s = &g->slot[g->nslot];
+	memset(s, 0, sizeof(*s));
 	s->key = key;
 	s->hash = h;
 	s->head = bson_new();
@@ -355,6 +356,7 @@ fgroup_add(struct fgroup *g, const bson_t *doc)
 
 		slot_emit(g, s);
 		g->slot[i] = g->slot[--g->nslot];
+		memset(&g->slot[g->nslot], 0, sizeof(g->slot[0]));
 		s = NULL;
 	}
 	if (s != NULL) {

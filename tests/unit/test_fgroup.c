@@ -332,6 +332,64 @@ test_fgroup_bounds_and_ungroupable(void **state)
 	sink_free(&out);
 }
 
+/* Two containers' groups filling in turns (a full group leaves the
+ * table, another takes its place): every member comes back once, from
+ * valid groups. */
+static void
+test_fgroup_full_groups_in_turns(void **state)
+{
+	struct sink out = {0}, back = {0};
+	struct fgroup g;
+	static bool seen[3 * FGROUP_MEMBERS];
+	unsigned int i, total = 0;
+
+	(void)state;
+	memset(seen, 0, sizeof(seen));
+	fgroup_init(&g, sink_add, &out, false);
+	for (i = 0; i < 3 * FGROUP_MEMBERS; i++) {
+		char id[16], proc[16];
+		bson_t d = BSON_INITIALIZER;
+
+		snprintf(id, sizeof(id), "%u", i);
+		snprintf(proc, sizeof(proc), "p%u", i % 7);
+		/* c1 has the first slot and fills first */
+		old_doc(&d, id, proc, (int32_t)(i % 7),
+		        i % 3 != 1 ? "c1" : "c2", T0);
+		assert_int_equal(fgroup_add(&g, &d), 0);
+		bson_destroy(&d);
+		if (out.n > 200)
+			fail_msg("too many documents");
+	}
+	fgroup_fini(&g);
+	assert_int_equal(g.failed, 0);
+	for (i = 0; i < out.n; i++) {
+		bson_iter_t it, ai;
+		unsigned int idx = 0;
+
+		/* an array's keys are "0", "1", ... (a store refuses others) */
+		if (bson_iter_init_find(&it, out.doc[i], FGROUP_FIELD) &&
+		    bson_iter_recurse(&it, &ai))
+			while (bson_iter_next(&ai))
+				assert_int_equal(atoi(bson_iter_key(&ai)),
+				                 idx++);
+		assert_int_equal(fgroup_each(out.doc[i], sink_add, &back), 0);
+		while (back.n > 0) {
+			const bson_t *m = back.doc[back.n - 1];
+			unsigned int k = (unsigned int)atoi(fake_str(m, F_ID));
+
+			assert_true(k < 3 * FGROUP_MEMBERS && !seen[k]);
+			seen[k] = true;
+			assert_int_equal(fake_int(m, F_PID, -1), k % 7);
+			assert_string_equal(fake_str(m, F_DOCKER_ID),
+			                    k % 3 != 1 ? "c1" : "c2");
+			total++;
+			bson_destroy(back.doc[--back.n]);
+		}
+	}
+	assert_int_equal(total, 3 * FGROUP_MEMBERS);
+	sink_free(&out);
+}
+
 int
 main(void)
 {
@@ -340,6 +398,7 @@ main(void)
 	    cmocka_unit_test(test_fgroup_task_times_in_ns_only),
 	    cmocka_unit_test(test_fgroup_each_gives_members_back),
 	    cmocka_unit_test(test_fgroup_bounds_and_ungroupable),
+	    cmocka_unit_test(test_fgroup_full_groups_in_turns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
