@@ -398,12 +398,14 @@ docbuild_file(bson_t *b, const struct docctx *cx, const struct openfile *f,
 		BSON_APPEND_INT64(b, F_FIRST_WRITE, f->first_w);
 		BSON_APPEND_INT64(b, F_LAST_WRITE, f->last_w);
 	}
-	BSON_APPEND_ARRAY_BEGIN(b, F_WRITTEN, &arr);
-	for (i = 0; i < f->nwritten; i++) {
-		idx_key(idx, i);
-		append_date(&arr, idx, f->written[i]);
+	if (f->nwritten > 0) { /* absent when nothing was written (#22) */
+		BSON_APPEND_ARRAY_BEGIN(b, F_WRITTEN, &arr);
+		for (i = 0; i < f->nwritten; i++) {
+			idx_key(idx, i);
+			append_date(&arr, idx, f->written[i]);
+		}
+		bson_append_array_end(b, &arr);
 	}
-	bson_append_array_end(b, &arr);
 	if (f->mapped) {
 		BSON_APPEND_BOOL(b, F_MAPPED, true);
 		BSON_APPEND_INT64(b, F_MAPPED_NS, f->mapped_ns);
