@@ -106,7 +106,7 @@ UNIT_test_sysevent := listener/sysevent listener/argvdec listener/syscalls liste
 	common/util common/log
 UNIT_test_common := common/esc common/flags common/path common/util common/log
 UNIT_test_digest := common/digest common/log common/util
-UNIT_test_chain := listener/writeback listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainhead common/digest \
+UNIT_test_chain := listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainhead common/digest \
 	listener/docbuild tests/unit/fake_store filter/verify filter/strmap filter/vis \
 	filter/mem common/esc common/log common/util
 UNIT_test_procconn := listener/procconn listener/nlrecv common/log common/util
@@ -122,7 +122,7 @@ FILTER_READ := filter/decode filter/pindex filter/discover filter/repair \
 	common/path $(FILTER_BASE)
 FILTER_MODEL := $(FILTER_READ) filter/tree filter/containers \
 	filter/render_common filter/vis filter/stages common/esc
-UNIT_test_filter_decode := filter/decode $(FILTER_BASE)
+UNIT_test_filter_decode := filter/decode common/fgroup $(FILTER_BASE)
 UNIT_test_filter_cli := filter/cli common/util common/log
 UNIT_test_filter_vis := filter/vis common/esc
 UNIT_test_filter_discover := $(FILTER_READ)
@@ -139,14 +139,16 @@ UNIT_test_reasm := listener/reasm listener/record listener/sysevent listener/arg
 UNIT_test_record := listener/record common/util
 UNIT_test_rules := listener/rules listener/nlrecv common/log common/util
 # listener logic
-UNIT_test_writeback := listener/writeback listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainhead common/digest listener/docbuild \
+UNIT_test_fgroup := common/fgroup listener/writeback listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainhead common/digest listener/docbuild \
+	tests/unit/fake_store common/esc common/log common/util
+UNIT_test_writeback := listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainhead common/digest listener/docbuild \
 	tests/unit/fake_store common/esc common/log common/util
 UNIT_test_tables := listener/proctab listener/fdtab listener/fdtabgrp listener/fdgroup common/log \
 	listener/membudget listener/fdshare common/util
 UNIT_test_core := listener/core listener/tracker listener/lifecycle listener/scope listener/daemonid listener/fdtabgrp listener/fdgroup \
 	listener/pathres \
 	listener/container listener/pathop listener/snapshot listener/fileio \
-	listener/writeback listener/wbchain listener/wbdoc listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
+	listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/chain common/chainhead common/digest listener/docbuild listener/proctab listener/fdtab \
 	listener/membudget listener/fdshare \
 	listener/procfs tests/unit/fake_store common/path common/esc \
 	common/log common/util listener/ctwatch listener/ctinfo \
@@ -155,7 +157,7 @@ UNIT_test_pidreuse := $(UNIT_test_core)
 UNIT_test_scope := $(UNIT_test_core)
 UNIT_test_fdshare := $(UNIT_test_core)
 UNIT_test_pathres := listener/pathres listener/procfs common/path common/log common/util
-UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback listener/wbchain listener/wbdoc listener/membudget \
+UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/membudget \
 	listener/chain common/chainhead common/digest \
 	listener/docbuild tests/unit/fake_store common/esc common/log \
 	common/util

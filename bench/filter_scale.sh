@@ -17,6 +17,8 @@
 #       [-port 27510] [-dir /tmp/scale-store] [-filter build/release/bin/filter]
 #       [-modes "floor save json container window"]   (a subset: large sizes)
 #       [-stop]   (stop the store at the end)
+#       [-old]    (the older document shape, gen_raw -old: one files
+#                 document per file; databases raw_N_old)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +30,7 @@ DIR=/tmp/scale-store
 FILTER=$top/filter/filter
 STOP=0
 MODES="floor save json container window"
+OLD=0
 while [ $# -gt 0 ]; do
 	case "${1#-}" in
 	-sizes | sizes) SIZES=$2; shift 2 ;;
@@ -37,6 +40,7 @@ while [ $# -gt 0 ]; do
 	-filter | filter) FILTER=$2; shift 2 ;;
 	-modes | modes) MODES=$2; shift 2 ;;
 	-stop | stop) STOP=1; shift ;;
+	-old | old) OLD=1; shift ;;
 	*) echo "filter_scale: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -80,10 +84,12 @@ nprocs() { $PY -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["proc
 rows=()
 for n in $SIZES; do
 	db=raw_$n
+	shape=()
+	[ "$OLD" = 1 ] && { db=raw_${n}_old; shape=(-old); }
 	if [ ! -s "$DIR/$db.gen" ]; then
 		log "generating $db ($n processes)"
 		nice -n 10 "$here/gen_raw" -mongo "$MONGO" -db "$db" -procs "$n" -drop \
-			>"$DIR/$db.gen.tmp"
+			"${shape[@]}" >"$DIR/$db.gen.tmp"
 		mv "$DIR/$db.gen.tmp" "$DIR/$db.gen"
 	fi
 	gen=$(cat "$DIR/$db.gen")

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fgroup.h"
 #include "flags.h"
 #include "schema.h"
 
@@ -37,6 +38,7 @@
 #define BOOT_NS 1795910400000000000LL           /* 2026-11-29T00:00:00Z: boot */
 #define T0_NS (BOOT_NS + 3600LL * 1000000000LL) /* first recorded start */
 #define ID_MAX 128
+#define FLUSH_NS 200000000LL /* godo's flush: files are grouped per one */
 
 enum coll { C_PIDS, C_FILES, C_FDS, C_GAPS, C_RUNS, C_N };
 static const char *coll_names[C_N] = {COLL_PIDS, COLL_FILES, COLL_FDS,
@@ -75,6 +77,11 @@ static uint64_t next_serial = 1;
 static uint64_t nprocs_made, nthreads_made;
 static int files_mean = 5;
 static int thread_pct = 5, outside_pct = 0;
+/* files documents grouped per container and 200 ms (godo's flush) of
+ * process starts, as godo writes them (fgroup.h);
+ * -old: one document per file, with date twins (godo before issue 22) */
+static bool old_shape, per_process;
+static struct fgroup fgroup;
 
 static uint64_t
 rnd(void)
@@ -199,7 +206,8 @@ task_doc(struct out *o, const struct spec *s, int32_t pid, int32_t tgid,
 	if (s->parent != NULL && !s->snapshot)
 		BSON_APPEND_UTF8(&d, F_PARENT_ID, s->parent->id);
 	BSON_APPEND_INT64(&d, F_START_TICKS, ticks_of(start_ns));
-	append_date(&d, F_START_TS, start_ns);
+	if (old_shape) /* godo writes no date twins since issue 22 */
+		append_date(&d, F_START_TS, start_ns);
 	BSON_APPEND_INT64(&d, F_START_NS, start_ns);
 	if (s->star && !thread)
 		BSON_APPEND_BOOL(&d, F_STAR, true);
@@ -216,7 +224,8 @@ task_doc(struct out *o, const struct spec *s, int32_t pid, int32_t tgid,
 	if (s->setns)
 		BSON_APPEND_BOOL(&d, F_SETNS, true);
 	if (exit_ns != INT64_MAX) {
-		append_date(&d, F_EXIT_TS, exit_ns);
+		if (old_shape)
+			append_date(&d, F_EXIT_TS, exit_ns);
 		BSON_APPEND_INT64(&d, F_EXIT_NS, exit_ns);
 		BSON_APPEND_INT32(&d, F_EXIT_STATUS, s->exit_status);
 		if ((s->exit_status & 0x7f) == 0)
@@ -231,7 +240,8 @@ task_doc(struct out *o, const struct spec *s, int32_t pid, int32_t tgid,
 
 		BSON_APPEND_ARRAY_BEGIN(&d, F_EXECVE, &arr);
 		BSON_APPEND_DOCUMENT_BEGIN(&arr, "0", &ent);
-		append_date(&ent, F_EXEC_TS, ens);
+		if (old_shape)
+			append_date(&ent, F_EXEC_TS, ens);
 		BSON_APPEND_INT64(&ent, F_EXEC_NS, ens);
 		append_args(&ent, F_ARGS, s->args);
 		BSON_APPEND_UTF8(&ent, F_EXE, s->exe);
@@ -266,8 +276,15 @@ file_head(bson_t *d, const char *id, const char *op, const struct gproc *p,
 	BSON_APPEND_UTF8(d, F_FILENAME, path);
 }
 
+static int
+emit_files(const bson_t *doc, void *arg)
+{
+	return out_add(arg, C_FILES, doc);
+}
+
 /* files of one process: open sessions, renames, unlinks; a still-open
- * session of a running process goes to fds instead */
+ * session of a running process goes to fds instead. Grouped: into the
+ * container's group of the current 200 ms (main flushes them). */
 static int
 file_docs(struct out *o, const struct gproc *p, const char *cwd)
 {
@@ -339,12 +356,15 @@ file_docs(struct out *o, const struct gproc *p, const char *cwd)
 				BSON_APPEND_UTF8(&d, F_CLOSE_BY, "close");
 			}
 		}
-		rc = out_add(o, c, &d);
+		if (c == C_FILES && !old_shape)
+			rc = fgroup_add(&fgroup, &d);
+		else
+			rc = out_add(o, c, &d);
 		bson_destroy(&d);
 		if (rc != 0)
 			return rc;
 	}
-	return 0;
+	return fgroup.failed != 0 ? -1 : 0;
 }
 
 /* Writes a process (its threads and files too) and fills *g. */
@@ -619,6 +639,10 @@ main(int argc, char **argv)
 	     "percent of processes outside the Docker tree", NULL},
 	    {"seed", FLAG_U64, &seed, "random seed", NULL},
 	    {"drop", FLAG_BOOL, &drop, "drop the database first", NULL},
+	    {"per-process", FLAG_BOOL, &per_process,
+	     "files grouped per process (default: per container)", NULL},
+	    {"old", FLAG_BOOL, &old_shape,
+	     "older shape: a files document per file, with date twins", NULL},
 	};
 	int ntab = (int)(sizeof(tab) / sizeof(tab[0]));
 	static struct ct cts[MAX_CTS];
@@ -665,6 +689,7 @@ main(int argc, char **argv)
 		goto out_db;
 	}
 	memset(&o, 0, sizeof(o));
+	fgroup_init(&fgroup, emit_files, &o, per_process);
 	for (i = 0; i < C_N; i++)
 		o.c[i] = mongoc_database_get_collection(db, coll_names[i]);
 	if (make_indexes(db) != 0)
@@ -701,6 +726,8 @@ main(int argc, char **argv)
 		int64_t e;
 
 		t += step;
+		if (t / FLUSH_NS != (t - step) / FLUSH_NS) /* godo's flush */
+			fgroup_flush(&fgroup);
 		if ((int)rnd_below(100) < outside_pct) {
 			if (make_outside(&o, t) != 0)
 				goto out_colls;
@@ -713,15 +740,19 @@ main(int argc, char **argv)
 	}
 	if (make_extras(&o, T0_NS, t_end) != 0)
 		goto out_colls;
+	fgroup_flush(&fgroup);
+	if (fgroup.failed != 0)
+		goto out_colls;
 	for (i = 0; i < C_N; i++)
 		if (out_flush(&o, (enum coll)i) != 0)
 			goto out_colls;
-	printf("procs=%" PRIu64 " threads=%" PRIu64 " containers=%" PRIu64
-	       " pids=%" PRIu64 " files=%" PRIu64 " fds=%" PRIu64
-	       " first_ns=%" PRId64 " last_ns=%" PRId64 " seconds=%.1f\n",
-	       nprocs_made, nthreads_made, (uint64_t)ncts, o.total[C_PIDS],
-	       o.total[C_FILES], o.total[C_FDS], (int64_t)T0_NS, t_end,
-	       mono_s() - t0);
+	printf("shape=%s procs=%" PRIu64 " threads=%" PRIu64
+	       " containers=%" PRIu64 " pids=%" PRIu64 " files=%" PRIu64
+	       " fds=%" PRIu64 " first_ns=%" PRId64 " last_ns=%" PRId64
+	       " seconds=%.1f\n",
+	       old_shape ? "old" : "grouped", nprocs_made, nthreads_made,
+	       (uint64_t)ncts, o.total[C_PIDS], o.total[C_FILES],
+	       o.total[C_FDS], (int64_t)T0_NS, t_end, mono_s() - t0);
 	rc = 0;
 out_colls:
 	for (i = 0; i < C_N; i++) {

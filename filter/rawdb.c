@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "dbconn.h"
 #include "esc.h"
+#include "fgroup.h"
 #include "log.h"
 #include "mem.h"
 #include "schema.h"
@@ -183,6 +184,20 @@ rawdb_read_pids(struct rawdb *db, rawdb_doc_fn *fn, void *arg)
 	                 arg);
 }
 
+/* fn and its arg, for a grouped document's members */
+struct member_fn {
+	rawdb_doc_fn *fn;
+	void *arg;
+};
+
+static int
+each_member(const bson_t *doc, void *arg)
+{
+	const struct member_fn *m = arg;
+
+	return fgroup_each(doc, m->fn, m->arg);
+}
+
 int
 rawdb_read_files(struct rawdb *db, const char *coll, char *const *ids, size_t n,
                  rawdb_doc_fn *fn, void *arg)
@@ -190,30 +205,45 @@ rawdb_read_files(struct rawdb *db, const char *coll, char *const *ids, size_t n,
 	bson_t *q = bson_new(), d, a;
 	char key[24];
 	size_t j;
+	struct member_fn m = {fn, arg};
 
 	if (n == 0) {
 		bson_destroy(q);
 		return 0;
 	}
 	if (n <= RAWDB_IN_MAX) {
-		bool ok = BSON_APPEND_DOCUMENT_BEGIN(q, F_PROC_ID, &d) &&
-		          BSON_APPEND_ARRAY_BEGIN(&d, "$in", &a);
+		bson_t or, alt;
+		bool ok = BSON_APPEND_ARRAY_BEGIN(q, "$or", & or);
+		/* a grouped document (common/fgroup.h) names its first
+		 * member's process, the other members their own */
+		const char *keys[2] = {F_PROC_ID, FGROUP_FIELD "." F_PROC_ID};
+		int k;
 
-		for (j = 0; ok && j < n; j++) {
-			snprintf(key, sizeof(key), "%zu", j);
-			ok = BSON_APPEND_UTF8(&a, key, ids[j]);
+		for (k = 0; ok && k < 2; k++) {
+			ok = BSON_APPEND_DOCUMENT_BEGIN(& or, k ? "1" : "0",
+			                                &alt) &&
+			     BSON_APPEND_DOCUMENT_BEGIN(&alt, keys[k], &d) &&
+			     BSON_APPEND_ARRAY_BEGIN(&d, "$in", &a);
+			for (j = 0; ok && j < n; j++) {
+				snprintf(key, sizeof(key), "%zu", j);
+				ok = BSON_APPEND_UTF8(&a, key, ids[j]);
+			}
+			ok = ok && bson_append_array_end(&d, &a) &&
+			     bson_append_document_end(&alt, &d) &&
+			     bson_append_document_end(& or, &alt);
 		}
-		if (!ok || !bson_append_array_end(&d, &a) ||
-		    !bson_append_document_end(q, &d)) {
+		if (!ok || !bson_append_array_end(q, & or)) {
 			cli_error("building the files query");
 			bson_destroy(q);
 			return -1;
 		}
 	}
+	/* each member of a group reaches fn as a document of its own (the
+	 * caller keeps the processes it asked for) */
 	return read_coll(
 	    db, coll, q,
-	    BCON_NEW("projection", "{", F_WRITTEN, BCON_INT32(0), "}"), fn,
-	    arg);
+	    BCON_NEW("projection", "{", F_WRITTEN, BCON_INT32(0), "}"),
+	    each_member, &m);
 }
 
 int

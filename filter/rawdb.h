@@ -28,7 +28,10 @@ int rawdb_check_empty(struct rawdb *db);
 int rawdb_read_pids(struct rawdb *db, rawdb_doc_fn *fn, void *arg);
 /* coll (files or fds) documents whose process_id is one of ids[0..n):
  * one $in query up to RAWDB_IN_MAX ids, else a plain scan that fn
- * filters (one scan beats many queries on a store without an index). */
+ * filters (one scan beats many queries on a store without an index).
+ * A grouped document (common/fgroup.h) matches when any member's process
+ * is one of ids and reaches fn once per member, as a flat document of the
+ * older shape: fn keeps the processes it wants. */
 int rawdb_read_files(struct rawdb *db, const char *coll, char *const *ids,
                      size_t n, rawdb_doc_fn *fn, void *arg);
 /* Every containers document (the identities godo recorded). */

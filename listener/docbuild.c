@@ -164,7 +164,7 @@ append_exec_entry(bson_t *arr, const char *idx, const struct exec_info *x)
 	bson_t ent;
 
 	BSON_APPEND_DOCUMENT_BEGIN(arr, idx, &ent);
-	append_time(&ent, F_EXEC_TS, F_EXEC_NS, x->ns);
+	BSON_APPEND_INT64(&ent, F_EXEC_NS, x->ns); /* no date twin (#22) */
 	append_args(&ent, F_ARGS, x);
 	append_args_extra(&ent, x);
 	append_where(&ent, x);
@@ -241,7 +241,8 @@ task_fields(bson_t *b, const struct task *k)
 	if (k->parent_id[0] != '\0')
 		BSON_APPEND_UTF8(b, F_PARENT_ID, k->parent_id);
 	BSON_APPEND_INT64(b, F_START_TICKS, (int64_t)k->start_ticks);
-	append_time(b, F_START_TS, F_START_NS, k->start_ns);
+	/* ns only: its date twin cost a field on every document (issue 22) */
+	BSON_APPEND_INT64(b, F_START_NS, k->start_ns);
 	if (k->daemon || k->root)
 		BSON_APPEND_BOOL(b, F_STAR, true);
 	if (k->docker_id[0] != '\0')
@@ -253,7 +254,7 @@ exit_fields(bson_t *b, const struct task *k)
 {
 	uint32_t status = k->exit_status;
 
-	append_time(b, F_EXIT_TS, F_EXIT_NS, k->exit_ns);
+	BSON_APPEND_INT64(b, F_EXIT_NS, k->exit_ns);
 	BSON_APPEND_INT32(b, F_EXIT_STATUS, (int32_t)status);
 	if ((status & 0x7f) == 0)
 		BSON_APPEND_INT32(b, F_EXIT_CODE,
@@ -429,12 +430,14 @@ docbuild_file(bson_t *b, const struct docctx *cx, const struct openfile *f,
 		BSON_APPEND_INT64(b, F_FIRST_WRITE, f->first_w);
 		BSON_APPEND_INT64(b, F_LAST_WRITE, f->last_w);
 	}
-	BSON_APPEND_ARRAY_BEGIN(b, F_WRITTEN, &arr);
-	for (i = 0; i < f->nwritten; i++) {
-		idx_key(idx, i);
-		append_date(&arr, idx, f->written[i]);
+	if (f->nwritten > 0) { /* absent when nothing was written (#22) */
+		BSON_APPEND_ARRAY_BEGIN(b, F_WRITTEN, &arr);
+		for (i = 0; i < f->nwritten; i++) {
+			idx_key(idx, i);
+			append_date(&arr, idx, f->written[i]);
+		}
+		bson_append_array_end(b, &arr);
 	}
-	bson_append_array_end(b, &arr);
 	if (f->mapped) {
 		BSON_APPEND_BOOL(b, F_MAPPED, true);
 		BSON_APPEND_INT64(b, F_MAPPED_NS, f->mapped_ns);

@@ -9,6 +9,24 @@
 #include "wbchain.h"
 #include "wbdoc.h"
 
+/* A finished files document (grouped or alone) into the store. */
+static int
+files_emit(const bson_t *doc, void *arg)
+{
+	struct writeback *wb = arg;
+
+	return wbchain_insert(wb, STORE_FILES, doc);
+}
+
+/* The grouped files documents go to the store; refusals are counted. */
+static void
+files_flush(struct writeback *wb)
+{
+	fgroup_flush(&wb->fgroup);
+	wb->st.failed += wb->fgroup.failed;
+	wb->fgroup.failed = 0;
+}
+
 int
 writeback_init(struct writeback *wb, struct store *s, const char *host,
                const char *boot_id)
@@ -19,6 +37,8 @@ writeback_init(struct writeback *wb, struct store *s, const char *host,
 	wb->cx.boot_id = boot_id;
 	bson_init(&wb->sel);
 	bson_init(&wb->upd);
+	wb->group_files = true;
+	fgroup_init(&wb->fgroup, files_emit, wb, false); /* per container */
 	wb->held = calloc(WRITEBACK_HOLD_MAX, sizeof(*wb->held));
 	if (wb->held == NULL) {
 		log_warn("writeback: calloc");
@@ -45,6 +65,7 @@ writeback_fini(struct writeback *wb)
 {
 	if (wb->held != NULL)
 		writeback_release(wb, INT64_MAX, UINT64_MAX);
+	files_flush(wb);
 	if (wb->chain != NULL)
 		wbchain_fini(wb);
 	free(wb->held);
@@ -73,7 +94,10 @@ insert_only(const struct writeback *wb)
 static void
 put(struct writeback *wb, enum store_coll c, const bson_t *doc)
 {
-	tally(wb, wbchain_insert(wb, c, doc));
+	if (c == STORE_FILES && wb->group_files)
+		tally(wb, fgroup_add(&wb->fgroup, doc)); /* at the flush */
+	else
+		tally(wb, wbchain_insert(wb, c, doc));
 }
 
 /* Empties wb->sel and wb->upd for the next update. */
@@ -312,16 +336,6 @@ writeback_file_open(struct writeback *wb, struct openfile *f,
 	f->dirty = false;
 }
 
-static uint32_t
-path_hash(const char *p, size_t n)
-{
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	while (n-- > 0)
-		h = (h ^ (uint8_t)*p++) * 16777619u;
-	return h;
-}
-
 static struct held_file *
 held_at(struct writeback *wb, unsigned int i)
 {
@@ -372,7 +386,7 @@ hold(struct writeback *wb, const struct openfile *f, const struct task *proc,
 	}
 	memcpy(h->path, f->path, f->pathlen + 1);
 	h->pathlen = f->pathlen;
-	h->hash = path_hash(f->path, f->pathlen);
+	h->hash = fgroup_hash(f->path, f->pathlen);
 	memcpy(h->docker_id, proc->docker_id, sizeof(h->docker_id));
 	h->close_ns = close_ns;
 	h->born_ms = now_ms;
@@ -413,7 +427,7 @@ writeback_file_closed(struct writeback *wb, const struct openfile *f,
 static struct held_file *
 find_held(struct writeback *wb, struct str path, const char *docker_id)
 {
-	uint32_t hash = path_hash(path.p, path.n);
+	uint32_t hash = fgroup_hash(path.p, path.n);
 	unsigned int i;
 
 	for (i = wb->nheld; i-- > 0;) {
@@ -577,6 +591,7 @@ writeback_flush(struct writeback *wb, uint64_t now_ms, int64_t wall_ns)
 	struct store_stats ss;
 
 	wb->wall_ns = wall_ns;
+	files_flush(wb); /* before the link that seals them */
 	if (wb->chain != NULL)
 		wbchain_flush(wb, now_ms);
 	writeback_tally_write(wb, &wb->mem_gap, "mem_docs");

@@ -28,6 +28,7 @@
 #include "chain.h"
 #include "docbuild.h"
 #include "fdtab.h"
+#include "fgroup.h"
 #include "membudget.h"
 #include "proctab.h"
 #include "store.h"
@@ -82,10 +83,15 @@ struct writeback {
 	uint64_t head_saved_ms, head_logged_ms;
 	struct membudget *budget; /* NULL: no charges (wbdoc.h) */
 	struct gap_tally mem_gap; /* mem_drops not yet in a gap */
+	/* files documents of one container between two flushes: one grouped
+	 * document (fgroup.h); false: one document each (the older shape) */
+	bool group_files;
+	struct fgroup fgroup;
 };
 
 /* host and boot_id are borrowed for wb's lifetime. -1 when out of memory
- * (logged). */
+ * (logged). files documents are grouped per container and flush (fgroup.h)
+ * unless the caller clears wb->group_files before the first write. */
 int writeback_init(struct writeback *wb, struct store *s, const char *host,
                    const char *boot_id);
 /* From now on every document but fds is chained into c (borrowed for wb's

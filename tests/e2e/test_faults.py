@@ -10,7 +10,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import (IMAGE, SLOW, FILTER, Godo, TOP, audit_state, check, docker, finish, hold_audit_lock,  # noqa: E402
+from godotest import (raw_files, count_raw_files, IMAGE, SLOW, FILTER, Godo, TOP, audit_state, check, docker, finish, hold_audit_lock,  # noqa: E402
                       run_filter, wrap)
 
 import pymongo  # noqa: E402
@@ -58,7 +58,7 @@ def outage(state):
         docker("wait", cid, timeout=300)
         deadline = time.time() + 60 * SLOW
         while time.time() < deadline:
-            got = db_of("outage").files.count_documents({"docker_id": cid, "op": "open"})
+            got = count_raw_files(db_of("outage").files, {"docker_id": cid, "op": "open"})
             if got >= n:
                 break
             time.sleep(1)
@@ -67,7 +67,7 @@ def outage(state):
         if cid:
             docker("rm", "-f", cid, check_rc=False)
     d = db_of("outage")
-    names = set(x["filename"] for x in d.files.find({"docker_id": cid, "op": "open"}, {"filename": 1}))
+    names = set(x["filename"] for x in raw_files(d.files, {"docker_id": cid, "op": "open"}, {"filename": 1}))
     missing = [i for i in range(n) if "/tmp/f%d" % i not in names]
     check("outage_every_file_arrived", not missing, "missing %d of %d: %r" % (len(missing), n, missing[:10]))
     check("outage_godo_exit", rc == 0, g.text()[-1500:])

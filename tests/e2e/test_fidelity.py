@@ -12,7 +12,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import (lenient_under_valgrind, finish_dropping, FILTER, IMAGE, SLOW, URI, Godo, audit_state, check,  # noqa: E402
+from godotest import (raw_files, lenient_under_valgrind, finish_dropping, FILTER, IMAGE, SLOW, URI, Godo, audit_state, check,  # noqa: E402
                       client, docker, finish, fresh_db, hold_audit_lock,
                       run_filter, wrap)
 
@@ -60,7 +60,7 @@ def fields(name, d, **want):
 
 
 def check_io_raw(db, cid):
-    files = list(client()[db]["files"].find({"docker_id": cid}))
+    files = list(raw_files(client()[db]["files"], {"docker_id": cid}))
     cfr = one(files, "raw_cfr_session", op="open", filename="/tmp/cfr.out")
     fields("raw_cfr_bytes", cfr, write_bytes=len(BIG))
     check("raw_cfr_counted", cfr is not None and cfr.get("write_count", 0) >= 1, "doc %r" % cfr)
@@ -89,7 +89,7 @@ def check_io_raw(db, cid):
 
 
 def check_priv_raw(db, cid):
-    files = list(client()[db]["files"].find({"docker_id": cid}))
+    files = list(raw_files(client()[db]["files"], {"docker_id": cid}))
     t = one(files, "raw_mount_t", op="mount", filename="/tmp/t")
     # busybox adds MS_SILENT (0x8000) to -o nosuid (MS_NOSUID 2)
     check("raw_mount_tmpfs", t is not None and t.get("flags", 0) & 2 == 2, "doc %r" % t)

@@ -15,7 +15,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import (IMAGE, SLOW, Godo, audit_state, check, client, docker, finish, fresh_db,  # noqa: E402
+from godotest import (raw_files, IMAGE, SLOW, Godo, audit_state, check, client, docker, finish, fresh_db,  # noqa: E402
                       hold_audit_lock, restore_audit, skip_if_wrapped, wait_for)
 
 MIB = 1024 * 1024
@@ -79,7 +79,7 @@ def drops_are_gaps(name, db, g, sources):
 
 def writes_recorded(name, db, g, cid, prefix, n):
     """Every file prefix0..prefix(n-1) container cid wrote has its document."""
-    names = set(x["filename"] for x in client()[db].files.find({"docker_id": cid, "op": "open"}, {"filename": 1}))
+    names = set(x["filename"] for x in raw_files(client()[db].files, {"docker_id": cid, "op": "open"}))
     missing = [i for i in range(n) if "%s%d" % (prefix, i) not in names]
     check(name, not missing, "missing %d of %d: %r; log %s" % (len(missing), n, missing[:10], g.text()[-1500:]))
 
@@ -127,7 +127,7 @@ def fd_flood():
     drops_are_gaps("flood", db, g, ["fd_table", "mem_limit"])
     # the flood's own paths: some were tracked, never one of the writer's
     check("flood_writer_docs_are_writers", all(x["docker_id"] == writer for x in
-                                               d.files.find({"filename": {"$regex": "^/tmp/w"}}, {"docker_id": 1})),
+                                               raw_files(d.files, {"filename": {"$regex": "^/tmp/w"}}, {"docker_id": 1})),
           "a writer file attributed elsewhere")
 
 

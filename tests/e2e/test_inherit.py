@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import (lenient_under_valgrind, finish_dropping, IMAGE, Godo, audit_state, check, client, docker,  # noqa: E402
+from godotest import (raw_files, lenient_under_valgrind, finish_dropping, IMAGE, Godo, audit_state, check, client, docker,  # noqa: E402
                       finish, fresh_db, hold_audit_lock, run_filter)
 from test_fidelity import fields, filter_text, one  # noqa: E402
 
@@ -57,7 +57,7 @@ def check_shell_raw(db, cid):
            and not p.get("execve")]
     check("raw_shell_subshell", len(sub) == 1, "children %r" % [(p["_id"], p.get("args")) for p in procs
                                                                if p.get("parent_id") == top["_id"]])
-    files = list(client()[db]["files"].find({"docker_id": cid, "filename": "/tmp/f"}))
+    files = list(raw_files(client()[db]["files"], {"docker_id": cid, "filename": "/tmp/f"}))
     f = one(files, "raw_shell_session", op="open")
     fields("raw_shell_counts", f, write_count=3, write_bytes=len(SHELL_OUT), proc_id=top["_id"],
            pid=top["pid"], closed_by="exit")
@@ -90,7 +90,7 @@ def check_threxec_raw(db, cid):
     # threxec's two (runc's init may have had more): none left running
     check("raw_threxec_threads_gone", len(threads) >= 2 and all(t.get("exit_ns") for t in threads),
           "threads %r" % [(t["_id"], t.get("exit_ns")) for t in threads])
-    files = list(client()[db]["files"].find({"docker_id": cid}))
+    files = list(raw_files(client()[db]["files"], {"docker_id": cid}))
     keep = one(files, "raw_threxec_keep", op="open", filename="/tmp/keep")
     fields("raw_threxec_keep_counts", keep, write_count=2, write_bytes=len("before exec\nafter\n"),
            proc_id=p["_id"], writers=[p["_id"]], closed_by="exit")

@@ -17,7 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import (lenient_under_valgrind, finish_dropping, FILTER, IMAGE, SLOW, URI, Godo, audit_state,  # noqa: E402
+from godotest import (raw_files, lenient_under_valgrind, finish_dropping, FILTER, IMAGE, SLOW, URI, Godo, audit_state,  # noqa: E402
                       check, client, docker, run_filter, wrap, hold_audit_lock)
 
 BAD = b"/data/real/n\nl\xff"
@@ -46,7 +46,7 @@ def has_inode(name, d):
 
 
 def check_raw(db, cid):
-    files = list(client()[db]["files"].find({"docker_id": cid}))
+    files = raw_files(client()[db]["files"], {"docker_id": cid})
     f = one(files, "raw_symlink_dir", op="open", filename="/data/real/f.txt")
     fields("raw_symlink_dir_given", f, raw_path="/lnk/f.txt")
     check("raw_symlink_dir_verified", f is not None and "path_unverified" not in f, "doc %r" % f)
@@ -70,7 +70,7 @@ def check_raw(db, cid):
     check("raw_opath_verified", op is not None and "path_unverified" not in op, "doc %r" % op)
     # the swap's processes were gone before godo read their cgroup: all
     # of the database's documents
-    every = list(client()[db]["files"].find({}))
+    every = raw_files(client()[db]["files"], {})
     sw = one(every, "raw_swap_doc", op="open", filename="/sw/x")
     fields("raw_swap_unverified", sw, path_unverified=True)
     check("raw_swap_no_raw", sw is not None and "raw_path" not in sw, "doc %r" % sw)

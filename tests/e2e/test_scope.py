@@ -20,7 +20,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import (lenient_under_valgrind, finish_dropping, IMAGE, Godo, audit_state, check, client, docker,  # noqa: E402
+from godotest import (raw_files, lenient_under_valgrind, finish_dropping, IMAGE, Godo, audit_state, check, client, docker,  # noqa: E402
                       hold_audit_lock, run_filter, wait_for, wrap, FILTER, URI)
 from test_fidelity import fields, filter_text, one  # noqa: E402
 
@@ -134,7 +134,7 @@ def check_clonefiles(db, cid):
     parent = parent[0]
     kids = list(pids.find({"parent_id": parent["_id"]}))
     check("raw_cf_child", len(kids) == 1, "children %r" % [(k["_id"], k.get("args")) for k in kids])
-    f = one(list(client()[db]["files"].find({"docker_id": cid, "filename": "/tmp/cf.out"})), "raw_cf_session",
+    f = one(raw_files(client()[db]["files"], {"docker_id": cid, "filename": "/tmp/cf.out"}), "raw_cf_session",
             op="open")
     if len(kids) == 1:
         fields("raw_cf_counts", f, write_count=2, write_bytes=len("child\nparent\n"), proc_id=parent["_id"],
@@ -155,7 +155,7 @@ def check_setns(db, cid, ct_pid):
     check("raw_setns_child", len(kids) == 1 and kids[0].get("docker_id") == cid
           and [(e.get("args") or [])[:3] for e in kids[0].get("execve") or []][:1] == [["sh", "-c", SETNS_SH]],
           "children %r" % [(k["_id"], k.get("args"), k.get("execve"), k.get("docker_id")) for k in kids])
-    files = list(client()[db]["files"].find({"filename": "/tmp/setns-file"}))
+    files = raw_files(client()[db]["files"], {"filename": "/tmp/setns-file"})
     f = one(files, "raw_setns_file", op="open")
     if f is not None and len(kids) == 1:
         fields("raw_setns_file_fields", f, docker_id=cid, proc_id=kids[0]["_id"], write_count=1,
@@ -177,7 +177,7 @@ def check_helper(db, work):
     h = hs[0]
     fields("raw_helper_fields", h, star=True, source="usermode_helper", ppid=2)
     check("raw_helper_host", "docker_id" not in h, "doc %r" % h)
-    files = list(client()[db]["files"].find({"filename": os.path.join(work, "umh-out")}))
+    files = raw_files(client()[db]["files"], {"filename": os.path.join(work, "umh-out")})
     f = one(files, "raw_helper_file", op="open")
     fields("raw_helper_file_fields", f, proc_id=h["_id"])
     return h
@@ -187,8 +187,8 @@ def check_spoofs(db, work, shim_pid, ct_cid):
     pids = client()[db]["pids"]
     fake = [p for p in pids.find({"exe": os.path.join(work, "dockerd")})]
     check("raw_fake_dockerd_not_root", not fake, "docs %r" % [(p["_id"], p.get("star")) for p in fake])
-    files = list(client()[db]["files"].find({"filename": {"$in": [os.path.join(work, "fake-out"),
-                                                                  os.path.join(work, "shim-out")]}}))
+    files = raw_files(client()[db]["files"], {"filename": {"$in": [os.path.join(work, "fake-out"),
+                                                                  os.path.join(work, "shim-out")]}})
     check("raw_fake_files_not_recorded", not files, "files %r" % [(f["filename"], f.get("proc_id")) for f in files])
     shim = list(pids.find({"pid": shim_pid}))
     check("raw_fake_shim_not_recorded", not shim, "docs %r" % [(p["_id"], p.get("source")) for p in shim])

@@ -5,6 +5,7 @@ time, each undone before the next: each must fail verification naming the
 collection and id, and the undone database must verify again. The
 canonical form is also computed here, in Python, from docs/schema.md: a
 third party can verify without godo."""
+import copy
 import calendar
 import datetime
 import hashlib
@@ -84,6 +85,8 @@ def report(db, fmt="text"):
 def workload(work, tag):
     for i in range(3):
         subprocess.run(["/bin/sh", "-c", "echo %s-%d > f%d && mv f%d g%d && rm g%d" % (tag, i, i, i, i, i)], cwd=work)
+    # one process, two files in one flush: a grouped files document
+    subprocess.run(["/bin/sh", "-c", "echo %s > h1; echo %s > h2" % (tag, tag)], cwd=work)
     subprocess.run(["/bin/echo", "chain-" + tag], stdout=subprocess.DEVNULL)
 
 
@@ -129,9 +132,18 @@ def tamper_cases(db, d, state):
     expect_fail("chain_changed_arg", db, "changed: pids " + pid_id,
                 lambda: d.pids.update_one({"_id": pid_id}, {"$set": {"args": p["args"]}}))
 
-    f = d.files.find_one({"op": {"$exists": True}})
+    # a grouped files document (docs/schema.md) is chained as written
+    f = d.files.find_one({"docs": {"$exists": True}})
+    check("chain_grouped_files", f is not None and len(f["docs"]) >= 2, "no grouped files document")
+    f = f or d.files.find_one({})
     d.files.delete_one({"_id": f["_id"]})
     expect_fail("chain_deleted_file", db, "deleted: files " + f["_id"], lambda: d.files.insert_one(f))
+    if "docs" in f:  # one member of a group changed: the group does not verify
+        g2 = copy.deepcopy(f)
+        g2["docs"][0]["filename"] = "/innocent"
+        d.files.replace_one({"_id": f["_id"]}, g2)
+        expect_fail("chain_changed_group_member", db, "changed: files " + f["_id"],
+                    lambda: d.files.replace_one({"_id": f["_id"]}, f))
 
     forged = dict(p)
     forged["_id"] = "forged:1"

@@ -1300,6 +1300,54 @@ def case_progress_cleared():
           "error line: %r" % lines[0])
 
 
+def group_files(docs):
+    """docs as godo groups them since issue 22 (common/fgroup.h): one
+    document per container (host, boot_id, docker_id); members without what
+    the group holds (proc_id, pid, tgid when the first member's) and
+    without the date twins."""
+    groups = {}
+    for d in docs:
+        groups.setdefault((d["host"], d["boot_id"], d.get("docker_id")), []).append(d)
+    out = []
+    for ms in groups.values():
+        head = {k: ms[0][k] for k in ("host", "boot_id", "docker_id", "proc_id", "pid", "tgid") if k in ms[0]}
+        head["_id"] = ms[0]["_id"] + ":g"
+        head["docs"] = [{k: v for k, v in m.items()
+                         if k not in ("host", "boot_id", "docker_id", "open_timestamp", "close_timestamp",
+                                      "timestamp", "then_timestamp")
+                         and not (k in ("proc_id", "pid", "tgid") and head.get(k) == v)} for m in ms]
+        out.append(head)
+    return out
+
+
+def case_grouped_files():
+    # the same files, ops and joined ops stored one document each (before
+    # issue 22) and grouped: the same report; a -container selection (the
+    # $in query on proc_id) finds the members of other processes too
+    f = Fixture()
+    p = f.docker()
+    f.file(p["sleep"], "/app/a", 5, 6, writes=3)
+    f.file(p["cinit"], "/app/b", 5.5, 6.5)
+    f.op(p["sleep"], "unlink", "/app/gone", 7)
+    j = f.file(p["cinit"], "/app/c", 8, 9)
+    j.update({"then_op": "rename", "then_ns": ns(9.1), "then_timestamp": date(ns(9.1)),
+              "then_proc_id": p["sleep"]["_id"], "then_pid": p["sleep"]["pid"], "new_filename": "/app/d"})
+    old, grouped = fresh_db("grouped_old"), fresh_db("grouped_new")
+    f.insert(old)
+    files = f.files
+    f.files = []
+    f.insert(grouped)
+    grouped.files.insert_many(group_files(files))
+    # the fixture's op has no docker_id: a group of its own
+    eq(grouped.files.count_documents({}), 2, "grouped documents")
+    for args in ((), ("-container", CID1[:12])):
+        a, b = run_filter(old, *args), run_filter(grouped, *args)
+        key = lambda x: json.dumps(x, sort_keys=True)  # noqa: E731
+        eq(len(a["files"]), 3, "files of the older shape %r" % (args,))
+        eq(sorted(map(key, b["files"])), sorted(map(key, a["files"])), "files %r" % (args,))
+        eq(sorted(map(key, b["ops"])), sorted(map(key, a["ops"])), "ops %r" % (args,))
+
+
 CASES = [
     ("tree_and_thread_parent_fix", case_tree_and_threads_parent_fix),
     ("orphan_reparenting", case_orphan_reparenting),
@@ -1309,6 +1357,7 @@ CASES = [
     ("unclosed_file_gets_owner_exit", case_unclosed_file),
     ("path_cleaning_and_relative", case_paths),
     ("joined_ops", case_joined_ops),
+    ("grouped_files", case_grouped_files),
     ("meta_ops", case_meta_ops),
     ("final_document", case_final_document),
     ("execs_same_tick", case_execs_same_tick),

@@ -8,7 +8,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import (Godo, check, client, fresh_db, finish, audit_state, hold_audit_lock, TOP,  # noqa: E402
+from godotest import (raw_files, raw_files_one, Godo, check, client, fresh_db, finish, audit_state, hold_audit_lock, TOP,  # noqa: E402
                       godo_rules, restore_audit, wait_for)
 
 MTWRITER = os.path.join(TOP, "tests", "helpers", "bin", "mtwriter")
@@ -94,7 +94,7 @@ def main():
         check("tamper_gap_" + source, len(gaps) == 1 and 0 <= gaps[0]["to_ns"] - gaps[0]["from_ns"] < 10 * 10**9,
               "gaps %r" % gaps)
     check("tamper_logged", g.text().count("audit tampering:") >= 2, g.text()[-2000:])
-    f = d.files.find_one({"filename": tam["after"], "op": "open"})
+    f = raw_files_one(d.files, {"filename": tam["after"], "op": "open"})
     check("tamper_recorded_after_repair", f is not None and f.get("write_count", 0) >= 1, "file doc %r" % f)
 
     def written_ok(f):
@@ -127,13 +127,13 @@ def main():
     check("mt_threads", p is not None and len(threads) == 4, "process %r, %d threads" % (p is not None, len(threads)))
     check("mt_thread_parent", all(t.get("parent_tgid") == os.getpid() for t in threads),
           "thread parents %r" % [t.get("parent_tgid") for t in threads])
-    files = {f["filename"]: f for f in d.files.find({"tgid": mt.pid, "op": "open"})}
+    files = {f["filename"]: f for f in raw_files(d.files, {"tgid": mt.pid, "op": "open"})}
     for i in range(4):
         f = files.get(os.path.join(work, "t%d.txt" % i))
         check("mt_file_%d" % i, f is not None and f.get("write_count") == 10 and f.get("closed_by") == "close"
               and f.get("write_bytes", 0) > 0 and written_ok(f), "file doc %r" % f)
 
-    daemon = d.files.find_one({"filename": daemon_file})
+    daemon = raw_files_one(d.files, {"filename": daemon_file})
     check("double_fork_file", daemon is not None, "no file doc for %s" % daemon_file)
     if daemon:
         dp = d.pids.find_one({"_id": daemon["proc_id"]})
@@ -147,18 +147,18 @@ def main():
 
     # an unlink or rename right after a close joins the closed file's
     # document (then_*); otherwise it is a document of its own
-    ops_docs = list(d.files.find({"op": {"$in": ["rename", "unlink"]}, "filename": {"$regex": "^" + work}}))
-    for f in d.files.find({"then_op": {"$in": ["rename", "unlink"]}, "filename": {"$regex": "^" + work}}):
+    ops_docs = list(raw_files(d.files, {"op": {"$in": ["rename", "unlink"]}, "filename": {"$regex": "^" + work}}))
+    for f in raw_files(d.files, {"then_op": {"$in": ["rename", "unlink"]}, "filename": {"$regex": "^" + work}}):
         ops_docs.append({"op": f["then_op"], "filename": f["filename"], "new_filename": f.get("new_filename"),
                          "pid": f.get("then_pid"), "proc_id": f.get("then_proc_id"), "ns": f.get("then_ns")})
-    check("ops_joined", any("then_op" in f for f in d.files.find({"filename": {"$regex": "^" + work}})),
+    check("ops_joined", any("then_op" in f for f in raw_files(d.files, {"filename": {"$regex": "^" + work}})),
           "no operation joined a closed file's document")
     ren = [o for o in ops_docs if o["op"] == "rename"]
     unl = [o for o in ops_docs if o["op"] == "unlink"]
     check("rename_doc", len(ren) == 1 and ren[0]["filename"] == os.path.join(work, "one.txt")
           and ren[0]["new_filename"] == os.path.join(work, "two.txt"), "renames %r" % ren)
     check("unlink_doc", len(unl) == 1 and unl[0]["filename"] == os.path.join(work, "two.txt"), "unlinks %r" % unl)
-    created = d.files.find_one({"filename": os.path.join(work, "one.txt"), "op": "open"})
+    created = raw_files_one(d.files, {"filename": os.path.join(work, "one.txt"), "op": "open"})
     check("create_doc", created is not None and created.get("closed_by") == "close", "open doc %r" % created)
     docs = {x["_id"]: x for x in d.pids.find({"pid": late.pid, "tgid": late.pid})}
     ferret = "ferretdbVersion" in client().admin.command("buildInfo")

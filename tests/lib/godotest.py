@@ -146,6 +146,56 @@ def hold_audit_lock():
     lock_audit()
 
 
+# Raw files documents (docs/schema.md, "Grouped files documents"): godo
+# stores the closed files and operations of a process between two flushes
+# as one document {proc_id, pid, tgid, docker_id, host, boot_id, docs:
+# [...]}. raw_files flattens them, one dict per file as in the older shape
+# (a member's fields, then the group's), and applies a query of equality,
+# $regex, $in, $exists and $or on them (test databases are small).
+def _match(doc, query):
+    import re
+    for k, want in query.items():
+        if k == "$or":
+            if not any(_match(doc, q) for q in want):
+                return False
+            continue
+        have = doc.get(k)
+        if isinstance(want, dict) and any(x.startswith("$") for x in want):
+            for op, v in want.items():
+                if op == "$exists" and (k in doc) != bool(v):
+                    return False
+                if op == "$in" and have not in v:
+                    return False
+                if op == "$regex" and not (isinstance(have, str) and re.search(v, have)):
+                    return False
+        elif k not in doc or have != want:
+            return False
+    return True
+
+
+def flat_files(doc):
+    if not isinstance(doc.get("docs"), list):
+        return [doc]
+    head = {k: v for k, v in doc.items() if k not in ("_id", "docs", "dg")}
+    return [dict(head, **m) for m in doc["docs"] if isinstance(m, dict)]
+
+
+def raw_files(coll, query=None, *_projection):
+    out = []
+    for doc in coll.find({}):
+        out.extend(f for f in flat_files(doc) if _match(f, query or {}))
+    return out
+
+
+def count_raw_files(coll, query=None):
+    return len(raw_files(coll, query))
+
+
+def raw_files_one(coll, query=None, *_projection):
+    found = raw_files(coll, query)
+    return found[0] if found else None
+
+
 def client():
     return pymongo.MongoClient(URI, serverSelectionTimeoutMS=3000, socketTimeoutMS=60000)
 

@@ -63,6 +63,7 @@ fx_setup(void **state, bool all, bool scan)
 	o.proc_root = f->fp.root;
 	f->s = fake_store_new(scan);
 	assert_int_equal(writeback_init(&f->wb, f->s, "h", BOOT), 0);
+	f->wb.group_files = false; /* one document per files write */
 	f->c = core_new(&f->wb, &o, BOOT);
 	assert_non_null(f->c);
 	core_set_clock(f->c, &clk);

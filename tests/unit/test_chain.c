@@ -16,6 +16,7 @@
 #include "schema.h"
 #include "verify.h"
 #include "writeback.h"
+#include "wbfix.h"
 
 #define SEC 1000000000LL
 #define T0 (1700000000LL * SEC)
@@ -124,13 +125,7 @@ teardown(void **state)
 static void
 make_task(struct task *k, int32_t pid)
 {
-	memset(k, 0, sizeof(*k));
-	k->pid = k->tgid = pid;
-	k->ppid = k->ptgid = 1;
-	k->start_ticks = 100;
-	k->start_ns = T0;
-	snprintf(k->id, sizeof(k->id), "boot:%d:100", pid);
-	k->in_tree = true;
+	wbfix_task(k, pid, T0);
 }
 
 /* A run's worth of documents: a task written then changed (insert-only

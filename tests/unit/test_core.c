@@ -879,6 +879,7 @@ test_core_snapshot_no_root(void **state)
 
 	(void)state;
 	assert_int_equal(writeback_init(&wb, s, "h", BOOT), 0);
+	wb.group_files = false; /* one document per files write */
 	c = core_new(&wb, &o, BOOT);
 	assert_non_null(c);
 	assert_int_equal(core_snapshot(c), -1);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "fgroup.h"
 #include "test_filter_fixture.h"
 
 /* decode_task of json; want its return value */
@@ -331,6 +332,69 @@ test_decode_file_joined(void **state)
 	bson_destroy(b);
 }
 
+/* decode_file of each member, via fgroup_each */
+static int
+decode_member(const bson_t *doc, void *arg)
+{
+	struct file_doc *d = arg;
+
+	if (d->f.id != NULL) /* the previous member's */
+		decode_file_free(d);
+	assert_int_equal(decode_file(doc, d), 0);
+	return 0;
+}
+
+/* The older shape (one document per file, with date twins) and the
+ * grouped one (common/fgroup.h) decode to the same file. */
+static void
+test_decode_file_both_shapes(void **state)
+{
+	static const char *const old =
+	    "{\"_id\": \"f1\", \"host\": \"h\", \"boot_id\": \"b\", \"op\": "
+	    "\"open\", \"proc_id\": \"p\", \"pid\": 7, \"tgid\": 7, "
+	    "\"docker_id\": \"c\", \"filename\": \"/a\", \"fd\": 3, "
+	    "\"open_timestamp\": {\"$date\": {\"$numberLong\": "
+	    "\"1795600801000\"}}, \"open_ns\": 1795600801000000001, "
+	    "\"close_timestamp\": {\"$date\": {\"$numberLong\": "
+	    "\"1795600802000\"}}, \"close_ns\": 1795600802000000002, "
+	    "\"closed_by\": \"close\", \"write_count\": 4, \"write_bytes\": "
+	    "40}";
+	static const char *const grouped =
+	    "{\"_id\": \"f0:g\", \"host\": \"h\", \"boot_id\": \"b\", "
+	    "\"proc_id\": \"p\", \"pid\": 7, \"tgid\": 7, \"docker_id\": "
+	    "\"c\", "
+	    "\"docs\": [{\"_id\": \"f0\", \"op\": \"unlink\", \"filename\": "
+	    "\"/z\", \"ns\": 5}, {\"_id\": \"f1\", \"op\": \"open\", "
+	    "\"filename\": \"/a\", \"fd\": 3, \"open_ns\": "
+	    "1795600801000000001, "
+	    "\"close_ns\": 1795600802000000002, \"closed_by\": \"close\", "
+	    "\"write_count\": 4, \"write_bytes\": 40}, 17]}";
+	bson_t *b = ff_doc(old), *g = ff_doc(grouped);
+	struct file_doc d[2];
+	int i;
+
+	(void)state;
+	memset(d, 0, sizeof(d));
+	assert_int_equal(fgroup_each(b, decode_member, &d[0]), 0);
+	assert_true(fgroup_is_group(g));
+	/* f0 decodes, then f1 overwrites it: f1 last; 17 is skipped */
+	assert_int_equal(fgroup_each(g, decode_member, &d[1]), 0);
+	for (i = 0; i < 2; i++) {
+		assert_string_equal(d[i].f.id, "f1");
+		assert_string_equal(d[i].proc_id, "p");
+		assert_int_equal(d[i].f.op, FOP_OPEN);
+		assert_bytes(&d[i].f.raw_path, "/a", 2);
+		assert_int_equal(d[i].f.fd, 3);
+		assert_true(d[i].f.open_ns == 1795600801000000001LL);
+		assert_true(d[i].f.has_close &&
+		            d[i].f.close_ns == 1795600802000000002LL);
+		assert_true(d[i].f.writes == 4 && d[i].f.write_bytes == 40);
+		decode_file_free(&d[i]);
+	}
+	bson_destroy(b);
+	bson_destroy(g);
+}
+
 /* a metadata op: FOP_OTHER by its name, with its fields; a then_op that
  * is not rename / unlink is not joined as one */
 static void
@@ -493,6 +557,7 @@ main(void)
 	    cmocka_unit_test(test_decode_task_empty_docker_id),
 	    cmocka_unit_test(test_decode_file_open),
 	    cmocka_unit_test(test_decode_file_joined),
+	    cmocka_unit_test(test_decode_file_both_shapes),
 	    cmocka_unit_test(test_decode_file_meta_op),
 	    cmocka_unit_test(test_decode_file_op_names),
 	    cmocka_unit_test(test_decode_file_malformed),

@@ -59,6 +59,7 @@ px_new(uint32_t proc_cap, uint64_t mem_limit)
 	o.proc_root = p->fp.root;
 	p->s = fake_store_new(false);
 	assert_int_equal(writeback_init(&p->wb, p->s, "h", BOOT), 0);
+	p->wb.group_files = false; /* one document per files write */
 	p->c = core_new(&p->wb, &o, BOOT);
 	assert_non_null(p->c);
 	core_set_clock(p->c, &clk);

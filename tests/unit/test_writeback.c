@@ -16,6 +16,7 @@
 #include "membudget.h"
 #include "schema.h"
 #include "writeback.h"
+#include "wbfix.h"
 
 #define SEC 1000000000LL
 #define T0 (1700000000LL * SEC) /* a wall time */
@@ -34,6 +35,8 @@ setup_scan(void **state, bool scan)
 	f->s = fake_store_new(scan);
 	assert_non_null(f->s);
 	assert_int_equal(writeback_init(&f->wb, f->s, "h1", "boot"), 0);
+	/* one document per files write here; grouping: test_wb_group_* */
+	f->wb.group_files = false;
 	*state = f;
 	return 0;
 }
@@ -64,13 +67,7 @@ teardown(void **state)
 static void
 make_task(struct task *k, int32_t pid, int64_t start_ns)
 {
-	memset(k, 0, sizeof(*k));
-	k->pid = k->tgid = pid;
-	k->ppid = k->ptgid = 1;
-	k->start_ticks = 100;
-	k->start_ns = start_ns;
-	snprintf(k->id, sizeof(k->id), "boot:%d:100", pid);
-	k->in_tree = true;
+	wbfix_task(k, pid, start_ns);
 }
 
 static void
@@ -355,13 +352,7 @@ test_wb_refused_write_counted(void **state)
 static void
 make_file(struct openfile *o, const char *id, const char *path, int64_t ns)
 {
-	memset(o, 0, sizeof(*o));
-	snprintf(o->id, sizeof(o->id), "%s", id);
-	o->path = (char *)path;
-	o->pathlen = strlen(path);
-	o->fd = 3;
-	o->open_ns = ns;
-	o->refs = 1;
+	wbfix_file(o, id, path, ns);
 }
 
 /* A closed file is held WRITEBACK_HOLD_NS of stream time, then written. */
