@@ -208,6 +208,10 @@ def main():
     try:
         p2 = start_dockerd2()
         copy_image()
+        # the import is thousands of events: a short --rm container right
+        # after it must not find godo seconds behind (its identity is read
+        # when godo first sees it, and --rm deletes it at exit)
+        g.idle(30)
         rm_cid = run_rm("--name", NAME, "--label", "tier=front", "--label", "com.docker.compose.project=idproj",
                         "-v", BIND_SRC + ":/data", IMAGE, "sh", "-c", "echo hi > /data/x; sleep 1")
         priv_cid = run_rm("--name", PRIV, "--privileged", IMAGE, "sh", "-c", "sleep 1")

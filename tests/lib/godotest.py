@@ -282,8 +282,14 @@ class Godo:
         time.sleep(settle)
         if SLOW <= 1 or self.proc.poll() is not None:
             return
+        self.idle(settle * SLOW)
+
+    def idle(self, most):
+        """Wait until godo has been idle (under 4% of a CPU) for half a
+        second, at most most seconds: after a burst of events (an image
+        import) a slowed godo (ASan) is seconds behind the kernel."""
         hz = os.sysconf("SC_CLK_TCK")
-        deadline = time.time() + settle * SLOW
+        deadline = time.time() + most
         last = cpu_ticks(self.proc.pid)
         while last is not None and time.time() < deadline:
             time.sleep(0.5)
