@@ -56,6 +56,42 @@ audit_save() {
 	saved_enabled=$(auditctl -s 2>/dev/null | awk '$1=="enabled"{print $2}')
 	saved_rules=$(auditctl -l 2>/dev/null)
 }
+# The details of every failure, printed again at the very end: a CI log is
+# often read from its tail.
+details=()
+digest() {
+	details+=("[$1]" "$(echo "$2" | sed 's/^/    /')")
+}
+
+# After each test as root: a test that leaves audit rules behind is named
+# (a later godo purges godo-keyed leftovers at its start, so the check at
+# the end alone cannot say whose they were), and the rules are put back.
+rule_lines() { echo "$1" | grep -v -x -e 'No rules' -e '' | sort; }
+rules_after() {
+	local name=$1 now added removed l w
+	[ "$(id -u)" = 0 ] || return 0
+	now=$(auditctl -l 2>/dev/null)
+	[ "$now" = "$saved_rules" ] && return 0
+	added=$(comm -13 <(rule_lines "$saved_rules") <(rule_lines "$now"))
+	removed=$(comm -23 <(rule_lines "$saved_rules") <(rule_lines "$now"))
+	echo "  FAIL audit_rules_after_$name: added [${added//$'\n'/; }] removed [${removed//$'\n'/; }]"
+	failed=$((failed + 1))
+	failures+=("audit rules left by $name")
+	digest "rules left by $name" "added: $added
+removed: $removed"
+	# added rules go (auditctl -l prints them as -a/-w lines: the same
+	# words with -d/-W delete them); removed ones are not ours to guess
+	while IFS= read -r l; do
+		read -ra w <<<"$l"
+		case "${w[0]:-}" in
+		-a) auditctl -d "${w[@]:1}" >/dev/null 2>&1 ;;
+		-w) auditctl -W "${w[@]:1}" >/dev/null 2>&1 ;;
+		esac
+	done <<<"$added"
+	# reported once: what could not be put back is the new baseline
+	saved_rules=$(auditctl -l 2>/dev/null)
+}
+
 audit_check() {
 	local now
 	now=$(auditctl -l 2>/dev/null)
@@ -90,7 +126,10 @@ run_cmocka() {
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
-	[ "$f" -eq 0 ] || failures+=("$(basename "$t")")
+	if [ "$f" -ne 0 ]; then
+		failures+=("$(basename "$t")")
+		digest "$(basename "$t")" "$(echo "$out" | grep -E '^\[  (FAILED|ERROR) *\]|Failure|error:|fail_msg|Assert' | head -12)"
+	fi
 }
 
 # Valgrind mode: the logs of every godo and filter a script started. A
@@ -175,7 +214,10 @@ run_script() {
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
-	[ "$f" -eq 0 ] || failures+=("$(basename "$t")")
+	if [ "$f" -ne 0 ]; then
+		failures+=("$(basename "$t")")
+		digest "$(basename "$t")" "$( (echo "$out" | grep -E '^FAIL ' || echo "$out" | tail -8) | cut -c1-400 | head -12)"
+	fi
 }
 
 store_up() {
@@ -214,11 +256,13 @@ for phase in "${phases[@]}"; do
 			[ -x "$t" ] && selected "$t" || continue
 			echo "-- $(basename "$t")"
 			run_cmocka "$t"
+			rules_after "$(basename "$t")"
 		done
 		for t in tests/integration/*.py; do
 			[ -f "$t" ] && selected "$t" || continue
 			echo "-- $(basename "$t")"
 			run_script "$t" $PY "$t"
+			rules_after "$(basename "$t" .py)"
 		done
 		;;
 	e2e)
@@ -229,6 +273,7 @@ for phase in "${phases[@]}"; do
 			[ -f "$t" ] && selected "$t" || continue
 			echo "-- $(basename "$t")"
 			run_script "$t" $PY "$t"
+			rules_after "$(basename "$t" .py)"
 		done
 		;;
 	*)
@@ -241,6 +286,10 @@ done
 cleanup
 trap - EXIT
 store_started=
+if [ ${#details[@]} -gt 0 ]; then
+	echo "== what failed"
+	printf '%s\n' "${details[@]}"
+fi
 [ ${#failures[@]} -eq 0 ] || echo "failed: ${failures[*]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
