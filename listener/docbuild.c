@@ -1,5 +1,6 @@
 /* docbuild.c - see docbuild.h. */
 #include "docbuild.h"
+#include "docbuild_impl.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -21,39 +22,10 @@ docbuild_append_bytes(bson_t *b, const char *key, const char *p, size_t n)
 		                   (const uint8_t *)p, (uint32_t)n);
 }
 
-static void
-append_date(bson_t *b, const char *key, int64_t ns)
-{
-	bson_append_date_time(b, key, -1, ns / 1000000);
-}
-
-/* key: a date (ms) and key_ns: the same time in ns */
-static void
-append_time(bson_t *b, const char *key, const char *key_ns, int64_t ns)
-{
-	append_date(b, key, ns);
-	BSON_APPEND_INT64(b, key_ns, ns);
-}
-
-/* The key of array element i. */
-static void
-idx_key(char idx[16], unsigned int i)
-{
-	snprintf(idx, 16, "%u", i);
-}
-
 void
 docbuild_id(bson_t *sel, const char *id)
 {
 	BSON_APPEND_UTF8(sel, F_ID, id);
-}
-
-/* host and boot id: every document has them */
-static void
-append_origin(bson_t *b, const struct docctx *cx)
-{
-	BSON_APPEND_UTF8(b, F_HOST, cx->host);
-	BSON_APPEND_UTF8(b, F_BOOT, cx->boot_id);
 }
 
 /* ---- a task's document before it is written ---- */
@@ -92,7 +64,7 @@ append_args(bson_t *b, const char *key, const struct exec_info *x)
 
 	BSON_APPEND_ARRAY_BEGIN(b, key, &arr);
 	for (i = 0; i < x->argc; i++) {
-		idx_key(idx, i);
+		docbuild_idx(idx, i);
 		docbuild_append_bytes(&arr, idx, x->argv[i].p, x->argv[i].n);
 	}
 	bson_append_array_end(b, &arr);
@@ -125,7 +97,7 @@ append_args_extra(bson_t *b, const struct exec_info *x)
 	if (x->ncut > 0) {
 		BSON_APPEND_ARRAY_BEGIN(b, F_ARGS_CUT, &arr);
 		for (i = 0; i < x->ncut; i++) {
-			idx_key(idx, i);
+			docbuild_idx(idx, i);
 			BSON_APPEND_DOCUMENT_BEGIN(&arr, idx, &ent);
 			BSON_APPEND_INT32(&ent, F_ARGS_CUT_INDEX,
 			                  (int32_t)x->cut[i].index);
@@ -177,7 +149,7 @@ docbuild_doc_exec(struct task_doc *d, const struct exec_info *x)
 	char idx[16];
 
 	if (d->nexecs < EXECVE_MAX) {
-		idx_key(idx, d->nexecs);
+		docbuild_idx(idx, d->nexecs);
 		append_exec_entry(d->execs, idx, x);
 	}
 	d->nexecs++;
@@ -276,7 +248,7 @@ docbuild_task(bson_t *doc, const struct docctx *cx, const struct task *k,
 	} else {
 		BSON_APPEND_UTF8(doc, F_ID, k->id);
 	}
-	append_origin(doc, cx);
+	docbuild_origin(doc, cx);
 	BSON_APPEND_UTF8(doc, F_SOURCE, k->wb.source ? k->wb.source : "audit");
 	task_fields(doc, k);
 	if (d != NULL) {
@@ -351,7 +323,7 @@ static void
 append_proc(bson_t *b, const struct docctx *cx, const char *op,
             const struct task *proc)
 {
-	append_origin(b, cx);
+	docbuild_origin(b, cx);
 	BSON_APPEND_UTF8(b, F_OP, op);
 	BSON_APPEND_UTF8(b, F_PROC_ID, proc->id);
 	BSON_APPEND_INT32(b, F_PID, proc->pid);
@@ -373,7 +345,7 @@ append_writers(bson_t *b, const struct docctx *cx, const struct openfile *f)
 		return;
 	BSON_APPEND_ARRAY_BEGIN(b, F_WRITERS, &arr);
 	for (i = 0; i < f->nwriters; i++) {
-		idx_key(idx, i);
+		docbuild_idx(idx, i);
 		snprintf(id, sizeof(id), "%s:%d:%" PRIu64, cx->boot_id,
 		         f->writers[i].pid, f->writers[i].ticks);
 		BSON_APPEND_UTF8(&arr, idx, id);
@@ -423,7 +395,7 @@ docbuild_file(bson_t *b, const struct docctx *cx, const struct openfile *f,
 	docbuild_append_bytes(b, F_FILENAME, f->path, f->pathlen);
 	BSON_APPEND_INT32(b, F_FD, f->fd);
 	BSON_APPEND_INT32(b, F_FLAGS, (int32_t)f->flags);
-	append_time(b, F_OPEN_TS, F_OPEN_NS, f->open_ns);
+	docbuild_time(b, F_OPEN_TS, F_OPEN_NS, f->open_ns);
 	BSON_APPEND_INT64(b, F_WRITE_COUNT, (int64_t)f->wcount);
 	BSON_APPEND_INT64(b, F_WRITE_BYTES, (int64_t)f->wbytes);
 	if (f->wcount > 0) {
@@ -433,8 +405,8 @@ docbuild_file(bson_t *b, const struct docctx *cx, const struct openfile *f,
 	if (f->nwritten > 0) { /* absent when nothing was written (#22) */
 		BSON_APPEND_ARRAY_BEGIN(b, F_WRITTEN, &arr);
 		for (i = 0; i < f->nwritten; i++) {
-			idx_key(idx, i);
-			append_date(&arr, idx, f->written[i]);
+			docbuild_idx(idx, i);
+			docbuild_date(&arr, idx, f->written[i]);
 		}
 		bson_append_array_end(b, &arr);
 	}
@@ -452,7 +424,7 @@ docbuild_file_closed(bson_t *b, const struct docctx *cx,
                      int64_t close_ns, const char *by)
 {
 	docbuild_file(b, cx, f, proc);
-	append_time(b, F_CLOSE_TS, F_CLOSE_NS, close_ns);
+	docbuild_time(b, F_CLOSE_TS, F_CLOSE_NS, close_ns);
 	BSON_APPEND_UTF8(b, F_CLOSE_BY, by);
 }
 
@@ -471,7 +443,7 @@ docbuild_op(bson_t *b, const struct docctx *cx, const struct task *proc,
 	docbuild_append_bytes(b, F_FILENAME, path.p, path.n);
 	if (newpath.p != NULL)
 		docbuild_append_bytes(b, F_NEW_FILENAME, newpath.p, newpath.n);
-	append_time(b, F_OP_TS, F_OP_NS, ns);
+	docbuild_time(b, F_OP_TS, F_OP_NS, ns);
 }
 
 /* What path resolution found for an operation's names (pathres.h). */
@@ -541,7 +513,7 @@ docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,
 	if (m->type != NULL)
 		BSON_APPEND_UTF8(b, F_TYPE, m->type);
 	append_more(b, m);
-	append_time(b, F_OP_TS, F_OP_NS, ns);
+	docbuild_time(b, F_OP_TS, F_OP_NS, ns);
 }
 
 void
@@ -549,7 +521,7 @@ docbuild_then(bson_t *doc, const struct task *proc, const char *op, int64_t ns,
               struct str newpath)
 {
 	BSON_APPEND_UTF8(doc, F_THEN_OP, op);
-	append_time(doc, F_THEN_TS, F_THEN_NS, ns);
+	docbuild_time(doc, F_THEN_TS, F_THEN_NS, ns);
 	BSON_APPEND_UTF8(doc, F_THEN_PROC_ID, proc->id);
 	BSON_APPEND_INT32(doc, F_THEN_PID, proc->pid);
 	if (newpath.p != NULL)
@@ -576,7 +548,7 @@ begin_set(bson_t *sel, bson_t *upd, bson_t *set, const struct docctx *cx,
 	va_end(ap);
 	docbuild_id(sel, id);
 	BSON_APPEND_DOCUMENT_BEGIN(upd, "$set", set);
-	append_origin(set, cx);
+	docbuild_origin(set, cx);
 }
 
 void
@@ -588,8 +560,8 @@ docbuild_gap(bson_t *sel, bson_t *upd, const struct docctx *cx,
 	begin_set(sel, upd, &set, cx, "%s:%s:%s:%" PRId64, cx->host,
 	          cx->boot_id, source, from_ns);
 	BSON_APPEND_UTF8(&set, F_GAP_SOURCE, source);
-	append_time(&set, F_GAP_FROM, F_GAP_FROM_NS, from_ns);
-	append_time(&set, F_GAP_TO, F_GAP_TO_NS, to_ns);
+	docbuild_time(&set, F_GAP_FROM, F_GAP_FROM_NS, from_ns);
+	docbuild_time(&set, F_GAP_TO, F_GAP_TO_NS, to_ns);
 	BSON_APPEND_INT64(&set, F_GAP_COUNT, (int64_t)count);
 	bson_append_document_end(upd, &set);
 }
@@ -604,115 +576,9 @@ docbuild_run(bson_t *sel, bson_t *upd, const struct docctx *cx, int pid,
 	          cx->boot_id, pid, start_ns);
 	BSON_APPEND_INT32(&set, F_PID, pid);
 	BSON_APPEND_UTF8(&set, F_VERSION, GODO_VERSION);
-	append_time(&set, F_START_TS, F_START_NS, start_ns);
+	docbuild_time(&set, F_START_TS, F_START_NS, start_ns);
 	if (stop_ns != 0)
-		append_date(&set, F_STOP_TS, stop_ns);
+		docbuild_date(&set, F_STOP_TS, stop_ns);
 	BSON_APPEND_INT64(&set, F_LAST_SEEN_NS, seen_ns);
 	bson_append_document_end(upd, &set);
-}
-
-/* ---- containers ---- */
-
-static void
-append_str(bson_t *b, const char *key, struct str s)
-{
-	if (s.p != NULL)
-		docbuild_append_bytes(b, key, s.p, s.n);
-}
-
-/* Element i of a container's list as a sub-document of arr. */
-static void
-append_elem(bson_t *arr, const struct ctinfo *ci, unsigned int i, bool mount)
-{
-	bson_t one;
-	char idx[16];
-
-	idx_key(idx, i);
-	BSON_APPEND_DOCUMENT_BEGIN(arr, idx, &one);
-	if (mount) {
-		append_str(&one, F_CT_MTYPE, ci->mounts[i].type);
-		append_str(&one, F_CT_MSOURCE, ci->mounts[i].source);
-		append_str(&one, F_CT_MDEST, ci->mounts[i].destination);
-		BSON_APPEND_BOOL(&one, F_CT_MRW, ci->mounts[i].rw);
-	} else {
-		append_str(&one, F_CT_KEY, ci->labels[i].key);
-		append_str(&one, F_CT_VALUE, ci->labels[i].value);
-	}
-	bson_append_document_end(arr, &one);
-}
-
-/* labels: [{key, value}]; mounts: [{type, source, destination, rw}] */
-static void
-append_list(bson_t *b, const struct ctinfo *ci, bool mounts)
-{
-	unsigned int i, n = mounts ? ci->nmounts : ci->nlabels;
-	bson_t arr;
-
-	BSON_APPEND_ARRAY_BEGIN(b, mounts ? F_CT_MOUNTS : F_CT_LABELS, &arr);
-	for (i = 0; i < n; i++)
-		append_elem(&arr, ci, i, mounts);
-	bson_append_array_end(b, &arr);
-}
-
-/* The fields that make the identity (no _id, origin or read time). */
-static void
-container_fields(bson_t *b, const struct ctinfo *ci)
-{
-	bson_t arr;
-	char idx[16];
-	unsigned int i;
-
-	BSON_APPEND_UTF8(b, F_DOCKER_ID, ci->id);
-	append_str(b, F_CT_NAME, ci->name);
-	append_str(b, F_CT_IMAGE, ci->image);
-	append_str(b, F_CT_IMAGE_ID, ci->image_id);
-	append_list(b, ci, false);
-	append_str(b, F_CT_COMPOSE_PROJECT, ci->compose_project);
-	append_str(b, F_CT_COMPOSE_SERVICE, ci->compose_service);
-	append_str(b, F_CT_K8S_POD, ci->k8s_pod);
-	append_str(b, F_CT_K8S_NAMESPACE, ci->k8s_namespace);
-	append_str(b, F_CT_K8S_CONTAINER, ci->k8s_container);
-	append_str(b, F_CT_CREATED, ci->created);
-	append_str(b, F_CT_STARTED, ci->started);
-	BSON_APPEND_BOOL(b, F_CT_RUNNING, ci->running);
-	BSON_APPEND_INT64(b, F_CT_INIT_PID, ci->init_pid);
-	if (ci->has_hostconfig) {
-		BSON_APPEND_BOOL(b, F_CT_PRIVILEGED, ci->privileged);
-		BSON_APPEND_ARRAY_BEGIN(b, F_CT_CAP_ADD, &arr);
-		for (i = 0; i < ci->ncaps; i++) {
-			idx_key(idx, i);
-			append_str(&arr, idx, ci->cap_add[i]);
-		}
-		bson_append_array_end(b, &arr);
-		append_str(b, F_CT_NETWORK, ci->network_mode);
-	}
-	append_list(b, ci, true);
-	if (ci->rootfs[0] != '\0')
-		docbuild_append_bytes(b, F_ROOTFS, ci->rootfs,
-		                      strlen(ci->rootfs));
-	if (ci->truncated)
-		BSON_APPEND_BOOL(b, F_CT_TRUNC, true);
-}
-
-void
-docbuild_container(bson_t *doc, const struct docctx *cx,
-                   const struct ctinfo *ci, int64_t seen_ns, uint64_t *hash)
-{
-	bson_t *f = bson_new();
-	const uint8_t *p;
-	uint64_t h = 14695981039346656037ull; /* FNV-1a */
-	char id[256];
-	uint32_t i;
-
-	container_fields(f, ci);
-	p = bson_get_data(f);
-	for (i = 0; i < f->len; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	snprintf(id, sizeof(id), "%s:%s:%016" PRIx64, cx->host, ci->id, h);
-	docbuild_id(doc, id);
-	append_origin(doc, cx);
-	bson_concat(doc, f);
-	append_time(doc, F_CT_SEEN_TS, F_CT_SEEN_NS, seen_ns);
-	bson_destroy(f);
-	*hash = h;
 }

@@ -146,9 +146,6 @@ fdtab_route(struct fdtab *t, int32_t tgid, int32_t fd, uint64_t serial)
 	return e->prev;
 }
 
-static void drop(struct fdtab *t, struct fdent *e, const struct task *proc,
-                 int64_t ns, const char *by);
-
 /* Twice the buckets once the table outgrew them (when the bytes are
  * there; else chains get longer). */
 static void
@@ -234,11 +231,11 @@ evict(struct fdtab *t, struct fdent *e, const char *source, int64_t ns)
 	note_drop(t, source, ns);
 	e->prev = NULL;
 	if (p != NULL) {
-		drop(t, p, proc, ns, "evicted");
+		fdtab_drop_entry(t, p, proc, ns, "evicted");
 		t->st.evicted++;
 		note_drop(t, source, ns);
 	}
-	drop(t, e, proc, ns, "evicted");
+	fdtab_drop_entry(t, e, proc, ns, "evicted");
 }
 
 /* Room for n more bytes (and an entry, when entry) charged to container
@@ -283,9 +280,9 @@ refuse(struct fdtab *t, const char *cause, int64_t ns)
 
 /* A new entry in the hash, in proc's chain and in its container's list;
  * path copied. */
-static struct fdent *
-add_entry(struct fdtab *t, struct task *proc, int32_t fd, const char *path,
-          size_t pathlen, int64_t ns)
+struct fdent *
+fdtab_add_entry(struct fdtab *t, struct task *proc, int32_t fd,
+                const char *path, size_t pathlen, int64_t ns)
 {
 	size_t bytes = entry_bytes(pathlen);
 	bool newc = fdshare_find(&t->share, proc->docker_id) == NULL;
@@ -342,9 +339,9 @@ fdtab_unhash(struct fdtab *t, struct fdent *e)
 }
 
 /* One descriptor goes; its open file ends with the last descriptor. */
-static void
-drop(struct fdtab *t, struct fdent *e, const struct task *proc, int64_t ns,
-     const char *by)
+void
+fdtab_drop_entry(struct fdtab *t, struct fdent *e, const struct task *proc,
+                 int64_t ns, const char *by)
 {
 	struct openfile *f = e->file;
 
@@ -368,16 +365,16 @@ drop(struct fdtab *t, struct fdent *e, const struct task *proc, int64_t ns,
 
 /* The shadowed predecessor of e goes: the number was reused, so it was
  * closed before ("reuse"), or it is the one an older event closes. */
-static void
-drop_prev(struct fdtab *t, struct fdent *e, const struct task *proc, int64_t ns,
-          const char *by)
+void
+fdtab_drop_prev(struct fdtab *t, struct fdent *e, const struct task *proc,
+                int64_t ns, const char *by)
 {
 	struct fdent *p = e->prev;
 
 	if (p == NULL)
 		return;
 	e->prev = NULL;
-	drop(t, p, proc, ns, by);
+	fdtab_drop_entry(t, p, proc, ns, by);
 }
 
 struct fdent *
@@ -390,14 +387,14 @@ fdtab_open(struct fdtab *t, struct task *proc, int32_t fd, const char *path,
 	old = fdtab_get(t, proc->tgid, fd);
 
 	if (old != NULL) {
-		drop_prev(t, old, proc, ns, "reuse");
+		fdtab_drop_prev(t, old, proc, ns, "reuse");
 		fdtab_unhash(t, old);
 		old->shadow = true;
 	}
-	e = add_entry(t, proc, fd, path, pathlen, ns);
+	e = fdtab_add_entry(t, proc, fd, path, pathlen, ns);
 	if (e == NULL) {
 		if (old != NULL)
-			drop(t, old, proc, ns, "reuse");
+			fdtab_drop_entry(t, old, proc, ns, "reuse");
 		return NULL;
 	}
 	e->serial = serial;
@@ -446,8 +443,8 @@ fdtab_open_file(struct fdent *e, const struct task *proc, uint64_t flags,
 }
 
 /* dst (new) refers to what src does: its path kind and open file. */
-static void
-share_entry(struct fdent *dst, const struct fdent *src)
+void
+fdtab_share_entry(struct fdent *dst, const struct fdent *src)
 {
 	dst->dir = src->dir;
 	if (src->file != NULL) {
@@ -472,7 +469,8 @@ fdtab_dup(struct fdtab *t, struct task *proc, int32_t oldfd, int32_t newfd,
 	}
 	dst = fdtab_open(t, proc, newfd, src->path, src->pathlen, serial, ns);
 	if (dst != NULL)
-		share_entry(dst, src); /* dup's copy is not close-on-exec */
+		fdtab_share_entry(dst,
+		                  src); /* dup's copy is not close-on-exec */
 }
 
 void
@@ -487,10 +485,10 @@ fdtab_close(struct fdtab *t, struct task *proc, int32_t fd, uint64_t serial,
 	if (cur == NULL)
 		return;
 	if (!reasm_serial_before(serial, cur->serial)) {
-		drop_prev(t, cur, proc, ns, "reuse");
-		drop(t, cur, proc, ns, by);
+		fdtab_drop_prev(t, cur, proc, ns, "reuse");
+		fdtab_drop_entry(t, cur, proc, ns, by);
 	} else {
-		drop_prev(t, cur, proc, ns, by);
+		fdtab_drop_prev(t, cur, proc, ns, by);
 	}
 }
 
@@ -505,7 +503,7 @@ fdtab_close_all(struct fdtab *t, struct task *proc, int64_t ns, const char *by)
 	for (e = proc->fds; e != NULL; e = e->pnext)
 		e->prev = NULL;
 	while (proc->fds != NULL)
-		drop(t, proc->fds, proc, ns, by);
+		fdtab_drop_entry(t, proc->fds, proc, ns, by);
 	proc->fds_closed = true;
 }
 
@@ -574,135 +572,6 @@ fdtab_note_writer(struct openfile *f, const struct task *proc)
 	f->writers[f->nwriters].ticks = proc->start_ticks;
 	f->nwriters++;
 	f->dirty = true;
-}
-
-/* Which of proc's descriptors a walk takes. */
-struct fdpick {
-	uint32_t first, last; /* numbers in [first, last] */
-	bool cloexec;         /* only close-on-exec ones */
-};
-
-static bool
-picked(const struct fdent *e, const struct fdpick *p)
-{
-	return !e->shadow && (uint32_t)e->fd >= p->first &&
-	       (uint32_t)e->fd <= p->last && (!p->cloexec || e->cloexec);
-}
-
-/* The current (not shadowed) descriptor numbers of proc that p picks, in
- * *out (allocated; NULL when none). Numbers, not pointers: adding or
- * dropping entries may drop others (evictions, shadows). -1 when out of
- * memory (logged). */
-static int
-numbers_of(const struct task *proc, const struct fdpick *p, int32_t **out,
-           uint32_t *n)
-{
-	const struct fdent *e;
-	uint32_t cnt = 0;
-
-	*out = NULL;
-	*n = 0;
-	for (e = proc->fds; e != NULL; e = e->pnext)
-		cnt += picked(e, p);
-	if (cnt == 0)
-		return 0;
-	*out = malloc(cnt * sizeof(**out));
-	if (*out == NULL) {
-		log_warn("fdtab: %u descriptors", cnt);
-		return -1;
-	}
-	for (e = proc->fds; e != NULL; e = e->pnext)
-		if (picked(e, p))
-			(*out)[(*n)++] = e->fd;
-	return 0;
-}
-
-static const struct fdpick pick_all = {0, UINT32_MAX, false};
-
-void
-fdtab_inherit(struct fdtab *t, struct task *parent, struct task *child,
-              int64_t ns)
-{
-	int32_t *fds;
-	uint32_t n, i;
-
-	parent = fdtab_holder(t, parent);
-	if (parent == child || numbers_of(parent, &pick_all, &fds, &n) != 0)
-		return;
-	for (i = 0; i < n; i++) {
-		struct fdent *src = fdtab_get(t, parent->tgid, fds[i]), *dst;
-
-		if (src == NULL || fdtab_get(t, child->tgid, fds[i]) != NULL)
-			continue; /* evicted meanwhile, or the child's own */
-		dst = add_entry(t, child, fds[i], src->path, src->pathlen, ns);
-		if (dst == NULL)
-			continue; /* a drop, counted */
-		/* src may have gone to make room for dst */
-		src = fdtab_get(t, parent->tgid, fds[i]);
-		if (src == NULL) {
-			drop(t, dst, child, ns, "evicted");
-			continue;
-		}
-		dst->serial = src->serial;
-		dst->cloexec = src->cloexec;
-		share_entry(dst, src);
-	}
-	free(fds);
-}
-
-/* proc's descriptors that p picks go (by), or are marked close-on-exec
- * (mark). */
-static void
-close_picked(struct fdtab *t, struct task *proc, const struct fdpick *p,
-             bool mark, int64_t ns, const char *by)
-{
-	int32_t *fds;
-	uint32_t n, i;
-
-	if (numbers_of(proc, p, &fds, &n) != 0)
-		return;
-	for (i = 0; i < n; i++) {
-		struct fdent *e = fdtab_get(t, proc->tgid, fds[i]);
-
-		if (e == NULL)
-			continue;
-		if (mark) {
-			e->cloexec = true;
-			continue;
-		}
-		drop_prev(t, e, proc, ns, "reuse");
-		drop(t, e, proc, ns, by);
-	}
-	free(fds);
-}
-
-void
-fdtab_exec(struct fdtab *t, struct task *proc, int64_t ns)
-{
-	const struct fdpick p = {0, UINT32_MAX, true};
-
-	fdtab_unshare(t, proc, ns); /* exec gives a shared table a copy */
-	close_picked(t, proc, &p, false, ns, "exec");
-}
-
-void
-fdtab_close_range(struct fdtab *t, struct task *proc, uint32_t first,
-                  uint32_t last, bool cloexec_only, int64_t ns)
-{
-	const struct fdpick p = {first, last, false};
-
-	close_picked(t, fdtab_holder(t, proc), &p, cloexec_only, ns, "close");
-}
-
-void
-fdtab_set_cloexec(struct fdtab *t, struct task *proc, int32_t fd,
-                  uint64_t serial, bool on)
-{
-	struct fdent *e =
-	    fdtab_route(t, fdtab_holder(t, proc)->tgid, fd, serial);
-
-	if (e != NULL)
-		e->cloexec = on;
 }
 
 int

@@ -1,5 +1,5 @@
-/* fdtab_impl.h - fdtab's insides, shared by fdtab.c and fdtabgrp.c (the
- * tables processes share) only. */
+/* fdtab_impl.h - fdtab's insides, shared by fdtab.c, fdtabgrp.c (the
+ * tables processes share) and fdtabinh.c (fork, exec, close_range) only. */
 #ifndef GODO_FDTAB_IMPL_H
 #define GODO_FDTAB_IMPL_H
 
@@ -48,5 +48,21 @@ fdtab_chain(struct fdent *e, struct task *proc)
 
 /* e leaves its hash chain. */
 void fdtab_unhash(struct fdtab *t, struct fdent *e);
+
+/* A new entry for proc's fd in the hash, in proc's chain and in its
+ * container's list; path copied. NULL when refused (counted, a gap). */
+struct fdent *fdtab_add_entry(struct fdtab *t, struct task *proc, int32_t fd,
+                              const char *path, size_t pathlen, int64_t ns);
+
+/* One descriptor goes (by: why); its open file ends with the last one. */
+void fdtab_drop_entry(struct fdtab *t, struct fdent *e, const struct task *proc,
+                      int64_t ns, const char *by);
+
+/* The shadowed predecessor of e goes (the number was reused). */
+void fdtab_drop_prev(struct fdtab *t, struct fdent *e, const struct task *proc,
+                     int64_t ns, const char *by);
+
+/* dst (new) refers to what src does: its path kind and open file. */
+void fdtab_share_entry(struct fdent *dst, const struct fdent *src);
 
 #endif
