@@ -1,5 +1,6 @@
 /* corebase.h - the fixture every test of the listener's core shares
- * (test_core.c, and through corefx.h test_scope.c and test_fdshare.c): a
+ * (test_core.c, test_pidreuse.c, and through corefx.h test_scope.c and
+ * test_fdshare.c): a
  * core over a fake /proc (fakeproc.h) and the fake store, one decoded
  * event being built (ev), the loop's clock, and the documents written.
  * Include after <cmocka.h>. */
@@ -48,13 +49,14 @@ fake_files_shared(int32_t a, int32_t b)
 	return b == shared_child || shared_child == -1 ? 1 : 0;
 }
 
-/* all: -all; scan: an insert-only store (FerretDB's final documents). */
-static inline int
-fx_setup(void **state, bool all, bool scan)
+/* all: -all; scan: an insert-only store (FerretDB's final documents);
+ * proc_cap tasks at most; mem_limit bytes (0: no limit). */
+static inline struct fx *
+fx_new(bool all, bool scan, uint32_t proc_cap, uint64_t mem_limit)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct tracker_opts o = {all,  1024, 1024, 5000,
-	                         NULL, 0,    NULL, fake_files_shared};
+	struct tracker_opts o = {all,  proc_cap,  1024, 5000,
+	                         NULL, mem_limit, NULL, fake_files_shared};
 	/* wall = MONOTONIC + T0, BOOTTIME = MONOTONIC: ticks = mono / 10 ms */
 	struct tracker_clock clk = {T0, T0, 100};
 
@@ -71,7 +73,13 @@ fx_setup(void **state, bool all, bool scan)
 	core_set_now(f->c, 1, T0 + MS);
 	f->serial = 1000;
 	shared_child = 0;
-	*state = f;
+	return f;
+}
+
+static inline int
+fx_setup(void **state, bool all, bool scan)
+{
+	*state = fx_new(all, scan, 1024, 0);
 	return 0;
 }
 

@@ -11,91 +11,19 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "core.h"
-#include "fake_store.h"
-#include "fakeproc.h"
-#include "schema.h"
+#include "corebase.h"
 
-#define SEC 1000000000LL
-#define MS 1000000LL
-#define T0 (1700000000LL * SEC) /* wall time at MONOTONIC 0 */
-#define BOOT "b"
-
-struct px {
-	struct fakeproc fp;
-	struct store *s;
-	struct writeback wb;
-	struct core *c;
-	uint64_t serial;
-};
-
-static struct sysevent ev; /* big: argv[1024] */
-
-/* No two fake processes share a descriptor table (kcmp would ask the real
- * kernel about the fake pids). */
+/* -all, as godo -all */
 static int
-fake_files_shared(int32_t a, int32_t b)
+setup_all(void **state)
 {
-	(void)a;
-	(void)b;
-	return 0;
-}
-
-/* -all (every task recorded); proc_cap tasks, mem_limit bytes. */
-static struct px *
-px_new(uint32_t proc_cap, uint64_t mem_limit)
-{
-	struct px *p = calloc(1, sizeof(*p));
-	struct tracker_opts o = {true, proc_cap,  1024, 5000,
-	                         NULL, mem_limit, NULL, fake_files_shared};
-	struct tracker_clock clk = {T0, T0, 100}; /* ticks = mono / 10 ms */
-
-	assert_non_null(p);
-	fakeproc_new(&p->fp);
-	o.proc_root = p->fp.root;
-	p->s = fake_store_new(false);
-	assert_int_equal(writeback_init(&p->wb, p->s, "h", BOOT), 0);
-	p->wb.group_files = false; /* one document per files write */
-	p->c = core_new(&p->wb, &o, BOOT);
-	assert_non_null(p->c);
-	core_set_clock(p->c, &clk);
-	core_set_now(p->c, 1, T0 + MS);
-	p->serial = 1000;
-	return p;
-}
-
-static int
-setup(void **state)
-{
-	*state = px_new(1024, 0);
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct px *p = *state;
-
-	core_free(p->c);
-	writeback_fini(&p->wb);
-	fake_store_free(p->s);
-	fakeproc_free(&p->fp);
-	free(p);
+	*state = fx_new(true, false, 1024, 0);
 	return 0;
 }
 
 static void
-at(struct px *p, uint64_t ms)
-{
-	core_set_now(p->c, ms, T0 + (int64_t)ms * MS);
-}
-
-static void
-conn(struct px *p, enum procconn_what what, int32_t pid, uint64_t ms)
+conn(struct fx *p, enum procconn_what what, int32_t pid, uint64_t ms)
 {
 	struct procconn_event e;
 
@@ -104,13 +32,13 @@ conn(struct px *p, enum procconn_what what, int32_t pid, uint64_t ms)
 	e.ts_ns = ms * (uint64_t)MS;
 	e.pid = e.tgid = pid;
 	e.ppid = e.ptgid = 1;
-	at(p, ms);
+	now(p, ms);
 	core_conn_event(p->c, &e);
 }
 
 /* A FORK at ms, its /proc entry (start ticks = ms / 10) made first. */
 static void
-fork_at(struct px *p, int32_t pid, uint64_t ms)
+fork_at(struct fx *p, int32_t pid, uint64_t ms)
 {
 	fakeproc_task(&p->fp, pid, pid, 1, ms / 10, "sh");
 	conn(p, PROCCONN_FORK, pid, ms);
@@ -119,27 +47,20 @@ fork_at(struct px *p, int32_t pid, uint64_t ms)
 /* An unlink of name by pid, stamped ms (the kernel's time), read at
  * now_ms. */
 static void
-unlink_at(struct px *p, int32_t pid, uint64_t ms, uint64_t now_ms,
+unlink_at(struct fx *p, int32_t pid, uint64_t ms, uint64_t now_ms,
           const char *name)
 {
-	memset(&ev, 0, sizeof(ev));
-	ev.kind = SYSEV_UNLINK;
-	ev.has_syscall = ev.success = true;
-	ev.pid = pid;
-	ev.serial = ++p->serial;
-	ev.time_ns = T0 + (int64_t)ms * MS;
-	ev.cwd = STR_LIT("/work");
-	ev.dirfd = ev.dirfd2 = SYSEV_AT_FDCWD;
+	sev(SYSEV_UNLINK, pid, ++p->serial, ms);
 	ev.path[0].name = (struct str){name, strlen(name)};
 	ev.path[0].has_name = true;
 	ev.path[0].nametype = NT_DELETE;
 	ev.npath = 1;
-	at(p, now_ms);
+	now(p, now_ms);
 	core_audit_event(p->c, &ev);
 }
 
 static const char *
-owner_of(struct px *p, const char *path)
+owner_of(struct fx *p, const char *path)
 {
 	const bson_t *d =
 	    fake_store_find_doc(p->s, STORE_FILES, F_FILENAME, path);
@@ -149,7 +70,7 @@ owner_of(struct px *p, const char *path)
 
 /* The drops the gaps of source written so far count (0: none). */
 static int64_t
-gap_count(struct px *p, const char *source)
+gap_count(struct fx *p, const char *source)
 {
 	int64_t n = 0;
 	size_t i;
@@ -164,20 +85,12 @@ gap_count(struct px *p, const char *source)
 	return n;
 }
 
-/* The periodic work at ms: due documents and gaps written. */
-static void
-tick(struct px *p, uint64_t ms)
-{
-	at(p, ms);
-	core_tick(p->c);
-}
-
 /* The pid was reused while audit lagged: the old holder's late event
  * goes to the old holder, the new one's to the new one. */
 static void
 test_pidreuse_event_goes_to_previous_incarnation(void **state)
 {
-	struct px *p = *state;
+	struct fx *p = *state;
 
 	fork_at(p, 200, 5000);
 	conn(p, PROCCONN_EXIT, 200, 5100);
@@ -186,7 +99,7 @@ test_pidreuse_event_goes_to_previous_incarnation(void **state)
 	unlink_at(p, 200, 6010, 6010, "new.txt");
 	assert_string_equal(owner_of(p, "/work/old.txt"), BOOT ":200:500");
 	assert_string_equal(owner_of(p, "/work/new.txt"), BOOT ":200:600");
-	tick(p, 8000);
+	at(p, 8000);
 	assert_int_equal(gap_count(p, "pid_reused"), 0);
 }
 
@@ -195,7 +108,7 @@ test_pidreuse_event_goes_to_previous_incarnation(void **state)
 static void
 test_pidreuse_unknown_previous_is_gap(void **state)
 {
-	struct px *p = *state;
+	struct fx *p = *state;
 
 	fakeproc_task(&p->fp, 300, 300, 1, 800, "sh"); /* started at 8 s */
 	unlink_at(p, 300, 5000, 8100, "a.txt");
@@ -203,7 +116,7 @@ test_pidreuse_unknown_previous_is_gap(void **state)
 	/* the task itself is known now; a second stale event, same answer */
 	unlink_at(p, 300, 5001, 8100, "b.txt");
 	assert_null(owner_of(p, "/work/b.txt"));
-	tick(p, 9200);
+	at(p, 9200);
 	assert_int_equal(gap_count(p, "pid_reused"), 2);
 	assert_int_equal(core_stats(p->c)->drops[DROP_PID_REUSED], 2);
 }
@@ -212,14 +125,14 @@ test_pidreuse_unknown_previous_is_gap(void **state)
 static void
 test_pidreuse_older_than_both(void **state)
 {
-	struct px *p = *state;
+	struct fx *p = *state;
 
 	fork_at(p, 210, 5000);
 	conn(p, PROCCONN_EXIT, 210, 5100);
 	fork_at(p, 210, 6000);
 	unlink_at(p, 210, 4000, 6000, "c.txt");
 	assert_null(owner_of(p, "/work/c.txt"));
-	tick(p, 7200);
+	at(p, 7200);
 	assert_int_equal(gap_count(p, "pid_reused"), 1);
 }
 
@@ -228,7 +141,7 @@ test_pidreuse_older_than_both(void **state)
 static void
 test_pidreuse_coarse_clock_slack(void **state)
 {
-	struct px *p = *state;
+	struct fx *p = *state;
 
 	fork_at(p, 220, 5000);
 	unlink_at(p, 220, 4992, 5000, "d.txt");
@@ -240,7 +153,7 @@ test_pidreuse_coarse_clock_slack(void **state)
 static void
 test_pidreuse_resync_replaces_stale(void **state)
 {
-	struct px *p = *state;
+	struct fx *p = *state;
 	struct task *k;
 
 	fork_at(p, 230, 5000);
@@ -250,7 +163,7 @@ test_pidreuse_resync_replaces_stale(void **state)
 	fakeproc_gone(&p->fp, 230);
 	fakeproc_task(&p->fp, 230, 230, 1, 900, "sh");
 	fakeproc_gone(&p->fp, 231);
-	at(p, 9500);
+	now(p, 9500);
 	assert_int_equal(core_snapshot(p->c), 0);
 	k = proctab_get(core_proctab(p->c), 230);
 	assert_non_null(k);
@@ -275,11 +188,11 @@ test_pidreuse_resync_replaces_stale(void **state)
 static void
 test_pidreuse_unattributed_gap(void **state)
 {
-	struct px *p = *state;
+	struct fx *p = *state;
 
 	unlink_at(p, 999, 5000, 5000, "f.txt");
 	unlink_at(p, 998, 5100, 5100, "g.txt");
-	tick(p, 6200);
+	at(p, 6200);
 	assert_int_equal(gap_count(p, "unattributed"), 2);
 }
 
@@ -288,8 +201,8 @@ test_pidreuse_unattributed_gap(void **state)
 static void
 test_pidreuse_table_drops_are_gaps(void **state)
 {
-	struct px *p = px_new(2, 0);
-	struct px *q;
+	struct fx *p = fx_new(true, false, 2, 0);
+	struct fx *q;
 	int i;
 
 	(void)state;
@@ -298,15 +211,15 @@ test_pidreuse_table_drops_are_gaps(void **state)
 	fork_at(p, 242, 5000);
 	/* its event: the task still does not fit, one drop, not two */
 	unlink_at(p, 242, 5100, 5100, "h.txt");
-	tick(p, 6200);
+	at(p, 6200);
 	assert_int_equal(gap_count(p, "proc_table"), 2);
 	assert_int_equal(gap_count(p, "unattributed"), 0);
 	teardown((void **)&p);
 
-	q = px_new(100000, 64 * 1024);
+	q = fx_new(true, false, 100000, 64 * 1024);
 	for (i = 0; i < 400; i++)
 		fork_at(q, 1000 + i, 5000);
-	tick(q, 6200);
+	at(q, 6200);
 	assert_true(gap_count(q, "mem_limit") > 0);
 	assert_true(core_budget(q->c)->high <= 64 * 1024);
 	assert_int_equal(gap_count(q, "mem_limit"),
@@ -317,7 +230,7 @@ test_pidreuse_table_drops_are_gaps(void **state)
 int
 main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup_all, teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_pidreuse_event_goes_to_previous_incarnation),
 	    T(test_pidreuse_unknown_previous_is_gap),
