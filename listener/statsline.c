@@ -37,7 +37,17 @@ statsline_log(const struct statsline_src *g)
 	    " evicted tasks %" PRIu64 " fds %" PRIu64 " containers %u"
 	    " reasm bytes %" PRIu64 " (max %" PRIu64 ") cut %" PRIu64
 	    " docs %" PRIu64 " (max %" PRIu64 ") early %" PRIu64
-	    " mem_docs %" PRIu64 " queue cap flushes %" PRIu64,
+	    " mem_docs %" PRIu64 " queue cap flushes %" PRIu64
+	    " setns_unresolved %" PRIu64 " fd_share %" PRIu64
+	    " task full %" PRIu64 " nomem %" PRIu64 " share_refused %" PRIu64
+	    " task containers %u fd dropped %" PRIu64 " nomem %" PRIu64
+	    " audit enobufs %" PRIu64 " bad_sender %" PRIu64
+	    " malformed %" PRIu64 " oversize %" PRIu64
+	    " conn bad_sender %" PRIu64 " malformed %" PRIu64
+	    " reasm bad %" PRIu64 " orphan_eoe %" PRIu64 " alone %" PRIu64
+	    " store spooled %" PRIu64 " replayed %" PRIu64 " lost %" PRIu64
+	    " spool bytes %" PRIu64 " outages %" PRIu64 " down %d"
+	    " dup_inserts %" PRIu64,
 	    dt ? g->events * 1000 / dt : 0, dt ? g->records * 1000 / dt : 0,
 	    g->lost_total, ac->backlog, ac->backlog_max, cc->overruns,
 	    store_pending(g->store), ss.ops, ss.upserts, ss.deletes,
@@ -51,5 +61,10 @@ statsline_log(const struct statsline_src *g)
 	    ts->drops[DROP_MEM_LIMIT], ts->drops[DROP_PID_REUSED], ps.evicted,
 	    fs.evicted, fs.containers, rs.bytes, rs.bytes_high, rs.oversize,
 	    g->docs->used, g->docs->high, g->wb->st.mem_early,
-	    g->wb->st.mem_drops, ss.cap_flushes);
+	    g->wb->st.mem_drops, ss.cap_flushes, ts->drops[DROP_SETNS],
+	    ts->drops[DROP_FD_SHARE], ps.full, ps.nomem, ps.share_refused,
+	    ps.containers, fs.dropped, fs.nomem, ac->enobufs, ac->bad_sender,
+	    ac->malformed, ac->oversize, cc->bad_sender, cc->malformed, rs.bad,
+	    rs.orphan_eoe, rs.alone, ss.spooled_ops, ss.replayed_ops,
+	    ss.lost_ops, ss.spool_bytes, ss.outages, ss.down, ss.dup_inserts);
 }

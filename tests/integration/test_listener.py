@@ -1,6 +1,7 @@
 """godo on the real kernel, proc connector and local store: a known host
 workload (recorded with -all) must come back as exactly these documents."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -35,6 +36,27 @@ def tamper(work, before):
     subprocess.run(["/bin/sh", "-c", "echo recorded > " + after])
     res["after"] = after
     return res
+
+
+# Every counter godo keeps is on its stats line (issue 16: no drop that the
+# line does not show): one name per stage's counter.
+STATS_NAMES = ["events/s", "records/s", "lost", "backlog", "conn overruns", "pending", "store ops", "upserts",
+               "deletes", "failed", "flush", "tasks", "files", "unattributed", "ops", "merged", "refused",
+               "partial aged", "flood", "evicted", "flushed", "audit disabled", "displaced", "reenabled",
+               "reclaimed", "mem", "drops proc_table", "fd_table", "mem_limit", "pid_reused", "evicted tasks",
+               "containers", "reasm bytes", "cut", "docs", "early", "mem_docs", "queue cap flushes",
+               "setns_unresolved", "fd_share", "task full", "share_refused", "task containers", "fd dropped",
+               "audit enobufs", "bad_sender", "malformed", "oversize", "conn bad_sender", "reasm bad", "orphan_eoe",
+               "alone", "store spooled", "replayed", "spool bytes", "outages", "down", "dup_inserts"]
+
+
+def stats_line(g):
+    """godo's stats line on SIGUSR1 (the last one in its log)."""
+    n0 = g.text().count("stats: events/s")
+    g.proc.send_signal(signal.SIGUSR1)
+    wait_for(lambda: g.text().count("stats: events/s") > n0, 5)
+    lines = [l for l in g.text().splitlines() if "stats: events/s" in l]
+    return lines[-1] if lines else ""
 
 
 def main():
@@ -76,8 +98,11 @@ def main():
         late.wait()
         time.sleep(1.8)  # its final document is due a second after the exit
         tam = tamper(work, before)
+        stats = stats_line(g)
     finally:
         rc = g.stop()
+    missing = [n for n in STATS_NAMES if not re.search(r"(^|[ (])" + re.escape(n) + r" -?\d", stats)]
+    check("stats_line_every_counter", stats != "" and not missing, "missing %r in %r" % (missing, stats))
     check("listener_exit_status", rc == 0, "godo exited %d: %s" % (rc, g.text()[-2000:]))
     check("listener_audit_state_restored", audit_state() == before, "before %s after %s" % (before, audit_state()))
     restore_audit(before)  # whatever godo did not put back
