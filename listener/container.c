@@ -115,6 +115,7 @@ container_execve(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	unsigned int i;
 
 	scope_daemon_exec(tr, k, ev); /* by what it is, not its name */
+	k->daemon_exe = container_is_daemon_name(ev->exe.p, ev->exe.n);
 	/* runc create/exec and the shim name the container they work for: a
 	 * process they start that exits before its cgroup is read inherits
 	 * it. */
@@ -132,8 +133,9 @@ container_execve(struct tracker *tr, struct task *k, const struct sysevent *ev)
  * works for it from the host; a task whose cgroup was read without a
  * container is the host's; one that exec'd (its exec audited: a hint, if
  * any, is known; or last: the task is leaving) and was gone before its cgroup
- * was read is in its parent's container or in the one its runc was started for;
- * a fork that never exec'd is where its parent is. */
+ * was read is in its parent's container or in the one its runc was started for
+ * (not a hook runc ran on the host: the daemon's own binary, as Docker's
+ * libnetwork-setkey); a fork that never exec'd is where its parent is. */
 static const char *
 settled_id(struct tracker *tr, const struct task *k, int depth, bool last)
 {
@@ -150,7 +152,7 @@ settled_id(struct tracker *tr, const struct task *k, int depth, bool last)
 		return NULL;
 	if (k->cg_gone && parent->docker_id[0] == '\0' &&
 	    parent->hint_id[0] != '\0')
-		return parent->hint_id;
+		return k->daemon_exe ? NULL : parent->hint_id;
 	return settled_id(tr, parent, depth - 1, last);
 }
 

@@ -421,6 +421,32 @@ test_core_container_fork_child_of_unsettled(void **state)
 	    CID);
 }
 
+/* A prestart hook runc runs on the host (Docker's libnetwork-setkey: the
+ * daemon's own binary), gone before its cgroup was read: the host's, not
+ * the container's runc was started for (test_auditd: plugin_agrees_ops). */
+static void
+test_core_container_runc_hook_stays_host(void **state)
+{
+	struct fx *f = *state;
+
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	do_execve(f, 200, 5001, "/usr/bin/runc", "runc", CID);
+	fork_task(f, 230, 230, 200, 5002);
+	fakeproc_gone(&f->fp, 230);
+	conn(f, PROCCONN_EXEC, 230, 230, 0, 5003, 0);
+	do_execve(f, 230, 5003, "/usr/bin/dockerd", "libnetwork-setkey", CID);
+	sev(SYSEV_UNLINK, 230, ++f->serial, 5004);
+	sev_path(0, "hook.txt", NT_DELETE);
+	audit(f);
+	exit_task(f, 230, 5005, 0);
+	at(f, 7000);
+	assert_false(fake_has(pids_doc(f, 230, 500), F_DOCKER_ID));
+	assert_false(
+	    fake_has(fake_store_find_doc(f->s, STORE_FILES, F_OP, "unlink"),
+	             F_DOCKER_ID));
+}
+
 /* setns and pivot_root of a task not yet written go into its document. */
 static void
 test_core_setns_and_pivot_root(void **state)
@@ -1739,6 +1765,7 @@ main(void)
 	    T(test_core_container_from_runc_hint),
 	    T(test_core_container_fork_child_of_unsettled),
 	    T(test_core_container_runtime_gone_stays_host),
+	    T(test_core_container_runc_hook_stays_host),
 	    T(test_core_setns_and_pivot_root),
 	    T(test_core_open_write_close),
 	    T(test_core_fd_shadowing),
