@@ -7,7 +7,10 @@ record it at once: one reading the kernel's multicast group
 completely (filter's JSON: processes with args and exit codes, changed
 files), auditd must keep its role, its rules and log every record godo saw,
 and the machine is left as found: auditd stopped, audit pid/enabled/rules
-and settings restored, /etc/audit as it was."""
+and settings restored, /etc/audit as it was. Also: a multicast godo where
+godo's rules are missing installs and removes only its own (-rules-mode=none:
+none); a multicast reader that stops reading reports its losses (ENOBUFS,
+multicast gaps); auditd's log and godo's -diag output replayed agree."""
 import os
 import re
 import shutil
@@ -233,7 +236,7 @@ def main():
     d = tempfile.mkdtemp(prefix="godo-auditd-")
     state = tempfile.mkdtemp(prefix="godo-plugin-state-")
     db_mc, db_pl, db_rp = fresh_db("auditd_mc"), fresh_db("auditd_pl"), fresh_db("auditd_rp")
-    db_own, db_ov = fresh_db("auditd_own"), fresh_db("auditd_ov")
+    db_own, db_ov, db_dg = fresh_db("auditd_own"), fresh_db("auditd_ov"), fresh_db("auditd_dg")
     apid = 0
     mc = None
     try:
@@ -283,8 +286,12 @@ def main():
         rp = subprocess.run([GODO, "-replay=" + os.path.join(d, "audit.log.gz"), "-mongo=" + host, "-db=" + db_rp],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300 * SLOW)
         check("replay_exit_0", rp.returncode == 0 and "0 refused" in rp.stdout, rp.stdout[-1500:])
+        # godo's own -diag output of the multicast run replays the same way
+        dg = subprocess.run([GODO, "-replay=" + os.path.join(d, "mc.diag"), "-mongo=" + host, "-db=" + db_dg],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300 * SLOW)
+        check("diag_replay_exit_0", dg.returncode == 0 and " 0 refused" in dg.stdout, dg.stdout[-1500:])
         outs = {}
-        for tag, db in (("mc", db_mc), ("plugin", db_pl), ("replay", db_rp)):
+        for tag, db in (("mc", db_mc), ("plugin", db_pl), ("replay", db_rp), ("diag", db_dg)):
             out = run_filter(db)
             outs[tag] = summary(out, ids)
             check_complete(tag, outs[tag])
@@ -298,7 +305,7 @@ def main():
                 print("NOTE mc_loss_gaps_reported: %r" % gaps, flush=True)
                 gaps = []
             check(tag + "_no_loss_gaps", not gaps, "gaps %r" % gaps)
-        for tag in ("plugin", "replay"):
+        for tag in ("plugin", "replay", "diag"):
             for name in ids:
                 a, b = outs["mc"][name], outs[tag][name]
                 # the container's own processes (not the runtime's) and
@@ -323,7 +330,7 @@ def main():
     check("audit_settings_restored", all(after.get(k) == before_st.get(k) for k in SETTINGS),
           "before %r after %r" % (before_st, after))
     check("etc_audit_restored", snapshot_etc() == etc, "changed files under /etc/audit")
-    for db in (db_mc, db_pl, db_rp, db_own, db_ov) if not os.environ.get("GODO_KEEP") else ():
+    for db in (db_mc, db_pl, db_rp, db_own, db_ov, db_dg) if not os.environ.get("GODO_KEEP") else ():
         client().drop_database(db)
         client().drop_database(db + "_cooked")
     finish()
