@@ -32,6 +32,7 @@
 #define REPLAY_DEPTH 8
 #define REPLAY_TICK_MS 200 /* stream time between core ticks and flushes */
 #define REPLAY_PARENT_DEPTH 16
+#define REPLAY_VFORK_NS 1000000000LL /* a vfork record after its child's */
 
 /* Container membership offline: runc names the container it creates or
  * execs into (an argument of 64 hex digits, e.g. the --bundle's last
@@ -279,6 +280,40 @@ clone_time(const struct replay *rp, int32_t child, int64_t *ns, int32_t *by)
 	return false;
 }
 
+/* A task that started before the log: its start_ns is its first record's
+ * time, not its fork's; its document says so (source REPLAY_BEFORE). */
+static void
+mark_before(struct replay *rp, int32_t pid)
+{
+	struct task *k = proctab_get(core_proctab(rp->core), pid);
+
+	/* recorded at its synthetic fork, its document not yet written:
+	 * the source it will carry (writeback has no setter for it) */
+	if (k != NULL && k->wb.pending && !k->wb.written)
+		k->wb.source = REPLAY_BEFORE;
+}
+
+/* A clone record that names a child already marked as started before the
+ * log: a vfork's record comes when the parent resumes, after the child's
+ * exec (and dash runs commands with vfork), so the child was seen first.
+ * It did start in the log: its source goes back to "fork" while its
+ * document is unwritten (a written one stays marked: unknown, not wrong).
+ * Only a child first seen just before the record, not an older task whose
+ * pid was reused. */
+static void
+unmark_before(struct replay *rp, const struct clone_seen *c)
+{
+	struct task *k = proctab_get(core_proctab(rp->core), c->child);
+
+	if (k == NULL || k->exited || k->wb.written || k->wb.source == NULL ||
+	    strcmp(k->wb.source, REPLAY_BEFORE) != 0 || c->ns < k->start_ns ||
+	    c->ns - k->start_ns > REPLAY_VFORK_NS)
+		return;
+	k->wb.source = "fork";
+	rp->st->started_before--;
+	rp->st->forks++;
+}
+
 /* A task first named by an event: its fork, at its parent's clone record
  * when seen, else now (started before the log: counted). */
 static void
@@ -287,6 +322,7 @@ ensure_task(struct replay *rp, int32_t pid, int32_t ppid, int64_t ns)
 	struct sysevent probe;
 	int64_t at;
 	int32_t by = ppid;
+	bool before = false;
 
 	/* core_audit_known answers for events it attributes: ask as one */
 	memset(&probe, 0, sizeof(probe));
@@ -301,9 +337,12 @@ ensure_task(struct replay *rp, int32_t pid, int32_t ppid, int64_t ns)
 	} else {
 		at = ns;
 		rp->st->started_before++;
+		before = true;
 	}
 	cid_fork(rp, pid, by); /* runc's nsexec clones with CLONE_PARENT */
 	conn(rp, PROCCONN_FORK, pid, ppid, 0, at);
+	if (before)
+		mark_before(rp, pid);
 }
 
 /* exit_group ends the process; exit (also SYSEV_EXIT) may end only a
@@ -352,6 +391,7 @@ on_event(const struct reasm_event *rev, void *arg)
 		c->by = ev->pid;
 		c->ns = ev->time_ns;
 		rp->nclones++;
+		unmark_before(rp, c);
 	}
 	if (ev->kind == SYSEV_EXECVE && ev->success) {
 		/* live, the connector's EXEC comes first: the core reads the
@@ -396,8 +436,14 @@ build(struct replay *rp, struct str node, const struct record *rec)
 	if (!rp->o->no_chain) {
 		char run[CHAIN_RUN_MAX];
 
-		snprintf(run, sizeof(run), "%s:%s:replay:%" PRId64, rp->host,
-		         rp->boot_id, rp->first_ns);
+		/* this replay's pid and start: the same log replayed again
+		 * into one database is another run, not links colliding
+		 * with the first replay's (which would leave this one's runs
+		 * document outside every chain) */
+		snprintf(run, sizeof(run),
+		         "%s:%s:replay-%d-%" PRId64 ":%" PRId64, rp->host,
+		         rp->boot_id, (int)getpid(), util_wall_ns(),
+		         rp->first_ns);
 		chain_init(&rp->chain, rp->o->chain_key, rp->host, run, NULL);
 		writeback_chain(&rp->wb, &rp->chain, NULL);
 		rp->chained = true;

@@ -8,15 +8,17 @@
  * of its parent's clone/fork/vfork record when that came first (exit = the
  * child's pid), else at that first record's time (a process that started
  * before the log: counted, written as a "replay_started_before" gap from
- * the log's start); an exit from its exit_group record (a0 = status; a task
- * killed by a signal has none and is not given one). Threads are not seen
- * (their records carry the process's pid). Container ids come from the
- * runtime's command lines (container.c: runc and containerd-shim name the
- * container), the host from node= (else -host), times from the records;
- * the boot id is not in the log: "replay-" and the first record's second.
- * Records that do not parse are counted and logged with their line numbers
- * (textrec.h). Every process is recorded (the Docker daemons' own start is
- * usually before the log). */
+ * the log's start, its document's source REPLAY_BEFORE); an exit from its
+ * exit_group record (a0 = status; a task killed by a signal has none and is not
+ * given one). Threads are not seen (their records carry the process's pid).
+ * Container ids come from the runtime's command lines (container.c: runc and
+ * containerd-shim name the container), the host from node= (else -host), times
+ * from the records; the boot id is not in the log: "replay-" and the first
+ * record's second. Records that do not parse are counted and logged with their
+ * line numbers (textrec.h). Every process is recorded (the Docker daemons' own
+ * start is usually before the log). Chained as a run of its own, named
+ * <host>:<boot id>:replay-<pid>-<wall ns>:<first record ns>: the same log
+ * replayed twice into one database is two runs, both verifying. */
 #ifndef GODO_REPLAY_H
 #define GODO_REPLAY_H
 
@@ -27,6 +29,9 @@
 #include "options.h"
 
 #define REPLAY_CLONES 4096 /* recent clone records kept for fork times */
+/* pids source of a process that started before the log (its start_ns is
+ * its first record's time) */
+#define REPLAY_BEFORE "replay_before"
 
 struct replay_opts {
 	const char *const *files; /* nfiles paths, "-": standard input */

@@ -7,7 +7,10 @@ record it at once: one reading the kernel's multicast group
 completely (filter's JSON: processes with args and exit codes, changed
 files), auditd must keep its role, its rules and log every record godo saw,
 and the machine is left as found: auditd stopped, audit pid/enabled/rules
-and settings restored, /etc/audit as it was."""
+and settings restored, /etc/audit as it was. Also: a multicast godo where
+godo's rules are missing installs and removes only its own (-rules-mode=none:
+none); a multicast reader that stops reading reports its losses (ENOBUFS,
+multicast gaps); auditd's log and godo's -diag output replayed agree."""
 import os
 import re
 import shutil
@@ -176,6 +179,48 @@ def check_complete(tag, s):
     check(tag + "_deleted", any(o[0] == "unlink" and o[1] == "/tmp/c2.txt" for o in ops[2]), "ops %r" % (ops[2],))
 
 
+def reader_rules(db):
+    """-source=multicast where godo's rules are not loaded (before
+    augenrules, no daemon yet): godo installs its own, never registers or
+    changes enabled and the backlog, and removes only its own at exit;
+    -rules-mode=none installs nothing and says so."""
+    st0, rules0 = status(), godo_rules()
+    if rules0:
+        print("NOTE reader_rules skipped: godo rules already loaded %r" % rules0[:2], flush=True)
+        return
+    g = Godo(db, "-source=multicast").start()
+    log, mine, st1 = g.text(), godo_rules(), status()
+    rc = g.stop(settle=0.5)
+    check("mc_installs_missing_rules", "godo's rules were not loaded: installed" in log and len(mine) >= 20,
+          "%d rules: %s" % (len(mine), log[-1500:]))
+    kept = ("pid", "enabled", "backlog_limit", "backlog_wait_time", "failure")
+    check("mc_never_registers", all(st1.get(k) == st0.get(k) for k in kept), "before %r during %r" % (st0, st1))
+    check("mc_removes_own_rules", rc == 0 and godo_rules() == rules0, "rc %d, left %r" % (rc, godo_rules()))
+    g = Godo(db, "-source=multicast", "-rules-mode=none").start()
+    log, mine = g.text(), godo_rules()
+    rc = g.stop(settle=0.5)
+    check("mc_rules_none", rc == 0 and not mine and "not loaded and -rules-mode=none" in log,
+          "rc %d, %d rules: %s" % (rc, len(mine), log[-1500:]))
+
+
+def reader_overrun(db):
+    """The multicast group has no backpressure: a reader that does not read
+    (SIGSTOPped, a 4 KiB receive buffer) loses records for itself alone,
+    which godo reports (ENOBUFS, missing serials as multicast gaps)."""
+    g = Godo(db, "-source=multicast", "-backlog=4096").start()
+    g.proc.send_signal(signal.SIGSTOP)
+    try:
+        subprocess.run(["/bin/sh", "-c", "i=0; while [ $i -lt 200 ]; do /bin/true; i=$((i+1)); done"], check=True)
+    finally:
+        g.proc.send_signal(signal.SIGCONT)
+    time.sleep(0.5)
+    subprocess.run(["/bin/sh", "-c", "i=0; while [ $i -lt 20 ]; do /bin/true; i=$((i+1)); done"], check=True)
+    rc = g.stop(settle=3.0)  # a skipped serial may be 2 s late
+    gaps = [gp.get("count") or 0 for gp in client()[db].gaps.find({"source": "multicast"})]
+    check("mc_overrun_counted", rc == 0 and "ENOBUFS" in g.text() and sum(gaps) > 100,
+          "rc %d, multicast gaps %r: %s" % (rc, gaps, g.text()[-1500:]))
+
+
 def stop_auditd(pid):
     if pid and os.path.exists("/proc/%d" % pid):
         os.kill(pid, signal.SIGTERM)
@@ -191,9 +236,11 @@ def main():
     d = tempfile.mkdtemp(prefix="godo-auditd-")
     state = tempfile.mkdtemp(prefix="godo-plugin-state-")
     db_mc, db_pl, db_rp = fresh_db("auditd_mc"), fresh_db("auditd_pl"), fresh_db("auditd_rp")
+    db_own, db_ov, db_dg = fresh_db("auditd_own"), fresh_db("auditd_ov"), fresh_db("auditd_dg")
     apid = 0
     mc = None
     try:
+        reader_rules(db_own)
         # the documented steps: godo's rules through augenrules
         with open(os.path.join(ETC, "rules.d", "godo.rules"), "w") as f:
             subprocess.run([GODO, "-rules"], stdout=f, check=True)
@@ -218,6 +265,8 @@ def main():
         st = status()
         check("auditd_kept_role", st.get("pid") == str(apid) and st.get("enabled") == "1", "status %r" % st)
         check("auditd_rules_untouched", godo_rules() == loaded, "rules %r" % godo_rules())
+        reader_overrun(db_ov)
+        check("auditd_kept_role_overrun", status().get("pid") == str(apid), "status %r" % status())
         time.sleep(1.0 * SLOW)  # the plugin's queue
         stop_auditd(apid)
         check("plugin_stopped", wait_for(lambda: "stopping" in read(os.path.join(d, "plugin.log")), 30),
@@ -237,8 +286,12 @@ def main():
         rp = subprocess.run([GODO, "-replay=" + os.path.join(d, "audit.log.gz"), "-mongo=" + host, "-db=" + db_rp],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300 * SLOW)
         check("replay_exit_0", rp.returncode == 0 and "0 refused" in rp.stdout, rp.stdout[-1500:])
+        # godo's own -diag output of the multicast run replays the same way
+        dg = subprocess.run([GODO, "-replay=" + os.path.join(d, "mc.diag"), "-mongo=" + host, "-db=" + db_dg],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300 * SLOW)
+        check("diag_replay_exit_0", dg.returncode == 0 and " 0 refused" in dg.stdout, dg.stdout[-1500:])
         outs = {}
-        for tag, db in (("mc", db_mc), ("plugin", db_pl), ("replay", db_rp)):
+        for tag, db in (("mc", db_mc), ("plugin", db_pl), ("replay", db_rp), ("diag", db_dg)):
             out = run_filter(db)
             outs[tag] = summary(out, ids)
             check_complete(tag, outs[tag])
@@ -252,7 +305,7 @@ def main():
                 print("NOTE mc_loss_gaps_reported: %r" % gaps, flush=True)
                 gaps = []
             check(tag + "_no_loss_gaps", not gaps, "gaps %r" % gaps)
-        for tag in ("plugin", "replay"):
+        for tag in ("plugin", "replay", "diag"):
             for name in ids:
                 a, b = outs["mc"][name], outs[tag][name]
                 # the container's own processes (not the runtime's) and
@@ -277,7 +330,7 @@ def main():
     check("audit_settings_restored", all(after.get(k) == before_st.get(k) for k in SETTINGS),
           "before %r after %r" % (before_st, after))
     check("etc_audit_restored", snapshot_etc() == etc, "changed files under /etc/audit")
-    for db in (db_mc, db_pl, db_rp) if not os.environ.get("GODO_KEEP") else ():
+    for db in (db_mc, db_pl, db_rp, db_own, db_ov, db_dg) if not os.environ.get("GODO_KEEP") else ():
         client().drop_database(db)
         client().drop_database(db + "_cooked")
     finish()
