@@ -264,6 +264,10 @@ def main():
           "mounts %r" % c.get("mounts"))
     check("json_not_risky", c.get("escape_risk") is False and c.get("privileged") is False, "container %r" % c)
     check("json_cap_add", any(x.endswith("SYS_PTRACE") for x in c.get("cap_add") or []), "cap_add %r" % c.get("cap_add"))
+    # Docker's zero time (written before a start) is no start time
+    check("json_no_zero_started", not any((x.get("started") or "").startswith("0001-")
+                                           for x in out.get("containers", [])),
+          "started %r" % [(x.get("name"), x.get("started")) for x in out.get("containers", [])])
     pre = ct_of(out, pre_cid) or {}
     check("json_running_before_godo", pre.get("identity") == "recorded" and pre.get("name") == "/" + PRE and
           "pre=1" in (pre.get("labels") or []), "container %r" % pre)

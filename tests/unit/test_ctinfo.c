@@ -202,6 +202,25 @@ test_read_good(void **state)
 	ctinfo_free(&ci);
 }
 
+/* created, not started yet: Docker's zero StartedAt is no time */
+static void
+test_not_started_no_time(void **state)
+{
+	struct ctinfo ci;
+	static const char cfg[] =
+	    "{\"Name\":\"/web1\",\"Created\":\"2026-11-30T09:59:59Z\","
+	    "\"State\":{\"Running\":false,\"Pid\":0,"
+	    "\"StartedAt\":\"0001-01-01T00:00:00Z\"}}";
+
+	(void)state;
+	memset(&ci, 0, sizeof(ci));
+	assert_int_equal(ctinfo_parse(&ci, cfg, strlen(cfg), NULL, 0), 0);
+	assert_null(ci.started.p);
+	assert_true(str_is(ci.created, "2026-11-30T09:59:59Z"));
+	assert_false(ci.running);
+	ctinfo_free(&ci);
+}
+
 static void
 test_read_missing(void **state)
 {
@@ -600,6 +619,7 @@ main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_read_good),
+	    T(test_not_started_no_time),
 	    T(test_read_missing),
 	    T(test_huge_refused),
 	    T(test_invalid_json_refused),
