@@ -337,6 +337,42 @@ test_render_activity_runtime_not_counted(void **state)
 	model_free(m);
 }
 
+/* t's first exec at sec */
+static void
+hand_exec(struct task *t, double sec)
+{
+	t->execs = mem_calloc(1, sizeof(*t->execs));
+	t->nexec = 1;
+	t->execs[0].ns = FF_NS(sec);
+}
+
+/* runc init sets up the root in the process that then execs the
+ * container's command: what the container's init (its parent outside the
+ * container) changed before its first exec is the runtime's, not counted;
+ * a process whose parent is in the container is the container's own,
+ * before its exec too (a shell opening a redirection) */
+static void
+test_render_activity_setup_before_exec(void **state)
+{
+	struct opts o;
+	struct model *m = activity_model();
+	char *s;
+
+	(void)state;
+	ff_opts(&o);
+	hand_exec(&m->procs[1]->lead, 1.15); /* aaaa's init: /a/1 before */
+	hand_exec(&m->procs[3]->lead, 5);    /* b2: /etc/shadow before */
+	s = hand_render(render_json, m, &o);
+	assert_non_null(
+	    strstr(s, "\"rank\":1,\"activity\":{\"processes_started\""
+	              ":2,\"files_changed\":1,\"gaps\":1,\"score\":4}"));
+	assert_non_null(
+	    strstr(s, "\"rank\":2,\"activity\":{\"processes_started\""
+	              ":1,\"files_changed\":1,\"gaps\":0,\"score\":2}"));
+	free(s);
+	model_free(m);
+}
+
 /* Provenance on top: the store without its credentials, the hosts, the
  * window from the flags or the data, the generation time and version. */
 static void
@@ -709,6 +745,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_render_activity_order),
 	    cmocka_unit_test(test_render_activity_runtime_not_counted),
+	    cmocka_unit_test(test_render_activity_setup_before_exec),
 	    cmocka_unit_test(test_render_provenance),
 	    cmocka_unit_test(test_render_record_verified),
 	    cmocka_unit_test(test_render_tz_local),
