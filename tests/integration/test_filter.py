@@ -878,12 +878,9 @@ def case_no_container_child():
               for x in out["files"]), "json file of the child")
     # HTML: the page draws to the end (it stopped on the undefined
     # container), the child in place under its parent, tagged
-    got = chromium_dom(run_filter(db, fmt="html"))
-    if got is None:
+    dom = page_dom(db)
+    if dom is None:
         return
-    dom, err = got
-    eq(err, [], "script errors")
-    check('data-ready="true"' in dom, "the page's script did not finish")
     li = re.search(r'<li class="node" data-pid="430"[^>]*>(.*?)</li>', dom,
                    re.S)
     check(li and 'class="tag">no container<' in li.group(1),
@@ -997,6 +994,21 @@ class _Shown(HTMLParser):
                 return
 
 
+def page_dom(db, rc=0):
+    """the HTML report of db as Chromium drew it, after checking filter's
+    exit status (rc), that no script error was logged and that the page's
+    script finished; None without Chromium"""
+    r = run_filter(db, fmt="html", expect_ok=False)
+    eq(r.returncode, rc, "html: exit status (%r)" % r.stderr[-300:])
+    got = chromium_dom(r.stdout.decode("utf-8", "surrogateescape"))
+    if got is None:
+        return None
+    dom, err = got
+    eq(err, [], "html: script errors")
+    check('data-ready="true"' in dom, "html: the page's script did not finish")
+    return dom
+
+
 def dom_shown(dom, attr, value):
     """[shown?] for each element of the DOM with attr=value"""
     p = _Shown(attr, value)
@@ -1086,11 +1098,8 @@ def case_far_stored_dates():
           "text gap:\n" + txt)
     check(not re.search(r"\b(1[0-6]\d\d|2[3-9]\d\d|[3-9]\d\d\d)-\d\d-", txt),
           "a wrapped or far date in the text:\n" + txt)
-    got = chromium_dom(run_filter(db, fmt="html"))
-    if got is not None:
-        dom, err = got
-        eq(err, [], "script errors")
-        check('data-ready="true"' in dom, "the page's script did not finish")
+    dom = page_dom(db)
+    if dom is not None:
         for q in (far, edge):
             check('data-id="%s"' % q["_id"] in dom, q["args"][0] + " not drawn")
 
@@ -1123,12 +1132,8 @@ def case_malformed_documents():
           "banner on top:\n" + txt)
     check("unreadable: pids h1:bad:1" in txt and str(oid) in txt,
           "ids listed:\n" + txt)
-    r = run_filter(db, fmt="html", expect_ok=False)
-    eq(r.returncode, 3, "html exit status")
-    got = chromium_dom(r.stdout.decode("utf-8", "surrogateescape"))
-    if got is not None:
-        dom, err = got
-        eq(err, [], "script errors")
+    dom = page_dom(db, rc=3)
+    if dom is not None:
         check('id="incomplete"' in dom and "h1:bad:1" in dom,
               "no banner in the HTML page")
     db2 = fresh_db("wellformed")
@@ -1217,13 +1222,8 @@ def case_huge_filename():
             out = json.loads(r.stdout)
             eq(sorted(len(x["path"]) for x in out["files"]),
                [3, len(huge)], "json names whole")
-    r = run_filter(db, fmt="html", expect_ok=False)
-    eq(r.returncode, 1, "html: exit status")
-    got = chromium_dom(r.stdout.decode("utf-8", "surrogateescape"))
-    if got is not None:
-        dom, err = got
-        eq(err, [], "html: script errors")
-        check('data-ready="true"' in dom, "html: the script did not finish")
+    dom = page_dom(db, rc=1)
+    if dom is not None:
         check(re.search(r'<td class="path"[^>]*>/ok( \([^<]*\))?</td>', dom),
               "html: the other file's row")
         check(re.search(r'<td class="path"[^>]*>/tmp/AAAA', dom),
