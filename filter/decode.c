@@ -571,6 +571,8 @@ decode_gap(const bson_t *doc, struct gap *g)
 
 /* ---- containers ---- */
 
+#define GO_ZERO_TIME "0001-01-01T00:00:00Z" /* Docker's "never" */
+
 static const struct field ct_fields[] = {
     FLD(F_HOST, FK_CSTR, struct container, host),
     FLD(F_DOCKER_ID, FK_CSTR, struct container, id),
@@ -686,6 +688,12 @@ decode_container(const bson_t *doc, struct container *c)
 		model_container_free(c);
 		return -1;
 	}
+	/* Go's zero time: recorded before the container started (a godo
+	 * before ctinfo dropped it) */
+	if (c->ident.started.set &&
+	    c->ident.started.n == sizeof(GO_ZERO_TIME) - 1 &&
+	    memcmp(c->ident.started.p, GO_ZERO_TIME, c->ident.started.n) == 0)
+		bytes_free(&c->ident.started);
 	c->ident.source = "recorded";
 	return 0;
 }

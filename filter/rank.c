@@ -120,6 +120,24 @@ runtime_proc(const struct proc *p)
 	       (n >= 15 && memcmp(base, "containerd-shim", 15) == 0);
 }
 
+/* A change the runtime made in a container: by runc or the shim, or by a
+ * process runc started there (the container's init, a docker exec: its
+ * parent is outside the container) before it exec'd the container's
+ * command — runc init mounting the root and creating device nodes in the
+ * process that then becomes the init (~80 changes in every container). */
+static bool
+runtime_change(const struct file *f)
+{
+	const struct proc *p = f->owner;
+	int64_t t = f->open_ns != NS_NONE ? f->open_ns : f->ns;
+
+	if (runtime_proc(p))
+		return true;
+	if (p->parent != NULL && p->parent->ct == p->ct)
+		return false;
+	return p->lead.nexec > 0 && t != NS_NONE && t < p->lead.execs[0].ns;
+}
+
 /* The first start and last exit (INT64_MAX: still running) of each shown
  * container, and the processes it started. */
 static void
@@ -164,7 +182,7 @@ rank_build(struct rank *r, const struct model *m)
 	for (i = 0; i < m->nfiles; i++) {
 		const struct container *c = m->files[i].owner->ct;
 
-		if (c != NULL && !runtime_proc(m->files[i].owner))
+		if (c != NULL && !runtime_change(&m->files[i]))
 			all[c - m->cts].changed++;
 	}
 	r->v = mem_calloc(m->ncts ? m->ncts : 1, sizeof(*r->v));

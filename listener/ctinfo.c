@@ -348,6 +348,19 @@ parse_hostconfig(struct ctinfo *ci)
 	}
 }
 
+/* Docker writes Go's zero time for a container not started yet: not a
+ * time (a short --rm container is often gone before it is rewritten). */
+static struct str
+not_zero_time(struct str s)
+{
+	static const char zero[] = "0001-01-01T00:00:00Z";
+
+	if (s.p != NULL && s.n == sizeof(zero) - 1 &&
+	    memcmp(s.p, zero, s.n) == 0)
+		s.p = NULL, s.n = 0;
+	return s;
+}
+
 int
 ctinfo_parse(struct ctinfo *ci, const char *cfg, size_t cn, const char *hc,
              size_t hn)
@@ -381,7 +394,7 @@ ctinfo_parse(struct ctinfo *ci, const char *cfg, size_t cn, const char *hc,
 	ci->image = get_str(ci, &ci->cfg, "Config.Image");
 	ci->image_id = get_str(ci, &ci->cfg, "Image");
 	ci->created = get_str(ci, &ci->cfg, "Created");
-	ci->started = get_str(ci, &ci->cfg, "State.StartedAt");
+	ci->started = not_zero_time(get_str(ci, &ci->cfg, "State.StartedAt"));
 	ci->running = get_bool(&ci->cfg, "State.Running");
 	if (bson_iter_init(&it, &ci->cfg) &&
 	    bson_iter_find_descendant(&it, "State.Pid", &d) &&

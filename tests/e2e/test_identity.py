@@ -213,7 +213,8 @@ def main():
         # when godo first sees it, and --rm deletes it at exit)
         g.idle(30)
         rm_cid = run_rm("--name", NAME, "--label", "tier=front", "--label", "com.docker.compose.project=idproj",
-                        "-v", BIND_SRC + ":/data", IMAGE, "sh", "-c", "echo hi > /data/x; sleep 1")
+                        "-v", BIND_SRC + ":/data", "--cap-add", "SYS_PTRACE", IMAGE, "sh", "-c",
+                        "echo hi > /data/x; sleep 1")
         priv_cid = run_rm("--name", PRIV, "--privileged", IMAGE, "sh", "-c", "sleep 1")
         rb_cid = run_rm("--name", ROOTBIND, "-v", "/:/host:ro", IMAGE, "sh", "-c", "sleep 1")
         ren_cid = d2("run", "-d", "--network", "none", "--name", RENAMED[0], IMAGE, "sleep", "30").stdout.decode().strip()
@@ -262,6 +263,11 @@ def main():
     check("json_bind", any(m.get("source") == BIND_SRC and m.get("type") == "bind" for m in c.get("mounts") or []),
           "mounts %r" % c.get("mounts"))
     check("json_not_risky", c.get("escape_risk") is False and c.get("privileged") is False, "container %r" % c)
+    check("json_cap_add", any(x.endswith("SYS_PTRACE") for x in c.get("cap_add") or []), "cap_add %r" % c.get("cap_add"))
+    # Docker's zero time (written before a start) is no start time
+    check("json_no_zero_started", not any((x.get("started") or "").startswith("0001-")
+                                           for x in out.get("containers", [])),
+          "started %r" % [(x.get("name"), x.get("started")) for x in out.get("containers", [])])
     pre = ct_of(out, pre_cid) or {}
     check("json_running_before_godo", pre.get("identity") == "recorded" and pre.get("name") == "/" + PRE and
           "pre=1" in (pre.get("labels") or []), "container %r" % pre)
@@ -281,6 +287,9 @@ def main():
     check("text_header_name_image", ("name /" + NAME) in head and ("image " + IMAGE) in head, "header %r" % head)
     check("text_labels", "tier=front" in text and "com.docker.compose.project=idproj" in text, text[-2000:])
     check("text_bind", "bind " + BIND_SRC + " -> /data (rw)" in text, text[-2000:])
+    block = text[text.find("== container " + rm_cid):]
+    block = block[:block.find("\n== ", 1) if "\n== " in block[1:] else len(block)]
+    check("text_cap_add", re.search(r"\n  cap_add (CAP_)?SYS_PTRACE\n", block) is not None, block[:2000])
     phead = next((l for l in text.splitlines() if l.startswith("== container " + priv_cid)), "")
     check("text_privileged_marked", "ESCAPE RISK" in phead and "privileged YES" in text, "header %r" % phead)
     check("text_root_bind_marked", "!! the host's /" in text, text[-2000:])
@@ -293,6 +302,11 @@ def main():
     check("html_chromium_present", dom is not None, "no chromium (scripts/deps.sh installs it)")
     dom = dom or ""
     # what the page's script drew, not the data or the script's source
+    sec = re.search(r'<section[^>]*data-container="%s"[^>]*>(.*?)</section>' % rm_cid, dom, re.S)
+    sec = sec.group(1) if sec else ""
+    check("html_name_image_shown", "<h2>container /%s</h2>" % NAME in sec and
+          ">image %s " % IMAGE in sec, sec[:3000] or dom[-3000:])
+    check("html_cap_add_shown", re.search(r">cap_add (CAP_)?SYS_PTRACE<", sec) is not None, sec[:3000])
     check("html_labels_shown", re.search(r">labels [^<]*tier=front", dom) is not None, dom[-3000:])
     check("html_bind_shown", ">bind %s -&gt; /data (rw)<" % BIND_SRC in dom, dom[-3000:])
     check("html_escape_risk_shown", re.search(r'class="risk">ESCAPE RISK', dom) is not None and

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import traceback
+from html.parser import HTMLParser
 from time import time_ns
 
 import bson
@@ -873,6 +874,23 @@ def case_no_container_child():
     eq(pr[inner["_id"]]["container"], None, "json container of the child")
     eq(pr[inner["_id"]]["parent"], p["cinit"]["_id"], "json parent")
     check(other["_id"] in pr, "the other container's process")
+    check(any(x["path"] == "/etc/shadow" and x["pid"] == 430
+              for x in out["files"]), "json file of the child")
+    # HTML: the page draws to the end (it stopped on the undefined
+    # container), the child in place under its parent, tagged
+    dom = page_dom(db)
+    if dom is None:
+        return
+    li = re.search(r'<li class="node" data-pid="430"[^>]*>(.*?)</li>', dom,
+                   re.S)
+    check(li and 'class="tag">no container<' in li.group(1),
+          "child without container not tagged: %r" % (li and li.group(0)))
+    cinit = dom.find('data-id="%s"' % p["cinit"]["_id"])
+    check(0 <= cinit < dom.find('data-id="%s"' % inner["_id"]) <
+          dom.find('data-pid="431"'), "child and its subtree not in place")
+    eq(dom_shown(dom, "data-id", inner["_id"]), [True], "child shown")
+    check(re.search(r'<td class="path"[^>]*>/etc/shadow( \([^<]*\))?</td>', dom),
+          "its file not in the page")
 
 
 def case_raw_is_sacred():
@@ -947,6 +965,58 @@ def chromium_dom(html):
     return r.stdout.decode("utf-8", "replace"), err
 
 
+class _Shown(HTMLParser):
+    """which elements carrying attr=value are drawn: not under an element
+    with the hidden attribute (how the page folds a subtree) nor inside a
+    closed <details> (but its <summary>); an explicit stack, for trees
+    thousands of levels deep"""
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input",
+            "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self, attr, value):
+        super().__init__(convert_charrefs=True)
+        self.attr, self.value, self.stack, self.found = attr, value, [], []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        top = self.stack[-1] if self.stack else ("", False, False)
+        hidden = top[1] or "hidden" in a or (top[2] and tag != "summary")
+        if a.get(self.attr) == self.value:
+            self.found.append(not hidden)
+        if tag not in self.VOID:
+            closed = tag == "details" and "open" not in a
+            self.stack.append((tag, hidden, closed))
+
+    def handle_endtag(self, tag):
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                return
+
+
+def page_dom(db, rc=0):
+    """the HTML report of db as Chromium drew it, after checking filter's
+    exit status (rc), that no script error was logged and that the page's
+    script finished; None without Chromium"""
+    r = run_filter(db, fmt="html", expect_ok=False)
+    eq(r.returncode, rc, "html: exit status (%r)" % r.stderr[-300:])
+    got = chromium_dom(r.stdout.decode("utf-8", "surrogateescape"))
+    if got is None:
+        return None
+    dom, err = got
+    eq(err, [], "html: script errors")
+    check('data-ready="true"' in dom, "html: the page's script did not finish")
+    return dom
+
+
+def dom_shown(dom, attr, value):
+    """[shown?] for each element of the DOM with attr=value"""
+    p = _Shown(attr, value)
+    p.feed(dom)
+    p.close()
+    return p.found
+
+
 def case_deep_chain():
     # each generation forks and exits: a payload under 4200 levels is in
     # every output (was cut at 4096 levels, HTML at 512, exit 0)
@@ -983,6 +1053,55 @@ def case_deep_chain():
         eq(err, [], "script errors")
         check('data-id="%s"' % pay["_id"] in dom,
               "payload not drawn in the HTML tree")
+        # visible as the page opens: the container is expanded down to
+        # its writer, the payload
+        eq(dom_shown(dom, "data-id", pay["_id"]), [True],
+           "payload shown (not folded away)")
+
+
+def case_far_stored_dates():
+    # dates a hostile database holds past what int64 ns hold (after 2262,
+    # before 1678) read as unknown, never as a wrapped time (a date in 9999
+    # overflowed); the processes, the file and the gap are all shown, in
+    # text, JSON and HTML
+    db = fresh_db("fardates")
+    f = Fixture()
+    p = f.docker()
+    far = f.task(500, 5, parent=p["cinit"], docker=CID1, args=["far-start"])
+    del far["start_ns"]
+    far["start_timestamp"] = datetime.datetime(9999, 12, 31, 23, 59, 59)
+    edge = f.task(501, 6, parent=p["cinit"], docker=CID1, exit=7,
+                  args=["far-exit"])
+    del edge["exit_ns"]
+    edge["exit_timestamp"] = datetime.datetime(2300, 1, 1)
+    w = f.file(edge, "/far-file", 6.5, 6.8)
+    del w["open_ns"]
+    w["open_timestamp"] = datetime.datetime(1, 1, 1)
+    f.gaps.append({"_id": "gap-far", "host": "h1", "boot_id": "boot-1",
+                   "source": "audit", "from": datetime.datetime(1, 1, 1),
+                   "to": datetime.datetime(9999, 1, 1), "count": 7})
+    f.insert(db)
+    out = run_filter(db)
+    pr = procs_by_id(out)
+    check(far["_id"] in pr and edge["_id"] in pr, "far processes shown")
+    eq(pr[far["_id"]]["start"], None, "a start in 9999 is unknown")
+    eq(pr[edge["_id"]]["exit"], None, "an exit in 2300 is unknown")
+    eq([(x["path"], x["open"]) for x in out["files"]], [("/far-file", None)],
+       "a file opened in year 1: shown, open unknown")
+    eq([(g["from"], g["to"], g["count"]) for g in out["gaps"]],
+       [(None, None, 7)], "the gap is listed with unknown bounds")
+    txt = run_filter(db, fmt="text")
+    check(re.search(r"\n *[^\n]*500 far-start  \?  running\n", txt),
+          "text start of far-start:\n" + txt)
+    check("/far-file  pid 501  open ?" in txt, "text file:\n" + txt)
+    check("warning: events may be missing (audit) from ? to ?, count 7" in txt,
+          "text gap:\n" + txt)
+    check(not re.search(r"\b(1[0-6]\d\d|2[3-9]\d\d|[3-9]\d\d\d)-\d\d-", txt),
+          "a wrapped or far date in the text:\n" + txt)
+    dom = page_dom(db)
+    if dom is not None:
+        for q in (far, edge):
+            check('data-id="%s"' % q["_id"] in dom, q["args"][0] + " not drawn")
 
 
 def case_malformed_documents():
@@ -1013,12 +1132,8 @@ def case_malformed_documents():
           "banner on top:\n" + txt)
     check("unreadable: pids h1:bad:1" in txt and str(oid) in txt,
           "ids listed:\n" + txt)
-    r = run_filter(db, fmt="html", expect_ok=False)
-    eq(r.returncode, 3, "html exit status")
-    got = chromium_dom(r.stdout.decode("utf-8", "surrogateescape"))
-    if got is not None:
-        dom, err = got
-        eq(err, [], "script errors")
+    dom = page_dom(db, rc=3)
+    if dom is not None:
         check('id="incomplete"' in dom and "h1:bad:1" in dom,
               "no banner in the HTML page")
     db2 = fresh_db("wellformed")
@@ -1107,6 +1222,12 @@ def case_huge_filename():
             out = json.loads(r.stdout)
             eq(sorted(len(x["path"]) for x in out["files"]),
                [3, len(huge)], "json names whole")
+    dom = page_dom(db, rc=1)
+    if dom is not None:
+        check(re.search(r'<td class="path"[^>]*>/ok( \([^<]*\))?</td>', dom),
+              "html: the other file's row")
+        check(re.search(r'<td class="path"[^>]*>/tmp/AAAA', dom),
+              "html: the huge name's row")
 
 
 def case_format_from_output():
@@ -1373,6 +1494,7 @@ CASES = [
     ("errors", case_errors),
     ("raw_is_sacred", case_raw_is_sacred),
     ("deep_chain", case_deep_chain),
+    ("far_stored_dates", case_far_stored_dates),
     ("malformed_documents", case_malformed_documents),
     ("hostile_strings", case_hostile_strings),
     ("huge_filename", case_huge_filename),

@@ -25,6 +25,8 @@
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define ID2 "1123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define ID3 "2123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define ID4 "3123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define SEC 1000000000LL
 #define T0 (1700000000LL * SEC)
 
@@ -197,6 +199,25 @@ test_read_good(void **state)
 	snprintf(rootfs, sizeof(rootfs), "%s/overlay2/abc123/merged", f->root);
 	assert_string_equal(ci.rootfs, rootfs);
 	assert_false(ci.truncated);
+	ctinfo_free(&ci);
+}
+
+/* created, not started yet: Docker's zero StartedAt is no time */
+static void
+test_not_started_no_time(void **state)
+{
+	struct ctinfo ci;
+	static const char cfg[] =
+	    "{\"Name\":\"/web1\",\"Created\":\"2026-11-30T09:59:59Z\","
+	    "\"State\":{\"Running\":false,\"Pid\":0,"
+	    "\"StartedAt\":\"0001-01-01T00:00:00Z\"}}";
+
+	(void)state;
+	memset(&ci, 0, sizeof(ci));
+	assert_int_equal(ctinfo_parse(&ci, cfg, strlen(cfg), NULL, 0), 0);
+	assert_null(ci.started.p);
+	assert_true(str_is(ci.created, "2026-11-30T09:59:59Z"));
+	assert_false(ci.running);
 	ctinfo_free(&ci);
 }
 
@@ -423,6 +444,7 @@ test_watch_one_document_per_change(void **state)
 	struct ctwatch *cw = watch(f);
 	struct ctwatch_stats st;
 	const bson_t *d;
+	char rootfs[256];
 	static const char renamed[] =
 	    "{\"Name\":\"/web2\",\"Config\":{\"Image\":\"alpine:3.20\"}}";
 
@@ -441,7 +463,27 @@ test_watch_one_document_per_change(void **state)
 	assert_string_equal(fake_str(d, F_CT_CAP_ADD ".1"), "NET_RAW");
 	assert_int_equal(fake_int(d, F_CT_INIT_PID, 0), 4242);
 	assert_int_equal(fake_int(d, F_CT_SEEN_NS, 0), T0);
-	assert_true(fake_has(d, F_CT_PRIVILEGED));
+	assert_int_equal(fake_int(d, F_CT_PRIVILEGED, -1), 1);
+	/* every other field of the identity (docs/schema.md) */
+	assert_string_equal(fake_str(d, F_CT_IMAGE), "alpine:3.20");
+	assert_string_equal(fake_str(d, F_CT_IMAGE_ID), "sha256:beef");
+	assert_string_equal(fake_str(d, F_CT_COMPOSE_SERVICE), "web");
+	assert_string_equal(fake_str(d, F_CT_K8S_POD), "web-7f");
+	assert_string_equal(fake_str(d, F_CT_K8S_NAMESPACE), "prod");
+	assert_string_equal(fake_str(d, F_CT_K8S_CONTAINER), "nginx");
+	assert_string_equal(fake_str(d, F_CT_CREATED), "2026-11-30T09:59:59Z");
+	assert_string_equal(fake_str(d, F_CT_STARTED),
+	                    "2026-11-30T10:00:00.5Z");
+	assert_int_equal(fake_int(d, F_CT_RUNNING, -1), 1);
+	assert_string_equal(fake_str(d, F_CT_NETWORK), "bridge");
+	assert_string_equal(fake_str(d, F_CT_CAP_ADD ".0"), "SYS_ADMIN");
+	assert_string_equal(fake_str(d, F_CT_MOUNTS ".0." F_CT_MDEST), "/data");
+	assert_int_equal(fake_int(d, F_CT_MOUNTS ".0." F_CT_MRW, -1), 1);
+	assert_int_equal(fake_int(d, F_CT_MOUNTS ".1." F_CT_MRW, -1), 0);
+	assert_string_equal(fake_str(d, F_CT_MOUNTS ".0." F_CT_MTYPE), "bind");
+	snprintf(rootfs, sizeof(rootfs), "%s/overlay2/abc123/merged", f->root);
+	assert_string_equal(fake_str(d, F_ROOTFS), rootfs);
+	assert_false(fake_has(d, F_CT_TRUNC));
 	/* seen again, files unchanged: nothing new */
 	ctwatch_seen(cw, &f->wb, ID, 2000, T0 + SEC);
 	ctwatch_tick(cw, &f->wb, 2000 + CTWATCH_RECHECK_MS, T0 + 2 * SEC);
@@ -515,7 +557,7 @@ test_watch_refused_counted_once(void **state)
 	struct ctwatch *cw = watch(f);
 	struct ctwatch_stats st;
 	const struct fake_op *op;
-	char target[256], link[512];
+	char target[256], link[512], *big;
 	int i;
 
 	snprintf(target, sizeof(target), "%s/elsewhere.json", f->dir);
@@ -524,13 +566,24 @@ test_watch_refused_counted_once(void **state)
 	pathf(link, sizeof(link), f, "containers/" ID "/config.v2.json");
 	assert_int_equal(symlink(target, link), 0);
 	put_good(f, ID2);
+	/* a config past the size cap, and one that is not JSON */
+	big = calloc(1, CTINFO_FILE_MAX + 2);
+	assert_non_null(big);
+	memset(big, ' ', CTINFO_FILE_MAX + 1);
+	big[0] = '{';
+	big[CTINFO_FILE_MAX] = '}';
+	put_ct(f, ID3, "config.v2.json", big, CTINFO_FILE_MAX + 1);
+	free(big);
+	put_ct(f, ID4, "config.v2.json", "{\"Name\":", 8);
 	ctwatch_seen(cw, &f->wb, ID, 1000, T0);
 	ctwatch_seen(cw, &f->wb, ID2, 1000, T0);
+	ctwatch_seen(cw, &f->wb, ID3, 1000, T0);
+	ctwatch_seen(cw, &f->wb, ID4, 1000, T0);
 	for (i = 1; i <= 5; i++)
 		ctwatch_tick(cw, &f->wb, 1000 + (uint64_t)i * 5000,
 		             T0 + i * SEC);
 	ctwatch_get_stats(cw, &st);
-	assert_int_equal(st.refused, 1);
+	assert_int_equal(st.refused, 3);
 	assert_int_equal(st.docs, 1); /* the other container is recorded */
 	assert_int_equal(fake_store_count(f->s, STORE_CONTAINERS, FAKE_INSERT),
 	                 1);
@@ -566,6 +619,7 @@ main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_read_good),
+	    T(test_not_started_no_time),
 	    T(test_read_missing),
 	    T(test_huge_refused),
 	    T(test_invalid_json_refused),

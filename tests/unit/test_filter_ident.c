@@ -60,6 +60,15 @@ test_decode(void **state)
 	assert_string_equal(c.ident.source, "recorded");
 	model_container_free(&c);
 	bson_destroy(b);
+	/* recorded before it started: Docker's zero time is no time */
+	b = doc_of("{\"host\":\"h1\",\"docker_id\":\"" ID "\","
+	           "\"started\":\"0001-01-01T00:00:00Z\","
+	           "\"created\":\"2026-11-30T09:59:59Z\"}");
+	assert_int_equal(decode_container(b, &c), 0);
+	assert_false(c.ident.started.set);
+	assert_true(c.ident.created.set);
+	model_container_free(&c);
+	bson_destroy(b);
 	/* no docker_id: refused */
 	b = doc_of("{\"_id\":\"x\",\"host\":\"h1\",\"name\":\"/a\"}");
 	assert_int_equal(decode_container(b, &c), -1);
