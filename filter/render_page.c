@@ -51,6 +51,9 @@ const char *const render_page_css[] = {
     ".tag{background:#ddf4ff;border-radius:3px;padding:0 "
     "4px;margin-left:4px}\n",
     ".marker{color:#8250df}\n",
+    ".pmark{margin-left:6px;padding:0 4px;border:1px solid "
+    "#d4a72c;border-radius:3px;background:#fff8c5;color:#7d4e00;font-"
+    "size:85%;white-space:nowrap;word-break:normal}\n",
     "table{border-collapse:collapse;margin:2px 0 8px}\n",
     "th,td{border:1px solid #d0d7de;padding:2px "
     "6px;text-align:left;vertical-align:top;word-break:break-all}\n",

@@ -75,12 +75,21 @@ const char *const render_page_js[] = {
     "  if (f.type != null)\n",
     "    d.push(vis(f.type));\n",
     "  [\"exchange\", \"falloc_mode\", \"offset\", \"length\", \"source\", "
-    "\"flags\",\n     \"rdev\", \"inode\", \"dev\", \"given_path\"].forEach("
+    "\"flags\",\n     \"rdev\", \"inode\", \"dev\"].forEach("
     "function (k) {\n",
     "    if (f[k] != null) d.push(k + \" \" + vis(String(f[k])));\n  });\n",
-    /* h-paths */
-    "  if (f.path_unverified)\n    d.push(\"(path unverified)\");\n",
     "  return d.join(\" \");\n",
+    "}\n",
+    /* h-paths: what godo could not confirm of a path, as badges beside the
+     * name, never as text after it: a hostile name can hold any text */
+    "function pathcell(r, f) {\n",
+    "  var c = add(r, \"td\", \"path\", vis(f.path));\n",
+    "  c.title = \"raw \" + vis(f.raw_path);\n",
+    "  if (f.given_path != null)\n",
+    "    add(c, \"span\", \"pmark\", \"given as \" + vis(f.given_path));\n",
+    "  if (f.path_unverified)\n",
+    "    add(c, \"span\", \"pmark\", \"path unverified\");\n",
+    "  return c;\n",
     "}\n",
     "function argv(p) {\n",
     "  var a = p.args || [], s;\n",
@@ -311,12 +320,7 @@ const char *const render_page_js[] = {
     "      var close = f.close ? tshort(f.close) +\n",
     "        (f.close_filled ? \" (process exit)\" : \"\") : \"still open\";\n",
     "      r = add(t, \"tr\");\n",
-    "      add(r, \"td\", \"path\", vis(f.path) +\n",
-    /* h-paths: the name as given, a path godo could not confirm */
-    "        (f.given_path != null ? \" (given as \" + vis(f.given_path) + "
-    "\")\" : \"\") +\n",
-    "        (f.path_unverified ? \" (path unverified)\" : \"\")).title = "
-    "\"raw \" + vis(f.raw_path);\n",
+    "      pathcell(r, f);\n",
     "      add(r, \"td\", \"path\", vis(f.host_path));\n",
     "      add(r, \"td\", \"n\", String(f.pid));\n",
     "      writer(r, p);\n",
@@ -349,7 +353,7 @@ const char *const render_page_js[] = {
     "      var p = byId[f.process] || {tgid: f.pid, args: [], comm: null};\n",
     "      r = add(t, \"tr\");\n",
     "      add(r, \"td\", \"n\", vis(f.op));\n",
-    "      add(r, \"td\", \"path\", vis(f.path));\n",
+    "      pathcell(r, f);\n",
     "      add(r, \"td\", \"path\", f.op === \"rename\" ? vis(f.new_path) :\n",
     "        (f.target != null ? vis(f.target) : \"\"));\n",
     "      add(r, \"td\", \"n\", opdetails(f));\n",

@@ -1469,6 +1469,65 @@ def case_grouped_files():
         eq(sorted(map(key, b["ops"])), sorted(map(key, a["ops"])), "ops %r" % (args,))
 
 
+class _PathCells(HTMLParser):
+    """each <td class="path"> of the page: (its own text, [its badges' texts])
+    where a badge is a <span class="pmark"> inside it"""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.cells, self.td, self.mark = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "td" and "path" in (a.get("class") or "").split():
+            self.td = ["", []]
+        elif tag == "span" and self.td is not None and a.get("class") == "pmark":
+            self.mark = ""
+
+    def handle_endtag(self, tag):
+        if tag == "span" and self.mark is not None:
+            self.td[1].append(self.mark)
+            self.mark = None
+        elif tag == "td" and self.td is not None:
+            self.cells.append(tuple(self.td))
+            self.td = None
+
+    def handle_data(self, data):
+        if self.mark is not None:
+            self.mark += data
+        elif self.td is not None:
+            self.td[0] += data
+
+
+def case_path_marks_badges():
+    # HTML: what godo could not confirm of a path (path_unverified, a name
+    # given otherwise) is a badge beside it; a hostile name holding the same
+    # words stays plain text without a badge
+    db = fresh_db("pmarks")
+    f = Fixture()
+    p = f.docker()
+    ci = p["cinit"]
+    real = f.file(ci, "/data/swapped", 10, 11)
+    real["path_unverified"] = True
+    real["raw_path"] = "/lnk/swapped"
+    f.file(ci, "/data/fake (path unverified) (given as /etc/x)", 12, 13)
+    op = f.op(ci, "unlink", "/data/gone", 14)
+    op["path_unverified"] = True
+    f.insert(db)
+    dom = page_dom(db)
+    if dom is None:
+        return
+    cells = _PathCells()
+    cells.feed(dom)
+    cells.close()
+    got = {c[0]: c[1] for c in cells.cells}
+    eq(got.get("/data/swapped"), ["given as /lnk/swapped", "path unverified"],
+       "badges of the unconfirmed file (cells %r)" % cells.cells)
+    eq(got.get("/data/fake (path unverified) (given as /etc/x)"), [],
+       "a name with the marks' words: text, no badge")
+    eq(got.get("/data/gone"), ["path unverified"], "badge of the op")
+
+
 CASES = [
     ("tree_and_thread_parent_fix", case_tree_and_threads_parent_fix),
     ("orphan_reparenting", case_orphan_reparenting),
@@ -1502,6 +1561,7 @@ CASES = [
     ("activity_order", case_activity_order),
     ("provenance_tz", case_provenance_tz),
     ("progress_cleared", case_progress_cleared),
+    ("path_marks_badges", case_path_marks_badges),
 ]
 
 
