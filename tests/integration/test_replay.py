@@ -3,7 +3,10 @@ the real store: tests/data/auditlog/enriched.log (auditd 3.0.9, format
 ENRICHED, godo's rules, no EOE records on disk) and variants.log (node=
 prefixes, 0x1d enrichment, interleaved serials, a DAEMON_ line, CRLF,
 garbage lines, a last line cut short), the latter gzipped through standard
-input. Every line counted as parsed or refused, refusals named by line,
+input, and node-raw.log (auditd 3.0.9 as other distributions set it up:
+log_format RAW, name_format USER, name web-02 - every line node=web-02 -
+with godo's rules, recorded on this kind of host while a shell wrote,
+renamed and removed a file and ran a child that exited 3). Every line counted as parsed or refused, refusals named by line,
 exit 0; lineage from clone records, args from EXECVE, exits from
 exit_group, the host from node=, processes that started before the log
 marked (source replay_before) and counted in a gap; the replays chained: the
@@ -84,11 +87,37 @@ def variants(db):
           "pid 201 %r" % child)
 
 
+def node_raw(db):
+    rc, log = replay(db, os.path.join(DATA, "node-raw.log"))
+    check("replay_node_raw_exit_0", rc == 0, log[-1500:])
+    check("replay_node_raw_every_line", "732 lines, 732 records, 0 refused, 0 cut" in log, log[-1500:])
+    d = client()[db]
+    hosts = d.pids.distinct("host")
+    check("replay_node_raw_host", hosts == ["web-02"], "hosts %r" % hosts)
+    want = {17311: (["mv", "/tmp/nodefx.txt", "/tmp/nodefx2.txt"], 0), 17312: (["rm", "/tmp/nodefx2.txt"], 0),
+            17313: (["sh", "-c", "exit 3"], 3), 17314: (["/bin/true", "a b", "c"], 0)}
+    got = {p["pid"]: p for p in d.pids.find({"pid": {"$in": list(want)}})}
+    sh = d.pids.find_one({"pid": 17310})
+    check("replay_node_raw_processes", sh is not None and all(
+        pid in got and got[pid].get("args") == a and got[pid].get("exit_code") == e
+        and got[pid].get("parent_id") == sh["_id"] for pid, (a, e) in want.items()),
+        "sh %r got %r" % (sh and sh["_id"], {k: (v.get("args"), v.get("exit_code"), v.get("parent_id"))
+                                             for k, v in got.items()}))
+    ops = {(f.get("op"), f.get("filename"), f.get("then_op")) for f in raw_files(d.files, {})
+           if "nodefx" in (f.get("filename") or "")}
+    check("replay_node_raw_files", ops == {("open", "/tmp/nodefx.txt", "rename"), ("unlink", "/tmp/nodefx2.txt", None)},
+          "files %r" % ops)
+
+
 def main():
     db = fresh_db("replay")
     enriched(db)
     rc, out = verify(db)
     check("replay_chain_intact", rc == 0 and "intact" in out, out[-1500:])
+    db3 = fresh_db("replay_node")
+    node_raw(db3)
+    rc, out = verify(db3)
+    check("replay_node_raw_verifies", rc == 0 and "intact" in out, out[-1500:])
     db2 = fresh_db("replay_var")
     variants(db2)
     # the same log again, and another one, into one database: three runs
@@ -101,7 +130,7 @@ def main():
           "rc %d %d, runs %r: %s" % (rc1, rc2, runs, out[-1500:]))
     rc, log = replay(db2, os.path.join(DATA, "no-such.log"))
     check("replay_missing_file_fails", rc == 1 and "no-such.log" in log, "rc %d: %s" % (rc, log[-500:]))
-    for x in (db, db2):
+    for x in (db, db2, db3):
         client().drop_database(x)
     finish()
 
