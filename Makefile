@@ -97,8 +97,9 @@ $(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
 # listener edges and common
 UNIT_test_nlrecv := listener/nlrecv common/log
 UNIT_test_localstore := listener/localstore
-UNIT_test_store := listener/store listener/storeidx listener/netprobe listener/spool listener/storelink \
+UNIT_test_store := listener/store listener/storeidx listener/netprobe listener/spool listener/journal listener/storelink \
 	listener/writer listener/frame listener/priv common/util common/log
+UNIT_test_journal := listener/journal listener/spool common/log
 UNIT_test_frame := listener/frame common/log
 UNIT_test_priv_plan := listener/priv common/log
 UNIT_test_sysevent := listener/sysevent listener/argvdec listener/syscalls listener/reasm \

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -88,6 +89,7 @@ store_new(const char *target, const char *db, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	journal_init(&s->journal);
 	s->client = mongoc_client_new_from_uri(uri);
 	{
 		const mongoc_host_list_t *h = mongoc_uri_get_hosts(uri);
@@ -152,6 +154,7 @@ store_open_privsep(const struct storelink_opts *lo, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	journal_init(&s->journal);
 	s->link = storelink_start(lo, err, errlen);
 	if (s->link == NULL) {
 		free(s);
@@ -350,6 +353,16 @@ drop_bulks(struct store *s)
 	s->pending_bytes = 0;
 }
 
+/* Whether a bulk after collection i is queued (the chain's comes last). */
+static bool
+more_after(const struct store *s, int i)
+{
+	for (i++; i < STORE_NCOLL; i++)
+		if (s->bulk[i] != NULL && s->nops[i] > 0)
+			return true;
+	return false;
+}
+
 /* Executes the queued bulks. 1: the store could not be reached. */
 static int
 execute(struct store *s, int *rc)
@@ -390,6 +403,8 @@ execute(struct store *s, int *rc)
 		mongoc_bulk_operation_destroy(s->bulk[i]);
 		s->bulk[i] = NULL;
 		s->nops[i] = 0;
+		if (s->kill_mid_flush && !s->replaying && more_after(s, i))
+			raise(SIGKILL); /* tests: a kill between two bulks */
 	}
 	s->pending = 0;
 	s->pending_bytes = 0;
@@ -551,6 +566,7 @@ store_flush(struct store *s, uint64_t now_ms)
 			log_info("store: reachable again");
 		s->st.down = 0;
 	}
+	journal_begin(&s->journal, s->env, s->envlen);
 	if (execute(s, &rc) != 0) {
 		if (!s->st.down)
 			s->st.outages++;
@@ -560,12 +576,26 @@ store_flush(struct store *s, uint64_t now_ms)
 		drop_bulks(s);
 		rc = -1;
 	}
+	journal_end(&s->journal); /* the store or the spool has it */
 	s->envlen = 0;
 	us = (util_mono_ns() - t0) / 1000;
 	s->st.last_flush_us = us;
 	if (us > s->st.max_flush_us)
 		s->st.max_flush_us = us;
 	return rc;
+}
+
+/* The journal beside the spool: path.inflight. */
+static int
+journal_set(struct store *s, const char *spool)
+{
+	char jp[4096];
+	int n = snprintf(jp, sizeof(jp), "%s.inflight", spool);
+
+	if (n < 0 || (size_t)n >= sizeof(jp))
+		return -1;
+	journal_close(&s->journal);
+	return journal_open(&s->journal, jp, spool);
 }
 
 int
@@ -580,6 +610,10 @@ store_set_spool(struct store *s, const char *path, uint64_t max_bytes)
 	if (s->spool_path == NULL)
 		return -1;
 	s->spool_max = max_bytes;
+	s->kill_mid_flush = getenv("GODO_TEST_KILL_MID_FLUSH") != NULL;
+	if (journal_set(s, path) != 0)
+		log_warnx("store: no journal: a kill during a flush can leave "
+		          "documents no chain link covers");
 	if (stat(path, &st) == 0 && st.st_size > 0) {
 		s->spool_pending = true;
 		s->st.spool_bytes = (uint64_t)st.st_size;
@@ -616,6 +650,7 @@ store_close(struct store *s)
 			mongoc_bulk_operation_destroy(s->bulk[i]);
 		mongoc_collection_destroy(s->coll[i]);
 	}
+	journal_close(&s->journal);
 	free(s->env);
 	free(s->spool_path);
 	bson_destroy(s->upsert_opts);

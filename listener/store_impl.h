@@ -9,6 +9,7 @@
 
 #include <mongoc/mongoc.h>
 
+#include "journal.h"
 #include "store.h"
 
 struct store {
@@ -28,7 +29,9 @@ struct store {
 	bool replaying; /* re-queueing the spool: no envelopes */
 	char *spool_path;
 	uint64_t spool_max;
-	bool spool_pending; /* the spool holds operations to replay */
+	bool spool_pending;     /* the spool holds operations to replay */
+	struct journal journal; /* the batch being sent (journal.h) */
+	bool kill_mid_flush;    /* tests: GODO_TEST_KILL_MID_FLUSH */
 	uint64_t next_probe_ms;
 	char probe_host[256];
 	uint16_t probe_port;

@@ -18,7 +18,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from godotest import (Godo, check, client, fresh_db, finish, audit_state, hold_audit_lock,  # noqa: E402
-                      restore_audit, wrap, FILTER, URI)
+                      restore_audit, wait_for, wrap, FILTER, URI, VG_KILLED)
 import bson  # noqa: E402
 
 STORE = URI.split("://", 1)[1].rstrip("/")
@@ -196,6 +196,40 @@ def tamper_cases(db, d, state):
     expect_fail("chain_newest_dropped", db, "newest links", restore, "-chain-head=" + head)
 
 
+def killed_mid_flush():
+    """godo killed between two bulks of a flush (GODO_TEST_KILL_MID_FLUSH:
+    it SIGKILLs itself after the first collection of a flush when another
+    follows; the chain's link always comes last): what it wrote is covered
+    by no stored link, until the next run sends the batch its journal
+    kept. (rc of the killed run's verify, its output, the second run's exit,
+    its log, verify after it, its output)"""
+    db = fresh_db("chainkill")
+    state = tempfile.mkdtemp(prefix="godo-chain-state-")
+    work = tempfile.mkdtemp(prefix="godo-chain-")
+    os.environ["GODO_TEST_KILL_MID_FLUSH"] = "1"
+    g = Godo(db, "-all", "-state-dir=" + state)
+    try:
+        g.start()  # it may kill itself at its very first flush
+    except RuntimeError:
+        pass
+    finally:
+        del os.environ["GODO_TEST_KILL_MID_FLUSH"]
+    if VG_KILLED:
+        with open(VG_KILLED, "a") as f:
+            f.write("%d\n" % g.proc.pid)
+    if g.proc.poll() is None:
+        workload(work, "kill")
+    wait_for(lambda: g.proc.poll() is not None, 20)
+    killed = g.proc.poll() == -9
+    g.kill()
+    rc_mid, out_mid = verify(db)
+    g2 = Godo(db, "-all", "-state-dir=" + state).start()
+    workload(work, "after")
+    rc2 = g2.stop(settle=1.5)
+    rc, out = verify(db)
+    return killed, rc_mid, out_mid, rc2, g2.text(), rc, out
+
+
 def main():
     hold_audit_lock()
     before = audit_state()
@@ -254,6 +288,14 @@ def main():
     rc_n, out_n = verify(db2)
     check("chain_key_verifies", rc == 0 and rc_k == 0, "godo %d, verify %d:\n%s" % (rc, rc_k, out_k[-2000:]))
     check("chain_key_needed", rc_n == 1 and "changed" in out_n, "verify without key %d:\n%s" % (rc_n, out_n[-2000:]))
+    try:
+        killed, rc_mid, out_mid, rc2, log2, rc, out = killed_mid_flush()
+    finally:
+        restore_audit(before)
+    check("chain_killed_mid_flush", killed and rc_mid == 1 and "outside a chain" in out_mid,
+          "killed %r, verify %d:\n%s" % (killed, rc_mid, out_mid[-1500:]))
+    check("chain_kill_restart_verifies", rc2 == 0 and rc == 0 and "intact" in out and "journal: a batch" in log2,
+          "godo %d, verify %d:\n%s\nlog: %s" % (rc2, rc, out[-1500:], log2[-1500:]))
     check("chain_audit_state_restored", audit_state() == before, "before %s after %s" % (before, audit_state()))
     finish()
 
