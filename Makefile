@@ -98,8 +98,9 @@ $(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
 UNIT_test_nlrecv := listener/nlrecv common/log
 UNIT_test_localstore := listener/localstore
 UNIT_test_store := listener/store listener/storeidx listener/netprobe listener/spool listener/storelink \
-	listener/writer listener/frame listener/priv common/util common/log
+	listener/writer listener/writerbox listener/frame listener/priv common/util common/log
 UNIT_test_frame := listener/frame common/log
+UNIT_test_writerbox := listener/writerbox common/log
 UNIT_test_priv_plan := listener/priv common/log
 UNIT_test_sysevent := listener/sysevent listener/argvdec listener/syscalls listener/reasm \
 	listener/record \
