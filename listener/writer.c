@@ -53,9 +53,12 @@ writer_cfg_init(struct writer_cfg *c, const struct storelink_opts *o, char *err,
 	c->uid = pw->pw_uid;
 	c->gid = pw->pw_gid;
 	snprintf(dir, sizeof(dir), "%s/writer", o->state_dir);
+	/* 0711: the writer's chroot(".") runs as root without
+	 * CAP_DAC_OVERRIDE and needs search permission; the state directory
+	 * (0700 root) keeps everyone else out */
 	if ((mkdir(o->state_dir, 0700) != 0 && errno != EEXIST) ||
-	    (mkdir(dir, 0700) != 0 && errno != EEXIST) ||
-	    chown(dir, c->uid, c->gid) != 0) {
+	    (mkdir(dir, 0711) != 0 && errno != EEXIST) ||
+	    chown(dir, c->uid, c->gid) != 0 || chmod(dir, 0711) != 0) {
 		snprintf(err, errlen, "writer: cannot prepare %s: %s", dir,
 		         strerror(errno));
 		return -1;
