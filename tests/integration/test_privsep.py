@@ -166,7 +166,10 @@ def main():
         print("NOTE workload of %d processes: %.2f s; store frozen %.0f s: %d rounds (%d processes), "
               "%.2f s the slowest, %.2f s the mean" %
               (N, base, FREEZE_S, len(rounds), total, slowest, sum(rounds) / len(rounds)), flush=True)
-        check("privsep_frozen_pace", slowest < 2 * base + 1.0, "%.2f s frozen vs %.2f s" % (slowest, base))
+        # under valgrind godo's own work (spooling, ten times slower) takes
+        # the shared cores from the workload: a looser bound there
+        bound = 3 * base + 2.0 if VALGRIND else 2 * base + 1.0
+        check("privsep_frozen_pace", slowest < bound, "%.2f s frozen vs %.2f s" % (slowest, base))
         t1 = time.time()
         ok = wait_for(lambda: count_fast(d, "frozen") == total or time.sleep(0.9), 300)
         print("NOTE all %d arrived %.1f s after SIGCONT" % (total, time.time() - t1), flush=True)
