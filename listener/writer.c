@@ -410,8 +410,8 @@ monitor_main(struct writer_cfg *c)
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close_others();
 	/* first, with every capability: the state directory may be 0700
-	 * root, the writer's own one 0700 its user; writers inherit this
-	 * working directory and reach their spool relative to it */
+	 * root, the writer's own one 0711 its user; writers inherit this
+	 * working directory, chroot into it and reach their spool there */
 	if (chdir(c->dir) != 0) {
 		log_warn("writer: chdir %s", c->dir);
 		_exit(1);
