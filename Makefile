@@ -11,7 +11,8 @@
 #   make deps       scripts/deps.sh: Debian packages and the local store
 #   make run        deps, build, local store, godo in the foreground
 #   make install    PREFIX=/usr/local DESTDIR= (make uninstall undoes it;
-#                   /etc/default/godo is kept)
+#                   /etc/default/godo and the system user godo, created
+#                   for -privsep's writer, are kept)
 #   make fmt / fmt-check, make valgrind, make clean
 
 PREFIX ?= /usr/local
@@ -98,9 +99,10 @@ $(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
 UNIT_test_nlrecv := listener/nlrecv common/log
 UNIT_test_localstore := listener/localstore
 UNIT_test_store := listener/store listener/storeidx listener/netprobe listener/spool listener/journal listener/storelink \
-	listener/writer listener/frame listener/priv common/util common/log
+	listener/writer listener/writerbox listener/frame listener/priv common/util common/log
 UNIT_test_journal := listener/journal listener/spool common/log
 UNIT_test_frame := listener/frame common/log
+UNIT_test_writerbox := listener/writerbox common/log
 UNIT_test_priv_plan := listener/priv common/log
 UNIT_test_sysevent := listener/sysevent listener/argvdec listener/syscalls listener/reasm \
 	listener/record \
@@ -272,6 +274,9 @@ uninstall:
 		$(DESTDIR)$(UNITDIR)/godo.service
 	@[ -n "$(DESTDIR)" ] || ! command -v systemctl >/dev/null || \
 		systemctl daemon-reload 2>/dev/null || true
+	@# the godo user stays: files it wrote may remain (userdel godo)
+	@[ -n "$(DESTDIR)" ] || ! id godo >/dev/null 2>&1 || \
+		echo "make uninstall: the system user godo is left (userdel godo removes it)"
 
 # tracked files that exist (one deleted in the work tree is not an error)
 SRC_ALL = $(wildcard $(shell git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.[ch]' -not -path './build/*'))

@@ -19,10 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <linux/audit.h>
 #include <linux/capability.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 
 #include "frame.h"
 #include "priv.h"
@@ -30,6 +27,7 @@
 #include "store.h"
 #include "storelink.h"
 #include "util.h"
+#include "writerbox.h"
 
 #define WRITER_FD 3
 #define WRITER_TURN_FRAMES 64
@@ -55,13 +53,20 @@ writer_cfg_init(struct writer_cfg *c, const struct storelink_opts *o, char *err,
 	c->uid = pw->pw_uid;
 	c->gid = pw->pw_gid;
 	snprintf(dir, sizeof(dir), "%s/writer", o->state_dir);
+	/* 0711: the writer's chroot(".") runs as root without
+	 * CAP_DAC_OVERRIDE and needs search permission; the state directory
+	 * (0700 root) keeps everyone else out */
 	if ((mkdir(o->state_dir, 0700) != 0 && errno != EEXIST) ||
-	    (mkdir(dir, 0700) != 0 && errno != EEXIST) ||
-	    chown(dir, c->uid, c->gid) != 0) {
+	    (mkdir(dir, 0711) != 0 && errno != EEXIST) ||
+	    chown(dir, c->uid, c->gid) != 0 || chmod(dir, 0711) != 0) {
 		snprintf(err, errlen, "writer: cannot prepare %s: %s", dir,
 		         strerror(errno));
 		return -1;
 	}
+	c->chroot = writerbox_uri_chroot_ok(o->target);
+	if (!c->chroot)
+		log_info("writer: not chrooted: the -mongo URI asks for TLS "
+		         "or a unix socket (files outside its directory)");
 	c->target = strdup(o->target);
 	c->db = strdup(o->db);
 	c->host = strdup(o->host);
@@ -103,80 +108,6 @@ writer_cfg_free(struct writer_cfg *c)
 	c->target = c->db = c->host = c->dir = NULL;
 }
 
-/* Denied with EPERM: what a parser bug would want next and the writer
- * never needs. A deny list: libmongoc's and the C library's own calls
- * (TLS, DNS, sockets, files) vary across versions. */
-static int
-seccomp_on(void)
-{
-	static const int deny[] = {
-	    SYS_execve,
-	    SYS_execveat,
-	    SYS_ptrace,
-	    SYS_process_vm_readv,
-	    SYS_process_vm_writev,
-	    SYS_mount,
-	    SYS_umount2,
-	    SYS_pivot_root,
-	    SYS_chroot,
-	    SYS_init_module,
-	    SYS_finit_module,
-	    SYS_delete_module,
-	    SYS_kexec_load,
-	    SYS_bpf,
-	    SYS_perf_event_open,
-	    SYS_userfaultfd,
-	    SYS_unshare,
-	    SYS_setns,
-	    SYS_keyctl,
-	    SYS_add_key,
-	    SYS_request_key,
-	    SYS_setuid,
-	    SYS_setgid,
-	    SYS_setreuid,
-	    SYS_setregid,
-	    SYS_setresuid,
-	    SYS_setresgid,
-	    SYS_setgroups,
-	    SYS_personality,
-	    SYS_open_by_handle_at,
-	};
-	enum { N = sizeof(deny) / sizeof(deny[0]) };
-	struct sock_filter f[4 + 2 * N + 1];
-	struct sock_fprog prog = {.len = 0, .filter = f};
-	unsigned int i, k = 0;
-
-#if defined(__x86_64__)
-	const uint32_t arch = AUDIT_ARCH_X86_64;
-#elif defined(__aarch64__)
-	const uint32_t arch = AUDIT_ARCH_AARCH64;
-#else
-#error "writer.c: add this architecture's AUDIT_ARCH"
-#endif
-	f[k++] = (struct sock_filter)BPF_STMT(
-	    BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
-	f[k++] =
-	    (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arch, 1, 0);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-	                                      SECCOMP_RET_KILL_PROCESS);
-	f[k++] = (struct sock_filter)BPF_STMT(
-	    BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-	for (i = 0; i < N; i++) {
-		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
-		                                      (uint32_t)deny[i], 0, 1);
-		f[k++] = (struct sock_filter)BPF_STMT(
-		    BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & 0xffff));
-	}
-	f[k++] =
-	    (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	prog.len = (unsigned short)k;
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
-		log_warn("writer: seccomp");
-		return -1;
-	}
-	return 0;
-}
-
 static int
 drop_to(const struct writer_cfg *c)
 {
@@ -193,7 +124,7 @@ drop_to(const struct writer_cfg *c)
 		log_warn("writer: no_new_privs");
 		return -1;
 	}
-	return seccomp_on();
+	return writerbox_seccomp();
 }
 
 static void
@@ -384,7 +315,10 @@ writer_main(struct writer_cfg *c)
 	(void)signal(SIGPIPE, SIG_IGN);
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close_others();
-	if (drop_to(c) != 0)
+	/* the driver's counters in memory: no /dev/shm file (the chroot has
+	 * none, and a killed writer would leave its file behind) */
+	if (setenv("MONGOC_DISABLE_SHM", "1", 1) != 0 ||
+	    (c->chroot && writerbox_chroot() != 0) || drop_to(c) != 0)
 		_exit(1);
 	s = c->started ? store_new(c->target, c->db, err, sizeof(err))
 	               : store_open(c->target, c->db, err, sizeof(err));
@@ -465,6 +399,9 @@ fork_writer(struct writer_cfg *c, int *fd, pid_t *pid)
 static void
 monitor_main(struct writer_cfg *c)
 {
+	uint64_t keep = (1ull << CAP_SETUID) | (1ull << CAP_SETGID);
+	int etcfd = -1;
+
 	(void)signal(SIGINT, SIG_IGN);
 	(void)signal(SIGHUP, SIG_IGN);
 	(void)signal(SIGUSR1, SIG_IGN);
@@ -473,13 +410,24 @@ monitor_main(struct writer_cfg *c)
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 	close_others();
 	/* first, with every capability: the state directory may be 0700
-	 * root, the writer's own one 0700 its user; writers inherit this
-	 * working directory and reach their spool relative to it */
+	 * root, the writer's own one 0711 its user; writers inherit this
+	 * working directory, chroot into it and reach their spool there */
 	if (chdir(c->dir) != 0) {
 		log_warn("writer: chdir %s", c->dir);
 		_exit(1);
 	}
-	if (priv_keep_only((1ull << CAP_SETUID) | (1ull << CAP_SETGID)) != 0 ||
+	if (c->chroot && prctl(PR_CAPBSET_READ, CAP_SYS_CHROOT, 0, 0, 0) != 1) {
+		log_warnx("writer: not chrooted: CAP_SYS_CHROOT is not in the "
+		          "bounding set (systemd unit?)");
+		c->chroot = false;
+	}
+	if (c->chroot) {
+		keep |= 1ull << CAP_SYS_CHROOT; /* for the writers' chroot */
+		etcfd = writerbox_etc_open(AT_FDCWD);
+		if (etcfd < 0)
+			_exit(1);
+	}
+	if (priv_keep_only(keep) != 0 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		_exit(1);
 	for (;;) {
@@ -493,8 +441,11 @@ monitor_main(struct writer_cfg *c)
 			continue;
 		if (r <= 0)
 			_exit(0); /* the recorder is gone or done */
+		/* the host's resolver files as they are now (logged) */
+		if (etcfd >= 0)
+			(void)writerbox_etc_refresh(etcfd, "/etc");
 		/* the writer's end goes to fd WRITER_FD in the writer: the
-		 * control socket is not inherited */
+		 * control socket is not inherited, nor etcfd */
 		one = fork_writer(c, &fd, &pid);
 		wpid = one == 0 ? (int32_t)pid : -1;
 		if (frame_send(WRITER_FD, &wpid, sizeof(wpid), NULL, 0, fd,

@@ -1,9 +1,9 @@
 /* writer.h - godo's writer process (privilege separation, issue 19): the
  * only code that talks to the store. Forked by the recorder (storelink.h)
  * with one end of a SOCK_SEQPACKET socketpair; it closes every other
- * descriptor, switches to an unprivileged user ("godo", else "nobody"),
- * which leaves it no capabilities, sets no_new_privs and a seccomp filter
- * (no exec, ptrace, mount, module, namespace, bpf or keyring calls), opens
+ * descriptor, chroots into its directory, switches to an unprivileged
+ * user ("godo", else "nobody"), which leaves it no capabilities, sets
+ * no_new_privs and an allow-list seccomp filter (writerbox.h), opens
  * the store with libmongoc and then serves frames (frame.h) in its own
  * poll loop: FRAME_BATCH envelopes and FRAME_REPLAY spool files, applied
  * in the order received, flushed through store.c (which keeps its own
@@ -25,6 +25,7 @@ struct writer_cfg {
 	uid_t uid;
 	gid_t gid;
 	bool started; /* a writer ran already: do not ping at start */
+	bool chroot;  /* writers chroot into dir (writerbox.h) */
 	int ctl;      /* the recorder's end of the monitor's socket */
 	pid_t monitor;
 };
@@ -33,9 +34,10 @@ struct writer_cfg {
  * -1 with err filled. */
 int writer_cfg_init(struct writer_cfg *c, const struct storelink_opts *o,
                     char *err, size_t errlen);
-/* Forks the monitor (a process that keeps CAP_SETUID and CAP_SETGID
- * only and forks writers on request), then wipes the recorder's copy of
- * the target: from here on only the monitor and the writers hold it. */
+/* Forks the monitor (a process that keeps CAP_SETUID, CAP_SETGID and,
+ * to chroot them, CAP_SYS_CHROOT only, and forks writers on request), then
+ * wipes the recorder's copy of the target: from here on only the monitor and
+ * the writers hold it. */
 int writer_cfg_start(struct writer_cfg *c);
 /* Wipes the copy of the target (it may hold a password). */
 void writer_cfg_free(struct writer_cfg *c);

@@ -208,7 +208,9 @@ def check_unit_text(unit):
     check("ops_unit_hardening", not missing, "missing: %s" % missing)
     caps = set(" ".join(directives.get("CapabilityBoundingSet", [])).split())
     want = {"CAP_AUDIT_CONTROL", "CAP_NET_ADMIN", "CAP_SYS_PTRACE", "CAP_DAC_READ_SEARCH",
-            "CAP_SETPCAP"}
+            "CAP_SETPCAP",
+            # -privsep: the writer's directory, its user switch and chroot
+            "CAP_CHOWN", "CAP_SETUID", "CAP_SETGID", "CAP_SYS_CHROOT"}
     check("ops_unit_capabilities", caps == want, "CapabilityBoundingSet %s, want %s"
           % (sorted(caps), sorted(want)))
     # Settings that would blind godo or make the kernel refuse it.

@@ -1,13 +1,14 @@
 #!/usr/bin/python3
 """test_privsep.py - godo -privsep (issue 19): the writer process runs as an
-unprivileged user with no capabilities, no_new_privs and a seccomp filter;
-the recorder has no CAP_SYS_PTRACE once started; the writer killed (-9)
+unprivileged user with no capabilities, no_new_privs and an allow-list
+seccomp filter, chrooted into its own directory (/proc/PID/root); the
+recorder has no CAP_SYS_PTRACE once started; the writer killed (-9)
 under load is restarted and nothing is lost; the store frozen (SIGSTOP) for
 FREEZE_S seconds under load: the workload keeps its pace, the kernel loses
 nothing (no `audit` gap) and everything arrives after SIGCONT.
 
-FREEZE_S is 20 s, not the issue's 60 s, to keep the shared suite short
-(GODO_PRIVSEP_FREEZE_S=60 runs the full one)."""
+FREEZE_S is the issue's 60 s; 20 s under valgrind (GODO_VALGRIND), where
+the workload alone takes minutes (GODO_PRIVSEP_FREEZE_S overrides both)."""
 import os
 import re
 import signal
@@ -19,8 +20,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from godotest import (VG_KILLED, Godo, check, client, fresh_db, finish_dropping, wait_for)  # noqa: E402
 
 N = 1500
-FREEZE_S = float(os.environ.get("GODO_PRIVSEP_FREEZE_S", "20"))
+VALGRIND = bool(os.environ.get("GODO_VALGRIND"))
+FREEZE_S = float(os.environ.get("GODO_PRIVSEP_FREEZE_S", "20" if VALGRIND else "60"))
 CAP_SYS_PTRACE = 19
+CAP_SYS_CHROOT = 18
 
 
 def status(pid):
@@ -75,6 +78,11 @@ def count(d, marker):
     return n
 
 
+def count_fast(d, marker):
+    """count() by the store: for tens of thousands of processes."""
+    return d.pids.count_documents({"args.0": "/bin/true", "args.1": {"$regex": "^%s-" % marker}})
+
+
 def main():
     db = fresh_db("privsep")
     d = client()[db]
@@ -85,7 +93,8 @@ def main():
         check("privsep_writer_exists", w is not None, "children of godo: %r" % children(g.proc.pid))
         m = monitor_of(g)
         ms = status(m)
-        check("privsep_monitor_caps", int(ms["CapEff"], 16) == (1 << 6 | 1 << 7) and ms.get("NoNewPrivs") == "1",
+        check("privsep_monitor_caps",
+              int(ms["CapEff"], 16) == (1 << 6 | 1 << 7 | 1 << CAP_SYS_CHROOT) and ms.get("NoNewPrivs") == "1",
               "monitor CapEff %s NoNewPrivs %s" % (ms["CapEff"], ms.get("NoNewPrivs")))
         if w is None:
             return db
@@ -96,11 +105,16 @@ def main():
               "CapEff %s CapPrm %s" % (ws["CapEff"], ws["CapPrm"]))
         check("privsep_writer_nnp_seccomp", ws.get("NoNewPrivs") == "1" and ws.get("Seccomp") == "2",
               "NoNewPrivs %s Seccomp %s" % (ws.get("NoNewPrivs"), ws.get("Seccomp")))
+        root = os.readlink("/proc/%d/root" % w)
+        check("privsep_writer_chroot", root != "/" and os.path.basename(root) == "writer"
+              and os.path.isfile(os.path.join(root, "etc", "hosts")), "/proc/%d/root -> %s" % (w, root))
+        check("privsep_writer_etc_root_owned", os.stat(os.path.join(root, "etc")).st_uid == 0
+              and not os.stat(os.path.join(root, "etc")).st_mode & 0o022, "etc in %s" % root)
         check("privsep_recorder_no_ptrace",
               not int(rs["CapEff"], 16) >> CAP_SYS_PTRACE & 1 and not int(rs["CapPrm"], 16) >> CAP_SYS_PTRACE & 1,
               "recorder CapEff %s CapPrm %s" % (rs["CapEff"], rs["CapPrm"]))
-        print("NOTE writer %d: Uid %s CapEff %s CapPrm %s CapBnd %s; recorder %d: CapEff %s CapPrm %s" %
-              (w, ws["Uid"], ws["CapEff"], ws["CapPrm"], ws["CapBnd"], g.proc.pid, rs["CapEff"], rs["CapPrm"]),
+        print("NOTE writer %d: root %s Uid %s CapEff %s CapPrm %s CapBnd %s; recorder %d: CapEff %s CapPrm %s" %
+              (w, root, ws["Uid"], ws["CapEff"], ws["CapPrm"], ws["CapBnd"], g.proc.pid, rs["CapEff"], rs["CapPrm"]),
               flush=True)
 
         base = workload("base")
@@ -123,6 +137,10 @@ def main():
               "children %r (old writer %d)" % (children(g.proc.pid), w))
         check("privsep_kill_nothing_lost", wait_for(lambda: count(d, "kill") == N, 30),
               "%d of %d" % (count(d, "kill"), N))
+        w2 = writer_of(g)
+        r2 = os.readlink("/proc/%d/root" % w2) if w2 is not None else "?"
+        check("privsep_restarted_confined", w2 is not None and r2 == root and status(w2).get("Seccomp") == "2",
+              "restarted writer %r: root %s" % (w2, r2))
         check("privsep_kill_logged", "writer restarted" in g.text(), g.text()[-2000:])
         m = re.search(r"storelink: (\d+) unacknowledged operations spooled", g.text())
         check("privsep_kill_unacked_respooled", m is not None and int(m.group(1)) > 0,
@@ -135,16 +153,27 @@ def main():
         for p in sp:
             os.kill(p, signal.SIGSTOP)
             stopped.append(p)
-        frozen = workload("frozen")
+        # the workload at full speed for the whole freeze (one round under
+        # valgrind, where godo runs ten times slower than the workload)
+        rounds = []
+        while not rounds or (not VALGRIND and time.time() - t0 < FREEZE_S):
+            rounds.append(workload("frozen-%d" % len(rounds)))
         time.sleep(max(0, t0 + FREEZE_S - time.time()))
         for p in stopped:
             os.kill(p, signal.SIGCONT)
         stopped = []
-        print("NOTE workload of %d processes: %.2f s, %.2f s with the store frozen %.0f s" %
-              (N, base, frozen, FREEZE_S), flush=True)
-        check("privsep_frozen_pace", frozen < 2 * base + 1.0, "%.2f s frozen vs %.2f s" % (frozen, base))
-        check("privsep_frozen_all_arrive", wait_for(lambda: count(d, "frozen") == N, 90),
-              "%d of %d" % (count(d, "frozen"), N))
+        total, slowest = N * len(rounds), max(rounds)
+        print("NOTE workload of %d processes: %.2f s; store frozen %.0f s: %d rounds (%d processes), "
+              "%.2f s the slowest, %.2f s the mean" %
+              (N, base, FREEZE_S, len(rounds), total, slowest, sum(rounds) / len(rounds)), flush=True)
+        # under valgrind godo's own work (spooling, ten times slower) takes
+        # the shared cores from the workload: a looser bound there
+        bound = 3 * base + 2.0 if VALGRIND else 2 * base + 1.0
+        check("privsep_frozen_pace", slowest < bound, "%.2f s frozen vs %.2f s" % (slowest, base))
+        t1 = time.time()
+        ok = wait_for(lambda: count_fast(d, "frozen") == total or time.sleep(0.9), 300)
+        print("NOTE all %d arrived %.1f s after SIGCONT" % (total, time.time() - t1), flush=True)
+        check("privsep_frozen_all_arrive", ok, "%d of %d" % (count_fast(d, "frozen"), total))
         gaps = list(d.gaps.find({"source": "audit"}))
         check("privsep_frozen_kernel_lost_none", gaps == [], "audit gaps %r" % gaps)
     finally:
