@@ -23,6 +23,9 @@ int render_html(FILE *out, const struct model *m, const struct opts *o);
  * document's source "usermode_helper" or "setns" (docs/schema.md); NULL
  * otherwise. */
 const char *render_root_kind(const struct proc *p);
+/* p ran before the audit log a -replay read began (source
+ * "replay_before"): its start time and lineage are not known. */
+bool render_before_log(const struct proc *p);
 /* The rootfs applied to p: its container's, else its own; NULL. */
 const struct bytes *render_rootfs(const struct proc *p);
 /* ns (not NS_NONE) as RFC 3339 with nanoseconds: in UTC ("...Z"), or

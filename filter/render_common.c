@@ -56,6 +56,16 @@ render_root_kind(const struct proc *p)
 	return NULL;
 }
 
+bool
+render_before_log(const struct proc *p)
+{
+	static const char kind[] = "replay_before";
+	const struct bytes *s = &p->lead.source;
+
+	return s->set && s->n == sizeof(kind) - 1 &&
+	       memcmp(s->p, kind, s->n) == 0;
+}
+
 const struct bytes *
 render_rootfs(const struct proc *p)
 {

@@ -261,6 +261,8 @@ j_proc(struct jw *w, const struct proc *p)
 	if (render_root_kind(p) != NULL)
 		kv_cstr(w, "root", render_root_kind(p));
 	kv_bool(w, "setns", t->setns);
+	if (render_before_log(p)) /* absent otherwise, as root */
+		kv_bool(w, "before_log", true);
 	kv_time(w, "start", model_start(p));
 	kv_time(w, "exit", model_exit(p));
 	kv_opt(w, "exit_code", t->has_code, t->exit_code);

@@ -219,6 +219,9 @@ const char *const render_page_js[] = {
     "helper\");\n",
     "  else if (p.setns)\n",
     "    add(row, \"span\", \"tag\", \"docker exec\");\n",
+    "  if (p.before_log)\n",
+    "    add(row, \"span\", \"tag\", \"running before the log began\").title "
+    "=\n      \"a replayed log: its start time and parent are not known\";\n",
     "  if (p.outside_window)\n",
     "    add(row, \"span\", \"tag\", \"outside the window\");\n",
     "  if (ct && !p.container)\n",

@@ -143,6 +143,9 @@ t_proc_line(struct tw *w, const struct proc *p, const char *note)
 		               : "a kernel usermode helper");
 	else if (t->setns)
 		buf_adds(&w->b, "  [docker exec]");
+	if (render_before_log(p))
+		buf_adds(&w->b,
+		         "  [running before the log began: start unknown]");
 	if (p->outside)
 		buf_adds(&w->b, "  (outside the window)");
 	if (rank_in_gap(&w->rank, p))

@@ -295,6 +295,15 @@ def main():
             out = run_filter(db)
             outs[tag] = summary(out, ids)
             check_complete(tag, outs[tag])
+            # a replay cannot know when what it found running started (the
+            # daemons, at least): marked before_log, never given an invented
+            # start; a live recording never marks one
+            marked = sorted(p.get("comm") or "?" for p in out["processes"] if p.get("before_log"))
+            if tag in ("replay", "diag"):
+                check(tag + "_before_log_marked", len(marked) > 0, "processes %r" % [
+                    (p.get("comm"), p.get("before_log")) for p in out["processes"] if p.get("star")])
+            else:
+                check(tag + "_nothing_before_log", not marked, "marked %r" % marked)
             gaps = [(g.get("source"), g.get("count")) for g in client()[db].gaps.find()
                     if g.get("source") in ("multicast", "stdin", "audit")]
             # beside auditd under a loaded suite, multicast once missed a
