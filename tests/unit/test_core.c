@@ -330,6 +330,20 @@ test_core_container_from_cgroup(void **state)
 	assert_string_equal(fake_str(pids_doc(f, 202, 500), F_DOCKER_ID), CID);
 }
 
+/* runc (pid 200) started for CID by the daemon, and its child pid, forked
+ * at 5002 and gone before its cgroup could be read, whose exec the
+ * connector reports at 5003. */
+static void
+runc_child_gone(struct fx *f, int32_t pid)
+{
+	start_daemon(f);
+	fork_task(f, 200, 200, DAEMON, 5000);
+	do_execve(f, 200, 5001, "/usr/bin/runc", "runc", CID);
+	fork_task(f, pid, pid, 200, 5002);
+	fakeproc_gone(&f->fp, pid);
+	conn(f, PROCCONN_EXEC, pid, pid, 0, 5003, 0);
+}
+
 /* A process runc started that is gone before its cgroup could be read
  * takes the container runc was started for. */
 static void
@@ -337,12 +351,7 @@ test_core_container_from_runc_hint(void **state)
 {
 	struct fx *f = *state;
 
-	start_daemon(f);
-	fork_task(f, 200, 200, DAEMON, 5000);
-	do_execve(f, 200, 5001, "/usr/bin/runc", "runc", CID);
-	fork_task(f, 210, 210, 200, 5002);
-	fakeproc_gone(&f->fp, 210);
-	conn(f, PROCCONN_EXEC, 210, 210, 0, 5003, 0);
+	runc_child_gone(f, 210);
 	exit_task(f, 210, 5004, 0);
 	at(f, 7000);
 	assert_string_equal(fake_str(pids_doc(f, 210, 500), F_DOCKER_ID), CID);
@@ -398,12 +407,7 @@ test_core_container_fork_child_of_unsettled(void **state)
 {
 	struct fx *f = *state;
 
-	start_daemon(f);
-	fork_task(f, 200, 200, DAEMON, 5000);
-	do_execve(f, 200, 5001, "/usr/bin/runc", "runc", CID);
-	fork_task(f, 210, 210, 200, 5002);
-	fakeproc_gone(&f->fp, 210);
-	conn(f, PROCCONN_EXEC, 210, 210, 0, 5003, 0);
+	runc_child_gone(f, 210);
 	do_execve(f, 210, 5003, "/bin/sh", "sh", "-c");
 	fork_task(f, 211, 211, 210, 5004);
 	fakeproc_gone(&f->fp, 211);
@@ -429,12 +433,7 @@ test_core_container_runc_hook_stays_host(void **state)
 {
 	struct fx *f = *state;
 
-	start_daemon(f);
-	fork_task(f, 200, 200, DAEMON, 5000);
-	do_execve(f, 200, 5001, "/usr/bin/runc", "runc", CID);
-	fork_task(f, 230, 230, 200, 5002);
-	fakeproc_gone(&f->fp, 230);
-	conn(f, PROCCONN_EXEC, 230, 230, 0, 5003, 0);
+	runc_child_gone(f, 230);
 	do_execve(f, 230, 5003, "/usr/bin/dockerd", "libnetwork-setkey", CID);
 	sev(SYSEV_UNLINK, 230, ++f->serial, 5004);
 	sev_path(0, "hook.txt", NT_DELETE);
