@@ -516,17 +516,97 @@ docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,
 	docbuild_time(b, F_OP_TS, F_OP_NS, ns);
 }
 
-void
-docbuild_then(bson_t *doc, const struct task *proc, const char *op, int64_t ns,
-              struct str newpath)
+/* doc's key as bytes (a string or binary, as docbuild_append_bytes wrote
+ * it): false when absent. */
+static bool
+doc_bytes(const bson_t *doc, const char *key, struct str *v)
 {
-	BSON_APPEND_UTF8(doc, F_THEN_OP, op);
+	bson_iter_t it;
+	bson_subtype_t sub;
+	const uint8_t *bin;
+	uint32_t n;
+
+	if (!bson_iter_init_find(&it, doc, key))
+		return false;
+	if (BSON_ITER_HOLDS_UTF8(&it)) {
+		v->p = bson_iter_utf8(&it, &n);
+	} else if (BSON_ITER_HOLDS_BINARY(&it)) {
+		bson_iter_binary(&it, &sub, &n, &bin);
+		v->p = (const char *)bin;
+	} else {
+		return false;
+	}
+	v->n = n;
+	return true;
+}
+
+static bool
+same_bytes(struct str a, struct str b)
+{
+	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
+}
+
+/* doc's boolean key (absent: false) */
+static bool
+doc_true(const bson_t *doc, const char *key)
+{
+	bson_iter_t it;
+
+	return bson_iter_init_find(&it, doc, key) &&
+	       BSON_ITER_HOLDS_BOOL(&it) && bson_iter_bool(&it);
+}
+
+/* Does doc say of its name what m's resolution said of its own: the same
+ * name as given (or none), confirmed or not alike, the same inode and
+ * device (or none)? */
+static bool
+same_marks(const bson_t *doc, const struct meta_op *m)
+{
+	struct str raw = {NULL, 0}, dev = {NULL, 0};
+	bson_iter_t it;
+	char want[24];
+
+	if (doc_bytes(doc, F_RAW_PATH, &raw) != (m->raw_path.p != NULL) ||
+	    (raw.p != NULL && !same_bytes(raw, m->raw_path)))
+		return false;
+	if (doc_true(doc, F_PATH_UNVERIFIED) != m->path_unverified ||
+	    doc_true(doc, F_CWD_UNKNOWN) != m->cwd_unknown)
+		return false;
+	if (bson_iter_init_find(&it, doc, F_INODE) != m->has_inode)
+		return false;
+	if (!m->has_inode)
+		return true;
+	snprintf(want, sizeof(want), "%" PRIu32 ":%" PRIu32, m->dev_major,
+	         m->dev_minor);
+	return BSON_ITER_HOLDS_INT64(&it) &&
+	       (uint64_t)bson_iter_int64(&it) == m->inode &&
+	       doc_bytes(doc, F_DEV, &dev) && str_eq(dev, want);
+}
+
+bool
+docbuild_then_fits(const bson_t *doc, const struct meta_op *m)
+{
+	return !m->exchange && same_marks(doc, m);
+}
+
+void
+docbuild_then(bson_t *doc, const struct task *proc, int64_t ns,
+              const struct meta_op *m)
+{
+	BSON_APPEND_UTF8(doc, F_THEN_OP, m->op);
 	docbuild_time(doc, F_THEN_TS, F_THEN_NS, ns);
 	BSON_APPEND_UTF8(doc, F_THEN_PROC_ID, proc->id);
 	BSON_APPEND_INT32(doc, F_THEN_PID, proc->pid);
-	if (newpath.p != NULL)
-		docbuild_append_bytes(doc, F_NEW_FILENAME, newpath.p,
-		                      newpath.n);
+	if (m->newpath.p == NULL)
+		return;
+	docbuild_append_bytes(doc, F_NEW_FILENAME, m->newpath.p, m->newpath.n);
+	/* the new name's marks are the operation's own: the file's
+	 * document has none of its own under these keys */
+	if (m->new_raw_path.p != NULL)
+		docbuild_append_bytes(doc, F_NEW_RAW_PATH, m->new_raw_path.p,
+		                      m->new_raw_path.n);
+	if (m->new_path_unverified)
+		BSON_APPEND_BOOL(doc, F_NEW_PATH_UNVERIFIED, true);
 }
 
 /* ---- gaps and runs ---- */

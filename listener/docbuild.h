@@ -138,9 +138,15 @@ struct meta_op {
 /* m as a files document (no _id; its _id is docbuild_op_id's). */
 void docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,
                    int64_t ns, const struct meta_op *m);
-/* The same operation joined to a closed file's document (then_*). */
-void docbuild_then(bson_t *doc, const struct task *proc, const char *op,
-                   int64_t ns, struct str newpath);
+/* May m (a rename or unlink) join doc, a closed file's document? Only
+ * when what its resolution found for its name (raw_path, path_unverified,
+ * cwd_unknown, inode and dev) is what doc says of the file's, so the
+ * joined operation's marks are its own; never an exchange. */
+bool docbuild_then_fits(const bson_t *doc, const struct meta_op *m);
+/* m joined to doc (then_*; a rename's new_filename with its own
+ * new_raw_path / new_path_unverified). */
+void docbuild_then(bson_t *doc, const struct task *proc, int64_t ns,
+                   const struct meta_op *m);
 /* A gap's upsert: sel and upd. */
 void docbuild_gap(bson_t *sel, bson_t *upd, const struct docctx *cx,
                   const char *source, int64_t from_ns, int64_t to_ns,

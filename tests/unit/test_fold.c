@@ -1,0 +1,265 @@
+/* test_fold.c - a rename or unlink folded into a just-closed file's
+ * document (then_*) without root: the task's root is a scratch tree
+ * behind the fake /proc's <pid>/root, so pathres confirms names for real.
+ * An operation joins the file's document only when its own resolution
+ * says of its name what the document says of the file's (raw_path,
+ * path_unverified, inode and dev); otherwise it keeps a document of its
+ * own, with its own marks. Driven like test_core (corefx.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "corefx.h"
+
+#define PID 200
+
+/* dockerd 100 serving, its child PID whose root is <fake proc>/rootfs
+ * holding /tmp/real (a directory, with file f) and /tmp/ln -> /tmp/real. */
+static void
+start(struct fx *f)
+{
+	char p[256];
+
+	fork_proc(f, 100, 1, 10, "dockerd", "/usr/bin/dockerd");
+	fakeproc_serving(&f->fp, 100, "/run/docker.sock", 55);
+	do_execve(f, 100, 11, "/usr/bin/dockerd", "dockerd");
+	fork_proc(f, PID, 100, 20, "sh", "/bin/sh");
+	snprintf(p, sizeof(p), "%s/rootfs", f->fp.root);
+	fakeproc_mkdir(p);
+	fakeproc_link(&f->fp, "200/root", p);
+	snprintf(p, sizeof(p), "%s/rootfs/tmp", f->fp.root);
+	fakeproc_mkdir(p);
+	snprintf(p, sizeof(p), "%s/rootfs/tmp/real", f->fp.root);
+	fakeproc_mkdir(p);
+	fakeproc_file(&f->fp, "rootfs/tmp/real/f", "x", 1);
+	fakeproc_link(&f->fp, "rootfs/tmp/ln", "/tmp/real");
+}
+
+/* The PATH item i: name, nametype, and the inode and device of rel in the
+ * task's root (rel NULL: ino, on the root's device). */
+static void
+item(struct fx *f, unsigned int i, const char *name, enum sysev_nametype nt,
+     const char *rel, uint64_t ino)
+{
+	char p[256];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/rootfs%s", f->fp.root,
+	         rel != NULL ? rel : "");
+	assert_int_equal(stat(p, &st), 0);
+	ev.path[i].name = (struct str){name, strlen(name)};
+	ev.path[i].has_name = true;
+	ev.path[i].nametype = nt;
+	ev.path[i].inode = rel != NULL ? (uint64_t)st.st_ino : ino;
+	ev.path[i].dev_major = major(st.st_dev);
+	ev.path[i].dev_minor = minor(st.st_dev);
+	if (ev.npath <= i)
+		ev.npath = i + 1;
+}
+
+/* open(/tmp/real/f, O_WRONLY) as fd 3 at ms, closed at ms + 1: confirmed
+ * (the name as given is the path). */
+static void
+write_f(struct fx *f, uint64_t ms)
+{
+	sev(SYSEV_OPEN, PID, ++f->serial, ms);
+	item(f, 0, "/tmp/real/f", NT_NORMAL, "/tmp/real/f", 0);
+	ev.exit = 3;
+	ev.open_flags = 01; /* O_WRONLY */
+	audit(f);
+	fd_ev(f, SYSEV_CLOSE, PID, ms + 1, 3, 0);
+}
+
+/* unlink(name) at ms: PARENT the directory, DELETE the file (inode ino,
+ * 0: /tmp/real/f's). */
+static void
+unlink_f(struct fx *f, uint64_t ms, const char *dir, const char *name,
+         uint64_t ino)
+{
+	sev(SYSEV_UNLINK, PID, ++f->serial, ms);
+	item(f, 0, dir, NT_PARENT, "/tmp/real", 0);
+	if (ino == 0)
+		item(f, 1, name, NT_DELETE, "/tmp/real/f", 0);
+	else
+		item(f, 1, name, NT_DELETE, NULL, ino);
+	audit(f);
+}
+
+/* The files insert of op (NULL: none). */
+static const bson_t *
+op_doc(struct fx *f, const char *op)
+{
+	size_t i;
+
+	for (i = 0; i < fake_store_nops(f->s); i++) {
+		const struct fake_op *o = fake_store_op(f->s, i);
+		const char *v;
+
+		if (o->c != STORE_FILES || o->t != FAKE_INSERT)
+			continue;
+		v = fake_str(o->a, F_OP);
+		if (v != NULL && strcmp(v, op) == 0)
+			return o->a;
+	}
+	return NULL;
+}
+
+static uint64_t
+inode_of(struct fx *f, const char *rel)
+{
+	char p[256];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/rootfs%s", f->fp.root, rel);
+	assert_int_equal(stat(p, &st), 0);
+	return (uint64_t)st.st_ino;
+}
+
+/* The same name, confirmed alike, the same inode: joined. */
+static void
+test_fold_same_marks_joined(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start(f);
+	write_f(f, 40);
+	unlink_f(f, 43, "/tmp/real", "/tmp/real/f", 0);
+	flush(f);
+	d = file_doc(f, "/tmp/real/f");
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_OP), "open");
+	assert_false(fake_has(d, F_PATH_UNVERIFIED));
+	assert_string_equal(fake_str(d, F_THEN_OP), "unlink");
+	assert_int_equal(fake_int(d, F_THEN_PID, 0), PID);
+	assert_null(op_doc(f, "unlink"));
+}
+
+/* The unlink named the file through a symlinked directory: its own
+ * document, with its own name as given; the file's document keeps no
+ * then_op and no raw_path that is not its own. */
+static void
+test_fold_raw_path_own_document(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start(f);
+	write_f(f, 40);
+	unlink_f(f, 43, "/tmp/ln", "/tmp/ln/f", 0);
+	flush(f);
+	d = op_doc(f, "open");
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_FILENAME), "/tmp/real/f");
+	assert_false(fake_has(d, F_THEN_OP));
+	assert_false(fake_has(d, F_RAW_PATH));
+	d = op_doc(f, "unlink");
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_FILENAME), "/tmp/real/f");
+	assert_string_equal(fake_str(d, F_RAW_PATH), "/tmp/ln/f");
+	assert_false(fake_has(d, F_PATH_UNVERIFIED));
+	assert_int_equal(fake_int(d, F_INODE, 0),
+	                 (int64_t)inode_of(f, "/tmp/real/f"));
+}
+
+/* The unlink removed another file under that name (another inode): its
+ * own document with its inode; the file's keeps its own. */
+static void
+test_fold_other_inode_own_document(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+	uint64_t ino;
+
+	start(f);
+	ino = inode_of(f, "/tmp/real/f");
+	write_f(f, 40);
+	unlink_f(f, 43, "/tmp/real", "/tmp/real/f", ino + 1000);
+	flush(f);
+	d = op_doc(f, "open");
+	assert_non_null(d);
+	assert_false(fake_has(d, F_THEN_OP));
+	assert_int_equal(fake_int(d, F_INODE, 0), (int64_t)ino);
+	d = op_doc(f, "unlink");
+	assert_non_null(d);
+	assert_int_equal(fake_int(d, F_INODE, 0), (int64_t)(ino + 1000));
+}
+
+/* The unlink's name could not be confirmed (the directory is not the
+ * PARENT the kernel logged): its own document, marked; the file's stays
+ * confirmed. */
+static void
+test_fold_unverified_own_document(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start(f);
+	write_f(f, 40);
+	sev(SYSEV_UNLINK, PID, ++f->serial, 43);
+	item(f, 0, "/tmp/real", NT_PARENT, "/tmp", 0); /* not /tmp/real */
+	item(f, 1, "/tmp/real/f", NT_DELETE, "/tmp/real/f", 0);
+	audit(f);
+	flush(f);
+	d = op_doc(f, "open");
+	assert_non_null(d);
+	assert_false(fake_has(d, F_THEN_OP));
+	assert_false(fake_has(d, F_PATH_UNVERIFIED));
+	d = op_doc(f, "unlink");
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_FILENAME), "/tmp/real/f");
+	assert_true(fake_int(d, F_PATH_UNVERIFIED, 0));
+}
+
+/* A rename joined: its new name's marks (given through the symlink) go
+ * with new_filename into the file's document. */
+static void
+test_fold_rename_new_marks(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	char from[256], to[256];
+
+	start(f);
+	write_f(f, 40);
+	sev(SYSEV_RENAME, PID, ++f->serial, 43);
+	item(f, 0, "/tmp/real", NT_PARENT, "/tmp/real", 0);
+	item(f, 1, "/tmp/ln", NT_PARENT, "/tmp/real", 0);
+	item(f, 2, "/tmp/real/f", NT_DELETE, "/tmp/real/f", 0);
+	item(f, 3, "/tmp/ln/g", NT_CREATE, "/tmp/real/f", 0);
+	snprintf(from, sizeof(from), "%s/rootfs/tmp/real/f", f->fp.root);
+	snprintf(to, sizeof(to), "%s/rootfs/tmp/real/g", f->fp.root);
+	assert_int_equal(rename(from, to), 0); /* done when godo looks */
+	audit(f);
+	flush(f);
+	d = file_doc(f, "/tmp/real/f");
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_THEN_OP), "rename");
+	assert_string_equal(fake_str(d, F_NEW_FILENAME), "/tmp/real/g");
+	assert_string_equal(fake_str(d, F_NEW_RAW_PATH), "/tmp/ln/g");
+	assert_false(fake_has(d, F_RAW_PATH));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_fold_same_marks_joined, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_fold_raw_path_own_document,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fold_other_inode_own_document,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fold_unverified_own_document,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fold_rename_new_marks, setup,
+	                                    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
