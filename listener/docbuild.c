@@ -462,6 +462,16 @@ append_meta_names(bson_t *b, const struct meta_op *m)
 		                      m->new_raw_path.n);
 	if (m->new_path_unverified)
 		BSON_APPEND_BOOL(b, F_NEW_PATH_UNVERIFIED, true);
+	if (m->target_raw.p != NULL)
+		docbuild_append_bytes(b, F_TARGET_RAW_PATH, m->target_raw.p,
+		                      m->target_raw.n);
+	if (m->target_unverified)
+		BSON_APPEND_BOOL(b, F_TARGET_UNVERIFIED, true);
+	if (m->source_raw.p != NULL)
+		docbuild_append_bytes(b, F_SOURCE_RAW_PATH, m->source_raw.p,
+		                      m->source_raw.n);
+	if (m->source_unverified)
+		BSON_APPEND_BOOL(b, F_SOURCE_UNVERIFIED, true);
 }
 
 /* The fields of the operations after mknod (h-fid). */

@@ -134,6 +134,10 @@ struct meta_op {
 	 * relative name had no printable cwd (path is then that name) */
 	struct str raw_path, new_raw_path;
 	bool path_unverified, new_path_unverified, cwd_unknown;
+	/* the same for a link's target and a bind's source (resolved as
+	 * path is; a symlink's target is its content, never resolved) */
+	struct str target_raw, source_raw;
+	bool target_unverified, source_unverified;
 };
 /* m as a files document (no _id; its _id is docbuild_op_id's). */
 void docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,

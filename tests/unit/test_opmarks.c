@@ -1,10 +1,13 @@
-/* test_fold.c - a rename or unlink folded into a just-closed file's
- * document (then_*) without root: the task's root is a scratch tree
+/* test_opmarks.c - what path resolution says of an operation's names is
+ * that operation's own, without root: the task's root is a scratch tree
  * behind the fake /proc's <pid>/root, so pathres confirms names for real.
- * An operation joins the file's document only when its own resolution
- * says of its name what the document says of the file's (raw_path,
- * path_unverified, inode and dev); otherwise it keeps a document of its
- * own, with its own marks. Driven like test_core (corefx.h). */
+ * A rename or unlink folded into a just-closed file's document (then_*)
+ * joins it only when its own resolution says of its name what the
+ * document says of the file's (raw_path, path_unverified, inode and dev);
+ * otherwise it keeps a document of its own, with its own marks. A link's
+ * target and a bind mount's source are resolved and confirmed as a
+ * filename is, with marks of their own. Driven like test_core
+ * (corefx.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -89,9 +92,9 @@ unlink_f(struct fx *f, uint64_t ms, const char *dir, const char *name,
 	audit(f);
 }
 
-/* The files insert of op (NULL: none). */
+/* The n-th files insert of op (0 first; NULL: none). */
 static const bson_t *
-op_doc(struct fx *f, const char *op)
+nth_op_doc(struct fx *f, const char *op, int n)
 {
 	size_t i;
 
@@ -102,10 +105,25 @@ op_doc(struct fx *f, const char *op)
 		if (o->c != STORE_FILES || o->t != FAKE_INSERT)
 			continue;
 		v = fake_str(o->a, F_OP);
-		if (v != NULL && strcmp(v, op) == 0)
+		if (v != NULL && strcmp(v, op) == 0 && n-- == 0)
 			return o->a;
 	}
 	return NULL;
+}
+
+static const bson_t *
+op_doc(struct fx *f, const char *op)
+{
+	return nth_op_doc(f, op, 0);
+}
+
+/* A metadata call of PID at ms, as the decoder leaves one. */
+static void
+meta(struct fx *f, enum sysev_kind kind, uint64_t ms)
+{
+	sev(kind, PID, ++f->serial, ms);
+	ev.fd = SYSEV_NO_FD;
+	ev.uid = ev.gid = SYSEV_ID_UNCHANGED;
 }
 
 static uint64_t
@@ -121,7 +139,7 @@ inode_of(struct fx *f, const char *rel)
 
 /* The same name, confirmed alike, the same inode: joined. */
 static void
-test_fold_same_marks_joined(void **state)
+test_opmarks_same_marks_joined(void **state)
 {
 	struct fx *f = *state;
 	const bson_t *d;
@@ -143,7 +161,7 @@ test_fold_same_marks_joined(void **state)
  * document, with its own name as given; the file's document keeps no
  * then_op and no raw_path that is not its own. */
 static void
-test_fold_raw_path_own_document(void **state)
+test_opmarks_raw_path_own_document(void **state)
 {
 	struct fx *f = *state;
 	const bson_t *d;
@@ -169,7 +187,7 @@ test_fold_raw_path_own_document(void **state)
 /* The unlink removed another file under that name (another inode): its
  * own document with its inode; the file's keeps its own. */
 static void
-test_fold_other_inode_own_document(void **state)
+test_opmarks_other_inode_own_document(void **state)
 {
 	struct fx *f = *state;
 	const bson_t *d;
@@ -193,7 +211,7 @@ test_fold_other_inode_own_document(void **state)
  * PARENT the kernel logged): its own document, marked; the file's stays
  * confirmed. */
 static void
-test_fold_unverified_own_document(void **state)
+test_opmarks_unverified_own_document(void **state)
 {
 	struct fx *f = *state;
 	const bson_t *d;
@@ -218,7 +236,7 @@ test_fold_unverified_own_document(void **state)
 /* A rename joined: its new name's marks (given through the symlink) go
  * with new_filename into the file's document. */
 static void
-test_fold_rename_new_marks(void **state)
+test_opmarks_rename_new_marks(void **state)
 {
 	struct fx *f = *state;
 	const bson_t *d;
@@ -245,19 +263,85 @@ test_fold_rename_new_marks(void **state)
 	assert_false(fake_has(d, F_RAW_PATH));
 }
 
+/* link(/tmp/ln/f, /tmp/real/hl): the target through the symlinked
+ * directory is the file's path, the name as given beside it; a target
+ * whose inode is not the record's is marked unverified, kept as given. */
+static void
+test_opmarks_link_target(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+	char from[256], to[256];
+	uint64_t ino;
+
+	start(f);
+	snprintf(from, sizeof(from), "%s/rootfs/tmp/real/f", f->fp.root);
+	snprintf(to, sizeof(to), "%s/rootfs/tmp/real/hl", f->fp.root);
+	assert_int_equal(link(from, to), 0); /* done when godo looks */
+	ino = inode_of(f, "/tmp/real/f");
+	meta(f, SYSEV_LINK, 40);
+	item(f, 0, "/tmp/ln/f", NT_NORMAL, "/tmp/real/f", 0);
+	item(f, 1, "/tmp/real", NT_PARENT, "/tmp/real", 0);
+	item(f, 2, "/tmp/real/hl", NT_CREATE, "/tmp/real/hl", 0);
+	audit(f);
+	meta(f, SYSEV_LINK, 41);
+	item(f, 0, "/tmp/ln/f", NT_NORMAL, NULL, ino + 1000);
+	item(f, 1, "/tmp/real", NT_PARENT, "/tmp/real", 0);
+	item(f, 2, "/tmp/real/hl", NT_CREATE, "/tmp/real/hl", 0);
+	audit(f);
+	d = op_doc(f, "link");
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_FILENAME), "/tmp/real/hl");
+	assert_string_equal(fake_str(d, F_TARGET), "/tmp/real/f");
+	assert_string_equal(fake_str(d, F_TARGET_RAW_PATH), "/tmp/ln/f");
+	assert_false(fake_has(d, F_TARGET_UNVERIFIED));
+	d = nth_op_doc(f, "link", 1);
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_TARGET), "/tmp/ln/f");
+	assert_false(fake_has(d, F_TARGET_RAW_PATH));
+	assert_true(fake_int(d, F_TARGET_UNVERIFIED, 0));
+	assert_false(fake_has(d, F_PATH_UNVERIFIED)); /* its own: confirmed */
+}
+
+/* mount --bind /tmp/ln/f /tmp/real/f: the source as the file's path, the
+ * name as given beside it. */
+static void
+test_opmarks_mount_source(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	start(f);
+	meta(f, SYSEV_MOUNT, 40);
+	ev.op_flags = 0x1000; /* MS_BIND */
+	item(f, 0, "/tmp/real/f", NT_NORMAL, "/tmp/real/f", 0);
+	item(f, 1, "/tmp/ln/f", NT_NORMAL, "/tmp/real/f", 0);
+	audit(f);
+	d = op_doc(f, "mount");
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_FILENAME), "/tmp/real/f");
+	assert_string_equal(fake_str(d, F_MOUNT_SOURCE), "/tmp/real/f");
+	assert_string_equal(fake_str(d, F_SOURCE_RAW_PATH), "/tmp/ln/f");
+	assert_false(fake_has(d, F_SOURCE_UNVERIFIED));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_fold_same_marks_joined, setup,
+	    cmocka_unit_test_setup_teardown(test_opmarks_same_marks_joined,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_opmarks_raw_path_own_document,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_opmarks_other_inode_own_document, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_opmarks_unverified_own_document, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_opmarks_rename_new_marks,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_opmarks_link_target, setup,
 	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_fold_raw_path_own_document,
-	                                    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_fold_other_inode_own_document,
-	                                    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_fold_unverified_own_document,
-	                                    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_fold_rename_new_marks, setup,
+	    cmocka_unit_test_setup_teardown(test_opmarks_mount_source, setup,
 	                                    teardown),
 	};
 
