@@ -446,32 +446,32 @@ docbuild_op(bson_t *b, const struct docctx *cx, const struct task *proc,
 	docbuild_time(b, F_OP_TS, F_OP_NS, ns);
 }
 
+/* One name's marks (pathres.h): its name as given (p NULL: none) and
+ * whether it is unconfirmed. */
+static void
+append_marks(bson_t *b, const char *raw_key, struct str raw,
+             const char *unverified_key, bool unverified)
+{
+	if (raw.p != NULL)
+		docbuild_append_bytes(b, raw_key, raw.p, raw.n);
+	if (unverified)
+		BSON_APPEND_BOOL(b, unverified_key, true);
+}
+
 /* What path resolution found for an operation's names (pathres.h). */
 static void
 append_meta_names(bson_t *b, const struct meta_op *m)
 {
-	if (m->raw_path.p != NULL)
-		docbuild_append_bytes(b, F_RAW_PATH, m->raw_path.p,
-		                      m->raw_path.n);
-	if (m->path_unverified)
-		BSON_APPEND_BOOL(b, F_PATH_UNVERIFIED, true);
+	append_marks(b, F_RAW_PATH, m->raw_path, F_PATH_UNVERIFIED,
+	             m->path_unverified);
 	if (m->cwd_unknown)
 		BSON_APPEND_BOOL(b, F_CWD_UNKNOWN, true);
-	if (m->new_raw_path.p != NULL)
-		docbuild_append_bytes(b, F_NEW_RAW_PATH, m->new_raw_path.p,
-		                      m->new_raw_path.n);
-	if (m->new_path_unverified)
-		BSON_APPEND_BOOL(b, F_NEW_PATH_UNVERIFIED, true);
-	if (m->target_raw.p != NULL)
-		docbuild_append_bytes(b, F_TARGET_RAW_PATH, m->target_raw.p,
-		                      m->target_raw.n);
-	if (m->target_unverified)
-		BSON_APPEND_BOOL(b, F_TARGET_UNVERIFIED, true);
-	if (m->source_raw.p != NULL)
-		docbuild_append_bytes(b, F_SOURCE_RAW_PATH, m->source_raw.p,
-		                      m->source_raw.n);
-	if (m->source_unverified)
-		BSON_APPEND_BOOL(b, F_SOURCE_UNVERIFIED, true);
+	append_marks(b, F_NEW_RAW_PATH, m->new_raw_path, F_NEW_PATH_UNVERIFIED,
+	             m->new_path_unverified);
+	append_marks(b, F_TARGET_RAW_PATH, m->target_raw, F_TARGET_UNVERIFIED,
+	             m->target_unverified);
+	append_marks(b, F_SOURCE_RAW_PATH, m->source_raw, F_SOURCE_UNVERIFIED,
+	             m->source_unverified);
 }
 
 /* The fields of the operations after mknod (h-fid). */
@@ -612,11 +612,8 @@ docbuild_then(bson_t *doc, const struct task *proc, int64_t ns,
 	docbuild_append_bytes(doc, F_NEW_FILENAME, m->newpath.p, m->newpath.n);
 	/* the new name's marks are the operation's own: the file's
 	 * document has none of its own under these keys */
-	if (m->new_raw_path.p != NULL)
-		docbuild_append_bytes(doc, F_NEW_RAW_PATH, m->new_raw_path.p,
-		                      m->new_raw_path.n);
-	if (m->new_path_unverified)
-		BSON_APPEND_BOOL(doc, F_NEW_PATH_UNVERIFIED, true);
+	append_marks(doc, F_NEW_RAW_PATH, m->new_raw_path,
+	             F_NEW_PATH_UNVERIFIED, m->new_path_unverified);
 }
 
 /* ---- gaps and runs ---- */

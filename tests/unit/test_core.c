@@ -909,25 +909,6 @@ meta_mode(uint32_t mode)
 	ev.mode = mode;
 }
 
-/* The n-th files insert of op (0 first), or NULL. */
-static const bson_t *
-op_doc(struct fx *f, const char *op, int n)
-{
-	size_t i;
-
-	for (i = 0; i < fake_store_nops(f->s); i++) {
-		const struct fake_op *o = fake_store_op(f->s, i);
-		const char *v;
-
-		if (o->c != STORE_FILES || o->t != FAKE_INSERT)
-			continue;
-		v = fake_str(o->a, F_OP);
-		if (v != NULL && strcmp(v, op) == 0 && n-- == 0)
-			return o->a;
-	}
-	return NULL;
-}
-
 /* The fields every operation document carries. */
 static void
 assert_op_doc(const bson_t *d, const char *op, const char *name, uint64_t ms)

@@ -92,31 +92,6 @@ unlink_f(struct fx *f, uint64_t ms, const char *dir, const char *name,
 	audit(f);
 }
 
-/* The n-th files insert of op (0 first; NULL: none). */
-static const bson_t *
-nth_op_doc(struct fx *f, const char *op, int n)
-{
-	size_t i;
-
-	for (i = 0; i < fake_store_nops(f->s); i++) {
-		const struct fake_op *o = fake_store_op(f->s, i);
-		const char *v;
-
-		if (o->c != STORE_FILES || o->t != FAKE_INSERT)
-			continue;
-		v = fake_str(o->a, F_OP);
-		if (v != NULL && strcmp(v, op) == 0 && n-- == 0)
-			return o->a;
-	}
-	return NULL;
-}
-
-static const bson_t *
-op_doc(struct fx *f, const char *op)
-{
-	return nth_op_doc(f, op, 0);
-}
-
 /* A metadata call of PID at ms, as the decoder leaves one. */
 static void
 meta(struct fx *f, enum sysev_kind kind, uint64_t ms)
@@ -137,6 +112,16 @@ inode_of(struct fx *f, const char *rel)
 	return (uint64_t)st.st_ino;
 }
 
+/* write_f at 40, then unlink_f at 43 (dir, name, ino); all written. */
+static void
+write_then_unlink(struct fx *f, const char *dir, const char *name, uint64_t ino)
+{
+	start(f);
+	write_f(f, 40);
+	unlink_f(f, 43, dir, name, ino);
+	flush(f);
+}
+
 /* The same name, confirmed alike, the same inode: joined. */
 static void
 test_opmarks_same_marks_joined(void **state)
@@ -144,17 +129,14 @@ test_opmarks_same_marks_joined(void **state)
 	struct fx *f = *state;
 	const bson_t *d;
 
-	start(f);
-	write_f(f, 40);
-	unlink_f(f, 43, "/tmp/real", "/tmp/real/f", 0);
-	flush(f);
+	write_then_unlink(f, "/tmp/real", "/tmp/real/f", 0);
 	d = file_doc(f, "/tmp/real/f");
 	assert_non_null(d);
 	assert_string_equal(fake_str(d, F_OP), "open");
 	assert_false(fake_has(d, F_PATH_UNVERIFIED));
 	assert_string_equal(fake_str(d, F_THEN_OP), "unlink");
 	assert_int_equal(fake_int(d, F_THEN_PID, 0), PID);
-	assert_null(op_doc(f, "unlink"));
+	assert_null(op_doc(f, "unlink", 0));
 }
 
 /* The unlink named the file through a symlinked directory: its own
@@ -166,16 +148,13 @@ test_opmarks_raw_path_own_document(void **state)
 	struct fx *f = *state;
 	const bson_t *d;
 
-	start(f);
-	write_f(f, 40);
-	unlink_f(f, 43, "/tmp/ln", "/tmp/ln/f", 0);
-	flush(f);
-	d = op_doc(f, "open");
+	write_then_unlink(f, "/tmp/ln", "/tmp/ln/f", 0);
+	d = op_doc(f, "open", 0);
 	assert_non_null(d);
 	assert_string_equal(fake_str(d, F_FILENAME), "/tmp/real/f");
 	assert_false(fake_has(d, F_THEN_OP));
 	assert_false(fake_has(d, F_RAW_PATH));
-	d = op_doc(f, "unlink");
+	d = op_doc(f, "unlink", 0);
 	assert_non_null(d);
 	assert_string_equal(fake_str(d, F_FILENAME), "/tmp/real/f");
 	assert_string_equal(fake_str(d, F_RAW_PATH), "/tmp/ln/f");
@@ -198,11 +177,11 @@ test_opmarks_other_inode_own_document(void **state)
 	write_f(f, 40);
 	unlink_f(f, 43, "/tmp/real", "/tmp/real/f", ino + 1000);
 	flush(f);
-	d = op_doc(f, "open");
+	d = op_doc(f, "open", 0);
 	assert_non_null(d);
 	assert_false(fake_has(d, F_THEN_OP));
 	assert_int_equal(fake_int(d, F_INODE, 0), (int64_t)ino);
-	d = op_doc(f, "unlink");
+	d = op_doc(f, "unlink", 0);
 	assert_non_null(d);
 	assert_int_equal(fake_int(d, F_INODE, 0), (int64_t)(ino + 1000));
 }
@@ -223,11 +202,11 @@ test_opmarks_unverified_own_document(void **state)
 	item(f, 1, "/tmp/real/f", NT_DELETE, "/tmp/real/f", 0);
 	audit(f);
 	flush(f);
-	d = op_doc(f, "open");
+	d = op_doc(f, "open", 0);
 	assert_non_null(d);
 	assert_false(fake_has(d, F_THEN_OP));
 	assert_false(fake_has(d, F_PATH_UNVERIFIED));
-	d = op_doc(f, "unlink");
+	d = op_doc(f, "unlink", 0);
 	assert_non_null(d);
 	assert_string_equal(fake_str(d, F_FILENAME), "/tmp/real/f");
 	assert_true(fake_int(d, F_PATH_UNVERIFIED, 0));
@@ -263,6 +242,22 @@ test_opmarks_rename_new_marks(void **state)
 	assert_false(fake_has(d, F_RAW_PATH));
 }
 
+/* d's name under key is want, given as raw (NULL: no raw_key), confirmed
+ * or not (unv_key). */
+static void
+assert_name(const bson_t *d, const char *key, const char *want,
+            const char *raw_key, const char *raw, const char *unv_key,
+            bool unverified)
+{
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, key), want);
+	if (raw != NULL)
+		assert_string_equal(fake_str(d, raw_key), raw);
+	else
+		assert_false(fake_has(d, raw_key));
+	assert_int_equal(fake_int(d, unv_key, 0), unverified);
+}
+
 /* link(/tmp/ln/f, /tmp/real/hl): the target through the symlinked
  * directory is the file's path, the name as given beside it; a target
  * whose inode is not the record's is marked unverified, kept as given. */
@@ -289,17 +284,13 @@ test_opmarks_link_target(void **state)
 	item(f, 1, "/tmp/real", NT_PARENT, "/tmp/real", 0);
 	item(f, 2, "/tmp/real/hl", NT_CREATE, "/tmp/real/hl", 0);
 	audit(f);
-	d = op_doc(f, "link");
-	assert_non_null(d);
+	d = op_doc(f, "link", 0);
 	assert_string_equal(fake_str(d, F_FILENAME), "/tmp/real/hl");
-	assert_string_equal(fake_str(d, F_TARGET), "/tmp/real/f");
-	assert_string_equal(fake_str(d, F_TARGET_RAW_PATH), "/tmp/ln/f");
-	assert_false(fake_has(d, F_TARGET_UNVERIFIED));
-	d = nth_op_doc(f, "link", 1);
-	assert_non_null(d);
-	assert_string_equal(fake_str(d, F_TARGET), "/tmp/ln/f");
-	assert_false(fake_has(d, F_TARGET_RAW_PATH));
-	assert_true(fake_int(d, F_TARGET_UNVERIFIED, 0));
+	assert_name(d, F_TARGET, "/tmp/real/f", F_TARGET_RAW_PATH, "/tmp/ln/f",
+	            F_TARGET_UNVERIFIED, false);
+	d = op_doc(f, "link", 1);
+	assert_name(d, F_TARGET, "/tmp/ln/f", F_TARGET_RAW_PATH, NULL,
+	            F_TARGET_UNVERIFIED, true);
 	assert_false(fake_has(d, F_PATH_UNVERIFIED)); /* its own: confirmed */
 }
 
@@ -317,12 +308,11 @@ test_opmarks_mount_source(void **state)
 	item(f, 0, "/tmp/real/f", NT_NORMAL, "/tmp/real/f", 0);
 	item(f, 1, "/tmp/ln/f", NT_NORMAL, "/tmp/real/f", 0);
 	audit(f);
-	d = op_doc(f, "mount");
-	assert_non_null(d);
-	assert_string_equal(fake_str(d, F_FILENAME), "/tmp/real/f");
-	assert_string_equal(fake_str(d, F_MOUNT_SOURCE), "/tmp/real/f");
-	assert_string_equal(fake_str(d, F_SOURCE_RAW_PATH), "/tmp/ln/f");
-	assert_false(fake_has(d, F_SOURCE_UNVERIFIED));
+	d = op_doc(f, "mount", 0);
+	assert_name(d, F_FILENAME, "/tmp/real/f", F_RAW_PATH, NULL,
+	            F_PATH_UNVERIFIED, false);
+	assert_name(d, F_MOUNT_SOURCE, "/tmp/real/f", F_SOURCE_RAW_PATH,
+	            "/tmp/ln/f", F_SOURCE_UNVERIFIED, false);
 }
 
 int
