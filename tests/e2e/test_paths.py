@@ -74,6 +74,11 @@ def check_raw(db, cid):
     fields("raw_link_target_given", h, target="/data/real/f.txt", target_raw_path="/lnk/f.txt")
     check("raw_link_target_verified", h is not None and "target_unverified" not in h
           and "path_unverified" not in h, "doc %r" % h)
+    # the O_TMPFILE link names its target through a magic link: never
+    # taken for a confirmed path
+    ml = one(files, "raw_link_magic_target", op="link", filename="/data/real/linked.txt")
+    check("raw_link_magic_target_unverified", ml is not None and str(ml.get("target", "")).startswith("/proc/self/fd/")
+          and ml.get("target_unverified") is True, "doc %r" % ml)
     u = one(files, "raw_unlink_own_doc", op="unlink", filename="/data/real/tmpf")
     fields("raw_unlink_own_marks", u, raw_path="/lnk/tmpf")
     s = one(files, "raw_unlinked_session", op="open", filename="/data/real/tmpf")
@@ -110,9 +115,11 @@ def check_filter(db, cid):
     check("json_unverified", len(sw) == 1 and sw[0].get("path_unverified") is True, "files %r" % sw)
     ops = [o for o in out["ops"] if o.get("container") == cid and o["op"] == "chmod"]
     check("json_op_given", len(ops) == 1 and ops[0].get("given_path") == "/lnk/f.txt", "ops %r" % ops)
-    ops = [o for o in out["ops"] if o.get("container") == cid and o["op"] == "unlink"]
+    ops = [o for o in out["ops"] if o.get("container") == cid and o["op"] == "unlink"
+           and o["path"] == "/data/real/tmpf"]
     check("json_unlink_given", len(ops) == 1 and ops[0].get("given_path") == "/lnk/tmpf", "ops %r" % ops)
-    ops = [o for o in out["ops"] if o.get("container") == cid and o["op"] == "link"]
+    ops = [o for o in out["ops"] if o.get("container") == cid and o["op"] == "link"
+           and o["path"] == "/data/real/hard.txt"]
     check("json_link_target", len(ops) == 1 and ops[0].get("target") == "/data/real/f.txt", "ops %r" % ops)
     cooked = client()[db + "_cooked"]
     d = cooked["files"].find_one({"docker_id": cid, "filename": "/sw/x"})
