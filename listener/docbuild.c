@@ -550,45 +550,19 @@ doc_bytes(const bson_t *doc, const char *key, struct str *v)
 	return true;
 }
 
+/* Does doc hold inode and dev (the PATH record's of its file) and are
+ * they m's? */
 static bool
-same_bytes(struct str a, struct str b)
+same_file(const bson_t *doc, const struct meta_op *m)
 {
-	return a.n == b.n && (a.n == 0 || memcmp(a.p, b.p, a.n) == 0);
-}
-
-/* doc's boolean key (absent: false) */
-static bool
-doc_true(const bson_t *doc, const char *key)
-{
-	bson_iter_t it;
-
-	return bson_iter_init_find(&it, doc, key) &&
-	       BSON_ITER_HOLDS_BOOL(&it) && bson_iter_bool(&it);
-}
-
-/* Does doc say of its name what m's resolution said of its own: the same
- * name as given (or none), confirmed or not alike, the same inode and
- * device (or none)? */
-static bool
-same_marks(const bson_t *doc, const struct meta_op *m)
-{
-	struct str raw = {NULL, 0}, dev = {NULL, 0};
+	struct str dev = {NULL, 0};
 	bson_iter_t it;
 	char want[24];
 
-	if (doc_bytes(doc, F_RAW_PATH, &raw) != (m->raw_path.p != NULL) ||
-	    (raw.p != NULL && !same_bytes(raw, m->raw_path)))
-		return false;
-	if (doc_true(doc, F_PATH_UNVERIFIED) != m->path_unverified ||
-	    doc_true(doc, F_CWD_UNKNOWN) != m->cwd_unknown)
-		return false;
-	if (bson_iter_init_find(&it, doc, F_INODE) != m->has_inode)
-		return false;
-	if (!m->has_inode)
-		return true;
 	snprintf(want, sizeof(want), "%" PRIu32 ":%" PRIu32, m->dev_major,
 	         m->dev_minor);
-	return BSON_ITER_HOLDS_INT64(&it) &&
+	return bson_iter_init_find(&it, doc, F_INODE) &&
+	       BSON_ITER_HOLDS_INT64(&it) &&
 	       (uint64_t)bson_iter_int64(&it) == m->inode &&
 	       doc_bytes(doc, F_DEV, &dev) && str_eq(dev, want);
 }
@@ -596,7 +570,12 @@ same_marks(const bson_t *doc, const struct meta_op *m)
 bool
 docbuild_then_fits(const bson_t *doc, const struct meta_op *m)
 {
-	return !m->exchange && same_marks(doc, m);
+	/* a name with marks of its own keeps them in its own document */
+	if (m->exchange || m->raw_path.p != NULL || m->path_unverified ||
+	    m->cwd_unknown || m->new_raw_path.p != NULL ||
+	    m->new_path_unverified)
+		return false;
+	return !m->has_inode || same_file(doc, m);
 }
 
 void
@@ -607,13 +586,9 @@ docbuild_then(bson_t *doc, const struct task *proc, int64_t ns,
 	docbuild_time(doc, F_THEN_TS, F_THEN_NS, ns);
 	BSON_APPEND_UTF8(doc, F_THEN_PROC_ID, proc->id);
 	BSON_APPEND_INT32(doc, F_THEN_PID, proc->pid);
-	if (m->newpath.p == NULL)
-		return;
-	docbuild_append_bytes(doc, F_NEW_FILENAME, m->newpath.p, m->newpath.n);
-	/* the new name's marks are the operation's own: the file's
-	 * document has none of its own under these keys */
-	append_marks(doc, F_NEW_RAW_PATH, m->new_raw_path,
-	             F_NEW_PATH_UNVERIFIED, m->new_path_unverified);
+	if (m->newpath.p != NULL)
+		docbuild_append_bytes(doc, F_NEW_FILENAME, m->newpath.p,
+		                      m->newpath.n);
 }
 
 /* ---- gaps and runs ---- */

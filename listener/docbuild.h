@@ -143,12 +143,12 @@ struct meta_op {
 void docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,
                    int64_t ns, const struct meta_op *m);
 /* May m (a rename or unlink) join doc, a closed file's document? Only
- * when what its resolution found for its name (raw_path, path_unverified,
- * cwd_unknown, inode and dev) is what doc says of the file's, so the
- * joined operation's marks are its own; never an exchange. */
+ * when its names have no marks of their own (given as resolved, confirmed,
+ * cwd known: the joined operation shows none) and, when it has the PATH
+ * record's inode, doc's file is that inode on that device; never an
+ * exchange. The marks doc holds stay the file's session's. */
 bool docbuild_then_fits(const bson_t *doc, const struct meta_op *m);
-/* m joined to doc (then_*; a rename's new_filename with its own
- * new_raw_path / new_path_unverified). */
+/* m joined to doc (then_*; a rename's new_filename). */
 void docbuild_then(bson_t *doc, const struct task *proc, int64_t ns,
                    const struct meta_op *m);
 /* A gap's upsert: sel and upd. */

@@ -6,7 +6,8 @@ with a newline and a byte that is not UTF-8 kept byte for byte; an
 O_TMPFILE file linked into place gets the linked name; a hard link's
 target named through the symlink is resolved with its own marks; an
 unlink through the symlink right after the file's close keeps its own
-document and marks (not joined to the file's); a cwd deeper than
+document and marks (not joined to the file's), one by the same name is
+joined; a cwd deeper than
 the kernel can print (<too_long>) is marked, never stored as a path; a
 dirfd opened O_PATH before godo started resolves to its directory; and the
 attack: with godo stopped, the container swaps a directory it just wrote
@@ -29,7 +30,8 @@ SCRIPT = ("set -e; mkdir -p /data/real /data/tmp; ln -s /data/real /lnk; "
           "n=$(printf 'n\\nl\\377'); echo q > \"/lnk/$n\"; "
           "pathops tmpfile /data/real /data/real/linked.txt; "
           "mkdir -p /tmp/deep; cd /tmp/deep; pathops deep 45 t.txt; cd /; "
-          "ln /lnk/f.txt /data/real/hard.txt; echo y > /data/real/tmpf; rm /lnk/tmpf; touch /go")
+          "ln /lnk/f.txt /data/real/hard.txt; echo y > /data/real/tmpf; rm /lnk/tmpf; "
+          "echo w > /data/real/t2; rm /data/real/t2; touch /go")
 SWAP = "mkdir /sw && echo a > /sw/x && rm -rf /sw && ln -s / /sw && echo b > /x"
 OPATH = "mkdir -p /data/opdir && ln -s /data/opdir /lnk2 && pathops opath /lnk2 op.txt /go; sleep 600"
 
@@ -84,6 +86,11 @@ def check_raw(db, cid):
     s = one(files, "raw_unlinked_session", op="open", filename="/data/real/tmpf")
     check("raw_unlinked_session_not_joined", s is not None and "then_op" not in s and "raw_path" not in s,
           "doc %r" % s)
+    # the same name, confirmed alike, the same inode and dev: joined
+    j = one(files, "raw_joined_session", op="open", filename="/data/real/t2")
+    check("raw_joined_unlink", j is not None and j.get("then_op") == "unlink"
+          and not [d for d in files if d.get("op") == "unlink" and d.get("filename") == "/data/real/t2"],
+          "doc %r" % j)
     op = one(files, "raw_opath_dirfd", op="open", filename="/data/opdir/op.txt")
     check("raw_opath_verified", op is not None and "path_unverified" not in op, "doc %r" % op)
     # the swap's processes were gone before godo read their cgroup: all

@@ -2,8 +2,8 @@
  * that operation's own, without root: the task's root is a scratch tree
  * behind the fake /proc's <pid>/root, so pathres confirms names for real.
  * A rename or unlink folded into a just-closed file's document (then_*)
- * joins it only when its own resolution says of its name what the
- * document says of the file's (raw_path, path_unverified, inode and dev);
+ * joins it only when its names have no marks of their own (given as
+ * resolved, confirmed) and name the document's file (inode and dev);
  * otherwise it keeps a document of its own, with its own marks. A link's
  * target and a bind mount's source are resolved and confirmed as a
  * filename is, with marks of their own. Driven like test_core
@@ -212,34 +212,90 @@ test_opmarks_unverified_own_document(void **state)
 	assert_true(fake_int(d, F_PATH_UNVERIFIED, 0));
 }
 
-/* A rename joined: its new name's marks (given through the symlink) go
- * with new_filename into the file's document. */
+/* rename(/tmp/real/f, dir2 "/g") at 43 after write_f, the file moved
+ * in the scratch tree first (done when godo looks). */
 static void
-test_opmarks_rename_new_marks(void **state)
+rename_f(struct fx *f, const char *dir2, const char *newname)
 {
-	struct fx *f = *state;
-	const bson_t *d;
-
 	char from[256], to[256];
 
 	start(f);
 	write_f(f, 40);
 	sev(SYSEV_RENAME, PID, ++f->serial, 43);
 	item(f, 0, "/tmp/real", NT_PARENT, "/tmp/real", 0);
-	item(f, 1, "/tmp/ln", NT_PARENT, "/tmp/real", 0);
+	item(f, 1, dir2, NT_PARENT, "/tmp/real", 0);
 	item(f, 2, "/tmp/real/f", NT_DELETE, "/tmp/real/f", 0);
-	item(f, 3, "/tmp/ln/g", NT_CREATE, "/tmp/real/f", 0);
+	item(f, 3, newname, NT_CREATE, "/tmp/real/f", 0);
 	snprintf(from, sizeof(from), "%s/rootfs/tmp/real/f", f->fp.root);
 	snprintf(to, sizeof(to), "%s/rootfs/tmp/real/g", f->fp.root);
-	assert_int_equal(rename(from, to), 0); /* done when godo looks */
+	assert_int_equal(rename(from, to), 0);
 	audit(f);
 	flush(f);
+}
+
+/* Both names as resolved and confirmed: joined, new_filename with it. */
+static void
+test_opmarks_rename_joined(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	rename_f(f, "/tmp/real", "/tmp/real/g");
 	d = file_doc(f, "/tmp/real/f");
 	assert_non_null(d);
 	assert_string_equal(fake_str(d, F_THEN_OP), "rename");
 	assert_string_equal(fake_str(d, F_NEW_FILENAME), "/tmp/real/g");
+	assert_false(fake_has(d, F_NEW_RAW_PATH));
+	assert_null(op_doc(f, "rename", 0));
+}
+
+/* The new name given through the symlink: the rename's own document with
+ * its new name's marks; the file's is not joined. */
+static void
+test_opmarks_rename_new_marks(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	rename_f(f, "/tmp/ln", "/tmp/ln/g");
+	d = op_doc(f, "rename", 0);
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_FILENAME), "/tmp/real/f");
+	assert_string_equal(fake_str(d, F_NEW_FILENAME), "/tmp/real/g");
 	assert_string_equal(fake_str(d, F_NEW_RAW_PATH), "/tmp/ln/g");
 	assert_false(fake_has(d, F_RAW_PATH));
+	assert_false(fake_has(op_doc(f, "open", 0), F_THEN_OP));
+}
+
+/* The file was gone before godo confirmed the session's name (a temporary
+ * file: written, closed, removed at once), the unlink's name confirmed
+ * through its directory: joined (the file's path_unverified is its
+ * session's). */
+static void
+test_opmarks_gone_file_joined(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+	char p[256];
+	uint64_t ino;
+
+	start(f);
+	ino = inode_of(f, "/tmp/real/f");
+	snprintf(p, sizeof(p), "%s/rootfs/tmp/real/f", f->fp.root);
+	assert_int_equal(unlink(p), 0);
+	sev(SYSEV_OPEN, PID, ++f->serial, 40);
+	item(f, 0, "/tmp/real/f", NT_NORMAL, NULL, ino);
+	ev.exit = 3;
+	ev.open_flags = 01; /* O_WRONLY */
+	audit(f);
+	fd_ev(f, SYSEV_CLOSE, PID, 41, 3, 0);
+	unlink_f(f, 43, "/tmp/real", "/tmp/real/f", ino);
+	flush(f);
+	d = file_doc(f, "/tmp/real/f");
+	assert_non_null(d);
+	assert_true(fake_int(d, F_PATH_UNVERIFIED, 0));
+	assert_string_equal(fake_str(d, F_THEN_OP), "unlink");
+	assert_null(op_doc(f, "unlink", 0));
 }
 
 /* d's name under key is want, given as raw (NULL: no raw_key), confirmed
@@ -327,7 +383,11 @@ main(void)
 	        test_opmarks_other_inode_own_document, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_opmarks_unverified_own_document, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_opmarks_rename_joined, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_opmarks_rename_new_marks,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_opmarks_gone_file_joined,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_opmarks_link_target, setup,
 	                                    teardown),
