@@ -526,45 +526,17 @@ docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,
 	docbuild_time(b, F_OP_TS, F_OP_NS, ns);
 }
 
-/* doc's key as bytes (a string or binary, as docbuild_append_bytes wrote
- * it): false when absent. */
-static bool
-doc_bytes(const bson_t *doc, const char *key, struct str *v)
-{
-	bson_iter_t it;
-	bson_subtype_t sub;
-	const uint8_t *bin;
-	uint32_t n;
-
-	if (!bson_iter_init_find(&it, doc, key))
-		return false;
-	if (BSON_ITER_HOLDS_UTF8(&it)) {
-		v->p = bson_iter_utf8(&it, &n);
-	} else if (BSON_ITER_HOLDS_BINARY(&it)) {
-		bson_iter_binary(&it, &sub, &n, &bin);
-		v->p = (const char *)bin;
-	} else {
-		return false;
-	}
-	v->n = n;
-	return true;
-}
-
-/* Does doc hold inode and dev (the PATH record's of its file) and are
- * they m's? */
+/* Does doc hold an inode (the PATH record's of its file) and is it m's?
+ * Not the device: on overlayfs the open's record has the overlay's, an
+ * unlink's DELETE item the upper layer's, for the same file. */
 static bool
 same_file(const bson_t *doc, const struct meta_op *m)
 {
-	struct str dev = {NULL, 0};
 	bson_iter_t it;
-	char want[24];
 
-	snprintf(want, sizeof(want), "%" PRIu32 ":%" PRIu32, m->dev_major,
-	         m->dev_minor);
 	return bson_iter_init_find(&it, doc, F_INODE) &&
 	       BSON_ITER_HOLDS_INT64(&it) &&
-	       (uint64_t)bson_iter_int64(&it) == m->inode &&
-	       doc_bytes(doc, F_DEV, &dev) && str_eq(dev, want);
+	       (uint64_t)bson_iter_int64(&it) == m->inode;
 }
 
 bool

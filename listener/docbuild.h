@@ -145,8 +145,9 @@ void docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,
 /* May m (a rename or unlink) join doc, a closed file's document? Only
  * when its names have no marks of their own (given as resolved, confirmed,
  * cwd known: the joined operation shows none) and, when it has the PATH
- * record's inode, doc's file is that inode on that device; never an
- * exchange. The marks doc holds stay the file's session's. */
+ * record's inode, doc's file is that inode (the device may differ on
+ * overlayfs); never an exchange. The marks doc holds stay the file's session's.
+ */
 bool docbuild_then_fits(const bson_t *doc, const struct meta_op *m);
 /* m joined to doc (then_*; a rename's new_filename). */
 void docbuild_then(bson_t *doc, const struct task *proc, int64_t ns,

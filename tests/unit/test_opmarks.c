@@ -269,8 +269,8 @@ test_opmarks_rename_new_marks(void **state)
 
 /* The file was gone before godo confirmed the session's name (a temporary
  * file: written, closed, removed at once), the unlink's name confirmed
- * through its directory: joined (the file's path_unverified is its
- * session's). */
+ * through its directory, its DELETE item on the upper layer's device as
+ * on overlayfs: joined (the file's path_unverified is its session's). */
 static void
 test_opmarks_gone_file_joined(void **state)
 {
@@ -289,7 +289,12 @@ test_opmarks_gone_file_joined(void **state)
 	ev.open_flags = 01; /* O_WRONLY */
 	audit(f);
 	fd_ev(f, SYSEV_CLOSE, PID, 41, 3, 0);
-	unlink_f(f, 43, "/tmp/real", "/tmp/real/f", ino);
+	sev(SYSEV_UNLINK, PID, ++f->serial, 43);
+	item(f, 0, "/tmp/real", NT_PARENT, "/tmp/real", 0);
+	item(f, 1, "/tmp/real/f", NT_DELETE, NULL, ino);
+	/* overlayfs: the upper layer's device, not the overlay's */
+	ev.path[1].dev_major = ev.path[0].dev_major + 1;
+	audit(f);
 	flush(f);
 	d = file_doc(f, "/tmp/real/f");
 	assert_non_null(d);
