@@ -159,6 +159,7 @@ UNIT_test_core := listener/core listener/tracker listener/lifecycle listener/sco
 UNIT_test_pidreuse := $(UNIT_test_core)
 UNIT_test_scope := $(UNIT_test_core)
 UNIT_test_fdshare := $(UNIT_test_core)
+UNIT_test_opmarks := $(UNIT_test_core)
 UNIT_test_pathres := listener/pathres listener/procfs common/path common/log common/util
 UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/membudget \
 	listener/chain common/chainhead common/digest \

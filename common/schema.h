@@ -112,6 +112,11 @@
 #define F_NEW_PATH_UNVERIFIED "new_path_unverified"
 #define F_CWD_UNKNOWN "cwd_unknown" /* the kernel printed no cwd path */
 #define F_TMPFILE "tmpfile"         /* opened O_TMPFILE */
+/* the same for a link's target and a bind mount's source (h-fid2) */
+#define F_TARGET_RAW_PATH "target_raw_path"
+#define F_TARGET_UNVERIFIED "target_unverified"
+#define F_SOURCE_RAW_PATH "source_raw_path"
+#define F_SOURCE_UNVERIFIED "source_unverified"
 
 /* inherited descriptors (docs/schema.md, h-fds) */
 #define F_WRITERS "writers"           /* _ids of processes that wrote */

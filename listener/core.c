@@ -15,6 +15,7 @@
 
 /* linux/close_range.h, not in every libc's headers */
 #define GODO_CLOSE_RANGE_CLOEXEC (1u << 2)
+#define GODO_CLOSE_RANGE_UNSHARE (1u << 1)
 #define WRITE_INTENT (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)
 #define FDFLUSH_MS 200
 #define SWEEP_MS 1000
@@ -243,8 +244,9 @@ on_fcntl(struct tracker *tr, struct task *k, const struct sysevent *ev)
 }
 
 /* close_range(first, last, flags): CLOSE_RANGE_CLOEXEC marks instead of
- * closing; CLOSE_RANGE_UNSHARE first gives the caller a table of its own,
- * which for godo's copy changes nothing. */
+ * closing; CLOSE_RANGE_UNSHARE first gives the caller a copy of a table
+ * it shares (CLONE_FILES), so only the copy is closed: the others keep
+ * their descriptors. */
 static void
 on_close_range(struct tracker *tr, struct task *k, const struct sysevent *ev)
 {
@@ -252,6 +254,8 @@ on_close_range(struct tracker *tr, struct task *k, const struct sysevent *ev)
 
 	if (first > last)
 		return;
+	if ((ev->a[2] & GODO_CLOSE_RANGE_UNSHARE) != 0)
+		fdtab_unshare(tr->ft, k, ev->time_ns);
 	fdtab_close_range(tr->ft, k, first, last,
 	                  (ev->a[2] & GODO_CLOSE_RANGE_CLOEXEC) != 0,
 	                  ev->time_ns);

@@ -446,22 +446,32 @@ docbuild_op(bson_t *b, const struct docctx *cx, const struct task *proc,
 	docbuild_time(b, F_OP_TS, F_OP_NS, ns);
 }
 
+/* One name's marks (pathres.h): its name as given (p NULL: none) and
+ * whether it is unconfirmed. */
+static void
+append_marks(bson_t *b, const char *raw_key, struct str raw,
+             const char *unverified_key, bool unverified)
+{
+	if (raw.p != NULL)
+		docbuild_append_bytes(b, raw_key, raw.p, raw.n);
+	if (unverified)
+		BSON_APPEND_BOOL(b, unverified_key, true);
+}
+
 /* What path resolution found for an operation's names (pathres.h). */
 static void
 append_meta_names(bson_t *b, const struct meta_op *m)
 {
-	if (m->raw_path.p != NULL)
-		docbuild_append_bytes(b, F_RAW_PATH, m->raw_path.p,
-		                      m->raw_path.n);
-	if (m->path_unverified)
-		BSON_APPEND_BOOL(b, F_PATH_UNVERIFIED, true);
+	append_marks(b, F_RAW_PATH, m->raw_path, F_PATH_UNVERIFIED,
+	             m->path_unverified);
 	if (m->cwd_unknown)
 		BSON_APPEND_BOOL(b, F_CWD_UNKNOWN, true);
-	if (m->new_raw_path.p != NULL)
-		docbuild_append_bytes(b, F_NEW_RAW_PATH, m->new_raw_path.p,
-		                      m->new_raw_path.n);
-	if (m->new_path_unverified)
-		BSON_APPEND_BOOL(b, F_NEW_PATH_UNVERIFIED, true);
+	append_marks(b, F_NEW_RAW_PATH, m->new_raw_path, F_NEW_PATH_UNVERIFIED,
+	             m->new_path_unverified);
+	append_marks(b, F_TARGET_RAW_PATH, m->target_raw, F_TARGET_UNVERIFIED,
+	             m->target_unverified);
+	append_marks(b, F_SOURCE_RAW_PATH, m->source_raw, F_SOURCE_UNVERIFIED,
+	             m->source_unverified);
 }
 
 /* The fields of the operations after mknod (h-fid). */
@@ -516,17 +526,41 @@ docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,
 	docbuild_time(b, F_OP_TS, F_OP_NS, ns);
 }
 
-void
-docbuild_then(bson_t *doc, const struct task *proc, const char *op, int64_t ns,
-              struct str newpath)
+/* Does doc hold an inode (the PATH record's of its file) and is it m's?
+ * Not the device: on overlayfs the open's record has the overlay's, an
+ * unlink's DELETE item the upper layer's, for the same file. */
+static bool
+same_file(const bson_t *doc, const struct meta_op *m)
 {
-	BSON_APPEND_UTF8(doc, F_THEN_OP, op);
+	bson_iter_t it;
+
+	return bson_iter_init_find(&it, doc, F_INODE) &&
+	       BSON_ITER_HOLDS_INT64(&it) &&
+	       (uint64_t)bson_iter_int64(&it) == m->inode;
+}
+
+bool
+docbuild_then_fits(const bson_t *doc, const struct meta_op *m)
+{
+	/* a name with marks of its own keeps them in its own document */
+	if (m->exchange || m->raw_path.p != NULL || m->path_unverified ||
+	    m->cwd_unknown || m->new_raw_path.p != NULL ||
+	    m->new_path_unverified)
+		return false;
+	return !m->has_inode || same_file(doc, m);
+}
+
+void
+docbuild_then(bson_t *doc, const struct task *proc, int64_t ns,
+              const struct meta_op *m)
+{
+	BSON_APPEND_UTF8(doc, F_THEN_OP, m->op);
 	docbuild_time(doc, F_THEN_TS, F_THEN_NS, ns);
 	BSON_APPEND_UTF8(doc, F_THEN_PROC_ID, proc->id);
 	BSON_APPEND_INT32(doc, F_THEN_PID, proc->pid);
-	if (newpath.p != NULL)
-		docbuild_append_bytes(doc, F_NEW_FILENAME, newpath.p,
-		                      newpath.n);
+	if (m->newpath.p != NULL)
+		docbuild_append_bytes(doc, F_NEW_FILENAME, m->newpath.p,
+		                      m->newpath.n);
 }
 
 /* ---- gaps and runs ---- */

@@ -134,13 +134,24 @@ struct meta_op {
 	 * relative name had no printable cwd (path is then that name) */
 	struct str raw_path, new_raw_path;
 	bool path_unverified, new_path_unverified, cwd_unknown;
+	/* the same for a link's target and a bind's source (resolved as
+	 * path is; a symlink's target is its content, never resolved) */
+	struct str target_raw, source_raw;
+	bool target_unverified, source_unverified;
 };
 /* m as a files document (no _id; its _id is docbuild_op_id's). */
 void docbuild_meta(bson_t *b, const struct docctx *cx, const struct task *proc,
                    int64_t ns, const struct meta_op *m);
-/* The same operation joined to a closed file's document (then_*). */
-void docbuild_then(bson_t *doc, const struct task *proc, const char *op,
-                   int64_t ns, struct str newpath);
+/* May m (a rename or unlink) join doc, a closed file's document? Only
+ * when its names have no marks of their own (given as resolved, confirmed,
+ * cwd known: the joined operation shows none) and, when it has the PATH
+ * record's inode, doc's file is that inode (the device may differ on
+ * overlayfs); never an exchange. The marks doc holds stay the file's session's.
+ */
+bool docbuild_then_fits(const bson_t *doc, const struct meta_op *m);
+/* m joined to doc (then_*; a rename's new_filename). */
+void docbuild_then(bson_t *doc, const struct task *proc, int64_t ns,
+                   const struct meta_op *m);
 /* A gap's upsert: sel and upd. */
 void docbuild_gap(bson_t *sel, bson_t *upd, const struct docctx *cx,
                   const char *source, int64_t from_ns, int64_t to_ns,

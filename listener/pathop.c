@@ -145,12 +145,13 @@ container_alts(struct tracker *tr, const struct task *k, pid_t alt[PATHRES_ALT])
 	return s.n > 0;
 }
 
-int
-pathop_resolve_doc(struct tracker *tr, const struct task *k,
-                   const struct sysevent *ev, int want, int dirfd, char *out,
-                   char *raw, struct pathres_ans *ans)
+/* Item p (NULL: none, -1) resolved for a document, as
+ * pathop_resolve_doc. */
+static int
+resolve_doc_item(struct tracker *tr, const struct task *k,
+                 const struct sysevent *ev, const struct sysev_path *p,
+                 int dirfd, char *out, char *raw, struct pathres_ans *ans)
 {
-	const struct sysev_path *p = nth_item(ev, want, 0);
 	struct pathres_req rq = {0};
 
 	rq.proc_root = tr->o.proc_root;
@@ -174,6 +175,15 @@ pathop_resolve_doc(struct tracker *tr, const struct task *k,
 		return pathres_resolve(&rq, out, raw, ans);
 	}
 	return 0;
+}
+
+int
+pathop_resolve_doc(struct tracker *tr, const struct task *k,
+                   const struct sysevent *ev, int want, int dirfd, char *out,
+                   char *raw, struct pathres_ans *ans)
+{
+	return resolve_doc_item(tr, k, ev, nth_item(ev, want, 0), dirfd, out,
+	                        raw, ans);
 }
 
 /* What resolution found, into a meta_op's fields for its filename. */
@@ -440,19 +450,37 @@ node_rdev(const struct sysevent *ev, struct meta_op *m)
 	m->rdev_minor = p->rdev_minor;
 }
 
-/* A bind mount's source: the second item (the first is the target); a
- * filesystem's source string is a user pointer, in no record. */
-static struct str
+/* A bind mount's source: the second item (the first is the target),
+ * resolved and confirmed as a filename is; a filesystem's source string
+ * is a user pointer, in no record. */
+static void
 mount_source(struct tracker *tr, const struct task *k,
-             const struct sysevent *ev, char *out)
+             const struct sysevent *ev, char *out, char *raw, struct meta_op *m)
 {
-	const struct sysev_path *p = nth_item(ev, NT_NORMAL, 1);
-	long n;
+	struct pathres_ans a;
 
-	if (p == NULL)
-		return (struct str){NULL, 0};
-	n = resolve_item(tr, k, ev, p, SYSEV_AT_FDCWD, out);
-	return n >= 0 ? (struct str){out, (size_t)n} : (struct str){NULL, 0};
+	if (resolve_doc_item(tr, k, ev, nth_item(ev, NT_NORMAL, 1),
+	                     SYSEV_AT_FDCWD, out, raw, &a) != 0)
+		return;
+	m->source = a.path;
+	m->source_raw = a.raw;
+	m->source_unverified = a.unverified;
+}
+
+/* A link's target (the existing name), resolved and confirmed as a
+ * filename is. */
+static void
+link_target(struct tracker *tr, const struct task *k, const struct sysevent *ev,
+            char *out, char *raw, struct meta_op *m)
+{
+	struct pathres_ans a;
+
+	if (pathop_resolve_doc(tr, k, ev, NT_NORMAL, ev->dirfd, out, raw, &a) !=
+	    0)
+		return;
+	m->target = a.path;
+	m->target_raw = a.raw;
+	m->target_unverified = a.unverified;
 }
 
 /* open_by_handle_at names no path: the new fd, its open flags and the
@@ -475,11 +503,12 @@ open_by_handle(const struct sysevent *ev, struct meta_op *m)
 void
 pathop_meta(struct tracker *tr, struct task *k, const struct sysevent *ev)
 {
-	/* pathbuf2 may be used by base_dir: a link's target gets its own */
-	char target[PATH_MAX_BYTES + 1], raw[PATH_MAX_BYTES + 1], fmode[160];
+	/* pathbuf2 may be used by base_dir: a link's target (a bind's
+	 * source) and its name as given get their own */
+	char target[PATH_MAX_BYTES + 1], traw[PATH_MAX_BYTES + 1],
+	    raw[PATH_MAX_BYTES + 1], fmode[160];
 	struct meta_op m = {0};
 	bool creates;
-	long n;
 
 	if ((size_t)ev->kind >= sizeof(meta_ops) / sizeof(meta_ops[0]) ||
 	    meta_ops[ev->kind] == NULL)
@@ -514,7 +543,7 @@ pathop_meta(struct tracker *tr, struct task *k, const struct sysevent *ev)
 		m.has_flags = true;
 		m.flags = (int64_t)ev->op_flags;
 		if (ev->kind == SYSEV_MOUNT)
-			m.source = mount_source(tr, k, ev, target);
+			mount_source(tr, k, ev, target, traw, &m);
 		break;
 	case SYSEV_OPEN_BY_HANDLE:
 		open_by_handle(ev, &m);
@@ -523,9 +552,7 @@ pathop_meta(struct tracker *tr, struct task *k, const struct sysevent *ev)
 		m.target = item_name(ev, NT_UNKNOWN);
 		break;
 	case SYSEV_LINK:
-		n = pathop_resolve(tr, k, ev, NT_NORMAL, ev->dirfd, target);
-		if (n >= 0)
-			m.target = (struct str){target, (size_t)n};
+		link_target(tr, k, ev, target, traw, &m);
 		break;
 	default:
 		break;

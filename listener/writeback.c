@@ -441,19 +441,19 @@ find_held(struct writeback *wb, struct str path, const char *docker_id)
 	return NULL;
 }
 
-/* An unlink or rename of a held file's path joins its document: true
- * when it did. */
+/* An unlink or rename of a held file's path joins its document when its
+ * own marks are the document's (docbuild_then_fits): true when it did. */
 static bool
-join_held(struct writeback *wb, const struct task *proc, const char *op,
-          int64_t ns, struct str path, struct str newpath)
+join_held(struct writeback *wb, const struct task *proc, int64_t ns,
+          const struct meta_op *m)
 {
 	struct held_file *h = NULL;
 
-	if (strcmp(op, OP_TRUNCATE) != 0)
-		h = find_held(wb, path, proc->docker_id);
-	if (h == NULL || ns < h->close_ns)
+	if (strcmp(m->op, OP_TRUNCATE) != 0)
+		h = find_held(wb, m->path, proc->docker_id);
+	if (h == NULL || ns < h->close_ns || !docbuild_then_fits(h->doc, m))
 		return false;
-	docbuild_then(h->doc, proc, op, ns, newpath);
+	docbuild_then(h->doc, proc, ns, m);
 	write_held(wb, h);
 	trim_head(wb);
 	wb->st.merged++;
@@ -464,7 +464,7 @@ void
 writeback_op_meta(struct writeback *wb, const struct task *proc,
                   uint64_t serial, int64_t ns, const struct meta_op *m)
 {
-	if (!join_held(wb, proc, m->op, ns, m->path, m->newpath))
+	if (!join_held(wb, proc, ns, m))
 		writeback_meta(wb, proc, serial, ns, m);
 }
 
@@ -474,8 +474,13 @@ writeback_op(struct writeback *wb, const struct task *proc, const char *op,
 {
 	char id[TASK_ID_MAX + 48];
 	bson_t doc = BSON_INITIALIZER;
+	struct meta_op m = {0};
 
-	if (join_held(wb, proc, op, ns, path, newpath))
+	m.op = op;
+	m.path = path;
+	m.newpath = newpath;
+	m.fd = -1;
+	if (join_held(wb, proc, ns, &m))
 		return;
 	docbuild_op_id(id, sizeof(id), proc, op, serial);
 	docbuild_id(&doc, id);

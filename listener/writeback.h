@@ -150,7 +150,8 @@ void writeback_op(struct writeback *wb, const struct task *proc, const char *op,
                   struct str newpath);
 /* A rename, unlink or truncate as writeback_op, its path's resolution
  * (raw_path, path_unverified, inode, ...) in m: joins a held document of
- * m->path as writeback_op does, else m's own document (docbuild_meta). */
+ * m->path as writeback_op does when those marks are the document's
+ * (docbuild_then_fits), else m's own document (docbuild_meta). */
 void writeback_op_meta(struct writeback *wb, const struct task *proc,
                        uint64_t serial, int64_t ns, const struct meta_op *m);
 /* A metadata operation (chmod, chown, link, mkdir, ...): its own files

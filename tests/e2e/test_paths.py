@@ -3,7 +3,11 @@ written through a symlinked directory and through "link/.." is recorded
 under the path the kernel resolved (raw_path: the name as given), with the
 PATH record's inode and dev; a chmod through the symlink the same; a name
 with a newline and a byte that is not UTF-8 kept byte for byte; an
-O_TMPFILE file linked into place gets the linked name; a cwd deeper than
+O_TMPFILE file linked into place gets the linked name; a hard link's
+target named through the symlink is resolved with its own marks; an
+unlink through the symlink right after the file's close keeps its own
+document and marks (not joined to the file's), one by the same name is
+joined; a cwd deeper than
 the kernel can print (<too_long>) is marked, never stored as a path; a
 dirfd opened O_PATH before godo started resolves to its directory; and the
 attack: with godo stopped, the container swaps a directory it just wrote
@@ -25,7 +29,9 @@ SCRIPT = ("set -e; mkdir -p /data/real /data/tmp; ln -s /data/real /lnk; "
           "echo x > /lnk/f.txt; echo z > /lnk/../tmp/z.txt; chmod 600 /lnk/f.txt; "
           "n=$(printf 'n\\nl\\377'); echo q > \"/lnk/$n\"; "
           "pathops tmpfile /data/real /data/real/linked.txt; "
-          "mkdir -p /tmp/deep; cd /tmp/deep; pathops deep 45 t.txt; cd /; touch /go")
+          "mkdir -p /tmp/deep; cd /tmp/deep; pathops deep 45 t.txt; cd /; "
+          "ln /lnk/f.txt /data/real/hard.txt; echo y > /data/real/tmpf; rm /lnk/tmpf; "
+          "echo w > /data/real/t2; rm /data/real/t2; touch /go")
 SWAP = "mkdir /sw && echo a > /sw/x && rm -rf /sw && ln -s / /sw && echo b > /x"
 OPATH = "mkdir -p /data/opdir && ln -s /data/opdir /lnk2 && pathops opath /lnk2 op.txt /go; sleep 600"
 
@@ -66,6 +72,26 @@ def check_raw(db, cid):
     procs = list(client()[db]["pids"].find({"docker_id": cid, "cwd_unknown": {"$exists": True}}))
     check("raw_too_long_pids", len(procs) >= 1 and all("cwd" not in p and p["cwd_unknown"] == "<too_long>"
                                                        for p in procs), "pids %r" % procs)
+    h = one(files, "raw_link_target", op="link", filename="/data/real/hard.txt")
+    fields("raw_link_target_given", h, target="/data/real/f.txt", target_raw_path="/lnk/f.txt")
+    check("raw_link_target_verified", h is not None and "target_unverified" not in h
+          and "path_unverified" not in h, "doc %r" % h)
+    # the O_TMPFILE link names its target through a magic link: never
+    # taken for a confirmed path
+    ml = one(files, "raw_link_magic_target", op="link", filename="/data/real/linked.txt")
+    check("raw_link_magic_target_unverified", ml is not None and str(ml.get("target", "")).startswith("/proc/self/fd/")
+          and ml.get("target_unverified") is True, "doc %r" % ml)
+    u = one(files, "raw_unlink_own_doc", op="unlink", filename="/data/real/tmpf")
+    fields("raw_unlink_own_marks", u, raw_path="/lnk/tmpf")
+    s = one(files, "raw_unlinked_session", op="open", filename="/data/real/tmpf")
+    check("raw_unlinked_session_not_joined", s is not None and "then_op" not in s and "raw_path" not in s,
+          "doc %r" % s)
+    # the same name, confirmed alike, the same inode and dev: joined
+    j = one(files, "raw_joined_session", op="open", filename="/data/real/t2")
+    alone = [d for d in raw_files(client()[db]["files"], {}) if d.get("op") == "unlink"
+             and d.get("filename") == "/data/real/t2"]
+    check("raw_joined_unlink", j is not None and j.get("then_op") == "unlink" and not alone,
+          "doc %r, unlink alone %r" % (j, alone))
     op = one(files, "raw_opath_dirfd", op="open", filename="/data/opdir/op.txt")
     check("raw_opath_verified", op is not None and "path_unverified" not in op, "doc %r" % op)
     # the swap's processes were gone before godo read their cgroup: all
@@ -97,6 +123,12 @@ def check_filter(db, cid):
     check("json_unverified", len(sw) == 1 and sw[0].get("path_unverified") is True, "files %r" % sw)
     ops = [o for o in out["ops"] if o.get("container") == cid and o["op"] == "chmod"]
     check("json_op_given", len(ops) == 1 and ops[0].get("given_path") == "/lnk/f.txt", "ops %r" % ops)
+    ops = [o for o in out["ops"] if o.get("container") == cid and o["op"] == "unlink"
+           and o["path"] == "/data/real/tmpf"]
+    check("json_unlink_given", len(ops) == 1 and ops[0].get("given_path") == "/lnk/tmpf", "ops %r" % ops)
+    ops = [o for o in out["ops"] if o.get("container") == cid and o["op"] == "link"
+           and o["path"] == "/data/real/hard.txt"]
+    check("json_link_target", len(ops) == 1 and ops[0].get("target") == "/data/real/f.txt", "ops %r" % ops)
     cooked = client()[db + "_cooked"]
     d = cooked["files"].find_one({"docker_id": cid, "filename": "/sw/x"})
     check("saved_unverified", d is not None and d.get("path_unverified") is True, "doc %r" % d)

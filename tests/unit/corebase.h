@@ -161,4 +161,23 @@ file_doc(struct fx *f, const char *name)
 	return fake_store_find_doc(f->s, STORE_FILES, F_FILENAME, name);
 }
 
+/* The n-th files insert of op (0 first), or NULL. */
+static inline const bson_t *
+op_doc(struct fx *f, const char *op, int n)
+{
+	size_t i;
+
+	for (i = 0; i < fake_store_nops(f->s); i++) {
+		const struct fake_op *o = fake_store_op(f->s, i);
+		const char *v;
+
+		if (o->c != STORE_FILES || o->t != FAKE_INSERT)
+			continue;
+		v = fake_str(o->a, F_OP);
+		if (v != NULL && strcmp(v, op) == 0 && n-- == 0)
+			return o->a;
+	}
+	return NULL;
+}
+
 #endif

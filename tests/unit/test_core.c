@@ -692,9 +692,11 @@ test_core_exited_task_goes_once_stream_passed(void **state)
 
 /* ---- path operations ---- */
 
-/* A rename right after the close joins the file's document. */
+/* A rename right after the close whose names godo could not confirm (no
+ * task root here): its own document, marked; the file's is not joined
+ * (test_opmarks: the joined ones). */
 static void
-test_core_rename_joins_closed_file(void **state)
+test_core_rename_unconfirmed_alone(void **state)
 {
 	struct fx *f = *state;
 	uint64_t s;
@@ -709,10 +711,14 @@ test_core_rename_joins_closed_file(void **state)
 	sev_path(1, "/etc/passwd", NT_CREATE);
 	audit(f);
 	core_shutdown(f->c);
-	d = file_doc(f, "/etc/.tmp");
-	assert_string_equal(fake_str(d, F_THEN_OP), "rename");
+	d = op_doc(f, "rename", 0);
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_FILENAME), "/etc/.tmp");
 	assert_string_equal(fake_str(d, F_NEW_FILENAME), "/etc/passwd");
-	assert_int_equal(fake_store_count(f->s, STORE_FILES, FAKE_INSERT), 1);
+	assert_true(fake_int(d, F_PATH_UNVERIFIED, 0));
+	assert_true(fake_int(d, F_NEW_PATH_UNVERIFIED, 0));
+	assert_false(fake_has(op_doc(f, "open", 0), F_THEN_OP));
+	assert_int_equal(fake_store_count(f->s, STORE_FILES, FAKE_INSERT), 2);
 	assert_int_equal(core_stats(f->c)->ops, 1);
 }
 
@@ -932,25 +938,6 @@ meta_mode(uint32_t mode)
 {
 	ev.has_mode = true;
 	ev.mode = mode;
-}
-
-/* The n-th files insert of op (0 first), or NULL. */
-static const bson_t *
-op_doc(struct fx *f, const char *op, int n)
-{
-	size_t i;
-
-	for (i = 0; i < fake_store_nops(f->s); i++) {
-		const struct fake_op *o = fake_store_op(f->s, i);
-		const char *v;
-
-		if (o->c != STORE_FILES || o->t != FAKE_INSERT)
-			continue;
-		v = fake_str(o->a, F_OP);
-		if (v != NULL && strcmp(v, op) == 0 && n-- == 0)
-			return o->a;
-	}
-	return NULL;
 }
 
 /* The fields every operation document carries. */
@@ -1775,7 +1762,7 @@ main(void)
 	    T(test_core_exit_closes_files),
 	    T(test_core_exited_task_kept_while_audit_lags),
 	    T(test_core_exited_task_goes_once_stream_passed),
-	    T(test_core_rename_joins_closed_file),
+	    T(test_core_rename_unconfirmed_alone),
 	    T(test_core_unlink_alone),
 	    T(test_core_truncate),
 	    T(test_core_task_written_at_age),

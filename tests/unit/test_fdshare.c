@@ -2,7 +2,9 @@
  * CLONE_FILES, not a thread) without root: one table for both (a write
  * through a descriptor the sibling opened after the clone is counted, the
  * writer listed), the table living on when its holder exits first, exec
- * and unshare(CLONE_FILES) giving a copy, clone's flags when kcmp cannot
+ * and unshare(CLONE_FILES) giving a copy, close_range with
+ * CLOSE_RANGE_UNSHARE closing the caller's copy only (by a member or the
+ * holder) and without it the shared table, clone's flags when kcmp cannot
  * tell, and a flood of sharers bounded (copies, gaps fd_share). Driven
  * like test_core (corefx.h). */
 #include <setjmp.h>
@@ -221,6 +223,75 @@ test_fdshare_clone_files_unshare(void **state)
 	assert_int_equal(fake_int(d, F_WRITE_COUNT, -1), 0);
 }
 
+/* close_range(3, ~0, CLOSE_RANGE_UNSHARE) by pid: its table is copied
+ * first, then closed; the other process keeps the descriptor and writes
+ * through it. flags 0: the one table, closed for both. */
+static void
+close_range_by(struct fx *f, int32_t pid, uint64_t flags)
+{
+	sev(SYSEV_CLOSE_RANGE, pid, ++f->serial, 41);
+	ev.a[0] = 3;
+	ev.a[1] = 0xffffffffu;
+	ev.a[2] = flags;
+	audit(f);
+}
+
+static void
+close_range_unshare(struct fx *f, int32_t closer, int32_t other)
+{
+	const bson_t *d;
+	char id[32];
+
+	clone_files(f);
+	fd_ev(f, SYSEV_CLONE, 200, 30, 0x400 | 17, 201); /* CLONE_FILES */
+	open_fd(f, 200, 40, "/tmp/kept", 3);
+	close_range_by(f, closer, 2); /* CLOSE_RANGE_UNSHARE */
+	fd_ev(f, SYSEV_WRITE, other, 42, 3, 5);
+	fd_ev(f, SYSEV_WRITE, closer, 43, 3, 7); /* EBADF in truth */
+	fd_ev(f, SYSEV_CLOSE, other, 44, 3, 0);
+	flush(f);
+	d = file_doc(f, "/tmp/kept");
+	assert_non_null(d);
+	assert_int_equal(fake_int(d, F_WRITE_COUNT, -1), 1);
+	assert_int_equal(fake_int(d, F_WRITE_BYTES, -1), 5);
+	snprintf(id, sizeof(id), BOOT ":%d:%d", other, other == 200 ? 2 : 3);
+	assert_string_equal(writer(d, 0), id);
+	assert_false(fake_has(d, F_WRITERS ".1"));
+	assert_string_equal(fake_str(d, F_CLOSE_BY), "close");
+	assert_int_equal(fake_int(d, F_CLOSE_NS, 0), T0 + 44 * MS);
+}
+
+static void
+test_fdshare_close_range_unshare_member(void **state)
+{
+	close_range_unshare(*state, 201, 200);
+}
+
+static void
+test_fdshare_close_range_unshare_holder(void **state)
+{
+	close_range_unshare(*state, 200, 201);
+}
+
+/* Without the flag the table both share loses the descriptor. */
+static void
+test_fdshare_close_range_shared(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	clone_files(f);
+	fd_ev(f, SYSEV_CLONE, 200, 30, 0x400 | 17, 201);
+	open_fd(f, 200, 40, "/tmp/gone", 3);
+	close_range_by(f, 201, 0);
+	fd_ev(f, SYSEV_WRITE, 200, 42, 3, 5); /* EBADF in truth */
+	flush(f);
+	d = file_doc(f, "/tmp/gone");
+	assert_non_null(d);
+	assert_int_equal(fake_int(d, F_WRITE_COUNT, -1), 0);
+	assert_int_equal(fake_int(d, F_CLOSE_NS, 0), T0 + 41 * MS);
+}
+
 int
 main(void)
 {
@@ -238,6 +309,12 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_fdshare_clone_files_exec_unshares, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fdshare_clone_files_unshare,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_fdshare_close_range_unshare_member, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_fdshare_close_range_unshare_holder, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fdshare_close_range_shared,
 	                                    setup, teardown),
 	};
 
