@@ -511,6 +511,12 @@ static const struct field file_fields[] = {
     FF(F_WRITERS_MORE, FK_I64, d.f.writers_more),
     FF(F_RAW_PATH, FK_BYTES, d.f.given_path),
     FF(F_PATH_UNVERIFIED, FK_BOOL, d.f.path_unverified),
+    FF(F_NEW_RAW_PATH, FK_BYTES, d.new_given),
+    FF(F_NEW_PATH_UNVERIFIED, FK_BOOL, d.new_unverified),
+    FF(F_TARGET_RAW_PATH, FK_BYTES, d.f.given2),
+    FF(F_TARGET_UNVERIFIED, FK_BOOL, d.f.unverified2),
+    FF(F_SOURCE_RAW_PATH, FK_BYTES, d.f.given2),
+    FF(F_SOURCE_UNVERIFIED, FK_BOOL, d.f.unverified2),
 };
 
 int
@@ -549,6 +555,7 @@ decode_file_free(struct file_doc *d)
 	free(d->proc_id);
 	free(d->then_proc);
 	bytes_free(&d->new_path);
+	bytes_free(&d->new_given);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -31,10 +31,12 @@ bool decode_starts_by(const bson_t *doc, int64_t until);
 /* A files or fds document: the file (owner unset) and its links. */
 struct file_doc {
 	struct file f;
-	char *proc_id;         /* process_id: the owner's task id */
-	struct bytes new_path; /* rename target (of f or of the joined op) */
-	bool joined;           /* then_op present (docs/schema.md) */
-	enum file_op then_op;  /* FOP_OPEN: an unknown then_op */
+	char *proc_id;          /* process_id: the owner's task id */
+	struct bytes new_path;  /* rename target (of f or of the joined op) */
+	struct bytes new_given; /* its name as given (new_raw_path) */
+	bool new_unverified;    /* new_path_unverified */
+	bool joined;            /* then_op present (docs/schema.md) */
+	enum file_op then_op;   /* FOP_OPEN: an unknown then_op */
 	int64_t then_ns;
 	char *then_proc;
 };

@@ -425,11 +425,17 @@ file_or_fd(const struct discover *d, const bson_t *doc, bool from_fds)
 	f = model_add_file(m);
 	*f = fd.f;
 	memset(&fd.f, 0, sizeof(fd.f));
-	if (fd.joined)
+	if (fd.joined) {
+		const struct joined_new nw = {&fd.new_path, &fd.new_given,
+		                              fd.new_unverified};
+
 		repair_joined_op(m, f, fd.then_op, fd.then_ns,
-		                 model_find_id(m, fd.then_proc), &fd.new_path);
-	else if (f->op == FOP_RENAME)
+		                 model_find_id(m, fd.then_proc), &nw);
+	} else if (f->op == FOP_RENAME) {
 		bytes_copy(&f->new_path, &fd.new_path);
+		bytes_copy(&f->given2, &fd.new_given);
+		f->unverified2 = fd.new_unverified;
+	}
 	decode_file_free(&fd);
 	return 0;
 }

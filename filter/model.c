@@ -497,6 +497,7 @@ model_file_free(struct file *f)
 	bytes_free(&f->type);
 	bytes_free(&f->falloc_mode);
 	bytes_free(&f->given_path);
+	bytes_free(&f->given2);
 	bytes_free(&f->source);
 	bytes_free(&f->rdev);
 	bytes_free(&f->dev);

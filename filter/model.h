@@ -127,6 +127,11 @@ struct file {
 	 * path godo could not confirm against the kernel's inode */
 	struct bytes given_path;
 	bool path_unverified;
+	/* the same for the op's second name: a rename's new name, a link's
+	 * target, a bind mount's source (docs/schema.md new_raw_path,
+	 * target_raw_path, source_raw_path and their _unverified) */
+	struct bytes given2;
+	bool unverified2;
 };
 
 /* A host mount of a container (docs/schema.md, containers.mounts). */

@@ -23,6 +23,10 @@ int render_html(FILE *out, const struct model *m, const struct opts *o);
  * document's source "usermode_helper" or "setns" (docs/schema.md); NULL
  * otherwise. */
 const char *render_root_kind(const struct proc *p);
+/* Which second name of f carries marks (given2, unverified2): "new" (a
+ * rename's), "source" (a bind mount's), "target" (a link's); NULL when
+ * none does. */
+const char *render_second_kind(const struct file *f);
 /* p ran before the audit log a -replay read began (source
  * "replay_before"): its start time and lineage are not known. */
 bool render_before_log(const struct proc *p);

@@ -56,6 +56,16 @@ render_root_kind(const struct proc *p)
 	return NULL;
 }
 
+const char *
+render_second_kind(const struct file *f)
+{
+	if (!f->given2.set && !f->unverified2)
+		return NULL;
+	if (f->op == FOP_RENAME)
+		return "new";
+	return f->source.set ? "source" : "target";
+}
+
 bool
 render_before_log(const struct proc *p)
 {

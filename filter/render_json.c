@@ -306,10 +306,22 @@ j_argextra(struct jw *w, const struct argextra *x)
 static void
 j_given(struct jw *w, const struct file *f)
 {
+	const char *k2 = render_second_kind(f);
+	char key[32];
+
 	if (f->given_path.set)
 		kv_bytes(w, "given_path", &f->given_path);
 	if (f->path_unverified)
 		kv_bool(w, "path_unverified", true);
+	if (k2 == NULL)
+		return;
+	/* the second name's own: new_, target_ or source_ */
+	snprintf(key, sizeof(key), "%s_given_path", k2);
+	if (f->given2.set)
+		kv_bytes(w, key, &f->given2);
+	snprintf(key, sizeof(key), "%s_unverified", k2);
+	if (f->unverified2)
+		kv_bool(w, key, true);
 }
 
 /* The fields of the ops added by h-fid (docs/output.md): present only

@@ -92,6 +92,17 @@ const char *const render_page_js[] = {
     "    add(c, \"span\", \"pmark\", \"path unverified\");\n",
     "  return c;\n",
     "}\n",
+    /* an op's second name (rename's new name, link's target, mount's
+     * source): its own badges */
+    "function marks2(c, f) {\n",
+    "  [\"new\", \"target\", \"source\"].forEach(function (k) {\n",
+    "    if (f[k + \"_given_path\"] != null)\n",
+    "      add(c, \"span\", \"pmark\", k + \" given as \" +\n",
+    "        vis(f[k + \"_given_path\"]));\n",
+    "    if (f[k + \"_unverified\"])\n",
+    "      add(c, \"span\", \"pmark\", k + \" unverified\");\n",
+    "  });\n",
+    "}\n",
     "function argv(p) {\n",
     "  var a = p.args || [], s;\n",
     "  if (a.length === 0)\n",
@@ -358,8 +369,9 @@ const char *const render_page_js[] = {
     "      r = add(t, \"tr\");\n",
     "      add(r, \"td\", \"n\", vis(f.op));\n",
     "      pathcell(r, f, false);\n",
-    "      add(r, \"td\", \"path\", f.op === \"rename\" ? vis(f.new_path) :\n",
-    "        (f.target != null ? vis(f.target) : \"\"));\n",
+    "      marks2(add(r, \"td\", \"path\", f.op === \"rename\" ?\n",
+    "        vis(f.new_path) : (f.target != null ? vis(f.target) : \"\")), "
+    "f);\n",
     "      add(r, \"td\", \"n\", opdetails(f));\n",
     "      add(r, \"td\", \"path\", vis(f.host_path) + (f.new_host_path ? \" "
     "-> \" +\n",

@@ -315,6 +315,20 @@ t_given(struct buf *b, const struct file *f)
 		buf_adds(b, " (path unverified)");
 }
 
+/* The marks of an op's second name (a rename's new name, a link's target,
+ * a mount's source), right after it, as t_given's. */
+static void
+t_given2(struct buf *b, const struct file *f)
+{
+	if (f->given2.set) {
+		buf_adds(b, " (given as ");
+		render_bytes(b, &f->given2, PATH_MAX_SHOWN);
+		buf_addc(b, ')');
+	}
+	if (f->unverified2)
+		buf_adds(b, " (path unverified)");
+}
+
 /* The details of the ops added by h-fid, each only when present:
  * " exchanged", " punch-hole,keep-size 4096+8192", " from SRC",
  * " flags 0x1000", " rdev 1:3", " inode N dev 254:0" (an op without a path). */
@@ -333,6 +347,7 @@ t_op_more(struct buf *b, const struct file *f)
 	if (f->source.set) {
 		buf_adds(b, " from ");
 		render_bytes(b, &f->source, PATH_MAX_SHOWN);
+		t_given2(b, f);
 	}
 	if (f->has_flags)
 		buf_printf(b, " flags 0x%x", (unsigned)f->flags);
@@ -363,6 +378,8 @@ t_op(struct buf *b, const struct file *f)
 	if (to->set) {
 		buf_adds(b, " -> ");
 		render_bytes(b, to, PATH_MAX_SHOWN);
+		if (!f->source.set)
+			t_given2(b, f);
 	}
 	if (f->has_mode)
 		buf_printf(b, " mode %04o", (unsigned)f->mode);

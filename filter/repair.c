@@ -163,7 +163,7 @@ repair_files(struct model *m, const struct opts *o)
 
 void
 repair_joined_op(struct model *m, const struct file *f, enum file_op op,
-                 int64_t ns, struct proc *by, const struct bytes *new_path)
+                 int64_t ns, struct proc *by, const struct joined_new *nw)
 {
 	struct bytes raw = {0};
 	struct file *g;
@@ -191,6 +191,10 @@ repair_joined_op(struct model *m, const struct file *f, enum file_op op,
 	model_file_set_op(g, op, NULL);
 	g->raw_path = raw;
 	g->ns = ns;
-	if (op == FOP_RENAME)
-		bytes_copy(&g->new_path, new_path);
+	if (op == FOP_RENAME && nw != NULL) {
+		bytes_copy(&g->new_path, nw->path);
+		if (nw->given != NULL)
+			bytes_copy(&g->given2, nw->given);
+		g->unverified2 = nw->unverified;
+	}
 }

@@ -14,15 +14,22 @@
 
 /* Threads: sort, parent, exit. Run after discover_tree. */
 void repair_threads(struct model *m);
+/* A joined rename's new name: the path, the name as given (new_raw_path)
+ * and whether godo confirmed it (its own marks, docs/schema.md). */
+struct joined_new {
+	const struct bytes *path, *given;
+	bool unverified;
+};
 /* The listener joins an unlink or rename that follows a close right away
  * to the closed file's document (then_* fields, docs/schema.md): a new
  * file of m, "<f's id>:<op's name>", owned by the process that did it (by;
  * nothing when by is NULL or not kept, or op is neither FOP_RENAME nor
- * FOP_UNLINK), at ns, with f's raw path (and new_path for a rename). Once
- * per id. f may be an element of m->files. */
+ * FOP_UNLINK), at ns, with f's raw path (and nw for a rename; nw may be
+ * NULL). It carries none of the session's path marks: the listener joins
+ * only an op whose own name carries none. Once per id. f may be an element
+ * of m->files. */
 void repair_joined_op(struct model *m, const struct file *f, enum file_op op,
-                      int64_t ns, struct proc *by,
-                      const struct bytes *new_path);
+                      int64_t ns, struct proc *by, const struct joined_new *nw);
 /* Files: paths, close times, window. Run after the files are read. */
 void repair_files(struct model *m, const struct opts *o);
 /* The cwd in effect at ns: the last exec at or before ns that recorded

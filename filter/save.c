@@ -334,10 +334,26 @@ proc_doc(struct doc *d, const struct proc *p)
 static void
 save_given(struct doc *d, const struct file *f)
 {
+	const char *k2 = render_second_kind(f);
+	bool rn = k2 != NULL && strcmp(k2, "new") == 0;
+	bool src = k2 != NULL && strcmp(k2, "source") == 0;
+
 	if (f->given_path.set)
 		a_bytes(d, F_RAW_PATH, &f->given_path);
 	if (f->path_unverified)
 		a_bool(d, F_PATH_UNVERIFIED, true);
+	if (k2 == NULL)
+		return;
+	if (f->given2.set)
+		a_bytes(d,
+		        rn ? F_NEW_RAW_PATH
+		           : (src ? F_SOURCE_RAW_PATH : F_TARGET_RAW_PATH),
+		        &f->given2);
+	if (f->unverified2)
+		a_bool(d,
+		       rn ? F_NEW_PATH_UNVERIFIED
+		          : (src ? F_SOURCE_UNVERIFIED : F_TARGET_UNVERIFIED),
+		       true);
 }
 
 /* the fields of the ops added by h-fid, those it has (docs/schema.md) */

@@ -1513,7 +1513,27 @@ def case_path_marks_badges():
     f.file(ci, "/data/fake (path unverified) (given as /etc/x)", 12, 13)
     op = f.op(ci, "unlink", "/data/gone", 14)
     op["path_unverified"] = True
+    # a second name's marks are its own: a rename's new name, a link's target
+    rn = f.op(ci, "rename", "/data/a", 15, new="/data/b")
+    rn["new_raw_path"] = "lnk/b"
+    rn["new_path_unverified"] = True
+    ln = f.op(ci, "link", "/data/hard", 16)
+    ln["target"] = "/data/orig"
+    ln["target_unverified"] = True
     f.insert(db)
+    out = run_filter(db)
+    by_path = {o["path"]: o for o in out["ops"]}
+    eq({k: by_path["/data/a"].get(k) for k in ("new_given_path", "new_unverified",
+                                                                   "given_path", "path_unverified")},
+       {"new_given_path": "lnk/b", "new_unverified": True, "given_path": None, "path_unverified": None},
+       "json: the rename's new name's marks, not its path's")
+    eq(by_path["/data/hard"].get("target_unverified"), True, "json: the link target's mark")
+    txt = run_filter(db, fmt="text")
+    check(any("rename /data/a -> /data/b (given as lnk/b) (path unverified)" in ln_ for ln_ in txt.splitlines()),
+          "text: the new name's marks after it:\n" + txt)
+    saved = client[db.name + "_out"].files.find_one({"op": "rename"})
+    eq({k: saved.get(k) for k in ("new_raw_path", "new_path_unverified")},
+       {"new_raw_path": "lnk/b", "new_path_unverified": True}, "saved: the new name's marks")
     dom = page_dom(db)
     if dom is None:
         return
@@ -1526,6 +1546,9 @@ def case_path_marks_badges():
     eq(got.get("/data/fake (path unverified) (given as /etc/x)"), [],
        "a name with the marks' words: text, no badge")
     eq(got.get("/data/gone"), ["path unverified"], "badge of the op")
+    eq(got.get("/data/a"), [], "the rename's path: no badge of its new name")
+    eq(got.get("/data/b"), ["new given as lnk/b", "new unverified"], "badges of the new name")
+    eq(got.get("/data/orig"), ["target unverified"], "badge of the link's target")
 
 
 CASES = [

@@ -230,18 +230,25 @@ test_repair_joined_op(void **state)
 	struct proc *p = add_proc(m, "p", 100, S(1));
 	struct proc *gone = add_proc(m, "g", 200, S(1));
 	struct bytes nw = {(char *)"/new", 4, true};
+	struct bytes given = {(char *)"lnk/new", 7, true};
+	const struct joined_new jn = {&nw, &given, true};
 	struct file *f = add_open(m, p, "/old", S(2));
 
 	(void)state;
 	gone->keep = false;
-	repair_joined_op(m, f, FOP_RENAME, S(3), p, &nw);
+	f->path_unverified = true; /* the session's mark: not the op's */
+	repair_joined_op(m, f, FOP_RENAME, S(3), p, &jn);
 	assert_int_equal(m->nfiles, 2);
 	assert_string_equal(m->files[1].id, "/old:rename");
 	assert_string_equal(m->files[1].new_path.p, "/new");
+	assert_false(m->files[1].path_unverified);
+	assert_false(m->files[1].given_path.set);
+	assert_string_equal(m->files[1].given2.p, "lnk/new");
+	assert_true(m->files[1].unverified2);
 	assert_string_equal(m->files[1].op_name.p, "rename");
 	assert_true(m->files[1].ns == S(3));
 	/* once per id; not for a process not kept, nor an unknown op */
-	repair_joined_op(m, &m->files[0], FOP_RENAME, S(3), p, &nw);
+	repair_joined_op(m, &m->files[0], FOP_RENAME, S(3), p, &jn);
 	repair_joined_op(m, &m->files[0], FOP_UNLINK, S(3), gone, NULL);
 	repair_joined_op(m, &m->files[0], FOP_OPEN, S(3), p, NULL);
 	repair_joined_op(m, &m->files[0], FOP_OTHER, S(3), p, NULL);
