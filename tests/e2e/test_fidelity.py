@@ -7,6 +7,7 @@ godo's cap whose tail and SHA-256 still show the payload. Each checked
 field by field in the raw documents, then in filter's JSON and text."""
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -194,6 +195,7 @@ def check_filter(db, io_cid, priv_cid, pad_cid):
     text = filter_text(db)
     nodes = [ln for ln in text.splitlines() if ln.startswith("    mknod /tmp/null ")]
     check("text_rdev", len(nodes) == 1 and " char rdev 1:3  pid " in nodes[0], "lines %r" % nodes)
+    unmarked = re.sub(r" \(given as [^)]*\)| \(path unverified\)", "", text)
     for name, want in (("exchange", "    rename /tmp/a -> /tmp/b exchanged"),
                        ("fallocate", "    fallocate /tmp/fa.out keep-size,punch-hole 4096+8192"),
                        ("bind", "    mount /tmp/mnt/b from /tmp/src.txt flags 0x1000"),
@@ -201,7 +203,9 @@ def check_filter(db, io_cid, priv_cid, pad_cid):
                        ("args_cut", " [argv[%d] of %d bytes cut, ends: " % (len(PAD_ARGS) - 1, len(PAD_ARGS[-1]))),
                        ("payload", "payload-xyz"),
                        ("sha", "[sha256 %s]" % argv_sha(PAD_ARGS))):
-        check("text_%s" % name, want in text, "no %r in text %r" % (want, text[-2500:]))
+        # a name's marks follow it (docs/output.md): godo could not confirm
+        # some paths when it was slow (ASan); the ops' words are what count
+        check("text_%s" % name, want in unmarked, "no %r in text %r" % (want, text[-2500:]))
     lines = [ln for ln in text.splitlines() if "/tmp/mm.out" in ln]
     check("text_mapped", any(ln.endswith("  mapped") for ln in lines), "lines %r" % lines)
 
