@@ -17,6 +17,7 @@
 #include <sys/sysmacros.h>
 
 #include "corefx.h"
+#include "haveopenat2.h"
 
 #define PID 200
 
@@ -400,5 +401,9 @@ main(void)
 	                                    teardown),
 	};
 
+	if (!have_openat2()) { /* valgrind 3.19: pathres confirms nothing */
+		printf("no openat2 here (valgrind?): test_opmarks skipped\n");
+		return 0;
+	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

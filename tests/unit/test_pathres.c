@@ -21,6 +21,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "haveopenat2.h"
 #include "pathres.h"
 
 #define PID 4242
@@ -48,24 +49,6 @@ mk(const struct fx *f, const char *rel, int kind, const char *target)
 		assert_true(fd >= 0);
 		close(fd);
 	}
-}
-
-/* openat2 is missing under valgrind 3.19 (ENOSYS) and before Linux 5.6:
- * then nothing is confirmed (every answer unverified), and these tests,
- * which need it, are skipped. */
-static bool
-have_openat2(void)
-{
-	struct open_how how;
-	long fd;
-
-	memset(&how, 0, sizeof(how));
-	how.flags = O_PATH | O_CLOEXEC;
-	how.resolve = RESOLVE_IN_ROOT;
-	fd = syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof(how));
-	if (fd >= 0)
-		close((int)fd);
-	return fd >= 0 || errno != ENOSYS;
 }
 
 static int
