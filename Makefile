@@ -134,7 +134,7 @@ UNIT_test_filter_tree := $(FILTER_MODEL)
 UNIT_test_filter_roots := $(FILTER_MODEL)
 UNIT_test_filter_ident := filter/containers filter/decode common/esc \
 	$(FILTER_BASE)
-UNIT_test_filter_render := filter/render_text filter/render_text_ct filter/vis filter/render_json \
+UNIT_test_filter_render := filter/render_text filter/render_text_op filter/render_text_ct filter/vis filter/render_json \
 	filter/render_html filter/render_page $(FILTER_MODEL) \
 	filter/rank filter/prov filter/render_page_js filter/render_page_tl
 UNIT_test_procfs := listener/procfs common/log common/util

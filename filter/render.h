@@ -18,6 +18,15 @@ int render_text(FILE *out, const struct model *m, const struct opts *o);
 /* One self-contained page (inline CSS/JS, no network) over render_json. */
 int render_html(FILE *out, const struct model *m, const struct opts *o);
 
+/* Bytes of a path the text report shows at most (cut: said so). */
+#define PATH_MAX_SHOWN 4096
+/* text (render_text_op.c): " (given as NAME)" and " (path unverified)",
+ * each when present, after the name they are about */
+void render_text_marks(struct buf *b, const struct bytes *given,
+                       bool unverified);
+/* text: "    <op> <path>[ -> new path or target][ details]" of one op */
+void render_text_op(struct buf *b, const struct file *f);
+
 /* helpers shared by the renderers and save.c (render_common.c) */
 /* Why p is a root of its own, when it is one but no daemon: its
  * document's source "usermode_helper" or "setns" (docs/schema.md); NULL

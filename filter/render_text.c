@@ -20,7 +20,6 @@
 #define ARGS_SHOWN 400 /* bytes of args shown per line */
 #define DEPTH_DRAWN 48 /* tree levels drawn in full on a line */
 #define DEPTH_TAIL 16  /* levels drawn after a "[depth N]" cut */
-#define PATH_MAX_SHOWN 4096
 
 struct tw {
 	FILE *out;
@@ -291,109 +290,12 @@ t_kids(struct tw *w, const struct proc *p, const struct container *ct)
 	free(lv);
 }
 
-/* a chown id: "?" when absent */
-static void
-t_id(struct buf *b, bool has, int64_t id)
-{
-	if (has)
-		buf_printf(b, "%lld", (long long)id);
-	else
-		buf_addc(b, '?');
-}
-
 /* h-paths, each only when present: " (given as NAME)" when godo
  * resolved the name to another path, " (path unverified)". */
 static void
 t_given(struct buf *b, const struct file *f)
 {
-	if (f->given_path.set) {
-		buf_adds(b, " (given as ");
-		render_bytes(b, &f->given_path, PATH_MAX_SHOWN);
-		buf_addc(b, ')');
-	}
-	if (f->path_unverified)
-		buf_adds(b, " (path unverified)");
-}
-
-/* The marks of an op's second name (a rename's new name, a link's target,
- * a mount's source), right after it, as t_given's. */
-static void
-t_given2(struct buf *b, const struct file *f)
-{
-	if (f->given2.set) {
-		buf_adds(b, " (given as ");
-		render_bytes(b, &f->given2, PATH_MAX_SHOWN);
-		buf_addc(b, ')');
-	}
-	if (f->unverified2)
-		buf_adds(b, " (path unverified)");
-}
-
-/* The details of the ops added by h-fid, each only when present:
- * " exchanged", " punch-hole,keep-size 4096+8192", " from SRC",
- * " flags 0x1000", " rdev 1:3", " inode N dev 254:0" (an op without a path). */
-static void
-t_op_more(struct buf *b, const struct file *f)
-{
-	if (f->exchange)
-		buf_adds(b, " exchanged");
-	if (f->falloc_mode.set) {
-		buf_addc(b, ' ');
-		render_bytes(b, &f->falloc_mode, 160);
-	}
-	if (f->has_range)
-		buf_printf(b, " %lld+%lld", (long long)f->offset,
-		           (long long)f->length);
-	if (f->source.set) {
-		buf_adds(b, " from ");
-		render_bytes(b, &f->source, PATH_MAX_SHOWN);
-		t_given2(b, f);
-	}
-	if (f->has_flags)
-		buf_printf(b, " flags 0x%x", (unsigned)f->flags);
-	if (f->rdev.set) {
-		buf_adds(b, " rdev ");
-		render_bytes(b, &f->rdev, 32);
-	}
-	/* an op with a path shows that; only a nameless one (open by
-	 * handle) its inode */
-	if (f->has_inode && f->path.n == 0) {
-		buf_printf(b, " inode %lld dev ", (long long)f->inode);
-		render_bytes(b, &f->dev, 32);
-	}
-}
-
-/* "<op> <path>[ -> new path or target][ mode 4755][ uid:gid][ type]",
- * every string escaped (docs/output.md) */
-static void
-t_op(struct buf *b, const struct file *f)
-{
-	const struct bytes *to =
-	    f->op == FOP_RENAME ? &f->new_path : &f->target;
-
-	buf_adds(b, "    ");
-	render_bytes(b, &f->op_name, FOP_NAME_MAX);
-	buf_addc(b, ' ');
-	render_bytes(b, &f->path, PATH_MAX_SHOWN);
-	if (to->set) {
-		buf_adds(b, " -> ");
-		render_bytes(b, to, PATH_MAX_SHOWN);
-		if (!f->source.set)
-			t_given2(b, f);
-	}
-	if (f->has_mode)
-		buf_printf(b, " mode %04o", (unsigned)f->mode);
-	if (f->has_uid || f->has_gid) {
-		buf_addc(b, ' ');
-		t_id(b, f->has_uid, f->uid);
-		buf_addc(b, ':');
-		t_id(b, f->has_gid, f->gid);
-	}
-	if (f->type.set) {
-		buf_addc(b, ' ');
-		render_bytes(b, &f->type, 64);
-	}
-	t_op_more(b, f);
+	render_text_marks(b, &f->given_path, f->path_unverified);
 }
 
 /* The pid in a task _id "<boot_id>:<pid>:<start ticks>" (docs/schema.md),
@@ -492,7 +394,7 @@ t_files(struct tw *w, const struct container *ct)
 			continue;
 		if (n++ == 0)
 			buf_adds(&w->b, "  operations:\n");
-		t_op(&w->b, f);
+		render_text_op(&w->b, f);
 		buf_printf(&w->b, "  pid %d  at ", (int)f->owner->lead.tgid);
 		t_time(w, f->ns);
 		t_given(&w->b, f); /* h-paths: last, after what was there */

@@ -9,8 +9,6 @@
 #include "containers.h"
 #include "vis.h"
 
-#define PATH_MAX_SHOWN 4096
-
 /* "  key a, b, c\n" when a has entries */
 static void
 t_list(struct buf *b, const char *key, const struct argv *a)
