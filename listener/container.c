@@ -109,13 +109,29 @@ container_pivot_root(struct tracker *tr, struct task *k)
 	read_rootfs(tr, k);
 }
 
+/* A hook runc runs on the host: the daemon's own binary, run in the
+ * bundle directory runc works in, whose path holds the container's id
+ * (runc's hint). A container's own init cannot pass for one by its name
+ * alone: its directory is inside the container and the id is drawn when
+ * the container is created. */
+static bool
+is_hook(struct tracker *tr, const struct task *k, const struct sysevent *ev)
+{
+	const struct task *parent = proctab_get(tr->pt, k->ptgid);
+
+	return container_is_daemon_name(ev->exe.p, ev->exe.n) &&
+	       parent != NULL && parent->hint_id[0] != '\0' &&
+	       ev->cwd.n >= 64 &&
+	       memmem(ev->cwd.p, ev->cwd.n, parent->hint_id, 64) != NULL;
+}
+
 void
 container_execve(struct tracker *tr, struct task *k, const struct sysevent *ev)
 {
 	unsigned int i;
 
 	scope_daemon_exec(tr, k, ev); /* by what it is, not its name */
-	k->daemon_exe = container_is_daemon_name(ev->exe.p, ev->exe.n);
+	k->daemon_exe = is_hook(tr, k, ev);
 	/* runc create/exec and the shim name the container they work for: a
 	 * process they start that exits before its cgroup is read inherits
 	 * it. */

@@ -51,8 +51,8 @@ struct task {
 	char hint_id[65]; /* a container runc or a shim was started for */
 	bool cg_gone;     /* exited before its cgroup could be read */
 	bool cg_read;     /* its cgroup was read (container or not) */
-	bool daemon_exe;  /* exec'd a daemon's binary (dockerd: an OCI hook
-	                     such as libnetwork-setkey when runc starts it) */
+	bool daemon_exe;  /* an OCI hook runc ran on the host (the daemon's
+	                     binary in the bundle directory: container.c) */
 	bool thread;
 	bool in_tree; /* dockerd/containerd or a descendant: recorded */
 	bool daemon;  /* dockerd or containerd itself (field "star") */

@@ -434,7 +434,16 @@ test_core_container_runc_hook_stays_host(void **state)
 	struct fx *f = *state;
 
 	runc_child_gone(f, 230);
-	do_execve(f, 230, 5003, "/usr/bin/dockerd", "libnetwork-setkey", CID);
+	/* run in runc's bundle directory, which names the container */
+	sev(SYSEV_EXECVE, 230, ++f->serial, 5003);
+	ev.exe = STR_LIT("/usr/bin/dockerd");
+	ev.argv[0] = STR_LIT("libnetwork-setkey");
+	ev.argv[1] = STR_LIT(CID);
+	ev.argc = 2;
+	ev.comm = ev.argv[0];
+	ev.cwd =
+	    STR_LIT("/run/containerd/io.containerd.runtime.v2.task/moby/" CID);
+	audit(f);
 	sev(SYSEV_UNLINK, 230, ++f->serial, 5004);
 	sev_path(0, "hook.txt", NT_DELETE);
 	audit(f);
@@ -444,6 +453,28 @@ test_core_container_runc_hook_stays_host(void **state)
 	assert_false(
 	    fake_has(fake_store_find_doc(f->s, STORE_FILES, F_OP, "unlink"),
 	             F_DOCKER_ID));
+}
+
+/* The spoof: a container's init that is a binary at /usr/bin/dockerd
+ * (its name, args and directory the image's), gone before its cgroup was
+ * read, is still the container's: not taken for a hook. */
+static void
+test_core_container_init_named_dockerd_not_hook(void **state)
+{
+	struct fx *f = *state;
+
+	runc_child_gone(f, 231);
+	do_execve(f, 231, 5003, "/usr/bin/dockerd", "libnetwork-setkey", CID);
+	sev(SYSEV_UNLINK, 231, ++f->serial, 5004);
+	sev_path(0, "evade.txt", NT_DELETE);
+	audit(f);
+	exit_task(f, 231, 5005, 0);
+	at(f, 7000);
+	assert_string_equal(fake_str(pids_doc(f, 231, 500), F_DOCKER_ID), CID);
+	assert_string_equal(
+	    fake_str(fake_store_find_doc(f->s, STORE_FILES, F_OP, "unlink"),
+	             F_DOCKER_ID),
+	    CID);
 }
 
 /* setns and pivot_root of a task not yet written go into its document. */
@@ -1752,6 +1783,7 @@ main(void)
 	    T(test_core_container_fork_child_of_unsettled),
 	    T(test_core_container_runtime_gone_stays_host),
 	    T(test_core_container_runc_hook_stays_host),
+	    T(test_core_container_init_named_dockerd_not_hook),
 	    T(test_core_setns_and_pivot_root),
 	    T(test_core_open_write_close),
 	    T(test_core_fd_shadowing),
