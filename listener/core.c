@@ -264,8 +264,10 @@ on_close_range(struct tracker *tr, struct task *k, const struct sysevent *ev)
 bool
 core_audit_known(struct core *c, const struct sysevent *ev)
 {
-	if (!ev->has_syscall || ev->kind == SYSEV_OTHER ||
-	    ev->kind == SYSEV_CLONE)
+	if (ev->kind == SYSEV_CLONE)
+		return !ev->success || ev->exit <= 0 || ev->exit > INT32_MAX ||
+		       lifecycle_clone_known(&c->tr, ev);
+	if (!ev->has_syscall || ev->kind == SYSEV_OTHER)
 		return true; /* not attributed at all */
 	return lifecycle_known(&c->tr, ev->pid, ev->time_ns);
 }

@@ -29,8 +29,9 @@ void core_set_now(struct core *c, uint64_t now_ms, int64_t wall_ns);
 /* Scan the proc root (snapshot.h). 0 or -1. */
 int core_snapshot(struct core *c);
 void core_conn_event(struct core *c, const struct procconn_event *ev);
-/* Does ev's pid belong to a task godo knows? When not, the caller reads
- * the connector before core_audit_event: a FORK may be on its way. */
+/* Does ev's pid belong to a task godo knows (for a clone: was the FORK it
+ * made read)? When not, the caller reads the connector before
+ * core_audit_event: a FORK may be on its way. */
 bool core_audit_known(struct core *c, const struct sysevent *ev);
 void core_audit_event(struct core *c, const struct sysevent *ev);
 /* Periodic work: open files into fds, held documents released, due task

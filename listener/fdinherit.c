@@ -39,19 +39,35 @@ fdinherit_take(struct fdinherit *fi, int32_t child, struct fdinherit_fork *f)
 	return true;
 }
 
-bool
-fdinherit_take_clone(struct fdinherit *fi, int32_t child, int32_t parent,
-                     struct fdinherit_fork *f)
+/* The pending fork a clone event names (fdinherit_take_clone), NULL when
+ * none or several. */
+static struct fdinherit_slot *
+find_clone(struct fdinherit *fi, int32_t child, int32_t parent)
 {
 	struct fdinherit_slot *s = slot_of(fi, child), *one = NULL;
 	unsigned int i, n = 0;
 
 	if (child > 0 && s->child == child && s->parent == parent)
-		return fdinherit_take(fi, child, f);
+		return s;
 	for (i = 0; i < FDINHERIT_SLOTS; i++)
 		if (fi->slot[i].child != 0 && fi->slot[i].parent == parent) {
 			one = &fi->slot[i];
 			n++;
 		}
-	return n == 1 && fdinherit_take(fi, one->child, f);
+	return n == 1 ? one : NULL;
+}
+
+bool
+fdinherit_has_clone(struct fdinherit *fi, int32_t child, int32_t parent)
+{
+	return find_clone(fi, child, parent) != NULL;
+}
+
+bool
+fdinherit_take_clone(struct fdinherit *fi, int32_t child, int32_t parent,
+                     struct fdinherit_fork *f)
+{
+	struct fdinherit_slot *s = find_clone(fi, child, parent);
+
+	return s != NULL && fdinherit_take(fi, s->child, f);
 }

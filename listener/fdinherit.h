@@ -40,6 +40,8 @@ bool fdinherit_note(struct fdinherit *fi, const struct fdinherit_fork *f,
  * they wait for their own first events). */
 bool fdinherit_take_clone(struct fdinherit *fi, int32_t child, int32_t parent,
                           struct fdinherit_fork *f);
+/* Would fdinherit_take_clone find a fork? (It takes nothing.) */
+bool fdinherit_has_clone(struct fdinherit *fi, int32_t child, int32_t parent);
 /* Is child's copy pending? Then it is no more, the fork in *f. */
 bool fdinherit_take(struct fdinherit *fi, int32_t child,
                     struct fdinherit_fork *f);

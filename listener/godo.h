@@ -25,6 +25,7 @@
 #include "writeback.h"
 
 #define PROCCONN_BUDGET 4096
+#define CONN_ROUNDS 16 /* connector reads for one audit event's FORK */
 #define AUDIT_BUDGET 1024
 #define FLUSH_MS 200
 #define GODO_REASM_SLOTS 1024

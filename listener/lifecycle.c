@@ -217,6 +217,23 @@ clone_shares(const struct sysevent *ev)
 	return (ev->a[0] & CLONE_FILES) != 0;
 }
 
+bool
+lifecycle_clone_known(struct tracker *tr, const struct sysevent *ev)
+{
+	struct task *p = proctab_get(tr->pt, ev->pid), *c;
+	int32_t parent = p != NULL ? p->tgid : ev->pid;
+	int32_t child = (int32_t)ev->exit;
+	bool x64 = ev->arch == ARCH_X86_64;
+
+	if (ev->syscall == (x64 ? 56 : 120) && (ev->a[0] & CLONE_THREAD) != 0)
+		return true; /* a thread: no table of its own */
+	if (fdinherit_has_clone(&tr->inh, child, parent))
+		return true;
+	/* same pid namespace: its FORK was read, its copy taken already */
+	c = proctab_get(tr->pt, child);
+	return c != NULL && c->ptgid == parent && current(c, ev->time_ns);
+}
+
 void
 lifecycle_clone(struct tracker *tr, const struct sysevent *ev)
 {

@@ -45,6 +45,12 @@ void lifecycle_inherit(struct tracker *tr, int32_t child);
  * child, or of the one child of that parent pending; clone's flags say
  * whether the table is shared (kcmp could not tell a child gone fast). */
 void lifecycle_clone(struct tracker *tr, const struct sysevent *ev);
+/* Has the FORK of the child a successful clone event returned been read?
+ * When false, the caller reads the connector first: under a fork storm
+ * the connector's queue may hold the FORK behind more than one read's
+ * budget, and a clone that finds no pending fork cannot say whether the
+ * child shares its parent's table (a child gone fast cannot be asked). */
+bool lifecycle_clone_known(struct tracker *tr, const struct sysevent *ev);
 /* k has done something recorded (source: what). */
 void lifecycle_recorded(struct tracker *tr, struct task *k, const char *source);
 /* Periodic: write due documents, retire tasks exited grace_ms ago. */

@@ -104,7 +104,18 @@ note_cut(struct godo *g, const struct reasm_event *rev, int64_t ns)
 }
 
 /* An audit event of a pid godo does not know may come from a child whose
- * FORK is still in the connector's queue: read that first. */
+ * FORK is still in the connector's queue (a clone event: the FORK it made):
+ * read that first, more than one budget when a fork storm queued more. */
+static void
+drain_for(struct godo *g, const struct sysevent *ev)
+{
+	int i;
+
+	for (i = 0; i < CONN_ROUNDS && !core_audit_known(g->core, ev); i++)
+		if (procconn_read(g->conn, on_cn, g, PROCCONN_BUDGET) <= 0)
+			break;
+}
+
 static void
 on_event(const struct reasm_event *rev, void *arg)
 {
@@ -117,8 +128,7 @@ on_event(const struct reasm_event *rev, void *arg)
 	note_cut(g, rev, ok ? g->ev->time_ns : 0);
 	if (!ok)
 		return;
-	if (!core_audit_known(g->core, g->ev))
-		drain_conn(g);
+	drain_for(g, g->ev);
 	core_audit_event(g->core, g->ev);
 }
 
@@ -555,6 +565,7 @@ main(int argc, char **argv)
 	         g.o.all ? ", every process" : "");
 	loop(&g);
 	log_info("stopping");
+	stats_line(&g);
 	teardown(&g);
 	return 0;
 }

@@ -152,6 +152,58 @@ test_fdshare_clone_flags(void **state)
 	assert_string_equal(writer(d, 0), BOOT ":201:3");
 }
 
+/* The parent's clone(2) event read before the FORK it made (a fork storm
+ * held the FORK behind more than one connector read): the event is not
+ * "known" until the FORK is in, so the listener reads the connector first
+ * and the flags still decide, kcmp being unable to tell. A thread's clone
+ * and a clone whose child (same namespace) is known are known at once. */
+static void
+test_fdshare_clone_before_fork(void **state)
+{
+	struct fx *f = *state;
+	const bson_t *d;
+
+	fork_proc(f, 100, 1, 10, "dockerd", "/usr/bin/dockerd");
+	fakeproc_serving(&f->fp, 100, "/run/docker.sock", 55);
+	do_execve(f, 100, 11, "/usr/bin/dockerd", "dockerd");
+	fork_proc(f, 200, 100, 20, "clonefiles", "/bin/clonefiles");
+	shared_child = -2; /* both gone when godo asks */
+	sev(SYSEV_CLONE, 200, ++f->serial, 30);
+	ev.arch = ARCH_X86_64;
+	ev.syscall = 56;
+	ev.a[0] = 0x400 | 17; /* CLONE_FILES | SIGCHLD */
+	ev.exit = 7;          /* the child in the container's namespace */
+	assert_false(core_audit_known(f->c, &ev));
+	fork_proc(f, 201, 200, 30, "clonefiles", "/bin/clonefiles");
+	assert_true(core_audit_known(f->c, &ev));
+	audit(f);
+	open_fd(f, 201, 31, "/dev/null", 3);
+	open_fd(f, 200, 40, "/tmp/shared", 5);
+	fd_ev(f, SYSEV_WRITE, 201, 41, 5, 6);
+	fd_ev(f, SYSEV_WRITE, 200, 42, 5, 7);
+	fd_ev(f, SYSEV_CLOSE, 200, 44, 5, 0);
+	flush(f);
+	d = file_doc(f, "/tmp/shared");
+	assert_non_null(d);
+	assert_int_equal(fake_int(d, F_WRITE_COUNT, -1), 2);
+	assert_string_equal(writer(d, 0), BOOT ":201:3");
+	/* a fork of the same namespace whose child is known: no read */
+	fork_proc(f, 202, 200, 50, "c", "/bin/c");
+	sev(SYSEV_CLONE, 200, ++f->serial, 50);
+	ev.arch = ARCH_X86_64;
+	ev.syscall = 57;
+	ev.exit = 202;
+	audit(f); /* takes 202's pending copy */
+	assert_true(core_audit_known(f->c, &ev));
+	/* a thread has no table of its own: nothing to wait for */
+	sev(SYSEV_CLONE, 200, ++f->serial, 51);
+	ev.arch = ARCH_X86_64;
+	ev.syscall = 56;
+	ev.a[0] = 0x10000 | 0x400 | 0x100; /* CLONE_THREAD|FILES|VM */
+	ev.exit = 9;
+	assert_true(core_audit_known(f->c, &ev));
+}
+
 /* The parent exits first: the table lives on with the child. */
 static void
 test_fdshare_clone_files_holder_exits(void **state)
@@ -298,6 +350,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
 	        test_fdshare_clone_files_sibling_open, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fdshare_clone_before_fork,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fdshare_clone_flags, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_fdshare_clone_files_flood,
