@@ -47,6 +47,10 @@ void render_time(struct buf *b, int64_t ns, bool local);
 /* s escaped for a terminal (vis_text), at most max bytes of it and then
  * "...[+N bytes]"; "-" when unset. */
 void render_bytes(struct buf *b, const struct bytes *s, size_t max);
+/* A path for the text format: as render_bytes, but shell-quoted
+ * (vis_shell_arg) when it holds more than [A-Za-z0-9_@%+=:,./-], so a
+ * name cannot imitate the marks or fields printed after it. */
+void render_path(struct buf *b, const struct bytes *s, size_t max);
 /* The text format's container header lines (render_text_ct.c). */
 void render_text_ct_header(struct buf *b, const struct container *c);
 /* files sorted for output (opens by open time, ops by time, then id) */

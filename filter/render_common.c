@@ -136,3 +136,13 @@ render_bytes(struct buf *b, const struct bytes *s, size_t max)
 	if (s->n > max) /* cut for size: said so */
 		buf_printf(b, "...[+%zu bytes]", s->n - max);
 }
+
+void
+render_path(struct buf *b, const struct bytes *s, size_t max)
+{
+	if (s == NULL || !s->set) {
+		buf_adds(b, "-");
+		return;
+	}
+	vis_shell_arg(b, s->p, s->n, max);
+}

@@ -363,7 +363,7 @@ t_files(struct tw *w, const struct container *ct)
 		if (n++ == 0)
 			buf_adds(&w->b, "  changed files:\n");
 		buf_adds(&w->b, "    ");
-		render_bytes(&w->b, &f->path, PATH_MAX_SHOWN);
+		render_path(&w->b, &f->path, PATH_MAX_SHOWN);
 		t_given(&w->b, f);
 		buf_printf(&w->b, "  pid %d  open ", (int)f->owner->lead.tgid);
 		t_time(w, f->open_ns);
@@ -381,7 +381,7 @@ t_files(struct tw *w, const struct container *ct)
 		t_writers(w, f);
 		if (ct != NULL && f->host_path.set) {
 			buf_adds(&w->b, "      host ");
-			render_bytes(&w->b, &f->host_path, PATH_MAX_SHOWN);
+			render_path(&w->b, &f->host_path, PATH_MAX_SHOWN);
 			buf_addc(&w->b, '\n');
 		}
 		if (w->b.len > 65536)

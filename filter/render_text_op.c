@@ -18,7 +18,7 @@ render_text_marks(struct buf *b, const struct bytes *given, bool unverified)
 {
 	if (given->set) {
 		buf_adds(b, " (given as ");
-		render_bytes(b, given, PATH_MAX_SHOWN);
+		render_path(b, given, PATH_MAX_SHOWN);
 		buf_addc(b, ')');
 	}
 	if (unverified)
@@ -42,7 +42,7 @@ t_op_more(struct buf *b, const struct file *f)
 		           (long long)f->length);
 	if (f->source.set) {
 		buf_adds(b, " from ");
-		render_bytes(b, &f->source, PATH_MAX_SHOWN);
+		render_path(b, &f->source, PATH_MAX_SHOWN);
 		render_text_marks(b, &f->given2, f->unverified2);
 	}
 	if (f->has_flags)
@@ -70,10 +70,10 @@ render_text_op(struct buf *b, const struct file *f)
 	buf_adds(b, "    ");
 	render_bytes(b, &f->op_name, FOP_NAME_MAX);
 	buf_addc(b, ' ');
-	render_bytes(b, &f->path, PATH_MAX_SHOWN);
+	render_path(b, &f->path, PATH_MAX_SHOWN);
 	if (to->set) {
 		buf_adds(b, " -> ");
-		render_bytes(b, to, PATH_MAX_SHOWN);
+		render_path(b, to, PATH_MAX_SHOWN);
 		if (!f->source.set)
 			render_text_marks(b, &f->given2, f->unverified2);
 	}

@@ -712,6 +712,43 @@ test_render_text_hostile_fields(void **state)
 	model_free(m);
 }
 
+/* A file name holding the words of a mark (" (path unverified)") is
+ * quoted in text, so it cannot pass for a confirmed name's mark or a
+ * verified name for an unverified one; a plain name stays bare. */
+static void
+test_render_text_path_cannot_forge_mark(void **state)
+{
+	static const char evil[] = "/tmp/x (path unverified)";
+	struct opts o;
+	struct model *m = docker_model(&o);
+	struct file *open = NULL, *op = NULL;
+	size_t n, i;
+	int rc;
+	char *s;
+
+	(void)state;
+	for (i = 0; i < m->nfiles; i++) {
+		if (m->files[i].op == FOP_OPEN && open == NULL)
+			open = &m->files[i];
+		else if (m->files[i].op != FOP_OPEN && op == NULL)
+			op = &m->files[i];
+	}
+	assert_non_null(open);
+	assert_non_null(op);
+	bytes_set(&open->path, evil, strlen(evil));
+	open->path_unverified = false;
+	bytes_set(&op->path, evil, strlen(evil));
+	op->path_unverified = false;
+	s = ff_render(render_text, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	assert_null(strstr(s, " /tmp/x (path unverified)"));
+	assert_non_null(strstr(s, "    '/tmp/x (path unverified)'  pid "));
+	assert_non_null(strstr(s, " '/tmp/x (path unverified)'"));
+	assert_non_null(strstr(s, "    /etc/shadow  pid 430  open "));
+	free(s);
+	model_free(m);
+}
+
 /* A 15 MiB file name is shown cut, with the cut said ("...[+N bytes]"),
  * and JSON keeps all of it. */
 static void
@@ -732,7 +769,7 @@ test_render_huge_filename(void **state)
 	s = ff_render(render_text, m, &o, &n, &rc);
 	assert_int_equal(rc, 0);
 	assert_true(n < 64 * 1024);
-	assert_non_null(strstr(s, "AAA...[+15724544 bytes]"));
+	assert_non_null(strstr(s, "AAA'...[+15724544 bytes]"));
 	free(s);
 	s = ff_render(render_json, m, &o, &n, &rc);
 	assert_int_equal(rc, 0);
@@ -754,6 +791,7 @@ main(void)
 	    cmocka_unit_test(test_render_deep_chain),
 	    cmocka_unit_test(test_render_text_hostile_fields),
 	    cmocka_unit_test(test_render_huge_filename),
+	    cmocka_unit_test(test_render_text_path_cannot_forge_mark),
 	    cmocka_unit_test(test_render_text_golden),
 	    cmocka_unit_test(test_render_json_golden),
 	    cmocka_unit_test(test_render_html_well_formed),
