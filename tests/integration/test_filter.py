@@ -487,7 +487,7 @@ META_OPS = [
     ("link", "/app/hard", {"target": "/app/run"}, {"target": "/app/run"},
      "link /app/hard -> /app/run"),
     ("symlink", "/app/sl", {"target": "../x\x1bq"}, {"target": "../x\x1bq"},
-     r"symlink /app/sl -> ../x\x1bq"),
+     r"symlink /app/sl -> '../x\x1bq'"),
     ("mkdir", "/app/d", {"mode": 0o755}, {"mode": "0755"},
      "mkdir /app/d mode 0755"),
     ("rmdir", "/app/d", {}, {}, "rmdir /app/d"),
