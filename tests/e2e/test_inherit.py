@@ -125,7 +125,9 @@ def check_filter(db, sh_cid, sh, th_cid, th):
     text = filter_text(db)
     if sh is not None:
         lines = text.splitlines()
-        at = [i for i, ln in enumerate(lines) if ln.startswith("    /tmp/f  pid ")]
+        # the name may carry a mark ("(path unverified)": under ASan godo
+        # is slow, and the shell gone before its path is confirmed)
+        at = [i for i, ln in enumerate(lines) if ln.startswith("    /tmp/f ") and "  pid " in ln]
         want = "      writers " + ", ".join("pid %s" % w.split(":")[-2] for w in sh["writers"])
         check("text_shell_writers", len(at) == 1 and at[0] + 1 < len(lines) and lines[at[0] + 1] == want,
               "want %r after %r" % (want, [lines[i:i + 3] for i in at]))
