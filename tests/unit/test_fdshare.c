@@ -16,17 +16,36 @@
 #include "corefx.h"
 #include "fdgroup.h"
 
-/* dockerd 100 serving; its child 200, which clones 201 sharing its
- * table (shared_child). */
+/* dockerd 100 serving; its child 200. */
 static void
-clone_files(struct fx *f)
+daemon_parent(struct fx *f)
 {
 	fork_proc(f, 100, 1, 10, "dockerd", "/usr/bin/dockerd");
 	fakeproc_serving(&f->fp, 100, "/run/docker.sock", 55);
 	do_execve(f, 100, 11, "/usr/bin/dockerd", "dockerd");
 	fork_proc(f, 200, 100, 20, "clonefiles", "/bin/clonefiles");
+}
+
+/* daemon_parent, and 200 clones 201 sharing its table (shared_child). */
+static void
+clone_files(struct fx *f)
+{
+	daemon_parent(f);
 	shared_child = 201;
 	fork_proc(f, 201, 200, 30, "clonefiles", "/bin/clonefiles");
+}
+
+/* ev: parent's clone-family record (x86_64 syscall sc, flags a0) that
+ * returned child; the caller delivers it (audit) or asks about it. */
+static void
+clone_ev(struct fx *f, int32_t parent, uint64_t ms, int sc, uint64_t flags,
+         int64_t child)
+{
+	sev(SYSEV_CLONE, parent, ++f->serial, ms);
+	ev.arch = ARCH_X86_64;
+	ev.syscall = sc;
+	ev.a[0] = flags;
+	ev.exit = child;
 }
 
 static const char *
@@ -127,18 +146,11 @@ test_fdshare_clone_flags(void **state)
 
 	clone_files(f);
 	shared_child = -2;
-	sev(SYSEV_CLONE, 200, ++f->serial, 30);
-	ev.arch = ARCH_X86_64;
-	ev.syscall = 56;
-	ev.a[0] = 0x400 | 17; /* CLONE_FILES | SIGCHLD */
-	ev.exit = 7;
+	clone_ev(f, 200, 30, 56, 0x400 | 17, 7); /* CLONE_FILES | SIGCHLD */
 	audit(f);
 	fork_proc(f, 202, 200, 31, "c", "/bin/c");
 	open_fd(f, 202, 32, "/dev/null", 3); /* 202: a copy, made now */
-	sev(SYSEV_CLONE, 200, ++f->serial, 33);
-	ev.arch = ARCH_X86_64;
-	ev.syscall = 57; /* fork */
-	ev.exit = 8;
+	clone_ev(f, 200, 33, 57, 0, 8);      /* fork */
 	audit(f);
 	open_fd(f, 200, 40, "/tmp/shared", 5);
 	fd_ev(f, SYSEV_WRITE, 201, 41, 5, 6); /* shares: counted */
@@ -163,16 +175,10 @@ test_fdshare_clone_before_fork(void **state)
 	struct fx *f = *state;
 	const bson_t *d;
 
-	fork_proc(f, 100, 1, 10, "dockerd", "/usr/bin/dockerd");
-	fakeproc_serving(&f->fp, 100, "/run/docker.sock", 55);
-	do_execve(f, 100, 11, "/usr/bin/dockerd", "dockerd");
-	fork_proc(f, 200, 100, 20, "clonefiles", "/bin/clonefiles");
+	daemon_parent(f);
 	shared_child = -2; /* both gone when godo asks */
-	sev(SYSEV_CLONE, 200, ++f->serial, 30);
-	ev.arch = ARCH_X86_64;
-	ev.syscall = 56;
-	ev.a[0] = 0x400 | 17; /* CLONE_FILES | SIGCHLD */
-	ev.exit = 7;          /* the child in the container's namespace */
+	/* CLONE_FILES | SIGCHLD; 7: the child in the container's namespace */
+	clone_ev(f, 200, 30, 56, 0x400 | 17, 7);
 	assert_false(core_audit_known(f->c, &ev));
 	fork_proc(f, 201, 200, 30, "clonefiles", "/bin/clonefiles");
 	assert_true(core_audit_known(f->c, &ev));
@@ -189,18 +195,12 @@ test_fdshare_clone_before_fork(void **state)
 	assert_string_equal(writer(d, 0), BOOT ":201:3");
 	/* a fork of the same namespace whose child is known: no read */
 	fork_proc(f, 202, 200, 50, "c", "/bin/c");
-	sev(SYSEV_CLONE, 200, ++f->serial, 50);
-	ev.arch = ARCH_X86_64;
-	ev.syscall = 57;
-	ev.exit = 202;
+	clone_ev(f, 200, 50, 57, 0, 202);
 	audit(f); /* takes 202's pending copy */
 	assert_true(core_audit_known(f->c, &ev));
 	/* a thread has no table of its own: nothing to wait for */
-	sev(SYSEV_CLONE, 200, ++f->serial, 51);
-	ev.arch = ARCH_X86_64;
-	ev.syscall = 56;
-	ev.a[0] = 0x10000 | 0x400 | 0x100; /* CLONE_THREAD|FILES|VM */
-	ev.exit = 9;
+	clone_ev(f, 200, 51, 56, 0x10000 | 0x400 | 0x100,
+	         9); /* THREAD|FILES|VM */
 	assert_true(core_audit_known(f->c, &ev));
 }
 
