@@ -121,18 +121,18 @@ UNIT_test_filter_path := filter/repair filter/model filter/mem filter/bytes \
 # filter stages
 FILTER_BASE := filter/model filter/mem filter/bytes filter/strmap filter/cli \
 	common/log common/util common/esc
-FILTER_READ := filter/decode filter/pindex filter/discover filter/repair \
+FILTER_READ := filter/decode filter/decode_ct filter/pindex filter/discover filter/repair \
 	common/path $(FILTER_BASE)
 FILTER_MODEL := $(FILTER_READ) filter/tree filter/containers \
 	filter/render_common filter/vis filter/stages common/esc
-UNIT_test_filter_decode := filter/decode common/fgroup $(FILTER_BASE)
+UNIT_test_filter_decode := filter/decode filter/decode_ct common/fgroup $(FILTER_BASE)
 UNIT_test_filter_cli := filter/cli common/util common/log
 UNIT_test_filter_vis := filter/vis common/esc
 UNIT_test_filter_discover := $(FILTER_READ)
 UNIT_test_filter_repair := filter/repair common/path $(FILTER_BASE)
 UNIT_test_filter_tree := $(FILTER_MODEL)
 UNIT_test_filter_roots := $(FILTER_MODEL)
-UNIT_test_filter_ident := filter/containers filter/decode common/esc \
+UNIT_test_filter_ident := filter/containers filter/decode filter/decode_ct common/esc \
 	$(FILTER_BASE)
 UNIT_test_filter_render := filter/render_text filter/render_text_op filter/render_text_ct filter/vis filter/render_json \
 	filter/render_html filter/render_page $(FILTER_MODEL) \

@@ -2,6 +2,7 @@
  * (key, how it is read, where it goes), read in one pass over the
  * document; a key not in the table is ignored. */
 #include "decode.h"
+#include "decode_ct.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -10,8 +11,8 @@
 #include "log.h"
 #include "schema.h"
 
-static bool
-get_bytes(const bson_iter_t *it, struct bytes *b)
+bool
+decode_get_bytes(const bson_iter_t *it, struct bytes *b)
 {
 	const uint8_t *data;
 	const char *s;
@@ -39,7 +40,7 @@ get_cstr(const bson_iter_t *it)
 	struct bytes b = {0};
 	char *s;
 
-	if (!get_bytes(it, &b))
+	if (!decode_get_bytes(it, &b))
 		return NULL;
 	s = mem_strdup(b.p);
 	bytes_free(&b);
@@ -101,7 +102,7 @@ get_argv(const bson_iter_t *it, struct argv *a)
 	while (bson_iter_next(&sub) && n < ARGS_MAX_COUNT) {
 		a->v = mem_reallocarray(a->v, n + 1, sizeof(*a->v));
 		memset(&a->v[n], 0, sizeof(a->v[n]));
-		if (!get_bytes(&sub, &a->v[n]))
+		if (!decode_get_bytes(&sub, &a->v[n]))
 			bytes_set(&a->v[n], "", 0);
 		n++;
 	}
@@ -133,7 +134,7 @@ get_argcuts(const bson_iter_t *it, struct argcuts *c)
 			         get_i64(&f, &v))
 				x.length = v;
 			else if (strcmp(k, F_ARGS_CUT_TAIL) == 0)
-				(void)get_bytes(&f, &x.tail);
+				(void)decode_get_bytes(&f, &x.tail);
 		}
 		if (!x.tail.set)
 			bytes_set(&x.tail, "", 0);
@@ -183,7 +184,7 @@ read_field(const bson_iter_t *it, enum fkind kind, char *at)
 			*(char **)at = get_cstr(it);
 		return *(char **)at != NULL;
 	case FK_BYTES:
-		return get_bytes(it, (struct bytes *)at);
+		return decode_get_bytes(it, (struct bytes *)at);
 	case FK_I32:
 		return get_i32(it, (int32_t *)at);
 	case FK_I64:
@@ -598,86 +599,6 @@ static const struct field ct_fields[] = {
     FLD(F_CT_SEEN_NS, FK_I64, struct container, ident.seen_ns),
 };
 
-/* The sub-document at it as a bson_t (static, borrowed from it). */
-static bool
-sub_doc(const bson_iter_t *it, bson_t *sub)
-{
-	const uint8_t *data;
-	uint32_t len;
-
-	if (!BSON_ITER_HOLDS_DOCUMENT(it))
-		return false;
-	bson_iter_document(it, &len, &data);
-	return bson_init_static(sub, data, len);
-}
-
-/* The string or binary field key of sub into b. */
-static void
-sub_bytes(const bson_t *sub, const char *key, struct bytes *b)
-{
-	bson_iter_t it;
-
-	if (bson_iter_init_find(&it, sub, key))
-		(void)get_bytes(&it, b);
-}
-
-/* labels: [{key, value}] as "key=value" */
-static void
-get_labels(const bson_iter_t *arr, struct argv *a)
-{
-	bson_iter_t it;
-	bson_t sub;
-
-	if (!BSON_ITER_HOLDS_ARRAY(arr) || !bson_iter_recurse(arr, &it))
-		return;
-	while (bson_iter_next(&it) && a->n < ARGS_MAX_COUNT) {
-		struct bytes k = {0}, v = {0};
-		struct bytes *e;
-
-		if (!sub_doc(&it, &sub))
-			continue;
-		sub_bytes(&sub, F_CT_KEY, &k);
-		sub_bytes(&sub, F_CT_VALUE, &v);
-		a->v = mem_reallocarray(a->v, a->n + 1, sizeof(*a->v));
-		e = &a->v[a->n++];
-		e->n = k.n + 1 + v.n;
-		e->p = mem_calloc(e->n + 1, 1);
-		e->set = true;
-		if (k.n > 0)
-			memcpy(e->p, k.p, k.n);
-		e->p[k.n] = '=';
-		if (v.n > 0)
-			memcpy(e->p + k.n + 1, v.p, v.n);
-		bytes_free(&k);
-		bytes_free(&v);
-	}
-}
-
-static void
-get_mounts(const bson_iter_t *arr, struct ct_ident *id)
-{
-	bson_iter_t it, rw;
-	bson_t sub;
-
-	if (!BSON_ITER_HOLDS_ARRAY(arr) || !bson_iter_recurse(arr, &it))
-		return;
-	while (bson_iter_next(&it) && id->nmounts < ARGS_MAX_COUNT) {
-		struct ct_mount *m;
-
-		if (!sub_doc(&it, &sub))
-			continue;
-		id->mounts = mem_reallocarray(id->mounts, id->nmounts + 1,
-		                              sizeof(*id->mounts));
-		m = &id->mounts[id->nmounts++];
-		memset(m, 0, sizeof(*m));
-		sub_bytes(&sub, F_CT_MTYPE, &m->type);
-		sub_bytes(&sub, F_CT_MSOURCE, &m->source);
-		sub_bytes(&sub, F_CT_MDEST, &m->destination);
-		m->rw = bson_iter_init_find(&rw, &sub, F_CT_MRW) &&
-		        bson_iter_as_bool(&rw);
-	}
-}
-
 int
 decode_container(const bson_t *doc, struct container *c)
 {
@@ -686,9 +607,9 @@ decode_container(const bson_t *doc, struct container *c)
 	memset(c, 0, sizeof(*c));
 	read_fields(doc, ct_fields, NFIELDS(ct_fields), c);
 	if (bson_iter_init_find(&it, doc, F_CT_LABELS))
-		get_labels(&it, &c->ident.labels);
+		decode_ct_labels(&it, &c->ident.labels);
 	if (bson_iter_init_find(&it, doc, F_CT_MOUNTS))
-		get_mounts(&it, &c->ident);
+		decode_ct_mounts(&it, &c->ident);
 	if (c->id == NULL || c->host == NULL) {
 		log_debug("a containers document without a docker_id or "
 		          "host: skipped");
