@@ -149,7 +149,7 @@ UNIT_test_writeback := listener/writeback common/fgroup listener/wbchain listene
 UNIT_test_tables := listener/proctab listener/fdtab listener/fdtabinh listener/fdtabgrp listener/fdgroup common/log \
 	listener/membudget listener/fdshare common/util
 UNIT_test_core := listener/core listener/tracker listener/lifecycle listener/scope listener/daemonid listener/fdtabgrp listener/fdgroup \
-	listener/pathres \
+	listener/pathres listener/rootcache \
 	listener/container listener/pathop listener/snapshot listener/fileio \
 	listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/chain common/chainhead common/digest listener/docbuild listener/docbuild_ct listener/proctab listener/fdtab listener/fdtabinh \
 	listener/membudget listener/fdshare \
@@ -160,7 +160,8 @@ UNIT_test_pidreuse := $(UNIT_test_core)
 UNIT_test_scope := $(UNIT_test_core)
 UNIT_test_fdshare := $(UNIT_test_core)
 UNIT_test_opmarks := $(UNIT_test_core)
-UNIT_test_pathres := listener/pathres listener/procfs common/path common/log common/util
+UNIT_test_pathres := listener/pathres listener/rootcache listener/procfs common/path common/log common/util
+UNIT_test_rootcache := listener/rootcache listener/procfs common/log common/util
 UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/membudget \
 	listener/chain common/chainhead common/digest \
 	listener/docbuild listener/docbuild_ct tests/unit/fake_store common/esc common/log \

@@ -414,6 +414,7 @@ core_tick(struct core *c)
 		writeback_release(tr->wb, tr->audit_ns, tr->now_ms);
 		c->last_fdflush_ms = tr->now_ms;
 	}
+	rootcache_tick(&tr->roots, tr->now_ms);
 	if (tr->now_ms - c->last_sweep_ms >= SWEEP_MS) {
 		lifecycle_sweep(tr);
 		tracker_write_gaps(tr);

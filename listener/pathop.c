@@ -155,6 +155,7 @@ resolve_doc_item(struct tracker *tr, const struct task *k,
 	struct pathres_req rq = {0};
 
 	rq.proc_root = tr->o.proc_root;
+	rq.roots = &tr->roots;
 	rq.tgid = k->tgid;
 	rq.ev = ev;
 	rq.item = p;

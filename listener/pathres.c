@@ -142,20 +142,7 @@ open_in(int rootfd, const char *p, uint64_t flags)
 static long
 fd_path(int fd, char *out)
 {
-	char link[40];
-	ssize_t r;
-	size_t n;
-	bool deleted;
-
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	r = readlink(link, out, PATHRES_BUF);
-	if (r <= 0 || (size_t)r >= PATHRES_BUF || out[0] != '/')
-		return -1;
-	n = procfs_strip_deleted(out, (size_t)r, &deleted);
-	if (deleted)
-		return -1;
-	out[n] = '\0';
-	return (long)n;
+	return (long)procfs_fd_path(fd, out, PATHRES_BUF);
 }
 
 /* The object itself: not followed first (lchown, an O_PATH open, the
@@ -234,32 +221,35 @@ out:
 }
 
 /* A task's root: <proc_root>/<tgid>/root, opened (its magic link
- * followed once, by godo, to the kernel's object). -1 when the task is
- * gone. */
+ * followed once, by godo, to the kernel's object) or found open in the
+ * cache, its printed path in root. -1 when the task is gone. */
 static int
-open_root1(const char *proc_root, pid_t tgid)
+open_root1(const struct pathres_req *req, pid_t tgid, char *root,
+           struct rootcache_ref *ref)
 {
 	char p[PATHRES_BUF];
 	int n;
 
 	if (tgid <= 0)
 		return -1;
-	n = snprintf(p, sizeof(p), "%s/%d/root", proc_root, (int)tgid);
+	n = snprintf(p, sizeof(p), "%s/%d/root", req->proc_root, (int)tgid);
 	if (n < 0 || (size_t)n >= sizeof(p))
 		return -1;
-	return open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return rootcache_open(req->roots, p, root, PATHRES_BUF, ref);
 }
 
 /* req's task's root, else the first of its alternatives that lives. */
 static int
-open_root(const struct pathres_req *req)
+open_root(const struct pathres_req *req, char *root, struct rootcache_ref *ref)
 {
-	int fd = open_root1(req->proc_root, req->tgid);
 	unsigned int i;
 
-	for (i = 0; fd < 0 && i < PATHRES_ALT && req->alt[i] > 0; i++)
-		fd = open_root1(req->proc_root, req->alt[i]);
-	return fd;
+	if (open_root1(req, req->tgid, root, ref) == 0)
+		return 0;
+	for (i = 0; i < PATHRES_ALT && req->alt[i] > 0; i++)
+		if (open_root1(req, req->alt[i], root, ref) == 0)
+			return 0;
+	return -1;
 }
 
 /* The confirmed path of req's item into out; -1 when not confirmed
@@ -269,31 +259,27 @@ confirm(const struct pathres_req *req, char *out, bool *no_root)
 {
 	char joined[PATHRES_BUF], root[PATHRES_BUF], got[PATHRES_BUF];
 	const struct sysev_path *parent;
+	struct rootcache_ref ref;
 	long jn, n = -1;
-	int rootfd;
 
 	if (req->item->inode == 0)
 		return -1;
 	jn = pathres_join(req->base, req->item->name, joined, sizeof(joined));
 	if (jn <= 0 || memchr(joined, '\0', (size_t)jn) != NULL)
 		return -1;
-	rootfd = open_root(req);
-	if (rootfd < 0) {
+	if (open_root(req, root, &ref) != 0) {
 		*no_root = true;
 		return -1;
 	}
-	if (fd_path(rootfd, root) > 0) {
-		parent = pathres_parent_of(req->ev, req->item);
-		n = parent != NULL && parent->inode != 0
-		        ? by_parent(rootfd, joined, (size_t)jn, req->item,
-		                    parent, got)
-		        : by_object(rootfd, joined, req->item, got);
-	}
+	parent = pathres_parent_of(req->ev, req->item);
+	n = parent != NULL && parent->inode != 0
+	        ? by_parent(ref.fd, joined, (size_t)jn, req->item, parent, got)
+	        : by_object(ref.fd, joined, req->item, got);
 	if (n > 0)
-		n = pathres_under_root((struct str){root, strlen(root)},
+		n = pathres_under_root((struct str){root, ref.n},
 		                       (struct str){got, (size_t)n}, out,
 		                       PATHRES_BUF);
-	close(rootfd);
+	rootcache_put(&ref);
 	return n;
 }
 

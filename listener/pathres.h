@@ -21,8 +21,8 @@
  * not a path (a cwd the kernel printed as "<too_long>") - leaves the
  * lexical path (joined and cleaned, never followed) and marks the answer
  * unverified. Never fails otherwise: every outcome is an answer.
- * Syscalls only on the resolution path; nothing is cached, nothing
- * allocated. */
+ * Syscalls only on the resolution path; nothing allocated; the task's
+ * root may come from the caller's rootcache (rootcache.h). */
 #ifndef GODO_PATHRES_H
 #define GODO_PATHRES_H
 
@@ -31,6 +31,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "rootcache.h"
 #include "schema.h"
 #include "sysevent.h"
 #include "util.h"
@@ -60,7 +61,8 @@ struct pathres_ans {
  * before godo reads its events - under the root of the first of alt that
  * still lives (the caller's choice: tasks sharing that root, 0 ends). */
 struct pathres_req {
-	const char *proc_root; /* "/proc", or a test's directory */
+	const char *proc_root;   /* "/proc", or a test's directory */
+	struct rootcache *roots; /* roots held open (NULL: none) */
 	pid_t tgid;
 	const struct sysevent *ev;
 	const struct sysev_path *item;

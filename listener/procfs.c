@@ -484,6 +484,27 @@ procfs_readlink(const char *root, pid_t pid, const char *what, char *buf,
 	return (ssize_t)n;
 }
 
+ssize_t
+procfs_fd_path(int fd, char *buf, size_t cap)
+{
+	char link[40];
+	ssize_t r;
+	size_t n;
+	bool deleted;
+
+	if (cap < 2)
+		return -1;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	r = readlink(link, buf, cap);
+	if (r <= 0 || (size_t)r >= cap || buf[0] != '/')
+		return -1;
+	n = procfs_strip_deleted(buf, (size_t)r, &deleted);
+	if (deleted)
+		return -1;
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
 int
 procfs_parse_boot_id(const char *buf, size_t n,
                      char out[PROCFS_BOOT_ID_LEN + 1])

@@ -90,6 +90,10 @@ size_t procfs_strip_deleted(const char *buf, size_t n, bool *deleted);
  * not fit. */
 ssize_t procfs_readlink(const char *root, pid_t pid, const char *what,
                         char *buf, size_t cap, bool *deleted);
+/* The path godo's own descriptor fd names (/proc/self/fd/N) as the kernel
+ * prints it from godo's root, NUL-terminated in buf (cap); its length, or
+ * -1 when it is no plain absolute path (unlinked, too long, anonymous). */
+ssize_t procfs_fd_path(int fd, char *buf, size_t cap);
 
 /* The boot id (36 chars + NUL), checked to be a UUID. 0 or -1. */
 int procfs_parse_boot_id(const char *buf, size_t n,

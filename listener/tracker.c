@@ -104,6 +104,7 @@ tracker_init(struct tracker *tr, struct writeback *wb,
 		tr->o.proc_root = "/proc";
 	tr->wb = wb;
 	tr->clk.hz = 100;
+	rootcache_init(&tr->roots);
 	util_strlcpy(tr->boot_id, boot_id, sizeof(tr->boot_id));
 	tr->pt = proctab_new(o->proc_cap, tracker_release_task, tr);
 	tr->ft = fdtab_new(o->fd_cap, file_closed, tr);
@@ -130,7 +131,7 @@ tracker_init(struct tracker *tr, struct writeback *wb,
 void
 tracker_fini(struct tracker *tr)
 {
-
+	rootcache_fini(&tr->roots);
 	proctab_free(tr->pt);
 	fdtab_free(tr->ft);
 	ctwatch_free(tr->cw);

@@ -19,6 +19,7 @@
 #include "fdtab.h"
 #include "membudget.h"
 #include "proctab.h"
+#include "rootcache.h"
 #include "schema.h"
 #include "util.h"
 #include "writeback.h"
@@ -87,10 +88,11 @@ struct tracker {
 	uint32_t scan;                        /* /proc scans taken */
 	struct membudget budget;              /* -mem-limit */
 	struct gap_tally tally[DROP_NCAUSES]; /* drops not yet in a gap */
-	struct fdinherit inh;  /* forks whose descriptors are not copied yet */
-	struct fdgroup groups; /* processes sharing a descriptor table */
-	struct task opener;    /* scratch: tracker_file_owner's answer */
-	struct dethread dt;    /* leader exits that may be a thread's exec */
+	struct fdinherit inh;   /* forks whose descriptors are not copied yet */
+	struct fdgroup groups;  /* processes sharing a descriptor table */
+	struct task opener;     /* scratch: tracker_file_owner's answer */
+	struct dethread dt;     /* leader exits that may be a thread's exec */
+	struct rootcache roots; /* task roots held open (pathres) */
 	/* daemon candidates waiting for their API socket (scope.h) */
 	struct daemonid_cand cand[DAEMONID_CAND_MAX];
 	char pathbuf[PATH_MAX_BYTES + 1], pathbuf2[PATH_MAX_BYTES + 1];

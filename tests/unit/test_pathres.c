@@ -27,10 +27,11 @@
 #define PID 4242
 
 struct fx {
-	char top[64];     /* the scratch directory */
-	char proc[96];    /* the fake proc root */
-	char root[96];    /* the task's root, as godo sees it */
-	char outside[96]; /* a file outside the task's root */
+	char top[64];        /* the scratch directory */
+	char proc[96];       /* the fake proc root */
+	char root[96];       /* the task's root, as godo sees it */
+	char outside[96];    /* a file outside the task's root */
+	struct rootcache rc; /* every resolution goes through it */
 };
 
 static void
@@ -66,6 +67,7 @@ setup(void **state)
 	f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
+	rootcache_init(&f->rc);
 	snprintf(f->top, sizeof(f->top), "/tmp/godo-pathres-XXXXXX");
 	assert_non_null(mkdtemp(f->top));
 	snprintf(f->proc, sizeof(f->proc), "%s/proc", f->top);
@@ -98,6 +100,7 @@ teardown(void **state)
 
 	if (f == NULL)
 		return 0;
+	rootcache_fini(&f->rc);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->top);
 	assert_int_equal(system(cmd), 0);
 	free(f);
@@ -137,6 +140,7 @@ resolve(const struct fx *f, struct sysevent *ev, unsigned int item,
 	struct pathres_req rq = {0};
 
 	rq.proc_root = f->proc;
+	rq.roots = (struct rootcache *)&f->rc;
 	rq.tgid = PID;
 	rq.ev = ev;
 	rq.item = &ev->path[item];
@@ -384,6 +388,45 @@ test_pathres_pure(void **state)
 	assert_null(pathres_parent_of(&ev, &ev.path[3]));
 }
 
+/* The task's root changes between two of its events (a chroot; or its
+ * pid now another container's): the second is resolved under the new
+ * root, never under the root the cache held for the first. */
+static void
+test_pathres_root_changes_under_cache(void **state)
+{
+	struct fx *f = *state;
+	struct sysevent ev = {0};
+	struct res r;
+	struct sysev_path old;
+	char other[128], p[400];
+
+	if (f == NULL)
+		skip();
+	ev.path[0] = item_of(f, "/real/dir/f", "/real/dir/f", NT_NORMAL);
+	ev.npath = 1;
+	resolve(f, &ev, 0, "/", &r);
+	assert_false(r.a.unverified);
+	old = ev.path[0];
+	/* the chroot: another tree with the same names, other inodes */
+	snprintf(other, sizeof(other), "%s/other", f->top);
+	snprintf(p, sizeof(p),
+	         "mkdir -p '%s/real/dir' && touch '%s/real/dir/f'", other,
+	         other);
+	assert_int_equal(system(p), 0);
+	snprintf(p, sizeof(p), "%s/%d/root", f->proc, PID);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(symlink(other, p), 0);
+	snprintf(p, sizeof(p), "%s/real/dir/f", other);
+	ev.path[0] = item_of(f, p, "/real/dir/f", NT_NORMAL);
+	resolve(f, &ev, 0, "/", &r);
+	assert_false(r.a.unverified);
+	assert_true(is(r.a.path, "/real/dir/f"));
+	/* the first root's file is not this root's */
+	ev.path[0] = old;
+	resolve(f, &ev, 0, "/", &r);
+	assert_true(r.a.unverified);
+}
+
 int
 main(void)
 {
@@ -399,6 +442,8 @@ main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_pathres_task_gone_and_no_inode,
 	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_pathres_root_changes_under_cache, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,172 @@
+/* rootcache.c - see rootcache.h. */
+#include "rootcache.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "procfs.h"
+
+void
+rootcache_init(struct rootcache *rc)
+{
+	memset(rc, 0, sizeof(*rc));
+}
+
+static void
+drop(struct rootcache_ent *e)
+{
+	if (e->live)
+		(void)close(e->fd);
+	e->live = false;
+	e->fd = -1;
+}
+
+void
+rootcache_fini(struct rootcache *rc)
+{
+	unsigned int i;
+
+	for (i = 0; i < ROOTCACHE_SLOTS; i++)
+		drop(&rc->e[i]);
+}
+
+void
+rootcache_tick(struct rootcache *rc, uint64_t now_ms)
+{
+	unsigned int i;
+
+	rc->now_ms = now_ms;
+	for (i = 0; i < ROOTCACHE_SLOTS; i++)
+		if (rc->e[i].live &&
+		    now_ms - rc->e[i].used_ms >= ROOTCACHE_IDLE_MS)
+			drop(&rc->e[i]);
+}
+
+/* The identity of what path or fd (path "" with AT_EMPTY_PATH) is: 0, or
+ * 1 when the kernel gives no mount id, or -1 when it cannot be had (the
+ * task gone). */
+static int
+identify(int dirfd, const char *path, int flags, uint64_t *mnt_id,
+         uint64_t *ino)
+{
+	struct statx sx;
+
+	if (statx(dirfd, path, flags, STATX_INO | STATX_MNT_ID, &sx) != 0)
+		return -1;
+	if (!(sx.stx_mask & STATX_MNT_ID) || !(sx.stx_mask & STATX_INO))
+		return 1;
+	*mnt_id = sx.stx_mnt_id;
+	*ino = sx.stx_ino;
+	return 0;
+}
+
+static struct rootcache_ent *
+find(struct rootcache *rc, uint64_t mnt_id, uint64_t ino)
+{
+	unsigned int i;
+
+	for (i = 0; i < ROOTCACHE_SLOTS; i++)
+		if (rc->e[i].live && rc->e[i].mnt_id == mnt_id &&
+		    rc->e[i].ino == ino)
+			return &rc->e[i];
+	return NULL;
+}
+
+/* A free slot, else the least recently used one, emptied. */
+static struct rootcache_ent *
+victim(struct rootcache *rc)
+{
+	struct rootcache_ent *v = &rc->e[0];
+	unsigned int i;
+
+	for (i = 0; i < ROOTCACHE_SLOTS; i++) {
+		if (!rc->e[i].live)
+			return &rc->e[i];
+		if (rc->e[i].used_ms < v->used_ms)
+			v = &rc->e[i];
+	}
+	drop(v);
+	return v;
+}
+
+/* A fresh answer, kept in a slot when it can be identified and its path
+ * fits one. */
+static int
+open_fresh(struct rootcache *rc, const char *path, char *buf, size_t cap,
+           struct rootcache_ref *ref)
+{
+	struct rootcache_ent *e;
+	uint64_t mnt_id, ino;
+	ssize_t n;
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = procfs_fd_path(fd, buf, cap);
+	if (n <= 0) {
+		(void)close(fd);
+		return -1;
+	}
+	*ref = (struct rootcache_ref){fd, true, (size_t)n};
+	/* the fd's own identity: the root may have changed since the
+	 * statx that missed */
+	if (rc == NULL || (size_t)n >= ROOTCACHE_ROOT_MAX ||
+	    identify(fd, "", AT_EMPTY_PATH, &mnt_id, &ino) != 0) {
+		if (rc != NULL)
+			rc->st.uncached++;
+		return 0;
+	}
+	e = find(rc, mnt_id, ino);
+	if (e == NULL)
+		e = victim(rc);
+	else
+		drop(e);
+	e->fd = fd;
+	e->live = true;
+	e->mnt_id = mnt_id;
+	e->ino = ino;
+	e->used_ms = rc->now_ms;
+	e->n = (size_t)n;
+	memcpy(e->root, buf, (size_t)n + 1);
+	ref->owned = false;
+	return 0;
+}
+
+int
+rootcache_open(struct rootcache *rc, const char *path, char *buf, size_t cap,
+               struct rootcache_ref *ref)
+{
+	struct rootcache_ent *e;
+	uint64_t mnt_id, ino;
+	int id;
+
+	*ref = (struct rootcache_ref){-1, false, 0};
+	if (rc == NULL)
+		return open_fresh(NULL, path, buf, cap, ref);
+	id = identify(AT_FDCWD, path, 0, &mnt_id, &ino);
+	if (id < 0)
+		return -1; /* gone: no second syscall to hear it again */
+	if (id == 0) {
+		e = find(rc, mnt_id, ino);
+		if (e != NULL && e->n < cap) {
+			rc->st.hits++;
+			e->used_ms = rc->now_ms;
+			memcpy(buf, e->root, e->n + 1);
+			*ref = (struct rootcache_ref){e->fd, false, e->n};
+			return 0;
+		}
+		rc->st.misses++;
+	}
+	return open_fresh(rc, path, buf, cap, ref);
+}
+
+void
+rootcache_put(struct rootcache_ref *ref)
+{
+	if (ref->owned && ref->fd >= 0)
+		(void)close(ref->fd);
+	ref->fd = -1;
+	ref->owned = false;
+}

@@ -1,0 +1,76 @@
+/* rootcache.h - tasks' roots held open for path resolution, found by what
+ * the root is, not by which task asked.
+ *
+ * Resolving a path under a task's root (pathres.h) opened
+ * <proc_root>/<tgid>/root and read its path back for every file event:
+ * three syscalls of the seven a path costs. The processes of one
+ * container, and every host process, share one root, so the cache keeps a
+ * few roots open and finds one by a single statx of the task's root link:
+ * its mount id and inode name exactly one root while the cache holds that
+ * mount (a live mount's id is never reused). Whatever the task's root is
+ * at the moment of the statx - a pid reused, a chroot, a pivot_root, a
+ * setns - decides which entry answers, so nothing has to tell the cache
+ * that a root changed.
+ *
+ * Bounded: ROOTCACHE_SLOTS descriptors at most, least recently used
+ * replaced first; an entry unused for ROOTCACHE_IDLE_MS is closed at the
+ * next tick, so godo does not pin a removed container's mount for long.
+ * A root whose printed path is longer than ROOTCACHE_ROOT_MAX, or a kernel
+ * without STATX_MNT_ID, is answered uncached (an fd the caller closes).
+ * Single-threaded; the struct is embedded by its owner (tracker.h). */
+#ifndef GODO_ROOTCACHE_H
+#define GODO_ROOTCACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ROOTCACHE_SLOTS 16
+#define ROOTCACHE_ROOT_MAX 256
+#define ROOTCACHE_IDLE_MS 2000
+
+struct rootcache_ent {
+	bool live; /* false: free (a zeroed cache holds nothing) */
+	int fd;
+	uint64_t mnt_id, ino;
+	uint64_t used_ms;
+	size_t n; /* length of root */
+	char root[ROOTCACHE_ROOT_MAX];
+};
+
+struct rootcache_stats {
+	uint64_t hits, misses, uncached;
+};
+
+struct rootcache {
+	struct rootcache_ent e[ROOTCACHE_SLOTS];
+	uint64_t now_ms;
+	struct rootcache_stats st;
+};
+
+/* An answer: fd is the root (O_PATH directory); root is its path as the
+ * kernel prints it from godo's root, NUL-terminated in the caller's
+ * buffer. owned: the caller closes fd; else it is the cache's, valid
+ * until the next rootcache call. */
+struct rootcache_ref {
+	int fd;
+	bool owned;
+	size_t n;
+};
+
+/* All slots free (as a zeroed struct is). */
+void rootcache_init(struct rootcache *rc);
+/* Closes every descriptor held. */
+void rootcache_fini(struct rootcache *rc);
+/* The loop's clock: entries idle for ROOTCACHE_IDLE_MS are closed. */
+void rootcache_tick(struct rootcache *rc, uint64_t now_ms);
+/* The root link at path ("<proc_root>/<tgid>/root"; rc NULL: no cache)
+ * into *ref, its printed path into buf (cap bytes). 0, or -1 when the
+ * task is gone or its root cannot be opened or printed (not logged: a
+ * task gone is an ordinary answer). */
+int rootcache_open(struct rootcache *rc, const char *path, char *buf,
+                   size_t cap, struct rootcache_ref *ref);
+/* Gives back what rootcache_open answered: closes an owned fd. */
+void rootcache_put(struct rootcache_ref *ref);
+
+#endif
