@@ -4,7 +4,7 @@
 #
 #   bench/soak.sh [-seconds 60] [-workers 2] [-every 10] [-port 27320]
 #                 [-dir DIR] [-godo-args "-all"] [-wl "workload args"]
-#                 [-smaps DIR]
+#                 [-smaps DIR] [-idle 0]
 #
 # godo (-all by default: the workload runs on the host) writes to a private
 # local store. Every -every seconds one line: time, godo's VmRSS and the
@@ -17,9 +17,10 @@
 # its VmRSS in each line, its peak (VmHWM, of the last writer if it was
 # restarted) and the monitor's at the end. godo's RssAnon/RssFile split
 # (heap vs library pages) is in each line; -smaps DIR keeps godo's (and the
-# writer's) /proc/PID/smaps at each sample there (where the memory is). As
-# root; holds /tmp/godo-audit.lock while godo runs; godo puts the audit
-# state back.
+# writer's) /proc/PID/smaps at each sample there (where the memory is);
+# -idle N: first N s without the workload, godo's (and the writer's) VmRSS
+# every 5 s (idle RSS). As root; holds /tmp/godo-audit.lock while godo
+# runs; godo puts the audit state back.
 # godo's log is kept in bench/results/soak-<time>.godo.log.
 set -euo pipefail
 
@@ -33,6 +34,7 @@ DIR=/tmp/bench-soak
 GODO_ARGS="-all"
 WLARGS=""
 SMAPS=""
+IDLE=0
 while [ $# -gt 0 ]; do
 	case "${1#-}" in
 	-seconds | seconds) SECS=$2 ;;
@@ -43,7 +45,8 @@ while [ $# -gt 0 ]; do
 	-godo-args | godo-args) GODO_ARGS=$2 ;;
 	-wl | wl) WLARGS=$2 ;;
 	-smaps | smaps) SMAPS=$2 ;;
-	*) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	-idle | idle) IDLE=$2 ;;
+	*) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 	shift 2
 done
@@ -105,6 +108,11 @@ for _ in $(seq 1 50); do
 done
 auditctl -s | grep -qx "pid $GPID" || { echo "soak: godo did not start" >&2; cat "$scratch/godo.log" >&2; exit 1; }
 sleep 1
+for i in $(seq 5 5 "$IDLE"); do
+	sleep 5
+	wp=$(writer_pid)
+	echo "idle ${i}s: godo VmRSS $(kib "$GPID" VmRSS) KiB (anon $(kib "$GPID" RssAnon), file $(kib "$GPID" RssFile))${wp:+, writer $(kib "$wp" VmRSS) KiB}"
+done
 lost0=$(kstat lost)
 mkdir -p "$scratch/wl"
 # shellcheck disable=SC2086
