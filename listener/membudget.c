@@ -82,6 +82,9 @@ membudget_tables(uint64_t limit, uint64_t rss)
 int
 membudget_malloc_tune(void)
 {
+#if defined(__SANITIZE_ADDRESS__)
+	return 0; /* ASan's allocator has no such knobs (refuses them) */
+#endif
 	if (mallopt(M_MMAP_THRESHOLD, (int)MEMBUDGET_MMAP_MIN) != 1 ||
 	    mallopt(M_TRIM_THRESHOLD, (int)MEMBUDGET_TRIM_MIN) != 1) {
 		log_warnx("membudget: mallopt refused");
