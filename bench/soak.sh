@@ -4,6 +4,7 @@
 #
 #   bench/soak.sh [-seconds 60] [-workers 2] [-every 10] [-port 27320]
 #                 [-dir DIR] [-godo-args "-all"] [-wl "workload args"]
+#                 [-smaps DIR] [-idle 0]
 #
 # godo (-all by default: the workload runs on the host) writes to a private
 # local store. Every -every seconds one line: time, godo's VmRSS and the
@@ -11,8 +12,15 @@
 # (from its stats line, SIGUSR1), the kernel's lost counter and backlog. At
 # the end: workload loops/s, lost Δ, connector overruns, store operations
 # failed, godo's RSS first/last/max, and the RSS growth over the second half
-# of the run (a leak shows as steady growth there). As root; holds
-# /tmp/godo-audit.lock while godo runs; godo puts the audit state back.
+# of the run (a leak shows as steady growth there). With -privsep the
+# writer (godo's grandchild: recorder -> monitor -> writer) is sampled too:
+# its VmRSS in each line, its peak (VmHWM, of the last writer if it was
+# restarted) and the monitor's at the end. godo's RssAnon/RssFile split
+# (heap vs library pages) is in each line; -smaps DIR keeps godo's (and the
+# writer's) /proc/PID/smaps at each sample there (where the memory is);
+# -idle N: first N s without the workload, godo's (and the writer's) VmRSS
+# every 5 s (idle RSS). As root; holds /tmp/godo-audit.lock while godo
+# runs; godo puts the audit state back.
 # godo's log is kept in bench/results/soak-<time>.godo.log.
 set -euo pipefail
 
@@ -25,6 +33,8 @@ PORT=27320
 DIR=/tmp/bench-soak
 GODO_ARGS="-all"
 WLARGS=""
+SMAPS=""
+IDLE=0
 while [ $# -gt 0 ]; do
 	case "${1#-}" in
 	-seconds | seconds) SECS=$2 ;;
@@ -34,7 +44,9 @@ while [ $# -gt 0 ]; do
 	-dir | dir) DIR=$2 ;;
 	-godo-args | godo-args) GODO_ARGS=$2 ;;
 	-wl | wl) WLARGS=$2 ;;
-	*) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	-smaps | smaps) SMAPS=$2 ;;
+	-idle | idle) IDLE=$2 ;;
+	*) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 	shift 2
 done
@@ -57,6 +69,15 @@ cleanup() {
 trap cleanup EXIT
 
 kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+# the writer: the child of godo's child (the monitor); empty without privsep
+writer_pid() {
+	local m
+	for m in $(pgrep -P "$GPID" 2>/dev/null || true); do
+		pgrep -P "$m" 2>/dev/null | head -1 && return 0
+	done
+	return 0
+}
+monitor_pid() { pgrep -P "$GPID" 2>/dev/null | head -1 || true; }
 kstat() { auditctl -s | awk -v k="$1" '$1 == k { print $2 }'; }
 stats() { # ask godo for a stats line; print its "tasks N/..", "files N/..", "pending N"
 	local n0
@@ -87,21 +108,36 @@ for _ in $(seq 1 50); do
 done
 auditctl -s | grep -qx "pid $GPID" || { echo "soak: godo did not start" >&2; cat "$scratch/godo.log" >&2; exit 1; }
 sleep 1
+for i in $(seq 5 5 "$IDLE"); do
+	sleep 5
+	wp=$(writer_pid)
+	echo "idle ${i}s: godo VmRSS $(kib "$GPID" VmRSS) KiB (anon $(kib "$GPID" RssAnon), file $(kib "$GPID" RssFile))${wp:+, writer $(kib "$wp" VmRSS) KiB}"
+done
 lost0=$(kstat lost)
 mkdir -p "$scratch/wl"
 # shellcheck disable=SC2086
 "$WL" -workers "$WORKERS" -seconds "$SECS" -dir "$scratch/wl" $WLARGS >"$scratch/wl.out" &
 WPID=$!
 t0=$(date +%s)
-printf '| s | godo RSS KiB | store RSS KiB | tasks | files | pending | lost Δ | backlog |\n|---|---|---|---|---|---|---|---|\n'
+printf '| s | godo RSS KiB | anon/file KiB | writer RSS KiB | store RSS KiB | tasks | files | pending | lost Δ | backlog |\n|---|---|---|---|---|---|---|---|---|---|\n'
 rss=()
+wrss=()
 while kill -0 "$WPID" 2>/dev/null; do
 	sleep "$EVERY"
 	kill -0 "$WPID" 2>/dev/null || break
 	read -r tasks files pending _ <<<"$(stats)"
 	r=$(kib "$GPID" VmRSS)
 	rss+=("$r")
-	printf '| %d | %s | %s | %s | %s | %s | %d | %s |\n' "$(($(date +%s) - t0))" "$r" \
+	wp=$(writer_pid)
+	w=-
+	[ -n "$wp" ] && w=$(kib "$wp" VmRSS) && wrss+=("$w")
+	if [ -n "$SMAPS" ]; then
+		mkdir -p "$SMAPS"
+		cp "/proc/$GPID/smaps" "$SMAPS/godo-$(($(date +%s) - t0)).smaps" 2>/dev/null || true
+		[ -n "$wp" ] && { cp "/proc/$wp/smaps" "$SMAPS/writer-$(($(date +%s) - t0)).smaps" 2>/dev/null || true; }
+	fi
+	printf '| %d | %s | %s/%s | %s | %s | %s | %s | %s | %d | %s |\n' "$(($(date +%s) - t0))" "$r" \
+		"$(kib "$GPID" RssAnon)" "$(kib "$GPID" RssFile)" "$w" \
 		"$(kib "$SPID" VmRSS)" "${tasks:-?}" "${files:-?}" "${pending:-?}" \
 		"$(($(kstat lost) - lost0))" "$(kstat backlog)"
 done
@@ -111,6 +147,12 @@ sleep 3
 read -r _ _ _ failed <<<"$(stats)"
 overruns=$(grep 'stats: events/s' "$scratch/godo.log" | tail -1 | sed -n 's/.*conn overruns \([0-9]*\).*/\1/p')
 hwm=$(kib "$GPID" VmHWM)
+wp=$(writer_pid)
+mp=$(monitor_pid)
+whwm=""
+[ -n "$wp" ] && whwm=$(kib "$wp" VmHWM)
+mhwm=""
+[ -n "$mp" ] && [ "$mp" != "$wp" ] && mhwm=$(kib "$mp" VmHWM)
 lost1=$(kstat lost)
 kill "$GPID"
 wait "$GPID" || true
@@ -125,7 +167,13 @@ echo
 echo "workload: $(cat "$scratch/wl.out")"
 echo "lost Δ: $((lost1 - lost0)); connector overruns: ${overruns:-?}; store operations failed: ${failed:-?}"
 echo "godo's log: $LOGCOPY (flush times: 'stats:' lines)"
+grep -h 'storelink: at most' "$LOGCOPY" | tail -1 || true
 if [ "$n" -gt 0 ]; then
 	echo "godo RSS KiB: first sample ${rss[0]}, last ${rss[$((n - 1))]}, peak (VmHWM) $hwm;" \
 		"second half: ${rss[$half]} -> ${rss[$((n - 1))]} ($(((rss[n - 1] - rss[half]))) KiB)"
+fi
+wn=${#wrss[@]}
+if [ -n "$whwm" ] && [ "$wn" -gt 0 ]; then
+	echo "writer RSS KiB: first sample ${wrss[0]}, last ${wrss[$((wn - 1))]}, peak (VmHWM) $whwm;" \
+		"monitor peak (VmHWM) ${mhwm:-?}"
 fi

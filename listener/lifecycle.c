@@ -523,6 +523,8 @@ lifecycle_sweep(struct tracker *tr)
 {
 	unpark_due(tr, false);
 	proctab_foreach(tr->pt, sweep_task, tr);
+	/* the tasks and documents swept go back to the kernel */
+	(void)membudget_trim(&tr->budget, tr->now_ms);
 }
 
 static void

@@ -482,6 +482,7 @@ main(int argc, char **argv)
 		       "need CAP_AUDIT_CONTROL and CAP_NET_ADMIN)");
 	if (procfs_boot_id(g.boot_id) != 0)
 		fatal("cannot read /proc/sys/kernel/random/boot_id");
+	(void)membudget_malloc_tune(); /* logged; glibc's defaults then */
 	if (g.o.host != NULL)
 		util_strlcpy(g.host, g.o.host, sizeof(g.host));
 	else if (gethostname(g.host, sizeof(g.host) - 1) != 0)

@@ -1,8 +1,11 @@
 /* membudget.c - see membudget.h. */
 #include "membudget.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <unistd.h>
+
+#include "log.h"
 
 #define MEMBUDGET_MIN (1024 * 1024)
 
@@ -11,6 +14,8 @@ membudget_init(struct membudget *b, uint64_t limit)
 {
 	b->limit = limit;
 	b->used = b->high = b->refused = 0;
+	b->trim_ms = 0;
+	b->trims = 0;
 }
 
 bool
@@ -72,4 +77,30 @@ membudget_tables(uint64_t limit, uint64_t rss)
 	uint64_t left = limit > rss ? (limit - rss) / 2 : 0;
 
 	return left > MEMBUDGET_MIN ? left : MEMBUDGET_MIN;
+}
+
+int
+membudget_malloc_tune(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return 0; /* ASan's allocator has no such knobs (refuses them) */
+#endif
+	if (mallopt(M_MMAP_THRESHOLD, (int)MEMBUDGET_MMAP_MIN) != 1 ||
+	    mallopt(M_TRIM_THRESHOLD, (int)MEMBUDGET_TRIM_MIN) != 1) {
+		log_warnx("membudget: mallopt refused");
+		return -1;
+	}
+	return 0;
+}
+
+bool
+membudget_trim(struct membudget *b, uint64_t now_ms)
+{
+	if (b == NULL ||
+	    (b->trims > 0 && now_ms - b->trim_ms < MEMBUDGET_TRIM_MS))
+		return false;
+	b->trim_ms = now_ms;
+	b->trims++;
+	(void)malloc_trim(0); /* 0: nothing was free, not an error */
+	return true;
 }

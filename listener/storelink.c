@@ -30,6 +30,7 @@ struct storelink {
 	uint64_t seq;
 	struct pend ring[STORELINK_RING];
 	size_t head, n, ring_bytes;
+	size_t ring_high; /* the most ring_bytes held (logged at close) */
 	char spool[4096], replay[4200];
 	uint64_t spool_max;
 	bool spooling;    /* the spool holds operations not handed over */
@@ -264,6 +265,8 @@ send_batch(struct storelink *l, const uint8_t *buf, size_t len, uint64_t nops)
 	e->seq = l->seq;
 	e->nops = nops;
 	l->ring_bytes += len;
+	if (l->ring_bytes > l->ring_high)
+		l->ring_high = l->ring_bytes;
 	l->n++;
 	return 0;
 }
@@ -475,6 +478,8 @@ storelink_close(struct storelink *l)
 			break; /* the writer closed: it is done */
 	}
 	writer_gone(l, 0); /* spools what was not acknowledged */
+	log_info("storelink: at most %zu bytes unacknowledged (bound %u)",
+	         l->ring_high, STORELINK_RING_BYTES);
 	writer_cfg_free(&l->cfg);
 	free(l);
 }

@@ -8,7 +8,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <valgrind/valgrind.h>
 
 #include "fdtab.h"
 #include "membudget.h"
@@ -401,6 +403,55 @@ test_membudget(void **state)
 	assert_true(membudget_take(NULL, 1));
 	assert_int_equal(membudget_tables(16u << 20, 10u << 20), 3u << 20);
 	assert_int_equal(membudget_tables(16u << 20, 20u << 20), 1u << 20);
+}
+
+/* The trim runs at most every MEMBUDGET_TRIM_MS, the first at once, and
+ * gives the heap's free pages back: 16 MiB of small blocks freed under a
+ * block still held at the heap's top stay resident after free() (glibc
+ * only trims the top), and go after membudget_trim. */
+static void
+test_membudget_trim(void **state)
+{
+	enum { N = 65536, SZ = 256 };
+	struct membudget b;
+	void **p = calloc(N, sizeof(*p));
+	void *top;
+	uint64_t before, freed, trimmed;
+
+	(void)state;
+	assert_non_null(p);
+	membudget_init(&b, 0);
+	assert_false(membudget_trim(NULL, 1));
+	assert_true(membudget_trim(&b, 1000));
+	assert_false(membudget_trim(&b, 1000 + MEMBUDGET_TRIM_MS - 1));
+	assert_true(membudget_trim(&b, 1000 + MEMBUDGET_TRIM_MS));
+	assert_int_equal(b.trims, 2);
+	before = membudget_rss();
+	for (int i = 0; i < N; i++) {
+		p[i] = malloc(SZ);
+		assert_non_null(p[i]);
+		memset(p[i], 0x5a, SZ); /* resident */
+	}
+	top = malloc(SZ); /* holds the heap's top: free() cannot trim */
+	assert_non_null(top);
+	for (int i = 0; i < N; i++)
+		free(p[i]);
+	freed = membudget_rss();
+	assert_true(membudget_trim(&b, 10000));
+	trimmed = membudget_rss();
+	free(top);
+	free(p);
+#if !defined(__SANITIZE_ADDRESS__)
+	/* ASan's and valgrind's allocators ignore malloc_trim */
+	if (!RUNNING_ON_VALGRIND) {
+		assert_true(freed > before + (8u << 20));
+		assert_true(trimmed + (8u << 20) < freed);
+	}
+#else
+	(void)before;
+	(void)freed;
+	(void)trimmed;
+#endif
 }
 
 /* Nothing preallocated: an empty table holds a few buckets; 20000 tasks
@@ -823,6 +874,7 @@ main(void)
 	    cmocka_unit_test(test_fdtab_cap),
 	    cmocka_unit_test(test_fdtab_count_write),
 	    cmocka_unit_test(test_membudget),
+	    cmocka_unit_test(test_membudget_trim),
 	    cmocka_unit_test(test_proctab_grows_on_demand),
 	    cmocka_unit_test(test_proctab_budget),
 	    cmocka_unit_test(test_proctab_push_incarnations),
