@@ -167,7 +167,7 @@ UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback common/f
 	listener/docbuild listener/docbuild_ct tests/unit/fake_store common/esc common/log \
 	common/util
 UNIT_test_options := listener/options common/flags common/log common/util
-UNIT_test_tamper := listener/rules listener/rules_check listener/auditsock listener/nlrecv \
+UNIT_test_tamper := listener/rules listener/rules_excl listener/rules_check listener/auditsock listener/nlrecv \
 	common/log common/util
 UNIT_test_textrec := listener/textrec listener/textend listener/serialgap \
 	listener/reasm listener/record common/util common/log

@@ -18,6 +18,7 @@
 #include "procfs.h"
 #include "reasm.h"
 #include "rules.h"
+#include "rules_excl.h"
 #include "source.h"
 #include "store.h"
 #include "sysevent.h"
@@ -47,8 +48,9 @@ struct godo {
 	struct core *core;
 	struct auditsock *asrc;
 	struct procconn *conn;
-	struct rules *rules;       /* godo's own, removed at exit */
-	struct rules *found_rules; /* beside a daemon: its copy of godo's */
+	struct rules *rules;          /* godo's own, removed at exit */
+	struct rules *found_rules;    /* beside a daemon: its copy of godo's */
+	struct audit_rule_data *excl; /* rules_excl.h; NULL: none added */
 	struct source src;
 	struct gap_tally serial_gap; /* multicast, stdin: missing serials */
 	struct reasm *reasm;

@@ -432,11 +432,17 @@ teardown(struct godo *g)
 	tamper_close(&g->tamper, g->now_ns);
 	writeback_run(&g->wb, getpid(), g->start_ns, g->now_ns, g->now_ns);
 	flush_store(g);
-	if (g->o.lock)
+	if (g->o.lock) {
 		log_info("audit is locked (-lock): godo's rules stay until "
 		         "reboot");
-	else if (rules_remove(auditsock_ctl_fd(g->asrc), g->rules) < 0)
-		log_warnx("some godo rules could not be removed");
+		rules_excl_free(g->excl);
+	} else {
+		if (rules_remove(auditsock_ctl_fd(g->asrc), g->rules) < 0)
+			log_warnx("some godo rules could not be removed");
+		if (rules_excl_remove(auditsock_ctl_fd(g->asrc), g->excl) < 0)
+			log_warnx("godo's exclude rule could not be removed");
+	}
+	g->excl = NULL;
 	rules_free(g->found_rules);
 	auditsock_close(g->asrc);
 	source_fini(&g->src);
@@ -513,6 +519,7 @@ main(int argc, char **argv)
 		fatal("proc connector unavailable");
 	startup_audit(&g);
 	tamper_init(&g.tamper, g.asrc, g.rules, &g.wb, g.o.force, g.start_ns);
+	tamper_set_excl(&g.tamper, &g.excl);
 	if (g.src.kind != SOURCE_UNICAST) {
 		struct rules_opts ro = {getpid(), g.o.exclude_exe};
 

@@ -146,6 +146,11 @@ options_parse(struct options *o, int argc, char **argv)
 	     "nobody can change them until reboot, godo neither (its rules "
 	     "stay after it exits)",
 	     NULL},
+	    {"proctitle", FLAG_BOOL, &o->proctitle,
+	     "keep the kernel's PROCTITLE records (args of an exec whose "
+	     "EXECVE record was lost); as the audit daemon godo has the "
+	     "kernel drop them: a quarter of the records",
+	     NULL},
 	    {"batch-wait", FLAG_INT, &o->batch_wait_us,
 	     "microseconds to let records gather after a busy read (fewer "
 	     "wake-ups under load; 0: read at once)",

@@ -24,6 +24,7 @@ struct options {
 	uint64_t mem_limit;
 	bool rules, version, force, all, lock, no_chain;
 	bool privsep, no_privsep; /* the store through a writer process */
+	bool proctitle;           /* keep PROCTITLE records (rules_excl.h) */
 	const char *privsep_user;
 };
 

@@ -12,6 +12,7 @@
 #include <libaudit.h>
 
 #include "log.h"
+#include "rules_excl.h"
 
 /* The value of the first field f of r, or 0 when r has none. */
 static uint32_t
@@ -80,7 +81,8 @@ match_ours(const struct rules *rs, struct audit_rule_data *const *listed, int n,
 		if (at[i] >= 0) {
 			used[at[i]] = true;
 			c->present++;
-		} else if (rules_has_key(listed[i], RULES_KEY)) {
+		} else if (rules_has_key(listed[i], RULES_KEY) &&
+		           !rules_excl_is(listed[i])) {
 			c->alien++;
 		}
 	}
@@ -131,8 +133,9 @@ rules_check_list(const struct rules *rs, struct audit_rule_data *const *listed,
 			c->blind_exit++;
 	}
 	for (i = 0; i < n; i++)
-		if (rule_list(listed[i]) == AUDIT_FILTER_EXCLUDE ||
-		    rule_list(listed[i]) == AUDIT_FILTER_FS)
+		if ((rule_list(listed[i]) == AUDIT_FILTER_EXCLUDE ||
+		     rule_list(listed[i]) == AUDIT_FILTER_FS) &&
+		    !rules_excl_is(listed[i]))
 			c->blind_other++;
 	free(at);
 	return 0;

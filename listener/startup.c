@@ -116,10 +116,15 @@ startup_audit(struct godo *g)
 	}
 	if (failed > 0)
 		log_warnx("%d audit rules could not be installed", failed);
+	/* not fatal: without it godo reads more, loses nothing */
+	if (!g->o.proctitle)
+		g->excl = rules_excl_install(auditsock_ctl_fd(g->asrc));
 	if (g->o.lock) {
 		/* enabled=2: the rules cannot change until reboot */
 		if (audit_set_enabled(auditsock_ctl_fd(g->asrc), 2) <= 0) {
 			(void)rules_remove(auditsock_ctl_fd(g->asrc), g->rules);
+			(void)rules_excl_remove(auditsock_ctl_fd(g->asrc),
+			                        g->excl);
 			auditsock_close(g->asrc);
 			fatalx("-lock: could not lock the audit configuration");
 		}

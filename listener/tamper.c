@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "rules_excl.h"
 
 void
 tamper_init(struct tamper *t, struct auditsock *a, struct rules *rs,
@@ -147,8 +148,20 @@ check_rules(struct tamper *t, const struct auditsock_health *h)
 	}
 	if (rules_reinstall(ctl, t->rs, c.blind_exit > 0) != 0)
 		return false;
+	if (t->excl != NULL && *t->excl != NULL) {
+		/* purged with the key: added again (its loss blinds
+		 * nothing, so a failure is only logged) */
+		rules_excl_free(*t->excl);
+		*t->excl = rules_excl_install(ctl);
+	}
 	blind_end(t, &t->rules, "rules installed again");
 	return true;
+}
+
+void
+tamper_set_excl(struct tamper *t, struct audit_rule_data **excl)
+{
+	t->excl = excl;
 }
 
 void

@@ -50,6 +50,25 @@ STATS_NAMES = ["events/s", "records/s", "lost", "backlog", "conn overruns", "pen
                "alone", "store spooled", "replayed", "spool bytes", "outages", "down", "dup_inserts"]
 
 
+def is_excl_rule_in(lines):
+    return any("never,exclude" in l and "msgtype=PROCTITLE" in l for l in lines)
+
+
+def proctitle_kept(before):
+    """-proctitle: no exclude rule, and godo's own rules go at stop."""
+    db = fresh_db("listener_pt")
+    g = Godo(db, "-all", "-proctitle").start()
+    try:
+        rules = godo_rules()
+    finally:
+        rc = g.stop()
+    check("proctitle_kept_no_exclude", rc == 0 and rules and not is_excl_rule_in(rules),
+          "rc %d, godo rules %r" % (rc, rules))
+    check("proctitle_kept_state_restored", audit_state() == before, "before %s after %s" % (before, audit_state()))
+    restore_audit(before)
+    client().drop_database(db)
+
+
 def stats_line(g):
     """godo's stats line on SIGUSR1 (the last one in its log)."""
     n0 = g.text().count("stats: events/s")
@@ -109,6 +128,9 @@ def main():
 
     d = client()[db]
     check("tamper_rules_installed", len(tam["rules0"]) > 0, "no godo rules listed while it ran")
+    # as the audit daemon godo has the kernel drop PROCTITLE records; the
+    # exec chain's args below come from EXECVE records alone
+    check("proctitle_excluded", is_excl_rule_in(tam["rules0"]), "godo rules %r" % tam["rules0"])
     check("tamper_rules_reinstalled", tam["rules_back"],
           "%d godo rules before, %d after: %r" % (len(tam["rules0"]), len(tam["rules_after"]), tam["rules_after"]))
     check("tamper_reenabled", tam["enabled_back"], "enabled %r after auditctl -e 0" % tam["enabled_after"])
@@ -213,6 +235,7 @@ def main():
     check("store_indexes", names == (["_id_"] if ferret else ["_id_", "host_tgid"]),
           "pids indexes %r (FerretDB: %s)" % (names, ferret))
     client().drop_database(db)
+    proctitle_kept(before)
     finish()
 
 

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "rules.h"
 #include "rules_check.h"
+#include "rules_excl.h"
 
 #define LIST_MAX 64
 
@@ -251,6 +252,42 @@ test_tamper_rules_task_never_and_exclude(void **state)
 	rules_free(rs);
 }
 
+/* godo's own exclude rule (msgtype=PROCTITLE, key godo) is neither alien
+ * nor a blinding rule; an exclude rule keyed godo for another type is
+ * both. */
+static void
+test_tamper_own_exclude_rule(void **state)
+{
+	struct rules *rs = build(100);
+	struct list l = {.n = 0};
+	struct rules_check c;
+	struct audit_rule_data *own = rules_excl_build(),
+	                       *other = rules_excl_build();
+
+	(void)state;
+	assert_non_null(own);
+	assert_non_null(other);
+	own->flags = other->flags = AUDIT_FILTER_EXCLUDE;
+	own->action = other->action = AUDIT_NEVER;
+	other->values[0] = 1300; /* SYSCALL: godo's records gone */
+	list_all(&l, rs);
+	l.r[l.n++] = own;
+	assert_true(rules_excl_is(own));
+	check(rs, &l, &c);
+	assert_int_equal(c.alien, 0);
+	assert_int_equal(c.blind_other, 0);
+	assert_true(rules_check_intact(&c));
+	assert_false(rules_excl_is(other));
+	l.r[l.n++] = other;
+	check(rs, &l, &c);
+	assert_int_equal(c.alien, 1);
+	assert_int_equal(c.blind_other, 1);
+	list_done(&l);
+	rules_excl_free(own);
+	rules_excl_free(other);
+	rules_free(rs);
+}
+
 static void
 test_tamper_status_health(void **state)
 {
@@ -288,6 +325,7 @@ main(void)
 	    cmocka_unit_test(test_tamper_rules_changed),
 	    cmocka_unit_test(test_tamper_rules_never_before),
 	    cmocka_unit_test(test_tamper_rules_task_never_and_exclude),
+	    cmocka_unit_test(test_tamper_own_exclude_rule),
 	    cmocka_unit_test(test_tamper_status_health),
 	};
 
