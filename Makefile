@@ -99,9 +99,9 @@ $(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
 UNIT_test_nlrecv := listener/nlrecv common/log
 UNIT_test_localstore := listener/localstore
 UNIT_test_store := listener/store listener/storeidx listener/netprobe listener/spool listener/journal listener/storelink \
-	listener/writer listener/writerbox listener/frame listener/priv common/util common/log
+	listener/writer listener/writerbox listener/frame listener/priv common/util common/log common/esc
 UNIT_test_journal := listener/journal listener/spool common/log
-UNIT_test_frame := listener/frame common/log
+UNIT_test_frame := listener/frame common/log common/esc
 UNIT_test_writerbox := listener/writerbox common/log
 UNIT_test_priv_plan := listener/priv common/log
 UNIT_test_sysevent := listener/sysevent listener/argvdec listener/syscalls listener/reasm \
@@ -264,8 +264,10 @@ install: listener/godo filter/filter
 		    >$(DESTDIR)$(SYSCONFDIR)/audit/plugins.d/godo.conf
 	@[ -n "$(DESTDIR)" ] || ! command -v systemctl >/dev/null || \
 		systemctl daemon-reload 2>/dev/null || true
-	@# -privsep's writer user (godo(8)); not in a staged DESTDIR install
-	@[ -n "$(DESTDIR)" ] || id godo >/dev/null 2>&1 || \
+	@# -privsep's writer user (godo(8)); not in a staged DESTDIR install,
+	@# nor with USERADD=no (the test suite's install under a temporary
+	@# PREFIX: a test run must not add a system user)
+	@[ -n "$(DESTDIR)" ] || [ "$(USERADD)" = no ] || id godo >/dev/null 2>&1 || \
 		useradd --system --no-create-home --home-dir /nonexistent \
 		    --shell /usr/sbin/nologin godo
 

@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "esc.h"
 #include "log.h"
 
 int
@@ -150,4 +151,10 @@ frame_recv(int sock, void *buf, size_t size, int *fd, bool *trunc, int flags)
 	}
 	*trunc = (m.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0;
 	return r;
+}
+
+const char *
+frame_hello_why(const struct frame_hello *h, char *out, size_t outsz)
+{
+	return esc_log(h->why, strnlen(h->why, sizeof(h->why)), out, outsz);
 }

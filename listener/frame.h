@@ -36,8 +36,12 @@ struct frame_hdr {
  * must not make itself). */
 struct frame_hello {
 	int64_t last_run_ns; /* store_last_run's, valid when found == 1 */
-	int32_t found;       /* 1 found, 0 none, -1 error */
+	int32_t found;       /* 1 found, 0 none, -1 error, -2 unreachable */
 	int32_t updates_scan;
+	/* found == -2: why, the URI redacted, NUL-terminated by the sender;
+	 * hostile to the receiver (it may come from a subverted writer):
+	 * read with frame_hello_why only */
+	char why[384];
 };
 
 /* Writes a header for a payload of len bytes into h. -1 when len is over
@@ -77,5 +81,10 @@ ssize_t frame_recv(int sock, void *buf, size_t size, int *fd, bool *trunc,
 /* Does buf[0..len) hold whole BSON documents, each length field in
  * [5, what is left] and each ending with a 0 byte? */
 bool frame_docs_ok(const uint8_t *buf, size_t len);
+
+/* The writer's reason in h, log-safe (escaped, NUL-terminated even
+ * when the sender did not terminate it) into out. Returns out. */
+const char *frame_hello_why(const struct frame_hello *h, char *out,
+                            size_t outsz);
 
 #endif

@@ -409,12 +409,13 @@ storelink_start(const struct storelink_opts *o, char *err, size_t errlen)
 			break;
 	}
 	if (l->hello.found <= -2) {
-		snprintf(
-		    err, errlen,
-		    l->hello.found == -2
-		        ? "the writer cannot reach the store (its log says "
-		          "why)"
-		        : "the writer did not start");
+		char why[sizeof(l->hello.why)];
+
+		if (l->hello.found == -2)
+			snprintf(err, errlen, "writer: %s",
+			         frame_hello_why(&l->hello, why, sizeof(why)));
+		else
+			snprintf(err, errlen, "the writer did not start");
 		writer_gone(l, 0);
 		writer_cfg_free(&l->cfg);
 		free(l);

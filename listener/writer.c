@@ -301,11 +301,12 @@ serve(struct store *s)
 static void
 writer_main(struct writer_cfg *c)
 {
-	struct frame_hello hello = {0, 0, 0};
+	struct frame_hello hello;
 	struct store *s;
 	char err[512];
 	sigset_t none;
 
+	memset(&hello, 0, sizeof(hello));
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	(void)signal(SIGINT, SIG_IGN); /* the recorder decides when to stop */
@@ -326,6 +327,9 @@ writer_main(struct writer_cfg *c)
 	if (s == NULL) {
 		log_warnx("writer: %s", err);
 		hello.found = -2;
+		/* the recorder's error line says why (err names the URI
+		 * redacted: store_open) */
+		util_strlcpy(hello.why, err, sizeof(hello.why));
 		send_plain(WRITER_FD, FRAME_HELLO, 0, &hello, sizeof(hello));
 		_exit(1);
 	}

@@ -21,6 +21,7 @@ authentication (FerretDB's --test-enable-new-auth; the user is made by
 Env: as the other tests (tests/lib/godotest.py), plus GODO_FERRETDB.
 """
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -65,6 +66,29 @@ def make_certs(d):
     openssl("x509", "-req", "-in", os.path.join(d, "server.csr"), "-CA", os.path.join(d, "ca.pem"),
             "-CAkey", os.path.join(d, "ca.key"), "-CAcreateserial", "-days", "2", "-extfile", ext,
             "-out", os.path.join(d, "server.pem"))
+
+
+def writer_user():
+    """The user godo's writer runs as (privilege separation, the default):
+    godo, else nobody when there is no godo user (a fresh clone without
+    make install: godo(8), docs/operations.md)."""
+    try:
+        return pwd.getpwnam("godo")
+    except KeyError:
+        return pwd.getpwnam("nobody")
+
+
+def share_with_writer(d, names):
+    """The writer, not root, reads the CA files at each connection: give
+    it the directory (search only) and these files by group, as a
+    deployment must (docs/operations.md "Privilege separation"); the keys
+    stay root's."""
+    gid = writer_user().pw_gid
+    os.chown(d, 0, gid)
+    os.chmod(d, 0o710)
+    for n in names:
+        os.chown(os.path.join(d, n), 0, gid)
+        os.chmod(os.path.join(d, n), 0o640)
 
 
 class Store:
@@ -116,10 +140,10 @@ def uri(port, password=PASSWORD, tls=True, ca="ca.pem", user=True):
     return "mongodb://%s127.0.0.1:%d/?%s" % (cred, port, urllib.parse.urlencode(q))
 
 
-def godo_refused(name, db, target, want):
+def godo_refused(name, db, target, want, *extra):
     """godo must not start: status 1, one error line with want in it, and
     no password."""
-    g = Godo(db)
+    g = Godo(db, *extra)
     g.uri_host = target
     try:
         g.start(timeout=30)
@@ -155,6 +179,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="godo-tls-")
     CERTS = tmp
     make_certs(tmp)
+    share_with_writer(tmp, ("ca.pem", "otherca.pem"))
     try:
         store = Store(os.path.join(tmp, "store"), tmp)
     except (RuntimeError, OSError) as e:
@@ -219,6 +244,27 @@ def main():
         filter_refused("filter_wrong_ca_refused", uri(store.tls, ca="otherca.pem"), "certificate verify failed")
         filter_refused("filter_wrong_password_refused", uri(store.tls, password="wrong-pass"),
                        "Authentication failed")
+
+        # privilege separation: the writer, not root, reads the CA file
+        # (share_with_writer) and reports why it cannot connect; -all: a
+        # task started after godo is recorded without the daemon check
+        g = Godo("tls_privsep", "-privsep", "-all", "-state-dir=" + os.path.join(tmp, "state3"))
+        g.uri_host = uri(store.tls)
+        try:
+            g.start()
+            p = subprocess.Popen(["/bin/sh", "-c", "true privsep-%s" % marker])
+            p.wait()
+            rc = g.stop(sig=signal.SIGTERM)
+            text = g.text()
+            got = store.client()["tls_privsep"].pids.find_one({"pid": p.pid, "tgid": p.pid})
+            check("tls_privsep_documents_arrived", rc == 0 and got is not None and "writer: serving" in text
+                  and "s3cret" not in text, "status %d, pids document of %d %r: %s" % (rc, p.pid, got, text[-1000:]))
+        except RuntimeError as e:
+            check("tls_privsep_documents_arrived", False, str(e))
+        godo_refused("tls_privsep_wrong_ca_refused", "tls_r5", uri(store.tls, ca="otherca.pem"),
+                     "certificate verify failed", "-privsep")
+        godo_refused("auth_privsep_wrong_password_refused", "tls_r6", uri(store.tls, password="wrong-pass"),
+                     "Authentication failed", "-privsep")
 
         # no credentials: FerretDB answers ping, then refuses every write
         g = Godo("tls_noauth", "-all", "-state-dir=" + os.path.join(tmp, "state2"))

@@ -117,6 +117,26 @@ _lock = None
 _lock_depth = 0
 
 
+def descendants(pid):
+    """The pids below pid (from /proc/PID/task/*/children), nearest first."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop(0)
+        try:
+            tasks = os.listdir("/proc/%d/task" % p)
+        except OSError:
+            continue
+        for t in tasks:
+            try:
+                with open("/proc/%d/task/%s/children" % (p, t)) as f:
+                    kids = [int(x) for x in f.read().split()]
+            except (OSError, ValueError):
+                continue
+            found += kids
+            todo += kids
+    return found
+
+
 def lock_audit():
     """Takes the audit lock (one audit daemon per host), or counts one more
     holder if this process has it: flock on a second open file would wait
@@ -267,10 +287,13 @@ class Godo:
 
     def sigkill(self):
         """SIGKILL on purpose: under valgrind the log of this pid has no
-        summary, which tests/run.sh must not count as a failure."""
+        summary, which tests/run.sh must not count as a failure; nor have
+        those of its descendants (-privsep's monitor and writer die with
+        it: PR_SET_PDEATHSIG)."""
         if VG_KILLED:
             with open(VG_KILLED, "a") as f:
-                f.write("%d\n" % self.proc.pid)
+                for pid in [self.proc.pid] + descendants(self.proc.pid):
+                    f.write("%d\n" % pid)
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
         self._release()

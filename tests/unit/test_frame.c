@@ -139,6 +139,28 @@ test_frame_over_socketpair(void **state)
 	close(sv[1]);
 }
 
+/* A writer's reason for a failed start reaches the recorder's error line:
+ * a subverted writer's unterminated, control-laden text stays bounded and
+ * cannot forge a log line. */
+static void
+test_frame_hello_why_safe(void **state)
+{
+	struct frame_hello h;
+	char out[sizeof(h.why) * 4 + 8];
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	strcpy(h.why, "store mongodb://u:***@h/ unreachable: x");
+	assert_string_equal(frame_hello_why(&h, out, sizeof(out)),
+	                    "store mongodb://u:***@h/ unreachable: x");
+	memset(h.why, 'A', sizeof(h.why)); /* no NUL at all */
+	h.why[3] = '\n';
+	frame_hello_why(&h, out, sizeof(out));
+	assert_null(strchr(out, '\n'));
+	assert_true(strlen(out) >= sizeof(h.why) - 1);
+	assert_true(strlen(out) < sizeof(out));
+}
+
 int
 main(void)
 {
@@ -147,6 +169,7 @@ main(void)
 	    cmocka_unit_test(test_frame_malformed_refused_and_counted),
 	    cmocka_unit_test(test_frame_init_bounds),
 	    cmocka_unit_test(test_frame_over_socketpair),
+	    cmocka_unit_test(test_frame_hello_why_safe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
