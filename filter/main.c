@@ -131,6 +131,7 @@ check_record(struct model *m, const struct opts *o)
 	m->verify.docs = r.docs;
 	m->verify.problems =
 	    r.changed + r.added + r.deleted + r.link_bad + r.tail_bad;
+	verifydb_ranges(&r, &m->verify);
 	if (verify_unchained(&r))
 		m->verify.state = MV_NO_CHAIN;
 	else if (verify_failed(&r))
