@@ -154,7 +154,7 @@ make_link(int seq, const struct rec *r, size_t d0, size_t d1,
 
 /* Each link k holds a process that ran 0.5 s before its write and a file
  * it closed then. Link 9 also holds a task's final document whose exit
- * lies in link 8's second (written late, like a :final after a window). */
+ * lies in link 6's second (written late, like a :final after a window). */
 static int
 setup(void **state)
 {
@@ -174,8 +174,8 @@ setup(void **state)
 		add_doc(r, COLL_FILES, file_doc(id, t - SEC / 4, t));
 		if (k == 9)
 			add_doc(r, COLL_PIDS,
-			        pid_doc("late:final", link_ns(8) - SEC / 4,
-			                link_ns(8) + SEC / 4, "/bin/late"));
+			        pid_doc("late:final", link_ns(6) - SEC / 4,
+			                link_ns(6) + SEC / 4, "/bin/late"));
 		r->link[k] = make_link(k, r, d0, r->ndocs,
 		                       k > 0 ? r->link[k - 1] : NULL);
 	}
@@ -392,29 +392,40 @@ test_window_link_inside_deleted(void **state)
 	r->link[7] = l7;
 }
 
-/* Every link of the window deleted: no link in it, and the sequence
- * across it (link 4 before, 8 after) is broken. */
+/* Every link of the window deleted with their documents: no link in it,
+ * and the sequence across it (link 4 before, 8 after) is broken. */
 static void
 test_window_all_links_deleted(void **state)
 {
 	struct rec *r = *state;
 	struct verify_result res;
 	char *out = NULL;
-	bson_t *saved[NLINKS];
+	bson_t *saved[NLINKS], *docs[MAXD];
+	size_t i;
 	int k;
 
 	for (k = 5; k <= 7; k++) {
 		saved[k] = r->link[k];
 		r->link[k] = NULL;
 	}
+	for (i = 0; i < r->ndocs; i++) { /* p5..p7, f5..f7, late:final */
+		docs[i] = r->doc[i];
+		if ((i >= 10 && i < 16) || i == 20)
+			r->doc[i] = NULL;
+	}
 	memset(&res, 0, sizeof(res));
-	check(r, W_SINCE, T0 + 107 * SEC + SEC / 2, &res, &out);
+	/* ends before p8 (107.25 s) and link 8 (108 s) */
+	check(r, W_SINCE, T0 + 107 * SEC + SEC / 5, &res, &out);
 	assert_true(verify_failed(&res));
 	assert_int_equal(res.win_links, 0);
+	assert_int_equal(res.docs, r->ndocs - 7);
+	assert_int_equal(res.outside, res.docs);
 	assert_non_null(strstr(out, "links 5..7 missing"));
 	free(out);
 	for (k = 5; k <= 7; k++)
 		r->link[k] = saved[k];
+	for (i = 0; i < r->ndocs; i++)
+		r->doc[i] = docs[i];
 }
 
 /* A window in the gap between the phases holds no link: it fails, and
@@ -437,46 +448,48 @@ test_window_without_link(void **state)
 /* A document in the window whose entry is in a link after it (a task's
  * final document written late): the second look finds it; changed, it
  * fails; and the links up to that one are checked too. */
+#define LATE_UNTIL (T0 + 106 * SEC + SEC / 2) /* links 5, 6; 7 after */
+
 static void
 test_window_second_look(void **state)
 {
 	struct rec *r = *state;
 	struct verify_result res;
 	char *out = NULL;
-	bson_t *old, *l9;
+	bson_t *old, *l;
 
-	/* link 8 (T0+108 s) ends this window; late:final ends at 108.25 */
 	memset(&res, 0, sizeof(res));
-	check(r, W_SINCE, T0 + 108 * SEC + SEC / 2, &res, &out);
+	check(r, W_SINCE, LATE_UNTIL, &res, &out);
 	assert_false(verify_failed(&res));
-	assert_int_equal(res.win_links, 4);
+	assert_int_equal(res.win_links, 2);
+	/* 4 .. 7 around the window, and on to 9 which vouches for late */
+	assert_int_equal(res.links_looked, 6);
 	free(out);
 	old = tamper(r, "late:final");
 	memset(&res, 0, sizeof(res));
-	check(r, W_SINCE, T0 + 108 * SEC + SEC / 2, &res, &out);
+	check(r, W_SINCE, LATE_UNTIL, &res, &out);
 	assert_int_equal(res.changed, 1);
 	assert_non_null(strstr(out, "changed: pids late:final"));
 	free(out);
 	untamper(r, "late:final", old);
-	/* without link 9, it is a document no link names (and so are p9
-	 * and f9, which end at the window's end) */
-	l9 = r->link[9];
+	/* without link 9, it is a document no link names */
+	l = r->link[9];
 	r->link[9] = NULL;
 	memset(&res, 0, sizeof(res));
-	check(r, W_SINCE, T0 + 108 * SEC + SEC / 2, &res, &out);
-	assert_int_equal(res.added, 3);
+	check(r, W_SINCE, LATE_UNTIL, &res, &out);
+	assert_int_equal(res.added, 1);
 	assert_non_null(strstr(out, "added outside a chain: pids late:final"));
 	free(out);
-	r->link[9] = l9;
-	/* link 8 deleted: link 9 vouches for late:final, so the sequence is
-	 * checked up to it */
-	l9 = r->link[8];
+	r->link[9] = l;
+	/* link 8 deleted (two past the window): link 9 vouches for
+	 * late:final, so the sequence is checked up to it */
+	l = r->link[8];
 	r->link[8] = NULL;
 	memset(&res, 0, sizeof(res));
-	check(r, W_SINCE, T0 + 108 * SEC + SEC / 2, &res, &out);
+	check(r, W_SINCE, LATE_UNTIL, &res, &out);
 	assert_non_null(strstr(out, "links 8..8 missing"));
 	free(out);
-	r->link[8] = l9;
+	r->link[8] = l;
 }
 
 /* Forged documents: in the window, or without a time, they fail it;
