@@ -223,8 +223,8 @@ main(int argc, char **argv)
 	     "refuse to load more processes than this", NULL},
 	    {"verify", FLAG_BOOL, &o.verify,
 	     "check the chains godo wrote against the stored documents "
-	     "(-host applies) and exit: 0 intact, 1 anything changed, "
-	     "deleted, added or out of order",
+	     "(-host applies; -since/-until: only that window) and exit: 0 "
+	     "intact, 1 anything changed, deleted, added or out of order",
 	     NULL},
 	    {"no-verify", FLAG_BOOL, &o.no_verify,
 	     "do not check the record's chains before the report (it "

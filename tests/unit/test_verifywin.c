@@ -250,6 +250,17 @@ check_window(struct rec *r, struct verify_result *res, char **out)
 }
 
 static bool
+window_verifies(struct rec *r)
+{
+	struct verify_result res;
+	char *out = NULL;
+	bool ok = check_window(r, &res, &out);
+
+	free(out);
+	return ok;
+}
+
+static bool
 check_whole(struct rec *r)
 {
 	struct verify_result res;
@@ -325,12 +336,9 @@ static void
 test_window_tamper_outside(void **state)
 {
 	struct rec *r = *state;
-	struct verify_result res;
-	char *out = NULL;
 	bson_t *old = tamper(r, "p2");
 
-	assert_true(check_window(r, &res, &out));
-	free(out);
+	assert_true(window_verifies(r));
 	assert_false(check_whole(r));
 	untamper(r, "p2", old);
 }
@@ -359,37 +367,36 @@ test_window_tamper_inside(void **state)
 	untamper(r, "p6", old);
 }
 
+/* Link k deleted: the window fails, naming it missing. */
+static void
+deleted_link_fails(struct rec *r, int k)
+{
+	struct verify_result res;
+	char *out = NULL, want[32];
+	bson_t *l = r->link[k];
+
+	r->link[k] = NULL;
+	assert_false(check_window(r, &res, &out));
+	snprintf(want, sizeof(want), "links %d..%d missing", k, k);
+	assert_non_null(strstr(out, want));
+	free(out);
+	r->link[k] = l;
+}
+
 /* The link just before the window deleted: the sequence into the window
  * is broken. */
 static void
 test_window_link_before_deleted(void **state)
 {
-	struct rec *r = *state;
-	struct verify_result res;
-	char *out = NULL;
-	bson_t *l4 = r->link[4];
-
-	r->link[4] = NULL;
-	assert_false(check_window(r, &res, &out));
-	assert_non_null(strstr(out, "links 4..4 missing"));
-	free(out);
-	r->link[4] = l4;
+	deleted_link_fails(*state, 4);
 }
 
-/* A link of the window deleted with its documents. */
+/* A link of the window deleted (its documents left: they are then judged
+ * by their times). */
 static void
 test_window_link_inside_deleted(void **state)
 {
-	struct rec *r = *state;
-	struct verify_result res;
-	char *out = NULL;
-	bson_t *l7 = r->link[7];
-
-	r->link[7] = NULL;
-	assert_false(check_window(r, &res, &out));
-	assert_non_null(strstr(out, "links 7..7 missing"));
-	free(out);
-	r->link[7] = l7;
+	deleted_link_fails(*state, 7);
 }
 
 /* Every link of the window deleted with their documents: no link in it,
