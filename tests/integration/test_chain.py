@@ -261,6 +261,9 @@ def window_cases(before):
     rc, out = report(db, "json")
     check("chain_window_report_ranges", rc == 0 and '"record_failures":[{"kind":"changed","collection":"pids"' in out,
           "rc %d: %s" % (rc, out[:1500]))
+    rc, out = report(db)
+    check("chain_window_report_text_ranges", rc == 0 and "\n  changed pids: 1 document, " in out,
+          "rc %d: %s" % (rc, out[:1500]))
     d.pids.update_one({"_id": two["_id"]}, {"$set": {"args": two["args"]}})
     last = d.chain.find_one({"to_ns": {"$lt": mid}}, sort=[("seq", -1)])
     if last is None:
