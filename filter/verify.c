@@ -604,7 +604,6 @@ verify_finish(struct verify *v, const struct chain_head *tail, FILE *out,
 		if (v->nlinks > 0) /* links is NULL then: not for qsort */
 			qsort(v->links, v->nlinks, sizeof(*v->links),
 			      verify_link_cmp);
-		v->sorted = true;
 		for (i = 0; i < v->nlinks; i = next) {
 			next = verify_run_end(v, i);
 			verify_check_slice(v, i, next, false);

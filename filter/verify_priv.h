@@ -51,7 +51,6 @@ struct verify {
 	FILE *out;
 	uint64_t held, limit; /* bytes (verify_set_limit) */
 	bool over;            /* the limit was passed (said once) */
-	bool sorted;          /* links sorted (verifywin_plan) */
 };
 
 /* verify.c's helpers verifywin.c uses too. */

@@ -156,7 +156,6 @@ verifywin_plan(struct verify *v)
 
 	if (v->nlinks > 0) /* links is NULL then: not for qsort */
 		qsort(v->links, v->nlinks, sizeof(*v->links), verify_link_cmp);
-	v->sorted = true;
 	for (i = 0; i < v->nlinks; i = end) {
 		end = verify_run_end(v, i);
 		span(v, i, end, &f, &l);
