@@ -425,7 +425,7 @@ j_verify_ranges(struct jw *w, const struct model_verify *v)
 {
 	size_t i;
 
-	if (v->nrange == 0)
+	if (v->nrange == 0 || v->state != MV_FAILED)
 		return;
 	j_key(w, "record_failures");
 	buf_addc(&w->b, '[');

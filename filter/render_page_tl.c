@@ -211,7 +211,8 @@ const char *const render_page_tl[] = {
     "      \"AFTER IT WAS WRITTEN\" : \"\"));\n",
     "  rec.id = \"record\";\n",
     "  /* where in time the record was changed, per collection */\n",
-    "  (P.record_failures || []).forEach(function (f) {\n",
+    "  (P.record === \"FAILED\" && P.record_failures || []).forEach("
+    "function (f) {\n",
     "    add(d, \"div\", \"risk\", \"  \" + vis(f.kind) + \" \" + "
     "vis(f.collection) +\n",
     "      \": \" + plural(f.documents, \"document\", \"documents\") + "

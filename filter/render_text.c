@@ -432,7 +432,7 @@ t_verify_ranges(struct tw *w, const struct model_verify *v)
 {
 	size_t i;
 
-	for (i = 0; i < v->nrange; i++) {
+	for (i = 0; v->state == MV_FAILED && i < v->nrange; i++) {
 		const struct model_verify_range *g = &v->range[i];
 
 		buf_printf(&w->b, "  %s %s: %" PRIu64 " document%s, ", g->kind,
