@@ -112,6 +112,8 @@ UNIT_test_digest := common/digest common/log common/util
 UNIT_test_chain := listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainhead common/digest \
 	listener/docbuild listener/docbuild_ct tests/unit/fake_store filter/verify filter/strmap filter/vis \
 	filter/mem common/esc common/log common/util
+UNIT_test_chain += filter/verifywin
+UNIT_test_verifywin := filter/verify filter/verifywin filter/strmap filter/vis filter/mem common/digest common/esc common/log common/util
 UNIT_test_procconn := listener/procconn listener/nlrecv common/log common/util
 UNIT_test_hostile := listener/sysevent listener/argvdec listener/syscalls listener/reasm \
 	listener/record \

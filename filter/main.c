@@ -131,6 +131,7 @@ check_record(struct model *m, const struct opts *o)
 	m->verify.docs = r.docs;
 	m->verify.problems =
 	    r.changed + r.added + r.deleted + r.link_bad + r.tail_bad;
+	verifydb_ranges(&r, &m->verify);
 	if (verify_unchained(&r))
 		m->verify.state = MV_NO_CHAIN;
 	else if (verify_failed(&r))
@@ -222,8 +223,8 @@ main(int argc, char **argv)
 	     "refuse to load more processes than this", NULL},
 	    {"verify", FLAG_BOOL, &o.verify,
 	     "check the chains godo wrote against the stored documents "
-	     "(-host applies) and exit: 0 intact, 1 anything changed, "
-	     "deleted, added or out of order",
+	     "(-host applies; -since/-until: only that window) and exit: 0 "
+	     "intact, 1 anything changed, deleted, added or out of order",
 	     NULL},
 	    {"no-verify", FLAG_BOOL, &o.no_verify,
 	     "do not check the record's chains before the report (it "

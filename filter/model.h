@@ -197,9 +197,20 @@ enum model_verify_state {
 	MV_FAILED,
 };
 
+/* Per kind of document finding and collection (verifydb_ranges): how
+ * many, and the documents' time range (NS_NONE: not known). */
+#define MODEL_VERIFY_RANGES 18
+struct model_verify_range {
+	const char *kind, *coll; /* static strings */
+	uint64_t n;
+	int64_t from, to;
+};
+
 struct model_verify {
 	enum model_verify_state state;
 	uint64_t links, docs, problems;
+	struct model_verify_range range[MODEL_VERIFY_RANGES];
+	size_t nrange;
 };
 
 struct model {

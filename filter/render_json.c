@@ -417,6 +417,31 @@ j_file(struct jw *w, const struct file *f)
 }
 
 /* "provenance": where the report comes from (prov.h) */
+/* "record_failures": [{kind, collection, documents, from, to}]: per
+ * collection, the time range of the documents changed, added or deleted
+ * (absent when there is none). */
+static void
+j_verify_ranges(struct jw *w, const struct model_verify *v)
+{
+	size_t i;
+
+	if (v->nrange == 0 || v->state != MV_FAILED)
+		return;
+	j_key(w, "record_failures");
+	buf_addc(&w->b, '[');
+	for (i = 0; i < v->nrange; i++) {
+		buf_adds(&w->b, i ? "," : "");
+		j_open(w);
+		kv_cstr(w, "kind", v->range[i].kind);
+		kv_cstr(w, "collection", v->range[i].coll);
+		kv_int(w, "documents", (int64_t)v->range[i].n);
+		kv_time(w, "from", v->range[i].from);
+		kv_time(w, "to", v->range[i].to);
+		j_close(w);
+	}
+	buf_addc(&w->b, ']');
+}
+
 static void
 j_prov(struct jw *w, const struct model *m, const struct opts *o)
 {
@@ -447,6 +472,7 @@ j_prov(struct jw *w, const struct model *m, const struct opts *o)
 	kv_int(w, "record_links", (int64_t)p.verify.links);
 	kv_int(w, "record_documents", (int64_t)p.verify.docs);
 	kv_int(w, "record_problems", (int64_t)p.verify.problems);
+	j_verify_ranges(w, &p.verify);
 	j_close(w);
 	prov_free(&p);
 }

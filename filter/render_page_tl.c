@@ -210,6 +210,15 @@ const char *const render_page_tl[] = {
     "+\n",
     "      \"AFTER IT WAS WRITTEN\" : \"\"));\n",
     "  rec.id = \"record\";\n",
+    "  /* where in time the record was changed, per collection */\n",
+    "  (P.record === \"FAILED\" && P.record_failures || []).forEach("
+    "function (f) {\n",
+    "    add(d, \"div\", \"risk\", \"  \" + vis(f.kind) + \" \" + "
+    "vis(f.collection) +\n",
+    "      \": \" + plural(f.documents, \"document\", \"documents\") + "
+    "\", \" +\n",
+    "      tshort(f.from) + \" .. \" + tshort(f.to));\n",
+    "  });\n",
     "}\n",
     "function plural(n, one, many) {\n",
     "  return n + \" \" + (n === 1 ? one : many);\n",

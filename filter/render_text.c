@@ -425,6 +425,25 @@ t_incomplete(struct buf *b, const struct model *m)
 		           m->skipped.n - m->skipped.nids);
 }
 
+/* "  changed pids: 2 documents, FROM .. TO" per collection of a failed
+ * check: where in time the record was changed. */
+static void
+t_verify_ranges(struct tw *w, const struct model_verify *v)
+{
+	size_t i;
+
+	for (i = 0; v->state == MV_FAILED && i < v->nrange; i++) {
+		const struct model_verify_range *g = &v->range[i];
+
+		buf_printf(&w->b, "  %s %s: %" PRIu64 " document%s, ", g->kind,
+		           g->coll, g->n, g->n == 1 ? "" : "s");
+		t_time(w, g->from);
+		buf_adds(&w->b, " .. ");
+		t_time(w, g->to);
+		buf_addc(&w->b, '\n');
+	}
+}
+
 /* "record ..." : whether the stored documents are the ones godo chained. */
 static void
 t_verify(struct buf *b, const struct model_verify *v)
@@ -480,6 +499,7 @@ t_prov(struct tw *w, const struct model *m, const struct opts *o)
 	buf_printf(&w->b, " by filter %s; times in %s\n", p.version,
 	           w->local ? "the local zone (-tz=local)" : "UTC");
 	t_verify(&w->b, &p.verify);
+	t_verify_ranges(w, &p.verify);
 	prov_free(&p);
 }
 

@@ -1,5 +1,7 @@
 /* verify.c - see verify.h. */
 #include "verify.h"
+#include "verify_priv.h"
+#include "verifywin.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -12,48 +14,16 @@
 #include "strmap.h"
 #include "vis.h"
 
-/* One entry of a link: a digest some document of (collection, _id) had. */
-struct entry {
-	unsigned char d[DIGEST_LEN];
-	uint32_t link;      /* index into links */
-	struct entry *next; /* same key */
-};
-
-/* The entries of one (collection, _id), and whether a document was seen. */
-struct slot {
-	struct entry *first;
-	char *key;                   /* owned: "coll id" for messages */
-	bool seen;                   /* a stored document has this key */
-	unsigned char d[DIGEST_LEN]; /* its digest (zeros: none computable) */
-};
-
-struct link {
-	char run[CHAIN_RUN_MAX];
-	uint64_t seq;
-	unsigned char dg[DIGEST_LEN], prev[DIGEST_LEN];
-	bool has_prev, own_ok, has_prev_run;
-	struct chain_head prev_run;
-	int64_t from_ns, to_ns;
-};
-
-struct verify {
-	const struct digest_key *key;
-	struct strmap *slots; /* key -> struct slot */
-	struct slot **all;    /* every slot, for the deleted pass */
-	size_t nall, capall;
-	struct link *links;
-	size_t nlinks, caplinks;
-	struct verify_result r;
-	uint64_t shown[8];
-	FILE *out;
-	uint64_t held, limit; /* bytes (verify_set_limit) */
-	bool over;            /* the limit was passed (said once) */
-};
-
 /* What the allocator adds to each block, counted with it. */
 #define VERIFY_MALLOC_OVERHEAD 16u
 
-enum kind { K_CHANGED, K_ADDED, K_DELETED, K_LINK, K_TAIL };
+enum kind {
+	K_CHANGED = VK_CHANGED,
+	K_ADDED = VK_ADDED,
+	K_DELETED = VK_DELETED,
+	K_LINK,
+	K_TAIL
+};
 static const char *const kind_name[] = {"changed", "added outside a chain",
                                         "deleted", "chain", "newest links"};
 
@@ -69,7 +39,17 @@ verify_new(const struct digest_key *key)
 	}
 	v->key = key;
 	v->limit = VERIFY_MEM_DEFAULT;
+	v->r.since = INT64_MIN;
+	v->r.until = INT64_MAX;
 	return v;
+}
+
+void
+verify_set_window(struct verify *v, int64_t since, int64_t until)
+{
+	v->r.since = since;
+	v->r.until = until;
+	v->r.windowed = since != INT64_MIN || until != INT64_MAX;
 }
 
 void
@@ -85,8 +65,8 @@ verify_held(const struct verify *v)
 }
 
 /* n more bytes held, when they fit the limit; past it one error line. */
-static bool
-take(struct verify *v, size_t n)
+bool
+verify_take(struct verify *v, size_t n)
 {
 	if (v->held + n <= v->limit) {
 		v->held += n;
@@ -126,8 +106,8 @@ verify_free(struct verify *v)
 
 /* "coll id", the id as text: a string as is (escaped when shown), anything
  * else as its canonical extended JSON. NULL when out of memory. */
-static char *
-slot_key(const char *coll, const bson_iter_t *id)
+char *
+verify_slot_key(const char *coll, const bson_iter_t *id)
 {
 	struct buf b;
 	uint32_t n;
@@ -168,8 +148,8 @@ slot_bytes(const char *key)
 	       3 * VERIFY_MALLOC_OVERHEAD;
 }
 
-static struct slot *
-slot_get(struct verify *v, char *key)
+struct slot *
+verify_slot_get(struct verify *v, char *key)
 {
 	struct slot *s = strmap_get(v->slots, key);
 
@@ -177,7 +157,7 @@ slot_get(struct verify *v, char *key)
 		free(key);
 		return s;
 	}
-	if (!take(v, slot_bytes(key))) {
+	if (!verify_take(v, slot_bytes(key))) {
 		free(key);
 		return NULL;
 	}
@@ -194,6 +174,9 @@ slot_get(struct verify *v, char *key)
 	if (s == NULL)
 		goto oom;
 	s->key = key;
+	s->lo = INT64_MAX; /* no time yet */
+	s->hi = INT64_MIN;
+	s->coll = (uint8_t)verifywin_coll_index(key);
 	strmap_put(v->slots, key, s);
 	v->all[v->nall++] = s;
 	return s;
@@ -203,8 +186,9 @@ oom:
 	return NULL;
 }
 
-static bool
-get_digest(const bson_t *doc, const char *field, unsigned char out[DIGEST_LEN])
+bool
+verify_get_digest(const bson_t *doc, const char *field,
+                  unsigned char out[DIGEST_LEN])
 {
 	bson_iter_t it;
 	bson_subtype_t sub;
@@ -221,8 +205,8 @@ get_digest(const bson_t *doc, const char *field, unsigned char out[DIGEST_LEN])
 	return true;
 }
 
-static int64_t
-get_i64(const bson_t *doc, const char *field)
+int64_t
+verify_get_i64(const bson_t *doc, const char *field)
 {
 	bson_iter_t it;
 
@@ -231,8 +215,8 @@ get_i64(const bson_t *doc, const char *field)
 	return -1;
 }
 
-static void
-get_str(const bson_t *doc, const char *field, char *out, size_t n)
+void
+verify_get_str(const bson_t *doc, const char *field, char *out, size_t n)
 {
 	bson_iter_t it;
 	uint32_t len;
@@ -262,9 +246,10 @@ read_prev_run(const bson_t *doc, struct link *l)
 	bson_iter_document(&it, &len, &data);
 	if (!bson_init_static(&sub, data, len))
 		return;
-	get_str(&sub, F_CHAIN_RUN, l->prev_run.run, sizeof(l->prev_run.run));
-	l->prev_run.seq = (uint64_t)get_i64(&sub, F_CHAIN_SEQ);
-	l->has_prev_run = get_digest(&sub, F_CHAIN_PREV, l->prev_run.dg);
+	verify_get_str(&sub, F_CHAIN_RUN, l->prev_run.run,
+	               sizeof(l->prev_run.run));
+	l->prev_run.seq = (uint64_t)verify_get_i64(&sub, F_CHAIN_SEQ);
+	l->has_prev_run = verify_get_digest(&sub, F_CHAIN_PREV, l->prev_run.dg);
 }
 
 static int
@@ -276,8 +261,8 @@ add_entry(struct verify *v, const bson_t *e, uint32_t link)
 	struct slot *s;
 	char *key;
 
-	get_str(e, F_CHAIN_COLL, coll, sizeof(coll));
-	if (!take(v, sizeof(*en) + VERIFY_MALLOC_OVERHEAD))
+	verify_get_str(e, F_CHAIN_COLL, coll, sizeof(coll));
+	if (!verify_take(v, sizeof(*en) + VERIFY_MALLOC_OVERHEAD))
 		return -1;
 	en = calloc(1, sizeof(*en));
 	if (en == NULL) {
@@ -285,9 +270,9 @@ add_entry(struct verify *v, const bson_t *e, uint32_t link)
 		return -1;
 	}
 	if (!bson_iter_init_find(&id, e, F_CHAIN_ID) ||
-	    !get_digest(e, F_CHAIN_DIGEST, en->d) ||
-	    (key = slot_key(coll, &id)) == NULL ||
-	    (s = slot_get(v, key)) == NULL) {
+	    !verify_get_digest(e, F_CHAIN_DIGEST, en->d) ||
+	    (key = verify_slot_key(coll, &id)) == NULL ||
+	    (s = verify_slot_get(v, key)) == NULL) {
 		free(en);
 		if (v->over)
 			return -1;
@@ -301,8 +286,8 @@ add_entry(struct verify *v, const bson_t *e, uint32_t link)
 	return 0;
 }
 
-static int
-add_entries(struct verify *v, const bson_t *doc, uint32_t link)
+int
+verify_add_entries(struct verify *v, const bson_t *doc, uint32_t link)
 {
 	bson_iter_t it, el;
 	const uint8_t *data;
@@ -337,7 +322,7 @@ verify_link(struct verify *v, const bson_t *doc)
 		size_t cap = v->caplinks ? 2 * v->caplinks : 256;
 		struct link *a;
 
-		if (!take(v, (cap - v->caplinks) * sizeof(*a)))
+		if (!verify_take(v, (cap - v->caplinks) * sizeof(*a)))
 			return -1;
 		a = realloc(v->links, cap * sizeof(*a));
 
@@ -350,18 +335,20 @@ verify_link(struct verify *v, const bson_t *doc)
 	}
 	l = &v->links[v->nlinks];
 	memset(l, 0, sizeof(*l));
-	get_str(doc, F_CHAIN_RUN, l->run, sizeof(l->run));
-	l->seq = (uint64_t)get_i64(doc, F_CHAIN_SEQ);
-	l->has_prev = get_digest(doc, F_CHAIN_PREV, l->prev);
-	l->from_ns = get_i64(doc, F_CHAIN_FROM_NS);
-	l->to_ns = get_i64(doc, F_CHAIN_TO_NS);
+	verify_get_str(doc, F_CHAIN_RUN, l->run, sizeof(l->run));
+	l->seq = (uint64_t)verify_get_i64(doc, F_CHAIN_SEQ);
+	l->has_prev = verify_get_digest(doc, F_CHAIN_PREV, l->prev);
+	l->from_ns = verify_get_i64(doc, F_CHAIN_FROM_NS);
+	l->to_ns = verify_get_i64(doc, F_CHAIN_TO_NS);
 	read_prev_run(doc, l);
-	l->own_ok = get_digest(doc, DIGEST_FIELD, l->dg) &&
+	l->own_ok = verify_get_digest(doc, DIGEST_FIELD, l->dg) &&
 	            digest_doc(v->key, doc, d) == 0 &&
 	            memcmp(d, l->dg, DIGEST_LEN) == 0;
 	v->nlinks++;
 	v->r.links++;
-	return add_entries(v, doc, (uint32_t)(v->nlinks - 1));
+	if (v->r.windowed) /* entries: verifywin_link_entries, later */
+		return 0;
+	return verify_add_entries(v, doc, (uint32_t)(v->nlinks - 1));
 }
 
 int
@@ -375,12 +362,19 @@ verify_doc(struct verify *v, const char *coll, const bson_t *doc)
 	if (bson_has_field(doc, DIGEST_FIELD))
 		v->r.digested++;
 	if (!bson_iter_init_find(&id, doc, F_ID) ||
-	    (key = slot_key(coll, &id)) == NULL)
+	    (key = verify_slot_key(coll, &id)) == NULL)
 		return -1;
-	s = slot_get(v, key);
+	if (v->r.windowed && strmap_get(v->slots, key) == NULL &&
+	    !verifywin_doc_in(v, coll, doc)) {
+		free(key); /* not the window's: not held */
+		v->r.outside++;
+		return 0;
+	}
+	s = verify_slot_get(v, key);
 	if (s == NULL)
 		return -1;
 	s->seen = true;
+	verifywin_doc_times(coll, doc, &s->lo, &s->hi);
 	if (digest_doc(v->key, doc, s->d) != 0)
 		memset(s->d, 0, sizeof(s->d)); /* matches nothing: changed */
 	return 0; /* judged at the end: its entries may come later */
@@ -399,8 +393,11 @@ fmt_time(int64_t ns, char *out, size_t n)
 		snprintf(out, n, "?");
 }
 
+/* One finding: what, for a document (s not NULL) its time range, and the
+ * link l it is about. */
 static void
-say(struct verify *v, enum kind k, const char *what, const struct link *l)
+say(struct verify *v, enum kind k, const char *what, const struct slot *s,
+    const struct link *l)
 {
 	char from[32], to[32];
 	struct buf b;
@@ -409,6 +406,8 @@ say(struct verify *v, enum kind k, const char *what, const struct link *l)
 		return;
 	buf_init(&b);
 	vis_text(&b, what, strlen(what));
+	if (s != NULL)
+		verifywin_say_range(&b, s, l);
 	if (l != NULL) {
 		fmt_time(l->from_ns, from, sizeof(from));
 		fmt_time(l->to_ns, to, sizeof(to));
@@ -420,8 +419,8 @@ say(struct verify *v, enum kind k, const char *what, const struct link *l)
 	buf_free(&b);
 }
 
-static int
-link_cmp(const void *a, const void *b)
+int
+verify_link_cmp(const void *a, const void *b)
 {
 	const struct link *x = a, *y = b;
 	int c = strcmp(x->run, y->run);
@@ -431,44 +430,60 @@ link_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+ptrdiff_t
+verify_find_link(const struct verify *v, const char *run, uint64_t seq)
+{
+	struct link key;
+	const struct link *l;
+
+	if (v->nlinks == 0)
+		return -1;
+	memset(&key, 0, sizeof(key));
+	snprintf(key.run, sizeof(key.run), "%s", run);
+	key.seq = seq;
+	l = bsearch(&key, v->links, v->nlinks, sizeof(key), verify_link_cmp);
+	return l == NULL ? -1 : l - v->links;
+}
+
 /* The link (run, seq) among the sorted links, or NULL. */
 static const struct link *
 find_link(const struct verify *v, const char *run, uint64_t seq)
 {
-	struct link key;
+	ptrdiff_t i = verify_find_link(v, run, seq);
 
-	if (v->nlinks == 0)
-		return NULL;
-	memset(&key, 0, sizeof(key));
-	snprintf(key.run, sizeof(key.run), "%s", run);
-	key.seq = seq;
-	return bsearch(&key, v->links, v->nlinks, sizeof(key), link_cmp);
+	return i < 0 ? NULL : &v->links[i];
 }
 
 static void
 bad_link(struct verify *v, const char *what, const struct link *l)
 {
 	v->r.link_bad++;
-	say(v, K_LINK, what, l);
+	say(v, K_LINK, what, NULL, l);
 }
 
-/* Links of one run from i: sequence, prev digests, own digests. Returns the
- * index after the run. */
-static size_t
-check_run(struct verify *v, size_t i)
+size_t
+verify_run_end(const struct verify *v, size_t i)
+{
+	size_t j = i;
+
+	while (j < v->nlinks && strcmp(v->links[j].run, v->links[i].run) == 0)
+		j++;
+	return j;
+}
+
+void
+verify_check_slice(struct verify *v, size_t i, size_t end, bool mid)
 {
 	const struct link *l, *p = NULL;
 	size_t j;
 	char msg[128];
 
-	for (j = i;
-	     j < v->nlinks && strcmp(v->links[j].run, v->links[i].run) == 0;
-	     j++) {
+	for (j = i; j < end; j++) {
 		l = &v->links[j];
 		if (!l->own_ok)
 			bad_link(v, "link changed (its digest does not match)",
 			         l);
-		if (p == NULL && l->seq != 0) {
+		if (p == NULL && l->seq != 0 && !mid) {
 			snprintf(msg, sizeof(msg),
 			         "links 0..%" PRIu64 " missing", l->seq - 1);
 			bad_link(v, msg, l);
@@ -490,11 +505,10 @@ check_run(struct verify *v, size_t i)
 		}
 		p = l;
 	}
-	return j;
 }
 
-static void
-check_prev_run(struct verify *v, const struct link *first)
+void
+verify_check_prev_run(struct verify *v, const struct link *first)
 {
 	const struct link *h;
 	struct buf b;
@@ -524,7 +538,16 @@ check_tail(struct verify *v, const struct chain_head *tail)
 	v->r.tail_bad++;
 	snprintf(msg, sizeof(msg), "link %" PRIu64 " of run %.40s... is %s",
 	         tail->seq, tail->run, h == NULL ? "missing" : "different");
-	say(v, K_TAIL, msg, h);
+	say(v, K_TAIL, msg, NULL, h);
+}
+
+/* One document finding: counted, its range kept, said. */
+static void
+doc_finding(struct verify *v, enum kind k, const struct slot *s,
+            const struct link *l)
+{
+	verifywin_count(&v->r, (int)k, s, l);
+	say(v, k, s->key, s, l);
 }
 
 static void
@@ -537,18 +560,20 @@ check_docs(struct verify *v)
 	for (i = 0; i < v->nall; i++) {
 		struct slot *s = v->all[i];
 
-		any = false;
+		any = s->else_match; /* windowed: an entry outside it */
 		for (e = s->first; s->seen && e != NULL; e = e->next)
 			any = any || memcmp(e->d, s->d, DIGEST_LEN) == 0;
-		if (s->seen && s->first == NULL) {
+		if (s->seen && s->first == NULL && !s->else_any) {
 			v->r.added++;
-			say(v, K_ADDED, s->key, NULL);
+			doc_finding(v, K_ADDED, s, NULL);
 		} else if (s->seen && !any) {
 			v->r.changed++;
-			say(v, K_CHANGED, s->key, &v->links[s->first->link]);
+			doc_finding(v, K_CHANGED, s,
+			            &v->links[s->first != NULL ? s->first->link
+			                                       : s->else_link]);
 		} else if (!s->seen) {
 			v->r.deleted++;
-			say(v, K_DELETED, s->key, &v->links[s->first->link]);
+			doc_finding(v, K_DELETED, s, &v->links[s->first->link]);
 		}
 	}
 }
@@ -573,11 +598,18 @@ verify_finish(struct verify *v, const struct chain_head *tail, FILE *out,
 
 	v->out = out;
 	check_docs(v); /* entries point at links by index: before the sort */
-	if (v->nlinks > 0) /* links is NULL then: not for qsort */
-		qsort(v->links, v->nlinks, sizeof(*v->links), link_cmp);
-	for (i = 0; i < v->nlinks; i = next) {
-		next = check_run(v, i);
-		check_prev_run(v, &v->links[i]);
+	if (v->r.windowed) {
+		verifywin_check_links(v);
+	} else {
+		if (v->nlinks > 0) /* links is NULL then: not for qsort */
+			qsort(v->links, v->nlinks, sizeof(*v->links),
+			      verify_link_cmp);
+		for (i = 0; i < v->nlinks; i = next) {
+			next = verify_run_end(v, i);
+			verify_check_slice(v, i, next, false);
+			verify_check_prev_run(v, &v->links[i]);
+		}
+		v->r.links_looked = v->nlinks;
 	}
 	if (tail != NULL)
 		check_tail(v, tail);
@@ -595,5 +627,12 @@ bool
 verify_failed(const struct verify_result *r)
 {
 	return r->changed || r->added || r->deleted || r->link_bad ||
-	       r->tail_bad || r->links == 0;
+	       r->tail_bad || r->links == 0 ||
+	       (r->windowed && r->win_links == 0);
+}
+
+const char *
+verify_kind_name(int k)
+{
+	return k >= 0 && k < VK_NKIND ? kind_name[k] : "?";
 }

@@ -196,6 +196,88 @@ def tamper_cases(db, d, state):
     expect_fail("chain_newest_dropped", db, "newest links", restore, "-chain-head=" + head)
 
 
+def iso(ns):
+    """RFC 3339 UTC with milliseconds, as -since/-until take it and as
+    -verify prints a document's times."""
+    t = datetime.datetime.fromtimestamp(ns // 10**9, datetime.timezone.utc)
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + ".%03dZ" % (ns % 10**9 // 10**6)
+
+
+def two_phases():
+    """One godo run, a workload, a pause, a second workload (issue 21:
+    -verify over a window). (godo's exit, db, the pause's middle and the
+    end, ns)"""
+    db = fresh_db("chainwin")
+    state = tempfile.mkdtemp(prefix="godo-chain-state-")
+    work = tempfile.mkdtemp(prefix="godo-chain-")
+    g = Godo(db, "-all", "-state-dir=" + state).start()
+    workload(work, "one")
+    time.sleep(4)  # the first phase's tasks are written (1 s after exit)
+    mid = time.time_ns()
+    time.sleep(1)
+    workload(work, "two")
+    rc = g.stop(settle=1.5)
+    return rc, db, mid, time.time_ns()
+
+
+def window_cases(before):
+    """-since/-until around the second phase: intact; a change in the first
+    phase only: the window verifies, the whole record does not; a change
+    in the second: the window fails naming collection, id and times;
+    the last link before the window deleted: it fails."""
+    try:
+        rc, db, mid, end = two_phases()
+    finally:
+        restore_audit(before)
+    check("chain_window_godo_exit", rc == 0, "godo exited %d" % rc)
+    d = client()[db]
+    win = ("-since=" + iso(mid), "-until=" + iso(end))
+    rc, out = verify(db, *win)
+    check("chain_window_intact", rc == 0 and "intact: window " + iso(mid) in out and "only the window" in out,
+          "rc %d:\n%s" % (rc, out[-3000:]))
+    one = d.pids.find_one({"args": ["/bin/echo", "chain-one"]})
+    two = d.pids.find_one({"args": ["/bin/echo", "chain-two"]})
+    check("chain_window_docs_found", one is not None and two is not None and one.get("exit_ns", mid) < mid,
+          "phase one %r, phase two %r" % (one, two))
+    if one is None or two is None:
+        return
+    d.pids.update_one({"_id": one["_id"]}, {"$set": {"args": ["/bin/echo", "innocent"]}})
+    rc_w, out_w = verify(db, *win)
+    rc_a, out_a = verify(db)
+    check("chain_window_tamper_before_not_in_window", rc_w == 0 and "intact" in out_w,
+          "rc %d:\n%s" % (rc_w, out_w[-3000:]))
+    check("chain_window_tamper_before_whole_fails", rc_a == 1 and "changed: pids " + one["_id"] in out_a,
+          "rc %d:\n%s" % (rc_a, out_a[-3000:]))
+    d.pids.update_one({"_id": one["_id"]}, {"$set": {"args": one["args"]}})
+    d.pids.update_one({"_id": two["_id"]}, {"$set": {"args": ["/bin/echo", "innocent"]}})
+    rc, out = verify(db, *win)
+    # the document's own times: its earliest (start, exec) to its latest
+    times = [v for k, v in two.items() if k == "ns" or k.endswith("_ns")]
+    times += [e["ns"] for e in two.get("execve", []) if "ns" in e]
+    span = "%s .. %s" % (iso(min(times)), iso(max(times)))
+    said = "changed: pids %s [%s]" % (two["_id"], span)
+    check("chain_window_tamper_inside_fails", rc == 1 and said in out and "changed: pids 1 (%s)" % span in out,
+          "rc %d, want %r:\n%s" % (rc, said, out[-3000:]))
+    rc, out = report(db, "json")
+    check("chain_window_report_ranges", rc == 0 and '"record_failures":[{"kind":"changed","collection":"pids"' in out,
+          "rc %d: %s" % (rc, out[:1500]))
+    rc, out = report(db)
+    check("chain_window_report_text_ranges", rc == 0 and "\n  changed pids: 1 document, " in out,
+          "rc %d: %s" % (rc, out[:1500]))
+    d.pids.update_one({"_id": two["_id"]}, {"$set": {"args": two["args"]}})
+    last = d.chain.find_one({"to_ns": {"$lt": mid}}, sort=[("seq", -1)])
+    if last is None:
+        check("chain_window_link_before", False, "no link before the window")
+        return
+    d.chain.delete_one({"_id": last["_id"]})
+    rc, out = verify(db, *win)
+    check("chain_window_link_before_deleted", rc == 1 and "links %d..%d missing" % (last["seq"], last["seq"]) in out,
+          "rc %d:\n%s" % (rc, out[-3000:]))
+    d.chain.insert_one(last)
+    rc, out = verify(db, "-since=" + iso(end + 3600 * 10**9))
+    check("chain_window_without_link", rc == 1 and "no chain link in the window" in out, "rc %d:\n%s" % (rc, out[-3000:]))
+
+
 def killed_mid_flush():
     """godo killed between two bulks of a flush (GODO_TEST_KILL_MID_FLUSH:
     it SIGKILLs itself after the first collection of a flush when another
@@ -288,6 +370,7 @@ def main():
     rc_n, out_n = verify(db2)
     check("chain_key_verifies", rc == 0 and rc_k == 0, "godo %d, verify %d:\n%s" % (rc, rc_k, out_k[-2000:]))
     check("chain_key_needed", rc_n == 1 and "changed" in out_n, "verify without key %d:\n%s" % (rc_n, out_n[-2000:]))
+    window_cases(before)
     try:
         killed, rc_mid, out_mid, rc2, log2, rc, out = killed_mid_flush()
     finally:
