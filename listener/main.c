@@ -519,7 +519,7 @@ main(int argc, char **argv)
 		fatal("proc connector unavailable");
 	startup_audit(&g);
 	tamper_init(&g.tamper, g.asrc, g.rules, &g.wb, g.o.force, g.start_ns);
-	tamper_set_excl(&g.tamper, &g.excl);
+	tamper_set_excl(&g.tamper, &g.excl, getpid());
 	if (g.src.kind != SOURCE_UNICAST) {
 		struct rules_opts ro = {getpid(), g.o.exclude_exe};
 

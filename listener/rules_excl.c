@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libaudit.h>
@@ -10,30 +11,13 @@
 #include "log.h"
 #include "rules.h"
 
-/* libaudit refuses key= unless this undeclared global is set (rules.c). */
-extern int _audit_syscalladded;
-
 #define EXCL_LIST AUDIT_FILTER_EXCLUDE
 #define PROCTITLE_TYPE 1327 /* AUDIT_PROCTITLE */
 
-static int
-add_pair(struct audit_rule_data **r, const char *pair, int list)
-{
-	char buf[64];
-	int rc;
-
-	(void)strncpy(buf, pair, sizeof(buf) - 1);
-	buf[sizeof(buf) - 1] = '\0';
-	rc = audit_rule_fieldpair_data(r, buf, list);
-	if (rc < 0) {
-		log_warnx("rules: exclude field %s refused (%d)", pair, rc);
-		return -1;
-	}
-	return 0;
-}
-
+/* Set by hand: libaudit checks the exclude list's fields against the
+ * kernel's feature bitmap, a netlink round trip for two known fields. */
 struct audit_rule_data *
-rules_excl_build(void)
+rules_excl_build(pid_t pid)
 {
 	struct audit_rule_data *r = audit_rule_create_data();
 
@@ -41,33 +25,56 @@ rules_excl_build(void)
 		log_warnx("rules: out of memory for the exclude rule");
 		return NULL;
 	}
-	_audit_syscalladded = 1;
-	/* libaudit checks key= against the exit list's rules only (the
-	 * kernel takes a key on any list) */
-	if (add_pair(&r, "msgtype=1327", EXCL_LIST) < 0 ||
-	    add_pair(&r, "key=" RULES_KEY, AUDIT_FILTER_EXIT) < 0) {
-		audit_rule_free_data(r);
-		return NULL;
-	}
+	r->fields[0] = AUDIT_MSGTYPE;
+	r->values[0] = PROCTITLE_TYPE;
+	r->fieldflags[0] = AUDIT_EQUAL;
+	r->fields[1] = AUDIT_PID;
+	r->values[1] = (uint32_t)pid;
+	r->fieldflags[1] = AUDIT_NOT_EQUAL;
+	r->field_count = 2;
 	return r;
 }
 
 struct audit_rule_data *
-rules_excl_install(int ctl)
+rules_excl_install(int ctl, pid_t pid)
 {
-	struct audit_rule_data *r = rules_excl_build();
+	struct audit_rule_data *r = rules_excl_build(pid);
 	int rc;
 
 	if (r == NULL)
 		return NULL;
 	rc = audit_add_rule_data(ctl, r, EXCL_LIST, AUDIT_NEVER);
-	if (rc <= 0) {
-		errno = rc < 0 ? -rc : EIO;
-		log_warn("rules: add never,exclude msgtype=PROCTITLE");
-		audit_rule_free_data(r);
-		return NULL;
+	if (rc > 0 || rc == -EEXIST)
+		return r;
+	errno = rc < 0 ? -rc : EIO;
+	log_warn("rules: add never,exclude msgtype=PROCTITLE");
+	audit_rule_free_data(r);
+	return NULL;
+}
+
+int
+rules_excl_purge(int ctl)
+{
+	struct audit_rule_data **v = NULL;
+	int n, i, rc, deleted = 0, bad = 0;
+
+	n = rules_list_kernel(ctl, NULL, &v);
+	if (n < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!rules_excl_is(v[i]))
+			continue;
+		rc = audit_delete_rule_data(ctl, v[i], EXCL_LIST, AUDIT_NEVER);
+		if (rc > 0 || rc == -ENOENT) {
+			deleted++;
+		} else {
+			errno = rc < 0 ? -rc : EIO;
+			log_warn("rules: delete a stale exclude rule");
+			bad++;
+		}
 	}
-	return r;
+	rules_list_free(v, n);
+	return bad ? -1 : deleted;
 }
 
 int
@@ -96,17 +103,20 @@ rules_excl_free(struct audit_rule_data *r)
 bool
 rules_excl_is(const struct audit_rule_data *r)
 {
+	bool type = false, pid = false;
 	uint32_t i;
-	bool type = false;
 
 	if ((r->flags & ~AUDIT_FILTER_PREPEND) != EXCL_LIST ||
-	    r->action != AUDIT_NEVER || r->field_count != 2 ||
-	    !rules_has_key(r, RULES_KEY))
+	    r->action != AUDIT_NEVER || r->field_count != 2)
 		return false;
-	for (i = 0; i < r->field_count; i++)
+	for (i = 0; i < r->field_count; i++) {
+		uint32_t op = r->fieldflags[i] & AUDIT_OPERATORS;
+
 		if (r->fields[i] == AUDIT_MSGTYPE &&
-		    r->values[i] == PROCTITLE_TYPE &&
-		    (r->fieldflags[i] & AUDIT_OPERATORS) == AUDIT_EQUAL)
+		    r->values[i] == PROCTITLE_TYPE && op == AUDIT_EQUAL)
 			type = true;
-	return type;
+		else if (r->fields[i] == AUDIT_PID && op == AUDIT_NOT_EQUAL)
+			pid = true;
+	}
+	return type && pid;
 }

@@ -117,8 +117,11 @@ startup_audit(struct godo *g)
 	if (failed > 0)
 		log_warnx("%d audit rules could not be installed", failed);
 	/* not fatal: without it godo reads more, loses nothing */
+	purged = rules_excl_purge(auditsock_ctl_fd(g->asrc));
+	if (purged > 0)
+		log_info("removed %d stale godo exclude rules", purged);
 	if (!g->o.proctitle)
-		g->excl = rules_excl_install(auditsock_ctl_fd(g->asrc));
+		g->excl = rules_excl_install(auditsock_ctl_fd(g->asrc), ro.pid);
 	if (g->o.lock) {
 		/* enabled=2: the rules cannot change until reboot */
 		if (audit_set_enabled(auditsock_ctl_fd(g->asrc), 2) <= 0) {

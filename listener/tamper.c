@@ -149,19 +149,21 @@ check_rules(struct tamper *t, const struct auditsock_health *h)
 	if (rules_reinstall(ctl, t->rs, c.blind_exit > 0) != 0)
 		return false;
 	if (t->excl != NULL && *t->excl != NULL) {
-		/* purged with the key: added again (its loss blinds
-		 * nothing, so a failure is only logged) */
+		/* deleted with the rest (auditctl -D): added again (one
+		 * still there counts as added; its loss blinds nothing,
+		 * so a failure is only logged) */
 		rules_excl_free(*t->excl);
-		*t->excl = rules_excl_install(ctl);
+		*t->excl = rules_excl_install(ctl, t->excl_pid);
 	}
 	blind_end(t, &t->rules, "rules installed again");
 	return true;
 }
 
 void
-tamper_set_excl(struct tamper *t, struct audit_rule_data **excl)
+tamper_set_excl(struct tamper *t, struct audit_rule_data **excl, pid_t pid)
 {
 	t->excl = excl;
+	t->excl_pid = pid;
 }
 
 void

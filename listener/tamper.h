@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "auditsock.h"
 #include "rules.h"
@@ -46,15 +47,17 @@ struct tamper {
 	bool blind_exit_said; /* a never rule ahead: reported once */
 	/* main's slot for the exclude rule (rules_excl.h); NULL: none */
 	struct audit_rule_data **excl;
+	pid_t excl_pid; /* its pid!= value */
 };
 
 /* now_ns: the wall clock at start (the first blind interval's earliest
  * start). */
 void tamper_init(struct tamper *t, struct auditsock *a, struct rules *rs,
                  struct writeback *wb, bool force, int64_t now_ns);
-/* The exclude rule godo added (*excl, main's slot): put back with the
- * rules after tampering, as the key purge takes it too. */
-void tamper_set_excl(struct tamper *t, struct audit_rule_data **excl);
+/* The exclude rule godo added (*excl, main's slot; pid its pid!= value):
+ * put back with the rules after tampering (auditctl -D takes it too). */
+void tamper_set_excl(struct tamper *t, struct audit_rule_data **excl,
+                     pid_t pid);
 /* Reader mode (-source=multicast or stdin): another process is the audit
  * daemon and owns enabled, the backlog and its rules. Only godo's rules are
  * checked: t->rs (the rules found loaded at start, e.g. by augenrules; may

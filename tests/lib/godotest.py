@@ -382,3 +382,8 @@ def restore_audit(before):
         subprocess.run(["auditctl", "-e", before[0]], stdout=subprocess.DEVNULL)
     if godo_rules() and "key=godo" not in (before[2] or ""):
         subprocess.run(["auditctl", "-D", "-k", "godo"], stdout=subprocess.DEVNULL)
+    # godo's exclude rule (listener/rules_excl.h: no key, pid!=godo)
+    out = subprocess.run(["auditctl", "-l"], stdout=subprocess.PIPE, text=True).stdout
+    for l in out.splitlines():
+        if l.startswith("-a never,exclude -F msgtype=PROCTITLE -F pid!=") and l not in (before[2] or ""):
+            subprocess.run(["auditctl", "-d"] + l.split()[1:], stdout=subprocess.DEVNULL)

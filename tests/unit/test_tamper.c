@@ -252,17 +252,17 @@ test_tamper_rules_task_never_and_exclude(void **state)
 	rules_free(rs);
 }
 
-/* godo's own exclude rule (msgtype=PROCTITLE, key godo) is neither alien
- * nor a blinding rule; an exclude rule keyed godo for another type is
- * both. */
+/* godo's own exclude rule (msgtype=PROCTITLE, pid!=godo) is neither
+ * alien nor a blinding rule; the same shape for another type is a
+ * blinding rule. */
 static void
 test_tamper_own_exclude_rule(void **state)
 {
 	struct rules *rs = build(100);
 	struct list l = {.n = 0};
 	struct rules_check c;
-	struct audit_rule_data *own = rules_excl_build(),
-	                       *other = rules_excl_build();
+	struct audit_rule_data *own = rules_excl_build(4242),
+	                       *other = rules_excl_build(4242);
 
 	(void)state;
 	assert_non_null(own);
@@ -280,7 +280,7 @@ test_tamper_own_exclude_rule(void **state)
 	assert_false(rules_excl_is(other));
 	l.r[l.n++] = other;
 	check(rs, &l, &c);
-	assert_int_equal(c.alien, 1);
+	assert_int_equal(c.alien, 0);
 	assert_int_equal(c.blind_other, 1);
 	list_done(&l);
 	rules_excl_free(own);
