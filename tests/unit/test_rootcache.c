@@ -54,15 +54,17 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
+	char top[sizeof(f->top)];
 	int i;
 
 	assert_non_null(f);
 	snprintf(f->top, sizeof(f->top), "/tmp/godo-rootcache-XXXXXX");
 	assert_non_null(mkdtemp(f->top));
-	snprintf(f->proc, sizeof(f->proc), "%s/proc", f->top);
+	memcpy(top, f->top, sizeof(top)); /* not f: no overlap for snprintf */
+	snprintf(f->proc, sizeof(f->proc), "%s/proc", top);
 	assert_int_equal(mkdir(f->proc, 0755), 0);
 	for (i = 0; i < NDIRS; i++) {
-		snprintf(f->dirs[i], sizeof(f->dirs[i]), "%s/r%d", f->top, i);
+		snprintf(f->dirs[i], sizeof(f->dirs[i]), "%s/r%d", top, i);
 		assert_int_equal(mkdir(f->dirs[i], 0755), 0);
 	}
 	rootcache_init(&f->rc);
