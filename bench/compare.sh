@@ -6,7 +6,7 @@
 #                    [-goaudit PATH] [-libaudit PATH] [-godo PATH]
 #                    [-godo-args "-all -stats=0"] [-wait 600]
 #                    [-only none,auditd,...] [-wl "extra workload args"]
-#                    [-out DIR]
+#                    [-out DIR] [-peer-proctitle drop|keep]
 #
 # Recorders, in this order in every round:
 #   none        audit disabled, no rules (the baseline of each round)
@@ -23,7 +23,11 @@
 #
 # Every recorder gets the same rules: `godo -rules` when that prints
 # auditctl lines, else the 7 lines of /work/shared/docs/peers.md; which one
-# is recorded in the output.  Kernel: backlog 8192, wait 60000, failure 1.
+# is recorded in the output.  godo, as the audit daemon, also has the kernel
+# drop PROCTITLE records (`-a never,exclude -F msgtype=PROCTITLE`, unless
+# -proctitle is among its args): the peers get that rule too, so every
+# recorder receives the same records ("-peer-proctitle keep" leaves it out
+# for them).  Kernel: backlog 8192, wait 60000, failure 1.
 #
 # Audit state is shared with others on the machine: each recorder run holds
 # flock /tmp/godo-audit.lock and releases it between runs.  After each run
@@ -49,6 +53,8 @@ STORE_DIR=/tmp/bench-store
 DRAIN_TIMEOUT=15
 AUDIT_WAIT=600
 GODO_ARGS="-all -stats=0"
+PEER_PROCTITLE=""
+EXCL_RULE="-a never,exclude -F msgtype=PROCTITLE"
 CMDLINE="$*"
 
 usage() {
@@ -85,9 +91,23 @@ while [ $# -gt 0 ]; do
 	-only) ONLY=$v ;;
 	-wl) WLARGS=$v ;;
 	-out) OUTDIR=$v ;;
+	-peer-proctitle) PEER_PROCTITLE=$v ;;
 	*) echo "compare: unknown argument $a" >&2; usage ;;
 	esac
 done
+
+# The peers get godo's exclude rule unless godo keeps PROCTITLE too.
+if [ -z "$PEER_PROCTITLE" ]; then
+	case " $GODO_ARGS " in
+	*" -proctitle "* | *" --proctitle "*) PEER_PROCTITLE=keep ;;
+	*) PEER_PROCTITLE=drop ;;
+	esac
+fi
+case "$PEER_PROCTITLE" in
+drop) PEER_EXCL=$EXCL_RULE ;;
+keep) PEER_EXCL="" ;;
+*) echo "compare: -peer-proctitle takes drop or keep" >&2; usage ;;
+esac
 
 [ "$(id -u)" = 0 ] || { echo "compare: must run as root" >&2; exit 1; }
 for t in auditctl auditd flock python3; do
@@ -158,11 +178,17 @@ kernel_set() {
 	auditctl -b 8192 --backlog_wait_time 60000 -f 1 >/dev/null
 }
 
-# Delete rules with our key only; only ever called while holding the lock.
+# Delete rules with our key, and the peers' exclude rule (exactly that
+# line: godo's own carries a pid!= and is godo's to remove); only ever
+# called while holding the lock.
 rules_delete() {
 	[ "$HAVE_LOCK" = 1 ] || return 0
 	if auditctl -l 2>/dev/null | grep -q -- "key=$KEY\|-k $KEY"; then
 		auditctl -D -k "$KEY" >/dev/null 2>&1
+	fi
+	if auditctl -l 2>/dev/null | grep -qx -- "$EXCL_RULE"; then
+		# shellcheck disable=SC2086
+		auditctl ${EXCL_RULE/-a /-d } >/dev/null 2>&1
 	fi
 }
 
@@ -425,6 +451,9 @@ rules_add() {		# rules_add [EXTRA FIELDS]: install $RULES via auditctl
 		# shellcheck disable=SC2086
 		auditctl $line >/dev/null || { log "auditctl $line failed"; return 1; }
 	done <"$RULES"
+	[ -z "$PEER_EXCL" ] && return 0
+	# shellcheck disable=SC2086
+	auditctl $PEER_EXCL >/dev/null || { log "auditctl $PEER_EXCL failed"; return 1; }
 }
 
 # -------------------------------------------------------- the recorders --
@@ -530,6 +559,7 @@ EOF
 		echo "  containers: {enabled: false}"
 		echo "rules:"
 		sed 's/^/  - /' "$RULES"
+		[ -z "$PEER_EXCL" ] || echo "  - $PEER_EXCL"
 	} >"$d/go-audit.yaml"
 	PATH=$d/bin:$PATH setsid "$GOAUDIT" -config "$d/go-audit.yaml" \
 	    >"$d/stderr" 2>&1 </dev/null &
@@ -763,7 +793,7 @@ done
 
 # ---------------------------------------------------------------- table --
 
-python3 - "$TSV" "$RULES_FROM" "$ROUNDS" "$SECONDS_RUN" "$WORKERS" \
+PEER_EXCL=$PEER_EXCL python3 - "$TSV" "$RULES_FROM" "$ROUNDS" "$SECONDS_RUN" "$WORKERS" \
     "$WLARGS" "$RULES" "$CMDLINE" "$GOAUDIT" "$GOLIBAUDIT" "$GODO" \
     "$GODO_ARGS" >"$MD" <<'PY'
 import sys, statistics, platform, os, subprocess
@@ -812,6 +842,9 @@ print("```")
 print(open(rules_file).read(), end="")
 print("```")
 print()
+if os.environ.get("PEER_EXCL"):
+    print("- the peers also get `%s` (godo adds it itself)\n"
+          % os.environ["PEER_EXCL"])
 print("| recorder | speed vs none | loops/s | events/s | events/loop "
       "| lost Δ | wait Δ (jiffies) | CPU s /1000 loops | CPU s /100k events "
       "| peak RSS MiB | drain s | others' CPU s | rounds | notes |")

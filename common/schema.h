@@ -44,7 +44,7 @@
 #define F_ARGS_CUT_TAIL "tail"
 #define F_ARGS_CUT_LOST "args_cut_lost" /* cut arguments without a tail */
 #define F_ARGS_SHA256 "args_sha256"     /* the whole argv, NUL-separated */
-#define F_ARGS_SOURCE "args_source"     /* "proctitle": not from EXECVE */
+#define F_ARGS_SOURCE "args_source" /* "proctitle": not from EXECVE; "none" */
 #define F_EXECVE "execve"
 #define F_EXECVE_COUNT "execve_count"
 #define F_EXEC_TS "timestamp"

@@ -106,7 +106,8 @@ const char *const render_page_js[] = {
     "function argv(p) {\n",
     "  var a = p.args || [], s;\n",
     "  if (a.length === 0)\n",
-    "    return \"[\" + vis(p.comm) + \"]\";\n",
+    "    return \"[\" + vis(p.comm) + \"]\" +\n",
+    "      (p.args_source === \"none\" ? \" [args not recorded]\" : \"\");\n",
     "  s = a.map(function (x) {\n",
     "    var v = vis(x);\n",
     "    /* POSIX quoting, as the text format (filter/vis.c) */\n",
@@ -122,7 +123,8 @@ const char *const render_page_js[] = {
     "vis(c.tail).slice(-ARGS_SHOWN) + \"]\";\n  });\n",
     "  if (p.args_sha256)\n    s += \" [sha256 \" + vis(p.args_sha256) + "
     "\"]\";\n",
-    "  if (p.args_source)\n    s += \" [from \" + vis(p.args_source) + "
+    "  if (p.args_source === \"none\")\n    s += \" [args not recorded]\";\n",
+    "  else if (p.args_source)\n    s += \" [from \" + vis(p.args_source) + "
     "\"]\";\n",
     "  return s;\n",
     "}\n",

@@ -70,7 +70,11 @@ t_argextra(struct buf *b, const struct argextra *x)
 		render_bytes(b, &x->sha256, 64);
 		buf_addc(b, ']');
 	}
-	if (x->source.set) {
+	if (x->source.set && x->source.n == 4 &&
+	    memcmp(x->source.p, "none", 4) == 0) {
+		/* godo got no record of the argv: not an empty command */
+		buf_adds(b, " [args not recorded]");
+	} else if (x->source.set) {
 		buf_adds(b, " [from ");
 		render_bytes(b, &x->source, 16);
 		buf_addc(b, ']');
@@ -87,6 +91,7 @@ t_args(struct buf *b, const struct proc *p)
 		buf_addc(b, '[');
 		render_bytes(b, &p->lead.comm, 64);
 		buf_addc(b, ']');
+		t_argextra(b, &p->lead.ax); /* "[args not recorded]" */
 		return;
 	}
 	for (i = 0; i < a->n; i++) {

@@ -400,6 +400,7 @@ argvdec_end(struct argvdec *a, const struct record *proctitle,
 	if (!a->seen) {
 		if (proctitle != NULL)
 			from_proctitle(a, proctitle, e);
+		e->args_none = !e->args_from_proctitle;
 		return;
 	}
 	chunk_end(a, e);

@@ -28,7 +28,7 @@ void argvdec_execve(struct argvdec *a, const struct record *rec,
 /* After the event's records: closes the last argument, checks argc,
  * finishes the digest (none when records were missing: e->partial, a
  * chunk or argument absent, argc not met); with no EXECVE record, argv
- * from proctitle (may be NULL). */
+ * from proctitle (may be NULL), and with neither, e->args_none. */
 void argvdec_end(struct argvdec *a, const struct record *proctitle,
                  struct sysevent *e);
 

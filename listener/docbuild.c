@@ -116,6 +116,8 @@ append_args_extra(bson_t *b, const struct exec_info *x)
 		BSON_APPEND_UTF8(b, F_ARGS_SHA256, x->sha256);
 	if (x->from_proctitle)
 		BSON_APPEND_UTF8(b, F_ARGS_SOURCE, "proctitle");
+	else if (x->args_missing)
+		BSON_APPEND_UTF8(b, F_ARGS_SOURCE, "none");
 }
 
 static void

@@ -34,11 +34,12 @@ struct exec_info {
 	struct str exe, cwd, comm;
 	/* argv cut by godo's cap (argvdec.h): the cut arguments' tails, how
 	 * many more had no room, the whole argv's SHA-256 (NULL: none);
-	 * from_proctitle: argv is PROCTITLE's (no EXECVE record) */
+	 * from_proctitle: argv is PROCTITLE's (no EXECVE record);
+	 * args_missing: neither record came, argv is unknown */
 	const struct sysev_argcut *cut;
 	unsigned int ncut, ncut_lost;
 	const char *sha256;
-	bool from_proctitle;
+	bool from_proctitle, args_missing;
 };
 
 /* What a task's document will hold beyond struct task, kept in memory until

@@ -450,6 +450,7 @@ lifecycle_execve(struct tracker *tr, struct task *k, const struct sysevent *ev)
 	x.ncut_lost = ev->ncut_lost;
 	x.sha256 = ev->has_args_sha256 ? ev->args_sha256 : NULL;
 	x.from_proctitle = ev->args_from_proctitle;
+	x.args_missing = ev->args_missing;
 	x.exe = ev->exe;
 	x.cwd = ev->cwd;
 	x.comm = ev->comm;

@@ -634,7 +634,9 @@ rules_count_keyed(int ctl, const char *key)
 }
 
 int
-rules_purge(int ctl, const char *key)
+rules_purge_where(int ctl, const char *key,
+                  bool (*match)(const struct audit_rule_data *),
+                  const char *what)
 {
 	struct audit_rule_data **v = NULL;
 	int n, i, rc, deleted = 0, bad = 0;
@@ -643,22 +645,28 @@ rules_purge(int ctl, const char *key)
 	if (n < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
+		if (match != NULL && !match(v[i]))
+			continue;
 		rc = audit_delete_rule_data(ctl, v[i], v[i]->flags,
 		                            v[i]->action);
 		if (rc > 0 || rc == -ENOENT) {
 			deleted++;
 		} else {
 			errno = rc < 0 ? -rc : EIO;
-			log_warn("%s: delete stale rule", __func__);
+			log_warn("rules: delete a stale %s", what);
 			bad++;
 		}
-		free(v[i]);
 	}
-	free(v);
+	rules_list_free(v, n);
 	if (deleted > 0)
-		log_info("rules: purged %d stale rules with key %s", deleted,
-		         key);
+		log_info("rules: purged %d stale %s", deleted, what);
 	return bad ? -1 : deleted;
+}
+
+int
+rules_purge(int ctl, const char *key)
+{
+	return rules_purge_where(ctl, key, NULL, "rules with godo's key");
 }
 
 int

@@ -64,6 +64,11 @@ void rules_free(struct rules *rs);
  * Returns the number deleted, -1 on error (listing failed or a delete
  * failed). */
 int rules_purge(int ctl, const char *key);
+/* The same over the rules with key (all when NULL) that match accepts (all
+ * when NULL), each deleted as listed; what names them in the log. */
+int rules_purge_where(int ctl, const char *key,
+                      bool (*match)(const struct audit_rule_data *),
+                      const char *what);
 
 /* Counts the kernel's rules whose key is exactly key; -1 on error. */
 int rules_count_keyed(int ctl, const char *key);

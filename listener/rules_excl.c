@@ -55,26 +55,7 @@ rules_excl_install(int ctl, pid_t pid)
 int
 rules_excl_purge(int ctl)
 {
-	struct audit_rule_data **v = NULL;
-	int n, i, rc, deleted = 0, bad = 0;
-
-	n = rules_list_kernel(ctl, NULL, &v);
-	if (n < 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (!rules_excl_is(v[i]))
-			continue;
-		rc = audit_delete_rule_data(ctl, v[i], EXCL_LIST, AUDIT_NEVER);
-		if (rc > 0 || rc == -ENOENT) {
-			deleted++;
-		} else {
-			errno = rc < 0 ? -rc : EIO;
-			log_warn("rules: delete a stale exclude rule");
-			bad++;
-		}
-	}
-	rules_list_free(v, n);
-	return bad ? -1 : deleted;
+	return rules_purge_where(ctl, NULL, rules_excl_is, "exclude rules");
 }
 
 int

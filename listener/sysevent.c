@@ -475,6 +475,7 @@ sysevent_decode(struct sysevent_dec *d, const struct reasm_event *ev,
 	memset(e, 0, offsetof(struct sysevent, argv));
 	e->args_truncated = false;
 	e->args_from_proctitle = false;
+	e->args_none = e->args_missing = false;
 	e->paths_truncated = false;
 	e->dirfd = SYSEV_AT_FDCWD;
 	e->dirfd2 = SYSEV_AT_FDCWD;
@@ -530,5 +531,6 @@ sysevent_decode(struct sysevent_dec *d, const struct reasm_event *ev,
 	}
 	argvdec_end(d->av, proctitle, e);
 	classify(e, openat2);
+	e->args_missing = e->kind == SYSEV_EXECVE && e->success && e->args_none;
 	return 0;
 }

@@ -157,6 +157,12 @@ struct sysevent {
 	/* argv split from PROCTITLE: 128 bytes at most, cached per task,
 	 * may be stale (kernel-interfaces.md 1.7) */
 	bool args_from_proctitle;
+	/* neither EXECVE nor PROCTITLE came (any event kind: argvdec_end) */
+	bool args_none;
+	/* a successful exec with args_none: its records were lost (reassembly
+	 * or the kernel, counted there) or PROCTITLE was excluded (-proctitle
+	 * off): the document says argv is unknown, not that it was empty */
+	bool args_missing;
 	/* more than SYSEV_MAX_PATHS named items, or a name over PATH_MAX_BYTES
 	 */
 	bool paths_truncated;

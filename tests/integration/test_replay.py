@@ -16,6 +16,7 @@ import gzip
 import os
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from godotest import GODO, FILTER, SLOW, URI, check, client, finish, fresh_db, raw_files, wrap  # noqa: E402
@@ -112,11 +113,45 @@ def node_raw(db):
           and all(f.get("path_unverified") for f in docs), "files %r" % docs)
 
 
+def serial_of(line):
+    """The serial of an audit line's msg=audit(T:SERIAL), or None."""
+    i = line.find(b"msg=audit(")
+    j = line.find(b"):", i)
+    if i < 0 or j < 0:
+        return None
+    return line[i:j].rsplit(b":", 1)[-1]
+
+
+def args_lost(db, tmp):
+    """node-raw.log with the EXECVE and PROCTITLE records of pid 17314's
+    exec taken out (as if the kernel or reassembly had lost them): its
+    document says the args are unknown (args_source none), not empty (the
+    filter shows it: test_render_args_not_recorded); its neighbours keep
+    theirs."""
+    lines = open(os.path.join(DATA, "node-raw.log"), "rb").read().splitlines(keepends=True)
+    execs = {serial_of(l) for l in lines if b" type=SYSCALL " in l and b" syscall=59 " in l and b" pid=17314 " in l}
+    kept = [l for l in lines if not (serial_of(l) in execs and (b" type=EXECVE " in l or b" type=PROCTITLE " in l))]
+    path = os.path.join(tmp, "args-lost.log")
+    with open(path, "wb") as f:
+        f.writelines(kept)
+    rc, log = replay(db, path)
+    d = client()[db]
+    lost = d.pids.find_one({"pid": 17314})
+    rm = d.pids.find_one({"pid": 17312})
+    check("replay_args_lost_marked", rc == 0 and len(execs) == 1 and len(lines) - len(kept) >= 2
+          and lost is not None and lost.get("args_source") == "none" and not lost.get("args")
+          and rm is not None and rm.get("args") == ["rm", "/tmp/nodefx2.txt"] and "args_source" not in rm,
+          "rc %d, %d lines out, 17314 %r, 17312 %r: %s" % (rc, len(lines) - len(kept), lost, rm, log[-800:]))
+
+
 def main():
     db = fresh_db("replay")
     enriched(db)
     rc, out = verify(db)
     check("replay_chain_intact", rc == 0 and "intact" in out, out[-1500:])
+    db4 = fresh_db("replay_args")
+    with tempfile.TemporaryDirectory() as tmp:
+        args_lost(db4, tmp)
     db3 = fresh_db("replay_node")
     node_raw(db3)
     rc, out = verify(db3)
@@ -133,7 +168,7 @@ def main():
           "rc %d %d, runs %r: %s" % (rc1, rc2, runs, out[-1500:]))
     rc, log = replay(db2, os.path.join(DATA, "no-such.log"))
     check("replay_missing_file_fails", rc == 1 and "no-such.log" in log, "rc %d: %s" % (rc, log[-500:]))
-    for x in (db, db2, db3):
+    for x in (db, db2, db3, db4):
         client().drop_database(x)
     finish()
 

@@ -1401,6 +1401,12 @@ test_core_exec_args_cut(void **state)
 	ev.argc = 1;
 	ev.args_from_proctitle = true;
 	audit(f);
+	fork_task(f, 202, 202, DAEMON, 5004);
+	sev(SYSEV_EXECVE, 202, ++f->serial, 5005);
+	ev.exe = STR_LIT("/bin/false");
+	ev.argc = 0;
+	ev.args_missing = true;
+	audit(f);
 	core_shutdown(f->c);
 
 	d = pids_doc(f, 200, 500);
@@ -1421,6 +1427,11 @@ test_core_exec_args_cut(void **state)
 	assert_string_equal(fake_str(d, F_ARGS_SOURCE), "proctitle");
 	assert_false(fake_has(d, F_ARGS_SHA256));
 	assert_false(fake_has(d, F_ARGS_CUT));
+	/* no EXECVE, no PROCTITLE: argv unknown, said so */
+	d = pids_doc(f, 202, 500);
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, F_ARGS_SOURCE), "none");
+	assert_string_equal(fake_str(d, "execve.0." F_ARGS_SOURCE), "none");
 }
 
 /* ---- h-fds: inherited descriptors, exec from a non-leader thread ---- */

@@ -712,6 +712,42 @@ test_render_text_hostile_fields(void **state)
 	model_free(m);
 }
 
+/* An exec godo got no argv record for (args_source "none") says so in
+ * text and HTML, where an empty argv would look like a command run with
+ * no arguments; another source is named as it is. */
+static void
+test_render_args_not_recorded(void **state)
+{
+	struct opts o;
+	struct model *m = docker_model(&o);
+	struct proc *p = by_tgid(m, 420), *q = by_tgid(m, 440);
+	size_t n;
+	int rc;
+	char *s;
+
+	(void)state;
+	set_args(p, NULL, 0);
+	bytes_set(&p->lead.ax.source, "none", 4);
+	bytes_set(&q->lead.ax.source, "proctitle", 9);
+	s = ff_render(render_text, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(s, " [args not recorded]"));
+	assert_null(strstr(s, "[from none]"));
+	assert_non_null(strstr(s, " [from proctitle]"));
+	free(s);
+	/* the page's data (its script says "[args not recorded]" for it:
+	 * test_html runs it in Chromium) */
+	s = ff_render(render_html, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(s, "\"args_source\":\"none\""));
+	free(s);
+	s = ff_render(render_json, m, &o, &n, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(s, "\"args_source\":\"none\""));
+	free(s);
+	model_free(m);
+}
+
 /* A file name holding the words of a mark (" (path unverified)") is
  * quoted in text, so it cannot pass for a confirmed name's mark or a
  * verified name for an unverified one; a plain name stays bare. */
@@ -792,6 +828,7 @@ main(void)
 	    cmocka_unit_test(test_render_text_hostile_fields),
 	    cmocka_unit_test(test_render_huge_filename),
 	    cmocka_unit_test(test_render_text_path_cannot_forge_mark),
+	    cmocka_unit_test(test_render_args_not_recorded),
 	    cmocka_unit_test(test_render_text_golden),
 	    cmocka_unit_test(test_render_json_golden),
 	    cmocka_unit_test(test_render_html_well_formed),

@@ -433,6 +433,46 @@ test_sysevent_partial_event_decoded(void **state)
 	assert_int_equal(e->npath, 2);
 }
 
+static bool
+skip_execve(uint16_t type, struct str pl)
+{
+	(void)pl;
+	return type == 1309; /* AUDIT_EXECVE */
+}
+
+static bool
+skip_execve_proctitle(uint16_t type, struct str pl)
+{
+	(void)pl;
+	return type == 1309 || type == 1327; /* AUDIT_EXECVE, AUDIT_PROCTITLE */
+}
+
+/* A successful exec whose EXECVE records did not come: argv from PROCTITLE
+ * when that came, else args_missing (argv unknown, not empty); an exec
+ * with its records and any other event are never marked. */
+static void
+test_sysevent_exec_without_argv_records_marked(void **state)
+{
+	const struct sysevent *e;
+
+	e = load_skip(*state, "execve_long_arg.log", 242,
+	              skip_execve_proctitle);
+	assert_int_equal(e->kind, SYSEV_EXECVE);
+	assert_true(e->success);
+	assert_int_equal(e->argc, 0);
+	assert_false(e->args_from_proctitle);
+	assert_true(e->args_missing);
+	e = load_skip(*state, "execve_long_arg.log", 242, skip_execve);
+	assert_true(e->args_from_proctitle);
+	assert_false(e->args_missing);
+	e = load(*state, "execve_long_arg.log", 242);
+	assert_int_equal(e->argc, 2);
+	assert_false(e->args_missing);
+	e = load_skip(*state, "missing_eoe.log", 341, skip_execve_proctitle);
+	assert_int_equal(e->kind, SYSEV_OPEN);
+	assert_false(e->args_missing);
+}
+
 /* A stand-alone record: no SYSCALL, kind OTHER, time from its header. */
 static void
 test_sysevent_standalone_record_is_other(void **state)
@@ -1358,6 +1398,7 @@ main(void)
 	    cmocka_unit_test(test_sysevent_i386_arch_event),
 	    cmocka_unit_test(test_sysevent_overlay_create_null_paths_skipped),
 	    cmocka_unit_test(test_sysevent_partial_event_decoded),
+	    cmocka_unit_test(test_sysevent_exec_without_argv_records_marked),
 	    cmocka_unit_test(test_sysevent_standalone_record_is_other),
 	    cmocka_unit_test(test_sysevent_args_caps_enforced),
 	    cmocka_unit_test(test_sysevent_garbage_does_not_crash),
