@@ -197,7 +197,8 @@
 #define F_CHAIN_FROM_NS "from_ns"
 #define F_CHAIN_TO_NS "to_ns"
 #define F_CHAIN_N "n"
-#define F_CHAIN_ENTRIES "entries" /* [{c, i, d}] */
+#define F_CHAIN_ENTRIES "entries" /* [{c, i, d}]: links before 2026-12-01 */
+#define F_CHAIN_ENTS "ents"       /* the entries packed (chainent.h) */
 #define F_CHAIN_COLL "c"
 #define F_CHAIN_ID "i"
 #define F_CHAIN_DIGEST "d"

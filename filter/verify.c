@@ -253,33 +253,32 @@ read_prev_run(const bson_t *doc, struct link *l)
 }
 
 static int
-add_entry(struct verify *v, const bson_t *e, uint32_t link)
+add_entry(struct verify *v, char *key, const unsigned char d[DIGEST_LEN],
+          size_t link)
 {
-	bson_iter_t id;
-	char coll[64];
 	struct entry *en;
 	struct slot *s;
-	char *key;
 
-	verify_get_str(e, F_CHAIN_COLL, coll, sizeof(coll));
-	if (!verify_take(v, sizeof(*en) + VERIFY_MALLOC_OVERHEAD))
+	if (!verify_take(v, sizeof(*en) + VERIFY_MALLOC_OVERHEAD)) {
+		free(key);
 		return -1;
+	}
 	en = calloc(1, sizeof(*en));
 	if (en == NULL) {
+		free(key);
 		log_warn("verify: out of memory");
 		return -1;
 	}
-	if (!bson_iter_init_find(&id, e, F_CHAIN_ID) ||
-	    !verify_get_digest(e, F_CHAIN_DIGEST, en->d) ||
-	    (key = verify_slot_key(coll, &id)) == NULL ||
-	    (s = verify_slot_get(v, key)) == NULL) {
+	memcpy(en->d, d, DIGEST_LEN);
+	s = verify_slot_get(v, key);
+	if (s == NULL) {
 		free(en);
 		if (v->over)
 			return -1;
-		v->links[link].own_ok = false; /* a malformed entry */
+		v->links[link].own_ok = false;
 		return 0;
 	}
-	en->link = link;
+	en->link = (uint32_t)link;
 	en->next = s->first;
 	s->first = en;
 	v->r.entries++;
@@ -289,27 +288,12 @@ add_entry(struct verify *v, const bson_t *e, uint32_t link)
 int
 verify_add_entries(struct verify *v, const bson_t *doc, uint32_t link)
 {
-	bson_iter_t it, el;
-	const uint8_t *data;
-	uint32_t len;
-	bson_t e;
+	bool bad;
+	int rc = verify_each_entry(v, doc, link, add_entry, &bad);
 
-	if (!bson_iter_init_find(&it, doc, F_CHAIN_ENTRIES) ||
-	    !BSON_ITER_HOLDS_ARRAY(&it) || !bson_iter_recurse(&it, &el)) {
-		v->links[link].own_ok = false;
-		return 0;
-	}
-	while (bson_iter_next(&el)) {
-		if (!BSON_ITER_HOLDS_DOCUMENT(&el)) {
-			v->links[link].own_ok = false;
-			continue;
-		}
-		bson_iter_document(&el, &len, &data);
-		if (bson_init_static(&e, data, len) &&
-		    add_entry(v, &e, link) != 0)
-			return -1;
-	}
-	return 0;
+	if (bad)
+		v->links[link].own_ok = false; /* a malformed entry */
+	return rc;
 }
 
 int

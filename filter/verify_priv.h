@@ -58,6 +58,15 @@ bool verify_take(struct verify *v, size_t n);
 char *verify_slot_key(const char *coll, const bson_iter_t *id);
 struct slot *verify_slot_get(struct verify *v, char *key);
 int verify_add_entries(struct verify *v, const bson_t *doc, uint32_t link);
+/* Called by verify_each_entry for each entry of link: key ("coll id",
+ * malloc'd: fn owns it) and the digest. 0 to go on, -1 to stop. */
+typedef int (*verify_ent_fn)(struct verify *v, char *key,
+                             const unsigned char d[DIGEST_LEN], size_t link);
+/* The entries of link document doc (verifyent.c), packed or in the older
+ * array, through fn; *bad when any entry was malformed or the link has
+ * none. -1 when fn stopped it. */
+int verify_each_entry(struct verify *v, const bson_t *doc, size_t link,
+                      verify_ent_fn fn, bool *bad);
 bool verify_get_digest(const bson_t *doc, const char *field,
                        unsigned char out[DIGEST_LEN]);
 int64_t verify_get_i64(const bson_t *doc, const char *field);

@@ -206,25 +206,15 @@ verifywin_needs_look(struct verify *v)
 	return any;
 }
 
-/* One entry e of link i, against the judged document of its key. */
-static void
-look(struct verify *v, const bson_t *e, size_t i)
+/* One entry (key, d) of link i, against the judged document of its key. */
+static int
+look(struct verify *v, char *key, const unsigned char d[DIGEST_LEN], size_t i)
 {
-	unsigned char d[DIGEST_LEN];
-	bson_iter_t id;
-	char coll[64];
-	struct slot *s;
-	char *key;
+	struct slot *s = strmap_get(v->slots, key);
 
-	verify_get_str(e, F_CHAIN_COLL, coll, sizeof(coll));
-	if (!bson_iter_init_find(&id, e, F_CHAIN_ID) ||
-	    !verify_get_digest(e, F_CHAIN_DIGEST, d) ||
-	    (key = verify_slot_key(coll, &id)) == NULL)
-		return; /* a malformed entry outside the window: not judged */
-	s = strmap_get(v->slots, key);
 	free(key);
 	if (s == NULL || !s->pending)
-		return;
+		return 0;
 	if (!s->else_any)
 		s->else_link = (uint32_t)i;
 	s->else_any = true;
@@ -234,29 +224,18 @@ look(struct verify *v, const bson_t *e, size_t i)
 		s->pending = false;
 		v->links[i].evidence = true;
 	}
+	return 0;
 }
 
 int
 verifywin_second_look(struct verify *v, const bson_t *doc)
 {
 	ptrdiff_t i = link_index(v, doc);
-	bson_iter_t it, el;
-	const uint8_t *data;
-	uint32_t len;
-	bson_t e;
+	bool bad; /* a malformed entry outside the window: not judged */
 
-	if (i < 0 || v->links[i].win ||
-	    !bson_iter_init_find(&it, doc, F_CHAIN_ENTRIES) ||
-	    !BSON_ITER_HOLDS_ARRAY(&it) || !bson_iter_recurse(&it, &el))
+	if (i < 0 || v->links[i].win)
 		return 0;
-	while (bson_iter_next(&el)) {
-		if (!BSON_ITER_HOLDS_DOCUMENT(&el))
-			continue;
-		bson_iter_document(&el, &len, &data);
-		if (bson_init_static(&e, data, len))
-			look(v, &e, (size_t)i);
-	}
-	return 0;
+	return verify_each_entry(v, doc, (size_t)i, look, &bad);
 }
 
 void

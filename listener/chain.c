@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "chainent.h"
 #include "log.h"
 #include "schema.h"
 
@@ -27,41 +28,64 @@ chain_init(struct chain *c, const struct digest_key *key, const char *host,
 	copy_cut(c->run, sizeof(c->run), run);
 	if (prev_run != NULL)
 		c->prev_run = *prev_run;
-	bson_init(&c->entries);
 }
 
 void
 chain_fini(struct chain *c)
 {
-	bson_destroy(&c->entries);
+	free(c->ents);
+	c->ents = NULL;
+	c->ents_len = c->ents_cap = 0;
 }
 
-/* The entry {c, i, d} for doc as element n of the open link. */
+/* Room for need more bytes in the open link's entries. */
+static int
+ents_reserve(struct chain *c, size_t need)
+{
+	size_t cap = c->ents_cap ? c->ents_cap : 16384;
+	unsigned char *p;
+
+	if (c->ents_cap - c->ents_len >= need)
+		return 0;
+	while (cap - c->ents_len < need)
+		cap *= 2;
+	p = realloc(c->ents, cap);
+	if (p == NULL) {
+		log_warn("chain: out of memory for a link's entries");
+		return -1;
+	}
+	c->ents = p;
+	c->ents_cap = cap;
+	return 0;
+}
+
+/* The entry (coll, _id, d) for doc, packed after the open link's others.
+ * godo's _ids are strings: another type is refused (counted). */
 static int
 append_entry(struct chain *c, const char *coll, const bson_t *doc,
              const unsigned char d[DIGEST_LEN])
 {
-	char key[16];
-	const char *k;
-	bson_iter_t id;
-	bson_t e;
-	bool ok;
+	bson_iter_t it;
+	const char *id;
+	uint32_t n = 0;
+	size_t sz;
 
-	if (!bson_iter_init_find(&id, doc, F_ID)) {
-		log_warn("chain: a %s document without _id", coll);
+	if (!bson_iter_init_find(&it, doc, F_ID) ||
+	    !BSON_ITER_HOLDS_UTF8(&it)) {
+		log_warnx("chain: a %s document without a string _id", coll);
 		return -1;
 	}
-	bson_uint32_to_string(c->n, &k, key, sizeof(key));
-	ok = bson_append_document_begin(&c->entries, k, -1, &e) &&
-	     BSON_APPEND_UTF8(&e, F_CHAIN_COLL, coll) &&
-	     bson_append_iter(&e, F_CHAIN_ID, -1, &id) &&
-	     BSON_APPEND_BINARY(&e, F_CHAIN_DIGEST, BSON_SUBTYPE_BINARY, d,
-	                        DIGEST_LEN) &&
-	     bson_append_document_end(&c->entries, &e);
-	if (!ok) {
-		log_warn("chain: link document too large");
+	id = bson_iter_utf8(&it, &n);
+	sz = chainent_size(strlen(coll), n);
+	if (sz == 0) {
+		log_warnx("chain: a %s _id of %u bytes (at most %d)", coll,
+		          (unsigned)n, CHAINENT_ID_MAX);
 		return -1;
 	}
+	if (ents_reserve(c, sz) != 0)
+		return -1;
+	c->ents_len +=
+	    chainent_put(c->ents + c->ents_len, coll, strlen(coll), id, n, d);
 	return 0;
 }
 
@@ -124,7 +148,8 @@ build_link(const struct chain *c, bson_t *out)
 	       BSON_APPEND_INT64(out, F_CHAIN_FROM_NS, c->from_ns) &&
 	       BSON_APPEND_INT64(out, F_CHAIN_TO_NS, c->to_ns) &&
 	       BSON_APPEND_INT32(out, F_CHAIN_N, (int32_t)c->n) &&
-	       BSON_APPEND_ARRAY(out, F_CHAIN_ENTRIES, &c->entries);
+	       BSON_APPEND_BINARY(out, F_CHAIN_ENTS, BSON_SUBTYPE_BINARY,
+	                          c->ents, (uint32_t)c->ents_len);
 }
 
 int
@@ -146,7 +171,7 @@ chain_seal(struct chain *c, bson_t *out)
 	c->seq++;
 	c->links++;
 	c->n = 0;
-	bson_reinit(&c->entries);
+	c->ents_len = 0;
 	return 1;
 }
 

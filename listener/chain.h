@@ -37,7 +37,10 @@ struct chain {
 	struct chain_head prev_run; /* run "" when unknown */
 	uint64_t seq;               /* of the next link */
 	unsigned char prev[DIGEST_LEN];
-	bson_t entries; /* the open link's entries, an array's body */
+	/* the open link's entries, packed (chainent.h): ents_len bytes used
+	 * of ents_cap, grown on demand, at most CHAIN_LINK_MAX entries */
+	unsigned char *ents;
+	size_t ents_len, ents_cap;
 	uint32_t n;
 	int64_t from_ns, to_ns;
 	uint64_t docs, links, refused;

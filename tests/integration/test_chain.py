@@ -67,6 +67,26 @@ def digest(d):
     return hashlib.sha256(canon_doc(d)).digest()
 
 
+def entries(link):
+    """A link's entries as dicts {c, i, d}: the packed `ents` (docs/schema.md:
+    clen, coll, 2-byte big-endian ilen, id, 32-byte digest, repeated) or an
+    older database's `entries` array."""
+    if "ents" not in link:
+        return link["entries"]
+    b, o, out = bytes(link["ents"]), 0, []
+    while o < len(b):
+        clen = b[o]
+        c = b[o + 1:o + 1 + clen].decode()
+        ilen = struct.unpack(">H", b[o + 1 + clen:o + 3 + clen])[0]
+        i = b[o + 3 + clen:o + 3 + clen + ilen].decode()
+        dg = b[o + 3 + clen + ilen:o + 35 + clen + ilen]
+        if clen == 0 or ilen == 0 or len(dg) != 32:
+            raise ValueError("malformed entries at byte %d" % o)
+        out.append({"c": c, "i": i, "d": dg})
+        o += 35 + clen + ilen
+    return out
+
+
 # ---- helpers ----
 
 def verify(db, *args):
@@ -180,9 +200,9 @@ def tamper_cases(db, d, state):
     last = d.chain.find_one({"run": run}, sort=[("seq", -1)])
     times = {}
     for link in d.chain.find():
-        for e in link["entries"]:
+        for e in entries(link):
             times[(e["c"], e["i"])] = times.get((e["c"], e["i"]), 0) + 1
-    only = [(e["c"], d[e["c"]].find_one({"_id": e["i"]})) for e in last["entries"] if times[(e["c"], e["i"])] == 1]
+    only = [(e["c"], d[e["c"]].find_one({"_id": e["i"]})) for e in entries(last) if times[(e["c"], e["i"])] == 1]
     d.chain.delete_one({"_id": last["_id"]})
     for c, doc in only:
         if doc is not None:
@@ -351,6 +371,20 @@ def main():
             if bytes(doc.get("dg", b"")) != digest(doc):
                 bad.append((c, doc["_id"]))
     check("chain_third_party_digests", not bad and d.pids.count_documents({}) > 0, "mismatch %r" % bad[:5])
+    # and the links' packed entries, read as docs/schema.md states them:
+    # every chained document's digest is among its _id's entries
+    listed = {}
+    for link in d.chain.find():
+        check_packed = "ents" in link and "entries" not in link
+        for e in entries(link):
+            listed.setdefault((e["c"], e["i"]), set()).add(bytes(e["d"]))
+        if not check_packed:
+            bad.append(("chain", link["_id"], "not packed"))
+    for c in ("pids", "files", "gaps", "runs", "containers"):
+        for doc in d[c].find():
+            if bytes(doc["dg"]) not in listed.get((c, doc["_id"]), ()):
+                bad.append((c, doc["_id"]))
+    check("chain_third_party_entries", not bad and listed, "unlisted %r" % bad[:5])
 
     tamper_cases(db, d, state)
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "chain.h"
+#include "chainent.h"
 #include "fake_store.h"
 #include "schema.h"
 #include "verify.h"
@@ -407,6 +408,163 @@ test_chain_head_text(void **state)
 	assert_int_equal(chain_head_parse("run=x seq=1a dg=00", 18, &back), -1);
 }
 
+/* Link *d rebuilt with its entries as godo wrote them before they were
+ * packed (an array of {c, i, d}), prev set to the rebuilt previous link's
+ * dg (NULL at seq 0), and its dg (to dg) computed again: an older
+ * database's link. */
+static void
+to_array_form(bson_t **d, const unsigned char *prev,
+              unsigned char dg[DIGEST_LEN])
+{
+	const uint8_t *p;
+	uint32_t n, k = 0;
+	bson_subtype_t st;
+	bson_iter_t it;
+	struct chainent e;
+	size_t off = 0;
+	bson_t *nd = bson_new(), arr, ent;
+	char key[16];
+	const char *ks;
+
+	assert_true(bson_iter_init_find(&it, *d, F_CHAIN_ENTS));
+	assert_true(BSON_ITER_HOLDS_BINARY(&it));
+	bson_iter_binary(&it, &st, &n, &p);
+	bson_copy_to_excluding_noinit(*d, nd, F_CHAIN_ENTS, DIGEST_FIELD,
+	                              prev != NULL ? F_CHAIN_PREV : NULL, NULL);
+	if (prev != NULL)
+		assert_true(BSON_APPEND_BINARY(
+		    nd, F_CHAIN_PREV, BSON_SUBTYPE_BINARY, prev, DIGEST_LEN));
+	assert_true(BSON_APPEND_ARRAY_BEGIN(nd, F_CHAIN_ENTRIES, &arr));
+	while (chainent_next(p, n, &off, &e) == 1) {
+		bson_uint32_to_string(k++, &ks, key, sizeof(key));
+		assert_true(BSON_APPEND_DOCUMENT_BEGIN(&arr, ks, &ent));
+		assert_true(bson_append_utf8(&ent, F_CHAIN_COLL, -1, e.coll,
+		                             (int)e.coll_len));
+		assert_true(bson_append_utf8(&ent, F_CHAIN_ID, -1, e.id,
+		                             (int)e.id_len));
+		assert_true(BSON_APPEND_BINARY(&ent, F_CHAIN_DIGEST,
+		                               BSON_SUBTYPE_BINARY, e.d,
+		                               DIGEST_LEN));
+		assert_true(bson_append_document_end(&arr, &ent));
+	}
+	assert_int_equal(off, n);
+	assert_true(bson_append_array_end(nd, &arr));
+	assert_int_equal(digest_doc(NULL, nd, dg), 0);
+	assert_true(BSON_APPEND_BINARY(nd, DIGEST_FIELD, BSON_SUBTYPE_BINARY,
+	                               dg, DIGEST_LEN));
+	bson_destroy(*d);
+	*d = nd;
+}
+
+/* godo writes a link's entries packed, one binary value (no array):
+ * one entry per document the link covers, each naming its collection
+ * and _id. */
+static void
+test_chain_links_packed(void **state)
+{
+	struct fix *f = *state;
+	size_t i, off, seen = 0;
+	bson_iter_t it;
+	struct chainent e;
+	const uint8_t *p;
+	uint32_t n;
+	bson_subtype_t st;
+
+	record(f);
+	for (i = 0; i < f->m.n; i++) {
+		if (f->m.c[i] != STORE_CHAIN || f->m.doc[i] == NULL)
+			continue;
+		assert_false(bson_has_field(f->m.doc[i], F_CHAIN_ENTRIES));
+		assert_true(
+		    bson_iter_init_find(&it, f->m.doc[i], F_CHAIN_ENTS));
+		bson_iter_binary(&it, &st, &n, &p);
+		off = 0;
+		while (chainent_next(p, n, &off, &e) == 1) {
+			assert_true(e.coll_len > 0 && e.id_len > 0);
+			seen++;
+		}
+		assert_int_equal(off, n);
+	}
+	assert_int_equal(seen, 6);
+}
+
+/* Links of an older database (entries as an array) verify as before, and
+ * a change is still found through them. */
+static void
+test_chain_array_links_still_verify(void **state)
+{
+	struct fix *f = *state;
+	struct verify_result r;
+	unsigned char dg0[DIGEST_LEN], dg1[DIGEST_LEN];
+	bson_t **d, *nd;
+
+	record(f);
+	to_array_form(find(f, STORE_CHAIN, 0), NULL, dg0);
+	to_array_form(find(f, STORE_CHAIN, 1), dg0, dg1);
+	check(f, NULL, &r);
+	assert_false(verify_failed(&r));
+	assert_int_equal(r.links, 2);
+	assert_int_equal(r.entries, 6);
+	d = find(f, STORE_PIDS, 0);
+	nd = bson_new();
+	bson_copy_to_excluding_noinit(*d, nd, F_PID, NULL);
+	BSON_APPEND_INT32(nd, F_PID, 11);
+	bson_destroy(*d);
+	*d = nd;
+	check(f, NULL, &r);
+	assert_int_equal(r.changed, 1);
+}
+
+/* Packed entries cut short, or one holding a NUL in its _id: the link
+ * does not verify (its own digest recomputed, so only the entries are
+ * at fault). */
+static void
+test_chain_packed_entries_malformed(void **state)
+{
+	struct fix *f = *state;
+	struct verify_result r;
+	unsigned char dg[DIGEST_LEN], buf[CHAINENT_MAX];
+	const uint8_t *p;
+	uint32_t n;
+	bson_subtype_t st;
+	bson_iter_t it;
+	bson_t **d, *nd;
+	static const unsigned char zero[DIGEST_LEN];
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		record(f);
+		d = find(f, STORE_CHAIN, 0);
+		assert_true(bson_iter_init_find(&it, *d, F_CHAIN_ENTS));
+		bson_iter_binary(&it, &st, &n, &p);
+		nd = bson_new();
+		bson_copy_to_excluding_noinit(*d, nd, F_CHAIN_ENTS,
+		                              DIGEST_FIELD, NULL);
+		if (k == 0) { /* the last byte of the last digest cut */
+			assert_true(BSON_APPEND_BINARY(
+			    nd, F_CHAIN_ENTS, BSON_SUBTYPE_BINARY, p, n - 1));
+		} else { /* "pids" "a\0b": would name the slot "pids a" */
+			size_t m =
+			    chainent_put(buf, "pids", 4, "a\0b", 3, zero);
+
+			assert_true(m > 0);
+			memcpy(buf + m, p, n); /* n < CHAINENT_MAX - m here */
+			assert_true(BSON_APPEND_BINARY(
+			    nd, F_CHAIN_ENTS, BSON_SUBTYPE_BINARY, buf, m + n));
+		}
+		assert_int_equal(digest_doc(NULL, nd, dg), 0);
+		assert_true(BSON_APPEND_BINARY(
+		    nd, DIGEST_FIELD, BSON_SUBTYPE_BINARY, dg, DIGEST_LEN));
+		bson_destroy(*d);
+		*d = nd;
+		check(f, NULL, &r);
+		assert_true(verify_failed(&r));
+		teardown(state);
+		setup(state);
+		f = *state;
+	}
+}
+
 int
 main(void)
 {
@@ -420,6 +578,12 @@ main(void)
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_chain_link_sequence, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_chain_links_packed, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_chain_array_links_still_verify,
+	                                    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_chain_packed_entries_malformed,
+	                                    setup, teardown),
 	    cmocka_unit_test(test_chain_no_links),
 	    cmocka_unit_test(test_chain_head_text),
 	    cmocka_unit_test(test_verify_memory_bounded),
