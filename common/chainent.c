@@ -32,8 +32,7 @@ chainent_put(unsigned char *out, const char *coll, size_t coll_len,
 }
 
 int
-chainent_next(const unsigned char *p, size_t n, size_t *off,
-              struct chainent *e)
+chainent_next(const unsigned char *p, size_t n, size_t *off, struct chainent *e)
 {
 	size_t o = *off, clen, ilen;
 

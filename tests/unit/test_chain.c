@@ -202,6 +202,18 @@ find(struct fix *f, enum store_coll c, size_t nth)
 	return NULL;
 }
 
+/* *d with its int32 field set to v (the stored document changed). */
+static void
+set_i32(bson_t **d, const char *field, int32_t v)
+{
+	bson_t *nd = bson_new();
+
+	bson_copy_to_excluding_noinit(*d, nd, field, NULL);
+	BSON_APPEND_INT32(nd, field, v);
+	bson_destroy(*d);
+	*d = nd;
+}
+
 static void
 test_chain_intact(void **state)
 {
@@ -229,15 +241,9 @@ test_chain_changed_field(void **state)
 {
 	struct fix *f = *state;
 	struct verify_result r;
-	bson_t **d, *nd;
 
 	record(f);
-	d = find(f, STORE_FILES, 0);
-	nd = bson_new();
-	bson_copy_to_excluding_noinit(*d, nd, F_MODE, NULL);
-	BSON_APPEND_INT32(nd, F_MODE, 0644);
-	bson_destroy(*d);
-	*d = nd;
+	set_i32(find(f, STORE_FILES, 0), F_MODE, 0644);
 	check(f, NULL, &r);
 	assert_true(verify_failed(&r));
 	assert_int_equal(r.changed, 1);
@@ -496,7 +502,6 @@ test_chain_array_links_still_verify(void **state)
 	struct fix *f = *state;
 	struct verify_result r;
 	unsigned char dg0[DIGEST_LEN], dg1[DIGEST_LEN];
-	bson_t **d, *nd;
 
 	record(f);
 	to_array_form(find(f, STORE_CHAIN, 0), NULL, dg0);
@@ -505,12 +510,7 @@ test_chain_array_links_still_verify(void **state)
 	assert_false(verify_failed(&r));
 	assert_int_equal(r.links, 2);
 	assert_int_equal(r.entries, 6);
-	d = find(f, STORE_PIDS, 0);
-	nd = bson_new();
-	bson_copy_to_excluding_noinit(*d, nd, F_PID, NULL);
-	BSON_APPEND_INT32(nd, F_PID, 11);
-	bson_destroy(*d);
-	*d = nd;
+	set_i32(find(f, STORE_PIDS, 0), F_PID, 11);
 	check(f, NULL, &r);
 	assert_int_equal(r.changed, 1);
 }

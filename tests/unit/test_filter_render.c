@@ -735,8 +735,8 @@ test_render_args_not_recorded(void **state)
 	assert_null(strstr(s, "[from none]"));
 	assert_non_null(strstr(s, " [from proctitle]"));
 	free(s);
-	/* the page's data (its script says "[args not recorded]" for it:
-	 * test_html runs it in Chromium) */
+	/* the page's data: its script (render_page_js.c) shows it as
+	 * "[args not recorded]" */
 	s = ff_render(render_html, m, &o, &n, &rc);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(s, "\"args_source\":\"none\""));
