@@ -2,9 +2,9 @@
  * "chain"). A link lists, for each document it covers, the collection, the
  * _id and the digest. Stored as one BSON array of {c, i, d} documents, that
  * list cost FerretDB about 9 us per entry (every element and field is
- * decoded, converted and stored on its own): more than the document it
- * covers. Packed into one binary value it costs 1.6 us (docs/performance.md,
- * "The chain's entries packed"). One entry, bytes in order:
+ * decoded, converted and stored on its own); packed into one binary value,
+ * 2 us (docs/performance.md, "The chain's entries packed"), and a third
+ * party reads it as easily. One entry, bytes in order:
  *
  *   clen (1 byte, 1..CHAINENT_COLL_MAX) | coll (clen bytes) |
  *   ilen (2 bytes, big-endian, 1..CHAINENT_ID_MAX) | id (ilen bytes, the
