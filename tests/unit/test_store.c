@@ -14,6 +14,8 @@
 
 #include "log.h"
 #include "store.h"
+#include "storemod.h"
+#include "storemodpath.h"
 
 #define DOC_BYTES (64 * 1024)
 
@@ -76,7 +78,14 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_store_queue_capped_in_bytes),
 	};
+	char mod[4096], err[512];
 
 	log_init("godo", LOG_LVL_WARN);
+	/* this build's module (godo would find it beside itself) */
+	storemod_test_path(mod, sizeof(mod), "../../bin/godo-store.so");
+	if (storemod_load(mod, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
