@@ -100,6 +100,10 @@ enum env_type {
 	ENV_DELETE = STOREMONGO_DELETE
 };
 
+/* The envelope buffer's smallest size; a burst doubles it (up to about
+ * twice STORE_QUEUE_BYTES), env_decay halves it back. */
+#define ENV_MIN 65536
+
 /* {c, t, a, b}: collection, type, then sel+upd (upsert), doc
  * (insert) or sel (delete). */
 static void
@@ -118,7 +122,7 @@ env_add(struct store *s, enum store_coll c, enum env_type t, const bson_t *a,
 		BSON_APPEND_DOCUMENT(&e, "b", b);
 	need = s->envlen + e.len;
 	if (need > s->envcap) {
-		size_t cap = s->envcap ? s->envcap : 65536;
+		size_t cap = s->envcap ? s->envcap : ENV_MIN;
 		uint8_t *n;
 
 		while (cap < need)
@@ -134,6 +138,26 @@ env_add(struct store *s, enum store_coll c, enum env_type t, const bson_t *a,
 	memcpy(s->env + s->envlen, bson_get_data(&e), e.len);
 	s->envlen += e.len;
 	bson_destroy(&e);
+}
+
+/* After a flush that used `used` bytes of the envelope buffer: halved while
+ * flushes use less than a quarter of it. A burst grows it to megabytes
+ * that would stay resident to the end (the recorder's memory target,
+ * docs/performance.md "Round 5"); above glibc's mmap threshold (fixed by
+ * membudget.c) the buffer is a mapping of its own, and a shrink gives the
+ * pages back. A failed shrink keeps the larger, still valid, buffer. */
+static void
+env_decay(struct store *s, size_t used)
+{
+	uint8_t *n;
+
+	if (s->envcap <= ENV_MIN || used >= s->envcap / 4)
+		return;
+	n = realloc(s->env, s->envcap / 2);
+	if (n == NULL)
+		return;
+	s->env = n;
+	s->envcap /= 2;
 }
 
 static int queued(struct store *s, enum store_coll c, enum env_type t,
@@ -209,6 +233,12 @@ size_t
 store_pending_bytes(const struct store *s)
 {
 	return s->pending_bytes;
+}
+
+size_t
+store_env_capacity(const struct store *s)
+{
+	return s->envcap;
 }
 
 static void
@@ -404,6 +434,7 @@ int
 store_flush(struct store *s, uint64_t now_ms)
 {
 	uint64_t t0 = util_mono_ns(), us;
+	size_t used = s->envlen;
 	int rc = 0;
 
 	s->now_ms = now_ms;
@@ -413,6 +444,7 @@ store_flush(struct store *s, uint64_t now_ms)
 		s->envlen = 0;
 		s->pending = 0;
 		s->pending_bytes = 0;
+		env_decay(s, used);
 		return rc;
 	}
 	if (s->st.down || s->spool_pending) {
@@ -421,6 +453,7 @@ store_flush(struct store *s, uint64_t now_ms)
 				s->next_probe_ms = now_ms + 2000;
 			spool_write(s);
 			drop_bulks(s);
+			env_decay(s, used);
 			return -1;
 		}
 		if (s->st.down)
@@ -439,6 +472,7 @@ store_flush(struct store *s, uint64_t now_ms)
 	}
 	journal_end(&s->journal); /* the store or the spool has it */
 	s->envlen = 0;
+	env_decay(s, used);
 	us = (util_mono_ns() - t0) / 1000;
 	s->st.last_flush_us = us;
 	if (us > s->st.max_flush_us)

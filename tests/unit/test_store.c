@@ -72,11 +72,51 @@ test_store_queue_capped_in_bytes(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* A burst grows the envelope buffer to megabytes; the quiet flushes after
+ * it give them back, so the burst's memory does not stay to the end. */
+static void
+test_store_envelopes_shrink_after_burst(void **state)
+{
+	char err[256], dir[] = "/tmp/godo-store-XXXXXX", spool[64];
+	struct store *s;
+	size_t burst;
+	int i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(spool, sizeof(spool), "%s/spool", dir);
+	s = store_new("127.0.0.1:1", "t", err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(store_set_spool(s, spool, 64u << 20), 0);
+	for (i = 0; i < 40; i++) /* 2.5 MiB, below the queue's bound */
+		queue_big(s, i);
+	burst = store_env_capacity(s);
+	assert_true(burst >= 40 * DOC_BYTES);
+	assert_int_equal(store_flush(s, 1000), -1); /* spooled */
+	/* steady load of about the same size keeps it */
+	for (i = 0; i < 40; i++)
+		queue_big(s, 100 + i);
+	assert_int_equal(store_flush(s, 1200), -1);
+	assert_int_equal(store_env_capacity(s), burst);
+	/* quiet: halved at each flush, down to the floor */
+	for (i = 0; i < 10; i++)
+		(void)store_flush(s, 1400 + 200 * (uint64_t)i);
+	assert_int_equal(store_env_capacity(s), 65536);
+	/* and it grows again when needed */
+	for (i = 0; i < 3; i++)
+		queue_big(s, 200 + i);
+	assert_true(store_env_capacity(s) >= 3 * DOC_BYTES);
+	store_close(s);
+	assert_int_equal(unlink(spool), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_store_queue_capped_in_bytes),
+	    cmocka_unit_test(test_store_envelopes_shrink_after_burst),
 	};
 	char mod[4096], err[512];
 
