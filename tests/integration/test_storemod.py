@@ -16,16 +16,9 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from godotest import GODO, WRAP, Godo, check, client, fresh_db, finish_dropping, wait_for  # noqa: E402
+from test_privsep import children  # noqa: E402
 
 MODULE = os.path.join(os.path.dirname(GODO), "godo-store.so")
-
-
-def children(pid):
-    try:
-        with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
 
 
 def maps(pid):

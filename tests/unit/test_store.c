@@ -33,20 +33,40 @@ queue_big(struct store *s, int i)
 	bson_destroy(&doc);
 }
 
+/* A store that cannot be reached, spooling in a new directory dir
+ * ("/tmp/godo-store-XXXXXX", filled in); spool gets the file's path. */
+static struct store *
+spooled_store(char *dir, char *spool, size_t len)
+{
+	char err[256];
+	struct store *s;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(spool, len, "%s/spool", dir);
+	s = store_new("127.0.0.1:1", "t", err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(store_set_spool(s, spool, 64u << 20), 0);
+	return s;
+}
+
+static void
+spooled_close(struct store *s, const char *dir, const char *spool)
+{
+	store_close(s);
+	assert_int_equal(unlink(spool), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 static void
 test_store_queue_capped_in_bytes(void **state)
 {
-	char err[256], dir[] = "/tmp/godo-store-XXXXXX", spool[64];
+	char dir[] = "/tmp/godo-store-XXXXXX", spool[64];
 	struct store *s;
 	struct store_stats st;
 	int i;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(spool, sizeof(spool), "%s/spool", dir);
-	s = store_new("127.0.0.1:1", "t", err, sizeof(err));
-	assert_non_null(s);
-	assert_int_equal(store_set_spool(s, spool, 64u << 20), 0);
+	s = spooled_store(dir, spool, sizeof(spool));
 	/* below the bound: queued, nothing sent */
 	for (i = 0; i < 10; i++)
 		queue_big(s, i);
@@ -67,9 +87,7 @@ test_store_queue_capped_in_bytes(void **state)
 	assert_int_equal(st.lost_ops, 0);
 	assert_int_equal(st.spooled_ops + store_pending(s), 200);
 	assert_true(st.spool_bytes >= st.spooled_ops * DOC_BYTES);
-	store_close(s);
-	assert_int_equal(unlink(spool), 0);
-	assert_int_equal(rmdir(dir), 0);
+	spooled_close(s, dir, spool);
 }
 
 /* A burst grows the envelope buffer to megabytes; the quiet flushes after
@@ -77,17 +95,13 @@ test_store_queue_capped_in_bytes(void **state)
 static void
 test_store_envelopes_shrink_after_burst(void **state)
 {
-	char err[256], dir[] = "/tmp/godo-store-XXXXXX", spool[64];
+	char dir[] = "/tmp/godo-store-XXXXXX", spool[64];
 	struct store *s;
 	size_t burst;
 	int i;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(spool, sizeof(spool), "%s/spool", dir);
-	s = store_new("127.0.0.1:1", "t", err, sizeof(err));
-	assert_non_null(s);
-	assert_int_equal(store_set_spool(s, spool, 64u << 20), 0);
+	s = spooled_store(dir, spool, sizeof(spool));
 	for (i = 0; i < 40; i++) /* 2.5 MiB, below the queue's bound */
 		queue_big(s, i);
 	burst = store_env_capacity(s);
@@ -106,9 +120,7 @@ test_store_envelopes_shrink_after_burst(void **state)
 	for (i = 0; i < 3; i++)
 		queue_big(s, 200 + i);
 	assert_true(store_env_capacity(s) >= 3 * DOC_BYTES);
-	store_close(s);
-	assert_int_equal(unlink(spool), 0);
-	assert_int_equal(rmdir(dir), 0);
+	spooled_close(s, dir, spool);
 }
 
 int
