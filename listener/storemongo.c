@@ -17,6 +17,7 @@ enum { LVL_WARN = 1, LVL_INFO = 2, LVL_DEBUG = 3 };
 
 /* libmongoc's log handler is process-wide: so is where it goes */
 static const struct storemongo_host *host;
+static bool driver_ready; /* mongoc_init ran */
 
 struct smg {
 	mongoc_client_t *client;
@@ -118,7 +119,15 @@ smg_open(const char *target, const char *db, const char *const *names,
 	struct smg *m;
 	int i;
 
-	mongoc_init();
+	/* once per process: libmongoc cannot be initialised again after
+	 * mongoc_cleanup, which runs at exit (valgrind: no leak) */
+	if (!driver_ready) {
+		mongoc_init();
+		driver_ready = true;
+		if (atexit(mongoc_cleanup) != 0)
+			say(LVL_DEBUG,
+			    "store module: no mongoc_cleanup at exit");
+	}
 	probe_host[0] = '\0';
 	uri = make_uri(target, msg, msglen);
 	if (uri == NULL)
@@ -347,7 +356,6 @@ smg_close(struct smg *m)
 	if (m->client != NULL)
 		mongoc_client_destroy(m->client);
 	free(m);
-	mongoc_cleanup();
 }
 
 /* The table storemod.c looks up (STOREMONGO_SYMBOL). */

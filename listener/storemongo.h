@@ -89,7 +89,8 @@ struct storemongo_ops {
 	                                struct storemongo_result *r);
 	/* Frees collection c's bulk unsent. */
 	void (*discard)(struct smg *m, int c);
-	/* Frees the client; the driver's global state goes with the last. */
+	/* Frees the client (the driver's global state goes at exit: libmongoc
+	 * cannot be initialised again after its cleanup). */
 	void (*close)(struct smg *m);
 };
 
