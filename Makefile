@@ -1,5 +1,6 @@
 # godo - forensic recorder for Docker hosts. See README.md.
-#   make            build listener/godo and filter/filter
+#   make            build listener/godo (with its store module,
+#                   listener/godo-store.so) and filter/filter
 #   make test       install what is missing, build, run every test, then
 #                   the suite under ASan+UBSan, then unit, integration and
 #                   e2e under valgrind; needs root, as godo does
