@@ -1,5 +1,6 @@
 # godo - forensic recorder for Docker hosts. See README.md.
-#   make            build listener/godo and filter/filter
+#   make            build listener/godo (with its store module,
+#                   listener/godo-store.so) and filter/filter
 #   make test       install what is missing, build, run every test, then
 #                   the suite under ASan+UBSan, then unit, integration and
 #                   e2e under valgrind; needs root, as godo does
@@ -23,6 +24,10 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 PKGS := libmongoc-1.0 libbson-1.0 audit auparse libcrypto zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# godo itself does not link libmongoc: the store module does (godo-store.so,
+# dlopen'ed by the process that talks to the store: listener/storemod.h)
+GODO_LIBS = $(shell pkg-config --libs $(filter-out libmongoc-1.0,$(PKGS)) 2>/dev/null) -ldl
+STOREMOD_LIBS = $(shell pkg-config --libs libmongoc-1.0 libbson-1.0 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla
@@ -38,7 +43,7 @@ LDLIBS += $(PKG_LIBS)
 
 B ?= build/$(MODE)
 COMMON_SRC := $(wildcard common/*.c)
-LISTENER_SRC := $(filter-out listener/main.c,$(wildcard listener/*.c))
+LISTENER_SRC := $(filter-out listener/main.c listener/storemongo.c,$(wildcard listener/*.c))
 FILTER_SRC := $(filter-out filter/main.c,$(wildcard filter/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 INTEG_SRC := $(wildcard tests/integration/test_*.c)
@@ -50,10 +55,14 @@ LIBFILTER := $(B)/libfilter.a
 GODO := $(B)/bin/godo
 FILTER := $(B)/bin/filter
 TESTS := $(patsubst tests/%.c,$(B)/tests/%,$(UNIT_SRC) $(INTEG_SRC))
+STOREMOD := $(B)/bin/godo-store.so
+# modules the loader's unit test refuses (tests/unit/storemod_fake.c)
+STOREMOD_FAKES := $(B)/tests/unit/storemod_nosym.so $(B)/tests/unit/storemod_badabi.so
 
 .PHONY: all test check asan deps run install uninstall clean fmt fmt-check \
 	valgrind check-tools bench
-all: $(GODO) $(FILTER) listener/godo filter/filter $(TESTS) helpers
+all: $(GODO) $(FILTER) listener/godo filter/filter $(TESTS) helpers \
+	$(STOREMOD) $(STOREMOD_FAKES) $(if $(filter release,$(MODE)),listener/godo-store.so)
 
 # static helpers for the tests (also copied into the test image)
 .PHONY: helpers
@@ -62,6 +71,8 @@ helpers:
 
 ifeq ($(MODE),release)
 listener/godo: $(GODO)
+	cp $< $@
+listener/godo-store.so: $(STOREMOD)
 	cp $< $@
 filter/filter: $(FILTER)
 	cp $< $@
@@ -83,7 +94,22 @@ $(LIBFILTER): $(call obj,$(FILTER_SRC))
 
 $(GODO): $(call obj,listener/main.c) $(LIBLISTENER) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(GODO_LIBS)
+
+# the store module: position-independent objects, a shared object that
+# names every library it needs (-z defs: nothing from godo's executable)
+$(B)/%.pic.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -MMD -MP -c $< -o $@
+$(STOREMOD): $(B)/listener/storemongo.pic.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -shared -Wl,-z,defs -o $@ $^ $(STOREMOD_LIBS)
+$(B)/tests/unit/storemod_nosym.so: tests/unit/storemod_fake.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -shared -o $@ $< $(LDFLAGS)
+$(B)/tests/unit/storemod_badabi.so: tests/unit/storemod_fake.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DFAKE_BADABI -fPIC -shared -o $@ $< $(LDFLAGS)
 $(FILTER): $(call obj,filter/main.c) $(LIBFILTER) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -99,7 +125,9 @@ $(B)/tests/%: $(B)/tests/%.o $(LIBLISTENER) $(LIBFILTER) $(LIBCOMMON)
 UNIT_test_nlrecv := listener/nlrecv common/log
 UNIT_test_localstore := listener/localstore
 UNIT_test_store := listener/store listener/storeidx listener/netprobe listener/spool listener/journal listener/storelink \
-	listener/writer listener/writerbox listener/frame listener/priv common/util common/log common/esc
+	listener/writer listener/writerbox listener/frame listener/priv common/util common/log common/esc \
+	listener/storemod
+UNIT_test_storemod := listener/storemod common/util common/log
 UNIT_test_journal := listener/journal listener/spool common/log
 UNIT_test_frame := listener/frame common/log common/esc
 UNIT_test_writerbox := listener/writerbox common/log
@@ -183,6 +211,8 @@ $(B)/tests/unit/$(1): $(B)/tests/unit/$(1).o $$(call obj,$$(addsuffix .c,$$(UNIT
 endef
 $(foreach t,$(UNIT_NAMES),$(eval $(call unit_rule,$(t))))
 UNIT_BINS := $(patsubst %,$(B)/tests/unit/%,$(UNIT_NAMES))
+# they load the store module of their build (dlopen: not a link input)
+$(B)/tests/unit/test_store $(B)/tests/unit/test_storemod: | $(STOREMOD) $(STOREMOD_FAKES)
 
 .SECONDARY:
 
@@ -225,7 +255,7 @@ asan: deps
 	$(RUN_ASAN)
 
 .PHONY: build-asan
-build-asan: $(GODO) $(FILTER) $(TESTS)
+build-asan: $(GODO) $(FILTER) $(TESTS) $(STOREMOD) $(STOREMOD_FAKES)
 
 run: deps all
 	bash scripts/store.sh start
@@ -245,12 +275,16 @@ bench: all
 UNITDIR ?= /lib/systemd/system
 SYSCONFDIR ?= /etc
 MANDIR ?= $(PREFIX)/share/man
-install: listener/godo filter/filter
+install: listener/godo filter/filter listener/godo-store.so
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin \
+		$(DESTDIR)$(PREFIX)/lib/godo \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/default
 	install -m 0755 listener/godo $(DESTDIR)$(PREFIX)/sbin/godo
 	install -m 0755 filter/filter $(DESTDIR)$(PREFIX)/bin/godo-filter
+	@# the store module godo finds at <sbin>/../lib/godo (storemod.h)
+	install -m 0644 listener/godo-store.so \
+		$(DESTDIR)$(PREFIX)/lib/godo/godo-store.so
 	install -m 0644 man/godo.8 $(DESTDIR)$(MANDIR)/man8/godo.8
 	install -m 0644 man/filter.1 $(DESTDIR)$(MANDIR)/man1/godo-filter.1
 	sed -e 's|/usr/local/sbin/godo|$(PREFIX)/sbin/godo|' \
@@ -278,7 +312,9 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/godo $(DESTDIR)$(PREFIX)/bin/godo-filter \
 		$(DESTDIR)$(MANDIR)/man8/godo.8 \
 		$(DESTDIR)$(MANDIR)/man1/godo-filter.1 \
-		$(DESTDIR)$(UNITDIR)/godo.service
+		$(DESTDIR)$(UNITDIR)/godo.service \
+		$(DESTDIR)$(PREFIX)/lib/godo/godo-store.so
+	@rmdir $(DESTDIR)$(PREFIX)/lib/godo 2>/dev/null || true
 	@[ -n "$(DESTDIR)" ] || ! command -v systemctl >/dev/null || \
 		systemctl daemon-reload 2>/dev/null || true
 	@# the godo user stays: files it wrote may remain (userdel godo)
@@ -293,4 +329,5 @@ fmt-check:
 	clang-format --dry-run -Werror $(SRC_ALL)
 
 clean:
-	rm -rf build listener/godo filter/filter tests/helpers/bin
+	rm -rf build listener/godo filter/filter tests/helpers/bin \
+		listener/godo-store.so

@@ -1,5 +1,6 @@
-/* store.c - see store.h. With storeidx.c, the only files of the listener
- * that talk to libmongoc. */
+/* store.c - see store.h. The store itself is reached through the backend
+ * module (storemongo.h, loaded by storemod.c): nothing here calls
+ * libmongoc. */
 #include "store.h"
 
 #include <errno.h>
@@ -13,109 +14,41 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <mongoc/mongoc.h>
-
 #include "log.h"
 #include "netprobe.h"
 #include "schema.h"
 #include "spool.h"
 #include "store_impl.h"
 #include "storelink.h"
+#include "storemod.h"
 #include "util.h"
-
-static void
-driver_log(mongoc_log_level_t level, const char *domain, const char *msg,
-           void *arg)
-{
-	(void)arg;
-	/* FerretDB has no sessions: the driver's goodbye is refused; no
-	 * shared memory for the driver's counters changes nothing of ours */
-	if (strstr(msg, "endSessions") != NULL ||
-	    strstr(msg, "Falling back to malloc for counters") != NULL)
-		level = MONGOC_LOG_LEVEL_DEBUG;
-	if (level <= MONGOC_LOG_LEVEL_WARNING)
-		log_warnx("mongoc %s: %s", domain, msg);
-	else if (level <= MONGOC_LOG_LEVEL_INFO)
-		log_debug("mongoc %s: %s", domain, msg);
-}
-
-static mongoc_uri_t *
-make_uri(const char *target, char *err, size_t errlen)
-{
-	char buf[1024];
-	bson_error_t e;
-	mongoc_uri_t *uri;
-
-	if (strncmp(target, "mongodb://", 10) == 0 ||
-	    strncmp(target, "mongodb+srv://", 14) == 0)
-		snprintf(buf, sizeof(buf), "%s", target);
-	else
-		snprintf(buf, sizeof(buf), "mongodb://%s/", target);
-	uri = mongoc_uri_new_with_error(buf, &e);
-	if (uri == NULL) {
-		snprintf(err, errlen, "bad -mongo value: %s", e.message);
-		return NULL;
-	}
-	/* Short defaults unless the URI says otherwise: a dead store must
-	 * not hold the loop (libmongoc waits 10 s / 5 min by default). */
-	if (!mongoc_uri_has_option(uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS))
-		mongoc_uri_set_option_as_int32(
-		    uri, MONGOC_URI_SERVERSELECTIONTIMEOUTMS, 2000);
-	if (!mongoc_uri_has_option(uri, MONGOC_URI_CONNECTTIMEOUTMS))
-		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_CONNECTTIMEOUTMS,
-		                               2000);
-	if (!mongoc_uri_has_option(uri, MONGOC_URI_SOCKETTIMEOUTMS))
-		mongoc_uri_set_option_as_int32(uri, MONGOC_URI_SOCKETTIMEOUTMS,
-		                               10000);
-	return uri;
-}
 
 struct store *
 store_new(const char *target, const char *db, char *err, size_t errlen)
 {
+	const char *names[STORE_NCOLL];
 	struct store *s;
-	mongoc_uri_t *uri;
 	int i;
 
-	/* the handler first: mongoc_init may warn (below) */
-	mongoc_log_set_handler(driver_log, NULL);
-	mongoc_init();
-	uri = make_uri(target, err, errlen);
-	if (uri == NULL)
+	/* godo without -privsep: the first store loads the module, before
+	 * privileges are dropped (main.c); the writer loaded it already */
+	if (storemod_load_default(err, errlen) != 0)
 		return NULL;
 	s = calloc(1, sizeof(*s));
 	if (s == NULL) {
-		mongoc_uri_destroy(uri);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	journal_init(&s->journal);
-	s->client = mongoc_client_new_from_uri(uri);
-	{
-		const mongoc_host_list_t *h = mongoc_uri_get_hosts(uri);
-
-		/* one plain host: probed with a TCP connect while down */
-		if (h != NULL && h->next == NULL && h->family != AF_UNIX) {
-			util_strlcpy(s->probe_host, h->host,
-			             sizeof(s->probe_host));
-			s->probe_port = h->port;
-		}
-	}
-	mongoc_uri_destroy(uri);
-	if (s->client == NULL) {
-		snprintf(err, errlen, "cannot create a client");
+	for (i = 0; i < STORE_NCOLL; i++)
+		names[i] = store_coll_name(i);
+	s->be = storemod_ops();
+	s->m = s->be->open(target, db, names, STORE_NCOLL, s->probe_host,
+	                   sizeof(s->probe_host), &s->probe_port, err, errlen);
+	if (s->m == NULL) {
 		free(s);
 		return NULL;
 	}
-	mongoc_client_set_appname(s->client, "godo");
-	for (i = 0; i < STORE_NCOLL; i++)
-		s->coll[i] = mongoc_client_get_collection(s->client, db,
-		                                          store_coll_name(i));
-	s->upsert_opts = BCON_NEW("upsert", BCON_BOOL(true));
-	/* docbuild writes only its own keys and strings it has checked to be
-	 * UTF-8 (else binary): libmongoc's validation pass would find
-	 * nothing */
-	s->insert_opts = BCON_NEW("validate", BCON_BOOL(false));
 	return s;
 }
 
@@ -125,20 +58,18 @@ store_open(const char *target, const char *db, char *err, size_t errlen)
 	struct store *s = store_new(target, db, err, errlen);
 	char where[1024];
 	bson_t ping = BSON_INITIALIZER, reply;
-	bson_error_t e;
-	bool ok;
+	char msg[256];
+	int rc;
 
 	if (s == NULL)
 		return NULL;
 	util_uri_redact(target, where, sizeof(where)); /* no password */
 	BSON_APPEND_INT32(&ping, "ping", 1);
-	ok = mongoc_client_command_simple(s->client, "admin", &ping, NULL,
-	                                  &reply, &e);
+	rc = s->be->command(s->m, "admin", &ping, &reply, msg, sizeof(msg));
 	bson_destroy(&ping);
 	bson_destroy(&reply);
-	if (!ok) {
-		snprintf(err, errlen, "store %s unreachable: %s", where,
-		         e.message);
+	if (rc != 0) {
+		snprintf(err, errlen, "store %s unreachable: %s", where, msg);
 		store_close(s);
 		return NULL;
 	}
@@ -163,7 +94,15 @@ store_open_privsep(const struct storelink_opts *lo, char *err, size_t errlen)
 	return s;
 }
 
-enum env_type { ENV_UPSERT, ENV_INSERT, ENV_DELETE };
+enum env_type {
+	ENV_UPSERT = STOREMONGO_UPSERT,
+	ENV_INSERT = STOREMONGO_INSERT,
+	ENV_DELETE = STOREMONGO_DELETE
+};
+
+/* The envelope buffer's smallest size; a burst doubles it (up to about
+ * twice STORE_QUEUE_BYTES), env_decay halves it back. */
+#define ENV_MIN 65536
 
 /* {c, t, a, b}: collection, type, then sel+upd (upsert), doc
  * (insert) or sel (delete). */
@@ -183,7 +122,7 @@ env_add(struct store *s, enum store_coll c, enum env_type t, const bson_t *a,
 		BSON_APPEND_DOCUMENT(&e, "b", b);
 	need = s->envlen + e.len;
 	if (need > s->envcap) {
-		size_t cap = s->envcap ? s->envcap : 65536;
+		size_t cap = s->envcap ? s->envcap : ENV_MIN;
 		uint8_t *n;
 
 		while (cap < need)
@@ -201,50 +140,52 @@ env_add(struct store *s, enum store_coll c, enum env_type t, const bson_t *a,
 	bson_destroy(&e);
 }
 
-static mongoc_bulk_operation_t *
-bulk_for(struct store *s, enum store_coll c)
+/* After a flush that used `used` bytes of the envelope buffer: halved while
+ * flushes use less than a quarter of it. A burst grows it to megabytes
+ * that would stay resident to the end (the recorder's memory target,
+ * docs/performance.md "Round 5"); above glibc's mmap threshold (fixed by
+ * membudget.c) the buffer is a mapping of its own, and a shrink gives the
+ * pages back. A failed shrink keeps the larger, still valid, buffer. */
+static void
+env_decay(struct store *s, size_t used)
 {
-	if (s->bulk[c] == NULL) {
-		bson_t opts = BSON_INITIALIZER;
+	uint8_t *n;
 
-		/* Unordered: every update is keyed and idempotent, so one
-		 * failure must not stop the others. */
-		BSON_APPEND_BOOL(&opts, "ordered", false);
-		s->bulk[c] = mongoc_collection_create_bulk_operation_with_opts(
-		    s->coll[c], &opts);
-		bson_destroy(&opts);
-	}
-	return s->bulk[c];
+	if (s->envcap <= ENV_MIN || used >= s->envcap / 4)
+		return;
+	n = realloc(s->env, s->envcap / 2);
+	if (n == NULL)
+		return;
+	s->env = n;
+	s->envcap /= 2;
 }
 
-static int queued(struct store *s, bool ok, const bson_error_t *e,
-                  const char *what, enum store_coll c, enum env_type t,
+static int queued(struct store *s, enum store_coll c, enum env_type t,
                   const bson_t *a, const bson_t *b);
 
 int
 store_upsert(struct store *s, enum store_coll c, const bson_t *sel,
              const bson_t *upd)
 {
-	bson_error_t e;
-	bool ok = s->link != NULL ||
-	          mongoc_bulk_operation_update_one_with_opts(
-	              bulk_for(s, c), sel, upd, s->upsert_opts, &e);
+	int rc = queued(s, c, ENV_UPSERT, sel, upd);
 
-	if (ok)
+	if (rc == 0)
 		s->st.upserts++;
-	return queued(s, ok, &e, __func__, c, ENV_UPSERT, sel, upd);
+	return rc;
 }
 
-/* After the driver took (ok) or refused an operation: a refusal is logged
- * (-1); a queued operation is counted and its envelope kept for the
- * spool. */
+/* Hands the operation to the backend's bulk (not with privilege
+ * separation: the writer's store does). A refusal is logged (-1); a queued
+ * operation is counted and its envelope kept for the spool. */
 static int
-queued(struct store *s, bool ok, const bson_error_t *e, const char *what,
-       enum store_coll c, enum env_type t, const bson_t *a, const bson_t *b)
+queued(struct store *s, enum store_coll c, enum env_type t, const bson_t *a,
+       const bson_t *b)
 {
-	if (!ok) {
-		log_warnx("%s: %s (domain %u, code %u)", what, e->message,
-		          e->domain, e->code);
+	char msg[320];
+
+	if (s->link == NULL && s->be->queue(s->m, c, (enum storemongo_op)t, a,
+	                                    b, msg, sizeof(msg)) != 0) {
+		log_warnx("store: queue to %s: %s", store_coll_name(c), msg);
 		return -1;
 	}
 	s->nops[c]++;
@@ -269,25 +210,17 @@ store_updates_scan(const struct store *s)
 int
 store_insert(struct store *s, enum store_coll c, const bson_t *doc)
 {
-	bson_error_t e;
-	bool ok = s->link != NULL ||
-	          mongoc_bulk_operation_insert_with_opts(bulk_for(s, c), doc,
-	                                                 s->insert_opts, &e);
-
-	return queued(s, ok, &e, __func__, c, ENV_INSERT, doc, NULL);
+	return queued(s, c, ENV_INSERT, doc, NULL);
 }
 
 int
 store_delete(struct store *s, enum store_coll c, const bson_t *sel)
 {
-	bson_error_t e;
-	bool ok = s->link != NULL ||
-	          mongoc_bulk_operation_remove_many_with_opts(bulk_for(s, c),
-	                                                      sel, NULL, &e);
+	int rc = queued(s, c, ENV_DELETE, sel, NULL);
 
-	if (ok)
+	if (rc == 0)
 		s->st.deletes++;
-	return queued(s, ok, &e, __func__, c, ENV_DELETE, sel, NULL);
+	return rc;
 }
 
 size_t
@@ -302,40 +235,10 @@ store_pending_bytes(const struct store *s)
 	return s->pending_bytes;
 }
 
-/* After a bulk with write errors: how many really failed. An insert refused
- * as a duplicate key (only inserts can be: updates and deletes go by _id)
- * means the document is stored already, and it is kept as it is. */
-static size_t
-count_failures(struct store *s, int c, const bson_t *reply)
+size_t
+store_env_capacity(const struct store *s)
 {
-	bson_iter_t it, arr, one;
-	size_t failed = 0;
-
-	if (!bson_iter_init_find(&it, reply, "writeErrors") ||
-	    !BSON_ITER_HOLDS_ARRAY(&it) || !bson_iter_recurse(&it, &arr))
-		return s->nops[c];
-	/* No write error, yet the bulk failed: the command itself was
-	 * refused (e.g. not authenticated): nothing was written. */
-	if (!bson_iter_next(&arr))
-		return s->nops[c];
-	do {
-		if (BSON_ITER_HOLDS_DOCUMENT(&arr) &&
-		    bson_iter_recurse(&arr, &one) &&
-		    bson_iter_find(&one, "code") &&
-		    bson_iter_as_int64(&one) == 11000)
-			s->st.dup_inserts++;
-		else
-			failed++;
-	} while (bson_iter_next(&arr));
-	return failed;
-}
-
-static bool
-transport_error(const bson_error_t *e)
-{
-	return e->domain == MONGOC_ERROR_STREAM ||
-	       e->domain == MONGOC_ERROR_SERVER_SELECTION ||
-	       e->domain == MONGOC_ERROR_PROTOCOL;
+	return s->envcap;
 }
 
 static void
@@ -344,9 +247,7 @@ drop_bulks(struct store *s)
 	int i;
 
 	for (i = 0; i < STORE_NCOLL; i++) {
-		if (s->bulk[i] != NULL)
-			mongoc_bulk_operation_destroy(s->bulk[i]);
-		s->bulk[i] = NULL;
+		s->be->discard(s->m, i);
 		s->nops[i] = 0;
 	}
 	s->pending = 0;
@@ -358,7 +259,7 @@ static bool
 more_after(const struct store *s, int i)
 {
 	for (i++; i < STORE_NCOLL; i++)
-		if (s->bulk[i] != NULL && s->nops[i] > 0)
+		if (s->nops[i] > 0)
 			return true;
 	return false;
 }
@@ -370,38 +271,28 @@ execute(struct store *s, int *rc)
 	int i;
 
 	for (i = 0; i < STORE_NCOLL; i++) {
-		bson_t reply;
-		bson_error_t e;
+		struct storemongo_result r;
+		enum storemongo_exec x;
 
-		if (s->bulk[i] == NULL || s->nops[i] == 0)
+		if (s->nops[i] == 0)
 			continue;
-		if (!mongoc_bulk_operation_execute(s->bulk[i], &reply, &e)) {
-			size_t failed;
-
-			if (transport_error(&e)) {
-				bson_destroy(&reply);
-				log_warnx("store: unreachable (%s): spooling",
-				          e.message);
-				return 1;
-			}
-			failed = count_failures(s, i, &reply);
-			if (failed > 0) {
-				log_warnx("store: bulk write to %s: %zu of %zu "
-				          "failed: %s (domain %u, code %u)",
-				          store_coll_name(i), failed,
-				          s->nops[i], e.message, e.domain,
-				          e.code);
-				s->st.failed_ops += failed;
-				*rc = -1;
-			} else {
-				s->st.flushes++;
-			}
+		x = s->be->execute(s->m, i, &r);
+		if (x == STOREMONGO_DOWN) {
+			log_warnx("store: unreachable (%s): spooling", r.msg);
+			return 1;
+		}
+		s->st.dup_inserts += r.dups;
+		if (x == STOREMONGO_FAILED) {
+			log_warnx("store: bulk write to %s: %" PRIu64
+			          " of %" PRIu64 " failed: %s (domain %u, "
+			          "code %u)",
+			          store_coll_name(i), r.failed, r.ops, r.msg,
+			          r.domain, r.code);
+			s->st.failed_ops += r.failed;
+			*rc = -1;
 		} else {
 			s->st.flushes++;
 		}
-		bson_destroy(&reply);
-		mongoc_bulk_operation_destroy(s->bulk[i]);
-		s->bulk[i] = NULL;
 		s->nops[i] = 0;
 		if (s->kill_mid_flush && !s->replaying && more_after(s, i))
 			raise(SIGKILL); /* tests: a kill between two bulks */
@@ -543,6 +434,7 @@ int
 store_flush(struct store *s, uint64_t now_ms)
 {
 	uint64_t t0 = util_mono_ns(), us;
+	size_t used = s->envlen;
 	int rc = 0;
 
 	s->now_ms = now_ms;
@@ -552,6 +444,7 @@ store_flush(struct store *s, uint64_t now_ms)
 		s->envlen = 0;
 		s->pending = 0;
 		s->pending_bytes = 0;
+		env_decay(s, used);
 		return rc;
 	}
 	if (s->st.down || s->spool_pending) {
@@ -560,6 +453,7 @@ store_flush(struct store *s, uint64_t now_ms)
 				s->next_probe_ms = now_ms + 2000;
 			spool_write(s);
 			drop_bulks(s);
+			env_decay(s, used);
 			return -1;
 		}
 		if (s->st.down)
@@ -578,6 +472,7 @@ store_flush(struct store *s, uint64_t now_ms)
 	}
 	journal_end(&s->journal); /* the store or the spool has it */
 	s->envlen = 0;
+	env_decay(s, used);
 	us = (util_mono_ns() - t0) / 1000;
 	s->st.last_flush_us = us;
 	if (us > s->st.max_flush_us)
@@ -635,8 +530,6 @@ store_get_stats(const struct store *s, struct store_stats *out)
 void
 store_close(struct store *s)
 {
-	int i;
-
 	if (s == NULL)
 		return;
 	if (s->link != NULL) {
@@ -645,17 +538,9 @@ store_close(struct store *s)
 		free(s);
 		return;
 	}
-	for (i = 0; i < STORE_NCOLL; i++) {
-		if (s->bulk[i] != NULL)
-			mongoc_bulk_operation_destroy(s->bulk[i]);
-		mongoc_collection_destroy(s->coll[i]);
-	}
 	journal_close(&s->journal);
 	free(s->env);
 	free(s->spool_path);
-	bson_destroy(s->upsert_opts);
-	bson_destroy(s->insert_opts);
-	mongoc_client_destroy(s->client);
+	s->be->close(s->m); /* the driver's global state with it */
 	free(s);
-	mongoc_cleanup();
 }

@@ -91,6 +91,9 @@ int store_delete(struct store *s, enum store_coll c, const bson_t *sel);
 size_t store_pending(const struct store *s);
 /* BSON bytes queued now (< STORE_QUEUE_BYTES after each queue call). */
 size_t store_pending_bytes(const struct store *s);
+/* The envelope buffer's size now: grown by a burst, halved by each flush
+ * that uses less than a quarter of it, down to 64 KiB (tests). */
+size_t store_env_capacity(const struct store *s);
 /* Keep operations in path (append-only BSON envelopes) while the store
  * cannot be reached, at most max_bytes (then they are counted as lost). A
  * spool left by an earlier run is replayed at the first flush. */

@@ -1,5 +1,6 @@
 /* store_impl.h - struct store, for store.c (writes, the spool) and
- * storeidx.c (indexes, the last run): no other file sees it. */
+ * storeidx.c (indexes, the last run): no other file sees it. Neither sees
+ * libmongoc: its calls go through the backend (storemongo.h). */
 #ifndef GODO_STORE_IMPL_H
 #define GODO_STORE_IMPL_H
 
@@ -7,22 +8,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <mongoc/mongoc.h>
-
 #include "journal.h"
 #include "store.h"
+#include "storemongo.h"
 
 struct store {
-	mongoc_client_t *client;
-	mongoc_collection_t *coll[STORE_NCOLL];
-	mongoc_bulk_operation_t *bulk[STORE_NCOLL];
+	const struct storemongo_ops *be; /* the backend (storemod.h) */
+	struct smg *m;                   /* its client; NULL with link */
 	size_t nops[STORE_NCOLL];
 	size_t pending;
 	size_t pending_bytes; /* BSON bytes of the queued operations */
 	uint64_t now_ms;      /* the last flush's, for a flush at the cap */
-	bson_t *upsert_opts;  /* heap: bson_t wants 128-byte alignment */
-	bson_t *insert_opts;
-	bool scan_updates; /* FerretDB: updates and deletes scan */
+	bool scan_updates;    /* FerretDB: updates and deletes scan */
 	/* the queued operations again, as envelopes, for the spool */
 	uint8_t *env;
 	size_t envlen, envcap;

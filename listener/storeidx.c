@@ -1,8 +1,6 @@
 /* storeidx.c - the store's side requests beside the writes (store.h):
  * which server it is and the indexes it gets, and the last run recorded
- * for a host. */
-#include <mongoc/mongoc.h>
-
+ * for a host; through the backend (storemongo.h). */
 #include "log.h"
 #include "schema.h"
 #include "store.h"
@@ -14,7 +12,7 @@ index_one(struct store *s, enum store_coll c, const char *name, const char *k1,
           const char *k2)
 {
 	bson_t cmd = BSON_INITIALIZER, arr, idx, key;
-	bson_error_t e;
+	char msg[256];
 
 	BSON_APPEND_UTF8(&cmd, "createIndexes", store_coll_name(c));
 	BSON_APPEND_ARRAY_BEGIN(&cmd, "indexes", &arr);
@@ -26,10 +24,9 @@ index_one(struct store *s, enum store_coll c, const char *name, const char *k1,
 	BSON_APPEND_UTF8(&idx, "name", name);
 	bson_append_document_end(&arr, &idx);
 	bson_append_array_end(&cmd, &arr);
-	if (!mongoc_collection_write_command_with_opts(s->coll[c], &cmd, NULL,
-	                                               NULL, &e))
+	if (s->be->coll_command(s->m, c, &cmd, msg, sizeof(msg)) != 0)
 		log_warnx("store: createIndexes %s on %s: %s", name,
-		          store_coll_name(c), e.message);
+		          store_coll_name(c), msg);
 	bson_destroy(&cmd);
 }
 
@@ -38,12 +35,11 @@ static bool
 is_ferretdb(struct store *s)
 {
 	bson_t cmd = BSON_INITIALIZER, reply;
-	bson_error_t e;
+	char msg[256];
 	bool yes = false;
 
 	BSON_APPEND_INT32(&cmd, "buildInfo", 1);
-	if (mongoc_client_command_simple(s->client, "admin", &cmd, NULL, &reply,
-	                                 &e))
+	if (s->be->command(s->m, "admin", &cmd, &reply, msg, sizeof(msg)) == 0)
 		yes = bson_has_field(&reply, "ferretdbVersion");
 	bson_destroy(&reply);
 	bson_destroy(&cmd);
@@ -77,31 +73,28 @@ store_last_run(struct store *s, const char *host, int64_t *last_ns)
 {
 	bson_t *filter;
 	bson_t *opts;
-	mongoc_cursor_t *cur;
-	const bson_t *doc;
-	bson_error_t e;
+	bson_t doc;
 	bson_iter_t it;
-	int rc = 0;
+	char msg[256];
+	int rc;
 
 	if (s->link != NULL)
 		return storelink_last_run(s->link, last_ns);
 	filter = BCON_NEW(F_HOST, BCON_UTF8(host));
 	opts = BCON_NEW("sort", "{", F_LAST_SEEN_NS, BCON_INT32(-1), "}",
 	                "limit", BCON_INT64(1));
-	cur = mongoc_collection_find_with_opts(s->coll[STORE_RUNS], filter,
-	                                       opts, NULL);
-
-	if (mongoc_cursor_next(cur, &doc) &&
-	    bson_iter_init_find(&it, doc, F_LAST_SEEN_NS) &&
-	    BSON_ITER_HOLDS_INT64(&it)) {
-		*last_ns = bson_iter_int64(&it);
-		rc = 1;
+	rc = s->be->find_one(s->m, STORE_RUNS, filter, opts, &doc, msg,
+	                     sizeof(msg));
+	if (rc < 0)
+		log_warnx("store: reading runs: %s", msg);
+	if (rc == 1) {
+		if (bson_iter_init_find(&it, &doc, F_LAST_SEEN_NS) &&
+		    BSON_ITER_HOLDS_INT64(&it))
+			*last_ns = bson_iter_int64(&it);
+		else
+			rc = 0; /* as before: a run without the field */
+		bson_destroy(&doc);
 	}
-	if (mongoc_cursor_error(cur, &e)) {
-		log_warnx("store: reading runs: %s", e.message);
-		rc = -1;
-	}
-	mongoc_cursor_destroy(cur);
 	bson_destroy(filter);
 	bson_destroy(opts);
 	return rc;

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "store.h"
 #include "storelink.h"
+#include "storemod.h"
 #include "util.h"
 #include "writerbox.h"
 
@@ -38,7 +39,7 @@ writer_cfg_init(struct writer_cfg *c, const struct storelink_opts *o, char *err,
 {
 	const char *user = o->user != NULL ? o->user : "godo";
 	struct passwd *pw = getpwnam(user);
-	char dir[4096];
+	char dir[4096], mod[4096];
 
 	memset(c, 0, sizeof(*c));
 	c->ctl = -1;
@@ -67,12 +68,17 @@ writer_cfg_init(struct writer_cfg *c, const struct storelink_opts *o, char *err,
 	if (!c->chroot)
 		log_info("writer: not chrooted: the -mongo URI asks for TLS "
 		         "or a unix socket (files outside its directory)");
+	/* found and checked now, loaded by each writer: godo stops at
+	 * start, not at the first writer, when it is missing or unsafe */
+	if (storemod_find(mod, sizeof(mod), err, errlen) != 0)
+		return -1;
+	c->module = strdup(mod);
 	c->target = strdup(o->target);
 	c->db = strdup(o->db);
 	c->host = strdup(o->host);
 	c->dir = strdup(dir);
 	if (c->target == NULL || c->db == NULL || c->host == NULL ||
-	    c->dir == NULL) {
+	    c->dir == NULL || c->module == NULL) {
 		writer_cfg_free(c);
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -105,7 +111,8 @@ writer_cfg_free(struct writer_cfg *c)
 	free(c->db);
 	free(c->host);
 	free(c->dir);
-	c->target = c->db = c->host = c->dir = NULL;
+	free(c->module);
+	c->target = c->db = c->host = c->dir = c->module = NULL;
 }
 
 static int
@@ -318,11 +325,18 @@ writer_main(struct writer_cfg *c)
 	close_others();
 	/* the driver's counters in memory: no /dev/shm file (the chroot has
 	 * none, and a killed writer would leave its file behind) */
-	if (setenv("MONGOC_DISABLE_SHM", "1", 1) != 0 ||
-	    (c->chroot && writerbox_chroot() != 0) || drop_to(c) != 0)
+	if (setenv("MONGOC_DISABLE_SHM", "1", 1) != 0)
 		_exit(1);
-	s = c->started ? store_new(c->target, c->db, err, sizeof(err))
-	               : store_open(c->target, c->db, err, sizeof(err));
+	/* libmongoc, its constructor and the libraries it pulls in, while
+	 * the files are still there: only this process maps them */
+	if (storemod_load(c->module, err, sizeof(err)) == 0) {
+		if ((c->chroot && writerbox_chroot() != 0) || drop_to(c) != 0)
+			_exit(1);
+		s = c->started ? store_new(c->target, c->db, err, sizeof(err))
+		               : store_open(c->target, c->db, err, sizeof(err));
+	} else {
+		s = NULL;
+	}
 	explicit_bzero(c->target, strlen(c->target));
 	if (s == NULL) {
 		log_warnx("writer: %s", err);

@@ -4,9 +4,10 @@
  * descriptor, chroots into its directory, switches to an unprivileged
  * user ("godo", else "nobody"), which leaves it no capabilities, sets
  * no_new_privs and an allow-list seccomp filter (writerbox.h), opens
- * the store with libmongoc and then serves frames (frame.h) in its own
- * poll loop: FRAME_BATCH envelopes and FRAME_REPLAY spool files, applied
- * in the order received, flushed through store.c (which keeps its own
+ * the store with libmongoc (loaded, before the chroot, from the store
+ * module: storemod.h; only writers map it) and then serves frames (frame.h) in
+ * its own poll loop: FRAME_BATCH envelopes and FRAME_REPLAY spool files,
+ * applied in the order received, flushed through store.c (which keeps its own
  * spool, in <state_dir>/writer/, while the store is down), acknowledged
  * with FRAME_ACK and the store's counters. It exits when the recorder
  * closes the socket. Malformed frames are refused and counted (failed_ops
@@ -22,6 +23,7 @@ struct storelink_opts;
 
 struct writer_cfg {
 	char *target, *db, *host, *dir;
+	char *module; /* the store module (storemod.h), checked at init */
 	uid_t uid;
 	gid_t gid;
 	bool started; /* a writer ran already: do not ping at start */
@@ -30,8 +32,9 @@ struct writer_cfg {
 	pid_t monitor;
 };
 
-/* Copies o, resolves the user, creates <state_dir>/writer owned by it.
- * -1 with err filled. */
+/* Copies o, resolves the user, creates <state_dir>/writer owned by it,
+ * finds and checks the store module the writers load before their chroot
+ * (storemod.h; the recorder does not load it). -1 with err filled. */
 int writer_cfg_init(struct writer_cfg *c, const struct storelink_opts *o,
                     char *err, size_t errlen);
 /* Forks the monitor (a process that keeps CAP_SETUID, CAP_SETGID and,

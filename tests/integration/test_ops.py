@@ -138,6 +138,8 @@ def check_install(tmp):
     want = {
         "usr/local/sbin/godo": 0o755,
         "usr/local/bin/godo-filter": 0o755,
+        # the store module (libmongoc): found at <sbin>/../lib/godo
+        "usr/local/lib/godo/godo-store.so": 0o644,
         "usr/local/share/man/man8/godo.8": 0o644,
         "usr/local/share/man/man1/godo-filter.1": 0o644,
         "lib/systemd/system/godo.service": 0o644,
@@ -171,6 +173,7 @@ def check_install(tmp):
     r = make("uninstall", "DESTDIR=" + dest, "PREFIX=/usr/local")
     left = [rel for rel in want if rel != "etc/default/godo"
             and os.path.exists(os.path.join(dest, rel))]
+    left += ["usr/local/lib/godo"] if os.path.exists(os.path.join(dest, "usr/local/lib/godo")) else []
     check("ops_uninstall", r.returncode == 0 and not left and os.path.exists(dflt),
           "status %d, left: %s, default kept: %s" % (r.returncode, left, os.path.exists(dflt)))
 
