@@ -520,9 +520,11 @@ prochelp_stop(struct prochelp *ph)
 		(void)close(ph->fd);
 	ph->fd = -1;
 	if (ph->keeper > 0) {
-		/* it exits when the socket closes; never wait on it long */
+		/* the keeper kills and reaps its server, then exits: nothing
+		 * of the helper is left once this returns */
 		(void)kill(ph->keeper, SIGTERM);
-		(void)waitpid(ph->keeper, NULL, 0);
+		while (waitpid(ph->keeper, NULL, 0) < 0 && errno == EINTR)
+			;
 	}
 	ph->keeper = 0;
 	if (ph->st.requests > 0)

@@ -210,9 +210,31 @@ peer_gone(int fd)
 	return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
 }
 
+static volatile sig_atomic_t keeper_stop;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	keeper_stop = 1;
+}
+
+/* The server killed and reaped before the keeper exits: nothing of the
+ * helper outlives the recorder's prochelp_stop. */
+static void __attribute__((noreturn)) keeper_exit(pid_t s)
+{
+	if (s > 0) {
+		(void)kill(s, SIGKILL);
+		while (waitpid(s, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	_exit(0);
+}
+
 void
 prochelp_keeper_main(int fd)
 {
+	struct sigaction sa;
 	uint64_t keep =
 	    (1ull << CAP_SYS_PTRACE) | (1ull << CAP_DAC_READ_SEARCH);
 	struct timespec pause = {0, 100 * 1000 * 1000};
@@ -227,8 +249,13 @@ prochelp_keeper_main(int fd)
 	(void)signal(SIGHUP, SIG_IGN);
 	(void)signal(SIGUSR1, SIG_IGN);
 	(void)signal(SIGPIPE, SIG_IGN);
-	(void)signal(SIGTERM, SIG_DFL);
 	(void)signal(SIGCHLD, SIG_DFL);
+	/* no SA_RESTART: SIGTERM interrupts the wait for the server */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) != 0)
+		_exit(1);
 	if (fd != PROCHELP_FD &&
 	    (dup2(fd, PROCHELP_FD) != PROCHELP_FD || close(fd) != 0))
 		_exit(1);
@@ -236,17 +263,19 @@ prochelp_keeper_main(int fd)
 	if (priv_keep_only(keep) != 0 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		_exit(1);
-	for (;;) {
+	while (!keeper_stop) {
+		int status;
+
 		s = fork();
 		if (s < 0) {
 			log_warn("proc helper: fork");
 		} else if (s == 0) {
+			(void)signal(SIGTERM, SIG_DFL);
 			server_main();
 		} else {
-			int status;
-
-			while (waitpid(s, &status, 0) < 0 && errno == EINTR)
-				;
+			while (waitpid(s, &status, 0) < 0)
+				if (errno != EINTR || keeper_stop)
+					keeper_exit(s);
 			if (WIFSIGNALED(status))
 				log_warnx("proc helper: server %d killed by "
 				          "signal %d",
@@ -257,4 +286,5 @@ prochelp_keeper_main(int fd)
 		/* at most ten servers a second */
 		(void)nanosleep(&pause, NULL);
 	}
+	_exit(0);
 }
