@@ -337,47 +337,61 @@ test_prochelp_deadline(void **state)
 	fake_stop(&ph, p);
 }
 
-static void
-test_prochelp_reused_refused(void **state)
-{
-	static struct prochelp ph;
-	char buf[64];
-	pid_t p = fake_start(&ph, FAKE_REUSED);
-
-	(void)state;
-	assert_int_equal(
-	    prochelp_readlink(&ph, getpid(), "exe", buf, sizeof(buf)), -1);
-	assert_int_equal(errno, ESRCH);
-	assert_int_equal(ph.st.reused, 1);
-	fake_stop(&ph, p);
-}
+/* One question to a fake in mode: the answer's length (or -1 and errno)
+ * and the counter the mode must move by one. */
+struct fake_case {
+	enum fake_mode mode;
+	const char *what;
+	size_t cap;
+	ssize_t want;
+	int want_errno;
+	size_t counter; /* offsetof in struct prochelp_stats */
+};
 
 static void
-test_prochelp_stale_and_garbage_skipped(void **state)
+test_prochelp_fake_replies(void **state)
 {
+	static const struct fake_case cases[] = {
+	    /* a reply for the pid with another start time: refused */
+	    {FAKE_REUSED, "exe", 64, -1, ESRCH,
+	     offsetof(struct prochelp_stats, reused)},
+	    /* an earlier sequence's reply skipped, then the answer */
+	    {FAKE_STALE_FIRST, "cwd", 64, 5, 0,
+	     offsetof(struct prochelp_stats, stale)},
+	    /* no room for the answer */
+	    {FAKE_STALE_FIRST, "cwd", 5, -1, ENAMETOOLONG,
+	     offsetof(struct prochelp_stats, stale)},
+	    /* garbage skipped and counted, then the answer */
+	    {FAKE_GARBAGE, "fd/0", 64, 5, 0,
+	     offsetof(struct prochelp_stats, malformed)},
+	};
 	static struct prochelp ph;
 	char buf[64];
-	pid_t p = fake_start(&ph, FAKE_STALE_FIRST);
+	unsigned int i;
+	uint64_t moved;
 
 	(void)state;
-	assert_int_equal(
-	    prochelp_readlink(&ph, getpid(), "cwd", buf, sizeof(buf)), 5);
-	assert_string_equal(buf, "/fake");
-	assert_int_equal(ph.st.stale, 1);
-	/* no room for the answer */
-	assert_int_equal(prochelp_readlink(&ph, getpid(), "cwd", buf, 5), -1);
-	assert_int_equal(errno, ENAMETOOLONG);
-	fake_stop(&ph, p);
-	p = fake_start(&ph, FAKE_GARBAGE);
-	assert_int_equal(
-	    prochelp_readlink(&ph, getpid(), "fd/0", buf, sizeof(buf)), 5);
-	assert_int_equal(ph.st.malformed, 1);
-	/* not a link the helper answers: refused before asking */
-	assert_int_equal(
-	    prochelp_readlink(&ph, getpid(), "environ", buf, sizeof(buf)), -1);
-	assert_int_equal(errno, EINVAL);
-	assert_int_equal(ph.st.requests, 1);
-	fake_stop(&ph, p);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct fake_case *c = &cases[i];
+		pid_t p = fake_start(&ph, c->mode);
+		ssize_t n =
+		    prochelp_readlink(&ph, getpid(), c->what, buf, c->cap);
+
+		assert_int_equal(n, c->want);
+		if (n < 0)
+			assert_int_equal(errno, c->want_errno);
+		else
+			assert_string_equal(buf, "/fake");
+		memcpy(&moved, (const char *)&ph.st + c->counter,
+		       sizeof(moved));
+		assert_int_equal(moved, 1);
+		/* not a link the helper answers: refused before asking */
+		assert_int_equal(
+		    prochelp_readlink(&ph, getpid(), "environ", buf, 64), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(ph.st.requests, 1);
+		fake_stop(&ph, p);
+	}
 }
 
 /* ---- the real server ---- */
@@ -494,8 +508,7 @@ main(void)
 	    cmocka_unit_test(test_prochelp_req_check),
 	    cmocka_unit_test(test_prochelp_rep_check),
 	    cmocka_unit_test(test_prochelp_deadline),
-	    cmocka_unit_test(test_prochelp_reused_refused),
-	    cmocka_unit_test(test_prochelp_stale_and_garbage_skipped),
+	    cmocka_unit_test(test_prochelp_fake_replies),
 	    cmocka_unit_test(test_prochelp_server),
 	};
 
