@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "frame.h"
 #include "log.h"
 #include "procfs.h"
 
@@ -208,20 +209,13 @@ prochelp_attach(struct prochelp *ph, int fd)
 	ph->deadline_ms = PROCHELP_DEADLINE_MS;
 }
 
-/* One message into ph->rep without waiting beyond wait_ms (-1: none
- * pending and nothing to wait for: 0). Its descriptor, if any, in *fd
- * (else -1). Returns the byte count, 0 when nothing came, -1 when the
- * socket closed or failed (ph->lost set). */
+/* One message into ph->rep, waiting at most wait_ms for it. Its
+ * descriptor, if any, in *fd (else -1; more than one arrive truncated).
+ * Returns the byte count, 0 when nothing came, -1 when the socket closed
+ * or failed (ph->lost set on EOF). */
 static ssize_t
 recv_one(struct prochelp *ph, int wait_ms, int *fd, int *nfds, bool *trunc)
 {
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(2 * sizeof(int))];
-	} cm;
-	struct iovec iov = {&ph->rep, sizeof(ph->rep)};
-	struct msghdr mh;
-	struct cmsghdr *c;
 	struct pollfd pf = {ph->fd, POLLIN, 0};
 	ssize_t n;
 	int r;
@@ -234,37 +228,15 @@ recv_one(struct prochelp *ph, int wait_ms, int *fd, int *nfds, bool *trunc)
 		return errno == EINTR ? 0 : -1;
 	if (r == 0)
 		return 0;
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cm.b;
-	mh.msg_controllen = sizeof(cm.b);
-	n = recvmsg(ph->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	n = frame_recv(ph->fd, &ph->rep, sizeof(ph->rep), fd, trunc,
+	               MSG_DONTWAIT);
 	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		return errno == EAGAIN ? 0 : -1;
 	if (n == 0) {
 		ph->lost = true;
 		return -1;
 	}
-	*trunc = (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0;
-	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
-		size_t i, k;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (i = 0; i < k; i++) {
-			int got;
-
-			memcpy(&got, CMSG_DATA(c) + i * sizeof(int),
-			       sizeof(int));
-			if (*fd < 0)
-				*fd = got;
-			else
-				(void)close(got); /* more than one: refused */
-			(*nfds)++;
-		}
-	}
+	*nfds = *fd >= 0;
 	return n;
 }
 

@@ -20,6 +20,7 @@
 
 #include <linux/capability.h>
 
+#include "frame.h"
 #include "log.h"
 #include "priv.h"
 #include "procfs.h"
@@ -59,30 +60,10 @@ errcode(int e)
 static void
 reply(int fd, struct prochelp_rep *rep, int pass_fd)
 {
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int))];
-	} cm;
-	struct iovec iov = {rep, PROCHELP_REP_HDR + rep->len};
-	struct msghdr mh;
-	struct cmsghdr *c;
-
-	memset(&mh, 0, sizeof(mh));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (pass_fd >= 0) {
-		memset(&cm, 0, sizeof(cm));
-		mh.msg_control = cm.b;
-		mh.msg_controllen = sizeof(cm.b);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-	}
 	/* a recorder that stopped reading: the answer is dropped (it is
 	 * stale by its deadline anyway), the server goes on */
-	if (sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) < 0 &&
+	if (frame_send(fd, rep, PROCHELP_REP_HDR + rep->len, NULL, 0, pass_fd,
+	               MSG_DONTWAIT) < 0 &&
 	    errno != EAGAIN)
 		log_warn("proc helper: send");
 }
