@@ -193,6 +193,7 @@ UNIT_test_fdshare := $(UNIT_test_core)
 UNIT_test_opmarks := $(UNIT_test_core)
 UNIT_test_pathres := listener/pathres listener/rootcache listener/procfs common/path common/log common/util
 UNIT_test_rootcache := listener/rootcache listener/procfs common/log common/util
+UNIT_test_prochelp := listener/prochelp listener/prochelp_srv listener/procfs listener/priv listener/frame common/log common/esc common/util
 UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/membudget \
 	listener/chain common/chainent common/chainhead common/digest \
 	listener/docbuild listener/docbuild_ct tests/unit/fake_store common/esc common/log \

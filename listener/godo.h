@@ -38,6 +38,8 @@
 #define STATUS_MS 1000
 #define HEARTBEAT_MS 10000
 
+struct prochelp;
+
 struct godo {
 	struct options o;
 	struct store *store;
@@ -77,6 +79,7 @@ struct godo {
 	char host[256], boot_id[PROCFS_BOOT_ID_LEN + 1];
 	char store_exe[4096];
 	int64_t start_ns;
+	struct prochelp *ph; /* -privsep: the proc helper (prochelp.h) */
 };
 
 #endif

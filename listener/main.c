@@ -42,6 +42,7 @@
 #include "writeback.h"
 
 #include "godo.h"
+#include "phrun.h"
 #include "startup.h"
 
 /* The loop's one clock read: the logic gets this time. */
@@ -247,6 +248,7 @@ periodic(struct godo *g)
 		if (core_snapshot(g->core) != 0)
 			log_warnx("resynchronising from /proc failed");
 	}
+	phrun_tick(g);
 	if (g->now_ms - g->last_clock_ms >= CLOCK_SYNC_MS && sync_clock(g) != 0)
 		log_warnx("clock offsets not refreshed");
 	if (g->now_ms - g->last_status_ms >= STATUS_MS) {
@@ -454,6 +456,7 @@ teardown(struct godo *g)
 	writeback_fini(&g->wb);
 	if (!g->o.no_chain)
 		chain_fini(&g->chain);
+	phrun_stop(g);
 	store_close(g->store);
 	if (g->diag != NULL)
 		fclose(g->diag);
@@ -561,6 +564,8 @@ main(int argc, char **argv)
 	if (core_snapshot(g.core) != 0)
 		log_warn("snapshot of /proc failed");
 	(void)procconn_resync_take(g.conn); /* the snapshot just did that */
+	if (g.o.privsep && !g.o.no_privsep)
+		phrun_start(&g);
 	if (g.o.privsep && !g.o.no_privsep && priv_drop_ptrace() == 0)
 		log_info("privsep: CAP_SYS_PTRACE dropped after the snapshot");
 	read_clock(&g);

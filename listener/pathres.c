@@ -227,15 +227,8 @@ static int
 open_root1(const struct pathres_req *req, pid_t tgid, char *root,
            struct rootcache_ref *ref)
 {
-	char p[PATHRES_BUF];
-	int n;
-
-	if (tgid <= 0)
-		return -1;
-	n = snprintf(p, sizeof(p), "%s/%d/root", req->proc_root, (int)tgid);
-	if (n < 0 || (size_t)n >= sizeof(p))
-		return -1;
-	return rootcache_open(req->roots, p, root, PATHRES_BUF, ref);
+	return rootcache_open_task(req->roots, req->proc_root, tgid, root,
+	                           PATHRES_BUF, ref);
 }
 
 /* req's task's root, else the first of its alternatives that lives. */

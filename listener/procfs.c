@@ -457,10 +457,28 @@ procfs_strip_deleted(const char *buf, size_t n, bool *deleted)
 	return n;
 }
 
+static const struct procfs_gate *gate;
+
+void
+procfs_set_gate(const struct procfs_gate *g)
+{
+	gate = g;
+}
+
+const struct procfs_gate *
+procfs_gate_for(const char *root, int e)
+{
+	if (gate == NULL || (e != EACCES && e != EPERM) ||
+	    strcmp(root, PROCFS_ROOT) != 0)
+		return NULL;
+	return gate;
+}
+
 ssize_t
 procfs_readlink(const char *root, pid_t pid, const char *what, char *buf,
                 size_t cap, bool *deleted)
 {
+	const struct procfs_gate *g;
 	char path[PATH_BUF];
 	ssize_t r;
 	size_t n;
@@ -473,6 +491,8 @@ procfs_readlink(const char *root, pid_t pid, const char *what, char *buf,
 	if (proc_path(path, sizeof(path), root, pid, 0, what) < 0)
 		return -1;
 	r = readlink(path, buf, cap);
+	if (r < 0 && (g = procfs_gate_for(root, errno)) != NULL)
+		r = g->readlink(g->arg, pid, what, buf, cap);
 	if (r < 0)
 		return -1;
 	if ((size_t)r >= cap) {

@@ -90,6 +90,26 @@ size_t procfs_strip_deleted(const char *buf, size_t n, bool *deleted);
  * not fit. */
 ssize_t procfs_readlink(const char *root, pid_t pid, const char *what,
                         char *buf, size_t cap, bool *deleted);
+/* What /proc refuses a recorder without CAP_SYS_PTRACE (-privsep),
+ * answered by someone who kept it (prochelp.h): procfs_readlink and
+ * rootcache ask the gate when a link under PROCFS_ROOT gives EACCES or
+ * EPERM, so their callers never branch. readlink as readlink(2) into buf
+ * (cap; NUL-terminated; " (deleted)" left in): length or -1 (errno);
+ * root: the task's root identity and, with fd non-NULL, an O_PATH
+ * descriptor the caller owns: 0 or -1 (errno). */
+struct procfs_gate {
+	ssize_t (*readlink)(void *arg, pid_t pid, const char *what, char *buf,
+	                    size_t cap);
+	int (*root)(void *arg, pid_t pid, int *fd, uint64_t *mnt_id,
+	            uint64_t *ino);
+	void *arg;
+};
+/* One per process (the recorder's); NULL: none. g must outlive its use. */
+void procfs_set_gate(const struct procfs_gate *g);
+/* The gate for root ("/proc" only: a test's directory never has one)
+ * after a failure with errno e; NULL when it does not apply. */
+const struct procfs_gate *procfs_gate_for(const char *root, int e);
+
 /* The path godo's own descriptor fd names (/proc/self/fd/N) as the kernel
  * prints it from godo's root, NUL-terminated in buf (cap); its length, or
  * -1 when it is no plain absolute path (unlinked, too long, anonymous). */

@@ -1,7 +1,9 @@
 /* rootcache.c - see rootcache.h. */
 #include "rootcache.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -91,19 +93,16 @@ victim(struct rootcache *rc)
 	return v;
 }
 
-/* A fresh answer, kept in a slot when it can be identified and its path
- * fits one. */
+/* fd (a root just opened) as the answer, kept in a slot when it can be
+ * identified and its path fits one. fd is consumed. */
 static int
-open_fresh(struct rootcache *rc, const char *path, char *buf, size_t cap,
+keep_fresh(struct rootcache *rc, int fd, char *buf, size_t cap,
            struct rootcache_ref *ref)
 {
 	struct rootcache_ent *e;
 	uint64_t mnt_id, ino;
 	ssize_t n;
-	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd < 0)
-		return -1;
 	n = procfs_fd_path(fd, buf, cap);
 	if (n <= 0) {
 		(void)close(fd);
@@ -134,11 +133,40 @@ open_fresh(struct rootcache *rc, const char *path, char *buf, size_t cap,
 	return 0;
 }
 
+/* A fresh answer: path opened. */
+static int
+open_fresh(struct rootcache *rc, const char *path, char *buf, size_t cap,
+           struct rootcache_ref *ref)
+{
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	return keep_fresh(rc, fd, buf, cap, ref);
+}
+
+/* The entry for (mnt_id, ino) as the answer: 0, or -1 when none. */
+static int
+hit(struct rootcache *rc, uint64_t mnt_id, uint64_t ino, char *buf, size_t cap,
+    struct rootcache_ref *ref)
+{
+	struct rootcache_ent *e = find(rc, mnt_id, ino);
+
+	if (e == NULL || e->n >= cap) {
+		rc->st.misses++;
+		return -1;
+	}
+	rc->st.hits++;
+	e->used_ms = rc->now_ms;
+	memcpy(buf, e->root, e->n + 1);
+	*ref = (struct rootcache_ref){e->fd, false, e->n};
+	return 0;
+}
+
 int
 rootcache_open(struct rootcache *rc, const char *path, char *buf, size_t cap,
                struct rootcache_ref *ref)
 {
-	struct rootcache_ent *e;
 	uint64_t mnt_id, ino;
 	int id;
 
@@ -148,18 +176,51 @@ rootcache_open(struct rootcache *rc, const char *path, char *buf, size_t cap,
 	id = identify(AT_FDCWD, path, 0, &mnt_id, &ino);
 	if (id < 0)
 		return -1; /* gone: no second syscall to hear it again */
-	if (id == 0) {
-		e = find(rc, mnt_id, ino);
-		if (e != NULL && e->n < cap) {
-			rc->st.hits++;
-			e->used_ms = rc->now_ms;
-			memcpy(buf, e->root, e->n + 1);
-			*ref = (struct rootcache_ref){e->fd, false, e->n};
-			return 0;
-		}
-		rc->st.misses++;
-	}
+	if (id == 0 && hit(rc, mnt_id, ino, buf, cap, ref) == 0)
+		return 0;
 	return open_fresh(rc, path, buf, cap, ref);
+}
+
+/* The root through the gate: its identity first (a hit costs no
+ * descriptor), then the descriptor. */
+static int
+open_gated(struct rootcache *rc, const struct procfs_gate *g, pid_t tgid,
+           char *buf, size_t cap, struct rootcache_ref *ref)
+{
+	uint64_t mnt_id = 0, ino = 0;
+	int fd = -1;
+
+	if (rc != NULL) {
+		if (g->root(g->arg, tgid, NULL, &mnt_id, &ino) != 0)
+			return -1;
+		if (mnt_id != 0 && hit(rc, mnt_id, ino, buf, cap, ref) == 0)
+			return 0;
+	}
+	if (g->root(g->arg, tgid, &fd, &mnt_id, &ino) != 0 || fd < 0)
+		return -1;
+	return keep_fresh(rc, fd, buf, cap, ref);
+}
+
+int
+rootcache_open_task(struct rootcache *rc, const char *proc_root, pid_t tgid,
+                    char *buf, size_t cap, struct rootcache_ref *ref)
+{
+	const struct procfs_gate *g;
+	char p[512];
+	int n;
+
+	*ref = (struct rootcache_ref){-1, false, 0};
+	if (tgid <= 0)
+		return -1;
+	n = snprintf(p, sizeof(p), "%s/%d/root", proc_root, (int)tgid);
+	if (n < 0 || (size_t)n >= sizeof(p))
+		return -1;
+	if (rootcache_open(rc, p, buf, cap, ref) == 0)
+		return 0;
+	g = procfs_gate_for(proc_root, errno);
+	if (g == NULL)
+		return -1;
+	return open_gated(rc, g, tgid, buf, cap, ref);
 }
 
 void

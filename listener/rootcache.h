@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define ROOTCACHE_SLOTS 16
 #define ROOTCACHE_ROOT_MAX 256
@@ -70,6 +71,11 @@ void rootcache_tick(struct rootcache *rc, uint64_t now_ms);
  * task gone is an ordinary answer). */
 int rootcache_open(struct rootcache *rc, const char *path, char *buf,
                    size_t cap, struct rootcache_ref *ref);
+/* The same for task tgid's root under proc_root; where /proc refuses it
+ * (EACCES, EPERM: no CAP_SYS_PTRACE) asked of procfs's gate (procfs.h:
+ * the proc helper), identity first. 0, or -1 (not logged). */
+int rootcache_open_task(struct rootcache *rc, const char *proc_root, pid_t tgid,
+                        char *buf, size_t cap, struct rootcache_ref *ref);
 /* Gives back what rootcache_open answered: closes an owned fd. */
 void rootcache_put(struct rootcache_ref *ref);
 

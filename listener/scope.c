@@ -145,8 +145,11 @@ scope_exec(struct tracker *tr, struct task *k)
 
 /* ---- the engine's daemons ---- */
 
+/* Is k the configured daemon (-daemon-exe)? Its exe from /proc; where
+ * /proc cannot tell (the proc helper down: -privsep) the exec's own
+ * SYSCALL record's exe= (hint; n 0: none), which the kernel printed. */
 static bool
-configured(struct tracker *tr, const struct task *k)
+configured(struct tracker *tr, const struct task *k, struct str hint)
 {
 	char exe[PATH_MAX_BYTES];
 	bool del;
@@ -156,13 +159,17 @@ configured(struct tracker *tr, const struct task *k)
 		return false;
 	n = procfs_readlink(tr->o.proc_root, k->tgid, "exe", exe, sizeof(exe),
 	                    &del);
+	if (n < 0 && errno != ENOENT && errno != ESRCH && hint.n > 0)
+		return hint.n == strlen(tr->o.daemon_exe) &&
+		       memcmp(hint.p, tr->o.daemon_exe, hint.n) == 0;
 	return n > 0 && !del && strcmp(exe, tr->o.daemon_exe) == 0;
 }
 
 static bool
-confirmed(struct tracker *tr, const struct task *k, enum daemonid_kind kind)
+confirmed(struct tracker *tr, const struct task *k, enum daemonid_kind kind,
+          struct str hint)
 {
-	return configured(tr, k) ||
+	return configured(tr, k, hint) ||
 	       (daemonid_host_root(tr->o.proc_root, k->tgid) &&
 	        daemonid_serves(tr->o.proc_root, k->tgid, kind));
 }
@@ -180,12 +187,14 @@ mark_daemon(struct tracker *tr, struct task *k)
  * container or a user does fills the queue); a full queue gives up the
  * candidate that waited longest. */
 static void
-enqueue(struct tracker *tr, const struct task *k, enum daemonid_kind kind)
+enqueue(struct tracker *tr, const struct task *k, enum daemonid_kind kind,
+        struct str hint)
 {
 	struct daemonid_cand *c = &tr->cand[0];
 	unsigned int i;
 
-	if (!configured(tr, k) && !daemonid_host_root(tr->o.proc_root, k->tgid))
+	if (!configured(tr, k, hint) &&
+	    !daemonid_host_root(tr->o.proc_root, k->tgid))
 		return;
 	for (i = 0; i < DAEMONID_CAND_MAX; i++) {
 		struct daemonid_cand *x = &tr->cand[i];
@@ -215,16 +224,18 @@ kind_of(struct str a, struct str b, struct str c)
 	return kind;
 }
 
-/* A candidate by name: the daemon now, or waiting for its socket. */
+/* A candidate by name: the daemon now, or waiting for its socket. hint:
+ * the exec's exe= (n 0: none). */
 static void
-consider(struct tracker *tr, struct task *k, enum daemonid_kind kind)
+consider(struct tracker *tr, struct task *k, enum daemonid_kind kind,
+         struct str hint)
 {
 	if (kind == DAEMONID_NONE)
 		return;
-	if (confirmed(tr, k, kind))
+	if (confirmed(tr, k, kind, hint))
 		mark_daemon(tr, k);
 	else
-		enqueue(tr, k, kind);
+		enqueue(tr, k, kind, hint);
 }
 
 void
@@ -234,7 +245,7 @@ scope_daemon_exec(struct tracker *tr, struct task *k, const struct sysevent *ev)
 
 	if (k->daemon || k->thread)
 		return;
-	consider(tr, k, kind_of(ev->exe, a0, ev->comm));
+	consider(tr, k, kind_of(ev->exe, a0, ev->comm), ev->exe);
 }
 
 void
@@ -253,7 +264,8 @@ scope_daemon_proc(struct tracker *tr, struct task *k)
 	consider(tr, k,
 	         kind_of((struct str){tr->pathbuf, n > 0 ? (size_t)n : 0},
 	                 (struct str){st.comm, strlen(st.comm)},
-	                 (struct str){"", 0}));
+	                 (struct str){"", 0}),
+	         (struct str){"", 0});
 }
 
 void
@@ -273,7 +285,7 @@ scope_tick(struct tracker *tr)
 			c->pid = 0;
 			continue;
 		}
-		if (!confirmed(tr, k, c->kind))
+		if (!confirmed(tr, k, c->kind, (struct str){"", 0}))
 			continue;
 		c->pid = 0;
 		mark_daemon(tr, k);

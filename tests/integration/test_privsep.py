@@ -43,8 +43,17 @@ def children(pid):
         return []
 
 
+def comm(pid):
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
 def monitor_of(g):
-    kids = children(g.proc.pid)
+    # the proc helper's keeper (godo-phkeeper) is godo's child too
+    kids = [k for k in children(g.proc.pid) if not comm(k).startswith("godo-ph")]
     return kids[0] if len(kids) == 1 else None
 
 

@@ -232,7 +232,8 @@ class Godo:
 
     def __init__(self, db, *extra):
         self.db = db
-        self.extra = list(extra)
+        # GODO_EXTRA_FLAGS (e.g. "-privsep"): every godo of a suite run so
+        self.extra = list(extra) + shlex.split(os.environ.get("GODO_EXTRA_FLAGS", ""))
         if not any(a.startswith("-state-dir") for a in self.extra):
             # not the shared /var/lib/godo: a spool left there by another
             # run would be replayed into this test's database
