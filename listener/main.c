@@ -498,7 +498,7 @@ main(int argc, char **argv)
 		util_strlcpy(g.host, "unknown", sizeof(g.host));
 	g.start_ns = util_wall_ns();
 
-	if (g.o.privsep && !g.o.no_privsep)
+	if (options_privsep(&g.o))
 		startup_privsep(&g, err, sizeof(err));
 	else
 		g.store = store_open(g.o.mongo, g.o.db, err, sizeof(err));
@@ -564,9 +564,9 @@ main(int argc, char **argv)
 	if (core_snapshot(g.core) != 0)
 		log_warn("snapshot of /proc failed");
 	(void)procconn_resync_take(g.conn); /* the snapshot just did that */
-	if (g.o.privsep && !g.o.no_privsep)
+	if (options_privsep(&g.o))
 		phrun_start(&g);
-	if (g.o.privsep && !g.o.no_privsep && priv_drop_ptrace() == 0)
+	if (options_privsep(&g.o) && priv_drop_ptrace() == 0)
 		log_info("privsep: CAP_SYS_PTRACE dropped after the snapshot");
 	read_clock(&g);
 	g.last_flush_ms = g.last_stats_ms = g.now_ms;

@@ -127,12 +127,13 @@ options_parse(struct options *o, int argc, char **argv)
 	     "forge them",
 	     NULL},
 	    {"privsep", FLAG_BOOL, &o->privsep,
-	     "privilege separation: an unprivileged writer process, without "
-	     "capabilities, talks to the store; the recorder never waits on "
-	     "it (spool)",
+	     "privilege separation (the default): an unprivileged writer "
+	     "process, without capabilities, talks to the store; the recorder "
+	     "never waits on it (spool)",
 	     NULL},
 	    {"no-privsep", FLAG_BOOL, &o->no_privsep,
-	     "one process talks to the store (overrides -privsep)", NULL},
+	     "one process, root, talks to the store (overrides -privsep)",
+	     NULL},
 	    {"privsep-user", FLAG_STR, &o->privsep_user,
 	     "the writer's user (default godo, else nobody)", NULL},
 	    {"no-chain", FLAG_BOOL, &o->no_chain,
@@ -190,6 +191,7 @@ options_parse(struct options *o, int argc, char **argv)
 	o->fd_cap = 262144;
 	o->source = "unicast";
 	o->rules_mode = "install";
+	o->privsep = true; /* issue 19: the network side never runs as root */
 	argc = take_replay(o, argc, argv, av);
 	if (argc < 0)
 		return OPTIONS_BAD;
@@ -242,4 +244,10 @@ options_check(const struct options *o, char *err, size_t errlen)
 		            "-lock and -force need -source=unicast (beside "
 		            "a daemon godo changes nothing of its setup)");
 	return 0;
+}
+
+bool
+options_privsep(const struct options *o)
+{
+	return o->privsep && !o->no_privsep;
 }

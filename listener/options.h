@@ -39,4 +39,8 @@ enum options_result options_parse(struct options *o, int argc, char **argv);
 /* Ranges the flag parser cannot check. -1 with the reason in err. */
 int options_check(const struct options *o, char *err, size_t errlen);
 
+/* Whether the store goes through the writer process: on by default,
+ * -no-privsep wins over -privsep. */
+bool options_privsep(const struct options *o);
+
 #endif

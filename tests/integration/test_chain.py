@@ -309,7 +309,8 @@ def killed_mid_flush():
     state = tempfile.mkdtemp(prefix="godo-chain-state-")
     work = tempfile.mkdtemp(prefix="godo-chain-")
     os.environ["GODO_TEST_KILL_MID_FLUSH"] = "1"
-    g = Godo(db, "-all", "-state-dir=" + state)
+    # the one-process journal; a writer killed under -privsep is test_privsep's
+    g = Godo(db, "-all", "-no-privsep", "-state-dir=" + state)
     try:
         g.start()  # it may kill itself at its very first flush
     except RuntimeError:
@@ -325,7 +326,7 @@ def killed_mid_flush():
     killed = g.proc.poll() == -9
     g.kill()
     rc_mid, out_mid = verify(db)
-    g2 = Godo(db, "-all", "-state-dir=" + state).start()
+    g2 = Godo(db, "-all", "-no-privsep", "-state-dir=" + state).start()
     workload(work, "after")
     rc2 = g2.stop(settle=1.5)
     rc, out = verify(db)

@@ -30,7 +30,25 @@ test_options_defaults(void **state)
 	assert_int_equal(o.batch_wait_us, 2000);
 	assert_false(o.all);
 	assert_false(o.lock);
+	assert_true(options_privsep(&o)); /* issue 19: on by default */
 	assert_int_equal(options_check(&o, err, sizeof(err)), 0);
+}
+
+static void
+test_options_no_privsep_wins(void **state)
+{
+	const char *off[] = {"godo", "-no-privsep"};
+	const char *both[] = {"godo", "-privsep", "-no-privsep"};
+	const char *on[] = {"godo", "-privsep"};
+	struct options o;
+
+	(void)state;
+	assert_int_equal(parse(&o, 2, off), OPTIONS_RUN);
+	assert_false(options_privsep(&o));
+	assert_int_equal(parse(&o, 3, both), OPTIONS_RUN);
+	assert_false(options_privsep(&o));
+	assert_int_equal(parse(&o, 2, on), OPTIONS_RUN);
+	assert_true(options_privsep(&o));
 }
 
 static void
@@ -155,6 +173,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_options_mem_limit),
 	    cmocka_unit_test(test_options_defaults),
+	    cmocka_unit_test(test_options_no_privsep_wins),
 	    cmocka_unit_test(test_options_flags),
 	    cmocka_unit_test(test_options_ranges),
 	    cmocka_unit_test(test_options_bad_and_extra),
