@@ -171,7 +171,7 @@ UNIT_test_filter_render := filter/render_text filter/render_text_op filter/rende
 UNIT_test_procfs := listener/procfs common/log common/util
 UNIT_test_reasm := listener/reasm listener/record listener/sysevent listener/argvdec listener/syscalls common/util common/log
 UNIT_test_record := listener/record common/util
-UNIT_test_rules := listener/rules listener/nlrecv common/log common/util
+UNIT_test_rules := listener/rules listener/rules_kern listener/nlrecv common/log common/util
 # listener logic
 UNIT_test_fgroup := common/fgroup listener/writeback listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainent common/chainhead common/digest listener/docbuild listener/docbuild_ct \
 	tests/unit/fake_store common/esc common/log common/util
@@ -199,7 +199,7 @@ UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback common/f
 	listener/docbuild listener/docbuild_ct tests/unit/fake_store common/esc common/log \
 	common/util
 UNIT_test_options := listener/options common/flags common/log common/util
-UNIT_test_tamper := listener/rules listener/rules_excl listener/rules_check listener/auditsock listener/nlrecv \
+UNIT_test_tamper := listener/rules listener/rules_kern listener/rules_excl listener/rules_check listener/auditsock listener/nlrecv \
 	common/log common/util
 UNIT_test_textrec := listener/textrec listener/textend listener/serialgap \
 	listener/reasm listener/record common/util common/log

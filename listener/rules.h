@@ -59,30 +59,6 @@ int rules_remove(int ctl, struct rules *rs);
 /* Frees the handle without touching the kernel (what a crash leaves). */
 void rules_free(struct rules *rs);
 
-/* Lists the kernel's rules (AUDIT_LIST_RULES) and deletes every rule whose
- * key is exactly key (e.g. left by a crashed godo: its pid!= differs).
- * Returns the number deleted, -1 on error (listing failed or a delete
- * failed). */
-int rules_purge(int ctl, const char *key);
-/* The same over the rules with key (all when NULL) that match accepts (all
- * when NULL), each deleted as listed; what names them in the log. */
-int rules_purge_where(int ctl, const char *key,
-                      bool (*match)(const struct audit_rule_data *),
-                      const char *what);
-
-/* Counts the kernel's rules whose key is exactly key; -1 on error. */
-int rules_count_keyed(int ctl, const char *key);
-
-/* Lists the kernel's rules in its order (list by list, each in evaluation
- * order); copies of those with key (all when key is NULL) go to *out, a
- * malloc'd array of malloc'd rules the caller frees with rules_list_free.
- * Returns the count, -1 (logged) on error. */
-int rules_list_kernel(int ctl, const char *key, struct audit_rule_data ***out);
-void rules_list_free(struct audit_rule_data **v, int n);
-/* True when the listed rule r (whole, as rules_list_kernel returns it) has
- * key. */
-bool rules_has_key(const struct audit_rule_data *r, const char *key);
-
 /* Repairs after tampering: deletes every key=godo rule left in the kernel
  * (rules_purge), then adds rs's rules again; with prepend at the head of
  * the exit list (AUDIT_FILTER_PREPEND, in the table's order), ahead of a

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "rules_excl.h"
+#include "rules_kern.h"
 
 /* The value of the first field f of r, or 0 when r has none. */
 static uint32_t

@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "rules.h"
+#include "rules_kern.h"
 
 #define EXCL_LIST AUDIT_FILTER_EXCLUDE
 #define PROCTITLE_TYPE 1327 /* AUDIT_PROCTITLE */

@@ -12,6 +12,7 @@
 
 #include "chainhead.h"
 #include "log.h"
+#include "rules_kern.h"
 #include "storelink.h"
 #include "util.h"
 

@@ -30,6 +30,7 @@
 
 #include "log.h"
 #include "rules.h"
+#include "rules_kern.h"
 #include "rules_check.h"
 #include "auditsock.h"
 #include "procconn.h"

@@ -34,6 +34,7 @@
 #include "log.h"
 #include "priv.h"
 #include "rules.h"
+#include "rules_kern.h"
 #include "auditsock.h"
 #include "procconn.h"
 

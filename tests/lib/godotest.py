@@ -232,7 +232,7 @@ class Godo:
 
     def __init__(self, db, *extra):
         self.db = db
-        # GODO_EXTRA_FLAGS (e.g. "-privsep"): every godo of a suite run so
+        # GODO_EXTRA_FLAGS (e.g. "-no-privsep"): every godo of a suite run so
         self.extra = list(extra) + shlex.split(os.environ.get("GODO_EXTRA_FLAGS", ""))
         if not any(a.startswith("-state-dir") for a in self.extra):
             # not the shared /var/lib/godo: a spool left there by another
