@@ -16,7 +16,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from godotest import GODO, WRAP, Godo, check, client, fresh_db, finish_dropping, wait_for  # noqa: E402
-from test_privsep import children  # noqa: E402
+from test_privsep import children, monitor_of, writer_of  # noqa: E402
 
 MODULE = os.path.join(os.path.dirname(GODO), "godo-store.so")
 
@@ -48,10 +48,11 @@ def check_needed():
 def check_privsep(d, db):
     g = Godo(db, "-all", "-privsep", "-privsep-user=nobody").start()
     try:
-        kids = children(g.proc.pid)
-        mon = kids[0] if len(kids) == 1 else None
-        wr = children(mon)[0] if mon is not None and len(children(mon)) == 1 else None
-        check("storemod_privsep_processes", mon is not None and wr is not None, "children %r" % kids)
+        # godo's children: the monitor (which forks the writer) and the
+        # proc helper's keeper
+        mon, wr = monitor_of(g), writer_of(g)
+        check("storemod_privsep_processes", mon is not None and wr is not None,
+              "children %r" % children(g.proc.pid))
         check("storemod_recorder_no_mongoc", not has_mongoc(g.proc.pid),
               sorted(p for p in maps(g.proc.pid) if "mongoc" in p or "godo-store" in p))
         if mon is not None:
