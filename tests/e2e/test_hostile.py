@@ -160,9 +160,10 @@ def fork_storm():
 
 
 def fork_storm_fair():
-    # -mem-limit=4M: at most twice godo's resident size at start, so the
-    # tables get their minimum, 1 MiB (about 1,800 tasks), whether godo maps
-    # libmongoc (-no-privsep: ~10 MiB) or not (the privsep recorder: ~4 MiB)
+    # -mem-limit=4M: the tables get half of what godo's resident size at
+    # start leaves, at least 1 MiB (about 1,800 tasks); with 4M that is the
+    # minimum whether godo maps libmongoc (-no-privsep: ~10 MiB) or not (the
+    # privsep recorder: 3-7 MiB)
     db = fresh_db("hostile_fair")
     g = Godo(db, "-mem-limit=4M", "-stats=1").start()
     storm = writer = None
