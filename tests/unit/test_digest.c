@@ -384,6 +384,52 @@ test_digest_doc_known(void **state)
 	bson_destroy(&b);
 }
 
+/* Pieces of any size give the digest of the whole (a block boundary falls
+ * inside, before and after pieces), plain and keyed; a context copied mid
+ * way goes on independently. */
+static void
+test_digest_streamed(void **state)
+{
+	static const char c7[] =
+	    "This is a test using a larger than block-size key and a larger "
+	    "than block-size data. The key needs to be hashed before being "
+	    "used by the HMAC algorithm.";
+	static const size_t cuts[] = {0, 1, 63, 64, 65, 127, 128, 150};
+	unsigned char key[131], whole[DIGEST_LEN], got[DIGEST_LEN];
+	struct digest_ctx c, copy;
+	struct digest_key k;
+	size_t n = strlen(c7), i, off, step;
+	int keyed;
+
+	(void)state;
+	memset(key, 0xaa, sizeof(key));
+	key_fill(&k, key, sizeof(key));
+	for (keyed = 0; keyed < 2; keyed++) {
+		const struct digest_key *kp = keyed ? &k : NULL;
+
+		assert_int_equal(digest_bytes(kp, c7, n, whole), 0);
+		for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+			digest_init(&c, kp);
+			digest_update(&c, c7, cuts[i]);
+			copy = c;
+			digest_update(&c, c7 + cuts[i], n - cuts[i]);
+			digest_final(&c, got);
+			assert_memory_equal(got, whole, DIGEST_LEN);
+			digest_update(&copy, c7 + cuts[i], n - cuts[i]);
+			digest_final(&copy, got);
+			assert_memory_equal(got, whole, DIGEST_LEN);
+		}
+		for (step = 1; step < 9; step++) {
+			digest_init(&c, kp);
+			for (off = 0; off < n; off += step)
+				digest_update(&c, c7 + off,
+				              n - off < step ? n - off : step);
+			digest_final(&c, got);
+			assert_memory_equal(got, whole, DIGEST_LEN);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -398,6 +444,7 @@ main(void)
 	    cmocka_unit_test(test_digest_sha256_fips),
 	    cmocka_unit_test(test_digest_hmac_rfc4231),
 	    cmocka_unit_test(test_digest_doc_known),
+	    cmocka_unit_test(test_digest_streamed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
