@@ -21,12 +21,14 @@ DESTDIR ?=
 MODE ?= release
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
-PKGS := libmongoc-1.0 libbson-1.0 audit auparse libcrypto zlib
+PKGS := libmongoc-1.0 libbson-1.0 audit auparse libcrypto zlib nettle
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # godo itself does not link libmongoc: the store module does (godo-store.so,
-# dlopen'ed by the process that talks to the store: listener/storemod.h)
-GODO_LIBS = $(shell pkg-config --libs $(filter-out libmongoc-1.0,$(PKGS)) 2>/dev/null) -ldl
+# dlopen'ed by the process that talks to the store: listener/storemod.h),
+# nor libcrypto: Nettle hashes (common/digest.h); OpenSSL 3's provider set-up
+# cost about 2 MiB of RSS (docs/performance.md, Round 6)
+GODO_LIBS = $(shell pkg-config --libs $(filter-out libmongoc-1.0 libcrypto,$(PKGS)) 2>/dev/null) -ldl
 STOREMOD_LIBS = $(shell pkg-config --libs libmongoc-1.0 libbson-1.0 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
@@ -134,7 +136,7 @@ UNIT_test_writerbox := listener/writerbox common/log
 UNIT_test_priv_plan := listener/priv common/log
 UNIT_test_sysevent := listener/sysevent listener/argvdec listener/syscalls listener/reasm \
 	listener/record \
-	common/util common/log
+	common/util common/log common/digest
 UNIT_test_common := common/esc common/flags common/path common/util common/log
 UNIT_test_digest := common/digest common/log common/util
 UNIT_test_chainent := common/chainent
@@ -146,7 +148,7 @@ UNIT_test_verifywin := filter/verify filter/verifyent common/chainent filter/ver
 UNIT_test_procconn := listener/procconn listener/nlrecv common/log common/util
 UNIT_test_hostile := listener/sysevent listener/argvdec listener/syscalls listener/reasm \
 	listener/record \
-	common/util common/log
+	common/util common/log common/digest
 UNIT_test_filter_path := filter/repair filter/model filter/mem filter/bytes \
 	filter/strmap common/path common/esc common/util common/log
 # filter stages
@@ -169,7 +171,7 @@ UNIT_test_filter_render := filter/render_text filter/render_text_op filter/rende
 	filter/render_html filter/render_page $(FILTER_MODEL) \
 	filter/rank filter/prov filter/render_page_js filter/render_page_tl
 UNIT_test_procfs := listener/procfs common/log common/util
-UNIT_test_reasm := listener/reasm listener/record listener/sysevent listener/argvdec listener/syscalls common/util common/log
+UNIT_test_reasm := listener/reasm listener/record listener/sysevent listener/argvdec listener/syscalls common/util common/log common/digest
 UNIT_test_record := listener/record common/util
 UNIT_test_rules := listener/rules listener/rules_kern listener/nlrecv common/log common/util
 # listener logic

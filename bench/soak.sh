@@ -12,14 +12,16 @@
 # (from its stats line, SIGUSR1), the kernel's lost counter and backlog. At
 # the end: workload loops/s, lost Δ, connector overruns, store operations
 # failed, godo's RSS first/last/max, and the RSS growth over the second half
-# of the run (a leak shows as steady growth there). With -privsep the
+# of the run (a leak shows as steady growth there). With privilege
+# separation (the default; -godo-args "-all -no-privsep" turns it off) the
 # writer (godo's grandchild: recorder -> monitor -> writer) is sampled too:
 # its VmRSS in each line, its peak (VmHWM, of the last writer if it was
-# restarted) and the monitor's at the end. godo's RssAnon/RssFile split
+# restarted) and the monitor's and the proc helper's (godo-phkeeper ->
+# godo-prochelp) at the end. godo's RssAnon/RssFile split
 # (heap vs library pages) is in each line; -smaps DIR keeps godo's (and the
 # writer's) /proc/PID/smaps at each sample there (where the memory is);
-# -idle N: first N s without the workload, godo's (and the writer's) VmRSS
-# every 5 s (idle RSS). As root; holds /tmp/godo-audit.lock while godo
+# -idle N: first N s without the workload, godo's (and the writer's,
+# monitor's and proc helper's) VmRSS every 5 s (idle RSS). As root; holds /tmp/godo-audit.lock while godo
 # runs; godo puts the audit state back.
 # godo's log is kept in bench/results/soak-<time>.godo.log.
 set -euo pipefail
@@ -69,15 +71,34 @@ cleanup() {
 trap cleanup EXIT
 
 kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
-# the writer: the child of godo's child (the monitor); empty without privsep
-writer_pid() {
-	local m
-	for m in $(pgrep -P "$GPID" 2>/dev/null || true); do
-		pgrep -P "$m" 2>/dev/null | head -1 && return 0
+# godo's children: the monitor (named godo) and the proc helper's keeper
+# (godo-phkeeper); their children: the writer and the proc helper server.
+# Each empty when absent (-no-privsep).
+child_named() { # PARENT NAME [-v: not NAME]
+	local c
+	for c in $(pgrep -P "$1" 2>/dev/null || true); do
+		if [ "${3:-}" = -v ]; then
+			[ "$(cat "/proc/$c/comm" 2>/dev/null)" != "$2" ] && echo "$c" && return 0
+		else
+			[ "$(cat "/proc/$c/comm" 2>/dev/null)" = "$2" ] && echo "$c" && return 0
+		fi
 	done
 	return 0
 }
-monitor_pid() { pgrep -P "$GPID" 2>/dev/null | head -1 || true; }
+monitor_pid() { child_named "$GPID" godo-phkeeper -v; }
+writer_pid() {
+	local m
+	m=$(monitor_pid)
+	[ -n "$m" ] && pgrep -P "$m" 2>/dev/null | head -1
+	return 0
+}
+keeper_pid() { child_named "$GPID" godo-phkeeper; }
+helper_pid() {
+	local k
+	k=$(keeper_pid)
+	[ -n "$k" ] && child_named "$k" godo-prochelp
+	return 0
+}
 kstat() { auditctl -s | awk -v k="$1" '$1 == k { print $2 }'; }
 stats() { # ask godo for a stats line; print its "tasks N/..", "files N/..", "pending N"
 	local n0
@@ -111,7 +132,10 @@ sleep 1
 for i in $(seq 5 5 "$IDLE"); do
 	sleep 5
 	wp=$(writer_pid)
-	echo "idle ${i}s: godo VmRSS $(kib "$GPID" VmRSS) KiB (anon $(kib "$GPID" RssAnon), file $(kib "$GPID" RssFile))${wp:+, writer $(kib "$wp" VmRSS) KiB}"
+	mp=$(monitor_pid)
+	kp=$(keeper_pid)
+	hp=$(helper_pid)
+	echo "idle ${i}s: godo VmRSS $(kib "$GPID" VmRSS) KiB (anon $(kib "$GPID" RssAnon), file $(kib "$GPID" RssFile))${wp:+, writer $(kib "$wp" VmRSS) KiB}${mp:+, monitor $(kib "$mp" VmRSS) KiB}${kp:+, proc helper keeper $(kib "$kp" VmRSS) KiB}${hp:+, server $(kib "$hp" VmRSS) KiB}"
 done
 lost0=$(kstat lost)
 mkdir -p "$scratch/wl"
@@ -153,6 +177,12 @@ whwm=""
 [ -n "$wp" ] && whwm=$(kib "$wp" VmHWM)
 mhwm=""
 [ -n "$mp" ] && [ "$mp" != "$wp" ] && mhwm=$(kib "$mp" VmHWM)
+kp=$(keeper_pid)
+hp=$(helper_pid)
+khwm=""
+hhwm=""
+[ -n "$kp" ] && khwm=$(kib "$kp" VmHWM)
+[ -n "$hp" ] && hhwm=$(kib "$hp" VmHWM)
 lost1=$(kstat lost)
 kill "$GPID"
 wait "$GPID" || true
@@ -176,4 +206,7 @@ wn=${#wrss[@]}
 if [ -n "$whwm" ] && [ "$wn" -gt 0 ]; then
 	echo "writer RSS KiB: first sample ${wrss[0]}, last ${wrss[$((wn - 1))]}, peak (VmHWM) $whwm;" \
 		"monitor peak (VmHWM) ${mhwm:-?}"
+fi
+if [ -n "$khwm" ] || [ -n "$hhwm" ]; then
+	echo "proc helper peak (VmHWM) KiB: keeper ${khwm:-?}, server ${hhwm:-?}"
 fi

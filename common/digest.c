@@ -3,8 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,107 +10,71 @@
 #include "log.h"
 #include "util.h"
 
-/* One hashing in progress: plain SHA-256 or HMAC-SHA256. */
-struct sink {
-	EVP_MD_CTX *md;
-	EVP_MAC *mac;
-	EVP_MAC_CTX *mc;
-	bool bad; /* an update failed: the result is refused */
-};
-
-static int
-sink_open(struct sink *s, const struct digest_key *k)
+void
+digest_init(struct digest_ctx *c, const struct digest_key *k)
 {
-	memset(s, 0, sizeof(*s));
-	if (k == NULL || k->len == 0) {
-		s->md = EVP_MD_CTX_new();
-		if (s->md != NULL &&
-		    EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) == 1)
-			return 0;
-	} else {
-		OSSL_PARAM p[2] = {
-		    OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-		                                     (char *)"SHA256", 0),
-		    OSSL_PARAM_construct_end()};
-		s->mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-		s->mc = s->mac != NULL ? EVP_MAC_CTX_new(s->mac) : NULL;
-		if (s->mc != NULL &&
-		    EVP_MAC_init(s->mc, k->key, k->len, p) == 1)
-			return 0;
-	}
-	log_warn("digest: libcrypto refused to start a digest");
-	EVP_MD_CTX_free(s->md);
-	EVP_MAC_CTX_free(s->mc);
-	EVP_MAC_free(s->mac);
-	return -1;
-}
-
-static void
-put(struct sink *s, const void *p, size_t n)
-{
-	int ok = s->md != NULL ? EVP_DigestUpdate(s->md, p, n)
-	                       : EVP_MAC_update(s->mc, p, n);
-	if (ok != 1)
-		s->bad = true;
-}
-
-static int
-sink_close(struct sink *s, unsigned char out[DIGEST_LEN])
-{
-	unsigned int mdlen = 0;
-	size_t maclen = 0;
-	int ok;
-
-	if (s->md != NULL)
-		ok = EVP_DigestFinal_ex(s->md, out, &mdlen) == 1 &&
-		     mdlen == DIGEST_LEN;
+	memset(c, 0, sizeof(*c));
+	c->keyed = k != NULL && k->len > 0;
+	if (c->keyed)
+		hmac_sha256_set_key(&c->u.hmac, k->len, k->key);
 	else
-		ok = EVP_MAC_final(s->mc, out, &maclen, DIGEST_LEN) == 1 &&
-		     maclen == DIGEST_LEN;
-	EVP_MD_CTX_free(s->md);
-	EVP_MAC_CTX_free(s->mc);
-	EVP_MAC_free(s->mac);
-	if (!ok || s->bad) {
-		log_warn("digest: libcrypto failed");
-		return -1;
-	}
-	return 0;
+		sha256_init(&c->u.sha);
 }
 
-static void
-put_u8(struct sink *s, uint8_t v)
+void
+digest_update(struct digest_ctx *c, const void *p, size_t n)
 {
-	put(s, &v, 1);
+	if (n == 0)
+		return; /* p may be NULL then */
+	if (c->keyed)
+		hmac_sha256_update(&c->u.hmac, n, p);
+	else
+		sha256_update(&c->u.sha, n, p);
+}
+
+void
+digest_final(struct digest_ctx *c, unsigned char out[DIGEST_LEN])
+{
+	if (c->keyed)
+		hmac_sha256_digest(&c->u.hmac, DIGEST_LEN, out);
+	else
+		sha256_digest(&c->u.sha, DIGEST_LEN, out);
 }
 
 static void
-put_u32(struct sink *s, uint32_t v)
+put_u8(struct digest_ctx *s, uint8_t v)
+{
+	digest_update(s, &v, 1);
+}
+
+static void
+put_u32(struct digest_ctx *s, uint32_t v)
 {
 	unsigned char b[4] = {(unsigned char)(v >> 24),
 	                      (unsigned char)(v >> 16), (unsigned char)(v >> 8),
 	                      (unsigned char)v};
-	put(s, b, sizeof(b));
+	digest_update(s, b, sizeof(b));
 }
 
 static void
-put_u64(struct sink *s, uint64_t v)
+put_u64(struct digest_ctx *s, uint64_t v)
 {
 	put_u32(s, (uint32_t)(v >> 32));
 	put_u32(s, (uint32_t)v);
 }
 
 static void
-put_bytes(struct sink *s, const void *p, uint32_t n)
+put_bytes(struct digest_ctx *s, const void *p, uint32_t n)
 {
 	put_u32(s, n);
-	put(s, p, n);
+	digest_update(s, p, n);
 }
 
-static int put_container(struct sink *s, const bson_iter_t *it, bool array,
-                         bool top, int depth);
+static int put_container(struct digest_ctx *s, const bson_iter_t *it,
+                         bool array, bool top, int depth);
 
 static int
-put_value(struct sink *s, const bson_iter_t *it, int depth)
+put_value(struct digest_ctx *s, const bson_iter_t *it, int depth)
 {
 	uint32_t n = 0, sub_n = 0;
 	const uint8_t *bin = NULL;
@@ -157,16 +119,16 @@ put_value(struct sink *s, const bson_iter_t *it, int depth)
 		return 0;
 	case BSON_TYPE_OID:
 		put_u8(s, 'O');
-		put(s, bson_iter_oid(it)->bytes, 12);
+		digest_update(s, bson_iter_oid(it)->bytes, 12);
 		return 0;
 	case BSON_TYPE_DOCUMENT:
 		return put_container(s, it, false, false, depth + 1);
 	case BSON_TYPE_ARRAY:
 		return put_container(s, it, true, false, depth + 1);
 	default:
-		log_warn("digest: field '%s' has BSON type 0x%02x, not in the "
-		         "canonical form",
-		         bson_iter_key(it), (unsigned)bson_iter_type(it));
+		log_warnx("digest: field '%s' has BSON type 0x%02x, not in the "
+		          "canonical form",
+		          bson_iter_key(it), (unsigned)bson_iter_type(it));
 		return -1;
 	}
 }
@@ -205,14 +167,14 @@ collect(const bson_iter_t *it, bool top, struct field *buf, struct field **f,
 	*heap = false;
 	*n = 0;
 	if (!top && !bson_iter_recurse(it, &first)) {
-		log_warn("digest: unreadable nested document");
+		log_warnx("digest: unreadable nested document");
 		return -1;
 	}
 	child = first;
 	while (bson_iter_next(&child))
 		cap++;
 	if (cap > DIGEST_MAX_FIELDS) {
-		log_warn("digest: more than %d fields", DIGEST_MAX_FIELDS);
+		log_warnx("digest: more than %d fields", DIGEST_MAX_FIELDS);
 		return -1;
 	}
 	if (cap > DIGEST_STACK_FIELDS) {
@@ -244,20 +206,20 @@ collect(const bson_iter_t *it, bool top, struct field *buf, struct field **f,
 
 /* An array: its values in order, keys ignored; nothing to sort. */
 static int
-put_array(struct sink *s, const bson_iter_t *it, int depth)
+put_array(struct digest_ctx *s, const bson_iter_t *it, int depth)
 {
 	bson_iter_t child;
 	uint32_t n = 0;
 	int rc = 0;
 
 	if (!bson_iter_recurse(it, &child)) {
-		log_warn("digest: unreadable array");
+		log_warnx("digest: unreadable array");
 		return -1;
 	}
 	while (bson_iter_next(&child))
 		n++;
 	if (n > DIGEST_MAX_FIELDS) {
-		log_warn("digest: more than %d fields", DIGEST_MAX_FIELDS);
+		log_warnx("digest: more than %d fields", DIGEST_MAX_FIELDS);
 		return -1;
 	}
 	put_u8(s, 'a');
@@ -270,7 +232,7 @@ put_array(struct sink *s, const bson_iter_t *it, int depth)
 }
 
 static int
-put_container(struct sink *s, const bson_iter_t *it, bool array, bool top,
+put_container(struct digest_ctx *s, const bson_iter_t *it, bool array, bool top,
               int depth)
 {
 	struct field buf[DIGEST_STACK_FIELDS], *f;
@@ -279,7 +241,7 @@ put_container(struct sink *s, const bson_iter_t *it, bool array, bool top,
 	int rc = 0;
 
 	if (depth > DIGEST_MAX_DEPTH) {
-		log_warn("digest: nested deeper than %d", DIGEST_MAX_DEPTH);
+		log_warnx("digest: nested deeper than %d", DIGEST_MAX_DEPTH);
 		return -1;
 	}
 	if (array)
@@ -302,32 +264,32 @@ int
 digest_doc(const struct digest_key *k, const bson_t *doc,
            unsigned char out[DIGEST_LEN])
 {
-	struct sink s;
+	struct digest_ctx s;
 	bson_iter_t it;
 	int rc;
 
 	if (!bson_iter_init(&it, doc)) {
-		log_warn("digest: invalid BSON document");
+		log_warnx("digest: invalid BSON document");
 		return -1;
 	}
-	if (sink_open(&s, k) != 0)
-		return -1;
+	digest_init(&s, k);
 	rc = put_container(&s, &it, false, true, 0);
 	if (rc != 0)
-		s.bad = true;
-	return sink_close(&s, out) == 0 && rc == 0 ? 0 : -1;
+		return -1;
+	digest_final(&s, out);
+	return 0;
 }
 
 int
 digest_bytes(const struct digest_key *k, const void *p, size_t n,
              unsigned char out[DIGEST_LEN])
 {
-	struct sink s;
+	struct digest_ctx c;
 
-	if (sink_open(&s, k) != 0)
-		return -1;
-	put(&s, p, n);
-	return sink_close(&s, out);
+	digest_init(&c, k);
+	digest_update(&c, p, n);
+	digest_final(&c, out);
+	return 0;
 }
 
 void
@@ -370,19 +332,19 @@ digest_key_load(struct digest_key *k, const char *path)
 	memset(k, 0, sizeof(*k));
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
-		log_warn("chain key %s: %s", path, strerror(errno));
+		log_warn("chain key %s", path);
 		return -1;
 	}
 	n = read(fd, k->key, sizeof(k->key));
 	if (n == (ssize_t)sizeof(k->key) && read(fd, &extra, 1) == 1)
 		n = -2;
 	if (close(fd) != 0 && n >= 0)
-		log_warn("chain key %s: close: %s", path, strerror(errno));
+		log_warn("chain key %s: close", path);
 	if (n < 16) {
-		log_warn("chain key %s: %s", path,
-		         n == -2 ? "longer than 256 bytes"
-		         : n < 0 ? "unreadable"
-		                 : "shorter than 16 bytes");
+		log_warnx("chain key %s: %s", path,
+		          n == -2 ? "longer than 256 bytes"
+		          : n < 0 ? "unreadable"
+		                  : "shorter than 16 bytes");
 		memset(k, 0, sizeof(*k));
 		return -1;
 	}

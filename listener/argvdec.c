@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "digest.h"
 #include "log.h"
 #include "schema.h"
 #include "util.h"
@@ -40,8 +39,8 @@ struct argvdec {
 	bool hex;  /* its chunks are hex (aN_len counts hex digits) */
 	uint64_t declared; /* its aN_len */
 	uint64_t argc, next, chunk_next, enc_len, enc_got;
-	EVP_MD_CTX *md;
-	bool md_ok;
+	struct digest_ctx md;
+	bool md_ok; /* md started: an EXECVE record was seen */
 };
 
 struct argvdec *
@@ -53,12 +52,6 @@ argvdec_new(void)
 		log_warn("argvdec: scratch space");
 		return NULL;
 	}
-	a->md = EVP_MD_CTX_new();
-	if (a->md == NULL) {
-		log_warnx("argvdec: no digest context");
-		free(a);
-		return NULL;
-	}
 	return a;
 }
 
@@ -67,7 +60,6 @@ argvdec_free(struct argvdec *a)
 {
 	if (a == NULL)
 		return;
-	EVP_MD_CTX_free(a->md);
 	free(a);
 }
 
@@ -82,12 +74,10 @@ argvdec_begin(struct argvdec *a)
 }
 
 static void
-digest(struct argvdec *a, const void *p, size_t n)
+hash_put(struct argvdec *a, const void *p, size_t n)
 {
-	if (a->md_ok && EVP_DigestUpdate(a->md, p, n) != 1) {
-		log_warnx("argvdec: SHA-256 update failed");
-		a->md_ok = false;
-	}
+	if (a->md_ok)
+		digest_update(&a->md, p, n);
 }
 
 /* The tail of the argument being closed: ring's bytes in order. */
@@ -127,7 +117,7 @@ arg_close(struct argvdec *a, struct sysevent *e)
 {
 	if (!a->open)
 		return;
-	digest(a, "", 1);
+	hash_put(a, "", 1);
 	if (a->cut && a->slot)
 		keep_tail(a, e);
 	a->open = false;
@@ -189,7 +179,7 @@ arg_append(struct argvdec *a, struct sysevent *e, struct str v)
 	}
 	if (n <= 0 || !a->open)
 		return;
-	digest(a, a->value, (size_t)n);
+	hash_put(a, a->value, (size_t)n);
 	a->len += (uint64_t)n;
 	if (!a->slot)
 		return;
@@ -266,9 +256,8 @@ static void
 first_record(struct argvdec *a)
 {
 	a->seen = true;
-	a->md_ok = EVP_DigestInit_ex(a->md, EVP_sha256(), NULL) == 1;
-	if (!a->md_ok)
-		log_warnx("argvdec: SHA-256 init failed");
+	digest_init(&a->md, NULL);
+	a->md_ok = true;
 }
 
 void
@@ -375,21 +364,17 @@ from_proctitle(struct argvdec *a, const struct record *rec, struct sysevent *e)
 
 /* The digest as 64 lowercase hex digits into e->args_sha256. */
 static void
-digest_end(struct argvdec *a, struct sysevent *e)
+hash_end(struct argvdec *a, struct sysevent *e)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0, i;
+	unsigned char md[DIGEST_LEN];
 
-	if (!a->md_ok || EVP_DigestFinal_ex(a->md, md, &n) != 1 || n != 32) {
-		log_warnx("argvdec: SHA-256 not computed");
+	_Static_assert(sizeof(e->args_sha256) == 2 * DIGEST_LEN + 1,
+	               "args_sha256 holds a digest in hex");
+	if (!a->md_ok)
 		return;
-	}
-	for (i = 0; i < n; i++) {
-		e->args_sha256[2 * i] = hex[md[i] >> 4];
-		e->args_sha256[2 * i + 1] = hex[md[i] & 15];
-	}
-	e->args_sha256[2 * n] = '\0';
+	digest_final(&a->md, md);
+	a->md_ok = false;
+	digest_hex(md, e->args_sha256);
 	e->has_args_sha256 = true;
 }
 
@@ -411,5 +396,5 @@ argvdec_end(struct argvdec *a, const struct record *proctitle,
 	}
 	/* a digest of what arrived would look like the argv's */
 	if (!a->lost && !e->partial)
-		digest_end(a, e);
+		hash_end(a, e);
 }

@@ -4,7 +4,7 @@
  * ARGS_MAX_BYTES of argument bytes; an argument cut by that cap keeps its
  * head in argv and its last ARGVDEC_TAIL_BYTES as a tail (struct
  * sysev_argcut), so padding cannot hide what follows it; a SHA-256
- * (OpenSSL libcrypto) of the whole argv as logged, every argument followed
+ * (common/digest.h) of the whole argv as logged, every argument followed
  * by a NUL (as /proc/PID/cmdline), shows whether what is kept is all. Used
  * by sysevent_decode() only; the strings it puts into struct sysevent live
  * in the decoder's scratch space until the next event. */

@@ -233,6 +233,203 @@ test_digest_hex_round_trip(void **state)
 	assert_false(digest_from_hex(hex, 64, back));
 }
 
+/* Known answers: the digest's bytes are fixed by FIPS 180-2 / RFC 4231 and
+ * by what earlier builds stored, so a change of hashing library that
+ * changed one byte would fail here (and filter -verify on old data). */
+static void
+hex_of(const struct digest_key *k, const void *p, size_t n, char *hex)
+{
+	unsigned char d[DIGEST_LEN];
+
+	assert_int_equal(digest_bytes(k, p, n, d), 0);
+	digest_hex(d, hex);
+}
+
+/* FIPS 180-2 appendix B (and the empty message). */
+static void
+test_digest_sha256_fips(void **state)
+{
+	static const struct {
+		const char *msg, *want;
+	} v[] = {
+	    {"abc", "ba7816bf8f01cfea414140de5dae2223"
+	            "b00361a396177a9cb410ff61f20015ad"},
+	    {"", "e3b0c44298fc1c149afbf4c8996fb924"
+	         "27ae41e4649b934ca495991b7852b855"},
+	    {"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+	     "248d6a61d20638b8e5c026930c3e6039"
+	     "a33ce45964ff2167f6ecedd419db06c1"},
+	};
+	char hex[2 * DIGEST_LEN + 1];
+	char *million;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		hex_of(NULL, v[i].msg, strlen(v[i].msg), hex);
+		assert_string_equal(hex, v[i].want);
+	}
+	million = malloc(1000000);
+	assert_non_null(million);
+	memset(million, 'a', 1000000);
+	hex_of(NULL, million, 1000000, hex);
+	assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67"
+	                         "f1809a48a497200e046d39ccc7112cd0");
+	free(million);
+}
+
+static void
+key_fill(struct digest_key *k, const unsigned char *p, size_t n)
+{
+	memset(k, 0, sizeof(*k));
+	assert_true(n <= sizeof(k->key));
+	memcpy(k->key, p, n);
+	k->len = n;
+}
+
+/* RFC 4231 test cases 1-4, 6 and 7 (5 truncates the output). */
+static void
+test_digest_hmac_rfc4231(void **state)
+{
+	static const char c6[] =
+	    "Test Using Larger Than Block-Size Key - Hash Key First";
+	static const char c7[] =
+	    "This is a test using a larger than block-size key and a larger "
+	    "than block-size data. The key needs to be hashed before being "
+	    "used by the HMAC algorithm.";
+	unsigned char key[131], data[50];
+	char hex[2 * DIGEST_LEN + 1];
+	struct digest_key k;
+	size_t i;
+
+	(void)state;
+	memset(key, 0x0b, 20);
+	key_fill(&k, key, 20);
+	hex_of(&k, "Hi There", 8, hex);
+	assert_string_equal(hex, "b0344c61d8db38535ca8afceaf0bf12b"
+	                         "881dc200c9833da726e9376c2e32cff7");
+	key_fill(&k, (const unsigned char *)"Jefe", 4);
+	hex_of(&k, "what do ya want for nothing?", 28, hex);
+	assert_string_equal(hex, "5bdcc146bf60754e6a042426089575c7"
+	                         "5a003f089d2739839dec58b964ec3843");
+	memset(key, 0xaa, 20);
+	memset(data, 0xdd, 50);
+	key_fill(&k, key, 20);
+	hex_of(&k, data, 50, hex);
+	assert_string_equal(hex, "773ea91e36800e46854db8ebd09181a7"
+	                         "2959098b3ef8c122d9635514ced565fe");
+	for (i = 0; i < 25; i++)
+		key[i] = (unsigned char)(i + 1);
+	memset(data, 0xcd, 50);
+	key_fill(&k, key, 25);
+	hex_of(&k, data, 50, hex);
+	assert_string_equal(hex, "82558a389a443c0ea4cc819899f2083a"
+	                         "85f0faa3e578f8077a2e3ff46729665b");
+	memset(key, 0xaa, 131);
+	key_fill(&k, key, 131);
+	hex_of(&k, c6, strlen(c6), hex);
+	assert_string_equal(hex, "60e431591ee0b67f0d8a26aacbf5b77f"
+	                         "8e0bc6213728c5140546040f0ee37f54");
+	hex_of(&k, c7, strlen(c7), hex);
+	assert_string_equal(hex, "9b09ffa71b942fcb27635fbcd5b0e944"
+	                         "bfdc63644f0713938a7f51535c3a35e2");
+}
+
+/* A document with every type of the canonical form, plain and keyed: the
+ * digests are those the OpenSSL builds (up to 8c05212) stored, so data
+ * chained by them still verifies. */
+static void
+test_digest_doc_known(void **state)
+{
+	static const unsigned char oid[12] = {1, 2, 3, 4,  5,  6,
+	                                      7, 8, 9, 10, 11, 12};
+	static const uint8_t bin[3] = {0, 0xff, 0x7f};
+	char hex[2 * DIGEST_LEN + 1];
+	unsigned char d[DIGEST_LEN];
+	struct digest_key k;
+	bson_t b, sub, arr;
+	bson_oid_t o;
+
+	(void)state;
+	memcpy(o.bytes, oid, sizeof(oid));
+	bson_init(&b);
+	BSON_APPEND_INT32(&b, "pid", 4242);
+	BSON_APPEND_INT64(&b, "start", -5);
+	BSON_APPEND_DOUBLE(&b, "cpu", 0.25);
+	BSON_APPEND_UTF8(&b, "exe", "/bin/sh");
+	BSON_APPEND_BINARY(&b, "raw", BSON_SUBTYPE_BINARY, bin, sizeof(bin));
+	BSON_APPEND_BOOL(&b, "ok", true);
+	BSON_APPEND_NULL(&b, "gone");
+	BSON_APPEND_DATE_TIME(&b, "t", 1700000000123);
+	BSON_APPEND_OID(&b, "_id", &o);
+	BSON_APPEND_DOCUMENT_BEGIN(&b, "ct", &sub);
+	BSON_APPEND_UTF8(&sub, "name", "web");
+	BSON_APPEND_INT32(&sub, "n", 1);
+	bson_append_document_end(&b, &sub);
+	BSON_APPEND_ARRAY_BEGIN(&b, "args", &arr);
+	BSON_APPEND_UTF8(&arr, "0", "sh");
+	BSON_APPEND_UTF8(&arr, "1", "-c");
+	bson_append_array_end(&b, &arr);
+	BSON_APPEND_UTF8(&b, DIGEST_FIELD, "ignored");
+
+	dg(&b, d);
+	digest_hex(d, hex);
+	assert_string_equal(hex, "390c762ab8b089e903fa7ddddd9e6f19"
+	                         "e503468b55753c6dc910c4623b3b0cd4");
+	key_fill(&k, (const unsigned char *)"0123456789abcdef", 16);
+	assert_int_equal(digest_doc(&k, &b, d), 0);
+	digest_hex(d, hex);
+	assert_string_equal(hex, "1301d3e47beb51d3b223cabae72b1bb0"
+	                         "ad5eb8411fec840b38ecfc12403aaf1b");
+	bson_destroy(&b);
+}
+
+/* Pieces of any size give the digest of the whole (a block boundary falls
+ * inside, before and after pieces), plain and keyed; a context copied mid
+ * way goes on independently. */
+static void
+test_digest_streamed(void **state)
+{
+	static const char c7[] =
+	    "This is a test using a larger than block-size key and a larger "
+	    "than block-size data. The key needs to be hashed before being "
+	    "used by the HMAC algorithm.";
+	static const size_t cuts[] = {0, 1, 63, 64, 65, 127, 128, 150};
+	unsigned char key[131], whole[DIGEST_LEN], got[DIGEST_LEN];
+	struct digest_ctx c, copy;
+	struct digest_key k;
+	size_t n = strlen(c7), i, off, step;
+	int keyed;
+
+	(void)state;
+	memset(key, 0xaa, sizeof(key));
+	key_fill(&k, key, sizeof(key));
+	for (keyed = 0; keyed < 2; keyed++) {
+		const struct digest_key *kp = keyed ? &k : NULL;
+
+		assert_int_equal(digest_bytes(kp, c7, n, whole), 0);
+		for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+			digest_init(&c, kp);
+			digest_update(&c, c7, cuts[i]);
+			copy = c;
+			digest_update(&c, c7 + cuts[i], n - cuts[i]);
+			digest_final(&c, got);
+			assert_memory_equal(got, whole, DIGEST_LEN);
+			digest_update(&copy, c7 + cuts[i], n - cuts[i]);
+			digest_final(&copy, got);
+			assert_memory_equal(got, whole, DIGEST_LEN);
+		}
+		for (step = 1; step < 9; step++) {
+			digest_init(&c, kp);
+			for (off = 0; off < n; off += step)
+				digest_update(&c, c7 + off,
+				              n - off < step ? n - off : step);
+			digest_final(&c, got);
+			assert_memory_equal(got, whole, DIGEST_LEN);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -244,6 +441,10 @@ main(void)
 	    cmocka_unit_test(test_digest_refuses_unknown_and_deep),
 	    cmocka_unit_test(test_digest_key),
 	    cmocka_unit_test(test_digest_hex_round_trip),
+	    cmocka_unit_test(test_digest_sha256_fips),
+	    cmocka_unit_test(test_digest_hmac_rfc4231),
+	    cmocka_unit_test(test_digest_doc_known),
+	    cmocka_unit_test(test_digest_streamed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
