@@ -143,7 +143,7 @@ struct sysevent {
 	/* SYSEV_EXECVE, arguments cut by godo's cap (argvdec.h): their
 	 * tails (ncut_lost more had no room), and the SHA-256 of the whole
 	 * argv as logged (lowercase hex; has_args_sha256 false for argv from
-	 * PROCTITLE or when libcrypto failed). */
+	 * PROCTITLE or when a record of it is missing). */
 	struct sysev_argcut cut[SYSEV_ARGCUT_MAX];
 	unsigned int ncut, ncut_lost;
 	bool has_args_sha256;
