@@ -200,12 +200,14 @@ on_term(int sig)
 	keeper_stop = 1;
 }
 
-/* The server killed and reaped before the keeper exits: nothing of the
- * helper outlives the recorder's prochelp_stop. */
+/* The server stopped and reaped before the keeper exits: nothing of the
+ * helper outlives the recorder's prochelp_stop. SIGTERM, whose default
+ * action the server keeps, not SIGKILL: a tool that watches the process
+ * (valgrind) then still writes its report. */
 static void __attribute__((noreturn)) keeper_exit(pid_t s)
 {
 	if (s > 0) {
-		(void)kill(s, SIGKILL);
+		(void)kill(s, SIGTERM);
 		while (waitpid(s, NULL, 0) < 0 && errno == EINTR)
 			;
 	}
