@@ -37,3 +37,19 @@ spool_append(const char *path, const void *buf, size_t len)
 		log_warn("spool close %s", path);
 	return rc;
 }
+
+int
+spool_empty(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0) {
+		log_warn("spool: empty %s", path);
+		return -1;
+	}
+	if (close(fd) != 0) {
+		log_warn("spool: empty %s: close", path);
+		return -1;
+	}
+	return 0;
+}

@@ -10,5 +10,9 @@
 /* Appends len bytes to path (created 0600) and fdatasyncs it. 0 when all
  * were written; -1 logged (the caller counts the operations as lost). */
 int spool_append(const char *path, const void *buf, size_t len);
+/* Empties path after a replay, keeping the file (its owner and mode);
+ * open(O_TRUNC), not truncate(2): the writer's seccomp list
+ * (writerbox.c) has openat and ftruncate only. 0, or -1 logged. */
+int spool_empty(const char *path);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "journal.h"
 #include "log.h"
+#include "spool.h"
 
 struct jfx {
 	char dir[64], path[96], spool[96];
@@ -126,6 +127,26 @@ test_journal_off_is_inert(void **state)
 	assert_int_equal(j.fd, -1);
 }
 
+/* A replayed spool is emptied in place (the writer may not truncate(2) by
+ * path), and a missing one is an error, not a new file. */
+static void
+test_spool_empty_keeps_file(void **state)
+{
+	struct jfx *f = *state;
+	struct stat st;
+
+	assert_int_equal(spool_append(f->spool, "abcd", 4), 0);
+	assert_int_equal(chmod(f->spool, 0640), 0);
+	assert_int_equal(size_of(f->spool), 4);
+	assert_int_equal(spool_empty(f->spool), 0);
+	assert_int_equal(size_of(f->spool), 0);
+	assert_int_equal(stat(f->spool, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(unlink(f->spool), 0);
+	assert_int_equal(spool_empty(f->spool), -1);
+	assert_int_equal(size_of(f->spool), -1);
+}
+
 int
 main(void)
 {
@@ -135,6 +156,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_journal_batch_replaces_batch,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_journal_off_is_inert, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_spool_empty_keeps_file, setup,
 	                                    teardown),
 	};
 
