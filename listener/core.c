@@ -341,6 +341,24 @@ dispatch(struct tracker *tr, struct task *k, const struct sysevent *ev)
 		handlers[ev->kind](tr, k, ev);
 }
 
+/* Events after which a task's root (and so its memo, rootcache.h) may
+ * be another: forgotten whether or not the task is recorded. */
+static bool
+root_may_change(const struct sysevent *ev)
+{
+	switch (ev->kind) {
+	case SYSEV_PIVOT_ROOT:
+	case SYSEV_SETNS:
+	case SYSEV_UNSHARE:
+	case SYSEV_MOUNT:
+	case SYSEV_UMOUNT:
+	case SYSEV_EXIT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 void
 core_audit_event(struct core *c, const struct sysevent *ev)
 {
@@ -358,6 +376,8 @@ core_audit_event(struct core *c, const struct sysevent *ev)
 	if (!ev->has_syscall || ev->kind == SYSEV_OTHER ||
 	    ev->kind == SYSEV_CLONE)
 		return;
+	if (root_may_change(ev))
+		rootcache_forget(&tr->roots, ev->pid);
 	k = lifecycle_for_audit(tr, ev->pid, ev->time_ns);
 	if (k == NULL)
 		return;

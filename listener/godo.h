@@ -78,6 +78,7 @@ struct godo {
 	bool stop;
 	char host[256], boot_id[PROCFS_BOOT_ID_LEN + 1];
 	char store_exe[4096];
+	uint32_t own_sid; /* ownsess.h: godo's audit session; 0: none */
 	int64_t start_ns;
 	struct prochelp *ph; /* -privsep: the proc helper (prochelp.h) */
 };

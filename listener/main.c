@@ -23,6 +23,7 @@
 #include "localstore.h"
 #include "log.h"
 #include "options.h"
+#include "ownsess.h"
 #include "priv.h"
 #include "membudget.h"
 #include "procfs.h"
@@ -478,7 +479,7 @@ main(int argc, char **argv)
 		return rc == OPTIONS_DONE ? 0 : 2;
 	log_init("godo", g.o.verbose);
 	if (g.o.rules) {
-		struct rules_opts ro = {0, g.o.exclude_exe};
+		struct rules_opts ro = {0, g.o.exclude_exe, 0};
 
 		return rules_print(stdout, &ro) < 0 ? 1 : 0;
 	}
@@ -497,6 +498,11 @@ main(int argc, char **argv)
 	else if (gethostname(g.host, sizeof(g.host) - 1) != 0)
 		util_strlcpy(g.host, "unknown", sizeof(g.host));
 	g.start_ns = util_wall_ns();
+	/* before the first fork: every process of godo inherits it */
+	if (ownsess_claim("/proc/self", &g.own_sid) == 0)
+		log_info("godo's processes excluded from the rules as audit "
+		         "session %lu",
+		         (unsigned long)g.own_sid);
 
 	if (options_privsep(&g.o))
 		startup_privsep(&g, err, sizeof(err));
@@ -524,7 +530,7 @@ main(int argc, char **argv)
 	tamper_init(&g.tamper, g.asrc, g.rules, &g.wb, g.o.force, g.start_ns);
 	tamper_set_excl(&g.tamper, &g.excl, getpid());
 	if (g.src.kind != SOURCE_UNICAST) {
-		struct rules_opts ro = {getpid(), g.o.exclude_exe};
+		struct rules_opts ro = {getpid(), g.o.exclude_exe, g.own_sid};
 
 		g.tamper.rs = g.found_rules;
 		tamper_reader(&g.tamper, &g.rules, &ro,

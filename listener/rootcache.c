@@ -145,6 +145,19 @@ open_fresh(struct rootcache *rc, const char *path, char *buf, size_t cap,
 	return keep_fresh(rc, fd, buf, cap, ref);
 }
 
+/* e (live) as the answer: 0, or -1 when its path does not fit cap. */
+static int
+answer(struct rootcache *rc, struct rootcache_ent *e, char *buf, size_t cap,
+       struct rootcache_ref *ref)
+{
+	if (e->n >= cap)
+		return -1;
+	e->used_ms = rc->now_ms;
+	memcpy(buf, e->root, e->n + 1);
+	*ref = (struct rootcache_ref){e->fd, false, e->n};
+	return 0;
+}
+
 /* The entry for (mnt_id, ino) as the answer: 0, or -1 when none. */
 static int
 hit(struct rootcache *rc, uint64_t mnt_id, uint64_t ino, char *buf, size_t cap,
@@ -152,14 +165,11 @@ hit(struct rootcache *rc, uint64_t mnt_id, uint64_t ino, char *buf, size_t cap,
 {
 	struct rootcache_ent *e = find(rc, mnt_id, ino);
 
-	if (e == NULL || e->n >= cap) {
+	if (e == NULL || answer(rc, e, buf, cap, ref) != 0) {
 		rc->st.misses++;
 		return -1;
 	}
 	rc->st.hits++;
-	e->used_ms = rc->now_ms;
-	memcpy(buf, e->root, e->n + 1);
-	*ref = (struct rootcache_ref){e->fd, false, e->n};
 	return 0;
 }
 
@@ -181,8 +191,47 @@ rootcache_open(struct rootcache *rc, const char *path, char *buf, size_t cap,
 	return open_fresh(rc, path, buf, cap, ref);
 }
 
+static struct rootcache_memo *
+memo_slot(struct rootcache *rc, pid_t tgid)
+{
+	return &rc->m[(uint32_t)tgid % ROOTCACHE_MEMO];
+}
+
+void
+rootcache_forget(struct rootcache *rc, pid_t tgid)
+{
+	struct rootcache_memo *m = memo_slot(rc, tgid);
+
+	if (m->tgid == tgid)
+		m->tgid = 0;
+}
+
+/* tgid's root from its memo, still held open: 0, else -1. */
+static int
+memo_hit(struct rootcache *rc, pid_t tgid, char *buf, size_t cap,
+         struct rootcache_ref *ref)
+{
+	struct rootcache_memo *m = memo_slot(rc, tgid);
+	struct rootcache_ent *e;
+
+	if (m->tgid != tgid || rc->now_ms - m->at_ms >= ROOTCACHE_MEMO_MS)
+		return -1;
+	e = find(rc, m->mnt_id, m->ino);
+	if (e == NULL || answer(rc, e, buf, cap, ref) != 0)
+		return -1;
+	rc->st.memo_hits++;
+	return 0;
+}
+
+static void
+memo_put(struct rootcache *rc, pid_t tgid, uint64_t mnt_id, uint64_t ino)
+{
+	*memo_slot(rc, tgid) =
+	    (struct rootcache_memo){tgid, mnt_id, ino, rc->now_ms};
+}
+
 /* The root through the gate: its identity first (a hit costs no
- * descriptor), then the descriptor. */
+ * descriptor), then the descriptor; remembered for tgid. */
 static int
 open_gated(struct rootcache *rc, const struct procfs_gate *g, pid_t tgid,
            char *buf, size_t cap, struct rootcache_ref *ref)
@@ -193,8 +242,11 @@ open_gated(struct rootcache *rc, const struct procfs_gate *g, pid_t tgid,
 	if (rc != NULL) {
 		if (g->root(g->arg, tgid, NULL, &mnt_id, &ino) != 0)
 			return -1;
-		if (mnt_id != 0 && hit(rc, mnt_id, ino, buf, cap, ref) == 0)
-			return 0;
+		if (mnt_id != 0) {
+			memo_put(rc, tgid, mnt_id, ino);
+			if (hit(rc, mnt_id, ino, buf, cap, ref) == 0)
+				return 0;
+		}
 	}
 	if (g->root(g->arg, tgid, &fd, &mnt_id, &ino) != 0 || fd < 0)
 		return -1;
@@ -212,6 +264,8 @@ rootcache_open_task(struct rootcache *rc, const char *proc_root, pid_t tgid,
 	*ref = (struct rootcache_ref){-1, false, 0};
 	if (tgid <= 0)
 		return -1;
+	if (rc != NULL && memo_hit(rc, tgid, buf, cap, ref) == 0)
+		return 0;
 	n = snprintf(p, sizeof(p), "%s/%d/root", proc_root, (int)tgid);
 	if (n < 0 || (size_t)n >= sizeof(p))
 		return -1;

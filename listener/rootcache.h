@@ -17,6 +17,20 @@
  * next tick, so godo does not pin a removed container's mount for long.
  * A root whose printed path is longer than ROOTCACHE_ROOT_MAX, or a kernel
  * without STATX_MNT_ID, is answered uncached (an fd the caller closes).
+ *
+ * Roots the proc helper answered (-privsep: /proc refuses the recorder the
+ * root of a task holding capabilities it lacks) are also remembered per
+ * task: asking the helper costs a round trip and a context switch per
+ * file event, twice godo's CPU per event where containers run as root.
+ * A task's memo is used for at most ROOTCACHE_MEMO_MS, and forgotten
+ * sooner when its events say its root may have changed (pivot_root,
+ * setns, unshare, mount, umount: rootcache_forget) or it exits. A root
+ * changed without such an event (chroot(2), which godo does not audit;
+ * a root shared through CLONE_FS) is seen when the memo expires; until
+ * then the path is resolved under the previous root and checked against
+ * the PATH record's inode as every path is (pathres.h): a file that is
+ * not the one the kernel named is marked unverified, never confirmed.
+ * The memo is direct-mapped by tgid (ROOTCACHE_MEMO slots, 8 KiB).
  * Single-threaded; the struct is embedded by its owner (tracker.h). */
 #ifndef GODO_ROOTCACHE_H
 #define GODO_ROOTCACHE_H
@@ -29,6 +43,8 @@
 #define ROOTCACHE_SLOTS 16
 #define ROOTCACHE_ROOT_MAX 256
 #define ROOTCACHE_IDLE_MS 2000
+#define ROOTCACHE_MEMO 256
+#define ROOTCACHE_MEMO_MS 1000
 
 struct rootcache_ent {
 	bool live; /* false: free (a zeroed cache holds nothing) */
@@ -41,10 +57,19 @@ struct rootcache_ent {
 
 struct rootcache_stats {
 	uint64_t hits, misses, uncached;
+	uint64_t memo_hits; /* roots found by the memo: no helper asked */
+};
+
+/* A task's root as the proc helper last gave it. */
+struct rootcache_memo {
+	pid_t tgid; /* 0: free */
+	uint64_t mnt_id, ino;
+	uint64_t at_ms; /* when the helper answered */
 };
 
 struct rootcache {
 	struct rootcache_ent e[ROOTCACHE_SLOTS];
+	struct rootcache_memo m[ROOTCACHE_MEMO];
 	uint64_t now_ms;
 	struct rootcache_stats st;
 };
@@ -76,6 +101,8 @@ int rootcache_open(struct rootcache *rc, const char *path, char *buf,
  * the proc helper), identity first. 0, or -1 (not logged). */
 int rootcache_open_task(struct rootcache *rc, const char *proc_root, pid_t tgid,
                         char *buf, size_t cap, struct rootcache_ref *ref);
+/* Forgets task tgid's memo: its root may have changed. */
+void rootcache_forget(struct rootcache *rc, pid_t tgid);
 /* Gives back what rootcache_open answered: closes an owned fd. */
 void rootcache_put(struct rootcache_ref *ref);
 

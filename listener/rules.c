@@ -179,6 +179,13 @@ group_pairs(const struct rule_group *g, const struct rules_opts *o,
 			return -1;
 		n++;
 	}
+	if (o->sessionid != 0) {
+		len = snprintf(store[n], PAIR_MAX, "sessionid!=%lu",
+		               (unsigned long)o->sessionid);
+		if (len < 0 || len >= PAIR_MAX)
+			return -1;
+		n++;
+	}
 	if (o->exclude_exe != NULL && o->exclude_exe[0] != '\0') {
 		if (strpbrk(o->exclude_exe, " \t\n\r") != NULL) {
 			errno = EINVAL;

@@ -4,9 +4,10 @@
  * crashed run, and checked against the kernel's list on every status poll
  * (re-installed when deleted, changed or blinded by a never rule ahead of
  * them). Every rule: list exit, action always, arch= first, then the
- * syscalls, then the filter fields, pid!=<godo>, optionally exe!=<path>,
- * key=godo. Both arch=b64 and arch=b32; a syscall name that the arch lacks
- * is skipped (logged at debug level). Failures are logged where they
+ * syscalls, then the filter fields, pid!=<godo>, sessionid!=<godo's>
+ * (ownsess.h: all of godo's processes), optionally exe!=<path>, key=godo.
+ * Both arch=b64 and arch=b32; a syscall name that the arch lacks is
+ * skipped (logged at debug level). Failures are logged where they
  * happen; the kernel is reached through libaudit on the caller's control
  * socket (replies read with listener/nlrecv.h). No function here calls
  * fatal(). */
@@ -14,6 +15,7 @@
 #define GODO_RULES_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -25,6 +27,7 @@ struct audit_rule_data; /* libaudit.h */
 struct rules_opts {
 	pid_t pid;               /* -F pid!=pid on every rule; <= 0: none */
 	const char *exclude_exe; /* -F exe!=path (e.g. mongod); NULL: none */
+	uint32_t sessionid;      /* -F sessionid!=id (ownsess.h); 0: none */
 };
 
 /* Installed rules: owns a copy of every rule struct as sent, so removal

@@ -213,7 +213,7 @@ daemon_name(uint32_t pid, char *out, size_t cap)
 static int
 find_loaded(int ctl, const struct rules_opts *ro, struct rules **found_rs)
 {
-	struct rules_opts v[2] = {{0, ro->exclude_exe}, {0, NULL}};
+	struct rules_opts v[2] = {{0, ro->exclude_exe, 0}, {0, NULL, 0}};
 	struct rules_check c;
 	int i;
 

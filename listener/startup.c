@@ -76,7 +76,7 @@ void
 startup_audit(struct godo *g)
 {
 	struct auditsock_opts ao;
-	struct rules_opts ro = {getpid(), g->o.exclude_exe};
+	struct rules_opts ro = {getpid(), g->o.exclude_exe, g->own_sid};
 	int failed = 0, purged;
 
 	memset(&ao, 0, sizeof(ao));

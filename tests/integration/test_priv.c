@@ -299,7 +299,7 @@ child_audit(struct res *r, void *arg)
 	struct auditsock *src;
 	struct rules *rules;
 	struct procconn *conn;
-	struct rules_opts ro = {getpid(), NULL};
+	struct rules_opts ro = {getpid(), NULL, 0};
 	int v = 1 << 20, ctl, failed = 0;
 
 	(void)arg;

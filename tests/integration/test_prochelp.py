@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from godotest import (VG_KILLED, WRAP, Godo, check, client, descendants, fresh_db, finish_dropping,  # noqa: E402
-                      raw_files, wait_for)
+                      godo_rules, raw_files, wait_for)
 
 CAP_DAC_READ_SEARCH = 2
 CAP_SYS_PTRACE = 19
@@ -33,6 +33,28 @@ def status(pid):
     except OSError:
         pass
     return out
+
+
+def session(pid):
+    try:
+        with open("/proc/%s/sessionid" % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def check_own_session(g):
+    """Every process of godo in one audit session of its own, excluded by
+    every rule (listener/ownsess.h): the helper's own opens of /proc/PID and
+    the writer's spool are not audited back to the recorder."""
+    sid = session(g.proc.pid)
+    kids = {p: session(p) for p in descendants(g.proc.pid)}
+    check("prochelp_own_session", sid not in (None, "4294967295", session("self")) and len(kids) >= 4
+          and all(v == sid for v in kids.values()),
+          "godo %s, its processes %r, this test %s" % (sid, kids, session("self")))
+    rules = godo_rules()
+    check("prochelp_rules_exclude_session", len(rules) > 0 and all(" -F sessionid!=%s " % sid in r for r in rules),
+          "session %s, rules %r" % (sid, rules[:2]))
 
 
 def named(g, name):
@@ -82,6 +104,7 @@ def main():
             if st:
                 print("NOTE %s %d: CapEff %s CapPrm %s CapBnd %s NoNewPrivs %s" %
                       (name, pids[0], st["CapEff"], st["CapPrm"], st["CapBnd"], st.get("NoNewPrivs")), flush=True)
+        check_own_session(g)
         if not server:
             return db
 

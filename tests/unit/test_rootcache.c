@@ -3,7 +3,10 @@
  * Tasks sharing a root share one entry; a root that changes (a chroot, a
  * pid reused) is never answered from the old entry; entries are bounded,
  * replaced least recently used first and closed once idle; a gone task
- * and a root too long to keep are answered without an entry. */
+ * and a root too long to keep are answered without an entry. Roots that
+ * /proc refuses (pid 1's, with CAP_SYS_PTRACE dropped) come from the gate
+ * once per task, then from the task's memo until it is forgotten or
+ * expires. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
+
+#include "procfs.h"
 #include "rootcache.h"
 
 #define NDIRS (ROOTCACHE_SLOTS + 2)
@@ -222,6 +229,112 @@ test_rootcache_gone_long_uncached(void **state)
 	assert_int_equal(live_slots(&f->rc), 0);
 }
 
+/* The gate: answers every task's root with dir, counting the asks. */
+struct fake_gate {
+	const char *dir;
+	int asked;
+};
+
+static ssize_t
+gate_readlink(void *arg, pid_t pid, const char *what, char *buf, size_t cap)
+{
+	(void)arg;
+	(void)pid;
+	(void)what;
+	(void)buf;
+	(void)cap;
+	return -1;
+}
+
+static int
+gate_root(void *arg, pid_t pid, int *fd, uint64_t *mnt_id, uint64_t *ino)
+{
+	struct fake_gate *g = arg;
+	struct statx sx;
+
+	(void)pid;
+	g->asked++;
+	assert_int_equal(
+	    statx(AT_FDCWD, g->dir, 0, STATX_INO | STATX_MNT_ID, &sx), 0);
+	*mnt_id = sx.stx_mnt_id;
+	*ino = sx.stx_ino;
+	if (fd != NULL) {
+		*fd = open(g->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		assert_true(*fd >= 0);
+	}
+	return 0;
+}
+
+/* CAP_SYS_PTRACE out of this process's permitted set (root runs the
+ * tests in CI): /proc/1/root is then refused as it is to the recorder. */
+static void
+drop_ptrace(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	int i;
+
+	assert_int_equal(syscall(SYS_capget, &h, d), 0);
+	for (i = 0; i < 2; i++) {
+		d[i].effective &= ~(CAP_TO_MASK(CAP_SYS_PTRACE) *
+		                    (CAP_TO_INDEX(CAP_SYS_PTRACE) == i));
+		d[i].permitted &= ~(CAP_TO_MASK(CAP_SYS_PTRACE) *
+		                    (CAP_TO_INDEX(CAP_SYS_PTRACE) == i));
+	}
+	assert_int_equal(syscall(SYS_capset, &h, d), 0);
+}
+
+static int
+open_task(struct fx *f, pid_t tgid, struct rootcache_ref *r)
+{
+	char p[4097];
+	int rc =
+	    rootcache_open_task(&f->rc, PROCFS_ROOT, tgid, p, sizeof(p), r);
+
+	if (rc == 0)
+		assert_string_equal(p, f->dirs[4]);
+	rootcache_put(r);
+	return rc;
+}
+
+/* A refused root: the gate asked for its identity and descriptor once;
+ * then the memo answers without asking, until the task's events say its
+ * root may have changed (rootcache_forget) or ROOTCACHE_MEMO_MS pass. */
+static void
+test_rootcache_memo_of_gated_roots(void **state)
+{
+	struct fx *f = *state;
+	struct fake_gate fg = {f->dirs[4], 0};
+	struct procfs_gate g = {gate_readlink, gate_root, &fg};
+	struct rootcache_ref r;
+	struct stat st;
+
+	drop_ptrace();
+	assert_int_equal(stat(PROCFS_ROOT "/1/root/", &st), -1);
+	procfs_set_gate(&g);
+	rootcache_tick(&f->rc, 5000);
+	assert_int_equal(open_task(f, 1, &r), 0);
+	assert_int_equal(fg.asked, 2); /* identity, then the descriptor */
+	assert_int_equal(open_task(f, 1, &r), 0);
+	assert_int_equal(open_task(f, 1, &r), 0);
+	assert_int_equal(fg.asked, 2);
+	assert_int_equal(f->rc.st.memo_hits, 2);
+	/* another task with the same tgid slot is not this one's memo */
+	rootcache_forget(&f->rc, 1 + ROOTCACHE_MEMO);
+	assert_int_equal(open_task(f, 1, &r), 0);
+	assert_int_equal(fg.asked, 2);
+	rootcache_forget(&f->rc, 1);
+	assert_int_equal(open_task(f, 1, &r), 0);
+	assert_int_equal(fg.asked, 3); /* identity: the root still held */
+	rootcache_tick(&f->rc, 5000 + ROOTCACHE_MEMO_MS - 1);
+	assert_int_equal(open_task(f, 1, &r), 0);
+	assert_int_equal(fg.asked, 3);
+	rootcache_tick(&f->rc, 5000 + ROOTCACHE_MEMO_MS);
+	assert_int_equal(open_task(f, 1, &r), 0);
+	assert_int_equal(fg.asked, 4);
+	procfs_set_gate(NULL);
+}
+
 int
 main(void)
 {
@@ -233,6 +346,9 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_rootcache_bounded_and_idle,
 	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rootcache_gone_long_uncached,
+	                                    setup, teardown),
+	    /* last: it drops CAP_SYS_PTRACE for the rest of the process */
+	    cmocka_unit_test_setup_teardown(test_rootcache_memo_of_gated_roots,
 	                                    setup, teardown),
 	};
 

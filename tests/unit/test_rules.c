@@ -167,6 +167,35 @@ test_rules_no_pid_no_exe(void **state)
 	assert_int_equal(n, 30);
 	assert_null(strstr(text, "pid!="));
 	assert_null(strstr(text, "exe!="));
+	assert_null(strstr(text, "sessionid"));
+	free(text);
+}
+
+/* godo's own session (ownsess.h) excluded on every rule, between the pid
+ * and the exe exclusion: one field keeps all of godo's processes out. */
+static void
+test_rules_own_session_every_rule(void **state)
+{
+	struct rules_opts o = {.pid = 7,
+	                       .exclude_exe = "/usr/bin/mongod",
+	                       .sessionid = 4000000001u};
+	static const char want[] = " -F pid!=7 -F sessionid!=4000000001 "
+	                           "-F exe!=/usr/bin/mongod -F key=godo";
+	const char *p, *e;
+	char *text;
+	int n, with = 0;
+
+	(void)state;
+	text = print_rules(&o, &n);
+	assert_true(n > 0);
+	for (p = text; *p != '\0'; p = e + 1) {
+		e = strchr(p, '\n');
+		assert_non_null(e);
+		assert_non_null(
+		    memmem(p, (size_t)(e - p), want, sizeof(want) - 1));
+		with++;
+	}
+	assert_int_equal(with, n);
 	free(text);
 }
 
@@ -304,6 +333,7 @@ main(void)
 	    cmocka_unit_test(test_rules_text_both_arches),
 	    cmocka_unit_test(test_rules_pwrite_naming),
 	    cmocka_unit_test(test_rules_no_pid_no_exe),
+	    cmocka_unit_test(test_rules_own_session_every_rule),
 	    cmocka_unit_test(test_rules_exe_with_space_refused),
 	    cmocka_unit_test(test_rules_exe_too_long_prints_nothing),
 	    cmocka_unit_test(test_rules_write_error_is_minus_one),
