@@ -311,14 +311,29 @@ keep_field(const char *key, size_t len, void *arg)
 	return projected(e->q, key, len) || match_field(e->q, key, len);
 }
 
+/* a malformed row already noted */
+static bool
+listed(const struct rawsql *s, const char *coll, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < s->nlisted; i++)
+		if (strcmp(s->bad[i].coll, coll) == 0 &&
+		    strcmp(s->bad[i].label, label) == 0)
+			return true;
+	return false;
+}
+
 static void
 note_bad(struct each *e, sqlite3_int64 rowid, const char *why)
 {
 	struct rawsql *s = e->s;
 	char label[RAWSQL_LABEL_MAX], path[256];
 
-	s->nbad++;
 	snprintf(label, sizeof(label), "row %lld", (long long)rowid);
+	if (listed(s, e->coll, label))
+		return; /* read again (-verify reads a collection twice) */
+	s->nbad++;
 	if (s->nbad <= RAWSQL_ERRORS_SHOWN)
 		cli_error("malformed document in %s, collection %s, %s: %s%s",
 		          esc_log(s->path, strlen(s->path), path, sizeof(path)),

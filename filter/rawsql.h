@@ -21,7 +21,8 @@
  * A row that cannot be converted is not passed on: it gets one error line
  * (the first RAWSQL_ERRORS_SHOWN of them; the rest are counted), and is
  * counted and listed ("collection row N") for the caller to put in the
- * report (rawsql_each_bad). Neither it nor a hostile row stops the read. */
+ * report (rawsql_each_bad), once however often it is read. Neither it nor
+ * a hostile row stops the read. */
 #ifndef GODO_RAWSQL_H
 #define GODO_RAWSQL_H
 

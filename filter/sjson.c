@@ -1,6 +1,7 @@
 /* sjson.c - see sjson.h. Spans index the row; a value's span is exact
  * (no surrounding blanks), a string's is what lies between its quotes. */
 #include "sjson.h"
+#include "sjson_priv.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,71 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SJSON_STACK_MEMBERS 48 /* members of an object before the heap */
-#define SJSON_STACK_STR 512    /* bytes of a decoded string before it */
-
-struct span {
-	size_t off, len;
-};
-
-/* one member of an object (key: inside its quotes) or item of an array */
-struct member {
-	struct span key, val;
-};
-
-struct mlist {
-	struct member *m;
-	size_t n, cap;
-	struct member stack[SJSON_STACK_MEMBERS];
-};
-
-/* a decoded string */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	char stack[SJSON_STACK_STR];
-};
-
-struct ctx {
-	const char *b; /* the row */
-	size_t n;
-	char *err;
-	sjson_keep_fn *keep;
-	void *keep_arg;
-};
-
-/* a schema elem, its fields' spans (len 0: absent) */
-struct elem {
-	struct span t, s, o, i, sub; /* t, o: string contents */
-	bool has_s, has_o, has_i, has_sub;
-};
-
-enum vtype {
-	VT_OBJECT,
-	VT_ARRAY,
-	VT_DOUBLE,
-	VT_STRING,
-	VT_BINDATA,
-	VT_OBJECTID,
-	VT_BOOL,
-	VT_DATE,
-	VT_NULL,
-	VT_REGEX,
-	VT_INT,
-	VT_TIMESTAMP,
-	VT_LONG,
-	VT_UNKNOWN
-};
-
-static int fail(struct ctx *c, size_t at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int skip_value(struct ctx *c, size_t *i, size_t end, int depth);
 static int conv_doc(struct ctx *c, struct span data, const struct span *sch,
                     bson_t *out, int depth, bool top);
 
 /* The first fault is the one reported. Always -1. */
-static int
-fail(struct ctx *c, size_t at, const char *fmt, ...)
+int
+sj_fail(struct ctx *c, size_t at, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -119,7 +61,7 @@ mlist_push(struct ctx *c, struct mlist *l, struct span key, struct span val)
 		m = l->m == l->stack ? malloc(cap * sizeof(*m))
 		                     : realloc(l->m, cap * sizeof(*m));
 		if (m == NULL)
-			return fail(c, val.off, "out of memory");
+			return sj_fail(c, val.off, "out of memory");
 		if (l->m == l->stack)
 			memcpy(m, l->stack, sizeof(l->stack));
 		l->m = m;
@@ -131,20 +73,20 @@ mlist_push(struct ctx *c, struct mlist *l, struct span key, struct span val)
 	return 0;
 }
 
-static void
-sbuf_init(struct sbuf *s)
+void
+sj_sbuf_init(struct sbuf *s)
 {
 	s->p = s->stack;
 	s->len = 0;
 	s->cap = sizeof(s->stack);
 }
 
-static void
-sbuf_free(struct sbuf *s)
+void
+sj_sbuf_free(struct sbuf *s)
 {
 	if (s->p != s->stack)
 		free(s->p);
-	sbuf_init(s);
+	sj_sbuf_init(s);
 }
 
 /* room for want more bytes; a decoded string is never longer than the
@@ -161,7 +103,7 @@ sbuf_room(struct ctx *c, struct sbuf *s, size_t want)
 		cap *= 2;
 	p = s->p == s->stack ? malloc(cap) : realloc(s->p, cap);
 	if (p == NULL)
-		return fail(c, 0, "out of memory");
+		return sj_fail(c, 0, "out of memory");
 	if (s->p == s->stack)
 		memcpy(p, s->stack, s->len);
 	s->p = p;
@@ -169,8 +111,8 @@ sbuf_room(struct ctx *c, struct sbuf *s, size_t want)
 	return 0;
 }
 
-static size_t
-skip_ws(const struct ctx *c, size_t i, size_t end)
+size_t
+sj_skip_ws(const struct ctx *c, size_t i, size_t end)
 {
 	while (i < end && (c->b[i] == ' ' || c->b[i] == '\t' ||
 	                   c->b[i] == '\n' || c->b[i] == '\r'))
@@ -207,14 +149,19 @@ hex4(const char *p)
 }
 
 /* b[*i] is '"': *i past the closing quote, s the contents */
-static int
-scan_string(struct ctx *c, size_t *i, size_t end, struct span *s)
+int
+sj_scan_string(struct ctx *c, size_t *i, size_t end, struct span *s)
 {
 	size_t j = *i + 1;
 
 	while (j < end) {
 		unsigned char ch = (unsigned char)c->b[j];
 
+		/* the common bytes at once: not '"', '\\', nor control */
+		while (ch >= 0x20 && ch != '"' && ch != '\\' && ++j < end)
+			ch = (unsigned char)c->b[j];
+		if (j >= end)
+			break;
 		if (ch == '"') {
 			s->off = *i + 1;
 			s->len = j - *i - 1;
@@ -222,7 +169,7 @@ scan_string(struct ctx *c, size_t *i, size_t end, struct span *s)
 			return 0;
 		}
 		if (ch < 0x20)
-			return fail(c, j, "control character in a string");
+			return sj_fail(c, j, "control character in a string");
 		if (ch != '\\') {
 			j++;
 			continue;
@@ -235,12 +182,12 @@ scan_string(struct ctx *c, size_t *i, size_t end, struct span *s)
 			continue;
 		}
 		if (c->b[j + 1] != 'u')
-			return fail(c, j, "bad escape in a string");
+			return sj_fail(c, j, "bad escape in a string");
 		if (end - j < 6 || hex4(c->b + j + 2) < 0)
-			return fail(c, j, "bad \\u escape in a string");
+			return sj_fail(c, j, "bad \\u escape in a string");
 		j += 6;
 	}
-	return fail(c, *i, "unterminated string");
+	return sj_fail(c, *i, "unterminated string");
 }
 
 /* a JSON number at b[*i]; *integer: no fraction, no exponent */
@@ -259,11 +206,11 @@ scan_number(struct ctx *c, size_t *i, size_t end, bool *integer)
 		while (j < end && b[j] >= '0' && b[j] <= '9')
 			j++;
 	else
-		return fail(c, j, "bad number");
+		return sj_fail(c, j, "bad number");
 	if (j < end && b[j] == '.') {
 		*integer = false;
 		if (++j >= end || b[j] < '0' || b[j] > '9')
-			return fail(c, j, "bad number");
+			return sj_fail(c, j, "bad number");
 		while (j < end && b[j] >= '0' && b[j] <= '9')
 			j++;
 	}
@@ -272,24 +219,24 @@ scan_number(struct ctx *c, size_t *i, size_t end, bool *integer)
 		if (++j < end && (b[j] == '+' || b[j] == '-'))
 			j++;
 		if (j >= end || b[j] < '0' || b[j] > '9')
-			return fail(c, j, "bad number");
+			return sj_fail(c, j, "bad number");
 		while (j < end && b[j] >= '0' && b[j] <= '9')
 			j++;
 	}
 	if (j - *i > SJSON_MAX_NUMBER)
-		return fail(c, *i, "number longer than %d characters",
-		            SJSON_MAX_NUMBER);
+		return sj_fail(c, *i, "number longer than %d characters",
+		               SJSON_MAX_NUMBER);
 	*i = j;
 	return 0;
 }
 
-static int
-scan_literal(struct ctx *c, size_t *i, size_t end, const char *lit)
+int
+sj_scan_literal(struct ctx *c, size_t *i, size_t end, const char *lit)
 {
 	size_t l = strlen(lit);
 
 	if (end - *i < l || memcmp(c->b + *i, lit, l) != 0)
-		return fail(c, *i, "unexpected characters");
+		return sj_fail(c, *i, "unexpected characters");
 	*i += l;
 	return 0;
 }
@@ -305,8 +252,8 @@ scan_container(struct ctx *c, size_t *i, size_t end, int depth, struct mlist *l)
 	size_t j;
 
 	if (depth >= SJSON_MAX_DEPTH)
-		return fail(c, *i, "nested deeper than %d", SJSON_MAX_DEPTH);
-	j = skip_ws(c, *i + 1, end);
+		return sj_fail(c, *i, "nested deeper than %d", SJSON_MAX_DEPTH);
+	j = sj_skip_ws(c, *i + 1, end);
 	if (j < end && c->b[j] == close) {
 		*i = j + 1;
 		return 0;
@@ -314,53 +261,53 @@ scan_container(struct ctx *c, size_t *i, size_t end, int depth, struct mlist *l)
 	for (;;) {
 		if (obj) {
 			if (j >= end || c->b[j] != '"')
-				return fail(c, j, "expected a field name");
-			if (scan_string(c, &j, end, &key) != 0)
+				return sj_fail(c, j, "expected a field name");
+			if (sj_scan_string(c, &j, end, &key) != 0)
 				return -1;
-			j = skip_ws(c, j, end);
+			j = sj_skip_ws(c, j, end);
 			if (j >= end || c->b[j] != ':')
-				return fail(c, j, "expected ':'");
-			j = skip_ws(c, j + 1, end);
+				return sj_fail(c, j, "expected ':'");
+			j = sj_skip_ws(c, j + 1, end);
 		}
 		val.off = j;
-		if (skip_value(c, &j, end, depth + 1) != 0)
+		if (sj_skip_value(c, &j, end, depth + 1) != 0)
 			return -1;
 		val.len = j - val.off;
 		if (l != NULL && mlist_push(c, l, key, val) != 0)
 			return -1;
-		j = skip_ws(c, j, end);
+		j = sj_skip_ws(c, j, end);
 		if (j < end && c->b[j] == close) {
 			*i = j + 1;
 			return 0;
 		}
 		if (j >= end || c->b[j] != ',')
-			return fail(c, j,
-			            j >= end ? "truncated" : "expected ','");
-		j = skip_ws(c, j + 1, end);
+			return sj_fail(c, j,
+			               j >= end ? "truncated" : "expected ','");
+		j = sj_skip_ws(c, j + 1, end);
 	}
 }
 
 /* any value at b[*i] (no blanks before it), checked; *i past it */
-static int
-skip_value(struct ctx *c, size_t *i, size_t end, int depth)
+int
+sj_skip_value(struct ctx *c, size_t *i, size_t end, int depth)
 {
 	struct span s;
 	bool integer;
 
 	if (*i >= end)
-		return fail(c, *i, "truncated");
+		return sj_fail(c, *i, "truncated");
 	switch (c->b[*i]) {
 	case '{':
 	case '[':
 		return scan_container(c, i, end, depth, NULL);
 	case '"':
-		return scan_string(c, i, end, &s);
+		return sj_scan_string(c, i, end, &s);
 	case 't':
-		return scan_literal(c, i, end, "true");
+		return sj_scan_literal(c, i, end, "true");
 	case 'f':
-		return scan_literal(c, i, end, "false");
+		return sj_scan_literal(c, i, end, "false");
 	case 'n':
-		return scan_literal(c, i, end, "null");
+		return sj_scan_literal(c, i, end, "null");
 	default:
 		return scan_number(c, i, end, &integer);
 	}
@@ -374,9 +321,9 @@ index_container(struct ctx *c, struct span v, char kind, int depth,
 	size_t i = v.off;
 
 	if (v.len == 0 || c->b[v.off] != kind)
-		return fail(c, v.off,
-		            kind == '{' ? "expected an object"
-		                        : "expected an array");
+		return sj_fail(c, v.off,
+		               kind == '{' ? "expected an object"
+		                           : "expected an array");
 	return scan_container(c, &i, v.off + v.len, depth, l);
 }
 
@@ -519,8 +466,8 @@ has_escape(const struct ctx *c, struct span s)
 }
 
 /* whether two string contents are the same string */
-static bool
-key_eq(struct ctx *c, struct span a, struct span b)
+bool
+sj_key_eq(struct ctx *c, struct span a, struct span b)
 {
 	struct sbuf da, db;
 	bool eq;
@@ -529,12 +476,12 @@ key_eq(struct ctx *c, struct span a, struct span b)
 		return true;
 	if (!has_escape(c, a) && !has_escape(c, b))
 		return false;
-	sbuf_init(&da);
-	sbuf_init(&db);
+	sj_sbuf_init(&da);
+	sj_sbuf_init(&db);
 	eq = decode_string(c, a, &da) == 0 && decode_string(c, b, &db) == 0 &&
 	     da.len == db.len && memcmp(da.p, db.p, da.len) == 0;
-	sbuf_free(&da);
-	sbuf_free(&db);
+	sj_sbuf_free(&da);
+	sj_sbuf_free(&db);
 	return eq;
 }
 
@@ -547,7 +494,7 @@ find_member(struct ctx *c, const struct mlist *l, struct span key, size_t *hint)
 
 	for (k = 0; k < l->n; k++) {
 		j = (*hint + k) % l->n;
-		if (key_eq(c, l->m[j].key, key)) {
+		if (sj_key_eq(c, l->m[j].key, key)) {
 			*hint = j + 1;
 			return &l->m[j];
 		}
@@ -555,21 +502,21 @@ find_member(struct ctx *c, const struct mlist *l, struct span key, size_t *hint)
 	return NULL;
 }
 
-static bool
-span_is(const struct ctx *c, struct span s, const char *lit)
+bool
+sj_span_is(const struct ctx *c, struct span s, const char *lit)
 {
 	return s.len == strlen(lit) && memcmp(c->b + s.off, lit, s.len) == 0;
 }
 
 /* the string at v: its contents in *s */
-static int
-string_at(struct ctx *c, struct span v, struct span *s)
+int
+sj_string_at(struct ctx *c, struct span v, struct span *s)
 {
 	size_t i = v.off;
 
 	if (v.len == 0 || c->b[v.off] != '"')
-		return fail(c, v.off, "expected a string");
-	return scan_string(c, &i, v.off + v.len, s);
+		return sj_fail(c, v.off, "expected a string");
+	return sj_scan_string(c, &i, v.off + v.len, s);
 }
 
 static int
@@ -585,27 +532,27 @@ parse_elem(struct ctx *c, struct span v, int depth, struct elem *e)
 	for (k = 0; rc == 0 && k < l.n; k++) {
 		struct span key = l.m[k].key, val = l.m[k].val;
 
-		if (span_is(c, key, "t"))
-			rc = string_at(c, val, &e->t);
-		else if (span_is(c, key, "$s"))
+		if (sj_span_is(c, key, "t"))
+			rc = sj_string_at(c, val, &e->t);
+		else if (sj_span_is(c, key, "$s"))
 			e->s = val, e->has_s = true;
-		else if (span_is(c, key, "o"))
-			rc = string_at(c, val, &e->o), e->has_o = true;
-		else if (span_is(c, key, "i"))
+		else if (sj_span_is(c, key, "o"))
+			rc = sj_string_at(c, val, &e->o), e->has_o = true;
+		else if (sj_span_is(c, key, "i"))
 			e->i = val, e->has_i = true;
-		else if (span_is(c, key, "s"))
+		else if (sj_span_is(c, key, "s"))
 			e->sub = val, e->has_sub = true;
 		else
-			rc = fail(c, key.off, "unknown schema field");
+			rc = sj_fail(c, key.off, "unknown schema field");
 	}
 	mlist_free(&l);
 	if (rc == 0 && e->t.len == 0)
-		return fail(c, v.off, "schema without a type");
+		return sj_fail(c, v.off, "schema without a type");
 	return rc;
 }
 
-static enum vtype
-elem_type(const struct ctx *c, struct span t)
+enum vtype
+sj_elem_type(const struct ctx *c, struct span t)
 {
 	static const char *const names[] = {
 	    "object",   "array",     "double", "string", "binData",
@@ -614,7 +561,7 @@ elem_type(const struct ctx *c, struct span t)
 	size_t k;
 
 	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++)
-		if (span_is(c, t, names[k]))
+		if (sj_span_is(c, t, names[k]))
 			return (enum vtype)k;
 	return VT_UNKNOWN;
 }
@@ -629,9 +576,9 @@ parse_uint(struct ctx *c, struct span v, bool *neg, uint64_t max, uint64_t *mag)
 	uint64_t m = 0;
 
 	if (v.len == 0 || scan_number(c, &i, v.off + v.len, &integer) != 0)
-		return fail(c, v.off, "expected a number");
+		return sj_fail(c, v.off, "expected a number");
 	if (!integer || i != v.off + v.len)
-		return fail(c, v.off, "expected an integer");
+		return sj_fail(c, v.off, "expected an integer");
 	i = v.off;
 	*neg = c->b[i] == '-';
 	if (*neg)
@@ -640,7 +587,7 @@ parse_uint(struct ctx *c, struct span v, bool *neg, uint64_t max, uint64_t *mag)
 		unsigned d = (unsigned)(c->b[i] - '0');
 
 		if (m > (max - d) / 10)
-			return fail(c, v.off, "integer out of range");
+			return sj_fail(c, v.off, "integer out of range");
 		m = m * 10 + d;
 	}
 	*mag = m;
@@ -658,7 +605,7 @@ parse_int(struct ctx *c, struct span v, int64_t max, int64_t *out)
 	if (parse_uint(c, v, &neg, (uint64_t)max + 1, &m) != 0)
 		return -1;
 	if (!neg && m > (uint64_t)max)
-		return fail(c, v.off, "integer out of range");
+		return sj_fail(c, v.off, "integer out of range");
 	*out = neg ? (int64_t)(0 - m) : (int64_t)m;
 	return 0;
 }
@@ -671,15 +618,15 @@ parse_double(struct ctx *c, struct span v, double *out)
 	bool integer;
 
 	if (v.len == 0 || scan_number(c, &i, v.off + v.len, &integer) != 0)
-		return fail(c, v.off, "expected a number");
+		return sj_fail(c, v.off, "expected a number");
 	if (i != v.off + v.len)
-		return fail(c, v.off, "expected a number");
+		return sj_fail(c, v.off, "expected a number");
 	memcpy(tmp, c->b + v.off, v.len);
 	tmp[v.len] = '\0';
 	errno = 0;
 	*out = strtod(tmp, &endp);
 	if (*endp != '\0' || isinf(*out) || isnan(*out))
-		return fail(c, v.off, "double out of range");
+		return sj_fail(c, v.off, "double out of range");
 	return 0;
 }
 
@@ -709,7 +656,7 @@ b64_decode(struct ctx *c, size_t at, struct sbuf *s)
 	int k, v;
 
 	if (s->len % 4 != 0)
-		return fail(c, at, "bad base64 length");
+		return sj_fail(c, at, "bad base64 length");
 	if (s->len > 0 && p[s->len - 1] == '=')
 		pad = p[s->len - 2] == '=' ? 2 : 1;
 	for (i = 0; i < s->len; i += 4) {
@@ -719,7 +666,7 @@ b64_decode(struct ctx *c, size_t at, struct sbuf *s)
 
 			v = last && (size_t)k >= 4 - pad ? 0 : b64val(p[i + k]);
 			if (v < 0)
-				return fail(c, at, "bad base64");
+				return sj_fail(c, at, "bad base64");
 			acc = acc << 6 | (uint32_t)v;
 		}
 		s->p[o++] = (char)(acc >> 16);
@@ -730,10 +677,10 @@ b64_decode(struct ctx *c, size_t at, struct sbuf *s)
 	return 0;
 }
 
-static int
-appended(struct ctx *c, bool ok, struct span v)
+int
+sj_appended(struct ctx *c, bool ok, struct span v)
 {
-	return ok ? 0 : fail(c, v.off, "document too large");
+	return ok ? 0 : sj_fail(c, v.off, "document too large");
 }
 
 static int conv_value(struct ctx *c, bson_t *out, const char *key, size_t klen,
@@ -756,10 +703,11 @@ conv_array(struct ctx *c, bson_t *out, const char *key, size_t klen,
 	if (rc == 0 && e->has_i)
 		rc = index_container(c, e->i, '[', depth, &elems);
 	if (rc == 0 && items.n != elems.n)
-		rc = fail(c, v.off, "%zu items in the schema, %zu in the array",
-		          elems.n, items.n);
+		rc = sj_fail(c, v.off,
+		             "%zu items in the schema, %zu in the array",
+		             elems.n, items.n);
 	if (rc == 0 && !bson_append_array_begin(out, key, (int)klen, &child))
-		rc = fail(c, v.off, "document too large");
+		rc = sj_fail(c, v.off, "document too large");
 	for (k = 0; rc == 0 && k < items.n; k++) {
 		size_t il = bson_uint32_to_string((uint32_t)k, &ikey, ibuf,
 		                                  sizeof(ibuf));
@@ -768,7 +716,7 @@ conv_array(struct ctx *c, bson_t *out, const char *key, size_t klen,
 		                &elems.m[k].val, depth + 1);
 	}
 	if (rc == 0)
-		rc = appended(c, bson_append_array_end(out, &child), v);
+		rc = sj_appended(c, bson_append_array_end(out, &child), v);
 	mlist_free(&items);
 	mlist_free(&elems);
 	return rc;
@@ -781,18 +729,18 @@ conv_object(struct ctx *c, bson_t *out, const char *key, size_t klen,
 	bson_t child;
 
 	if (!e->has_s)
-		return fail(c, v.off, "object without a schema");
+		return sj_fail(c, v.off, "object without a schema");
 	if (!bson_append_document_begin(out, key, (int)klen, &child))
-		return fail(c, v.off, "document too large");
+		return sj_fail(c, v.off, "document too large");
 	if (conv_doc(c, v, &e->s, &child, depth + 1, false) != 0)
 		return -1;
-	return appended(c, bson_append_document_end(out, &child), v);
+	return sj_appended(c, bson_append_document_end(out, &child), v);
 }
 
 /* string, binData, objectId, regex: the decoded string first */
-static int
-conv_stringish(struct ctx *c, bson_t *out, const char *key, size_t klen,
-               struct span v, const struct elem *e, enum vtype t)
+int
+sj_conv_stringish(struct ctx *c, bson_t *out, const char *key, size_t klen,
+                  struct span v, const struct elem *e, enum vtype t)
 {
 	struct sbuf s, opt;
 	struct span in;
@@ -801,72 +749,74 @@ conv_stringish(struct ctx *c, bson_t *out, const char *key, size_t klen,
 	bool neg;
 	int rc;
 
-	sbuf_init(&s);
-	sbuf_init(&opt);
-	rc = string_at(c, v, &in);
+	sj_sbuf_init(&s);
+	sj_sbuf_init(&opt);
+	rc = sj_string_at(c, v, &in);
 	if (rc == 0)
 		rc = decode_string(c, in, &s);
 	if (rc != 0) {
-		sbuf_free(&s);
+		sj_sbuf_free(&s);
 		return -1;
 	}
 	switch (t) {
 	case VT_STRING:
-		rc = appended(
+		rc = sj_appended(
 		    c, bson_append_utf8(out, key, (int)klen, s.p, (int)s.len),
 		    v);
 		break;
 	case VT_BINDATA:
 		if (!e->has_sub) {
-			rc = fail(c, v.off, "binData without a subtype");
+			rc = sj_fail(c, v.off, "binData without a subtype");
 			break;
 		}
 		rc = parse_uint(c, e->sub, &neg, 255, &sub);
 		if (rc == 0 && neg)
-			rc = fail(c, e->sub.off, "bad binData subtype");
+			rc = sj_fail(c, e->sub.off, "bad binData subtype");
 		if (rc == 0)
 			rc = b64_decode(c, v.off, &s);
 		if (rc == 0)
-			rc = appended(c,
-			              bson_append_binary(out, key, (int)klen,
-			                                 (bson_subtype_t)sub,
-			                                 (const uint8_t *)s.p,
-			                                 (uint32_t)s.len),
-			              v);
+			rc =
+			    sj_appended(c,
+			                bson_append_binary(out, key, (int)klen,
+			                                   (bson_subtype_t)sub,
+			                                   (const uint8_t *)s.p,
+			                                   (uint32_t)s.len),
+			                v);
 		break;
 	case VT_OBJECTID:
 		if (s.len != 24 || !bson_oid_is_valid(s.p, s.len)) {
-			rc = fail(c, v.off, "bad objectId");
+			rc = sj_fail(c, v.off, "bad objectId");
 			break;
 		}
 		bson_oid_init_from_string(&oid, s.p);
-		rc = appended(c, bson_append_oid(out, key, (int)klen, &oid), v);
+		rc = sj_appended(c, bson_append_oid(out, key, (int)klen, &oid),
+		                 v);
 		break;
 	default: /* VT_REGEX */
 		if (!e->has_o)
-			rc = fail(c, v.off, "regex without options");
+			rc = sj_fail(c, v.off, "regex without options");
 		else
 			rc = decode_string(c, e->o, &opt);
 		if (rc == 0 && (memchr(s.p, '\0', s.len) != NULL ||
 		                memchr(opt.p, '\0', opt.len) != NULL))
-			rc = fail(c, v.off, "NUL in a regex");
+			rc = sj_fail(c, v.off, "NUL in a regex");
 		if (rc == 0)
-			rc = appended(
+			rc = sj_appended(
 			    c,
 			    bson_append_regex_w_len(out, key, (int)klen, s.p,
 			                            (int)s.len, opt.p),
 			    v);
 		break;
 	}
-	sbuf_free(&s);
-	sbuf_free(&opt);
+	sj_sbuf_free(&s);
+	sj_sbuf_free(&opt);
 	return rc;
 }
 
 /* int, long, date, timestamp, double, bool */
-static int
-conv_scalar(struct ctx *c, bson_t *out, const char *key, size_t klen,
-            struct span v, enum vtype t)
+int
+sj_conv_scalar(struct ctx *c, bson_t *out, const char *key, size_t klen,
+               struct span v, enum vtype t)
 {
 	int64_t i;
 	uint64_t u;
@@ -878,37 +828,37 @@ conv_scalar(struct ctx *c, bson_t *out, const char *key, size_t klen,
 	case VT_INT:
 		if (parse_int(c, v, INT32_MAX, &i) != 0)
 			return -1;
-		return appended(c, bson_append_int32(out, key, k, (int32_t)i),
-		                v);
+		return sj_appended(
+		    c, bson_append_int32(out, key, k, (int32_t)i), v);
 	case VT_LONG:
 		if (parse_int(c, v, INT64_MAX, &i) != 0)
 			return -1;
-		return appended(c, bson_append_int64(out, key, k, i), v);
+		return sj_appended(c, bson_append_int64(out, key, k, i), v);
 	case VT_DATE:
 		if (parse_int(c, v, INT64_MAX, &i) != 0)
 			return -1;
-		return appended(c, bson_append_date_time(out, key, k, i), v);
+		return sj_appended(c, bson_append_date_time(out, key, k, i), v);
 	case VT_TIMESTAMP:
 		if (parse_uint(c, v, &neg, UINT64_MAX, &u) != 0)
 			return -1;
 		if (neg)
-			return fail(c, v.off, "negative timestamp");
-		return appended(c,
-		                bson_append_timestamp(out, key, k,
-		                                      (uint32_t)(u >> 32),
-		                                      (uint32_t)u),
-		                v);
+			return sj_fail(c, v.off, "negative timestamp");
+		return sj_appended(c,
+		                   bson_append_timestamp(out, key, k,
+		                                         (uint32_t)(u >> 32),
+		                                         (uint32_t)u),
+		                   v);
 	case VT_DOUBLE:
 		if (parse_double(c, v, &d) != 0)
 			return -1;
-		return appended(c, bson_append_double(out, key, k, d), v);
+		return sj_appended(c, bson_append_double(out, key, k, d), v);
 	default: /* VT_BOOL */
-		if (span_is(c, v, "true") || span_is(c, v, "false"))
-			return appended(
+		if (sj_span_is(c, v, "true") || sj_span_is(c, v, "false"))
+			return sj_appended(
 			    c,
 			    bson_append_bool(out, key, k, c->b[v.off] == 't'),
 			    v);
-		return fail(c, v.off, "expected true or false");
+		return sj_fail(c, v.off, "expected true or false");
 	}
 }
 
@@ -920,13 +870,13 @@ conv_value(struct ctx *c, bson_t *out, const char *key, size_t klen,
 	struct elem e;
 	enum vtype t;
 
-	if (span_is(c, v, "null"))
-		return appended(c, bson_append_null(out, key, (int)klen), v);
+	if (sj_span_is(c, v, "null"))
+		return sj_appended(c, bson_append_null(out, key, (int)klen), v);
 	if (sch == NULL)
-		return fail(c, v.off, "value without a schema");
+		return sj_fail(c, v.off, "value without a schema");
 	if (parse_elem(c, *sch, depth, &e) != 0)
 		return -1;
-	t = elem_type(c, e.t);
+	t = sj_elem_type(c, e.t);
 	switch (t) {
 	case VT_OBJECT:
 		return conv_object(c, out, key, klen, v, &e, depth);
@@ -936,13 +886,13 @@ conv_value(struct ctx *c, bson_t *out, const char *key, size_t klen,
 	case VT_BINDATA:
 	case VT_OBJECTID:
 	case VT_REGEX:
-		return conv_stringish(c, out, key, klen, v, &e, t);
+		return sj_conv_stringish(c, out, key, klen, v, &e, t);
 	case VT_NULL:
-		return fail(c, v.off, "null type with a value");
+		return sj_fail(c, v.off, "null type with a value");
 	case VT_UNKNOWN:
-		return fail(c, e.t.off, "unknown type");
+		return sj_fail(c, e.t.off, "unknown type");
 	default:
-		return conv_scalar(c, out, key, klen, v, t);
+		return sj_conv_scalar(c, out, key, klen, v, t);
 	}
 }
 
@@ -958,32 +908,32 @@ parse_schema(struct ctx *c, struct span v, int depth, struct mlist *props,
 	mlist_init(&l);
 	rc = index_container(c, v, '{', depth, &l);
 	for (k = 0; rc == 0 && k < l.n; k++) {
-		if (span_is(c, l.m[k].key, "p"))
+		if (sj_span_is(c, l.m[k].key, "p"))
 			rc = index_container(c, l.m[k].val, '{', depth + 1,
 			                     props);
-		else if (span_is(c, l.m[k].key, "$k"))
+		else if (sj_span_is(c, l.m[k].key, "$k"))
 			rc = index_container(c, l.m[k].val, '[', depth + 1,
 			                     keys);
 		else
-			rc = fail(c, l.m[k].key.off, "unknown schema field");
+			rc = sj_fail(c, l.m[k].key.off, "unknown schema field");
 	}
 	mlist_free(&l);
 	return rc;
 }
 
 /* the name of a field as a BSON key: decoded, bounded, no NUL */
-static int
-field_name(struct ctx *c, struct span v, struct sbuf *name)
+int
+sj_field_name(struct ctx *c, struct span v, struct sbuf *name)
 {
 	struct span s;
 
-	if (string_at(c, v, &s) != 0 || decode_string(c, s, name) != 0)
+	if (sj_string_at(c, v, &s) != 0 || decode_string(c, s, name) != 0)
 		return -1;
 	if (name->len > SJSON_MAX_KEY)
-		return fail(c, v.off, "field name longer than %d bytes",
-		            SJSON_MAX_KEY);
+		return sj_fail(c, v.off, "field name longer than %d bytes",
+		               SJSON_MAX_KEY);
 	if (memchr(name->p, '\0', name->len) != NULL)
-		return fail(c, v.off, "NUL in a field name");
+		return sj_fail(c, v.off, "NUL in a field name");
 	return 0;
 }
 
@@ -996,19 +946,19 @@ conv_fields(struct ctx *c, const struct mlist *data, const struct mlist *props,
 	struct sbuf name;
 	int rc = 0;
 
-	sbuf_init(&name);
+	sj_sbuf_init(&name);
 	for (k = 0; rc == 0 && k < keys->n; k++) {
 		const struct member *d, *p;
 		struct span ks;
 
-		if (field_name(c, keys->m[k].val, &name) != 0 ||
-		    string_at(c, keys->m[k].val, &ks) != 0) {
+		if (sj_field_name(c, keys->m[k].val, &name) != 0 ||
+		    sj_string_at(c, keys->m[k].val, &ks) != 0) {
 			rc = -1;
 			break;
 		}
 		d = find_member(c, data, ks, &hd);
 		if (d == NULL) {
-			rc = fail(c, keys->m[k].val.off, "field missing");
+			rc = sj_fail(c, keys->m[k].val.off, "field missing");
 			break;
 		}
 		if (top && c->keep != NULL &&
@@ -1018,7 +968,7 @@ conv_fields(struct ctx *c, const struct mlist *data, const struct mlist *props,
 		rc = conv_value(c, out, name.p, name.len, d->val,
 		                p ? &p->val : NULL, depth);
 	}
-	sbuf_free(&name);
+	sj_sbuf_free(&name);
 	return rc;
 }
 
@@ -1038,10 +988,10 @@ conv_doc(struct ctx *c, struct span data, const struct span *sch, bson_t *out,
 	mlist_init(&keys);
 	rc = index_container(c, data, '{', depth, &dm);
 	for (k = 0; top && rc == 0 && k < dm.n; k++)
-		if (span_is(c, dm.m[k].key, "$s"))
+		if (sj_span_is(c, dm.m[k].key, "$s"))
 			break;
 	if (top && rc == 0 && k == dm.n)
-		rc = fail(c, data.off, "row without a schema ($s)");
+		rc = sj_fail(c, data.off, "row without a schema ($s)");
 	if (top && rc == 0) {
 		schema = dm.m[k].val;
 		sch = &schema;
@@ -1051,8 +1001,8 @@ conv_doc(struct ctx *c, struct span data, const struct span *sch, bson_t *out,
 	if (rc == 0 && sch != NULL)
 		rc = parse_schema(c, *sch, depth, &props, &keys);
 	if (rc == 0 && keys.n != dm.n)
-		rc = fail(c, data.off, "%zu keys in the schema, %zu fields",
-		          keys.n, dm.n);
+		rc = sj_fail(c, data.off, "%zu keys in the schema, %zu fields",
+		             keys.n, dm.n);
 	if (rc == 0)
 		rc = conv_fields(c, &dm, &props, &keys, out, depth, top);
 	mlist_free(&dm);
@@ -1067,21 +1017,34 @@ sjson_to_bson(const char *row, size_t len, sjson_keep_fn *keep, void *keep_arg,
 {
 	struct ctx c = {row, len, err, keep, keep_arg};
 	struct span all;
+	bson_t fast;
 	size_t i;
 
 	err[0] = '\0';
 	if (row == NULL || len == 0)
-		return fail(&c, 0, "empty row");
+		return sj_fail(&c, 0, "empty row");
 	if (len > SJSON_MAX_ROW)
-		return fail(&c, 0, "row longer than %u bytes", SJSON_MAX_ROW);
-	i = skip_ws(&c, 0, len);
+		return sj_fail(&c, 0, "row longer than %u bytes",
+		               SJSON_MAX_ROW);
+	/* into a document of its own: one it leaves has children open */
+	bson_init(&fast);
+	if (sj_fast(&c, &fast) == 0) {
+		bool ok = bson_concat(out, &fast);
+
+		bson_destroy(&fast);
+		return ok ? 0 : sj_fail(&c, 0, "document too large");
+	}
+	bson_destroy(&fast);
+	/* the reference decides, with its own message */
+	err[0] = '\0';
+	i = sj_skip_ws(&c, 0, len);
 	all.off = i;
 	if (i >= len || row[i] != '{')
-		return fail(&c, i, "row is not an object");
-	if (skip_value(&c, &i, len, 0) != 0)
+		return sj_fail(&c, i, "row is not an object");
+	if (sj_skip_value(&c, &i, len, 0) != 0)
 		return -1;
 	all.len = i - all.off;
-	if (skip_ws(&c, i, len) != len)
-		return fail(&c, i, "bytes after the row's object");
+	if (sj_skip_ws(&c, i, len) != len)
+		return sj_fail(&c, i, "bytes after the row's object");
 	return conv_doc(&c, all, NULL, out, 0, true);
 }
