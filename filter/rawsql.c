@@ -60,6 +60,30 @@ db_name_ok(const char *db)
 	       strlen(db) < 256;
 }
 
+/* scripts/store.sh names its server in DIR/handler: 0 when it is not
+ * there or is FerretDB's SQLite handler */
+static int
+check_handler(const char *dir, const char *edir)
+{
+	char path[4096], h[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/handler", dir);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	if (fgets(h, sizeof(h), f) == NULL)
+		h[0] = '\0';
+	fclose(f);
+	h[strcspn(h, "\n")] = '\0';
+	if (h[0] == '\0' || strcmp(h, "sqlite") == 0)
+		return 0;
+	cli_error("-store-dir %s: the store there is %s, not FerretDB's "
+	          "SQLite handler: read it with -mongo",
+	          edir, esc_log(h, strlen(h), path, sizeof(path)));
+	return -1;
+}
+
 /* DIR/data/DB.sqlite, else DIR/DB.sqlite: 0, or -1 after one error */
 static int
 find_file(const char *dir, const char *db, char *path, size_t size)
@@ -76,6 +100,8 @@ find_file(const char *dir, const char *db, char *path, size_t size)
 		cli_error("-store-dir %s: no such directory", e1);
 		return -1;
 	}
+	if (check_handler(dir, e1) != 0)
+		return -1;
 	snprintf(path, size, "%s/data/%s.sqlite", dir, db);
 	if (is_file(path))
 		return 0;

@@ -1012,13 +1012,28 @@ conv_doc(struct ctx *c, struct span data, const struct span *sch, bson_t *out,
 }
 
 int
+sj_reference(struct ctx *c, bson_t *out)
+{
+	struct span all;
+	size_t i = sj_skip_ws(c, 0, c->n);
+
+	all.off = i;
+	if (i >= c->n || c->b[i] != '{')
+		return sj_fail(c, i, "row is not an object");
+	if (sj_skip_value(c, &i, c->n, 0) != 0)
+		return -1;
+	all.len = i - all.off;
+	if (sj_skip_ws(c, i, c->n) != c->n)
+		return sj_fail(c, i, "bytes after the row's object");
+	return conv_doc(c, all, NULL, out, 0, true);
+}
+
+int
 sjson_to_bson(const char *row, size_t len, sjson_keep_fn *keep, void *keep_arg,
               bson_t *out, char *err)
 {
 	struct ctx c = {row, len, err, keep, keep_arg};
-	struct span all;
 	bson_t fast;
-	size_t i;
 
 	err[0] = '\0';
 	if (row == NULL || len == 0)
@@ -1037,14 +1052,5 @@ sjson_to_bson(const char *row, size_t len, sjson_keep_fn *keep, void *keep_arg,
 	bson_destroy(&fast);
 	/* the reference decides, with its own message */
 	err[0] = '\0';
-	i = sj_skip_ws(&c, 0, len);
-	all.off = i;
-	if (i >= len || row[i] != '{')
-		return sj_fail(&c, i, "row is not an object");
-	if (sj_skip_value(&c, &i, len, 0) != 0)
-		return -1;
-	all.len = i - all.off;
-	if (sj_skip_ws(&c, i, len) != len)
-		return sj_fail(&c, i, "bytes after the row's object");
-	return conv_doc(&c, all, NULL, out, 0, true);
+	return sj_reference(&c, out);
 }

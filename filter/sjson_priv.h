@@ -98,6 +98,9 @@ int sj_conv_stringish(struct ctx *c, bson_t *out, const char *key, size_t klen,
 /* int, long, date, timestamp, double, bool at v */
 int sj_conv_scalar(struct ctx *c, bson_t *out, const char *key, size_t klen,
                    struct span v, enum vtype t);
+/* The reference conversion (sjson.c): every member indexed, looked up by
+ * name; the row whole, its fields in out. 0, or -1 with c->err. */
+int sj_reference(struct ctx *c, bson_t *out);
 /* The one-pass conversion (sjson_fast.c): 0, or -1 when the row is not
  * one it takes (then out is dirty and the reference conversion decides:
  * it gives the same result on every row the fast one takes). */

@@ -340,6 +340,17 @@ test_rawsql_open_errors(void **state)
 	assert_true(fputs("not sqlite at all, just bytes", fp) >= 0);
 	assert_int_equal(fclose(fp), 0);
 	assert_null(rawsql_open(f->dir, "junk"));
+	/* scripts/store.sh says the store is another server */
+	snprintf(path, sizeof(path), "%s/handler", f->dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_true(fputs("postgresql\n", fp) >= 0);
+	assert_int_equal(fclose(fp), 0);
+	assert_null(rawsql_open(f->dir, "t"));
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_true(fputs("sqlite\n", fp) >= 0);
+	assert_int_equal(fclose(fp), 0);
 	/* the data directory itself works too */
 	rawsql_close(open_fix(f));
 	{
