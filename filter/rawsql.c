@@ -175,8 +175,8 @@ rawsql_close(struct rawsql *s)
 	if (s == NULL)
 		return;
 	if (s->nbad > 0)
-		cli_error("%llu malformed rows in %s were left out of the "
-		          "report (listed as unreadable documents)",
+		cli_error("%llu malformed rows in %s could not be read (the "
+		          "report lists them as unreadable documents)",
 		          (unsigned long long)s->nbad,
 		          esc_log(s->path, strlen(s->path), e, sizeof(e)));
 	for (i = 0; i < s->nlisted; i++) {
