@@ -136,8 +136,8 @@ main(int argc, char **argv)
 	if (store_dir != NULL) {
 		t0 = mono_s();
 		if (read_direct(store_dir, dbname, pid_fields,
-		                sizeof(pid_fields) / sizeof(pid_fields[0]), colls,
-		                counts) != 0)
+		                sizeof(pid_fields) / sizeof(pid_fields[0]),
+		                colls, counts) != 0)
 			goto out;
 		printf("docs=%" PRId64 " pids=%" PRId64 " files=%" PRId64
 		       " fds=%" PRId64 " gaps=%" PRId64 " seconds=%.3f\n",
