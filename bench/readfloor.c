@@ -8,7 +8,10 @@
  *
  * With -store-dir DIR the same documents are read straight from the local
  * FerretDB's SQLite files (filter/rawsql.h, the filter's -store-dir) and
- * converted to BSON: the floor of the direct read.
+ * converted to BSON: the floor of the direct read. -dump COLL (with
+ * -store-dir) writes COLL's whole documents, as converted, to stdout, one
+ * BSON document after another (tests/integration/test_filter_direct.py
+ * compares them with the wire's, byte for byte).
  */
 #include <inttypes.h>
 #include <mongoc/mongoc.h>
@@ -61,10 +64,33 @@ count_doc(const bson_t *doc, void *arg)
 	return 0;
 }
 
-/* the collections from the store's files: rawsql with the projections */
+static int
+put_doc(const bson_t *doc, void *arg)
+{
+	return fwrite(bson_get_data(doc), 1, doc->len, arg) == doc->len ? 0
+	                                                                : -1;
+}
+
+/* -dump: coll's whole documents from the store's files, to stdout */
+static int
+dump_direct(const char *dir, const char *dbname, const char *coll)
+{
+	struct rawsql *s = rawsql_open(dir, dbname);
+	struct rawsql_query q = {0};
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = rawsql_each(s, coll, &q, put_doc, stdout);
+	rawsql_close(s);
+	return rc != 0 || fflush(stdout) != 0 ? -1 : 0;
+}
+
+/* the collections from the store's files: rawsql with the projections
+ * (all: none) */
 static int
 read_direct(const char *dir, const char *dbname, const char *const *pf,
-            size_t npf, const char *const *colls, int64_t *counts)
+            size_t npf, bool all, const char *const *colls, int64_t *counts)
 {
 	struct rawsql *s = rawsql_open(dir, dbname);
 	struct rawsql_query q[4] = {{.keep = pf, .nkeep = npf},
@@ -76,6 +102,8 @@ read_direct(const char *dir, const char *dbname, const char *const *pf,
 
 	if (s == NULL)
 		return -1;
+	if (all)
+		memset(q, 0, sizeof(q));
 	for (i = 0; rc == 0 && i < 4; i++) {
 		counts[i] = 0;
 		rc = rawsql_each(s, colls[i], &q[i], count_doc, &counts[i]);
@@ -88,7 +116,7 @@ int
 main(int argc, char **argv)
 {
 	const char *mongo = "127.0.0.1:27017", *dbname = "scale";
-	const char *store_dir = NULL;
+	const char *store_dir = NULL, *dump = NULL;
 	bool all_fields = false;
 	struct flag tab[] = {
 	    {"mongo", FLAG_STR, &mongo, "store host:port or mongodb:// URI",
@@ -99,6 +127,10 @@ main(int argc, char **argv)
 	    {"store-dir", FLAG_STR, &store_dir,
 	     "read FerretDB's SQLite files in DIR (scripts/store.sh's) "
 	     "directly, as filter -store-dir does",
+	     NULL},
+	    {"dump", FLAG_STR, &dump,
+	     "with -store-dir: write this collection's whole documents "
+	     "(BSON, one after another) to stdout instead",
 	     NULL},
 	};
 	int ntab = (int)(sizeof(tab) / sizeof(tab[0]));
@@ -133,11 +165,15 @@ main(int argc, char **argv)
 		BSON_APPEND_INT32(&p, pid_fields[i], 1);
 	bson_append_document_end(popts, &p);
 	fopts = BCON_NEW("projection", "{", F_WRITTEN, BCON_INT32(0), "}");
+	if (store_dir != NULL && dump != NULL) {
+		rc = dump_direct(store_dir, dbname, dump) == 0 ? 0 : 1;
+		goto out;
+	}
 	if (store_dir != NULL) {
 		t0 = mono_s();
 		if (read_direct(store_dir, dbname, pid_fields,
 		                sizeof(pid_fields) / sizeof(pid_fields[0]),
-		                colls, counts) != 0)
+		                all_fields, colls, counts) != 0)
 			goto out;
 		printf("docs=%" PRId64 " pids=%" PRId64 " files=%" PRId64
 		       " fds=%" PRId64 " gaps=%" PRId64 " seconds=%.3f\n",

@@ -6,8 +6,9 @@ wire, on the suite's own store (filled over the wire):
 - every case of test_filter.py, each filter run made a second time with
   -store-dir: exit status and output (JSON, text) the same, but for the
   provenance's store and generation time;
-- a generated database (bench/gen_raw): JSON and text, -host, -container,
-  -until and -verify the same both ways;
+- a generated database (bench/gen_raw): every document converted byte for
+  byte as FerretDB sends it; JSON and text, -host, -container, -until and
+  -verify the same both ways;
 - rows made malformed in the store's file: each named on stderr, listed
   among the unreadable documents (exit 3), the rest of the report intact.
 
@@ -21,6 +22,9 @@ import sqlite3
 import subprocess
 import sys
 import traceback
+
+import pymongo
+from bson.raw_bson import RawBSONDocument
 
 import test_filter as tf
 
@@ -147,9 +151,28 @@ def case_generated():
     d = run_direct(db.name, ["-verify"], "json")
     tf.eq(d.returncode, w.returncode, "-verify exit status")
     tf.eq(d.stdout, w.stdout, "-verify output")
+    same_bson(db)
     out = json.loads(run_direct(db.name, [], "json").stdout)
     tf.check(len(out["processes"]) >= procs, "processes read: %d" %
              len(out["processes"]))
+
+
+def same_bson(db):
+    """every document, as the direct read converts it (bench/readfloor
+    -dump), byte for byte the one FerretDB sends: -verify's digests are
+    over these bytes"""
+    subprocess.run(["make", "-s", "-C", os.path.join(tf.TOP, "bench"),
+                    "readfloor"], check=True, capture_output=True)
+    raw = pymongo.MongoClient(tf.URI, document_class=RawBSONDocument)
+    for coll in ("pids", "files", "fds", "gaps", "runs", "containers"):
+        d = subprocess.run([os.path.join(tf.TOP, "bench/readfloor"),
+                            "-store-dir", STORE_DIR, "-db", db.name,
+                            "-dump", coll], capture_output=True, timeout=300)
+        tf.eq(d.returncode, 0, "readfloor -dump %s: %r" % (coll, d.stderr))
+        wire = b"".join(x.raw for x in raw[db.name][coll].find({}))
+        tf.check(d.stdout == wire, "%s: %d bytes direct, %d over the wire, "
+                 "not the same" % (coll, len(d.stdout), len(wire)))
+    raw.close()
 
 
 def table_of(con, coll):
@@ -161,6 +184,7 @@ def case_malformed_rows():
     """rows the store's own decoder would refuse, written into its file"""
     db = tf.fresh_db("badrows")
     p, b = tf.activity_fixture(db)
+    same_bson(db)  # test_filter's fixture documents, byte for byte
     before = json.loads(run_direct(db.name, [], "json").stdout)
     path = os.path.join(STORE_DIR, "data", db.name + ".sqlite")
     con = sqlite3.connect(path, timeout=30)
