@@ -21,14 +21,14 @@ DESTDIR ?=
 MODE ?= release
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
-PKGS := libmongoc-1.0 libbson-1.0 audit auparse libcrypto zlib nettle
+PKGS := libmongoc-1.0 libbson-1.0 audit auparse libcrypto zlib nettle sqlite3
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # godo itself does not link libmongoc: the store module does (godo-store.so,
 # dlopen'ed by the process that talks to the store: listener/storemod.h),
 # nor libcrypto: Nettle hashes (common/digest.h); OpenSSL 3's provider set-up
 # cost about 2 MiB of RSS (docs/performance.md, Round 6)
-GODO_LIBS = $(shell pkg-config --libs $(filter-out libmongoc-1.0 libcrypto,$(PKGS)) 2>/dev/null) -ldl
+GODO_LIBS = $(shell pkg-config --libs $(filter-out libmongoc-1.0 libcrypto sqlite3,$(PKGS)) 2>/dev/null) -ldl
 STOREMOD_LIBS = $(shell pkg-config --libs libmongoc-1.0 libbson-1.0 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
@@ -168,6 +168,10 @@ UNIT_test_filter_tree := $(FILTER_MODEL)
 UNIT_test_filter_roots := $(FILTER_MODEL)
 UNIT_test_filter_ident := filter/containers filter/decode filter/decode_ct common/esc \
 	$(FILTER_BASE)
+# the direct read of FerretDB's SQLite files (-store-dir)
+UNIT_test_sjson := filter/sjson filter/sjson_fast
+UNIT_test_rawsql := filter/rawsql filter/sjson filter/sjson_fast filter/cli filter/mem common/esc \
+	common/log common/util
 UNIT_test_filter_render := filter/render_text filter/render_text_op filter/render_text_ct filter/vis filter/render_json \
 	filter/render_html filter/render_page $(FILTER_MODEL) \
 	filter/rank filter/prov filter/render_page_js filter/render_page_tl

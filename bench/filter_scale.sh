@@ -10,12 +10,18 @@
 #   json      filter -no-save -format=json -o /dev/null
 #   container filter -no-save -format=json -container=ONE   (a selection)
 #   window    filter -no-save -format=json -until=FIRST_10%  (a selection)
+# and the direct read of the store's SQLite files (filter -store-dir=DIR,
+# not through FerretDB; FerretDB's SQLite handler only):
+#   dfloor    bench/readfloor -store-dir DIR (the same documents, converted)
+#   djson     filter -store-dir DIR -no-save -format=json -o /dev/null
+#   dtext     filter -store-dir DIR -no-save -o /dev/null (text)
 # Medians of wall time and peak RSS (/usr/bin/time), then a markdown table
 # on stdout; the log (one line per run) on stderr.
 #
 #   bench/filter_scale.sh [-sizes "10000 100000 1000000"] [-reps 3]
 #       [-port 27510] [-dir /tmp/scale-store] [-filter build/release/bin/filter]
-#       [-modes "floor save json container window"]   (a subset: large sizes)
+#       [-modes "floor save json container window"]   (a subset: large sizes;
+#                 also dfloor djson dtext, the direct read)
 #       [-stop]   (stop the store at the end)
 #       [-old]    (the older document shape, gen_raw -old: one files
 #                 document per file; databases raw_N_old)
@@ -104,9 +110,11 @@ d = c[sys.argv[2]].pids.find_one({"docker_id": {"$exists": True}}, {"docker_id":
 print(d["docker_id"][:12])
 EOF
 )
-	rm -f "$tmp"/floor "$tmp"/save "$tmp"/json "$tmp"/ct "$tmp"/win "$tmp"/*.json
+	rm -f "$tmp"/floor "$tmp"/save "$tmp"/json "$tmp"/ct "$tmp"/win "$tmp"/*.json \
+		"$tmp"/dfloor "$tmp"/djson "$tmp"/dtext
 	docs=
 	common=(-mongo "$MONGO" -db "$db" -max-procs 4000000)
+	direct=(-store-dir "$DIR" -db "$db" -max-procs 4000000)
 	for r in $(seq 1 "$REPS"); do
 		log "$db round $r/$REPS"
 		if want floor; then
@@ -119,15 +127,21 @@ EOF
 			-container "$cid" -o "$tmp/ct.json"
 		want window && run win "$FILTER" "${common[@]}" -no-save -format json \
 			-until "$until" -o "$tmp/win.json"
+		if want dfloor; then
+			run dfloor "$here/readfloor" -store-dir "$DIR" -db "$db"
+			docs=${docs:-$(kv docs "$(cat "$tmp/out")")}
+		fi
+		want djson && run djson "$FILTER" "${direct[@]}" -no-save -format json -o /dev/null
+		want dtext && run dtext "$FILTER" "${direct[@]}" -no-save -format text -o /dev/null
 	done
 	fl=$(col 1 floor)
 	sv=$(col 1 save)
 	js=$(col 1 json)
 	ct=$(col 1 ct)
 	wn=$(col 1 win)
-	rows+=("| $n | $(kv pids "$gen") | ${docs:-?} | $fl | $sv | $(ratio "$sv" "$fl") | $js | $(ratio "$js" "$fl") | $(mib "$(col 2 floor)") | $(mib "$(col 2 save)") | $(mib "$(col 2 json)") | $(nprocs "$tmp/ct.json") | $ct | $(mib "$(col 2 ct)") | $(nprocs "$tmp/win.json") | $wn | $(mib "$(col 2 win)") |")
+	rows+=("| $n | $(kv pids "$gen") | ${docs:-?} | $fl | $sv | $(ratio "$sv" "$fl") | $js | $(ratio "$js" "$fl") | $(mib "$(col 2 floor)") | $(mib "$(col 2 save)") | $(mib "$(col 2 json)") | $(nprocs "$tmp/ct.json") | $ct | $(mib "$(col 2 ct)") | $(nprocs "$tmp/win.json") | $wn | $(mib "$(col 2 win)") | $(col 1 dfloor) | $(col 1 djson) | $(mib "$(col 2 djson)") | $(col 1 dtext) |")
 done
 
-echo "| processes | pids docs | docs read | floor s | filter (save) s | ratio | filter (json) s | ratio | floor RSS MiB | save RSS MiB | json RSS MiB | -container: procs kept | s | RSS MiB | -until 10%: procs kept | s | RSS MiB |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| processes | pids docs | docs read | floor s | filter (save) s | ratio | filter (json) s | ratio | floor RSS MiB | save RSS MiB | json RSS MiB | -container: procs kept | s | RSS MiB | -until 10%: procs kept | s | RSS MiB | direct floor s | direct json s | direct json RSS MiB | direct text s |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"

@@ -5,6 +5,13 @@
  * driver's default batch size, and discards them. Prints one line:
  *
  *   docs=612345 pids=... files=... fds=... gaps=... seconds=12.345
+ *
+ * With -store-dir DIR the same documents are read straight from the local
+ * FerretDB's SQLite files (filter/rawsql.h, the filter's -store-dir) and
+ * converted to BSON: the floor of the direct read. -dump COLL (with
+ * -store-dir) writes COLL's whole documents, as converted, to stdout, one
+ * BSON document after another (tests/integration/test_filter_direct.py
+ * compares them with the wire's, byte for byte).
  */
 #include <inttypes.h>
 #include <mongoc/mongoc.h>
@@ -13,6 +20,7 @@
 #include <time.h>
 
 #include "flags.h"
+#include "rawsql.h"
 #include "schema.h"
 
 static double
@@ -48,10 +56,67 @@ read_all(mongoc_database_t *db, const char *coll, const bson_t *opts)
 	return n;
 }
 
+static int
+count_doc(const bson_t *doc, void *arg)
+{
+	(void)doc;
+	(*(int64_t *)arg)++;
+	return 0;
+}
+
+static int
+put_doc(const bson_t *doc, void *arg)
+{
+	return fwrite(bson_get_data(doc), 1, doc->len, arg) == doc->len ? 0
+	                                                                : -1;
+}
+
+/* -dump: coll's whole documents from the store's files, to stdout */
+static int
+dump_direct(const char *dir, const char *dbname, const char *coll)
+{
+	struct rawsql *s = rawsql_open(dir, dbname);
+	struct rawsql_query q = {0};
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = rawsql_each(s, coll, &q, put_doc, stdout);
+	rawsql_close(s);
+	return rc != 0 || fflush(stdout) != 0 ? -1 : 0;
+}
+
+/* the collections from the store's files: rawsql with the projections
+ * (all: none) */
+static int
+read_direct(const char *dir, const char *dbname, const char *const *pf,
+            size_t npf, bool all, const char *const *colls, int64_t *counts)
+{
+	struct rawsql *s = rawsql_open(dir, dbname);
+	struct rawsql_query q[4] = {{.keep = pf, .nkeep = npf},
+	                            {.drop = F_WRITTEN},
+	                            {.drop = F_WRITTEN},
+	                            {0}};
+	size_t i;
+	int rc = 0;
+
+	if (s == NULL)
+		return -1;
+	if (all)
+		memset(q, 0, sizeof(q));
+	for (i = 0; rc == 0 && i < 4; i++) {
+		counts[i] = 0;
+		rc = rawsql_each(s, colls[i], &q[i], count_doc, &counts[i]);
+	}
+	rawsql_close(s);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *mongo = "127.0.0.1:27017", *dbname = "scale";
+	const char *store_dir = NULL, *dump = NULL;
 	bool all_fields = false;
 	struct flag tab[] = {
 	    {"mongo", FLAG_STR, &mongo, "store host:port or mongodb:// URI",
@@ -59,6 +124,14 @@ main(int argc, char **argv)
 	    {"db", FLAG_STR, &dbname, "raw database to read", NULL},
 	    {"all-fields", FLAG_BOOL, &all_fields,
 	     "no projection: whole documents", NULL},
+	    {"store-dir", FLAG_STR, &store_dir,
+	     "read FerretDB's SQLite files in DIR (scripts/store.sh's) "
+	     "directly, as filter -store-dir does",
+	     NULL},
+	    {"dump", FLAG_STR, &dump,
+	     "with -store-dir: write this collection's whole documents "
+	     "(BSON, one after another) to stdout instead",
+	     NULL},
 	};
 	int ntab = (int)(sizeof(tab) / sizeof(tab[0]));
 	/* the filter's projections (filter/rawdb.c): pids by field list,
@@ -92,6 +165,23 @@ main(int argc, char **argv)
 		BSON_APPEND_INT32(&p, pid_fields[i], 1);
 	bson_append_document_end(popts, &p);
 	fopts = BCON_NEW("projection", "{", F_WRITTEN, BCON_INT32(0), "}");
+	if (store_dir != NULL && dump != NULL) {
+		rc = dump_direct(store_dir, dbname, dump) == 0 ? 0 : 1;
+		goto out;
+	}
+	if (store_dir != NULL) {
+		t0 = mono_s();
+		if (read_direct(store_dir, dbname, pid_fields,
+		                sizeof(pid_fields) / sizeof(pid_fields[0]),
+		                all_fields, colls, counts) != 0)
+			goto out;
+		printf("docs=%" PRId64 " pids=%" PRId64 " files=%" PRId64
+		       " fds=%" PRId64 " gaps=%" PRId64 " seconds=%.3f\n",
+		       counts[0] + counts[1] + counts[2] + counts[3], counts[0],
+		       counts[1], counts[2], counts[3], mono_s() - t0);
+		rc = 0;
+		goto out;
+	}
 	mongoc_init();
 	if (strncmp(mongo, "mongodb://", 10) == 0)
 		snprintf(uri, sizeof(uri), "%s", mongo);

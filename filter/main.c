@@ -17,6 +17,7 @@
 #include "discover.h"
 #include "flags.h"
 #include "log.h"
+#include "mem.h"
 #include "model.h"
 #include "opts.h"
 #include "pindex.h"
@@ -64,6 +65,31 @@ read_files(struct rawdb *db, struct discover *d)
 		rc = 0;
 	free(ids);
 	return rc;
+}
+
+struct unreadable {
+	struct skipped *s;
+	uint64_t listed;
+};
+
+static void
+skip_unreadable(const char *coll, const char *label, void *arg)
+{
+	struct unreadable *u = arg;
+
+	model_skip(u->s, coll, mem_strdup(label));
+	u->listed++;
+}
+
+/* Stored documents the reader could not read (-store-dir's malformed
+ * rows) are the report's unreadable documents too. */
+static void
+add_unreadable(struct rawdb *db, struct model *m)
+{
+	struct unreadable u = {&m->skipped, 0};
+	uint64_t n = rawdb_each_unreadable(db, skip_unreadable, &u);
+
+	m->skipped.n += (size_t)(n - u.listed);
 }
 
 /* The report in o->format to -o (stdout by default). -1 after one error
@@ -159,6 +185,7 @@ run(const struct opts *o)
 	d.m = model_new((size_t)o->max_procs);
 	if (read_tree(db, &d) != 0 || read_files(db, &d) != 0)
 		goto done;
+	add_unreadable(db, d.m);
 	rawdb_close(db); /* ends the progress line before the report */
 	db = NULL;
 	rc = check_record(d.m, o);
@@ -187,6 +214,13 @@ main(int argc, char **argv)
 	    {"mongo", FLAG_STR, &o.mongo,
 	     "store: host:port or a mongodb:// URI", NULL},
 	    {"db", FLAG_STR, &o.db, "raw database (godo's)", NULL},
+	    {"store-dir", FLAG_STR, &o.store_dir,
+	     "read the raw database straight from the files of the local "
+	     "FerretDB store (SQLite handler) in DIR, scripts/store.sh's "
+	     "-d (e.g. /var/lib/godo/store), instead of over the wire: "
+	     "much faster on a large database; -mongo is then used only "
+	     "by -out",
+	     NULL},
 	    {"out", FLAG_STR, &o.out,
 	     "save the cleaned database here (its processes and files "
 	     "collections are replaced; never one holding raw data); "

@@ -10,6 +10,9 @@ struct opts {
 	/* out: the database to save into; NULL (the default): read only */
 	const char *mongo, *db, *out, *format, *output, *since_s, *until_s;
 	const char *container, *host, *docker_root;
+	/* -store-dir: read the raw database from FerretDB's SQLite files
+	 * here (scripts/store.sh's DIR), not over the wire; NULL: -mongo */
+	const char *store_dir;
 	const char *chain_key, *chain_head; /* -verify's */
 	const char *tz;                     /* -tz: "utc" (NULL) or "local" */
 	int64_t since, until; /* ns; INT64_MIN / INT64_MAX when open */

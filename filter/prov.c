@@ -2,6 +2,7 @@
 #include "prov.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
@@ -79,8 +80,11 @@ prov_build(struct prov *p, const struct model *m, const struct opts *o)
 
 	memset(p, 0, sizeof(*p));
 	p->db = o->db;
-	util_uri_redact(o->mongo != NULL ? o->mongo : "", p->store,
-	                sizeof(p->store));
+	if (o->store_dir != NULL) /* read from the store's files */
+		snprintf(p->store, sizeof(p->store), "sqlite:%s", o->store_dir);
+	else
+		util_uri_redact(o->mongo != NULL ? o->mongo : "", p->store,
+		                sizeof(p->store));
 	if (o->host != NULL) {
 		p->hosts = mem_calloc(1, sizeof(*p->hosts));
 		p->hosts[p->nhosts++] = o->host;

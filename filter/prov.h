@@ -16,7 +16,8 @@
 
 struct prov {
 	const char *db;     /* -db; NULL when unknown */
-	char store[1024];   /* -mongo, passwords as *** (util_uri_redact) */
+	char store[1024];   /* -mongo, passwords as *** (util_uri_redact);
+	                     * "sqlite:DIR" with -store-dir */
 	const char **hosts; /* -host, else the shown processes' hosts, sorted */
 	size_t nhosts;
 	int64_t from, to;    /* the window; NS_NONE: nothing to show */

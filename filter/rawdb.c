@@ -12,6 +12,7 @@
 #include "fgroup.h"
 #include "log.h"
 #include "mem.h"
+#include "rawsql.h"
 #include "schema.h"
 #include "util.h"
 
@@ -21,9 +22,10 @@ struct rawdb {
 	const struct opts *o;
 	struct dbconn conn;
 	mongoc_database_t *db;
-	bool progress;     /* stderr is a terminal: show how far reading got */
-	uint64_t ndocs;    /* documents read so far */
-	uint64_t shown_ms; /* when progress was last shown */
+	struct rawsql *sql; /* -store-dir: FerretDB's files, not the wire */
+	bool progress;      /* stderr is a terminal: show how far reading got */
+	uint64_t ndocs;     /* documents read so far */
+	uint64_t shown_ms;  /* when progress was last shown */
 };
 
 /* At most 5 times a second, on one line rewritten in place. */
@@ -49,6 +51,14 @@ rawdb_open(const struct opts *o)
 
 	db->o = o;
 	db->progress = isatty(STDERR_FILENO) == 1;
+	if (o->store_dir != NULL) {
+		db->sql = rawsql_open(o->store_dir, o->db);
+		if (db->sql == NULL) {
+			free(db);
+			return NULL;
+		}
+		return db;
+	}
 	if (dbconn_open(&db->conn, o->mongo) != 0) {
 		free(db);
 		return NULL;
@@ -67,6 +77,7 @@ rawdb_close(struct rawdb *db)
 		fputs("\r\033[K", stderr);
 	if (db->db)
 		mongoc_database_destroy(db->db);
+	rawsql_close(db->sql);
 	dbconn_close(&db->conn);
 	free(db);
 }
@@ -121,6 +132,36 @@ read_coll(struct rawdb *db, const char *coll, bson_t *q, bson_t *opts,
 	return rc;
 }
 
+/* fn with the progress line, for the direct read */
+struct counted {
+	struct rawdb *db;
+	const char *coll;
+	rawdb_doc_fn *fn;
+	void *arg;
+};
+
+static int
+counted_doc(const bson_t *doc, void *arg)
+{
+	struct counted *c = arg;
+	int rc = c->fn(doc, c->arg);
+
+	c->db->ndocs++;
+	show_progress(c->db, c->coll, false);
+	return rc;
+}
+
+/* -store-dir: coll from FerretDB's files, q with -host */
+static int
+read_sql(struct rawdb *db, const char *coll, struct rawsql_query *q,
+         rawdb_doc_fn *fn, void *arg)
+{
+	struct counted c = {db, coll, fn, arg};
+
+	q->host = db->o->host;
+	return rawsql_each(db->sql, coll, q, counted_doc, &c);
+}
+
 static int
 count_one(const bson_t *doc, void *arg)
 {
@@ -136,9 +177,18 @@ rawdb_check_empty(struct rawdb *db)
 	                        BCON_INT32(1), "}");
 	const char *host = db->o->host;
 	char h[128];
-	int n = 0;
+	int n = 0, rc;
 
-	if (read_coll(db, COLL_PIDS, bson_new(), opts, count_one, &n) != 0)
+	if (db->sql != NULL) {
+		static const char *const id[] = {F_ID};
+		struct rawsql_query q = {.keep = id, .nkeep = 1, .limit = 1};
+
+		bson_destroy(opts);
+		rc = read_sql(db, COLL_PIDS, &q, count_one, &n);
+	} else {
+		rc = read_coll(db, COLL_PIDS, bson_new(), opts, count_one, &n);
+	}
+	if (rc != 0)
 		return -1;
 	if (n > 0)
 		return 0;
@@ -178,7 +228,11 @@ rawdb_read_pids(struct rawdb *db, rawdb_doc_fn *fn, void *arg)
 	    F_EXIT_SIGNAL, F_DOCKER_ID, F_ROOTFS, F_SETNS, F_SOURCE,
 	    /* a cut argv (h-fid) */
 	    F_ARGS_CUT, F_ARGS_CUT_LOST, F_ARGS_SHA256, F_ARGS_SOURCE};
+	struct rawsql_query q = {.keep = full,
+	                         .nkeep = sizeof(full) / sizeof(full[0])};
 
+	if (db->sql != NULL)
+		return read_sql(db, COLL_PIDS, &q, fn, arg);
 	return read_coll(db, COLL_PIDS, bson_new(),
 	                 projection(full, sizeof(full) / sizeof(full[0])), fn,
 	                 arg);
@@ -210,6 +264,13 @@ rawdb_read_files(struct rawdb *db, const char *coll, char *const *ids, size_t n,
 	if (n == 0) {
 		bson_destroy(q);
 		return 0;
+	}
+	if (db->sql != NULL) {
+		struct rawsql_query sq = {
+		    .ids = ids, .nids = n, .drop = F_WRITTEN};
+
+		bson_destroy(q);
+		return read_sql(db, coll, &sq, each_member, &m);
 	}
 	if (n <= RAWDB_IN_MAX) {
 		bson_t or, alt;
@@ -251,7 +312,10 @@ rawdb_read_gaps(struct rawdb *db, rawdb_doc_fn *fn, void *arg)
 {
 	static const char *const f[] = {F_HOST,     F_BOOT,   F_GAP_SOURCE,
 	                                F_GAP_FROM, F_GAP_TO, F_GAP_COUNT};
+	struct rawsql_query q = {.keep = f, .nkeep = sizeof(f) / sizeof(f[0])};
 
+	if (db->sql != NULL)
+		return read_sql(db, COLL_GAPS, &q, fn, arg);
 	return read_coll(db, COLL_GAPS, bson_new(),
 	                 projection(f, sizeof(f) / sizeof(f[0])), fn, arg);
 }
@@ -260,7 +324,20 @@ int
 rawdb_read_whole(struct rawdb *db, const char *coll, rawdb_doc_fn *fn,
                  void *arg)
 {
+	struct rawsql_query q = {0};
+
+	if (db->sql != NULL)
+		return read_sql(db, coll, &q, fn, arg);
 	return read_coll(db, coll, bson_new(), bson_new(), fn, arg);
+}
+
+uint64_t
+rawdb_each_unreadable(struct rawdb *db,
+                      void (*fn)(const char *coll, const char *label,
+                                 void *arg),
+                      void *arg)
+{
+	return db->sql != NULL ? rawsql_each_bad(db->sql, fn, arg) : 0;
 }
 
 int

@@ -3,7 +3,11 @@
  * anything but _id: FerretDB's SQLite handler scans the collection for
  * every query), -host applied in every query. Documents go to a callback
  * as they arrive; decoding them is decode.c's. While stderr is a
- * terminal a progress line counts the documents read. */
+ * terminal a progress line counts the documents read.
+ *
+ * Two ways in: over the wire (-mongo, dbconn.h), or, with -store-dir,
+ * straight from the files of FerretDB's SQLite handler (rawsql.h: the
+ * same documents, queries and order, without FerretDB's decoding). */
 #ifndef GODO_RAWDB_H
 #define GODO_RAWDB_H
 
@@ -16,7 +20,8 @@ struct rawdb;
 /* Called per document; a -1 stops the read (the callback logged). */
 typedef int rawdb_doc_fn(const bson_t *doc, void *arg);
 
-/* Connects to o->mongo (dbconn.h) and opens o->db. NULL after one error
+/* Connects to o->mongo (dbconn.h) and opens o->db; with o->store_dir,
+ * opens o->db's file there instead (rawsql.h). NULL after one error
  * line. o is borrowed for the reader's life. */
 struct rawdb *rawdb_open(const struct opts *o);
 /* Ends the progress line, disconnects. NULL is fine. */
@@ -41,5 +46,13 @@ int rawdb_read_gaps(struct rawdb *db, rawdb_doc_fn *fn, void *arg);
 /* Every document of coll, whole (-verify digests them). */
 int rawdb_read_whole(struct rawdb *db, const char *coll, rawdb_doc_fn *fn,
                      void *arg);
+/* Stored documents that could not be read as documents (-store-dir: a
+ * malformed row), so far: fn(coll, label, arg) for each of the first
+ * RAWSQL_BAD_LISTED, the count of all returned. Over the wire always 0
+ * (the store fails the read instead). */
+uint64_t rawdb_each_unreadable(struct rawdb *db,
+                               void (*fn)(const char *coll, const char *label,
+                                          void *arg),
+                               void *arg);
 
 #endif

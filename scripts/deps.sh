@@ -14,7 +14,7 @@ die() { echo "deps: $*" >&2; exit 1; }
 PKGS=(build-essential pkg-config libaudit-dev libauparse-dev libmongoc-dev
       libbson-dev libcmocka-dev docker.io busybox-static clang clang-format
       libclang-rt-14-dev valgrind python3-pymongo auditd chromium libssl-dev
-      zlib1g-dev nettle-dev)
+      zlib1g-dev nettle-dev libsqlite3-dev)
 HANDLER=${GODO_STORE_HANDLER:-sqlite}
 [ "$HANDLER" = postgresql ] && PKGS+=(postgresql-15)
 CACHE=${GODO_CACHE:-/var/cache/godo}

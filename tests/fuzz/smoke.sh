@@ -15,7 +15,7 @@ runs=${FUZZ_RUNS:-20000}
 secs=${FUZZ_TIME:-15}
 out=${FUZZ_OUT:-$top/build/fuzz}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(audit conn procfs esc)
+[ ${#targets[@]} -gt 0 ] || targets=(audit conn procfs esc sjson)
 
 if ! log=$(make -s -C "$here" O="$out" 2>&1); then
 	echo "$log" | tail -20
