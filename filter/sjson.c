@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nettle/base64.h>
+
+#include "util.h"
+
 static int conv_doc(struct ctx *c, struct span data, const struct span *sch,
                     bson_t *out, int depth, bool top);
 
@@ -120,18 +124,6 @@ sj_skip_ws(const struct ctx *c, size_t i, size_t end)
 	return i;
 }
 
-static int
-hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* four hex digits at p (4 bytes readable): their value, or -1 */
 static long
 hex4(const char *p)
@@ -140,8 +132,8 @@ hex4(const char *p)
 	int k, h;
 
 	for (k = 0; k < 4; k++) {
-		h = hexval(p[k]);
-		if (h < 0)
+		h = util_digit_val(p[k]);
+		if (h > 15)
 			return -1;
 		v = v * 16 + h;
 	}
@@ -630,51 +622,30 @@ parse_double(struct ctx *c, struct span v, double *out)
 	return 0;
 }
 
-static int
-b64val(unsigned char ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	if (ch == '+')
-		return 62;
-	if (ch == '/')
-		return 63;
-	return -1;
-}
-
-/* standard base64 with padding, in place: s->len becomes the bytes */
+/* standard base64 with padding (Nettle's decoder), in place: s->len
+ * becomes the bytes */
 static int
 b64_decode(struct ctx *c, size_t at, struct sbuf *s)
 {
-	const unsigned char *p = (const unsigned char *)s->p;
-	size_t i, o = 0, pad = 0;
-	uint32_t acc;
-	int k, v;
+	struct base64_decode_ctx b;
+	uint8_t *tmp;
+	size_t n = 0;
+	bool ok;
 
 	if (s->len % 4 != 0)
 		return sj_fail(c, at, "bad base64 length");
-	if (s->len > 0 && p[s->len - 1] == '=')
-		pad = p[s->len - 2] == '=' ? 2 : 1;
-	for (i = 0; i < s->len; i += 4) {
-		acc = 0;
-		for (k = 0; k < 4; k++) {
-			bool last = i + 4 == s->len;
-
-			v = last && (size_t)k >= 4 - pad ? 0 : b64val(p[i + k]);
-			if (v < 0)
-				return sj_fail(c, at, "bad base64");
-			acc = acc << 6 | (uint32_t)v;
-		}
-		s->p[o++] = (char)(acc >> 16);
-		s->p[o++] = (char)(acc >> 8);
-		s->p[o++] = (char)acc;
+	tmp = malloc(BASE64_DECODE_LENGTH(s->len) + 1);
+	if (tmp == NULL)
+		return sj_fail(c, at, "out of memory");
+	base64_decode_init(&b);
+	ok = base64_decode_update(&b, &n, tmp, s->len, s->p) &&
+	     base64_decode_final(&b) && n <= s->len;
+	if (ok) {
+		memcpy(s->p, tmp, n);
+		s->len = n;
 	}
-	s->len = o - pad;
-	return 0;
+	free(tmp);
+	return ok ? 0 : sj_fail(c, at, "bad base64");
 }
 
 int
