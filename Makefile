@@ -134,7 +134,7 @@ UNIT_test_journal := listener/journal listener/spool common/log
 UNIT_test_frame := listener/frame common/log common/esc
 UNIT_test_writerbox := listener/writerbox common/log
 UNIT_test_priv_plan := listener/priv common/log
-UNIT_test_ownsess := listener/ownsess common/log
+UNIT_test_ownsess := listener/ownsess listener/procfs common/util common/log
 UNIT_test_sysevent := listener/sysevent listener/argvdec listener/syscalls listener/reasm \
 	listener/record \
 	common/util common/log common/digest

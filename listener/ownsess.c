@@ -8,23 +8,17 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "procfs.h"
+#include "util.h"
 
 int
 ownsess_parse(const char *buf, size_t n, uint32_t *out)
 {
-	uint64_t v = 0;
-	size_t i;
+	uint64_t v;
 
 	if (n > 0 && buf[n - 1] == '\n')
 		n--;
-	if (n == 0 || n > 10)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (buf[i] < '0' || buf[i] > '9')
-			return -1;
-		v = v * 10 + (uint64_t)(buf[i] - '0');
-	}
-	if (v > UINT32_MAX)
+	if (util_parse_u64((struct str){buf, n}, 10, 0, UINT32_MAX, &v) != 0)
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
@@ -36,17 +30,13 @@ read_u32(const char *dir, const char *name, uint32_t *out)
 {
 	char path[512], buf[32];
 	ssize_t n;
-	int fd, len = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	int len = snprintf(path, sizeof(path), "%s/%s", dir, name);
 
 	if (len < 0 || (size_t)len >= sizeof(path)) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf));
-	(void)close(fd);
+	n = procfs_read_file(path, buf, sizeof(buf), NULL);
 	if (n < 0)
 		return -1;
 	if (ownsess_parse(buf, (size_t)n, out) != 0) {
