@@ -239,12 +239,13 @@ read_fields(const bson_t *doc, const struct field *tab, size_t n, void *base)
 struct exec_doc {
 	struct exec e;
 	int64_t ns, ms;
+	bool args;
 };
 
 static const struct field exec_fields[] = {
     FLD(F_EXEC_NS, FK_I64, struct exec_doc, ns),
     FLD(F_EXEC_TS, FK_DATE, struct exec_doc, ms),
-    FLD(F_ARGS, FK_ARGV, struct exec_doc, e.args),
+    FLDH(F_ARGS, FK_ARGV, struct exec_doc, e.args, args),
     FLD(F_EXE, FK_BYTES, struct exec_doc, e.exe),
     FLD(F_CWD, FK_BYTES, struct exec_doc, e.cwd),
     FLD(F_ARGS_CUT, FK_ARGCUTS, struct exec_doc, e.ax.cuts),
@@ -264,7 +265,7 @@ get_execs(const bson_iter_t *it, struct task *t)
 	if (!BSON_ITER_HOLDS_ARRAY(it) || !bson_iter_recurse(it, &arr))
 		return;
 	while (bson_iter_next(&arr) && t->nexec < EXECVE_MAX * 4) {
-		struct exec_doc x = {{0}, NS_NONE, NS_NONE};
+		struct exec_doc x = {{0}, NS_NONE, NS_NONE, false};
 
 		if (!BSON_ITER_HOLDS_DOCUMENT(&arr))
 			continue;
@@ -273,6 +274,7 @@ get_execs(const bson_iter_t *it, struct task *t)
 			continue;
 		read_fields(&doc, exec_fields, NFIELDS(exec_fields), &x);
 		x.e.ns = x.ns != NS_NONE ? x.ns : x.ms;
+		x.e.bare = !x.args;
 		t->execs =
 		    mem_reallocarray(t->execs, t->nexec + 1, sizeof(*t->execs));
 		t->execs[t->nexec++] = x.e;
@@ -342,6 +344,21 @@ exit_from_status(struct task *t)
 	}
 }
 
+/* exit_status is left out when code or signal say all of it (#22) */
+static void
+status_from_exit(struct task *t)
+{
+	if (t->has_status)
+		return;
+	if (t->has_code) {
+		t->exit_status = (t->exit_code & 0xff) << 8;
+		t->has_status = true;
+	} else if (t->has_signal) {
+		t->exit_status = t->exit_signal & 0x7f;
+		t->has_status = true;
+	}
+}
+
 /* the defaults and the fields derived from others */
 static void
 task_complete(struct task_doc *d)
@@ -350,6 +367,11 @@ task_complete(struct task_doc *d)
 
 	if (!d->tgid)
 		t->tgid = t->pid;
+	if (!t->has_ptgid && t->has_ppid) { /* absent: the same (#22) */
+		t->parent_tgid = t->ppid;
+		t->has_ptgid = true;
+	}
+	model_fill_bare_exec(t);
 	if (!d->thread)
 		t->thread = t->pid != t->tgid;
 	if (!t->has_start && d->start_ms != NS_NONE) {
@@ -361,6 +383,7 @@ task_complete(struct task_doc *d)
 		t->has_exit = true;
 	}
 	exit_from_status(t);
+	status_from_exit(t);
 	if (t->docker_id != NULL && t->docker_id[0] == '\0') {
 		free(t->docker_id);
 		t->docker_id = NULL;
@@ -520,6 +543,25 @@ static const struct field file_fields[] = {
     FF(F_SOURCE_UNVERIFIED, FK_BOOL, d.f.unverified2),
 };
 
+/* What a files document leaves out when it is the plain case (docs/
+ * schema.md "Fields left out"): a joined op by the file's own process,
+ * closed by close(2), written by its own process alone. */
+static void
+file_complete(struct file_doc *d)
+{
+	if (d->proc_id == NULL)
+		return;
+	if (d->joined && d->then_proc == NULL)
+		d->then_proc = mem_strdup(d->proc_id);
+	if (d->f.op == FOP_OPEN && d->f.has_close && !d->f.closed_by.set)
+		bytes_set(&d->f.closed_by, "close", 5);
+	if (d->f.writes > 0 && d->f.writers.n == 0) {
+		d->f.writers.v = mem_calloc(1, sizeof(*d->f.writers.v));
+		bytes_set(&d->f.writers.v[0], d->proc_id, strlen(d->proc_id));
+		d->f.writers.n = 1;
+	}
+}
+
 int
 decode_file(const bson_t *doc, struct file_doc *d)
 {
@@ -546,6 +588,7 @@ decode_file(const bson_t *doc, struct file_doc *d)
 		decode_file_free(d);
 		return -1;
 	}
+	file_complete(d);
 	return 0;
 }
 

@@ -40,6 +40,45 @@ model_argextra_free(struct argextra *x)
 }
 
 void
+model_argextra_copy(struct argextra *dst, const struct argextra *src)
+{
+	size_t i;
+
+	memset(dst, 0, sizeof(*dst));
+	if (src->cuts.n > 0) {
+		dst->cuts.v = mem_calloc(src->cuts.n, sizeof(*dst->cuts.v));
+		for (i = 0; i < src->cuts.n; i++) {
+			dst->cuts.v[i].index = src->cuts.v[i].index;
+			dst->cuts.v[i].length = src->cuts.v[i].length;
+			bytes_copy(&dst->cuts.v[i].tail, &src->cuts.v[i].tail);
+		}
+		dst->cuts.n = src->cuts.n;
+	}
+	dst->cut_lost = src->cut_lost;
+	bytes_copy(&dst->sha256, &src->sha256);
+	bytes_copy(&dst->source, &src->source);
+}
+
+void
+model_fill_bare_exec(struct task *t)
+{
+	struct exec *e;
+
+	if (t->nexec == 0 || !t->execs[t->nexec - 1].bare)
+		return;
+	e = &t->execs[t->nexec - 1];
+	model_argextra_free(&e->ax);
+	bytes_argv_free(&e->args);
+	bytes_free(&e->exe);
+	bytes_free(&e->cwd);
+	bytes_argv_copy(&e->args, &t->args);
+	bytes_copy(&e->exe, &t->exe);
+	bytes_copy(&e->cwd, &t->cwd);
+	model_argextra_copy(&e->ax, &t->ax);
+	e->bare = false;
+}
+
+void
 model_task_drop_image(struct task *t)
 {
 	bytes_free(&t->exe);

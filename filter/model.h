@@ -41,6 +41,9 @@ struct exec {
 	struct argv args;
 	struct bytes exe, cwd;
 	struct argextra ax;
+	/* stored without args: the newest exec of a document written whole,
+	 * whose args, exe and cwd are the document's (docs/schema.md) */
+	bool bare;
 };
 
 /* One pids document (documents of the same task merged). */
@@ -297,6 +300,11 @@ void model_file_free(struct file *f);
 void model_gap_free(struct gap *g);
 void model_task_free(struct task *t);
 void model_argextra_free(struct argextra *x);
+/* *dst becomes a deep copy of src (dst's old content is not freed). */
+void model_argextra_copy(struct argextra *dst, const struct argextra *src);
+/* A bare newest execve entry gets the task's own args, exe, cwd and their
+ * extras (docs/schema.md "Fields left out"). */
+void model_fill_bare_exec(struct task *t);
 /* Frees what a task's image says (exe, cwd, rootfs, source, args, execs)
  * and clears star/setns/args_trunc/execve_count: a thread's document
  * keeps only its identity, links, times, comm, exit and docker_id. */

@@ -156,6 +156,8 @@ docbuild_doc_exec(struct task_doc *d, const struct exec_info *x)
 	}
 	d->nexecs++;
 	docbuild_doc_info(d, x);
+	d->last_is_exec = true;
+	d->last_exec_ns = x->ns;
 }
 
 void
@@ -163,6 +165,7 @@ docbuild_doc_info(struct task_doc *d, const struct exec_info *x)
 {
 	bson_reinit(d->last);
 	append_info(d->last, x);
+	d->last_is_exec = false;
 }
 
 int
@@ -211,7 +214,8 @@ task_fields(bson_t *b, const struct task *k)
 	if (k->thread) /* absent on processes: every field costs the store */
 		BSON_APPEND_BOOL(b, F_THREAD, true);
 	BSON_APPEND_INT32(b, F_PPID, k->ppid);
-	BSON_APPEND_INT32(b, F_PARENT_TGID, k->ptgid);
+	if (k->ptgid != k->ppid) /* absent: the same (issue 22) */
+		BSON_APPEND_INT32(b, F_PARENT_TGID, k->ptgid);
 	if (k->parent_id[0] != '\0')
 		BSON_APPEND_UTF8(b, F_PARENT_ID, k->parent_id);
 	BSON_APPEND_INT64(b, F_START_TICKS, (int64_t)k->start_ticks);
@@ -229,12 +233,57 @@ exit_fields(bson_t *b, const struct task *k)
 	uint32_t status = k->exit_status;
 
 	BSON_APPEND_INT64(b, F_EXIT_NS, k->exit_ns);
-	BSON_APPEND_INT32(b, F_EXIT_STATUS, (int32_t)status);
+	/* the wait status only when code or signal do not say all of it
+	 * (a core dump's bit, a stop): docs/schema.md */
+	if (!docbuild_status_derivable(status))
+		BSON_APPEND_INT32(b, F_EXIT_STATUS, (int32_t)status);
 	if ((status & 0x7f) == 0)
 		BSON_APPEND_INT32(b, F_EXIT_CODE,
 		                  (int32_t)((status >> 8) & 0xff));
 	else
 		BSON_APPEND_INT32(b, F_EXIT_SIGNAL, (int32_t)(status & 0x7f));
+}
+
+bool
+docbuild_status_derivable(uint32_t status)
+{
+	if ((status & 0x7f) == 0)
+		return (status & ~0xff00u) == 0;
+	return status <= 0x7e; /* a signal, no core dump */
+}
+
+/* The newest execve entry as its time only, when the document's own args,
+ * exe and cwd are that exec's; the others as built. */
+static void
+append_execs_whole(bson_t *doc, const struct task_doc *d)
+{
+	bson_iter_t it;
+	bson_t arr, ent;
+	char last[16];
+
+	docbuild_idx(last, d->nexecs - 1);
+	BSON_APPEND_ARRAY_BEGIN(doc, F_EXECVE, &arr);
+	if (bson_iter_init(&it, d->execs))
+		while (bson_iter_next(&it)) {
+			if (strcmp(bson_iter_key(&it), last) != 0) {
+				bson_append_iter(&arr, NULL, 0, &it);
+				continue;
+			}
+			BSON_APPEND_DOCUMENT_BEGIN(&arr, last, &ent);
+			BSON_APPEND_INT64(&ent, F_EXEC_NS, d->last_exec_ns);
+			bson_append_document_end(&arr, &ent);
+		}
+	bson_append_array_end(doc, &arr);
+}
+
+static void
+append_execs(bson_t *doc, const struct docctx *cx, const struct task_doc *d)
+{
+	if (cx->whole && d->last_is_exec && d->nexecs <= EXECVE_MAX)
+		append_execs_whole(doc, d);
+	else
+		BSON_APPEND_ARRAY(doc, F_EXECVE, d->execs);
+	BSON_APPEND_INT32(doc, F_EXECVE_COUNT, (int32_t)d->nexecs);
 }
 
 void
@@ -262,10 +311,8 @@ docbuild_task(bson_t *doc, const struct docctx *cx, const struct task *k,
 	}
 	if (k->exited)
 		exit_fields(doc, k);
-	if (d != NULL && d->nexecs > 0) {
-		BSON_APPEND_ARRAY(doc, F_EXECVE, d->execs);
-		BSON_APPEND_INT32(doc, F_EXECVE_COUNT, (int32_t)d->nexecs);
-	}
+	if (d != NULL && d->nexecs > 0)
+		append_execs(doc, cx, d);
 }
 
 void
@@ -337,13 +384,20 @@ append_proc(bson_t *b, const struct docctx *cx, const char *op,
 /* The processes that wrote through f, as task _ids (tracker_set_id's
  * form), and how many writes came from processes beyond the list. */
 static void
-append_writers(bson_t *b, const struct docctx *cx, const struct openfile *f)
+append_writers(bson_t *b, const struct docctx *cx, const struct openfile *f,
+               const struct task *proc)
 {
 	bson_t arr;
 	unsigned int i;
 	char idx[16], id[TASK_ID_MAX];
 
 	if (f->nwriters == 0)
+		return;
+	/* absent with writes: the file's own process alone (docs/schema.md
+	 * "Fields left out") */
+	if (f->nwriters == 1 && f->writers_more == 0 &&
+	    f->writers[0].pid == proc->pid &&
+	    f->writers[0].ticks == proc->start_ticks)
 		return;
 	BSON_APPEND_ARRAY_BEGIN(b, F_WRITERS, &arr);
 	for (i = 0; i < f->nwriters; i++) {
@@ -404,7 +458,9 @@ docbuild_file(bson_t *b, const struct docctx *cx, const struct openfile *f,
 		BSON_APPEND_INT64(b, F_FIRST_WRITE, f->first_w);
 		BSON_APPEND_INT64(b, F_LAST_WRITE, f->last_w);
 	}
-	if (f->nwritten > 0) { /* absent when nothing was written (#22) */
+	/* absent when nothing was written, or when it is one date: then
+	 * first_write_ns's millisecond (#22) */
+	if (f->nwritten > 1) {
 		BSON_APPEND_ARRAY_BEGIN(b, F_WRITTEN, &arr);
 		for (i = 0; i < f->nwritten; i++) {
 			docbuild_idx(idx, i);
@@ -416,7 +472,7 @@ docbuild_file(bson_t *b, const struct docctx *cx, const struct openfile *f,
 		BSON_APPEND_BOOL(b, F_MAPPED, true);
 		BSON_APPEND_INT64(b, F_MAPPED_NS, f->mapped_ns);
 	}
-	append_writers(b, cx, f);
+	append_writers(b, cx, f, proc);
 	append_file_names(b, f);
 }
 
@@ -427,7 +483,8 @@ docbuild_file_closed(bson_t *b, const struct docctx *cx,
 {
 	docbuild_file(b, cx, f, proc);
 	docbuild_time(b, F_CLOSE_TS, F_CLOSE_NS, close_ns);
-	BSON_APPEND_UTF8(b, F_CLOSE_BY, by);
+	if (strcmp(by, "close") != 0) /* absent: "close" */
+		BSON_APPEND_UTF8(b, F_CLOSE_BY, by);
 }
 
 void
@@ -556,10 +613,17 @@ void
 docbuild_then(bson_t *doc, const struct task *proc, int64_t ns,
               const struct meta_op *m)
 {
+	bson_iter_t it;
+
 	BSON_APPEND_UTF8(doc, F_THEN_OP, m->op);
 	docbuild_time(doc, F_THEN_TS, F_THEN_NS, ns);
-	BSON_APPEND_UTF8(doc, F_THEN_PROC_ID, proc->id);
-	BSON_APPEND_INT32(doc, F_THEN_PID, proc->pid);
+	/* absent: the file's own process */
+	if (!bson_iter_init_find(&it, doc, F_PROC_ID) ||
+	    !BSON_ITER_HOLDS_UTF8(&it) ||
+	    strcmp(bson_iter_utf8(&it, NULL), proc->id) != 0) {
+		BSON_APPEND_UTF8(doc, F_THEN_PROC_ID, proc->id);
+		BSON_APPEND_INT32(doc, F_THEN_PID, proc->pid);
+	}
 	if (m->newpath.p != NULL)
 		docbuild_append_bytes(doc, F_NEW_FILENAME, m->newpath.p,
 		                      m->newpath.n);

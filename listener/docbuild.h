@@ -24,6 +24,10 @@
 struct docctx {
 	const char *host;
 	const char *boot_id;
+	/* The task's document is written whole, never updated in place
+	 * (insert-only store, docs/schema.md "Fields left out"): its newest
+	 * execve entry and comm may refer to its own fields. */
+	bool whole;
 };
 
 struct exec_info {
@@ -50,6 +54,8 @@ struct task_doc {
 	bson_t *last;  /* args, args_truncated, exe, cwd, comm */
 	char *rootfs;  /* owned */
 	bool setns;
+	bool last_is_exec; /* last holds the newest execve entry's info */
+	int64_t last_exec_ns;
 	unsigned int nexecs;
 	size_t charged; /* bytes taken from the write-back's budget (wbdoc.h) */
 };
@@ -80,6 +86,9 @@ void docbuild_id(bson_t *sel, const char *id);
  * the task's _id. */
 void docbuild_task(bson_t *doc, const struct docctx *cx, const struct task *k,
                    const struct task_doc *d, bool final);
+/* Does a wait status follow from exit_code or exit_signal alone (no core
+ * dump bit, not a stop)? Then pids documents leave exit_status out. */
+bool docbuild_status_derivable(uint32_t status);
 /* Updates of a written pids document. */
 void docbuild_exec_update(bson_t *upd, const struct task *k,
                           const struct exec_info *x);

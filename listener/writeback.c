@@ -263,9 +263,11 @@ static int
 insert_task(struct writeback *wb, const struct task *k, bool final)
 {
 	bson_t doc = BSON_INITIALIZER;
+	struct docctx cx = wb->cx;
 	int rc;
 
-	docbuild_task(&doc, &wb->cx, k, k->wb.doc, final);
+	cx.whole = insert_only(wb);
+	docbuild_task(&doc, &cx, k, k->wb.doc, final);
 	rc = wbchain_insert(wb, STORE_PIDS, &doc);
 	tally(wb, rc);
 	bson_destroy(&doc);

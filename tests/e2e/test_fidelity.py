@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import (raw_files, lenient_under_valgrind, finish_dropping, FILTER, IMAGE, SLOW, URI, Godo, audit_state, check,  # noqa: E402
+from godotest import (raw_execs, raw_files, lenient_under_valgrind, finish_dropping, FILTER, IMAGE, SLOW, URI, Godo, audit_state, check,  # noqa: E402
                       client, docker, finish, fresh_db, hold_audit_lock,
                       run_filter, wrap)
 
@@ -130,7 +130,7 @@ def check_pad_raw(db, cid):
           and PAD_ARGS[last].startswith(args[last]) and sum(len(a) for a in args) == 32 * 1024,
           "args lengths %r" % [len(a) for a in args])
     check("raw_pad_sha256", d.get("args_sha256") == argv_sha(PAD_ARGS), "sha %r" % d.get("args_sha256"))
-    ex = (d.get("execve") or [{}])[-1]
+    ex = (raw_execs(d) or [{}])[-1]
     check("raw_pad_exec_entry", ex.get("args_sha256") == d.get("args_sha256") and ex.get("args_cut"),
           "execve entry keys %r" % sorted(ex))
 

@@ -11,7 +11,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import (raw_files, lenient_under_valgrind, finish_dropping, IMAGE, Godo, audit_state, check, client, docker,  # noqa: E402
+from godotest import (raw_execs, raw_files, lenient_under_valgrind, finish_dropping, IMAGE, Godo, audit_state, check, client, docker,  # noqa: E402
                       finish, fresh_db, hold_audit_lock, run_filter)
 from test_fidelity import fields, filter_text, one  # noqa: E402
 
@@ -76,7 +76,7 @@ def check_threxec_raw(db, cid):
     if len(p) != 1:
         return None
     p = p[0]
-    ex = p.get("execve") or []
+    ex = raw_execs(p)
     # runc's init may come first; then threxec, then the thread's exec
     check("raw_threxec_execs", len(ex) >= 2 and ex[-2].get("args") == THREXEC
           and ex[-1].get("args") == ["/bin/sh", "-c", EXEC_SH] and p.get("execve_count") == len(ex),
@@ -93,7 +93,7 @@ def check_threxec_raw(db, cid):
     files = list(raw_files(client()[db]["files"], {"docker_id": cid}))
     keep = one(files, "raw_threxec_keep", op="open", filename="/tmp/keep")
     fields("raw_threxec_keep_counts", keep, write_count=2, write_bytes=len("before exec\nafter\n"),
-           proc_id=p["_id"], writers=[p["_id"]], closed_by="exit")
+           proc_id=p["_id"], writers=None, closed_by="exit")  # writers absent: its own process alone
     gone = one(files, "raw_threxec_gone", op="open", filename="/tmp/gone")
     fields("raw_threxec_gone_exec", gone, write_count=0, proc_id=p["_id"], closed_by="exec")
     check("raw_threxec_gone_no_writers", gone is not None and "writers" not in gone, "doc %r" % gone)

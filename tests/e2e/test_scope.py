@@ -20,7 +20,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from godotest import (raw_files, lenient_under_valgrind, finish_dropping, IMAGE, Godo, audit_state, check, client, docker,  # noqa: E402
+from godotest import (raw_execs, raw_files, lenient_under_valgrind, finish_dropping, IMAGE, Godo, audit_state, check, client, docker,  # noqa: E402
                       hold_audit_lock, run_filter, wait_for, wrap, FILTER, URI)
 from test_fidelity import fields, filter_text, one  # noqa: E402
 
@@ -127,7 +127,7 @@ def check_clonefiles(db, cid):
     par = [p for p in pids.find({"docker_id": cid}) if (p.get("args") or [])[:1] == ["clonefiles"]
            and not p.get("thread")]
     check("raw_cf_parent", len(par) >= 1, "docs %r" % [(p["_id"], p.get("args")) for p in par])
-    parent = [p for p in par if any((e.get("args") or [])[:1] == ["clonefiles"] for e in p.get("execve") or [])]
+    parent = [p for p in par if any((e.get("args") or [])[:1] == ["clonefiles"] for e in raw_execs(p))]
     check("raw_cf_parent_exec", len(parent) == 1, "docs %r" % [(p["_id"], p.get("parent_id")) for p in par])
     if len(parent) != 1:
         return None
@@ -138,7 +138,7 @@ def check_clonefiles(db, cid):
             op="open")
     if len(kids) == 1:
         fields("raw_cf_counts", f, write_count=2, write_bytes=len("child\nparent\n"), proc_id=parent["_id"],
-               writers=[kids[0]["_id"], parent["_id"]], closed_by="close")
+               writers=[kids[0]["_id"], parent["_id"]], closed_by=None)  # absent: "close"
     return f
 
 
@@ -153,7 +153,7 @@ def check_setns(db, cid, ct_pid):
     kids = list(pids.find({"parent_id": ns["_id"]}))
     # sh execs its last command in place: the first exec is the script
     check("raw_setns_child", len(kids) == 1 and kids[0].get("docker_id") == cid
-          and [(e.get("args") or [])[:3] for e in kids[0].get("execve") or []][:1] == [["sh", "-c", SETNS_SH]],
+          and [(e.get("args") or [])[:3] for e in raw_execs(kids[0])][:1] == [["sh", "-c", SETNS_SH]],
           "children %r" % [(k["_id"], k.get("args"), k.get("execve"), k.get("docker_id")) for k in kids])
     files = raw_files(client()[db]["files"], {"filename": "/tmp/setns-file"})
     f = one(files, "raw_setns_file", op="open")
@@ -196,7 +196,7 @@ def check_spoofs(db, work, shim_pid, ct_cid):
     check("raw_container_dockerd_not_star", not stars,
           "stars %r" % [(p["_id"], p.get("args"), p.get("exe")) for p in stars])
     cd = [p for p in pids.find({"docker_id": ct_cid}) if (p.get("args") or [])[:1] == ["/tmp/dockerd"]
-          or any((e.get("args") or [])[:1] == ["/tmp/dockerd"] for e in p.get("execve") or [])]
+          or any((e.get("args") or [])[:1] == ["/tmp/dockerd"] for e in raw_execs(p))]
     check("raw_container_dockerd_recorded", len(cd) == 1, "docs %r" % [(p["_id"], p.get("args")) for p in cd])
 
 

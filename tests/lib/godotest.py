@@ -200,6 +200,20 @@ def flat_files(doc):
     return [dict(head, **m) for m in doc["docs"] if isinstance(m, dict)]
 
 
+# what a bare newest execve entry (docs/schema.md "Fields left out") takes
+# from its document
+EXEC_OWN = ("args", "exe", "cwd", "cwd_unknown", "args_cut", "args_cut_lost", "args_sha256", "args_source")
+
+
+def raw_execs(p):
+    """A pids document's execve entries as a reader sees them: a newest
+    entry without args has the document's own args, exe and cwd."""
+    ex = [dict(e) for e in (p or {}).get("execve") or []]
+    if ex and "args" not in ex[-1]:
+        ex[-1].update({k: p[k] for k in EXEC_OWN if k in p})
+    return ex
+
+
 def raw_files(coll, query=None, *_projection):
     out = []
     for doc in coll.find({}):

@@ -213,6 +213,51 @@ test_decode_task_wait_status(void **state)
 	model_task_free(&t);
 }
 
+/* Fields left out of a document written whole (docs/schema.md): a bare
+ * newest execve entry takes the document's args, exe, cwd and cut
+ * extras; parent_tgid is ppid; exit_status follows from code or signal. */
+static void
+test_decode_task_left_out_fields(void **state)
+{
+	struct task t;
+
+	(void)state;
+	task_of(
+	    "{\"_id\": \"b:42:100\", \"pid\": 42, \"ppid\": 9,"
+	    " \"exe\": \"/bin/ls\", \"cwd\": \"/app\","
+	    " \"args\": [\"ls\", \"-l\"], \"args_sha256\": \"ab\","
+	    " \"args_cut\": [{\"index\": 1, \"length\": 9000,"
+	    " \"tail\": \"zz\"}],"
+	    " \"execve\": [{\"ns\": 1795600801000000000, \"args\": [\"sh\"],"
+	    " \"exe\": \"/bin/sh\", \"cwd\": \"/w\"},"
+	    " {\"ns\": 1795600802000000000}], \"execve_count\": 2,"
+	    " \"exit_ns\": 1795600803000000000, \"exit_code\": 3}",
+	    &t, 0);
+	assert_int_equal(t.nexec, 2);
+	assert_bytes(&t.execs[0].exe, "/bin/sh", 7);
+	assert_int_equal(t.execs[0].args.n, 1);
+	assert_false(t.execs[1].bare);
+	assert_true(t.execs[1].ns == FF_NS(2));
+	assert_int_equal(t.execs[1].args.n, 2);
+	assert_bytes(&t.execs[1].args.v[1], "-l", 2);
+	assert_bytes(&t.execs[1].exe, "/bin/ls", 7);
+	assert_bytes(&t.execs[1].cwd, "/app", 4);
+	assert_bytes(&t.execs[1].ax.sha256, "ab", 2);
+	assert_int_equal(t.execs[1].ax.cuts.n, 1);
+	assert_bytes(&t.execs[1].ax.cuts.v[0].tail, "zz", 2);
+	assert_true(t.has_ptgid && t.parent_tgid == 9);
+	assert_true(t.has_status && t.exit_status == 3 << 8);
+	model_task_free(&t);
+	/* an entry whose args were recorded empty is not bare */
+	task_of("{\"_id\": \"a\", \"pid\": 5, \"args\": [\"x\"],"
+	        " \"execve\": [{\"ns\": 1, \"args\": []}],"
+	        " \"exit_signal\": 9}",
+	        &t, 0);
+	assert_int_equal(t.execs[0].args.n, 0);
+	assert_true(t.has_status && t.exit_status == 9);
+	model_task_free(&t);
+}
+
 static void
 test_decode_task_dates(void **state)
 {
@@ -551,6 +596,7 @@ main(void)
 	    cmocka_unit_test(test_decode_any_id),
 	    cmocka_unit_test(test_decode_task_defaults),
 	    cmocka_unit_test(test_decode_task_wait_status),
+	    cmocka_unit_test(test_decode_task_left_out_fields),
 	    cmocka_unit_test(test_decode_task_dates),
 	    cmocka_unit_test(test_decode_task_date_overflow),
 	    cmocka_unit_test(test_decode_task_wrong_types),

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docbuild.h"
 #include "fake_store.h"
 #include "membudget.h"
 #include "schema.h"
@@ -373,8 +374,8 @@ test_wb_hold_released_by_stream(void **state)
 	assert_int_equal(fake_store_nops(f->s), 0);
 	writeback_release(&f->wb, T0 + SEC + WRITEBACK_HOLD_NS, 102);
 	assert_int_equal(fake_store_nops(f->s), 1);
-	assert_string_equal(fake_str(fake_store_op(f->s, 0)->a, F_CLOSE_BY),
-	                    "close");
+	assert_false(
+	    fake_has(fake_store_op(f->s, 0)->a, F_CLOSE_BY)); /* "close" */
 	assert_int_equal(fake_int(fake_store_op(f->s, 0)->a, F_WRITE_BYTES, 0),
 	                 10);
 	assert_int_equal(f->wb.nheld, 0);
@@ -418,6 +419,64 @@ test_wb_unlink_merges_into_held(void **state)
 	assert_int_equal(fake_int(d, F_THEN_NS, 0), T0 + 20);
 	assert_int_equal(f->wb.st.merged, 1);
 	assert_int_equal(f->wb.nheld, 0);
+}
+
+/* What a files document leaves out (docs/schema.md "Fields left out"):
+ * closed_by "close", writers that are the file's own process alone, a
+ * written list of one date, then_proc_id / then_pid of the file's own
+ * process. Each is kept when it says more. */
+static void
+test_wb_file_fields_left_out(void **state)
+{
+	struct fix *f = *state;
+	struct task k, k2;
+	struct openfile o;
+	const bson_t *d;
+
+	make_task(&k, 33, T0);
+	make_task(&k2, 34, T0);
+	make_file(&o, "f4", "/tmp/d", T0);
+	o.wcount = 2;
+	o.first_w = T0 + 1;
+	o.last_w = T0 + 2;
+	o.written[0] = T0 + 1;
+	o.nwritten = 1;
+	o.writers[0].pid = k.pid;
+	o.writers[0].ticks = k.start_ticks;
+	o.nwriters = 1;
+	writeback_file_closed(&f->wb, &o, &k, T0 + 10, "close", 100);
+	writeback_op(&f->wb, &k2, OP_UNLINK, 78, T0 + 20, STR_LIT("/tmp/d"),
+	             (struct str){NULL, 0});
+	d = fake_store_op(f->s, 0)->a;
+	assert_string_equal(fake_str(d, F_ID), "f4");
+	assert_false(fake_has(d, F_CLOSE_BY));
+	assert_false(fake_has(d, F_WRITERS));
+	assert_false(fake_has(d, F_WRITTEN));
+	assert_int_equal(fake_int(d, F_FIRST_WRITE, 0), T0 + 1);
+	assert_string_equal(fake_str(d, F_THEN_PROC_ID), k2.id);
+	assert_int_equal(fake_int(d, F_THEN_PID, 0), 34);
+
+	make_file(&o, "f5", "/tmp/e", T0);
+	o.wcount = 2;
+	o.first_w = T0 + 1;
+	o.last_w = T0 + 2 * 1000000;
+	o.written[0] = T0 + 1;
+	o.written[1] = T0 + 2 * 1000000;
+	o.nwritten = 2;
+	o.writers[0].pid = k2.pid;
+	o.writers[0].ticks = k2.start_ticks;
+	o.nwriters = 1;
+	writeback_file_closed(&f->wb, &o, &k, T0 + 10, "exit", 100);
+	writeback_op(&f->wb, &k, OP_UNLINK, 79, T0 + 20, STR_LIT("/tmp/e"),
+	             (struct str){NULL, 0});
+	d = fake_store_op(f->s, 1)->a;
+	assert_string_equal(fake_str(d, F_ID), "f5");
+	assert_string_equal(fake_str(d, F_CLOSE_BY), "exit");
+	assert_string_equal(fake_str(d, F_WRITERS ".0"), k2.id);
+	assert_true(fake_has(d, F_WRITTEN ".1"));
+	assert_string_equal(fake_str(d, F_THEN_OP), "unlink");
+	assert_false(fake_has(d, F_THEN_PROC_ID));
+	assert_false(fake_has(d, F_THEN_PID));
 }
 
 /* A rename joins too, with its new name; an operation in another
@@ -760,6 +819,123 @@ test_wb_budget_held_files(void **state)
 	assert_int_equal(tb.used, 0);
 }
 
+/* A document written whole (insert-only store): the newest execve entry
+ * is its time only, the document's own args, exe and cwd being that
+ * exec's; older entries stay whole (docs/schema.md "Fields left out"). */
+static void
+test_wb_whole_newest_exec_bare(void **state)
+{
+	struct fix *f = *state;
+	struct task k;
+	struct exec_info x;
+	struct str argv[2];
+	const bson_t *d;
+
+	make_task(&k, 18, T0);
+	writeback_task_recorded(&f->wb, &k, "fork", 1);
+	make_exec(&x, argv, "sh", "-c", T0 + 1);
+	k.nexec = 1;
+	writeback_task_exec(&f->wb, &k, &x);
+	make_exec(&x, argv, "ls", "-l", T0 + 2);
+	x.exe = STR_LIT("/bin/ls");
+	k.nexec = 2;
+	writeback_task_exec(&f->wb, &k, &x);
+	writeback_task_release(&f->wb, &k);
+	d = task_doc(f, k.id);
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, "execve.0.args.0"), "sh");
+	assert_string_equal(fake_str(d, "execve.0.exe"), "/bin/sh");
+	assert_int_equal(fake_int(d, "execve.1.ns", 0), T0 + 2);
+	assert_false(fake_has(d, "execve.1.args"));
+	assert_false(fake_has(d, "execve.1.exe"));
+	assert_false(fake_has(d, "execve.1.cwd"));
+	assert_string_equal(fake_str(d, "args.0"), "ls");
+	assert_string_equal(fake_str(d, F_EXE), "/bin/ls");
+	assert_int_equal(fake_int(d, F_EXECVE_COUNT, 0), 2);
+}
+
+/* Args known after the exec without one (a snapshot): the document's own
+ * are not the exec's, so the entry stays whole; a store updated in place
+ * gets whole entries too (a later $set would change the top level). */
+static void
+test_wb_whole_entry_kept_when_not_newest(void **state)
+{
+	struct fix *f = *state;
+	struct task k;
+	struct exec_info x;
+	struct str argv[2];
+	const bson_t *d;
+
+	make_task(&k, 19, T0);
+	writeback_task_recorded(&f->wb, &k, "fork", 1);
+	make_exec(&x, argv, "sh", "-c", T0 + 1);
+	k.nexec = 1;
+	writeback_task_exec(&f->wb, &k, &x);
+	make_exec(&x, argv, "other", "args", T0 + 2);
+	writeback_task_info(&f->wb, &k, &x);
+	writeback_task_release(&f->wb, &k);
+	d = task_doc(f, k.id);
+	assert_non_null(d);
+	assert_string_equal(fake_str(d, "execve.0.args.0"), "sh");
+	assert_string_equal(fake_str(d, "args.0"), "other");
+}
+
+static void
+test_wb_updated_store_entries_whole(void **state)
+{
+	struct fix *f = *state;
+	struct task k;
+	struct exec_info x;
+	struct str argv[2];
+
+	make_task(&k, 20, T0);
+	writeback_task_recorded(&f->wb, &k, "fork", 1);
+	make_exec(&x, argv, "sh", "-c", T0 + 1);
+	k.nexec = 1;
+	writeback_task_exec(&f->wb, &k, &x);
+	writeback_task_write(&f->wb, &k);
+	assert_string_equal(fake_str(task_doc(f, k.id), "execve.0.args.0"),
+	                    "sh");
+	writeback_task_release(&f->wb, &k);
+}
+
+/* parent_tgid only when it is not ppid; exit_status only when code or
+ * signal do not say all of it (a core dump's bit). */
+static void
+test_wb_derivable_fields_left_out(void **state)
+{
+	struct fix *f = *state;
+	struct task k;
+	const bson_t *d;
+
+	make_task(&k, 21, T0);
+	writeback_task_recorded(&f->wb, &k, "fork", 1);
+	k.exited = true;
+	k.exit_status = 3 << 8;
+	writeback_task_release(&f->wb, &k);
+	d = task_doc(f, k.id);
+	assert_int_equal(fake_int(d, F_PPID, 0), 1);
+	assert_false(fake_has(d, F_PARENT_TGID));
+	assert_int_equal(fake_int(d, F_EXIT_CODE, -1), 3);
+	assert_false(fake_has(d, F_EXIT_STATUS));
+
+	make_task(&k, 22, T0);
+	k.ppid = 40; /* forked by a thread of process 4 */
+	k.ptgid = 4;
+	writeback_task_recorded(&f->wb, &k, "fork", 1);
+	k.exited = true;
+	k.exit_status = 0x80 | 11; /* SIGSEGV, core dumped */
+	writeback_task_release(&f->wb, &k);
+	d = task_doc(f, k.id);
+	assert_int_equal(fake_int(d, F_PARENT_TGID, 0), 4);
+	assert_int_equal(fake_int(d, F_EXIT_SIGNAL, 0), 11);
+	assert_int_equal(fake_int(d, F_EXIT_STATUS, 0), 0x80 | 11);
+	assert_true(docbuild_status_derivable(9));
+	assert_true(docbuild_status_derivable(255 << 8));
+	assert_false(docbuild_status_derivable(0x7f));
+	assert_false(docbuild_status_derivable((1 << 16) | (2 << 8)));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 #define TI(fn) cmocka_unit_test_setup_teardown(fn, setup_insert_only, teardown)
 
@@ -781,6 +957,7 @@ main(void)
 	    T(test_wb_hold_released_by_stream),
 	    T(test_wb_hold_released_by_wall_clock),
 	    T(test_wb_unlink_merges_into_held),
+	    T(test_wb_file_fields_left_out),
 	    T(test_wb_merge_rules),
 	    T(test_wb_truncate_is_own_document),
 	    T(test_wb_path_reused_writes_held),
@@ -794,6 +971,10 @@ main(void)
 	    T(test_wb_budget_refused_writes_now),
 	    TI(test_wb_budget_refused_after_write_is_gap),
 	    T(test_wb_budget_held_files),
+	    TI(test_wb_whole_newest_exec_bare),
+	    TI(test_wb_whole_entry_kept_when_not_newest),
+	    T(test_wb_updated_store_entries_whole),
+	    T(test_wb_derivable_fields_left_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
