@@ -169,8 +169,9 @@ UNIT_test_filter_roots := $(FILTER_MODEL)
 UNIT_test_filter_ident := filter/containers filter/decode filter/decode_ct common/esc \
 	$(FILTER_BASE)
 # the direct read of FerretDB's SQLite files (-store-dir)
-UNIT_test_sjson := filter/sjson filter/sjson_fast common/util common/log
-UNIT_test_rawsql := filter/rawsql filter/sjson filter/sjson_fast filter/cli filter/mem common/esc \
+UNIT_test_sjson := filter/sjson filter/sjson_fast filter/sjtok common/util common/log
+UNIT_test_sjtok := filter/sjtok common/util
+UNIT_test_rawsql := filter/rawsql filter/sjson filter/sjson_fast filter/sjtok filter/cli filter/mem common/esc \
 	common/log common/util
 UNIT_test_filter_render := filter/render_text filter/render_text_op filter/render_text_ct filter/vis filter/render_json \
 	filter/render_html filter/render_page $(FILTER_MODEL) \

@@ -27,14 +27,14 @@ struct node {
 };
 
 struct prop {
-	struct span key; /* contents */
+	struct sjtok_span key; /* contents */
 	uint32_t node;
 };
 
 struct tree {
 	struct node *nodes;
 	struct prop *props;
-	struct span *keys; /* contents */
+	struct sjtok_span *keys; /* contents */
 	uint32_t *items;
 	size_t nn, np, nk, ni, cn, cp, ck, ci;
 };
@@ -48,6 +48,7 @@ struct kids {
 
 struct fast {
 	struct ctx *c;
+	struct sjtok *tok; /* &c->tok */
 	struct tree t;
 };
 
@@ -62,7 +63,7 @@ grow(struct fast *f, void **v, size_t n, size_t *cap, size_t size)
 		return 0;
 	p = realloc(*v, nc * size);
 	if (p == NULL)
-		return sj_fail(f->c, 0, "out of memory");
+		return sjtok_fail(f->tok, 0, "out of memory");
 	*v = p;
 	*cap = nc;
 	return 0;
@@ -77,7 +78,7 @@ kids_init(struct kids *k)
 }
 
 static int
-kids_push(struct fast *f, struct kids *k, struct span key, uint32_t node)
+kids_push(struct fast *f, struct kids *k, struct sjtok_span key, uint32_t node)
 {
 	if (k->n == k->cap) {
 		size_t cap = k->cap * 2;
@@ -86,7 +87,7 @@ kids_push(struct fast *f, struct kids *k, struct span key, uint32_t node)
 		                     : realloc(k->p, cap * sizeof(*p));
 
 		if (p == NULL)
-			return sj_fail(f->c, 0, "out of memory");
+			return sjtok_fail(f->tok, 0, "out of memory");
 		if (k->p == k->stack)
 			memcpy(p, k->stack, sizeof(k->stack));
 		k->p = p;
@@ -112,15 +113,15 @@ static int parse_elem(struct fast *f, size_t *i, size_t end, int depth,
 static int
 next_member(struct fast *f, size_t *j, size_t end, char close, bool *done)
 {
-	*j = sj_skip_ws(f->c, *j, end);
-	if (*j < end && f->c->b[*j] == close) {
+	*j = sjtok_skip_ws(f->tok, *j, end);
+	if (*j < end && f->tok->b[*j] == close) {
 		(*j)++;
 		*done = true;
 		return 0;
 	}
-	if (*j >= end || f->c->b[*j] != ',')
-		return sj_fail(f->c, *j, "expected ','");
-	*j = sj_skip_ws(f->c, *j + 1, end);
+	if (*j >= end || f->tok->b[*j] != ',')
+		return sjtok_fail(f->tok, *j, "expected ','");
+	*j = sjtok_skip_ws(f->tok, *j + 1, end);
 	*done = false;
 	return 0;
 }
@@ -133,13 +134,13 @@ open_container(struct fast *f, size_t *i, size_t end, char open, int depth,
 {
 	char close = open == '{' ? '}' : ']';
 
-	if (*i >= end || f->c->b[*i] != open)
-		return sj_fail(f->c, *i, "expected a container");
+	if (*i >= end || f->tok->b[*i] != open)
+		return sjtok_fail(f->tok, *i, "expected a container");
 	if (depth >= SJSON_MAX_DEPTH)
-		return sj_fail(f->c, *i, "nested deeper than %d",
-		               SJSON_MAX_DEPTH);
-	*i = sj_skip_ws(f->c, *i + 1, end);
-	*empty = *i < end && f->c->b[*i] == close;
+		return sjtok_fail(f->tok, *i, "nested deeper than %d",
+		                  SJSON_MAX_DEPTH);
+	*i = sjtok_skip_ws(f->tok, *i + 1, end);
+	*empty = *i < end && f->tok->b[*i] == close;
 	if (*empty)
 		(*i)++;
 	return 0;
@@ -147,16 +148,16 @@ open_container(struct fast *f, size_t *i, size_t end, char open, int depth,
 
 /* a member's name and ':' at b[*j]: its contents in key */
 static int
-member_key(struct fast *f, size_t *j, size_t end, struct span *key)
+member_key(struct fast *f, size_t *j, size_t end, struct sjtok_span *key)
 {
-	if (*j >= end || f->c->b[*j] != '"')
-		return sj_fail(f->c, *j, "expected a field name");
-	if (sj_scan_string(f->c, j, end, key) != 0)
+	if (*j >= end || f->tok->b[*j] != '"')
+		return sjtok_fail(f->tok, *j, "expected a field name");
+	if (sjtok_scan_string(f->tok, j, end, key) != 0)
 		return -1;
-	*j = sj_skip_ws(f->c, *j, end);
-	if (*j >= end || f->c->b[*j] != ':')
-		return sj_fail(f->c, *j, "expected ':'");
-	*j = sj_skip_ws(f->c, *j + 1, end);
+	*j = sjtok_skip_ws(f->tok, *j, end);
+	if (*j >= end || f->tok->b[*j] != ':')
+		return sjtok_fail(f->tok, *j, "expected ':'");
+	*j = sjtok_skip_ws(f->tok, *j + 1, end);
 	return 0;
 }
 
@@ -164,7 +165,7 @@ member_key(struct fast *f, size_t *j, size_t end, struct span *key)
 static int
 parse_props(struct fast *f, size_t *j, size_t end, int depth, struct kids *k)
 {
-	struct span key;
+	struct sjtok_span key;
 	uint32_t node;
 	bool done;
 
@@ -184,16 +185,16 @@ parse_props(struct fast *f, size_t *j, size_t end, int depth, struct kids *k)
 static int
 parse_keys(struct fast *f, size_t *j, size_t end, int depth, struct node *n)
 {
-	struct span key;
+	struct sjtok_span key;
 	bool done;
 
 	if (open_container(f, j, end, '[', depth, &done) != 0)
 		return -1;
 	n->keys = (uint32_t)f->t.nk;
 	while (!done) {
-		if (*j >= end || f->c->b[*j] != '"')
-			return sj_fail(f->c, *j, "expected a string");
-		if (sj_scan_string(f->c, j, end, &key) != 0 ||
+		if (*j >= end || f->tok->b[*j] != '"')
+			return sjtok_fail(f->tok, *j, "expected a string");
+		if (sjtok_scan_string(f->tok, j, end, &key) != 0 ||
 		    grow(f, (void **)&f->t.keys, f->t.nk, &f->t.ck,
 		         sizeof(*f->t.keys)) != 0)
 			return -1;
@@ -228,7 +229,7 @@ static int
 parse_schema(struct fast *f, size_t *i, size_t end, int depth, uint32_t ni)
 {
 	bool done, seen_p = false, seen_k = false;
-	struct span key;
+	struct sjtok_span key;
 	struct kids k;
 	int rc;
 
@@ -236,14 +237,15 @@ parse_schema(struct fast *f, size_t *i, size_t end, int depth, uint32_t ni)
 	rc = open_container(f, i, end, '{', depth, &done);
 	while (rc == 0 && !done) {
 		rc = member_key(f, i, end, &key);
-		if (rc == 0 && sj_span_is(f->c, key, "p") && !seen_p) {
+		if (rc == 0 && sjtok_span_is(f->tok, key, "p") && !seen_p) {
 			seen_p = true;
 			rc = parse_props(f, i, end, depth + 1, &k);
-		} else if (rc == 0 && sj_span_is(f->c, key, "$k") && !seen_k) {
+		} else if (rc == 0 && sjtok_span_is(f->tok, key, "$k") &&
+		           !seen_k) {
 			seen_k = true;
 			rc = parse_keys(f, i, end, depth + 1, &f->t.nodes[ni]);
 		} else if (rc == 0) {
-			rc = sj_fail(f->c, key.off, "schema field");
+			rc = sjtok_fail(f->tok, key.off, "schema field");
 		}
 		if (rc == 0)
 			rc = next_member(f, i, end, '}', &done);
@@ -259,7 +261,7 @@ parse_schema(struct fast *f, size_t *i, size_t end, int depth, uint32_t ni)
 static int
 parse_items(struct fast *f, size_t *i, size_t end, int depth, uint32_t ni)
 {
-	struct span none = {0, 0};
+	struct sjtok_span none = {0, 0};
 	struct kids k;
 	uint32_t node;
 	bool done;
@@ -302,46 +304,46 @@ new_node(struct fast *f, uint32_t *ni)
 /* one member of an elem */
 static int
 elem_member(struct fast *f, size_t *i, size_t end, int depth, uint32_t ni,
-            struct span key)
+            struct sjtok_span key)
 {
 	struct elem *e = &f->t.nodes[ni].e;
 	size_t v = *i;
 
-	if (sj_span_is(f->c, key, "t") && e->t.len == 0) {
-		if (*i >= end || f->c->b[*i] != '"')
-			return sj_fail(f->c, *i, "expected a string");
-		return sj_scan_string(f->c, i, end, &e->t);
+	if (sjtok_span_is(f->tok, key, "t") && e->t.len == 0) {
+		if (*i >= end || f->tok->b[*i] != '"')
+			return sjtok_fail(f->tok, *i, "expected a string");
+		return sjtok_scan_string(f->tok, i, end, &e->t);
 	}
-	if (sj_span_is(f->c, key, "$s") && !e->has_s) {
+	if (sjtok_span_is(f->tok, key, "$s") && !e->has_s) {
 		e->has_s = true;
 		return parse_schema(f, i, end, depth, ni);
 	}
-	if (sj_span_is(f->c, key, "i") && !e->has_i) {
+	if (sjtok_span_is(f->tok, key, "i") && !e->has_i) {
 		e->has_i = true;
 		return parse_items(f, i, end, depth, ni);
 	}
-	if (sj_span_is(f->c, key, "o") && !e->has_o) {
+	if (sjtok_span_is(f->tok, key, "o") && !e->has_o) {
 		e->has_o = true;
-		if (*i >= end || f->c->b[*i] != '"')
-			return sj_fail(f->c, *i, "expected a string");
-		return sj_scan_string(f->c, i, end, &e->o);
+		if (*i >= end || f->tok->b[*i] != '"')
+			return sjtok_fail(f->tok, *i, "expected a string");
+		return sjtok_scan_string(f->tok, i, end, &e->o);
 	}
-	if (sj_span_is(f->c, key, "s") && !e->has_sub) {
+	if (sjtok_span_is(f->tok, key, "s") && !e->has_sub) {
 		e->has_sub = true;
-		if (sj_skip_value(f->c, i, end, depth) != 0)
+		if (sjtok_skip_value(f->tok, i, end, depth) != 0)
 			return -1;
 		e->sub.off = v;
 		e->sub.len = *i - v;
 		return 0;
 	}
-	return sj_fail(f->c, key.off, "elem field");
+	return sjtok_fail(f->tok, key.off, "elem field");
 }
 
 /* an elem {"t": ..., ...} at b[*i] (container at depth) */
 static int
 parse_elem(struct fast *f, size_t *i, size_t end, int depth, uint32_t *out)
 {
-	struct span key;
+	struct sjtok_span key;
 	uint32_t ni;
 	bool done;
 
@@ -355,7 +357,7 @@ parse_elem(struct fast *f, size_t *i, size_t end, int depth, uint32_t *out)
 			return -1;
 	}
 	if (f->t.nodes[ni].e.t.len == 0)
-		return sj_fail(f->c, *i, "schema without a type");
+		return sjtok_fail(f->tok, *i, "schema without a type");
 	f->t.nodes[ni].t = sj_elem_type(f->c, f->t.nodes[ni].e.t);
 	*out = ni;
 	return 0;
@@ -367,13 +369,14 @@ static int conv_value(struct fast *f, size_t *i, size_t end, bson_t *out,
 /* the prop of node sn named key, searched from *hint on (as the
  * reference's find_member) */
 static uint32_t
-find_prop(struct fast *f, const struct node *sn, struct span key, size_t *hint)
+find_prop(struct fast *f, const struct node *sn, struct sjtok_span key,
+          size_t *hint)
 {
 	size_t k, j;
 
 	for (k = 0; k < sn->nprops; k++) {
 		j = (*hint + k) % sn->nprops;
-		if (sj_key_eq(f->c, f->t.props[sn->props + j].key, key)) {
+		if (sjtok_key_eq(f->tok, f->t.props[sn->props + j].key, key)) {
 			*hint = j + 1;
 			return f->t.props[sn->props + j].node;
 		}
@@ -384,16 +387,17 @@ find_prop(struct fast *f, const struct node *sn, struct span key, size_t *hint)
 /* one member: key k of node sn, its value converted (or skipped) */
 static int
 conv_member(struct fast *f, size_t *j, size_t end, bson_t *out, uint32_t sn,
-            uint32_t k, size_t *hint, struct sbuf *name, int depth, bool top)
+            uint32_t k, size_t *hint, struct sjtok_buf *name, int depth,
+            bool top)
 {
 	const struct node *n = &f->t.nodes[sn];
-	struct span ks = f->t.keys[n->keys + k], dk, q;
+	struct sjtok_span ks = f->t.keys[n->keys + k], dk, q;
 	uint32_t p;
 
 	if (member_key(f, j, end, &dk) != 0)
 		return -1;
-	if (!sj_key_eq(f->c, dk, ks))
-		return sj_fail(f->c, dk.off, "out of order");
+	if (!sjtok_key_eq(f->tok, dk, ks))
+		return sjtok_fail(f->tok, dk.off, "out of order");
 	/* the name as the reference makes it: from $k */
 	q.off = ks.off - 1;
 	q.len = ks.len + 2;
@@ -401,7 +405,7 @@ conv_member(struct fast *f, size_t *j, size_t end, bson_t *out, uint32_t sn,
 		return -1;
 	if (top && f->c->keep != NULL &&
 	    !f->c->keep(name->p, name->len, f->c->keep_arg))
-		return sj_skip_value(f->c, j, end, depth + 1);
+		return sjtok_skip_value(f->tok, j, end, depth + 1);
 	p = find_prop(f, n, ks, hint);
 	return conv_value(f, j, end, out, name->p, name->len, p, depth + 1);
 }
@@ -414,14 +418,14 @@ conv_members(struct fast *f, size_t *i, size_t end, bson_t *out, uint32_t sn,
              int depth, bool top, bool done)
 {
 	size_t hint = 0;
-	struct sbuf name;
+	struct sjtok_buf name;
 	uint32_t k = 0;
 	int rc = 0;
 
-	sj_sbuf_init(&name);
+	sjtok_buf_init(&name);
 	while (rc == 0 && !done) {
 		if (k >= f->t.nodes[sn].nkeys)
-			rc = sj_fail(f->c, *i, "more fields than keys");
+			rc = sjtok_fail(f->tok, *i, "more fields than keys");
 		else
 			rc = conv_member(f, i, end, out, sn, k, &hint, &name,
 			                 depth, top);
@@ -430,8 +434,8 @@ conv_members(struct fast *f, size_t *i, size_t end, bson_t *out, uint32_t sn,
 			rc = next_member(f, i, end, '}', &done);
 	}
 	if (rc == 0 && k != f->t.nodes[sn].nkeys)
-		rc = sj_fail(f->c, *i, "fewer fields than keys");
-	sj_sbuf_free(&name);
+		rc = sjtok_fail(f->tok, *i, "fewer fields than keys");
+	sjtok_buf_free(&name);
 	return rc;
 }
 
@@ -460,13 +464,14 @@ conv_array(struct fast *f, size_t *i, size_t end, bson_t *out, const char *key,
 	int rc;
 
 	if (!bson_append_array_begin(out, key, (int)klen, &child))
-		return sj_fail(f->c, *i, "document too large");
+		return sjtok_fail(f->tok, *i, "document too large");
 	rc = open_container(f, i, end, '[', depth, &done);
 	while (rc == 0 && !done) {
 		size_t il = bson_uint32_to_string(k, &ikey, ibuf, sizeof(ibuf));
 
 		if (k >= nitems)
-			rc = sj_fail(f->c, *i, "more items than the schema's");
+			rc = sjtok_fail(f->tok, *i,
+			                "more items than the schema's");
 		else
 			rc = conv_value(f, i, end, &child, ikey, il,
 			                f->t.items[items + k], depth + 1);
@@ -475,9 +480,9 @@ conv_array(struct fast *f, size_t *i, size_t end, bson_t *out, const char *key,
 			rc = next_member(f, i, end, ']', &done);
 	}
 	if (rc == 0 && k != nitems)
-		rc = sj_fail(f->c, *i, "fewer items than the schema's");
+		rc = sjtok_fail(f->tok, *i, "fewer items than the schema's");
 	if (rc == 0 && !bson_append_array_end(out, &child))
-		rc = sj_fail(f->c, *i, "document too large");
+		rc = sjtok_fail(f->tok, *i, "document too large");
 	return rc;
 }
 
@@ -486,25 +491,25 @@ static int
 conv_value(struct fast *f, size_t *i, size_t end, bson_t *out, const char *key,
            size_t klen, uint32_t ni, int depth)
 {
-	struct span v = {*i, 0};
+	struct sjtok_span v = {*i, 0};
 	const struct node *n;
 	bson_t child;
 
-	if (*i < end && f->c->b[*i] == 'n') {
-		if (sj_scan_literal(f->c, i, end, "null") != 0)
+	if (*i < end && f->tok->b[*i] == 'n') {
+		if (sjtok_scan_literal(f->tok, i, end, "null") != 0)
 			return -1;
 		v.len = 4;
 		return sj_appended(f->c, bson_append_null(out, key, (int)klen),
 		                   v);
 	}
 	if (ni == NONE)
-		return sj_fail(f->c, *i, "value without a schema");
+		return sjtok_fail(f->tok, *i, "value without a schema");
 	n = &f->t.nodes[ni];
 	switch (n->t) {
 	case VT_OBJECT:
 		if (!n->has_schema ||
 		    !bson_append_document_begin(out, key, (int)klen, &child))
-			return sj_fail(f->c, *i, "object");
+			return sjtok_fail(f->tok, *i, "object");
 		if (conv_object(f, i, end, &child, ni, depth) != 0)
 			return -1;
 		return sj_appended(f->c, bson_append_document_end(out, &child),
@@ -513,11 +518,11 @@ conv_value(struct fast *f, size_t *i, size_t end, bson_t *out, const char *key,
 		return conv_array(f, i, end, out, key, klen, ni, depth);
 	case VT_NULL:
 	case VT_UNKNOWN:
-		return sj_fail(f->c, *i, "type");
+		return sjtok_fail(f->tok, *i, "type");
 	default:
 		break;
 	}
-	if (sj_skip_value(f->c, i, end, depth) != 0)
+	if (sjtok_skip_value(f->tok, i, end, depth) != 0)
 		return -1;
 	v.len = *i - v.off;
 	switch (n->t) {
@@ -535,32 +540,33 @@ int
 sj_fast(struct ctx *c, bson_t *out)
 {
 	struct fast f;
-	struct span key;
-	size_t i = sj_skip_ws(c, 0, c->n);
+	struct sjtok_span key;
+	size_t i = sjtok_skip_ws(&c->tok, 0, c->tok.n);
 	uint32_t root;
 	bool done;
 	int rc;
 
 	memset(&f, 0, sizeof(f));
 	f.c = c;
+	f.tok = &c->tok;
 	/* {"$s": schema, fields...} */
-	rc = open_container(&f, &i, c->n, '{', 0, &done);
+	rc = open_container(&f, &i, c->tok.n, '{', 0, &done);
 	if (rc == 0 && done)
-		rc = sj_fail(c, i, "no schema");
+		rc = sjtok_fail(&c->tok, i, "no schema");
 	if (rc == 0)
-		rc = member_key(&f, &i, c->n, &key);
-	if (rc == 0 && !sj_span_is(c, key, "$s"))
-		rc = sj_fail(c, key.off, "schema not first");
+		rc = member_key(&f, &i, c->tok.n, &key);
+	if (rc == 0 && !sjtok_span_is(&c->tok, key, "$s"))
+		rc = sjtok_fail(&c->tok, key.off, "schema not first");
 	if (rc == 0)
 		rc = new_node(&f, &root);
 	if (rc == 0)
-		rc = parse_schema(&f, &i, c->n, 1, root);
+		rc = parse_schema(&f, &i, c->tok.n, 1, root);
 	if (rc == 0)
-		rc = next_member(&f, &i, c->n, '}', &done);
+		rc = next_member(&f, &i, c->tok.n, '}', &done);
 	if (rc == 0) /* the fields, after the schema */
-		rc = conv_members(&f, &i, c->n, out, root, 0, true, done);
-	if (rc == 0 && sj_skip_ws(c, i, c->n) != c->n)
-		rc = sj_fail(c, i, "bytes after the row's object");
+		rc = conv_members(&f, &i, c->tok.n, out, root, 0, true, done);
+	if (rc == 0 && sjtok_skip_ws(&c->tok, i, c->tok.n) != c->tok.n)
+		rc = sjtok_fail(&c->tok, i, "bytes after the row's object");
 	free(f.t.nodes);
 	free(f.t.props);
 	free(f.t.keys);

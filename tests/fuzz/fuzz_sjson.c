@@ -1,6 +1,6 @@
 /* fuzz_sjson.c - libFuzzer target for the conversion of FerretDB's stored
- * rows (filter/sjson.c, sjson_fast.c): rows are evidence and may be
- * anything. Properties, not just "no crash":
+ * rows (filter/sjson.c, sjson_fast.c, over sjtok.c): rows are evidence and
+ * may be anything. Properties, not just "no crash":
  *  - a row sjson_to_bson takes is valid BSON (bson_validate), and a
  *    refused one has a message;
  *  - the one-pass conversion and the reference agree: whatever the fast
@@ -30,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* an exact copy: ASan sees any read past the row */
 	char *row = malloc(size ? size : 1), err[SJSON_ERR_MAX];
-	struct ctx c = {row, size, err, NULL, NULL};
+	struct ctx c = {{row, size, err}, NULL, NULL};
 	bson_t out, fast, ref;
 	size_t off;
 	int rc;
