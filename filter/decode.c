@@ -359,6 +359,20 @@ status_from_exit(struct task *t)
 	}
 }
 
+/* comm is left out when it is exe's base name cut to 15 bytes (#22) */
+static void
+comm_from_exe(struct task *t)
+{
+	size_t i, n;
+
+	if (t->comm.set || !t->exe.set || t->exe.n == 0)
+		return;
+	for (i = t->exe.n; i > 0 && t->exe.p[i - 1] != '/'; i--)
+		;
+	n = t->exe.n - i;
+	bytes_set(&t->comm, t->exe.p + i, n > 15 ? 15 : n);
+}
+
 /* the defaults and the fields derived from others */
 static void
 task_complete(struct task_doc *d)
@@ -372,6 +386,7 @@ task_complete(struct task_doc *d)
 		t->has_ptgid = true;
 	}
 	model_fill_bare_exec(t);
+	comm_from_exe(t);
 	if (!d->thread)
 		t->thread = t->pid != t->tgid;
 	if (!t->has_start && d->start_ms != NS_NONE) {

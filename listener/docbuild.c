@@ -120,15 +120,33 @@ append_args_extra(bson_t *b, const struct exec_info *x)
 		BSON_APPEND_UTF8(b, F_ARGS_SOURCE, "none");
 }
 
+bool
+docbuild_comm_derivable(struct str comm, struct str exe)
+{
+	size_t i = exe.n, n;
+
+	while (i > 0 && exe.p[i - 1] != '/')
+		i--;
+	n = exe.n - i;
+	if (n > DOCBUILD_COMM_MAX)
+		n = DOCBUILD_COMM_MAX;
+	return exe.n > 0 && comm.n > 0 && comm.n == n &&
+	       memcmp(comm.p, exe.p + i, n) == 0;
+}
+
+/* lean: comm left out when exe's base name says it (the document's own
+ * fields, never a $set: an update could leave an older comm beside a new
+ * exe) */
 static void
-append_info(bson_t *set, const struct exec_info *x)
+append_info(bson_t *set, const struct exec_info *x, bool lean)
 {
 	append_args(set, F_ARGS, x);
 	if (x->truncated)
 		BSON_APPEND_BOOL(set, F_ARGS_TRUNC, true);
 	append_args_extra(set, x);
 	append_where(set, x);
-	if (x->comm.n > 0)
+	if (x->comm.n > 0 &&
+	    !(lean && docbuild_comm_derivable(x->comm, x->exe)))
 		docbuild_append_bytes(set, F_COMM, x->comm.p, x->comm.n);
 }
 
@@ -164,7 +182,7 @@ void
 docbuild_doc_info(struct task_doc *d, const struct exec_info *x)
 {
 	bson_reinit(d->last);
-	append_info(d->last, x);
+	append_info(d->last, x, true);
 	d->last_is_exec = false;
 }
 
@@ -322,7 +340,7 @@ docbuild_exec_update(bson_t *upd, const struct task *k,
 	bson_t set, add, max;
 
 	BSON_APPEND_DOCUMENT_BEGIN(upd, "$set", &set);
-	append_info(&set, x);
+	append_info(&set, x, false);
 	bson_append_document_end(upd, &set);
 	if (k->nexec <= EXECVE_MAX) {
 		/* $addToSet: a replayed exec is the same element. */

@@ -247,6 +247,18 @@ test_decode_task_left_out_fields(void **state)
 	assert_bytes(&t.execs[1].ax.cuts.v[0].tail, "zz", 2);
 	assert_true(t.has_ptgid && t.parent_tgid == 9);
 	assert_true(t.has_status && t.exit_status == 3 << 8);
+	assert_bytes(&t.comm, "ls", 2); /* exe's base name */
+	model_task_free(&t);
+	/* comm: exe's base name cut to 15 bytes; a recorded one stays */
+	task_of("{\"_id\": \"c\", \"pid\": 5,"
+	        " \"exe\": \"/opt/a-very-long-program-name\"}",
+	        &t, 0);
+	assert_bytes(&t.comm, "a-very-long-pro", 15);
+	model_task_free(&t);
+	task_of("{\"_id\": \"c\", \"pid\": 5, \"exe\": \"/usr/bin/dash\","
+	        " \"comm\": \"sh\"}",
+	        &t, 0);
+	assert_bytes(&t.comm, "sh", 2);
 	model_task_free(&t);
 	/* an entry whose args were recorded empty is not bare */
 	task_of("{\"_id\": \"a\", \"pid\": 5, \"args\": [\"x\"],"

@@ -852,6 +852,42 @@ test_wb_whole_newest_exec_bare(void **state)
 	assert_string_equal(fake_str(d, "args.0"), "ls");
 	assert_string_equal(fake_str(d, F_EXE), "/bin/ls");
 	assert_int_equal(fake_int(d, F_EXECVE_COUNT, 0), 2);
+	/* comm "sh" is not /bin/ls's base name: kept */
+	assert_string_equal(fake_str(d, F_COMM), "sh");
+}
+
+/* comm left out when it is exe's base name cut to 15 bytes, in the
+ * document; an update ($set) always names it. */
+static void
+test_wb_comm_left_out(void **state)
+{
+	struct fix *f = *state;
+	struct task k;
+	struct exec_info x;
+	struct str argv[2];
+	const struct fake_op *op;
+
+	make_task(&k, 23, T0);
+	writeback_task_recorded(&f->wb, &k, "fork", 1);
+	make_exec(&x, argv, "sh", "-c", T0 + 1);
+	k.nexec = 1;
+	writeback_task_exec(&f->wb, &k, &x);
+	writeback_task_write(&f->wb, &k);
+	assert_false(fake_has(task_doc(f, k.id), F_COMM));
+	make_exec(&x, argv, "sh", "-c", T0 + 2);
+	k.nexec = 2;
+	writeback_task_exec(&f->wb, &k, &x);
+	op = fake_store_find(f->s, STORE_PIDS, FAKE_UPSERT, k.id);
+	assert_non_null(op);
+	assert_string_equal(fake_str(op->b, "$set.comm"), "sh");
+	writeback_task_release(&f->wb, &k);
+	assert_true(docbuild_comm_derivable(STR_LIT("a-very-long-pro"),
+	                                    STR_LIT("/x/a-very-long-program")));
+	assert_false(
+	    docbuild_comm_derivable(STR_LIT("sh"), STR_LIT("/usr/bin/dash")));
+	assert_false(docbuild_comm_derivable(STR_LIT("prog"),
+	                                     STR_LIT("/x/prog (deleted)")));
+	assert_false(docbuild_comm_derivable(STR_LIT("x"), STR_LIT("")));
 }
 
 /* Args known after the exec without one (a snapshot): the document's own
@@ -974,6 +1010,7 @@ main(void)
 	    TI(test_wb_whole_newest_exec_bare),
 	    TI(test_wb_whole_entry_kept_when_not_newest),
 	    T(test_wb_updated_store_entries_whole),
+	    T(test_wb_comm_left_out),
 	    T(test_wb_derivable_fields_left_out),
 	};
 
