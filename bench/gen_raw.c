@@ -183,6 +183,21 @@ append_args(bson_t *b, const char *k, const char *const *args)
 	bson_append_array_end(b, &arr);
 }
 
+/* comm is exe's last component: godo leaves it out */
+static bool
+comm_is_exe(const struct spec *s)
+{
+	const char *b;
+
+	if (s->exe == NULL || s->comm == NULL || !(s->exec || s->snapshot))
+		return false;
+	b = strrchr(s->exe, '/');
+	b = b != NULL ? b + 1 : s->exe;
+	return strncmp(b, s->comm, 15) == 0 && strlen(s->comm) <= 15 &&
+	       (strlen(b) <= 15 ? strlen(b) == strlen(s->comm)
+	                        : strlen(s->comm) == 15);
+}
+
 /* one pids document, field order as docbuild.c builds it */
 static int
 task_doc(struct out *o, const struct spec *s, int32_t pid, int32_t tgid,
@@ -201,8 +216,9 @@ task_doc(struct out *o, const struct spec *s, int32_t pid, int32_t tgid,
 	BSON_APPEND_INT32(&d, F_TGID, tgid);
 	BSON_APPEND_BOOL(&d, F_THREAD, thread);
 	BSON_APPEND_INT32(&d, F_PPID, s->parent ? s->parent->pid : s->ptgid);
-	BSON_APPEND_INT32(&d, F_PARENT_TGID,
-	                  s->parent ? s->parent->pid : s->ptgid);
+	if (old_shape) /* equal to ppid: left out (docs/schema.md) */
+		BSON_APPEND_INT32(&d, F_PARENT_TGID,
+		                  s->parent ? s->parent->pid : s->ptgid);
 	if (s->parent != NULL && !s->snapshot)
 		BSON_APPEND_UTF8(&d, F_PARENT_ID, s->parent->id);
 	BSON_APPEND_INT64(&d, F_START_TICKS, ticks_of(start_ns));
@@ -218,7 +234,8 @@ task_doc(struct out *o, const struct spec *s, int32_t pid, int32_t tgid,
 		BSON_APPEND_UTF8(&d, F_EXE, s->exe);
 		BSON_APPEND_UTF8(&d, F_CWD, s->cwd);
 	}
-	BSON_APPEND_UTF8(&d, F_COMM, s->comm);
+	if (old_shape || !comm_is_exe(s))
+		BSON_APPEND_UTF8(&d, F_COMM, s->comm);
 	if (s->rootfs != NULL && !thread)
 		BSON_APPEND_UTF8(&d, F_ROOTFS, s->rootfs);
 	if (s->setns)
@@ -227,7 +244,8 @@ task_doc(struct out *o, const struct spec *s, int32_t pid, int32_t tgid,
 		if (old_shape)
 			append_date(&d, F_EXIT_TS, exit_ns);
 		BSON_APPEND_INT64(&d, F_EXIT_NS, exit_ns);
-		BSON_APPEND_INT32(&d, F_EXIT_STATUS, s->exit_status);
+		if (old_shape) /* code or signal says it: left out */
+			BSON_APPEND_INT32(&d, F_EXIT_STATUS, s->exit_status);
 		if ((s->exit_status & 0x7f) == 0)
 			BSON_APPEND_INT32(&d, F_EXIT_CODE,
 			                  (s->exit_status >> 8) & 0xff);
@@ -243,9 +261,11 @@ task_doc(struct out *o, const struct spec *s, int32_t pid, int32_t tgid,
 		if (old_shape)
 			append_date(&ent, F_EXEC_TS, ens);
 		BSON_APPEND_INT64(&ent, F_EXEC_NS, ens);
-		append_args(&ent, F_ARGS, s->args);
-		BSON_APPEND_UTF8(&ent, F_EXE, s->exe);
-		BSON_APPEND_UTF8(&ent, F_CWD, s->cwd);
+		if (old_shape) { /* the newest entry is the document's own */
+			append_args(&ent, F_ARGS, s->args);
+			BSON_APPEND_UTF8(&ent, F_EXE, s->exe);
+			BSON_APPEND_UTF8(&ent, F_CWD, s->cwd);
+		}
 		bson_append_document_end(&arr, &ent);
 		bson_append_array_end(&d, &arr);
 		BSON_APPEND_INT32(&d, F_EXECVE_COUNT, 1);
@@ -258,6 +278,31 @@ task_doc(struct out *o, const struct spec *s, int32_t pid, int32_t tgid,
 static const char *const dirs[] = {"/var/log/app", "/tmp", "/app/data",
                                    "/var/cache/app", "/run"};
 static const char *const exts[] = {".log", ".json", ".tmp", ".db", ".pid"};
+
+/* written: the writes' distinct milliseconds (at most WRITTEN_MAX), 10 µs
+ * apart from at; godo leaves a list of one date out. The older shape had
+ * every write's time. */
+static void
+append_written(bson_t *d, int64_t at, int64_t wc)
+{
+	int64_t k, last = -1, n = 0;
+	bson_t arr;
+	char key[16];
+
+	if (!old_shape && (at + 10000) / 1000000 == (at + wc * 10000) / 1000000)
+		return;
+	BSON_APPEND_ARRAY_BEGIN(d, F_WRITTEN, &arr);
+	for (k = 0; k < wc && n < WRITTEN_MAX; k++) {
+		int64_t t = at + (k + 1) * 10000;
+
+		if (!old_shape && t / 1000000 == last)
+			continue;
+		last = t / 1000000;
+		snprintf(key, sizeof(key), "%" PRId64, n++);
+		append_date(&arr, key, old_shape ? t : last * 1000000);
+	}
+	bson_append_array_end(d, &arr);
+}
 
 /* the fields every files document starts with (docbuild.c) */
 static void
@@ -297,7 +342,7 @@ file_docs(struct out *o, const struct gproc *p, const char *cwd)
 
 	for (i = 0; i < n; i++) {
 		char id[ID_MAX + 48], path[256], newp[sizeof(path) + 8];
-		bson_t d = BSON_INITIALIZER, arr;
+		bson_t d = BSON_INITIALIZER;
 		uint64_t kind = rnd_below(100);
 		int64_t span = end - p->start_ns > 0 ? end - p->start_ns : 1;
 		int64_t at = p->start_ns + (int64_t)rnd_below((uint64_t)span);
@@ -322,7 +367,7 @@ file_docs(struct out *o, const struct gproc *p, const char *cwd)
 			BSON_APPEND_INT64(&d, F_OP_NS, at);
 		} else {
 			int32_t fd = 3 + (int32_t)rnd_below(20);
-			int64_t wc = 1 + (int64_t)rnd_below(40), k;
+			int64_t wc = 1 + (int64_t)rnd_below(40);
 			int64_t close_ns =
 			    at + 1000000 + (int64_t)rnd_below(50000000);
 			bool open_now =
@@ -340,20 +385,15 @@ file_docs(struct out *o, const struct gproc *p, const char *cwd)
 			BSON_APPEND_INT64(&d, F_WRITE_BYTES, wc * 64);
 			BSON_APPEND_INT64(&d, F_FIRST_WRITE, at + 10000);
 			BSON_APPEND_INT64(&d, F_LAST_WRITE, at + wc * 10000);
-			BSON_APPEND_ARRAY_BEGIN(&d, F_WRITTEN, &arr);
-			for (k = 0; k < wc && k < WRITTEN_MAX; k++) {
-				char key[16];
-
-				snprintf(key, sizeof(key), "%" PRId64, k);
-				append_date(&arr, key, at + (k + 1) * 10000);
-			}
-			bson_append_array_end(&d, &arr);
+			append_written(&d, at, wc);
 			if (open_now) {
 				c = C_FDS;
 			} else {
 				append_date(&d, F_CLOSE_TS, close_ns);
 				BSON_APPEND_INT64(&d, F_CLOSE_NS, close_ns);
-				BSON_APPEND_UTF8(&d, F_CLOSE_BY, "close");
+				if (old_shape) /* "close": left out */
+					BSON_APPEND_UTF8(&d, F_CLOSE_BY,
+					                 "close");
 			}
 		}
 		if (c == C_FILES && !old_shape)

@@ -157,6 +157,41 @@ def case_generated():
              len(out["processes"]))
 
 
+def case_lean_shape():
+    """the fields godo leaves out (docs/schema.md "Fields left out"): the
+    same generated activity written lean (gen_raw's default, as godo
+    writes) and whole (-old) reads as the same report, both ways; only
+    the count of stored documents differs"""
+    subprocess.run(["make", "-s", "-C", os.path.join(tf.TOP, "bench"),
+                    "gen_raw"], check=True, capture_output=True)
+    procs = 200 if tf.WRAP else 1500
+    outs = {}
+    for shape, extra in (("lean", []), ("old", ["-old"])):
+        db = tf.fresh_db("shape" + shape)
+        g = subprocess.run([os.path.join(tf.TOP, "bench/gen_raw"), "-mongo",
+                            tf.URI, "-db", db.name, "-procs", str(procs),
+                            "-drop"] + extra, capture_output=True,
+                           timeout=300)
+        tf.eq(g.returncode, 0, "gen_raw %s: %r" % (shape, g.stderr[-300:]))
+        execs = [p["execve"][-1] for p in db.pids.find({}) if p.get("execve")]
+        bare = sum(1 for e in execs if "args" not in e)
+        tf.check(execs and (bare == len(execs) if shape == "lean" else bare == 0),
+                 "%s: %d of %d newest execve entries bare" % (shape, bare, len(execs)))
+        for way, run in (("wire", run_wire), ("direct", run_direct)):
+            r = run(db.name, [], "json")
+            tf.eq(r.returncode, 0, "%s %s: %r" % (shape, way, r.stderr[-300:]))
+            j = normal_json(json.loads(r.stdout))
+            for k in ("database", "record_documents", "record_problems"):
+                j["provenance"].pop(k, None)
+            outs[shape, way] = j
+    for way in ("wire", "direct"):
+        a, b = outs["lean", way], outs["old", way]
+        tf.check(a == b, "%s: lean and whole shapes read differently: %s" % (
+            way, [k for k in a if a.get(k) != b.get(k)]))
+    tf.check(len(outs["lean", "wire"]["processes"]) >= procs,
+             "processes read: %d" % len(outs["lean", "wire"]["processes"]))
+
+
 def same_bson(db):
     """every document, as the direct read converts it (bench/readfloor
     -dump), byte for byte the one FerretDB sends: -verify's digests are
@@ -236,7 +271,8 @@ def main():
         return 0
     tf.run_filter = run_filter_both
     cases = [(n, fn) for n, fn in tf.CASES] + [
-        ("generated", case_generated), ("malformed_rows", case_malformed_rows)]
+        ("generated", case_generated), ("lean_shape", case_lean_shape),
+        ("malformed_rows", case_malformed_rows)]
     failed = 0
     only = sys.argv[1:]
     for name, fn in cases:
