@@ -143,7 +143,7 @@ UNIT_test_digest := common/digest common/log common/util
 UNIT_test_chainent := common/chainent
 UNIT_test_chain := listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainent common/chainhead common/digest \
 	listener/docbuild listener/docbuild_ct tests/unit/fake_store filter/verify filter/verifyent filter/strmap filter/vis \
-	filter/mem common/esc common/log common/util
+	filter/mem common/esc common/log common/util common/path
 UNIT_test_chain += filter/verifywin
 UNIT_test_verifywin := filter/verify filter/verifyent common/chainent filter/verifywin filter/strmap filter/vis filter/mem common/digest common/esc common/log common/util
 UNIT_test_procconn := listener/procconn listener/nlrecv common/log common/util
@@ -159,7 +159,7 @@ FILTER_READ := filter/decode filter/decode_ct filter/pindex filter/discover filt
 	common/path $(FILTER_BASE)
 FILTER_MODEL := $(FILTER_READ) filter/tree filter/containers \
 	filter/render_common filter/vis filter/stages common/esc
-UNIT_test_filter_decode := filter/decode filter/decode_ct common/fgroup $(FILTER_BASE)
+UNIT_test_filter_decode := filter/decode filter/decode_ct common/fgroup $(FILTER_BASE) common/path
 UNIT_test_filter_cli := filter/cli common/util common/log
 UNIT_test_filter_vis := filter/vis common/esc
 UNIT_test_filter_discover := $(FILTER_READ)
@@ -167,7 +167,7 @@ UNIT_test_filter_repair := filter/repair common/path $(FILTER_BASE)
 UNIT_test_filter_tree := $(FILTER_MODEL)
 UNIT_test_filter_roots := $(FILTER_MODEL)
 UNIT_test_filter_ident := filter/containers filter/decode filter/decode_ct common/esc \
-	$(FILTER_BASE)
+	$(FILTER_BASE) common/path
 # the direct read of FerretDB's SQLite files (-store-dir)
 UNIT_test_sjson := filter/sjson filter/sjson_fast filter/sjtok common/util common/log
 UNIT_test_sjtok := filter/sjtok common/util
@@ -182,9 +182,9 @@ UNIT_test_record := listener/record common/util
 UNIT_test_rules := listener/rules listener/rules_kern listener/nlrecv common/log common/util
 # listener logic
 UNIT_test_fgroup := common/fgroup listener/writeback listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainent common/chainhead common/digest listener/docbuild listener/docbuild_ct \
-	tests/unit/fake_store common/esc common/log common/util
+	tests/unit/fake_store common/esc common/log common/util common/path
 UNIT_test_writeback := listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainent common/chainhead common/digest listener/docbuild listener/docbuild_ct \
-	tests/unit/fake_store common/esc common/log common/util
+	tests/unit/fake_store common/esc common/log common/util common/path
 UNIT_test_tables := listener/proctab listener/fdtab listener/fdtabinh listener/fdtabgrp listener/fdgroup common/log \
 	listener/membudget listener/fdshare common/util
 UNIT_test_core := listener/core listener/tracker listener/lifecycle listener/scope listener/daemonid listener/fdtabgrp listener/fdgroup \
@@ -205,7 +205,7 @@ UNIT_test_prochelp := listener/prochelp listener/prochelp_srv listener/procfs li
 UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/membudget \
 	listener/chain common/chainent common/chainhead common/digest \
 	listener/docbuild listener/docbuild_ct tests/unit/fake_store common/esc common/log \
-	common/util
+	common/util common/path
 UNIT_test_options := listener/options common/flags common/log common/util
 UNIT_test_tamper := listener/rules listener/rules_kern listener/rules_excl listener/rules_check listener/auditsock listener/nlrecv \
 	common/log common/util

@@ -59,3 +59,13 @@ path_resolve(const char *base, size_t baselen, const char *p, size_t plen,
 	out[len] = '\0';
 	return (long)len;
 }
+
+size_t
+path_base(const char *p, size_t n)
+{
+	size_t i = n;
+
+	while (i > 0 && p[i - 1] != '/')
+		i--;
+	return i;
+}

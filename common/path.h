@@ -11,5 +11,8 @@
  * not fit in outsz. */
 long path_resolve(const char *base, size_t baselen, const char *p, size_t plen,
                   char *out, size_t outsz);
+/* The offset in p[0..n) of its last component (after the last '/'; 0
+ * without one). */
+size_t path_base(const char *p, size_t n);
 
 #endif

@@ -207,8 +207,9 @@
 #define ARGS_MAX_BYTES (32 * 1024) /* one exec's argv, all args together */
 #define ARGS_MAX_COUNT 1024
 #define PATH_MAX_BYTES 4096
-#define EXECVE_MAX 16  /* execve entries kept per task; execve_count counts */
-#define WRITERS_MAX 8  /* writers kept per open file (fdtab.h) */
-#define WRITTEN_MAX 16 /* write times kept per file; write_count counts */
+#define EXECVE_MAX 16   /* execve entries kept per task; execve_count counts */
+#define WRITERS_MAX 8   /* writers kept per open file (fdtab.h) */
+#define COMM_LEN_MAX 15 /* the kernel's comm: TASK_COMM_LEN - 1 bytes */
+#define WRITTEN_MAX 16  /* write times kept per file; write_count counts */
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "path.h"
 #include "schema.h"
 
 bool
@@ -367,10 +368,9 @@ comm_from_exe(struct task *t)
 
 	if (t->comm.set || !t->exe.set || t->exe.n == 0)
 		return;
-	for (i = t->exe.n; i > 0 && t->exe.p[i - 1] != '/'; i--)
-		;
+	i = path_base(t->exe.p, t->exe.n);
 	n = t->exe.n - i;
-	bytes_set(&t->comm, t->exe.p + i, n > 15 ? 15 : n);
+	bytes_set(&t->comm, t->exe.p + i, n > COMM_LEN_MAX ? COMM_LEN_MAX : n);
 }
 
 /* the defaults and the fields derived from others */

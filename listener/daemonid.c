@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "path.h"
 #include "procfs.h"
 #include "schema.h"
 #include "util.h"
@@ -20,14 +21,9 @@
 enum daemonid_kind
 daemonid_name(const char *p, size_t n)
 {
-	const char *base = p;
-	size_t i;
-	struct str b;
+	size_t i = path_base(p, n);
+	struct str b = {p + i, n - i};
 
-	for (i = 0; i < n; i++)
-		if (p[i] == '/')
-			base = p + i + 1;
-	b = (struct str){base, n - (size_t)(base - p)};
 	if (str_eq(b, "dockerd"))
 		return DAEMONID_DOCKERD;
 	if (str_eq(b, "containerd"))

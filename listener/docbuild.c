@@ -10,6 +10,7 @@
 
 #include "esc.h"
 #include "log.h"
+#include "path.h"
 #include "schema.h"
 
 void
@@ -123,13 +124,10 @@ append_args_extra(bson_t *b, const struct exec_info *x)
 bool
 docbuild_comm_derivable(struct str comm, struct str exe)
 {
-	size_t i = exe.n, n;
+	size_t i = path_base(exe.p, exe.n), n = exe.n - i;
 
-	while (i > 0 && exe.p[i - 1] != '/')
-		i--;
-	n = exe.n - i;
-	if (n > DOCBUILD_COMM_MAX)
-		n = DOCBUILD_COMM_MAX;
+	if (n > COMM_LEN_MAX)
+		n = COMM_LEN_MAX;
 	return exe.n > 0 && comm.n > 0 && comm.n == n &&
 	       memcmp(comm.p, exe.p + i, n) == 0;
 }

@@ -86,9 +86,8 @@ void docbuild_id(bson_t *sel, const char *id);
  * the task's _id. */
 void docbuild_task(bson_t *doc, const struct docctx *cx, const struct task *k,
                    const struct task_doc *d, bool final);
-/* The kernel's comm: the exec'd name's last component, cut to 15 bytes. */
-#define DOCBUILD_COMM_MAX 15
-/* Is comm exe's base name cut to DOCBUILD_COMM_MAX bytes? Then a task's
+/* Is comm exe's base name cut to COMM_LEN_MAX bytes (schema.h: the
+ * kernel's comm is the exec'd name's last component)? Then a task's
  * document leaves comm out (docs/schema.md "Fields left out"). */
 bool docbuild_comm_derivable(struct str comm, struct str exe);
 /* Does a wait status follow from exit_code or exit_signal alone (no core

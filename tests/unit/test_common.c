@@ -188,6 +188,19 @@ test_path_resolve_cleans(void **state)
 	assert_int_equal(path_resolve("/", 1, "0123456789", 10, out, 8), -1);
 }
 
+/* The last component's offset: after the last '/', 0 without one. */
+static void
+test_path_base(void **state)
+{
+	(void)state;
+	assert_int_equal(path_base("/usr/bin/dash", 13), 9);
+	assert_int_equal(path_base("dash", 4), 0);
+	assert_int_equal(path_base("/x/", 3), 3);
+	assert_int_equal(path_base("/", 1), 1);
+	assert_int_equal(path_base("", 0), 0);
+	assert_int_equal(path_base("a/b\0/c", 4), 2); /* only n bytes read */
+}
+
 /* Runs fn with stderr sent to a temporary file; returns what it wrote. */
 static void
 capture_stderr(void (*fn)(void), char *out, size_t cap)
@@ -485,6 +498,7 @@ main(void)
 	    cmocka_unit_test(test_esc_tty_no_newline),
 	    cmocka_unit_test(test_flags_styles),
 	    cmocka_unit_test(test_path_resolve_cleans),
+	    cmocka_unit_test(test_path_base),
 	    cmocka_unit_test(test_log_lines_and_errno),
 	    cmocka_unit_test(test_log_debug_level_prints_all),
 	    cmocka_unit_test(test_esc_html_entities),
