@@ -142,7 +142,7 @@ UNIT_test_common := common/esc common/flags common/path common/util common/log
 UNIT_test_digest := common/digest common/log common/util
 UNIT_test_chainent := common/chainent
 UNIT_test_chain := listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainent common/chainhead common/digest \
-	listener/docbuild listener/docbuild_ct tests/unit/fake_store filter/verify filter/verifyent filter/strmap filter/vis \
+	listener/docbuild listener/docbuild_file listener/docbuild_ct tests/unit/fake_store filter/verify filter/verifyent filter/strmap filter/vis \
 	filter/mem common/esc common/log common/util common/path
 UNIT_test_chain += filter/verifywin
 UNIT_test_verifywin := filter/verify filter/verifyent common/chainent filter/verifywin filter/strmap filter/vis filter/mem common/digest common/esc common/log common/util
@@ -181,16 +181,16 @@ UNIT_test_reasm := listener/reasm listener/record listener/sysevent listener/arg
 UNIT_test_record := listener/record common/util
 UNIT_test_rules := listener/rules listener/rules_kern listener/nlrecv common/log common/util
 # listener logic
-UNIT_test_fgroup := common/fgroup listener/writeback listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainent common/chainhead common/digest listener/docbuild listener/docbuild_ct \
+UNIT_test_fgroup := common/fgroup listener/writeback listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainent common/chainhead common/digest listener/docbuild listener/docbuild_file listener/docbuild_ct \
 	tests/unit/fake_store common/esc common/log common/util common/path
-UNIT_test_writeback := listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainent common/chainhead common/digest listener/docbuild listener/docbuild_ct \
+UNIT_test_writeback := listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/membudget listener/chain common/chainent common/chainhead common/digest listener/docbuild listener/docbuild_file listener/docbuild_ct \
 	tests/unit/fake_store common/esc common/log common/util common/path
 UNIT_test_tables := listener/proctab listener/fdtab listener/fdtabinh listener/fdtabgrp listener/fdgroup common/log \
 	listener/membudget listener/fdshare common/util
 UNIT_test_core := listener/core listener/tracker listener/lifecycle listener/scope listener/daemonid listener/fdtabgrp listener/fdgroup \
 	listener/pathres listener/rootcache \
 	listener/container listener/pathop listener/snapshot listener/fileio \
-	listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/chain common/chainent common/chainhead common/digest listener/docbuild listener/docbuild_ct listener/proctab listener/fdtab listener/fdtabinh \
+	listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/chain common/chainent common/chainhead common/digest listener/docbuild listener/docbuild_file listener/docbuild_ct listener/proctab listener/fdtab listener/fdtabinh \
 	listener/membudget listener/fdshare \
 	listener/procfs tests/unit/fake_store common/path common/esc \
 	common/log common/util listener/ctwatch listener/ctinfo \
@@ -204,7 +204,7 @@ UNIT_test_rootcache := listener/rootcache listener/procfs common/log common/util
 UNIT_test_prochelp := listener/prochelp listener/prochelp_srv listener/procfs listener/priv listener/frame common/log common/esc common/util
 UNIT_test_ctinfo := listener/ctinfo listener/ctwatch listener/writeback common/fgroup listener/wbchain listener/wbdoc listener/membudget \
 	listener/chain common/chainent common/chainhead common/digest \
-	listener/docbuild listener/docbuild_ct tests/unit/fake_store common/esc common/log \
+	listener/docbuild listener/docbuild_file listener/docbuild_ct tests/unit/fake_store common/esc common/log \
 	common/util common/path
 UNIT_test_options := listener/options common/flags common/log common/util
 UNIT_test_tamper := listener/rules listener/rules_kern listener/rules_excl listener/rules_check listener/auditsock listener/nlrecv \
