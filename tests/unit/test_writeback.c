@@ -86,6 +86,18 @@ make_exec(struct exec_info *x, struct str *argv, const char *a0, const char *a1,
 	x->comm = STR_LIT("sh");
 }
 
+/* Process pid forked, then exec'd "sh -c" at T0 + 1: its first exec. */
+static void
+forked_sh(struct fix *f, struct task *k, int32_t pid, struct exec_info *x,
+          struct str *argv)
+{
+	make_task(k, pid, T0);
+	writeback_task_recorded(&f->wb, k, "fork", 1);
+	make_exec(x, argv, "sh", "-c", T0 + 1);
+	k->nexec = 1;
+	writeback_task_exec(&f->wb, k, x);
+}
+
 static const bson_t *
 task_doc(struct fix *f, const char *id)
 {
@@ -185,11 +197,7 @@ test_wb_exec_before_and_after_write(void **state)
 	struct str argv[2];
 	const struct fake_op *op;
 
-	make_task(&k, 14, T0);
-	writeback_task_recorded(&f->wb, &k, "fork", 1);
-	make_exec(&x, argv, "sh", "-c", T0 + 1);
-	k.nexec = 1;
-	writeback_task_exec(&f->wb, &k, &x);
+	forked_sh(f, &k, 14, &x, argv);
 	writeback_task_write(&f->wb, &k);
 	assert_null(k.wb.doc); /* freed once written */
 	assert_string_equal(fake_str(task_doc(f, k.id), "args.1"), "-c");
@@ -746,11 +754,7 @@ test_wb_budget_refused_writes_now(void **state)
 
 	membudget_init(&tb, 64); /* less than one document */
 	writeback_set_budget(&f->wb, &tb);
-	make_task(&k, 51, T0);
-	writeback_task_recorded(&f->wb, &k, "fork", 1);
-	make_exec(&x, argv, "sh", "-c", T0 + 1);
-	k.nexec = 1;
-	writeback_task_exec(&f->wb, &k, &x);
+	forked_sh(f, &k, 51, &x, argv);
 	assert_true(k.wb.written);
 	assert_null(k.wb.doc);
 	assert_string_equal(fake_str(task_doc(f, k.id), "args.1"), "-c");
@@ -831,11 +835,7 @@ test_wb_whole_newest_exec_bare(void **state)
 	struct str argv[2];
 	const bson_t *d;
 
-	make_task(&k, 18, T0);
-	writeback_task_recorded(&f->wb, &k, "fork", 1);
-	make_exec(&x, argv, "sh", "-c", T0 + 1);
-	k.nexec = 1;
-	writeback_task_exec(&f->wb, &k, &x);
+	forked_sh(f, &k, 18, &x, argv);
 	make_exec(&x, argv, "ls", "-l", T0 + 2);
 	x.exe = STR_LIT("/bin/ls");
 	k.nexec = 2;
@@ -867,11 +867,7 @@ test_wb_comm_left_out(void **state)
 	struct str argv[2];
 	const struct fake_op *op;
 
-	make_task(&k, 23, T0);
-	writeback_task_recorded(&f->wb, &k, "fork", 1);
-	make_exec(&x, argv, "sh", "-c", T0 + 1);
-	k.nexec = 1;
-	writeback_task_exec(&f->wb, &k, &x);
+	forked_sh(f, &k, 23, &x, argv);
 	writeback_task_write(&f->wb, &k);
 	assert_false(fake_has(task_doc(f, k.id), F_COMM));
 	make_exec(&x, argv, "sh", "-c", T0 + 2);
@@ -902,11 +898,7 @@ test_wb_whole_entry_kept_when_not_newest(void **state)
 	struct str argv[2];
 	const bson_t *d;
 
-	make_task(&k, 19, T0);
-	writeback_task_recorded(&f->wb, &k, "fork", 1);
-	make_exec(&x, argv, "sh", "-c", T0 + 1);
-	k.nexec = 1;
-	writeback_task_exec(&f->wb, &k, &x);
+	forked_sh(f, &k, 19, &x, argv);
 	make_exec(&x, argv, "other", "args", T0 + 2);
 	writeback_task_info(&f->wb, &k, &x);
 	writeback_task_release(&f->wb, &k);
@@ -924,11 +916,7 @@ test_wb_updated_store_entries_whole(void **state)
 	struct exec_info x;
 	struct str argv[2];
 
-	make_task(&k, 20, T0);
-	writeback_task_recorded(&f->wb, &k, "fork", 1);
-	make_exec(&x, argv, "sh", "-c", T0 + 1);
-	k.nexec = 1;
-	writeback_task_exec(&f->wb, &k, &x);
+	forked_sh(f, &k, 20, &x, argv);
 	writeback_task_write(&f->wb, &k);
 	assert_string_equal(fake_str(task_doc(f, k.id), "execve.0.args.0"),
 	                    "sh");
