@@ -410,6 +410,20 @@ fork_writer(struct writer_cfg *c, int *fd, pid_t *pid)
 	return 0;
 }
 
+/* The monitor's end: after its writers. With SIGCHLD ignored the kernel
+ * reaps them and wait() returns ECHILD once the last is gone, so no
+ * writer outlives the monitor, which the recorder reaps before it exits
+ * (writer_cfg_free): a writer that closed its socket may still be exiting,
+ * and would otherwise be left to init. Bounded by the recorder: it waits
+ * a second, then its exit kills the monitor (PDEATHSIG) and so the
+ * writers. */
+static void __attribute__((noreturn)) monitor_exit(void)
+{
+	while (wait(NULL) >= 0 || errno == EINTR)
+		;
+	_exit(0);
+}
+
 /* The monitor: forks writers on request (a byte on the control socket,
  * answered with the pid and the recorder's end as SCM_RIGHTS). It holds
  * the -mongo URI, so the recorder need not; it keeps CAP_SETUID and
@@ -458,7 +472,7 @@ monitor_main(struct writer_cfg *c)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
-			_exit(0); /* the recorder is gone or done */
+			monitor_exit(); /* the recorder is gone or done */
 		/* the host's resolver files as they are now (logged) */
 		if (etcfd >= 0)
 			(void)writerbox_etc_refresh(etcfd, "/etc");

@@ -42,7 +42,9 @@ int writer_cfg_init(struct writer_cfg *c, const struct storelink_opts *o,
  * wipes the recorder's copy of the target: from here on only the monitor and
  * the writers hold it. */
 int writer_cfg_start(struct writer_cfg *c);
-/* Wipes the copy of the target (it may hold a password). */
+/* Wipes the copy of the target (it may hold a password) and stops the
+ * monitor, which exits after its writers: when this returns (within a
+ * second, else it logs "did not exit") none of them is left. */
 void writer_cfg_free(struct writer_cfg *c);
 /* Asks the monitor for a writer (waits for its answer, at most 2 s); *fd
  * is the recorder's end (non-blocking, close-on-exec). -1 logged. */
